@@ -1,0 +1,3 @@
+module github.com/ariesone/ariesone/gateway
+
+go 1.26.8

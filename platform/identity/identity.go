@@ -1,0 +1,55 @@
+// Package identity carries the authenticated caller through a request. It is
+// deliberately free of gRPC and JWT so that application and store code (tenant
+// scoping, audit) can ask "who is calling, for which company" without knowing
+// how the caller proved it.
+package identity
+
+import (
+	"context"
+	"slices"
+)
+
+// Kind tells what sort of credential a principal presented.
+type Kind string
+
+const (
+	// KindUser is a person who signed in with a password.
+	KindUser Kind = "user"
+	// KindAPIKey is a partner system using a token exchanged for an API key.
+	KindAPIKey Kind = "api_key"
+	// KindService is another AriesOne service acting on its own behalf.
+	KindService Kind = "service"
+)
+
+// Principal is the verified caller of a request. The tenant (CompanyID) comes
+// from the verified token and never from a request body.
+type Principal struct {
+	// Subject is the user id, API key id or service name (JWT "sub").
+	Subject string
+	// CompanyID is the tenant the principal acts for (JWT "company_id").
+	CompanyID string
+	// Roles are the role names granted to the principal (JWT "roles").
+	Roles []string
+	// Kind tells which sort of credential was presented.
+	Kind Kind
+	// TokenID is the JWT "jti", for audit and revocation.
+	TokenID string
+	// SessionID ties a user's tokens to one login session, when present.
+	SessionID string
+}
+
+// HasRole reports whether the principal holds role.
+func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, role) }
+
+type principalKey struct{}
+
+// NewContext returns ctx carrying p.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// FromContext returns the principal of the request, if one was authenticated.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}

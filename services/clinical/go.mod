@@ -1,0 +1,3 @@
+module github.com/ariesone/ariesone/services/clinical
+
+go 1.26.8

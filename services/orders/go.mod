@@ -1,0 +1,3 @@
+module github.com/ariesone/ariesone/services/orders
+
+go 1.26.8
