@@ -43,8 +43,31 @@ func (p Principal) HasRole(role string) bool { return slices.Contains(p.Roles, r
 
 type principalKey struct{}
 
-// NewContext returns ctx carrying p.
+type slotKey struct{}
+
+// Slot lets a layer that wraps a request (the audit interceptor, the access
+// log) learn who the caller turned out to be, even though authentication runs
+// deeper in the chain and its context never flows back out.
+type Slot struct {
+	principal Principal
+	set       bool
+}
+
+// Principal returns the principal recorded in the slot, if any.
+func (s *Slot) Principal() (Principal, bool) { return s.principal, s.set }
+
+// WithSlot returns ctx carrying a fresh slot that NewContext will fill.
+func WithSlot(ctx context.Context) (context.Context, *Slot) {
+	s := &Slot{}
+	return context.WithValue(ctx, slotKey{}, s), s
+}
+
+// NewContext returns ctx carrying p, and records p in the slot of an outer
+// layer when there is one.
 func NewContext(ctx context.Context, p Principal) context.Context {
+	if s, ok := ctx.Value(slotKey{}).(*Slot); ok {
+		s.principal, s.set = p, true
+	}
 	return context.WithValue(ctx, principalKey{}, p)
 }
 

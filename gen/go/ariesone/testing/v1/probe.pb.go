@@ -239,7 +239,7 @@ type CreateWidgetRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The widget to create; id and company_id are ignored.
 	Widget *Widget `protobuf:"bytes,1,opt,name=widget,proto3" json:"widget,omitempty"`
-	// Idempotency key (AIP-155), a UUID.
+	// Idempotency key (AIP-155), a UUID; optional.
 	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -463,11 +463,11 @@ const file_ariesone_testing_v1_probe_proto_rawDesc = "" +
 	"\n" +
 	"company_id\x18\x05 \x01(\tR\tcompanyId\",\n" +
 	"\x10GetWidgetRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"{\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"~\n" +
 	"\x13CreateWidgetRequest\x12;\n" +
-	"\x06widget\x18\x01 \x01(\v2\x1b.ariesone.testing.v1.WidgetB\x06\xbaH\x03\xc8\x01\x01R\x06widget\x12'\n" +
+	"\x06widget\x18\x01 \x01(\v2\x1b.ariesone.testing.v1.WidgetB\x06\xbaH\x03\xc8\x01\x01R\x06widget\x12*\n" +
 	"\n" +
-	"request_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\trequestId\"%\n" +
+	"request_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"%\n" +
 	"\x13DeleteWidgetRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x16\n" +
 	"\x14DeleteWidgetResponse\"\x10\n" +

@@ -1,0 +1,142 @@
+package audit
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/requestid"
+)
+
+// Skip reports methods that are not audited (health checks and reflection,
+// which carry no business meaning and would drown the trail).
+type Skip func(fullMethod string) bool
+
+// UnaryServerInterceptor writes one record per call to sink. It must wrap
+// authentication so that denied calls are recorded with whatever identity was
+// established before the denial.
+func UnaryServerInterceptor(sink Sink, skip Skip) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
+		if skip != nil && skip(info.FullMethod) {
+			return handler(ctx, req)
+		}
+		ctx, slot := identity.WithSlot(ctx)
+		start := time.Now()
+		panicked := true
+		defer func() {
+			code := grpcerr.ToStatus(err).Code()
+			if panicked {
+				code = codes.Internal
+			}
+			sink.Write(ctx, build(ctx, slot, info.FullMethod, start, code, req, resp))
+		}()
+		resp, err = handler(ctx, req)
+		panicked = false
+		return resp, err
+	}
+}
+
+// StreamServerInterceptor records one entry per stream, when it ends.
+func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
+		if skip != nil && skip(info.FullMethod) {
+			return handler(srv, ss)
+		}
+		wrapped := middleware.WrapServerStream(ss)
+		ctx, slot := identity.WithSlot(ss.Context())
+		wrapped.WrappedContext = ctx
+		start := time.Now()
+		panicked := true
+		defer func() {
+			code := grpcerr.ToStatus(err).Code()
+			if panicked {
+				code = codes.Internal
+			}
+			sink.Write(ctx, build(ctx, slot, info.FullMethod, start, code, nil, nil))
+		}()
+		err = handler(srv, wrapped)
+		panicked = false
+		return err
+	}
+}
+
+func build(ctx context.Context, slot *identity.Slot, method string, start time.Time, code codes.Code, req, resp any) Record {
+	r := Record{
+		Time:      start,
+		RequestID: requestid.FromContext(ctx),
+		Method:    method,
+		Code:      codeName(code),
+		Duration:  time.Since(start),
+	}
+	if p, ok := slot.Principal(); ok {
+		r.Actor, r.ActorKind, r.CompanyID = p.Subject, string(p.Kind), p.CompanyID
+	}
+	if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
+		r.ClientAddr = pr.Addr.String()
+	}
+	r.Resources = resourceIDs(req, resp)
+	return r
+}
+
+// codeName renders a code the way google.rpc.Code names it: "NOT_FOUND".
+func codeName(c codes.Code) string {
+	switch c {
+	case codes.OK:
+		return "OK"
+	case codes.Canceled:
+		return "CANCELLED"
+	}
+	s := c.String()
+	var b strings.Builder
+	for i, ch := range s {
+		if i > 0 && ch >= 'A' && ch <= 'Z' {
+			b.WriteByte('_')
+		}
+		b.WriteRune(ch)
+	}
+	return strings.ToUpper(b.String())
+}
+
+// resourceIDs collects the top-level identifier fields of the request and the
+// response: fields named "id" or ending in "_id" (but not "request_id", which
+// is an idempotency key, not a resource), plus "name" when it is a resource
+// name. Only ids are recorded, never other values.
+func resourceIDs(msgs ...any) map[string]string {
+	var out map[string]string
+	for _, m := range msgs {
+		pm, ok := m.(proto.Message)
+		if !ok || pm == nil {
+			continue
+		}
+		r := pm.ProtoReflect()
+		if !r.IsValid() {
+			continue
+		}
+		r.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			if fd.Kind() != protoreflect.StringKind || fd.IsList() || fd.IsMap() {
+				return true
+			}
+			name := string(fd.Name())
+			if name != "id" && (!strings.HasSuffix(name, "_id") || name == "request_id") {
+				return true
+			}
+			if out == nil {
+				out = make(map[string]string)
+			}
+			if _, seen := out[name]; !seen {
+				out[name] = v.String()
+			}
+			return true
+		})
+	}
+	return out
+}

@@ -1,0 +1,119 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ariesone/ariesone/platform/identity"
+)
+
+// TenantSetting is the transaction-local setting that carries the tenant
+// (the company id) to the row-level security policies.
+const TenantSetting = "ariesone.company_id"
+
+// TenantPolicyExpression is the USING and WITH CHECK expression of every
+// tenant isolation policy. current_setting(..., true) yields NULL or ” when
+// no tenant is set, and the comparison is then never true: no tenant, no
+// rows.
+const TenantPolicyExpression = "company_id = nullif(current_setting('" + TenantSetting + "', true), '')::uuid"
+
+// DB runs a service's units of work on its runtime pool, each in a
+// transaction scoped to one tenant.
+type DB struct {
+	pool *pgxpool.Pool
+}
+
+// NewDB wraps the runtime pool, which must log in as the service's non-owner
+// role (see the package documentation) for row-level security to apply.
+func NewDB(pool *pgxpool.Pool) *DB {
+	return &DB{pool: pool}
+}
+
+// Pool returns the underlying pool, for health checks and for work that is
+// not tenant data (LISTEN, the outbox relay).
+func (db *DB) Pool() *pgxpool.Pool { return db.pool }
+
+// WithTx runs fn in a read-write transaction scoped to the tenant of the
+// authenticated principal in ctx. Without a principal (or one without a
+// company) no tenant is set and the policies show and accept no rows. The
+// transaction commits when fn returns nil and rolls back when it returns an
+// error or panics; the panic continues after the rollback.
+//
+// The isolation level is READ COMMITTED whatever the server's default,
+// because [Idempotent] relies on it.
+func (db *DB) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, principalTenant(ctx), fn)
+}
+
+// WithReadOnlyTx is WithTx for queries: Postgres rejects any write, and a
+// read-only transaction can run on a hot standby.
+func (db *DB) WithReadOnlyTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}, principalTenant(ctx), fn)
+}
+
+// WithTenantTx runs fn in a read-write transaction scoped to companyID,
+// named by the caller rather than taken from a principal. It is for system
+// work that acts for a tenant without a request, such as an event consumer
+// applying an event that carries its tenant. companyID must be a UUID.
+func (db *DB) WithTenantTx(ctx context.Context, companyID string, fn func(pgx.Tx) error) error {
+	if companyID == "" {
+		return fmt.Errorf("postgres: WithTenantTx needs a company id")
+	}
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, companyID, fn)
+}
+
+// principalTenant returns the company of the caller, or "" when there is
+// none.
+func principalTenant(ctx context.Context) string {
+	p, ok := identity.FromContext(ctx)
+	if !ok {
+		return ""
+	}
+	return p.CompanyID
+}
+
+// run is the one place where transactions begin, end and get their tenant.
+func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn func(pgx.Tx) error) (err error) {
+	if companyID != "" {
+		// The policies cast the setting to uuid; a malformed value would
+		// make every query fail with a cast error, so reject it up front.
+		if _, perr := uuid.Parse(companyID); perr != nil {
+			return fmt.Errorf("postgres: tenant %q is not a UUID", companyID)
+		}
+	}
+	tx, err := db.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("postgres: begin: %w", err)
+	}
+	committed := false
+	// The deferred rollback runs on every way out that is not a commit: an
+	// error, and a panic in fn, which then keeps unwinding with its original
+	// stack. It runs even when ctx is cancelled, so the connection returns
+	// to the pool clean (a failed rollback closes it instead).
+	defer func() {
+		if committed {
+			return
+		}
+		if rbErr := tx.Rollback(context.WithoutCancel(ctx)); rbErr != nil && err == nil {
+			err = fmt.Errorf("postgres: rollback: %w", rbErr)
+		}
+	}()
+
+	if companyID != "" {
+		if _, err := tx.Exec(ctx, "select set_config($1, $2, true)", TenantSetting, companyID); err != nil {
+			return fmt.Errorf("postgres: set tenant: %w", err)
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("postgres: commit: %w", err)
+	}
+	committed = true
+	return nil
+}

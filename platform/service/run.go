@@ -1,0 +1,274 @@
+// Package service is the composition root every AriesOne service shares:
+// read and validate the configuration, connect to Postgres and migrate the
+// service's schema, build the gRPC server with the platform's interceptor
+// chain, let the service register its handlers, then serve gRPC, metrics and
+// health until the process is told to stop. A service's main is left with
+// only what differs between services: its name, schema, migrations and
+// handlers.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/sync/errgroup"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/platform/ratelimit"
+	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/telemetry"
+)
+
+// Spec is what makes one service different from another.
+type Spec struct {
+	// Name of the service, also its Postgres schema ("clinical").
+	Name string
+	// DefaultPort is the gRPC port when API_PORT is not set.
+	DefaultPort int
+	// Migrations holds the service's .sql migrations at its root; nil when
+	// the service has no tables yet.
+	Migrations fs.FS
+	// Register adds the service's handlers to the server. It runs after the
+	// schema is migrated and before serving starts.
+	Register func(ctx context.Context, d *Deps) error
+}
+
+// Deps are the shared dependencies a service's handlers are built from.
+type Deps struct {
+	Config   config.Common
+	DB       *postgres.DB
+	Logger   *slog.Logger
+	Registry *prometheus.Registry
+	Server   *server.Server
+}
+
+// Env looks up an environment variable; os.LookupEnv in production.
+type Env func(string) (string, bool)
+
+// Listeners lets tests serve on ports they chose (":0"); nil fields are
+// opened from API_PORT and METRICS_PORT.
+type Listeners struct {
+	GRPC    net.Listener
+	Metrics net.Listener
+}
+
+// Run runs the service until ctx ends, then shuts down gracefully. It returns
+// a configuration error naming every bad variable before touching anything.
+func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listeners) error {
+	e := config.New(env)
+	common := config.LoadCommon(e, spec.Name, spec.DefaultPort)
+	dbCfg := config.LoadDatabase(e, "ariesone")
+	if common.JWKSURL == "" {
+		e.Required("JWKS_URL")
+	}
+	classes := rateClasses(e, common.RateLimits)
+	if err := e.Err(); err != nil {
+		return err
+	}
+
+	logger := telemetry.NewLogger(logOut, spec.Name, common.LogLevel)
+	shutdownTracing, err := telemetry.SetupTracing(ctx, spec.Name, common.OTLPEndpoint)
+	if err != nil {
+		return fmt.Errorf("tracing: %w", err)
+	}
+	defer flush(logger, "tracing", shutdownTracing)
+
+	pool, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	registry := telemetry.NewRegistry(spec.Name)
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{
+		JWKSURL:  common.JWKSURL,
+		Issuer:   common.JWTIssuer,
+		Audience: common.JWTAudience,
+	})
+	if err != nil {
+		return err
+	}
+	limiter, closeLimiter, err := newLimiter(common, classes)
+	if err != nil {
+		return err
+	}
+	defer closeLimiter()
+
+	srv, err := server.New(server.Config{
+		Name:            spec.Name,
+		Logger:          logger,
+		Registry:        registry,
+		Verifier:        verifier,
+		Limiter:         limiter,
+		Audit:           audit.LogSink{Logger: logger},
+		DefaultTimeout:  common.RequestTimeout,
+		ShutdownTimeout: common.ShutdownTimeout,
+	})
+	if err != nil {
+		return err
+	}
+	deps := &Deps{Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry, Server: srv}
+	if spec.Register != nil {
+		if err := spec.Register(ctx, deps); err != nil {
+			return fmt.Errorf("registering %s handlers: %w", spec.Name, err)
+		}
+	}
+
+	if lis.GRPC == nil {
+		if lis.GRPC, err = net.Listen("tcp", ":"+strconv.Itoa(common.APIPort)); err != nil {
+			return fmt.Errorf("API_PORT %d: %w", common.APIPort, err)
+		}
+	}
+	if lis.Metrics == nil {
+		if lis.Metrics, err = net.Listen("tcp", ":"+strconv.Itoa(common.MetricsPort)); err != nil {
+			return fmt.Errorf("METRICS_PORT %d: %w", common.MetricsPort, err)
+		}
+	}
+	logger.Info("serving", "grpc", lis.GRPC.Addr().String(), "metrics", lis.Metrics.Addr().String())
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
+	g.Go(func() error { return serveMetrics(gctx, lis.Metrics, registry) })
+	g.Go(func() error { watchDatabase(gctx, pool, srv, logger); return nil })
+	err = g.Wait()
+	logger.Info("stopped")
+	return err
+}
+
+func connectAndMigrate(ctx context.Context, spec Spec, dbCfg config.Database, common config.Common, logger *slog.Logger) (*pgxpool.Pool, error) {
+	appRole := ""
+	if dbCfg.MigrateURL != "" {
+		parsed, err := pgx.ParseConfig(dbCfg.ConnString())
+		if err != nil {
+			return nil, errors.New("DATABASE_URL: not a valid Postgres connection string")
+		}
+		appRole = parsed.User
+	} else if common.Environment == config.EnvProduction {
+		return nil, errors.New("DB_MIGRATE_URL: required in production, so the serving role does not own its tables and row-level security binds it")
+	} else {
+		logger.Warn("DB_MIGRATE_URL not set: serving as the schema owner; row-level security is not a second line of defence in this mode")
+	}
+	admin, err := postgres.Open(ctx, postgres.Config{URL: dbCfg.MigrateConnString(), ApplicationName: spec.Name + "-migrate", MaxConns: 2})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Postgres for migrations: %w", err)
+	}
+	err = postgres.Migrate(ctx, admin, spec.Name, appRole, spec.Migrations, postgres.WithMigrationLogger(logger))
+	admin.Close()
+	if err != nil {
+		return nil, fmt.Errorf("migrating schema %s: %w", spec.Name, err)
+	}
+	pool, err := postgres.Open(ctx, postgres.Config{
+		URL:             dbCfg.ConnString(),
+		Schema:          spec.Name,
+		ApplicationName: spec.Name,
+		MaxConns:        int32(dbCfg.MaxConns),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Postgres: %w", err)
+	}
+	return pool, nil
+}
+
+// rateClasses parses the RATE_LIMIT_* settings, recording problems in e.
+func rateClasses(e *config.Env, rl config.RateLimits) ratelimit.Classes {
+	classes := ratelimit.Classes{}
+	for name, v := range map[string]struct{ env, value string }{
+		"read":   {"RATE_LIMIT_READ", rl.Read},
+		"write":  {"RATE_LIMIT_WRITE", rl.Write},
+		"public": {"RATE_LIMIT_PUBLIC", rl.Public},
+		"login":  {"RATE_LIMIT_LOGIN", rl.Login},
+	} {
+		l, err := ratelimit.ParseLimit(v.value)
+		if err != nil {
+			e.Invalid(v.env, v.value, err.Error())
+			continue
+		}
+		classes[name] = l
+	}
+	classes["default"] = classes["write"]
+	return classes
+}
+
+func newLimiter(common config.Common, classes ratelimit.Classes) (ratelimit.Limiter, func(), error) {
+	if common.RedisHost == "" {
+		l, err := ratelimit.NewMemory(classes, 100_000)
+		return l, func() {}, err
+	}
+	client := redis.NewClient(&redis.Options{Addr: common.RedisAddr(), Password: common.RedisPassword})
+	l, err := ratelimit.NewRedis(client, classes)
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return l, func() { client.Close() }, nil
+}
+
+func serveMetrics(ctx context.Context, lis net.Listener, reg *prometheus.Registry) error {
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", telemetry.MetricsHandler(reg))
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = hs.Shutdown(shutdownCtx)
+	}()
+	if err := hs.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// watchDatabase keeps grpc.health.v1 honest: the service reports NOT_SERVING
+// while Postgres does not answer, so Kubernetes stops routing to it.
+func watchDatabase(ctx context.Context, pool *pgxpool.Pool, srv *server.Server, logger *slog.Logger) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	healthy := true
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := pool.Ping(pingCtx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case err != nil && healthy:
+			logger.Error("Postgres unreachable; reporting NOT_SERVING", "error", err)
+			srv.Health().SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
+		case err == nil && !healthy:
+			logger.Info("Postgres reachable again; reporting SERVING")
+			srv.Health().SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+		}
+		healthy = err == nil
+	}
+}
+
+func flush(logger *slog.Logger, what string, shutdown func(context.Context) error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := shutdown(ctx); err != nil {
+		logger.Warn("flushing "+what, "error", err)
+	}
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs the Go benchmarks and prints each measured cost as a ratio against the
+# baseline measured in the same run (never against a remembered number).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+echo "== interceptor chain and token verification (platform/server)"
+go test -run '^$' -bench 'BenchmarkUnaryCall|BenchmarkVerify' -benchtime "${BENCHTIME:-3s}" -count 1 \
+  github.com/ariesone/ariesone/platform/server | tee "$out"
+
+awk '
+  /^BenchmarkUnaryCall\/bare/       { bare = $3 }
+  /^BenchmarkUnaryCall\/full_chain/ { full = $3 }
+  /^BenchmarkVerify\/cold/          { cold = $3 }
+  /^BenchmarkVerify\/cached/        { cached = $3 }
+  END {
+    if (bare && full) {
+      printf "\nchain overhead per call: %.0f ns (bare %.0f ns, full chain %.0f ns); full/bare = %.3f; overhead = %.1f%% of a bare loopback call (aim < 10%%)\n", full - bare, bare, full, full / bare, 100 * (full - bare) / bare
+    }
+    if (cold && cached) {
+      printf "token verification: cold %.0f ns, cached %.0f ns; cold/cached = %.1fx\n", cold, cached, cold / cached
+    }
+  }' "$out"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates gen/go and gen/openapi from proto/ with the pinned local tools.
+# The output is committed; `make lint` fails when it is stale.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/tools.sh
+scripts/proto-deps.sh
+export PATH="$PWD/.bin:$PATH"
+find gen/go -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
+rm -rf gen/openapi
+buf generate --path proto/ariesone
