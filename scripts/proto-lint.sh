@@ -14,10 +14,12 @@ export PATH="$PWD/.bin:$PATH"
 buf lint
 buf format --diff --exit-code proto
 
+snapshot() { find gen -type f -print0 | sort -z | xargs -0 sha256sum; }
+before=$(snapshot)
 scripts/generate.sh
-if [[ -n "$(git status --porcelain -- gen)" ]]; then
-  echo "generated code is stale; run 'make generate' and commit gen/:" >&2
-  git status --porcelain -- gen >&2
+if [[ "$before" != "$(snapshot)" ]]; then
+  echo "generated code was stale; 'make generate' has now rewritten gen/:" >&2
+  diff <(echo "$before") <(snapshot) >&2 || true
   exit 1
 fi
 
@@ -34,6 +36,6 @@ work=$(mktemp -d)
 trap 'git worktree remove --force "$work/tree" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 git worktree add --detach --quiet "$work/tree" "$base"
 cp -r .proto-deps "$work/tree/.proto-deps"
-(cd "$work/tree" && buf build -o "$work/base.binpb")
-buf breaking --against "$work/base.binpb"
+(cd "$work/tree" && buf build proto -o "$work/base.binpb")
+buf breaking proto --against "$work/base.binpb"
 echo "buf breaking: no breaking change against $(git rev-parse --short "$base")"
