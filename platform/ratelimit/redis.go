@@ -49,7 +49,8 @@ func WithKeyPrefix(prefix string) RedisOption {
 // NewRedis returns a Redis limiter enforcing classes through client, which
 // may be a single node, a sentinel failover or a cluster client: each request
 // touches one key. It fails if client is nil or classes is invalid (see
-// Classes.Validate).
+// Classes.Validate). Give client short dial, read and write timeouts: while
+// Redis is unreachable each request waits that long before failing open.
 func NewRedis(client redis.UniversalClient, classes Classes, opts ...RedisOption) (*Redis, error) {
 	if client == nil {
 		return nil, errors.New("ratelimit: redis client is nil")

@@ -210,7 +210,15 @@ func newLimiter(common config.Common, classes ratelimit.Classes) (ratelimit.Limi
 		l, err := ratelimit.NewMemory(classes, 100_000)
 		return l, func() {}, err
 	}
-	client := redis.NewClient(&redis.Options{Addr: common.RedisAddr(), Password: common.RedisPassword})
+	// Short timeouts: while Redis is down the limiter fails open, and each
+	// call should not first wait out go-redis's multi-second defaults.
+	client := redis.NewClient(&redis.Options{
+		Addr:         common.RedisAddr(),
+		Password:     common.RedisPassword,
+		DialTimeout:  250 * time.Millisecond,
+		ReadTimeout:  150 * time.Millisecond,
+		WriteTimeout: 150 * time.Millisecond,
+	})
 	l, err := ratelimit.NewRedis(client, classes)
 	if err != nil {
 		client.Close()
