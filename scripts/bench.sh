@@ -11,13 +11,18 @@ go test -run '^$' -bench 'BenchmarkUnaryCall|BenchmarkVerify' -benchtime "${BENC
   github.com/ariesone/ariesone/platform/server | tee "$out"
 
 awk '
-  /^BenchmarkUnaryCall\/bare/       { bare = $3 }
-  /^BenchmarkUnaryCall\/full_chain/ { full = $3 }
+  /^BenchmarkUnaryCall\/bare/               { bare = $3 }
+  /^BenchmarkUnaryCall\/full_chain/         { full = $3 }
+  /^BenchmarkUnaryCallParallel\/bare/       { pbare = $3 }
+  /^BenchmarkUnaryCallParallel\/full_chain/ { pfull = $3 }
   /^BenchmarkVerify\/cold/          { cold = $3 }
   /^BenchmarkVerify\/cached/        { cached = $3 }
   END {
     if (bare && full) {
-      printf "\nchain overhead per call: %.0f ns (bare %.0f ns, full chain %.0f ns); full/bare = %.3f; overhead = %.1f%% of a bare loopback call (aim < 10%%)\n", full - bare, bare, full, full / bare, 100 * (full - bare) / bare
+      printf "\none call at a time: chain overhead %.0f ns (bare %.0f ns, full chain %.0f ns); full/bare = %.3f; overhead = %.1f%% of a bare loopback call (aim < 10%%)\n", full - bare, bare, full, full / bare, 100 * (full - bare) / bare
+    }
+    if (pbare && pfull) {
+      printf "16 in flight: bare %.0f calls/s, full chain %.0f calls/s; throughput full/bare = %.3f; chain cost = %.1f%% of a bare call (aim < 10%%)\n", 1e9 / pbare, 1e9 / pfull, pbare / pfull, 100 * (pfull - pbare) / pbare
     }
     if (cold && cached) {
       printf "token verification: cold %.0f ns, cached %.0f ns; cold/cached = %.1fx\n", cold, cached, cold / cached

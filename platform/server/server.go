@@ -12,7 +12,8 @@
 // deliberate: the request id is assigned before recovery so a panic's log line
 // carries it, and audit wraps authentication so that refused calls are
 // audited too (a trail of only successful calls would hide probing).
-// Tracing runs as a stats handler (otelgrpc) around all of it.
+// Tracing, when configured, runs as a stats handler (otelgrpc) around all of
+// it.
 package server
 
 import (
@@ -26,7 +27,6 @@ import (
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
-	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
 	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
@@ -68,6 +68,10 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxRecvBytes bounds one request message (default 4 MiB).
 	MaxRecvBytes int
+	// Tracing installs the OpenTelemetry stats handler. Off when no trace
+	// exporter is configured: even a no-op tracer costs measurable latency
+	// per call.
+	Tracing bool
 }
 
 // Server is a configured gRPC server.
@@ -110,12 +114,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: registering metrics: %w", err)
 	}
 
-	logOpts := []logging.Option{
-		logging.WithLogOnEvents(logging.FinishCall),
-		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
-			return logging.Fields{"request_id", requestid.FromContext(ctx)}
-		}),
-	}
+	access := accessLog{logger: s.Logger}
 	recoveryOpt := recovery.WithRecoveryHandlerContext(s.recovered)
 	skipAudit := func(m string) bool { return isSystemMethod(m) }
 
@@ -123,7 +122,7 @@ func New(cfg Config) (*Server, error) {
 		requestid.UnaryServerInterceptor(),
 		recovery.UnaryServerInterceptor(recoveryOpt),
 		s.defaultDeadline,
-		logging.UnaryServerInterceptor(slogAdapter(cfg.Logger), logOpts...),
+		access.unary,
 		s.metrics.UnaryServerInterceptor(),
 		audit.UnaryServerInterceptor(cfg.Audit, skipAudit),
 		s.guard.UnaryServerInterceptor(),
@@ -131,7 +130,7 @@ func New(cfg Config) (*Server, error) {
 	stream := []grpc.StreamServerInterceptor{
 		requestid.StreamServerInterceptor(),
 		recovery.StreamServerInterceptor(recoveryOpt),
-		logging.StreamServerInterceptor(slogAdapter(cfg.Logger), logOpts...),
+		access.stream,
 		s.metrics.StreamServerInterceptor(),
 		audit.StreamServerInterceptor(cfg.Audit, skipAudit),
 		s.guard.StreamServerInterceptor(),
@@ -146,12 +145,15 @@ func New(cfg Config) (*Server, error) {
 	unary = append(unary, validate.UnaryServerInterceptor(v), grpcerr.UnaryServerInterceptor(s.Logger))
 	stream = append(stream, validate.StreamServerInterceptor(v), grpcerr.StreamServerInterceptor(s.Logger))
 
-	s.grpc = grpc.NewServer(
-		grpc.StatsHandler(otelgrpc.NewServerHandler()),
+	opts := []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 		grpc.MaxRecvMsgSize(cfg.MaxRecvBytes),
-	)
+	}
+	if cfg.Tracing {
+		opts = append(opts, grpc.StatsHandler(otelgrpc.NewServerHandler()))
+	}
+	s.grpc = grpc.NewServer(opts...)
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	return s, nil
@@ -257,11 +259,4 @@ func (s *Server) rateKey(ctx context.Context, fullMethod string) (key, class str
 
 func isSystemMethod(fullMethod string) bool {
 	return strings.HasPrefix(fullMethod, "/grpc.health.") || strings.HasPrefix(fullMethod, "/grpc.reflection.")
-}
-
-// slogAdapter lets go-grpc-middleware's access log write through slog.
-func slogAdapter(l *slog.Logger) logging.Logger {
-	return logging.LoggerFunc(func(ctx context.Context, lvl logging.Level, msg string, fields ...any) {
-		l.Log(ctx, slog.Level(lvl), msg, fields...)
-	})
 }

@@ -117,6 +117,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		Verifier:        verifier,
 		Limiter:         limiter,
 		Audit:           audit.LogSink{Logger: logger},
+		Tracing:         common.OTLPEndpoint != "",
 		DefaultTimeout:  common.RequestTimeout,
 		ShutdownTimeout: common.ShutdownTimeout,
 	})
