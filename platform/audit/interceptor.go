@@ -29,19 +29,9 @@ func UnaryServerInterceptor(sink Sink, skip Skip) grpc.UnaryServerInterceptor {
 		if skip != nil && skip(info.FullMethod) {
 			return handler(ctx, req)
 		}
-		ctx, slot := identity.WithSlot(ctx)
-		start := time.Now()
-		panicked := true
-		defer func() {
-			code := grpcerr.ToStatus(err).Code()
-			if panicked {
-				code = codes.Internal
-			}
-			sink.Write(ctx, build(ctx, slot, info.FullMethod, start, code, req, resp))
-		}()
-		resp, err = handler(ctx, req)
-		panicked = false
-		return resp, err
+		ctx, finish := begin(ctx, sink, info.FullMethod)
+		defer finish(&err, req, &resp)
+		return handler(ctx, req)
 	}
 }
 
@@ -52,20 +42,31 @@ func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor 
 			return handler(srv, ss)
 		}
 		wrapped := middleware.WrapServerStream(ss)
-		ctx, slot := identity.WithSlot(ss.Context())
+		ctx, finish := begin(ss.Context(), sink, info.FullMethod)
 		wrapped.WrappedContext = ctx
-		start := time.Now()
-		panicked := true
-		defer func() {
-			code := grpcerr.ToStatus(err).Code()
-			if panicked {
-				code = codes.Internal
-			}
-			sink.Write(ctx, build(ctx, slot, info.FullMethod, start, code, nil, nil))
-		}()
-		err = handler(srv, wrapped)
-		panicked = false
-		return err
+		defer finish(&err, nil, nil)
+		return handler(srv, wrapped)
+	}
+}
+
+// begin opens the record of one call. The returned finish must be deferred
+// directly (so its recover sees a panic): it writes the record with the
+// call's outcome read through the pointers, and when the call is panicking
+// it records INTERNAL and lets the panic continue to the recovery
+// interceptor.
+func begin(ctx context.Context, sink Sink, method string) (context.Context, func(err *error, req any, resp *any)) {
+	ctx, slot := identity.WithSlot(ctx)
+	start := time.Now()
+	return ctx, func(err *error, req any, resp *any) {
+		if p := recover(); p != nil {
+			sink.Write(ctx, build(ctx, slot, method, start, codes.Internal, req, nil))
+			panic(p)
+		}
+		var response any
+		if resp != nil {
+			response = *resp
+		}
+		sink.Write(ctx, build(ctx, slot, method, start, grpcerr.ToStatus(*err).Code(), req, response))
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/MicahParks/keyfunc/v3"
@@ -133,7 +134,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (identity.Principal, 
 	sum := sha256.Sum256([]byte(raw))
 	if c, ok := v.cache.Get(sum); ok {
 		if v.now().Before(c.expires.Add(v.leeway)) {
-			return c.principal, nil
+			// Every request gets its own roles slice: the cached one is
+			// shared by all requests bearing this token.
+			p := c.principal
+			p.Roles = slices.Clone(p.Roles)
+			return p, nil
 		}
 		v.cache.Remove(sum)
 	}

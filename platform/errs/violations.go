@@ -1,6 +1,9 @@
 package errs
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Violations collects field problems found while validating one request, so
 // a client learns about all of them in one round trip instead of one at a
@@ -20,13 +23,14 @@ func (v *Violations) Addf(field, format string, args ...any) {
 }
 
 // Merge adds every violation of err under the prefix ("address" turns
-// "postalCode" into "address.postalCode"). Non-Invalid errors are added as a
-// violation of the prefix itself.
+// "postalCode" into "address.postalCode"), also when err wraps the Invalid
+// error. Non-Invalid errors are added as a violation of the prefix itself.
 func (v *Violations) Merge(prefix string, err error) {
 	if err == nil {
 		return
 	}
-	if e, ok := err.(*Error); ok && e.Kind == KindInvalid {
+	var e *Error
+	if errors.As(err, &e) && e.Kind == KindInvalid {
 		for _, f := range e.Fields {
 			v.Add(join(prefix, f.Field), f.Description)
 		}

@@ -37,13 +37,8 @@ func BenchmarkUnaryCall(b *testing.B) {
 	})
 
 	b.Run("full_chain", func(b *testing.B) {
-		limiter, err := ratelimit.NewMemory(ratelimit.Classes{"default": {Rate: 1e9, Burst: 1 << 30}}, 10000)
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := newHarness(b, harnessOptions{limiter: limiter, sink: discardSink{}})
-		ctx := as(h.token(companyA, "owner"))
-		callLoop(b, func() error { _, err := h.client.GetWidget(ctx, req); return err })
+		client, ctx := fullChain(b)
+		callLoop(b, func() error { _, err := client.GetWidget(ctx, req); return err })
 	})
 }
 
@@ -60,14 +55,21 @@ func BenchmarkUnaryCallParallel(b *testing.B) {
 		parallelLoop(b, func() error { _, err := client.GetWidget(as(token), req); return err })
 	})
 	b.Run("full_chain", func(b *testing.B) {
-		limiter, err := ratelimit.NewMemory(ratelimit.Classes{"default": {Rate: 1e9, Burst: 1 << 30}}, 10000)
-		if err != nil {
-			b.Fatal(err)
-		}
-		h := newHarness(b, harnessOptions{limiter: limiter, sink: discardSink{}})
-		ctx := as(h.token(companyA, "owner"))
-		parallelLoop(b, func() error { _, err := h.client.GetWidget(ctx, req); return err })
+		client, ctx := fullChain(b)
+		parallelLoop(b, func() error { _, err := client.GetWidget(ctx, req); return err })
 	})
+}
+
+// fullChain serves the probe behind the whole chain, with a limiter too
+// generous to refuse anything (its cost is still paid) and a sink that
+// discards records, and returns a client with an owner's credentials.
+func fullChain(b *testing.B) (testingv1.ProbeServiceClient, context.Context) {
+	limiter, err := ratelimit.NewMemory(ratelimit.Classes{"default": {Rate: 1e9, Burst: 1 << 30}}, 10000)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := newHarness(b, harnessOptions{limiter: limiter, sink: discardSink{}})
+	return h.client, as(h.token(companyA, "owner"))
 }
 
 // bareServer serves the probe with no interceptors at all.

@@ -16,7 +16,10 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
 	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -279,5 +282,18 @@ func flush(logger *slog.Logger, what string, shutdown func(context.Context) erro
 	defer cancel()
 	if err := shutdown(ctx); err != nil {
 		logger.Warn("flushing "+what, "error", err)
+	}
+}
+
+// Main is the whole body of a service's main function: it runs the service
+// with the process environment until SIGINT or SIGTERM, then exits once —
+// zero after a clean shutdown, one with the error on stderr otherwise.
+func Main(spec Spec) {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := Run(ctx, spec, os.LookupEnv, os.Stdout, Listeners{})
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
+		os.Exit(1)
 	}
 }

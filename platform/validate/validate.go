@@ -66,15 +66,29 @@ func description(v *protovalidate.Violation) string {
 
 // jsonPath rewrites a protovalidate path ("lines[2].hcpcs_code") into the JSON
 // names partners see ("lines[2].hcpcsCode"). Only identifier characters
-// outside brackets are touched, so map keys keep their spelling.
+// outside brackets are touched, so map keys keep their spelling. String keys
+// arrive Go-quoted and may themselves contain brackets, quotes or
+// underscores, so a quoted key is copied through to its closing quote.
 func jsonPath(path string) string {
 	var b strings.Builder
 	b.Grow(len(path))
 	depth := 0
 	upper := false
+	quoted, escaped := false, false
 	for i := 0; i < len(path); i++ {
 		c := path[i]
 		switch {
+		case quoted:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				quoted = false
+			}
+		case depth > 0 && c == '"':
+			quoted = true
 		case c == '[':
 			depth++
 		case c == ']':
