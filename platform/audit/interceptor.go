@@ -108,9 +108,9 @@ func codeName(c codes.Code) string {
 }
 
 // resourceIDs collects the top-level identifier fields of the request and the
-// response: fields named "id" or ending in "_id" (but not "request_id", which
-// is an idempotency key, not a resource), plus "name" when it is a resource
-// name. Only ids are recorded, never other values.
+// response: string fields named "id" or ending in "_id" (but not
+// "request_id", which is an idempotency key, not a resource). Only ids are
+// recorded, never other values, so no PHI can reach the trail this way.
 func resourceIDs(msgs ...any) map[string]string {
 	var out map[string]string
 	for _, m := range msgs {

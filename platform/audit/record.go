@@ -13,6 +13,7 @@ package audit
 import (
 	"context"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -68,11 +69,17 @@ func (m *MemorySink) Write(_ context.Context, r Record) {
 func (m *MemorySink) Records() []Record {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return slices.Clone(m.records)
+	out := slices.Clone(m.records)
+	for i := range out {
+		out[i].Resources = maps.Clone(out[i].Resources)
+	}
+	return out
 }
 
 // LogSink writes each record as one structured log line at info level with
-// the message "audit".
+// the message "audit". The call's start is logged as "start": "time" is the
+// handler's own key, and a second "time" would make the line a JSON object
+// with a duplicate key, which log stores read inconsistently or reject.
 type LogSink struct {
 	Logger *slog.Logger
 }
@@ -80,7 +87,7 @@ type LogSink struct {
 // Write logs r.
 func (l LogSink) Write(ctx context.Context, r Record) {
 	l.Logger.LogAttrs(ctx, slog.LevelInfo, "audit",
-		slog.Time("time", r.Time),
+		slog.Time("start", r.Time),
 		slog.String("request_id", r.RequestID),
 		slog.String("actor", r.Actor),
 		slog.String("actor_kind", r.ActorKind),

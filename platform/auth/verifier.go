@@ -134,11 +134,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (identity.Principal, 
 	sum := sha256.Sum256([]byte(raw))
 	if c, ok := v.cache.Get(sum); ok {
 		if v.now().Before(c.expires.Add(v.leeway)) {
-			// Every request gets its own roles slice: the cached one is
-			// shared by all requests bearing this token.
-			p := c.principal
-			p.Roles = slices.Clone(p.Roles)
-			return p, nil
+			return withOwnRoles(c.principal), nil
 		}
 		v.cache.Remove(sum)
 	}
@@ -146,8 +142,15 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (identity.Principal, 
 	if err != nil {
 		return identity.Principal{}, err
 	}
-	v.cache.Add(sum, cachedToken{principal: p, expires: expires})
+	v.cache.Add(sum, cachedToken{principal: withOwnRoles(p), expires: expires})
 	return p, nil
+}
+
+// withOwnRoles copies p with a roles slice of its own, so that no request can
+// change the cached principal that later requests with the same token get.
+func withOwnRoles(p identity.Principal) identity.Principal {
+	p.Roles = slices.Clone(p.Roles)
+	return p
 }
 
 // VerifyUncached always checks the signature; benchmarks use it to price the
