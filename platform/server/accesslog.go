@@ -17,6 +17,7 @@ import (
 // Client mistakes log at info, server faults at error. The level check comes
 // first, so a call that is not logged costs next to nothing.
 type accessLog struct {
+	base   *slog.Logger
 	logger func(ctx context.Context) *slog.Logger
 }
 
@@ -34,11 +35,10 @@ func levelFor(c codes.Code) slog.Level {
 func (a accessLog) log(ctx context.Context, method string, start time.Time, err error) {
 	code := grpcerr.ToStatus(err).Code()
 	level := levelFor(code)
-	l := a.logger(ctx)
-	if !l.Enabled(ctx, level) {
+	if !a.base.Enabled(ctx, level) {
 		return
 	}
-	l.LogAttrs(ctx, level, "finished call",
+	a.logger(ctx).LogAttrs(ctx, level, "finished call",
 		slog.String("grpc.method", method),
 		slog.String("grpc.code", code.String()),
 		slog.Duration("grpc.duration", time.Since(start)),

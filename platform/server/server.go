@@ -114,7 +114,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("server: registering metrics: %w", err)
 	}
 
-	access := accessLog{logger: s.Logger}
+	access := accessLog{base: cfg.Logger, logger: s.Logger}
 	recoveryOpt := recovery.WithRecoveryHandlerContext(s.recovered)
 	skipAudit := func(m string) bool { return isSystemMethod(m) }
 
