@@ -47,9 +47,22 @@ type Spec struct {
 	// Migrations holds the service's .sql migrations at its root; nil when
 	// the service has no tables yet.
 	Migrations fs.FS
+	// Configure reads the service's own environment variables (token
+	// lifetimes, peer addresses...) into the service's closure. Problems
+	// recorded in e are reported with every other bad variable, before
+	// anything starts.
+	Configure func(e *config.Env)
+	// Verifier, when set, replaces the JWKS-backed token verifier. company
+	// uses it: it verifies the tokens it issues with its own keys rather than
+	// fetching its own key set over HTTP. d.Server is nil when it runs.
+	Verifier func(ctx context.Context, d *Deps) (auth.TokenVerifier, error)
 	// Register adds the service's handlers to the server. It runs after the
 	// schema is migrated and before serving starts.
 	Register func(ctx context.Context, d *Deps) error
+	// HTTP adds routes to the operations HTTP server (METRICS_PORT), next to
+	// /metrics; company publishes /.well-known/jwks.json there for the other
+	// services.
+	HTTP func(mux *http.ServeMux, d *Deps)
 }
 
 // Deps are the shared dependencies a service's handlers are built from.
@@ -77,8 +90,11 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	e := config.New(env)
 	common := config.LoadCommon(e, spec.Name, spec.DefaultPort)
 	dbCfg := config.LoadDatabase(e, "ariesone")
-	if common.JWKSURL == "" {
+	if common.JWKSURL == "" && spec.Verifier == nil {
 		e.Required("JWKS_URL")
+	}
+	if spec.Configure != nil {
+		spec.Configure(e)
 	}
 	classes := rateClasses(e, common.RateLimits)
 	if err := e.Err(); err != nil {
@@ -99,11 +115,8 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	defer pool.Close()
 
 	registry := telemetry.NewRegistry(spec.Name)
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{
-		JWKSURL:  common.JWKSURL,
-		Issuer:   common.JWTIssuer,
-		Audience: common.JWTAudience,
-	})
+	deps := &Deps{Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry}
+	verifier, err := newVerifier(ctx, spec, deps)
 	if err != nil {
 		return err
 	}
@@ -127,7 +140,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	if err != nil {
 		return err
 	}
-	deps := &Deps{Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry, Server: srv}
+	deps.Server = srv
 	if spec.Register != nil {
 		if err := spec.Register(ctx, deps); err != nil {
 			return fmt.Errorf("registering %s handlers: %w", spec.Name, err)
@@ -148,7 +161,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
-	g.Go(func() error { return serveMetrics(gctx, lis.Metrics, registry) })
+	g.Go(func() error { return serveOps(gctx, lis.Metrics, spec, deps) })
 	g.Go(func() error { watchDatabase(gctx, pool, srv, logger); return nil })
 	err = g.Wait()
 	logger.Info("stopped")
@@ -231,9 +244,25 @@ func newLimiter(common config.Common, classes ratelimit.Classes) (ratelimit.Limi
 	return l, func() { client.Close() }, nil
 }
 
-func serveMetrics(ctx context.Context, lis net.Listener, reg *prometheus.Registry) error {
+func newVerifier(ctx context.Context, spec Spec, d *Deps) (auth.TokenVerifier, error) {
+	if spec.Verifier != nil {
+		return spec.Verifier(ctx, d)
+	}
+	return auth.NewVerifier(ctx, auth.VerifierConfig{
+		JWKSURL:  d.Config.JWKSURL,
+		Issuer:   d.Config.JWTIssuer,
+		Audience: d.Config.JWTAudience,
+	})
+}
+
+// serveOps serves the operations HTTP endpoints: /metrics and whatever the
+// service adds.
+func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 	mux := http.NewServeMux()
-	mux.Handle("/metrics", telemetry.MetricsHandler(reg))
+	mux.Handle("/metrics", telemetry.MetricsHandler(d.Registry))
+	if spec.HTTP != nil {
+		spec.HTTP(mux, d)
+	}
 	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	go func() {
 		<-ctx.Done()
@@ -296,4 +325,22 @@ func Main(spec Spec) {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)
 		os.Exit(1)
 	}
+}
+
+// OpenDatabase loads the database settings, migrates the service's schema
+// and opens the serving pool, for one-off commands (bootstrapping a tenant,
+// re-encrypting rows) that need the service's data without serving it. The
+// returned close releases the pool.
+func OpenDatabase(ctx context.Context, spec Spec, env Env, logger *slog.Logger) (*postgres.DB, func(), error) {
+	e := config.New(env)
+	common := config.LoadCommon(e, spec.Name, spec.DefaultPort)
+	dbCfg := config.LoadDatabase(e, "ariesone")
+	if err := e.Err(); err != nil {
+		return nil, nil, err
+	}
+	pool, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return postgres.NewDB(pool), pool.Close, nil
 }
