@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestBadInputIsRefusedWithoutWrites sends the mistakes partners make —
+// malformed JSON, fields that would be mass-assigned, wrong types, oversized
+// bodies, absurd page sizes, ids that are not UUIDs — and checks each gets a
+// 4xx in the documented body, that nothing was written, and that no request
+// at all produces a 5xx.
+func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
+	m := startMesh(t)
+	m.bootstrap("initech", "owner@initech.test", ownerPassword)
+	owner := login(t, m, "initech", "owner@initech.test", ownerPassword)
+	token := owner.str("accessToken")
+	whoami := m.call(http.MethodGet, "/api/v1/auth/whoami", token, nil).expect(t, http.StatusOK, "whoami")
+	selfID := whoami.str("subject")
+
+	countLocations := func() int {
+		r := m.call(http.MethodGet, "/api/v1/locations?pageSize=1000&showDeleted=true", token, nil).expect(t, http.StatusOK, "list")
+		items, _ := r.body["locations"].([]any)
+		return len(items)
+	}
+	before := countLocations()
+
+	valid := newLocation("BAD-01")
+	withField := func(k string, v any) map[string]any {
+		out := map[string]any{}
+		for key, val := range valid {
+			out[key] = val
+		}
+		out[k] = v
+		return out
+	}
+	cases := []struct {
+		name   string
+		method string
+		path   string
+		body   any
+		want   int
+		field  string // a field violation that must be named, when non-empty
+	}{
+		{"malformed JSON", http.MethodPost, "/api/v1/locations", `{"code": "BAD-01",`, 400, ""},
+		{"not an object", http.MethodPost, "/api/v1/locations", `[1,2,3]`, 400, ""},
+		{"mass-assigned company id", http.MethodPost, "/api/v1/locations", withField("companyId", "00000000-0000-7000-8000-000000000001"), 400, ""},
+		{"wrong type", http.MethodPost, "/api/v1/locations", withField("code", 12345), 400, ""},
+		{"invalid enum", http.MethodPost, "/api/v1/locations", withField("type", "LOCATION_TYPE_CASTLE"), 400, ""},
+		{"field rules", http.MethodPost, "/api/v1/locations", withField("code", "lower case"), 400, "location.code"},
+		{"bad state", http.MethodPost, "/api/v1/locations", withField("address", map[string]any{
+			"line1": "1 Main St", "city": "Springfield", "state": "XX", "postalCode": "30303"}), 400, "location.address.state"},
+		{"oversized body", http.MethodPost, "/api/v1/locations", withField("name", strings.Repeat("x", 2<<20)), 413, ""},
+		{"page size far over the maximum", http.MethodGet, "/api/v1/locations?pageSize=100000", nil, 400, "pageSize"},
+		{"garbage page token", http.MethodGet, "/api/v1/locations?pageToken=%25%25not-a-token", nil, 400, "pageToken"},
+		{"path id not a UUID", http.MethodGet, "/api/v1/locations/not-a-uuid", nil, 400, "id"},
+		{"path id SQL-ish", http.MethodGet, "/api/v1/locations/1%27%20or%20%271%27%3D%271", nil, 400, "id"},
+		{"roles on self-update", http.MethodPatch, "/api/v1/users/" + selfID, map[string]any{"roles": []string{"ROLE_OWNER"}, "givenName": "Me"}, 400, ""},
+		{"company id on self-update", http.MethodPatch, "/api/v1/users/" + selfID, map[string]any{"companyId": "00000000-0000-7000-8000-000000000001"}, 400, ""},
+		{"unknown route", http.MethodGet, "/api/v1/no-such-thing", nil, 404, ""},
+		{"wrong method", http.MethodPut, "/api/v1/locations", valid, 405, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := m.call(tc.method, tc.path, token, tc.body).expect(t, tc.want, tc.name)
+			if tc.field != "" {
+				var fields []string
+				errs, _ := r.body["errors"].([]any)
+				for _, e := range errs {
+					if em, ok := e.(map[string]any); ok {
+						fields = append(fields, fmt.Sprint(em["field"]))
+					}
+				}
+				if !contains(fields, tc.field) {
+					t.Fatalf("%s: violations %v do not name %s; body %s", tc.name, fields, tc.field, r.raw)
+				}
+			}
+		})
+	}
+	if after := countLocations(); after != before {
+		t.Fatalf("bad requests wrote: %d locations before, %d after", before, after)
+	}
+
+	// A sweep of hostile inputs: whatever comes back, it is never a 5xx.
+	bodies := []string{"", "null", "{}", `{"location":null}`, `{"code":null}`, "\x00\x01\x02", `{"code":"` + strings.Repeat("Z", 5000) + `"}`,
+		`{"type":99}`, `{"address":"nope"}`, `{"phone":{"number":"+1 (000) 000-0000"}}`, `{"timeZone":"Mars/Olympus_Mons"}`}
+	paths := []string{"/api/v1/locations", "/api/v1/users", "/api/v1/api-keys", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/token"}
+	for _, p := range paths {
+		for _, b := range bodies {
+			r := m.call(http.MethodPost, p, token, b)
+			if r.status >= 500 {
+				t.Errorf("POST %s with %q: status %d: %s", p, truncate(b), r.status, r.raw)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

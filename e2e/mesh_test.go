@@ -1,0 +1,245 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+)
+
+// binaries are built once per test binary run and shared by every test.
+var (
+	buildOnce sync.Once
+	binDir    string
+	buildErr  error
+)
+
+func buildBinaries(t *testing.T) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		binDir, buildErr = os.MkdirTemp("", "ariesone-e2e-bin-")
+		if buildErr != nil {
+			return
+		}
+		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator),
+			"github.com/ariesone/ariesone/services/company/cmd/company",
+			"github.com/ariesone/ariesone/gateway/cmd/gateway")
+		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+		buildErr = cmd.Run()
+	})
+	if buildErr != nil {
+		t.Fatalf("building binaries: %v", buildErr)
+	}
+	return binDir
+}
+
+// mesh is company and the gateway running as processes for one test.
+type mesh struct {
+	t       *testing.T
+	bin     string
+	baseEnv []string
+	rest    string // http://127.0.0.1:PORT
+}
+
+// freePort asks the kernel for an unused loopback port.
+func freePort(t *testing.T) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func startMesh(t *testing.T) *mesh {
+	t.Helper()
+	bin := buildBinaries(t)
+	adminURL := pgtest.NewDatabase(t)
+	_, appURL := pgtest.NewAppRole(t, adminURL)
+	key, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
+	m := &mesh{t: t, bin: bin, rest: fmt.Sprintf("http://127.0.0.1:%d", gatewayPort)}
+	m.baseEnv = []string{
+		"APP_ENV=test",
+		"LOG_LEVEL=info",
+		"DATABASE_URL=" + appURL,
+		"DB_MIGRATE_URL=" + adminURL,
+		"ENCRYPTION_KEY=" + key,
+		"SIGNING_KEY_BITS=2048",
+		fmt.Sprintf("JWKS_URL=http://127.0.0.1:%d/.well-known/jwks.json", companyOps),
+	}
+	m.start("company", fmt.Sprintf("API_PORT=%d", companyGRPC), fmt.Sprintf("METRICS_PORT=%d", companyOps))
+	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
+	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
+		fmt.Sprintf("COMPANY_ADDR=127.0.0.1:%d", companyGRPC))
+	m.waitHTTP(m.rest + "/readyz")
+	return m
+}
+
+// start runs a binary until the test ends; its output goes to a file that is
+// printed when the test fails.
+func (m *mesh) start(name string, env ...string) {
+	m.t.Helper()
+	logPath := filepath.Join(m.t.TempDir(), name+".log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(m.bin, name))
+	cmd.Env = append(append(os.Environ(), m.baseEnv...), env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		m.t.Fatalf("starting %s: %v", name, err)
+	}
+	m.t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+		logFile.Close()
+		if m.t.Failed() {
+			out, _ := os.ReadFile(logPath)
+			m.t.Logf("---- %s log ----\n%s", name, out)
+		}
+	})
+}
+
+// bootstrap creates a company and its owner with the operator command.
+func (m *mesh) bootstrap(code, ownerEmail, password string) {
+	m.t.Helper()
+	cmd := exec.Command(filepath.Join(m.bin, "company"), "bootstrap")
+	cmd.Env = append(append(os.Environ(), m.baseEnv...),
+		"BOOTSTRAP_COMPANY_CODE="+code,
+		"BOOTSTRAP_LEGAL_NAME="+strings.ToUpper(code)+" Home Medical LLC",
+		"BOOTSTRAP_OWNER_EMAIL="+ownerEmail,
+		"BOOTSTRAP_OWNER_PASSWORD="+password,
+	)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		m.t.Fatalf("bootstrap %s: %v\n%s", code, err, out)
+	}
+}
+
+func (m *mesh) waitHTTP(url string) {
+	m.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(url)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	m.t.Fatalf("%s never answered 200", url)
+}
+
+// response is a decoded REST response.
+type response struct {
+	status int
+	header http.Header
+	body   map[string]any
+	raw    []byte
+}
+
+// call sends a JSON request over REST, with a bearer token when given.
+func (m *mesh) call(method, path, token string, body any) response {
+	m.t.Helper()
+	return m.callWith(method, path, body, func(r *http.Request) {
+		if token != "" {
+			r.Header.Set("Authorization", "Bearer "+token)
+		}
+	})
+}
+
+func (m *mesh) callWith(method, path string, body any, edit func(*http.Request)) response {
+	m.t.Helper()
+	var rd io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		rd = strings.NewReader(b)
+	case []byte:
+		rd = bytes.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			m.t.Fatal(err)
+		}
+		rd = bytes.NewReader(buf)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, method, m.rest+path, rd)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	if rd != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if edit != nil {
+		edit(req)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		m.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, header: resp.Header, raw: raw}
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &r.body); err != nil {
+			m.t.Fatalf("%s %s: response is not a JSON object: %v\n%s", method, path, err, raw)
+		}
+	}
+	return r
+}
+
+// expect fails the test unless the response has the wanted status, and for
+// errors checks the documented body shape.
+func (r response) expect(t *testing.T, want int, what string) response {
+	t.Helper()
+	if r.status != want {
+		t.Fatalf("%s: status %d, want %d; body %s", what, r.status, want, r.raw)
+	}
+	if want >= 400 {
+		if got, _ := r.body["statusCode"].(float64); int(got) != want {
+			t.Fatalf("%s: error body statusCode %v, want %d; body %s", what, r.body["statusCode"], want, r.raw)
+		}
+		if _, ok := r.body["message"].(string); !ok {
+			t.Fatalf("%s: error body has no message: %s", what, r.raw)
+		}
+		if id, _ := r.body["requestId"].(string); id == "" || id != r.header.Get("X-Request-Id") {
+			t.Fatalf("%s: error body requestId %q does not match X-Request-Id %q", what, id, r.header.Get("X-Request-Id"))
+		}
+	}
+	return r
+}
+
+func (r response) str(key string) string {
+	s, _ := r.body[key].(string)
+	return s
+}
