@@ -65,7 +65,7 @@ type Common struct {
 	// which is allowed only in development and test.
 	AMQPURL string
 	// EncryptionKey is ENCRYPTION_KEY, the PHI key ring in the form the
-	// crypto package parses. Optional here because not every service stores
+	// keyring package parses (keyring.Parse). Optional here because not every service stores
 	// PHI; services that do must check it is set.
 	EncryptionKey string
 	// ShutdownTimeout is SHUTDOWN_TIMEOUT (default 20s): how long a stopping
