@@ -13,7 +13,7 @@ const (
 	userPassword  = "intake-password-for-e2e"
 )
 
-func login(t *testing.T, m *mesh, code, email, password string) response {
+func login(t testing.TB, m *mesh, code, email, password string) response {
 	t.Helper()
 	return m.call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{
 		"companyCode": code, "email": email, "password": password,

@@ -27,7 +27,7 @@ var (
 	buildErr  error
 )
 
-func buildBinaries(t *testing.T) string {
+func buildBinaries(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() {
 		binDir, buildErr = os.MkdirTemp("", "ariesone-e2e-bin-")
@@ -48,14 +48,15 @@ func buildBinaries(t *testing.T) string {
 
 // mesh is company and the gateway running as processes for one test.
 type mesh struct {
-	t       *testing.T
+	t       testing.TB
 	bin     string
 	baseEnv []string
 	rest    string // http://127.0.0.1:PORT
+	grpc    string // company's gRPC address
 }
 
 // freePort asks the kernel for an unused loopback port.
-func freePort(t *testing.T) int {
+func freePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -65,7 +66,9 @@ func freePort(t *testing.T) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-func startMesh(t *testing.T) *mesh {
+// startMesh boots company and the gateway on free loopback ports against a
+// fresh database. env adds or overrides variables of both processes.
+func startMesh(t testing.TB, env ...string) *mesh {
 	t.Helper()
 	bin := buildBinaries(t)
 	adminURL := pgtest.NewDatabase(t)
@@ -75,7 +78,7 @@ func startMesh(t *testing.T) *mesh {
 		t.Fatal(err)
 	}
 	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
-	m := &mesh{t: t, bin: bin, rest: fmt.Sprintf("http://127.0.0.1:%d", gatewayPort)}
+	m := &mesh{t: t, bin: bin, rest: fmt.Sprintf("http://127.0.0.1:%d", gatewayPort), grpc: fmt.Sprintf("127.0.0.1:%d", companyGRPC)}
 	m.baseEnv = []string{
 		"APP_ENV=test",
 		"LOG_LEVEL=info",
@@ -85,6 +88,7 @@ func startMesh(t *testing.T) *mesh {
 		"SIGNING_KEY_BITS=2048",
 		fmt.Sprintf("JWKS_URL=http://127.0.0.1:%d/.well-known/jwks.json", companyOps),
 	}
+	m.baseEnv = append(m.baseEnv, env...)
 	m.start("company", fmt.Sprintf("API_PORT=%d", companyGRPC), fmt.Sprintf("METRICS_PORT=%d", companyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
 	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
@@ -220,7 +224,7 @@ func (m *mesh) callWith(method, path string, body any, edit func(*http.Request))
 
 // expect fails the test unless the response has the wanted status, and for
 // errors checks the documented body shape.
-func (r response) expect(t *testing.T, want int, what string) response {
+func (r response) expect(t testing.TB, want int, what string) response {
 	t.Helper()
 	if r.status != want {
 		t.Fatalf("%s: status %d, want %d; body %s", what, r.status, want, r.raw)

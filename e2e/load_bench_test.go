@@ -1,0 +1,216 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+)
+
+// loadInFlight is the concurrency of every load in the mesh benchmark.
+const loadInFlight = 16
+
+// loadDuration is how long each load runs; BENCH_LOAD_SECONDS overrides.
+func loadDuration() time.Duration {
+	if s, err := strconv.Atoi(os.Getenv("BENCH_LOAD_SECONDS")); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	return 10 * time.Second
+}
+
+// result is one load's outcome.
+type result struct {
+	name     string
+	rps      float64
+	p50, p99 time.Duration
+	errors   int
+}
+
+// BenchmarkMeshLoad measures GetLocation through the whole stack, in one run
+// and at 16 in flight: pgbench select-only as the database baseline, ghz over
+// gRPC with the full interceptor chain, and a Go load generator over REST
+// through the gateway. It prints throughput, p50/p99 and the ratios
+// gRPC/pgbench and REST/gRPC. It runs once whatever b.N is (make bench passes
+// -benchtime 1x); the figures are printed, never asserted.
+func BenchmarkMeshLoad(b *testing.B) {
+	m := startMesh(b, "RATE_LIMIT_READ=1000000/s:1000000", "RATE_LIMIT_EDGE=1000000/s:1000000", "LOG_LEVEL=warn")
+	m.bootstrap("bench", "owner@bench.test", ownerPassword)
+	token := login(b, m, "bench", "owner@bench.test", ownerPassword).str("accessToken")
+	id := m.call(http.MethodPost, "/api/v1/locations", token, newLocation("BENCH-01")).expect(b, http.StatusOK, "create location").str("id")
+
+	d := loadDuration()
+	pg := pgbenchSelectOnly(b, d)
+	grpcRes := ghzGetLocation(b, m.grpc, token, id, d)
+	restRes := restGetLocation(b, m.rest+"/api/v1/locations/"+id, token, d)
+
+	fmt.Printf("\nGetLocation load, %d in flight, %s each\n", loadInFlight, d)
+	fmt.Printf("%-28s %12s %10s %10s %8s\n", "load", "req/s", "p50", "p99", "errors")
+	for _, r := range []result{pg, grpcRes, restRes} {
+		fmt.Printf("%-28s %12.0f %10s %10s %8d\n", r.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors)
+	}
+	fmt.Printf("ratio gRPC/pgbench-S = %.3f (aim >= 0.25)\n", grpcRes.rps/pg.rps)
+	fmt.Printf("ratio REST/gRPC      = %.3f (aim >= 0.6)\n", restRes.rps/grpcRes.rps)
+	fmt.Printf("p99 gRPC %s, REST %s (aim < 5ms)\n", grpcRes.p99.Round(time.Microsecond), restRes.p99.Round(time.Microsecond))
+}
+
+// pgbenchSelectOnly runs pgbench's built-in select-only script on a fresh
+// database and computes percentiles from its per-transaction log.
+func pgbenchSelectOnly(b *testing.B, d time.Duration) result {
+	b.Helper()
+	url := pgtest.NewDatabase(b)
+	if out, err := exec.Command("pgbench", "-i", "-q", "-s", "10", url).CombinedOutput(); err != nil {
+		b.Fatalf("pgbench -i: %v\n%s", err, out)
+	}
+	dir := b.TempDir()
+	cmd := exec.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(loadInFlight), "-j", "2",
+		"-T", strconv.Itoa(int(d.Seconds())), "-l", "--log-prefix", filepath.Join(dir, "tx"), url)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		b.Fatalf("pgbench -S: %v\n%s", err, out)
+	}
+	tps := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
+	if tps == nil {
+		b.Fatalf("pgbench output has no tps:\n%s", out)
+	}
+	rps, _ := strconv.ParseFloat(string(tps[1]), 64)
+	var lat []time.Duration
+	logs, _ := filepath.Glob(filepath.Join(dir, "tx*"))
+	for _, f := range logs {
+		fh, err := os.Open(f)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		for sc.Scan() {
+			// client_id transaction_no time(us) script_no epoch epoch_us
+			fields := strings.Fields(sc.Text())
+			if len(fields) >= 3 {
+				if us, err := strconv.Atoi(fields[2]); err == nil {
+					lat = append(lat, time.Duration(us)*time.Microsecond)
+				}
+			}
+		}
+		fh.Close()
+	}
+	p50, p99 := percentiles(lat)
+	return result{name: "pgbench -S (database)", rps: rps, p50: p50, p99: p99}
+}
+
+// ghzGetLocation drives company's gRPC API with ghz, through the full
+// interceptor chain (token, rate limit, validation, audit).
+func ghzGetLocation(b *testing.B, addr, token, id string, d time.Duration) result {
+	b.Helper()
+	ghz := filepath.Join("..", ".bin", "ghz")
+	if _, err := os.Stat(ghz); err != nil {
+		if out, err := exec.Command("../scripts/tools.sh").CombinedOutput(); err != nil {
+			b.Fatalf("building ghz: %v\n%s", err, out)
+		}
+	}
+	data, _ := json.Marshal(map[string]string{"id": id})
+	meta, _ := json.Marshal(map[string]string{"authorization": "Bearer " + token})
+	out, err := exec.Command(ghz, "--insecure", "--call", "ariesone.company.v1.LocationService/GetLocation",
+		"-d", string(data), "-m", string(meta), "-c", strconv.Itoa(loadInFlight), "--connections", "2",
+		"-z", d.String(), "-O", "json", addr).Output()
+	if err != nil {
+		b.Fatalf("ghz: %v\n%s", err, out)
+	}
+	var report struct {
+		Rps       float64 `json:"rps"`
+		Latencies []struct {
+			Percentage int   `json:"percentage"`
+			Latency    int64 `json:"latency"`
+		} `json:"latencyDistribution"`
+		StatusCodeDistribution map[string]int `json:"statusCodeDistribution"`
+	}
+	if err := json.Unmarshal(out, &report); err != nil {
+		b.Fatalf("ghz report: %v\n%s", err, out)
+	}
+	r := result{name: "gRPC GetLocation (ghz)", rps: report.Rps}
+	for _, l := range report.Latencies {
+		switch l.Percentage {
+		case 50:
+			r.p50 = time.Duration(l.Latency)
+		case 99:
+			r.p99 = time.Duration(l.Latency)
+		}
+	}
+	for code, n := range report.StatusCodeDistribution {
+		if code != "OK" {
+			r.errors += n
+		}
+	}
+	return r
+}
+
+// restGetLocation is a closed-loop HTTP load generator: loadInFlight workers
+// each send the next request as soon as the previous one is answered.
+func restGetLocation(b *testing.B, url, token string, d time.Duration) result {
+	b.Helper()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: loadInFlight, MaxConnsPerHost: loadInFlight}}
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var (
+		mu     sync.Mutex
+		lat    []time.Duration
+		errors int
+		wg     sync.WaitGroup
+	)
+	start := time.Now()
+	for w := 0; w < loadInFlight; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			bad := 0
+			for ctx.Err() == nil {
+				req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				t0 := time.Now()
+				resp, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						bad++
+					}
+					continue
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					bad++
+					continue
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			errors += bad
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	p50, p99 := percentiles(lat)
+	return result{name: "REST GetLocation (gateway)", rps: float64(len(lat)) / elapsed.Seconds(), p50: p50, p99: p99, errors: errors}
+}
+
+func percentiles(lat []time.Duration) (p50, p99 time.Duration) {
+	if len(lat) == 0 {
+		return 0, 0
+	}
+	slices.Sort(lat)
+	return lat[len(lat)*50/100], lat[min(len(lat)-1, len(lat)*99/100)]
+}
