@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/grpcerr"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/requestid"
@@ -81,7 +82,9 @@ func build(ctx context.Context, slot *identity.Slot, method string, start time.T
 	if p, ok := slot.Principal(); ok {
 		r.Actor, r.ActorKind, r.CompanyID = p.Subject, string(p.Kind), p.CompanyID
 	}
-	if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
+	if ip := clientip.FromContext(ctx); ip != "" {
+		r.ClientAddr = ip
+	} else if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
 		r.ClientAddr = pr.Addr.String()
 	}
 	r.Resources = resourceIDs(req, resp)

@@ -79,6 +79,11 @@ type Common struct {
 	// either "host:port" or an http(s) URL. Empty disables trace export.
 	OTLPEndpoint string
 	// Features are the FEATURE_* switches.
+	// TrustedProxies is TRUSTED_PROXIES: IPs or CIDR prefixes of the REST
+	// gateway replicas, whose x-forwarded-for names the real client for rate
+	// limits and audit. Empty trusts no one.
+	TrustedProxies []string
+
 	Features Features
 	// RateLimits are the RATE_LIMIT_* settings.
 	RateLimits RateLimits
@@ -145,6 +150,7 @@ func LoadCommon(e *Env, service string, defaultPort int) Common {
 		ShutdownTimeout: e.Duration("SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
 		RequestTimeout:  e.Duration("REQUEST_TIMEOUT", DefaultRequestTimeout),
 		OTLPEndpoint:    otlpEndpoint(e),
+		TrustedProxies:  e.List("TRUSTED_PROXIES", nil),
 		Features: Features{
 			BulkOperations:    e.Bool("FEATURE_BULK_OPERATIONS", false),
 			RealTimeUpdates:   e.Bool("FEATURE_REAL_TIME_UPDATES", false),

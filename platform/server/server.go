@@ -4,7 +4,7 @@
 //
 // The chain, outermost first:
 //
-//	request id → recovery → default deadline → access log → metrics
+//	request id → client address → recovery → default deadline → access log → metrics
 //	→ audit → authentication + authorization → rate limit → validation
 //	→ domain-error mapping → handler
 //
@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -34,12 +35,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/grpcerr"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/ratelimit"
@@ -68,6 +69,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxRecvBytes bounds one request message (default 4 MiB).
 	MaxRecvBytes int
+	// TrustedProxies are the peers (the REST gateway) whose x-forwarded-for
+	// names the real client for rate limiting and audit.
+	TrustedProxies []netip.Prefix
 	// Tracing installs the OpenTelemetry stats handler. Off when no trace
 	// exporter is configured: even a no-op tracer costs measurable latency
 	// per call.
@@ -118,8 +122,10 @@ func New(cfg Config) (*Server, error) {
 	recoveryOpt := recovery.WithRecoveryHandlerContext(s.recovered)
 	skipAudit := func(m string) bool { return isSystemMethod(m) }
 
+	clients := clientip.NewResolver(cfg.TrustedProxies)
 	unary := []grpc.UnaryServerInterceptor{
 		requestid.UnaryServerInterceptor(),
+		clients.UnaryServerInterceptor(),
 		recovery.UnaryServerInterceptor(recoveryOpt),
 		s.defaultDeadline,
 		access.unary,
@@ -129,6 +135,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	stream := []grpc.StreamServerInterceptor{
 		requestid.StreamServerInterceptor(),
+		clients.StreamServerInterceptor(),
 		recovery.StreamServerInterceptor(recoveryOpt),
 		access.stream,
 		s.metrics.StreamServerInterceptor(),
@@ -238,7 +245,8 @@ func (s *Server) defaultDeadline(ctx context.Context, req any, _ *grpc.UnaryServ
 }
 
 // rateKey buckets authenticated callers by principal and anonymous callers
-// (public methods) by client IP.
+// (public methods) by client IP, the real client's when the call came
+// through a trusted proxy.
 func (s *Server) rateKey(ctx context.Context, fullMethod string) (key, class string) {
 	rule, ok := s.guard.Rule(fullMethod)
 	if !ok || isSystemMethod(fullMethod) {
@@ -247,12 +255,8 @@ func (s *Server) rateKey(ctx context.Context, fullMethod string) (key, class str
 	if p, ok := identity.FromContext(ctx); ok {
 		return string(p.Kind) + ":" + p.CompanyID + ":" + p.Subject, rule.RateClass
 	}
-	if pr, ok := peer.FromContext(ctx); ok && pr.Addr != nil {
-		host, _, err := net.SplitHostPort(pr.Addr.String())
-		if err != nil {
-			host = pr.Addr.String()
-		}
-		return "ip:" + host, rule.RateClass
+	if ip := clientip.FromContext(ctx); ip != "" {
+		return "ip:" + ip, rule.RateClass
 	}
 	return "anonymous", rule.RateClass
 }

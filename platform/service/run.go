@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -31,6 +32,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/ratelimit"
@@ -97,6 +99,10 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		spec.Configure(e)
 	}
 	classes := rateClasses(e, common.RateLimits)
+	trusted, err := clientip.ParseTrusted(common.TrustedProxies)
+	if err != nil {
+		e.Invalid("TRUSTED_PROXIES", strings.Join(common.TrustedProxies, ","), err.Error())
+	}
 	if err := e.Err(); err != nil {
 		return err
 	}
@@ -134,6 +140,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		Limiter:         limiter,
 		Audit:           audit.LogSink{Logger: logger},
 		Tracing:         common.OTLPEndpoint != "",
+		TrustedProxies:  trusted,
 		DefaultTimeout:  common.RequestTimeout,
 		ShutdownTimeout: common.ShutdownTimeout,
 	})
