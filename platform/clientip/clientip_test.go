@@ -87,4 +87,3 @@ func FuzzResolveForwarded(f *testing.F) {
 		}
 	})
 }
-
