@@ -26,7 +26,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/sync/errgroup"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -126,7 +125,11 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	if err != nil {
 		return err
 	}
-	limiter, closeLimiter, err := newLimiter(common, classes)
+	limiter, closeLimiter, err := ratelimit.Open(classes, ratelimit.Backend{
+		RedisAddr:     common.RedisAddr(),
+		RedisPassword: common.RedisPassword,
+		KeyPrefix:     ratelimit.DefaultKeyPrefix + spec.Name + ":",
+	})
 	if err != nil {
 		return err
 	}
@@ -227,28 +230,6 @@ func rateClasses(e *config.Env, rl config.RateLimits) ratelimit.Classes {
 	}
 	classes["default"] = classes["write"]
 	return classes
-}
-
-func newLimiter(common config.Common, classes ratelimit.Classes) (ratelimit.Limiter, func(), error) {
-	if common.RedisHost == "" {
-		l, err := ratelimit.NewMemory(classes, 100_000)
-		return l, func() {}, err
-	}
-	// Short timeouts: while Redis is down the limiter fails open, and each
-	// call should not first wait out go-redis's multi-second defaults.
-	client := redis.NewClient(&redis.Options{
-		Addr:         common.RedisAddr(),
-		Password:     common.RedisPassword,
-		DialTimeout:  250 * time.Millisecond,
-		ReadTimeout:  150 * time.Millisecond,
-		WriteTimeout: 150 * time.Millisecond,
-	})
-	l, err := ratelimit.NewRedis(client, classes)
-	if err != nil {
-		client.Close()
-		return nil, nil, err
-	}
-	return l, func() { client.Close() }, nil
 }
 
 func newVerifier(ctx context.Context, spec Spec, d *Deps) (auth.TokenVerifier, error) {

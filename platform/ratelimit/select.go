@@ -1,0 +1,54 @@
+package ratelimit
+
+import (
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Backend says where buckets live.
+type Backend struct {
+	// RedisAddr is host:port of the shared Redis; empty keeps buckets in
+	// this process's memory.
+	RedisAddr string
+	// RedisPassword authenticates to Redis, when required.
+	RedisPassword string
+	// KeyPrefix separates this component's buckets in a shared Redis
+	// (DefaultKeyPrefix when empty).
+	KeyPrefix string
+	// MaxKeys bounds the in-memory LRU (default 100,000 buckets).
+	MaxKeys int
+}
+
+// Open builds the limiter for b: in memory by default, Redis-backed when an
+// address is set so every replica draws from the same buckets. The returned
+// close releases the Redis client.
+func Open(classes Classes, b Backend) (Limiter, func(), error) {
+	if b.RedisAddr == "" {
+		maxKeys := b.MaxKeys
+		if maxKeys <= 0 {
+			maxKeys = 100_000
+		}
+		l, err := NewMemory(classes, maxKeys)
+		return l, func() {}, err
+	}
+	// Short timeouts: the limiter fails open while Redis is down, and a call
+	// should not first wait out the client's multi-second defaults.
+	client := redis.NewClient(&redis.Options{
+		Addr:         b.RedisAddr,
+		Password:     b.RedisPassword,
+		DialTimeout:  250 * time.Millisecond,
+		ReadTimeout:  150 * time.Millisecond,
+		WriteTimeout: 150 * time.Millisecond,
+	})
+	var opts []RedisOption
+	if b.KeyPrefix != "" {
+		opts = append(opts, WithKeyPrefix(b.KeyPrefix))
+	}
+	l, err := NewRedis(client, classes, opts...)
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return l, func() { client.Close() }, nil
+}
