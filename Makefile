@@ -38,8 +38,8 @@ test: ## every test of every module, race detector on, against real Postgres/Rab
 bench: ## benchmarks with ratios against baselines measured in the same run
 	scripts/bench.sh
 
-up: ## run the mesh locally with demo data
-	@echo "make up arrives with the company service and gateway (identity and edge issue)."
+up: ## run the mesh locally with demo data (Ctrl-C stops it)
+	scripts/up.sh
 
 down: ## stop a stack left running by make up
-	@echo "nothing to stop: make up arrives with the company service and gateway."
+	scripts/down.sh

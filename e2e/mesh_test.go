@@ -86,6 +86,10 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		"DB_MIGRATE_URL=" + adminURL,
 		"ENCRYPTION_KEY=" + key,
 		"SIGNING_KEY_BITS=2048",
+		// Every test client is 127.0.0.1; the sign-in budget per address is
+		// for offices, not for a test suite signing in dozens of times.
+		"RATE_LIMIT_LOGIN=6000/m:1000",
+		"TRUSTED_PROXIES=127.0.0.1",
 		fmt.Sprintf("JWKS_URL=http://127.0.0.1:%d/.well-known/jwks.json", companyOps),
 	}
 	m.baseEnv = append(m.baseEnv, env...)

@@ -12,7 +12,18 @@ find gen/go -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
 rm -rf gen/openapi
 buf generate --path proto/ariesone
 
+# The gateway embeds its own copy of the document.
+go generate github.com/ariesone/ariesone/gateway/internal/openapi
+
+# The partner client is generated from the document exactly as the gateway
+# serves it (default settings), as a partner downloading it would.
+served=$(mktemp)
+trap 'rm -f "$served"' EXIT
+go build -o "$served.bin" github.com/ariesone/ariesone/gateway/cmd/gateway
+env -i PATH="$PATH" HOME="$HOME" "$served.bin" openapi >"$served"
+rm -f "$served.bin"
 rm -rf e2e/partnerclient
 mkdir -p e2e/partnerclient
+cp "$served" e2e/partnerclient/openapi.json
 swagger generate client --quiet --skip-validation -A ariesone \
-  -f gen/openapi/ariesone.swagger.json -t e2e/partnerclient
+  -f e2e/partnerclient/openapi.json -t e2e/partnerclient

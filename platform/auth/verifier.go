@@ -76,9 +76,12 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig) (*Verifier, error) {
 		Client:                    cfg.HTTPClient,
 		HTTPTimeout:               10 * time.Second,
 		NoErrorReturnFirstHTTPReq: &noErr,
-		// Do not make a request wait for the refresh floor: an unknown kid
-		// inside the floor is simply rejected.
-		RateLimitWaitMax:        time.Millisecond,
+		// Bounds both the wait for the refresh floor and the fetch that
+		// follows (the library shares one deadline). Waiting for the floor
+		// fails at once when it would end past this bound, so an unknown kid
+		// inside a 30s floor is rejected immediately, while a permitted
+		// refresh still has time to fetch the rotated key.
+		RateLimitWaitMax:        5 * time.Second,
 		RefreshInterval:         cfg.RefreshInterval,
 		RefreshUnknownKID:       rate.NewLimiter(rate.Every(cfg.UnknownKIDRefreshFloor), 1),
 		RefreshErrorHandlerFunc: func(string) func(context.Context, error) { return func(context.Context, error) {} },

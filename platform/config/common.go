@@ -110,8 +110,11 @@ type RateLimits struct {
 	// Public is RATE_LIMIT_PUBLIC (default "20/s:40"), for unauthenticated
 	// methods keyed by client address.
 	Public string
-	// Login is RATE_LIMIT_LOGIN (default "5/m:5"), kept low against
-	// password guessing.
+	// Login is RATE_LIMIT_LOGIN (default "60/m:20"): sign-in, refresh and
+	// API-key exchange per client address. Per-address, so a branch office
+	// behind one NAT address must still be able to sign in at 8 a.m.;
+	// password guessing against one account is stopped by the per-user
+	// lockout instead.
 	Login string
 }
 
@@ -160,7 +163,7 @@ func LoadCommon(e *Env, service string, defaultPort int) Common {
 			Read:   strings.TrimSpace(e.String("RATE_LIMIT_READ", "200/s:400")),
 			Write:  strings.TrimSpace(e.String("RATE_LIMIT_WRITE", "50/s:100")),
 			Public: strings.TrimSpace(e.String("RATE_LIMIT_PUBLIC", "20/s:40")),
-			Login:  strings.TrimSpace(e.String("RATE_LIMIT_LOGIN", "5/m:5")),
+			Login:  strings.TrimSpace(e.String("RATE_LIMIT_LOGIN", "60/m:20")),
 		},
 	}
 	if c.MetricsPort == c.APIPort {

@@ -27,7 +27,7 @@ func defaultCommon() Common {
 			Read:   "200/s:400",
 			Write:  "50/s:100",
 			Public: "20/s:40",
-			Login:  "5/m:5",
+			Login:  "60/m:20",
 		},
 	}
 }

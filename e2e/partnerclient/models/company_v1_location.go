@@ -23,7 +23,9 @@ type CompanyV1Location struct {
 	Address *V1PostalAddress `json:"address"`
 
 	// Short code unique within the company, for example "ATL-01":
-	// 2-20 upper-case letters, digits and dashes.
+	// 2-20 upper-case letters, digits and dashes. Required fields of a
+	// location may be left empty in an update whose update_mask does not name
+	// them; creates and updates that name them refuse empty values.
 	// Required: true
 	Code *string `json:"code"`
 

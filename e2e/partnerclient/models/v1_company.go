@@ -43,11 +43,13 @@ type V1Company struct {
 	// Read Only: true
 	ID string `json:"id,omitempty"`
 
-	// Legal business name as enrolled with Medicare (CMS-855S).
+	// Legal business name as enrolled with Medicare (CMS-855S). Always set;
+	// an update may leave it empty when update_mask does not name it.
 	// Required: true
 	LegalName *string `json:"legalName"`
 
-	// Organisational NPI (type 2): 10 digits with a Luhn check digit.
+	// Organisational NPI (type 2): 10 digits with a Luhn check digit. Empty
+	// when the company has not given one.
 	Npi string `json:"npi,omitempty"`
 
 	// Main phone number.

@@ -28,15 +28,17 @@ type V1User struct {
 	CreateTime strfmt.DateTime `json:"createTime,omitempty"`
 
 	// Sign-in email, unique within the company (compared case-insensitively).
+	// Required on create; updates leave it empty.
 	Email string `json:"email,omitempty"`
 
 	// Opaque version for optimistic concurrency (AIP-154).
 	Etag string `json:"etag,omitempty"`
 
-	// Family name.
+	// Family name. Required on create, like given_name.
 	FamilyName string `json:"familyName,omitempty"`
 
-	// Given name.
+	// Given name. Required on create; an update may leave it empty when
+	// update_mask does not name it.
 	GivenName string `json:"givenName,omitempty"`
 
 	// Server-assigned UUIDv7.

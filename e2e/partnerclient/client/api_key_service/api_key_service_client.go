@@ -56,28 +56,28 @@ type ClientOption func(*runtime.ClientOperation)
 type ClientService interface {
 
 	// APIKeyServiceCreateAPIKey create Api key issues a key and returns its secret once.
-	APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyParams, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
+	APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
 
 	// APIKeyServiceCreateAPIKeyContext create Api key issues a key and returns its secret once.
-	APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
+	APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
 
 	// APIKeyServiceGetAPIKey get Api key returns one key never its secret.
-	APIKeyServiceGetAPIKey(params *APIKeyServiceGetAPIKeyParams, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error)
+	APIKeyServiceGetAPIKey(params *APIKeyServiceGetAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error)
 
 	// APIKeyServiceGetAPIKeyContext get Api key returns one key never its secret.
-	APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIKeyServiceGetAPIKeyParams, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error)
+	APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIKeyServiceGetAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error)
 
 	// APIKeyServiceListAPIKeys list Api keys pages through the company s keys newest first.
-	APIKeyServiceListAPIKeys(params *APIKeyServiceListAPIKeysParams, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error)
+	APIKeyServiceListAPIKeys(params *APIKeyServiceListAPIKeysParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error)
 
 	// APIKeyServiceListAPIKeysContext list Api keys pages through the company s keys newest first.
-	APIKeyServiceListAPIKeysContext(ctx context.Context, params *APIKeyServiceListAPIKeysParams, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error)
+	APIKeyServiceListAPIKeysContext(ctx context.Context, params *APIKeyServiceListAPIKeysParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error)
 
 	// APIKeyServiceRevokeAPIKey revoke Api key stops a key from being exchanged tokens already issued for it expire on their own within minutes.
-	APIKeyServiceRevokeAPIKey(params *APIKeyServiceRevokeAPIKeyParams, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error)
+	APIKeyServiceRevokeAPIKey(params *APIKeyServiceRevokeAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error)
 
 	// APIKeyServiceRevokeAPIKeyContext revoke Api key stops a key from being exchanged tokens already issued for it expire on their own within minutes.
-	APIKeyServiceRevokeAPIKeyContext(ctx context.Context, params *APIKeyServiceRevokeAPIKeyParams, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error)
+	APIKeyServiceRevokeAPIKeyContext(ctx context.Context, params *APIKeyServiceRevokeAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
@@ -88,7 +88,7 @@ type ClientService interface {
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.APIKeyServiceCreateAPIKeyContext] instead.
-func (a *Client) APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyParams, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error) {
+func (a *Client) APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -96,13 +96,13 @@ func (a *Client) APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyPara
 		ctx = context.Background()
 	}
 
-	return a.APIKeyServiceCreateAPIKeyContext(ctx, params, opts...)
+	return a.APIKeyServiceCreateAPIKeyContext(ctx, params, authInfo, opts...)
 }
 
 // APIKeyServiceCreateAPIKeyContext creates Api key issues a key and returns its secret once.
 //
 // Do not use the deprecated [APIKeyServiceCreateAPIKeyParams.Context] with this method: it would be ignored.
-func (a *Client) APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error) {
+func (a *Client) APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAPIKeyServiceCreateAPIKeyParams()
@@ -117,6 +117,7 @@ func (a *Client) APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *A
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &APIKeyServiceCreateAPIKeyReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -149,7 +150,7 @@ func (a *Client) APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *A
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.APIKeyServiceGetAPIKeyContext] instead.
-func (a *Client) APIKeyServiceGetAPIKey(params *APIKeyServiceGetAPIKeyParams, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error) {
+func (a *Client) APIKeyServiceGetAPIKey(params *APIKeyServiceGetAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -157,13 +158,13 @@ func (a *Client) APIKeyServiceGetAPIKey(params *APIKeyServiceGetAPIKeyParams, op
 		ctx = context.Background()
 	}
 
-	return a.APIKeyServiceGetAPIKeyContext(ctx, params, opts...)
+	return a.APIKeyServiceGetAPIKeyContext(ctx, params, authInfo, opts...)
 }
 
 // APIKeyServiceGetAPIKeyContext gets Api key returns one key never its secret.
 //
 // Do not use the deprecated [APIKeyServiceGetAPIKeyParams.Context] with this method: it would be ignored.
-func (a *Client) APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIKeyServiceGetAPIKeyParams, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error) {
+func (a *Client) APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIKeyServiceGetAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceGetAPIKeyOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAPIKeyServiceGetAPIKeyParams()
@@ -178,6 +179,7 @@ func (a *Client) APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIK
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &APIKeyServiceGetAPIKeyReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -210,7 +212,7 @@ func (a *Client) APIKeyServiceGetAPIKeyContext(ctx context.Context, params *APIK
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.APIKeyServiceListAPIKeysContext] instead.
-func (a *Client) APIKeyServiceListAPIKeys(params *APIKeyServiceListAPIKeysParams, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error) {
+func (a *Client) APIKeyServiceListAPIKeys(params *APIKeyServiceListAPIKeysParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -218,13 +220,13 @@ func (a *Client) APIKeyServiceListAPIKeys(params *APIKeyServiceListAPIKeysParams
 		ctx = context.Background()
 	}
 
-	return a.APIKeyServiceListAPIKeysContext(ctx, params, opts...)
+	return a.APIKeyServiceListAPIKeysContext(ctx, params, authInfo, opts...)
 }
 
 // APIKeyServiceListAPIKeysContext lists Api keys pages through the company s keys newest first.
 //
 // Do not use the deprecated [APIKeyServiceListAPIKeysParams.Context] with this method: it would be ignored.
-func (a *Client) APIKeyServiceListAPIKeysContext(ctx context.Context, params *APIKeyServiceListAPIKeysParams, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error) {
+func (a *Client) APIKeyServiceListAPIKeysContext(ctx context.Context, params *APIKeyServiceListAPIKeysParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceListAPIKeysOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAPIKeyServiceListAPIKeysParams()
@@ -239,6 +241,7 @@ func (a *Client) APIKeyServiceListAPIKeysContext(ctx context.Context, params *AP
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &APIKeyServiceListAPIKeysReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -271,7 +274,7 @@ func (a *Client) APIKeyServiceListAPIKeysContext(ctx context.Context, params *AP
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.APIKeyServiceRevokeAPIKeyContext] instead.
-func (a *Client) APIKeyServiceRevokeAPIKey(params *APIKeyServiceRevokeAPIKeyParams, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error) {
+func (a *Client) APIKeyServiceRevokeAPIKey(params *APIKeyServiceRevokeAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -279,13 +282,13 @@ func (a *Client) APIKeyServiceRevokeAPIKey(params *APIKeyServiceRevokeAPIKeyPara
 		ctx = context.Background()
 	}
 
-	return a.APIKeyServiceRevokeAPIKeyContext(ctx, params, opts...)
+	return a.APIKeyServiceRevokeAPIKeyContext(ctx, params, authInfo, opts...)
 }
 
 // APIKeyServiceRevokeAPIKeyContext revokes Api key stops a key from being exchanged tokens already issued for it expire on their own within minutes.
 //
 // Do not use the deprecated [APIKeyServiceRevokeAPIKeyParams.Context] with this method: it would be ignored.
-func (a *Client) APIKeyServiceRevokeAPIKeyContext(ctx context.Context, params *APIKeyServiceRevokeAPIKeyParams, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error) {
+func (a *Client) APIKeyServiceRevokeAPIKeyContext(ctx context.Context, params *APIKeyServiceRevokeAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceRevokeAPIKeyOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAPIKeyServiceRevokeAPIKeyParams()
@@ -300,6 +303,7 @@ func (a *Client) APIKeyServiceRevokeAPIKeyContext(ctx context.Context, params *A
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &APIKeyServiceRevokeAPIKeyReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 

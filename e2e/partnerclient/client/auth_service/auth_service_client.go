@@ -74,10 +74,10 @@ type ClientService interface {
 	AuthServiceLoginContext(ctx context.Context, params *AuthServiceLoginParams, opts ...ClientOption) (*AuthServiceLoginOK, error)
 
 	// AuthServiceLogout logout ends the caller s session its refresh token stops working.
-	AuthServiceLogout(params *AuthServiceLogoutParams, opts ...ClientOption) (*AuthServiceLogoutOK, error)
+	AuthServiceLogout(params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error)
 
 	// AuthServiceLogoutContext logout ends the caller s session its refresh token stops working.
-	AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, opts ...ClientOption) (*AuthServiceLogoutOK, error)
+	AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error)
 
 	// AuthServiceRefresh refresh exchanges a refresh token for a new pair the old refresh token stops working.
 	AuthServiceRefresh(params *AuthServiceRefreshParams, opts ...ClientOption) (*AuthServiceRefreshOK, error)
@@ -86,10 +86,10 @@ type ClientService interface {
 	AuthServiceRefreshContext(ctx context.Context, params *AuthServiceRefreshParams, opts ...ClientOption) (*AuthServiceRefreshOK, error)
 
 	// AuthServiceWhoAmI who am i describes the caller as the services see it.
-	AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
+	AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
 
 	// AuthServiceWhoAmIContext who am i describes the caller as the services see it.
-	AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
+	AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
@@ -283,7 +283,7 @@ func (a *Client) AuthServiceLoginContext(ctx context.Context, params *AuthServic
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.AuthServiceLogoutContext] instead.
-func (a *Client) AuthServiceLogout(params *AuthServiceLogoutParams, opts ...ClientOption) (*AuthServiceLogoutOK, error) {
+func (a *Client) AuthServiceLogout(params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -291,13 +291,13 @@ func (a *Client) AuthServiceLogout(params *AuthServiceLogoutParams, opts ...Clie
 		ctx = context.Background()
 	}
 
-	return a.AuthServiceLogoutContext(ctx, params, opts...)
+	return a.AuthServiceLogoutContext(ctx, params, authInfo, opts...)
 }
 
 // AuthServiceLogoutContext logouts ends the caller s session its refresh token stops working.
 //
 // Do not use the deprecated [AuthServiceLogoutParams.Context] with this method: it would be ignored.
-func (a *Client) AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, opts ...ClientOption) (*AuthServiceLogoutOK, error) {
+func (a *Client) AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAuthServiceLogoutParams()
@@ -312,6 +312,7 @@ func (a *Client) AuthServiceLogoutContext(ctx context.Context, params *AuthServi
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &AuthServiceLogoutReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -405,7 +406,7 @@ func (a *Client) AuthServiceRefreshContext(ctx context.Context, params *AuthServ
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.AuthServiceWhoAmIContext] instead.
-func (a *Client) AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, opts ...ClientOption) (*AuthServiceWhoAmIOK, error) {
+func (a *Client) AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -413,13 +414,13 @@ func (a *Client) AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, opts ...Clie
 		ctx = context.Background()
 	}
 
-	return a.AuthServiceWhoAmIContext(ctx, params, opts...)
+	return a.AuthServiceWhoAmIContext(ctx, params, authInfo, opts...)
 }
 
 // AuthServiceWhoAmIContext whos am i describes the caller as the services see it.
 //
 // Do not use the deprecated [AuthServiceWhoAmIParams.Context] with this method: it would be ignored.
-func (a *Client) AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, opts ...ClientOption) (*AuthServiceWhoAmIOK, error) {
+func (a *Client) AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewAuthServiceWhoAmIParams()
@@ -434,6 +435,7 @@ func (a *Client) AuthServiceWhoAmIContext(ctx context.Context, params *AuthServi
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &AuthServiceWhoAmIReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 

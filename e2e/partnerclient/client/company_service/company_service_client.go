@@ -56,16 +56,16 @@ type ClientOption func(*runtime.ClientOperation)
 type ClientService interface {
 
 	// CompanyServiceGetCompany get company returns the caller s company.
-	CompanyServiceGetCompany(params *CompanyServiceGetCompanyParams, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error)
+	CompanyServiceGetCompany(params *CompanyServiceGetCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error)
 
 	// CompanyServiceGetCompanyContext get company returns the caller s company.
-	CompanyServiceGetCompanyContext(ctx context.Context, params *CompanyServiceGetCompanyParams, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error)
+	CompanyServiceGetCompanyContext(ctx context.Context, params *CompanyServiceGetCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error)
 
 	// CompanyServiceUpdateCompany update company changes fields of the caller s company named in update mask only owners hold company write.
-	CompanyServiceUpdateCompany(params *CompanyServiceUpdateCompanyParams, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error)
+	CompanyServiceUpdateCompany(params *CompanyServiceUpdateCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error)
 
 	// CompanyServiceUpdateCompanyContext update company changes fields of the caller s company named in update mask only owners hold company write.
-	CompanyServiceUpdateCompanyContext(ctx context.Context, params *CompanyServiceUpdateCompanyParams, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error)
+	CompanyServiceUpdateCompanyContext(ctx context.Context, params *CompanyServiceUpdateCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
@@ -76,7 +76,7 @@ type ClientService interface {
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.CompanyServiceGetCompanyContext] instead.
-func (a *Client) CompanyServiceGetCompany(params *CompanyServiceGetCompanyParams, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error) {
+func (a *Client) CompanyServiceGetCompany(params *CompanyServiceGetCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -84,13 +84,13 @@ func (a *Client) CompanyServiceGetCompany(params *CompanyServiceGetCompanyParams
 		ctx = context.Background()
 	}
 
-	return a.CompanyServiceGetCompanyContext(ctx, params, opts...)
+	return a.CompanyServiceGetCompanyContext(ctx, params, authInfo, opts...)
 }
 
 // CompanyServiceGetCompanyContext gets company returns the caller s company.
 //
 // Do not use the deprecated [CompanyServiceGetCompanyParams.Context] with this method: it would be ignored.
-func (a *Client) CompanyServiceGetCompanyContext(ctx context.Context, params *CompanyServiceGetCompanyParams, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error) {
+func (a *Client) CompanyServiceGetCompanyContext(ctx context.Context, params *CompanyServiceGetCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceGetCompanyOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewCompanyServiceGetCompanyParams()
@@ -105,6 +105,7 @@ func (a *Client) CompanyServiceGetCompanyContext(ctx context.Context, params *Co
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &CompanyServiceGetCompanyReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -137,7 +138,7 @@ func (a *Client) CompanyServiceGetCompanyContext(ctx context.Context, params *Co
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.CompanyServiceUpdateCompanyContext] instead.
-func (a *Client) CompanyServiceUpdateCompany(params *CompanyServiceUpdateCompanyParams, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error) {
+func (a *Client) CompanyServiceUpdateCompany(params *CompanyServiceUpdateCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -145,13 +146,13 @@ func (a *Client) CompanyServiceUpdateCompany(params *CompanyServiceUpdateCompany
 		ctx = context.Background()
 	}
 
-	return a.CompanyServiceUpdateCompanyContext(ctx, params, opts...)
+	return a.CompanyServiceUpdateCompanyContext(ctx, params, authInfo, opts...)
 }
 
 // CompanyServiceUpdateCompanyContext updates company changes fields of the caller s company named in update mask only owners hold company write.
 //
 // Do not use the deprecated [CompanyServiceUpdateCompanyParams.Context] with this method: it would be ignored.
-func (a *Client) CompanyServiceUpdateCompanyContext(ctx context.Context, params *CompanyServiceUpdateCompanyParams, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error) {
+func (a *Client) CompanyServiceUpdateCompanyContext(ctx context.Context, params *CompanyServiceUpdateCompanyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CompanyServiceUpdateCompanyOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewCompanyServiceUpdateCompanyParams()
@@ -166,6 +167,7 @@ func (a *Client) CompanyServiceUpdateCompanyContext(ctx context.Context, params 
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &CompanyServiceUpdateCompanyReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 

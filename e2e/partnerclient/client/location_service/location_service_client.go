@@ -56,40 +56,40 @@ type ClientOption func(*runtime.ClientOperation)
 type ClientService interface {
 
 	// LocationServiceCreateLocation create location adds a branch or warehouse repeating a request with the same request id returns the location created the first time.
-	LocationServiceCreateLocation(params *LocationServiceCreateLocationParams, opts ...ClientOption) (*LocationServiceCreateLocationOK, error)
+	LocationServiceCreateLocation(params *LocationServiceCreateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceCreateLocationOK, error)
 
 	// LocationServiceCreateLocationContext create location adds a branch or warehouse repeating a request with the same request id returns the location created the first time.
-	LocationServiceCreateLocationContext(ctx context.Context, params *LocationServiceCreateLocationParams, opts ...ClientOption) (*LocationServiceCreateLocationOK, error)
+	LocationServiceCreateLocationContext(ctx context.Context, params *LocationServiceCreateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceCreateLocationOK, error)
 
 	// LocationServiceDeleteLocation delete location soft deletes a location.
-	LocationServiceDeleteLocation(params *LocationServiceDeleteLocationParams, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error)
+	LocationServiceDeleteLocation(params *LocationServiceDeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error)
 
 	// LocationServiceDeleteLocationContext delete location soft deletes a location.
-	LocationServiceDeleteLocationContext(ctx context.Context, params *LocationServiceDeleteLocationParams, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error)
+	LocationServiceDeleteLocationContext(ctx context.Context, params *LocationServiceDeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error)
 
 	// LocationServiceGetLocation get location returns one location of the caller s company.
-	LocationServiceGetLocation(params *LocationServiceGetLocationParams, opts ...ClientOption) (*LocationServiceGetLocationOK, error)
+	LocationServiceGetLocation(params *LocationServiceGetLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceGetLocationOK, error)
 
 	// LocationServiceGetLocationContext get location returns one location of the caller s company.
-	LocationServiceGetLocationContext(ctx context.Context, params *LocationServiceGetLocationParams, opts ...ClientOption) (*LocationServiceGetLocationOK, error)
+	LocationServiceGetLocationContext(ctx context.Context, params *LocationServiceGetLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceGetLocationOK, error)
 
 	// LocationServiceListLocations list locations pages through the company s locations ordered by code.
-	LocationServiceListLocations(params *LocationServiceListLocationsParams, opts ...ClientOption) (*LocationServiceListLocationsOK, error)
+	LocationServiceListLocations(params *LocationServiceListLocationsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceListLocationsOK, error)
 
 	// LocationServiceListLocationsContext list locations pages through the company s locations ordered by code.
-	LocationServiceListLocationsContext(ctx context.Context, params *LocationServiceListLocationsParams, opts ...ClientOption) (*LocationServiceListLocationsOK, error)
+	LocationServiceListLocationsContext(ctx context.Context, params *LocationServiceListLocationsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceListLocationsOK, error)
 
 	// LocationServiceUndeleteLocation undelete location restores a soft deleted location.
-	LocationServiceUndeleteLocation(params *LocationServiceUndeleteLocationParams, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error)
+	LocationServiceUndeleteLocation(params *LocationServiceUndeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error)
 
 	// LocationServiceUndeleteLocationContext undelete location restores a soft deleted location.
-	LocationServiceUndeleteLocationContext(ctx context.Context, params *LocationServiceUndeleteLocationParams, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error)
+	LocationServiceUndeleteLocationContext(ctx context.Context, params *LocationServiceUndeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error)
 
 	// LocationServiceUpdateLocation update location changes the fields named in update mask.
-	LocationServiceUpdateLocation(params *LocationServiceUpdateLocationParams, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error)
+	LocationServiceUpdateLocation(params *LocationServiceUpdateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error)
 
 	// LocationServiceUpdateLocationContext update location changes the fields named in update mask.
-	LocationServiceUpdateLocationContext(ctx context.Context, params *LocationServiceUpdateLocationParams, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error)
+	LocationServiceUpdateLocationContext(ctx context.Context, params *LocationServiceUpdateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
@@ -100,7 +100,7 @@ type ClientService interface {
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceCreateLocationContext] instead.
-func (a *Client) LocationServiceCreateLocation(params *LocationServiceCreateLocationParams, opts ...ClientOption) (*LocationServiceCreateLocationOK, error) {
+func (a *Client) LocationServiceCreateLocation(params *LocationServiceCreateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceCreateLocationOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -108,13 +108,13 @@ func (a *Client) LocationServiceCreateLocation(params *LocationServiceCreateLoca
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceCreateLocationContext(ctx, params, opts...)
+	return a.LocationServiceCreateLocationContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceCreateLocationContext creates location adds a branch or warehouse repeating a request with the same request id returns the location created the first time.
 //
 // Do not use the deprecated [LocationServiceCreateLocationParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceCreateLocationContext(ctx context.Context, params *LocationServiceCreateLocationParams, opts ...ClientOption) (*LocationServiceCreateLocationOK, error) {
+func (a *Client) LocationServiceCreateLocationContext(ctx context.Context, params *LocationServiceCreateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceCreateLocationOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceCreateLocationParams()
@@ -129,6 +129,7 @@ func (a *Client) LocationServiceCreateLocationContext(ctx context.Context, param
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceCreateLocationReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -161,7 +162,7 @@ func (a *Client) LocationServiceCreateLocationContext(ctx context.Context, param
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceDeleteLocationContext] instead.
-func (a *Client) LocationServiceDeleteLocation(params *LocationServiceDeleteLocationParams, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error) {
+func (a *Client) LocationServiceDeleteLocation(params *LocationServiceDeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -169,13 +170,13 @@ func (a *Client) LocationServiceDeleteLocation(params *LocationServiceDeleteLoca
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceDeleteLocationContext(ctx, params, opts...)
+	return a.LocationServiceDeleteLocationContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceDeleteLocationContext deletes location soft deletes a location.
 //
 // Do not use the deprecated [LocationServiceDeleteLocationParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceDeleteLocationContext(ctx context.Context, params *LocationServiceDeleteLocationParams, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error) {
+func (a *Client) LocationServiceDeleteLocationContext(ctx context.Context, params *LocationServiceDeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceDeleteLocationOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceDeleteLocationParams()
@@ -190,6 +191,7 @@ func (a *Client) LocationServiceDeleteLocationContext(ctx context.Context, param
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceDeleteLocationReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -222,7 +224,7 @@ func (a *Client) LocationServiceDeleteLocationContext(ctx context.Context, param
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceGetLocationContext] instead.
-func (a *Client) LocationServiceGetLocation(params *LocationServiceGetLocationParams, opts ...ClientOption) (*LocationServiceGetLocationOK, error) {
+func (a *Client) LocationServiceGetLocation(params *LocationServiceGetLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceGetLocationOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -230,13 +232,13 @@ func (a *Client) LocationServiceGetLocation(params *LocationServiceGetLocationPa
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceGetLocationContext(ctx, params, opts...)
+	return a.LocationServiceGetLocationContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceGetLocationContext gets location returns one location of the caller s company.
 //
 // Do not use the deprecated [LocationServiceGetLocationParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceGetLocationContext(ctx context.Context, params *LocationServiceGetLocationParams, opts ...ClientOption) (*LocationServiceGetLocationOK, error) {
+func (a *Client) LocationServiceGetLocationContext(ctx context.Context, params *LocationServiceGetLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceGetLocationOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceGetLocationParams()
@@ -251,6 +253,7 @@ func (a *Client) LocationServiceGetLocationContext(ctx context.Context, params *
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceGetLocationReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -283,7 +286,7 @@ func (a *Client) LocationServiceGetLocationContext(ctx context.Context, params *
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceListLocationsContext] instead.
-func (a *Client) LocationServiceListLocations(params *LocationServiceListLocationsParams, opts ...ClientOption) (*LocationServiceListLocationsOK, error) {
+func (a *Client) LocationServiceListLocations(params *LocationServiceListLocationsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceListLocationsOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -291,13 +294,13 @@ func (a *Client) LocationServiceListLocations(params *LocationServiceListLocatio
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceListLocationsContext(ctx, params, opts...)
+	return a.LocationServiceListLocationsContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceListLocationsContext lists locations pages through the company s locations ordered by code.
 //
 // Do not use the deprecated [LocationServiceListLocationsParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceListLocationsContext(ctx context.Context, params *LocationServiceListLocationsParams, opts ...ClientOption) (*LocationServiceListLocationsOK, error) {
+func (a *Client) LocationServiceListLocationsContext(ctx context.Context, params *LocationServiceListLocationsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceListLocationsOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceListLocationsParams()
@@ -312,6 +315,7 @@ func (a *Client) LocationServiceListLocationsContext(ctx context.Context, params
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceListLocationsReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -344,7 +348,7 @@ func (a *Client) LocationServiceListLocationsContext(ctx context.Context, params
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceUndeleteLocationContext] instead.
-func (a *Client) LocationServiceUndeleteLocation(params *LocationServiceUndeleteLocationParams, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error) {
+func (a *Client) LocationServiceUndeleteLocation(params *LocationServiceUndeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -352,13 +356,13 @@ func (a *Client) LocationServiceUndeleteLocation(params *LocationServiceUndelete
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceUndeleteLocationContext(ctx, params, opts...)
+	return a.LocationServiceUndeleteLocationContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceUndeleteLocationContext undeletes location restores a soft deleted location.
 //
 // Do not use the deprecated [LocationServiceUndeleteLocationParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceUndeleteLocationContext(ctx context.Context, params *LocationServiceUndeleteLocationParams, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error) {
+func (a *Client) LocationServiceUndeleteLocationContext(ctx context.Context, params *LocationServiceUndeleteLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUndeleteLocationOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceUndeleteLocationParams()
@@ -373,6 +377,7 @@ func (a *Client) LocationServiceUndeleteLocationContext(ctx context.Context, par
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceUndeleteLocationReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -405,7 +410,7 @@ func (a *Client) LocationServiceUndeleteLocationContext(ctx context.Context, par
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.LocationServiceUpdateLocationContext] instead.
-func (a *Client) LocationServiceUpdateLocation(params *LocationServiceUpdateLocationParams, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error) {
+func (a *Client) LocationServiceUpdateLocation(params *LocationServiceUpdateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -413,13 +418,13 @@ func (a *Client) LocationServiceUpdateLocation(params *LocationServiceUpdateLoca
 		ctx = context.Background()
 	}
 
-	return a.LocationServiceUpdateLocationContext(ctx, params, opts...)
+	return a.LocationServiceUpdateLocationContext(ctx, params, authInfo, opts...)
 }
 
 // LocationServiceUpdateLocationContext updates location changes the fields named in update mask.
 //
 // Do not use the deprecated [LocationServiceUpdateLocationParams.Context] with this method: it would be ignored.
-func (a *Client) LocationServiceUpdateLocationContext(ctx context.Context, params *LocationServiceUpdateLocationParams, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error) {
+func (a *Client) LocationServiceUpdateLocationContext(ctx context.Context, params *LocationServiceUpdateLocationParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*LocationServiceUpdateLocationOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewLocationServiceUpdateLocationParams()
@@ -434,6 +439,7 @@ func (a *Client) LocationServiceUpdateLocationContext(ctx context.Context, param
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &LocationServiceUpdateLocationReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 

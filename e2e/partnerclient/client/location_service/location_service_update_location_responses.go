@@ -53,6 +53,22 @@ func NewLocationServiceUpdateLocationOK() *LocationServiceUpdateLocationOK {
 //
 // A successful response.
 type LocationServiceUpdateLocationOK struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
 	Payload *models.CompanyV1Location
 }
 
@@ -102,6 +118,41 @@ func (o *LocationServiceUpdateLocationOK) GetPayload() *models.CompanyV1Location
 
 func (o *LocationServiceUpdateLocationOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.CompanyV1Location)
 
 	// response payload
@@ -121,11 +172,26 @@ func NewLocationServiceUpdateLocationDefault(code int) *LocationServiceUpdateLoc
 
 // LocationServiceUpdateLocationDefault describes a response with status code -1, with default header values.
 //
-// An unexpected error response.
+// An error, in the REST error body. The status code says what kind.
 type LocationServiceUpdateLocationDefault struct {
 	_statusCode int
 
-	Payload *models.RPCStatus
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
 }
 
 // IsSuccess returns true when this location service update location default response has a 2xx status code
@@ -168,13 +234,48 @@ func (o *LocationServiceUpdateLocationDefault) String() string {
 	return fmt.Sprintf("[PATCH /api/v1/locations/{location.id}][%d] LocationService_UpdateLocation default %s", o._statusCode, payload)
 }
 
-func (o *LocationServiceUpdateLocationDefault) GetPayload() *models.RPCStatus {
+func (o *LocationServiceUpdateLocationDefault) GetPayload() *models.ErrorResponse {
 	return o.Payload
 }
 
 func (o *LocationServiceUpdateLocationDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
-	o.Payload = new(models.RPCStatus)
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -195,7 +296,9 @@ type LocationServiceUpdateLocationBody struct {
 	Address *models.V1PostalAddress `json:"address"`
 
 	// Short code unique within the company, for example "ATL-01":
-	// 2-20 upper-case letters, digits and dashes.
+	// 2-20 upper-case letters, digits and dashes. Required fields of a
+	// location may be left empty in an update whose update_mask does not name
+	// them; creates and updates that name them refuse empty values.
 	// Required: true
 	Code *string `json:"code"`
 

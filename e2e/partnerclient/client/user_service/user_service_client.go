@@ -56,46 +56,46 @@ type ClientOption func(*runtime.ClientOperation)
 type ClientService interface {
 
 	// UserServiceCreateUser create user adds a user with an initial password only an owner may create another owner.
-	UserServiceCreateUser(params *UserServiceCreateUserParams, opts ...ClientOption) (*UserServiceCreateUserOK, error)
+	UserServiceCreateUser(params *UserServiceCreateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceCreateUserOK, error)
 
 	// UserServiceCreateUserContext create user adds a user with an initial password only an owner may create another owner.
-	UserServiceCreateUserContext(ctx context.Context, params *UserServiceCreateUserParams, opts ...ClientOption) (*UserServiceCreateUserOK, error)
+	UserServiceCreateUserContext(ctx context.Context, params *UserServiceCreateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceCreateUserOK, error)
 
 	// UserServiceDeactivateUser deactivate user stops a user from signing in and revokes their sessions.
-	UserServiceDeactivateUser(params *UserServiceDeactivateUserParams, opts ...ClientOption) (*UserServiceDeactivateUserOK, error)
+	UserServiceDeactivateUser(params *UserServiceDeactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceDeactivateUserOK, error)
 
 	// UserServiceDeactivateUserContext deactivate user stops a user from signing in and revokes their sessions.
-	UserServiceDeactivateUserContext(ctx context.Context, params *UserServiceDeactivateUserParams, opts ...ClientOption) (*UserServiceDeactivateUserOK, error)
+	UserServiceDeactivateUserContext(ctx context.Context, params *UserServiceDeactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceDeactivateUserOK, error)
 
 	// UserServiceGetUser get user returns one user of the caller s company.
-	UserServiceGetUser(params *UserServiceGetUserParams, opts ...ClientOption) (*UserServiceGetUserOK, error)
+	UserServiceGetUser(params *UserServiceGetUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceGetUserOK, error)
 
 	// UserServiceGetUserContext get user returns one user of the caller s company.
-	UserServiceGetUserContext(ctx context.Context, params *UserServiceGetUserParams, opts ...ClientOption) (*UserServiceGetUserOK, error)
+	UserServiceGetUserContext(ctx context.Context, params *UserServiceGetUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceGetUserOK, error)
 
 	// UserServiceListUsers list users pages through the company s users ordered by email.
-	UserServiceListUsers(params *UserServiceListUsersParams, opts ...ClientOption) (*UserServiceListUsersOK, error)
+	UserServiceListUsers(params *UserServiceListUsersParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceListUsersOK, error)
 
 	// UserServiceListUsersContext list users pages through the company s users ordered by email.
-	UserServiceListUsersContext(ctx context.Context, params *UserServiceListUsersParams, opts ...ClientOption) (*UserServiceListUsersOK, error)
+	UserServiceListUsersContext(ctx context.Context, params *UserServiceListUsersParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceListUsersOK, error)
 
 	// UserServiceReactivateUser reactivate user lets a deactivated user sign in again.
-	UserServiceReactivateUser(params *UserServiceReactivateUserParams, opts ...ClientOption) (*UserServiceReactivateUserOK, error)
+	UserServiceReactivateUser(params *UserServiceReactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceReactivateUserOK, error)
 
 	// UserServiceReactivateUserContext reactivate user lets a deactivated user sign in again.
-	UserServiceReactivateUserContext(ctx context.Context, params *UserServiceReactivateUserParams, opts ...ClientOption) (*UserServiceReactivateUserOK, error)
+	UserServiceReactivateUserContext(ctx context.Context, params *UserServiceReactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceReactivateUserOK, error)
 
 	// UserServiceSetUserRoles set user roles replaces a user s roles granting or removing owner needs an owner a company always keeps at least one active owner.
-	UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, opts ...ClientOption) (*UserServiceSetUserRolesOK, error)
+	UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceSetUserRolesOK, error)
 
 	// UserServiceSetUserRolesContext set user roles replaces a user s roles granting or removing owner needs an owner a company always keeps at least one active owner.
-	UserServiceSetUserRolesContext(ctx context.Context, params *UserServiceSetUserRolesParams, opts ...ClientOption) (*UserServiceSetUserRolesOK, error)
+	UserServiceSetUserRolesContext(ctx context.Context, params *UserServiceSetUserRolesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceSetUserRolesOK, error)
 
 	// UserServiceUpdateUser update user changes a user s profile names allowed locations roles change only through set user roles so a profile edit can never grant a role.
-	UserServiceUpdateUser(params *UserServiceUpdateUserParams, opts ...ClientOption) (*UserServiceUpdateUserOK, error)
+	UserServiceUpdateUser(params *UserServiceUpdateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceUpdateUserOK, error)
 
 	// UserServiceUpdateUserContext update user changes a user s profile names allowed locations roles change only through set user roles so a profile edit can never grant a role.
-	UserServiceUpdateUserContext(ctx context.Context, params *UserServiceUpdateUserParams, opts ...ClientOption) (*UserServiceUpdateUserOK, error)
+	UserServiceUpdateUserContext(ctx context.Context, params *UserServiceUpdateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceUpdateUserOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
@@ -106,7 +106,7 @@ type ClientService interface {
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceCreateUserContext] instead.
-func (a *Client) UserServiceCreateUser(params *UserServiceCreateUserParams, opts ...ClientOption) (*UserServiceCreateUserOK, error) {
+func (a *Client) UserServiceCreateUser(params *UserServiceCreateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceCreateUserOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -114,13 +114,13 @@ func (a *Client) UserServiceCreateUser(params *UserServiceCreateUserParams, opts
 		ctx = context.Background()
 	}
 
-	return a.UserServiceCreateUserContext(ctx, params, opts...)
+	return a.UserServiceCreateUserContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceCreateUserContext creates user adds a user with an initial password only an owner may create another owner.
 //
 // Do not use the deprecated [UserServiceCreateUserParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceCreateUserContext(ctx context.Context, params *UserServiceCreateUserParams, opts ...ClientOption) (*UserServiceCreateUserOK, error) {
+func (a *Client) UserServiceCreateUserContext(ctx context.Context, params *UserServiceCreateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceCreateUserOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceCreateUserParams()
@@ -135,6 +135,7 @@ func (a *Client) UserServiceCreateUserContext(ctx context.Context, params *UserS
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceCreateUserReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -167,7 +168,7 @@ func (a *Client) UserServiceCreateUserContext(ctx context.Context, params *UserS
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceDeactivateUserContext] instead.
-func (a *Client) UserServiceDeactivateUser(params *UserServiceDeactivateUserParams, opts ...ClientOption) (*UserServiceDeactivateUserOK, error) {
+func (a *Client) UserServiceDeactivateUser(params *UserServiceDeactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceDeactivateUserOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -175,13 +176,13 @@ func (a *Client) UserServiceDeactivateUser(params *UserServiceDeactivateUserPara
 		ctx = context.Background()
 	}
 
-	return a.UserServiceDeactivateUserContext(ctx, params, opts...)
+	return a.UserServiceDeactivateUserContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceDeactivateUserContext deactivates user stops a user from signing in and revokes their sessions.
 //
 // Do not use the deprecated [UserServiceDeactivateUserParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceDeactivateUserContext(ctx context.Context, params *UserServiceDeactivateUserParams, opts ...ClientOption) (*UserServiceDeactivateUserOK, error) {
+func (a *Client) UserServiceDeactivateUserContext(ctx context.Context, params *UserServiceDeactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceDeactivateUserOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceDeactivateUserParams()
@@ -196,6 +197,7 @@ func (a *Client) UserServiceDeactivateUserContext(ctx context.Context, params *U
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceDeactivateUserReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -228,7 +230,7 @@ func (a *Client) UserServiceDeactivateUserContext(ctx context.Context, params *U
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceGetUserContext] instead.
-func (a *Client) UserServiceGetUser(params *UserServiceGetUserParams, opts ...ClientOption) (*UserServiceGetUserOK, error) {
+func (a *Client) UserServiceGetUser(params *UserServiceGetUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceGetUserOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -236,13 +238,13 @@ func (a *Client) UserServiceGetUser(params *UserServiceGetUserParams, opts ...Cl
 		ctx = context.Background()
 	}
 
-	return a.UserServiceGetUserContext(ctx, params, opts...)
+	return a.UserServiceGetUserContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceGetUserContext gets user returns one user of the caller s company.
 //
 // Do not use the deprecated [UserServiceGetUserParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceGetUserContext(ctx context.Context, params *UserServiceGetUserParams, opts ...ClientOption) (*UserServiceGetUserOK, error) {
+func (a *Client) UserServiceGetUserContext(ctx context.Context, params *UserServiceGetUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceGetUserOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceGetUserParams()
@@ -257,6 +259,7 @@ func (a *Client) UserServiceGetUserContext(ctx context.Context, params *UserServ
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceGetUserReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -289,7 +292,7 @@ func (a *Client) UserServiceGetUserContext(ctx context.Context, params *UserServ
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceListUsersContext] instead.
-func (a *Client) UserServiceListUsers(params *UserServiceListUsersParams, opts ...ClientOption) (*UserServiceListUsersOK, error) {
+func (a *Client) UserServiceListUsers(params *UserServiceListUsersParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceListUsersOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -297,13 +300,13 @@ func (a *Client) UserServiceListUsers(params *UserServiceListUsersParams, opts .
 		ctx = context.Background()
 	}
 
-	return a.UserServiceListUsersContext(ctx, params, opts...)
+	return a.UserServiceListUsersContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceListUsersContext lists users pages through the company s users ordered by email.
 //
 // Do not use the deprecated [UserServiceListUsersParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceListUsersContext(ctx context.Context, params *UserServiceListUsersParams, opts ...ClientOption) (*UserServiceListUsersOK, error) {
+func (a *Client) UserServiceListUsersContext(ctx context.Context, params *UserServiceListUsersParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceListUsersOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceListUsersParams()
@@ -318,6 +321,7 @@ func (a *Client) UserServiceListUsersContext(ctx context.Context, params *UserSe
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceListUsersReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -350,7 +354,7 @@ func (a *Client) UserServiceListUsersContext(ctx context.Context, params *UserSe
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceReactivateUserContext] instead.
-func (a *Client) UserServiceReactivateUser(params *UserServiceReactivateUserParams, opts ...ClientOption) (*UserServiceReactivateUserOK, error) {
+func (a *Client) UserServiceReactivateUser(params *UserServiceReactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceReactivateUserOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -358,13 +362,13 @@ func (a *Client) UserServiceReactivateUser(params *UserServiceReactivateUserPara
 		ctx = context.Background()
 	}
 
-	return a.UserServiceReactivateUserContext(ctx, params, opts...)
+	return a.UserServiceReactivateUserContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceReactivateUserContext reactivates user lets a deactivated user sign in again.
 //
 // Do not use the deprecated [UserServiceReactivateUserParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceReactivateUserContext(ctx context.Context, params *UserServiceReactivateUserParams, opts ...ClientOption) (*UserServiceReactivateUserOK, error) {
+func (a *Client) UserServiceReactivateUserContext(ctx context.Context, params *UserServiceReactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceReactivateUserOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceReactivateUserParams()
@@ -379,6 +383,7 @@ func (a *Client) UserServiceReactivateUserContext(ctx context.Context, params *U
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceReactivateUserReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -411,7 +416,7 @@ func (a *Client) UserServiceReactivateUserContext(ctx context.Context, params *U
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceSetUserRolesContext] instead.
-func (a *Client) UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, opts ...ClientOption) (*UserServiceSetUserRolesOK, error) {
+func (a *Client) UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceSetUserRolesOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -419,13 +424,13 @@ func (a *Client) UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, 
 		ctx = context.Background()
 	}
 
-	return a.UserServiceSetUserRolesContext(ctx, params, opts...)
+	return a.UserServiceSetUserRolesContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceSetUserRolesContext sets user roles replaces a user s roles granting or removing owner needs an owner a company always keeps at least one active owner.
 //
 // Do not use the deprecated [UserServiceSetUserRolesParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceSetUserRolesContext(ctx context.Context, params *UserServiceSetUserRolesParams, opts ...ClientOption) (*UserServiceSetUserRolesOK, error) {
+func (a *Client) UserServiceSetUserRolesContext(ctx context.Context, params *UserServiceSetUserRolesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceSetUserRolesOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceSetUserRolesParams()
@@ -440,6 +445,7 @@ func (a *Client) UserServiceSetUserRolesContext(ctx context.Context, params *Use
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceSetUserRolesReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 
@@ -472,7 +478,7 @@ func (a *Client) UserServiceSetUserRolesContext(ctx context.Context, params *Use
 // However, timeout and opentracing contexts are honored whenever enabled.
 //
 // If you need to pass a specific context, use [Client.UserServiceUpdateUserContext] instead.
-func (a *Client) UserServiceUpdateUser(params *UserServiceUpdateUserParams, opts ...ClientOption) (*UserServiceUpdateUserOK, error) {
+func (a *Client) UserServiceUpdateUser(params *UserServiceUpdateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceUpdateUserOK, error) {
 	var ctx context.Context
 	if params != nil && params.inner.ctx != nil {
 		ctx = params.inner.ctx
@@ -480,13 +486,13 @@ func (a *Client) UserServiceUpdateUser(params *UserServiceUpdateUserParams, opts
 		ctx = context.Background()
 	}
 
-	return a.UserServiceUpdateUserContext(ctx, params, opts...)
+	return a.UserServiceUpdateUserContext(ctx, params, authInfo, opts...)
 }
 
 // UserServiceUpdateUserContext updates user changes a user s profile names allowed locations roles change only through set user roles so a profile edit can never grant a role.
 //
 // Do not use the deprecated [UserServiceUpdateUserParams.Context] with this method: it would be ignored.
-func (a *Client) UserServiceUpdateUserContext(ctx context.Context, params *UserServiceUpdateUserParams, opts ...ClientOption) (*UserServiceUpdateUserOK, error) {
+func (a *Client) UserServiceUpdateUserContext(ctx context.Context, params *UserServiceUpdateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceUpdateUserOK, error) {
 	// NOTE: parameters are not validated before sending
 	if params == nil {
 		params = NewUserServiceUpdateUserParams()
@@ -501,6 +507,7 @@ func (a *Client) UserServiceUpdateUserContext(ctx context.Context, params *UserS
 		Schemes:            []string{"http"},
 		Params:             params,
 		Reader:             &UserServiceUpdateUserReader{formats: a.formats},
+		AuthInfo:           authInfo,
 		Client:             params.HTTPClient,
 	}
 

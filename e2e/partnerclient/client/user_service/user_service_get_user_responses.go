@@ -48,6 +48,22 @@ func NewUserServiceGetUserOK() *UserServiceGetUserOK {
 //
 // A successful response.
 type UserServiceGetUserOK struct {
+
+	// The resource's etag; send it in If-None-Match to get 304 when unchanged.
+	ETag string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
 	Payload *models.V1User
 }
 
@@ -97,6 +113,41 @@ func (o *UserServiceGetUserOK) GetPayload() *models.V1User {
 
 func (o *UserServiceGetUserOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header ETag
+	hdrETag := response.GetHeader("ETag")
+
+	if hdrETag != "" {
+		o.ETag = hdrETag
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.V1User)
 
 	// response payload
@@ -116,11 +167,26 @@ func NewUserServiceGetUserDefault(code int) *UserServiceGetUserDefault {
 
 // UserServiceGetUserDefault describes a response with status code -1, with default header values.
 //
-// An unexpected error response.
+// An error, in the REST error body. The status code says what kind.
 type UserServiceGetUserDefault struct {
 	_statusCode int
 
-	Payload *models.RPCStatus
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
 }
 
 // IsSuccess returns true when this user service get user default response has a 2xx status code
@@ -163,13 +229,48 @@ func (o *UserServiceGetUserDefault) String() string {
 	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] UserService_GetUser default %s", o._statusCode, payload)
 }
 
-func (o *UserServiceGetUserDefault) GetPayload() *models.RPCStatus {
+func (o *UserServiceGetUserDefault) GetPayload() *models.ErrorResponse {
 	return o.Payload
 }
 
 func (o *UserServiceGetUserDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
-	o.Payload = new(models.RPCStatus)
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

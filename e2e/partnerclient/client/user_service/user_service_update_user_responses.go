@@ -54,6 +54,22 @@ func NewUserServiceUpdateUserOK() *UserServiceUpdateUserOK {
 //
 // A successful response.
 type UserServiceUpdateUserOK struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
 	Payload *models.V1User
 }
 
@@ -103,6 +119,41 @@ func (o *UserServiceUpdateUserOK) GetPayload() *models.V1User {
 
 func (o *UserServiceUpdateUserOK) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
 	o.Payload = new(models.V1User)
 
 	// response payload
@@ -122,11 +173,26 @@ func NewUserServiceUpdateUserDefault(code int) *UserServiceUpdateUserDefault {
 
 // UserServiceUpdateUserDefault describes a response with status code -1, with default header values.
 //
-// An unexpected error response.
+// An error, in the REST error body. The status code says what kind.
 type UserServiceUpdateUserDefault struct {
 	_statusCode int
 
-	Payload *models.RPCStatus
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
 }
 
 // IsSuccess returns true when this user service update user default response has a 2xx status code
@@ -169,13 +235,48 @@ func (o *UserServiceUpdateUserDefault) String() string {
 	return fmt.Sprintf("[PATCH /api/v1/users/{user.id}][%d] UserService_UpdateUser default %s", o._statusCode, payload)
 }
 
-func (o *UserServiceUpdateUserDefault) GetPayload() *models.RPCStatus {
+func (o *UserServiceUpdateUserDefault) GetPayload() *models.ErrorResponse {
 	return o.Payload
 }
 
 func (o *UserServiceUpdateUserDefault) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
 
-	o.Payload = new(models.RPCStatus)
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -200,15 +301,17 @@ type UserServiceUpdateUserBody struct {
 	CreateTime strfmt.DateTime `json:"createTime,omitempty"`
 
 	// Sign-in email, unique within the company (compared case-insensitively).
+	// Required on create; updates leave it empty.
 	Email string `json:"email,omitempty"`
 
 	// Opaque version for optimistic concurrency (AIP-154).
 	Etag string `json:"etag,omitempty"`
 
-	// Family name.
+	// Family name. Required on create, like given_name.
 	FamilyName string `json:"familyName,omitempty"`
 
-	// Given name.
+	// Given name. Required on create; an update may leave it empty when
+	// update_mask does not name it.
 	GivenName string `json:"givenName,omitempty"`
 
 	// Last successful sign-in.

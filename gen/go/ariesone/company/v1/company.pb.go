@@ -90,11 +90,13 @@ type Company struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Server-assigned UUIDv7.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	// Legal business name as enrolled with Medicare (CMS-855S).
+	// Legal business name as enrolled with Medicare (CMS-855S). Always set;
+	// an update may leave it empty when update_mask does not name it.
 	LegalName string `protobuf:"bytes,2,opt,name=legal_name,json=legalName,proto3" json:"legal_name,omitempty"`
 	// Name shown to users, when different from the legal name.
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	// Organisational NPI (type 2): 10 digits with a Luhn check digit.
+	// Organisational NPI (type 2): 10 digits with a Luhn check digit. Empty
+	// when the company has not given one.
 	Npi string `protobuf:"bytes,4,opt,name=npi,proto3" json:"npi,omitempty"`
 	// Federal tax id (EIN), 9 digits with or without the dash. Stored
 	// encrypted; responses show only the last four digits.
@@ -350,13 +352,14 @@ var File_ariesone_company_v1_company_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_company_proto_rawDesc = "" +
 	"\n" +
-	"!ariesone/company/v1/company.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x05\n" +
+	"!ariesone/company/v1/company.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb6\x05\n" +
 	"\aCompany\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12,\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12/\n" +
 	"\n" +
-	"legal_name\x18\x02 \x01(\tB\r\xe0A\x02\xbaH\ar\x05\x10\x01\x18\xc8\x01R\tlegalName\x12+\n" +
-	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12'\n" +
-	"\x03npi\x18\x04 \x01(\tB\x15\xbaH\x12r\x102\x0e^[12][0-9]{9}$R\x03npi\x128\n" +
+	"legal_name\x18\x02 \x01(\tB\x10\xe0A\x02\xbaH\n" +
+	"\xd8\x01\x01r\x05\x10\x01\x18\xc8\x01R\tlegalName\x12+\n" +
+	"\fdisplay_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\vdisplayName\x12*\n" +
+	"\x03npi\x18\x04 \x01(\tB\x18\xbaH\x15\xd8\x01\x01r\x102\x0e^[12][0-9]{9}$R\x03npi\x128\n" +
 	"\x06tax_id\x18\x05 \x01(\tB!\xe0A\x04\xbaH\x1b\xd8\x01\x01r\x162\x14^[0-9]{2}-?[0-9]{7}$R\x05taxId\x12%\n" +
 	"\ftax_id_last4\x18\x06 \x01(\tB\x03\xe0A\x03R\n" +
 	"taxIdLast4\x12E\n" +

@@ -86,7 +86,9 @@ type Location struct {
 	// Server-assigned UUIDv7.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Short code unique within the company, for example "ATL-01":
-	// 2-20 upper-case letters, digits and dashes.
+	// 2-20 upper-case letters, digits and dashes. Required fields of a
+	// location may be left empty in an update whose update_mask does not name
+	// them; creates and updates that name them refuse empty values.
 	Code string `protobuf:"bytes,2,opt,name=code,proto3" json:"code,omitempty"`
 	// Display name, 1-100 characters.
 	Name string `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
@@ -630,16 +632,17 @@ var File_ariesone_company_v1_location_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_location_proto_rawDesc = "" +
 	"\n" +
-	"\"ariesone/company/v1/location.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x04\n" +
+	"\"ariesone/company/v1/location.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf6\x04\n" +
 	"\bLocation\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x127\n" +
-	"\x04code\x18\x02 \x01(\tB#\xe0A\x02\xbaH\x1dr\x1b2\x19^[A-Z0-9][A-Z0-9-]{1,19}$R\x04code\x12 \n" +
-	"\x04name\x18\x03 \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12D\n" +
-	"\x04type\x18\x04 \x01(\x0e2!.ariesone.company.v1.LocationTypeB\r\xe0A\x02\xbaH\a\x82\x01\x04\x10\x01 \x00R\x04type\x12@\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12:\n" +
+	"\x04code\x18\x02 \x01(\tB&\xe0A\x02\xbaH \xd8\x01\x01r\x1b2\x19^[A-Z0-9][A-Z0-9-]{1,19}$R\x04code\x12#\n" +
+	"\x04name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\x04name\x12G\n" +
+	"\x04type\x18\x04 \x01(\x0e2!.ariesone.company.v1.LocationTypeB\x10\xe0A\x02\xbaH\n" +
+	"\xd8\x01\x01\x82\x01\x04\x10\x01 \x00R\x04type\x12@\n" +
 	"\aaddress\x18\x05 \x01(\v2!.ariesone.common.v1.PostalAddressB\x03\xe0A\x02R\aaddress\x125\n" +
 	"\x05phone\x18\x06 \x01(\v2\x1f.ariesone.common.v1.PhoneNumberR\x05phone\x12*\n" +
-	"\x03npi\x18\a \x01(\tB\x18\xbaH\x15r\x132\x11^([12][0-9]{9})?$R\x03npi\x12)\n" +
-	"\ttime_zone\x18\b \x01(\tB\f\xe0A\x02\xbaH\x06r\x04\x10\x01\x18@R\btimeZone\x12@\n" +
+	"\x03npi\x18\a \x01(\tB\x18\xbaH\x15r\x132\x11^([12][0-9]{9})?$R\x03npi\x12,\n" +
+	"\ttime_zone\x18\b \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18@R\btimeZone\x12@\n" +
 	"\vcreate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\n" +

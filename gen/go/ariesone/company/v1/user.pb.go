@@ -89,10 +89,12 @@ type User struct {
 	// Server-assigned UUIDv7.
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// Sign-in email, unique within the company (compared case-insensitively).
+	// Required on create; updates leave it empty.
 	Email string `protobuf:"bytes,2,opt,name=email,proto3" json:"email,omitempty"`
-	// Given name.
+	// Given name. Required on create; an update may leave it empty when
+	// update_mask does not name it.
 	GivenName string `protobuf:"bytes,3,opt,name=given_name,json=givenName,proto3" json:"given_name,omitempty"`
-	// Family name.
+	// Family name. Required on create, like given_name.
 	FamilyName string `protobuf:"bytes,4,opt,name=family_name,json=familyName,proto3" json:"family_name,omitempty"`
 	// Roles granted to the user; set with SetUserRoles.
 	Roles []Role `protobuf:"varint,5,rep,packed,name=roles,proto3,enum=ariesone.company.v1.Role" json:"roles,omitempty"`
@@ -701,13 +703,14 @@ var File_ariesone_company_v1_user_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_user_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/company/v1/user.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x04\n" +
+	"\x1eariesone/company/v1/user.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb9\x04\n" +
 	"\x04User\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12#\n" +
-	"\x05email\x18\x02 \x01(\tB\r\xe0A\x05\xbaH\ar\x05\x18\xfe\x01`\x01R\x05email\x12(\n" +
+	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12&\n" +
+	"\x05email\x18\x02 \x01(\tB\x10\xe0A\x05\xbaH\n" +
+	"\xd8\x01\x01r\x05\x18\xfe\x01`\x01R\x05email\x12+\n" +
 	"\n" +
-	"given_name\x18\x03 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\tgivenName\x12*\n" +
-	"\vfamily_name\x18\x04 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\n" +
+	"given_name\x18\x03 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\tgivenName\x12-\n" +
+	"\vfamily_name\x18\x04 \x01(\tB\f\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\n" +
 	"familyName\x124\n" +
 	"\x05roles\x18\x05 \x03(\x0e2\x19.ariesone.company.v1.RoleB\x03\xe0A\x03R\x05roles\x12C\n" +
 	"\x14allowed_location_ids\x18\x06 \x03(\tB\x11\xbaH\x0e\x92\x01\v\x10d\x18\x01\"\x05r\x03\xb0\x01\x01R\x12allowedLocationIds\x12<\n" +

@@ -1,0 +1,148 @@
+package apikey_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/ariesone/ariesone/gateway/internal/apikey"
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+)
+
+const goodKey = "ak_test_good"
+
+// fakeAuth answers ExchangeApiKey with numbered tokens that live 100s.
+type fakeAuth struct {
+	companyv1.AuthServiceClient
+	calls   atomic.Int32
+	release chan struct{}
+}
+
+func (f *fakeAuth) ExchangeApiKey(ctx context.Context, in *companyv1.ExchangeApiKeyRequest, _ ...grpc.CallOption) (*companyv1.TokenPair, error) {
+	n := f.calls.Add(1)
+	if f.release != nil {
+		<-f.release
+	}
+	if in.GetApiKey() != goodKey {
+		return nil, status.Error(codes.Unauthenticated, "unknown key")
+	}
+	return &companyv1.TokenPair{AccessToken: "token-" + string(rune('0'+n)), ExpiresIn: 100}, nil
+}
+
+type clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}
+
+func TestTokenCachedUntilShortlyBeforeExpiry(t *testing.T) {
+	auth := &fakeAuth{}
+	clk := &clock{now: time.Unix(1_700_000_000, 0)}
+	e, err := apikey.New(auth, apikey.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		advance   time.Duration
+		wantToken string
+	}{
+		{0, "token-1"},
+		{50 * time.Second, "token-1"},
+		{39 * time.Second, "token-1"}, // 89s: still before the 10s margin
+		{2 * time.Second, "token-2"},  // 91s: within the margin, refreshed
+	}
+	for i, s := range steps {
+		clk.Advance(s.advance)
+		got, err := e.Token(t.Context(), goodKey)
+		if err != nil || got != s.wantToken {
+			t.Errorf("step %d: Token = %q, %v; want %q", i, got, err, s.wantToken)
+		}
+	}
+	if got := auth.calls.Load(); got != 2 {
+		t.Errorf("ExchangeApiKey called %d times, want 2", got)
+	}
+}
+
+func TestConcurrentRequestsShareOneExchange(t *testing.T) {
+	auth := &fakeAuth{release: make(chan struct{})}
+	e, err := apikey.New(auth, apikey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if _, err := e.Token(t.Context(), goodKey); err != nil {
+				t.Errorf("Token: %v", err)
+			}
+		})
+	}
+	for auth.calls.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // let the others join the flight
+	close(auth.release)
+	wg.Wait()
+	if got := auth.calls.Load(); got != 1 {
+		t.Errorf("ExchangeApiKey called %d times for 8 concurrent requests, want 1", got)
+	}
+}
+
+func TestMiddleware(t *testing.T) {
+	auth := &fakeAuth{}
+	e, err := apikey.New(auth, apikey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gotAuth, gotKey string
+	h := e.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotAuth, gotKey = r.Header.Get("Authorization"), r.Header.Get(apikey.Header)
+	}))
+	tests := []struct {
+		name      string
+		headers   map[string]string
+		wantCode  int
+		wantAuth  string
+		wantCalls int32
+	}{
+		{"no key", nil, 200, "", 0},
+		{"good key", map[string]string{apikey.Header: goodKey}, 200, "Bearer token-1", 1},
+		{"authorization wins", map[string]string{apikey.Header: goodKey, "Authorization": "Bearer mine"}, 200, "Bearer mine", 1},
+		{"refused key", map[string]string{apikey.Header: "ak_test_bad"}, 401, "", 2},
+		{"impossible key, no call", map[string]string{apikey.Header: "has space"}, 401, "", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			gotAuth, gotKey = "", ""
+			r := httptest.NewRequest("GET", "/", nil)
+			for k, v := range tt.headers {
+				r.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if rec.Code != tt.wantCode || gotAuth != tt.wantAuth || gotKey != "" || auth.calls.Load() != tt.wantCalls {
+				t.Errorf("status %d, Authorization %q, X-API-Key passed on %q, calls %d; want %d, %q, none, %d",
+					rec.Code, gotAuth, gotKey, auth.calls.Load(), tt.wantCode, tt.wantAuth, tt.wantCalls)
+			}
+		})
+	}
+}

@@ -1,0 +1,168 @@
+// Package backends connects the gateway to the AriesOne services over gRPC
+// and puts their REST bindings on the mux. Handlers are always registered
+// against a client connection (Register...Handler(ctx, mux, conn)), never
+// in-process, so every REST call passes the service's own interceptor chain
+// (authentication, authorization, rate limits, validation, audit).
+package backends
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+)
+
+// Spec describes one service the gateway can reach.
+type Spec struct {
+	// Name identifies the service in readiness reports and logs.
+	Name string
+	// AddrEnv is the environment variable holding its host:port.
+	AddrEnv string
+	// DefaultAddr is used when AddrEnv is unset; empty means the service is
+	// optional and not dialled unless configured.
+	DefaultAddr string
+	// Services are the gRPC services with HTTP bindings the gateway serves
+	// for it.
+	Services []protoreflect.ServiceDescriptor
+	// Register puts those bindings on the mux; nil while the service has
+	// none.
+	Register func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error
+}
+
+// Company is the identity service: tenants, locations, users, API keys and
+// sign-in.
+var Company = Spec{
+	Name:        "company",
+	AddrEnv:     "COMPANY_ADDR",
+	DefaultAddr: "127.0.0.1:8081",
+	Services: []protoreflect.ServiceDescriptor{
+		companyv1.File_ariesone_company_v1_auth_proto.Services().ByName("AuthService"),
+		companyv1.File_ariesone_company_v1_company_proto.Services().ByName("CompanyService"),
+		companyv1.File_ariesone_company_v1_location_proto.Services().ByName("LocationService"),
+		companyv1.File_ariesone_company_v1_user_proto.Services().ByName("UserService"),
+		companyv1.File_ariesone_company_v1_api_key_proto.Services().ByName("ApiKeyService"),
+	},
+	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			companyv1.RegisterAuthServiceHandler(ctx, mux, conn),
+			companyv1.RegisterCompanyServiceHandler(ctx, mux, conn),
+			companyv1.RegisterLocationServiceHandler(ctx, mux, conn),
+			companyv1.RegisterUserServiceHandler(ctx, mux, conn),
+			companyv1.RegisterApiKeyServiceHandler(ctx, mux, conn),
+		)
+	},
+}
+
+// The other services have no HTTP bindings yet. When configured they are
+// dialled and count towards readiness, so a deployment can wire them now.
+var (
+	Clinical = Spec{Name: "clinical", AddrEnv: "CLINICAL_ADDR"}
+	Orders   = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
+	Serials  = Spec{Name: "serials", AddrEnv: "SERIALS_ADDR"}
+	Notify   = Spec{Name: "notify", AddrEnv: "NOTIFY_ADDR"}
+)
+
+// All lists every service the gateway knows, company first.
+var All = []Spec{Company, Clinical, Orders, Serials, Notify}
+
+// Backend is a dialled service.
+type Backend struct {
+	Spec
+	Addr string
+	Conn *grpc.ClientConn
+}
+
+// Health returns the service's grpc.health.v1 client.
+func (b Backend) Health() healthpb.HealthClient { return healthpb.NewHealthClient(b.Conn) }
+
+// Set is every dialled service.
+type Set struct {
+	list []Backend
+}
+
+// serviceConfig spreads calls over every address the name resolves to (the
+// pods behind a headless Kubernetes service), rather than pinning one.
+const serviceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
+
+// Dial creates a client connection for each spec with an address in addrs
+// (keyed by Spec.Name). grpc.NewClient connects lazily, so a service that is
+// down at start does not stop the gateway; readiness reports it instead.
+//
+// Connections are plaintext: inside the cluster, transport security is the
+// service mesh's or the network policy's job. extra options are appended
+// (tests add their own).
+func Dial(specs []Spec, addrs map[string]string, extra ...grpc.DialOption) (*Set, error) {
+	opts := append([]grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithUserAgent("ariesone-gateway"),
+	}, extra...)
+	s := &Set{}
+	for _, spec := range specs {
+		addr := addrs[spec.Name]
+		if addr == "" {
+			continue
+		}
+		conn, err := grpc.NewClient(addr, opts...)
+		if err != nil {
+			s.Close()
+			return nil, fmt.Errorf("backends: %s at %s: %w", spec.Name, addr, err)
+		}
+		s.list = append(s.list, Backend{Spec: spec, Addr: addr, Conn: conn})
+	}
+	return s, nil
+}
+
+// Register puts every dialled service's HTTP bindings on mux.
+func (s *Set) Register(ctx context.Context, mux *runtime.ServeMux) error {
+	for _, b := range s.list {
+		if b.Register == nil {
+			continue
+		}
+		if err := b.Register(ctx, mux, b.Conn); err != nil {
+			return fmt.Errorf("backends: registering %s: %w", b.Name, err)
+		}
+	}
+	return nil
+}
+
+// Services returns the gRPC services with HTTP bindings of every dialled
+// service.
+func (s *Set) Services() []protoreflect.ServiceDescriptor {
+	var out []protoreflect.ServiceDescriptor
+	for _, b := range s.list {
+		if b.Register != nil {
+			out = append(out, b.Services...)
+		}
+	}
+	return out
+}
+
+// Get returns the dialled service called name.
+func (s *Set) Get(name string) (Backend, bool) {
+	for _, b := range s.list {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return Backend{}, false
+}
+
+// List returns every dialled service, in the order of the specs.
+func (s *Set) List() []Backend { return append([]Backend(nil), s.list...) }
+
+// Close closes every connection.
+func (s *Set) Close() error {
+	var errs []error
+	for _, b := range s.list {
+		errs = append(errs, b.Conn.Close())
+	}
+	return errors.Join(errs...)
+}

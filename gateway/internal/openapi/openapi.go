@@ -1,0 +1,270 @@
+// Package openapi serves the REST API's OpenAPI (Swagger 2.0) document, the
+// one partners generate clients from. The document generated from the protos
+// (gen/openapi) is adjusted once at start, without editing the generated
+// file:
+//
+//   - paths move from the routes' prefix to the public API prefix;
+//   - host and schemes come from the public URL when one is configured (and
+//     are otherwise left out, which Swagger 2.0 defines as "wherever this
+//     document was fetched from");
+//   - securityDefinitions name the bearer token and the API key, every
+//     operation requires one of them, and the public ones (login, refresh,
+//     key exchange, JWKS) are marked as needing none;
+//   - error responses are described as the gateway's REST error body rather
+//     than google.rpc.Status, and success responses list the headers the
+//     edge adds (X-Request-Id, rate limit, ETag).
+package openapi
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/ariesone/ariesone/gateway/internal/httperr"
+	authv1 "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
+)
+
+//go:embed ariesone.swagger.json
+var embedded []byte
+
+// Embedded returns the document built into the binary.
+func Embedded() []byte { return embedded }
+
+// Load returns the generated document from file, or the embedded copy when
+// file is empty.
+func Load(file string) ([]byte, error) {
+	if file == "" {
+		return embedded, nil
+	}
+	doc, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("openapi: reading %s: %w", file, err)
+	}
+	return doc, nil
+}
+
+// Options say how to adjust the generated document.
+type Options struct {
+	// RoutePrefix is the prefix of the paths in the generated document
+	// ("/api/v1").
+	RoutePrefix string
+	// PublicPrefix is where partners reach the API (API_PREFIX).
+	PublicPrefix string
+	// PublicURL, when set, is the scheme and host partners use.
+	PublicURL *url.URL
+	// Services are the services whose operations the document describes;
+	// their access rules tell which operations are public.
+	Services []protoreflect.ServiceDescriptor
+}
+
+// Security scheme names in the document.
+const (
+	SchemeBearer = "bearer"
+	SchemeAPIKey = "apiKey"
+)
+
+// errorBodyDefinition names the REST error body in the document.
+const errorBodyDefinition = "ErrorResponse"
+
+// Build returns doc adjusted as the package comment describes.
+func Build(doc []byte, opts Options) ([]byte, error) {
+	var d map[string]any
+	if err := json.Unmarshal(doc, &d); err != nil {
+		return nil, fmt.Errorf("openapi: document is not JSON: %w", err)
+	}
+	if v, _ := d["swagger"].(string); v != "2.0" {
+		return nil, fmt.Errorf("openapi: want a Swagger 2.0 document, got swagger=%q", v)
+	}
+	d["info"] = map[string]any{
+		"title":   "AriesOne API",
+		"version": "v1",
+		"description": "REST API of AriesOne, the system of record of a home and durable medical equipment supplier. " +
+			"Authenticate with a bearer token from /auth/login (people) or /auth/token (partner systems), or send " +
+			"the API key itself in X-API-Key. Every error has the body described by ErrorResponse; every response " +
+			"carries X-Request-Id, which support needs to find a call.",
+	}
+	d["basePath"] = "/"
+	delete(d, "host")
+	delete(d, "schemes")
+	if u := opts.PublicURL; u != nil {
+		d["host"] = u.Host
+		d["schemes"] = []any{u.Scheme}
+	}
+	d["securityDefinitions"] = map[string]any{
+		SchemeBearer: map[string]any{
+			"type": "apiKey", "in": "header", "name": "Authorization",
+			"description": `Access token from /auth/login, /auth/refresh or /auth/token, sent as "Bearer <token>".`,
+		},
+		SchemeAPIKey: map[string]any{
+			"type": "apiKey", "in": "header", "name": "X-API-Key",
+			"description": "A partner API key; the gateway exchanges it for an access token on each call (cached).",
+		},
+	}
+	d["security"] = []any{
+		map[string]any{SchemeBearer: []any{}},
+		map[string]any{SchemeAPIKey: []any{}},
+	}
+	public := publicOperations(opts.Services)
+	paths, _ := d["paths"].(map[string]any)
+	moved := make(map[string]any, len(paths))
+	for path, item := range paths {
+		rest, ok := strings.CutPrefix(path, opts.RoutePrefix)
+		if !ok {
+			return nil, fmt.Errorf("openapi: path %s is not under %s", path, opts.RoutePrefix)
+		}
+		ops, _ := item.(map[string]any)
+		for verb, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok {
+				continue
+			}
+			if id, _ := o["operationId"].(string); public[id] {
+				o["security"] = []any{}
+			}
+			adjustResponses(o, strings.EqualFold(verb, http.MethodGet), d)
+		}
+		moved[opts.PublicPrefix+rest] = item
+	}
+	d["paths"] = moved
+	defs, _ := d["definitions"].(map[string]any)
+	if defs == nil {
+		defs = map[string]any{}
+		d["definitions"] = defs
+	}
+	defs[errorBodyDefinition] = errorBodySchema()
+	delete(defs, "rpcStatus")
+	out, err := json.Marshal(d)
+	if err != nil {
+		return nil, err
+	}
+	if !strings.Contains(string(out), `"#/definitions/protobufAny"`) {
+		delete(defs, "protobufAny")
+		if out, err = json.Marshal(d); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// publicOperations returns the operationIds ("Service_Method", as
+// protoc-gen-openapiv2 names them) of methods whose access rule is public.
+func publicOperations(services []protoreflect.ServiceDescriptor) map[string]bool {
+	out := map[string]bool{}
+	for _, sd := range services {
+		methods := sd.Methods()
+		for i := range methods.Len() {
+			m := methods.Get(i)
+			rule, _ := proto.GetExtension(m.Options(), authv1.E_Rule).(*authv1.Rule)
+			if rule.GetPublic() {
+				out[string(sd.Name())+"_"+string(m.Name())] = true
+			}
+		}
+	}
+	return out
+}
+
+// adjustResponses points error responses at the REST error body and lists
+// the edge's headers on success responses.
+func adjustResponses(op map[string]any, isGet bool, doc map[string]any) {
+	responses, _ := op["responses"].(map[string]any)
+	if responses == nil {
+		return
+	}
+	responses["default"] = map[string]any{
+		"description": "An error, in the REST error body. The status code says what kind.",
+		"schema":      map[string]any{"$ref": "#/definitions/" + errorBodyDefinition},
+		"headers":     edgeHeaders(false),
+	}
+	for code, resp := range responses {
+		r, ok := resp.(map[string]any)
+		if !ok || !strings.HasPrefix(code, "2") {
+			continue
+		}
+		r["headers"] = edgeHeaders(isGet && hasEtag(r, doc))
+	}
+}
+
+func edgeHeaders(withETag bool) map[string]any {
+	h := map[string]any{
+		"X-Request-Id":          header("Id of this request; quote it to support."),
+		"X-RateLimit-Limit":     header("Requests allowed in a burst."),
+		"X-RateLimit-Remaining": header("Requests left in the current burst."),
+		"X-RateLimit-Reset":     header("Seconds until the burst allowance is full again."),
+	}
+	if withETag {
+		h["ETag"] = header("The resource's etag; send it in If-None-Match to get 304 when unchanged.")
+	} else {
+		h["Retry-After"] = header("On 429 and 503: seconds to wait before retrying.")
+	}
+	return h
+}
+
+func header(description string) map[string]any {
+	return map[string]any{"type": "string", "description": description}
+}
+
+// hasEtag reports whether a response's schema is a definition with an etag
+// property.
+func hasEtag(resp map[string]any, doc map[string]any) bool {
+	schema, _ := resp["schema"].(map[string]any)
+	ref, _ := schema["$ref"].(string)
+	name, ok := strings.CutPrefix(ref, "#/definitions/")
+	if !ok {
+		return false
+	}
+	defs, _ := doc["definitions"].(map[string]any)
+	def, _ := defs[name].(map[string]any)
+	props, _ := def["properties"].(map[string]any)
+	_, ok = props["etag"]
+	return ok
+}
+
+// errorBodySchema describes httperr.Body.
+func errorBodySchema() map[string]any {
+	str := func(d string) map[string]any { return map[string]any{"type": "string", "description": d} }
+	return map[string]any{
+		"type":        "object",
+		"description": "The body of every error response.",
+		"required":    []any{"statusCode", "message", "errors", "requestId"},
+		"properties": map[string]any{
+			"statusCode": map[string]any{"type": "integer", "format": "int32", "description": "The HTTP status code, repeated."},
+			"message":    str("What went wrong, for a person. " + "Internal errors read \"" + httperr.MessageInternal + "\"."),
+			"errors": map[string]any{
+				"type":        "array",
+				"description": "Each invalid field of the request; empty when the error is not about fields.",
+				"items": map[string]any{
+					"type":     "object",
+					"required": []any{"field", "message"},
+					"properties": map[string]any{
+						"field":   str("lowerCamelCase path of the field in the request, such as \"location.address.postalCode\"."),
+						"message": str("What is wrong with it."),
+					},
+				},
+			},
+			"requestId": str("Id of the request, as in the X-Request-Id header."),
+			"reason":    str("Stable machine-readable cause, such as RATE_LIMITED or ETAG_MISMATCH, when there is one."),
+		},
+	}
+}
+
+// Handler serves doc as JSON.
+func Handler(doc []byte) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			httperr.Write(w, r, httperr.New(http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed on this route"))
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
+		_, _ = w.Write(doc)
+	})
+}

@@ -1,0 +1,100 @@
+package openapi_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ariesone/ariesone/gateway/internal/backends"
+	"github.com/ariesone/ariesone/gateway/internal/openapi"
+)
+
+// generatedDocument is the document make generate writes, relative to this
+// package's directory.
+var generatedDocument = filepath.Join("..", "..", "..", "gen", "openapi", "ariesone.swagger.json")
+
+// TestEmbeddedCopyIsCurrent fails when the embedded copy differs from the
+// generated document; run `go generate ./internal/openapi` in gateway/.
+func TestEmbeddedCopyIsCurrent(t *testing.T) {
+	want, err := os.ReadFile(generatedDocument)
+	if err != nil {
+		t.Fatalf("reading the generated document: %v", err)
+	}
+	if !bytes.Equal(want, openapi.Embedded()) {
+		t.Fatal("internal/openapi/ariesone.swagger.json is stale: run `go generate ./internal/openapi` in gateway/")
+	}
+}
+
+func build(t *testing.T, opts openapi.Options) map[string]any {
+	t.Helper()
+	out, err := openapi.Build(openapi.Embedded(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("built document is not JSON: %v", err)
+	}
+	return doc
+}
+
+func TestBuild(t *testing.T) {
+	doc := build(t, openapi.Options{
+		RoutePrefix:  "/api/v1",
+		PublicPrefix: "/partner/v1",
+		Services:     backends.Company.Services,
+	})
+	if _, ok := doc["host"]; ok {
+		t.Error("host set without a public URL")
+	}
+	defs := doc["definitions"].(map[string]any)
+	for _, name := range []string{"rpcStatus"} {
+		if _, ok := defs[name]; ok {
+			t.Errorf("definition %s is still there", name)
+		}
+	}
+	if _, ok := defs["ErrorResponse"]; !ok {
+		t.Error("ErrorResponse definition missing")
+	}
+	public := map[string]bool{}
+	for path, item := range doc["paths"].(map[string]any) {
+		for verb, op := range item.(map[string]any) {
+			o := op.(map[string]any)
+			if sec, ok := o["security"]; ok && cmp.Equal(sec, []any{}) {
+				public[verb+" "+path] = true
+			}
+		}
+	}
+	want := map[string]bool{
+		"post /partner/v1/auth/login":   true,
+		"post /partner/v1/auth/refresh": true,
+		"post /partner/v1/auth/token":   true,
+		"get /partner/v1/auth/jwks":     true,
+	}
+	if diff := cmp.Diff(want, public); diff != "" {
+		t.Errorf("operations open without credentials (-want +got):\n%s", diff)
+	}
+}
+
+func TestBuildWithPublicURL(t *testing.T) {
+	doc := build(t, openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1",
+		PublicURL: &url.URL{Scheme: "https", Host: "api.acme.example"}})
+	got := []any{doc["host"], doc["schemes"], doc["basePath"]}
+	want := []any{"api.acme.example", []any{"https"}, "/"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("host, schemes, basePath (-want +got):\n%s", diff)
+	}
+}
+
+func TestBuildRefusesOtherDocuments(t *testing.T) {
+	for _, doc := range []string{`not json`, `{"openapi":"3.0.0"}`} {
+		if _, err := openapi.Build([]byte(doc), openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1"}); err == nil {
+			t.Errorf("Build(%s) succeeded", doc)
+		}
+	}
+}

@@ -1,0 +1,86 @@
+package restmux
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/ariesone/ariesone/gateway/internal/httperr"
+	"github.com/ariesone/ariesone/platform/requestid"
+)
+
+// errorHandler writes every error of the mux in the REST error body.
+type errorHandler struct {
+	logger *slog.Logger
+}
+
+// handle is the mux's error handler: errors returned by a service, and
+// errors of the generated code decoding a request.
+func (h errorHandler) handle(ctx context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	var routing *runtime.HTTPStatusError
+	if errors.As(err, &routing) {
+		// grpc-gateway's own routing failures (a malformed escape in the
+		// path) carry an HTTP status and no gRPC meaning.
+		httperr.Write(w, r, httperr.New(routing.HTTPStatus, http.StatusText(routing.HTTPStatus)))
+		return
+	}
+	st := status.Convert(err)
+	if md, ok := runtime.ServerMetadataFromContext(ctx); ok {
+		for key, values := range md.HeaderMD {
+			if name, ok := OutgoingHeader(key); ok && len(values) > 0 {
+				// Set, not Add: the service's quota replaces any the edge
+				// prepared for this response.
+				w.Header().Set(name, values[0])
+			}
+		}
+	}
+	if st.Code() == codes.ResourceExhausted && w.Header().Get(HeaderRetryAfter) == "" {
+		if d, ok := httperr.RetryDelay(st); ok {
+			w.Header().Set(HeaderRetryAfter, httperr.RetryAfterSeconds(d))
+		}
+	}
+	if httperr.Hidden(st.Code()) {
+		h.logHidden(ctx, r, st)
+	}
+	httperr.Write(w, r, httperr.FromStatus(st))
+}
+
+// logHidden records the status a client will not see, with the request id
+// the client does see, so support can find one from the other.
+func (h errorHandler) logHidden(ctx context.Context, r *http.Request, st *status.Status) {
+	if st.Code() == codes.Canceled && r.Context().Err() != nil {
+		return // the client went away; nothing failed
+	}
+	level := slog.LevelError
+	switch st.Code() {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Unimplemented, codes.Canceled:
+		level = slog.LevelWarn
+	}
+	method, _ := runtime.RPCMethod(ctx)
+	h.logger.LogAttrs(ctx, level, "request failed",
+		slog.String("request_id", requestid.FromContext(r.Context())),
+		slog.String("rpc_method", method),
+		slog.String("http_method", r.Method),
+		slog.String("path", r.URL.Path),
+		slog.String("code", st.Code().String()),
+		slog.String("error", st.Message()),
+	)
+}
+
+// handleRouting answers requests no route matches: 404 when the path is
+// unknown, 405 when it is known for other methods.
+func (h errorHandler) handleRouting(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	msg := http.StatusText(httpStatus)
+	switch httpStatus {
+	case http.StatusNotFound:
+		msg = "No such resource or route"
+	case http.StatusMethodNotAllowed:
+		msg = "Method " + r.Method + " is not allowed on this route"
+	}
+	httperr.Write(w, r, httperr.New(httpStatus, msg))
+}

@@ -1,0 +1,67 @@
+// Package restmux builds the grpc-gateway ServeMux that translates REST
+// requests into gRPC calls: the JSON dialect (lowerCamelCase, unknown fields
+// refused), which HTTP headers travel to the services and back, the REST
+// error body for every failure, and the ETag of every resource returned.
+//
+// The mux only ever forwards to services over a client connection (see
+// package backends); handlers are never registered in-process, which would
+// skip the services' interceptors (auth, rate limits, validation, audit).
+package restmux
+
+import (
+	"log/slog"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/protobuf/encoding/protojson"
+)
+
+// Options configure New.
+type Options struct {
+	// Logger receives the full text of errors masked for clients, with the
+	// request id. Required.
+	Logger *slog.Logger
+	// Middlewares run after routing, before the generated handler decodes
+	// the request; they see runtime.HTTPPattern in the request context.
+	Middlewares []runtime.Middleware
+}
+
+// New returns a ServeMux with the gateway's conventions. Register services
+// on it with the generated Register...Handler(ctx, mux, conn) functions.
+func New(opts Options) *runtime.ServeMux {
+	errs := errorHandler{logger: opts.Logger}
+	muxOpts := []runtime.ServeMuxOption{
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, Marshaler()),
+		runtime.WithIncomingHeaderMatcher(IncomingHeader),
+		runtime.WithOutgoingHeaderMatcher(OutgoingHeader),
+		runtime.WithOutgoingTrailerMatcher(dropAll),
+		runtime.WithErrorHandler(errs.handle),
+		runtime.WithRoutingErrorHandler(errs.handleRouting),
+		runtime.WithForwardResponseOption(setETag),
+		// Partners call the API with real verbs. Tunnelling another method
+		// through a form POST (path-length fallback, X-HTTP-Method-Override)
+		// would also let a cross-site form reach GET handlers.
+		runtime.WithDisablePathLengthFallback(),
+		runtime.WithDisableHTTPMethodOverride(),
+		runtime.WithWriteContentLength(),
+	}
+	if len(opts.Middlewares) > 0 {
+		muxOpts = append(muxOpts, runtime.WithMiddlewares(opts.Middlewares...))
+	}
+	return runtime.NewServeMux(muxOpts...)
+}
+
+// Marshaler is the JSON dialect of the REST API: lowerCamelCase names,
+// unpopulated fields left out of responses, and unknown fields in a request
+// refused rather than dropped, so a body that tries to set a field the API
+// does not accept (a tenant id, say) fails loudly instead of half-working.
+func Marshaler() runtime.Marshaler {
+	return &runtime.JSONPb{
+		MarshalOptions: protojson.MarshalOptions{
+			UseProtoNames:   false,
+			EmitUnpopulated: false,
+		},
+		UnmarshalOptions: protojson.UnmarshalOptions{
+			DiscardUnknown: false,
+		},
+	}
+}

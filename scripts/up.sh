@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# `make up`: run the whole mesh on this machine with demo data.
+#
+#  - Postgres: DATABASE_URL if set, else the server on 127.0.0.1:5432, else a
+#    private cluster under .run/pg when only the Postgres binaries are
+#    installed.
+#  - RabbitMQ: AMQP_URL if set, else 127.0.0.1:5672 when it answers, else the
+#    in-process bus (said loudly: development only).
+#  - Builds every service and the gateway, starts them with one login role
+#    per service (migrations run as the admin connection), waits for health,
+#    seeds a demo company with an owner, prints addresses and credentials.
+#  - Ctrl-C stops everything it started; `make down` stops a stack left
+#    running in the background.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+run=$root/.run
+mkdir -p "$run/logs"
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+warn() { printf '\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+if [[ -f $run/pids ]] && kill -0 $(cat "$run/pids") 2>/dev/null; then
+  echo "a stack is already running (pids in .run/pids); run 'make down' first" >&2
+  exit 1
+fi
+
+# --- Postgres -----------------------------------------------------------------
+if [[ -n ${DATABASE_URL:-} ]]; then
+  admin_url=$DATABASE_URL
+  say "Postgres: using DATABASE_URL"
+elif port_open 5432; then
+  admin_url="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+  say "Postgres: using the server on 127.0.0.1:5432"
+else
+  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+  if [[ -z $pgbin ]]; then
+    echo "no Postgres: set DATABASE_URL, start one on 127.0.0.1:5432, or install the Postgres server binaries" >&2
+    exit 1
+  fi
+  if [[ ! -f $run/pg/PG_VERSION ]]; then
+    say "Postgres: creating a private cluster in .run/pg"
+    "$pgbin/initdb" -D "$run/pg" -U postgres --auth=trust >/dev/null
+  fi
+  if ! port_open 55432; then
+    "$pgbin/pg_ctl" -D "$run/pg" -o "-p 55432 -k $run -c listen_addresses=127.0.0.1" -l "$run/logs/postgres.log" -w start >/dev/null
+  fi
+  admin_url="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
+  say "Postgres: private cluster on 127.0.0.1:55432"
+fi
+psql_admin() { psql "$admin_url" -v ON_ERROR_STOP=1 -qtAX "$@"; }
+db_url() { # url with the database name replaced
+  local base=${admin_url%%\?*} query=""
+  [[ $admin_url == *\?* ]] && query="?${admin_url#*\?}"
+  echo "${base%/*}/$1$query"
+}
+if [[ -z $(psql_admin -c "select 1 from pg_database where datname = 'ariesone'") ]]; then
+  psql_admin -c "create database ariesone"
+fi
+mesh_admin_url=$(db_url ariesone)
+
+# --- RabbitMQ -----------------------------------------------------------------
+amqp_url=${AMQP_URL:-}
+if [[ -z $amqp_url ]] && port_open 5672; then
+  amqp_url="amqp://guest:guest@127.0.0.1:5672/"
+fi
+if [[ -n $amqp_url ]]; then
+  say "RabbitMQ: ${amqp_url%%@*}@…"
+else
+  warn "RabbitMQ not reachable: running with the IN-PROCESS bus. Events are lost on restart. Development only."
+fi
+
+# --- secrets ------------------------------------------------------------------
+if [[ ! -f $run/encryption.key ]]; then
+  key() { head -c 32 /dev/urandom | base64 | tr -d '\n'; }
+  (umask 077 && echo "index:$(key),1:$(key)" >"$run/encryption.key")
+fi
+encryption_key=$(cat "$run/encryption.key")
+
+# --- build --------------------------------------------------------------------
+say "building"
+services=(company clinical orders serials notify)
+pkgs=()
+for s in "${services[@]}"; do pkgs+=("github.com/ariesone/ariesone/services/$s/cmd/$s"); done
+pkgs+=("github.com/ariesone/ariesone/gateway/cmd/gateway")
+mkdir -p "$root/bin"
+go build -o "$root/bin/" "${pkgs[@]}"
+if [[ -x gateway/scripts/fetch-swagger-ui.sh ]]; then
+  gateway/scripts/fetch-swagger-ui.sh >/dev/null 2>&1 || warn "could not fetch swagger-ui; /docs will say how"
+fi
+
+# --- one login role per service -----------------------------------------------
+# Roles are cluster-wide. Each service serves as its own login role, which
+# owns nothing, so row-level security binds it; migrations run as the admin.
+# (Local trust authentication is assumed for these roles.)
+for s in "${services[@]}"; do
+  psql_admin -c "do \$\$ begin
+    if not exists (select from pg_roles where rolname = '${s}_svc') then
+      create role ${s}_svc login nosuperuser nobypassrls nocreatedb nocreaterole;
+    end if; end \$\$"
+done
+svc_url() { # the mesh database, logged in as the service's role
+  db_url ariesone | sed -E "s#//[^@/]*@#//${1}_svc@#"
+}
+
+# --- start --------------------------------------------------------------------
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  if ((${#pids[@]})); then
+    say "stopping"
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+  rm -f "$run/pids"
+}
+trap stop_all INT TERM EXIT
+
+declare -A grpc_port=([company]=8081 [clinical]=8082 [orders]=8083 [serials]=8084 [notify]=8085)
+declare -A ops_port=([company]=9081 [clinical]=9082 [orders]=9083 [serials]=9084 [notify]=9085)
+jwks_url="http://127.0.0.1:${ops_port[company]}/.well-known/jwks.json"
+common_env=(APP_ENV=development LOG_LEVEL=${LOG_LEVEL:-info} ENCRYPTION_KEY="$encryption_key" JWKS_URL="$jwks_url")
+[[ -n $amqp_url ]] && common_env+=(AMQP_URL="$amqp_url")
+port_open 6379 && common_env+=(REDIS_HOST=127.0.0.1)
+
+start() { # name, then env assignments
+  local name=$1; shift
+  env "${common_env[@]}" "$@" "$root/bin/$name" >"$run/logs/$name.log" 2>&1 &
+  pids+=($!)
+  echo "${pids[@]}" >"$run/pids"
+}
+wait_port() { # name port
+  local i
+  for ((i = 0; i < 240; i++)); do
+    port_open "$2" && return 0
+    if ! kill -0 "${pids[-1]}" 2>/dev/null; then
+      echo "$1 exited; last lines of .run/logs/$1.log:" >&2; tail -n 20 "$run/logs/$1.log" >&2; return 1
+    fi
+    sleep 0.25
+  done
+  echo "$1 did not open port $2 within 60s; see .run/logs/$1.log" >&2
+  return 1
+}
+
+say "starting company (applies migrations, creates signing keys)"
+start company API_PORT=${grpc_port[company]} METRICS_PORT=${ops_port[company]} \
+  DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url"
+wait_port company "${grpc_port[company]}"
+wait_port company-ops "${ops_port[company]}"
+for s in clinical orders serials notify; do
+  start "$s" API_PORT=${grpc_port[$s]} METRICS_PORT=${ops_port[$s]} \
+    DATABASE_URL="$(svc_url "$s")" DB_MIGRATE_URL="$mesh_admin_url"
+done
+for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
+start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_port[company]} \
+  DOCS_DIR="$root/gateway/web/swagger-ui"
+wait_port gateway 8080
+for ((i = 0; i < 120; i++)); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/readyz) == 200 ]] && break
+  sleep 0.5
+done
+
+# --- demo data ----------------------------------------------------------------
+if [[ ! -f $run/credentials ]]; then
+  (umask 077 && printf 'demo\nowner@demo.ariesone.test\n%s\n' "$(head -c 18 /dev/urandom | base64 | tr -d '/+=\n')" >"$run/credentials")
+fi
+mapfile -t cred <"$run/credentials"
+say "seeding the demo company"
+env "${common_env[@]}" DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url" \
+  BOOTSTRAP_COMPANY_CODE="${cred[0]}" BOOTSTRAP_LEGAL_NAME="Demo Home Medical LLC" \
+  BOOTSTRAP_OWNER_EMAIL="${cred[1]}" BOOTSTRAP_OWNER_PASSWORD="${cred[2]}" \
+  "$root/bin/company" bootstrap >>"$run/logs/bootstrap.log" 2>&1 || { tail -n 20 "$run/logs/bootstrap.log" >&2; exit 1; }
+
+cat <<MSG
+
+  AriesOne is up.
+    REST       http://127.0.0.1:8080/api/v1
+    OpenAPI    http://127.0.0.1:8080/api/v1/openapi.json
+    Docs       http://127.0.0.1:8080/docs
+    gRPC       company 127.0.0.1:8081  clinical :8082  orders :8083  serials :8084  notify :8085
+    Logs       .run/logs/
+
+  Demo owner   company code: ${cred[0]}   email: ${cred[1]}   password: ${cred[2]}
+
+    curl -s http://127.0.0.1:8080/api/v1/auth/login -H 'content-type: application/json' \\
+      -d '{"companyCode":"${cred[0]}","email":"${cred[1]}","password":"${cred[2]}"}'
+
+  Ctrl-C stops the stack.
+MSG
+wait

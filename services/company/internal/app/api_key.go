@@ -1,0 +1,264 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// apiKeyNotAccepted is the answer to every failed exchange: a malformed
+// key, an unknown id, a wrong secret, a revoked or expired key and a
+// company that is not active look the same.
+func apiKeyNotAccepted() error { return errs.Unauthenticated("API key not accepted") }
+
+// ExchangeAPIKey trades a partner's API key for a short-lived access token
+// carrying the key's roles, with the key id as subject and no session or
+// refresh token. The secret is compared with the stored hash in constant
+// time. A use is recorded on the key at most once a minute.
+func (a *Auth) ExchangeAPIKey(ctx context.Context, key string) (TokenPair, error) {
+	id, secretHash, err := domain.ParseAPIKey(key)
+	if err != nil {
+		return TokenPair{}, apiKeyNotAccepted()
+	}
+	companyID, err := a.store.APIKeyCompany(ctx, id)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if companyID == "" {
+		return TokenPair{}, apiKeyNotAccepted()
+	}
+	var pair TokenPair
+	var accepted bool
+	err = a.store.UseAPIKey(ctx, companyID, id, func(u *domain.APIKeyUse) error {
+		now := a.clock()
+		if u.Key.Authenticate(secretHash, now) != nil || !u.CompanyActive {
+			return nil
+		}
+		if u.Key.ShouldRecordUse(now) {
+			u.RecordUseAt = now
+		}
+		access, err := a.tokens.IssueAccessToken(ctx, domain.AccessGrant{
+			Subject:   u.Key.ID,
+			CompanyID: u.Key.CompanyID,
+			Roles:     u.Key.Roles,
+			Kind:      domain.AccessKindAPIKey,
+			IssueTime: now,
+			TTL:       a.policy.APIKeyTokenTTL,
+		})
+		if err != nil {
+			return err
+		}
+		pair, accepted = TokenPair{Access: access}, true
+		return nil
+	})
+	if errs.Is(err, errs.KindNotFound) {
+		return TokenPair{}, apiKeyNotAccepted()
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !accepted {
+		return TokenPair{}, apiKeyNotAccepted()
+	}
+	return pair, nil
+}
+
+// CreateAPIKeyCommand issues a partner key.
+type CreateAPIKeyCommand struct {
+	ClientName string
+	// Roles the exchanged token carries: known, none twice, never owner.
+	Roles []domain.Role
+	// ExpireTime is optional; zero means until revoked.
+	ExpireTime time.Time
+	// RequestID makes the create idempotent (AIP-155); empty for none.
+	RequestID string
+}
+
+// CreateAPIKey issues a key for the caller's company and returns it with
+// its secret, the only time the secret is available. A retry with the same
+// request id returns the key created the first time without the secret
+// (secret is empty): the secret is not stored and cannot be shown again.
+//
+// Only users create keys: a key minting keys would let a leaked key outlive
+// its own revocation. The roles must be ones the creator holds (an owner
+// holds all), never owner itself.
+func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd CreateAPIKeyCommand) (key domain.APIKey, secret string, err error) {
+	if caller.Kind != identity.KindUser {
+		return domain.APIKey{}, "", errs.PermissionDenied("only users can create API keys")
+	}
+	now := a.clock()
+	cmd.ClientName = strings.TrimSpace(cmd.ClientName)
+	cmd.ExpireTime = cmd.ExpireTime.UTC()
+	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
+	var blank error
+	if cmd.ClientName == "" {
+		blank = errs.Invalid(errs.FieldViolation{Description: "must not be blank"})
+	}
+	if err := invalidFields(
+		fieldCheck{"apiKey.clientName", blank},
+		fieldCheck{"apiKey.roles", rolesErr},
+		fieldCheck{"", domain.CheckAPIKeyExpiry(cmd.ExpireTime, now)},
+	); err != nil {
+		return domain.APIKey{}, "", err
+	}
+	cmd.Roles = roles
+	if err := domain.CheckAPIKeyGrant(domain.Actor{ID: caller.Subject, Roles: caller.Roles}, cmd.Roles); err != nil {
+		return domain.APIKey{}, "", err
+	}
+	key, replayed, err := a.store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), func() (domain.APIKey, error) {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return domain.APIKey{}, fmt.Errorf("new id: %w", err)
+		}
+		full, prefix, hash, err := domain.NewAPIKeySecret(id)
+		if err != nil {
+			return domain.APIKey{}, err
+		}
+		secret = full
+		return domain.APIKey{
+			ID:            id.String(),
+			CompanyID:     caller.CompanyID,
+			ClientName:    cmd.ClientName,
+			Prefix:        prefix,
+			SecretHash:    hash,
+			Roles:         cmd.Roles,
+			CreatorUserID: caller.Subject,
+			CreateTime:    now,
+			ExpireTime:    cmd.ExpireTime,
+		}, nil
+	})
+	if err != nil {
+		return domain.APIKey{}, "", err
+	}
+	if replayed {
+		return key, "", nil
+	}
+	payload := &companyv1.ApiKeyCreated{
+		CompanyId:  key.CompanyID,
+		ApiKeyId:   key.ID,
+		ActorId:    caller.Subject,
+		OccurTime:  timestamp(key.CreateTime),
+		ClientName: key.ClientName,
+		Prefix:     key.Prefix,
+		Roles:      protoRoles(key.Roles),
+	}
+	if !key.ExpireTime.IsZero() {
+		payload.ExpireTime = timestamp(key.ExpireTime)
+	}
+	a.events.Record(ctx, Event{Type: EventAPIKeyCreated, CompanyID: key.CompanyID, ResourceID: key.ID, Payload: payload})
+	return key, secret, nil
+}
+
+// createAPIKeyHash fingerprints a create request for its idempotency key:
+// the same request id with a different request is refused.
+func createAPIKeyHash(cmd CreateAPIKeyCommand) []byte {
+	h := sha256.New()
+	write := func(s string) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	write(cmd.ClientName)
+	for _, r := range cmd.Roles {
+		write(string(r))
+	}
+	write(cmd.ExpireTime.UTC().Format(time.RFC3339Nano))
+	return h.Sum(nil)
+}
+
+// GetAPIKey returns one key of the caller's company; another company's key
+// is not found.
+func (a *Auth) GetAPIKey(ctx context.Context, id string) (domain.APIKey, error) {
+	if err := checkID("id", id); err != nil {
+		return domain.APIKey{}, err
+	}
+	return a.store.GetAPIKey(ctx, id)
+}
+
+// ListAPIKeysQuery pages through the caller's keys.
+type ListAPIKeysQuery struct {
+	PageSize    int32
+	PageToken   string
+	ShowRevoked bool
+}
+
+// ListAPIKeys returns one page of the caller's keys, newest first, and the
+// token of the next page ("" on the last). The token is bound to the
+// caller's company and the filter.
+func (a *Auth) ListAPIKeys(ctx context.Context, caller identity.Principal, q ListAPIKeysQuery) ([]domain.APIKey, string, error) {
+	size, err := page.Size(q.PageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	scope := []string{"ListApiKeys", caller.CompanyID, strconv.FormatBool(q.ShowRevoked)}
+	after, err := page.Decode(q.PageToken, scope...)
+	if err != nil {
+		return nil, "", err
+	}
+	afterID := ""
+	if len(after) > 0 {
+		if len(after) != 1 || uuid.Validate(after[0]) != nil {
+			return nil, "", page.InvalidToken("is not a page token returned by this API")
+		}
+		afterID = after[0]
+	}
+	keys, err := a.store.ListAPIKeys(ctx, afterID, size+1, q.ShowRevoked)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(keys) <= size {
+		return keys, "", nil
+	}
+	keys = keys[:size]
+	next, err := page.Encode([]string{keys[size-1].ID}, scope...)
+	if err != nil {
+		return nil, "", err
+	}
+	return keys, next, nil
+}
+
+// RevokeAPIKey stops a key of the caller's company from being exchanged.
+// Revoking a revoked key returns it unchanged (and records no event).
+// Tokens already exchanged for it keep working until they expire, at most
+// the API-key token lifetime.
+func (a *Auth) RevokeAPIKey(ctx context.Context, caller identity.Principal, id string) (domain.APIKey, error) {
+	if err := checkID("id", id); err != nil {
+		return domain.APIKey{}, err
+	}
+	var changed bool
+	key, err := a.store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
+		changed = k.Revoke(a.clock())
+		return nil
+	})
+	if err != nil {
+		return domain.APIKey{}, err
+	}
+	if changed {
+		a.events.Record(ctx, Event{
+			Type:       EventAPIKeyRevoked,
+			CompanyID:  key.CompanyID,
+			ResourceID: key.ID,
+			Payload: &companyv1.ApiKeyRevoked{
+				CompanyId: key.CompanyID,
+				ApiKeyId:  key.ID,
+				ActorId:   caller.Subject,
+				OccurTime: timestamp(key.RevokeTime),
+				Prefix:    key.Prefix,
+			},
+		})
+	}
+	return key, nil
+}

@@ -1,0 +1,369 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// CompanyResolver finds a company by its sign-in code before the caller has
+// a tenant.
+type CompanyResolver interface {
+	CompanyIDForCode(ctx context.Context, code string) (id string, found bool, err error)
+}
+
+// AuthStore is the persistence sign-in, refresh, logout and API keys need.
+// Each method is one transaction; the attempt functions decide inside it.
+type AuthStore interface {
+	SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error
+	RefreshTokenCompany(ctx context.Context, hash []byte) (string, error)
+	UseRefreshToken(ctx context.Context, companyID string, hash []byte, use func(*domain.RefreshAttempt) error) error
+	UpdateSession(ctx context.Context, id string, update func(*domain.Session) error) (domain.Session, error)
+	GetSession(ctx context.Context, id string) (domain.Session, error)
+
+	APIKeyCompany(ctx context.Context, id string) (string, error)
+	UseAPIKey(ctx context.Context, companyID, id string, use func(*domain.APIKeyUse) error) error
+	CreateAPIKey(ctx context.Context, requestID string, requestHash []byte, build func() (domain.APIKey, error)) (domain.APIKey, bool, error)
+	GetAPIKey(ctx context.Context, id string) (domain.APIKey, error)
+	ListAPIKeys(ctx context.Context, afterID string, limit int, showRevoked bool) ([]domain.APIKey, error)
+	UpdateAPIKey(ctx context.Context, id string, update func(*domain.APIKey) error) (domain.APIKey, error)
+}
+
+// AccessTokenIssuer signs access tokens.
+type AccessTokenIssuer interface {
+	IssueAccessToken(ctx context.Context, g domain.AccessGrant) (domain.AccessToken, error)
+}
+
+// AuthPolicy gathers the lifetimes and limits of authentication.
+type AuthPolicy struct {
+	// AccessTokenTTL is the lifetime of a user's access token.
+	AccessTokenTTL time.Duration
+	// APIKeyTokenTTL is the lifetime of a token exchanged for an API key.
+	APIKeyTokenTTL time.Duration
+	Session        domain.SessionPolicy
+	Lockout        domain.LockoutPolicy
+}
+
+// Auth is the authentication use cases: sign-in, refresh, logout, API-key
+// exchange, the caller's own identity, and API key management.
+type Auth struct {
+	companies CompanyResolver
+	store     AuthStore
+	tokens    AccessTokenIssuer
+	events    EventRecorder
+	policy    AuthPolicy
+	now       func() time.Time
+}
+
+// AuthOption adjusts Auth.
+type AuthOption func(*Auth)
+
+// WithAuthClock replaces time.Now (tests of lockout and expiry).
+func WithAuthClock(now func() time.Time) AuthOption { return func(a *Auth) { a.now = now } }
+
+// NewAuth returns the authentication use cases.
+func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
+	a := &Auth{companies: companies, store: store, tokens: tokens, events: events, policy: policy, now: time.Now}
+	for _, o := range opts {
+		o(a)
+	}
+	return a
+}
+
+// clock reads the time at the precision Postgres stores, so a time written
+// and read back compares equal to the one the code decided with.
+func (a *Auth) clock() time.Time { return a.now().UTC().Truncate(time.Microsecond) }
+
+// TokenPair is what a sign-in, refresh or API-key exchange returns.
+type TokenPair struct {
+	Access domain.AccessToken
+	// RefreshToken is empty for API-key exchanges.
+	RefreshToken string
+	// RefreshExpireTime is when RefreshToken stops working unless used: the
+	// earliest of its own expiry and its session's idle and absolute ends.
+	RefreshExpireTime time.Time
+	// SessionID is empty for API-key exchanges.
+	SessionID string
+}
+
+// invalidCredentials is the one answer to every failed sign-in, whatever
+// failed, so the answer reveals nothing about which companies, emails or
+// accounts exist or what state they are in.
+func invalidCredentials() error { return errs.Unauthenticated("invalid credentials") }
+
+// LoginCommand is a sign-in by password.
+type LoginCommand struct {
+	CompanyCode string
+	Email       string
+	Password    string
+	// ClientIP and UserAgent describe the client, for the session record.
+	ClientIP  string
+	UserAgent string
+}
+
+// Login signs a user in. Every failure — unknown company or email, wrong
+// password, locked or deactivated user, company not active — is the same
+// Unauthenticated "invalid credentials" after the same work: one argon2id
+// verification, against the user's hash or a dummy. Consecutive failures
+// lock the account (LockoutPolicy); the counting happens under the user's
+// row lock, so concurrent guesses cannot slip past the limit. A success
+// resets the count, records the sign-in, upgrades a hash made with weaker
+// parameters, and starts a session whose first refresh token is returned
+// with an access token.
+func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
+	companyID, found, err := a.companies.CompanyIDForCode(ctx, cmd.CompanyCode)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if !found {
+		domain.BurnPasswordCheck(cmd.Password)
+		return TokenPair{}, invalidCredentials()
+	}
+	var pair TokenPair
+	var started *domain.Session
+	err = a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), func(at *domain.SignInAttempt) error {
+		now := a.clock()
+		at.Time = now
+		acct := at.Account
+		if acct == nil {
+			domain.BurnPasswordCheck(cmd.Password)
+			return nil
+		}
+		// A hash this code cannot read fails like a wrong password: the
+		// account cannot sign in until its password is reset, and the
+		// answer must not differ from any other failure.
+		ok, rehash, verr := domain.VerifyPassword(acct.PasswordHash, cmd.Password)
+		ok = ok && verr == nil
+		allowed := a.policy.Lockout.Attempt(acct, ok, now)
+		if !ok || !allowed || !acct.CanSignIn() || !at.CompanyActive {
+			return nil
+		}
+		acct.LastLoginTime = now
+		if rehash {
+			h, err := domain.HashPassword(cmd.Password)
+			if err != nil {
+				return err
+			}
+			at.NewPasswordHash = h
+		}
+		id, err := newID()
+		if err != nil {
+			return err
+		}
+		s := domain.NewSession(id, companyID, acct.UserID, now, a.policy.Session).WithOrigin(cmd.ClientIP, cmd.UserAgent)
+		p, rt, err := a.issueForSession(ctx, s, acct.Roles, now)
+		if err != nil {
+			return err
+		}
+		at.Session, at.RefreshToken = &s, &rt
+		pair, started = p, &s
+		return nil
+	})
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if started == nil {
+		return TokenPair{}, invalidCredentials()
+	}
+	a.events.Record(ctx, Event{
+		Type:       EventSessionStarted,
+		CompanyID:  started.CompanyID,
+		ResourceID: started.ID,
+		Payload: &companyv1.SessionStarted{
+			CompanyId:  started.CompanyID,
+			SessionId:  started.ID,
+			ActorId:    started.UserID,
+			OccurTime:  timestamp(started.CreateTime),
+			ClientIp:   started.ClientIP,
+			UserAgent:  started.UserAgent,
+			ExpireTime: timestamp(started.ExpireTime),
+		},
+	})
+	return pair, nil
+}
+
+// issueForSession draws a refresh token for s and signs an access token for
+// its user, returning the pair for the client and the token row to store.
+func (a *Auth) issueForSession(ctx context.Context, s domain.Session, roles []domain.Role, now time.Time) (TokenPair, domain.RefreshToken, error) {
+	plain, hash, err := domain.NewRefreshTokenSecret()
+	if err != nil {
+		return TokenPair{}, domain.RefreshToken{}, fmt.Errorf("refresh token: %w", err)
+	}
+	rt := domain.NewRefreshToken(hash, s, now, a.policy.Session)
+	access, err := a.tokens.IssueAccessToken(ctx, domain.AccessGrant{
+		Subject:   s.UserID,
+		CompanyID: s.CompanyID,
+		Roles:     roles,
+		Kind:      domain.AccessKindUser,
+		SessionID: s.ID,
+		IssueTime: now,
+		TTL:       a.policy.AccessTokenTTL,
+	})
+	if err != nil {
+		return TokenPair{}, domain.RefreshToken{}, err
+	}
+	refreshEnd := rt.ExpireTime
+	if d := s.Deadline(); d.Before(refreshEnd) {
+		refreshEnd = d
+	}
+	return TokenPair{Access: access, RefreshToken: plain, RefreshExpireTime: refreshEnd, SessionID: s.ID}, rt, nil
+}
+
+// refreshNotAccepted is the answer to every failed refresh.
+func refreshNotAccepted() error { return errs.Unauthenticated("refresh token not accepted") }
+
+// Refresh exchanges a refresh token for a new pair and retires the token.
+// The token and its session are locked for the exchange, so of two
+// refreshes racing with one token exactly one rotates it; the other finds it
+// used. A used token presented again — a replay, or the loser of such a
+// race — revokes the whole session with every token of its family, the
+// newest included: only a copy of the token could be presented twice. An
+// expired or revoked token, an idle or expired session, a user no longer
+// active or a company no longer active are refused without side effects.
+// The new access token carries the user's roles as they are now.
+func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
+	hash, err := domain.ParseRefreshToken(token)
+	if err != nil {
+		return TokenPair{}, refreshNotAccepted()
+	}
+	companyID, err := a.store.RefreshTokenCompany(ctx, hash)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if companyID == "" {
+		return TokenPair{}, refreshNotAccepted()
+	}
+	var pair TokenPair
+	var rotated bool
+	var revoked *domain.Session
+	err = a.store.UseRefreshToken(ctx, companyID, hash, func(at *domain.RefreshAttempt) error {
+		now := a.clock()
+		switch domain.JudgeRefresh(at.Token, at.Session, now) {
+		case domain.RefreshReuse:
+			if at.Session.Revoke(now, domain.RevokeReasonRefreshTokenReuse) {
+				s := at.Session
+				revoked = &s
+			}
+			return nil
+		case domain.RefreshReject:
+			return nil
+		}
+		if !at.Account.CanSignIn() || !at.CompanyActive {
+			return nil
+		}
+		at.Token.UsedTime = now
+		at.Session.LastSeenTime = now
+		p, rt, err := a.issueForSession(ctx, at.Session, at.Account.Roles, now)
+		if err != nil {
+			return err
+		}
+		at.NewToken = &rt
+		pair, rotated = p, true
+		return nil
+	})
+	if errs.Is(err, errs.KindNotFound) {
+		return TokenPair{}, refreshNotAccepted()
+	}
+	if err != nil {
+		return TokenPair{}, err
+	}
+	if revoked != nil {
+		// No actor: the service revoked the session on its own.
+		a.recordSessionRevoked(ctx, *revoked, "")
+	}
+	if !rotated {
+		return TokenPair{}, refreshNotAccepted()
+	}
+	return pair, nil
+}
+
+// ReasonNoSession is the FailedPrecondition reason of Logout for a caller
+// whose token belongs to no session (an API key's).
+const ReasonNoSession = "NO_SESSION"
+
+// Logout revokes the caller's session and every refresh token of it.
+// Access tokens already issued for it keep working until they expire (at
+// most the access token lifetime): services verify them offline, without
+// asking company. Logging out of a session already ended succeeds. A
+// caller without a session (an API key's token) gets FailedPrecondition.
+func (a *Auth) Logout(ctx context.Context, caller identity.Principal) error {
+	if caller.Kind != identity.KindUser || caller.SessionID == "" {
+		return errs.FailedPrecondition(ReasonNoSession, "the caller's token belongs to no session; API-key tokens simply expire")
+	}
+	var changed bool
+	s, err := a.store.UpdateSession(ctx, caller.SessionID, func(s *domain.Session) error {
+		if s.UserID != caller.Subject {
+			return errs.NotFound("session", caller.SessionID)
+		}
+		changed = s.Revoke(a.clock(), domain.RevokeReasonLogout)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if changed {
+		a.recordSessionRevoked(ctx, s, caller.Subject)
+	}
+	return nil
+}
+
+func (a *Auth) recordSessionRevoked(ctx context.Context, s domain.Session, actorID string) {
+	a.events.Record(ctx, Event{
+		Type:       EventSessionRevoked,
+		CompanyID:  s.CompanyID,
+		ResourceID: s.ID,
+		Payload: &companyv1.SessionRevoked{
+			CompanyId: s.CompanyID,
+			SessionId: s.ID,
+			ActorId:   actorID,
+			OccurTime: timestamp(s.RevokeTime),
+			UserId:    s.UserID,
+			Reason:    sessionRevokeReasons[s.RevokeReason],
+		},
+	})
+}
+
+// sessionRevokeReasons maps the stored reasons to the event's enum.
+var sessionRevokeReasons = map[string]companyv1.SessionRevokeReason{
+	domain.RevokeReasonLogout:            companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_LOGOUT,
+	domain.RevokeReasonRefreshTokenReuse: companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_REFRESH_TOKEN_REUSE,
+	domain.RevokeReasonUserDeactivated:   companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_USER_DEACTIVATED,
+}
+
+// CheckCaller confirms that the credential behind the caller's verified
+// token still stands: a user's session has not been revoked or run out, an
+// API key has not been revoked or expired. Token verification alone cannot
+// know (tokens outlive revocation by up to their lifetime); WhoAmI pays one
+// primary-key read for an honest answer. Other principals (services) pass.
+func (a *Auth) CheckCaller(ctx context.Context, caller identity.Principal) error {
+	now := a.clock()
+	switch caller.Kind {
+	case identity.KindUser:
+		if caller.SessionID == "" {
+			return errs.Unauthenticated("token has no session")
+		}
+		s, err := a.store.GetSession(ctx, caller.SessionID)
+		if errs.Is(err, errs.KindNotFound) || (err == nil && (s.UserID != caller.Subject || s.Usable(now) != nil)) {
+			return errs.Unauthenticated("session ended")
+		}
+		return err
+	case identity.KindAPIKey:
+		k, err := a.store.GetAPIKey(ctx, caller.Subject)
+		if errs.Is(err, errs.KindNotFound) {
+			return errs.Unauthenticated("API key revoked")
+		}
+		if err != nil {
+			return err
+		}
+		if !k.RevokeTime.IsZero() || (!k.ExpireTime.IsZero() && !now.Before(k.ExpireTime)) {
+			return errs.Unauthenticated("API key revoked or expired")
+		}
+	}
+	return nil
+}

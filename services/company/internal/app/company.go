@@ -1,0 +1,82 @@
+package app
+
+import (
+	"context"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// GetCompanyHandler returns the caller's own company.
+type GetCompanyHandler struct{ d *directory }
+
+// Handle returns the company of the caller's token.
+func (h GetCompanyHandler) Handle(ctx context.Context) (*domain.Company, error) {
+	_, tenant, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return h.d.Companies.GetCompany(ctx, tenant)
+}
+
+// UpdateCompany changes the caller's company. Violations name fields of
+// the request ("company.npi").
+type UpdateCompany struct {
+	// ID is the company the client believes it is changing: empty, or the
+	// caller's own company. The company is always the caller's; another id
+	// is refused rather than ignored, so a client confused about its tenant
+	// learns it before anything is written.
+	ID string
+	// Etag from the caller's last read; "" skips the check.
+	Etag string
+	// Fields to write; the caller resolves an empty update mask to every
+	// writable field.
+	Fields []domain.CompanyField
+	// Values of the fields.
+	Values domain.CompanyValues
+}
+
+// UpdateCompanyHandler runs UpdateCompany.
+type UpdateCompanyHandler struct{ d *directory }
+
+// Handle applies cmd and records CompanyUpdated.
+func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*domain.Company, error) {
+	actor, tenant, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cmd.ID != "" && cmd.ID != tenant {
+		return nil, errs.Invalid(errs.FieldViolation{Field: "company.id", Description: "must be empty or the id of the caller's own company"})
+	}
+	now := h.d.now()
+	c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
+		if err := etag.Check(cmd.Etag, c.Version); err != nil {
+			return underField("company", err)
+		}
+		if err := c.Update(cmd.Fields, cmd.Values, h.d.Keyring); err != nil {
+			return underField("company", err)
+		}
+		c.UpdateTime = now
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.d.Events.Record(ctx, Event{
+		Type:       EventCompanyUpdated,
+		CompanyID:  c.ID,
+		ResourceID: c.ID,
+		Payload: &companyv1.CompanyUpdated{
+			CompanyId:     c.ID,
+			ActorId:       actor.ID,
+			OccurTime:     timestamp(c.UpdateTime),
+			ChangedFields: fieldNames(cmd.Fields),
+			LegalName:     c.LegalName,
+			DisplayName:   c.DisplayName,
+			Version:       c.Version,
+		},
+	})
+	return c, nil
+}

@@ -1,0 +1,98 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// SigningKeyStore keeps the signing keys; UpdateSigningKeys runs update
+// while no other replica can.
+type SigningKeyStore interface {
+	UpdateSigningKeys(ctx context.Context, now time.Time, update func([]domain.SigningKey) ([]domain.SigningKey, error)) error
+}
+
+// SigningKeyGenerator makes a new key pair, its private half sealed.
+type SigningKeyGenerator interface {
+	GenerateSigningKey(now time.Time) (domain.SigningKey, error)
+}
+
+// SigningKeys is the signing-key use cases: making sure a key signs, and
+// rotating keys.
+type SigningKeys struct {
+	store     SigningKeyStore
+	generator SigningKeyGenerator
+	events    EventRecorder
+	policy    domain.SigningKeyPolicy
+	now       func() time.Time
+}
+
+// NewSigningKeys returns the signing-key use cases.
+func NewSigningKeys(store SigningKeyStore, generator SigningKeyGenerator, events EventRecorder, policy domain.SigningKeyPolicy) *SigningKeys {
+	return &SigningKeys{store: store, generator: generator, events: events, policy: policy, now: time.Now}
+}
+
+// EnsureSigningKey runs at start: when no key signs, or the current one is
+// older than the policy's MaxAge, it makes a new one. Replicas starting
+// together take turns (the store's lock), so only the first makes a key and
+// the others find it. It reports the key made, if any.
+func (s *SigningKeys) EnsureSigningKey(ctx context.Context) (made *domain.SigningKey, err error) {
+	return s.rotate(ctx, false, "")
+}
+
+// RotateSigningKey makes a new key sign from now on, whatever the age of
+// the current one (the operator's "company rotate-signing-key"). The keys it
+// replaces stay published until every token they signed has expired.
+// actorID names the operator for the event; empty for none.
+func (s *SigningKeys) RotateSigningKey(ctx context.Context, actorID string) (domain.SigningKey, error) {
+	made, err := s.rotate(ctx, true, actorID)
+	if err != nil {
+		return domain.SigningKey{}, err
+	}
+	return *made, nil
+}
+
+func (s *SigningKeys) rotate(ctx context.Context, force bool, actorID string) (*domain.SigningKey, error) {
+	var made, previous *domain.SigningKey
+	err := s.store.UpdateSigningKeys(ctx, s.now().UTC().Truncate(time.Microsecond), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
+		// The clock is read after the lock: a replica that waited for
+		// another's rotation judges the key it finds at the time it finds it.
+		now := s.now().UTC().Truncate(time.Microsecond)
+		if !force && !s.policy.NeedsRotation(keys, now) {
+			return keys, nil
+		}
+		if cur, ok := domain.CurrentSigningKey(keys, now); ok {
+			previous = &cur
+		}
+		k, err := s.generator.GenerateSigningKey(now)
+		if err != nil {
+			return nil, err
+		}
+		for i := range keys {
+			s.policy.Retire(&keys[i], now)
+			if previous != nil && keys[i].KeyID == previous.KeyID {
+				*previous = keys[i]
+			}
+		}
+		made = &k
+		return append(keys, k), nil
+	})
+	if err != nil || made == nil {
+		return nil, err
+	}
+	payload := &companyv1.SigningKeyRotated{
+		KeyId:     made.KeyID,
+		ActorId:   actorID,
+		OccurTime: timestamp(made.CreateTime),
+		Algorithm: made.Algorithm,
+	}
+	if previous != nil {
+		payload.PreviousKeyId = previous.KeyID
+		payload.PreviousKeyRetireTime = timestamp(previous.ExpireTime)
+	}
+	// Signing keys belong to the deployment, not a tenant: no company id.
+	s.events.Record(ctx, Event{Type: EventSigningKeyRotated, ResourceID: made.KeyID, Payload: payload})
+	return made, nil
+}

@@ -1,0 +1,380 @@
+package app
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// GetUserHandler returns one user of the caller's company.
+type GetUserHandler struct{ d *directory }
+
+// Handle returns user id; another company's user is NOT_FOUND.
+func (h GetUserHandler) Handle(ctx context.Context, id string) (*domain.User, error) {
+	if _, _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	return h.d.Users.GetUser(ctx, id)
+}
+
+// ListUsers pages through the caller's users, ordered by email.
+type ListUsers struct {
+	PageSize  int32
+	PageToken string
+	// Role keeps only holders of the role; "" keeps all.
+	Role domain.Role
+	// ShowDeactivated includes deactivated users.
+	ShowDeactivated bool
+}
+
+// UserPage is one page of users.
+type UserPage struct {
+	Users         []*domain.User
+	NextPageToken string
+}
+
+// ListUsersHandler runs ListUsers.
+type ListUsersHandler struct{ d *directory }
+
+// Handle returns one page. The token is bound to the caller's company and
+// the filter, and carries the last user's id, never an email.
+func (h ListUsersHandler) Handle(ctx context.Context, q ListUsers) (UserPage, error) {
+	_, tenant, err := caller(ctx)
+	if err != nil {
+		return UserPage{}, err
+	}
+	scope := []string{"ListUsers", tenant, string(q.Role), strconv.FormatBool(q.ShowDeactivated)}
+	isID := func(key string) bool { _, err := uuid.Parse(key); return err == nil }
+	users, next, err := keysetPage(q.PageSize, q.PageToken, scope, isID,
+		func(after string, limit int) ([]*domain.User, error) {
+			return h.d.Users.ListUsers(ctx, q.Role, q.ShowDeactivated, after, limit)
+		},
+		func(u *domain.User) string { return u.ID })
+	return UserPage{Users: users, NextPageToken: next}, err
+}
+
+// CreateUser adds a user with an initial password. Violations name fields
+// of the request ("user.email", "roles[1]", "password", "requestId").
+type CreateUser struct {
+	Profile  domain.UserProfile
+	Roles    []domain.Role
+	Password string
+	// RequestID is the AIP-155 idempotency key; "" means none.
+	RequestID string
+}
+
+// CreateUserHandler runs CreateUser.
+type CreateUserHandler struct{ d *directory }
+
+// Handle creates the user and records UserCreated. Only an owner may
+// create an owner (PERMISSION_DENIED otherwise); allowed locations must be
+// locations of the company in use. A repeated request (same request id,
+// same body, password included) returns the user created the first time.
+func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.User, error) {
+	actor, tenant, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
+	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.d.now())
+	if err := invalidFields(
+		fieldCheck{"user", userErr},
+		fieldCheck{"roles", rolesErr},
+		fieldCheck{"password", domain.CheckPasswordPolicy("", cmd.Password)},
+	); err != nil {
+		return nil, err
+	}
+	if err := domain.CheckGrant(actor, roles); err != nil {
+		return nil, err
+	}
+	hash, err := h.d.requestHash("CreateUser", struct {
+		Profile  domain.UserProfile
+		Roles    []domain.Role
+		Password string
+	}{cmd.Profile, cmd.Roles, cmd.Password})
+	if err != nil {
+		return nil, err
+	}
+	passwordHash, err := domain.HashPassword(cmd.Password)
+	if err != nil {
+		return nil, err
+	}
+	u, replayed, err := h.d.Users.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
+		return underField("user", u.CheckLocations(ctx, r))
+	})
+	if err != nil || replayed {
+		return u, err
+	}
+	h.d.Events.Record(ctx, Event{
+		Type:       EventUserCreated,
+		CompanyID:  tenant,
+		ResourceID: u.ID,
+		Payload: &companyv1.UserCreated{
+			CompanyId:          tenant,
+			UserId:             u.ID,
+			ActorId:            actor.ID,
+			OccurTime:          timestamp(u.CreateTime),
+			Email:              u.Email,
+			Roles:              protoRoles(u.Roles),
+			AllowedLocationIds: u.AllowedLocationIDs,
+		},
+	})
+	return u, nil
+}
+
+// UpdateUser changes a user's profile. Violations name fields of the
+// request ("user.id", "user.etag", "user.givenName").
+type UpdateUser struct {
+	ID   string
+	Etag string
+	// Fields to write; the caller resolves an empty update mask to every
+	// writable field.
+	Fields  []domain.UserField
+	Profile domain.UserProfile
+}
+
+// UpdateUserHandler runs UpdateUser.
+type UpdateUserHandler struct{ d *directory }
+
+// Handle applies cmd and records UserUpdated. Only an owner may change an
+// owner.
+func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.User, error) {
+	actor, tenant, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("user.id", cmd.ID); err != nil {
+		return nil, err
+	}
+	now := h.d.now()
+	u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+		if err := etag.Check(cmd.Etag, u.Version); err != nil {
+			return underField("user", err)
+		}
+		if err := u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now); err != nil {
+			return underField("user", err)
+		}
+		if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
+			return nil
+		}
+		return underField("user", u.CheckLocations(ctx, r))
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.d.Events.Record(ctx, Event{
+		Type:       EventUserUpdated,
+		CompanyID:  tenant,
+		ResourceID: u.ID,
+		Payload: &companyv1.UserUpdated{
+			CompanyId:          tenant,
+			UserId:             u.ID,
+			ActorId:            actor.ID,
+			OccurTime:          timestamp(u.UpdateTime),
+			ChangedFields:      fieldNames(cmd.Fields),
+			AllowedLocationIds: u.AllowedLocationIDs,
+			Version:            u.Version,
+		},
+	})
+	return u, nil
+}
+
+// SetUserRoles replaces a user's roles. Violations name "id", "roles[i]"
+// and "etag".
+type SetUserRoles struct {
+	ID    string
+	Roles []domain.Role
+	Etag  string
+}
+
+// SetUserRolesHandler runs SetUserRoles.
+type SetUserRolesHandler struct{ d *directory }
+
+// Handle replaces the roles and records UserRolesChanged when they changed.
+// Granting or removing owner, or changing an owner's roles, needs an owner
+// (PERMISSION_DENIED); removing owner from the last active owner is
+// FAILED_PRECONDITION.
+func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*domain.User, error) {
+	actor, tenant, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
+	if err := invalidFields(fieldCheck{"id", checkID("", cmd.ID)}, fieldCheck{"roles", rolesErr}); err != nil {
+		return nil, err
+	}
+	var previous []domain.Role
+	u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+		if err := etag.Check(cmd.Etag, u.Version); err != nil {
+			return err
+		}
+		owners, err := activeOwners(ctx, r, u)
+		if err != nil {
+			return err
+		}
+		previous = slices.Clone(u.Roles)
+		return u.SetRoles(actor, roles, owners, h.d.now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !slices.Equal(previous, u.Roles) {
+		h.d.Events.Record(ctx, Event{
+			Type:       EventUserRolesChanged,
+			CompanyID:  tenant,
+			ResourceID: u.ID,
+			Payload: &companyv1.UserRolesChanged{
+				CompanyId:     tenant,
+				UserId:        u.ID,
+				ActorId:       actor.ID,
+				OccurTime:     timestamp(u.UpdateTime),
+				PreviousRoles: protoRoles(previous),
+				Roles:         protoRoles(u.Roles),
+			},
+		})
+	}
+	return u, nil
+}
+
+// activeOwners asks the roster for the company's active owners only when
+// the answer matters: when u is one of them.
+func activeOwners(ctx context.Context, r domain.Roster, u *domain.User) (int, error) {
+	if !u.IsActiveOwner() {
+		return 0, nil
+	}
+	return r.ActiveOwners(ctx)
+}
+
+// DeactivateUser stops a user from signing in; ReactivateUser lets them
+// again. Violations name "id" and "etag".
+type DeactivateUser struct {
+	ID   string
+	Etag string
+}
+
+// ReactivateUser lets a deactivated or locked user sign in again.
+type ReactivateUser struct {
+	ID   string
+	Etag string
+}
+
+// DeactivateUserHandler runs DeactivateUser.
+type DeactivateUserHandler struct{ d *directory }
+
+// Handle deactivates the user, which revokes their sessions in the same
+// transaction, and records UserDeactivated and one SessionRevoked per
+// session. Users cannot deactivate themselves; the last active owner
+// cannot be deactivated (both FAILED_PRECONDITION).
+func (h DeactivateUserHandler) Handle(ctx context.Context, cmd DeactivateUser) (*domain.User, error) {
+	c, err := h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, func(r domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
+		owners, err := activeOwners(ctx, r, u)
+		if err != nil {
+			return err
+		}
+		return u.Deactivate(actor, owners, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	u := c.user
+	h.d.Events.Record(ctx, Event{
+		Type:       EventUserDeactivated,
+		CompanyID:  c.tenant,
+		ResourceID: u.ID,
+		Payload: &companyv1.UserDeactivated{
+			CompanyId:      c.tenant,
+			UserId:         u.ID,
+			ActorId:        c.actor.ID,
+			OccurTime:      timestamp(u.UpdateTime),
+			PreviousStatus: protoUserStatus(c.previous),
+		},
+	})
+	for _, session := range c.revoked {
+		h.d.Events.Record(ctx, Event{
+			Type:       EventSessionRevoked,
+			CompanyID:  c.tenant,
+			ResourceID: session,
+			Payload: &companyv1.SessionRevoked{
+				CompanyId: c.tenant,
+				SessionId: session,
+				ActorId:   c.actor.ID,
+				OccurTime: timestamp(u.UpdateTime),
+				UserId:    u.ID,
+				Reason:    companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_USER_DEACTIVATED,
+			},
+		})
+	}
+	return u, nil
+}
+
+// ReactivateUserHandler runs ReactivateUser.
+type ReactivateUserHandler struct{ d *directory }
+
+// Handle reactivates the user (clearing a lockout) and records
+// UserReactivated. Reactivating an active user is FAILED_PRECONDITION.
+func (h ReactivateUserHandler) Handle(ctx context.Context, cmd ReactivateUser) (*domain.User, error) {
+	c, err := h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, func(_ domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
+		return u.Reactivate(actor, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	h.d.Events.Record(ctx, Event{
+		Type:       EventUserReactivated,
+		CompanyID:  c.tenant,
+		ResourceID: c.user.ID,
+		Payload: &companyv1.UserReactivated{
+			CompanyId:      c.tenant,
+			UserId:         c.user.ID,
+			ActorId:        c.actor.ID,
+			OccurTime:      timestamp(c.user.UpdateTime),
+			PreviousStatus: protoUserStatus(c.previous),
+		},
+	})
+	return c.user, nil
+}
+
+// statusChange is what a user status command did.
+type statusChange struct {
+	user     *domain.User
+	actor    domain.Actor
+	tenant   string
+	previous domain.UserStatus
+	// revoked lists the sessions the change revoked.
+	revoked []string
+}
+
+// changeUserStatus checks the etag of user id and runs move on it in the
+// transaction that saves it.
+func (d *directory) changeUserStatus(ctx context.Context, id, tag string, move func(domain.Roster, domain.Actor, *domain.User, time.Time) error) (statusChange, error) {
+	actor, tenant, err := caller(ctx)
+	if err != nil {
+		return statusChange{}, err
+	}
+	if err := checkID("id", id); err != nil {
+		return statusChange{}, err
+	}
+	c := statusChange{actor: actor, tenant: tenant}
+	c.user, c.revoked, err = d.Users.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
+		if err := etag.Check(tag, u.Version); err != nil {
+			return err
+		}
+		c.previous = u.Status
+		return move(r, actor, u, d.now())
+	})
+	return c, err
+}

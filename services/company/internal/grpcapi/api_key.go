@@ -1,0 +1,101 @@
+package grpcapi
+
+import (
+	"context"
+	"time"
+
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/services/company/internal/app"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
+)
+
+// APIKeyServer implements ApiKeyService.
+type APIKeyServer struct {
+	companyv1.UnimplementedApiKeyServiceServer
+	auth *app.Auth
+}
+
+// NewAPIKeyServer returns the ApiKeyService handlers.
+func NewAPIKeyServer(a *app.Auth) *APIKeyServer { return &APIKeyServer{auth: a} }
+
+func apiKeyToProto(k domain.APIKey) *companyv1.ApiKey {
+	return &companyv1.ApiKey{
+		Id:            k.ID,
+		ClientName:    k.ClientName,
+		Roles:         rolesToProto(k.Roles),
+		Prefix:        k.Prefix,
+		CreateTime:    timeToProto(k.CreateTime),
+		LastUsedTime:  timeToProto(k.LastUsedTime),
+		RevokeTime:    timeToProto(k.RevokeTime),
+		ExpireTime:    timeToProto(k.ExpireTime),
+		CreatorUserId: k.CreatorUserID,
+	}
+}
+
+// CreateApiKey implements ApiKeyService.CreateApiKey. The secret is in the
+// response of the call that created the key and never again: a retry with
+// the same request_id returns the key with an empty secret.
+func (s *APIKeyServer) CreateApiKey(ctx context.Context, req *companyv1.CreateApiKeyRequest) (*companyv1.CreateApiKeyResponse, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	in := req.GetApiKey()
+	var expire time.Time
+	if in.GetExpireTime() != nil {
+		expire = in.GetExpireTime().AsTime()
+	}
+	key, secret, err := s.auth.CreateAPIKey(ctx, caller, app.CreateAPIKeyCommand{
+		ClientName: in.GetClientName(),
+		Roles:      rolesToDomain(in.GetRoles()),
+		ExpireTime: expire,
+		RequestID:  req.GetRequestId(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &companyv1.CreateApiKeyResponse{ApiKey: apiKeyToProto(key), Secret: secret}, nil
+}
+
+// GetApiKey implements ApiKeyService.GetApiKey.
+func (s *APIKeyServer) GetApiKey(ctx context.Context, req *companyv1.GetApiKeyRequest) (*companyv1.ApiKey, error) {
+	key, err := s.auth.GetAPIKey(ctx, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return apiKeyToProto(key), nil
+}
+
+// ListApiKeys implements ApiKeyService.ListApiKeys.
+func (s *APIKeyServer) ListApiKeys(ctx context.Context, req *companyv1.ListApiKeysRequest) (*companyv1.ListApiKeysResponse, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	keys, next, err := s.auth.ListAPIKeys(ctx, caller, app.ListAPIKeysQuery{
+		PageSize:    req.GetPageSize(),
+		PageToken:   req.GetPageToken(),
+		ShowRevoked: req.GetShowRevoked(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := &companyv1.ListApiKeysResponse{ApiKeys: make([]*companyv1.ApiKey, len(keys)), NextPageToken: next}
+	for i, k := range keys {
+		out.ApiKeys[i] = apiKeyToProto(k)
+	}
+	return out, nil
+}
+
+// RevokeApiKey implements ApiKeyService.RevokeApiKey.
+func (s *APIKeyServer) RevokeApiKey(ctx context.Context, req *companyv1.RevokeApiKeyRequest) (*companyv1.ApiKey, error) {
+	caller, err := callerOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	key, err := s.auth.RevokeAPIKey(ctx, caller, req.GetId())
+	if err != nil {
+		return nil, err
+	}
+	return apiKeyToProto(key), nil
+}

@@ -1,0 +1,112 @@
+package grpcapi
+
+import (
+	"slices"
+	"strings"
+
+	"google.golang.org/genproto/googleapis/api/annotations"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/ariesone/ariesone/platform/errs"
+)
+
+// updateMask resolves AIP-134 update masks for one resource message.
+//
+//   - An empty mask, or the single path "*", means every writable field.
+//   - A path naming a writable field writes it; a path into a writable
+//     message field ("address.city") writes only that part.
+//   - "id" and "etag" are accepted and ignored: they name the resource and
+//     its version rather than data, and the REST gateway puts every field of
+//     a PATCH body into the mask it derives, so a client echoing them back
+//     must not be refused.
+//   - A path naming an OUTPUT_ONLY or IMMUTABLE field, or a field this
+//     method does not write, is INVALID_ARGUMENT, as is an unknown path;
+//     every bad path is reported on field "updateMask".
+type updateMask struct {
+	resource protoreflect.MessageDescriptor
+	// writable lists the writable top-level fields by proto name, in the
+	// order an implied mask lists them.
+	writable []string
+}
+
+// ignoredMaskPaths identify the resource and its version.
+var ignoredMaskPaths = []string{"id", "etag"}
+
+// resolve returns the paths to write, each once, in mask order (or the
+// writable fields' order for an implied mask), and whether the mask was
+// implied (empty or "*").
+func (m updateMask) resolve(mask *fieldmaskpb.FieldMask) (paths []string, implied bool, err error) {
+	given := mask.GetPaths()
+	if len(given) == 0 || (len(given) == 1 && given[0] == "*") {
+		return slices.Clone(m.writable), true, nil
+	}
+	var v errs.Violations
+	for _, path := range given {
+		if problem := m.check(path); problem != "" {
+			v.Addf(maskField, "%q %s", path, problem)
+			continue
+		}
+		if !slices.Contains(ignoredMaskPaths, path) && !slices.Contains(paths, path) {
+			paths = append(paths, path)
+		}
+	}
+	if err := v.Err(); err != nil {
+		return nil, false, err
+	}
+	return paths, false, nil
+}
+
+// check returns what is wrong with one path, or "" when it may be written.
+func (m updateMask) check(path string) string {
+	if path == "*" {
+		return "must be the only path when it is given"
+	}
+	name, part, nested := strings.Cut(path, ".")
+	fd := m.resource.Fields().ByName(protoreflect.Name(name))
+	if fd == nil {
+		return "is not a field of " + string(m.resource.Name())
+	}
+	if !nested && slices.Contains(ignoredMaskPaths, name) {
+		return ""
+	}
+	if !slices.Contains(m.writable, name) {
+		switch {
+		case hasBehavior(fd, annotations.FieldBehavior_OUTPUT_ONLY):
+			return "is output only"
+		case hasBehavior(fd, annotations.FieldBehavior_IMMUTABLE):
+			return "is immutable: it cannot change after creation"
+		default:
+			return "cannot be changed by this method"
+		}
+	}
+	if !nested {
+		return ""
+	}
+	if fd.Message() == nil || fd.IsList() || fd.IsMap() {
+		return "names a part of a field that has no parts"
+	}
+	if strings.Contains(part, ".") || fd.Message().Fields().ByName(protoreflect.Name(part)) == nil {
+		return "is not a field of " + string(fd.Message().Name())
+	}
+	return ""
+}
+
+func hasBehavior(fd protoreflect.FieldDescriptor, b annotations.FieldBehavior) bool {
+	opts := fd.Options()
+	if opts == nil || !proto.HasExtension(opts, annotations.E_FieldBehavior) {
+		return false
+	}
+	behaviors, _ := proto.GetExtension(opts, annotations.E_FieldBehavior).([]annotations.FieldBehavior)
+	return slices.Contains(behaviors, b)
+}
+
+// asFields converts resolved paths to a domain field type.
+func asFields[F ~string](paths []string) []F {
+	out := make([]F, len(paths))
+	for i, p := range paths {
+		out[i] = F(p)
+	}
+	return out
+}
