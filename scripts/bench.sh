@@ -28,3 +28,9 @@ awk '
       printf "token verification: cold %.0f ns, cached %.0f ns; cold/cached = %.1fx\n", cold, cached, cold / cached
     }
   }' "$out"
+
+echo
+echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway) against pgbench -S (e2e)"
+scripts/tools.sh
+go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
+  grep -v '^\s*{"time"'

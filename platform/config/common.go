@@ -79,6 +79,10 @@ type Common struct {
 	// either "host:port" or an http(s) URL. Empty disables trace export.
 	OTLPEndpoint string
 	// Features are the FEATURE_* switches.
+	// Profiling is PPROF_ENABLED (default false): serve net/http/pprof on the
+	// operations port, for finding where a service spends its CPU. Off by
+	// default; the operations port must never be public.
+	Profiling bool
 	// TrustedProxies is TRUSTED_PROXIES: IPs or CIDR prefixes of the REST
 	// gateway replicas, whose x-forwarded-for names the real client for rate
 	// limits and audit. Empty trusts no one.
@@ -154,6 +158,7 @@ func LoadCommon(e *Env, service string, defaultPort int) Common {
 		RequestTimeout:  e.Duration("REQUEST_TIMEOUT", DefaultRequestTimeout),
 		OTLPEndpoint:    otlpEndpoint(e),
 		TrustedProxies:  e.List("TRUSTED_PROXIES", nil),
+		Profiling:       e.Bool("PPROF_ENABLED", false),
 		Features: Features{
 			BulkOperations:    e.Bool("FEATURE_BULK_OPERATIONS", false),
 			RealTimeUpdates:   e.Bool("FEATURE_REAL_TIME_UPDATES", false),

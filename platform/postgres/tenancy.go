@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -81,9 +82,15 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn 
 	if companyID != "" {
 		// The policies cast the setting to uuid; a malformed value would
 		// make every query fail with a cast error, so reject it up front.
-		if _, perr := uuid.Parse(companyID); perr != nil {
+		id, perr := uuid.Parse(companyID)
+		if perr != nil {
 			return fmt.Errorf("postgres: tenant %q is not a UUID", companyID)
 		}
+		// Set the tenant in the same round trip as BEGIN: one simple-protocol
+		// message carrying both statements. The value is the canonical text
+		// of a parsed UUID (hex digits and dashes only), so it cannot break
+		// out of the literal.
+		opts.BeginQuery = beginSQL(opts) + "; select set_config('" + TenantSetting + "', '" + id.String() + "', true)"
 	}
 	tx, err := db.pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -103,11 +110,6 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn 
 		}
 	}()
 
-	if companyID != "" {
-		if _, err := tx.Exec(ctx, "select set_config($1, $2, true)", TenantSetting, companyID); err != nil {
-			return fmt.Errorf("postgres: set tenant: %w", err)
-		}
-	}
 	if err := fn(tx); err != nil {
 		return err
 	}
@@ -116,4 +118,23 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn 
 	}
 	committed = true
 	return nil
+}
+
+// beginSQL renders the BEGIN statement pgx would send for opts.
+func beginSQL(opts pgx.TxOptions) string {
+	var b strings.Builder
+	b.WriteString("begin")
+	if opts.IsoLevel != "" {
+		b.WriteString(" isolation level ")
+		b.WriteString(string(opts.IsoLevel))
+	}
+	if opts.AccessMode != "" {
+		b.WriteString(" ")
+		b.WriteString(string(opts.AccessMode))
+	}
+	if opts.DeferrableMode != "" {
+		b.WriteString(" ")
+		b.WriteString(string(opts.DeferrableMode))
+	}
+	return b.String()
 }

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strconv"
@@ -248,6 +249,13 @@ func newVerifier(ctx context.Context, spec Spec, d *Deps) (auth.TokenVerifier, e
 func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", telemetry.MetricsHandler(d.Registry))
+	if d.Config.Profiling {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	}
 	if spec.HTTP != nil {
 		spec.HTTP(mux, d)
 	}
