@@ -46,8 +46,9 @@ type V1APIKey struct {
 	// Format: date-time
 	LastUsedTime strfmt.DateTime `json:"lastUsedTime,omitempty"`
 
-	// First characters of the key ("ak_live_1a2b3c4d"), to tell keys apart in
-	// logs and lists.
+	// Public part of the key: "ak_live_" and the key id in hex, unique per key,
+	// to tell keys apart in logs and lists. The secret that follows it is
+	// never shown again.
 	// Read Only: true
 	Prefix string `json:"prefix,omitempty"`
 

@@ -55,10 +55,10 @@ type ClientOption func(*runtime.ClientOperation)
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
-	// APIKeyServiceCreateAPIKey create Api key issues a key and returns its secret once.
+	// APIKeyServiceCreateAPIKey create Api key issues a key and returns its secret once granting owner is i n v a l ID a r g u m e n t a role the creator does not hold or a caller that is itself an API key is p e r m i s s i o n d e n i e d.
 	APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
 
-	// APIKeyServiceCreateAPIKeyContext create Api key issues a key and returns its secret once.
+	// APIKeyServiceCreateAPIKeyContext create Api key issues a key and returns its secret once granting owner is i n v a l ID a r g u m e n t a role the creator does not hold or a caller that is itself an API key is p e r m i s s i o n d e n i e d.
 	APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error)
 
 	// APIKeyServiceGetAPIKey get Api key returns one key never its secret.
@@ -82,7 +82,7 @@ type ClientService interface {
 	SetTransport(transport runtime.ContextualTransport)
 }
 
-// APIKeyServiceCreateAPIKey creates Api key issues a key and returns its secret once.
+// APIKeyServiceCreateAPIKey creates Api key issues a key and returns its secret once granting owner is i n v a l ID a r g u m e n t a role the creator does not hold or a caller that is itself an API key is p e r m i s s i o n d e n i e d.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -99,7 +99,7 @@ func (a *Client) APIKeyServiceCreateAPIKey(params *APIKeyServiceCreateAPIKeyPara
 	return a.APIKeyServiceCreateAPIKeyContext(ctx, params, authInfo, opts...)
 }
 
-// APIKeyServiceCreateAPIKeyContext creates Api key issues a key and returns its secret once.
+// APIKeyServiceCreateAPIKeyContext creates Api key issues a key and returns its secret once granting owner is i n v a l ID a r g u m e n t a role the creator does not hold or a caller that is itself an API key is p e r m i s s i o n d e n i e d.
 //
 // Do not use the deprecated [APIKeyServiceCreateAPIKeyParams.Context] with this method: it would be ignored.
 func (a *Client) APIKeyServiceCreateAPIKeyContext(ctx context.Context, params *APIKeyServiceCreateAPIKeyParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*APIKeyServiceCreateAPIKeyOK, error) {

@@ -73,10 +73,10 @@ type ClientService interface {
 	// AuthServiceLoginContext login exchanges a company code email and password for a token pair every failure looks the same and takes the same time repeated failures lock the account for a while.
 	AuthServiceLoginContext(ctx context.Context, params *AuthServiceLoginParams, opts ...ClientOption) (*AuthServiceLoginOK, error)
 
-	// AuthServiceLogout logout ends the caller s session its refresh token stops working.
+	// AuthServiceLogout logout ends the caller s session its refresh tokens stop working at once access tokens already issued stay valid until they expire at most a c c e s s t o k e n TTL 15 minutes by default because services verify them offline API key callers have no session f a i l e d p r e c o n d i t i o n.
 	AuthServiceLogout(params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error)
 
-	// AuthServiceLogoutContext logout ends the caller s session its refresh token stops working.
+	// AuthServiceLogoutContext logout ends the caller s session its refresh tokens stop working at once access tokens already issued stay valid until they expire at most a c c e s s t o k e n TTL 15 minutes by default because services verify them offline API key callers have no session f a i l e d p r e c o n d i t i o n.
 	AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error)
 
 	// AuthServiceRefresh refresh exchanges a refresh token for a new pair the old refresh token stops working.
@@ -85,10 +85,10 @@ type ClientService interface {
 	// AuthServiceRefreshContext refresh exchanges a refresh token for a new pair the old refresh token stops working.
 	AuthServiceRefreshContext(ctx context.Context, params *AuthServiceRefreshParams, opts ...ClientOption) (*AuthServiceRefreshOK, error)
 
-	// AuthServiceWhoAmI who am i describes the caller as the services see it.
+	// AuthServiceWhoAmI who am i describes the caller as the services see it u n a u t h e n t i c a t e d once the caller s session or API key is revoked.
 	AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
 
-	// AuthServiceWhoAmIContext who am i describes the caller as the services see it.
+	// AuthServiceWhoAmIContext who am i describes the caller as the services see it u n a u t h e n t i c a t e d once the caller s session or API key is revoked.
 	AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
@@ -277,7 +277,7 @@ func (a *Client) AuthServiceLoginContext(ctx context.Context, params *AuthServic
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// AuthServiceLogout logouts ends the caller s session its refresh token stops working.
+// AuthServiceLogout logouts ends the caller s session its refresh tokens stop working at once access tokens already issued stay valid until they expire at most a c c e s s t o k e n TTL 15 minutes by default because services verify them offline API key callers have no session f a i l e d p r e c o n d i t i o n.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -294,7 +294,7 @@ func (a *Client) AuthServiceLogout(params *AuthServiceLogoutParams, authInfo run
 	return a.AuthServiceLogoutContext(ctx, params, authInfo, opts...)
 }
 
-// AuthServiceLogoutContext logouts ends the caller s session its refresh token stops working.
+// AuthServiceLogoutContext logouts ends the caller s session its refresh tokens stop working at once access tokens already issued stay valid until they expire at most a c c e s s t o k e n TTL 15 minutes by default because services verify them offline API key callers have no session f a i l e d p r e c o n d i t i o n.
 //
 // Do not use the deprecated [AuthServiceLogoutParams.Context] with this method: it would be ignored.
 func (a *Client) AuthServiceLogoutContext(ctx context.Context, params *AuthServiceLogoutParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceLogoutOK, error) {
@@ -400,7 +400,7 @@ func (a *Client) AuthServiceRefreshContext(ctx context.Context, params *AuthServ
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// AuthServiceWhoAmI whos am i describes the caller as the services see it.
+// AuthServiceWhoAmI whos am i describes the caller as the services see it u n a u t h e n t i c a t e d once the caller s session or API key is revoked.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -417,7 +417,7 @@ func (a *Client) AuthServiceWhoAmI(params *AuthServiceWhoAmIParams, authInfo run
 	return a.AuthServiceWhoAmIContext(ctx, params, authInfo, opts...)
 }
 
-// AuthServiceWhoAmIContext whos am i describes the caller as the services see it.
+// AuthServiceWhoAmIContext whos am i describes the caller as the services see it u n a u t h e n t i c a t e d once the caller s session or API key is revoked.
 //
 // Do not use the deprecated [AuthServiceWhoAmIParams.Context] with this method: it would be ignored.
 func (a *Client) AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error) {

@@ -49,7 +49,7 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 	key, secret := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "  Acme Billing ", Roles: []domain.Role{domain.RoleBilling, domain.RolePartner}})
 
 	want := domain.APIKey{
-		ID: key.ID, CompanyID: w.companyID, ClientName: "Acme Billing", Prefix: secret[:16],
+		ID: key.ID, CompanyID: w.companyID, ClientName: "Acme Billing", Prefix: secret[:len(domain.APIKeyPrefix)+32],
 		Roles: []domain.Role{domain.RoleBilling, domain.RolePartner}, CreatorUserID: w.ownerID,
 		SecretHash: key.SecretHash, CreateTime: key.CreateTime,
 	}

@@ -30,7 +30,7 @@ const (
 	apiKeyIDHexLen       = 32
 	apiKeySecretBytes    = 32
 	apiKeySecretEncLen   = (apiKeySecretBytes*8 + 5) / 6
-	apiKeyDisplayLen     = 16
+	apiKeyDisplayLen     = len(APIKeyPrefix) + apiKeyIDHexLen
 	apiKeyUseGranularity = time.Minute
 	// APIKeyLen is the length of every key.
 	APIKeyLen = len(APIKeyPrefix) + apiKeyIDHexLen + 1 + apiKeySecretEncLen
@@ -46,8 +46,9 @@ type APIKey struct {
 	CompanyID string
 	// ClientName names the partner system.
 	ClientName string
-	// Prefix is the first 16 characters of the key ("ak_live_0195f3a2"),
-	// safe to show in lists and logs.
+	// Prefix is the public part of the key: "ak_live_" and the key id in
+	// hex ("ak_live_0195f3a21b2c7d3e8f405a6b7c8d9e0f"). It is unique per
+	// key and safe to show in lists and logs; the secret follows it.
 	Prefix string
 	// SecretHash is the SHA-256 of the secret part.
 	SecretHash []byte

@@ -20,8 +20,8 @@ func TestAPIKeyRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(key, "ak_live_0195f3a21b2c7d3e8f405a6b7c8d9e0f_") || len(key) != APIKeyLen {
 		t.Fatalf("key %q: want the id in hex after ak_live_ and %d characters", key, APIKeyLen)
 	}
-	if prefix != "ak_live_0195f3a2" {
-		t.Errorf("prefix = %q, want ak_live_0195f3a2", prefix)
+	if prefix != "ak_live_0195f3a21b2c7d3e8f405a6b7c8d9e0f" {
+		t.Errorf("prefix = %q, want the whole public id part", prefix)
 	}
 	gotID, gotHash, err := ParseAPIKey(key)
 	if err != nil || gotID != id.String() || !bytes.Equal(gotHash, hash) {

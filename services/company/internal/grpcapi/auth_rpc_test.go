@@ -245,7 +245,7 @@ func TestAuthRPCAPIKeyExchangeAndUse(t *testing.T) {
 	key := created.GetApiKey()
 	want := &companyv1.ApiKey{
 		Id: key.GetId(), ClientName: "Acme Billing", Roles: []companyv1.Role{companyv1.Role_ROLE_PARTNER},
-		Prefix: created.GetSecret()[:16], CreateTime: key.GetCreateTime(), CreatorUserId: h.ownerID,
+		Prefix: created.GetSecret()[:len("ak_live_")+32], CreateTime: key.GetCreateTime(), CreatorUserId: h.ownerID,
 	}
 	if diff := cmp.Diff(want, key, protocmp.Transform()); diff != "" {
 		t.Errorf("created key (-want +got):\n%s", diff)

@@ -36,8 +36,9 @@ type ApiKey struct {
 	// Roles the exchanged token carries (a subset of what the creator holds);
 	// owner cannot be granted to a key.
 	Roles []Role `protobuf:"varint,3,rep,packed,name=roles,proto3,enum=ariesone.company.v1.Role" json:"roles,omitempty"`
-	// First characters of the key ("ak_live_1a2b3c4d"), to tell keys apart in
-	// logs and lists.
+	// Public part of the key: "ak_live_" and the key id in hex, unique per key,
+	// to tell keys apart in logs and lists. The secret that follows it is
+	// never shown again.
 	Prefix string `protobuf:"bytes,4,opt,name=prefix,proto3" json:"prefix,omitempty"`
 	// When the key was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`

@@ -34,7 +34,9 @@ const (
 // secret is shown once, at creation, and stored only as a hash; partners
 // exchange it for a short-lived access token (AuthService.ExchangeApiKey).
 type ApiKeyServiceClient interface {
-	// CreateApiKey issues a key and returns its secret, once.
+	// CreateApiKey issues a key and returns its secret, once. Granting owner is
+	// INVALID_ARGUMENT; a role the creator does not hold, or a caller that is
+	// itself an API key, is PERMISSION_DENIED.
 	CreateApiKey(ctx context.Context, in *CreateApiKeyRequest, opts ...grpc.CallOption) (*CreateApiKeyResponse, error)
 	// GetApiKey returns one key (never its secret).
 	GetApiKey(ctx context.Context, in *GetApiKeyRequest, opts ...grpc.CallOption) (*ApiKey, error)
@@ -102,7 +104,9 @@ func (c *apiKeyServiceClient) RevokeApiKey(ctx context.Context, in *RevokeApiKey
 // secret is shown once, at creation, and stored only as a hash; partners
 // exchange it for a short-lived access token (AuthService.ExchangeApiKey).
 type ApiKeyServiceServer interface {
-	// CreateApiKey issues a key and returns its secret, once.
+	// CreateApiKey issues a key and returns its secret, once. Granting owner is
+	// INVALID_ARGUMENT; a role the creator does not hold, or a caller that is
+	// itself an API key, is PERMISSION_DENIED.
 	CreateApiKey(context.Context, *CreateApiKeyRequest) (*CreateApiKeyResponse, error)
 	// GetApiKey returns one key (never its secret).
 	GetApiKey(context.Context, *GetApiKeyRequest) (*ApiKey, error)

@@ -44,13 +44,17 @@ type AuthServiceClient interface {
 	// Refresh exchanges a refresh token for a new pair; the old refresh token
 	// stops working.
 	Refresh(ctx context.Context, in *RefreshRequest, opts ...grpc.CallOption) (*TokenPair, error)
-	// Logout ends the caller's session: its refresh token stops working.
+	// Logout ends the caller's session: its refresh tokens stop working at
+	// once. Access tokens already issued stay valid until they expire (at most
+	// ACCESS_TOKEN_TTL, 15 minutes by default) because services verify them
+	// offline. API-key callers have no session: FAILED_PRECONDITION.
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
 	// ExchangeApiKey trades a partner's API key for a short-lived access
 	// token carrying the key's roles. There is no refresh token: exchange
 	// again when it expires.
 	ExchangeApiKey(ctx context.Context, in *ExchangeApiKeyRequest, opts ...grpc.CallOption) (*TokenPair, error)
-	// WhoAmI describes the caller as the services see it.
+	// WhoAmI describes the caller as the services see it; UNAUTHENTICATED once
+	// the caller's session or API key is revoked.
 	WhoAmI(ctx context.Context, in *WhoAmIRequest, opts ...grpc.CallOption) (*WhoAmIResponse, error)
 	// GetJwks publishes the public keys that verify access tokens (RFC 7517).
 	// Keys that signed tokens still unexpired stay published after rotation.
@@ -142,13 +146,17 @@ type AuthServiceServer interface {
 	// Refresh exchanges a refresh token for a new pair; the old refresh token
 	// stops working.
 	Refresh(context.Context, *RefreshRequest) (*TokenPair, error)
-	// Logout ends the caller's session: its refresh token stops working.
+	// Logout ends the caller's session: its refresh tokens stop working at
+	// once. Access tokens already issued stay valid until they expire (at most
+	// ACCESS_TOKEN_TTL, 15 minutes by default) because services verify them
+	// offline. API-key callers have no session: FAILED_PRECONDITION.
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
 	// ExchangeApiKey trades a partner's API key for a short-lived access
 	// token carrying the key's roles. There is no refresh token: exchange
 	// again when it expires.
 	ExchangeApiKey(context.Context, *ExchangeApiKeyRequest) (*TokenPair, error)
-	// WhoAmI describes the caller as the services see it.
+	// WhoAmI describes the caller as the services see it; UNAUTHENTICATED once
+	// the caller's session or API key is revoked.
 	WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error)
 	// GetJwks publishes the public keys that verify access tokens (RFC 7517).
 	// Keys that signed tokens still unexpired stay published after rotation.
