@@ -4,14 +4,12 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
 	testingv1 "github.com/ariesone/ariesone/gen/go/ariesone/testing/v1"
@@ -23,6 +21,7 @@ import (
 	"github.com/ariesone/ariesone/platform/ratelimit"
 	"github.com/ariesone/ariesone/platform/requestid"
 	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/server/servertest"
 )
 
 // probe implements the test-only ProbeService.
@@ -109,23 +108,8 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 		t.Fatalf("server: %v", err)
 	}
 	testingv1.RegisterProbeServiceServer(srv.GRPC(), probe{})
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ctx, lis) }()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatalf("dial: %v", err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	t.Cleanup(cancel)
+	conn := servertest.Start(t, srv)
 	return &harness{keys: keys, audit: sink, client: testingv1.NewProbeServiceClient(conn), conn: conn, srv: srv}
 }
 

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -12,9 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -24,6 +21,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 	"github.com/ariesone/ariesone/services/company/internal/grpcapi"
@@ -91,23 +89,8 @@ func newAuthHarness(t *testing.T) *authHarness {
 		t.Fatalf("server: %v", err)
 	}
 	grpcapi.RegisterAuth(h.srv.GRPC(), h.env.Auth, h.env.KeySet)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- h.srv.Serve(ctx, lis) }()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	t.Cleanup(cancel)
+	conn := servertest.Start(t, h.srv)
 	h.auth = companyv1.NewAuthServiceClient(conn)
 	h.keys = companyv1.NewApiKeyServiceClient(conn)
 	return h

@@ -5,14 +5,11 @@ import (
 	"context"
 	"io"
 	"log/slog"
-	"net"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -25,6 +22,7 @@ import (
 	"github.com/ariesone/ariesone/platform/grpcerr"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 	"github.com/ariesone/ariesone/services/company/internal/grpcapi"
@@ -76,23 +74,8 @@ func newHarness(t *testing.T) *harness {
 		t.Fatalf("server: %v", err)
 	}
 	grpcapi.RegisterDirectory(h.srv.GRPC(), h.app)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- h.srv.Serve(ctx, lis) }()
-	conn, err := grpc.NewClient(lis.Addr().String(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve: %v", err)
-		}
-	})
+	t.Cleanup(cancel)
+	conn := servertest.Start(t, h.srv)
 	h.companies = companyv1.NewCompanyServiceClient(conn)
 	h.locations = companyv1.NewLocationServiceClient(conn)
 	h.users = companyv1.NewUserServiceClient(conn)
