@@ -3,6 +3,7 @@ package e2e
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -73,7 +74,7 @@ func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
 						fields = append(fields, fmt.Sprint(em["field"]))
 					}
 				}
-				if !contains(fields, tc.field) {
+				if !slices.Contains(fields, tc.field) {
 					t.Fatalf("%s: violations %v do not name %s; body %s", tc.name, fields, tc.field, r.raw)
 				}
 			}
@@ -95,15 +96,6 @@ func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
 }
 
 func truncate(s string) string {
