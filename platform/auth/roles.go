@@ -27,7 +27,7 @@ var RolePermissions = map[string][]string{
 		"patients.*", "payers.*", "coverages.*", "prescribers.*", "written_orders.*",
 		"price_lists.*", "orders.*", "deliveries.*", "rentals.*",
 		"items.*", "serials.*", "stock.*", "maintenance.*", "usage.*",
-		"notifications.*", "webhooks.*", "events.*", "audit.read",
+		"notifications.*", "notification_rules.*", "webhooks.*", "events.*", "audit.read",
 	},
 	RoleIntake: {
 		"self.*", "company.read", "locations.read", "patients.*", "payers.read",
@@ -50,7 +50,7 @@ var RolePermissions = map[string][]string{
 	RoleAuditor: {"self.*", "*.read", "audit.*"},
 	RolePartner: {
 		"self.read", "company.read", "locations.read", "items.read", "serials.read",
-		"orders.read", "webhooks.*", "events.watch",
+		"orders.read", "webhooks.*", "events.read", "events.watch",
 	},
 }
 

@@ -6,10 +6,14 @@ import (
 	"maps"
 
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/api_key_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/audit_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/auth_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/company_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/event_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/location_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/notification_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/user_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/webhook_service"
 	"github.com/go-openapi/runtime"
 	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
@@ -59,10 +63,14 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli := new(Ariesone)
 	cli.Transport = transport
 	cli.APIKeyService = api_key_service.New(transport, formats)
+	cli.AuditService = audit_service.New(transport, formats)
 	cli.AuthService = auth_service.New(transport, formats)
 	cli.CompanyService = company_service.New(transport, formats)
+	cli.EventService = event_service.New(transport, formats)
 	cli.LocationService = location_service.New(transport, formats)
+	cli.NotificationService = notification_service.New(transport, formats)
 	cli.UserService = user_service.New(transport, formats)
+	cli.WebhookService = webhook_service.New(transport, formats)
 
 	return cli
 }
@@ -124,13 +132,21 @@ func (cfg *TransportConfig) WithConsumers(consumers map[string]runtime.Consumer)
 type Ariesone struct {
 	APIKeyService api_key_service.ClientService
 
+	AuditService audit_service.ClientService
+
 	AuthService auth_service.ClientService
 
 	CompanyService company_service.ClientService
 
+	EventService event_service.ClientService
+
 	LocationService location_service.ClientService
 
+	NotificationService notification_service.ClientService
+
 	UserService user_service.ClientService
+
+	WebhookService webhook_service.ClientService
 
 	Transport runtime.ContextualTransport
 }
@@ -139,8 +155,12 @@ type Ariesone struct {
 func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.Transport = transport
 	c.APIKeyService.SetTransport(transport)
+	c.AuditService.SetTransport(transport)
 	c.AuthService.SetTransport(transport)
 	c.CompanyService.SetTransport(transport)
+	c.EventService.SetTransport(transport)
 	c.LocationService.SetTransport(transport)
+	c.NotificationService.SetTransport(transport)
 	c.UserService.SetTransport(transport)
+	c.WebhookService.SetTransport(transport)
 }

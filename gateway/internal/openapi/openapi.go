@@ -140,18 +140,19 @@ func Build(doc []byte, opts Options) ([]byte, error) {
 		d["definitions"] = defs
 	}
 	defs[errorBodyDefinition] = errorBodySchema()
-	delete(defs, "rpcStatus")
-	out, err := json.Marshal(d)
-	if err != nil {
-		return nil, err
-	}
-	if !strings.Contains(string(out), `"#/definitions/protobufAny"`) {
-		delete(defs, "protobufAny")
-		if out, err = json.Marshal(d); err != nil {
+	// google.rpc.Status stays only where a streaming response still names it
+	// (an error that ends a stream after it began is sent as a status in
+	// the stream); protobufAny only where a status or an event names it.
+	for _, def := range []string{"rpcStatus", "protobufAny"} {
+		out, err := json.Marshal(d)
+		if err != nil {
 			return nil, err
 		}
+		if !strings.Contains(string(out), `"#/definitions/`+def+`"`) {
+			delete(defs, def)
+		}
 	}
-	return out, nil
+	return json.Marshal(d)
 }
 
 // publicOperations returns the operationIds ("Service_Method", as
