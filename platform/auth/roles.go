@@ -50,7 +50,7 @@ var RolePermissions = map[string][]string{
 	RoleAuditor: {"self.*", "*.read", "audit.*"},
 	RolePartner: {
 		"self.read", "company.read", "locations.read", "items.read", "serials.read",
-		"orders.read", "webhooks.*", "events.read", "events.watch",
+		"orders.read", "webhooks.*", "events.watch",
 	},
 }
 
