@@ -79,6 +79,11 @@ func principalTenant(ctx context.Context) string {
 
 // run is the one place where transactions begin, end and get their tenant.
 func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn func(pgx.Tx) error) (err error) {
+	if tx, ok := db.joined(ctx); ok {
+		// Inside a unit of work (InTx): its transaction, tenant and commit
+		// belong to the outermost caller.
+		return fn(tx)
+	}
 	if companyID != "" {
 		// The policies cast the setting to uuid; a malformed value would
 		// make every query fail with a cast error, so reject it up front.
@@ -113,10 +118,22 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn 
 	if err := fn(tx); err != nil {
 		return err
 	}
+	var hooks []CommitHook
+	if opts.AccessMode != pgx.ReadOnly {
+		hooks = commitHooks(ctx)
+	}
+	for _, h := range hooks {
+		if err := h.BeforeCommit(ctx, tx); err != nil {
+			return err
+		}
+	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("postgres: commit: %w", err)
 	}
 	committed = true
+	for _, h := range hooks {
+		h.AfterCommit()
+	}
 	return nil
 }
 
