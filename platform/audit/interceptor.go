@@ -30,8 +30,8 @@ func UnaryServerInterceptor(sink Sink, skip Skip) grpc.UnaryServerInterceptor {
 		if skip != nil && skip(info.FullMethod) {
 			return handler(ctx, req)
 		}
-		ctx, finish := begin(ctx, sink, info.FullMethod)
-		defer finish(&err, req, &resp)
+		ctx, finish := begin(ctx, sink, info.FullMethod, req)
+		defer finish(&err, &resp)
 		return handler(ctx, req)
 	}
 }
@@ -43,9 +43,9 @@ func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor 
 			return handler(srv, ss)
 		}
 		wrapped := middleware.WrapServerStream(ss)
-		ctx, finish := begin(ss.Context(), sink, info.FullMethod)
+		ctx, finish := begin(ss.Context(), sink, info.FullMethod, nil)
 		wrapped.WrappedContext = ctx
-		defer finish(&err, nil, nil)
+		defer finish(&err, nil)
 		return handler(srv, wrapped)
 	}
 }
@@ -55,23 +55,33 @@ func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor 
 // call's outcome read through the pointers, and when the call is panicking
 // it records INTERNAL and lets the panic continue to the recovery
 // interceptor.
-func begin(ctx context.Context, sink Sink, method string) (context.Context, func(err *error, req any, resp *any)) {
+//
+// A sink that can write inside the call's own transaction (TxBinder) gets
+// the chance here, before the handler runs: the record it writes at commit
+// says OK, since the call's change committed.
+func begin(ctx context.Context, sink Sink, method string, req any) (context.Context, func(err *error, resp *any)) {
 	ctx, slot := identity.WithSlot(ctx)
+	ctx, noted := withNotedResources(ctx)
 	start := time.Now()
-	return ctx, func(err *error, req any, resp *any) {
+	if binder, ok := sink.(TxBinder); ok {
+		ctx = binder.Bind(ctx, func() Record {
+			return build(ctx, slot, noted, method, start, codes.OK, req, nil)
+		})
+	}
+	return ctx, func(err *error, resp *any) {
 		if p := recover(); p != nil {
-			sink.Write(ctx, build(ctx, slot, method, start, codes.Internal, req, nil))
+			sink.Write(ctx, build(ctx, slot, noted, method, start, codes.Internal, req, nil))
 			panic(p)
 		}
 		var response any
 		if resp != nil {
 			response = *resp
 		}
-		sink.Write(ctx, build(ctx, slot, method, start, grpcerr.ToStatus(*err).Code(), req, response))
+		sink.Write(ctx, build(ctx, slot, noted, method, start, grpcerr.ToStatus(*err).Code(), req, response))
 	}
 }
 
-func build(ctx context.Context, slot *identity.Slot, method string, start time.Time, code codes.Code, req, resp any) Record {
+func build(ctx context.Context, slot *identity.Slot, noted *notedResources, method string, start time.Time, code codes.Code, req, resp any) Record {
 	r := Record{
 		Time:      start,
 		RequestID: requestid.FromContext(ctx),
@@ -88,6 +98,7 @@ func build(ctx context.Context, slot *identity.Slot, method string, start time.T
 		r.ClientAddr = pr.Addr.String()
 	}
 	r.Resources = resourceIDs(req, resp)
+	r.Resources = noted.mergeInto(r.Resources)
 	return r
 }
 

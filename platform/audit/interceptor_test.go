@@ -232,3 +232,46 @@ func TestStreamServerInterceptorRecordsPanic(t *testing.T) {
 		t.Errorf("codes (-want +got):\n%s", diff)
 	}
 }
+
+// bindingSink is a TxBinder that "writes in the transaction" when the
+// handler calls the commit function it put in the context.
+type bindingSink struct {
+	audit.MemorySink
+	inTx []audit.Record
+}
+
+type commitKey struct{}
+
+func (b *bindingSink) Bind(ctx context.Context, pending func() audit.Record) context.Context {
+	return context.WithValue(ctx, commitKey{}, func() { b.inTx = append(b.inTx, pending()) })
+}
+
+func TestTxBinderBuildsTheRecordAtCommitWithNotedResources(t *testing.T) {
+	sink := &bindingSink{}
+	intercept := audit.UnaryServerInterceptor(sink, nil)
+	create := "/ariesone.testing.v1.ProbeService/CreateWidget"
+	_, _ = intercept(callContext(t), &testingv1.GetWidgetRequest{}, &grpc.UnaryServerInfo{FullMethod: create},
+		authenticated(func(ctx context.Context, _ any) (any, error) {
+			// The event recorder names the resource the call creates, then
+			// the change commits.
+			audit.NoteResource(ctx, "id", "w-new")
+			audit.NoteResource(ctx, "id", "ignored: already noted")
+			ctx.Value(commitKey{}).(func())()
+			return &testingv1.Widget{Id: "w-new"}, nil
+		}))
+	want := []audit.Record{{
+		RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: create,
+		Resources: map[string]string{"id": "w-new"}, Code: "OK", ClientAddr: "10.1.2.3:40000",
+	}}
+	if diff := cmp.Diff(want, sink.inTx, ignoreTiming); diff != "" {
+		t.Errorf("record written in the transaction (-want +got):\n%s", diff)
+	}
+	// The interceptor still ends the call with Write; the sink decides.
+	if got := len(sink.Records()); got != 1 {
+		t.Errorf("%d records written at the end of the call, want 1", got)
+	}
+}
+
+func TestNoteResourceOutsideACallDoesNothing(t *testing.T) {
+	audit.NoteResource(context.Background(), "id", "x") // must not panic
+}

@@ -52,6 +52,16 @@ type Sink interface {
 	Write(ctx context.Context, r Record)
 }
 
+// TxBinder is implemented by a sink that writes the record of a call that
+// changes data inside the change's own transaction, so a committed write is
+// never unaudited. Bind runs before the handler; pending builds the record
+// as it stands (outcome OK: it is only written if the change commits). The
+// sink must then skip the Write that ends the same call, since its record
+// is already in the transaction.
+type TxBinder interface {
+	Bind(ctx context.Context, pending func() Record) context.Context
+}
+
 // MemorySink keeps records in memory; tests read them back.
 type MemorySink struct {
 	mu      sync.Mutex

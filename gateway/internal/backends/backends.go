@@ -17,6 +17,7 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 )
 
 // Spec describes one service the gateway can reach.
@@ -60,13 +61,33 @@ var Company = Spec{
 	},
 }
 
+// Notify holds the audit trail, notifications, webhooks and the event
+// stream. It is optional: without NOTIFY_ADDR those routes answer 404.
+var Notify = Spec{
+	Name:    "notify",
+	AddrEnv: "NOTIFY_ADDR",
+	Services: []protoreflect.ServiceDescriptor{
+		notifyv1.File_ariesone_notify_v1_audit_proto.Services().ByName("AuditService"),
+		notifyv1.File_ariesone_notify_v1_notification_proto.Services().ByName("NotificationService"),
+		notifyv1.File_ariesone_notify_v1_webhook_proto.Services().ByName("WebhookService"),
+		notifyv1.File_ariesone_notify_v1_event_proto.Services().ByName("EventService"),
+	},
+	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			notifyv1.RegisterAuditServiceHandler(ctx, mux, conn),
+			notifyv1.RegisterNotificationServiceHandler(ctx, mux, conn),
+			notifyv1.RegisterWebhookServiceHandler(ctx, mux, conn),
+			notifyv1.RegisterEventServiceHandler(ctx, mux, conn),
+		)
+	},
+}
+
 // The other services have no HTTP bindings yet. When configured they are
 // dialled and count towards readiness, so a deployment can wire them now.
 var (
 	Clinical = Spec{Name: "clinical", AddrEnv: "CLINICAL_ADDR"}
 	Orders   = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
 	Serials  = Spec{Name: "serials", AddrEnv: "SERIALS_ADDR"}
-	Notify   = Spec{Name: "notify", AddrEnv: "NOTIFY_ADDR"}
 )
 
 // All lists every service the gateway knows, company first.

@@ -128,9 +128,11 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 
 	routes := http.NewServeMux()
 	routes.Handle(s.APIPrefix+OpenAPIName, observe.Named("openapi", openapi.Handler(doc)))
+	streams := edge.NewStreamRoutes(requestcheck.StreamingPaths(d.Backends.Services()))
 	routes.Handle(s.APIPrefix+"/", edge.Chain(api,
 		edge.RewritePrefix(s.APIPrefix, RoutePrefix),
-		edge.Deadline(s.RequestTimeout),
+		edge.Stream(streams),
+		edge.DeadlineExcept(s.RequestTimeout, streams.Match),
 		exchanger.Middleware,
 		edge.ConditionalGET,
 	))

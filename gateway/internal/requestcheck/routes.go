@@ -78,3 +78,30 @@ func binding(b *annotations.HttpRule) (method, template string) {
 	}
 	return "", ""
 }
+
+// StreamingPaths returns the path templates ("/api/v1/events:watch") of the
+// GET bindings of server-streaming methods of services. The edge gives these
+// routes no request deadline and no write timeout: a stream lasts until the
+// client hangs up.
+func StreamingPaths(services []protoreflect.ServiceDescriptor) []string {
+	var out []string
+	for _, sd := range services {
+		methods := sd.Methods()
+		for i := range methods.Len() {
+			m := methods.Get(i)
+			if !m.IsStreamingServer() {
+				continue
+			}
+			rule, ok := proto.GetExtension(m.Options(), annotations.E_Http).(*annotations.HttpRule)
+			if !ok || rule == nil {
+				continue
+			}
+			for _, b := range append([]*annotations.HttpRule{rule}, rule.GetAdditionalBindings()...) {
+				if method, template := binding(b); method == http.MethodGet && template != "" {
+					out = append(out, template)
+				}
+			}
+		}
+	}
+	return out
+}

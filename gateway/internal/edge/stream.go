@@ -1,0 +1,73 @@
+package edge
+
+import (
+	"net/http"
+	"regexp"
+	"time"
+)
+
+// StreamRoutes recognises requests for server-streaming routes from their
+// path templates, where "{name}" stands for one path segment.
+type StreamRoutes struct {
+	patterns []*regexp.Regexp
+}
+
+// NewStreamRoutes compiles templates such as "/api/v1/events:watch" or
+// "/api/v1/units/{id}:watch".
+func NewStreamRoutes(templates []string) *StreamRoutes {
+	s := &StreamRoutes{}
+	variable := regexp.MustCompile(`\\\{[^}]*\}`)
+	for _, t := range templates {
+		quoted := variable.ReplaceAllString(regexp.QuoteMeta(t), `[^/]+`)
+		s.patterns = append(s.patterns, regexp.MustCompile("^"+quoted+"$"))
+	}
+	return s
+}
+
+// Match reports whether r asks for a streaming route.
+func (s *StreamRoutes) Match(r *http.Request) bool {
+	if s == nil || r.Method != http.MethodGet {
+		return false
+	}
+	for _, p := range s.patterns {
+		if p.MatchString(r.URL.Path) {
+			return true
+		}
+	}
+	return false
+}
+
+// Stream lifts the server's write timeout for streaming routes, which would
+// otherwise cut a live stream after HTTP_WRITE_TIMEOUT; every other request
+// passes untouched. It must run after the path is rewritten to the routes'
+// prefix.
+func Stream(routes *StreamRoutes) Middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if routes.Match(r) {
+				// An error means the writer cannot set deadlines (a test
+				// recorder); there is then no deadline to lift.
+				_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
+				w.Header().Set("X-Accel-Buffering", "no")
+			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// DeadlineExcept is Deadline for every request the skip function does not
+// claim; streaming routes live as long as the client stays.
+func DeadlineExcept(d time.Duration, skip func(*http.Request) bool) Middleware {
+	bounded := Deadline(d)
+	return func(next http.Handler) http.Handler {
+		withDeadline := bounded(next)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if skip(r) {
+				next.ServeHTTP(w, r)
+				return
+			}
+			withDeadline.ServeHTTP(w, r)
+		})
+	}
+}
+
