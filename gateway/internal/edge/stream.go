@@ -70,4 +70,3 @@ func DeadlineExcept(d time.Duration, skip func(*http.Request) bool) Middleware {
 		})
 	}
 }
-
