@@ -30,7 +30,11 @@ require (
 	google.golang.org/protobuf v1.36.12
 )
 
-require github.com/rabbitmq/amqp091-go v1.16.0 // indirect
+require (
+	github.com/kylelemons/godebug v1.1.0 // indirect
+	github.com/rabbitmq/amqp091-go v1.16.0
+	google.golang.org/genproto v0.0.0-20261019180522-ce908d29299b // indirect
+)
 
 require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.2 // indirect

@@ -1,0 +1,102 @@
+package bus
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// metrics counts what the bus does, for dashboards and alerts: a rising
+// publish failure or requeue rate, reconnects, and queues backing up.
+// Without a Registerer the collectors still exist but nobody scrapes them,
+// which keeps the code free of nil checks.
+type metrics struct {
+	published     *prometheus.CounterVec // by exchange
+	publishResult *prometheus.CounterVec // by exchange, result
+	consumed      *prometheus.CounterVec // by queue
+	acked         *prometheus.CounterVec // by queue
+	requeued      *prometheus.CounterVec // by queue
+	reconnects    *prometheus.CounterVec // by exchange
+	connected     *prometheus.GaugeVec   // by exchange
+	queueDepth    *prometheus.GaugeVec   // by queue
+}
+
+// Publish results counted in ariesone_bus_publish_results_total.
+const (
+	resultConfirmed  = "confirmed"
+	resultNacked     = "nacked"
+	resultReturned   = "returned"
+	resultUnanswered = "unanswered" // timeout or connection lost
+)
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		published: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "published_total",
+			Help: "Messages sent to the broker, before its confirm.",
+		}, []string{"exchange"}),
+		publishResult: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "publish_results_total",
+			Help: "Publish outcomes: confirmed, nacked, returned (unroutable), unanswered (timeout or connection lost).",
+		}, []string{"exchange", "result"}),
+		consumed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "consumed_total",
+			Help: "Deliveries received by consumers.",
+		}, []string{"queue"}),
+		acked: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "acked_total",
+			Help: "Deliveries applied and acknowledged.",
+		}, []string{"queue"}),
+		requeued: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "requeued_total",
+			Help: "Deliveries that failed and went back to their queue (dead-lettered after the delivery limit).",
+		}, []string{"queue"}),
+		reconnects: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "reconnects_total",
+			Help: "Connections to the broker re-established after a loss.",
+		}, []string{"exchange"}),
+		connected: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "connected",
+			Help: "1 while connected to the broker, 0 otherwise.",
+		}, []string{"exchange"}),
+		queueDepth: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "queue_depth",
+			Help: "Messages ready in a consumed queue, sampled by its consumer.",
+		}, []string{"queue"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var errs []error
+	m.published = register(reg, m.published, &errs)
+	m.publishResult = register(reg, m.publishResult, &errs)
+	m.consumed = register(reg, m.consumed, &errs)
+	m.acked = register(reg, m.acked, &errs)
+	m.requeued = register(reg, m.requeued, &errs)
+	m.reconnects = register(reg, m.reconnects, &errs)
+	m.connected = register(reg, m.connected, &errs)
+	m.queueDepth = register(reg, m.queueDepth, &errs)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("bus: register metrics: %w", err)
+	}
+	return m, nil
+}
+
+// register adds c to reg, or returns the collector already registered under
+// the same name, so two buses in one process (a publisher and a consumer
+// opened separately) share their series instead of failing.
+func register[C prometheus.Collector](reg prometheus.Registerer, c C, errs *[]error) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var dup prometheus.AlreadyRegisteredError
+	if errors.As(err, &dup) {
+		if existing, ok := dup.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	*errs = append(*errs, err)
+	return c
+}
