@@ -141,7 +141,7 @@ func (s *brokerSubject) readDeadLetters(t *testing.T, ctx context.Context, queue
 	}
 }
 
-// queueCounts returns how many messages are ready in queue.
+// readyCount returns how many messages are ready in queue.
 func (s *brokerSubject) readyCount(t *testing.T, queue string) int {
 	t.Helper()
 	q, err := s.channel(t).QueueDeclarePassive(queue, true, false, false, false, nil)
