@@ -1,0 +1,243 @@
+package auditsink_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/proto"
+
+	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
+	testingv1 "github.com/ariesone/ariesone/gen/go/ariesone/testing/v1"
+	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/auditsink"
+	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+)
+
+const (
+	companyA = "0195f3a2-0000-7000-8000-00000000000a"
+	companyB = "0195f3a2-0000-7000-8000-00000000000b"
+	widget   = "0195f3a2-0000-7000-8000-0000000000f1"
+
+	createWidget = "/ariesone.testing.v1.ProbeService/CreateWidget"
+	getWidget    = "/ariesone.testing.v1.ProbeService/GetWidget"
+)
+
+// waitLimit bounds waits for the flusher; not a timing assertion.
+const waitLimit = 20 * time.Second
+
+var widgets = fstest.MapFS{"00001_widgets.sql": &fstest.MapFile{Data: []byte(`
+-- +goose Up
+create table widgets (
+    id         uuid primary key,
+    company_id uuid not null default nullif(current_setting('ariesone.company_id', true), '')::uuid
+);
+alter table widgets enable row level security;
+alter table widgets force row level security;
+create policy tenant_isolation on widgets
+    using (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid)
+    with check (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid);
+do $$ begin execute format('grant select, insert on widgets to %I', current_schema() || '_app'); end $$;
+`)}}
+
+// outboxRecord is one audit event as the outbox holds it.
+type outboxRecord struct {
+	Type, Company, Method, Code string
+	Resources                   map[string]string
+}
+
+// auditEvents reads the audit events of the outbox as the superuser.
+func auditEvents(t *testing.T, s pgtest.Schema) []outboxRecord {
+	t.Helper()
+	rows, err := s.Super.Query(context.Background(),
+		`select type, coalesce(company_id::text, ''), payload from outbox order by seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []outboxRecord
+	for rows.Next() {
+		var r outboxRecord
+		var payload []byte
+		if err := rows.Scan(&r.Type, &r.Company, &payload); err != nil {
+			t.Fatal(err)
+		}
+		var rec auditv1.AuditRecorded
+		if err := proto.Unmarshal(payload, &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec.GetCompanyId() != r.Company || rec.GetService() != "probe" {
+			t.Errorf("record company %q service %q in an event of company %q", rec.GetCompanyId(), rec.GetService(), r.Company)
+		}
+		r.Method, r.Code, r.Resources = rec.GetMethod(), rec.GetCode(), rec.GetResources()
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func newSink(t *testing.T, s pgtest.Schema) (*auditsink.Sink, func()) {
+	t.Helper()
+	sink, err := auditsink.New(auditsink.Config{DB: s.App, Service: "probe", FlushInterval: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sink.Run(ctx) }()
+	return sink, func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	}
+}
+
+// call runs one audited call as a user of company through the real audit
+// interceptor.
+func call(sink audit.Sink, company, method string, req any, handler grpc.UnaryHandler) error {
+	intercept := audit.UnaryServerInterceptor(sink, nil)
+	_, err := intercept(context.Background(), req, &grpc.UnaryServerInfo{FullMethod: method},
+		func(ctx context.Context, req any) (any, error) {
+			if company != "" {
+				ctx = identity.NewContext(ctx, identity.Principal{Subject: "u-" + company, CompanyID: company, Kind: identity.KindUser})
+			}
+			return handler(ctx, req)
+		})
+	return err
+}
+
+func insertWidget(db *postgres.DB) grpc.UnaryHandler {
+	return func(ctx context.Context, _ any) (any, error) {
+		err := db.WithTx(ctx, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "insert into widgets (id) values ($1)", widget)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		audit.NoteResource(ctx, "id", widget)
+		return &testingv1.Widget{Id: widget}, nil
+	}
+}
+
+func TestWriteIsAuditedInItsOwnTransaction(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	// No flusher runs: a record that reaches the outbox got there in the
+	// write's transaction.
+	sink, err := auditsink.New(auditsink.Config{DB: s.App, Service: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := call(sink, companyA, createWidget, &testingv1.GetWidgetRequest{}, insertWidget(s.App)); err != nil {
+		t.Fatal(err)
+	}
+	want := []outboxRecord{{Type: "probe.audit.recorded.v1", Company: companyA, Method: createWidget, Code: "OK"}}
+	if diff := cmp.Diff(want, auditEvents(t, s), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Resources" }, cmp.Ignore())); diff != "" {
+		t.Errorf("outbox (-want +got):\n%s", diff)
+	}
+}
+
+func TestRolledBackWriteIsAuditedWithItsFailure(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	sink, stop := newSink(t, s)
+	errBoom := errors.New("boom after the insert")
+	err := call(sink, companyA, createWidget, &testingv1.GetWidgetRequest{}, func(ctx context.Context, _ any) (any, error) {
+		return nil, s.App.WithTx(ctx, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, "insert into widgets (id) values ($1)", widget); err != nil {
+				return err
+			}
+			return errBoom
+		})
+	})
+	if !errors.Is(err, errBoom) {
+		t.Fatalf("call error = %v", err)
+	}
+	stop() // the final flush writes the queued record
+	got := auditEvents(t, s)
+	if len(got) != 1 || got[0].Code != "INTERNAL" || got[0].Method != createWidget {
+		t.Errorf("outbox = %+v, want one INTERNAL record of the failed create", got)
+	}
+	var widgets int
+	if err := s.Super.QueryRow(context.Background(), "select count(*) from widgets").Scan(&widgets); err != nil {
+		t.Fatal(err)
+	}
+	if widgets != 0 {
+		t.Errorf("%d widgets after the rollback", widgets)
+	}
+}
+
+func TestCreatedResourceIsNamedInTheRecord(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	sink, err := auditsink.New(auditsink.Config{DB: s.App, Service: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The id is noted before the transaction commits, as an event recorder
+	// inside the unit of work does.
+	err = call(sink, companyA, createWidget, &testingv1.GetWidgetRequest{}, func(ctx context.Context, _ any) (any, error) {
+		return nil, s.App.InTx(ctx, func(ctx context.Context) error {
+			audit.NoteResource(ctx, "id", widget)
+			_, err := insertWidget(s.App)(ctx, nil)
+			return err
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := auditEvents(t, s)
+	if len(got) != 1 || got[0].Resources["id"] != widget {
+		t.Errorf("outbox = %+v, want one record naming id %s", got, widget)
+	}
+}
+
+func TestReadsAndRefusalsAreBatchedPerTenant(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	sink, stop := newSink(t, s)
+	read := func(context.Context, any) (any, error) { return &testingv1.Widget{Id: widget}, nil }
+	calls := []struct{ company, code string }{
+		{companyA, "OK"}, {companyB, "OK"}, {"", "OK"}, {companyA, "OK"}, {companyB, "OK"},
+	}
+	for _, c := range calls {
+		if err := call(sink, c.company, getWidget, &testingv1.GetWidgetRequest{Id: widget}, read); err != nil {
+			t.Fatal(err)
+		}
+	}
+	deadline := time.Now().Add(waitLimit)
+	var got []outboxRecord
+	for time.Now().Before(deadline) {
+		if got = auditEvents(t, s); len(got) == len(calls) {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	count := map[string]int{}
+	for _, r := range got {
+		if r.Method != getWidget || r.Resources["id"] != widget {
+			t.Errorf("unexpected record %+v", r)
+		}
+		count[r.Company]++
+	}
+	if diff := cmp.Diff(map[string]int{companyA: 2, companyB: 2, "": 1}, count); diff != "" {
+		t.Errorf("records per tenant (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewRejectsIncompleteConfig(t *testing.T) {
+	if _, err := auditsink.New(auditsink.Config{Service: "probe"}); err == nil {
+		t.Error("New accepted a config without a database")
+	}
+}
