@@ -1,0 +1,125 @@
+package app
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ListAuditRecords pages through the caller's trail, newest first.
+type ListAuditRecords struct {
+	PageSize  int32
+	PageToken string
+	Filter    domain.AuditQuery
+}
+
+// AuditRecordPage is one page of the trail.
+type AuditRecordPage struct {
+	Records       []*domain.AuditRecord
+	NextPageToken string
+}
+
+// ListAuditRecordsHandler runs ListAuditRecords.
+type ListAuditRecordsHandler struct{ s *service }
+
+// Handle returns one page. The page token is bound to the caller's tenant
+// and the filters: reusing it with other filters is an invalid pageToken.
+func (h ListAuditRecordsHandler) Handle(ctx context.Context, q ListAuditRecords) (AuditRecordPage, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return AuditRecordPage{}, err
+	}
+	f := q.Filter
+	if !f.Start.IsZero() && !f.End.IsZero() && !f.Start.Before(f.End) {
+		return AuditRecordPage{}, errs.Invalid(errs.FieldViolation{Field: "endTime", Description: "must be after startTime"})
+	}
+	scope := []string{"ListAuditRecords", p.CompanyID, f.ActorID, f.ResourceID, f.Method, scopeTime(f.Start), scopeTime(f.End)}
+	records, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+		func(after []string, limit int) ([]*domain.AuditRecord, error) {
+			pos, err := auditPosition(after)
+			if err != nil {
+				return nil, err
+			}
+			return h.s.Audit.ListAuditRecords(ctx, f, pos, limit)
+		},
+		func(r *domain.AuditRecord) []string {
+			return []string{r.CallTime.UTC().Format(time.RFC3339Nano), strconv.FormatInt(r.Sequence, 10)}
+		})
+	return AuditRecordPage{Records: records, NextPageToken: next}, err
+}
+
+// scopeTime spells a filter bound for a page token's scope.
+func scopeTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// auditPosition parses the keys of a ListAuditRecords token.
+func auditPosition(after []string) (*domain.AuditPosition, error) {
+	if after == nil {
+		return nil, nil
+	}
+	if err := tokenKeys(after, 2); err != nil {
+		return nil, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, after[0])
+	seq, serr := strconv.ParseInt(after[1], 10, 64)
+	if err != nil || serr != nil || seq < 1 {
+		return nil, page.InvalidToken("is not a page token returned by this API")
+	}
+	return &domain.AuditPosition{CallTime: t, Sequence: seq}, nil
+}
+
+// verifyPageSize is how many records VerifyAuditChain reads at a time: the
+// chain is streamed, never held in memory whole.
+const verifyPageSize = 500
+
+// VerifyAuditChainHandler recomputes the caller's hash chain.
+type VerifyAuditChainHandler struct{ s *service }
+
+// Handle walks the caller's chain from the first record in sequence order,
+// a page at a time, and reports the first link that does not hold. The
+// head is read after the records, and records appended meanwhile are
+// walked too: a record and its head commit together, so every record up to
+// the head just read is visible to the next read, and what is still
+// missing then is missing for good.
+func (h VerifyAuditChainHandler) Handle(ctx context.Context) (domain.ChainVerdict, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return domain.ChainVerdict{}, err
+	}
+	v := domain.NewChainVerifier()
+	var headRead *domain.ChainHead
+	for {
+		records, err := h.s.Audit.AuditChainRecords(ctx, v.LastSequence(), verifyPageSize)
+		if err != nil {
+			return domain.ChainVerdict{}, err
+		}
+		for _, r := range records {
+			if !v.Check(r) {
+				return v.Finish(domain.ChainHead{}), nil
+			}
+		}
+		switch {
+		case len(records) == verifyPageSize:
+			headRead = nil
+			continue
+		case len(records) == 0 && headRead != nil:
+			return v.Finish(*headRead), nil
+		}
+		head, err := h.s.Audit.AuditChainHead(ctx, p.CompanyID)
+		if err != nil {
+			return domain.ChainVerdict{}, err
+		}
+		if head.LastSequence <= v.LastSequence() {
+			return v.Finish(head), nil
+		}
+		headRead = &head
+	}
+}

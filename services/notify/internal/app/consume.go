@@ -1,0 +1,83 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ConsumerDeps are what the event consumer is built from. Webhooks may be
+// nil: events are then logged and notified, and no webhook is scheduled.
+type ConsumerDeps struct {
+	Tenants       TenantScope
+	Audit         AuditTrail
+	Events        EventLog
+	Recipients    Recipients
+	Rules         NotificationRules
+	Notifications Notifications
+	Webhooks      WebhookEnqueuer
+	// Now is the clock; nil means the system clock.
+	Now func() time.Time
+}
+
+// EventConsumer applies the mesh's events to notify's state.
+type EventConsumer struct {
+	ConsumerDeps
+}
+
+// NewEventConsumer returns the consumer; its Consume is the apply function
+// of the inbox handler that feeds it.
+func NewEventConsumer(d ConsumerDeps) *EventConsumer {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	return &EventConsumer{ConsumerDeps: d}
+}
+
+// now returns the clock's time at the database's precision.
+func (c *EventConsumer) now() time.Time { return c.Now().UTC().Truncate(time.Microsecond) }
+
+// Consume applies one delivered event, in the unit of work ctx carries (the
+// inbox's, whose tenant is the event's) or in one of its own:
+//
+//   - "<service>.audit.recorded.v1" appends the call to its tenant's
+//     hash-chained audit trail (calls without a tenant to the nil UUID's
+//     chain);
+//   - any other event of a tenant is logged, updates the users read model
+//     when it is a company user event, becomes notifications for the
+//     recipients of the tenant's matching rules, and is scheduled for the
+//     tenant's webhooks.
+//
+// An event that belongs to no tenant (a signing key rotation) is no
+// tenant's to read, notify or deliver: it is acknowledged and dropped. A
+// payload that cannot be decoded as its declared, known type is an error,
+// so the delivery is retried and finally dead-lettered; a payload type this
+// build does not know is logged and forwarded as it is.
+func (c *EventConsumer) Consume(ctx context.Context, d bus.Delivery) error {
+	e := eventFromMessage(d.Message)
+	if domain.IsAuditRecord(e.Type) {
+		return c.appendAuditRecord(ctx, e)
+	}
+	if e.CompanyID == "" {
+		return nil
+	}
+	return c.Tenants.InTenant(ctx, e.CompanyID, func(ctx context.Context) error {
+		return c.ingestEvent(ctx, e)
+	})
+}
+
+// eventFromMessage copies the envelope; the payload bytes are shared, as
+// nothing writes to them.
+func eventFromMessage(m bus.Message) domain.Event {
+	return domain.Event{
+		ID:          m.ID,
+		Type:        m.Type,
+		PayloadType: m.PayloadType,
+		CompanyID:   m.CompanyID,
+		Source:      m.Source,
+		OccurTime:   m.OccurTime.UTC().Truncate(time.Microsecond),
+		Payload:     m.Payload,
+	}
+}

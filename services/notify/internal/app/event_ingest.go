@@ -1,0 +1,66 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ingestEvent applies one event of a tenant, in the unit of work ctx
+// carries: log it, update the users read model, notify the recipients of
+// matching rules, schedule webhook deliveries. An event already in the log
+// was applied before (in the transaction that logged it) and is skipped.
+func (c *EventConsumer) ingestEvent(ctx context.Context, e domain.Event) error {
+	msg, err := decodePayload(e)
+	if err != nil {
+		return err
+	}
+	inserted, err := c.Events.InsertEvent(ctx, e)
+	if err != nil || !inserted {
+		return err
+	}
+	if userID, change, ok := userChange(e.Type, msg, e.OccurTime); ok {
+		if !isUUID(userID) {
+			return fmt.Errorf("event %s: user id %q is not a UUID", e.ID, userID)
+		}
+		err := c.Recipients.UpdateRecipient(ctx, e.CompanyID, userID, func(r *domain.Recipient) bool { return r.Apply(change) })
+		if err != nil {
+			return err
+		}
+	}
+	if err := c.notify(ctx, e, eventFacts(msg)); err != nil {
+		return err
+	}
+	if c.Webhooks == nil {
+		return nil
+	}
+	return c.Webhooks.EnqueueWebhookDeliveries(ctx, e)
+}
+
+// notify makes the notifications of the tenant's rules that match e. The
+// users are read only when a rule matches: most events notify nobody.
+func (c *EventConsumer) notify(ctx context.Context, e domain.Event, facts domain.EventFacts) error {
+	all, err := c.Rules.ListNotificationRules(ctx, "", 0)
+	if err != nil {
+		return err
+	}
+	var rules []*domain.NotificationRule
+	for _, r := range all {
+		if r.Matches(e.Type) {
+			rules = append(rules, r)
+		}
+	}
+	if len(rules) == 0 {
+		return nil
+	}
+	users, err := c.Recipients.ActiveRecipients(ctx)
+	if err != nil {
+		return err
+	}
+	ns, err := domain.Notify(e, facts, rules, users, newID, c.now())
+	if err != nil {
+		return err
+	}
+	return c.Notifications.InsertNotifications(ctx, ns)
+}

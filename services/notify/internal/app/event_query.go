@@ -1,0 +1,99 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ListEvents pages through the caller's event log, newest first.
+type ListEvents struct {
+	PageSize  int32
+	PageToken string
+	// Types keeps events matching one of these patterns; empty keeps all.
+	Types []string
+}
+
+// EventPage is one page of the event log.
+type EventPage struct {
+	Events        []*domain.Event
+	NextPageToken string
+}
+
+// ListEventsHandler runs ListEvents.
+type ListEventsHandler struct{ s *service }
+
+// Handle returns one page. The page token is bound to the caller's tenant
+// and the type filter.
+func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return EventPage{}, err
+	}
+	if err := checkPatterns("types", q.Types); err != nil {
+		return EventPage{}, err
+	}
+	scope := []string{"ListEvents", p.CompanyID, strings.Join(q.Types, ",")}
+	events, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+		func(after []string, limit int) ([]*domain.Event, error) {
+			pos, err := eventPosition(after)
+			if err != nil {
+				return nil, err
+			}
+			return h.s.Events.ListEvents(ctx, q.Types, pos, limit)
+		},
+		func(e *domain.Event) []string { return []string{e.OccurTime.UTC().Format(time.RFC3339Nano), e.ID} })
+	return EventPage{Events: events, NextPageToken: next}, err
+}
+
+// eventPosition parses the keys of a ListEvents token.
+func eventPosition(after []string) (*domain.EventPosition, error) {
+	if after == nil {
+		return nil, nil
+	}
+	if err := tokenKeys(after, 2); err != nil {
+		return nil, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, after[0])
+	if err != nil || !isUUID(after[1]) {
+		return nil, page.InvalidToken("is not a page token returned by this API")
+	}
+	return &domain.EventPosition{OccurTime: t, ID: after[1]}, nil
+}
+
+// checkPatterns refuses malformed event type patterns, each by index under
+// field.
+func checkPatterns(field string, patterns []string) error {
+	var v errs.Violations
+	for i, p := range patterns {
+		if !domain.ValidEventTypePattern(p) {
+			v.Add(fmt.Sprintf("%s[%d]", field, i), `must be an event type such as "company.location.created.v1", or a prefix ending in ".*"`)
+		}
+	}
+	return v.Err()
+}
+
+// WatchEventsHandler subscribes the caller to the live stream of its
+// tenant's events.
+type WatchEventsHandler struct{ s *service }
+
+// Handle returns a watcher of the caller's tenant for events matching
+// types (every type when empty). The caller must Close it.
+func (h WatchEventsHandler) Handle(ctx context.Context, types []string) (*Watcher, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkPatterns("types", types); err != nil {
+		return nil, err
+	}
+	if h.s.Live == nil {
+		return nil, errs.Unavailable("the live event stream is not running", nil)
+	}
+	return h.s.Live.Watch(p.CompanyID, types), nil
+}

@@ -1,0 +1,95 @@
+package app
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ListNotifications pages through the caller's own inbox, newest first.
+type ListNotifications struct {
+	PageSize   int32
+	PageToken  string
+	UnreadOnly bool
+}
+
+// NotificationPage is one page of an inbox.
+type NotificationPage struct {
+	Notifications []*domain.Notification
+	NextPageToken string
+	// UnreadCount counts all the caller's unread notifications.
+	UnreadCount int64
+}
+
+// ListNotificationsHandler runs ListNotifications.
+type ListNotificationsHandler struct{ s *service }
+
+// Handle returns one page of the caller's notifications. A principal that
+// is not a user (an API key, a service) has an empty inbox.
+func (h ListNotificationsHandler) Handle(ctx context.Context, q ListNotifications) (NotificationPage, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return NotificationPage{}, err
+	}
+	scope := []string{"ListNotifications", p.CompanyID, p.Subject, strconv.FormatBool(q.UnreadOnly)}
+	inbox := isUUID(p.Subject)
+	ns, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+		func(after []string, limit int) ([]*domain.Notification, error) {
+			afterID, err := idKey(after)
+			if err != nil || !inbox {
+				return nil, err
+			}
+			return h.s.Notifications.ListNotifications(ctx, p.Subject, q.UnreadOnly, afterID, limit)
+		},
+		func(n *domain.Notification) []string { return []string{n.ID} })
+	if err != nil {
+		return NotificationPage{}, err
+	}
+	out := NotificationPage{Notifications: ns, NextPageToken: next}
+	if inbox {
+		if out.UnreadCount, err = h.s.Notifications.CountUnreadNotifications(ctx, p.Subject); err != nil {
+			return NotificationPage{}, err
+		}
+	}
+	return out, nil
+}
+
+// notFoundNotification reports a notification the caller does not have.
+func notFoundNotification(id string) error { return errs.NotFound("notification", id) }
+
+// idKey parses the key of a token ordered by a UUID id.
+func idKey(after []string) (string, error) {
+	if after == nil {
+		return "", nil
+	}
+	if err := tokenKeys(after, 1); err != nil {
+		return "", err
+	}
+	if !isUUID(after[0]) {
+		return "", page.InvalidToken("is not a page token returned by this API")
+	}
+	return after[0], nil
+}
+
+// MarkNotificationReadHandler marks one of the caller's notifications read.
+type MarkNotificationReadHandler struct{ s *service }
+
+// Handle marks notification id read and returns it; marking it again
+// changes nothing (the first read time stays). Another user's notification
+// is NOT_FOUND, exactly like a missing one.
+func (h MarkNotificationReadHandler) Handle(ctx context.Context, id string) (*domain.Notification, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	if !isUUID(p.Subject) {
+		return nil, notFoundNotification(id)
+	}
+	return h.s.Notifications.MarkNotificationRead(ctx, p.Subject, id, h.s.now())
+}

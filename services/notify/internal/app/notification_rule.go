@@ -1,0 +1,121 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// CreateNotificationRule adds a rule. Violations name fields of the request
+// ("notificationRule.recipientRole", "requestId").
+type CreateNotificationRule struct {
+	Values domain.NotificationRuleValues
+	// RequestID is the AIP-155 idempotency key; "" means none.
+	RequestID string
+}
+
+// CreateNotificationRuleHandler runs CreateNotificationRule.
+type CreateNotificationRuleHandler struct{ s *service }
+
+// Handle creates the rule. A repeated request (same request id, same
+// values) returns the rule created the first time.
+func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNotificationRule) (*domain.NotificationRule, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := newID()
+	if err != nil {
+		return nil, err
+	}
+	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.s.now())
+	if err != nil {
+		return nil, underField("notificationRule", err)
+	}
+	b, err := json.Marshal(cmd.Values)
+	if err != nil {
+		return nil, fmt.Errorf("hashing CreateNotificationRule request: %w", err)
+	}
+	hash := sha256.Sum256(b)
+	r, _, err = h.s.Rules.CreateNotificationRule(ctx, r, cmd.RequestID, hash[:])
+	return r, err
+}
+
+// underField re-roots the field violations of an invalid-argument error
+// under prefix, the request field that carried the checked value.
+func underField(prefix string, err error) error {
+	var e *errs.Error
+	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
+		return err
+	}
+	var v errs.Violations
+	v.Merge(prefix, e)
+	return v.Err()
+}
+
+// GetNotificationRuleHandler returns one rule of the caller's tenant.
+type GetNotificationRuleHandler struct{ s *service }
+
+// Handle returns rule id; another tenant's rule is NOT_FOUND.
+func (h GetNotificationRuleHandler) Handle(ctx context.Context, id string) (*domain.NotificationRule, error) {
+	if _, err := caller(ctx); err != nil {
+		return nil, err
+	}
+	if err := checkID("id", id); err != nil {
+		return nil, err
+	}
+	return h.s.Rules.GetNotificationRule(ctx, id)
+}
+
+// ListNotificationRules pages through the caller's rules, oldest first.
+type ListNotificationRules struct {
+	PageSize  int32
+	PageToken string
+}
+
+// NotificationRulePage is one page of rules.
+type NotificationRulePage struct {
+	Rules         []*domain.NotificationRule
+	NextPageToken string
+}
+
+// ListNotificationRulesHandler runs ListNotificationRules.
+type ListNotificationRulesHandler struct{ s *service }
+
+// Handle returns one page.
+func (h ListNotificationRulesHandler) Handle(ctx context.Context, q ListNotificationRules) (NotificationRulePage, error) {
+	p, err := caller(ctx)
+	if err != nil {
+		return NotificationRulePage{}, err
+	}
+	rules, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID},
+		func(after []string, limit int) ([]*domain.NotificationRule, error) {
+			afterID, err := idKey(after)
+			if err != nil {
+				return nil, err
+			}
+			return h.s.Rules.ListNotificationRules(ctx, afterID, limit)
+		},
+		func(r *domain.NotificationRule) []string { return []string{r.ID} })
+	return NotificationRulePage{Rules: rules, NextPageToken: next}, err
+}
+
+// DeleteNotificationRuleHandler removes a rule.
+type DeleteNotificationRuleHandler struct{ s *service }
+
+// Handle deletes rule id; the notifications it made stay. A missing rule,
+// or another tenant's, is NOT_FOUND.
+func (h DeleteNotificationRuleHandler) Handle(ctx context.Context, id string) error {
+	if _, err := caller(ctx); err != nil {
+		return err
+	}
+	if err := checkID("id", id); err != nil {
+		return err
+	}
+	return h.s.Rules.DeleteNotificationRule(ctx, id)
+}
