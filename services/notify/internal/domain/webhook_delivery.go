@@ -120,3 +120,16 @@ func (d *WebhookDelivery) RecordAttempt(a WebhookAttempt, policy WebhookRetryPol
 	}
 	return a
 }
+
+// Abandon fails a pending delivery without another attempt, for reason
+// (WebhookErrSubscriptionDisabled). A delivery no longer pending is left
+// as it is; the result says whether it changed.
+func (d *WebhookDelivery) Abandon(reason string) bool {
+	if d.State != WebhookDeliveryPending {
+		return false
+	}
+	d.State = WebhookDeliveryFailed
+	d.NextAttemptTime = nil
+	d.LastError = reason
+	return true
+}

@@ -1,0 +1,91 @@
+package app
+
+import (
+	"context"
+
+	"google.golang.org/protobuf/reflect/protoregistry"
+
+	// Payload types rendered as JSON in webhook bodies, registered with
+	// protoregistry by their generated packages. A service's events are
+	// rendered field by field once its package is imported here; until
+	// then their payload travels as {"@type", "value"} (base64).
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
+)
+
+// ListWebhookDeliveries pages through a subscription's deliveries, newest
+// first, each with its attempts.
+type ListWebhookDeliveries struct {
+	SubscriptionID string
+	PageSize       int32
+	PageToken      string
+}
+
+// WebhookDeliveryPage is one page of deliveries.
+type WebhookDeliveryPage struct {
+	Deliveries    []*domain.WebhookDelivery
+	NextPageToken string
+}
+
+// ListWebhookDeliveriesHandler runs ListWebhookDeliveries.
+type ListWebhookDeliveriesHandler struct{ w *webhooks }
+
+// Handle returns one page; another tenant's subscription is NOT_FOUND, and
+// the token is bound to the tenant and the subscription.
+func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookDeliveries) (WebhookDeliveryPage, error) {
+	p, err := webhookCaller(ctx)
+	if err != nil {
+		return WebhookDeliveryPage{}, err
+	}
+	if err := checkWebhookID("subscriptionId", q.SubscriptionID); err != nil {
+		return WebhookDeliveryPage{}, err
+	}
+	deliveries, next, err := webhookPage(q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID},
+		func(before webhookPosition, limit int) ([]*domain.WebhookDelivery, error) {
+			return h.w.Repo.ListWebhookDeliveries(ctx, q.SubscriptionID, before.Time, before.ID, limit)
+		},
+		func(d *domain.WebhookDelivery) webhookPosition { return webhookPosition{Time: d.CreateTime, ID: d.ID} })
+	return WebhookDeliveryPage{Deliveries: deliveries, NextPageToken: next}, err
+}
+
+// EnqueueWebhookDeliveriesHandler schedules the deliveries of an event; it
+// implements WebhookEnqueuer for the event consumer.
+type EnqueueWebhookDeliveriesHandler struct{ w *webhooks }
+
+// EnqueueWebhookDeliveries makes one pending delivery of e for every active
+// subscription of e's tenant whose event types match e.Type, with the body
+// rendered once for all of them (domain.RenderWebhookBody), so every
+// subscription and every retry gets identical bytes. It runs in the unit
+// of work ctx carries (the consumer's), so deliveries exist exactly when
+// the event is logged; a redelivered event schedules nothing twice. An
+// event without a tenant has no subscriptions.
+func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error {
+	if e.CompanyID == "" {
+		return nil
+	}
+	now := h.w.now()
+	_, err := h.w.Repo.EnqueueWebhookDeliveries(ctx, e.CompanyID, func(subs []*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error) {
+		var body []byte
+		var out []*domain.WebhookDelivery
+		for _, s := range subs {
+			if !s.Wants(e.Type) {
+				continue
+			}
+			if body == nil {
+				b, err := domain.RenderWebhookBody(e, protoregistry.GlobalTypes)
+				if err != nil {
+					return nil, err
+				}
+				body = b
+			}
+			id, err := newWebhookID()
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, domain.NewWebhookDelivery(id, s, e, body, now))
+		}
+		return out, nil
+	})
+	return err
+}
