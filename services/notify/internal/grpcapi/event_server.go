@@ -1,0 +1,76 @@
+package grpcapi
+
+import (
+	"context"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
+
+	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/services/notify/internal/app"
+)
+
+// ReasonFeatureDisabled is the ErrorInfo reason of WatchEvents while
+// FEATURE_REAL_TIME_UPDATES is off.
+const ReasonFeatureDisabled = "FEATURE_DISABLED"
+
+// EventServer implements EventService: the tenant's event log and the live
+// stream.
+type EventServer struct {
+	notifyv1.UnimplementedEventServiceServer
+	app             *app.Application
+	realTimeUpdates bool
+}
+
+// NewEventServer returns the EventService handlers; realTimeUpdates turns
+// WatchEvents on.
+func NewEventServer(a *app.Application, realTimeUpdates bool) *EventServer {
+	return &EventServer{app: a, realTimeUpdates: realTimeUpdates}
+}
+
+// ListEvents returns one page of the tenant's events, newest first.
+func (s *EventServer) ListEvents(ctx context.Context, req *notifyv1.ListEventsRequest) (*notifyv1.ListEventsResponse, error) {
+	p, err := s.app.Queries.ListEvents.Handle(ctx, app.ListEvents{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(), Types: req.GetTypes()})
+	if err != nil {
+		return nil, err
+	}
+	resp := &notifyv1.ListEventsResponse{NextPageToken: p.NextPageToken, Events: make([]*notifyv1.Event, len(p.Events))}
+	for i, e := range p.Events {
+		resp.Events[i] = eventToProto(*e)
+	}
+	return resp, nil
+}
+
+// WatchEvents streams the tenant's events as they arrive until the client
+// hangs up, the watcher falls behind (RESOURCE_EXHAUSTED: reconnect), or
+// the service stops (UNAVAILABLE).
+func (s *EventServer) WatchEvents(req *notifyv1.WatchEventsRequest, stream grpc.ServerStreamingServer[notifyv1.Event]) error {
+	if !s.realTimeUpdates {
+		return errs.FailedPrecondition(ReasonFeatureDisabled, "live events are turned off; the operator enables them with FEATURE_REAL_TIME_UPDATES")
+	}
+	ctx := stream.Context()
+	w, err := s.app.Queries.WatchEvents.Handle(ctx, req.GetTypes())
+	if err != nil {
+		return err
+	}
+	defer w.Close()
+	// Headers go out once the watcher is registered: a client that has
+	// them knows every event from then on reaches it.
+	if err := stream.SendHeader(metadata.MD{}); err != nil {
+		return err
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case e, ok := <-w.Events():
+			if !ok {
+				return w.Err()
+			}
+			if err := stream.Send(eventToProto(e)); err != nil {
+				return err
+			}
+		}
+	}
+}

@@ -1,0 +1,162 @@
+package grpcapi_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/durationpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
+	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
+	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/server/servertest"
+	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
+	"github.com/ariesone/ariesone/services/notify/internal/store"
+	"github.com/ariesone/ariesone/services/notify/internal/store/storetest"
+)
+
+// rpcT0 starts every RPC test's timeline.
+var rpcT0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+
+// rpcHarness serves the notify API over loopback gRPC with the platform's
+// interceptor chain, on a fresh database, with the event consumer and the
+// live hub beside it to feed it.
+type rpcHarness struct {
+	db       *storetest.DB
+	consumer *app.EventConsumer
+	live     *app.LiveEvents
+	keys     *authtest.KeySet
+
+	audits        notifyv1.AuditServiceClient
+	notifications notifyv1.NotificationServiceClient
+	events        notifyv1.EventServiceClient
+}
+
+func newRPCHarness(t *testing.T, realTimeUpdates bool) *rpcHarness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	db := storetest.New(t)
+	s := store.New(db.App)
+	h := &rpcHarness{db: db, live: app.NewLiveEvents(16), keys: authtest.NewKeySet(t)}
+	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live})
+
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: h.keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
+	if err != nil {
+		t.Fatalf("verifier: %v", err)
+	}
+	srv, err := server.New(server.Config{
+		Name:     "notify",
+		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(),
+		Verifier: verifier,
+		Audit:    &audit.MemorySink{},
+	})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	grpcapi.Register(srv.GRPC(), a, realTimeUpdates)
+	conn := servertest.Start(t, srv)
+	h.audits = notifyv1.NewAuditServiceClient(conn)
+	h.notifications = notifyv1.NewNotificationServiceClient(conn)
+	h.events = notifyv1.NewEventServiceClient(conn)
+	return h
+}
+
+// as returns a context calling as subject of company with roles.
+func (h *rpcHarness) as(company, subject string, roles ...string) context.Context {
+	token := h.keys.Mint(authtest.Claims(subject, company, roles...))
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+}
+
+// apply feeds events to the consumer as the inbox does.
+func (h *rpcHarness) apply(t *testing.T, ds ...bus.Delivery) {
+	t.Helper()
+	for _, d := range ds {
+		err := h.db.App.InTx(context.Background(), func(ctx context.Context) error {
+			tx, ok := postgres.TxFromContext(ctx)
+			if !ok {
+				return errors.New("no transaction")
+			}
+			if err := postgres.SetTenant(ctx, tx, d.CompanyID); err != nil {
+				return err
+			}
+			return h.consumer.Consume(ctx, d)
+		})
+		if err != nil {
+			t.Fatalf("apply %s: %v", d.Type, err)
+		}
+	}
+}
+
+func rpcID(t *testing.T) string {
+	t.Helper()
+	id, err := uuid.NewV7()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id.String()
+}
+
+// rpcEvent wraps payload in an event envelope.
+func rpcEvent(t *testing.T, typ, company string, payload proto.Message, at time.Time) bus.Delivery {
+	t.Helper()
+	b, err := proto.Marshal(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bus.Delivery{Message: bus.Message{ID: rpcID(t), Type: typ, PayloadType: string(proto.MessageName(payload)),
+		CompanyID: company, Source: "company", OccurTime: at, Payload: b}}
+}
+
+// rpcAuditEvent is the audit record event of one call.
+func rpcAuditEvent(t *testing.T, company, actor string, resources map[string]string, at time.Time) bus.Delivery {
+	t.Helper()
+	return rpcEvent(t, "company.audit.recorded.v1", company, &auditv1.AuditRecorded{
+		RequestId: rpcID(t), ActorId: actor, ActorKind: "user", CompanyId: company,
+		Method: "/ariesone.company.v1.LocationService/GetLocation", Resources: resources, Code: "OK",
+		ClientAddr: "10.0.0.1:1234", CallTime: timestamppb.New(at), Duration: durationpb.New(time.Millisecond), Service: "company",
+	}, at)
+}
+
+// expectCode fails the test unless err carries code.
+func expectCode(t *testing.T, err error, code codes.Code) {
+	t.Helper()
+	if got := status.Code(err); got != code {
+		t.Fatalf("code = %v (%v), want %v", got, err, code)
+	}
+}
+
+// expectFields fails the test unless err is INVALID_ARGUMENT listing
+// exactly fields.
+func expectFields(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	expectCode(t, err, codes.InvalidArgument)
+	var got []string
+	for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
+		got = append(got, v.Field)
+	}
+	if diff := cmp.Diff(fields, got); diff != "" {
+		t.Errorf("violated fields (-want +got):\n%s", diff)
+	}
+}
