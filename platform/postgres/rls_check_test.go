@@ -74,7 +74,7 @@ func TestPlatformTablesPassRowLevelSecurityCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if tenantTables != 2 {
-		t.Errorf("tenant tables in schema = %d, want 2 (idempotency_keys, notes)", tenantTables)
+	if tenantTables != 3 {
+		t.Errorf("tenant tables in schema = %d, want 3 (idempotency_keys, notes, outbox)", tenantTables)
 	}
 }

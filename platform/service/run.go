@@ -30,10 +30,11 @@ import (
 	"golang.org/x/sync/errgroup"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
-	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/auditsink"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/ratelimit"
 	"github.com/ariesone/ariesone/platform/server"
@@ -65,6 +66,11 @@ type Spec struct {
 	// /metrics; company publishes /.well-known/jwks.json there for the other
 	// services.
 	HTTP func(mux *http.ServeMux, d *Deps)
+	// Workers returns the service's background loops (event consumers, a
+	// webhook dispatcher). They start after Register and stop after the
+	// server has drained its calls, before the audit sink and the outbox
+	// relay flush.
+	Workers func(ctx context.Context, d *Deps) ([]Worker, error)
 }
 
 // Deps are the shared dependencies a service's handlers are built from.
@@ -74,6 +80,12 @@ type Deps struct {
 	Logger   *slog.Logger
 	Registry *prometheus.Registry
 	Server   *server.Server
+	// Bus is the event bus, for consumers; publishing goes through Events
+	// and the outbox relay, never straight to the bus.
+	Bus EventBus
+	// Events appends the service's domain events to its outbox, in the
+	// unit of work of the context.
+	Events *outbox.Recorder
 }
 
 // Env looks up an environment variable; os.LookupEnv in production.
@@ -121,7 +133,25 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	defer pool.Close()
 
 	registry := telemetry.NewRegistry(spec.Name)
-	deps := &Deps{Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry}
+	eventBus, closeBus, err := openBus(ctx, spec.Name, common, logger, registry)
+	if err != nil {
+		return err
+	}
+	defer closeBus()
+	deps := &Deps{
+		Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry,
+		Bus: eventBus, Events: outbox.NewRecorder(spec.Name, nil),
+	}
+	relay, err := outbox.NewRelay(outbox.RelayConfig{
+		Pool: pool, Schema: spec.Name, Publisher: eventBus, Logger: logger, Registerer: registry,
+	})
+	if err != nil {
+		return err
+	}
+	auditSink, err := auditsink.New(auditsink.Config{DB: deps.DB, Service: spec.Name, Logger: logger, Registerer: registry})
+	if err != nil {
+		return err
+	}
 	verifier, err := newVerifier(ctx, spec, deps)
 	if err != nil {
 		return err
@@ -142,7 +172,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		Registry:        registry,
 		Verifier:        verifier,
 		Limiter:         limiter,
-		Audit:           audit.LogSink{Logger: logger},
+		Audit:           auditSink,
 		Tracing:         common.OTLPEndpoint != "",
 		TrustedProxies:  trusted,
 		DefaultTimeout:  common.RequestTimeout,
@@ -155,6 +185,12 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	if spec.Register != nil {
 		if err := spec.Register(ctx, deps); err != nil {
 			return fmt.Errorf("registering %s handlers: %w", spec.Name, err)
+		}
+	}
+	var workers []Worker
+	if spec.Workers != nil {
+		if workers, err = spec.Workers(ctx, deps); err != nil {
+			return fmt.Errorf("starting %s workers: %w", spec.Name, err)
 		}
 	}
 
@@ -170,11 +206,31 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	}
 	logger.Info("serving", "grpc", lis.GRPC.Addr().String(), "metrics", lis.Metrics.Addr().String())
 
-	g, gctx := errgroup.WithContext(ctx)
+	// The event pipeline runs beside the server and stops after it, in
+	// order: consumers first, then the audit sink flushes the drained
+	// calls' records to the outbox, then the relay publishes what is left.
+	runCtx, fail := context.WithCancelCause(ctx)
+	defer fail(nil)
+	relayStage := startStage(ctx, "outbox relay", relay.Run, fail)
+	sinkStage := startStage(ctx, "audit sink", auditSink.Run, fail)
+	var workerStages []*stage
+	for _, w := range workers {
+		workerStages = append(workerStages, startStage(ctx, w.Name, w.Run, fail))
+	}
+
+	g, gctx := errgroup.WithContext(runCtx)
 	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
 	g.Go(func() error { return serveOps(gctx, lis.Metrics, spec, deps) })
-	g.Go(func() error { watchDatabase(gctx, pool, srv, logger); return nil })
+	g.Go(func() error { watchDependencies(gctx, dependencies(pool, eventBus), srv, logger); return nil })
 	err = g.Wait()
+	for _, s := range workerStages {
+		s.stop(logger)
+	}
+	sinkStage.stop(logger)
+	relayStage.stop(logger)
+	if cause := context.Cause(runCtx); err == nil && cause != nil && ctx.Err() == nil {
+		err = cause
+	}
 	logger.Info("stopped")
 	return err
 }
@@ -272,33 +328,45 @@ func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 	return nil
 }
 
-// watchDatabase keeps grpc.health.v1 honest: the service reports NOT_SERVING
-// while Postgres does not answer, so Kubernetes stops routing to it.
-func watchDatabase(ctx context.Context, pool *pgxpool.Pool, srv *server.Server, logger *slog.Logger) {
+// watchDependencies keeps grpc.health.v1 honest: the service reports
+// NOT_SERVING while Postgres or the broker does not answer, so Kubernetes
+// stops routing to it.
+func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.Server, logger *slog.Logger) {
 	t := time.NewTicker(5 * time.Second)
 	defer t.Stop()
-	healthy := true
+	down := map[string]bool{}
+	reported := healthpb.HealthCheckResponse_SERVING
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
-		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		err := pool.Ping(pingCtx)
-		cancel()
-		if ctx.Err() != nil {
-			return
+		for name, dep := range deps {
+			pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			err := dep.Ping(pingCtx)
+			cancel()
+			if ctx.Err() != nil {
+				return
+			}
+			switch {
+			case err != nil && !down[name]:
+				logger.Error(name+" unreachable; reporting NOT_SERVING", "error", err)
+			case err == nil && down[name]:
+				logger.Info(name + " reachable again")
+			}
+			down[name] = err != nil
 		}
-		switch {
-		case err != nil && healthy:
-			logger.Error("Postgres unreachable; reporting NOT_SERVING", "error", err)
-			srv.Health().SetServingStatus("", healthpb.HealthCheckResponse_NOT_SERVING)
-		case err == nil && !healthy:
-			logger.Info("Postgres reachable again; reporting SERVING")
-			srv.Health().SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+		status := healthpb.HealthCheckResponse_SERVING
+		for _, d := range down {
+			if d {
+				status = healthpb.HealthCheckResponse_NOT_SERVING
+			}
 		}
-		healthy = err == nil
+		if status != reported {
+			srv.Health().SetServingStatus("", status)
+			reported = status
+		}
 	}
 }
 
