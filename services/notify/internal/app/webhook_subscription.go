@@ -137,7 +137,9 @@ func (h ListWebhookSubscriptionsHandler) Handle(ctx context.Context, q ListWebho
 		func(after webhookPosition, limit int) ([]*domain.WebhookSubscription, error) {
 			return h.w.Repo.ListWebhookSubscriptions(ctx, after.Time, after.ID, limit)
 		},
-		func(s *domain.WebhookSubscription) webhookPosition { return webhookPosition{Time: s.CreateTime, ID: s.ID} })
+		func(s *domain.WebhookSubscription) webhookPosition {
+			return webhookPosition{Time: s.CreateTime, ID: s.ID}
+		})
 	return WebhookSubscriptionPage{Subscriptions: subs, NextPageToken: next}, err
 }
 

@@ -169,9 +169,9 @@ func (w *WebhookStore) RecordWebhookAttempt(ctx context.Context, companyID, deli
 		if err != nil {
 			// Deleted between the two statements: the delivery went with it.
 			if errs.Is(err, errs.KindNotFound) {
-			return nil
-		}
-		return err
+				return nil
+			}
+			return err
 		}
 		d, err := scanWebhookDelivery(tx.QueryRow(ctx,
 			`select `+webhookDeliveryColumns+` from webhook_deliveries where id = $1 for update`, deliveryID))
