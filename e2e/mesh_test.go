@@ -36,6 +36,7 @@ func buildBinaries(t testing.TB) string {
 		}
 		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator),
 			"github.com/ariesone/ariesone/services/company/cmd/company",
+			"github.com/ariesone/ariesone/services/notify/cmd/notify",
 			"github.com/ariesone/ariesone/gateway/cmd/gateway")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		buildErr = cmd.Run()
@@ -46,13 +47,28 @@ func buildBinaries(t testing.TB) string {
 	return binDir
 }
 
-// mesh is company and the gateway running as processes for one test.
+// mesh is company, notify and the gateway running as processes for one
+// test, on a database and a RabbitMQ virtual host of their own.
 type mesh struct {
 	t       testing.TB
 	bin     string
 	baseEnv []string
 	rest    string // http://127.0.0.1:PORT
 	grpc    string // company's gRPC address
+	notify  string // notify's gRPC address
+	// adminURL is the database's superuser URL, for checks behind the
+	// services' backs.
+	adminURL string
+	procs    map[string]*process
+}
+
+// process is one running binary of the mesh.
+type process struct {
+	name    string
+	env     []string
+	logPath string
+	cmd     *exec.Cmd
+	done    chan struct{}
 }
 
 // freePort asks the kernel for an unused loopback port.
@@ -78,8 +94,16 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		t.Fatal(err)
 	}
 	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
-	m := &mesh{t: t, bin: bin, rest: fmt.Sprintf("http://127.0.0.1:%d", gatewayPort), grpc: fmt.Sprintf("127.0.0.1:%d", companyGRPC)}
+	notifyGRPC, notifyOps := freePort(t), freePort(t)
+	m := &mesh{
+		t: t, bin: bin, adminURL: adminURL, procs: map[string]*process{},
+		rest:   fmt.Sprintf("http://127.0.0.1:%d", gatewayPort),
+		grpc:   fmt.Sprintf("127.0.0.1:%d", companyGRPC),
+		notify: fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
+	}
 	m.baseEnv = []string{
+		"AMQP_URL=" + newVhost(t),
+		"FEATURE_REAL_TIME_UPDATES=true",
 		"APP_ENV=test",
 		"LOG_LEVEL=info",
 		"DATABASE_URL=" + appURL,
@@ -95,8 +119,10 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	m.baseEnv = append(m.baseEnv, env...)
 	m.start("company", fmt.Sprintf("API_PORT=%d", companyGRPC), fmt.Sprintf("METRICS_PORT=%d", companyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
+	m.start("notify", fmt.Sprintf("API_PORT=%d", notifyGRPC), fmt.Sprintf("METRICS_PORT=%d", notifyOps))
+	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
 	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
-		fmt.Sprintf("COMPANY_ADDR=127.0.0.1:%d", companyGRPC))
+		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify)
 	m.waitHTTP(m.rest + "/readyz")
 	return m
 }
@@ -105,33 +131,60 @@ func startMesh(t testing.TB, env ...string) *mesh {
 // printed when the test fails.
 func (m *mesh) start(name string, env ...string) {
 	m.t.Helper()
-	logPath := filepath.Join(m.t.TempDir(), name+".log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		m.t.Fatal(err)
-	}
-	cmd := exec.Command(filepath.Join(m.bin, name))
-	cmd.Env = append(append(os.Environ(), m.baseEnv...), env...)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	if err := cmd.Start(); err != nil {
-		m.t.Fatalf("starting %s: %v", name, err)
-	}
+	p := &process{name: name, env: env, logPath: filepath.Join(m.t.TempDir(), name+".log")}
+	m.procs[name] = p
+	m.launch(p)
 	m.t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(20 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		logFile.Close()
+		m.stop(p)
 		if m.t.Failed() {
-			out, _ := os.ReadFile(logPath)
+			out, _ := os.ReadFile(p.logPath)
 			m.t.Logf("---- %s log ----\n%s", name, out)
 		}
 	})
+}
+
+// launch starts p's binary, appending to its log.
+func (m *mesh) launch(p *process) {
+	m.t.Helper()
+	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		m.t.Fatal(err)
+	}
+	cmd := exec.Command(filepath.Join(m.bin, p.name))
+	cmd.Env = append(append(os.Environ(), m.baseEnv...), p.env...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		m.t.Fatalf("starting %s: %v", p.name, err)
+	}
+	p.cmd, p.done = cmd, make(chan struct{})
+	go func() { _ = cmd.Wait(); logFile.Close(); close(p.done) }()
+}
+
+// stop asks p to shut down gracefully, killing it after 20 seconds.
+func (m *mesh) stop(p *process) {
+	_ = p.cmd.Process.Signal(os.Interrupt)
+	select {
+	case <-p.done:
+	case <-time.After(20 * time.Second):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
+// kill ends a service with SIGKILL: no shutdown, no flush, as a crash.
+func (m *mesh) kill(name string) {
+	m.t.Helper()
+	p := m.procs[name]
+	if err := p.cmd.Process.Kill(); err != nil {
+		m.t.Fatalf("kill %s: %v", name, err)
+	}
+	<-p.done
+}
+
+// restart starts a killed or stopped service again with the same settings.
+func (m *mesh) restart(name string) {
+	m.t.Helper()
+	m.launch(m.procs[name])
 }
 
 // bootstrap creates a company and its owner with the operator command.
