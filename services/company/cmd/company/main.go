@@ -116,11 +116,12 @@ func loadKeyring(e *config.Env) *keyring.Keyring {
 func newApplication(d *service.Deps, s *settings) *app.Application {
 	directory := store.New(d.DB)
 	return app.NewApplication(app.Deps{
-		Companies: directory,
-		Locations: directory,
-		Users:     directory,
-		Keyring:   s.keyring,
-		Events:    app.LogRecorder{Logger: d.Logger},
+		Companies:  directory,
+		Locations:  directory,
+		Users:      directory,
+		Keyring:    s.keyring,
+		UnitOfWork: d.DB,
+		Events:     app.LogRecorder{Logger: d.Logger},
 	})
 }
 
@@ -190,10 +191,11 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 	// Bootstrap seals nothing and takes no idempotency keys, so it needs no
 	// key ring.
 	a := app.NewApplication(app.Deps{
-		Companies: directory,
-		Locations: directory,
-		Users:     directory,
-		Events:    app.LogRecorder{Logger: logger},
+		Companies:  directory,
+		Locations:  directory,
+		Users:      directory,
+		UnitOfWork: db,
+		Events:     app.LogRecorder{Logger: logger},
 	})
 	res, err := a.Commands.BootstrapCompany.Handle(ctx, app.BootstrapCompany{
 		Code:            *code,
@@ -238,7 +240,7 @@ func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyrin
 	signingKeys := store.NewSigningKeys(d.DB)
 	w.keys = authn.NewKeySet(signingKeys, ring)
 	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: ring},
-		events, w.settings.SigningKeyPolicy(w.keys.CacheTTL()))
+		d.DB, events, w.settings.SigningKeyPolicy(w.keys.CacheTTL()))
 	made, err := rotation.EnsureSigningKey(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
@@ -247,7 +249,7 @@ func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyrin
 		d.Logger.Info("made a new signing key", "kid", made.KeyID, "bits", w.settings.SigningKeyBits)
 	}
 	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
-	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, events, w.settings.AuthPolicy())
+	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, d.DB, events, w.settings.AuthPolicy())
 	return authn.NewVerifier(ctx, w.keys, authn.VerifierConfig{Issuer: d.Config.JWTIssuer, Audience: d.Config.JWTAudience})
 }
 
@@ -284,7 +286,7 @@ func rotateSigningKey(ctx context.Context, args []string, env service.Env, stdou
 	}
 	defer closeDB()
 	rotation := app.NewSigningKeys(store.NewSigningKeys(db), authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring},
-		app.LogRecorder{Logger: logger}, settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
+		db, app.LogRecorder{Logger: logger}, settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
 	key, err := rotation.RotateSigningKey(ctx, "company rotate-signing-key")
 	if err != nil {
 		return fmt.Errorf("rotate-signing-key: %w", err)

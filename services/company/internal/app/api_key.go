@@ -117,7 +117,7 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 	if err := domain.CheckAPIKeyGrant(domain.Actor{ID: caller.Subject, Roles: caller.Roles}, cmd.Roles); err != nil {
 		return domain.APIKey{}, "", err
 	}
-	key, replayed, err := a.store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), func() (domain.APIKey, error) {
+	build := func() (domain.APIKey, error) {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return domain.APIKey{}, fmt.Errorf("new id: %w", err)
@@ -138,17 +138,28 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 			CreateTime:    now,
 			ExpireTime:    cmd.ExpireTime,
 		}, nil
+	}
+	key, err = changeAndRecord(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+		k, replayed, err := a.store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), build)
+		if err != nil || replayed {
+			return k, nil, err
+		}
+		return k, []Event{apiKeyCreated(k, caller.Subject)}, nil
 	})
 	if err != nil {
 		return domain.APIKey{}, "", err
 	}
-	if replayed {
-		return key, "", nil
-	}
+	// A replay calls no build, so secret is still empty: the first
+	// create's secret is not stored and cannot be shown again.
+	return key, secret, nil
+}
+
+// apiKeyCreated is the event of key's creation by actorID.
+func apiKeyCreated(key domain.APIKey, actorID string) Event {
 	payload := &companyv1.ApiKeyCreated{
 		CompanyId:  key.CompanyID,
 		ApiKeyId:   key.ID,
-		ActorId:    caller.Subject,
+		ActorId:    actorID,
 		OccurTime:  timestamp(key.CreateTime),
 		ClientName: key.ClientName,
 		Prefix:     key.Prefix,
@@ -157,8 +168,7 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 	if !key.ExpireTime.IsZero() {
 		payload.ExpireTime = timestamp(key.ExpireTime)
 	}
-	a.events.Record(ctx, Event{Type: EventAPIKeyCreated, CompanyID: key.CompanyID, ResourceID: key.ID, Payload: payload})
-	return key, secret, nil
+	return Event{Type: EventAPIKeyCreated, CompanyID: key.CompanyID, ResourceID: key.ID, Payload: payload}
 }
 
 // createAPIKeyHash fingerprints a create request for its idempotency key:
@@ -238,16 +248,16 @@ func (a *Auth) RevokeAPIKey(ctx context.Context, caller identity.Principal, id s
 	if err := checkID("id", id); err != nil {
 		return domain.APIKey{}, err
 	}
-	var changed bool
-	key, err := a.store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
-		changed = k.Revoke(a.clock())
-		return nil
-	})
-	if err != nil {
-		return domain.APIKey{}, err
-	}
-	if changed {
-		a.events.Record(ctx, Event{
+	return changeAndRecord(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+		var changed bool
+		key, err := a.store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
+			changed = k.Revoke(a.clock())
+			return nil
+		})
+		if err != nil || !changed {
+			return key, nil, err
+		}
+		return key, []Event{{
 			Type:       EventAPIKeyRevoked,
 			CompanyID:  key.CompanyID,
 			ResourceID: key.ID,
@@ -258,7 +268,6 @@ func (a *Auth) RevokeAPIKey(ctx context.Context, caller identity.Principal, id s
 				OccurTime: timestamp(key.RevokeTime),
 				Prefix:    key.Prefix,
 			},
-		})
-	}
-	return key, nil
+		}}, nil
+	})
 }

@@ -23,8 +23,8 @@ type Application struct {
 	Queries  Queries
 }
 
-// Commands change state. Each runs in one transaction and records its
-// events after the transaction commits.
+// Commands change state. Each runs as one unit of work: its change and the
+// events recorded for it commit together or not at all.
 type Commands struct {
 	BootstrapCompany BootstrapCompanyHandler
 	UpdateCompany    UpdateCompanyHandler
@@ -90,7 +90,10 @@ type Deps struct {
 	Locations LocationRepository
 	Users     UserRepository
 	Keyring   Keyring
-	Events    EventRecorder
+	// UnitOfWork makes each command's store calls and its events one
+	// transaction.
+	UnitOfWork UnitOfWork
+	Events     EventRecorder
 	// Now is the clock; nil means the system clock.
 	Now func() time.Time
 }

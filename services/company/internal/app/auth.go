@@ -19,7 +19,8 @@ type CompanyResolver interface {
 }
 
 // AuthStore is the persistence sign-in, refresh, logout and API keys need.
-// Each method is one transaction; the attempt functions decide inside it.
+// Each method is one transaction, or joins the unit of work its context
+// carries; the attempt functions decide inside it.
 type AuthStore interface {
 	SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error
 	RefreshTokenCompany(ctx context.Context, hash []byte) (string, error)
@@ -56,6 +57,7 @@ type Auth struct {
 	companies CompanyResolver
 	store     AuthStore
 	tokens    AccessTokenIssuer
+	uow       UnitOfWork
 	events    EventRecorder
 	policy    AuthPolicy
 	now       func() time.Time
@@ -67,9 +69,10 @@ type AuthOption func(*Auth)
 // WithAuthClock replaces time.Now (tests of lockout and expiry).
 func WithAuthClock(now func() time.Time) AuthOption { return func(a *Auth) { a.now = now } }
 
-// NewAuth returns the authentication use cases.
-func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
-	a := &Auth{companies: companies, store: store, tokens: tokens, events: events, policy: policy, now: time.Now}
+// NewAuth returns the authentication use cases. uow makes each change and
+// its events one transaction.
+func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, uow UnitOfWork, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
+	a := &Auth{companies: companies, store: store, tokens: tokens, uow: uow, events: events, policy: policy, now: time.Now}
 	for _, o := range opts {
 		o(a)
 	}
@@ -127,7 +130,11 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 	}
 	var pair TokenPair
 	var started *domain.Session
-	err = a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), func(at *domain.SignInAttempt) error {
+	// attempt decides inside SignIn's transaction, under the account's row
+	// lock, so concurrent guesses are counted one after the other: the
+	// password is verified (and on occasion rehashed) there, not before the
+	// unit of work.
+	attempt := func(at *domain.SignInAttempt) error {
 		now := a.clock()
 		at.Time = now
 		acct := at.Account
@@ -164,6 +171,28 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 		at.Session, at.RefreshToken = &s, &rt
 		pair, started = p, &s
 		return nil
+	}
+	// A failed attempt still commits (its failure count, a lockout): the
+	// unit of work succeeds with no session and no event, and the refusal
+	// is returned after it.
+	err = a.uow.InTx(ctx, func(ctx context.Context) error {
+		if err := a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil || started == nil {
+			return err
+		}
+		return a.events.Record(ctx, Event{
+			Type:       EventSessionStarted,
+			CompanyID:  started.CompanyID,
+			ResourceID: started.ID,
+			Payload: &companyv1.SessionStarted{
+				CompanyId:  started.CompanyID,
+				SessionId:  started.ID,
+				ActorId:    started.UserID,
+				OccurTime:  timestamp(started.CreateTime),
+				ClientIp:   started.ClientIP,
+				UserAgent:  started.UserAgent,
+				ExpireTime: timestamp(started.ExpireTime),
+			},
+		})
 	})
 	if err != nil {
 		return TokenPair{}, err
@@ -171,20 +200,6 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 	if started == nil {
 		return TokenPair{}, invalidCredentials()
 	}
-	a.events.Record(ctx, Event{
-		Type:       EventSessionStarted,
-		CompanyID:  started.CompanyID,
-		ResourceID: started.ID,
-		Payload: &companyv1.SessionStarted{
-			CompanyId:  started.CompanyID,
-			SessionId:  started.ID,
-			ActorId:    started.UserID,
-			OccurTime:  timestamp(started.CreateTime),
-			ClientIp:   started.ClientIP,
-			UserAgent:  started.UserAgent,
-			ExpireTime: timestamp(started.ExpireTime),
-		},
-	})
 	return pair, nil
 }
 
@@ -242,7 +257,7 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	var pair TokenPair
 	var rotated bool
 	var revoked *domain.Session
-	err = a.store.UseRefreshToken(ctx, companyID, hash, func(at *domain.RefreshAttempt) error {
+	use := func(at *domain.RefreshAttempt) error {
 		now := a.clock()
 		switch domain.JudgeRefresh(at.Token, at.Session, now) {
 		case domain.RefreshReuse:
@@ -266,16 +281,22 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 		at.NewToken = &rt
 		pair, rotated = p, true
 		return nil
+	}
+	// A reused token's revocation must commit although the refresh is
+	// refused: the unit of work succeeds with the session revoked and its
+	// SessionRevoked event, and the refusal is returned after it.
+	err = a.uow.InTx(ctx, func(ctx context.Context) error {
+		if err := a.store.UseRefreshToken(ctx, companyID, hash, use); err != nil || revoked == nil {
+			return err
+		}
+		// No actor: the service revoked the session on its own.
+		return a.recordSessionRevoked(ctx, *revoked, "")
 	})
 	if errs.Is(err, errs.KindNotFound) {
 		return TokenPair{}, refreshNotAccepted()
 	}
 	if err != nil {
 		return TokenPair{}, err
-	}
-	if revoked != nil {
-		// No actor: the service revoked the session on its own.
-		a.recordSessionRevoked(ctx, *revoked, "")
 	}
 	if !rotated {
 		return TokenPair{}, refreshNotAccepted()
@@ -296,25 +317,26 @@ func (a *Auth) Logout(ctx context.Context, caller identity.Principal) error {
 	if caller.Kind != identity.KindUser || caller.SessionID == "" {
 		return errs.FailedPrecondition(ReasonNoSession, "the caller's token belongs to no session; API-key tokens simply expire")
 	}
-	var changed bool
-	s, err := a.store.UpdateSession(ctx, caller.SessionID, func(s *domain.Session) error {
-		if s.UserID != caller.Subject {
-			return errs.NotFound("session", caller.SessionID)
+	return a.uow.InTx(ctx, func(ctx context.Context) error {
+		var changed bool
+		s, err := a.store.UpdateSession(ctx, caller.SessionID, func(s *domain.Session) error {
+			if s.UserID != caller.Subject {
+				return errs.NotFound("session", caller.SessionID)
+			}
+			changed = s.Revoke(a.clock(), domain.RevokeReasonLogout)
+			return nil
+		})
+		if err != nil || !changed {
+			return err
 		}
-		changed = s.Revoke(a.clock(), domain.RevokeReasonLogout)
-		return nil
+		return a.recordSessionRevoked(ctx, s, caller.Subject)
 	})
-	if err != nil {
-		return err
-	}
-	if changed {
-		a.recordSessionRevoked(ctx, s, caller.Subject)
-	}
-	return nil
 }
 
-func (a *Auth) recordSessionRevoked(ctx context.Context, s domain.Session, actorID string) {
-	a.events.Record(ctx, Event{
+// recordSessionRevoked records that s was revoked, by actorID ("" when the
+// service revoked it on its own).
+func (a *Auth) recordSessionRevoked(ctx context.Context, s domain.Session, actorID string) error {
+	return a.events.Record(ctx, Event{
 		Type:       EventSessionRevoked,
 		CompanyID:  s.CompanyID,
 		ResourceID: s.ID,

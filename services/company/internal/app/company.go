@@ -51,32 +51,33 @@ func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*d
 		return nil, errs.Invalid(errs.FieldViolation{Field: "company.id", Description: "must be empty or the id of the caller's own company"})
 	}
 	now := h.d.now()
-	c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
-		if err := etag.Check(cmd.Etag, c.Version); err != nil {
-			return underField("company", err)
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
+		c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
+			if err := etag.Check(cmd.Etag, c.Version); err != nil {
+				return underField("company", err)
+			}
+			if err := c.Update(cmd.Fields, cmd.Values, h.d.Keyring); err != nil {
+				return underField("company", err)
+			}
+			c.UpdateTime = now
+			return nil
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		if err := c.Update(cmd.Fields, cmd.Values, h.d.Keyring); err != nil {
-			return underField("company", err)
-		}
-		c.UpdateTime = now
-		return nil
+		return c, []Event{{
+			Type:       EventCompanyUpdated,
+			CompanyID:  c.ID,
+			ResourceID: c.ID,
+			Payload: &companyv1.CompanyUpdated{
+				CompanyId:     c.ID,
+				ActorId:       actor.ID,
+				OccurTime:     timestamp(c.UpdateTime),
+				ChangedFields: fieldNames(cmd.Fields),
+				LegalName:     c.LegalName,
+				DisplayName:   c.DisplayName,
+				Version:       c.Version,
+			},
+		}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventCompanyUpdated,
-		CompanyID:  c.ID,
-		ResourceID: c.ID,
-		Payload: &companyv1.CompanyUpdated{
-			CompanyId:     c.ID,
-			ActorId:       actor.ID,
-			OccurTime:     timestamp(c.UpdateTime),
-			ChangedFields: fieldNames(cmd.Fields),
-			LegalName:     c.LegalName,
-			DisplayName:   c.DisplayName,
-			Version:       c.Version,
-		},
-	})
-	return c, nil
 }

@@ -72,13 +72,42 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 	if res, found, err := h.existing(ctx, company.Code, owner.Email); found || err != nil {
 		return res, err
 	}
+	// Hash before the unit of work: argon2id's CPU time should not hold a
+	// connection.
 	hash, err := domain.HashPassword(cmd.OwnerPassword)
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	err = h.d.Companies.CreateCompanyWithOwner(ctx, company, owner, hash)
+	err = h.d.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
+		if err := h.d.Companies.CreateCompanyWithOwner(ctx, company, owner, hash); err != nil {
+			return err
+		}
+		return recordAll(ctx, h.d.Events, Event{
+			Type:       EventCompanyCreated,
+			CompanyID:  company.ID,
+			ResourceID: company.ID,
+			Payload: &companyv1.CompanyCreated{
+				CompanyId: company.ID,
+				OccurTime: timestamp(company.CreateTime),
+				Code:      company.Code,
+				LegalName: company.LegalName,
+			},
+		}, Event{
+			Type:       EventUserCreated,
+			CompanyID:  company.ID,
+			ResourceID: owner.ID,
+			Payload: &companyv1.UserCreated{
+				CompanyId: company.ID,
+				UserId:    owner.ID,
+				OccurTime: timestamp(owner.CreateTime),
+				Email:     owner.Email,
+				Roles:     protoRoles(owner.Roles),
+			},
+		})
+	})
 	if errs.Is(err, errs.KindAlreadyExists) {
-		// Another bootstrap with the same code won the race.
+		// Another bootstrap with the same code won the race. The unit of
+		// work has rolled back, so the lookup runs on its own.
 		res, found, err := h.existing(ctx, company.Code, owner.Email)
 		if err == nil && !found {
 			err = fmt.Errorf("bootstrap: company %s collided but is not visible", company.Code)
@@ -88,29 +117,6 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventCompanyCreated,
-		CompanyID:  company.ID,
-		ResourceID: company.ID,
-		Payload: &companyv1.CompanyCreated{
-			CompanyId: company.ID,
-			OccurTime: timestamp(company.CreateTime),
-			Code:      company.Code,
-			LegalName: company.LegalName,
-		},
-	})
-	h.d.Events.Record(ctx, Event{
-		Type:       EventUserCreated,
-		CompanyID:  company.ID,
-		ResourceID: owner.ID,
-		Payload: &companyv1.UserCreated{
-			CompanyId: company.ID,
-			UserId:    owner.ID,
-			OccurTime: timestamp(owner.CreateTime),
-			Email:     owner.Email,
-			Roles:     protoRoles(owner.Roles),
-		},
-	})
 	return BootstrapResult{CompanyID: company.ID, OwnerID: owner.ID, Created: true}, nil
 }
 

@@ -1,6 +1,7 @@
 // Package app holds the company service's use cases, one handler per command or
-// query (CQRS). Each command runs in one unit of work (platform/postgres
-// WithTx). Its events are recorded after the commit for now; with the event
-// backbone they move into the same transaction through the outbox, so a
-// committed change is never without its events and audit record.
+// query (CQRS). Each command runs in one unit of work (UnitOfWork, the
+// service's database transaction carried in the context): its store calls
+// join it and its events are recorded inside it, so with the outbox behind
+// EventRecorder a committed change is never without its events, and a
+// change whose events cannot be written does not happen.
 package app

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"slices"
 	"strings"
@@ -25,12 +26,57 @@ type Event struct {
 	Payload    proto.Message
 }
 
-// EventRecorder receives the events of committed changes. Commands call it
-// after their transaction commits, so a recorded event always describes a
-// change that happened (until the transactional outbox replaces it, an
-// event may be lost if the process dies in between, never invented).
+// UnitOfWork runs fn in one database transaction and hands it a context
+// carrying that transaction: every repository call made with that context
+// joins it, so the change and the events recorded for it commit together
+// or not at all. fn's error rolls everything back and is returned. The
+// service's *postgres.DB implements it; the app layer sees no SQL.
+type UnitOfWork interface {
+	InTx(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// EventRecorder writes the events of changes. Commands call Record inside
+// the unit of work of the change an event describes, with the unit's
+// context, and the recorder writes the event in that transaction (the
+// outbox): an event is published if and only if its change commits. An
+// error from Record aborts the change, and the command returns it.
 type EventRecorder interface {
-	Record(ctx context.Context, e Event)
+	Record(ctx context.Context, e Event) error
+}
+
+// changeAndRecord runs change in one unit of work and records the events it
+// returns in the same transaction, returning change's result once both
+// have committed. A change that returns no events (an idempotent replay, a
+// no-op) commits without any.
+func changeAndRecord[T any](ctx context.Context, uow UnitOfWork, recorder EventRecorder,
+	change func(ctx context.Context) (T, []Event, error)) (T, error) {
+	var out T
+	err := uow.InTx(ctx, func(ctx context.Context) error {
+		result, events, err := change(ctx)
+		if err != nil {
+			return err
+		}
+		if err := recordAll(ctx, recorder, events...); err != nil {
+			return err
+		}
+		out = result
+		return nil
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// recordAll records events in order, stopping at the first error.
+func recordAll(ctx context.Context, recorder EventRecorder, events ...Event) error {
+	for _, e := range events {
+		if err := recorder.Record(ctx, e); err != nil {
+			return fmt.Errorf("record %s: %w", e.Type, err)
+		}
+	}
+	return nil
 }
 
 // Event types: "company.<resource>.<verb>.v1".
@@ -57,13 +103,16 @@ const (
 )
 
 // LogRecorder writes one structured log line per event, naming it by type
-// and ids only: payload values (names, emails) stay out of the log.
+// and ids only: payload values (names, emails) stay out of the log. It
+// writes nothing to the transaction, so it cannot keep the outbox's
+// promise: a line is logged when the event is recorded, and stays logged if
+// the change then rolls back.
 type LogRecorder struct {
 	Logger *slog.Logger
 }
 
-// Record logs e.
-func (l LogRecorder) Record(ctx context.Context, e Event) {
+// Record logs e; it never fails.
+func (l LogRecorder) Record(ctx context.Context, e Event) error {
 	payload := ""
 	if e.Payload != nil {
 		payload = string(proto.MessageName(e.Payload))
@@ -73,19 +122,47 @@ func (l LogRecorder) Record(ctx context.Context, e Event) {
 		slog.String("company_id", e.CompanyID),
 		slog.String("resource_id", e.ResourceID),
 		slog.String("payload_type", payload))
+	return nil
 }
 
-// MemoryRecorder keeps events in memory, for tests.
+// MemoryRecorder keeps events in memory, for tests. It is not
+// transactional: an event recorded in a unit of work that rolls back
+// afterwards stays kept.
 type MemoryRecorder struct {
+	// Check, when set, vets every event before it is kept; its error is
+	// Record's, so the change aborts. Test harnesses use it to require that
+	// events are recorded inside a unit of work.
+	Check func(ctx context.Context, e Event) error
+
 	mu     sync.Mutex
 	events []Event
+	fail   error
 }
 
-// Record appends e.
-func (m *MemoryRecorder) Record(_ context.Context, e Event) {
+// Record runs Check and appends e, or returns the error set by FailWith
+// and keeps nothing.
+func (m *MemoryRecorder) Record(ctx context.Context, e Event) error {
+	if m.Check != nil {
+		if err := m.Check(ctx, e); err != nil {
+			return err
+		}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.fail != nil {
+		return m.fail
+	}
 	m.events = append(m.events, e)
+	return nil
+}
+
+// FailWith makes every later Record return err (nil records again), so a
+// test can show that a change whose event cannot be written does not
+// happen.
+func (m *MemoryRecorder) FailWith(err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fail = err
 }
 
 // Events returns a copy of everything recorded so far, in order.

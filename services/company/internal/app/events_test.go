@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -15,12 +16,15 @@ import (
 func TestLogRecorderLogsIDsOnly(t *testing.T) {
 	var buf bytes.Buffer
 	r := app.LogRecorder{Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
-	r.Record(context.Background(), app.Event{
+	err := r.Record(context.Background(), app.Event{
 		Type:       app.EventUserCreated,
 		CompanyID:  "c-1",
 		ResourceID: "u-1",
 		Payload:    &companyv1.UserCreated{CompanyId: "c-1", UserId: "u-1", Email: "ana.lopez@acme.example"},
 	})
+	if err != nil {
+		t.Fatalf("Record: %v", err)
+	}
 	line := buf.String()
 	if strings.Contains(line, "ana.lopez") {
 		t.Errorf("log line carries a payload value: %s", line)
@@ -42,13 +46,49 @@ func TestLogRecorderLogsIDsOnly(t *testing.T) {
 }
 
 func TestMemoryRecorder(t *testing.T) {
+	ctx := context.Background()
 	var m app.MemoryRecorder
-	m.Record(context.Background(), app.Event{Type: app.EventLocationCreated})
-	m.Record(context.Background(), app.Event{Type: app.EventLocationDeleted})
+	for _, typ := range []string{app.EventLocationCreated, app.EventLocationDeleted} {
+		if err := m.Record(ctx, app.Event{Type: typ}); err != nil {
+			t.Fatalf("Record %s: %v", typ, err)
+		}
+	}
 	events := m.Events()
 	events[0].Type = "changed by the caller"
 	if got := m.Types(); len(got) != 2 || got[0] != app.EventLocationCreated || got[1] != app.EventLocationDeleted {
 		t.Errorf("Types = %v", got)
+	}
+
+	errDown := errors.New("down")
+	m.FailWith(errDown)
+	if err := m.Record(ctx, app.Event{Type: app.EventLocationUpdated}); !errors.Is(err, errDown) {
+		t.Errorf("Record while failing = %v, want %v", err, errDown)
+	}
+	m.FailWith(nil)
+	if err := m.Record(ctx, app.Event{Type: app.EventLocationUndeleted}); err != nil {
+		t.Errorf("Record after failing: %v", err)
+	}
+	if got := m.Types(); len(got) != 3 || got[2] != app.EventLocationUndeleted {
+		t.Errorf("Types = %v, want the event recorded while failing left out", got)
+	}
+}
+
+func TestMemoryRecorderCheckVetsEachEvent(t *testing.T) {
+	errOutside := errors.New("outside a unit of work")
+	m := app.MemoryRecorder{Check: func(_ context.Context, e app.Event) error {
+		if e.CompanyID == "" {
+			return errOutside
+		}
+		return nil
+	}}
+	if err := m.Record(context.Background(), app.Event{Type: app.EventUserCreated}); !errors.Is(err, errOutside) {
+		t.Errorf("Record of a refused event = %v, want %v", err, errOutside)
+	}
+	if err := m.Record(context.Background(), app.Event{Type: app.EventUserCreated, CompanyID: "c-1"}); err != nil {
+		t.Errorf("Record of an accepted event: %v", err)
+	}
+	if got := m.Types(); len(got) != 1 {
+		t.Errorf("Types = %v, want only the accepted event", got)
 	}
 }
 

@@ -91,26 +91,27 @@ func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (
 	if err != nil {
 		return nil, err
 	}
-	l, replayed, err := h.d.Locations.CreateLocation(ctx, l, cmd.RequestID, hash)
-	if err != nil || replayed {
-		return l, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventLocationCreated,
-		CompanyID:  tenant,
-		ResourceID: l.ID,
-		Payload: &companyv1.LocationCreated{
-			CompanyId:  tenant,
-			LocationId: l.ID,
-			ActorId:    actor.ID,
-			OccurTime:  timestamp(l.CreateTime),
-			Code:       l.Code,
-			Name:       l.Name,
-			Type:       protoLocationType(l.Type),
-			TimeZone:   l.TimeZone,
-		},
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		created, replayed, err := h.d.Locations.CreateLocation(ctx, l, cmd.RequestID, hash)
+		if err != nil || replayed {
+			return created, nil, err
+		}
+		return created, []Event{{
+			Type:       EventLocationCreated,
+			CompanyID:  tenant,
+			ResourceID: created.ID,
+			Payload: &companyv1.LocationCreated{
+				CompanyId:  tenant,
+				LocationId: created.ID,
+				ActorId:    actor.ID,
+				OccurTime:  timestamp(created.CreateTime),
+				Code:       created.Code,
+				Name:       created.Name,
+				Type:       protoLocationType(created.Type),
+				TimeZone:   created.TimeZone,
+			},
+		}}, nil
 	})
-	return l, nil
 }
 
 // UpdateLocation changes fields of a location. Violations name fields of
@@ -137,33 +138,34 @@ func (h UpdateLocationHandler) Handle(ctx context.Context, cmd UpdateLocation) (
 		return nil, err
 	}
 	now := h.d.now()
-	l, err := h.d.Locations.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
-		if err := etag.Check(cmd.Etag, l.Version); err != nil {
-			return underField("location", err)
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		l, err := h.d.Locations.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
+			if err := etag.Check(cmd.Etag, l.Version); err != nil {
+				return underField("location", err)
+			}
+			return underField("location", l.Update(cmd.Fields, cmd.Values, now))
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		return underField("location", l.Update(cmd.Fields, cmd.Values, now))
+		return l, []Event{{
+			Type:       EventLocationUpdated,
+			CompanyID:  tenant,
+			ResourceID: l.ID,
+			Payload: &companyv1.LocationUpdated{
+				CompanyId:     tenant,
+				LocationId:    l.ID,
+				ActorId:       actor.ID,
+				OccurTime:     timestamp(l.UpdateTime),
+				ChangedFields: fieldNames(cmd.Fields),
+				Code:          l.Code,
+				Name:          l.Name,
+				Type:          protoLocationType(l.Type),
+				TimeZone:      l.TimeZone,
+				Version:       l.Version,
+			},
+		}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventLocationUpdated,
-		CompanyID:  tenant,
-		ResourceID: l.ID,
-		Payload: &companyv1.LocationUpdated{
-			CompanyId:     tenant,
-			LocationId:    l.ID,
-			ActorId:       actor.ID,
-			OccurTime:     timestamp(l.UpdateTime),
-			ChangedFields: fieldNames(cmd.Fields),
-			Code:          l.Code,
-			Name:          l.Name,
-			Type:          protoLocationType(l.Type),
-			TimeZone:      l.TimeZone,
-			Version:       l.Version,
-		},
-	})
-	return l, nil
 }
 
 // DeleteLocation soft-deletes a location; UndeleteLocation restores one.
@@ -185,23 +187,20 @@ type DeleteLocationHandler struct{ d *directory }
 // Handle soft-deletes the location and records LocationDeleted. Deleting a
 // deleted location is FAILED_PRECONDITION.
 func (h DeleteLocationHandler) Handle(ctx context.Context, cmd DeleteLocation) (*domain.Location, error) {
-	l, actor, err := h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete)
-	if err != nil {
-		return nil, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventLocationDeleted,
-		CompanyID:  l.CompanyID,
-		ResourceID: l.ID,
-		Payload: &companyv1.LocationDeleted{
-			CompanyId:  l.CompanyID,
-			LocationId: l.ID,
-			ActorId:    actor.ID,
-			OccurTime:  timestamp(l.UpdateTime),
-			Code:       l.Code,
-		},
+	return h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete, func(l *domain.Location, actor domain.Actor) Event {
+		return Event{
+			Type:       EventLocationDeleted,
+			CompanyID:  l.CompanyID,
+			ResourceID: l.ID,
+			Payload: &companyv1.LocationDeleted{
+				CompanyId:  l.CompanyID,
+				LocationId: l.ID,
+				ActorId:    actor.ID,
+				OccurTime:  timestamp(l.UpdateTime),
+				Code:       l.Code,
+			},
+		}
 	})
-	return l, nil
 }
 
 // UndeleteLocationHandler runs UndeleteLocation.
@@ -210,41 +209,45 @@ type UndeleteLocationHandler struct{ d *directory }
 // Handle restores the location and records LocationUndeleted. Restoring a
 // location that is not deleted is ALREADY_EXISTS (AIP-164).
 func (h UndeleteLocationHandler) Handle(ctx context.Context, cmd UndeleteLocation) (*domain.Location, error) {
-	l, actor, err := h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete)
-	if err != nil {
-		return nil, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventLocationUndeleted,
-		CompanyID:  l.CompanyID,
-		ResourceID: l.ID,
-		Payload: &companyv1.LocationUndeleted{
-			CompanyId:  l.CompanyID,
-			LocationId: l.ID,
-			ActorId:    actor.ID,
-			OccurTime:  timestamp(l.UpdateTime),
-			Code:       l.Code,
-		},
+	return h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete, func(l *domain.Location, actor domain.Actor) Event {
+		return Event{
+			Type:       EventLocationUndeleted,
+			CompanyID:  l.CompanyID,
+			ResourceID: l.ID,
+			Payload: &companyv1.LocationUndeleted{
+				CompanyId:  l.CompanyID,
+				LocationId: l.ID,
+				ActorId:    actor.ID,
+				OccurTime:  timestamp(l.UpdateTime),
+				Code:       l.Code,
+			},
+		}
 	})
-	return l, nil
 }
 
 // changeLocation runs a lifecycle move of location id after checking the
-// etag.
-func (d *directory) changeLocation(ctx context.Context, id, tag string, move func(*domain.Location, time.Time) error) (*domain.Location, domain.Actor, error) {
+// etag, and records the event that describes the moved location, in one
+// unit of work.
+func (d *directory) changeLocation(ctx context.Context, id, tag string, move func(*domain.Location, time.Time) error,
+	event func(*domain.Location, domain.Actor) Event) (*domain.Location, error) {
 	actor, _, err := caller(ctx)
 	if err != nil {
-		return nil, actor, err
+		return nil, err
 	}
 	if err := checkID("id", id); err != nil {
-		return nil, actor, err
+		return nil, err
 	}
 	now := d.now()
-	l, err := d.Locations.UpdateLocation(ctx, id, func(l *domain.Location) error {
-		if err := etag.Check(tag, l.Version); err != nil {
-			return err
+	return changeAndRecord(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		l, err := d.Locations.UpdateLocation(ctx, id, func(l *domain.Location) error {
+			if err := etag.Check(tag, l.Version); err != nil {
+				return err
+			}
+			return move(l, now)
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		return move(l, now)
+		return l, []Event{event(l, actor)}, nil
 	})
-	return l, actor, err
 }

@@ -24,14 +24,16 @@ type SigningKeyGenerator interface {
 type SigningKeys struct {
 	store     SigningKeyStore
 	generator SigningKeyGenerator
+	uow       UnitOfWork
 	events    EventRecorder
 	policy    domain.SigningKeyPolicy
 	now       func() time.Time
 }
 
-// NewSigningKeys returns the signing-key use cases.
-func NewSigningKeys(store SigningKeyStore, generator SigningKeyGenerator, events EventRecorder, policy domain.SigningKeyPolicy) *SigningKeys {
-	return &SigningKeys{store: store, generator: generator, events: events, policy: policy, now: time.Now}
+// NewSigningKeys returns the signing-key use cases. uow makes a rotation
+// and its event one transaction.
+func NewSigningKeys(store SigningKeyStore, generator SigningKeyGenerator, uow UnitOfWork, events EventRecorder, policy domain.SigningKeyPolicy) *SigningKeys {
+	return &SigningKeys{store: store, generator: generator, uow: uow, events: events, policy: policy, now: time.Now}
 }
 
 // EnsureSigningKey runs at start: when no key signs, or the current one is
@@ -54,45 +56,50 @@ func (s *SigningKeys) RotateSigningKey(ctx context.Context, actorID string) (dom
 	return *made, nil
 }
 
+// rotate makes a new key when force or the policy asks for one, and
+// records SigningKeyRotated in the same unit of work. The key pair is
+// generated inside it, under the store's lock, so that replicas starting
+// together make one key between them.
 func (s *SigningKeys) rotate(ctx context.Context, force bool, actorID string) (*domain.SigningKey, error) {
-	var made, previous *domain.SigningKey
-	err := s.store.UpdateSigningKeys(ctx, s.now().UTC().Truncate(time.Microsecond), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
-		// The clock is read after the lock: a replica that waited for
-		// another's rotation judges the key it finds at the time it finds it.
-		now := s.now().UTC().Truncate(time.Microsecond)
-		if !force && !s.policy.NeedsRotation(keys, now) {
-			return keys, nil
-		}
-		if cur, ok := domain.CurrentSigningKey(keys, now); ok {
-			previous = &cur
-		}
-		k, err := s.generator.GenerateSigningKey(now)
-		if err != nil {
-			return nil, err
-		}
-		for i := range keys {
-			s.policy.Retire(&keys[i], now)
-			if previous != nil && keys[i].KeyID == previous.KeyID {
-				*previous = keys[i]
+	return changeAndRecord(ctx, s.uow, s.events, func(ctx context.Context) (*domain.SigningKey, []Event, error) {
+		var made, previous *domain.SigningKey
+		err := s.store.UpdateSigningKeys(ctx, s.now().UTC().Truncate(time.Microsecond), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
+			// The clock is read after the lock: a replica that waited for
+			// another's rotation judges the key it finds at the time it finds it.
+			now := s.now().UTC().Truncate(time.Microsecond)
+			if !force && !s.policy.NeedsRotation(keys, now) {
+				return keys, nil
 			}
+			if cur, ok := domain.CurrentSigningKey(keys, now); ok {
+				previous = &cur
+			}
+			k, err := s.generator.GenerateSigningKey(now)
+			if err != nil {
+				return nil, err
+			}
+			for i := range keys {
+				s.policy.Retire(&keys[i], now)
+				if previous != nil && keys[i].KeyID == previous.KeyID {
+					*previous = keys[i]
+				}
+			}
+			made = &k
+			return append(keys, k), nil
+		})
+		if err != nil || made == nil {
+			return nil, nil, err
 		}
-		made = &k
-		return append(keys, k), nil
+		payload := &companyv1.SigningKeyRotated{
+			KeyId:     made.KeyID,
+			ActorId:   actorID,
+			OccurTime: timestamp(made.CreateTime),
+			Algorithm: made.Algorithm,
+		}
+		if previous != nil {
+			payload.PreviousKeyId = previous.KeyID
+			payload.PreviousKeyRetireTime = timestamp(previous.ExpireTime)
+		}
+		// Signing keys belong to the deployment, not a tenant: no company id.
+		return made, []Event{{Type: EventSigningKeyRotated, ResourceID: made.KeyID, Payload: payload}}, nil
 	})
-	if err != nil || made == nil {
-		return nil, err
-	}
-	payload := &companyv1.SigningKeyRotated{
-		KeyId:     made.KeyID,
-		ActorId:   actorID,
-		OccurTime: timestamp(made.CreateTime),
-		Algorithm: made.Algorithm,
-	}
-	if previous != nil {
-		payload.PreviousKeyId = previous.KeyID
-		payload.PreviousKeyRetireTime = timestamp(previous.ExpireTime)
-	}
-	// Signing keys belong to the deployment, not a tenant: no company id.
-	s.events.Record(ctx, Event{Type: EventSigningKeyRotated, ResourceID: made.KeyID, Payload: payload})
-	return made, nil
 }

@@ -51,7 +51,7 @@ func TestSigningKeyIsMadeOnceWhenReplicasStartTogether(t *testing.T) {
 	for i := range replicas {
 		wg.Go(func() {
 			// Each replica has its own use case over the shared table.
-			rotation := app.NewSigningKeys(e.SigningKeys, e.Generator, e.Events, e.Settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
+			rotation := app.NewSigningKeys(e.SigningKeys, e.Generator, e.DB, e.Events, e.Settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
 			var err error
 			if made[i], err = rotation.EnsureSigningKey(context.Background()); err != nil {
 				t.Errorf("replica %d: %v", i, err)
@@ -92,7 +92,7 @@ func TestSigningKeyRotationKeepsOldTokensVerifiable(t *testing.T) {
 	}
 	// Another replica, with a fresh copy of the keys, signs with the new key.
 	replica := authn.NewKeySet(w.SigningKeys, w.Keyring)
-	otherAuth := app.NewAuth(w.Directory, w.Store, authn.NewIssuer(replica, authntest.Issuer, authntest.Audience), w.Events, w.Settings.AuthPolicy())
+	otherAuth := app.NewAuth(w.Directory, w.Store, authn.NewIssuer(replica, authntest.Issuer, authntest.Audience), w.DB, w.Events, w.Settings.AuthPolicy())
 	after, err := otherAuth.Login(ctx, app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
 	if err != nil {
 		t.Fatalf("Login on the other replica: %v", err)

@@ -113,27 +113,30 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	u, replayed, err := h.d.Users.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
-		return underField("user", u.CheckLocations(ctx, r))
+	// The password was hashed above, before the unit of work: argon2id takes
+	// tens of milliseconds of CPU that should not hold a connection.
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		created, replayed, err := h.d.Users.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
+			return underField("user", u.CheckLocations(ctx, r))
+		})
+		if err != nil || replayed {
+			return created, nil, err
+		}
+		return created, []Event{{
+			Type:       EventUserCreated,
+			CompanyID:  tenant,
+			ResourceID: created.ID,
+			Payload: &companyv1.UserCreated{
+				CompanyId:          tenant,
+				UserId:             created.ID,
+				ActorId:            actor.ID,
+				OccurTime:          timestamp(created.CreateTime),
+				Email:              created.Email,
+				Roles:              protoRoles(created.Roles),
+				AllowedLocationIds: created.AllowedLocationIDs,
+			},
+		}}, nil
 	})
-	if err != nil || replayed {
-		return u, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventUserCreated,
-		CompanyID:  tenant,
-		ResourceID: u.ID,
-		Payload: &companyv1.UserCreated{
-			CompanyId:          tenant,
-			UserId:             u.ID,
-			ActorId:            actor.ID,
-			OccurTime:          timestamp(u.CreateTime),
-			Email:              u.Email,
-			Roles:              protoRoles(u.Roles),
-			AllowedLocationIds: u.AllowedLocationIDs,
-		},
-	})
-	return u, nil
 }
 
 // UpdateUser changes a user's profile. Violations name fields of the
@@ -161,36 +164,37 @@ func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.
 		return nil, err
 	}
 	now := h.d.now()
-	u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
-		if err := etag.Check(cmd.Etag, u.Version); err != nil {
-			return underField("user", err)
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+			if err := etag.Check(cmd.Etag, u.Version); err != nil {
+				return underField("user", err)
+			}
+			if err := u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now); err != nil {
+				return underField("user", err)
+			}
+			if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
+				return nil
+			}
+			return underField("user", u.CheckLocations(ctx, r))
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		if err := u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now); err != nil {
-			return underField("user", err)
-		}
-		if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
-			return nil
-		}
-		return underField("user", u.CheckLocations(ctx, r))
+		return u, []Event{{
+			Type:       EventUserUpdated,
+			CompanyID:  tenant,
+			ResourceID: u.ID,
+			Payload: &companyv1.UserUpdated{
+				CompanyId:          tenant,
+				UserId:             u.ID,
+				ActorId:            actor.ID,
+				OccurTime:          timestamp(u.UpdateTime),
+				ChangedFields:      fieldNames(cmd.Fields),
+				AllowedLocationIds: u.AllowedLocationIDs,
+				Version:            u.Version,
+			},
+		}}, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventUserUpdated,
-		CompanyID:  tenant,
-		ResourceID: u.ID,
-		Payload: &companyv1.UserUpdated{
-			CompanyId:          tenant,
-			UserId:             u.ID,
-			ActorId:            actor.ID,
-			OccurTime:          timestamp(u.UpdateTime),
-			ChangedFields:      fieldNames(cmd.Fields),
-			AllowedLocationIds: u.AllowedLocationIDs,
-			Version:            u.Version,
-		},
-	})
-	return u, nil
 }
 
 // SetUserRoles replaces a user's roles. Violations name "id", "roles[i]"
@@ -217,23 +221,23 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 	if err := invalidFields(fieldCheck{"id", checkID("", cmd.ID)}, fieldCheck{"roles", rolesErr}); err != nil {
 		return nil, err
 	}
-	var previous []domain.Role
-	u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
-		if err := etag.Check(cmd.Etag, u.Version); err != nil {
-			return err
+	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		var previous []domain.Role
+		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+			if err := etag.Check(cmd.Etag, u.Version); err != nil {
+				return err
+			}
+			owners, err := activeOwners(ctx, r, u)
+			if err != nil {
+				return err
+			}
+			previous = slices.Clone(u.Roles)
+			return u.SetRoles(actor, roles, owners, h.d.now())
+		})
+		if err != nil || slices.Equal(previous, u.Roles) {
+			return u, nil, err
 		}
-		owners, err := activeOwners(ctx, r, u)
-		if err != nil {
-			return err
-		}
-		previous = slices.Clone(u.Roles)
-		return u.SetRoles(actor, roles, owners, h.d.now())
-	})
-	if err != nil {
-		return nil, err
-	}
-	if !slices.Equal(previous, u.Roles) {
-		h.d.Events.Record(ctx, Event{
+		return u, []Event{{
 			Type:       EventUserRolesChanged,
 			CompanyID:  tenant,
 			ResourceID: u.ID,
@@ -245,9 +249,8 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 				PreviousRoles: protoRoles(previous),
 				Roles:         protoRoles(u.Roles),
 			},
-		})
-	}
-	return u, nil
+		}}, nil
+	})
 }
 
 // activeOwners asks the roster for the company's active owners only when
@@ -280,45 +283,44 @@ type DeactivateUserHandler struct{ d *directory }
 // session. Users cannot deactivate themselves; the last active owner
 // cannot be deactivated (both FAILED_PRECONDITION).
 func (h DeactivateUserHandler) Handle(ctx context.Context, cmd DeactivateUser) (*domain.User, error) {
-	c, err := h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, func(r domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
+	move := func(ctx context.Context, r domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		owners, err := activeOwners(ctx, r, u)
 		if err != nil {
 			return err
 		}
 		return u.Deactivate(actor, owners, now)
-	})
-	if err != nil {
-		return nil, err
 	}
-	u := c.user
-	h.d.Events.Record(ctx, Event{
-		Type:       EventUserDeactivated,
-		CompanyID:  c.tenant,
-		ResourceID: u.ID,
-		Payload: &companyv1.UserDeactivated{
-			CompanyId:      c.tenant,
-			UserId:         u.ID,
-			ActorId:        c.actor.ID,
-			OccurTime:      timestamp(u.UpdateTime),
-			PreviousStatus: protoUserStatus(c.previous),
-		},
-	})
-	for _, session := range c.revoked {
-		h.d.Events.Record(ctx, Event{
-			Type:       EventSessionRevoked,
+	return h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
+		u := c.user
+		events := []Event{{
+			Type:       EventUserDeactivated,
 			CompanyID:  c.tenant,
-			ResourceID: session,
-			Payload: &companyv1.SessionRevoked{
-				CompanyId: c.tenant,
-				SessionId: session,
-				ActorId:   c.actor.ID,
-				OccurTime: timestamp(u.UpdateTime),
-				UserId:    u.ID,
-				Reason:    companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_USER_DEACTIVATED,
+			ResourceID: u.ID,
+			Payload: &companyv1.UserDeactivated{
+				CompanyId:      c.tenant,
+				UserId:         u.ID,
+				ActorId:        c.actor.ID,
+				OccurTime:      timestamp(u.UpdateTime),
+				PreviousStatus: protoUserStatus(c.previous),
 			},
-		})
-	}
-	return u, nil
+		}}
+		for _, session := range c.revoked {
+			events = append(events, Event{
+				Type:       EventSessionRevoked,
+				CompanyID:  c.tenant,
+				ResourceID: session,
+				Payload: &companyv1.SessionRevoked{
+					CompanyId: c.tenant,
+					SessionId: session,
+					ActorId:   c.actor.ID,
+					OccurTime: timestamp(u.UpdateTime),
+					UserId:    u.ID,
+					Reason:    companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_USER_DEACTIVATED,
+				},
+			})
+		}
+		return events
+	})
 }
 
 // ReactivateUserHandler runs ReactivateUser.
@@ -327,25 +329,23 @@ type ReactivateUserHandler struct{ d *directory }
 // Handle reactivates the user (clearing a lockout) and records
 // UserReactivated. Reactivating an active user is FAILED_PRECONDITION.
 func (h ReactivateUserHandler) Handle(ctx context.Context, cmd ReactivateUser) (*domain.User, error) {
-	c, err := h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, func(_ domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
+	move := func(_ context.Context, _ domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		return u.Reactivate(actor, now)
-	})
-	if err != nil {
-		return nil, err
 	}
-	h.d.Events.Record(ctx, Event{
-		Type:       EventUserReactivated,
-		CompanyID:  c.tenant,
-		ResourceID: c.user.ID,
-		Payload: &companyv1.UserReactivated{
-			CompanyId:      c.tenant,
-			UserId:         c.user.ID,
-			ActorId:        c.actor.ID,
-			OccurTime:      timestamp(c.user.UpdateTime),
-			PreviousStatus: protoUserStatus(c.previous),
-		},
+	return h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
+		return []Event{{
+			Type:       EventUserReactivated,
+			CompanyID:  c.tenant,
+			ResourceID: c.user.ID,
+			Payload: &companyv1.UserReactivated{
+				CompanyId:      c.tenant,
+				UserId:         c.user.ID,
+				ActorId:        c.actor.ID,
+				OccurTime:      timestamp(c.user.UpdateTime),
+				PreviousStatus: protoUserStatus(c.previous),
+			},
+		}}
 	})
-	return c.user, nil
 }
 
 // statusChange is what a user status command did.
@@ -358,23 +358,33 @@ type statusChange struct {
 	revoked []string
 }
 
-// changeUserStatus checks the etag of user id and runs move on it in the
-// transaction that saves it.
-func (d *directory) changeUserStatus(ctx context.Context, id, tag string, move func(domain.Roster, domain.Actor, *domain.User, time.Time) error) (statusChange, error) {
+// changeUserStatus checks the etag of user id, runs move on it in the
+// transaction that saves it, and records the events that describe the
+// change in the same unit of work. move gets the unit's context, for the
+// roster's queries.
+func (d *directory) changeUserStatus(ctx context.Context, id, tag string,
+	move func(context.Context, domain.Roster, domain.Actor, *domain.User, time.Time) error,
+	events func(statusChange) []Event) (*domain.User, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
-		return statusChange{}, err
+		return nil, err
 	}
 	if err := checkID("id", id); err != nil {
-		return statusChange{}, err
+		return nil, err
 	}
-	c := statusChange{actor: actor, tenant: tenant}
-	c.user, c.revoked, err = d.Users.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
-		if err := etag.Check(tag, u.Version); err != nil {
-			return err
+	return changeAndRecord(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		c := statusChange{actor: actor, tenant: tenant}
+		var err error
+		c.user, c.revoked, err = d.Users.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
+			if err := etag.Check(tag, u.Version); err != nil {
+				return err
+			}
+			c.previous = u.Status
+			return move(ctx, r, actor, u, d.now())
+		})
+		if err != nil {
+			return nil, nil, err
 		}
-		c.previous = u.Status
-		return move(r, actor, u, d.now())
+		return c.user, events(c), nil
 	})
-	return c, err
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
+	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 	"github.com/ariesone/ariesone/services/company/internal/grpcapi"
@@ -51,9 +52,11 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// authHarness is AuthService and ApiKeyService on a loopback port behind
-// the full platform chain, with company's own verifier, on a fresh
-// database. Every log line (access log, audit, events) goes to logs.
+// authHarness is AuthService and ApiKeyService, with the directory's
+// services beside them, on a loopback port behind the full platform chain,
+// with company's own verifier, on a fresh database: the service as it
+// runs. Every log line (access log, audit) goes to logs; events go to
+// env.Events.
 type authHarness struct {
 	env       *authntest.Env
 	companyID string
@@ -62,6 +65,8 @@ type authHarness struct {
 	srv       *server.Server
 	auth      companyv1.AuthServiceClient
 	keys      companyv1.ApiKeyServiceClient
+	locations companyv1.LocationServiceClient
+	users     companyv1.UserServiceClient
 }
 
 func newAuthHarness(t *testing.T) *authHarness {
@@ -89,10 +94,20 @@ func newAuthHarness(t *testing.T) *authHarness {
 		t.Fatalf("server: %v", err)
 	}
 	grpcapi.RegisterAuth(h.srv.GRPC(), h.env.Auth, h.env.KeySet)
+	grpcapi.RegisterDirectory(h.srv.GRPC(), app.NewApplication(app.Deps{
+		Companies:  h.env.Directory,
+		Locations:  h.env.Directory,
+		Users:      h.env.Directory,
+		Keyring:    h.env.Keyring,
+		UnitOfWork: h.env.DB,
+		Events:     h.env.Events,
+	}))
 	t.Cleanup(cancel)
 	conn := servertest.Start(t, h.srv)
 	h.auth = companyv1.NewAuthServiceClient(conn)
 	h.keys = companyv1.NewApiKeyServiceClient(conn)
+	h.locations = companyv1.NewLocationServiceClient(conn)
+	h.users = companyv1.NewUserServiceClient(conn)
 	return h
 }
 

@@ -48,7 +48,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &harness{db: storetest.New(t), events: &app.MemoryRecorder{}, keys: authtest.NewKeySet(t)}
+	h := &harness{db: storetest.New(t), events: storetest.Recorder(t), keys: authtest.NewKeySet(t)}
 	raw, err := keyring.Generate()
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,10 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	directory := store.New(h.db.App)
-	h.app = app.NewApplication(app.Deps{Companies: directory, Locations: directory, Users: directory, Keyring: h.ring, Events: h.events})
+	h.app = app.NewApplication(app.Deps{
+		Companies: directory, Locations: directory, Users: directory, Keyring: h.ring,
+		UnitOfWork: h.db.App, Events: h.events,
+	})
 
 	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: h.keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
 	if err != nil {

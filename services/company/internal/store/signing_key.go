@@ -69,7 +69,10 @@ var signingKeyLock = func() int64 {
 // decided. update returns the new list: keys with a new kid are inserted,
 // and existing keys have their retirement saved.
 func (s *SigningKeys) UpdateSigningKeys(ctx context.Context, now time.Time, update func([]domain.SigningKey) ([]domain.SigningKey, error)) error {
-	return pgx.BeginTxFunc(ctx, s.db.Pool(), pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	// No principal, no tenant: the keys are not tenant data. Inside a unit
+	// of work the lock and the writes join its transaction, so a rotation
+	// commits with its event.
+	return s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "select pg_advisory_xact_lock($1)", signingKeyLock); err != nil {
 			return fmt.Errorf("lock signing keys: %w", err)
 		}

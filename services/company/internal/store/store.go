@@ -16,7 +16,8 @@ import (
 // Store is the directory's repository: companies, locations and users in
 // the company schema. Every method runs in its own transaction, scoped to
 // the tenant of the caller in ctx (or, for the few operator paths, to a
-// tenant named explicitly).
+// tenant named explicitly), or joins the unit of work ctx carries
+// (postgres.DB.InTx), so a use case's calls and its events commit together.
 type Store struct {
 	db *postgres.DB
 }
@@ -24,6 +25,24 @@ type Store struct {
 // New returns a Store on db, whose pool must log in as the service's
 // runtime role (see platform/postgres) and use the company schema.
 func New(db *postgres.DB) *Store { return &Store{db: db} }
+
+// inTenant runs fn in a transaction scoped to companyID, named by the
+// caller: sign-in, refresh, API-key exchange and bootstrap act before there
+// is a principal whose tenant a transaction could take. Inside a unit of
+// work fn joins the unit's transaction, which began with the principal's
+// tenant (none on those paths), so the tenant is switched to companyID
+// there: the method's statements, and what the unit writes after them (the
+// events of the change), are scoped to the company they concern.
+func inTenant(ctx context.Context, db *postgres.DB, companyID string, fn func(pgx.Tx) error) error {
+	return db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
+		if _, joined := postgres.TxFromContext(ctx); joined {
+			if err := postgres.SetTenant(ctx, tx, companyID); err != nil {
+				return err
+			}
+		}
+		return fn(tx)
+	})
+}
 
 // Idempotency method keys: the names under which creates claim their
 // request_id (platform/postgres.Idempotent).

@@ -65,9 +65,11 @@ type Env struct {
 	KeySet    *authn.KeySet
 	Issuer    *authn.Issuer
 	Generator authn.KeyGenerator
-	Events    *app.MemoryRecorder
-	Clock     *Clock
-	Settings  authn.Settings
+	// Events keeps the events the use cases record, and fails the test for
+	// one recorded outside the transaction of its change.
+	Events   *app.MemoryRecorder
+	Clock    *Clock
+	Settings authn.Settings
 
 	Auth     *app.Auth
 	Rotation *app.SigningKeys
@@ -119,7 +121,7 @@ func New(t testing.TB, opts Options) *Env {
 		Super:    db.Super,
 		DB:       db.App,
 		Keyring:  ring,
-		Events:   &app.MemoryRecorder{},
+		Events:   storetest.Recorder(t),
 		Clock:    &Clock{},
 		Settings: settings,
 	}
@@ -129,8 +131,8 @@ func New(t testing.TB, opts Options) *Env {
 	e.KeySet = authn.NewKeySet(e.SigningKeys, ring, authn.WithClock(e.Clock.Now))
 	e.Issuer = authn.NewIssuer(e.KeySet, Issuer, Audience)
 	e.Generator = authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring}
-	e.Auth = app.NewAuth(e.Directory, e.Store, e.Issuer, e.Events, settings.AuthPolicy(), app.WithAuthClock(e.Clock.Now))
-	e.Rotation = app.NewSigningKeys(e.SigningKeys, e.Generator, e.Events, settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
+	e.Auth = app.NewAuth(e.Directory, e.Store, e.Issuer, e.DB, e.Events, settings.AuthPolicy(), app.WithAuthClock(e.Clock.Now))
+	e.Rotation = app.NewSigningKeys(e.SigningKeys, e.Generator, e.DB, e.Events, settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
 	if !opts.NoSigningKey {
 		if _, err := e.Rotation.EnsureSigningKey(ctx); err != nil {
 			t.Fatalf("authntest: first signing key: %v", err)

@@ -6,6 +6,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -14,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/migrations"
 )
 
@@ -78,6 +80,37 @@ func open(t testing.TB, cfg postgres.Config) *pgxpool.Pool {
 	}
 	t.Cleanup(pool.Close)
 	return pool
+}
+
+// Recorder returns an event recorder for tests of the use cases. It keeps
+// the events in memory and holds every one to the contract the outbox
+// relies on: recorded inside the transaction of the change it describes
+// (a unit of work), whose tenant is the event's company. An event that
+// breaks it fails t, and Record returns an error so the change aborts too.
+func Recorder(t testing.TB) *app.MemoryRecorder {
+	return &app.MemoryRecorder{Check: func(ctx context.Context, e app.Event) error {
+		err := checkInUnitOfWork(ctx, e)
+		if err != nil {
+			t.Errorf("storetest: %v", err)
+		}
+		return err
+	}}
+}
+
+func checkInUnitOfWork(ctx context.Context, e app.Event) error {
+	tx, ok := postgres.TxFromContext(ctx)
+	if !ok {
+		return fmt.Errorf("event %s recorded outside a unit of work", e.Type)
+	}
+	var tenant string
+	err := tx.QueryRow(ctx, "select coalesce(current_setting($1, true), '')", postgres.TenantSetting).Scan(&tenant)
+	if err != nil {
+		return fmt.Errorf("event %s: reading the tenant of its transaction: %w", e.Type, err)
+	}
+	if tenant != e.CompanyID {
+		return fmt.Errorf("event %s of company %q recorded in a transaction of tenant %q", e.Type, e.CompanyID, tenant)
+	}
+	return nil
 }
 
 // As returns a request context authenticated as user subject of company
