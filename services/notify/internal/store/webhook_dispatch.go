@@ -29,8 +29,9 @@ type WebhookDispatch struct {
 
 // ListenForWebhookDeliveries holds a connection of its own that LISTENs on
 // the channel enqueues NOTIFY (once per committed enqueue, from any
-// replica), and calls wake for each notification until ctx ends or the
-// connection fails; the connection is closed either way. The channel is
+// replica), and calls wake once when it starts listening and then for each
+// notification, until ctx ends or the connection fails; the connection is
+// closed either way. The channel is
 // "<schema>_webhook_deliveries", so two schemas in one database (a test run
 // next to a development stack) do not wake each other.
 func (w *WebhookStore) ListenForWebhookDeliveries(ctx context.Context, wake func()) error {
@@ -49,6 +50,9 @@ func (w *WebhookStore) ListenForWebhookDeliveries(ctx context.Context, wake func
 	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{schema + webhookDeliveriesChannelSuffix}.Sanitize()); err != nil {
 		return wrapWebhook("listen for webhook deliveries", err)
 	}
+	// Whatever was enqueued before the LISTEN took effect notified nobody;
+	// one wake now finds it.
+	wake()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return wrapWebhook("listen for webhook deliveries", err)

@@ -382,3 +382,23 @@ func TestWebhookDispatcherRefusesLoopbackTargets(t *testing.T) {
 		t.Errorf("blocked attempts metric = %v, want 1", got)
 	}
 }
+
+// TestWebhookEnqueueWakesTheDispatcher leaves the dispatcher nothing but
+// the enqueue's NOTIFY to learn of new work from: its poll interval is an
+// hour.
+func TestWebhookEnqueueWakesTheDispatcher(t *testing.T) {
+	t.Parallel()
+	h := webhooktest.New(t, webhooktest.Options{AllowInsecureTargets: true})
+	owner := h.As(companyA, "owner-a", "owner")
+	r := newReceiver(t, 0)
+	subscribe(t, h, owner, r, "company.user.*")
+	startDispatcher(t, h, webhook.Settings{PollInterval: time.Hour, AllowInsecureTargets: true})
+
+	for i := range 3 {
+		e := publish(t, h, "company.user.created.v1", &companyv1.UserCreated{CompanyId: companyA, UserId: uuid.NewString()})
+		eventually(t, fmt.Sprintf("event %d is delivered", i+1), func() (bool, string) {
+			got := r.requests()
+			return len(got) == i+1 && got[i].eventID == e.ID && got[i].sigErr == nil, fmt.Sprintf("%+v", got)
+		})
+	}
+}
