@@ -8,6 +8,14 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
+// EventsConsumer names the consumer of every event, its durable queue and
+// its rows in the inbox.
+const EventsConsumer = "notify.events"
+
+// EventsSubscription is the consumer's subscription: every event, on a
+// durable queue, in batches applied in one unit of work each.
+var EventsSubscription = bus.Subscription{Queue: EventsConsumer, Bindings: []string{"#"}, Prefetch: 128, MaxBatch: 64, DeliveryLimit: 5}
+
 // ConsumerDeps are what the event consumer is built from. Webhooks may be
 // nil: events are then logged and notified, and no webhook is scheduled.
 type ConsumerDeps struct {

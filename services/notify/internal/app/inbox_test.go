@@ -7,6 +7,7 @@ import (
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/inbox"
+	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestConsumeThroughTheInbox(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
-	handle := inbox.Handler(w.db.App, "notify.events", w.consumer.Consume)
+	handle := inbox.Handler(w.db.App, app.EventsConsumer, w.consumer.Consume)
 	a, b := newUUID(t), newUUID(t)
 	batch := []bus.Delivery{
 		auditEvent(t, a, "alice", getLocation, nil, t0),

@@ -7,16 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
-
-	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 	"github.com/ariesone/ariesone/services/notify/internal/store"
 	"github.com/ariesone/ariesone/services/notify/internal/store/storetest"
@@ -47,20 +42,8 @@ func newWorld(t *testing.T) *world {
 	return w
 }
 
-// apply applies d as the inbox does: in a unit of work whose tenant is the
-// envelope's.
-func (w *world) apply(d bus.Delivery) error {
-	return w.db.App.InTx(context.Background(), func(ctx context.Context) error {
-		tx, ok := postgres.TxFromContext(ctx)
-		if !ok {
-			return errors.New("no transaction")
-		}
-		if err := postgres.SetTenant(ctx, tx, d.CompanyID); err != nil {
-			return err
-		}
-		return w.consumer.Consume(ctx, d)
-	})
-}
+// apply applies d as production does, through the inbox.
+func (w *world) apply(d bus.Delivery) error { return apptest.Apply(w.db.App, w.consumer, d) }
 
 func (w *world) mustApply(t *testing.T, ds ...bus.Delivery) {
 	t.Helper()
@@ -112,51 +95,14 @@ func (r *recordedWebhooks) ids() []string {
 	return append([]string(nil), r.events...)
 }
 
-func newUUID(t *testing.T) string {
-	t.Helper()
-	id, err := uuid.NewV7()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.String()
-}
+func newUUID(t *testing.T) string { return apptest.NewID(t) }
 
 // eventOf wraps payload in the envelope of an event of typ for company.
-func eventOf(t *testing.T, typ, company string, payload proto.Message, at time.Time) bus.Delivery {
-	t.Helper()
-	b, err := proto.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bus.Delivery{Message: bus.Message{
-		ID:          newUUID(t),
-		Type:        typ,
-		PayloadType: string(proto.MessageName(payload)),
-		CompanyID:   company,
-		Source:      "company",
-		OccurTime:   at,
-		Payload:     b,
-	}}
-}
+var eventOf = apptest.Event
 
 // auditEvent is the event of one audited call of company (empty: no
 // tenant) by actor.
-func auditEvent(t *testing.T, company, actor, method string, resources map[string]string, at time.Time) bus.Delivery {
-	t.Helper()
-	return eventOf(t, "company.audit.recorded.v1", company, &auditv1.AuditRecorded{
-		RequestId:  newUUID(t),
-		ActorId:    actor,
-		ActorKind:  "user",
-		CompanyId:  company,
-		Method:     method,
-		Resources:  resources,
-		Code:       "OK",
-		ClientAddr: "10.1.2.3:40000",
-		CallTime:   timestamppb.New(at),
-		Duration:   durationpb.New(1234567 * time.Nanosecond),
-		Service:    "company",
-	}, at)
-}
+var auditEvent = apptest.AuditEvent
 
 // as returns a request context of user subject of company with roles.
 func as(company, subject string, roles ...string) context.Context {

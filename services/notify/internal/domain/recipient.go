@@ -51,16 +51,12 @@ type UserChange struct {
 func (r *Recipient) Apply(c UserChange) bool {
 	changed := false
 	if c.SetsRoles && !c.OccurTime.Before(r.RolesTime) {
-		roles := slices.Clone(c.Roles)
-		slices.Sort(roles)
-		roles = slices.Compact(roles)
+		roles := sortedSet(c.Roles)
 		changed = changed || !slices.Equal(roles, r.Roles) || !c.OccurTime.Equal(r.RolesTime)
 		r.Roles, r.RolesTime = roles, c.OccurTime
 	}
 	if c.SetsLocations && !c.OccurTime.Before(r.LocationsTime) {
-		locations := slices.Clone(c.LocationIDs)
-		slices.Sort(locations)
-		locations = slices.Compact(locations)
+		locations := sortedSet(c.LocationIDs)
 		changed = changed || !slices.Equal(locations, r.LocationIDs) || !c.OccurTime.Equal(r.LocationsTime)
 		r.LocationIDs, r.LocationsTime = locations, c.OccurTime
 	}
@@ -69,6 +65,14 @@ func (r *Recipient) Apply(c UserChange) bool {
 		r.Active, r.StatusTime = *c.Active, c.OccurTime
 	}
 	return changed
+}
+
+// sortedSet returns the distinct values of s in order, so that equal sets
+// compare equal however an event listed them.
+func sortedSet(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // WorksAt reports whether the user works at any of locationIDs. A user with

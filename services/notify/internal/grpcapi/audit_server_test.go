@@ -30,7 +30,7 @@ func TestAuditServiceRPC(t *testing.T) {
 	}
 	newest := resp.GetAuditRecords()[0]
 	if newest.GetSequence() != 3 || newest.GetActorId() != "alice" || newest.GetResources()["id"] != "loc-3" ||
-		newest.GetService() != "company" || newest.GetCode() != "OK" || newest.GetDuration().AsDuration() != time.Millisecond ||
+		newest.GetService() != "company" || newest.GetCode() != "OK" || newest.GetDuration().AsDuration() != 1234*time.Microsecond ||
 		!newest.GetCallTime().AsTime().Equal(rpcT0.Add(2*time.Minute)) || newest.GetRecordTime() == nil {
 		t.Errorf("newest record = %v", newest)
 	}

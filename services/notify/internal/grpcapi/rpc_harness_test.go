@@ -2,33 +2,27 @@ package grpcapi_test
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/types/known/durationpb"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
-	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/grpcerr"
-	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
 	"github.com/ariesone/ariesone/services/notify/internal/store"
 	"github.com/ariesone/ariesone/services/notify/internal/store/storetest"
@@ -89,54 +83,24 @@ func (h *rpcHarness) as(company, subject string, roles ...string) context.Contex
 	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
 }
 
-// apply feeds events to the consumer as the inbox does.
+// apply feeds events to the consumer as production does, through the
+// inbox.
 func (h *rpcHarness) apply(t *testing.T, ds ...bus.Delivery) {
 	t.Helper()
-	for _, d := range ds {
-		err := h.db.App.InTx(context.Background(), func(ctx context.Context) error {
-			tx, ok := postgres.TxFromContext(ctx)
-			if !ok {
-				return errors.New("no transaction")
-			}
-			if err := postgres.SetTenant(ctx, tx, d.CompanyID); err != nil {
-				return err
-			}
-			return h.consumer.Consume(ctx, d)
-		})
-		if err != nil {
-			t.Fatalf("apply %s: %v", d.Type, err)
-		}
+	if err := apptest.Apply(h.db.App, h.consumer, ds...); err != nil {
+		t.Fatalf("apply: %v", err)
 	}
 }
 
-func rpcID(t *testing.T) string {
-	t.Helper()
-	id, err := uuid.NewV7()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id.String()
-}
+func rpcID(t *testing.T) string { return apptest.NewID(t) }
 
 // rpcEvent wraps payload in an event envelope.
-func rpcEvent(t *testing.T, typ, company string, payload proto.Message, at time.Time) bus.Delivery {
-	t.Helper()
-	b, err := proto.Marshal(payload)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bus.Delivery{Message: bus.Message{ID: rpcID(t), Type: typ, PayloadType: string(proto.MessageName(payload)),
-		CompanyID: company, Source: "company", OccurTime: at, Payload: b}}
-}
+var rpcEvent = apptest.Event
 
-// rpcAuditEvent is the audit record event of one call.
+// rpcAuditEvent is the audit record event of one GetLocation call.
 func rpcAuditEvent(t *testing.T, company, actor string, resources map[string]string, at time.Time) bus.Delivery {
 	t.Helper()
-	return rpcEvent(t, "company.audit.recorded.v1", company, &auditv1.AuditRecorded{
-		RequestId: rpcID(t), ActorId: actor, ActorKind: "user", CompanyId: company,
-		Method: "/ariesone.company.v1.LocationService/GetLocation", Resources: resources, Code: "OK",
-		ClientAddr: "10.0.0.1:1234", CallTime: timestamppb.New(at), Duration: durationpb.New(time.Millisecond), Service: "company",
-	}, at)
+	return apptest.AuditEvent(t, company, actor, "/ariesone.company.v1.LocationService/GetLocation", resources, at)
 }
 
 // expectCode fails the test unless err carries code.
