@@ -3,16 +3,9 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"fmt"
 	"io"
-	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
-	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -112,57 +105,3 @@ type webhooks struct {
 // now returns the clock's time at the database's precision (microseconds),
 // so what a command returns equals what a later read returns.
 func (w *webhooks) now() time.Time { return w.Now().UTC().Truncate(time.Microsecond) }
-
-// webhookCaller returns the authenticated principal, which must act for a
-// tenant; the interceptor chain never lets a call without one through, so
-// this is a second line.
-func webhookCaller(ctx context.Context) (identity.Principal, error) {
-	p, ok := identity.FromContext(ctx)
-	if !ok || p.CompanyID == "" {
-		return identity.Principal{}, errs.Unauthenticated("missing credentials")
-	}
-	return p, nil
-}
-
-// newWebhookID returns a UUIDv7, time-ordered like every notify id.
-func newWebhookID() (string, error) {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return "", fmt.Errorf("new id: %w", err)
-	}
-	return id.String(), nil
-}
-
-// checkWebhookID refuses an id that is not a canonical UUID, as a violation
-// of field: a malformed id names no resource.
-func checkWebhookID(field, id string) error {
-	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
-		return errs.Invalid(errs.FieldViolation{Field: field, Description: "must be a UUID"})
-	}
-	return nil
-}
-
-// webhookUnderField re-roots the field violations of an invalid-argument
-// error under prefix, the request field that carried the checked value
-// ("webhookSubscription" turns "eventTypes[1]" into
-// "webhookSubscription.eventTypes[1]"). Other errors pass unchanged.
-func webhookUnderField(prefix string, err error) error {
-	var e *errs.Error
-	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
-		return err
-	}
-	c := *e
-	c.Fields = make([]errs.FieldViolation, len(e.Fields))
-	for i, f := range e.Fields {
-		field := prefix
-		switch {
-		case f.Field == "":
-		case strings.HasPrefix(f.Field, "["):
-			field += f.Field
-		default:
-			field += "." + f.Field
-		}
-		c.Fields[i] = errs.FieldViolation{Field: field, Description: f.Description}
-	}
-	return &c
-}

@@ -34,18 +34,22 @@ type ListWebhookDeliveriesHandler struct{ w *webhooks }
 // Handle returns one page; another tenant's subscription is NOT_FOUND, and
 // the token is bound to the tenant and the subscription.
 func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookDeliveries) (WebhookDeliveryPage, error) {
-	p, err := webhookCaller(ctx)
+	p, err := caller(ctx)
 	if err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	if err := checkWebhookID("subscriptionId", q.SubscriptionID); err != nil {
+	if err := checkID("subscriptionId", q.SubscriptionID); err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	deliveries, next, err := webhookPage(q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID},
-		func(before webhookPosition, limit int) ([]*domain.WebhookDelivery, error) {
-			return h.w.Repo.ListWebhookDeliveries(ctx, q.SubscriptionID, before.Time, before.ID, limit)
+	deliveries, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID},
+		func(after []string, limit int) ([]*domain.WebhookDelivery, error) {
+			pos, err := parseWebhookPosition(after)
+			if err != nil {
+				return nil, err
+			}
+			return h.w.Repo.ListWebhookDeliveries(ctx, q.SubscriptionID, pos.Time, pos.ID, limit)
 		},
-		func(d *domain.WebhookDelivery) webhookPosition { return webhookPosition{Time: d.CreateTime, ID: d.ID} })
+		func(d *domain.WebhookDelivery) []string { return webhookPositionKeys(d.CreateTime, d.ID) })
 	return WebhookDeliveryPage{Deliveries: deliveries, NextPageToken: next}, err
 }
 
@@ -79,7 +83,7 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 				}
 				body = b
 			}
-			id, err := newWebhookID()
+			id, err := newID()
 			if err != nil {
 				return nil, err
 			}

@@ -37,17 +37,17 @@ type CreateWebhookSubscriptionHandler struct{ w *webhooks }
 // response was lost still learns the secret, and the secret is stored in
 // clear nowhere, the idempotency record included.
 func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd CreateWebhookSubscription) (CreatedWebhookSubscription, error) {
-	p, err := webhookCaller(ctx)
+	p, err := caller(ctx)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	id, err := newWebhookID()
+	id, err := newID()
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
 	s, err := domain.NewWebhookSubscription(id, p.CompanyID, p.Subject, cmd.Values, h.w.AllowInsecureTargets, h.w.now())
 	if err != nil {
-		return CreatedWebhookSubscription{}, webhookUnderField(webhookSubscriptionField, err)
+		return CreatedWebhookSubscription{}, underField(webhookSubscriptionField, err)
 	}
 	secret, err := domain.NewWebhookSecret(h.w.Random)
 	if err != nil {
@@ -102,10 +102,10 @@ type GetWebhookSubscriptionHandler struct{ w *webhooks }
 
 // Handle returns subscription id; another tenant's is NOT_FOUND.
 func (h GetWebhookSubscriptionHandler) Handle(ctx context.Context, id string) (*domain.WebhookSubscription, error) {
-	if _, err := webhookCaller(ctx); err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkWebhookID("id", id); err != nil {
+	if err := checkID("id", id); err != nil {
 		return nil, err
 	}
 	return h.w.Repo.GetWebhookSubscription(ctx, id)
@@ -129,17 +129,19 @@ type ListWebhookSubscriptionsHandler struct{ w *webhooks }
 
 // Handle returns one page; the token is bound to the caller's tenant.
 func (h ListWebhookSubscriptionsHandler) Handle(ctx context.Context, q ListWebhookSubscriptions) (WebhookSubscriptionPage, error) {
-	p, err := webhookCaller(ctx)
+	p, err := caller(ctx)
 	if err != nil {
 		return WebhookSubscriptionPage{}, err
 	}
-	subs, next, err := webhookPage(q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID},
-		func(after webhookPosition, limit int) ([]*domain.WebhookSubscription, error) {
-			return h.w.Repo.ListWebhookSubscriptions(ctx, after.Time, after.ID, limit)
+	subs, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID},
+		func(after []string, limit int) ([]*domain.WebhookSubscription, error) {
+			pos, err := parseWebhookPosition(after)
+			if err != nil {
+				return nil, err
+			}
+			return h.w.Repo.ListWebhookSubscriptions(ctx, pos.Time, pos.ID, limit)
 		},
-		func(s *domain.WebhookSubscription) webhookPosition {
-			return webhookPosition{Time: s.CreateTime, ID: s.ID}
-		})
+		func(s *domain.WebhookSubscription) []string { return webhookPositionKeys(s.CreateTime, s.ID) })
 	return WebhookSubscriptionPage{Subscriptions: subs, NextPageToken: next}, err
 }
 
@@ -158,18 +160,18 @@ type UpdateWebhookSubscriptionHandler struct{ w *webhooks }
 
 // Handle applies cmd after checking the etag (a stale one is ABORTED).
 func (h UpdateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd UpdateWebhookSubscription) (*domain.WebhookSubscription, error) {
-	if _, err := webhookCaller(ctx); err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkWebhookID(webhookSubscriptionField+".id", cmd.ID); err != nil {
+	if err := checkID(webhookSubscriptionField+".id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.w.now()
 	return h.w.Repo.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
-			return webhookUnderField(webhookSubscriptionField, err)
+			return underField(webhookSubscriptionField, err)
 		}
-		return webhookUnderField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.w.AllowInsecureTargets, now))
+		return underField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.w.AllowInsecureTargets, now))
 	})
 }
 
@@ -185,10 +187,10 @@ type DeleteWebhookSubscriptionHandler struct{ w *webhooks }
 // Handle deletes the subscription after checking the etag. Deliveries in
 // flight finish, and their outcome is dropped.
 func (h DeleteWebhookSubscriptionHandler) Handle(ctx context.Context, cmd DeleteWebhookSubscription) error {
-	if _, err := webhookCaller(ctx); err != nil {
+	if _, err := caller(ctx); err != nil {
 		return err
 	}
-	if err := checkWebhookID("id", cmd.ID); err != nil {
+	if err := checkID("id", cmd.ID); err != nil {
 		return err
 	}
 	return h.w.Repo.DeleteWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
@@ -209,10 +211,10 @@ type EnableWebhookSubscriptionHandler struct{ w *webhooks }
 // that is not disabled is FAILED_PRECONDITION. Deliveries resume with the
 // next event: those failed while it was disabled stay failed.
 func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd EnableWebhookSubscription) (*domain.WebhookSubscription, error) {
-	if _, err := webhookCaller(ctx); err != nil {
+	if _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkWebhookID("id", cmd.ID); err != nil {
+	if err := checkID("id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.w.now()

@@ -66,7 +66,7 @@ func (w *WebhookStore) EnqueueWebhookDeliveries(ctx context.Context, companyID s
 		return err
 	})
 	if err != nil {
-		return 0, wrapWebhook("enqueue webhook deliveries", err)
+		return 0, wrap("enqueue webhook deliveries", err)
 	}
 	return inserted, nil
 }
@@ -124,7 +124,7 @@ func (w *WebhookStore) ListWebhookDeliveries(ctx context.Context, subscriptionID
 		}
 		return attachWebhookAttempts(ctx, tx, out)
 	})
-	return out, wrapWebhook("list webhook deliveries", err)
+	return out, wrap("list webhook deliveries", err)
 }
 
 // attachWebhookAttempts reads the attempts of deliveries in one query.

@@ -1,12 +1,6 @@
 package store
 
-import (
-	"errors"
-	"fmt"
-
-	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/postgres"
-)
+import "github.com/ariesone/ariesone/platform/postgres"
 
 // WebhookStore is the repository of partner webhooks: subscriptions, their
 // deliveries and every attempt. Request paths run in transactions scoped to
@@ -34,16 +28,3 @@ const webhookSubscriptionResource = "webhook subscription"
 // database (a test run next to a development stack) do not wake each
 // other.
 const webhookDeliveriesChannelSuffix = "_webhook_deliveries"
-
-// wrapWebhook adds the operation to an unexpected database error, for the
-// log; classified errors pass unchanged.
-func wrapWebhook(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return fmt.Errorf("store: %s: %w", op, err)
-}
