@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/errs"
@@ -41,6 +42,11 @@ func (s *Store) InTenant(ctx context.Context, companyID string, fn func(ctx cont
 		if err != nil {
 			return fmt.Errorf("store: read tenant: %w", err)
 		}
+		if sameTenant(previous, companyID) {
+			// The usual case: the inbox already scoped the unit of work to
+			// the event's tenant.
+			return fn(ctx)
+		}
 		if err := postgres.SetTenant(ctx, tx, companyID); err != nil {
 			return err
 		}
@@ -49,6 +55,14 @@ func (s *Store) InTenant(ctx context.Context, companyID string, fn func(ctx cont
 		}
 		return postgres.SetTenant(ctx, tx, previous)
 	})
+}
+
+// sameTenant reports whether two tenant ids name the same company, however
+// each is spelled.
+func sameTenant(a, b string) bool {
+	ua, errA := uuid.Parse(a)
+	ub, errB := uuid.Parse(b)
+	return errA == nil && errB == nil && ua == ub
 }
 
 // notFound reports that resource id is absent for the caller's tenant,
