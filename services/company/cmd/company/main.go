@@ -78,7 +78,7 @@ func spec() service.Spec {
 		DefaultPort: 8081,
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
-			s.keyring = loadKeyring(e)
+			s.keyring = service.LoadKeyring(e)
 			a.configure(e)
 		},
 		Verifier: func(ctx context.Context, d *service.Deps) (auth.TokenVerifier, error) {
@@ -95,23 +95,6 @@ func spec() service.Spec {
 	}
 }
 
-// loadKeyring reads ENCRYPTION_KEY, the key ring that seals tax ids (and
-// signing keys) at rest. It is required: without it nothing secret can be
-// stored.
-func loadKeyring(e *config.Env) *keyring.Keyring {
-	e.Secret("ENCRYPTION_KEY")
-	raw := e.Required("ENCRYPTION_KEY")
-	if raw == "" {
-		return nil
-	}
-	ring, err := keyring.Parse(raw)
-	if err != nil {
-		e.Invalid("ENCRYPTION_KEY", raw, err.Error())
-		return nil
-	}
-	return ring
-}
-
 // newApplication builds the use cases on the service's database.
 func newApplication(d *service.Deps, s *settings) *app.Application {
 	directory := store.New(d.DB)
@@ -121,7 +104,7 @@ func newApplication(d *service.Deps, s *settings) *app.Application {
 		Users:      directory,
 		Keyring:    s.keyring,
 		UnitOfWork: d.DB,
-		Events:     app.LogRecorder{Logger: d.Logger},
+		Events:     newOutboxEvents(),
 	})
 }
 
@@ -195,7 +178,7 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 		Locations:  directory,
 		Users:      directory,
 		UnitOfWork: db,
-		Events:     app.LogRecorder{Logger: logger},
+		Events:     newOutboxEvents(),
 	})
 	res, err := a.Commands.BootstrapCompany.Handle(ctx, app.BootstrapCompany{
 		Code:            *code,
@@ -236,7 +219,7 @@ func (w *authWiring) configure(e *config.Env) { w.settings = authn.LoadSettings(
 // and returns the verifier company's own RPCs authenticate with: the
 // platform verifier over company's own keys, no HTTP round trip.
 func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyring.Keyring) (auth.TokenVerifier, error) {
-	events := app.LogRecorder{Logger: d.Logger}
+	events := newOutboxEvents()
 	signingKeys := store.NewSigningKeys(d.DB)
 	w.keys = authn.NewKeySet(signingKeys, ring)
 	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: ring},
@@ -274,7 +257,7 @@ func rotateSigningKey(ctx context.Context, args []string, env service.Env, stdou
 		return fmt.Errorf("rotate-signing-key: unexpected argument %q", args[0])
 	}
 	e := config.New(env)
-	ring := loadKeyring(e)
+	ring := service.LoadKeyring(e)
 	settings := authn.LoadSettings(e)
 	if err := e.Err(); err != nil {
 		return err
@@ -286,7 +269,7 @@ func rotateSigningKey(ctx context.Context, args []string, env service.Env, stdou
 	}
 	defer closeDB()
 	rotation := app.NewSigningKeys(store.NewSigningKeys(db), authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring},
-		db, app.LogRecorder{Logger: logger}, settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
+		db, newOutboxEvents(), settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
 	key, err := rotation.RotateSigningKey(ctx, "company rotate-signing-key")
 	if err != nil {
 		return fmt.Errorf("rotate-signing-key: %w", err)

@@ -100,10 +100,10 @@ func TestLoadKeyring(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := config.FromMap(tt.vars)
-			ring := loadKeyring(e)
+			ring := service.LoadKeyring(e)
 			err := e.Err()
 			if (err != nil) != tt.wantErr || (ring == nil) != tt.wantErr {
-				t.Fatalf("loadKeyring: ring %v, err %v; want error %v", ring != nil, err, tt.wantErr)
+				t.Fatalf("LoadKeyring: ring %v, err %v; want error %v", ring != nil, err, tt.wantErr)
 			}
 			if err == nil {
 				return

@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"slices"
 	"strings"
 	"sync"
@@ -102,28 +101,6 @@ const (
 	EventSigningKeyRotated = "company.signing_key.rotated.v1"
 )
 
-// LogRecorder writes one structured log line per event, naming it by type
-// and ids only: payload values (names, emails) stay out of the log. It
-// writes nothing to the transaction, so it cannot keep the outbox's
-// promise: a line is logged when the event is recorded, and stays logged if
-// the change then rolls back.
-type LogRecorder struct {
-	Logger *slog.Logger
-}
-
-// Record logs e; it never fails.
-func (l LogRecorder) Record(ctx context.Context, e Event) error {
-	payload := ""
-	if e.Payload != nil {
-		payload = string(proto.MessageName(e.Payload))
-	}
-	l.Logger.LogAttrs(ctx, slog.LevelInfo, "event",
-		slog.String("event_type", e.Type),
-		slog.String("company_id", e.CompanyID),
-		slog.String("resource_id", e.ResourceID),
-		slog.String("payload_type", payload))
-	return nil
-}
 
 // MemoryRecorder keeps events in memory, for tests. It is not
 // transactional: an event recorded in a unit of work that rolls back

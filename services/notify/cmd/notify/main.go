@@ -6,11 +6,88 @@
 // shuts down gracefully on SIGTERM.
 package main
 
-import "github.com/ariesone/ariesone/platform/service"
+import (
+	"context"
+
+	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/inbox"
+	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
+	"github.com/ariesone/ariesone/services/notify/internal/store"
+	"github.com/ariesone/ariesone/services/notify/internal/webhook"
+	"github.com/ariesone/ariesone/services/notify/migrations"
+)
 
 func main() {
-	service.Main(service.Spec{
+	service.Main(spec())
+}
+
+// wiring holds what Configure reads and Register builds for Workers.
+type wiring struct {
+	keyring  *keyring.Keyring
+	webhooks webhook.Settings
+	hooks    *app.Webhooks
+	live     *app.LiveEvents
+}
+
+// spec describes the notify service to the platform's runner.
+func spec() service.Spec {
+	w := &wiring{}
+	return service.Spec{
 		Name:        "notify",
 		DefaultPort: 8085,
+		Migrations:  migrations.FS,
+		Configure: func(e *config.Env) {
+			w.keyring = service.LoadKeyring(e)
+			w.webhooks = webhook.LoadSettings(e)
+		},
+		Register: w.register,
+		Workers:  w.workers,
+	}
+}
+
+// register serves the audit trail, notifications, event log, live stream
+// and webhook subscriptions.
+func (w *wiring) register(_ context.Context, d *service.Deps) error {
+	s := store.New(d.DB)
+	w.live = app.NewLiveEvents(app.DefaultWatcherBuffer)
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live})
+	grpcapi.Register(d.Server.GRPC(), a, d.Config.Features.RealTimeUpdates)
+	w.hooks = app.NewWebhooks(app.WebhookDeps{
+		Repo:                 store.NewWebhookStore(d.DB),
+		Keyring:              w.keyring,
+		AllowInsecureTargets: w.webhooks.AllowInsecureTargets,
 	})
+	grpcapi.RegisterWebhooks(d.Server.GRPC(), w.hooks)
+	return nil
+}
+
+// workers consume every event (exactly once, through the inbox), feed the
+// live stream, and deliver webhooks.
+func (w *wiring) workers(ctx context.Context, d *service.Deps) ([]service.Worker, error) {
+	s := store.New(d.DB)
+	consumer := app.NewEventConsumer(app.ConsumerDeps{
+		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s,
+		Webhooks: w.hooks.Enqueuer,
+	})
+	handler := inbox.Handler(d.DB, app.EventsConsumer, consumer.Consume)
+	dispatcher, err := webhook.NewDispatcher(webhook.DispatcherConfig{
+		Queue: store.NewWebhookStore(d.DB), Keyring: w.keyring, Settings: w.webhooks,
+		Logger: d.Logger, Registerer: d.Registry,
+	})
+	if err != nil {
+		return nil, err
+	}
+	return []service.Worker{
+		{Name: app.EventsConsumer, Run: func(wctx context.Context) error {
+			return d.Bus.Consume(wctx, app.EventsSubscription, handler)
+		}},
+		// The live hub ends with the process's own context (not its stage's):
+		// open WatchEvents streams would otherwise hold the server's drain
+		// until the shutdown timeout.
+		{Name: "live events", Run: func(context.Context) error { return w.live.Run(ctx, d.Bus) }},
+		{Name: "webhook dispatcher", Run: dispatcher.Run},
+	}, nil
 }

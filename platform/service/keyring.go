@@ -1,0 +1,24 @@
+package service
+
+import (
+	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/keyring"
+)
+
+// LoadKeyring reads ENCRYPTION_KEY, the versioned key ring that seals
+// secrets and PHI at rest, recording a missing or malformed value in e. It
+// is required by the services that call it: without it nothing secret can
+// be stored. The value is marked secret, so no error message repeats it.
+func LoadKeyring(e *config.Env) *keyring.Keyring {
+	e.Secret("ENCRYPTION_KEY")
+	raw := e.Required("ENCRYPTION_KEY")
+	if raw == "" {
+		return nil
+	}
+	ring, err := keyring.Parse(raw)
+	if err != nil {
+		e.Invalid("ENCRYPTION_KEY", raw, err.Error())
+		return nil
+	}
+	return ring
+}
