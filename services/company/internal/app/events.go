@@ -101,7 +101,6 @@ const (
 	EventSigningKeyRotated = "company.signing_key.rotated.v1"
 )
 
-
 // MemoryRecorder keeps events in memory, for tests. It is not
 // transactional: an event recorded in a unit of work that rolls back
 // afterwards stays kept.
