@@ -37,6 +37,7 @@ func New(opts Options) *runtime.ServeMux {
 		runtime.WithErrorHandler(errs.handle),
 		runtime.WithRoutingErrorHandler(errs.handleRouting),
 		runtime.WithForwardResponseOption(setETag),
+		runtime.WithForwardResponseOption(openStream),
 		// Partners call the API with real verbs. Tunnelling another method
 		// through a form POST (path-length fallback, X-HTTP-Method-Override)
 		// would also let a cross-site form reach GET handlers.
