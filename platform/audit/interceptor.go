@@ -58,14 +58,15 @@ func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor 
 //
 // A sink that can write inside the call's own transaction (TxBinder) gets
 // the chance here, before the handler runs: the record it writes at commit
-// says OK, since the call's change committed.
+// says OK, since the call's change committed, unless the call announced a
+// refusal that commits (NoteOutcome).
 func begin(ctx context.Context, sink Sink, method string, req any) (context.Context, func(err *error, resp *any)) {
 	ctx, slot := identity.WithSlot(ctx)
 	ctx, noted := withNotedResources(ctx)
 	start := time.Now()
 	if binder, ok := sink.(TxBinder); ok {
 		ctx = binder.Bind(ctx, func() Record {
-			return build(ctx, slot, noted, method, start, codes.OK, req, nil)
+			return build(ctx, slot, noted, method, start, noted.committedOutcome(), req, nil)
 		})
 	}
 	return ctx, func(err *error, resp *any) {

@@ -275,3 +275,23 @@ func TestTxBinderBuildsTheRecordAtCommitWithNotedResources(t *testing.T) {
 func TestNoteResourceOutsideACallDoesNothing(t *testing.T) {
 	audit.NoteResource(context.Background(), "id", "x") // must not panic
 }
+
+func TestNoteOutcomeGivesACommittedRefusalItsCode(t *testing.T) {
+	sink := &bindingSink{}
+	intercept := audit.UnaryServerInterceptor(sink, nil)
+	login := "/ariesone.testing.v1.ProbeService/Login"
+	refusal := errs.Unauthenticated("invalid credentials")
+	_, err := intercept(callContext(t), &testingv1.GetWidgetRequest{}, &grpc.UnaryServerInfo{FullMethod: login},
+		func(ctx context.Context, _ any) (any, error) {
+			// The failure count commits; the call is refused after it.
+			audit.NoteOutcome(ctx, refusal)
+			ctx.Value(commitKey{}).(func())()
+			return nil, refusal
+		})
+	if err == nil {
+		t.Fatal("the refusal did not reach the caller")
+	}
+	if len(sink.inTx) != 1 || sink.inTx[0].Code != "UNAUTHENTICATED" {
+		t.Errorf("record written in the transaction = %+v, want one UNAUTHENTICATED", sink.inTx)
+	}
+}

@@ -3,6 +3,10 @@ package audit
 import (
 	"context"
 	"sync"
+
+	"google.golang.org/grpc/codes"
+
+	"github.com/ariesone/ariesone/platform/grpcerr"
 )
 
 // A call's record names resources by the id fields of its request and
@@ -13,10 +17,13 @@ import (
 
 type notedKey struct{}
 
-// notedResources holds the ids noted during one call.
+// notedResources holds the ids noted during one call, and the outcome
+// the call announced before its change committed.
 type notedResources struct {
-	mu  sync.Mutex
-	ids map[string]string
+	mu      sync.Mutex
+	ids     map[string]string
+	outcome codes.Code
+	failed  bool
 }
 
 func withNotedResources(ctx context.Context) (context.Context, *notedResources) {
@@ -40,6 +47,32 @@ func NoteResource(ctx context.Context, name, id string) {
 	if _, seen := n.ids[name]; !seen {
 		n.ids[name] = id
 	}
+}
+
+// NoteOutcome tells the audit record written in the call's transaction that
+// the call will end with err although its change commits: a refused
+// sign-in commits its failure count, a reused refresh token commits the
+// session's revocation, and their records must say UNAUTHENTICATED, not
+// OK. Outside an audited call, or with a nil err, it does nothing.
+func NoteOutcome(ctx context.Context, err error) {
+	n, ok := ctx.Value(notedKey{}).(*notedResources)
+	if !ok || err == nil {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.outcome, n.failed = grpcerr.ToStatus(err).Code(), true
+}
+
+// committedOutcome is the code of a record written at commit: OK unless
+// the call announced otherwise.
+func (n *notedResources) committedOutcome() codes.Code {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.failed {
+		return n.outcome
+	}
+	return codes.OK
 }
 
 // mergeInto adds the noted ids to resources where the request and response

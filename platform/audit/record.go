@@ -55,7 +55,8 @@ type Sink interface {
 // TxBinder is implemented by a sink that writes the record of a call that
 // changes data inside the change's own transaction, so a committed write is
 // never unaudited. Bind runs before the handler; pending builds the record
-// as it stands (outcome OK: it is only written if the change commits). The
+// as it stands (outcome OK, or what NoteOutcome announced: it is only
+// written if the change commits). The
 // sink must then skip the Write that ends the same call, since its record
 // is already in the transaction.
 type TxBinder interface {

@@ -96,8 +96,9 @@ type binding struct {
 	pending func() audit.Record
 
 	mu       sync.Mutex
-	appended bool // appended in the transaction now committing
-	written  bool // committed
+	appended bool   // appended in the transaction now committing
+	written  bool   // committed
+	code     string // outcome of the record appended
 }
 
 // Bind implements audit.TxBinder: the first read-write transaction the call
@@ -117,14 +118,15 @@ func (b *binding) BeforeCommit(ctx context.Context, tx pgx.Tx) error {
 	if b.written {
 		return nil
 	}
-	msg, err := b.sink.message(ctx, b.pending())
+	rec := b.pending()
+	msg, err := b.sink.message(ctx, rec)
 	if err != nil {
 		return err
 	}
 	if err := outbox.Append(ctx, tx, msg); err != nil {
 		return fmt.Errorf("auditsink: append the call's record: %w", err)
 	}
-	b.appended = true
+	b.appended, b.code = true, rec.Code
 	return nil
 }
 
@@ -138,23 +140,28 @@ func (b *binding) AfterCommit() {
 	}
 }
 
-func (b *binding) isWritten() bool {
+// writtenCode reports whether the call's record is committed, and with
+// which outcome.
+func (b *binding) writtenCode() (string, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.written
+	return b.code, b.written
 }
 
 // Write implements audit.Sink. A call whose record is already in its
 // committed transaction is done; any other is queued for the next batch.
 func (s *Sink) Write(ctx context.Context, r audit.Record) {
-	if b, ok := ctx.Value(bindingKey{}).(*binding); ok && b.isWritten() {
-		if r.Code != "OK" {
-			// The change committed and is audited as OK; what failed
-			// afterwards (sending the response) is only logged.
-			s.cfg.Logger.WarnContext(ctx, "call failed after its change committed; the audit trail records the committed change",
-				slog.String("method", r.Method), slog.String("code", r.Code), slog.String("request_id", r.RequestID))
+	if b, ok := ctx.Value(bindingKey{}).(*binding); ok {
+		if code, written := b.writtenCode(); written {
+			if r.Code != code {
+				// The change committed and is audited as such; what failed
+				// afterwards (sending the response) is only logged.
+				s.cfg.Logger.WarnContext(ctx, "call ended otherwise than its committed audit record says",
+					slog.String("method", r.Method), slog.String("recorded", code), slog.String("code", r.Code),
+					slog.String("request_id", r.RequestID))
+			}
+			return
 		}
-		return
 	}
 	select {
 	case s.queue <- r:

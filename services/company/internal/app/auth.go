@@ -7,6 +7,7 @@ import (
 	"time"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
@@ -176,8 +177,12 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 	// unit of work succeeds with no session and no event, and the refusal
 	// is returned after it.
 	err = a.uow.InTx(ctx, func(ctx context.Context) error {
-		if err := a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil || started == nil {
+		if err := a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil {
 			return err
+		}
+		if started == nil {
+			audit.NoteOutcome(ctx, invalidCredentials())
+			return nil
 		}
 		return a.events.Record(ctx, Event{
 			Type:       EventSessionStarted,
@@ -286,8 +291,14 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	// refused: the unit of work succeeds with the session revoked and its
 	// SessionRevoked event, and the refusal is returned after it.
 	err = a.uow.InTx(ctx, func(ctx context.Context) error {
-		if err := a.store.UseRefreshToken(ctx, companyID, hash, use); err != nil || revoked == nil {
+		if err := a.store.UseRefreshToken(ctx, companyID, hash, use); err != nil {
 			return err
+		}
+		if !rotated {
+			audit.NoteOutcome(ctx, refreshNotAccepted())
+		}
+		if revoked == nil {
+			return nil
 		}
 		// No actor: the service revoked the session on its own.
 		return a.recordSessionRevoked(ctx, *revoked, "")
