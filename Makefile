@@ -32,8 +32,14 @@ fmt: ## gofmt every module and buf format the protos
 build: ## compile every module
 	go build $(PACKAGES)
 
+# The end-to-end suite restarts the broker, so it runs after the others
+# rather than beside them.
+E2E := github.com/ariesone/ariesone/e2e/...
+UNIT_PACKAGES := $(filter-out $(E2E),$(PACKAGES))
+
 test: ## every test of every module, race detector on, against real Postgres/RabbitMQ/Redis
-	go test -race -count=1 -timeout $(TEST_TIMEOUT) $(PACKAGES)
+	go test -race -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PACKAGES)
+	go test -race -count=1 -timeout $(TEST_TIMEOUT) $(E2E)
 
 bench: ## benchmarks with ratios against baselines measured in the same run
 	scripts/bench.sh

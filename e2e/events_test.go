@@ -5,7 +5,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os/exec"
 	"strconv"
@@ -53,10 +55,14 @@ func burst(t *testing.T, m *mesh, token string, n int, disrupt func()) (ids map[
 		go func() {
 			defer wg.Done()
 			for i := range work {
-				body := map[string]any{"location": newLocation(fmt.Sprintf("B-%04d", i)), "requestId": uuid.NewString()}
+				body, requestID := newLocation(fmt.Sprintf("B-%04d", i)), uuid.NewString()
 				deadline := time.Now().Add(eventWait)
 				for {
-					id, err := createLocation(m, token, body)
+					id, err := createLocation(m, token, body, requestID)
+					if errors.Is(err, errClient) {
+						failures <- fmt.Errorf("location %d: %w", i, err)
+						break
+					}
 					if err == nil {
 						mu.Lock()
 						ids[id] = true
@@ -87,12 +93,16 @@ func burst(t *testing.T, m *mesh, token string, n int, disrupt func()) (ids map[
 	return ids, retries.Load()
 }
 
-// createLocation posts one create; any answer but 200 is an error to retry.
-func createLocation(m *mesh, token string, body map[string]any) (string, error) {
+// errClient marks an answer retrying cannot change (a 4xx other than 429).
+var errClient = errors.New("refused")
+
+// createLocation posts one create with its idempotency key; 5xx, 429 and
+// transport errors are worth retrying, any other refusal is errClient.
+func createLocation(m *mesh, token string, body map[string]any, requestID string) (string, error) {
 	buf, _ := json.Marshal(body)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, m.rest+"/api/v1/locations", bytes.NewReader(buf))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, m.rest+"/api/v1/locations?requestId="+requestID, bytes.NewReader(buf))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := http.DefaultClient.Do(req)
@@ -102,6 +112,10 @@ func createLocation(m *mesh, token string, body map[string]any) (string, error) 
 	defer resp.Body.Close()
 	var out struct {
 		ID string `json:"id"`
+	}
+	if resp.StatusCode >= 400 && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+		raw, _ := io.ReadAll(resp.Body)
+		return "", fmt.Errorf("%w: status %d: %s", errClient, resp.StatusCode, raw)
 	}
 	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("status %d", resp.StatusCode)

@@ -68,7 +68,7 @@ fi
 if [[ -n $amqp_url ]]; then
   say "RabbitMQ: ${amqp_url%%@*}@…"
 else
-  warn "RabbitMQ not reachable: running with the IN-PROCESS bus. Events are lost on restart. Development only."
+  warn "RabbitMQ not reachable: running with the IN-PROCESS bus: events reach no other service (they wait in each service's outbox, and notify's audit trail stays empty). Development only."
 fi
 
 # --- secrets ------------------------------------------------------------------
@@ -120,7 +120,8 @@ trap stop_all INT TERM EXIT
 declare -A grpc_port=([company]=8081 [clinical]=8082 [orders]=8083 [serials]=8084 [notify]=8085)
 declare -A ops_port=([company]=9081 [clinical]=9082 [orders]=9083 [serials]=9084 [notify]=9085)
 jwks_url="http://127.0.0.1:${ops_port[company]}/.well-known/jwks.json"
-common_env=(APP_ENV=development LOG_LEVEL=${LOG_LEVEL:-info} ENCRYPTION_KEY="$encryption_key" JWKS_URL="$jwks_url")
+common_env=(APP_ENV=development LOG_LEVEL=${LOG_LEVEL:-info} ENCRYPTION_KEY="$encryption_key" JWKS_URL="$jwks_url"
+  FEATURE_REAL_TIME_UPDATES=true)
 [[ -n $amqp_url ]] && common_env+=(AMQP_URL="$amqp_url")
 port_open 6379 && common_env+=(REDIS_HOST=127.0.0.1)
 
@@ -154,6 +155,7 @@ for s in clinical orders serials notify; do
 done
 for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
 start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_port[company]} \
+  NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} \
   DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
 for ((i = 0; i < 120; i++)); do
