@@ -2,8 +2,11 @@ package auditsink
 
 import (
 	"errors"
+	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ariesone/ariesone/platform/telemetry"
 )
 
 type metrics struct {
@@ -25,13 +28,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []prometheus.Collector{m.records, m.queued} {
-		if err := reg.Register(c); err != nil {
-			var already prometheus.AlreadyRegisteredError
-			if !errors.As(err, &already) {
-				return nil, err
-			}
-		}
+	var errs []error
+	m.records = telemetry.Register(reg, m.records, &errs)
+	m.queued = telemetry.Register(reg, m.queued, &errs)
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("auditsink: register metrics: %w", err)
 	}
 	return m, nil
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ariesone/ariesone/platform/telemetry"
 )
 
 // metrics counts what the bus does, for dashboards and alerts: a rising
@@ -69,34 +71,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return m, nil
 	}
 	var errs []error
-	m.published = register(reg, m.published, &errs)
-	m.publishResult = register(reg, m.publishResult, &errs)
-	m.consumed = register(reg, m.consumed, &errs)
-	m.acked = register(reg, m.acked, &errs)
-	m.requeued = register(reg, m.requeued, &errs)
-	m.reconnects = register(reg, m.reconnects, &errs)
-	m.connected = register(reg, m.connected, &errs)
-	m.queueDepth = register(reg, m.queueDepth, &errs)
+	m.published = telemetry.Register(reg, m.published, &errs)
+	m.publishResult = telemetry.Register(reg, m.publishResult, &errs)
+	m.consumed = telemetry.Register(reg, m.consumed, &errs)
+	m.acked = telemetry.Register(reg, m.acked, &errs)
+	m.requeued = telemetry.Register(reg, m.requeued, &errs)
+	m.reconnects = telemetry.Register(reg, m.reconnects, &errs)
+	m.connected = telemetry.Register(reg, m.connected, &errs)
+	m.queueDepth = telemetry.Register(reg, m.queueDepth, &errs)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("bus: register metrics: %w", err)
 	}
 	return m, nil
-}
-
-// register adds c to reg, or returns the collector already registered under
-// the same name, so two buses in one process (a publisher and a consumer
-// opened separately) share their series instead of failing.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errs *[]error) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var dup prometheus.AlreadyRegisteredError
-	if errors.As(err, &dup) {
-		if existing, ok := dup.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	*errs = append(*errs, err)
-	return c
 }

@@ -3,7 +3,6 @@ package inbox_test
 import (
 	"context"
 	"errors"
-	"strings"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -46,35 +45,13 @@ alter table notes force row level security;
 create policy tenant_isolation on notes
     using (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid)
     with check (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid);
-grant select, insert, update, delete on notes to APP_ROLE;
+do $$ begin execute format('grant select, insert, update, delete on notes to %I', current_schema() || '_app'); end $$;
 `
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	dbURL := pgtest.NewDatabase(t)
-	schema := pgtest.DatabaseName(t, dbURL)
-	_, ownerURL := pgtest.NewOwnerRole(t, dbURL)
-	appRole, appURL := pgtest.NewAppRole(t, dbURL)
-	service := fstest.MapFS{"00001_notes.sql": &fstest.MapFile{
-		Data: []byte(strings.ReplaceAll(notesMigration, "APP_ROLE", postgres.GroupRole(schema))),
-	}}
-	if err := postgres.Migrate(context.Background(), openPool(t, postgres.Config{URL: ownerURL}), schema, appRole, service); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return fixture{
-		super: openPool(t, postgres.Config{URL: dbURL, Schema: schema}),
-		app:   postgres.NewDB(openPool(t, postgres.Config{URL: appURL, Schema: schema})),
-	}
-}
-
-func openPool(t *testing.T, cfg postgres.Config) *pgxpool.Pool {
-	t.Helper()
-	pool, err := postgres.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	s := pgtest.NewSchema(t, fstest.MapFS{"00001_notes.sql": &fstest.MapFile{Data: []byte(notesMigration)}})
+	return fixture{super: s.Super, app: s.App}
 }
 
 func delivery(companyID string) bus.Delivery {

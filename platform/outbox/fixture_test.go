@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"testing/fstest"
@@ -61,37 +60,13 @@ alter table notes force row level security;
 create policy tenant_isolation on notes
     using (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid)
     with check (company_id = nullif(current_setting('ariesone.company_id', true), '')::uuid);
-grant select, insert, update, delete on notes to APP_ROLE;
+do $$ begin execute format('grant select, insert, update, delete on notes to %I', current_schema() || '_app'); end $$;
 `
 
 func newFixture(t testing.TB) fixture {
 	t.Helper()
-	ctx := context.Background()
-	dbURL := pgtest.NewDatabase(t)
-	f := fixture{schema: pgtest.DatabaseName(t, dbURL)}
-	_, ownerURL := pgtest.NewOwnerRole(t, dbURL)
-	appRole, appURL := pgtest.NewAppRole(t, dbURL)
-
-	f.super = openPool(t, postgres.Config{URL: dbURL, Schema: f.schema})
-	owner := openPool(t, postgres.Config{URL: ownerURL})
-	service := fstest.MapFS{"00001_notes.sql": &fstest.MapFile{
-		Data: []byte(strings.ReplaceAll(notesMigration, "APP_ROLE", postgres.GroupRole(f.schema))),
-	}}
-	if err := postgres.Migrate(ctx, owner, f.schema, appRole, service); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	f.app = postgres.NewDB(openPool(t, postgres.Config{URL: appURL, Schema: f.schema}))
-	return f
-}
-
-func openPool(t testing.TB, cfg postgres.Config) *pgxpool.Pool {
-	t.Helper()
-	pool, err := postgres.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	s := pgtest.NewSchema(t, fstest.MapFS{"00001_notes.sql": &fstest.MapFile{Data: []byte(notesMigration)}})
+	return fixture{schema: s.Name, super: s.Super, app: s.App}
 }
 
 // tenantCtx is a request context authenticated as a user of companyID.

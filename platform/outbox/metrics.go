@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ariesone/ariesone/platform/telemetry"
 )
 
 // metrics shows whether events leave the service and how late: a growing
@@ -59,33 +61,15 @@ func newMetrics(reg prometheus.Registerer, schema string) (*metrics, error) {
 		return m, nil
 	}
 	var errs []error
-	m.published = register(reg, m.published, &errs)
-	m.failures = register(reg, m.failures, &errs)
-	m.batchSize = register(reg, m.batchSize, &errs)
-	m.lag = register(reg, m.lag, &errs)
-	m.unsent = register(reg, m.unsent, &errs)
-	m.pruned = register(reg, m.pruned, &errs)
-	m.listenerReconnects = register(reg, m.listenerReconnects, &errs)
+	m.published = telemetry.Register(reg, m.published, &errs)
+	m.failures = telemetry.Register(reg, m.failures, &errs)
+	m.batchSize = telemetry.Register(reg, m.batchSize, &errs)
+	m.lag = telemetry.Register(reg, m.lag, &errs)
+	m.unsent = telemetry.Register(reg, m.unsent, &errs)
+	m.pruned = telemetry.Register(reg, m.pruned, &errs)
+	m.listenerReconnects = telemetry.Register(reg, m.listenerReconnects, &errs)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("outbox: register metrics: %w", err)
 	}
 	return m, nil
-}
-
-// register adds c to reg, or returns the collector already registered
-// under the same name and labels, so two relays of one schema in a process
-// share their series instead of failing.
-func register[C prometheus.Collector](reg prometheus.Registerer, c C, errs *[]error) C {
-	err := reg.Register(c)
-	if err == nil {
-		return c
-	}
-	var dup prometheus.AlreadyRegisteredError
-	if errors.As(err, &dup) {
-		if existing, ok := dup.ExistingCollector.(C); ok {
-			return existing
-		}
-	}
-	*errs = append(*errs, err)
-	return c
 }

@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -50,4 +51,23 @@ func MetricsHandler(reg *prometheus.Registry) http.Handler {
 		Registry:          reg,
 		EnableOpenMetrics: true,
 	}))
+}
+
+// Register adds c to reg, or returns the collector already registered under
+// the same name and labels, so two components of one process that export the
+// same series (two buses, two relays of one schema) share it instead of
+// failing. Other registration errors are appended to errs.
+func Register[C prometheus.Collector](reg prometheus.Registerer, c C, errs *[]error) C {
+	err := reg.Register(c)
+	if err == nil {
+		return c
+	}
+	var dup prometheus.AlreadyRegisteredError
+	if errors.As(err, &dup) {
+		if existing, ok := dup.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	*errs = append(*errs, err)
+	return c
 }
