@@ -3,6 +3,7 @@ package bus
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,5 +212,48 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 		if _, err := Open(t.Context(), cfg); err == nil {
 			t.Errorf("%s: Open succeeded", name)
 		}
+	}
+}
+
+// TestAMQPLostAckRedelivers is the consumer that dies between applying a
+// batch and acknowledging it: the handler succeeds, its connection is cut
+// before the ack can leave, and the broker delivers the same messages again,
+// marked redelivered. (The inbox is what turns that second delivery into no
+// second effect; its tests show that half.)
+func TestAMQPLostAckRedelivers(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	s := newBrokerSubject(t, nil)
+	msg := newMessage(t, "lostack.item.v1")
+	type seen struct {
+		id          string
+		redelivered bool
+	}
+	deliveries := make(chan seen, 10)
+	var cut sync.Once
+	consume(t, s.bus, Subscription{Queue: s.queue(t), Bindings: []string{"lostack.#"}, DeliveryLimit: 5},
+		func(hctx context.Context, batch []Delivery) error {
+			for _, d := range batch {
+				deliveries <- seen{d.ID, d.Redelivered}
+			}
+			// The effect is "applied"; now the process dies before its ack.
+			cut.Do(func() { closeConnectionFromBroker(t, hctx, s.connName) })
+			return nil
+		})
+	publishAll(t, ctx, s.bus, []Message{msg})
+
+	var got []seen
+	for len(got) < 2 {
+		select {
+		case d := <-deliveries:
+			got = append(got, d)
+		case <-ctx.Done():
+			t.Fatalf("deliveries %v; want the message, then the same message redelivered", got)
+		}
+	}
+	want := []seen{{msg.ID, false}, {msg.ID, true}}
+	if got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("deliveries %+v, want %+v", got, want)
 	}
 }
