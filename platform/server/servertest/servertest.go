@@ -5,14 +5,44 @@ package servertest
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"net"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/server"
 )
+
+// New returns a server named name with the platform's whole interceptor
+// chain, verifying tokens against keys (the test issuer's JWKS) and auditing
+// into a MemorySink; register services on it, then Start it.
+func New(t testing.TB, name string, keys *authtest.KeySet) *server.Server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
+	if err != nil {
+		t.Fatalf("verifier: %v", err)
+	}
+	srv, err := server.New(server.Config{
+		Name:     name,
+		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Registry: prometheus.NewRegistry(),
+		Verifier: verifier,
+		Audit:    &audit.MemorySink{},
+	})
+	if err != nil {
+		t.Fatalf("server: %v", err)
+	}
+	return srv
+}
 
 // Start serves srv (with its services already registered) on 127.0.0.1 until
 // the test ends, and returns a client connection to it; conn.Target() is the

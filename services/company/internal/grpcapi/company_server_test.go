@@ -3,12 +3,9 @@ package grpcapi_test
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -16,7 +13,6 @@ import (
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/grpcerr"
@@ -47,7 +43,6 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
 	h := &harness{db: storetest.New(t), events: storetest.Recorder(t), keys: authtest.NewKeySet(t)}
 	raw, err := keyring.Generate()
 	if err != nil {
@@ -62,22 +57,8 @@ func newHarness(t *testing.T) *harness {
 		UnitOfWork: h.db.App, Events: h.events,
 	})
 
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: h.keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
-	if err != nil {
-		t.Fatalf("verifier: %v", err)
-	}
-	h.srv, err = server.New(server.Config{
-		Name:     "company",
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-		Verifier: verifier,
-		Audit:    &audit.MemorySink{},
-	})
-	if err != nil {
-		t.Fatalf("server: %v", err)
-	}
+	h.srv = servertest.New(t, "company", h.keys)
 	grpcapi.RegisterDirectory(h.srv.GRPC(), h.app)
-	t.Cleanup(cancel)
 	conn := servertest.Start(t, h.srv)
 	h.companies = companyv1.NewCompanyServiceClient(conn)
 	h.locations = companyv1.NewLocationServiceClient(conn)

@@ -2,24 +2,18 @@ package grpcapi_test
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
-	"github.com/ariesone/ariesone/platform/audit"
-	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/grpcerr"
-	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
@@ -47,28 +41,13 @@ type rpcHarness struct {
 
 func newRPCHarness(t *testing.T, realTimeUpdates bool) *rpcHarness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
 	db := storetest.New(t)
 	s := store.New(db.App)
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(16), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
 	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live})
 
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: h.keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
-	if err != nil {
-		t.Fatalf("verifier: %v", err)
-	}
-	srv, err := server.New(server.Config{
-		Name:     "notify",
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-		Verifier: verifier,
-		Audit:    &audit.MemorySink{},
-	})
-	if err != nil {
-		t.Fatalf("server: %v", err)
-	}
+	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, realTimeUpdates)
 	conn := servertest.Start(t, srv)
 	h.audits = notifyv1.NewAuditServiceClient(conn)

@@ -7,20 +7,14 @@ package webhooktest
 
 import (
 	"context"
-	"io"
-	"log/slog"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/metadata"
 
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
-	"github.com/ariesone/ariesone/platform/audit"
-	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring"
-	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
@@ -60,22 +54,7 @@ func New(t testing.TB, opts Options) *Harness {
 	h.Store = store.NewWebhookStore(h.DB.App)
 	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: ring, AllowInsecureTargets: opts.AllowInsecureTargets})
 
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{JWKSURL: h.keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience})
-	if err != nil {
-		t.Fatalf("verifier: %v", err)
-	}
-	srv, err := server.New(server.Config{
-		Name:     "notify",
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-		Verifier: verifier,
-		Audit:    &audit.MemorySink{},
-	})
-	if err != nil {
-		t.Fatalf("server: %v", err)
-	}
+	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.RegisterWebhooks(srv.GRPC(), h.Webhooks)
 	h.Client = notifyv1.NewWebhookServiceClient(servertest.Start(t, srv))
 	return h
