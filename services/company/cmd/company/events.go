@@ -17,7 +17,10 @@ type outboxEvents struct {
 	recorder *outbox.Recorder
 }
 
-func newOutboxEvents() outboxEvents {
+// commandEvents is the recorder of the one-off commands (bootstrap,
+// rotate-signing-key), which run without the service's dependencies; their
+// events wait in the outbox for the serving replicas' relay.
+func commandEvents() outboxEvents {
 	return outboxEvents{recorder: outbox.NewRecorder("company", nil)}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
@@ -46,6 +47,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 		DB:       db.App,
 		Logger:   logger,
 		Registry: prometheus.NewRegistry(),
+		Events:   outbox.NewRecorder("company", nil),
 	}
 	verifier, err := sp.Verifier(ctx, d)
 	if err != nil {
