@@ -60,9 +60,21 @@ func (db *DB) WithReadOnlyTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // named by the caller rather than taken from a principal. It is for system
 // work that acts for a tenant without a request, such as an event consumer
 // applying an event that carries its tenant. companyID must be a UUID.
+//
+// Inside a unit of work (InTx) it joins the transaction and switches it to
+// companyID for the rest of the transaction: what the unit writes after fn
+// (the events of a sign-in, say) belongs to the same company. Repositories
+// that name their tenant (sign-in, an event consumer) thus compose with the
+// rest of a use case.
 func (db *DB) WithTenantTx(ctx context.Context, companyID string, fn func(pgx.Tx) error) error {
 	if companyID == "" {
 		return fmt.Errorf("postgres: WithTenantTx needs a company id")
+	}
+	if tx, ok := db.joined(ctx); ok {
+		if err := SetTenant(ctx, tx, companyID); err != nil {
+			return err
+		}
+		return fn(tx)
 	}
 	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, companyID, fn)
 }

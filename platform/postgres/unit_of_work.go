@@ -13,8 +13,9 @@ import (
 // commit together or not at all. The transaction travels in the context:
 // [DB.InTx] begins it and hands fn a context carrying it; [DB.WithTx],
 // [DB.WithReadOnlyTx] and [DB.InTx] called with that context join it instead
-// of beginning their own. Use cases thus compose repositories without
-// seeing SQL, and repositories stay usable on their own.
+// of beginning their own (WithTenantTx switches the joined transaction to
+// its tenant). Use cases thus compose repositories
+// without seeing SQL, and repositories stay usable on their own.
 
 type txKey struct{}
 

@@ -165,3 +165,32 @@ func TestSetTenantSwitchesTenantWithinATransaction(t *testing.T) {
 		t.Errorf("notes (-want +got):\n%s", diff)
 	}
 }
+
+func TestWithTenantTxJoinedSwitchesTheUnitsTenant(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, notesMigrations())
+	// A unit of work with no principal (a sign-in) names its company
+	// through a repository; what it writes afterwards belongs to it too.
+	err := f.app.InTx(context.Background(), func(ctx context.Context) error {
+		if err := f.app.WithTenantTx(ctx, companyA, func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "insert into notes (id, company_id, body) values ($1, $2, 'named')", noteA1, companyA)
+			return err
+		}); err != nil {
+			return err
+		}
+		return insertNote(ctx, f.app, noteA2, companyA, "after")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{noteA1: companyA + ":named", noteA2: companyA + ":after"}
+	if diff := cmp.Diff(want, allNotes(t, f)); diff != "" {
+		t.Errorf("notes (-want +got):\n%s", diff)
+	}
+	err = f.app.InTx(context.Background(), func(ctx context.Context) error {
+		return f.app.WithTenantTx(ctx, "not-a-uuid", func(pgx.Tx) error { return nil })
+	})
+	if err == nil {
+		t.Error("a joined WithTenantTx accepted a tenant that is not a UUID")
+	}
+}

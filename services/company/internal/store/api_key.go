@@ -146,7 +146,7 @@ func (s *Auth) APIKeyCompany(ctx context.Context, id string) (string, error) {
 // RecordUseAt. The write is a compare-and-set on the last use it read, so
 // of concurrent exchanges at most one writes and none waits on another.
 func (s *Auth) UseAPIKey(ctx context.Context, companyID, id string, use func(*domain.APIKeyUse) error) error {
-	return inTenant(ctx, s.db, companyID, func(tx pgx.Tx) error {
+	return s.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		var u domain.APIKeyUse
 		var err error
 		if u.Key, err = getAPIKey(ctx, tx, id, false); err != nil {

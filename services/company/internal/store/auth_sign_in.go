@@ -32,7 +32,7 @@ func NewAuth(db *postgres.DB) *Auth { return &Auth{db: db} }
 // time, a rehashed password and the new session with its first refresh
 // token. An error from attempt rolls everything back.
 func (s *Auth) SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error {
-	return inTenant(ctx, s.db, companyID, func(tx pgx.Tx) error {
+	return s.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		a := domain.SignInAttempt{}
 		var err error
 		if a.CompanyActive, err = companyActive(ctx, tx, companyID); err != nil {

@@ -102,7 +102,7 @@ func (s *Store) CompanyIDForCode(ctx context.Context, code string) (id string, f
 // transaction scoped to the new company. A code already taken is
 // ALREADY_EXISTS.
 func (s *Store) CreateCompanyWithOwner(ctx context.Context, c *domain.Company, owner *domain.User, passwordHash string) error {
-	err := inTenant(ctx, s.db, c.ID, func(tx pgx.Tx) error {
+	err := s.db.WithTenantTx(ctx, c.ID, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			insert into companies (id, code, legal_name, display_name, npi, tax_id_ciphertext, tax_id_last4,
 				taxonomy_code, address_line1, address_line2, address_city, address_state, address_postal_code,
@@ -123,7 +123,7 @@ func (s *Store) CreateCompanyWithOwner(ctx context.Context, c *domain.Company, o
 // (compared case-insensitively), for operator paths that act for a tenant
 // without a request; found is false when there is none.
 func (s *Store) FindUserByEmail(ctx context.Context, companyID, email string) (u *domain.User, found bool, err error) {
-	err = inTenant(ctx, s.db, companyID, func(tx pgx.Tx) error {
+	err = s.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		u, err = scanUser(tx.QueryRow(ctx, `select `+userColumns+` from users where lower(email) = lower($1)`, email))
 		return err
 	})

@@ -89,7 +89,7 @@ func (s *Auth) RefreshTokenCompany(ctx context.Context, hash []byte) (string, er
 // token, and the successor when there is one. An error from use rolls
 // everything back.
 func (s *Auth) UseRefreshToken(ctx context.Context, companyID string, hash []byte, use func(*domain.RefreshAttempt) error) error {
-	return inTenant(ctx, s.db, companyID, func(tx pgx.Tx) error {
+	return s.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		var sessionID string
 		err := tx.QueryRow(ctx, `select session_id::text from refresh_tokens where token_hash = $1`, hash).Scan(&sessionID)
 		if errors.Is(err, pgx.ErrNoRows) {

@@ -26,24 +26,6 @@ type Store struct {
 // runtime role (see platform/postgres) and use the company schema.
 func New(db *postgres.DB) *Store { return &Store{db: db} }
 
-// inTenant runs fn in a transaction scoped to companyID, named by the
-// caller: sign-in, refresh, API-key exchange and bootstrap act before there
-// is a principal whose tenant a transaction could take. Inside a unit of
-// work fn joins the unit's transaction, which began with the principal's
-// tenant (none on those paths), so the tenant is switched to companyID
-// there: the method's statements, and what the unit writes after them (the
-// events of the change), are scoped to the company they concern.
-func inTenant(ctx context.Context, db *postgres.DB, companyID string, fn func(pgx.Tx) error) error {
-	return db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
-		if _, joined := postgres.TxFromContext(ctx); joined {
-			if err := postgres.SetTenant(ctx, tx, companyID); err != nil {
-				return err
-			}
-		}
-		return fn(tx)
-	})
-}
-
 // Idempotency method keys: the names under which creates claim their
 // request_id (platform/postgres.Idempotent).
 const (

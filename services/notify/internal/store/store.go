@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/errs"
@@ -26,43 +25,14 @@ type Store struct {
 func New(db *postgres.DB) *Store { return &Store{db: db} }
 
 // InTenant runs fn in the unit of work ctx carries, or in a new one, with
-// the transaction's tenant set to companyID for fn's statements, and then
-// set back to what it was. The event consumer uses it to write a record
-// under a tenant other than the one of the event's envelope: the nil UUID
-// chain of calls without a tenant. Nothing is set back when fn fails: the
-// transaction rolls back.
+// the transaction's tenant set to companyID from there on (the inbox sets
+// each delivery's own tenant again before applying it). The event consumer
+// uses it to write a record under a tenant other than the one of the
+// event's envelope: the nil UUID chain of calls without a tenant.
 func (s *Store) InTenant(ctx context.Context, companyID string, fn func(ctx context.Context) error) error {
 	return s.db.InTx(ctx, func(ctx context.Context) error {
-		tx, ok := postgres.TxFromContext(ctx)
-		if !ok {
-			return errors.New("store: unit of work without a transaction")
-		}
-		var previous string
-		err := tx.QueryRow(ctx, `select coalesce(current_setting('`+postgres.TenantSetting+`', true), '')`).Scan(&previous)
-		if err != nil {
-			return fmt.Errorf("store: read tenant: %w", err)
-		}
-		if sameTenant(previous, companyID) {
-			// The usual case: the inbox already scoped the unit of work to
-			// the event's tenant.
-			return fn(ctx)
-		}
-		if err := postgres.SetTenant(ctx, tx, companyID); err != nil {
-			return err
-		}
-		if err := fn(ctx); err != nil {
-			return err
-		}
-		return postgres.SetTenant(ctx, tx, previous)
+		return s.db.WithTenantTx(ctx, companyID, func(pgx.Tx) error { return fn(ctx) })
 	})
-}
-
-// sameTenant reports whether two tenant ids name the same company, however
-// each is spelled.
-func sameTenant(a, b string) bool {
-	ua, errA := uuid.Parse(a)
-	ub, errB := uuid.Parse(b)
-	return errA == nil && errB == nil && ua == ub
 }
 
 // notFound reports that resource id is absent for the caller's tenant,
