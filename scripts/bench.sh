@@ -30,6 +30,11 @@ awk '
   }' "$out"
 
 echo
+echo "== event pipeline: outbox -> relay -> RabbitMQ -> inbox consumer, and the outbox write against pgbench (platform/outbox)"
+go test -run '^$' -bench BenchmarkEventPipeline -benchtime 1x -timeout 10m github.com/ariesone/ariesone/platform/outbox 2>&1 |
+  grep -v '^\s*{"time"'
+
+echo
 echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway) against pgbench -S (e2e)"
 scripts/tools.sh
 go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |

@@ -265,8 +265,13 @@ func testBatchesUnderLoad(t *testing.T, s subject) {
 			t.Errorf("batch of %d, above MaxBatch 10", len(b))
 		}
 	}
-	if largest < 2 {
-		t.Errorf("largest batch = %d over %d calls, want batches > 1 under load", largest, len(rec.batches))
+	// With a backlog waiting in the prefetch, batches come out close to
+	// full: on average at least half of MaxBatch. (A consumer that only
+	// batched what happened to be handed over at the instant it looked
+	// got batches of one.)
+	if n := len(msgs) + 1; len(rec.batches) > n/5 {
+		t.Errorf("%d messages took %d handler calls (largest batch %d), want at most %d: batches of 5 on average under load",
+			n, len(rec.batches), largest, n/5)
 	}
 	for id, n := range rec.seen {
 		if n != 1 {

@@ -87,10 +87,13 @@ func (a *AMQP) consumeSession(ctx context.Context, sub Subscription, h Handler) 
 	}
 	label := metricQueue(sub)
 	a.metrics.queueDepth.WithLabelValues(label).Set(float64(depth))
-	deliveries, err := ch.Consume(queue, a.consumerTag(), false, false, false, false, nil)
+	incoming, err := ch.Consume(queue, a.consumerTag(), false, false, false, false, nil)
 	if err != nil {
 		return false, fmt.Errorf("bus: consume %s: %w", queue, err)
 	}
+	done := make(chan struct{})
+	defer close(done)
+	deliveries := buffer(incoming, sub.Prefetch, done)
 	c := consumer{a: a, ch: ch, sub: sub, h: h, queue: label}
 	ticker := time.NewTicker(depthInterval)
 	defer ticker.Stop()
@@ -118,6 +121,31 @@ func (a *AMQP) consumeSession(ctx context.Context, sub Subscription, h Handler) 
 		}
 		c.settle(ctx, batch)
 	}
+}
+
+// buffer moves deliveries from the library's channel into one holding up to
+// prefetch of them, so that what the broker has sent is all ready when a
+// batch is drained. The library hands deliveries over one at a time
+// through an unbuffered channel and needs a moment between two; a batch
+// drained from it straight would stop at the first gap and hold one
+// delivery (measured: every batch held 1 under a 30,000-event backlog).
+// The broker never has more than prefetch deliveries unacknowledged on the
+// channel, so the buffer never fills; the pump ends when the library closes
+// its channel or when done closes (the session is over, and whatever it had
+// not taken goes back to the queue with the channel).
+func buffer(in <-chan amqp.Delivery, prefetch int, done <-chan struct{}) <-chan amqp.Delivery {
+	out := make(chan amqp.Delivery, prefetch)
+	go func() {
+		defer close(out)
+		for d := range in {
+			select {
+			case out <- d:
+			case <-done:
+				return
+			}
+		}
+	}()
+	return out
 }
 
 // drainReady returns first plus whatever deliveries are already waiting, up

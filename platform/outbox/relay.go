@@ -83,6 +83,10 @@ type Relay struct {
 	// wake holds at most one pending wake-up: notifications arriving
 	// while a round runs collapse into one more round.
 	wake chan struct{}
+	// statsAt is when the gauges were last refreshed; retryAt is when the
+	// earliest unsent event fell due then (zero when none was waiting).
+	// Only Run's loop uses them.
+	statsAt, retryAt time.Time
 }
 
 // NewRelay checks cfg, fills in defaults and registers the metrics.
@@ -192,19 +196,21 @@ func (r *Relay) flush(ctx context.Context) {
 }
 
 // drain runs rounds while they come back full and the broker confirms, then
-// refreshes the gauges and returns how long to wait before looking again:
-// the poll interval, or less when a retry falls due sooner.
+// returns how long to wait before looking again: the poll interval, or less
+// when a retry falls due sooner.
 func (r *Relay) drain(ctx context.Context) time.Duration {
 	// Rounds run on a context the end of Run does not cancel: a round
 	// stopped between the broker's confirms and the commit of the marks
 	// would have the batch published twice.
 	roundCtx := context.WithoutCancel(ctx)
+	failed := false
 	for ctx.Err() == nil {
 		res, err := r.round(roundCtx)
 		if err != nil {
 			r.log.WarnContext(ctx, "outbox relay: round failed", slog.Any("error", err))
 			return r.cfg.PollInterval
 		}
+		failed = failed || res.confirmed < res.claimed
 		// A full batch means more may be waiting. A batch the broker
 		// refused entirely says it is unwell: do not sweep the whole
 		// backlog through it, wait for the retries instead.
@@ -212,16 +218,40 @@ func (r *Relay) drain(ctx context.Context) time.Duration {
 			break
 		}
 	}
-	wait := r.cfg.PollInterval
-	due, err := r.refreshGauges(ctx)
-	if err != nil {
-		if ctx.Err() == nil {
-			r.log.WarnContext(ctx, "outbox relay: read outbox statistics", slog.Any("error", err))
+	return r.nextWait(ctx, failed)
+}
+
+// statsInterval is how often, at most, the relay counts its unsent events
+// while every round succeeds. Under a steady trickle every round is short,
+// and counting after each one would add a transaction to each event's way
+// out.
+const statsInterval = 250 * time.Millisecond
+
+// nextWait refreshes the gauges and the time of the next due retry (now
+// when a round just failed or the retry known last fell due, else at most
+// every statsInterval) and returns how long to wait for it, at most the
+// poll interval.
+func (r *Relay) nextWait(ctx context.Context, failed bool) time.Duration {
+	now := time.Now()
+	retryPassed := !r.retryAt.IsZero() && !r.retryAt.After(now)
+	if failed || retryPassed || now.Sub(r.statsAt) >= statsInterval {
+		due, err := r.refreshGauges(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				r.log.WarnContext(ctx, "outbox relay: read outbox statistics", slog.Any("error", err))
+			}
+			return r.cfg.PollInterval
 		}
-		return wait
+		r.statsAt, r.retryAt = now, time.Time{}
+		if due != nil {
+			r.retryAt = now.Add(*due)
+		}
 	}
-	if due != nil && *due < wait {
-		wait = max(*due, minWait)
+	wait := r.cfg.PollInterval
+	if !r.retryAt.IsZero() {
+		if until := r.retryAt.Sub(now); until < wait {
+			wait = max(until, minWait)
+		}
 	}
 	return wait
 }

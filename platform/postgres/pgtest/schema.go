@@ -23,6 +23,10 @@ type Schema struct {
 	App *postgres.DB
 	// AppPool is App's pool.
 	AppPool *pgxpool.Pool
+	// URL is the superuser's and AppURL the runtime role's connection URL,
+	// for tools outside the process (pgbench); neither sets the
+	// search_path, which is Name.
+	URL, AppURL string
 }
 
 // NewSchema creates a database, migrates the platform's tables and
@@ -31,9 +35,10 @@ type Schema struct {
 func NewSchema(t testing.TB, migrations fs.FS) Schema {
 	t.Helper()
 	dbURL := NewDatabase(t)
-	s := Schema{Name: DatabaseName(t, dbURL)}
+	s := Schema{Name: DatabaseName(t, dbURL), URL: dbURL}
 	_, ownerURL := NewOwnerRole(t, dbURL)
 	appRole, appURL := NewAppRole(t, dbURL)
+	s.AppURL = appURL
 	owner := OpenPool(t, postgres.Config{URL: ownerURL})
 	if err := postgres.Migrate(context.Background(), owner, s.Name, appRole, migrations); err != nil {
 		t.Fatalf("pgtest: migrate %s: %v", s.Name, err)
