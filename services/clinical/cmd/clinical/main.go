@@ -6,11 +6,15 @@
 // shuts down gracefully on SIGTERM.
 package main
 
-import "github.com/ariesone/ariesone/platform/service"
+import (
+	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/clinical/migrations"
+)
 
 func main() {
 	service.Main(service.Spec{
 		Name:        "clinical",
 		DefaultPort: 8082,
+		Migrations:  migrations.FS,
 	})
 }
