@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usformat"
 )
@@ -46,8 +47,8 @@ type Company struct {
 	// TaxIDLast4 is the last four digits of the EIN, for display.
 	TaxIDLast4   string
 	TaxonomyCode string
-	Address      Address
-	Phone        Phone
+	Address      contact.Address
+	Phone        contact.Phone
 	Status       CompanyStatus
 	// Version increases by one with every change; the etag is made from it.
 	Version    int64
@@ -130,8 +131,8 @@ type CompanyValues struct {
 	// TaxID is the EIN in clear, "12-3456789" or "123456789"; "" clears it.
 	TaxID        string
 	TaxonomyCode string
-	Address      Address
-	Phone        Phone
+	Address      contact.Address
+	Phone        contact.Phone
 }
 
 // Update writes the named fields of values into c, checking each, and
@@ -143,10 +144,10 @@ func (c *Company) Update(fields []CompanyField, values CompanyValues, s Sealer) 
 		return errs.FailedPrecondition(ReasonCompanyClosed, "the company is closed; its records are read-only")
 	}
 	var v errs.Violations
-	var contact contactEdit
+	var edit contactEdit
 	next := *c
 	for _, f := range fields {
-		if contact.set(string(f), &next.Address, &next.Phone, values.Address, values.Phone) {
+		if edit.set(string(f), &next.Address, &next.Phone, values.Address, values.Phone) {
 			continue
 		}
 		switch f {
@@ -176,7 +177,7 @@ func (c *Company) Update(fields []CompanyField, values CompanyValues, s Sealer) 
 			v.Addf(string(f), "is not a writable field of a company")
 		}
 	}
-	contact.check(&v, &next.Address, &next.Phone, false)
+	edit.check(&v, &next.Address, &next.Phone, false)
 	if err := v.Err(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 )
 
@@ -70,8 +71,8 @@ func TestCompanyUpdate(t *testing.T) {
 		NPI:          "1234567893",
 		TaxID:        "12-3456789",
 		TaxonomyCode: "332b00000x",
-		Address:      Address{Line1: "1200 Main St", City: "Atlanta", State: "ga", PostalCode: "303011234"},
-		Phone:        Phone{Number: "(404) 555-0123", Kind: PhoneKindWork},
+		Address:      contact.Address{Line1: "1200 Main St", City: "Atlanta", State: "ga", PostalCode: "303011234"},
+		Phone:        contact.Phone{Number: "(404) 555-0123", Kind: contact.PhoneKindWork},
 	}
 	tests := []struct {
 		name       string
@@ -83,7 +84,7 @@ func TestCompanyUpdate(t *testing.T) {
 		check      func(t *testing.T, c *Company, s *fakeSealer)
 	}{
 		{name: "every field", fields: CompanyFields, values: good, check: func(t *testing.T, c *Company, s *fakeSealer) {
-			want := Address{Line1: "1200 Main St", City: "Atlanta", State: "GA", PostalCode: "30301-1234"}
+			want := contact.Address{Line1: "1200 Main St", City: "Atlanta", State: "GA", PostalCode: "30301-1234"}
 			if diff := cmp.Diff(want, c.Address); diff != "" {
 				t.Errorf("address (-want +got):\n%s", diff)
 			}
@@ -114,8 +115,8 @@ func TestCompanyUpdate(t *testing.T) {
 		}},
 		{name: "every field wrong", fields: CompanyFields, values: CompanyValues{
 			LegalName: " ", NPI: "1234567890", TaxID: "07-1234567", TaxonomyCode: "332B0000X",
-			Address: Address{Line1: "x", City: "y", State: "ZZ", PostalCode: "3030"},
-			Phone:   Phone{Number: "555-0123", Extension: "12a"},
+			Address: contact.Address{Line1: "x", City: "y", State: "ZZ", PostalCode: "3030"},
+			Phone:   contact.Phone{Number: "555-0123", Extension: "12a"},
 		}, kind: errs.KindInvalid, wantFields: []string{"legalName", "npi", "taxId", "taxonomyCode", "address.state", "address.postalCode", "phone.number", "phone.extension"}},
 		{name: "closed company", fields: []CompanyField{CompanyDisplayName}, values: good, closed: true, kind: errs.KindFailedPrecondition},
 	}
@@ -154,83 +155,6 @@ func TestCompanyUpdateSealerFailureIsNotTheClientsFault(t *testing.T) {
 	if err == nil || errs.KindOf(err) != errs.KindInternal {
 		t.Errorf("err = %v, want an internal error", err)
 	}
-}
-
-func TestNormalizeAddress(t *testing.T) {
-	tests := []struct {
-		name       string
-		in         Address
-		required   bool
-		want       Address
-		wantFields []string
-	}{
-		{name: "empty optional", in: Address{}, want: Address{}},
-		{name: "blank optional", in: Address{Line1: "  "}, want: Address{}},
-		{name: "empty required", in: Address{}, required: true, wantFields: []string{""}},
-		{name: "normalized", in: Address{Line1: " 1 Main ", Line2: "Ste 2", City: "Ponce", State: "pr", PostalCode: " 00716 "}, want: Address{Line1: "1 Main", Line2: "Ste 2", City: "Ponce", State: "PR", PostalCode: "00716"}},
-		{name: "military", in: Address{Line1: "Unit 2050", City: "APO", State: "AE", PostalCode: "09012"}, want: Address{Line1: "Unit 2050", City: "APO", State: "AE", PostalCode: "09012"}},
-		{name: "partial", in: Address{City: "Atlanta"}, wantFields: []string{"line1", "state", "postalCode"}},
-		{name: "too long", in: Address{Line1: strings.Repeat("x", 101), City: strings.Repeat("y", 61), State: "GA", PostalCode: "30301"}, wantFields: []string{"line1", "city"}},
-		{name: "bad utf8", in: Address{Line1: "\xff", City: "A", State: "GA", PostalCode: "30301"}, wantFields: []string{"line1"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := NormalizeAddress(tt.in, tt.required)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
-				t.Fatalf("violations (-want +got):\n%s", diff)
-			}
-			if err == nil {
-				if diff := cmp.Diff(tt.want, got); diff != "" {
-					t.Errorf("address (-want +got):\n%s", diff)
-				}
-			}
-		})
-	}
-}
-
-func TestNormalizePhone(t *testing.T) {
-	tests := []struct {
-		in         Phone
-		want       Phone
-		wantFields []string
-	}{
-		{in: Phone{}, want: Phone{}},
-		{in: Phone{Number: "404.555.0123", Extension: "12", Kind: PhoneKindFax}, want: Phone{Number: "+14045550123", Extension: "12", Kind: PhoneKindFax}},
-		{in: Phone{Number: "+1 (404) 555-0123"}, want: Phone{Number: "+14045550123"}},
-		{in: Phone{Number: "104-555-0123"}, wantFields: []string{"number"}},
-		{in: Phone{Extension: "12"}, wantFields: []string{"number"}},
-		{in: Phone{Number: "4045550123", Extension: "1234567", Kind: "pager"}, wantFields: []string{"extension", "kind"}},
-	}
-	for _, tt := range tests {
-		got, err := NormalizePhone(tt.in)
-		if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
-			t.Errorf("NormalizePhone(%+v) violations (-want +got):\n%s", tt.in, diff)
-			continue
-		}
-		if err == nil && got != tt.want {
-			t.Errorf("NormalizePhone(%+v) = %+v, want %+v", tt.in, got, tt.want)
-		}
-	}
-}
-
-func FuzzNormalizeAddress(f *testing.F) {
-	f.Add("1200 Main St", "", "Atlanta", "ga", "303011234")
-	f.Add(" ", "x", "", "ZZ", "3030")
-	f.Add("\xff", "", "a", "aa", "12345-")
-	f.Fuzz(func(t *testing.T, line1, line2, city, state, zip string) {
-		in := Address{Line1: line1, Line2: line2, City: city, State: state, PostalCode: zip}
-		got, err := NormalizeAddress(in, false)
-		if err != nil {
-			if errs.KindOf(err) != errs.KindInvalid {
-				t.Fatalf("error kind %v", errs.KindOf(err))
-			}
-			return
-		}
-		again, err := NormalizeAddress(got, false)
-		if err != nil || again != got {
-			t.Fatalf("not idempotent: %+v -> %+v -> %+v, %v", in, got, again, err)
-		}
-	})
 }
 
 func FuzzNormalizeCompanyCode(f *testing.F) {

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usformat"
 )
@@ -37,8 +38,8 @@ type Location struct {
 	Code     string
 	Name     string
 	Type     LocationType
-	Address  Address
-	Phone    Phone
+	Address  contact.Address
+	Phone    contact.Phone
 	NPI      string
 	TimeZone string
 	// Version increases by one with every change; the etag is made from it.
@@ -77,8 +78,8 @@ type LocationValues struct {
 	Code     string
 	Name     string
 	Type     LocationType
-	Address  Address
-	Phone    Phone
+	Address  contact.Address
+	Phone    contact.Phone
 	NPI      string
 	TimeZone string
 }
@@ -116,10 +117,10 @@ func (l *Location) Update(fields []LocationField, values LocationValues, now tim
 // apply checks and writes the named fields, all or none.
 func (l *Location) apply(fields []LocationField, values LocationValues) error {
 	var v errs.Violations
-	var contact contactEdit
+	var edit contactEdit
 	next := *l
 	for _, f := range fields {
-		if contact.set(string(f), &next.Address, &next.Phone, values.Address, values.Phone) {
+		if edit.set(string(f), &next.Address, &next.Phone, values.Address, values.Phone) {
 			continue
 		}
 		switch f {
@@ -147,7 +148,7 @@ func (l *Location) apply(fields []LocationField, values LocationValues) error {
 			v.Addf(string(f), "is not a writable field of a location")
 		}
 	}
-	contact.check(&v, &next.Address, &next.Phone, true)
+	edit.check(&v, &next.Address, &next.Phone, true)
 	if err := v.Err(); err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 )
 
@@ -15,8 +16,8 @@ func validLocation() LocationValues {
 		Code:     "atl-01",
 		Name:     " Atlanta Branch ",
 		Type:     LocationBranch,
-		Address:  Address{Line1: "1200 Main St", City: "Atlanta", State: "GA", PostalCode: "30301"},
-		Phone:    Phone{Number: "404-555-0123"},
+		Address:  contact.Address{Line1: "1200 Main St", City: "Atlanta", State: "GA", PostalCode: "30301"},
+		Phone:    contact.Phone{Number: "404-555-0123"},
 		NPI:      "1234567893",
 		TimeZone: "America/New_York",
 	}
@@ -29,10 +30,10 @@ func TestNewLocation(t *testing.T) {
 		wantFields []string
 	}{
 		{name: "valid", edit: func(*LocationValues) {}},
-		{name: "no npi, no phone", edit: func(v *LocationValues) { v.NPI, v.Phone = "", Phone{} }},
+		{name: "no npi, no phone", edit: func(v *LocationValues) { v.NPI, v.Phone = "", contact.Phone{} }},
 		{name: "type required", edit: func(v *LocationValues) { v.Type = "" }, wantFields: []string{"type"}},
 		{name: "unknown type", edit: func(v *LocationValues) { v.Type = "store" }, wantFields: []string{"type"}},
-		{name: "address required", edit: func(v *LocationValues) { v.Address = Address{} }, wantFields: []string{"address"}},
+		{name: "address required", edit: func(v *LocationValues) { v.Address = contact.Address{} }, wantFields: []string{"address"}},
 		{name: "bad state", edit: func(v *LocationValues) { v.Address.State = "XX" }, wantFields: []string{"address.state"}},
 		{name: "bad npi check digit", edit: func(v *LocationValues) { v.NPI = "1234567890" }, wantFields: []string{"npi"}},
 		{name: "bad phone", edit: func(v *LocationValues) { v.Phone.Number = "000-555-0123" }, wantFields: []string{"phone.number"}},
@@ -54,7 +55,7 @@ func TestNewLocation(t *testing.T) {
 				return
 			}
 			want := &Location{ID: "l1", CompanyID: "c1", Code: "ATL-01", Name: "Atlanta Branch", Type: LocationBranch,
-				Address: v.Address, Phone: Phone{Number: "+14045550123"}, NPI: "1234567893", TimeZone: "America/New_York",
+				Address: v.Address, Phone: contact.Phone{Number: "+14045550123"}, NPI: "1234567893", TimeZone: "America/New_York",
 				Version: 1, CreateTime: now, UpdateTime: now}
 			if diff := cmp.Diff(want, l); diff != "" {
 				t.Errorf("location (-want +got):\n%s", diff)
@@ -101,15 +102,15 @@ func TestLocationUpdateIsAllOrNothing(t *testing.T) {
 func TestLocationUpdateAddressParts(t *testing.T) {
 	l, _ := NewLocation("l1", "c1", validLocation(), now)
 	err := l.Update([]LocationField{"address.city", "address.postal_code", "phone.extension"},
-		LocationValues{Address: Address{City: "Decatur", PostalCode: "300309999", Line1: "ignored"}, Phone: Phone{Extension: "42"}}, now)
+		LocationValues{Address: contact.Address{City: "Decatur", PostalCode: "300309999", Line1: "ignored"}, Phone: contact.Phone{Extension: "42"}}, now)
 	if err != nil {
 		t.Fatalf("Update: %v", err)
 	}
-	want := Address{Line1: "1200 Main St", City: "Decatur", State: "GA", PostalCode: "30030-9999"}
+	want := contact.Address{Line1: "1200 Main St", City: "Decatur", State: "GA", PostalCode: "30030-9999"}
 	if diff := cmp.Diff(want, l.Address); diff != "" {
 		t.Errorf("address (-want +got):\n%s", diff)
 	}
-	if l.Phone != (Phone{Number: "+14045550123", Extension: "42"}) {
+	if l.Phone != (contact.Phone{Number: "+14045550123", Extension: "42"}) {
 		t.Errorf("phone = %+v", l.Phone)
 	}
 	err = l.Update([]LocationField{"address.line1", "address.country"}, LocationValues{}, now)

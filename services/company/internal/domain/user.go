@@ -3,13 +3,13 @@ package domain
 import (
 	"context"
 	"fmt"
-	"net/mail"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 )
 
@@ -82,7 +82,6 @@ type UserProfile struct {
 
 // User field limits, matching the API's.
 const (
-	maxEmail            = 254
 	maxPersonName       = 100
 	maxAllowedLocations = 100
 )
@@ -92,7 +91,7 @@ const (
 // user ("email", "allowedLocationIds[1]").
 func NewUser(id, companyID string, profile UserProfile, roles []Role, now time.Time) (*User, error) {
 	var v errs.Violations
-	email, err := NormalizeEmail(profile.Email)
+	email, err := contact.NormalizeEmail(profile.Email)
 	v.Merge("email", err)
 	u := &User{
 		ID:         id,
@@ -112,24 +111,6 @@ func NewUser(id, companyID string, profile UserProfile, roles []Role, now time.T
 		return nil, err
 	}
 	return u, nil
-}
-
-// NormalizeEmail trims an email address and checks that it is one bare
-// address ("ana@example.com", no display name), at most 254 characters.
-func NormalizeEmail(email string) (string, error) {
-	email = strings.TrimSpace(email)
-	bad := func(d string) error { return errs.Invalid(errs.FieldViolation{Description: d}) }
-	if email == "" {
-		return "", bad("is required")
-	}
-	if len(email) > maxEmail {
-		return "", bad(fmt.Sprintf("must be at most %d characters", maxEmail))
-	}
-	a, err := mail.ParseAddress(email)
-	if err != nil || a.Name != "" || a.Address != email || !strings.Contains(email[strings.LastIndexByte(email, '@')+1:], ".") {
-		return "", bad("must be an email address such as ana@example.com")
-	}
-	return email, nil
 }
 
 // UpdateProfile writes the named profile fields at now, for actor. Only an

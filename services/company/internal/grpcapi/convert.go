@@ -8,6 +8,7 @@ import (
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -29,11 +30,11 @@ var (
 		companyv1.LocationType_LOCATION_TYPE_BRANCH:    domain.LocationBranch,
 		companyv1.LocationType_LOCATION_TYPE_WAREHOUSE: domain.LocationWarehouse,
 	}
-	phoneKindToDomain = map[commonv1.PhoneKind]domain.PhoneKind{
-		commonv1.PhoneKind_PHONE_KIND_HOME:   domain.PhoneKindHome,
-		commonv1.PhoneKind_PHONE_KIND_MOBILE: domain.PhoneKindMobile,
-		commonv1.PhoneKind_PHONE_KIND_WORK:   domain.PhoneKindWork,
-		commonv1.PhoneKind_PHONE_KIND_FAX:    domain.PhoneKindFax,
+	phoneKindToDomain = map[commonv1.PhoneKind]contact.PhoneKind{
+		commonv1.PhoneKind_PHONE_KIND_HOME:   contact.PhoneKindHome,
+		commonv1.PhoneKind_PHONE_KIND_MOBILE: contact.PhoneKindMobile,
+		commonv1.PhoneKind_PHONE_KIND_WORK:   contact.PhoneKindWork,
+		commonv1.PhoneKind_PHONE_KIND_FAX:    contact.PhoneKindFax,
 	}
 	companyStatusToProto = map[domain.CompanyStatus]companyv1.CompanyStatus{
 		domain.CompanyActive:    companyv1.CompanyStatus_COMPANY_STATUS_ACTIVE,
@@ -106,8 +107,8 @@ func rolesToProto(roles []domain.Role) []companyv1.Role {
 	return out
 }
 
-func addressToDomain(a *commonv1.PostalAddress) domain.Address {
-	return domain.Address{
+func addressToDomain(a *commonv1.PostalAddress) contact.Address {
+	return contact.Address{
 		Line1:      a.GetLine1(),
 		Line2:      a.GetLine2(),
 		City:       a.GetCity(),
@@ -116,7 +117,7 @@ func addressToDomain(a *commonv1.PostalAddress) domain.Address {
 	}
 }
 
-func addressToProto(a domain.Address) *commonv1.PostalAddress {
+func addressToProto(a contact.Address) *commonv1.PostalAddress {
 	if a.IsZero() {
 		return nil
 	}
@@ -125,15 +126,15 @@ func addressToProto(a domain.Address) *commonv1.PostalAddress {
 
 // phoneToDomain converts a phone; an undefined kind keeps a name the
 // domain refuses.
-func phoneToDomain(p *commonv1.PhoneNumber) domain.Phone {
+func phoneToDomain(p *commonv1.PhoneNumber) contact.Phone {
 	kind, ok := phoneKindToDomain[p.GetKind()]
 	if !ok && p.GetKind() != commonv1.PhoneKind_PHONE_KIND_UNSPECIFIED {
-		kind = domain.PhoneKind(fmt.Sprintf("kind %d", int32(p.GetKind())))
+		kind = contact.PhoneKind(fmt.Sprintf("kind %d", int32(p.GetKind())))
 	}
-	return domain.Phone{Number: p.GetNumber(), Extension: p.GetExtension(), Kind: kind}
+	return contact.Phone{Number: p.GetNumber(), Extension: p.GetExtension(), Kind: kind}
 }
 
-func phoneToProto(p domain.Phone) *commonv1.PhoneNumber {
+func phoneToProto(p contact.Phone) *commonv1.PhoneNumber {
 	if p.IsZero() {
 		return nil
 	}

@@ -9,6 +9,7 @@ import (
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -81,15 +82,15 @@ func TestCompanyToProtoNeverShowsTheTaxID(t *testing.T) {
 }
 
 func TestAddressAndPhoneRoundTrip(t *testing.T) {
-	a := domain.Address{Line1: "1 Main", Line2: "Ste 2", City: "Atlanta", State: "GA", PostalCode: "30301"}
+	a := contact.Address{Line1: "1 Main", Line2: "Ste 2", City: "Atlanta", State: "GA", PostalCode: "30301"}
 	if diff := cmp.Diff(a, addressToDomain(addressToProto(a))); diff != "" {
 		t.Errorf("address (-want +got):\n%s", diff)
 	}
-	p := domain.Phone{Number: "+14045550123", Extension: "12", Kind: domain.PhoneKindFax}
+	p := contact.Phone{Number: "+14045550123", Extension: "12", Kind: contact.PhoneKindFax}
 	if diff := cmp.Diff(p, phoneToDomain(phoneToProto(p))); diff != "" {
 		t.Errorf("phone (-want +got):\n%s", diff)
 	}
-	if addressToProto(domain.Address{}) != nil || phoneToProto(domain.Phone{}) != nil {
+	if addressToProto(contact.Address{}) != nil || phoneToProto(contact.Phone{}) != nil {
 		t.Error("an empty address or phone is rendered as a message")
 	}
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -23,7 +24,7 @@ func scanCompany(row pgx.Row) (*domain.Company, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.Phone.Kind = domain.PhoneKind(kind)
+	c.Phone.Kind = contact.PhoneKind(kind)
 	c.Status = domain.CompanyStatus(status)
 	return &c, nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -24,7 +25,7 @@ func scanLocation(row pgx.Row) (*domain.Location, error) {
 		return nil, err
 	}
 	l.Type = domain.LocationType(typ)
-	l.Phone.Kind = domain.PhoneKind(kind)
+	l.Phone.Kind = contact.PhoneKind(kind)
 	return &l, nil
 }
 

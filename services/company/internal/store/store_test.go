@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
@@ -58,7 +59,7 @@ func newLocation(t *testing.T, tn tenant, code string) *domain.Location {
 		Code:     code,
 		Name:     "Branch " + code,
 		Type:     domain.LocationBranch,
-		Address:  domain.Address{Line1: "1 Main St", City: "Atlanta", State: "GA", PostalCode: "30301"},
+		Address:  contact.Address{Line1: "1 Main St", City: "Atlanta", State: "GA", PostalCode: "30301"},
 		TimeZone: "America/New_York",
 	}, now)
 	if err != nil {
