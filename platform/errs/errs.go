@@ -67,6 +67,19 @@ type FieldViolation struct {
 	Description string
 }
 
+// PreconditionViolation names one unmet precondition of a request that is
+// well formed but not allowed in the current state of the system, sent as a
+// google.rpc.PreconditionFailure violation. Type is a stable
+// UPPER_SNAKE_CASE code clients may branch on ("DUPLICATE",
+// "DIAGNOSIS_MISSING"); Subject says what failed relative to the type, a
+// resource name ("patients/0195…") or a field path ("faceToFaceDate").
+// Neither may carry PHI.
+type PreconditionViolation struct {
+	Type        string
+	Subject     string
+	Description string
+}
+
 // Error is a classified error. Message is safe to show a client; Cause is
 // kept for logs only.
 type Error struct {
@@ -78,6 +91,9 @@ type Error struct {
 	Message string
 	// Fields lists every violated field of an invalid request.
 	Fields []FieldViolation
+	// Preconditions lists every unmet precondition of a failed-precondition
+	// error, so a client learns about all of them at once.
+	Preconditions []PreconditionViolation
 	// Metadata adds context for ErrorInfo (resource type, id, states).
 	Metadata map[string]string
 	// Cause is the underlying error, for logs and errors.Is/As.
@@ -93,6 +109,9 @@ func (e *Error) Error() string {
 	}
 	for _, f := range e.Fields {
 		fmt.Fprintf(&b, "; %s: %s", f.Field, f.Description)
+	}
+	for _, p := range e.Preconditions {
+		fmt.Fprintf(&b, "; %s %s: %s", p.Type, p.Subject, p.Description)
 	}
 	if e.Cause != nil {
 		b.WriteString(": ")
@@ -146,6 +165,12 @@ func Invalid(fields ...FieldViolation) *Error {
 // FailedPrecondition reports a request not allowed in the current state.
 func FailedPrecondition(reason, message string) *Error {
 	return &Error{Kind: KindFailedPrecondition, Reason: reason, Message: message}
+}
+
+// Unmet reports a request not allowed in the current state because of each
+// of the preconditions listed, under one reason.
+func Unmet(reason, message string, preconditions ...PreconditionViolation) *Error {
+	return &Error{Kind: KindFailedPrecondition, Reason: reason, Message: message, Preconditions: preconditions}
 }
 
 // Aborted reports a concurrency conflict that a re-read and retry may fix.

@@ -142,6 +142,22 @@ func TestConstructors(t *testing.T) {
 	}
 }
 
+func TestUnmetListsPreconditionsInOrder(t *testing.T) {
+	a := errs.PreconditionViolation{Type: "DUPLICATE", Subject: "patients/p-1", Description: "same name"}
+	b := errs.PreconditionViolation{Type: "DUPLICATE", Subject: "patients/p-2", Description: "same name"}
+	err := errs.Unmet("POSSIBLE_DUPLICATE_PATIENT", "possible duplicate", a, b)
+	if err.Kind != errs.KindFailedPrecondition || err.Reason != "POSSIBLE_DUPLICATE_PATIENT" {
+		t.Errorf("Unmet = %v/%s", err.Kind, err.Reason)
+	}
+	if diff := cmp.Diff([]errs.PreconditionViolation{a, b}, err.Preconditions); diff != "" {
+		t.Errorf("preconditions (-want +got):\n%s", diff)
+	}
+	want := "failed precondition: possible duplicate; DUPLICATE patients/p-1: same name; DUPLICATE patients/p-2: same name"
+	if got := err.Error(); got != want {
+		t.Errorf("Error() = %q, want %q", got, want)
+	}
+}
+
 func TestWithCopiesMetadata(t *testing.T) {
 	orig := errs.NotFound("patient", "p-1")
 	before := map[string]string{"resource": "patient", "id": "p-1"}

@@ -93,6 +93,9 @@ func fromDomain(e *errs.Error) *status.Status {
 	if len(e.Fields) > 0 {
 		details = append(details, BadRequest(e.Fields))
 	}
+	if len(e.Preconditions) > 0 {
+		details = append(details, PreconditionFailure(e.Preconditions))
+	}
 	if len(details) == 0 {
 		return st
 	}
@@ -113,6 +116,34 @@ func BadRequest(fields []errs.FieldViolation) *errdetails.BadRequest {
 		})
 	}
 	return br
+}
+
+// PreconditionFailure builds the google.rpc.PreconditionFailure listing
+// every unmet precondition.
+func PreconditionFailure(preconditions []errs.PreconditionViolation) *errdetails.PreconditionFailure {
+	pf := &errdetails.PreconditionFailure{Violations: make([]*errdetails.PreconditionFailure_Violation, 0, len(preconditions))}
+	for _, p := range preconditions {
+		pf.Violations = append(pf.Violations, &errdetails.PreconditionFailure_Violation{
+			Type:        p.Type,
+			Subject:     p.Subject,
+			Description: p.Description,
+		})
+	}
+	return pf
+}
+
+// PreconditionViolations extracts the precondition violations of a status,
+// in order, for tests and for the REST edge.
+func PreconditionViolations(st *status.Status) []errs.PreconditionViolation {
+	var out []errs.PreconditionViolation
+	for _, d := range st.Details() {
+		if pf, ok := d.(*errdetails.PreconditionFailure); ok {
+			for _, v := range pf.GetViolations() {
+				out = append(out, errs.PreconditionViolation{Type: v.GetType(), Subject: v.GetSubject(), Description: v.GetDescription()})
+			}
+		}
+	}
+	return out
 }
 
 // FieldViolations extracts the field violations of a status, in order, for

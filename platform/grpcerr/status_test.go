@@ -189,6 +189,16 @@ func TestToStatusErrorInfo(t *testing.T) {
 			want: []protoadapt.MessageV1{&errdetails.ErrorInfo{Reason: "TRANSITION_NOT_ALLOWED", Domain: "ariesone", Metadata: map[string]string{"from": "CLOSED"}}},
 		},
 		{
+			name: "failed precondition listing its preconditions",
+			err: errs.Unmet("POSSIBLE_DUPLICATE_PATIENT", "a patient with the same name and birth date exists",
+				errs.PreconditionViolation{Type: "DUPLICATE", Subject: "patients/p-1", Description: "same name and birth date"}).With("patient_ids", "p-1"),
+			code: codes.FailedPrecondition,
+			want: []protoadapt.MessageV1{
+				&errdetails.ErrorInfo{Reason: "POSSIBLE_DUPLICATE_PATIENT", Domain: "ariesone", Metadata: map[string]string{"patient_ids": "p-1"}},
+				&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{{Type: "DUPLICATE", Subject: "patients/p-1", Description: "same name and birth date"}}},
+			},
+		},
+		{
 			name: "no reason, no details",
 			err:  &errs.Error{Kind: errs.KindResourceExhausted, Message: "slow down"},
 			code: codes.ResourceExhausted,
@@ -241,6 +251,23 @@ func TestFieldViolationsRoundTrip(t *testing.T) {
 				t.Errorf("(-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+func TestPreconditionViolationsRoundTrip(t *testing.T) {
+	want := []errs.PreconditionViolation{
+		{Type: "DIAGNOSIS_MISSING", Subject: "diagnoses", Description: "at least one diagnosis is required"},
+		{Type: "FACE_TO_FACE_MISSING", Subject: "faceToFaceDate", Description: "is required for K0823"},
+	}
+	st := status.Convert(grpcerr.ToStatus(errs.Unmet("WRITTEN_ORDER_INCOMPLETE", "incomplete", want...)).Err())
+	if st.Code() != codes.FailedPrecondition {
+		t.Errorf("code = %v, want %v", st.Code(), codes.FailedPrecondition)
+	}
+	if diff := cmp.Diff(want, grpcerr.PreconditionViolations(st)); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	if got := grpcerr.PreconditionViolations(grpcerr.ToStatus(errs.Invalid(errs.FieldViolation{Field: "a"}))); got != nil {
+		t.Errorf("PreconditionViolations of an invalid-argument status = %v, want nil", got)
 	}
 }
 
