@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ariesone/ariesone/platform/identity"
@@ -40,46 +39,8 @@ type DB struct {
 // and opens the runtime pool. Everything is dropped when the test ends.
 func New(t testing.TB) *DB {
 	t.Helper()
-	ctx := context.Background()
-	superURL := pgtest.NewDatabase(t)
-	ownerRole, ownerURL := pgtest.NewOwnerRole(t, superURL)
-	appRole, appURL := pgtest.NewAppRole(t, superURL)
-	super := open(t, postgres.Config{URL: superURL, Schema: Schema})
-
-	// The group role is cluster-wide and shared by every test database. A
-	// non-superuser owner may grant only roles it administers (Postgres 16
-	// and later), and only the first test's owner would have created it, so
-	// the superuser creates it and lets this test's owner administer it.
-	group := postgres.GroupRole(Schema)
-	createGroup := `do $$ begin
-		create role ` + pgx.Identifier{group}.Sanitize() + ` nologin;
-	exception when duplicate_object or unique_violation then null;
-	end $$`
-	if _, err := super.Exec(ctx, createGroup); err != nil {
-		t.Fatalf("storetest: create %s: %v", group, err)
-	}
-	grant := "grant " + pgx.Identifier{group}.Sanitize() + " to " + pgx.Identifier{ownerRole}.Sanitize() + " with admin option"
-	if _, err := super.Exec(ctx, grant); err != nil {
-		t.Fatalf("storetest: %s: %v", grant, err)
-	}
-
-	owner := open(t, postgres.Config{URL: ownerURL})
-	if err := postgres.Migrate(ctx, owner, Schema, appRole, migrations.FS); err != nil {
-		t.Fatalf("storetest: migrate: %v", err)
-	}
-	owner.Close()
-	app := open(t, postgres.Config{URL: appURL, Schema: Schema})
-	return &DB{App: postgres.NewDB(app), Super: super, SuperURL: superURL, OwnerURL: ownerURL, AppURL: appURL}
-}
-
-func open(t testing.TB, cfg postgres.Config) *pgxpool.Pool {
-	t.Helper()
-	pool, err := postgres.Open(context.Background(), cfg)
-	if err != nil {
-		t.Fatalf("storetest: open: %v", err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	s := pgtest.NewServiceSchema(t, Schema, migrations.FS)
+	return &DB{App: s.App, Super: s.Super, SuperURL: s.URL, OwnerURL: s.OwnerURL, AppURL: s.AppURL}
 }
 
 // Recorder returns an event recorder for tests of the use cases. It keeps
