@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func TestNormalizeEmail(t *testing.T) {
@@ -26,7 +27,7 @@ func TestNormalizeEmail(t *testing.T) {
 	for _, tt := range tests {
 		got, err := NormalizeEmail(tt.in)
 		if tt.invalid {
-			if diff := cmp.Diff([]string{""}, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff([]string{""}, errstest.Fields(t, err)); diff != "" {
 				t.Errorf("NormalizeEmail(%q) violations (-want +got):\n%s", tt.in, diff)
 			}
 			continue

@@ -6,6 +6,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func TestNormalizePhone(t *testing.T) {
@@ -24,7 +25,7 @@ func TestNormalizePhone(t *testing.T) {
 	}
 	for _, tt := range tests {
 		got, err := NormalizePhone(tt.in)
-		if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+		if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 			t.Errorf("NormalizePhone(%+v) violations (-want +got):\n%s", tt.in, diff)
 			continue
 		}

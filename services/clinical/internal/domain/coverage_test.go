@@ -10,6 +10,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func validCoverage() CoverageValues {
@@ -66,7 +67,7 @@ func TestNewCoverage(t *testing.T) {
 			v := validCoverage()
 			tt.edit(&v)
 			c, err := NewCoverage("cv1", companyID, patientID, v, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -128,9 +129,9 @@ func TestCoverageUpdate(t *testing.T) {
 			before := *c
 			err = c.Update(tt.fields, tt.values, later)
 			if tt.kind != 0 {
-				checkKind(t, err, false, tt.kind, "")
+				errstest.Check(t, err, false, tt.kind, "")
 				if tt.wantFields != nil {
-					if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+					if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 						t.Errorf("violations (-want +got):\n%s", diff)
 					}
 				}
@@ -202,7 +203,7 @@ func TestCheckRankFree(t *testing.T) {
 			}
 			continue
 		}
-		checkKind(t, err, false, errs.KindAlreadyExists, ReasonCoverageRankTaken)
+		errstest.Check(t, err, false, errs.KindAlreadyExists, ReasonCoverageRankTaken)
 		want := map[string]string{"rank": fmt.Sprint(tt.rank), "coverage_id": tt.taken}
 		if diff := cmp.Diff(want, err.(*errs.Error).Metadata); diff != "" {
 			t.Errorf("CheckRankFree(%d) metadata (-want +got):\n%s", tt.rank, diff)
@@ -239,7 +240,7 @@ func TestReorder(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Reorder(tt.current, tt.ids)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil {
@@ -300,7 +301,7 @@ func TestCoverageDelete(t *testing.T) {
 	if err := c.Delete(now); err != nil || !c.Deleted() || c.Rank != 0 {
 		t.Fatalf("Delete: %v, deleted %v, rank %d", err, c.Deleted(), c.Rank)
 	}
-	checkKind(t, c.Delete(now), false, errs.KindFailedPrecondition, ReasonCoverageDeleted)
+	errstest.Check(t, c.Delete(now), false, errs.KindFailedPrecondition, ReasonCoverageDeleted)
 }
 
 func TestNormalizeMemberID(t *testing.T) {
@@ -315,7 +316,7 @@ func TestNormalizeMemberID(t *testing.T) {
 	for _, tt := range tests {
 		got, err := NormalizeMemberID(tt.in)
 		if tt.want == "" {
-			if diff := cmp.Diff([]string{""}, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff([]string{""}, errstest.Fields(t, err)); diff != "" {
 				t.Errorf("NormalizeMemberID(%q) violations (-want +got):\n%s", tt.in, diff)
 			}
 			continue

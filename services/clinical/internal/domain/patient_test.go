@@ -10,6 +10,7 @@ import (
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func validPatient() PatientValues {
@@ -136,7 +137,7 @@ func TestNewPatientViolations(t *testing.T) {
 			v := validPatient()
 			tt.edit(&v)
 			_, err := NewPatient(patientID, companyID, v, today, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})
@@ -205,7 +206,7 @@ func TestPatientUpdate(t *testing.T) {
 			}
 			before := *p
 			err = p.Update(tt.fields, tt.values, today, later)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil {
@@ -306,7 +307,7 @@ func TestPossibleDuplicate(t *testing.T) {
 		t.Errorf("no matches: %v", err)
 	}
 	err := PossibleDuplicate([]string{"p1", "p2"})
-	checkKind(t, err, false, errs.KindFailedPrecondition, ReasonPossibleDuplicatePatient)
+	errstest.Check(t, err, false, errs.KindFailedPrecondition, ReasonPossibleDuplicatePatient)
 	e := err.(*errs.Error)
 	want := []errs.PreconditionViolation{
 		{Type: "DUPLICATE", Subject: "patients/p1", Description: "has the same first name, last name and birth date"},
@@ -368,7 +369,7 @@ func TestParseAccountNumber(t *testing.T) {
 	for _, tt := range tests {
 		got, err := ParseAccountNumber(tt.in)
 		if tt.want == 0 {
-			if diff := cmp.Diff([]string{""}, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff([]string{""}, errstest.Fields(t, err)); diff != "" {
 				t.Errorf("ParseAccountNumber(%q) violations (-want +got):\n%s", tt.in, diff)
 			}
 			continue
@@ -415,7 +416,7 @@ func TestParseSSN(t *testing.T) {
 	for _, tt := range tests {
 		got, err := ParseSSN(tt.in)
 		if tt.want == "" {
-			if diff := cmp.Diff([]string{""}, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff([]string{""}, errstest.Fields(t, err)); diff != "" {
 				t.Errorf("ParseSSN(%q) violations (-want +got):\n%s", tt.in, diff)
 			} else if strings.Contains(err.Error(), strings.TrimSpace(tt.in)) && tt.in != "" {
 				t.Errorf("ParseSSN(%q) error repeats the input: %v", tt.in, err)

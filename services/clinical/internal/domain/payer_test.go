@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func validPayer() PayerValues {
@@ -44,7 +45,7 @@ func TestNewPayer(t *testing.T) {
 			v := validPayer()
 			tt.edit(&v)
 			p, err := NewPayer(payerID, companyID, v, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -74,7 +75,7 @@ func TestPayerUpdate(t *testing.T) {
 	}
 	before := *p
 	err = p.Update([]PayerField{PayerName, PayerTypeF, "code"}, PayerValues{Name: "X", Type: "x"}, later)
-	if diff := cmp.Diff([]string{"type", "code"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"type", "code"}, errstest.Fields(t, err)); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, *p); diff != "" {
@@ -96,7 +97,7 @@ func TestNormalizePayerID(t *testing.T) {
 	for _, tt := range tests {
 		got, err := NormalizePayerID(tt.in)
 		if tt.want == "" {
-			checkKind(t, err, false, errs.KindInvalid, "")
+			errstest.Check(t, err, false, errs.KindInvalid, "")
 			continue
 		}
 		if err != nil || got != tt.want {
@@ -123,7 +124,7 @@ func TestPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := NewPlan(planID, payer, tt.values, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -139,7 +140,7 @@ func TestPlan(t *testing.T) {
 	if err := p.Update([]PlanField{PlanActive, PlanCode}, PlanValues{PlanCode: "PB"}, now); err != nil || p.Active || p.PlanCode != "PB" {
 		t.Errorf("Update: %v, %+v", err, p)
 	}
-	if diff := cmp.Diff([]string{"payer_id"}, invalidFields(t, p.Update([]PlanField{"payer_id"}, PlanValues{}, now))); diff != "" {
+	if diff := cmp.Diff([]string{"payer_id"}, errstest.Fields(t, p.Update([]PlanField{"payer_id"}, PlanValues{}, now))); diff != "" {
 		t.Errorf("payer_id is writable (-want +got):\n%s", diff)
 	}
 }

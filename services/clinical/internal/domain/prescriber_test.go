@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ariesone/ariesone/platform/contact"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func validPrescriber() PrescriberValues {
@@ -53,7 +54,7 @@ func TestNewPrescriber(t *testing.T) {
 			v := validPrescriber()
 			tt.edit(&v)
 			p, err := NewPrescriber(prescriberID, companyID, v, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -90,7 +91,7 @@ func TestPrescriberUpdate(t *testing.T) {
 	}
 	before := *p
 	err = p.Update([]PrescriberField{PrescriberNPI, "fax.kind", "email"}, PrescriberValues{NPI: "1"}, later)
-	if diff := cmp.Diff([]string{"npi", "email"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"npi", "email"}, errstest.Fields(t, err)); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, *p); diff != "" {

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ariesone/ariesone/platform/civil"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 // The world Readiness is asked about: an active patient with an active
@@ -258,7 +259,7 @@ func TestParseReadinessCodes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseReadinessCodes(tt.in)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" && err == nil {

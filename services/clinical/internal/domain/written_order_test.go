@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 // cpap is an order for a CPAP device and its supplies, complete but for the
@@ -87,7 +88,7 @@ func TestNewWrittenOrder(t *testing.T) {
 			v := cpap()
 			tt.edit(&v)
 			o, err := NewWrittenOrder("wo1", companyID, v, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -116,7 +117,7 @@ func TestWrittenOrderUpdate(t *testing.T) {
 	}
 	before := *o
 	err = o.Update([]WrittenOrderField{"patient_id", WrittenOrderItems}, WrittenOrderValues{PatientID: prescriberID, Items: []WrittenOrderItem{{HCPCS: "E0601", Description: "CPAP", Quantity: 1}}}, later)
-	if diff := cmp.Diff([]string{"patient_id"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"patient_id"}, errstest.Fields(t, err)); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, *o); diff != "" {
@@ -157,7 +158,7 @@ func TestWrittenOrderTransitions(t *testing.T) {
 				}
 				to, allowed := want[from][action]
 				if !allowed {
-					checkKind(t, err, false, errs.KindFailedPrecondition, ReasonWrittenOrderTransition)
+					errstest.Check(t, err, false, errs.KindFailedPrecondition, ReasonWrittenOrderTransition)
 					if got := err.(*errs.Error).Metadata["status"]; got != string(from) {
 						t.Errorf("error names status %q, want %q", got, from)
 					}
@@ -227,11 +228,11 @@ func TestSign(t *testing.T) {
 			before := *o
 			later := now.Add(time.Hour)
 			err := o.Sign(tt.signatureDate, today, later)
-			if diff := cmp.Diff(tt.wantUnmet, unmetTypes(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantUnmet, errstest.PreconditionTypes(t, err)); diff != "" {
 				t.Fatalf("unmet (-want +got):\n%s", diff)
 			}
 			if err != nil {
-				checkKind(t, err, false, errs.KindFailedPrecondition, ReasonWrittenOrderIncomplete)
+				errstest.Check(t, err, false, errs.KindFailedPrecondition, ReasonWrittenOrderIncomplete)
 				if diff := cmp.Diff(before, *o); diff != "" {
 					t.Errorf("refused signature changed the order (-before +after):\n%s", diff)
 				}
@@ -247,17 +248,17 @@ func TestSign(t *testing.T) {
 func TestSignRefusesANonDate(t *testing.T) {
 	o := newOrder(t, cpap())
 	err := o.Sign(civil.Date{Year: 2026, Month: 2, Day: 30}, today, now)
-	if diff := cmp.Diff([]string{"signatureDate"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"signatureDate"}, errstest.Fields(t, err)); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 }
 
 func TestRevoke(t *testing.T) {
 	o := newOrder(t, cpap())
-	if diff := cmp.Diff([]string{"reason"}, invalidFields(t, o.Revoke("  ", now))); diff != "" {
+	if diff := cmp.Diff([]string{"reason"}, errstest.Fields(t, o.Revoke("  ", now))); diff != "" {
 		t.Errorf("blank reason (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"reason"}, invalidFields(t, o.Revoke(strings.Repeat("r", 201), now))); diff != "" {
+	if diff := cmp.Diff([]string{"reason"}, errstest.Fields(t, o.Revoke(strings.Repeat("r", 201), now))); diff != "" {
 		t.Errorf("long reason (-want +got):\n%s", diff)
 	}
 	if o.Status != WrittenOrderDraft {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 // fakeSealer "encrypts" reversibly and records the associated data, so tests
@@ -44,7 +45,7 @@ func TestNewCompany(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, err := NewCompany("id", tt.code, tt.legalName, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil {
@@ -130,9 +131,9 @@ func TestCompanyUpdate(t *testing.T) {
 			s := &fakeSealer{}
 			err := c.Update(tt.fields, tt.values, s)
 			if tt.kind != 0 {
-				checkKind(t, err, false, tt.kind, "")
+				errstest.Check(t, err, false, tt.kind, "")
 				if tt.wantFields != nil {
-					if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+					if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 						t.Errorf("violations (-want +got):\n%s", diff)
 					}
 				}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 func validLocation() LocationValues {
@@ -48,7 +49,7 @@ func TestNewLocation(t *testing.T) {
 			v := validLocation()
 			tt.edit(&v)
 			l, err := NewLocation("l1", "c1", v, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil || tt.name != "valid" {
@@ -76,12 +77,12 @@ func TestLocationLifecycle(t *testing.T) {
 	if l.Name != "Renamed" || l.Code != "ATL-01" || !l.UpdateTime.Equal(later) {
 		t.Errorf("after update: %+v", l)
 	}
-	checkKind(t, l.Undelete(later), false, errs.KindAlreadyExists, "")
+	errstest.Check(t, l.Undelete(later), false, errs.KindAlreadyExists, "")
 	if err := l.Delete(later); err != nil || !l.Deleted() {
 		t.Fatalf("Delete: %v, deleted %v", err, l.Deleted())
 	}
-	checkKind(t, l.Delete(later), false, errs.KindFailedPrecondition, ReasonLocationDeleted)
-	checkKind(t, l.Update([]LocationField{LocationName}, LocationValues{Name: "x"}, later), false, errs.KindFailedPrecondition, ReasonLocationDeleted)
+	errstest.Check(t, l.Delete(later), false, errs.KindFailedPrecondition, ReasonLocationDeleted)
+	errstest.Check(t, l.Update([]LocationField{LocationName}, LocationValues{Name: "x"}, later), false, errs.KindFailedPrecondition, ReasonLocationDeleted)
 	if err := l.Undelete(later); err != nil || l.Deleted() {
 		t.Fatalf("Undelete: %v, deleted %v", err, l.Deleted())
 	}
@@ -91,7 +92,7 @@ func TestLocationUpdateIsAllOrNothing(t *testing.T) {
 	l, _ := NewLocation("l1", "c1", validLocation(), now)
 	before := *l
 	err := l.Update([]LocationField{LocationName, LocationTimeZone}, LocationValues{Name: "New", TimeZone: "Nowhere"}, now)
-	if diff := cmp.Diff([]string{"timeZone"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"timeZone"}, errstest.Fields(t, err)); diff != "" {
 		t.Fatalf("violations (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff(before, *l); diff != "" {
@@ -114,7 +115,7 @@ func TestLocationUpdateAddressParts(t *testing.T) {
 		t.Errorf("phone = %+v", l.Phone)
 	}
 	err = l.Update([]LocationField{"address.line1", "address.country"}, LocationValues{}, now)
-	if diff := cmp.Diff([]string{"address.country", "address.line1"}, invalidFields(t, err)); diff != "" {
+	if diff := cmp.Diff([]string{"address.country", "address.line1"}, errstest.Fields(t, err)); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 }

@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"errors"
 	"slices"
 	"sort"
 	"testing"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 var now = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
@@ -45,7 +45,7 @@ func TestParseRoles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseRoles(tt.in)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
@@ -71,7 +71,7 @@ func TestCheckGrant(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkKind(t, CheckGrant(tt.actor, tt.roles), tt.ok, tt.want, ReasonOwnerRequired)
+			errstest.Check(t, CheckGrant(tt.actor, tt.roles), tt.ok, tt.want, ReasonOwnerRequired)
 		})
 	}
 }
@@ -104,7 +104,7 @@ func TestSetRoles(t *testing.T) {
 			u := tt.target
 			before := slices.Clone(u.Roles)
 			err := u.SetRoles(tt.actor, tt.roles, tt.activeOwners, now)
-			checkKind(t, err, tt.ok, tt.kind, tt.reason)
+			errstest.Check(t, err, tt.ok, tt.kind, tt.reason)
 			want := tt.roles
 			if !tt.ok {
 				want = before
@@ -118,44 +118,4 @@ func TestSetRoles(t *testing.T) {
 
 func user(status UserStatus, roles ...Role) User {
 	return User{ID: "target", CompanyID: "c", Email: "t@example.com", GivenName: "T", FamilyName: "U", Roles: roles, Status: status, Version: 1}
-}
-
-// checkKind fails unless err is nil when ok, or else an *errs.Error of kind
-// with reason (when reason is set).
-func checkKind(t *testing.T, err error, ok bool, kind errs.Kind, reason string) {
-	t.Helper()
-	if ok {
-		if err != nil {
-			t.Fatalf("err = %v, want nil", err)
-		}
-		return
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) {
-		t.Fatalf("err = %v, want an *errs.Error of kind %v", err, kind)
-	}
-	if e.Kind != kind {
-		t.Fatalf("kind = %v, want %v (%v)", e.Kind, kind, err)
-	}
-	if reason != "" && e.Reason != reason {
-		t.Errorf("reason = %q, want %q", e.Reason, reason)
-	}
-}
-
-// invalidFields returns the fields of an Invalid error, nil for nil, and
-// fails the test for any other error.
-func invalidFields(t *testing.T, err error) []string {
-	t.Helper()
-	if err == nil {
-		return nil
-	}
-	var e *errs.Error
-	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
-		t.Fatalf("err = %v, want an invalid-argument error", err)
-	}
-	var out []string
-	for _, f := range e.Fields {
-		out = append(out, f.Field)
-	}
-	return out
 }

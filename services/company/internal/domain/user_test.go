@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/errs/errstest"
 )
 
 const (
@@ -33,7 +34,7 @@ func TestNewUser(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u, err := NewUser("u1", "c1", tt.profile, tt.roles, now)
-			if diff := cmp.Diff(tt.wantFields, invalidFields(t, err)); diff != "" {
+			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
 				t.Fatalf("violations (-want +got):\n%s", diff)
 			}
 			if err != nil {
@@ -70,7 +71,7 @@ func TestUpdateProfile(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			u := tt.target
 			err := u.UpdateProfile(tt.actor, tt.fields, tt.values, now)
-			checkKind(t, err, tt.ok, tt.kind, "")
+			errstest.Check(t, err, tt.ok, tt.kind, "")
 			if tt.ok && u.GivenName != "New" {
 				t.Errorf("given name = %q, want New", u.GivenName)
 			}
@@ -118,7 +119,7 @@ func TestDeactivateAndReactivate(t *testing.T) {
 			case ReactivateUser:
 				err = u.Reactivate(tt.actor, now)
 			}
-			checkKind(t, err, tt.want != "", tt.kind, tt.reason)
+			errstest.Check(t, err, tt.want != "", tt.kind, tt.reason)
 			want := tt.want
 			if want == "" {
 				want = before
@@ -167,7 +168,7 @@ func TestCheckLocations(t *testing.T) {
 		t.Errorf("no locations: %v", err)
 	}
 	u.AllowedLocationIDs = []string{loc1, loc2}
-	if diff := cmp.Diff([]string{"allowedLocationIds[1]"}, invalidFields(t, u.CheckLocations(context.Background(), r))); diff != "" {
+	if diff := cmp.Diff([]string{"allowedLocationIds[1]"}, errstest.Fields(t, u.CheckLocations(context.Background(), r))); diff != "" {
 		t.Errorf("violations (-want +got):\n%s", diff)
 	}
 }
