@@ -9,11 +9,17 @@ import (
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/audit_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/auth_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/company_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/coverage_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/event_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/location_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/notification_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/patient_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/payer_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/prescriber_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/readiness_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/user_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/webhook_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/written_order_service"
 	"github.com/go-openapi/runtime"
 	httptransport "github.com/go-openapi/runtime/client"
 	"github.com/go-openapi/strfmt"
@@ -66,11 +72,17 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli.AuditService = audit_service.New(transport, formats)
 	cli.AuthService = auth_service.New(transport, formats)
 	cli.CompanyService = company_service.New(transport, formats)
+	cli.CoverageService = coverage_service.New(transport, formats)
 	cli.EventService = event_service.New(transport, formats)
 	cli.LocationService = location_service.New(transport, formats)
 	cli.NotificationService = notification_service.New(transport, formats)
+	cli.PatientService = patient_service.New(transport, formats)
+	cli.PayerService = payer_service.New(transport, formats)
+	cli.PrescriberService = prescriber_service.New(transport, formats)
+	cli.ReadinessService = readiness_service.New(transport, formats)
 	cli.UserService = user_service.New(transport, formats)
 	cli.WebhookService = webhook_service.New(transport, formats)
+	cli.WrittenOrderService = written_order_service.New(transport, formats)
 
 	return cli
 }
@@ -138,15 +150,27 @@ type Ariesone struct {
 
 	CompanyService company_service.ClientService
 
+	CoverageService coverage_service.ClientService
+
 	EventService event_service.ClientService
 
 	LocationService location_service.ClientService
 
 	NotificationService notification_service.ClientService
 
+	PatientService patient_service.ClientService
+
+	PayerService payer_service.ClientService
+
+	PrescriberService prescriber_service.ClientService
+
+	ReadinessService readiness_service.ClientService
+
 	UserService user_service.ClientService
 
 	WebhookService webhook_service.ClientService
+
+	WrittenOrderService written_order_service.ClientService
 
 	Transport runtime.ContextualTransport
 }
@@ -158,9 +182,15 @@ func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.AuditService.SetTransport(transport)
 	c.AuthService.SetTransport(transport)
 	c.CompanyService.SetTransport(transport)
+	c.CoverageService.SetTransport(transport)
 	c.EventService.SetTransport(transport)
 	c.LocationService.SetTransport(transport)
 	c.NotificationService.SetTransport(transport)
+	c.PatientService.SetTransport(transport)
+	c.PayerService.SetTransport(transport)
+	c.PrescriberService.SetTransport(transport)
+	c.ReadinessService.SetTransport(transport)
 	c.UserService.SetTransport(transport)
 	c.WebhookService.SetTransport(transport)
+	c.WrittenOrderService.SetTransport(transport)
 }
