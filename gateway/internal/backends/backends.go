@@ -16,6 +16,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 )
@@ -82,12 +83,37 @@ var Notify = Spec{
 	},
 }
 
+// Clinical holds patients, payers and plans, coverages and eligibility,
+// prescribers, written orders and billing readiness. It is optional: without
+// CLINICAL_ADDR those routes answer 404.
+var Clinical = Spec{
+	Name:    "clinical",
+	AddrEnv: "CLINICAL_ADDR",
+	Services: []protoreflect.ServiceDescriptor{
+		clinicalv1.File_ariesone_clinical_v1_patient_proto.Services().ByName("PatientService"),
+		clinicalv1.File_ariesone_clinical_v1_payer_proto.Services().ByName("PayerService"),
+		clinicalv1.File_ariesone_clinical_v1_coverage_proto.Services().ByName("CoverageService"),
+		clinicalv1.File_ariesone_clinical_v1_prescriber_proto.Services().ByName("PrescriberService"),
+		clinicalv1.File_ariesone_clinical_v1_written_order_proto.Services().ByName("WrittenOrderService"),
+		clinicalv1.File_ariesone_clinical_v1_readiness_proto.Services().ByName("ReadinessService"),
+	},
+	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			clinicalv1.RegisterPatientServiceHandler(ctx, mux, conn),
+			clinicalv1.RegisterPayerServiceHandler(ctx, mux, conn),
+			clinicalv1.RegisterCoverageServiceHandler(ctx, mux, conn),
+			clinicalv1.RegisterPrescriberServiceHandler(ctx, mux, conn),
+			clinicalv1.RegisterWrittenOrderServiceHandler(ctx, mux, conn),
+			clinicalv1.RegisterReadinessServiceHandler(ctx, mux, conn),
+		)
+	},
+}
+
 // The other services have no HTTP bindings yet. When configured they are
 // dialled and count towards readiness, so a deployment can wire them now.
 var (
-	Clinical = Spec{Name: "clinical", AddrEnv: "CLINICAL_ADDR"}
-	Orders   = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
-	Serials  = Spec{Name: "serials", AddrEnv: "SERIALS_ADDR"}
+	Orders  = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
+	Serials = Spec{Name: "serials", AddrEnv: "SERIALS_ADDR"}
 )
 
 // All lists every service the gateway knows, company first.

@@ -26,6 +26,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
 	"github.com/ariesone/ariesone/gateway/internal/settings"
+	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
@@ -190,6 +191,9 @@ type harnessOptions struct {
 	env map[string]string
 	// serviceLimits, when set, turns on the service's rate limiter.
 	serviceLimits ratelimit.Classes
+	// clinical also serves a fake clinical PatientService from the same
+	// process and points CLINICAL_ADDR at it.
+	clinical *fakeClinical
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -228,6 +232,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	companyv1.RegisterCompanyServiceServer(srv.GRPC(), company)
 	companyv1.RegisterLocationServiceServer(srv.GRPC(), company)
 	companyv1.RegisterUserServiceServer(srv.GRPC(), company)
+	if opts.clinical != nil {
+		clinicalv1.RegisterPatientServiceServer(srv.GRPC(), opts.clinical)
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -240,6 +247,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		"CORS_ALLOWED_ORIGINS": "https://app.partner.example",
 		"DOCS_DIR":             t.TempDir(),
 		"MAX_BODY_BYTES":       "4096",
+	}
+	if opts.clinical != nil {
+		env["CLINICAL_ADDR"] = lis.Addr().String()
 	}
 	for k, v := range opts.env {
 		env[k] = v

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ariesone/ariesone/gateway/internal/backends"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
@@ -43,11 +44,20 @@ func build(t *testing.T, opts openapi.Options) map[string]any {
 	return doc
 }
 
+// allServices are the services of every backend with HTTP bindings.
+func allServices() []protoreflect.ServiceDescriptor {
+	var out []protoreflect.ServiceDescriptor
+	for _, spec := range backends.All {
+		out = append(out, spec.Services...)
+	}
+	return out
+}
+
 func TestBuild(t *testing.T) {
 	doc := build(t, openapi.Options{
 		RoutePrefix:  "/api/v1",
 		PublicPrefix: "/partner/v1",
-		Services:     backends.Company.Services,
+		Services:     allServices(),
 	})
 	if _, ok := doc["host"]; ok {
 		t.Error("host set without a public URL")

@@ -8,6 +8,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ariesone/ariesone/gateway/internal/backends"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 )
@@ -102,6 +103,85 @@ func TestCheckQuery(t *testing.T) {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(tt.want, checkQuery(list, q, nil)); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func clinicalRoutes(t *testing.T) map[string]route {
+	t.Helper()
+	routes, err := routesOf(backends.Clinical.Services)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return routes
+}
+
+// TestCheckClinicalRequests covers what the clinical bindings add: server-set
+// fields below a path-named resource, calendar dates as objects, and
+// searches whose criteria (names, dates of birth, MBIs) belong in the body.
+func TestCheckClinicalRequests(t *testing.T) {
+	routes := clinicalRoutes(t)
+	at := func(method, pattern string) route {
+		rt, ok := routes[routeKey(method, pattern)]
+		if !ok {
+			t.Fatalf("no route %s %s", method, pattern)
+		}
+		return rt
+	}
+	createPatient := at("POST", "/api/v1/patients")
+	updateCoverage := at("PATCH", "/api/v1/patients/{coverage.patient_id=*}/coverages/{coverage.id=*}")
+	bodies := []struct {
+		name string
+		rt   route
+		body string
+		want []httperr.Violation
+	}{
+		{"valid patient", createPatient, `{"firstName":"Ann","birthDate":{"year":1950,"month":3,"day":4},"sex":"SEX_FEMALE","diagnoses":["E11.9"]}`, nil},
+		{"account number is issued", createPatient, `{"accountNumber":"PT0000001"}`,
+			[]httperr.Violation{{Field: "patient.accountNumber", Message: msgOutputOnly}}},
+		{"date as a string", createPatient, `{"birthDate":"1950-03-04"}`,
+			[]httperr.Violation{{Field: "patient.birthDate", Message: msgNotObject}}},
+		{"date part of the wrong type", createPatient, `{"birthDate":{"year":"nineteen"}}`,
+			[]httperr.Violation{{Field: "patient.birthDate.year", Message: "must be a whole number between -2147483648 and 2147483647"}}},
+		{"patient of a coverage comes from the path", updateCoverage, `{"patientId":"0190a6a2-0000-7000-8000-000000000001","groupNumber":"G1"}`,
+			[]httperr.Violation{{Field: "coverage.patientId", Message: msgOutputOnly}}},
+		{"eligibility is the service's", updateCoverage, `{"eligibilityStatus":"ELIGIBILITY_STATUS_ELIGIBLE"}`,
+			[]httperr.Violation{{Field: "coverage.eligibilityStatus", Message: msgOutputOnly}}},
+	}
+	for _, tt := range bodies {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := checkBody(tt.rt, []byte(tt.body))
+			if err != nil {
+				t.Fatalf("checkBody: %v", err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("violations (-want +got):\n%s", diff)
+			}
+		})
+	}
+
+	queries := []struct {
+		name  string
+		rt    route
+		query string
+		want  []httperr.Violation
+	}{
+		{"search criteria only in the body", at("POST", "/api/v1/patients:search"), "mbi=1EG4TE5MK73",
+			[]httperr.Violation{{Field: "mbi", Message: msgNoParams}}},
+		{"patients are not listed by MBI", at("GET", "/api/v1/patients"), "mbi=1EG4TE5MK73",
+			[]httperr.Violation{{Field: "mbi", Message: msgUnknownParam}}},
+		{"list filters", at("GET", "/api/v1/patients"), "branchId=0190a6a2-0000-7000-8000-000000000001&showInactive=true", nil},
+		{"duplicate confirmation beside the body", createPatient, "confirmDuplicate=true&requestId=0190a6a2-0000-7000-8000-000000000001", nil},
+	}
+	for _, tt := range queries {
+		t.Run(tt.name, func(t *testing.T) {
+			q, err := url.ParseQuery(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, checkQuery(tt.rt, q, nil)); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/ariesone/ariesone/gateway/internal/backends"
 )
@@ -20,17 +21,29 @@ import (
 // services is recognised by the checker when the real mux routes a request
 // to it: the table is keyed by runtime.Pattern's String form, and this test
 // fails if that form and the checker's reading of the templates drift apart.
+// Every backend's bindings share one mux, as in the gateway, so a binding
+// that another service's shadows fails here too.
 func TestEveryBindingIsChecked(t *testing.T) {
-	checker, err := New(backends.Company.Services...)
+	var specs []backends.Spec
+	var services []protoreflect.ServiceDescriptor
+	for _, spec := range backends.All {
+		if spec.Register != nil {
+			specs = append(specs, spec)
+			services = append(services, spec.Services...)
+		}
+	}
+	checker, err := New(services...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var unknown []string
+	var routed string
 	probe := func(next runtime.HandlerFunc) runtime.HandlerFunc {
 		return func(w http.ResponseWriter, r *http.Request, _ map[string]string) {
 			p, _ := runtime.HTTPPattern(r.Context())
+			routed = r.Method + " " + p.String()
 			if !checker.Knows(r.Method, p.String()) {
-				unknown = append(unknown, r.Method+" "+p.String())
+				unknown = append(unknown, routed)
 			}
 			w.WriteHeader(http.StatusNoContent)
 		}
@@ -41,30 +54,41 @@ func TestEveryBindingIsChecked(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	if err := backends.Company.Register(t.Context(), mux, conn); err != nil {
-		t.Fatal(err)
+	for _, spec := range specs {
+		if err := spec.Register(t.Context(), mux, conn); err != nil {
+			t.Fatalf("%s: %v", spec.Name, err)
+		}
 	}
 	variable := regexp.MustCompile(`\{[^}]+\}`)
-	bindings := 0
-	for _, sd := range backends.Company.Services {
-		for i := range sd.Methods().Len() {
-			m := sd.Methods().Get(i)
-			rule, _ := proto.GetExtension(m.Options(), annotations.E_Http).(*annotations.HttpRule)
-			method, template := binding(rule)
-			if template == "" {
-				continue
-			}
-			bindings++
-			path := variable.ReplaceAllString(template, "0190a6a2-0000-7000-8000-000000000001")
-			rec := httptest.NewRecorder()
-			mux.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
-			if rec.Code != http.StatusNoContent {
-				t.Errorf("%s %s (%s) was not routed: %d", method, path, m.FullName(), rec.Code)
+	bindings := map[string]int{}
+	for _, spec := range specs {
+		for _, sd := range spec.Services {
+			for i := range sd.Methods().Len() {
+				m := sd.Methods().Get(i)
+				rule, _ := proto.GetExtension(m.Options(), annotations.E_Http).(*annotations.HttpRule)
+				method, template := binding(rule)
+				if template == "" {
+					continue
+				}
+				bindings[spec.Name]++
+				want := method + " " + patternString(template)
+				path := variable.ReplaceAllString(template, "0190a6a2-0000-7000-8000-000000000001")
+				rec := httptest.NewRecorder()
+				routed = ""
+				mux.ServeHTTP(rec, httptest.NewRequest(method, path, nil))
+				switch {
+				case rec.Code != http.StatusNoContent:
+					t.Errorf("%s %s (%s) was not routed: %d", method, path, m.FullName(), rec.Code)
+				case routed != want:
+					t.Errorf("%s %s (%s) was routed to %s, want %s", method, path, m.FullName(), routed, want)
+				}
 			}
 		}
 	}
-	if bindings == 0 {
-		t.Fatal("no HTTP bindings found")
+	for _, spec := range specs {
+		if bindings[spec.Name] == 0 {
+			t.Errorf("%s: no HTTP bindings found", spec.Name)
+		}
 	}
 	if len(unknown) > 0 {
 		t.Errorf("routes the checker does not know:\n%s", strings.Join(unknown, "\n"))
