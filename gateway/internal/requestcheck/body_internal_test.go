@@ -31,12 +31,7 @@ func TestCheckBody(t *testing.T) {
 	createLocation := routes[routeKey("POST", "/api/v1/locations")]
 	createUser := routes[routeKey("POST", "/api/v1/users")]
 	createKey := routes[routeKey("POST", "/api/v1/api-keys")]
-	tests := []struct {
-		name string
-		rt   route
-		body string
-		want []httperr.Violation
-	}{
+	runBodyCases(t, []bodyCase{
 		{"valid body", createLocation, `{"code":"ATL-01","name":"A","type":"LOCATION_TYPE_BRANCH","timeZone":"UTC","address":{"postalCode":"30301"}}`, nil},
 		{"proto names accepted", createLocation, `{"time_zone":"UTC"}`, nil},
 		{"nulls are absent fields", createLocation, `{"code":null,"address":null,"createTime":null}`, nil},
@@ -56,8 +51,20 @@ func TestCheckBody(t *testing.T) {
 			[]httperr.Violation{{Field: "apiKey.expireTime", Message: `must be an RFC 3339 date-time such as "2024-01-31T09:30:00Z"`}}},
 		{"string given a boolean", createUser, `{"user":{"givenName":true}}`,
 			[]httperr.Violation{{Field: "user.givenName", Message: "must be a string"}}},
-	}
-	for _, tt := range tests {
+	})
+}
+
+// bodyCase is a JSON body for a route and the violations the checker finds.
+type bodyCase struct {
+	name string
+	rt   route
+	body string
+	want []httperr.Violation
+}
+
+func runBodyCases(t *testing.T, cases []bodyCase) {
+	t.Helper()
+	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := checkBody(tt.rt, []byte(tt.body))
 			if err != nil {
@@ -132,12 +139,7 @@ func TestCheckClinicalRequests(t *testing.T) {
 	}
 	createPatient := at("POST", "/api/v1/patients")
 	updateCoverage := at("PATCH", "/api/v1/patients/{coverage.patient_id=*}/coverages/{coverage.id=*}")
-	bodies := []struct {
-		name string
-		rt   route
-		body string
-		want []httperr.Violation
-	}{
+	runBodyCases(t, []bodyCase{
 		{"valid patient", createPatient, `{"firstName":"Ann","birthDate":{"year":1950,"month":3,"day":4},"sex":"SEX_FEMALE","diagnoses":["E11.9"]}`, nil},
 		{"account number is issued", createPatient, `{"accountNumber":"PT0000001"}`,
 			[]httperr.Violation{{Field: "patient.accountNumber", Message: msgOutputOnly}}},
@@ -149,19 +151,7 @@ func TestCheckClinicalRequests(t *testing.T) {
 			[]httperr.Violation{{Field: "coverage.patientId", Message: msgOutputOnly}}},
 		{"eligibility is the service's", updateCoverage, `{"eligibilityStatus":"ELIGIBILITY_STATUS_ELIGIBLE"}`,
 			[]httperr.Violation{{Field: "coverage.eligibilityStatus", Message: msgOutputOnly}}},
-	}
-	for _, tt := range bodies {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := checkBody(tt.rt, []byte(tt.body))
-			if err != nil {
-				t.Fatalf("checkBody: %v", err)
-			}
-			if diff := cmp.Diff(tt.want, got); diff != "" {
-				t.Errorf("violations (-want +got):\n%s", diff)
-			}
-		})
-	}
-
+	})
 	queries := []struct {
 		name  string
 		rt    route
