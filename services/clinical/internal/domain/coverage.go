@@ -67,6 +67,16 @@ const (
 	ReasonCoverageRankTaken = "COVERAGE_RANK_TAKEN"
 	// ReasonCoverageDeleted: the coverage is deleted.
 	ReasonCoverageDeleted = "COVERAGE_DELETED"
+	// ReasonCoverageReorderMismatch: a reorder did not list the patient's
+	// current coverages exactly; its precondition violations say how.
+	ReasonCoverageReorderMismatch = "COVERAGE_REORDER_MISMATCH"
+)
+
+// The precondition violation types of ReasonCoverageReorderMismatch.
+const (
+	UnmetCoverageNotCurrent  = "COVERAGE_NOT_CURRENT"
+	UnmetCoverageListedTwice = "COVERAGE_LISTED_TWICE"
+	UnmetCoverageNotListed   = "COVERAGE_NOT_LISTED"
 )
 
 // Coverage ranks: 1 is primary (billed first), 2 secondary, 3 tertiary, 4
@@ -339,32 +349,35 @@ func CheckRankFree(current []Coverage, rank int, exceptID string) error {
 // Reorder gives the patient's current coverages the ranks 1..n in the
 // order of ids, and returns them in that order, each a copy of its entry
 // in current with the new rank (nothing else changes: the caller saves
-// them and advances their versions). ids must list every coverage of
-// current, which must be the patient's coverages that are not deleted,
-// exactly once; violations name "coverageIds" or "coverageIds[i]".
+// them and advances their versions). current must be the patient's
+// coverages as they stand (deleted ones are ignored), and ids must name
+// each of them exactly once. Otherwise the list was made from a stale
+// view, and Reorder refuses it rather than rank what the client did not
+// see: FAILED_PRECONDITION with reason ReasonCoverageReorderMismatch and a
+// precondition violation per discrepancy (an id that is not a current
+// coverage or is listed twice, subject "coverageIds[i]"; a current
+// coverage not listed, subject "coverages/{id}").
 func Reorder(current []Coverage, ids []string) ([]Coverage, error) {
-	var v errs.Violations
 	byID := make(map[string]int, len(current))
 	for i, c := range current {
 		if !c.Deleted() {
 			byID[c.ID] = i
 		}
 	}
-	if len(ids) > MaxRank {
-		v.Addf("coverageIds", "must list at most %d coverages", MaxRank)
-		return nil, v.Err()
-	}
-	out := make([]Coverage, 0, len(ids))
+	var unmet []errs.PreconditionViolation
+	out := make([]Coverage, 0, len(byID))
 	placed := make(map[string]bool, len(ids))
 	for i, raw := range ids {
-		field := fmt.Sprintf("coverageIds[%d]", i)
+		subject := fmt.Sprintf("coverageIds[%d]", i)
 		id := strings.ToLower(strings.TrimSpace(raw))
 		j, ok := byID[id]
 		switch {
 		case !ok:
-			v.Add(field, "is not a current coverage of the patient")
+			unmet = append(unmet, errs.PreconditionViolation{Type: UnmetCoverageNotCurrent, Subject: subject,
+				Description: "is not a current coverage of the patient"})
 		case placed[id]:
-			v.Add(field, "is listed twice")
+			unmet = append(unmet, errs.PreconditionViolation{Type: UnmetCoverageListedTwice, Subject: subject,
+				Description: "is listed twice"})
 		default:
 			placed[id] = true
 			c := current[j]
@@ -372,17 +385,15 @@ func Reorder(current []Coverage, ids []string) ([]Coverage, error) {
 			out = append(out, c)
 		}
 	}
-	if v.Len() == 0 && len(placed) != len(byID) {
-		var missing []string
-		for _, c := range current {
-			if !c.Deleted() && !placed[c.ID] {
-				missing = append(missing, c.ID)
-			}
+	for _, c := range current {
+		if !c.Deleted() && !placed[c.ID] {
+			unmet = append(unmet, errs.PreconditionViolation{Type: UnmetCoverageNotListed, Subject: "coverages/" + c.ID,
+				Description: "is a current coverage of the patient and must be listed"})
 		}
-		v.Addf("coverageIds", "must list every current coverage of the patient; missing %s", strings.Join(missing, ", "))
 	}
-	if err := v.Err(); err != nil {
-		return nil, err
+	if len(unmet) > 0 {
+		return nil, errs.Unmet(ReasonCoverageReorderMismatch,
+			"coverage_ids must list every current coverage of the patient exactly once; read the coverages again", unmet...)
 	}
 	return out, nil
 }

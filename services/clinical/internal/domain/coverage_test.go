@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
@@ -220,31 +221,39 @@ func TestReorder(t *testing.T) {
 		{ID: "gone", DeleteTime: &deleted},
 	}
 	tests := []struct {
-		name       string
-		current    []Coverage
-		ids        []string
-		want       []string // ids in order; ranks are 1..n
-		wantFields []string
+		name      string
+		current   []Coverage
+		ids       []string
+		want      []string // ids in order; ranks are 1..n
+		wantUnmet []errs.PreconditionViolation
 	}{
 		{name: "reverse", current: current, ids: []string{"c", "b", "a"}, want: []string{"c", "b", "a"}},
 		{name: "same order", current: current, ids: []string{"a", "b", "c"}, want: []string{"a", "b", "c"}},
 		{name: "ids trimmed and case-folded", current: current, ids: []string{" B ", "a", "C"}, want: []string{"b", "a", "c"}},
 		{name: "none to reorder", current: nil, ids: nil, want: []string{}},
-		{name: "one missing", current: current, ids: []string{"c", "a"}, wantFields: []string{"coverageIds"}},
-		{name: "unknown id", current: current, ids: []string{"c", "x", "a", "b"}, wantFields: []string{"coverageIds[1]"}},
-		{name: "deleted id", current: current, ids: []string{"c", "gone", "a", "b"}, wantFields: []string{"coverageIds[1]"}},
-		{name: "listed twice", current: current, ids: []string{"c", "a", "a", "b"}, wantFields: []string{"coverageIds[2]"}},
-		{name: "too many", current: current, ids: []string{"a", "b", "c", "a", "b"}, wantFields: []string{"coverageIds"}},
-		{name: "empty list for coverages", current: current, ids: nil, wantFields: []string{"coverageIds"}},
+		{name: "one missing", current: current, ids: []string{"c", "a"},
+			wantUnmet: []errs.PreconditionViolation{{Type: UnmetCoverageNotListed, Subject: "coverages/b"}}},
+		{name: "unknown id", current: current, ids: []string{"c", "x", "a", "b"},
+			wantUnmet: []errs.PreconditionViolation{{Type: UnmetCoverageNotCurrent, Subject: "coverageIds[1]"}}},
+		{name: "deleted id", current: current, ids: []string{"c", "gone", "a", "b"},
+			wantUnmet: []errs.PreconditionViolation{{Type: UnmetCoverageNotCurrent, Subject: "coverageIds[1]"}}},
+		{name: "listed twice, one left out", current: current, ids: []string{"c", "a", "a"},
+			wantUnmet: []errs.PreconditionViolation{{Type: UnmetCoverageListedTwice, Subject: "coverageIds[2]"}, {Type: UnmetCoverageNotListed, Subject: "coverages/b"}}},
+		{name: "empty list for coverages", current: current, ids: nil,
+			wantUnmet: []errs.PreconditionViolation{{Type: UnmetCoverageNotListed, Subject: "coverages/a"}, {Type: UnmetCoverageNotListed, Subject: "coverages/b"}, {Type: UnmetCoverageNotListed, Subject: "coverages/c"}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := Reorder(tt.current, tt.ids)
-			if diff := cmp.Diff(tt.wantFields, errstest.Fields(t, err)); diff != "" {
-				t.Fatalf("violations (-want +got):\n%s", diff)
+			if tt.wantUnmet != nil {
+				errstest.Check(t, err, false, errs.KindFailedPrecondition, ReasonCoverageReorderMismatch)
+				if diff := cmp.Diff(tt.wantUnmet, err.(*errs.Error).Preconditions, cmpopts.IgnoreFields(errs.PreconditionViolation{}, "Description")); diff != "" {
+					t.Errorf("preconditions (-want +got):\n%s", diff)
+				}
+				return
 			}
 			if err != nil {
-				return
+				t.Fatalf("Reorder: %v", err)
 			}
 			gotIDs := []string{}
 			for i, c := range got {
@@ -278,7 +287,7 @@ func FuzzReorder(f *testing.F) {
 		}
 		got, err := Reorder(current, ids)
 		if err != nil {
-			if errs.KindOf(err) != errs.KindInvalid {
+			if errs.KindOf(err) != errs.KindFailedPrecondition {
 				t.Fatalf("error kind %v", errs.KindOf(err))
 			}
 			return
