@@ -28,12 +28,12 @@ type Payer struct {
 	ID        string
 	CompanyID string
 	Name      string
-	// PayerID is the clearinghouse's id of the payer, upper-case letters
+	// PayerCode is the clearinghouse's id of the payer, upper-case letters
 	// and digits, unique within the company.
-	PayerID string
-	Type    PayerType
-	Address contact.Address
-	Phone   contact.Phone
+	PayerCode string
+	Type      PayerType
+	Address   contact.Address
+	Phone     contact.Phone
 	// Active payers take new coverages and pass eligibility checks.
 	Active bool
 	// Version increases by one with every change; the etag is made from it.
@@ -50,7 +50,7 @@ type PayerField string
 // The writable fields of a payer.
 const (
 	PayerName    PayerField = "name"
-	PayerPayerID PayerField = "payer_id"
+	PayerCode    PayerField = "payer_code"
 	PayerTypeF   PayerField = "type"
 	PayerAddress PayerField = "address"
 	PayerPhone   PayerField = "phone"
@@ -58,33 +58,33 @@ const (
 )
 
 // PayerFields lists every writable field of a payer, in API order.
-var PayerFields = []PayerField{PayerName, PayerPayerID, PayerTypeF, PayerAddress, PayerPhone, PayerActive}
+var PayerFields = []PayerField{PayerName, PayerCode, PayerTypeF, PayerAddress, PayerPhone, PayerActive}
 
 // PayerValues are the values a client sends for a payer's writable fields.
 type PayerValues struct {
-	Name    string
-	PayerID string
-	Type    PayerType
-	Address contact.Address
-	Phone   contact.Phone
-	Active  bool
+	Name      string
+	PayerCode string
+	Type      PayerType
+	Address   contact.Address
+	Phone     contact.Phone
+	Active    bool
 }
 
 // Payer and plan field limits, matching the API's.
 const (
 	maxPayerName = 100
-	maxPayerID   = 20
+	maxPayerCode = 20
 	maxPlanName  = 100
 	maxPlanCode  = 30
 )
 
 // NewPayer returns an active payer of company built from values, created
 // at now. Active is not read: a payer starts active and is deactivated by
-// an update. Violations name fields relative to the payer ("payerId",
+// an update. Violations name fields relative to the payer ("payerCode",
 // "address.state").
 func NewPayer(id, companyID string, values PayerValues, now time.Time) (*Payer, error) {
 	p := &Payer{ID: id, CompanyID: companyID, Active: true, Version: 1, CreateTime: now, UpdateTime: now}
-	if err := p.apply([]PayerField{PayerName, PayerPayerID, PayerTypeF, PayerAddress, PayerPhone}, values); err != nil {
+	if err := p.apply([]PayerField{PayerName, PayerCode, PayerTypeF, PayerAddress, PayerPhone}, values); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -114,10 +114,10 @@ func (p *Payer) apply(fields []PayerField, values PayerValues) error {
 		case PayerName:
 			next.Name = strings.TrimSpace(values.Name)
 			checkText(&v, "name", next.Name, true, maxPayerName)
-		case PayerPayerID:
-			id, err := NormalizePayerID(values.PayerID)
-			v.Merge("payerId", err)
-			next.PayerID = id
+		case PayerCode:
+			code, err := NormalizePayerCode(values.PayerCode)
+			v.Merge("payerCode", err)
+			next.PayerCode = code
 		case PayerTypeF:
 			next.Type = values.Type
 			switch next.Type {
@@ -139,12 +139,12 @@ func (p *Payer) apply(fields []PayerField, values PayerValues) error {
 	return nil
 }
 
-// NormalizePayerID trims and upper-cases a clearinghouse payer id and
+// NormalizePayerCode trims and upper-cases a clearinghouse payer code and
 // checks that it is 1-20 letters and digits; the violation names field ""
-// (the id itself). Lookups normalize the same way, so "cms04" finds CMS04.
-func NormalizePayerID(raw string) (string, error) {
+// (the code itself). Lookups normalize the same way, so "cms04" finds CMS04.
+func NormalizePayerCode(raw string) (string, error) {
 	id := strings.ToUpper(strings.TrimSpace(raw))
-	if id == "" || len(id) > maxPayerID || strings.IndexFunc(id, func(r rune) bool { return (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) >= 0 {
+	if id == "" || len(id) > maxPayerCode || strings.IndexFunc(id, func(r rune) bool { return (r < 'A' || r > 'Z') && (r < '0' || r > '9') }) >= 0 {
 		return "", errs.Invalid(errs.FieldViolation{Description: "must be 1-20 upper-case letters and digits, such as CMS04"})
 	}
 	return id, nil

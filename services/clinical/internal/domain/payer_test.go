@@ -14,11 +14,11 @@ import (
 
 func validPayer() PayerValues {
 	return PayerValues{
-		Name:    " Medicare DME Jurisdiction C ",
-		PayerID: " cgsjc ",
-		Type:    PayerMedicare,
-		Address: contact.Address{Line1: "PO Box 20010", City: "Nashville", State: "tn", PostalCode: "37202"},
-		Phone:   contact.Phone{Number: "866-270-4909"},
+		Name:      " Medicare DME Jurisdiction C ",
+		PayerCode: " cgsjc ",
+		Type:      PayerMedicare,
+		Address:   contact.Address{Line1: "PO Box 20010", City: "Nashville", State: "tn", PostalCode: "37202"},
+		Phone:     contact.Phone{Number: "866-270-4909"},
 	}
 }
 
@@ -32,9 +32,9 @@ func TestNewPayer(t *testing.T) {
 		{name: "no address, no phone", edit: func(v *PayerValues) { v.Address, v.Phone = contact.Address{}, contact.Phone{} }},
 		{name: "name required", edit: func(v *PayerValues) { v.Name = " " }, wantFields: []string{"name"}},
 		{name: "name too long", edit: func(v *PayerValues) { v.Name = strings.Repeat("n", 101) }, wantFields: []string{"name"}},
-		{name: "payer id required", edit: func(v *PayerValues) { v.PayerID = "" }, wantFields: []string{"payerId"}},
-		{name: "payer id with a dash", edit: func(v *PayerValues) { v.PayerID = "CGS-JC" }, wantFields: []string{"payerId"}},
-		{name: "payer id of 21", edit: func(v *PayerValues) { v.PayerID = strings.Repeat("A", 21) }, wantFields: []string{"payerId"}},
+		{name: "payer code required", edit: func(v *PayerValues) { v.PayerCode = "" }, wantFields: []string{"payerCode"}},
+		{name: "payer code with a dash", edit: func(v *PayerValues) { v.PayerCode = "CGS-JC" }, wantFields: []string{"payerCode"}},
+		{name: "payer code of 21", edit: func(v *PayerValues) { v.PayerCode = strings.Repeat("A", 21) }, wantFields: []string{"payerCode"}},
 		{name: "type required", edit: func(v *PayerValues) { v.Type = PayerTypeUnspecified }, wantFields: []string{"type"}},
 		{name: "type unknown", edit: func(v *PayerValues) { v.Type = "tricare" }, wantFields: []string{"type"}},
 		{name: "address and phone checked", edit: func(v *PayerValues) { v.Address.State, v.Phone.Number = "XX", "555-0100" }, wantFields: []string{"address.state", "phone.number"}},
@@ -51,7 +51,7 @@ func TestNewPayer(t *testing.T) {
 			if err != nil || tt.name != "valid" {
 				return
 			}
-			want := &Payer{ID: payerID, CompanyID: companyID, Name: "Medicare DME Jurisdiction C", PayerID: "CGSJC", Type: PayerMedicare,
+			want := &Payer{ID: payerID, CompanyID: companyID, Name: "Medicare DME Jurisdiction C", PayerCode: "CGSJC", Type: PayerMedicare,
 				Address: contact.Address{Line1: "PO Box 20010", City: "Nashville", State: "TN", PostalCode: "37202"},
 				Phone:   contact.Phone{Number: "+18662704909"}, Active: true, Version: 1, CreateTime: now, UpdateTime: now}
 			if diff := cmp.Diff(want, p); diff != "" {
@@ -83,7 +83,7 @@ func TestPayerUpdate(t *testing.T) {
 	}
 }
 
-func TestNormalizePayerID(t *testing.T) {
+func TestNormalizePayerCode(t *testing.T) {
 	tests := []struct {
 		in, want string
 	}{
@@ -95,13 +95,13 @@ func TestNormalizePayerID(t *testing.T) {
 		{in: "ÇMS04"},
 	}
 	for _, tt := range tests {
-		got, err := NormalizePayerID(tt.in)
+		got, err := NormalizePayerCode(tt.in)
 		if tt.want == "" {
 			errstest.Check(t, err, false, errs.KindInvalid, "")
 			continue
 		}
 		if err != nil || got != tt.want {
-			t.Errorf("NormalizePayerID(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
+			t.Errorf("NormalizePayerCode(%q) = %q, %v; want %q", tt.in, got, err, tt.want)
 		}
 	}
 }
