@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,10 +9,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -68,46 +65,15 @@ func BenchmarkMeshLoad(b *testing.B) {
 }
 
 // pgbenchSelectOnly runs pgbench's built-in select-only script on a fresh
-// database and computes percentiles from its per-transaction log.
+// database.
 func pgbenchSelectOnly(b *testing.B, d time.Duration) result {
 	b.Helper()
 	url := pgtest.NewDatabase(b)
 	if out, err := exec.Command("pgbench", "-i", "-q", "-s", "10", url).CombinedOutput(); err != nil {
 		b.Fatalf("pgbench -i: %v\n%s", err, out)
 	}
-	dir := b.TempDir()
-	cmd := exec.Command("pgbench", "-S", "-n", "-c", strconv.Itoa(loadInFlight), "-j", "2",
-		"-T", strconv.Itoa(int(d.Seconds())), "-l", "--log-prefix", filepath.Join(dir, "tx"), url)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		b.Fatalf("pgbench -S: %v\n%s", err, out)
-	}
-	tps := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
-	if tps == nil {
-		b.Fatalf("pgbench output has no tps:\n%s", out)
-	}
-	rps, _ := strconv.ParseFloat(string(tps[1]), 64)
-	var lat []time.Duration
-	logs, _ := filepath.Glob(filepath.Join(dir, "tx*"))
-	for _, f := range logs {
-		fh, err := os.Open(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		sc := bufio.NewScanner(fh)
-		for sc.Scan() {
-			// client_id transaction_no time(us) script_no epoch epoch_us
-			fields := strings.Fields(sc.Text())
-			if len(fields) >= 3 {
-				if us, err := strconv.Atoi(fields[2]); err == nil {
-					lat = append(lat, time.Duration(us)*time.Microsecond)
-				}
-			}
-		}
-		fh.Close()
-	}
-	p50, p99 := percentiles(lat)
-	return result{name: "pgbench -S (database)", rps: rps, p50: p50, p99: p99}
+	r := pgtest.Pgbench(b, url, nil, "-S", "-n", "-c", strconv.Itoa(loadInFlight), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())))
+	return result{name: "pgbench -S (database)", rps: r.TPS, p50: r.Percentile(50), p99: r.Percentile(99)}
 }
 
 // ghzGetLocation drives company's gRPC API with ghz, through the full

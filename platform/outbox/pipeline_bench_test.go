@@ -6,12 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -515,50 +512,13 @@ COMMIT;
 // applies to it as to the service) on a schema of its own.
 func pgbenchWrites(b *testing.B, d time.Duration) writeResult {
 	s := pgtest.NewSchema(b, fstest.MapFS{"00001_notes.sql": &fstest.MapFile{Data: []byte(notesMigration)}})
-	dir := b.TempDir()
-	script := filepath.Join(dir, "outbox.sql")
+	script := filepath.Join(b.TempDir(), "outbox.sql")
 	if err := os.WriteFile(script, []byte(pgbenchScript), 0o600); err != nil {
 		b.Fatal(err)
 	}
-	cmd := exec.Command("pgbench", "-n", "-M", "prepared", "-c", strconv.Itoa(writersInFlight), "-j", "2",
-		"-T", strconv.Itoa(int(d.Seconds())), "-f", script, "-l", "--log-prefix", filepath.Join(dir, "tx"), s.AppURL)
-	cmd.Env = append(os.Environ(), "PGOPTIONS=-c search_path="+s.Name)
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		b.Fatalf("pgbench: %v\n%s", err, out)
-	}
-	tps := regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`).FindSubmatch(out)
-	if tps == nil {
-		b.Fatalf("pgbench output has no tps:\n%s", out)
-	}
-	rate, _ := strconv.ParseFloat(string(tps[1]), 64)
-	lat := readPgbenchLog(b, dir)
-	return writeResult{name: "pgbench, same statements (SQL)", tps: rate, p50: percentile(lat, 50), p99: percentile(lat, 99)}
-}
-
-// readPgbenchLog reads the per-transaction latencies of pgbench -l, sorted.
-func readPgbenchLog(b *testing.B, dir string) []time.Duration {
-	logs, _ := filepath.Glob(filepath.Join(dir, "tx*"))
-	var lat []time.Duration
-	for _, f := range logs {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			b.Fatal(err)
-		}
-		for _, line := range strings.Split(string(data), "\n") {
-			// client_id transaction_no time(us) script_no epoch epoch_us
-			if fields := strings.Fields(line); len(fields) >= 3 {
-				if us, err := strconv.Atoi(fields[2]); err == nil {
-					lat = append(lat, time.Duration(us)*time.Microsecond)
-				}
-			}
-		}
-	}
-	if len(lat) == 0 {
-		b.Fatalf("pgbench wrote no transaction log in %s", dir)
-	}
-	slices.Sort(lat)
-	return lat
+	r := pgtest.Pgbench(b, s.AppURL, []string{"PGOPTIONS=-c search_path=" + s.Name},
+		"-n", "-M", "prepared", "-c", strconv.Itoa(writersInFlight), "-j", "2", "-T", strconv.Itoa(int(d.Seconds())), "-f", script)
+	return writeResult{name: "pgbench, same statements (SQL)", tps: r.TPS, p50: r.Percentile(50), p99: r.Percentile(99)}
 }
 
 // percentile returns the q-th percentile of sorted durations.
