@@ -1,15 +1,10 @@
 package outbox_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 
-	"github.com/google/uuid"
-
 	"github.com/ariesone/ariesone/platform/bus"
-	"github.com/ariesone/ariesone/platform/outbox"
-	"github.com/ariesone/ariesone/platform/postgres"
 )
 
 // BenchmarkAppend measures a unit of work as a use case runs it: one
@@ -26,15 +21,7 @@ func BenchmarkAppend(b *testing.B) {
 				for i := range msgs {
 					msgs[i] = newEvent(b, companyA, "bench")
 				}
-				err := f.app.InTx(ctx, func(ctx context.Context) error {
-					tx, _ := postgres.TxFromContext(ctx)
-					if _, err := tx.Exec(ctx, "insert into notes (id, company_id, body) values ($1, $2, 'bench')",
-						uuid.New(), companyA); err != nil {
-						return err
-					}
-					return outbox.AppendFromContext(ctx, msgs...)
-				})
-				if err != nil {
+				if err := noteWithEvents(ctx, f.app, msgs...); err != nil {
 					b.Fatal(err)
 				}
 			}

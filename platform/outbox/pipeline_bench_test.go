@@ -299,14 +299,7 @@ func (p *pipeline) commit(b *testing.B, n int) {
 		}
 		msgs[i] = m
 	}
-	err := p.db.InTx(ctx, func(ctx context.Context) error {
-		tx, _ := postgres.TxFromContext(ctx)
-		if _, err := tx.Exec(ctx, "insert into notes (id, company_id, body) values ($1, $2, 'bench')", uuid.New(), companyA); err != nil {
-			return err
-		}
-		return outbox.AppendFromContext(ctx, msgs...)
-	})
-	if err != nil {
+	if err := noteWithEvents(ctx, p.db, msgs...); err != nil {
 		b.Error(err)
 		return
 	}
@@ -314,6 +307,18 @@ func (p *pipeline) commit(b *testing.B, n int) {
 	for _, s := range seqs {
 		p.committed[s].Store(now)
 	}
+}
+
+// noteWithEvents is a use case's unit of work: a note of ctx's company
+// and msgs, committed together.
+func noteWithEvents(ctx context.Context, db *postgres.DB, msgs ...bus.Message) error {
+	return db.InTx(ctx, func(ctx context.Context) error {
+		tx, _ := postgres.TxFromContext(ctx)
+		if _, err := tx.Exec(ctx, "insert into notes (id, company_id, body) values ($1, $2, 'bench')", uuid.New(), companyA); err != nil {
+			return err
+		}
+		return outbox.AppendFromContext(ctx, msgs...)
+	})
 }
 
 // waitConsumed waits until every event handed out so far was consumed and
@@ -462,14 +467,7 @@ func measureWrites(b *testing.B, d time.Duration) writeResult {
 					return
 				}
 				t0 := time.Now()
-				err = db.InTx(ctx, func(ctx context.Context) error {
-					tx, _ := postgres.TxFromContext(ctx)
-					if _, err := tx.Exec(ctx, "insert into notes (id, company_id, body) values ($1, $2, 'bench')", uuid.New(), companyA); err != nil {
-						return err
-					}
-					return outbox.AppendFromContext(ctx, m)
-				})
-				if err != nil {
+				if err := noteWithEvents(ctx, db, m); err != nil {
 					b.Error(err)
 					return
 				}
