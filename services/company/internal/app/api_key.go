@@ -15,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -106,10 +107,10 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 	if cmd.ClientName == "" {
 		blank = errs.Invalid(errs.FieldViolation{Description: "must not be blank"})
 	}
-	if err := invalidFields(
-		fieldCheck{"apiKey.clientName", blank},
-		fieldCheck{"apiKey.roles", rolesErr},
-		fieldCheck{"", domain.CheckAPIKeyExpiry(cmd.ExpireTime, now)},
+	if err := usecase.InvalidFields(
+		usecase.FieldCheck{Field: "apiKey.clientName", Err: blank},
+		usecase.FieldCheck{Field: "apiKey.roles", Err: rolesErr},
+		usecase.FieldCheck{Field: "", Err: domain.CheckAPIKeyExpiry(cmd.ExpireTime, now)},
 	); err != nil {
 		return domain.APIKey{}, "", err
 	}
@@ -139,7 +140,7 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 			ExpireTime:    cmd.ExpireTime,
 		}, nil
 	}
-	key, err = changeAndRecord(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+	key, err = usecase.Change(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
 		k, replayed, err := a.store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), build)
 		if err != nil || replayed {
 			return k, nil, err
@@ -192,7 +193,7 @@ func createAPIKeyHash(cmd CreateAPIKeyCommand) []byte {
 // GetAPIKey returns one key of the caller's company; another company's key
 // is not found.
 func (a *Auth) GetAPIKey(ctx context.Context, id string) (domain.APIKey, error) {
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return domain.APIKey{}, err
 	}
 	return a.store.GetAPIKey(ctx, id)
@@ -245,10 +246,10 @@ func (a *Auth) ListAPIKeys(ctx context.Context, caller identity.Principal, q Lis
 // Tokens already exchanged for it keep working until they expire, at most
 // the API-key token lifetime.
 func (a *Auth) RevokeAPIKey(ctx context.Context, caller identity.Principal, id string) (domain.APIKey, error) {
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return domain.APIKey{}, err
 	}
-	return changeAndRecord(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+	return usecase.Change(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
 		var changed bool
 		key, err := a.store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
 			changed = k.Revoke(a.clock())

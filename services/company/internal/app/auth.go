@@ -10,6 +10,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -160,7 +161,7 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 			}
 			at.NewPasswordHash = h
 		}
-		id, err := newID()
+		id, err := usecase.NewID()
 		if err != nil {
 			return err
 		}

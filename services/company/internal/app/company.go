@@ -6,6 +6,7 @@ import (
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -51,13 +52,13 @@ func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*d
 		return nil, errs.Invalid(errs.FieldViolation{Field: "company.id", Description: "must be empty or the id of the caller's own company"})
 	}
 	now := h.d.now()
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
 		c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
 			if err := etag.Check(cmd.Etag, c.Version); err != nil {
-				return underField("company", err)
+				return usecase.UnderField("company", err)
 			}
 			if err := c.Update(cmd.Fields, cmd.Values, h.d.Keyring); err != nil {
-				return underField("company", err)
+				return usecase.UnderField("company", err)
 			}
 			c.UpdateTime = now
 			return nil

@@ -6,6 +6,7 @@ import (
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -46,11 +47,11 @@ type BootstrapCompanyHandler struct{ d *directory }
 // reason ReasonCompanyExists. Violations name "code", "legalName",
 // "owner.email", "owner.givenName", "owner.familyName" and "ownerPassword".
 func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompany) (BootstrapResult, error) {
-	companyID, err := newID()
+	companyID, err := usecase.NewID()
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	ownerID, err := newID()
+	ownerID, err := usecase.NewID()
 	if err != nil {
 		return BootstrapResult{}, err
 	}
@@ -61,10 +62,10 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 		GivenName:  cmd.OwnerGivenName,
 		FamilyName: cmd.OwnerFamilyName,
 	}, []domain.Role{domain.RoleOwner}, now)
-	if err := invalidFields(
-		fieldCheck{"", companyErr},
-		fieldCheck{"owner", ownerErr},
-		fieldCheck{"ownerPassword", domain.CheckPasswordPolicy("", cmd.OwnerPassword)},
+	if err := usecase.InvalidFields(
+		usecase.FieldCheck{Field: "", Err: companyErr},
+		usecase.FieldCheck{Field: "owner", Err: ownerErr},
+		usecase.FieldCheck{Field: "ownerPassword", Err: domain.CheckPasswordPolicy("", cmd.OwnerPassword)},
 	); err != nil {
 		return BootstrapResult{}, err
 	}
@@ -82,7 +83,7 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 		if err := h.d.Companies.CreateCompanyWithOwner(ctx, company, owner, hash); err != nil {
 			return err
 		}
-		return recordAll(ctx, h.d.Events, Event{
+		return usecase.RecordAll(ctx, h.d.Events, Event{
 			Type:       EventCompanyCreated,
 			CompanyID:  company.ID,
 			ResourceID: company.ID,

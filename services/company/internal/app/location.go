@@ -7,6 +7,7 @@ import (
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -19,7 +20,7 @@ func (h GetLocationHandler) Handle(ctx context.Context, id string) (*domain.Loca
 	if _, _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	return h.d.Locations.GetLocation(ctx, id)
@@ -52,7 +53,7 @@ func (h ListLocationsHandler) Handle(ctx context.Context, q ListLocations) (Loca
 		return LocationPage{}, err
 	}
 	scope := []string{"ListLocations", tenant, string(q.Type), strconv.FormatBool(q.ShowDeleted)}
-	locs, next, err := keysetPage(q.PageSize, q.PageToken, scope, nil,
+	locs, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, nil,
 		func(after string, limit int) ([]*domain.Location, error) {
 			return h.d.Locations.ListLocations(ctx, q.Type, q.ShowDeleted, after, limit)
 		},
@@ -79,19 +80,19 @@ func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID()
+	id, err := usecase.NewID()
 	if err != nil {
 		return nil, err
 	}
 	l, err := domain.NewLocation(id, tenant, cmd.Values, h.d.now())
 	if err != nil {
-		return nil, underField("location", err)
+		return nil, usecase.UnderField("location", err)
 	}
 	hash, err := h.d.requestHash("CreateLocation", cmd.Values)
 	if err != nil {
 		return nil, err
 	}
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
 		created, replayed, err := h.d.Locations.CreateLocation(ctx, l, cmd.RequestID, hash)
 		if err != nil || replayed {
 			return created, nil, err
@@ -134,16 +135,16 @@ func (h UpdateLocationHandler) Handle(ctx context.Context, cmd UpdateLocation) (
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("location.id", cmd.ID); err != nil {
+	if err := usecase.CheckID("location.id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.d.now()
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
 		l, err := h.d.Locations.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
 			if err := etag.Check(cmd.Etag, l.Version); err != nil {
-				return underField("location", err)
+				return usecase.UnderField("location", err)
 			}
-			return underField("location", l.Update(cmd.Fields, cmd.Values, now))
+			return usecase.UnderField("location", l.Update(cmd.Fields, cmd.Values, now))
 		})
 		if err != nil {
 			return nil, nil, err
@@ -234,11 +235,11 @@ func (d *directory) changeLocation(ctx context.Context, id, tag string, move fun
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	now := d.now()
-	return changeAndRecord(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+	return usecase.Change(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
 		l, err := d.Locations.UpdateLocation(ctx, id, func(l *domain.Location) error {
 			if err := etag.Check(tag, l.Version); err != nil {
 				return err

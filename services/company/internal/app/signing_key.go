@@ -5,6 +5,7 @@ import (
 	"time"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -61,7 +62,7 @@ func (s *SigningKeys) RotateSigningKey(ctx context.Context, actorID string) (dom
 // generated inside it, under the store's lock, so that replicas starting
 // together make one key between them.
 func (s *SigningKeys) rotate(ctx context.Context, force bool, actorID string) (*domain.SigningKey, error) {
-	return changeAndRecord(ctx, s.uow, s.events, func(ctx context.Context) (*domain.SigningKey, []Event, error) {
+	return usecase.Change(ctx, s.uow, s.events, func(ctx context.Context) (*domain.SigningKey, []Event, error) {
 		var made, previous *domain.SigningKey
 		err := s.store.UpdateSigningKeys(ctx, s.now().UTC().Truncate(time.Microsecond), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
 			// The clock is read after the lock: a replica that waited for

@@ -10,6 +10,7 @@ import (
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -21,7 +22,7 @@ func (h GetUserHandler) Handle(ctx context.Context, id string) (*domain.User, er
 	if _, _, err := caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	return h.d.Users.GetUser(ctx, id)
@@ -55,7 +56,7 @@ func (h ListUsersHandler) Handle(ctx context.Context, q ListUsers) (UserPage, er
 	}
 	scope := []string{"ListUsers", tenant, string(q.Role), strconv.FormatBool(q.ShowDeactivated)}
 	isID := func(key string) bool { _, err := uuid.Parse(key); return err == nil }
-	users, next, err := keysetPage(q.PageSize, q.PageToken, scope, isID,
+	users, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, isID,
 		func(after string, limit int) ([]*domain.User, error) {
 			return h.d.Users.ListUsers(ctx, q.Role, q.ShowDeactivated, after, limit)
 		},
@@ -85,16 +86,16 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID()
+	id, err := usecase.NewID()
 	if err != nil {
 		return nil, err
 	}
 	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
 	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.d.now())
-	if err := invalidFields(
-		fieldCheck{"user", userErr},
-		fieldCheck{"roles", rolesErr},
-		fieldCheck{"password", domain.CheckPasswordPolicy("", cmd.Password)},
+	if err := usecase.InvalidFields(
+		usecase.FieldCheck{Field: "user", Err: userErr},
+		usecase.FieldCheck{Field: "roles", Err: rolesErr},
+		usecase.FieldCheck{Field: "password", Err: domain.CheckPasswordPolicy("", cmd.Password)},
 	); err != nil {
 		return nil, err
 	}
@@ -115,9 +116,9 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	}
 	// The password was hashed above, before the unit of work: argon2id takes
 	// tens of milliseconds of CPU that should not hold a connection.
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		created, replayed, err := h.d.Users.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
-			return underField("user", u.CheckLocations(ctx, r))
+			return usecase.UnderField("user", u.CheckLocations(ctx, r))
 		})
 		if err != nil || replayed {
 			return created, nil, err
@@ -160,22 +161,22 @@ func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("user.id", cmd.ID); err != nil {
+	if err := usecase.CheckID("user.id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.d.now()
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(cmd.Etag, u.Version); err != nil {
-				return underField("user", err)
+				return usecase.UnderField("user", err)
 			}
 			if err := u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now); err != nil {
-				return underField("user", err)
+				return usecase.UnderField("user", err)
 			}
 			if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
 				return nil
 			}
-			return underField("user", u.CheckLocations(ctx, r))
+			return usecase.UnderField("user", u.CheckLocations(ctx, r))
 		})
 		if err != nil {
 			return nil, nil, err
@@ -218,10 +219,10 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 		return nil, err
 	}
 	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
-	if err := invalidFields(fieldCheck{"id", checkID("", cmd.ID)}, fieldCheck{"roles", rolesErr}); err != nil {
+	if err := usecase.InvalidFields(usecase.FieldCheck{Field: "id", Err: usecase.CheckID("", cmd.ID)}, usecase.FieldCheck{Field: "roles", Err: rolesErr}); err != nil {
 		return nil, err
 	}
-	return changeAndRecord(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		var previous []domain.Role
 		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(cmd.Etag, u.Version); err != nil {
@@ -369,10 +370,10 @@ func (d *directory) changeUserStatus(ctx context.Context, id, tag string,
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return changeAndRecord(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		c := statusChange{actor: actor, tenant: tenant}
 		var err error
 		c.user, c.revoked, err = d.Users.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {

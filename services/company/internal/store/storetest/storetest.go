@@ -6,14 +6,13 @@ package storetest
 
 import (
 	"context"
-	"fmt"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+	"github.com/ariesone/ariesone/platform/usecase/usecasetest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/migrations"
 )
@@ -43,44 +42,12 @@ func New(t testing.TB) *DB {
 	return &DB{App: s.App, Super: s.Super, SuperURL: s.URL, OwnerURL: s.OwnerURL, AppURL: s.AppURL}
 }
 
-// Recorder returns an event recorder for tests of the use cases. It keeps
-// the events in memory and holds every one to the contract the outbox
-// relies on: recorded inside the transaction of the change it describes
-// (a unit of work), whose tenant is the event's company. An event that
-// breaks it fails t, and Record returns an error so the change aborts too.
-func Recorder(t testing.TB) *app.MemoryRecorder {
-	return &app.MemoryRecorder{Check: func(ctx context.Context, e app.Event) error {
-		err := checkInUnitOfWork(ctx, e)
-		if err != nil {
-			t.Errorf("storetest: %v", err)
-		}
-		return err
-	}}
-}
-
-func checkInUnitOfWork(ctx context.Context, e app.Event) error {
-	tx, ok := postgres.TxFromContext(ctx)
-	if !ok {
-		return fmt.Errorf("event %s recorded outside a unit of work", e.Type)
-	}
-	var tenant string
-	err := tx.QueryRow(ctx, "select coalesce(current_setting($1, true), '')", postgres.TenantSetting).Scan(&tenant)
-	if err != nil {
-		return fmt.Errorf("event %s: reading the tenant of its transaction: %w", e.Type, err)
-	}
-	if tenant != e.CompanyID {
-		return fmt.Errorf("event %s of company %q recorded in a transaction of tenant %q", e.Type, e.CompanyID, tenant)
-	}
-	return nil
-}
+// Recorder returns an event recorder for tests of the use cases that
+// holds every event to the outbox's contract (usecasetest.Recorder).
+func Recorder(t testing.TB) *app.MemoryRecorder { return usecasetest.Recorder(t) }
 
 // As returns a request context authenticated as user subject of company
 // with roles, as the interceptor chain would build it.
 func As(company, subject string, roles ...string) context.Context {
-	return identity.NewContext(context.Background(), identity.Principal{
-		Subject:   subject,
-		CompanyID: company,
-		Roles:     roles,
-		Kind:      identity.KindUser,
-	})
+	return usecasetest.As(company, subject, roles...)
 }
