@@ -5,6 +5,7 @@ import (
 	"time"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -24,10 +25,10 @@ func apiKeyToProto(k domain.APIKey) *companyv1.ApiKey {
 		ClientName:    k.ClientName,
 		Roles:         rolesToProto(k.Roles),
 		Prefix:        k.Prefix,
-		CreateTime:    timeToProto(k.CreateTime),
-		LastUsedTime:  timeToProto(k.LastUsedTime),
-		RevokeTime:    timeToProto(k.RevokeTime),
-		ExpireTime:    timeToProto(k.ExpireTime),
+		CreateTime:    protoconv.Time(k.CreateTime),
+		LastUsedTime:  protoconv.Time(k.LastUsedTime),
+		RevokeTime:    protoconv.Time(k.RevokeTime),
+		ExpireTime:    protoconv.Time(k.ExpireTime),
 		CreatorUserId: k.CreatorUserID,
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/grpc"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -26,9 +27,9 @@ type CompanyServer struct {
 }
 
 // companyMask resolves UpdateCompany's update_mask.
-var companyMask = updateMask{
-	resource: (&companyv1.Company{}).ProtoReflect().Descriptor(),
-	writable: fieldNames(domain.CompanyFields),
+var companyMask = protoconv.UpdateMask{
+	Resource: (&companyv1.Company{}).ProtoReflect().Descriptor(),
+	Writable: fieldNames(domain.CompanyFields),
 }
 
 // GetCompany returns the caller's company.
@@ -45,7 +46,7 @@ func (s *CompanyServer) GetCompany(ctx context.Context, _ *companyv1.GetCompanyR
 // holds it: an implied mask (empty or "*") changes it only when a value is
 // sent. To remove the tax id, name tax_id in the mask and send it empty.
 func (s *CompanyServer) UpdateCompany(ctx context.Context, req *companyv1.UpdateCompanyRequest) (*companyv1.Company, error) {
-	paths, implied, err := companyMask.resolve(req.GetUpdateMask())
+	paths, implied, err := companyMask.Resolve(req.GetUpdateMask())
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func (s *CompanyServer) UpdateCompany(ctx context.Context, req *companyv1.Update
 	c, err := s.app.Commands.UpdateCompany.Handle(ctx, app.UpdateCompany{
 		ID:     req.GetCompany().GetId(),
 		Etag:   req.GetCompany().GetEtag(),
-		Fields: asFields[domain.CompanyField](paths),
+		Fields: protoconv.AsFields[domain.CompanyField](paths),
 		Values: companyValues(req.GetCompany()),
 	})
 	if err != nil {

@@ -2,14 +2,10 @@ package grpcapi
 
 import (
 	"fmt"
-	"time"
 
-	"google.golang.org/protobuf/types/known/timestamppb"
-
-	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -30,12 +26,6 @@ var (
 		companyv1.LocationType_LOCATION_TYPE_BRANCH:    domain.LocationBranch,
 		companyv1.LocationType_LOCATION_TYPE_WAREHOUSE: domain.LocationWarehouse,
 	}
-	phoneKindToDomain = map[commonv1.PhoneKind]contact.PhoneKind{
-		commonv1.PhoneKind_PHONE_KIND_HOME:   contact.PhoneKindHome,
-		commonv1.PhoneKind_PHONE_KIND_MOBILE: contact.PhoneKindMobile,
-		commonv1.PhoneKind_PHONE_KIND_WORK:   contact.PhoneKindWork,
-		commonv1.PhoneKind_PHONE_KIND_FAX:    contact.PhoneKindFax,
-	}
 	companyStatusToProto = map[domain.CompanyStatus]companyv1.CompanyStatus{
 		domain.CompanyActive:    companyv1.CompanyStatus_COMPANY_STATUS_ACTIVE,
 		domain.CompanySuspended: companyv1.CompanyStatus_COMPANY_STATUS_SUSPENDED,
@@ -47,18 +37,9 @@ var (
 		domain.UserLocked:      companyv1.UserStatus_USER_STATUS_LOCKED,
 	}
 
-	roleToProto         = invert(roleToDomain)
-	locationTypeToProto = invert(locationTypeToDomain)
-	phoneKindToProto    = invert(phoneKindToDomain)
+	roleToProto         = protoconv.Invert(roleToDomain)
+	locationTypeToProto = protoconv.Invert(locationTypeToDomain)
 )
-
-func invert[K, V comparable](m map[K]V) map[V]K {
-	out := make(map[V]K, len(m))
-	for k, v := range m {
-		out[v] = k
-	}
-	return out
-}
 
 // rolesToDomain converts requested roles. A value outside the table
 // (UNSPECIFIED, or a number the API does not define) keeps a name the
@@ -107,54 +88,6 @@ func rolesToProto(roles []domain.Role) []companyv1.Role {
 	return out
 }
 
-func addressToDomain(a *commonv1.PostalAddress) contact.Address {
-	return contact.Address{
-		Line1:      a.GetLine1(),
-		Line2:      a.GetLine2(),
-		City:       a.GetCity(),
-		State:      a.GetState(),
-		PostalCode: a.GetPostalCode(),
-	}
-}
-
-func addressToProto(a contact.Address) *commonv1.PostalAddress {
-	if a.IsZero() {
-		return nil
-	}
-	return &commonv1.PostalAddress{Line1: a.Line1, Line2: a.Line2, City: a.City, State: a.State, PostalCode: a.PostalCode}
-}
-
-// phoneToDomain converts a phone; an undefined kind keeps a name the
-// domain refuses.
-func phoneToDomain(p *commonv1.PhoneNumber) contact.Phone {
-	kind, ok := phoneKindToDomain[p.GetKind()]
-	if !ok && p.GetKind() != commonv1.PhoneKind_PHONE_KIND_UNSPECIFIED {
-		kind = contact.PhoneKind(fmt.Sprintf("kind %d", int32(p.GetKind())))
-	}
-	return contact.Phone{Number: p.GetNumber(), Extension: p.GetExtension(), Kind: kind}
-}
-
-func phoneToProto(p contact.Phone) *commonv1.PhoneNumber {
-	if p.IsZero() {
-		return nil
-	}
-	return &commonv1.PhoneNumber{Number: p.Number, Extension: p.Extension, Kind: phoneKindToProto[p.Kind]}
-}
-
-func timeToProto(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
-}
-
-func optionalTimeToProto(t *time.Time) *timestamppb.Timestamp {
-	if t == nil {
-		return nil
-	}
-	return timestamppb.New(*t)
-}
-
 // companyToProto renders a company. The tax id itself is never returned,
 // only its last four digits.
 func companyToProto(c *domain.Company) *companyv1.Company {
@@ -166,11 +99,11 @@ func companyToProto(c *domain.Company) *companyv1.Company {
 		Npi:          c.NPI,
 		TaxIdLast4:   c.TaxIDLast4,
 		TaxonomyCode: c.TaxonomyCode,
-		Address:      addressToProto(c.Address),
-		Phone:        phoneToProto(c.Phone),
+		Address:      protoconv.AddressProto(c.Address),
+		Phone:        protoconv.PhoneProto(c.Phone),
 		Status:       companyStatusToProto[c.Status],
-		CreateTime:   timeToProto(c.CreateTime),
-		UpdateTime:   timeToProto(c.UpdateTime),
+		CreateTime:   protoconv.Time(c.CreateTime),
+		UpdateTime:   protoconv.Time(c.UpdateTime),
 		Etag:         etag.FromVersion(c.Version),
 	}
 }
@@ -182,8 +115,8 @@ func companyValues(c *companyv1.Company) domain.CompanyValues {
 		NPI:          c.GetNpi(),
 		TaxID:        c.GetTaxId(),
 		TaxonomyCode: c.GetTaxonomyCode(),
-		Address:      addressToDomain(c.GetAddress()),
-		Phone:        phoneToDomain(c.GetPhone()),
+		Address:      protoconv.Address(c.GetAddress()),
+		Phone:        protoconv.Phone(c.GetPhone()),
 	}
 }
 
@@ -193,13 +126,13 @@ func locationToProto(l *domain.Location) *companyv1.Location {
 		Code:       l.Code,
 		Name:       l.Name,
 		Type:       locationTypeToProto[l.Type],
-		Address:    addressToProto(l.Address),
-		Phone:      phoneToProto(l.Phone),
+		Address:    protoconv.AddressProto(l.Address),
+		Phone:      protoconv.PhoneProto(l.Phone),
 		Npi:        l.NPI,
 		TimeZone:   l.TimeZone,
-		CreateTime: timeToProto(l.CreateTime),
-		UpdateTime: timeToProto(l.UpdateTime),
-		DeleteTime: optionalTimeToProto(l.DeleteTime),
+		CreateTime: protoconv.Time(l.CreateTime),
+		UpdateTime: protoconv.Time(l.UpdateTime),
+		DeleteTime: protoconv.OptionalTime(l.DeleteTime),
 		Etag:       etag.FromVersion(l.Version),
 	}
 }
@@ -215,8 +148,8 @@ func locationValues(l *companyv1.Location) domain.LocationValues {
 		Code:     l.GetCode(),
 		Name:     l.GetName(),
 		Type:     typ,
-		Address:  addressToDomain(l.GetAddress()),
-		Phone:    phoneToDomain(l.GetPhone()),
+		Address:  protoconv.Address(l.GetAddress()),
+		Phone:    protoconv.Phone(l.GetPhone()),
 		NPI:      l.GetNpi(),
 		TimeZone: l.GetTimeZone(),
 	}
@@ -231,9 +164,9 @@ func userToProto(u *domain.User) *companyv1.User {
 		Roles:              rolesToProto(u.Roles),
 		AllowedLocationIds: u.AllowedLocationIDs,
 		Status:             userStatusToProto[u.Status],
-		LastLoginTime:      optionalTimeToProto(u.LastLoginTime),
-		CreateTime:         timeToProto(u.CreateTime),
-		UpdateTime:         timeToProto(u.UpdateTime),
+		LastLoginTime:      protoconv.OptionalTime(u.LastLoginTime),
+		CreateTime:         protoconv.Time(u.CreateTime),
+		UpdateTime:         protoconv.Time(u.UpdateTime),
 		Etag:               etag.FromVersion(u.Version),
 	}
 }

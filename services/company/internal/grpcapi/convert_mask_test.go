@@ -9,21 +9,22 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/protoconv"
 )
 
 func TestUpdateMaskResolve(t *testing.T) {
 	tests := []struct {
 		name        string
-		rules       updateMask
+		rules       protoconv.UpdateMask
 		paths       []string
 		nilMask     bool
 		want        []string
 		wantImplied bool
 		wantBad     int
 	}{
-		{name: "nil mask is every writable field", rules: locationMask, nilMask: true, want: locationMask.writable, wantImplied: true},
-		{name: "empty mask", rules: companyMask, paths: []string{}, want: companyMask.writable, wantImplied: true},
-		{name: "star", rules: userMask, paths: []string{"*"}, want: userMask.writable, wantImplied: true},
+		{name: "nil mask is every writable field", rules: locationMask, nilMask: true, want: locationMask.Writable, wantImplied: true},
+		{name: "empty mask", rules: companyMask, paths: []string{}, want: companyMask.Writable, wantImplied: true},
+		{name: "star", rules: userMask, paths: []string{"*"}, want: userMask.Writable, wantImplied: true},
 		{name: "named fields in mask order, once", rules: locationMask, paths: []string{"time_zone", "name", "time_zone"}, want: []string{"time_zone", "name"}},
 		{name: "id and etag are ignored", rules: locationMask, paths: []string{"id", "etag", "name"}, want: []string{"name"}},
 		{name: "parts of the address", rules: companyMask, paths: []string{"address.city", "phone.number"}, want: []string{"address.city", "phone.number"}},
@@ -43,15 +44,15 @@ func TestUpdateMaskResolve(t *testing.T) {
 			if !tt.nilMask {
 				m = &fieldmaskpb.FieldMask{Paths: tt.paths}
 			}
-			got, implied, err := tt.rules.resolve(m)
+			got, implied, err := tt.rules.Resolve(m)
 			if tt.wantBad > 0 {
 				var e *errs.Error
 				if !errorsAs(err, &e) || e.Kind != errs.KindInvalid || len(e.Fields) != tt.wantBad {
 					t.Fatalf("resolve = %v, %v; want %d violations", got, err, tt.wantBad)
 				}
 				for _, f := range e.Fields {
-					if f.Field != maskField {
-						t.Errorf("violation names %q, want %q", f.Field, maskField)
+					if f.Field != protoconv.MaskField {
+						t.Errorf("violation names %q, want %q", f.Field, protoconv.MaskField)
 					}
 				}
 				return
@@ -75,7 +76,7 @@ func FuzzUpdateMask(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, joined string) {
 		paths := strings.Split(joined, ",")
-		got, _, err := locationMask.resolve(&fieldmaskpb.FieldMask{Paths: paths})
+		got, _, err := locationMask.Resolve(&fieldmaskpb.FieldMask{Paths: paths})
 		if err != nil {
 			var e *errs.Error
 			if !errorsAs(err, &e) || e.Kind != errs.KindInvalid {
@@ -85,7 +86,7 @@ func FuzzUpdateMask(f *testing.F) {
 		}
 		for _, p := range got {
 			top, _, _ := strings.Cut(p, ".")
-			if !slices.Contains(locationMask.writable, top) {
+			if !slices.Contains(locationMask.Writable, top) {
 				t.Fatalf("resolve(%q) accepted %q", paths, p)
 			}
 		}

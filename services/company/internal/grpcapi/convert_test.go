@@ -6,10 +6,10 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/contact"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -45,12 +45,6 @@ func TestEnumTablesAreComplete(t *testing.T) {
 			t.Errorf("%s has no domain type", name)
 		}
 	}
-	for n, name := range commonv1.PhoneKind_name {
-		kind := commonv1.PhoneKind(n)
-		if _, ok := phoneKindToDomain[kind]; !ok && kind != commonv1.PhoneKind_PHONE_KIND_UNSPECIFIED {
-			t.Errorf("%s has no domain kind", name)
-		}
-	}
 	for _, s := range []domain.UserStatus{domain.UserActive, domain.UserDeactivated, domain.UserLocked} {
 		if p := userStatusToProto[s]; "USER_STATUS_"+strings.ToUpper(string(s)) != p.String() {
 			t.Errorf("user status %q maps to %s", s, p)
@@ -83,14 +77,14 @@ func TestCompanyToProtoNeverShowsTheTaxID(t *testing.T) {
 
 func TestAddressAndPhoneRoundTrip(t *testing.T) {
 	a := contact.Address{Line1: "1 Main", Line2: "Ste 2", City: "Atlanta", State: "GA", PostalCode: "30301"}
-	if diff := cmp.Diff(a, addressToDomain(addressToProto(a))); diff != "" {
+	if diff := cmp.Diff(a, protoconv.Address(protoconv.AddressProto(a))); diff != "" {
 		t.Errorf("address (-want +got):\n%s", diff)
 	}
 	p := contact.Phone{Number: "+14045550123", Extension: "12", Kind: contact.PhoneKindFax}
-	if diff := cmp.Diff(p, phoneToDomain(phoneToProto(p))); diff != "" {
+	if diff := cmp.Diff(p, protoconv.Phone(protoconv.PhoneProto(p))); diff != "" {
 		t.Errorf("phone (-want +got):\n%s", diff)
 	}
-	if addressToProto(contact.Address{}) != nil || phoneToProto(contact.Phone{}) != nil {
+	if protoconv.AddressProto(contact.Address{}) != nil || protoconv.PhoneProto(contact.Phone{}) != nil {
 		t.Error("an empty address or phone is rendered as a message")
 	}
 }

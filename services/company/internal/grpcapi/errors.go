@@ -26,6 +26,3 @@ import (
 func invalid(field, format string, args ...any) error {
 	return errs.Invalid(errs.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
 }
-
-// maskField is the request field update masks arrive in.
-const maskField = "updateMask"

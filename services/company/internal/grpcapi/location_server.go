@@ -4,6 +4,7 @@ import (
 	"context"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -16,9 +17,9 @@ type LocationServer struct {
 }
 
 // locationMask resolves UpdateLocation's update_mask.
-var locationMask = updateMask{
-	resource: (&companyv1.Location{}).ProtoReflect().Descriptor(),
-	writable: fieldNames(domain.LocationFields),
+var locationMask = protoconv.UpdateMask{
+	Resource: (&companyv1.Location{}).ProtoReflect().Descriptor(),
+	Writable: fieldNames(domain.LocationFields),
 }
 
 // GetLocation returns one location, also when it is soft-deleted (with
@@ -68,14 +69,14 @@ func (s *LocationServer) CreateLocation(ctx context.Context, req *companyv1.Crea
 
 // UpdateLocation changes the fields the mask names.
 func (s *LocationServer) UpdateLocation(ctx context.Context, req *companyv1.UpdateLocationRequest) (*companyv1.Location, error) {
-	paths, _, err := locationMask.resolve(req.GetUpdateMask())
+	paths, _, err := locationMask.Resolve(req.GetUpdateMask())
 	if err != nil {
 		return nil, err
 	}
 	l, err := s.app.Commands.UpdateLocation.Handle(ctx, app.UpdateLocation{
 		ID:     req.GetLocation().GetId(),
 		Etag:   req.GetLocation().GetEtag(),
-		Fields: asFields[domain.LocationField](paths),
+		Fields: protoconv.AsFields[domain.LocationField](paths),
 		Values: locationValues(req.GetLocation()),
 	})
 	if err != nil {

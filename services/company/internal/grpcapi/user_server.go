@@ -4,6 +4,7 @@ import (
 	"context"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -19,9 +20,9 @@ type UserServer struct {
 // immutable; roles and status are output only here (SetUserRoles,
 // DeactivateUser and ReactivateUser change them), so a profile edit can
 // never grant a role.
-var userMask = updateMask{
-	resource: (&companyv1.User{}).ProtoReflect().Descriptor(),
-	writable: fieldNames(domain.UserFields),
+var userMask = protoconv.UpdateMask{
+	Resource: (&companyv1.User{}).ProtoReflect().Descriptor(),
+	Writable: fieldNames(domain.UserFields),
 }
 
 // GetUser returns one user.
@@ -73,14 +74,14 @@ func (s *UserServer) CreateUser(ctx context.Context, req *companyv1.CreateUserRe
 
 // UpdateUser changes the profile fields the mask names.
 func (s *UserServer) UpdateUser(ctx context.Context, req *companyv1.UpdateUserRequest) (*companyv1.User, error) {
-	paths, _, err := userMask.resolve(req.GetUpdateMask())
+	paths, _, err := userMask.Resolve(req.GetUpdateMask())
 	if err != nil {
 		return nil, err
 	}
 	u, err := s.app.Commands.UpdateUser.Handle(ctx, app.UpdateUser{
 		ID:      req.GetUser().GetId(),
 		Etag:    req.GetUser().GetEtag(),
-		Fields:  asFields[domain.UserField](paths),
+		Fields:  protoconv.AsFields[domain.UserField](paths),
 		Profile: userProfile(req.GetUser()),
 	})
 	if err != nil {

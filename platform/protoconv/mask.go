@@ -1,4 +1,4 @@
-package grpcapi
+package protoconv
 
 import (
 	"slices"
@@ -12,7 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/errs"
 )
 
-// updateMask resolves AIP-134 update masks for one resource message.
+// UpdateMask resolves AIP-134 update masks for one resource message.
 //
 //   - An empty mask, or the single path "*", means every writable field.
 //   - A path naming a writable field writes it; a path into a writable
@@ -24,28 +24,33 @@ import (
 //   - A path naming an OUTPUT_ONLY or IMMUTABLE field, or a field this
 //     method does not write, is INVALID_ARGUMENT, as is an unknown path;
 //     every bad path is reported on field "updateMask".
-type updateMask struct {
-	resource protoreflect.MessageDescriptor
+type UpdateMask struct {
+	// Resource is the resource message.
+	Resource protoreflect.MessageDescriptor
 	// writable lists the writable top-level fields by proto name, in the
 	// order an implied mask lists them.
-	writable []string
+	Writable []string
 }
+
+// MaskField is the request field update masks arrive in, as field
+// violations name it.
+const MaskField = "updateMask"
 
 // ignoredMaskPaths identify the resource and its version.
 var ignoredMaskPaths = []string{"id", "etag"}
 
-// resolve returns the paths to write, each once, in mask order (or the
+// Resolve returns the paths to write, each once, in mask order (or the
 // writable fields' order for an implied mask), and whether the mask was
 // implied (empty or "*").
-func (m updateMask) resolve(mask *fieldmaskpb.FieldMask) (paths []string, implied bool, err error) {
+func (m UpdateMask) Resolve(mask *fieldmaskpb.FieldMask) (paths []string, implied bool, err error) {
 	given := mask.GetPaths()
 	if len(given) == 0 || (len(given) == 1 && given[0] == "*") {
-		return slices.Clone(m.writable), true, nil
+		return slices.Clone(m.Writable), true, nil
 	}
 	var v errs.Violations
 	for _, path := range given {
 		if problem := m.check(path); problem != "" {
-			v.Addf(maskField, "%q %s", path, problem)
+			v.Addf(MaskField, "%q %s", path, problem)
 			continue
 		}
 		if !slices.Contains(ignoredMaskPaths, path) && !slices.Contains(paths, path) {
@@ -59,19 +64,19 @@ func (m updateMask) resolve(mask *fieldmaskpb.FieldMask) (paths []string, implie
 }
 
 // check returns what is wrong with one path, or "" when it may be written.
-func (m updateMask) check(path string) string {
+func (m UpdateMask) check(path string) string {
 	if path == "*" {
 		return "must be the only path when it is given"
 	}
 	name, part, nested := strings.Cut(path, ".")
-	fd := m.resource.Fields().ByName(protoreflect.Name(name))
+	fd := m.Resource.Fields().ByName(protoreflect.Name(name))
 	if fd == nil {
-		return "is not a field of " + string(m.resource.Name())
+		return "is not a field of " + string(m.Resource.Name())
 	}
 	if !nested && slices.Contains(ignoredMaskPaths, name) {
 		return ""
 	}
-	if !slices.Contains(m.writable, name) {
+	if !slices.Contains(m.Writable, name) {
 		switch {
 		case hasBehavior(fd, annotations.FieldBehavior_OUTPUT_ONLY):
 			return "is output only"
@@ -102,8 +107,8 @@ func hasBehavior(fd protoreflect.FieldDescriptor, b annotations.FieldBehavior) b
 	return slices.Contains(behaviors, b)
 }
 
-// asFields converts resolved paths to a domain field type.
-func asFields[F ~string](paths []string) []F {
+// AsFields converts resolved paths to a domain field type.
+func AsFields[F ~string](paths []string) []F {
 	out := make([]F, len(paths))
 	for i, p := range paths {
 		out[i] = F(p)
