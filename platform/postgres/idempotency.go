@@ -138,3 +138,26 @@ func PruneIdempotencyKeys(ctx context.Context, q Querier, retention time.Duratio
 	}
 	return pruned, nil
 }
+
+// CreateOnce runs a create under an AIP-155 idempotency key inside tx: a
+// repeated request (same key, same hash) returns the id created the first
+// time with replayed true and runs nothing; a new one runs create, which
+// returns the new resource's id, and records it as the key's response. An
+// empty requestID means no idempotency was asked for.
+func CreateOnce(ctx context.Context, tx pgx.Tx, method, requestID string, requestHash []byte, create func() (string, error)) (id string, replayed bool, err error) {
+	stored, found, err := Idempotent(ctx, tx, method, requestID, requestHash)
+	if err != nil {
+		return "", false, err
+	}
+	if found {
+		return string(stored), true, nil
+	}
+	id, err = create()
+	if err != nil {
+		return "", false, err
+	}
+	if err := SaveResponse(ctx, tx, method, requestID, []byte(id)); err != nil {
+		return "", false, err
+	}
+	return id, false, nil
+}

@@ -4,10 +4,11 @@
 package servertest
 
 import (
+	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net"
+	"sync"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +25,21 @@ import (
 // chain, verifying tokens against keys (the test issuer's JWKS) and auditing
 // into a MemorySink; register services on it, then Start it.
 func New(t testing.TB, name string, keys *authtest.KeySet) *server.Server {
+	srv, _ := NewObserved(t, name, keys)
+	return srv
+}
+
+// Observed is what a test can read of a server's side effects: the audit
+// records of its calls and every line it logged.
+type Observed struct {
+	Audit *audit.MemorySink
+	Logs  *Log
+}
+
+// NewObserved is New, returning also the server's audit sink and log, so a
+// test can check what reaches the audit trail and that nothing secret
+// reaches the log.
+func NewObserved(t testing.TB, name string, keys *authtest.KeySet) (*server.Server, Observed) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -31,17 +47,38 @@ func New(t testing.TB, name string, keys *authtest.KeySet) *server.Server {
 	if err != nil {
 		t.Fatalf("verifier: %v", err)
 	}
+	obs := Observed{Audit: &audit.MemorySink{}, Logs: &Log{}}
 	srv, err := server.New(server.Config{
 		Name:     name,
-		Logger:   slog.New(slog.NewJSONHandler(io.Discard, nil)),
+		Logger:   slog.New(slog.NewJSONHandler(obs.Logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Registry: prometheus.NewRegistry(),
 		Verifier: verifier,
-		Audit:    &audit.MemorySink{},
+		Audit:    obs.Audit,
 	})
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
-	return srv
+	return srv, obs
+}
+
+// Log is a concurrency-safe, in-memory log destination.
+type Log struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+// Write appends p.
+func (l *Log) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything written so far.
+func (l *Log) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // Start serves srv (with its services already registered) on 127.0.0.1 until

@@ -1,6 +1,7 @@
-// Package app holds the clinical service's use cases, one handler per command or
-// query (CQRS). Each command runs in one unit of work (platform/postgres
-// WithTx). Its events are recorded after the commit for now; with the event
-// backbone they move into the same transaction through the outbox, so a
-// committed change is never without its events and audit record.
+// Package app holds the clinical service's use cases: patients, payers and
+// plans, coverages and eligibility, prescribers, written orders and
+// readiness. Each command runs in one unit of work (platform/usecase) whose
+// events go to the transactional outbox with the change; each query reads
+// through the repositories the store implements. PHI travels here in clear
+// as domain.PHI values; the store seals it and the API masks it.
 package app

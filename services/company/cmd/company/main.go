@@ -104,7 +104,7 @@ func newApplication(d *service.Deps, s *settings) *app.Application {
 		Users:      directory,
 		Keyring:    s.keyring,
 		UnitOfWork: d.DB,
-		Events:     outboxEvents{recorder: d.Events},
+		Events:     service.UseCaseEvents(d.Events),
 	})
 }
 
@@ -178,7 +178,7 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 		Locations:  directory,
 		Users:      directory,
 		UnitOfWork: db,
-		Events:     commandEvents(),
+		Events:     service.CommandEvents("company"),
 	})
 	res, err := a.Commands.BootstrapCompany.Handle(ctx, app.BootstrapCompany{
 		Code:            *code,
@@ -219,7 +219,7 @@ func (w *authWiring) configure(e *config.Env) { w.settings = authn.LoadSettings(
 // and returns the verifier company's own RPCs authenticate with: the
 // platform verifier over company's own keys, no HTTP round trip.
 func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyring.Keyring) (auth.TokenVerifier, error) {
-	events := outboxEvents{recorder: d.Events}
+	events := service.UseCaseEvents(d.Events)
 	signingKeys := store.NewSigningKeys(d.DB)
 	w.keys = authn.NewKeySet(signingKeys, ring)
 	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: ring},
@@ -269,7 +269,7 @@ func rotateSigningKey(ctx context.Context, args []string, env service.Env, stdou
 	}
 	defer closeDB()
 	rotation := app.NewSigningKeys(store.NewSigningKeys(db), authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring},
-		db, commandEvents(), settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
+		db, service.CommandEvents("company"), settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
 	key, err := rotation.RotateSigningKey(ctx, "company rotate-signing-key")
 	if err != nil {
 		return fmt.Errorf("rotate-signing-key: %w", err)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -50,7 +51,7 @@ const methodCreateAPIKey = "CreateApiKey"
 // key is inserted in the caller's tenant.
 func (s *Auth) CreateAPIKey(ctx context.Context, requestID string, requestHash []byte, build func() (domain.APIKey, error)) (key domain.APIKey, replayed bool, err error) {
 	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		id, again, err := createOnce(ctx, tx, methodCreateAPIKey, requestID, requestHash, func() (string, error) {
+		id, again, err := postgres.CreateOnce(ctx, tx, methodCreateAPIKey, requestID, requestHash, func() (string, error) {
 			k, err := build()
 			if err != nil {
 				return "", err
@@ -69,7 +70,7 @@ func (s *Auth) CreateAPIKey(ctx context.Context, requestID string, requestHash [
 		key, err = getAPIKey(ctx, tx, id, false)
 		return err
 	})
-	return key, replayed, wrap("create api key", err)
+	return key, replayed, postgres.Wrap("create api key", err)
 }
 
 // GetAPIKey reads a key of the caller's tenant; a key of another tenant is

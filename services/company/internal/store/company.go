@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/contact"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) GetCompany(ctx context.Context, id string) (*domain.Company, err
 		c, err = getCompany(ctx, tx, id, "")
 		return err
 	})
-	return c, wrap("get company", err)
+	return c, postgres.Wrap("get company", err)
 }
 
 func getCompany(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Company, error) {
@@ -77,7 +78,7 @@ func (s *Store) UpdateCompany(ctx context.Context, id string, fn func(*domain.Co
 		return err
 	})
 	if err != nil {
-		return nil, wrap("update company", err)
+		return nil, postgres.Wrap("update company", err)
 	}
 	return c, nil
 }
@@ -91,7 +92,7 @@ func (s *Store) CompanyIDForCode(ctx context.Context, code string) (id string, f
 		return tx.QueryRow(ctx, `select company_id_for_code($1)::text`, code).Scan(&got)
 	})
 	if err != nil {
-		return "", false, wrap("company id for code", err)
+		return "", false, postgres.Wrap("company id for code", err)
 	}
 	if got == nil {
 		return "", false, nil
@@ -117,7 +118,7 @@ func (s *Store) CreateCompanyWithOwner(ctx context.Context, c *domain.Company, o
 		}
 		return insertUser(ctx, tx, owner, passwordHash)
 	})
-	return wrap("create company", err)
+	return postgres.Wrap("create company", err)
 }
 
 // FindUserByEmail returns the user of company companyID with email
@@ -132,7 +133,7 @@ func (s *Store) FindUserByEmail(ctx context.Context, companyID, email string) (u
 		return nil, false, nil
 	}
 	if err != nil {
-		return nil, false, wrap("find user by email", err)
+		return nil, false, postgres.Wrap("find user by email", err)
 	}
 	return u, true, nil
 }

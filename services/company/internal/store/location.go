@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/contact"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -38,7 +39,7 @@ func (s *Store) GetLocation(ctx context.Context, id string) (*domain.Location, e
 		l, err = getLocation(ctx, tx, id, "")
 		return err
 	})
-	return l, wrap("get location", err)
+	return l, postgres.Wrap("get location", err)
 }
 
 func getLocation(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Location, error) {
@@ -68,7 +69,7 @@ func (s *Store) ListLocations(ctx context.Context, typ domain.LocationType, show
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Location, error) { return scanLocation(r) })
 		return err
 	})
-	return out, wrap("list locations", err)
+	return out, postgres.Wrap("list locations", err)
 }
 
 // CreateLocation inserts l under the AIP-155 key requestID (with the
@@ -77,7 +78,7 @@ func (s *Store) ListLocations(ctx context.Context, typ domain.LocationType, show
 // any location of the company, deleted ones included, is ALREADY_EXISTS.
 func (s *Store) CreateLocation(ctx context.Context, l *domain.Location, requestID string, requestHash []byte) (out *domain.Location, replayed bool, err error) {
 	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		id, replay, err := createOnce(ctx, tx, methodCreateLocation, requestID, requestHash, func() (string, error) {
+		id, replay, err := postgres.CreateOnce(ctx, tx, methodCreateLocation, requestID, requestHash, func() (string, error) {
 			return l.ID, insertLocation(ctx, tx, l)
 		})
 		if err != nil {
@@ -92,7 +93,7 @@ func (s *Store) CreateLocation(ctx context.Context, l *domain.Location, requestI
 		return err
 	})
 	if err != nil {
-		return nil, false, wrap("create location", err)
+		return nil, false, postgres.Wrap("create location", err)
 	}
 	return out, replayed, nil
 }
@@ -135,7 +136,7 @@ func (s *Store) UpdateLocation(ctx context.Context, id string, fn func(*domain.L
 		return classify(err, l.Code)
 	})
 	if err != nil {
-		return nil, wrap("update location", err)
+		return nil, postgres.Wrap("update location", err)
 	}
 	return l, nil
 }

@@ -42,7 +42,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (*domain.User, error) {
 		u, err = getUser(ctx, tx, id, "")
 		return err
 	})
-	return u, wrap("get user", err)
+	return u, postgres.Wrap("get user", err)
 }
 
 func getUser(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.User, error) {
@@ -77,7 +77,7 @@ func (s *Store) ListUsers(ctx context.Context, role domain.Role, showDeactivated
 		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.User, error) { return scanUser(r) })
 		return err
 	})
-	return out, wrap("list users", err)
+	return out, postgres.Wrap("list users", err)
 }
 
 // CreateUser inserts u with passwordHash under the AIP-155 key requestID
@@ -88,7 +88,7 @@ func (s *Store) ListUsers(ctx context.Context, role domain.Role, showDeactivated
 // ALREADY_EXISTS.
 func (s *Store) CreateUser(ctx context.Context, u *domain.User, passwordHash, requestID string, requestHash []byte, check func(domain.Roster) error) (out *domain.User, replayed bool, err error) {
 	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		id, replay, err := createOnce(ctx, tx, methodCreateUser, requestID, requestHash, func() (string, error) {
+		id, replay, err := postgres.CreateOnce(ctx, tx, methodCreateUser, requestID, requestHash, func() (string, error) {
 			if err := check(roster{tx: tx}); err != nil {
 				return "", err
 			}
@@ -106,7 +106,7 @@ func (s *Store) CreateUser(ctx context.Context, u *domain.User, passwordHash, re
 		return err
 	})
 	if err != nil {
-		return nil, false, wrap("create user", err)
+		return nil, false, postgres.Wrap("create user", err)
 	}
 	return out, replayed, nil
 }
@@ -166,7 +166,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, fn func(domain.Roster
 		return err
 	})
 	if err != nil {
-		return nil, nil, wrap("update user", err)
+		return nil, nil, postgres.Wrap("update user", err)
 	}
 	return u, revokedSessions, nil
 }

@@ -1,0 +1,101 @@
+package app
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/civil"
+	"github.com/ariesone/ariesone/platform/usecase"
+)
+
+// Application is the clinical service's whole use-case surface, one group
+// of commands and queries per resource.
+type Application struct {
+	Patients      Patients
+	Payers        Payers
+	Coverages     Coverages
+	Prescribers   Prescribers
+	WrittenOrders WrittenOrders
+	Readiness     Readiness
+}
+
+// Repository is everything the use cases store and read; the service's
+// store implements all of it on one schema.
+type Repository interface {
+	PatientRepository
+	PayerRepository
+	CoverageRepository
+	PrescriberRepository
+	WrittenOrderRepository
+	ReadinessRepository
+}
+
+// Keyring computes the keyed digests the use cases need (idempotency
+// fingerprints); the service's AES-GCM key ring implements it.
+type Keyring interface {
+	BlindIndex(purpose, normalized string) []byte
+}
+
+// Deps are what the clinical use cases are built from.
+type Deps struct {
+	Store   Repository
+	Keyring Keyring
+	// Eligibility answers eligibility inquiries; nil means the rules-based
+	// stand-in (RulesEligibility).
+	Eligibility EligibilityChecker
+	// UnitOfWork makes each command's store calls and its events one
+	// transaction.
+	UnitOfWork usecase.UnitOfWork
+	Events     usecase.EventRecorder
+	// Now is the clock; nil means the system clock.
+	Now func() time.Time
+	// Zone is where "today" is judged (a birth date not in the future, an
+	// order's expiry); nil means UTC.
+	Zone *time.Location
+}
+
+// NewApplication builds the clinical commands and queries.
+func NewApplication(d Deps) *Application {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Zone == nil {
+		d.Zone = time.UTC
+	}
+	if d.Eligibility == nil {
+		d.Eligibility = RulesEligibility{}
+	}
+	c := &clinic{Deps: d}
+	return &Application{
+		Patients:      Patients{c},
+		Payers:        Payers{c},
+		Coverages:     Coverages{c},
+		Prescribers:   Prescribers{c},
+		WrittenOrders: WrittenOrders{c},
+		Readiness:     Readiness{c},
+	}
+}
+
+// clinic is what every clinical handler shares.
+type clinic struct {
+	Deps
+}
+
+// now returns the clock's time at the database's precision (microseconds),
+// so what a command returns equals what a later read returns.
+func (c *clinic) now() time.Time { return c.Now().UTC().Truncate(time.Microsecond) }
+
+// today is the calendar date now in the service's zone.
+func (c *clinic) today() civil.Date { return civil.Of(c.Now().In(c.Zone)) }
+
+// requestHash is the AIP-155 fingerprint of a create request (without its
+// request_id): a keyed digest, so a fingerprint of a request that carries
+// PHI reveals nothing of it to whoever reads the idempotency table.
+func (c *clinic) requestHash(method string, request any) ([]byte, error) {
+	b, err := json.Marshal(request)
+	if err != nil {
+		return nil, fmt.Errorf("hashing %s request: %w", method, err)
+	}
+	return c.Keyring.BlindIndex("clinical.idempotency."+method, string(b)), nil
+}

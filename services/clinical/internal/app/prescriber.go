@@ -1,0 +1,7 @@
+package app
+
+// PrescriberRepository stores prescribers.
+type PrescriberRepository interface{}
+
+// Prescribers are the prescriber commands and queries.
+type Prescribers struct{ c *clinic }
