@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
+
 	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -124,8 +126,11 @@ func codeName(c codes.Code) string {
 
 // resourceIDs collects the top-level identifier fields of the request and the
 // response: string fields named "id" or ending in "_id" (but not
-// "request_id", which is an idempotency key, not a resource). Only ids are
-// recorded, never other values, so no PHI can reach the trail this way.
+// "request_id", which is an idempotency key, not a resource) whose value is
+// a UUID, the form of every resource id. Only ids are recorded, never other
+// values, so no PHI can reach the trail this way: an identifier that is PHI
+// and happens to be named like an id (a patient's medicaid_id, a policy's
+// member_id) is not a UUID and stays out.
 func resourceIDs(msgs ...any) map[string]string {
 	var out map[string]string
 	for _, m := range msgs {
@@ -145,6 +150,9 @@ func resourceIDs(msgs ...any) map[string]string {
 			if name != "id" && (!strings.HasSuffix(name, "_id") || name == "request_id") {
 				return true
 			}
+			if !isUUID(v.String()) {
+				return true
+			}
 			if out == nil {
 				out = make(map[string]string)
 			}
@@ -155,4 +163,10 @@ func resourceIDs(msgs ...any) map[string]string {
 		})
 	}
 	return out
+}
+
+// isUUID reports whether s is a UUID in canonical form.
+func isUUID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
 }

@@ -24,7 +24,7 @@ import (
 const getWidget = "/ariesone.testing.v1.ProbeService/GetWidget"
 
 var (
-	caller     = identity.Principal{Subject: "u-1", CompanyID: "c-1", Roles: []string{"intake"}, Kind: identity.KindUser}
+	caller     = identity.Principal{Subject: "u-1", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Roles: []string{"intake"}, Kind: identity.KindUser}
 	clientAddr = &net.TCPAddr{IP: net.IPv4(10, 1, 2, 3), Port: 40000}
 )
 
@@ -45,7 +45,7 @@ func authenticated(next grpc.UnaryHandler) grpc.UnaryHandler {
 var ignoreTiming = cmpopts.IgnoreFields(audit.Record{}, "Time", "Duration")
 
 func TestUnaryServerInterceptorRecords(t *testing.T) {
-	widget := &testingv1.Widget{Id: "w-1", CompanyId: "c-1", DisplayName: "CPAP for Jane Doe"}
+	widget := &testingv1.Widget{Id: "0195f3a2-0000-7000-8000-00000000a001", CompanyId: "0195f3a2-0000-7000-8000-00000000c001", DisplayName: "CPAP for Jane Doe"}
 	tests := []struct {
 		name    string
 		handler grpc.UnaryHandler
@@ -55,16 +55,18 @@ func TestUnaryServerInterceptorRecords(t *testing.T) {
 			name:    "success",
 			handler: authenticated(func(context.Context, any) (any, error) { return widget, nil }),
 			want: audit.Record{
-				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: getWidget,
-				Resources: map[string]string{"id": "w-1", "company_id": "c-1"}, Code: "OK", ClientAddr: "10.1.2.3:40000",
+				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: getWidget,
+				Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001", "company_id": "0195f3a2-0000-7000-8000-00000000c001"}, Code: "OK", ClientAddr: "10.1.2.3:40000",
 			},
 		},
 		{
-			name:    "domain error",
-			handler: authenticated(func(context.Context, any) (any, error) { return nil, errs.NotFound("widget", "w-1") }),
+			name: "domain error",
+			handler: authenticated(func(context.Context, any) (any, error) {
+				return nil, errs.NotFound("widget", "0195f3a2-0000-7000-8000-00000000a001")
+			}),
 			want: audit.Record{
-				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: getWidget,
-				Resources: map[string]string{"id": "w-1"}, Code: "NOT_FOUND", ClientAddr: "10.1.2.3:40000",
+				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: getWidget,
+				Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"}, Code: "NOT_FOUND", ClientAddr: "10.1.2.3:40000",
 			},
 		},
 		{
@@ -74,23 +76,23 @@ func TestUnaryServerInterceptorRecords(t *testing.T) {
 			},
 			want: audit.Record{
 				RequestID: "req-1", Method: getWidget,
-				Resources: map[string]string{"id": "w-1"}, Code: "UNAUTHENTICATED", ClientAddr: "10.1.2.3:40000",
+				Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"}, Code: "UNAUTHENTICATED", ClientAddr: "10.1.2.3:40000",
 			},
 		},
 		{
 			name:    "authenticated then denied",
 			handler: authenticated(func(context.Context, any) (any, error) { return nil, errs.PermissionDenied("no") }),
 			want: audit.Record{
-				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: getWidget,
-				Resources: map[string]string{"id": "w-1"}, Code: "PERMISSION_DENIED", ClientAddr: "10.1.2.3:40000",
+				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: getWidget,
+				Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"}, Code: "PERMISSION_DENIED", ClientAddr: "10.1.2.3:40000",
 			},
 		},
 		{
 			name:    "unclassified error",
 			handler: authenticated(func(context.Context, any) (any, error) { return nil, context.DeadlineExceeded }),
 			want: audit.Record{
-				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: getWidget,
-				Resources: map[string]string{"id": "w-1"}, Code: "DEADLINE_EXCEEDED", ClientAddr: "10.1.2.3:40000",
+				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: getWidget,
+				Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"}, Code: "DEADLINE_EXCEEDED", ClientAddr: "10.1.2.3:40000",
 			},
 		},
 	}
@@ -99,7 +101,7 @@ func TestUnaryServerInterceptorRecords(t *testing.T) {
 			sink := &audit.MemorySink{}
 			intercept := audit.UnaryServerInterceptor(sink, nil)
 			before := time.Now()
-			_, _ = intercept(callContext(t), &testingv1.GetWidgetRequest{Id: "w-1"}, &grpc.UnaryServerInfo{FullMethod: getWidget}, tt.handler)
+			_, _ = intercept(callContext(t), &testingv1.GetWidgetRequest{Id: "0195f3a2-0000-7000-8000-00000000a001"}, &grpc.UnaryServerInfo{FullMethod: getWidget}, tt.handler)
 			after := time.Now()
 
 			got := sink.Records()
@@ -118,7 +120,7 @@ func TestUnaryServerInterceptorRecords(t *testing.T) {
 
 func TestUnaryServerInterceptorPassesResultThrough(t *testing.T) {
 	sink := &audit.MemorySink{}
-	wantErr := errs.NotFound("widget", "w-1")
+	wantErr := errs.NotFound("widget", "0195f3a2-0000-7000-8000-00000000a001")
 	resp, err := audit.UnaryServerInterceptor(sink, nil)(callContext(t), &testingv1.GetWidgetRequest{}, &grpc.UnaryServerInfo{FullMethod: getWidget},
 		func(context.Context, any) (any, error) { return "resp", wantErr })
 	if resp != "resp" || err != wantErr {
@@ -134,7 +136,7 @@ func TestUnaryServerInterceptorRecordsPanicAndRepanics(t *testing.T) {
 
 	recovered := func() (r any) {
 		defer func() { r = recover() }()
-		_, _ = intercept(callContext(t), &testingv1.GetWidgetRequest{Id: "w-1"}, &grpc.UnaryServerInfo{FullMethod: getWidget},
+		_, _ = intercept(callContext(t), &testingv1.GetWidgetRequest{Id: "0195f3a2-0000-7000-8000-00000000a001"}, &grpc.UnaryServerInfo{FullMethod: getWidget},
 			authenticated(func(context.Context, any) (any, error) { panic(thrown) }))
 		return nil
 	}()
@@ -143,8 +145,8 @@ func TestUnaryServerInterceptorRecordsPanicAndRepanics(t *testing.T) {
 		t.Errorf("recovered %v, want the handler's panic value %v", recovered, thrown)
 	}
 	want := []audit.Record{{
-		RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: getWidget,
-		Resources: map[string]string{"id": "w-1"}, Code: "INTERNAL", ClientAddr: "10.1.2.3:40000",
+		RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: getWidget,
+		Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"}, Code: "INTERNAL", ClientAddr: "10.1.2.3:40000",
 	}}
 	if diff := cmp.Diff(want, sink.Records(), ignoreTiming); diff != "" {
 		t.Errorf("records (-want +got):\n%s", diff)
@@ -203,7 +205,7 @@ func TestStreamServerInterceptor(t *testing.T) {
 			_ = audit.StreamServerInterceptor(sink, nil)(nil, fakeStream{ctx: callContext(t)}, &grpc.StreamServerInfo{FullMethod: watch}, handler)
 
 			want := []audit.Record{{
-				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: watch,
+				RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: watch,
 				Code: tt.want, ClientAddr: "10.1.2.3:40000",
 			}}
 			if diff := cmp.Diff(want, sink.Records(), ignoreTiming); diff != "" {
@@ -254,14 +256,14 @@ func TestTxBinderBuildsTheRecordAtCommitWithNotedResources(t *testing.T) {
 		authenticated(func(ctx context.Context, _ any) (any, error) {
 			// The event recorder names the resource the call creates, then
 			// the change commits.
-			audit.NoteResource(ctx, "id", "w-new")
+			audit.NoteResource(ctx, "id", "0195f3a2-0000-7000-8000-00000000a002")
 			audit.NoteResource(ctx, "id", "ignored: already noted")
 			ctx.Value(commitKey{}).(func())()
-			return &testingv1.Widget{Id: "w-new"}, nil
+			return &testingv1.Widget{Id: "0195f3a2-0000-7000-8000-00000000a002"}, nil
 		}))
 	want := []audit.Record{{
-		RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "c-1", Method: create,
-		Resources: map[string]string{"id": "w-new"}, Code: "OK", ClientAddr: "10.1.2.3:40000",
+		RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: create,
+		Resources: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a002"}, Code: "OK", ClientAddr: "10.1.2.3:40000",
 	}}
 	if diff := cmp.Diff(want, sink.inTx, ignoreTiming); diff != "" {
 		t.Errorf("record written in the transaction (-want +got):\n%s", diff)

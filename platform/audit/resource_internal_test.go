@@ -62,6 +62,7 @@ func idProbe(t *testing.T) *dynamicpb.Message {
 				field("note", 7, str, optional),
 				field("paid", 8, str, optional),
 				field("order_id", 9, str, optional),
+				field("medicaid_id", 10, str, optional),
 			},
 		}},
 	}
@@ -74,8 +75,9 @@ func idProbe(t *testing.T) *dynamicpb.Message {
 		name string
 		val  any
 	}{
-		{"id", "p-1"}, {"patient_id", "pt-1"}, {"request_id", "idem-1"}, {"line_id", int64(7)},
+		{"id", "0195f3a2-0000-7000-8000-00000000b001"}, {"patient_id", "0195f3a2-0000-7000-8000-00000000b002"}, {"request_id", "idem-1"}, {"line_id", int64(7)},
 		{"blob_id", []byte("b")}, {"note", "PHI: knee replacement"}, {"paid", "yes"},
+		{"medicaid_id", "ABC1234567"}, {"order_id", "not-a-uuid"},
 	} {
 		f := m.Descriptor().Fields().ByName(protoreflect.Name(kv.name))
 		m.Set(f, protoreflect.ValueOf(kv.val))
@@ -97,13 +99,13 @@ func TestResourceIDs(t *testing.T) {
 		{name: "empty message", msgs: []any{&testingv1.Widget{}}, want: nil},
 		{
 			name: "request id of GetWidget",
-			msgs: []any{&testingv1.GetWidgetRequest{Id: "w-1"}},
-			want: map[string]string{"id": "w-1"},
+			msgs: []any{&testingv1.GetWidgetRequest{Id: "0195f3a2-0000-7000-8000-00000000a001"}},
+			want: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001"},
 		},
 		{
 			name: "widget response: id and company_id, never other values",
-			msgs: []any{&testingv1.Widget{Id: "w-1", CompanyId: "c-1", DisplayName: "Jane Doe's CPAP", Email: "jane@example.com", Quantity: 2}},
-			want: map[string]string{"id": "w-1", "company_id": "c-1"},
+			msgs: []any{&testingv1.Widget{Id: "0195f3a2-0000-7000-8000-00000000a001", CompanyId: "0195f3a2-0000-7000-8000-00000000c001", DisplayName: "Jane Doe's CPAP", Email: "jane@example.com", Quantity: 2}},
+			want: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a001", "company_id": "0195f3a2-0000-7000-8000-00000000c001"},
 		},
 		{
 			name: "request_id is an idempotency key, not a resource",
@@ -112,18 +114,18 @@ func TestResourceIDs(t *testing.T) {
 		},
 		{
 			name: "request and response merge, request wins",
-			msgs: []any{&testingv1.GetWidgetRequest{Id: "w-req"}, &testingv1.Widget{Id: "w-resp", CompanyId: "c-1"}},
-			want: map[string]string{"id": "w-req", "company_id": "c-1"},
+			msgs: []any{&testingv1.GetWidgetRequest{Id: "0195f3a2-0000-7000-8000-0000000000f1"}, &testingv1.Widget{Id: "0195f3a2-0000-7000-8000-0000000000f2", CompanyId: "0195f3a2-0000-7000-8000-00000000c001"}},
+			want: map[string]string{"id": "0195f3a2-0000-7000-8000-0000000000f1", "company_id": "0195f3a2-0000-7000-8000-00000000c001"},
 		},
 		{
 			name: "create: ids from the response only",
-			msgs: []any{&testingv1.CreateWidgetRequest{Widget: &testingv1.Widget{DisplayName: "x"}}, &testingv1.Widget{Id: "w-new", CompanyId: "c-1"}},
-			want: map[string]string{"id": "w-new", "company_id": "c-1"},
+			msgs: []any{&testingv1.CreateWidgetRequest{Widget: &testingv1.Widget{DisplayName: "x"}}, &testingv1.Widget{Id: "0195f3a2-0000-7000-8000-00000000a002", CompanyId: "0195f3a2-0000-7000-8000-00000000c001"}},
+			want: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000a002", "company_id": "0195f3a2-0000-7000-8000-00000000c001"},
 		},
 		{
-			name: "only singular string id fields",
+			name: "only singular string id fields holding UUIDs: PHI named like an id stays out",
 			msgs: []any{idProbe(t)},
-			want: map[string]string{"id": "p-1", "patient_id": "pt-1"},
+			want: map[string]string{"id": "0195f3a2-0000-7000-8000-00000000b001", "patient_id": "0195f3a2-0000-7000-8000-00000000b002"},
 		},
 	}
 	for _, tt := range tests {
