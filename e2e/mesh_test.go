@@ -37,6 +37,7 @@ func buildBinaries(t testing.TB) string {
 		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator),
 			"github.com/ariesone/ariesone/services/company/cmd/company",
 			"github.com/ariesone/ariesone/services/notify/cmd/notify",
+			"github.com/ariesone/ariesone/services/clinical/cmd/clinical",
 			"github.com/ariesone/ariesone/gateway/cmd/gateway")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		buildErr = cmd.Run()
@@ -47,7 +48,7 @@ func buildBinaries(t testing.TB) string {
 	return binDir
 }
 
-// mesh is company, notify and the gateway running as processes for one
+// mesh is company, clinical, notify and the gateway running as processes for one
 // test, on a database and a RabbitMQ virtual host of their own.
 type mesh struct {
 	t       testing.TB
@@ -56,6 +57,8 @@ type mesh struct {
 	rest    string // http://127.0.0.1:PORT
 	grpc    string // company's gRPC address
 	notify  string // notify's gRPC address
+	// clinical is clinical's gRPC address.
+	clinical string
 	// adminURL is the database's superuser URL, for checks behind the
 	// services' backs.
 	adminURL string
@@ -82,8 +85,9 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startMesh boots company and the gateway on free loopback ports against a
-// fresh database. env adds or overrides variables of both processes.
+// startMesh boots company, clinical, notify and the gateway on free loopback
+// ports against a fresh database. env adds or overrides variables of every
+// process.
 func startMesh(t testing.TB, env ...string) *mesh {
 	t.Helper()
 	bin := buildBinaries(t)
@@ -95,11 +99,13 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	}
 	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
 	notifyGRPC, notifyOps := freePort(t), freePort(t)
+	clinicalGRPC, clinicalOps := freePort(t), freePort(t)
 	m := &mesh{
 		t: t, bin: bin, adminURL: adminURL, procs: map[string]*process{},
-		rest:   fmt.Sprintf("http://127.0.0.1:%d", gatewayPort),
-		grpc:   fmt.Sprintf("127.0.0.1:%d", companyGRPC),
-		notify: fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
+		rest:     fmt.Sprintf("http://127.0.0.1:%d", gatewayPort),
+		grpc:     fmt.Sprintf("127.0.0.1:%d", companyGRPC),
+		notify:   fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
+		clinical: fmt.Sprintf("127.0.0.1:%d", clinicalGRPC),
 	}
 	m.baseEnv = []string{
 		"AMQP_URL=" + newVhost(t),
@@ -120,9 +126,11 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	m.start("company", fmt.Sprintf("API_PORT=%d", companyGRPC), fmt.Sprintf("METRICS_PORT=%d", companyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
 	m.start("notify", fmt.Sprintf("API_PORT=%d", notifyGRPC), fmt.Sprintf("METRICS_PORT=%d", notifyOps))
+	m.start("clinical", fmt.Sprintf("API_PORT=%d", clinicalGRPC), fmt.Sprintf("METRICS_PORT=%d", clinicalOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
+	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", clinicalOps))
 	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
-		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify)
+		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical)
 	m.waitHTTP(m.rest + "/readyz")
 	return m
 }

@@ -155,7 +155,7 @@ for s in clinical orders serials notify; do
 done
 for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
 start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_port[company]} \
-  NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} \
+  NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]} \
   DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
 for ((i = 0; i < 120; i++)); do

@@ -15,6 +15,7 @@ func TestListAuditRecords(t *testing.T) {
 	w := newWorld(t)
 	a, b := newUUID(t), newUUID(t)
 	const createLocation = "/ariesone.company.v1.LocationService/CreateLocation"
+	const listLocations = "/ariesone.company.v1.LocationService/ListLocations"
 	at := func(m int) time.Time { return t0.Add(time.Duration(m) * time.Minute) }
 	// Applied out of call-time order: the listing orders by call time.
 	w.mustApply(t,
@@ -24,6 +25,7 @@ func TestListAuditRecords(t *testing.T) {
 		auditEvent(t, a, "alice", getLocation, map[string]string{"location_id": "loc-2"}, at(5)),
 		auditEvent(t, a, "bob", getLocation, nil, at(4)),
 		auditEvent(t, b, "carol", getLocation, map[string]string{"id": "loc-1"}, at(6)),
+		auditEvent(t, a, "alice", listLocations, map[string]string{"location_ids": "loc-7,loc-8,loc-9"}, at(7)),
 	)
 	auditor := as(a, "auditor-1", "auditor")
 	list := func(q app.ListAuditRecords) []time.Time {
@@ -51,10 +53,12 @@ func TestListAuditRecords(t *testing.T) {
 		filter domain.AuditQuery
 		want   []time.Time
 	}{
-		{"all, newest first", domain.AuditQuery{}, []time.Time{at(5), at(4), at(3), at(2), at(1)}},
-		{"actor", domain.AuditQuery{ActorID: "alice"}, []time.Time{at(5), at(2), at(1)}},
+		{"all, newest first", domain.AuditQuery{}, []time.Time{at(7), at(5), at(4), at(3), at(2), at(1)}},
+		{"actor", domain.AuditQuery{ActorID: "alice"}, []time.Time{at(7), at(5), at(2), at(1)}},
 		{"method", domain.AuditQuery{Method: createLocation}, []time.Time{at(3), at(2)}},
 		{"resource in any id field", domain.AuditQuery{ResourceID: "loc-2"}, []time.Time{at(5), at(3)}},
+		{"one of the ids a listing disclosed", domain.AuditQuery{ResourceID: "loc-8"}, []time.Time{at(7)}},
+		{"a prefix of a disclosed id is not one", domain.AuditQuery{ResourceID: "loc-"}, nil},
 		{"time range", domain.AuditQuery{Start: at(2), End: at(4)}, []time.Time{at(3), at(2)}},
 		{"combined", domain.AuditQuery{ActorID: "alice", Method: getLocation, Start: at(2)}, []time.Time{at(5)}},
 		{"another tenant's resource", domain.AuditQuery{ActorID: "carol"}, nil},
