@@ -27,6 +27,12 @@ type ErrorResponse struct {
 	// Required: true
 	Message *string `json:"message"`
 
+	// Details of the reason, such as the ids of the patients a new one may duplicate ("patientIds" is "patient_ids" here: keys are as the service names them).
+	Metadata map[string]string `json:"metadata,omitempty"`
+
+	// Each unmet precondition of a refused state change, such as what a written order lacks before it can be signed; absent when there are none.
+	Preconditions []*ErrorResponsePreconditionsItems0 `json:"preconditions"`
+
 	// Stable machine-readable cause, such as RATE_LIMITED or ETAG_MISMATCH, when there is one.
 	Reason string `json:"reason,omitempty"`
 
@@ -48,6 +54,10 @@ func (m *ErrorResponse) Validate(formats strfmt.Registry) error {
 	}
 
 	if err := m.validateMessage(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.validatePreconditions(formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -105,6 +115,36 @@ func (m *ErrorResponse) validateMessage(formats strfmt.Registry) error {
 	return nil
 }
 
+func (m *ErrorResponse) validatePreconditions(formats strfmt.Registry) error {
+	if typeutils.IsZero(m.Preconditions) { // not required
+		return nil
+	}
+
+	for i := 0; i < len(m.Preconditions); i++ {
+		if typeutils.IsZero(m.Preconditions[i]) { // not required
+			continue
+		}
+
+		if m.Preconditions[i] != nil {
+			if err := m.Preconditions[i].Validate(formats); err != nil {
+				ve := new(errors.Validation)
+				if stderrors.As(err, &ve) {
+					return ve.ValidateName("preconditions" + "." + strconv.Itoa(i))
+				}
+				ce := new(errors.CompositeError)
+				if stderrors.As(err, &ce) {
+					return ce.ValidateName("preconditions" + "." + strconv.Itoa(i))
+				}
+
+				return err
+			}
+		}
+
+	}
+
+	return nil
+}
+
 func (m *ErrorResponse) validateRequestID(formats strfmt.Registry) error {
 
 	if err := validate.Required("requestId", "body", m.RequestID); err != nil {
@@ -128,6 +168,10 @@ func (m *ErrorResponse) ContextValidate(ctx context.Context, formats strfmt.Regi
 	var res []error
 
 	if err := m.contextValidateErrors(ctx, formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.contextValidatePreconditions(ctx, formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -155,6 +199,35 @@ func (m *ErrorResponse) contextValidateErrors(ctx context.Context, formats strfm
 				ce := new(errors.CompositeError)
 				if stderrors.As(err, &ce) {
 					return ce.ValidateName("errors" + "." + strconv.Itoa(i))
+				}
+
+				return err
+			}
+		}
+
+	}
+
+	return nil
+}
+
+func (m *ErrorResponse) contextValidatePreconditions(ctx context.Context, formats strfmt.Registry) error {
+
+	for i := 0; i < len(m.Preconditions); i++ {
+
+		if m.Preconditions[i] != nil {
+
+			if typeutils.IsZero(m.Preconditions[i]) { // not required
+				continue
+			}
+
+			if err := m.Preconditions[i].ContextValidate(ctx, formats); err != nil {
+				ve := new(errors.Validation)
+				if stderrors.As(err, &ve) {
+					return ve.ValidateName("preconditions" + "." + strconv.Itoa(i))
+				}
+				ce := new(errors.CompositeError)
+				if stderrors.As(err, &ce) {
+					return ce.ValidateName("preconditions" + "." + strconv.Itoa(i))
 				}
 
 				return err
@@ -250,6 +323,96 @@ func (m *ErrorResponseErrorsItems0) MarshalBinary() ([]byte, error) {
 // UnmarshalBinary interface implementation
 func (m *ErrorResponseErrorsItems0) UnmarshalBinary(b []byte) error {
 	var res ErrorResponseErrorsItems0
+	if err := jsonutils.ReadJSON(b, &res); err != nil {
+		return err
+	}
+	*m = res
+	return nil
+}
+
+// ErrorResponsePreconditionsItems0 error response preconditions items0
+//
+// swagger:model ErrorResponsePreconditionsItems0
+type ErrorResponsePreconditionsItems0 struct {
+
+	// What is wrong, for a person.
+	// Required: true
+	Description *string `json:"description"`
+
+	// What it concerns: a request field ("signatureDate") or a resource ("patients/{id}").
+	// Required: true
+	Subject *string `json:"subject"`
+
+	// Stable machine-readable kind, such as SIGNATURE_DATE_MISSING or DUPLICATE.
+	// Required: true
+	Type *string `json:"type"`
+}
+
+// Validate validates this error response preconditions items0
+func (m *ErrorResponsePreconditionsItems0) Validate(formats strfmt.Registry) error {
+	var res []error
+
+	if err := m.validateDescription(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.validateSubject(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.validateType(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if len(res) > 0 {
+		return errors.CompositeValidationError(res...)
+	}
+	return nil
+}
+
+func (m *ErrorResponsePreconditionsItems0) validateDescription(formats strfmt.Registry) error {
+
+	if err := validate.Required("description", "body", m.Description); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+func (m *ErrorResponsePreconditionsItems0) validateSubject(formats strfmt.Registry) error {
+
+	if err := validate.Required("subject", "body", m.Subject); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+func (m *ErrorResponsePreconditionsItems0) validateType(formats strfmt.Registry) error {
+
+	if err := validate.Required("type", "body", m.Type); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+// ContextValidate validates this error response preconditions items0 based on context it is used
+func (m *ErrorResponsePreconditionsItems0) ContextValidate(_ context.Context, _ strfmt.Registry) error {
+	return nil
+}
+
+// MarshalBinary interface implementation
+func (m *ErrorResponsePreconditionsItems0) MarshalBinary() ([]byte, error) {
+	if m == nil {
+		return nil, nil
+	}
+	return jsonutils.WriteJSON(m)
+}
+
+// UnmarshalBinary interface implementation
+func (m *ErrorResponsePreconditionsItems0) UnmarshalBinary(b []byte) error {
+	var res ErrorResponsePreconditionsItems0
 	if err := jsonutils.ReadJSON(b, &res); err != nil {
 		return err
 	}

@@ -12,7 +12,11 @@
 // generated clients then see a non-optional array, and callers never have to
 // tell a missing list from an empty one. "reason" is the google.rpc.ErrorInfo
 // reason of the status when the service attached one, and is omitted
-// otherwise.
+// otherwise; "metadata" carries that ErrorInfo's metadata (ids, never
+// payload values). "preconditions" lists the google.rpc.PreconditionFailure
+// violations of a refused state change (what a written order lacks before
+// it can be signed, which existing patients a new one may duplicate), and
+// is omitted when there are none.
 package httperr
 
 import (
@@ -51,13 +55,24 @@ type Violation struct {
 	Message string `json:"message"`
 }
 
+// Precondition is one unmet precondition of a refused request: its type
+// ("DUPLICATE", "SIGNATURE_DATE_MISSING"), the subject it concerns
+// ("patients/0190...", "signatureDate") and what is wrong.
+type Precondition struct {
+	Type        string `json:"type"`
+	Subject     string `json:"subject"`
+	Description string `json:"description"`
+}
+
 // Body is the REST error body.
 type Body struct {
-	StatusCode int         `json:"statusCode"`
-	Message    string      `json:"message"`
-	Errors     []Violation `json:"errors"`
-	RequestID  string      `json:"requestId"`
-	Reason     string      `json:"reason,omitempty"`
+	StatusCode    int               `json:"statusCode"`
+	Message       string            `json:"message"`
+	Errors        []Violation       `json:"errors"`
+	RequestID     string            `json:"requestId"`
+	Reason        string            `json:"reason,omitempty"`
+	Metadata      map[string]string `json:"metadata,omitempty"`
+	Preconditions []Precondition    `json:"preconditions,omitempty"`
 }
 
 // New returns a body for an error the gateway raises itself.
@@ -80,7 +95,7 @@ func Write(w http.ResponseWriter, r *http.Request, b Body) {
 	}
 	buf, err := json.Marshal(b)
 	if err != nil {
-		// Body holds only strings and an int; this cannot fail.
+		// Body holds only strings, string maps and an int; this cannot fail.
 		buf = []byte(`{"statusCode":500,"message":"` + MessageInternal + `","errors":[]}`)
 		b.StatusCode = http.StatusInternalServerError
 	}
@@ -142,7 +157,8 @@ func Hidden(c codes.Code) bool {
 
 // FromStatus builds the body for a gRPC status: the HTTP status from its
 // code, its message unless Hidden, its google.rpc.BadRequest field
-// violations and its google.rpc.ErrorInfo reason.
+// violations, its google.rpc.ErrorInfo reason and metadata, and its
+// google.rpc.PreconditionFailure violations.
 func FromStatus(st *status.Status) Body {
 	b := Body{StatusCode: HTTPStatus(st.Code()), Message: clientMessage(st), Errors: []Violation{}}
 	if Hidden(st.Code()) {
@@ -158,6 +174,13 @@ func FromStatus(st *status.Status) Body {
 		case *errdetails.ErrorInfo:
 			if b.Reason == "" {
 				b.Reason = d.GetReason()
+				if len(d.GetMetadata()) > 0 {
+					b.Metadata = d.GetMetadata()
+				}
+			}
+		case *errdetails.PreconditionFailure:
+			for _, v := range d.GetViolations() {
+				b.Preconditions = append(b.Preconditions, Precondition{Type: v.GetType(), Subject: v.GetSubject(), Description: v.GetDescription()})
 			}
 		}
 	}

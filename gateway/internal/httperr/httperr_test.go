@@ -11,6 +11,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/protoadapt"
 	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
@@ -45,7 +46,7 @@ func TestHTTPStatus(t *testing.T) {
 	}
 }
 
-func withDetails(t *testing.T, st *status.Status, details ...*errdetails.BadRequest) *status.Status {
+func withDetails(t *testing.T, st *status.Status, details ...protoadapt.MessageV1) *status.Status {
 	t.Helper()
 	for _, d := range details {
 		var err error
@@ -90,6 +91,27 @@ func TestFromStatus(t *testing.T) {
 			name: "transport failure masked",
 			st:   status.New(codes.Unavailable, "connection error: dial tcp 10.0.0.7:8081: connect: connection refused"),
 			want: httperr.Body{StatusCode: 503, Message: httperr.MessageUnavailable, Errors: []httperr.Violation{}},
+		},
+		{
+			name: "precondition violations and reason metadata",
+			st: withDetails(t, status.New(codes.FailedPrecondition, "possible duplicate patient"),
+				&errdetails.ErrorInfo{Reason: "POSSIBLE_DUPLICATE_PATIENT", Domain: "ariesone", Metadata: map[string]string{"patient_ids": "p-1,p-2"}},
+				&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{
+					{Type: "DUPLICATE", Subject: "patients/p-1", Description: "same name and birth date"},
+					{Type: "DUPLICATE", Subject: "patients/p-2", Description: "same name and birth date"},
+				}}),
+			want: httperr.Body{StatusCode: 400, Message: "possible duplicate patient", Errors: []httperr.Violation{},
+				Reason: "POSSIBLE_DUPLICATE_PATIENT", Metadata: map[string]string{"patient_ids": "p-1,p-2"},
+				Preconditions: []httperr.Precondition{
+					{Type: "DUPLICATE", Subject: "patients/p-1", Description: "same name and birth date"},
+					{Type: "DUPLICATE", Subject: "patients/p-2", Description: "same name and birth date"},
+				}},
+		},
+		{
+			name: "masked errors drop preconditions too",
+			st: withDetails(t, status.New(codes.Internal, "boom"),
+				&errdetails.PreconditionFailure{Violations: []*errdetails.PreconditionFailure_Violation{{Type: "X"}}}),
+			want: httperr.Body{StatusCode: 500, Message: httperr.MessageInternal, Errors: []httperr.Violation{}},
 		},
 		{
 			name: "client error message kept",

@@ -252,6 +252,24 @@ func errorBodySchema() map[string]any {
 			},
 			"requestId": str("Id of the request, as in the X-Request-Id header."),
 			"reason":    str("Stable machine-readable cause, such as RATE_LIMITED or ETAG_MISMATCH, when there is one."),
+			"metadata": map[string]any{
+				"type":                 "object",
+				"description":          "Details of the reason, such as the ids of the patients a new one may duplicate (\"patientIds\" is \"patient_ids\" here: keys are as the service names them).",
+				"additionalProperties": map[string]any{"type": "string"},
+			},
+			"preconditions": map[string]any{
+				"type":        "array",
+				"description": "Each unmet precondition of a refused state change, such as what a written order lacks before it can be signed; absent when there are none.",
+				"items": map[string]any{
+					"type":     "object",
+					"required": []any{"type", "subject", "description"},
+					"properties": map[string]any{
+						"type":        str("Stable machine-readable kind, such as SIGNATURE_DATE_MISSING or DUPLICATE."),
+						"subject":     str("What it concerns: a request field (\"signatureDate\") or a resource (\"patients/{id}\")."),
+						"description": str("What is wrong, for a person."),
+					},
+				},
+			},
 		},
 	}
 }
