@@ -3,8 +3,8 @@ package main
 import (
 	"context"
 	"errors"
-	"io"
 	"github.com/ariesone/ariesone/platform/service"
+	"io"
 )
 
 // reencrypt is written by the patients work.
