@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/google/uuid"
@@ -105,26 +106,42 @@ func InvalidFields(checks ...FieldCheck) error {
 // could not have come from key (a crafted token).
 func KeysetPage[T any](pageSize int32, token string, scope []string, validKey func(string) bool,
 	fetch func(after string, limit int) ([]T, error), key func(T) string) (items []T, next string, err error) {
+	var valid func([]string) bool
+	if validKey != nil {
+		valid = func(keys []string) bool { return validKey(keys[0]) }
+	}
+	return CompositeKeysetPage(pageSize, token, scope, 1, valid,
+		func(after []string, limit int) ([]T, error) {
+			if after == nil {
+				return fetch("", limit)
+			}
+			return fetch(after[0], limit)
+		},
+		func(item T) []string { return []string{key(item)} })
+}
+
+// CompositeKeysetPage is KeysetPage for a listing ordered by width keys
+// (a name, then the id that breaks ties): fetch gets the keys of the last
+// item of the previous page, or nil for the first page. A token whose keys
+// are not width non-empty strings that validKeys accepts is refused.
+func CompositeKeysetPage[T any](pageSize int32, token string, scope []string, width int, validKeys func([]string) bool,
+	fetch func(after []string, limit int) ([]T, error), keys func(T) []string) (items []T, next string, err error) {
 	size, err := page.Size(pageSize)
 	if err != nil {
 		return nil, "", err
 	}
-	keys, err := page.Decode(token, scope...)
+	after, err := page.Decode(token, scope...)
 	if err != nil {
 		return nil, "", err
 	}
-	after := ""
-	if keys != nil {
-		if len(keys) != 1 || keys[0] == "" || (validKey != nil && !validKey(keys[0])) {
-			return nil, "", page.InvalidToken("is not a page token returned by this API")
-		}
-		after = keys[0]
+	if after != nil && (len(after) != width || slices.Contains(after, "") || (validKeys != nil && !validKeys(after))) {
+		return nil, "", page.InvalidToken("is not a page token returned by this API")
 	}
 	items, err = fetch(after, size+1)
 	if err != nil || len(items) <= size {
 		return items, "", err
 	}
 	items = items[:size]
-	next, err = page.Encode([]string{key(items[size-1])}, scope...)
+	next, err = page.Encode(keys(items[size-1]), scope...)
 	return items, next, err
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/etag"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/platform/usformat"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
@@ -155,28 +154,17 @@ func (h Patients) Search(ctx context.Context, q SearchPatients) (PatientPage, er
 
 // page runs one keyset page of query.
 func (h Patients) page(ctx context.Context, pageSize int32, token string, scope []string, query PatientQuery) (PatientPage, error) {
-	size, err := page.Size(pageSize)
-	if err != nil {
-		return PatientPage{}, err
-	}
-	keys, err := page.Decode(token, scope...)
-	if err != nil {
-		return PatientPage{}, err
-	}
-	if keys != nil {
-		if len(keys) != 3 || usecase.CheckID("", keys[2]) != nil {
-			return PatientPage{}, page.InvalidToken("is not a page token returned by this API")
-		}
-		query.After = &PatientCursor{LastName: keys[0], FirstName: keys[1], ID: keys[2]}
-	}
-	query.Today, query.Limit = h.c.today(), size+1
-	found, err := h.c.Store.FindPatients(ctx, query)
-	if err != nil || len(found) <= size {
-		return PatientPage{Patients: found}, err
-	}
-	found = found[:size]
-	last := found[size-1]
-	next, err := page.Encode([]string{strings.ToLower(last.LastName), strings.ToLower(last.FirstName), last.ID}, scope...)
+	query.Today = h.c.today()
+	found, next, err := usecase.CompositeKeysetPage(pageSize, token, scope, 3,
+		func(keys []string) bool { return usecase.CheckID("", keys[2]) == nil },
+		func(after []string, limit int) ([]*domain.Patient, error) {
+			if after != nil {
+				query.After = &PatientCursor{LastName: after[0], FirstName: after[1], ID: after[2]}
+			}
+			query.Limit = limit
+			return h.c.Store.FindPatients(ctx, query)
+		},
+		func(p *domain.Patient) []string { return []string{strings.ToLower(p.LastName), strings.ToLower(p.FirstName), p.ID} })
 	return PatientPage{Patients: found, NextPageToken: next}, err
 }
 

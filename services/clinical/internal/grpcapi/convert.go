@@ -38,3 +38,12 @@ func fieldNames[F ~string](fields []F) []string {
 	}
 	return out
 }
+
+// mapSlice renders each item of a page.
+func mapSlice[D any, P any](items []D, render func(D) P) []P {
+	out := make([]P, len(items))
+	for i, d := range items {
+		out[i] = render(d)
+	}
+	return out
+}
