@@ -98,13 +98,7 @@ func (s *Store) sealPatient(p *domain.Patient) (sealedPatient, error) {
 // clear. Another company's patient is NOT_FOUND, exactly like a missing
 // one.
 func (s *Store) GetPatient(ctx context.Context, id string) (*domain.Patient, error) {
-	var p *domain.Patient
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		p, err = s.getPatient(ctx, tx, id, "")
-		return err
-	})
-	return p, postgres.Wrap("get patient", err)
+	return readOne(ctx, s, "patient", id, func(tx pgx.Tx) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, "") })
 }
 
 func (s *Store) getPatient(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Patient, error) {
@@ -123,25 +117,10 @@ func (s *Store) getPatient(ctx context.Context, tx pgx.Tx, id, lock string) (*do
 // concurrent registrations of the same person cannot both miss each other.
 // A repeated request returns the patient created the first time with
 // replayed true.
-func (s *Store) CreatePatient(ctx context.Context, p *domain.Patient, confirmDuplicate bool, requestID string, requestHash []byte) (out *domain.Patient, replayed bool, err error) {
-	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		id, replay, err := postgres.CreateOnce(ctx, tx, "CreatePatient", requestID, requestHash, func() (string, error) {
-			return p.ID, s.insertPatient(ctx, tx, p, confirmDuplicate)
-		})
-		if err != nil {
-			return err
-		}
-		if replayed = replay; !replay {
-			out = p
-			return nil
-		}
-		out, err = s.getPatient(ctx, tx, id, "")
-		return err
-	})
-	if err != nil {
-		return nil, false, postgres.Wrap("create patient", err)
-	}
-	return out, replayed, nil
+func (s *Store) CreatePatient(ctx context.Context, p *domain.Patient, confirmDuplicate bool, requestID string, requestHash []byte) (*domain.Patient, bool, error) {
+	return createOne(ctx, s, "CreatePatient", requestID, requestHash, p.ID, p,
+		func(tx pgx.Tx) error { return s.insertPatient(ctx, tx, p, confirmDuplicate) },
+		func(tx pgx.Tx, id string) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, "") })
 }
 
 func (s *Store) insertPatient(ctx context.Context, tx pgx.Tx, p *domain.Patient, confirmDuplicate bool) error {
@@ -208,42 +187,32 @@ func diagnosesArg(codes []string) []string {
 // it with its version advanced by one, its PHI sealed afresh. Nothing is
 // written when fn returns an error.
 func (s *Store) UpdatePatient(ctx context.Context, id string, fn func(*domain.Patient) error) (*domain.Patient, error) {
-	var p *domain.Patient
-	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if p, err = s.getPatient(ctx, tx, id, " for update"); err != nil {
-			return err
-		}
-		if err := fn(p); err != nil {
-			return err
-		}
-		p.Version++
-		sealed, err := s.sealPatient(p)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `
-			update patients set first_name = $2, middle_name = $3, last_name = $4, suffix = $5, birth_date = $6, sex = $7,
-				home_line1 = $8, home_line2 = $9, home_city = $10, home_state = $11, home_postal_code = $12,
-				billing_line1 = $13, billing_line2 = $14, billing_city = $15, billing_state = $16, billing_postal_code = $17,
-				shipping_line1 = $18, shipping_line2 = $19, shipping_city = $20, shipping_state = $21, shipping_postal_code = $22,
-				phones = $23, email = $24, mbi_ciphertext = $25, mbi_index = $26, medicaid_id_ciphertext = $27,
-				ssn_ciphertext = $28, branch_id = $29, diagnoses = $30, signature_on_file = $31,
-				signature_on_file_date = $32, inactive_date = $33, deceased_date = $34, version = $35, update_time = $36
-			where id = $1`,
-			p.ID, p.FirstName, p.MiddleName, p.LastName, p.Suffix, date(p.BirthDate), string(p.Sex),
-			p.HomeAddress.Line1, p.HomeAddress.Line2, p.HomeAddress.City, p.HomeAddress.State, p.HomeAddress.PostalCode,
-			p.BillingAddress.Line1, p.BillingAddress.Line2, p.BillingAddress.City, p.BillingAddress.State, p.BillingAddress.PostalCode,
-			p.ShippingAddress.Line1, p.ShippingAddress.Line2, p.ShippingAddress.City, p.ShippingAddress.State, p.ShippingAddress.PostalCode,
-			sealed.phones, p.Email, nullable(sealed.mbi), nullable(sealed.mbiIndex), nullable(sealed.medicaidID), nullable(sealed.ssn),
-			p.BranchID, diagnosesArg(p.Diagnoses), p.SignatureOnFile, date(p.SignatureOnFileDate), date(p.InactiveDate),
-			date(p.DeceasedDate), p.Version, p.UpdateTime)
-		return postgres.AlreadyExists(err, patientUniqueKeys, "")
-	})
-	if err != nil {
-		return nil, postgres.Wrap("update patient", err)
-	}
-	return p, nil
+	return updateOne(ctx, s, "update patient",
+		func(tx pgx.Tx) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, " for update") },
+		fn, func(p *domain.Patient) int64 { p.Version++; return p.Version },
+		func(tx pgx.Tx, p *domain.Patient) error {
+			sealed, err := s.sealPatient(p)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `
+				update patients set first_name = $2, middle_name = $3, last_name = $4, suffix = $5, birth_date = $6, sex = $7,
+					home_line1 = $8, home_line2 = $9, home_city = $10, home_state = $11, home_postal_code = $12,
+					billing_line1 = $13, billing_line2 = $14, billing_city = $15, billing_state = $16, billing_postal_code = $17,
+					shipping_line1 = $18, shipping_line2 = $19, shipping_city = $20, shipping_state = $21, shipping_postal_code = $22,
+					phones = $23, email = $24, mbi_ciphertext = $25, mbi_index = $26, medicaid_id_ciphertext = $27,
+					ssn_ciphertext = $28, branch_id = $29, diagnoses = $30, signature_on_file = $31,
+					signature_on_file_date = $32, inactive_date = $33, deceased_date = $34, version = $35, update_time = $36
+				where id = $1`,
+				p.ID, p.FirstName, p.MiddleName, p.LastName, p.Suffix, date(p.BirthDate), string(p.Sex),
+				p.HomeAddress.Line1, p.HomeAddress.Line2, p.HomeAddress.City, p.HomeAddress.State, p.HomeAddress.PostalCode,
+				p.BillingAddress.Line1, p.BillingAddress.Line2, p.BillingAddress.City, p.BillingAddress.State, p.BillingAddress.PostalCode,
+				p.ShippingAddress.Line1, p.ShippingAddress.Line2, p.ShippingAddress.City, p.ShippingAddress.State, p.ShippingAddress.PostalCode,
+				sealed.phones, p.Email, nullable(sealed.mbi), nullable(sealed.mbiIndex), nullable(sealed.medicaidID), nullable(sealed.ssn),
+				p.BranchID, diagnosesArg(p.Diagnoses), p.SignatureOnFile, date(p.SignatureOnFileDate), date(p.InactiveDate),
+				date(p.DeceasedDate), p.Version, p.UpdateTime)
+			return postgres.AlreadyExists(err, patientUniqueKeys, "")
+		})
 }
 
 // FindPatients returns up to q.Limit patients of the caller's company
@@ -289,16 +258,7 @@ func (s *Store) FindPatients(ctx context.Context, q app.PatientQuery) ([]*domain
 	}
 	args = append(args, q.Limit)
 	sql += fmt.Sprintf(` order by lower(last_name), lower(first_name), id limit $%d`, len(args))
-	var out []*domain.Patient
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, sql, args...)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Patient, error) { return s.scanPatient(r) })
-		return err
-	})
-	return out, postgres.Wrap("find patients", err)
+	return readMany(ctx, s, "find patients", sql, s.scanPatient, args...)
 }
 
 // likePrefix is a LIKE pattern matching strings that start with prefix
