@@ -164,7 +164,9 @@ func (h Patients) page(ctx context.Context, pageSize int32, token string, scope 
 			query.Limit = limit
 			return h.c.Store.FindPatients(ctx, query)
 		},
-		func(p *domain.Patient) []string { return []string{strings.ToLower(p.LastName), strings.ToLower(p.FirstName), p.ID} })
+		func(p *domain.Patient) []string {
+			return []string{strings.ToLower(p.LastName), strings.ToLower(p.FirstName), p.ID}
+		})
 	return PatientPage{Patients: found, NextPageToken: next}, err
 }
 
