@@ -9,7 +9,6 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
@@ -75,25 +74,9 @@ type WrittenOrderView struct {
 	AsOf   civil.Date
 }
 
-// view is o as it reads today.
-func (h WrittenOrders) view(o *domain.WrittenOrder) WrittenOrderView {
-	today := h.c.today()
-	return WrittenOrderView{WrittenOrder: o, Status: o.EffectiveStatus(today), AsOf: today}
-}
-
 // Get returns written order id of the caller's company.
 func (h WrittenOrders) Get(ctx context.Context, id string) (WrittenOrderView, error) {
-	if _, err := usecase.Caller(ctx); err != nil {
-		return WrittenOrderView{}, err
-	}
-	if err := usecase.CheckID("id", id); err != nil {
-		return WrittenOrderView{}, err
-	}
-	o, err := h.c.Store.GetWrittenOrder(ctx, id)
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	return h.view(o), nil
+	return h.viewOf(get(ctx, "id", id, h.c.Store.GetWrittenOrder))
 }
 
 // ListWrittenOrders pages through the company's written orders, newest
@@ -165,37 +148,20 @@ type CreateWrittenOrder struct {
 // prescriber active. A repeated request returns the order created the
 // first time, as it is now, and records nothing.
 func (h WrittenOrders) Create(ctx context.Context, cmd CreateWrittenOrder) (WrittenOrderView, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	o, err := domain.NewWrittenOrder(id, caller.CompanyID, cmd.Values, h.c.now())
-	if err != nil {
-		return WrittenOrderView{}, usecase.UnderField("writtenOrder", err)
-	}
-	hash, err := h.c.requestHash("CreateWrittenOrder", cmd.Values)
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	created, err := usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.WrittenOrder, []usecase.Event, error) {
-		created, replayed, err := h.c.Store.CreateWrittenOrder(ctx, o, cmd.RequestID, hash)
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []usecase.Event{writtenOrderEvent(EventWrittenOrderCreated, created, &clinicalv1.WrittenOrderCreated{
-			CompanyId: created.CompanyID, WrittenOrderId: created.ID, ActorId: caller.Subject,
-			OccurTime: timestamp(created.CreateTime), PatientId: created.PatientID, PrescriberId: created.PrescriberID,
-			HcpcsCodes: hcpcsCodes(created), Status: clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_DRAFT,
-		})}, nil
-	})
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	return h.view(created), nil
+	return h.viewOf(create(ctx, h.c, creation[*domain.WrittenOrder]{
+		method: "CreateWrittenOrder", field: "writtenOrder", requestID: cmd.RequestID, fingerprint: cmd.Values,
+		build: func(caller identity.Principal, id string) (*domain.WrittenOrder, error) {
+			return domain.NewWrittenOrder(id, caller.CompanyID, cmd.Values, h.c.now())
+		},
+		store: h.c.Store.CreateWrittenOrder,
+		event: func(caller identity.Principal, o *domain.WrittenOrder) usecase.Event {
+			return writtenOrderEvent(EventWrittenOrderCreated, o, &clinicalv1.WrittenOrderCreated{
+				CompanyId: o.CompanyID, WrittenOrderId: o.ID, ActorId: caller.Subject,
+				OccurTime: timestamp(o.CreateTime), PatientId: o.PatientID, PrescriberId: o.PrescriberID,
+				HcpcsCodes: hcpcsCodes(o), Status: clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_DRAFT,
+			})
+		},
+	}))
 }
 
 // UpdateWrittenOrder changes fields of a draft written order. Violations
@@ -273,7 +239,7 @@ func (h WrittenOrders) Revoke(ctx context.Context, cmd RevokeWrittenOrder) (Writ
 		})
 }
 
-// change runs one move of written order id in a unit of work: it checks
+// change runs one move of written order id as one unit of work: it checks
 // the etag, applies move under the row lock, and records the event made
 // from the changed order and the status it had before. field roots the
 // domain's violations in the request ("writtenOrder", or "" for an action
@@ -281,32 +247,28 @@ func (h WrittenOrders) Revoke(ctx context.Context, cmd RevokeWrittenOrder) (Writ
 func (h WrittenOrders) change(ctx context.Context, field, idField, id, tag string,
 	move func(*domain.WrittenOrder, time.Time) error,
 	event func(identity.Principal, *domain.WrittenOrder, domain.WrittenOrderStatus) usecase.Event) (WrittenOrderView, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return WrittenOrderView{}, err
-	}
-	if err := usecase.CheckID(idField, id); err != nil {
-		return WrittenOrderView{}, err
-	}
 	now := h.c.now()
-	changed, err := usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.WrittenOrder, []usecase.Event, error) {
-		var before domain.WrittenOrderStatus
-		o, err := h.c.Store.UpdateWrittenOrder(ctx, id, func(o *domain.WrittenOrder) error {
-			if err := etag.Check(tag, o.Version); err != nil {
-				return usecase.UnderField(field, err)
-			}
+	var before domain.WrittenOrderStatus
+	return h.viewOf(update(ctx, h.c, change[*domain.WrittenOrder]{
+		field: field, idField: idField, id: id, etag: tag,
+		version: func(o *domain.WrittenOrder) int64 { return o.Version },
+		store:   h.c.Store.UpdateWrittenOrder,
+		apply: func(o *domain.WrittenOrder) error {
 			before = o.Status
-			return usecase.UnderField(field, move(o, now))
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return o, []usecase.Event{event(caller, o, before)}, nil
-	})
+			return move(o, now)
+		},
+		event: func(caller identity.Principal, o *domain.WrittenOrder) usecase.Event { return event(caller, o, before) },
+	}))
+}
+
+// viewOf is the result of a read or command on one order, as it reads
+// today.
+func (h WrittenOrders) viewOf(o *domain.WrittenOrder, err error) (WrittenOrderView, error) {
 	if err != nil {
 		return WrittenOrderView{}, err
 	}
-	return h.view(changed), nil
+	today := h.c.today()
+	return WrittenOrderView{WrittenOrder: o, Status: o.EffectiveStatus(today), AsOf: today}, nil
 }
 
 // writtenOrderEvent is an event about order o.

@@ -6,11 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
 )
@@ -59,10 +57,10 @@ func scanWrittenOrder(row pgx.Row) (*domain.WrittenOrder, error) {
 // distinct HCPCS codes beside them for the GIN index, and a length of
 // need of 0 as NULL.
 type writtenOrderRow struct {
-	items      []byte
-	hcpcsCodes []string
-	diagnoses  []string
-	lengthOf   any
+	items        []byte
+	hcpcsCodes   []string
+	diagnoses    []string
+	lengthOfNeed any
 }
 
 func writtenOrderColumnsOf(o *domain.WrittenOrder) (writtenOrderRow, error) {
@@ -83,7 +81,7 @@ func writtenOrderColumnsOf(o *domain.WrittenOrder) (writtenOrderRow, error) {
 		r.diagnoses = []string{}
 	}
 	if o.LengthOfNeedMonths > 0 {
-		r.lengthOf = o.LengthOfNeedMonths
+		r.lengthOfNeed = o.LengthOfNeedMonths
 	}
 	return r, nil
 }
@@ -91,13 +89,9 @@ func writtenOrderColumnsOf(o *domain.WrittenOrder) (writtenOrderRow, error) {
 // GetWrittenOrder returns written order id of the caller's company.
 // Another company's order is NOT_FOUND, exactly like a missing one.
 func (s *Store) GetWrittenOrder(ctx context.Context, id string) (*domain.WrittenOrder, error) {
-	var o *domain.WrittenOrder
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		o, err = getWrittenOrder(ctx, tx, id, "")
-		return err
+	return readOne(ctx, s, "written order", id, func(tx pgx.Tx) (*domain.WrittenOrder, error) {
+		return getWrittenOrder(ctx, tx, id, "")
 	})
-	return o, postgres.Wrap("get written order", err)
 }
 
 func getWrittenOrder(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.WrittenOrder, error) {
@@ -109,109 +103,80 @@ func getWrittenOrder(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.W
 }
 
 // expiredOn is the SQL condition "a signed order whose length of need ran
-// out before $n", the same reading as domain.WrittenOrder.EffectiveStatus:
+// out before param", the same reading as domain.WrittenOrder.EffectiveStatus:
 // Postgres adds months to a date keeping it within the month it lands in,
 // as civil.Date.AddMonths does.
 func expiredOn(param string) string {
-	return `(status = 'signed' and length_of_need_months < ` + fmt.Sprint(domain.LifetimeLengthOfNeed) +
-		` and (order_date + make_interval(months => length_of_need_months))::date < ` + param + `)`
+	return fmt.Sprintf(`(status = 'signed' and length_of_need_months < %d
+		and (order_date + make_interval(months => length_of_need_months))::date < %s)`, domain.LifetimeLengthOfNeed, param)
 }
 
 // ListWrittenOrders returns the caller's written orders q selects, newest
 // first (UUIDv7 ids grow with creation time), resuming after q.AfterID.
 func (s *Store) ListWrittenOrders(ctx context.Context, q app.WrittenOrderQuery) ([]*domain.WrittenOrder, error) {
-	today := time.Date(q.Today.Year, q.Today.Month, q.Today.Day, 0, 0, 0, 0, time.UTC)
-	var out []*domain.WrittenOrder
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			select `+writtenOrderColumns+` from written_orders
-			where ($1 = '' or patient_id = nullif($1, '')::uuid)
-			  and (case $2
-			         when '' then true
-			         when 'signed' then status = 'signed' and not `+expiredOn("$3::date")+`
-			         when 'expired' then `+expiredOn("$3::date")+`
-			         else status = $2
-			       end)
-			  and ($4 = '' or id < nullif($4, '')::uuid)
-			order by id desc
-			limit $5`, q.PatientID, string(q.Status), today, q.AfterID, q.Limit)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.WrittenOrder, error) { return scanWrittenOrder(r) })
-		return err
-	})
-	return out, postgres.Wrap("list written orders", err)
+	var after any
+	if q.AfterID != "" {
+		after = q.AfterID
+	}
+	return readMany(ctx, s, "list written orders", `
+		select `+writtenOrderColumns+` from written_orders
+		where ($1 = '' or patient_id = nullif($1, '')::uuid)
+		  and (case $2
+		         when '' then true
+		         when 'signed' then status = 'signed' and not `+expiredOn("$3::date")+`
+		         when 'expired' then `+expiredOn("$3::date")+`
+		         else status = $2
+		       end)
+		  and ($4::uuid is null or id < $4::uuid)
+		order by id desc
+		limit $5`,
+		scanWrittenOrder, q.PatientID, string(q.Status), date(q.Today), after, q.Limit)
 }
 
 // PatientWrittenOrders returns every written order of patient patientID
 // in the caller's company, whatever its status, oldest first; none for a
 // patient of another company.
 func (s *Store) PatientWrittenOrders(ctx context.Context, patientID string) ([]domain.WrittenOrder, error) {
-	var out []domain.WrittenOrder
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `select `+writtenOrderColumns+` from written_orders where patient_id = $1 order by id`, patientID)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (domain.WrittenOrder, error) {
-			o, err := scanWrittenOrder(r)
+	return readMany(ctx, s, "patient written orders",
+		`select `+writtenOrderColumns+` from written_orders where patient_id = $1 order by id`,
+		func(row pgx.Row) (domain.WrittenOrder, error) {
+			o, err := scanWrittenOrder(row)
 			if err != nil {
 				return domain.WrittenOrder{}, err
 			}
 			return *o, nil
-		})
-		return err
-	})
-	return out, postgres.Wrap("patient written orders", err)
+		}, patientID)
 }
 
 // CreateWrittenOrder inserts o under the AIP-155 key requestID. The
 // patient and the prescriber must be the caller's company's (NOT_FOUND
 // otherwise, as for a missing one), and the prescriber active
-// (app.ErrPrescriberInactive). A repeated request returns the order
-// created the first time, as it is now, with replayed true.
-func (s *Store) CreateWrittenOrder(ctx context.Context, o *domain.WrittenOrder, requestID string, requestHash []byte) (out *domain.WrittenOrder, replayed bool, err error) {
-	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		id, replay, err := postgres.CreateOnce(ctx, tx, methodCreateWrittenOrder, requestID, requestHash, func() (string, error) {
-			return o.ID, insertWrittenOrder(ctx, tx, o)
-		})
-		if err != nil {
+// (app.PrescriberInactive). A repeated request returns the order created
+// the first time, as it is now, with replayed true.
+func (s *Store) CreateWrittenOrder(ctx context.Context, o *domain.WrittenOrder, requestID string, requestHash []byte) (*domain.WrittenOrder, bool, error) {
+	return createOne(ctx, s, methodCreateWrittenOrder, requestID, requestHash, o.ID, o,
+		func(tx pgx.Tx) error {
+			if err := patientExists(ctx, tx, o.PatientID); err != nil {
+				return err
+			}
+			if err := prescriberMayOrder(ctx, tx, o.PrescriberID); err != nil {
+				return err
+			}
+			r, err := writtenOrderColumnsOf(o)
+			if err != nil {
+				return err
+			}
+			_, err = tx.Exec(ctx, `
+				insert into written_orders (id, company_id, patient_id, prescriber_id, items, hcpcs_codes, order_date,
+					signature_date, face_to_face_date, length_of_need_months, diagnoses, status, revoke_reason,
+					version, create_time, update_time)
+				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+				o.ID, o.CompanyID, o.PatientID, o.PrescriberID, r.items, r.hcpcsCodes, date(o.OrderDate),
+				date(o.SignatureDate), date(o.FaceToFaceDate), r.lengthOfNeed, r.diagnoses, string(o.Status), o.RevokeReason,
+				o.Version, o.CreateTime, o.UpdateTime)
 			return err
-		}
-		if replayed = replay; !replay {
-			out = o
-			return nil
-		}
-		out, err = getWrittenOrder(ctx, tx, id, "")
-		return err
-	})
-	if err != nil {
-		return nil, false, postgres.Wrap("create written order", err)
-	}
-	return out, replayed, nil
-}
-
-func insertWrittenOrder(ctx context.Context, tx pgx.Tx, o *domain.WrittenOrder) error {
-	if err := patientExists(ctx, tx, o.PatientID); err != nil {
-		return err
-	}
-	if err := prescriberMayOrder(ctx, tx, o.PrescriberID); err != nil {
-		return err
-	}
-	r, err := writtenOrderColumnsOf(o)
-	if err != nil {
-		return err
-	}
-	_, err = tx.Exec(ctx, `
-		insert into written_orders (id, company_id, patient_id, prescriber_id, items, hcpcs_codes, order_date,
-			signature_date, face_to_face_date, length_of_need_months, diagnoses, status, revoke_reason,
-			version, create_time, update_time)
-		values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-		o.ID, o.CompanyID, o.PatientID, o.PrescriberID, r.items, r.hcpcsCodes, date(o.OrderDate),
-		date(o.SignatureDate), date(o.FaceToFaceDate), r.lengthOf, r.diagnoses, string(o.Status), o.RevokeReason,
-		o.Version, o.CreateTime, o.UpdateTime)
-	return err
+		},
+		func(tx pgx.Tx, id string) (*domain.WrittenOrder, error) { return getWrittenOrder(ctx, tx, id, "") })
 }
 
 // UpdateWrittenOrder loads written order id for update, lets fn change it
@@ -219,40 +184,36 @@ func insertWrittenOrder(ctx context.Context, tx pgx.Tx, o *domain.WrittenOrder) 
 // When fn changes the prescriber, the new one must be the company's and
 // active. Nothing is written when fn returns an error.
 func (s *Store) UpdateWrittenOrder(ctx context.Context, id string, fn func(*domain.WrittenOrder) error) (*domain.WrittenOrder, error) {
-	var o *domain.WrittenOrder
-	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if o, err = getWrittenOrder(ctx, tx, id, " for update"); err != nil {
-			return err
-		}
-		prescriber := o.PrescriberID
-		if err := fn(o); err != nil {
-			return err
-		}
-		if o.PrescriberID != prescriber {
-			if err := prescriberMayOrder(ctx, tx, o.PrescriberID); err != nil {
+	var prescriber string
+	return updateOne(ctx, s, "update written order",
+		func(tx pgx.Tx) (*domain.WrittenOrder, error) {
+			o, err := getWrittenOrder(ctx, tx, id, " for update")
+			if err == nil {
+				prescriber = o.PrescriberID
+			}
+			return o, err
+		},
+		fn, func(o *domain.WrittenOrder) int64 { o.Version++; return o.Version },
+		func(tx pgx.Tx, o *domain.WrittenOrder) error {
+			if o.PrescriberID != prescriber {
+				if err := prescriberMayOrder(ctx, tx, o.PrescriberID); err != nil {
+					return err
+				}
+			}
+			r, err := writtenOrderColumnsOf(o)
+			if err != nil {
 				return err
 			}
-		}
-		o.Version++
-		r, err := writtenOrderColumnsOf(o)
-		if err != nil {
+			_, err = tx.Exec(ctx, `
+				update written_orders set
+					prescriber_id = $2, items = $3, hcpcs_codes = $4, order_date = $5, signature_date = $6,
+					face_to_face_date = $7, length_of_need_months = $8, diagnoses = $9, status = $10,
+					revoke_reason = $11, version = $12, update_time = $13
+				where id = $1`,
+				o.ID, o.PrescriberID, r.items, r.hcpcsCodes, date(o.OrderDate), date(o.SignatureDate),
+				date(o.FaceToFaceDate), r.lengthOfNeed, r.diagnoses, string(o.Status), o.RevokeReason, o.Version, o.UpdateTime)
 			return err
-		}
-		_, err = tx.Exec(ctx, `
-			update written_orders set
-				prescriber_id = $2, items = $3, hcpcs_codes = $4, order_date = $5, signature_date = $6,
-				face_to_face_date = $7, length_of_need_months = $8, diagnoses = $9, status = $10,
-				revoke_reason = $11, version = $12, update_time = $13
-			where id = $1`,
-			o.ID, o.PrescriberID, r.items, r.hcpcsCodes, date(o.OrderDate), date(o.SignatureDate),
-			date(o.FaceToFaceDate), r.lengthOf, r.diagnoses, string(o.Status), o.RevokeReason, o.Version, o.UpdateTime)
-		return err
-	})
-	if err != nil {
-		return nil, postgres.Wrap("update written order", err)
-	}
-	return o, nil
+		})
 }
 
 // patientExists is NOT_FOUND unless patient id is the caller's company's.
