@@ -189,7 +189,11 @@ func (h Payers) CreatePlan(ctx context.Context, cmd CreatePlan) (*domain.Plan, e
 		return nil, err
 	}
 	return create(ctx, h.c, creation[*domain.Plan]{
-		method: "CreatePlan", field: "plan", requestID: cmd.RequestID, fingerprint: cmd,
+		method: "CreatePlan", field: "plan", requestID: cmd.RequestID,
+		fingerprint: struct {
+			PayerID string
+			Values  domain.PlanValues
+		}{cmd.PayerID, cmd.Values},
 		build: func(_ identity.Principal, id string) (*domain.Plan, error) {
 			return domain.NewPlan(id, payer, cmd.Values, h.c.now())
 		},
