@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -65,9 +66,10 @@ type WrittenOrderQuery struct {
 // WrittenOrders are the written order commands and queries.
 type WrittenOrders struct{ c *clinic }
 
-// WrittenOrderView is a written order as it reads on AsOf: Status is the
-// effective status, expired for a signed order whose length of need ran
-// out before AsOf.
+// WrittenOrderView is a written order as it reads on AsOf. Its Status is
+// the effective status, expired for a signed order whose length of need
+// ran out before AsOf; it shadows the stored status, which stays at
+// WrittenOrder.Status.
 type WrittenOrderView struct {
 	*domain.WrittenOrder
 	Status domain.WrittenOrderStatus
@@ -158,7 +160,7 @@ func (h WrittenOrders) Create(ctx context.Context, cmd CreateWrittenOrder) (Writ
 			return writtenOrderEvent(EventWrittenOrderCreated, o, &clinicalv1.WrittenOrderCreated{
 				CompanyId: o.CompanyID, WrittenOrderId: o.ID, ActorId: caller.Subject,
 				OccurTime: timestamp(o.CreateTime), PatientId: o.PatientID, PrescriberId: o.PrescriberID,
-				HcpcsCodes: hcpcsCodes(o), Status: clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_DRAFT,
+				HcpcsCodes: hcpcsCodes(o), Status: writtenOrderStatusProto(o.Status),
 			})
 		},
 	}))
@@ -286,17 +288,8 @@ func hcpcsCodes(o *domain.WrittenOrder) []string {
 	return out
 }
 
-// writtenOrderStatusProto is the API value of a status.
+// writtenOrderStatusProto is the API value of a status:
+// WRITTEN_ORDER_STATUS_ and its name in upper case.
 func writtenOrderStatusProto(s domain.WrittenOrderStatus) clinicalv1.WrittenOrderStatus {
-	switch s {
-	case domain.WrittenOrderDraft:
-		return clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_DRAFT
-	case domain.WrittenOrderSigned:
-		return clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_SIGNED
-	case domain.WrittenOrderRevoked:
-		return clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_REVOKED
-	case domain.WrittenOrderExpired:
-		return clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_EXPIRED
-	}
-	return clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_UNSPECIFIED
+	return clinicalv1.WrittenOrderStatus(clinicalv1.WrittenOrderStatus_value["WRITTEN_ORDER_STATUS_"+strings.ToUpper(string(s))])
 }
