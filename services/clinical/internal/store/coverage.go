@@ -149,14 +149,18 @@ func (s *Store) coverageRowOf(c *domain.Coverage) (coverageRow, error) {
 }
 
 // rankTaken turns a violation of the rank constraint into the error
-// domain.CheckRankFree gives.
+// domain.CheckRankFree gives, naming rank when it is known (> 0).
 func rankTaken(err error, rank int) error {
-	if constraint, _ := postgres.UniqueViolation(err); constraint == coverageRankKey {
-		return &errs.Error{Kind: errs.KindAlreadyExists, Reason: domain.ReasonCoverageRankTaken,
-			Message:  "the patient already has a coverage of rank " + strconv.Itoa(rank) + "; reorder or delete it first",
-			Metadata: map[string]string{"rank": strconv.Itoa(rank)}}
+	if constraint, _ := postgres.UniqueViolation(err); constraint != coverageRankKey {
+		return err
 	}
-	return err
+	if rank <= 0 {
+		return &errs.Error{Kind: errs.KindAlreadyExists, Reason: domain.ReasonCoverageRankTaken,
+			Message: "two current coverages of the patient would share a rank"}
+	}
+	return &errs.Error{Kind: errs.KindAlreadyExists, Reason: domain.ReasonCoverageRankTaken,
+		Message:  "the patient already has a coverage of rank " + strconv.Itoa(rank) + "; reorder or delete it first",
+		Metadata: map[string]string{"rank": strconv.Itoa(rank)}}
 }
 
 // CreateCoverage inserts c under the AIP-155 key requestID. admit runs in
@@ -241,7 +245,7 @@ func (s *Store) SaveCoverageRanks(ctx context.Context, coverages []domain.Covera
 			from unnest($1::uuid[], $2::smallint[], $3::bigint[], $4::timestamptz[]) as v(id, rank, version, update_time)
 			where c.id = v.id and c.delete_time is null`, ids, ranks, versions, times)
 		if err != nil {
-			return err
+			return rankTaken(err, 0)
 		}
 		if int(tag.RowsAffected()) != len(coverages) {
 			return errors.New("a reordered coverage is no longer current")
