@@ -35,7 +35,7 @@ go test -run '^$' -bench BenchmarkEventPipeline -benchtime 1x -timeout 10m githu
   grep -v '^\s*{"time"'
 
 echo
-echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway) against pgbench -S (e2e)"
+echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway), GetPatient over gRPC (decrypting two fields, audited), against pgbench -S (e2e)"
 scripts/tools.sh
 go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
   grep -v '^\s*{"time"'
