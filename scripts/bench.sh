@@ -35,6 +35,12 @@ go test -run '^$' -bench BenchmarkEventPipeline -benchtime 1x -timeout 10m githu
   grep -v '^\s*{"time"'
 
 echo
+echo "== clinical GetPatient alone: full interceptor chain, tenant transaction, two PHI fields opened, 16 in flight, audit records kept in memory (services/clinical)"
+go test -run '^$' -bench BenchmarkGetPatient -benchtime "${BENCHTIME:-3s}" -count 1 \
+  github.com/ariesone/ariesone/services/clinical/internal/grpcapi 2>&1 | grep -v '^\s*{"time"' |
+  awk '/^BenchmarkGetPatient/ { printf "%s\nGetPatient alone: %.0f calls/s (compare with pgbench -S below; the mesh figure adds the audit trail flowing to notify on the same two cores)\n", $0, 1e9 / $3; next } { print }'
+
+echo
 echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway), GetPatient over gRPC (decrypting two fields, audited), against pgbench -S (e2e)"
 scripts/tools.sh
 go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
