@@ -37,6 +37,23 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 	})
 }
 
+// InSnapshot runs fn in a read-only REPEATABLE READ transaction scoped to
+// the principal's tenant, passing fn a context that carries it: every
+// repository read fn makes sees the database as of one moment, which a
+// query that weighs several tables together (is this patient ready to
+// bill?) needs and READ COMMITTED, where each statement sees its own
+// moment, does not give. Writes inside it fail. When ctx already carries a
+// transaction of db, fn joins that one instead.
+func (db *DB) InSnapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	if st, ok := ctx.Value(txKey{}).(*txState); ok && st.db == db {
+		return fn(ctx)
+	}
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	return db.run(ctx, opts, principalTenant(ctx), func(tx pgx.Tx) error {
+		return fn(context.WithValue(ctx, txKey{}, &txState{tx: tx, db: db}))
+	})
+}
+
 // TxFromContext returns the transaction of the unit of work ctx carries.
 // Code that must write inside the caller's transaction (the outbox) uses it
 // and refuses to run without one.

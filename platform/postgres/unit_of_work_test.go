@@ -194,3 +194,48 @@ func TestWithTenantTxJoinedSwitchesTheUnitsTenant(t *testing.T) {
 		t.Error("a joined WithTenantTx accepted a tenant that is not a UUID")
 	}
 }
+
+// countNotes is a repository read: it runs in its own read-only
+// transaction, or joins the one ctx carries.
+func countNotes(ctx context.Context, db *postgres.DB) (int, error) {
+	var n int
+	err := db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, "select count(*) from notes").Scan(&n)
+	})
+	return n, err
+}
+
+func TestInSnapshotReadsOneMomentAndWritesNothing(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, notesMigrations())
+	ctx := tenantCtx(companyA)
+	if err := insertNote(ctx, f.app, noteA1, companyA, "before"); err != nil {
+		t.Fatal(err)
+	}
+	var first, second int
+	err := f.app.InSnapshot(ctx, func(ctx context.Context) error {
+		var err error
+		if first, err = countNotes(ctx, f.app); err != nil {
+			return err
+		}
+		// Another transaction commits between the two reads; the snapshot
+		// does not see it.
+		if err := insertNote(tenantCtx(companyA), f.app, noteA2, companyA, "meanwhile"); err != nil {
+			return err
+		}
+		second, err = countNotes(ctx, f.app)
+		return err
+	})
+	if err != nil || first != 1 || second != 1 {
+		t.Errorf("InSnapshot read %d then %d notes (%v); want 1 both times", first, second, err)
+	}
+	if n, _ := countNotes(ctx, f.app); n != 2 {
+		t.Errorf("after the snapshot %d notes, want 2", n)
+	}
+	err = f.app.InSnapshot(ctx, func(ctx context.Context) error {
+		return insertNote(ctx, f.app, noteB1, companyA, "in a snapshot")
+	})
+	if err == nil {
+		t.Error("a write inside InSnapshot succeeded")
+	}
+}

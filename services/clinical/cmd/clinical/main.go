@@ -80,6 +80,7 @@ func newApplication(d *service.Deps, s *settings) *app.Application {
 		Store:      store.New(d.DB, s.keyring),
 		Keyring:    s.keyring,
 		UnitOfWork: d.DB,
+		Snapshots:  d.DB,
 		Events:     service.UseCaseEvents(d.Events),
 	})
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -31,6 +32,20 @@ type Repository interface {
 	ReadinessRepository
 }
 
+// Snapshots runs fn with a context whose repository reads all see the
+// database as of one moment; the service's *postgres.DB implements it
+// (InSnapshot).
+type Snapshots interface {
+	InSnapshot(ctx context.Context, fn func(ctx context.Context) error) error
+}
+
+// unitSnapshots stands the unit of work in for Snapshots.
+type unitSnapshots struct{ usecase.UnitOfWork }
+
+func (u unitSnapshots) InSnapshot(ctx context.Context, fn func(ctx context.Context) error) error {
+	return u.InTx(ctx, fn)
+}
+
 // Keyring computes the keyed digests the use cases need (idempotency
 // fingerprints); the service's AES-GCM key ring implements it.
 type Keyring interface {
@@ -47,7 +62,11 @@ type Deps struct {
 	// UnitOfWork makes each command's store calls and its events one
 	// transaction.
 	UnitOfWork usecase.UnitOfWork
-	Events     usecase.EventRecorder
+	// Snapshots runs the reads of a query that weighs several tables
+	// together (readiness) in one consistent snapshot; nil means the unit
+	// of work, whose reads each see their own moment.
+	Snapshots Snapshots
+	Events    usecase.EventRecorder
 	// Now is the clock; nil means the system clock.
 	Now func() time.Time
 	// Zone is where "today" is judged (a birth date not in the future, an
@@ -62,6 +81,9 @@ func NewApplication(d Deps) *Application {
 	}
 	if d.Zone == nil {
 		d.Zone = time.UTC
+	}
+	if d.Snapshots == nil {
+		d.Snapshots = unitSnapshots{d.UnitOfWork}
 	}
 	if d.Eligibility == nil {
 		d.Eligibility = RulesEligibility{}

@@ -66,7 +66,7 @@ func (h Readiness) Check(ctx context.Context, q CheckReadiness) (ReadinessReport
 		return ReadinessReport{}, err
 	}
 	report := ReadinessReport{PatientID: q.PatientID, DateOfService: q.DateOfService}
-	err := h.c.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
+	err := h.c.Snapshots.InSnapshot(ctx, func(ctx context.Context) error {
 		patient, err := h.c.Store.GetPatient(ctx, q.PatientID)
 		if err != nil {
 			return err

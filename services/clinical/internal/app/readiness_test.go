@@ -24,12 +24,18 @@ import (
 // makes runs in.
 type txSpy struct {
 	*store.Store
-	txs []pgx.Tx
+	txs        []pgx.Tx
+	isolations []string
 }
 
 func (s *txSpy) note(ctx context.Context) {
 	tx, _ := postgres.TxFromContext(ctx)
 	s.txs = append(s.txs, tx)
+	var isolation string
+	if tx != nil {
+		_ = tx.QueryRow(ctx, "show transaction_isolation").Scan(&isolation)
+	}
+	s.isolations = append(s.isolations, isolation)
 }
 
 func (s *txSpy) GetPatient(ctx context.Context, id string) (*domain.Patient, error) {
@@ -48,15 +54,16 @@ func (s *txSpy) PatientWrittenOrders(ctx context.Context, patientID string) ([]d
 }
 
 // TestReadinessReadsOneSnapshot checks that the patient, the coverages and
-// the orders a readiness check weighs are read in one transaction.
+// the orders a readiness check weighs are read in one transaction that sees
+// one moment (REPEATABLE READ).
 func TestReadinessReadsOneSnapshot(t *testing.T) {
 	t.Parallel()
 	db, s, ring := clinicaltest.NewStore(t)
 	spy := &txSpy{Store: s}
-	a := app.NewApplication(app.Deps{Store: spy, Keyring: ring, UnitOfWork: db.App, Events: usecasetest.Recorder(t)})
+	a := app.NewApplication(app.Deps{Store: spy, Keyring: ring, UnitOfWork: db.App, Snapshots: db.App, Events: usecasetest.Recorder(t)})
 	ctx := intakeCaller()
 	patientID, _ := orderParties(t, a, ctx)
-	spy.txs = nil
+	spy.txs, spy.isolations = nil, nil
 
 	report, err := a.Readiness.Check(ctx, app.CheckReadiness{PatientID: patientID, HCPCSCodes: []string{"E0601"}, DateOfService: civil.Of(time.Now())})
 	if err != nil {
@@ -64,6 +71,9 @@ func TestReadinessReadsOneSnapshot(t *testing.T) {
 	}
 	if len(spy.txs) != 3 || spy.txs[0] == nil || spy.txs[1] != spy.txs[0] || spy.txs[2] != spy.txs[0] {
 		t.Errorf("the three reads ran in transactions %v, want one", spy.txs)
+	}
+	if spy.isolations[0] != "repeatable read" {
+		t.Errorf("the reads ran at isolation %q, want one snapshot (repeatable read)", spy.isolations[0])
 	}
 	var codes []domain.RequirementCode
 	for _, m := range report.Missing {

@@ -83,6 +83,7 @@ func New(t testing.TB) *Env {
 		Store:      e.Store,
 		Keyring:    e.Ring,
 		UnitOfWork: e.DB.App,
+		Snapshots:  e.DB.App,
 		Events:     e.Events,
 	})
 	srv, obs := servertest.NewObserved(t, "clinical", e.Keys)
