@@ -1,14 +1,10 @@
 package app
 
 import (
-	"context"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
 
-	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/page"
 )
 
@@ -83,40 +79,10 @@ type service struct {
 // so what a command returns equals what a later read returns.
 func (s *service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
-// caller returns the authenticated principal, which must act for a tenant.
-// The interceptor chain never lets a call without one through, so this is
-// a second line.
-func caller(ctx context.Context) (identity.Principal, error) {
-	p, ok := identity.FromContext(ctx)
-	if !ok || p.CompanyID == "" {
-		return identity.Principal{}, errs.Unauthenticated("missing credentials")
-	}
-	return p, nil
-}
-
-// newID returns a UUIDv7: time-ordered, so new rows land at the end of the
-// primary key's index and id order is creation order.
-func newID() (string, error) {
-	id, err := uuid.NewV7()
-	if err != nil {
-		return "", fmt.Errorf("new id: %w", err)
-	}
-	return id.String(), nil
-}
-
 // isUUID reports whether s is a UUID in canonical form.
 func isUUID(s string) bool {
 	_, err := uuid.Parse(s)
 	return err == nil && len(s) == 36
-}
-
-// checkID refuses an id that is not a UUID in canonical form, as a
-// violation of field; a malformed id names no resource.
-func checkID(field, id string) error {
-	if !isUUID(id) {
-		return errs.Invalid(errs.FieldViolation{Field: field, Description: "must be a UUID"})
-	}
-	return nil
 }
 
 // keysetPage runs one AIP-158 page of a listing in a keyset order. It

@@ -7,6 +7,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -29,7 +30,7 @@ type ListAuditRecordsHandler struct{ s *service }
 // Handle returns one page. The page token is bound to the caller's tenant
 // and the filters: reusing it with other filters is an invalid pageToken.
 func (h ListAuditRecordsHandler) Handle(ctx context.Context, q ListAuditRecords) (AuditRecordPage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return AuditRecordPage{}, err
 	}
@@ -90,7 +91,7 @@ type VerifyAuditChainHandler struct{ s *service }
 // the head just read is visible to the next read, and what is still
 // missing then is missing for good.
 func (h VerifyAuditChainHandler) Handle(ctx context.Context) (domain.ChainVerdict, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return domain.ChainVerdict{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -58,7 +59,7 @@ func (c *EventConsumer) notify(ctx context.Context, e domain.Event, facts domain
 	if err != nil {
 		return err
 	}
-	ns, err := domain.Notify(e, facts, rules, users, newID, c.now())
+	ns, err := domain.Notify(e, facts, rules, users, usecase.NewID, c.now())
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -31,7 +32,7 @@ type ListEventsHandler struct{ s *service }
 // Handle returns one page. The page token is bound to the caller's tenant
 // and the type filter.
 func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return EventPage{}, err
 	}
@@ -85,7 +86,7 @@ type WatchEventsHandler struct{ s *service }
 // Handle returns a watcher of the caller's tenant for events matching
 // types (every type when empty). The caller must Close it.
 func (h WatchEventsHandler) Handle(ctx context.Context, types []string) (*Watcher, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -30,7 +31,7 @@ type ListNotificationsHandler struct{ s *service }
 // Handle returns one page of the caller's notifications. A principal that
 // is not a user (an API key, a service) has an empty inbox.
 func (h ListNotificationsHandler) Handle(ctx context.Context, q ListNotifications) (NotificationPage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return NotificationPage{}, err
 	}
@@ -81,11 +82,11 @@ type MarkNotificationReadHandler struct{ s *service }
 // changes nothing (the first read time stays). Another user's notification
 // is NOT_FOUND, exactly like a missing one.
 func (h MarkNotificationReadHandler) Handle(ctx context.Context, id string) (*domain.Notification, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	if !isUUID(p.Subject) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -25,11 +26,11 @@ type CreateNotificationRuleHandler struct{ s *service }
 // Handle creates the rule. A repeated request (same request id, same
 // values) returns the rule created the first time.
 func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNotificationRule) (*domain.NotificationRule, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	id, err := newID()
+	id, err := usecase.NewID()
 	if err != nil {
 		return nil, err
 	}
@@ -63,10 +64,10 @@ type GetNotificationRuleHandler struct{ s *service }
 
 // Handle returns rule id; another tenant's rule is NOT_FOUND.
 func (h GetNotificationRuleHandler) Handle(ctx context.Context, id string) (*domain.NotificationRule, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	return h.s.Rules.GetNotificationRule(ctx, id)
@@ -89,7 +90,7 @@ type ListNotificationRulesHandler struct{ s *service }
 
 // Handle returns one page.
 func (h ListNotificationRulesHandler) Handle(ctx context.Context, q ListNotificationRules) (NotificationRulePage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return NotificationRulePage{}, err
 	}
@@ -111,10 +112,10 @@ type DeleteNotificationRuleHandler struct{ s *service }
 // Handle deletes rule id; the notifications it made stay. A missing rule,
 // or another tenant's, is NOT_FOUND.
 func (h DeleteNotificationRuleHandler) Handle(ctx context.Context, id string) error {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return err
 	}
 	return h.s.Rules.DeleteNotificationRule(ctx, id)

@@ -10,6 +10,7 @@ import (
 	// rendered field by field once its package is imported here; until
 	// then their payload travels as {"@type", "value"} (base64).
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/usecase"
 
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -34,11 +35,11 @@ type ListWebhookDeliveriesHandler struct{ w *webhooks }
 // Handle returns one page; another tenant's subscription is NOT_FOUND, and
 // the token is bound to the tenant and the subscription.
 func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookDeliveries) (WebhookDeliveryPage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	if err := checkID("subscriptionId", q.SubscriptionID); err != nil {
+	if err := usecase.CheckID("subscriptionId", q.SubscriptionID); err != nil {
 		return WebhookDeliveryPage{}, err
 	}
 	deliveries, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID},
@@ -83,7 +84,7 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 				}
 				body = b
 			}
-			id, err := newID()
+			id, err := usecase.NewID()
 			if err != nil {
 				return nil, err
 			}

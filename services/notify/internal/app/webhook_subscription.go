@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -37,11 +38,11 @@ type CreateWebhookSubscriptionHandler struct{ w *webhooks }
 // response was lost still learns the secret, and the secret is stored in
 // clear nowhere, the idempotency record included.
 func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd CreateWebhookSubscription) (CreatedWebhookSubscription, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	id, err := newID()
+	id, err := usecase.NewID()
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
@@ -102,10 +103,10 @@ type GetWebhookSubscriptionHandler struct{ w *webhooks }
 
 // Handle returns subscription id; another tenant's is NOT_FOUND.
 func (h GetWebhookSubscriptionHandler) Handle(ctx context.Context, id string) (*domain.WebhookSubscription, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID("id", id); err != nil {
+	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
 	return h.w.Repo.GetWebhookSubscription(ctx, id)
@@ -129,7 +130,7 @@ type ListWebhookSubscriptionsHandler struct{ w *webhooks }
 
 // Handle returns one page; the token is bound to the caller's tenant.
 func (h ListWebhookSubscriptionsHandler) Handle(ctx context.Context, q ListWebhookSubscriptions) (WebhookSubscriptionPage, error) {
-	p, err := caller(ctx)
+	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return WebhookSubscriptionPage{}, err
 	}
@@ -160,10 +161,10 @@ type UpdateWebhookSubscriptionHandler struct{ w *webhooks }
 
 // Handle applies cmd after checking the etag (a stale one is ABORTED).
 func (h UpdateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd UpdateWebhookSubscription) (*domain.WebhookSubscription, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID(webhookSubscriptionField+".id", cmd.ID); err != nil {
+	if err := usecase.CheckID(webhookSubscriptionField+".id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.w.now()
@@ -187,10 +188,10 @@ type DeleteWebhookSubscriptionHandler struct{ w *webhooks }
 // Handle deletes the subscription after checking the etag. Deliveries in
 // flight finish, and their outcome is dropped.
 func (h DeleteWebhookSubscriptionHandler) Handle(ctx context.Context, cmd DeleteWebhookSubscription) error {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return err
 	}
-	if err := checkID("id", cmd.ID); err != nil {
+	if err := usecase.CheckID("id", cmd.ID); err != nil {
 		return err
 	}
 	return h.w.Repo.DeleteWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
@@ -211,10 +212,10 @@ type EnableWebhookSubscriptionHandler struct{ w *webhooks }
 // that is not disabled is FAILED_PRECONDITION. Deliveries resume with the
 // next event: those failed while it was disabled stay failed.
 func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd EnableWebhookSubscription) (*domain.WebhookSubscription, error) {
-	if _, err := caller(ctx); err != nil {
+	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
-	if err := checkID("id", cmd.ID); err != nil {
+	if err := usecase.CheckID("id", cmd.ID); err != nil {
 		return nil, err
 	}
 	now := h.w.now()
