@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/testing/protocmp"
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
@@ -74,7 +75,7 @@ func getCoverage(t *testing.T, e *clinicaltest.Env, ctx context.Context, patient
 // wantRankTaken asserts ALREADY_EXISTS for a rank another coverage holds.
 func wantRankTaken(t *testing.T, err error) {
 	t.Helper()
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 	if got := statusReason(err); got != domain.ReasonCoverageRankTaken {
 		t.Errorf("reason = %q, want %q", got, domain.ReasonCoverageRankTaken)
 	}
@@ -135,25 +136,25 @@ func TestCreateAndGetCoverage(t *testing.T) {
 	}
 
 	_, err := e.Coverages.GetCoverage(a.Billing, &clinicalv1.GetCoverageRequest{PatientId: p.patientID, Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	// A coverage is named under its own patient only.
 	other := createPatient(t, e, a.Intake, patient(a, "Ada", "Other"))
 	_, err = e.Coverages.GetCoverage(a.Billing, &clinicalv1.GetCoverageRequest{PatientId: other.GetId(), Id: created.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.GetCoverage(a.Billing, &clinicalv1.GetCoverageRequest{PatientId: p.patientID, Id: "c-1"})
-	wantInvalid(t, err, "id")
+	grpcerrtest.WantInvalid(t, err, "id")
 
 	// Permissions: the warehouse sees nothing; readers do not write.
 	_, err = e.Coverages.GetCoverage(a.Warehouse, &clinicalv1.GetCoverageRequest{PatientId: p.patientID, Id: created.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Coverages.ListCoverages(a.Warehouse, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Coverages.CreateCoverage(a.Auditor, &clinicalv1.CreateCoverageRequest{PatientId: p.patientID, Coverage: coverage(p.planID, "A1", 2)})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Coverages.DeleteCoverage(a.Auditor, &clinicalv1.DeleteCoverageRequest{PatientId: p.patientID, Id: created.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Coverages.CheckEligibility(a.Auditor, &clinicalv1.CheckEligibilityRequest{PatientId: p.patientID, Id: created.GetId(), DateOfService: day(2024, 5, 1)})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 }
 
 func TestCoverageMemberIDIsMaskedWithoutThePermission(t *testing.T) {
@@ -180,7 +181,7 @@ func TestCoverageMemberIDIsMaskedWithoutThePermission(t *testing.T) {
 	// A masked member id sent back is refused, not stored.
 	_, err = e.Coverages.UpdateCoverage(a.Billing, &clinicalv1.UpdateCoverageRequest{
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: created.GetId(), MemberId: testMemberIDMasked}, UpdateMask: mask("member_id")})
-	wantInvalid(t, err, "coverage.memberId")
+	grpcerrtest.WantInvalid(t, err, "coverage.memberId")
 	// The audit record of the listing names the coverage it disclosed.
 	found := false
 	for _, r := range e.Observed.Audit.Records() {
@@ -236,14 +237,14 @@ func TestCreateCoverageRefusals(t *testing.T) {
 			req := &clinicalv1.CreateCoverageRequest{PatientId: p.patientID, Coverage: coverage(p.planID, testMemberID, 1)}
 			tt.edit(req)
 			_, err := e.Coverages.CreateCoverage(a.Billing, req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 
 	_, err := e.Coverages.CreateCoverage(a.Billing, &clinicalv1.CreateCoverageRequest{PatientId: uuid.NewString(), Coverage: coverage(p.planID, testMemberID, 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.CreateCoverage(a.Billing, &clinicalv1.CreateCoverageRequest{PatientId: p.patientID, Coverage: coverage(uuid.NewString(), testMemberID, 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	// An inactive plan, or a plan of an inactive payer, takes no coverage.
 	inactivePlan := createPlan(t, e, a.Billing, p.payerID, "Retired plan")
@@ -293,7 +294,7 @@ func TestCreateCoverageIsIdempotent(t *testing.T) {
 	changed := proto.Clone(req).(*clinicalv1.CreateCoverageRequest)
 	changed.Coverage.Rank = 2
 	_, err = e.Coverages.CreateCoverage(a.Billing, changed)
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 	// Without a request id, the same body is a second coverage, refused
 	// for its rank.
 	_, err = e.Coverages.CreateCoverage(a.Billing, &clinicalv1.CreateCoverageRequest{PatientId: p.patientID, Coverage: coverage(p.planID, testMemberID, 1)})
@@ -321,7 +322,7 @@ func TestCoverageRanksAndDelete(t *testing.T) {
 	createCoverage(t, e, a.Billing, q.GetId(), coverage(p.planID, "OTHER1", 1))
 
 	_, err = e.Coverages.DeleteCoverage(a.Billing, &clinicalv1.DeleteCoverageRequest{PatientId: p.patientID, Id: primary.GetId(), Etag: `"7"`})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	deleted, err := e.Coverages.DeleteCoverage(a.Billing, &clinicalv1.DeleteCoverageRequest{PatientId: p.patientID, Id: primary.GetId(), Etag: primary.GetEtag()})
 	if err != nil {
 		t.Fatalf("DeleteCoverage: %v", err)
@@ -344,7 +345,7 @@ func TestCoverageRanksAndDelete(t *testing.T) {
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: primary.GetId(), GroupNumber: "G2"}, UpdateMask: mask("group_number")})
 	wantPrecondition(t, err, domain.ReasonCoverageDeleted)
 	_, err = e.Coverages.DeleteCoverage(a.Billing, &clinicalv1.DeleteCoverageRequest{PatientId: p.patientID, Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	list, err := e.Coverages.ListCoverages(a.Billing, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID})
 	if err != nil {
@@ -412,16 +413,16 @@ func TestListCoveragesPages(t *testing.T) {
 		if pages == 0 {
 			// The token is bound to its filter and patient.
 			_, err := e.Coverages.ListCoverages(a.Auditor, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID, PageSize: 2, PageToken: token})
-			wantInvalid(t, err, "pageToken")
+			grpcerrtest.WantInvalid(t, err, "pageToken")
 		}
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("coverages by rank, the deleted last (-want +got):\n%s", diff)
 	}
 	_, err = e.Coverages.ListCoverages(a.Auditor, &clinicalv1.ListCoveragesRequest{PatientId: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ListCoverages(a.Auditor, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID, PageToken: "bm90IGEgdG9rZW4"})
-	wantInvalid(t, err, "pageToken")
+	grpcerrtest.WantInvalid(t, err, "pageToken")
 }
 
 func TestUpdateCoverage(t *testing.T) {
@@ -443,7 +444,7 @@ func TestUpdateCoverage(t *testing.T) {
 	}
 	_, err = e.Coverages.UpdateCoverage(a.Billing, &clinicalv1.UpdateCoverageRequest{
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: c.GetId(), GroupNumber: "LOST", Etag: c.GetEtag()}, UpdateMask: mask("group_number")})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	// An implied mask writes every field; the member id read masked is
 	// left empty and stays as it was.
@@ -496,7 +497,7 @@ func TestUpdateCoverage(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Coverages.UpdateCoverage(a.Billing, tt.req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 
@@ -505,7 +506,7 @@ func TestUpdateCoverage(t *testing.T) {
 	p2 := newCoverageParties(t, e, a, "Second")
 	_, err = e.Coverages.UpdateCoverage(a.Billing, &clinicalv1.UpdateCoverageRequest{
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: c.GetId(), PlanId: uuid.NewString()}, UpdateMask: mask("plan_id")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	switched, err := e.Coverages.UpdateCoverage(a.Billing, &clinicalv1.UpdateCoverageRequest{
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: c.GetId(), PlanId: p2.planID}, UpdateMask: mask("plan_id")})
 	if err != nil {
@@ -613,15 +614,15 @@ func TestReorderCoverages(t *testing.T) {
 	// Duplicates and malformed lists are the client's mistake.
 	_, err = e.Coverages.ReorderCoverages(a.Billing, &clinicalv1.ReorderCoveragesRequest{PatientId: p.patientID,
 		CoverageIds: []string{first.GetId(), first.GetId(), second.GetId(), third.GetId()}})
-	wantInvalid(t, err, "coverageIds")
+	grpcerrtest.WantInvalid(t, err, "coverageIds")
 	_, err = e.Coverages.ReorderCoverages(a.Billing, &clinicalv1.ReorderCoveragesRequest{PatientId: p.patientID})
-	wantInvalid(t, err, "coverageIds")
+	grpcerrtest.WantInvalid(t, err, "coverageIds")
 	_, err = e.Coverages.ReorderCoverages(a.Billing, &clinicalv1.ReorderCoveragesRequest{PatientId: p.patientID, CoverageIds: []string{"one"}})
-	wantInvalid(t, err, "coverageIds[0]")
+	grpcerrtest.WantInvalid(t, err, "coverageIds[0]")
 	_, err = e.Coverages.ReorderCoverages(a.Billing, &clinicalv1.ReorderCoveragesRequest{PatientId: uuid.NewString(), CoverageIds: []string{first.GetId()}})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ReorderCoverages(a.Auditor, &clinicalv1.ReorderCoveragesRequest{PatientId: p.patientID, CoverageIds: []string{first.GetId()}})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 
 	// Nothing moved: the order is the one last committed.
 	list, err := e.Coverages.ListCoverages(a.Billing, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID})
@@ -768,15 +769,15 @@ func TestCheckEligibility(t *testing.T) {
 
 	// Refusals.
 	_, err := e.Coverages.CheckEligibility(a.Billing, &clinicalv1.CheckEligibilityRequest{PatientId: p.patientID, Id: active.GetId()})
-	wantInvalid(t, err, "dateOfService")
+	grpcerrtest.WantInvalid(t, err, "dateOfService")
 	_, err = e.Coverages.CheckEligibility(a.Billing, &clinicalv1.CheckEligibilityRequest{PatientId: p.patientID, Id: uuid.NewString(), DateOfService: day(2024, 1, 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.CheckEligibility(a.Billing, &clinicalv1.CheckEligibilityRequest{PatientId: deceased.GetId(), Id: active.GetId(), DateOfService: day(2024, 1, 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ListEligibilityChecks(a.Billing, &clinicalv1.ListEligibilityChecksRequest{PatientId: deceased.GetId(), CoverageId: active.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ListEligibilityChecks(a.Warehouse, &clinicalv1.ListEligibilityChecksRequest{PatientId: p.patientID, CoverageId: active.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	if got := len(checked); got != len(tests) {
 		t.Errorf("refusals recorded events")
 	}
@@ -820,7 +821,7 @@ func TestCoverageMemberIDIsSealedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.Coverages.GetCoverage(a.Billing, &clinicalv1.GetCoverageRequest{PatientId: p.patientID, Id: other.GetId()})
-	wantCode(t, err, codes.Internal)
+	grpcerrtest.WantCode(t, err, codes.Internal)
 	if logs := e.Observed.Logs.String(); strings.Contains(logs, "123456789") {
 		t.Errorf("the log holds the member id:\n%s", logs)
 	}
@@ -836,25 +837,25 @@ func TestCoveragesAreIsolatedByCompany(t *testing.T) {
 	pb := newCoverageParties(t, e, b, "Bianchi")
 
 	_, err := e.Coverages.GetCoverage(b.Billing, &clinicalv1.GetCoverageRequest{PatientId: p.patientID, Id: c.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ListCoverages(b.Billing, &clinicalv1.ListCoveragesRequest{PatientId: p.patientID, ShowDeleted: true})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.UpdateCoverage(b.Billing, &clinicalv1.UpdateCoverageRequest{
 		Coverage: &clinicalv1.Coverage{PatientId: p.patientID, Id: c.GetId(), GroupNumber: "B"}, UpdateMask: mask("group_number")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.DeleteCoverage(b.Billing, &clinicalv1.DeleteCoverageRequest{PatientId: p.patientID, Id: c.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ReorderCoverages(b.Billing, &clinicalv1.ReorderCoveragesRequest{PatientId: p.patientID, CoverageIds: []string{c.GetId()}})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.CheckEligibility(b.Billing, &clinicalv1.CheckEligibilityRequest{PatientId: p.patientID, Id: c.GetId(), DateOfService: day(2024, 3, 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.ListEligibilityChecks(b.Billing, &clinicalv1.ListEligibilityChecksRequest{PatientId: p.patientID, CoverageId: check.GetCoverageId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	// B cannot cover A's patient, nor its own under A's plan.
 	_, err = e.Coverages.CreateCoverage(b.Billing, &clinicalv1.CreateCoverageRequest{PatientId: p.patientID, Coverage: coverage(pb.planID, "B-1", 2)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Coverages.CreateCoverage(b.Billing, &clinicalv1.CreateCoverageRequest{PatientId: pb.patientID, Coverage: coverage(p.planID, "B-1", 1)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	// B's own patient has no coverages, and no check of A's shows anywhere.
 	list, err := e.Coverages.ListCoverages(b.Billing, &clinicalv1.ListCoveragesRequest{PatientId: pb.patientID, ShowDeleted: true})

@@ -19,6 +19,7 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 )
@@ -53,25 +54,6 @@ func createPatient(t *testing.T, e *clinicaltest.Env, ctx context.Context, p *cl
 	return got
 }
 
-func wantCode(t *testing.T, err error, code codes.Code) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v (%v), want %v", got, err, code)
-	}
-}
-
-func wantInvalid(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	wantCode(t, err, codes.InvalidArgument)
-	var got []string
-	for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
-		got = append(got, v.Field)
-	}
-	if diff := cmp.Diff(fields, got); diff != "" {
-		t.Errorf("violated fields (-want +got):\n%s", diff)
-	}
-}
-
 func mask(paths ...string) *fieldmaskpb.FieldMask { return &fieldmaskpb.FieldMask{Paths: paths} }
 
 func TestCreateAndGetPatient(t *testing.T) {
@@ -100,9 +82,9 @@ func TestCreateAndGetPatient(t *testing.T) {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	_, err = e.Patients.GetPatient(a.Intake, &clinicalv1.GetPatientRequest{Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Patients.GetPatient(a.Warehouse, &clinicalv1.GetPatientRequest{Id: created.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 }
 
 func TestCreatePatientInvalidFields(t *testing.T) {
@@ -130,7 +112,7 @@ func TestCreatePatientInvalidFields(t *testing.T) {
 			p := patient(a, "Margaret", "Okafor")
 			tt.edit(p)
 			_, err := e.Patients.CreatePatient(a.Intake, &clinicalv1.CreatePatientRequest{Patient: p})
-			wantCode(t, err, codes.InvalidArgument)
+			grpcerrtest.WantCode(t, err, codes.InvalidArgument)
 			var got []string
 			for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
 				got = append(got, v.Field)
@@ -162,12 +144,12 @@ func TestCreatePatientDuplicateWarningAndIdempotency(t *testing.T) {
 		t.Fatalf("retry = %v, %v; want patient %s", again.GetId(), err, first.GetId())
 	}
 	_, err = e.Patients.CreatePatient(a.Intake, &clinicalv1.CreatePatientRequest{Patient: patient(a, "Ivan", "Petrov"), RequestId: key})
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 
 	// The same person typed differently is a possible duplicate, named by
 	// id only.
 	_, err = e.Patients.CreatePatient(a.Intake, &clinicalv1.CreatePatientRequest{Patient: patient(a, "  margaret", "OKAFOR ")})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 	st := status.Convert(err)
 	var info *errdetails.ErrorInfo
 	for _, d := range st.Details() {
@@ -220,7 +202,7 @@ func TestPatientPHIIsMaskedWithoutThePermission(t *testing.T) {
 		}
 	}
 	_, err := e.Patients.UpdatePatient(a.Auditor, &clinicalv1.UpdatePatientRequest{Patient: &clinicalv1.Patient{Id: created.GetId(), FirstName: "X"}, UpdateMask: mask("first_name")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 }
 
 func TestUpdatePatient(t *testing.T) {
@@ -242,11 +224,11 @@ func TestUpdatePatient(t *testing.T) {
 		t.Errorf("updated = %v", got)
 	}
 	_, err = update(&clinicalv1.Patient{Etag: created.GetEtag(), FirstName: "Peggy"}, "first_name")
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	_, err = update(&clinicalv1.Patient{Etag: got.GetEtag(), Mbi: "****TE5MK73"}, "mbi")
-	wantInvalid(t, err, "patient.mbi")
+	grpcerrtest.WantInvalid(t, err, "patient.mbi")
 	_, err = update(&clinicalv1.Patient{Etag: got.GetEtag()}, "account_number", "colour")
-	wantInvalid(t, err, "updateMask", "updateMask")
+	grpcerrtest.WantInvalid(t, err, "updateMask", "updateMask")
 	var updated int
 	for _, typ := range e.Events.Types() {
 		if typ == app.EventPatientUpdated {
@@ -333,7 +315,7 @@ func TestListAndSearchPatients(t *testing.T) {
 		}
 	}
 	_, err := e.Patients.SearchPatients(a.Intake, &clinicalv1.SearchPatientsRequest{})
-	wantCode(t, err, codes.InvalidArgument)
+	grpcerrtest.WantCode(t, err, codes.InvalidArgument)
 
 	// Every patient a listing disclosed is named in its audit record,
 	// with no PHI value anywhere in the trail.
@@ -358,10 +340,10 @@ func TestPatientsAreIsolatedByCompany(t *testing.T) {
 	a, b := e.NewTenant(), e.NewTenant()
 	created := createPatient(t, e, a.Intake, withPHI(patient(a, "Margaret", "Okafor")))
 	_, err := e.Patients.GetPatient(b.Intake, &clinicalv1.GetPatientRequest{Id: created.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Patients.UpdatePatient(b.Intake, &clinicalv1.UpdatePatientRequest{
 		Patient: &clinicalv1.Patient{Id: created.GetId(), Etag: created.GetEtag(), FirstName: "Mallory"}, UpdateMask: mask("first_name")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	list, err := e.Patients.ListPatients(b.Intake, &clinicalv1.ListPatientsRequest{ShowInactive: true})
 	if err != nil || len(list.GetPatients()) != 0 {
 		t.Errorf("B lists %v, %v", list, err)
@@ -373,7 +355,7 @@ func TestPatientsAreIsolatedByCompany(t *testing.T) {
 	// The same MBI in B is another company's patient, not a collision.
 	createPatient(t, e, b.Intake, withPHI(patient(b, "Margaret", "Okafor")))
 	_, err = e.Patients.CreatePatient(a.Intake, &clinicalv1.CreatePatientRequest{Patient: withPHI(patient(a, "Peggy", "Okafor")), ConfirmDuplicate: true})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 }
 
 // TestPatientPHIIsSealedAtRest reads the rows behind the service's back:
@@ -409,7 +391,7 @@ func TestPatientPHIIsSealedAtRest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.Patients.GetPatient(a.Intake, &clinicalv1.GetPatientRequest{Id: created.GetId()})
-	wantCode(t, err, codes.Internal)
+	grpcerrtest.WantCode(t, err, codes.Internal)
 	if logs := e.Observed.Logs.String(); strings.Contains(logs, testMBI) || strings.Contains(logs, testSSN) {
 		t.Errorf("the log holds PHI:\n%s", logs)
 	}

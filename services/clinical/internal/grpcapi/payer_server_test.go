@@ -12,6 +12,7 @@ import (
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 )
@@ -101,11 +102,11 @@ func TestCreateAndGetPayerAndPlan(t *testing.T) {
 	// A plan is named under its own payer only.
 	other := createPayer(t, e, a.Billing, payer("Georgia Medicaid", "GAMCD"))
 	_, err = e.Payers.GetPlan(a.Billing, &clinicalv1.GetPlanRequest{PayerId: other.GetId(), Id: plan.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.GetPayer(a.Billing, &clinicalv1.GetPayerRequest{Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.CreatePlan(a.Billing, &clinicalv1.CreatePlanRequest{PayerId: uuid.NewString(), Plan: &clinicalv1.Plan{Name: "Orphan"}})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }
 
 func TestPayerPermissions(t *testing.T) {
@@ -115,19 +116,19 @@ func TestPayerPermissions(t *testing.T) {
 	p := createPayer(t, e, a.Billing, payer("Noridian JD", "16013"))
 	// Intake reads payers (payers.read) but does not manage them.
 	_, err := e.Payers.CreatePayer(a.Intake, &clinicalv1.CreatePayerRequest{Payer: payer("Palmetto", "11502")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.UpdatePayer(a.Intake, &clinicalv1.UpdatePayerRequest{Payer: &clinicalv1.Payer{Id: p.GetId(), Name: "X"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.CreatePlan(a.Intake, &clinicalv1.CreatePlanRequest{PayerId: p.GetId(), Plan: &clinicalv1.Plan{Name: "Part B"}})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.CreatePayer(a.Auditor, &clinicalv1.CreatePayerRequest{Payer: payer("Palmetto", "11502")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.GetPayer(a.Warehouse, &clinicalv1.GetPayerRequest{Id: p.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.ListPayers(a.Warehouse, &clinicalv1.ListPayersRequest{})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Payers.ListPlans(a.Warehouse, &clinicalv1.ListPlansRequest{PayerId: p.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	if got := e.Events.Types(); len(got) != 1 {
 		t.Errorf("events = %v, want only the first PayerCreated", got)
 	}
@@ -156,7 +157,7 @@ func TestCreatePayerAndPlanInvalidFields(t *testing.T) {
 			req := &clinicalv1.CreatePayerRequest{Payer: payer("Noridian JD", "16013")}
 			tt.edit(req)
 			_, err := e.Payers.CreatePayer(a.Billing, req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 	p := createPayer(t, e, a.Billing, payer("Noridian JD", "16013"))
@@ -173,7 +174,7 @@ func TestCreatePayerAndPlanInvalidFields(t *testing.T) {
 	for _, tt := range planTests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Payers.CreatePlan(a.Billing, tt.req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 	if got := e.Events.Types(); len(got) != 1 {
@@ -187,14 +188,14 @@ func TestPayerCodeIsUniquePerCompany(t *testing.T) {
 	a, b := e.NewTenant(), e.NewTenant()
 	first := createPayer(t, e, a.Billing, payer("Noridian JD", "16013"))
 	_, err := e.Payers.CreatePayer(a.Billing, &clinicalv1.CreatePayerRequest{Payer: payer("Noridian again", "16013")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 	// Another company may use the same code.
 	createPayer(t, e, b.Billing, payer("Noridian JD", "16013"))
 	// Renaming a payer's code to one taken is refused too, and writes nothing.
 	second := createPayer(t, e, a.Billing, payer("Palmetto GBA", "11502"))
 	_, err = e.Payers.UpdatePayer(a.Billing, &clinicalv1.UpdatePayerRequest{
 		Payer: &clinicalv1.Payer{Id: second.GetId(), PayerCode: "16013", Etag: second.GetEtag()}, UpdateMask: mask("payer_code")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 	got, err := e.Payers.GetPayer(a.Billing, &clinicalv1.GetPayerRequest{Id: second.GetId()})
 	if err != nil {
 		t.Fatal(err)
@@ -223,7 +224,7 @@ func TestCreatePayerAndPlanAreIdempotent(t *testing.T) {
 		t.Errorf("retry returned another payer (-first +retry):\n%s", diff)
 	}
 	_, err = e.Payers.CreatePayer(a.Billing, &clinicalv1.CreatePayerRequest{Payer: payer("Palmetto GBA", "11502"), RequestId: key})
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 
 	planKey := uuid.NewString()
 	planReq := &clinicalv1.CreatePlanRequest{PayerId: first.GetId(), Plan: &clinicalv1.Plan{Name: "Part B"}, RequestId: planKey}
@@ -236,7 +237,7 @@ func TestCreatePayerAndPlanAreIdempotent(t *testing.T) {
 		t.Errorf("plan retry = %v, %v; want plan %s", planAgain.GetId(), err, plan.GetId())
 	}
 	_, err = e.Payers.CreatePlan(a.Billing, &clinicalv1.CreatePlanRequest{PayerId: first.GetId(), Plan: &clinicalv1.Plan{Name: "Part A"}, RequestId: planKey})
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 
 	if diff := cmp.Diff([]string{app.EventPayerCreated, app.EventPlanCreated}, e.Events.Types()); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
@@ -266,16 +267,16 @@ func TestUpdatePayerAndPlan(t *testing.T) {
 	// The etag read before the update is stale now.
 	_, err = e.Payers.UpdatePayer(a.Billing, &clinicalv1.UpdatePayerRequest{
 		Payer: &clinicalv1.Payer{Id: p.GetId(), Name: "Lost update", Etag: p.GetEtag()}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	_, err = e.Payers.UpdatePayer(a.Billing, &clinicalv1.UpdatePayerRequest{
 		Payer: &clinicalv1.Payer{Id: p.GetId(), Name: "X"}, UpdateMask: mask("create_time")})
-	wantInvalid(t, err, "updateMask")
+	grpcerrtest.WantInvalid(t, err, "updateMask")
 	_, err = e.Payers.UpdatePayer(a.Billing, &clinicalv1.UpdatePayerRequest{
 		Payer: &clinicalv1.Payer{Id: p.GetId(), Name: ""}, UpdateMask: mask("name")})
-	wantInvalid(t, err, "payer.name")
+	grpcerrtest.WantInvalid(t, err, "payer.name")
 	_, err = e.Payers.UpdatePayer(a.Billing, &clinicalv1.UpdatePayerRequest{
 		Payer: &clinicalv1.Payer{Id: "nope", Name: "X"}, UpdateMask: mask("name")})
-	wantInvalid(t, err, "payer.id")
+	grpcerrtest.WantInvalid(t, err, "payer.id")
 
 	// Deactivated payers and plans leave the default listings.
 	plan := createPlan(t, e, a.Billing, p.GetId(), "Part B")
@@ -289,10 +290,10 @@ func TestUpdatePayerAndPlan(t *testing.T) {
 	}
 	_, err = e.Payers.UpdatePlan(a.Billing, &clinicalv1.UpdatePlanRequest{
 		Plan: &clinicalv1.Plan{PayerId: p.GetId(), Id: plan.GetId(), Name: "Stale", Etag: plan.GetEtag()}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	_, err = e.Payers.UpdatePlan(a.Billing, &clinicalv1.UpdatePlanRequest{
 		Plan: &clinicalv1.Plan{PayerId: uuid.NewString(), Id: plan.GetId(), Name: "Elsewhere"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	plans, err := e.Payers.ListPlans(a.Billing, &clinicalv1.ListPlansRequest{PayerId: p.GetId()})
 	if err != nil || len(plans.GetPlans()) != 0 {
 		t.Errorf("ListPlans = %v, %v; want none active", plans.GetPlans(), err)
@@ -368,9 +369,9 @@ func TestListPayersAndPlansPages(t *testing.T) {
 	}
 	_, err = e.Payers.ListPayers(a.Billing, &clinicalv1.ListPayersRequest{PageSize: 1, PageToken: first.GetNextPageToken(),
 		Type: clinicalv1.PayerType_PAYER_TYPE_COMMERCIAL})
-	wantInvalid(t, err, "pageToken")
+	grpcerrtest.WantInvalid(t, err, "pageToken")
 	_, err = e.Payers.ListPayers(a.Billing, &clinicalv1.ListPayersRequest{PageSize: 1001})
-	wantInvalid(t, err, "pageSize")
+	grpcerrtest.WantInvalid(t, err, "pageSize")
 
 	var plans []string
 	token = ""
@@ -390,7 +391,7 @@ func TestListPayersAndPlansPages(t *testing.T) {
 		t.Errorf("plans by name (-want +got):\n%s", diff)
 	}
 	_, err = e.Payers.ListPlans(a.Intake, &clinicalv1.ListPlansRequest{PayerId: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }
 
 func TestPayersAreIsolatedByCompany(t *testing.T) {
@@ -401,17 +402,17 @@ func TestPayersAreIsolatedByCompany(t *testing.T) {
 	plan := createPlan(t, e, a.Billing, p.GetId(), "Part B")
 
 	_, err := e.Payers.GetPayer(b.Billing, &clinicalv1.GetPayerRequest{Id: p.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.UpdatePayer(b.Billing, &clinicalv1.UpdatePayerRequest{Payer: &clinicalv1.Payer{Id: p.GetId(), Name: "Mine"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.GetPlan(b.Billing, &clinicalv1.GetPlanRequest{PayerId: p.GetId(), Id: plan.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.UpdatePlan(b.Billing, &clinicalv1.UpdatePlanRequest{Plan: &clinicalv1.Plan{PayerId: p.GetId(), Id: plan.GetId(), Name: "Mine"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.CreatePlan(b.Billing, &clinicalv1.CreatePlanRequest{PayerId: p.GetId(), Plan: &clinicalv1.Plan{Name: "Mine"}})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Payers.ListPlans(b.Billing, &clinicalv1.ListPlansRequest{PayerId: p.GetId(), ShowInactive: true})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	list, err := e.Payers.ListPayers(b.Billing, &clinicalv1.ListPayersRequest{ShowInactive: true})
 	if err != nil || len(list.GetPayers()) != 0 {
 		t.Errorf("company B's ListPayers = %v, %v; want empty", list.GetPayers(), err)

@@ -12,6 +12,7 @@ import (
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 )
@@ -83,16 +84,16 @@ func TestCreateAndGetPrescriber(t *testing.T) {
 	}
 
 	_, err := e.Prescribers.GetPrescriber(a.Intake, &clinicalv1.GetPrescriberRequest{Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Prescribers.GetPrescriber(a.Warehouse, &clinicalv1.GetPrescriberRequest{Id: created.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Prescribers.CreatePrescriber(a.Auditor, &clinicalv1.CreatePrescriberRequest{Prescriber: prescriber(npiB, "Read", "Only")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Prescribers.UpdatePrescriber(a.Auditor, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: created.GetId(), Active: false}, UpdateMask: mask("active")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.Prescribers.ListPrescribers(a.Warehouse, &clinicalv1.ListPrescribersRequest{})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 }
 
 func TestCreatePrescriberInvalidFields(t *testing.T) {
@@ -124,7 +125,7 @@ func TestCreatePrescriberInvalidFields(t *testing.T) {
 				req.RequestId = "not-a-uuid"
 			}
 			_, err := e.Prescribers.CreatePrescriber(a.Intake, req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 	// Nothing was written.
@@ -154,10 +155,10 @@ func TestCreatePrescriberIdempotencyAndUniqueNPI(t *testing.T) {
 	// The same key with another body is the client's mistake.
 	_, err = e.Prescribers.CreatePrescriber(a.Intake, &clinicalv1.CreatePrescriberRequest{
 		Prescriber: prescriber(npiB, "Grace", "Hopper"), RequestId: key})
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 	// The NPI is the company's once...
 	_, err = e.Prescribers.CreatePrescriber(a.Intake, &clinicalv1.CreatePrescriberRequest{Prescriber: prescriber(npiA, "Other", "Person")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 	// ...and another company's business.
 	if _, err := e.Prescribers.CreatePrescriber(b.Intake, &clinicalv1.CreatePrescriberRequest{Prescriber: prescriber(npiA, "Ada", "Lovelace"), RequestId: key}); err != nil {
 		t.Errorf("company B, same NPI and request id: %v", err)
@@ -200,7 +201,7 @@ func TestUpdatePrescriber(t *testing.T) {
 	// Stale etag: ABORTED, nothing written.
 	_, err = e.Prescribers.UpdatePrescriber(a.Intake, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: p.GetId(), Etag: p.GetEtag(), Credentials: "DO"}, UpdateMask: mask("credentials")})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	tests := []struct {
 		name   string
@@ -223,18 +224,18 @@ func TestUpdatePrescriber(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Prescribers.UpdatePrescriber(a.Intake, tt.req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 
 	// Taking another prescriber's NPI.
 	_, err = e.Prescribers.UpdatePrescriber(a.Intake, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: other.GetId(), Npi: npiA}, UpdateMask: mask("npi")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 
 	_, err = e.Prescribers.UpdatePrescriber(a.Intake, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: uuid.NewString()}, UpdateMask: mask("active")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	final, err := e.Prescribers.GetPrescriber(a.Intake, &clinicalv1.GetPrescriberRequest{Id: p.GetId()})
 	if err != nil || final.GetEtag() != `"3"` || final.GetCredentials() != "MD" || final.GetLastName() != "Lovelace" {
@@ -318,11 +319,11 @@ func TestListPrescribers(t *testing.T) {
 	}
 	_, err = e.Prescribers.ListPrescribers(a.Intake, &clinicalv1.ListPrescribersRequest{
 		PageSize: 1, PageToken: first.GetNextPageToken(), ShowInactive: true})
-	wantInvalid(t, err, "pageToken")
+	grpcerrtest.WantInvalid(t, err, "pageToken")
 	_, err = e.Prescribers.ListPrescribers(a.Intake, &clinicalv1.ListPrescribersRequest{Npi: "1234567890"})
-	wantInvalid(t, err, "npi")
+	grpcerrtest.WantInvalid(t, err, "npi")
 	_, err = e.Prescribers.ListPrescribers(a.Intake, &clinicalv1.ListPrescribersRequest{PageSize: 1001})
-	wantInvalid(t, err, "pageSize")
+	grpcerrtest.WantInvalid(t, err, "pageSize")
 }
 
 func TestPrescribersAreIsolatedByCompany(t *testing.T) {
@@ -332,10 +333,10 @@ func TestPrescribersAreIsolatedByCompany(t *testing.T) {
 	p := createPrescriber(t, e, a.Intake, prescriber(npiA, "Ada", "Lovelace"))
 
 	_, err := e.Prescribers.GetPrescriber(b.Intake, &clinicalv1.GetPrescriberRequest{Id: p.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Prescribers.UpdatePrescriber(b.Intake, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: p.GetId(), Active: false}, UpdateMask: mask("active")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	for _, req := range []*clinicalv1.ListPrescribersRequest{{ShowInactive: true}, {Npi: npiA}, {LastNamePrefix: "Love"}} {
 		resp, err := e.Prescribers.ListPrescribers(b.Auditor, req)
 		if err != nil || len(resp.GetPrescribers()) != 0 {

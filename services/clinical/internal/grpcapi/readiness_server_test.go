@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 )
 
@@ -209,15 +210,15 @@ func TestCheckReadinessRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.Readiness.CheckReadiness(a.Intake, tt.req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 	req := &clinicalv1.CheckReadinessRequest{PatientId: patientID, HcpcsCodes: []string{"E0601"}, DateOfService: today}
 	_, err := e.Readiness.CheckReadiness(a.Warehouse, req)
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	// Another company's patient reads exactly like a missing one.
 	_, err = e.Readiness.CheckReadiness(b.Intake, req)
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.Readiness.CheckReadiness(a.Intake, &clinicalv1.CheckReadinessRequest{PatientId: uuid.NewString(), HcpcsCodes: []string{"E0601"}, DateOfService: today})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }

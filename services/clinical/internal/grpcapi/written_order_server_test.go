@@ -16,6 +16,7 @@ import (
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
@@ -86,7 +87,7 @@ func statusReason(err error) string {
 // given, exactly these precondition violation types.
 func wantPrecondition(t *testing.T, err error, reason string, types ...string) {
 	t.Helper()
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 	if got := statusReason(err); got != reason {
 		t.Errorf("reason = %q, want %q", got, reason)
 	}
@@ -139,15 +140,15 @@ func TestCreateAndGetWrittenOrder(t *testing.T) {
 	}
 
 	_, err := e.WrittenOrders.GetWrittenOrder(a.Intake, &clinicalv1.GetWrittenOrderRequest{Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.WrittenOrders.GetWrittenOrder(a.Warehouse, &clinicalv1.GetWrittenOrderRequest{Id: created.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.WrittenOrders.CreateWrittenOrder(a.Auditor, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: cpapOrder(parties)})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.WrittenOrders.SignWrittenOrder(a.Auditor, &clinicalv1.SignWrittenOrderRequest{Id: created.GetId(), SignatureDate: daysFromToday(0)})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = e.WrittenOrders.RevokeWrittenOrder(a.Billing, &clinicalv1.RevokeWrittenOrderRequest{Id: created.GetId(), Reason: "x"})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 }
 
 func TestCreateWrittenOrderRefusals(t *testing.T) {
@@ -175,7 +176,7 @@ func TestCreateWrittenOrderRefusals(t *testing.T) {
 			o := cpapOrder(parties)
 			tt.edit(o)
 			_, err := e.WrittenOrders.CreateWrittenOrder(a.Intake, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: o})
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 
@@ -183,11 +184,11 @@ func TestCreateWrittenOrderRefusals(t *testing.T) {
 	o := cpapOrder(parties)
 	o.PatientId = uuid.NewString()
 	_, err := e.WrittenOrders.CreateWrittenOrder(a.Intake, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: o})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	o = cpapOrder(parties)
 	o.PrescriberId = uuid.NewString()
 	_, err = e.WrittenOrders.CreateWrittenOrder(a.Intake, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: o})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	// An inactive prescriber may not be named.
 	if _, err := e.Prescribers.UpdatePrescriber(a.Intake, &clinicalv1.UpdatePrescriberRequest{
 		Prescriber: &clinicalv1.Prescriber{Id: parties.prescriberID, Active: false}, UpdateMask: mask("active")}); err != nil {
@@ -223,7 +224,7 @@ func TestCreateWrittenOrderIsIdempotent(t *testing.T) {
 	}
 	req.WrittenOrder.LengthOfNeedMonths = 6
 	_, err = e.WrittenOrders.CreateWrittenOrder(a.Intake, req)
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 	n := 0
 	for _, typ := range e.Events.Types() {
 		if typ == app.EventWrittenOrderCreated {
@@ -276,7 +277,7 @@ func TestWrittenOrderLifecycle(t *testing.T) {
 	}
 	_, err = e.WrittenOrders.SignWrittenOrder(a.Intake, &clinicalv1.SignWrittenOrderRequest{
 		Id: draft.GetId(), SignatureDate: &date.Date{Year: 2025, Month: 2, Day: 30}})
-	wantInvalid(t, err, "signatureDate")
+	grpcerrtest.WantInvalid(t, err, "signatureDate")
 
 	withF2F, err := e.WrittenOrders.UpdateWrittenOrder(a.Intake, &clinicalv1.UpdateWrittenOrderRequest{
 		WrittenOrder: &clinicalv1.WrittenOrder{Id: draft.GetId(), FaceToFaceDate: daysFromToday(-30)},
@@ -288,7 +289,7 @@ func TestWrittenOrderLifecycle(t *testing.T) {
 	// A stale etag is refused before anything else.
 	_, err = e.WrittenOrders.SignWrittenOrder(a.Intake, &clinicalv1.SignWrittenOrderRequest{
 		Id: draft.GetId(), SignatureDate: daysFromToday(-1), Etag: wheelchair.GetEtag()})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	signed, err := e.WrittenOrders.SignWrittenOrder(a.Intake, &clinicalv1.SignWrittenOrderRequest{
 		Id: draft.GetId(), SignatureDate: daysFromToday(-1), Etag: withF2F.GetEtag()})
 	if err != nil {
@@ -308,10 +309,10 @@ func TestWrittenOrderLifecycle(t *testing.T) {
 	// The patient is set once.
 	_, err = e.WrittenOrders.UpdateWrittenOrder(a.Intake, &clinicalv1.UpdateWrittenOrderRequest{
 		WrittenOrder: &clinicalv1.WrittenOrder{Id: draft.GetId(), PatientId: parties.patientID}, UpdateMask: mask("patient_id")})
-	wantInvalid(t, err, "updateMask")
+	grpcerrtest.WantInvalid(t, err, "updateMask")
 
 	_, err = e.WrittenOrders.RevokeWrittenOrder(a.Intake, &clinicalv1.RevokeWrittenOrderRequest{Id: draft.GetId(), Reason: "  "})
-	wantInvalid(t, err, "reason")
+	grpcerrtest.WantInvalid(t, err, "reason")
 	revoked, err := e.WrittenOrders.RevokeWrittenOrder(a.Intake, &clinicalv1.RevokeWrittenOrderRequest{
 		Id: draft.GetId(), Reason: "replaced by a new order", Etag: signed.GetEtag()})
 	if err != nil {
@@ -470,11 +471,11 @@ func TestListWrittenOrders(t *testing.T) {
 	}
 	_, err = e.WrittenOrders.ListWrittenOrders(a.Intake, &clinicalv1.ListWrittenOrdersRequest{
 		PageSize: 1, PageToken: first.GetNextPageToken(), PatientId: okafor.patientID})
-	wantInvalid(t, err, "pageToken")
+	grpcerrtest.WantInvalid(t, err, "pageToken")
 	_, err = e.WrittenOrders.ListWrittenOrders(a.Intake, &clinicalv1.ListWrittenOrdersRequest{PatientId: "nope"})
-	wantInvalid(t, err, "patientId")
+	grpcerrtest.WantInvalid(t, err, "patientId")
 	_, err = e.WrittenOrders.ListWrittenOrders(a.Intake, &clinicalv1.ListWrittenOrdersRequest{Status: 42})
-	wantInvalid(t, err, "status")
+	grpcerrtest.WantInvalid(t, err, "status")
 }
 
 func TestWrittenOrdersAreIsolatedByCompany(t *testing.T) {
@@ -486,28 +487,28 @@ func TestWrittenOrdersAreIsolatedByCompany(t *testing.T) {
 	order := createOrder(t, e, a.Intake, cpapOrder(aParties))
 
 	_, err := e.WrittenOrders.GetWrittenOrder(b.Intake, &clinicalv1.GetWrittenOrderRequest{Id: order.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.WrittenOrders.UpdateWrittenOrder(b.Intake, &clinicalv1.UpdateWrittenOrderRequest{
 		WrittenOrder: &clinicalv1.WrittenOrder{Id: order.GetId(), LengthOfNeedMonths: 6}, UpdateMask: mask("length_of_need_months")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.WrittenOrders.SignWrittenOrder(b.Intake, &clinicalv1.SignWrittenOrderRequest{Id: order.GetId(), SignatureDate: daysFromToday(0)})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = e.WrittenOrders.RevokeWrittenOrder(b.Intake, &clinicalv1.RevokeWrittenOrderRequest{Id: order.GetId(), Reason: "mine now"})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	// B can name neither A's patient nor A's prescriber.
 	o := cpapOrder(bParties)
 	o.PatientId = aParties.patientID
 	_, err = e.WrittenOrders.CreateWrittenOrder(b.Intake, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: o})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	o = cpapOrder(bParties)
 	o.PrescriberId = aParties.prescriberID
 	_, err = e.WrittenOrders.CreateWrittenOrder(b.Intake, &clinicalv1.CreateWrittenOrderRequest{WrittenOrder: o})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	bOrder := createOrder(t, e, b.Intake, cpapOrder(bParties))
 	_, err = e.WrittenOrders.UpdateWrittenOrder(b.Intake, &clinicalv1.UpdateWrittenOrderRequest{
 		WrittenOrder: &clinicalv1.WrittenOrder{Id: bOrder.GetId(), PrescriberId: aParties.prescriberID}, UpdateMask: mask("prescriber_id")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 
 	for _, req := range []*clinicalv1.ListWrittenOrdersRequest{{PatientId: aParties.patientID}, {Status: clinicalv1.WrittenOrderStatus_WRITTEN_ORDER_STATUS_DRAFT}} {
 		resp, err := e.WrittenOrders.ListWrittenOrders(b.Auditor, req)

@@ -5,17 +5,15 @@ import (
 	"context"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
-	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
@@ -96,28 +94,6 @@ func (h *harness) as(company, subject string, roles ...string) context.Context {
 	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
 }
 
-// wantCode fails the test unless err carries code.
-func wantCode(t *testing.T, err error, code codes.Code) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v (%v), want %v", got, err, code)
-	}
-}
-
-// wantInvalid fails the test unless err is INVALID_ARGUMENT listing
-// exactly fields.
-func wantInvalid(t *testing.T, err error, fields ...string) {
-	t.Helper()
-	wantCode(t, err, codes.InvalidArgument)
-	var got []string
-	for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
-		got = append(got, v.Field)
-	}
-	if diff := cmp.Diff(fields, got); diff != "" {
-		t.Errorf("violated fields (-want +got):\n%s", diff)
-	}
-}
-
 func mask(paths ...string) *fieldmaskpb.FieldMask { return &fieldmaskpb.FieldMask{Paths: paths} }
 
 func TestGetCompany(t *testing.T) {
@@ -141,7 +117,7 @@ func TestGetCompany(t *testing.T) {
 		t.Errorf("technician of bravo reads %v, %v", got.GetId(), err)
 	}
 	_, err = h.companies.GetCompany(context.Background(), &companyv1.GetCompanyRequest{})
-	wantCode(t, err, codes.Unauthenticated)
+	grpcerrtest.WantCode(t, err, codes.Unauthenticated)
 }
 
 func TestUpdateCompany(t *testing.T) {
@@ -212,20 +188,20 @@ func TestUpdateCompanyRefusals(t *testing.T) {
 		return err
 	}
 
-	wantCode(t, update(admin, &companyv1.Company{DisplayName: "x"}, "display_name"), codes.PermissionDenied)
-	wantCode(t, update(a.owner, &companyv1.Company{DisplayName: "x", Etag: `"7"`}, "display_name"), codes.Aborted)
-	wantInvalid(t, update(a.owner, &companyv1.Company{Etag: "7"}, "display_name"), "company.etag")
-	wantInvalid(t, update(a.owner, &companyv1.Company{}, "nickname"), "updateMask")
-	wantInvalid(t, update(a.owner, &companyv1.Company{}, "status", "code", "tax_id_last4", "create_time"), "updateMask", "updateMask", "updateMask", "updateMask")
-	wantInvalid(t, update(a.owner, &companyv1.Company{}, "address.country"), "updateMask")
+	grpcerrtest.WantCode(t, update(admin, &companyv1.Company{DisplayName: "x"}, "display_name"), codes.PermissionDenied)
+	grpcerrtest.WantCode(t, update(a.owner, &companyv1.Company{DisplayName: "x", Etag: `"7"`}, "display_name"), codes.Aborted)
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{Etag: "7"}, "display_name"), "company.etag")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{}, "nickname"), "updateMask")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{}, "status", "code", "tax_id_last4", "create_time"), "updateMask", "updateMask", "updateMask", "updateMask")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{}, "address.country"), "updateMask")
 	// The proto's shape rules run first; the domain's rules next.
-	wantInvalid(t, update(a.owner, &companyv1.Company{Npi: "123"}, "npi"), "company.npi")
-	wantInvalid(t, update(a.owner, &companyv1.Company{Npi: "1234567890", TaxId: "07-1234567", Address: &commonv1.PostalAddress{Line1: "1 Main", City: "X", State: "ZZ", PostalCode: "30301"}},
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{Npi: "123"}, "npi"), "company.npi")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{Npi: "1234567890", TaxId: "07-1234567", Address: &commonv1.PostalAddress{Line1: "1 Main", City: "X", State: "ZZ", PostalCode: "30301"}},
 		"npi", "tax_id", "address"), "company.npi", "company.taxId", "company.address.state")
-	wantInvalid(t, update(a.owner, &companyv1.Company{LegalName: ""}, "legal_name"), "company.legalName")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{LegalName: ""}, "legal_name"), "company.legalName")
 	// The company is always the caller's: naming another is refused.
 	b := h.bootstrap(t, "bravo")
-	wantInvalid(t, update(a.owner, &companyv1.Company{Id: b.companyID, DisplayName: "x"}, "display_name"), "company.id")
+	grpcerrtest.WantInvalid(t, update(a.owner, &companyv1.Company{Id: b.companyID, DisplayName: "x"}, "display_name"), "company.id")
 
 	got, err := h.companies.GetCompany(a.owner, &companyv1.GetCompanyRequest{})
 	if err != nil || got.GetEtag() != `"1"` {

@@ -12,6 +12,7 @@ import (
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 )
 
@@ -58,12 +59,12 @@ func TestCreateAndGetLocation(t *testing.T) {
 	}
 
 	_, err = h.locations.GetLocation(a.owner, &companyv1.GetLocationRequest{Id: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.locations.GetLocation(a.owner, &companyv1.GetLocationRequest{Id: "not-a-uuid"})
-	wantInvalid(t, err, "id")
+	grpcerrtest.WantInvalid(t, err, "id")
 	// Codes are unique within the company.
 	_, err = h.locations.CreateLocation(a.owner, &companyv1.CreateLocationRequest{Location: branch("ATL-01")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 }
 
 func TestCreateLocationInvalidFields(t *testing.T) {
@@ -92,7 +93,7 @@ func TestCreateLocationInvalidFields(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			wantInvalid(t, create(tt.edit), tt.fields...)
+			grpcerrtest.WantInvalid(t, create(tt.edit), tt.fields...)
 		})
 	}
 }
@@ -112,7 +113,7 @@ func TestCreateLocationIdempotent(t *testing.T) {
 		t.Fatalf("retry = %v, %v; want location %s", again.GetId(), err, first.GetId())
 	}
 	_, err = h.locations.CreateLocation(a.owner, &companyv1.CreateLocationRequest{Location: branch("ATL-02"), RequestId: key})
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 
 	created := 0
 	for _, typ := range h.events.Types() {
@@ -160,7 +161,7 @@ func TestListLocationsPaginates(t *testing.T) {
 		}
 		// A token belongs to its filter.
 		_, err = h.locations.ListLocations(a.owner, &companyv1.ListLocationsRequest{PageSize: 3, PageToken: token, ShowDeleted: true})
-		wantInvalid(t, err, "pageToken")
+		grpcerrtest.WantInvalid(t, err, "pageToken")
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("codes across pages (-want +got):\n%s", diff)
@@ -170,9 +171,9 @@ func TestListLocationsPaginates(t *testing.T) {
 	}
 
 	_, err := h.locations.ListLocations(a.owner, &companyv1.ListLocationsRequest{PageSize: 1001})
-	wantInvalid(t, err, "pageSize")
+	grpcerrtest.WantInvalid(t, err, "pageSize")
 	_, err = h.locations.ListLocations(a.owner, &companyv1.ListLocationsRequest{PageToken: "garbage"})
-	wantInvalid(t, err, "pageToken")
+	grpcerrtest.WantInvalid(t, err, "pageToken")
 	resp, err := h.locations.ListLocations(a.owner, &companyv1.ListLocationsRequest{Type: companyv1.LocationType_LOCATION_TYPE_WAREHOUSE})
 	if err != nil || len(resp.GetLocations()) != 0 {
 		t.Errorf("warehouses: %v, %v", resp, err)
@@ -206,18 +207,18 @@ func TestUpdateLocation(t *testing.T) {
 
 	stale := &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId(), Name: "x", Etag: l.GetEtag()}, UpdateMask: mask("name")}
 	_, err = h.locations.UpdateLocation(a.owner, stale)
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	_, err = h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId()}, UpdateMask: mask("delete_time")})
-	wantInvalid(t, err, "updateMask")
+	grpcerrtest.WantInvalid(t, err, "updateMask")
 	_, err = h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId(), TimeZone: "Nowhere/Land"}, UpdateMask: mask("time_zone")})
-	wantInvalid(t, err, "location.timeZone")
+	grpcerrtest.WantInvalid(t, err, "location.timeZone")
 	_, err = h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: "nope", Name: "x"}, UpdateMask: mask("name")})
-	wantInvalid(t, err, "location.id")
+	grpcerrtest.WantInvalid(t, err, "location.id")
 	// An empty mask replaces every writable field: the required ones must
 	// all be there.
 	_, err = h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId(), Name: "Only a name"}})
-	wantInvalid(t, err, "location.code", "location.type", "location.timeZone", "location.address")
+	grpcerrtest.WantInvalid(t, err, "location.code", "location.type", "location.timeZone", "location.address")
 	full := branch("ATL-09")
 	full.Id = l.GetId()
 	if got, err := h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: full}); err != nil || got.GetCode() != "ATL-09" {
@@ -233,7 +234,7 @@ func TestDeleteAndUndeleteLocation(t *testing.T) {
 	h.createLocation(t, a.owner, "ATL-02")
 
 	_, err := h.locations.DeleteLocation(a.owner, &companyv1.DeleteLocationRequest{Id: l.GetId(), Etag: `"5"`})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	deleted, err := h.locations.DeleteLocation(a.owner, &companyv1.DeleteLocationRequest{Id: l.GetId(), Etag: l.GetEtag()})
 	if err != nil || deleted.GetDeleteTime() == nil || deleted.GetEtag() != `"2"` {
 		t.Fatalf("DeleteLocation = %v, %v", deleted, err)
@@ -248,19 +249,19 @@ func TestDeleteAndUndeleteLocation(t *testing.T) {
 		t.Errorf("lists: %d live, %d in all; want 1 and 2", len(live.GetLocations()), len(all.GetLocations()))
 	}
 	_, err = h.locations.DeleteLocation(a.owner, &companyv1.DeleteLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 	_, err = h.locations.UpdateLocation(a.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId(), Name: "x"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 	// The deleted location's code stays reserved.
 	_, err = h.locations.CreateLocation(a.owner, &companyv1.CreateLocationRequest{Location: branch("ATL-01")})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 
 	restored, err := h.locations.UndeleteLocation(a.owner, &companyv1.UndeleteLocationRequest{Id: l.GetId(), Etag: deleted.GetEtag()})
 	if err != nil || restored.GetDeleteTime() != nil {
 		t.Fatalf("UndeleteLocation = %v, %v", restored, err)
 	}
 	_, err = h.locations.UndeleteLocation(a.owner, &companyv1.UndeleteLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 
 	want := []string{app.EventLocationCreated, app.EventLocationCreated, app.EventLocationDeleted, app.EventLocationUndeleted}
 	if diff := cmp.Diff(want, h.events.Types()[2:]); diff != "" {
@@ -277,13 +278,13 @@ func TestLocationsAcrossTenants(t *testing.T) {
 	h.createLocation(t, b.owner, "BOS-01")
 
 	_, err := h.locations.GetLocation(b.owner, &companyv1.GetLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.locations.UpdateLocation(b.owner, &companyv1.UpdateLocationRequest{Location: &companyv1.Location{Id: l.GetId(), Name: "mine"}, UpdateMask: mask("name")})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.locations.DeleteLocation(b.owner, &companyv1.DeleteLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.locations.UndeleteLocation(b.owner, &companyv1.UndeleteLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	for _, show := range []bool{false, true} {
 		resp, err := h.locations.ListLocations(b.owner, &companyv1.ListLocationsRequest{ShowDeleted: show})
 		if err != nil {
@@ -311,9 +312,9 @@ func TestLocationPermissions(t *testing.T) {
 		t.Errorf("intake reads a location: %v", err)
 	}
 	_, err := h.locations.CreateLocation(intake, &companyv1.CreateLocationRequest{Location: branch("ATL-02")})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = h.locations.DeleteLocation(intake, &companyv1.DeleteLocationRequest{Id: l.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	if _, err := h.locations.CreateLocation(admin, &companyv1.CreateLocationRequest{Location: branch("ATL-02")}); err != nil {
 		t.Errorf("admin creates a location: %v", err)
 	}

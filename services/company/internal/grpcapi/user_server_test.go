@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -84,7 +85,7 @@ func TestCreateAndGetUser(t *testing.T) {
 
 	// Emails are unique per company, compared case-insensitively.
 	_, err = h.users.CreateUser(a.owner, newUser("ana.lopez@acme.EXAMPLE", companyv1.Role_ROLE_BILLING))
-	wantCode(t, err, codes.AlreadyExists)
+	grpcerrtest.WantCode(t, err, codes.AlreadyExists)
 }
 
 func TestCreateUserRefusals(t *testing.T) {
@@ -98,11 +99,11 @@ func TestCreateUserRefusals(t *testing.T) {
 
 	// intake lacks users.write: refused by the method's rule.
 	_, err := h.users.CreateUser(h.actAs(a, intake), newUser("x@acme.example", companyv1.Role_ROLE_INTAKE))
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	// admin holds users.write but may not create an owner: PERMISSION_DENIED
 	// with reason OWNER_REQUIRED (a matter of authority, not of state).
 	_, err = h.users.CreateUser(h.actAs(a, admin), newUser("x@acme.example", companyv1.Role_ROLE_OWNER))
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	if _, err := h.users.CreateUser(h.actAs(a, admin), newUser("x@acme.example", companyv1.Role_ROLE_BILLING)); err != nil {
 		t.Errorf("admin creates a billing user: %v", err)
 	}
@@ -112,7 +113,7 @@ func TestCreateUserRefusals(t *testing.T) {
 	req := newUser("y@acme.example", companyv1.Role_ROLE_INTAKE)
 	req.User.AllowedLocationIds = []string{locB.GetId(), uuid.NewString()}
 	_, err = h.users.CreateUser(a.owner, req)
-	wantInvalid(t, err, "user.allowedLocationIds[0]", "user.allowedLocationIds[1]")
+	grpcerrtest.WantInvalid(t, err, "user.allowedLocationIds[0]", "user.allowedLocationIds[1]")
 
 	tests := []struct {
 		name   string
@@ -128,7 +129,7 @@ func TestCreateUserRefusals(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := h.users.CreateUser(a.owner, tt.req)
-			wantInvalid(t, err, tt.fields...)
+			grpcerrtest.WantInvalid(t, err, tt.fields...)
 		})
 	}
 }
@@ -152,7 +153,7 @@ func TestCreateUserIdempotent(t *testing.T) {
 	// another request.
 	req.Password = "another long password"
 	_, err = h.users.CreateUser(a.owner, req)
-	wantInvalid(t, err, "requestId")
+	grpcerrtest.WantInvalid(t, err, "requestId")
 }
 
 func TestUpdateUser(t *testing.T) {
@@ -179,18 +180,18 @@ func TestUpdateUser(t *testing.T) {
 		return err
 	}
 	// A profile edit can never grant a role or change status or email.
-	wantInvalid(t, update(&companyv1.User{Roles: []companyv1.Role{companyv1.Role_ROLE_OWNER}}, "roles"), "updateMask")
-	wantInvalid(t, update(&companyv1.User{Email: "new@acme.example"}, "email"), "updateMask")
-	wantInvalid(t, update(&companyv1.User{}, "status", "last_login_time"), "updateMask", "updateMask")
-	wantCode(t, update(&companyv1.User{GivenName: "x", Etag: u.GetEtag()}, "given_name"), codes.Aborted)
-	wantInvalid(t, update(&companyv1.User{AllowedLocationIds: []string{uuid.NewString()}}, "allowed_location_ids"), "user.allowedLocationIds[0]")
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{Roles: []companyv1.Role{companyv1.Role_ROLE_OWNER}}, "roles"), "updateMask")
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{Email: "new@acme.example"}, "email"), "updateMask")
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{}, "status", "last_login_time"), "updateMask", "updateMask")
+	grpcerrtest.WantCode(t, update(&companyv1.User{GivenName: "x", Etag: u.GetEtag()}, "given_name"), codes.Aborted)
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{AllowedLocationIds: []string{uuid.NewString()}}, "allowed_location_ids"), "user.allowedLocationIds[0]")
 	// Deleted locations cannot be newly allowed.
 	if _, err := h.locations.DeleteLocation(a.owner, &companyv1.DeleteLocationRequest{Id: loc.GetId()}); err != nil {
 		t.Fatal(err)
 	}
-	wantInvalid(t, update(&companyv1.User{AllowedLocationIds: []string{loc.GetId()}}, "allowed_location_ids"), "user.allowedLocationIds[0]")
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{AllowedLocationIds: []string{loc.GetId()}}, "allowed_location_ids"), "user.allowedLocationIds[0]")
 	// An empty mask writes every profile field, so both names are needed.
-	wantInvalid(t, update(&companyv1.User{GivenName: "Only"}), "user.familyName")
+	grpcerrtest.WantInvalid(t, update(&companyv1.User{GivenName: "Only"}), "user.familyName")
 }
 
 func TestSetUserRolesAndLastOwner(t *testing.T) {
@@ -210,15 +211,15 @@ func TestSetUserRolesAndLastOwner(t *testing.T) {
 	}
 	// Owner is granted and removed only by owners: PERMISSION_DENIED.
 	_, err = setRoles(asAdmin, intake.GetId(), companyv1.Role_ROLE_OWNER)
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = setRoles(asAdmin, admin.GetId(), companyv1.Role_ROLE_OWNER, companyv1.Role_ROLE_ADMIN)
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	_, err = setRoles(asAdmin, a.ownerID, companyv1.Role_ROLE_ADMIN)
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 
 	// The last active owner cannot give up owner: FAILED_PRECONDITION.
 	_, err = setRoles(a.owner, a.ownerID, companyv1.Role_ROLE_ADMIN)
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 	if reason := errorReason(err); reason != domain.ReasonLastOwner {
 		t.Errorf("reason = %q, want %s", reason, domain.ReasonLastOwner)
 	}
@@ -231,12 +232,12 @@ func TestSetUserRolesAndLastOwner(t *testing.T) {
 	}
 	secondOwner := h.as(a.companyID, admin.GetId(), "owner")
 	_, err = setRoles(secondOwner, admin.GetId(), companyv1.Role_ROLE_ADMIN)
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 
 	_, err = setRoles(a.owner, intake.GetId(), 0)
-	wantInvalid(t, err, "roles[0]")
+	grpcerrtest.WantInvalid(t, err, "roles[0]")
 	_, err = h.users.SetUserRoles(a.owner, &companyv1.SetUserRolesRequest{Id: intake.GetId(), Roles: []companyv1.Role{companyv1.Role_ROLE_AUDITOR}, Etag: `"1"`})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	var changes []string
 	for _, e := range h.events.Events() {
@@ -258,18 +259,18 @@ func TestDeactivateAndReactivateUser(t *testing.T) {
 	asAdmin := h.actAs(a, admin)
 
 	_, err := h.users.DeactivateUser(asAdmin, &companyv1.DeactivateUserRequest{Id: admin.GetId()})
-	wantCode(t, err, codes.FailedPrecondition) // not oneself
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition) // not oneself
 	_, err = h.users.DeactivateUser(asAdmin, &companyv1.DeactivateUserRequest{Id: a.ownerID})
-	wantCode(t, err, codes.PermissionDenied) // only owners touch owners
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied) // only owners touch owners
 	_, err = h.users.DeactivateUser(asAdmin, &companyv1.DeactivateUserRequest{Id: intake.GetId(), Etag: `"9"`})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	got, err := h.users.DeactivateUser(asAdmin, &companyv1.DeactivateUserRequest{Id: intake.GetId(), Etag: intake.GetEtag()})
 	if err != nil || got.GetStatus() != companyv1.UserStatus_USER_STATUS_DEACTIVATED {
 		t.Fatalf("DeactivateUser = %v, %v", got, err)
 	}
 	_, err = h.users.DeactivateUser(asAdmin, &companyv1.DeactivateUserRequest{Id: intake.GetId()})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 
 	listed, _ := h.users.ListUsers(a.owner, &companyv1.ListUsersRequest{})
 	withDeactivated, _ := h.users.ListUsers(a.owner, &companyv1.ListUsersRequest{ShowDeactivated: true})
@@ -282,7 +283,7 @@ func TestDeactivateAndReactivateUser(t *testing.T) {
 		t.Fatalf("ReactivateUser = %v, %v", got, err)
 	}
 	_, err = h.users.ReactivateUser(asAdmin, &companyv1.ReactivateUserRequest{Id: intake.GetId()})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 
 	types := h.events.Types()
 	if diff := cmp.Diff([]string{app.EventUserDeactivated, app.EventUserReactivated}, types[len(types)-2:]); diff != "" {
@@ -329,11 +330,11 @@ func TestListUsers(t *testing.T) {
 		t.Errorf("bravo's list = %v, %v", resp.GetUsers(), err)
 	}
 	_, err = h.users.GetUser(b.owner, &companyv1.GetUserRequest{Id: a.ownerID})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.users.DeactivateUser(b.owner, &companyv1.DeactivateUserRequest{Id: a.ownerID})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.users.SetUserRoles(b.owner, &companyv1.SetUserRolesRequest{Id: a.ownerID, Roles: []companyv1.Role{companyv1.Role_ROLE_AUDITOR}})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }
 
 // errorReason returns the ErrorInfo reason of a status error.

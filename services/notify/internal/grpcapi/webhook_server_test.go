@@ -18,6 +18,7 @@ import (
 
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 	"github.com/ariesone/ariesone/services/notify/internal/webhook/webhooktest"
@@ -63,18 +64,11 @@ func createSubscription(t *testing.T, h *webhooktest.Harness, ctx context.Contex
 	return resp
 }
 
-func wantCode(t *testing.T, err error, code codes.Code) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v (%v), want %v", got, err, code)
-	}
-}
-
 // wantViolations fails the test unless err is INVALID_ARGUMENT with exactly
 // these "field: description" violations.
 func wantViolations(t *testing.T, err error, want ...string) {
 	t.Helper()
-	wantCode(t, err, codes.InvalidArgument)
+	grpcerrtest.WantCode(t, err, codes.InvalidArgument)
 	var got []string
 	for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
 		got = append(got, v.Field+": "+v.Description)
@@ -88,7 +82,7 @@ func wantViolations(t *testing.T, err error, want ...string) {
 // violations protovalidate words.
 func wantViolatedFields(t *testing.T, err error, want ...string) {
 	t.Helper()
-	wantCode(t, err, codes.InvalidArgument)
+	grpcerrtest.WantCode(t, err, codes.InvalidArgument)
 	var got []string
 	for _, v := range grpcerr.FieldViolations(status.Convert(err)) {
 		got = append(got, v.Field)
@@ -272,7 +266,7 @@ func TestUpdateWebhookSubscription(t *testing.T) {
 		Id: sub.GetId(), Etag: sub.GetEtag(), Url: "https://new.partner.example/", EventTypes: []string{"company.*"},
 	}}
 	_, err = h.Client.UpdateWebhookSubscription(c.a, stale)
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 
 	_, err = h.Client.UpdateWebhookSubscription(c.a, &notifyv1.UpdateWebhookSubscriptionRequest{
 		WebhookSubscription: &notifyv1.WebhookSubscription{Id: sub.GetId(), Url: "https://new.partner.example/", EventTypes: []string{"company.*"}},
@@ -301,19 +295,19 @@ func TestDeleteAndEnableWebhookSubscription(t *testing.T) {
 	sub := createSubscription(t, h, c.a).GetWebhookSubscription()
 
 	_, err := h.Client.EnableWebhookSubscription(c.a, &notifyv1.EnableWebhookSubscriptionRequest{Id: sub.GetId()})
-	wantCode(t, err, codes.FailedPrecondition)
+	grpcerrtest.WantCode(t, err, codes.FailedPrecondition)
 
 	_, err = h.Client.DeleteWebhookSubscription(c.a, &notifyv1.DeleteWebhookSubscriptionRequest{Id: sub.GetId(), Etag: `"7"`})
-	wantCode(t, err, codes.Aborted)
+	grpcerrtest.WantCode(t, err, codes.Aborted)
 	_, err = h.Client.DeleteWebhookSubscription(c.a, &notifyv1.DeleteWebhookSubscriptionRequest{Id: sub.GetId(), Etag: "garbage"})
 	wantViolatedFields(t, err, "etag")
 	if _, err := h.Client.DeleteWebhookSubscription(c.a, &notifyv1.DeleteWebhookSubscriptionRequest{Id: sub.GetId(), Etag: sub.GetEtag()}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = h.Client.GetWebhookSubscription(c.a, &notifyv1.GetWebhookSubscriptionRequest{Id: sub.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 	_, err = h.Client.DeleteWebhookSubscription(c.a, &notifyv1.DeleteWebhookSubscriptionRequest{Id: sub.GetId()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }
 
 func TestWebhookSubscriptionsAreTenantScoped(t *testing.T) {
@@ -346,7 +340,7 @@ func TestWebhookSubscriptionsAreTenantScoped(t *testing.T) {
 		},
 	}
 	for name, call := range calls {
-		t.Run(name, func(t *testing.T) { wantCode(t, call(), codes.NotFound) })
+		t.Run(name, func(t *testing.T) { grpcerrtest.WantCode(t, call(), codes.NotFound) })
 	}
 	list, err := h.Client.ListWebhookSubscriptions(c.b, &notifyv1.ListWebhookSubscriptionsRequest{})
 	if err != nil || len(list.GetWebhookSubscriptions()) != 0 {
@@ -368,15 +362,15 @@ func TestWebhookPermissions(t *testing.T) {
 	for name, ctx := range map[string]context.Context{"technician": c.technicianA, "auditor": c.auditorA} {
 		t.Run(name+" may not write", func(t *testing.T) {
 			_, err := h.Client.CreateWebhookSubscription(ctx, req)
-			wantCode(t, err, codes.PermissionDenied)
+			grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 			_, err = h.Client.EnableWebhookSubscription(ctx, &notifyv1.EnableWebhookSubscriptionRequest{Id: sub.GetId()})
-			wantCode(t, err, codes.PermissionDenied)
+			grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 			_, err = h.Client.DeleteWebhookSubscription(ctx, &notifyv1.DeleteWebhookSubscriptionRequest{Id: sub.GetId()})
-			wantCode(t, err, codes.PermissionDenied)
+			grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 		})
 	}
 	_, err := h.Client.GetWebhookSubscription(c.technicianA, &notifyv1.GetWebhookSubscriptionRequest{Id: sub.GetId()})
-	wantCode(t, err, codes.PermissionDenied)
+	grpcerrtest.WantCode(t, err, codes.PermissionDenied)
 	if _, err := h.Client.GetWebhookSubscription(c.auditorA, &notifyv1.GetWebhookSubscriptionRequest{Id: sub.GetId()}); err != nil {
 		t.Errorf("auditor reads: %v", err)
 	}
@@ -384,7 +378,7 @@ func TestWebhookPermissions(t *testing.T) {
 		t.Errorf("partner creates: %v", err)
 	}
 	_, err = h.Client.ListWebhookSubscriptions(context.Background(), &notifyv1.ListWebhookSubscriptionsRequest{})
-	wantCode(t, err, codes.Unauthenticated)
+	grpcerrtest.WantCode(t, err, codes.Unauthenticated)
 }
 
 func TestListWebhookSubscriptionsPaginates(t *testing.T) {
@@ -475,7 +469,7 @@ func TestListWebhookDeliveriesNewestFirstAndPaginated(t *testing.T) {
 		t.Errorf("event ids, newest first (-want +got):\n%s", diff)
 	}
 	_, err := h.Client.ListWebhookDeliveries(c.a, &notifyv1.ListWebhookDeliveriesRequest{SubscriptionId: uuid.NewString()})
-	wantCode(t, err, codes.NotFound)
+	grpcerrtest.WantCode(t, err, codes.NotFound)
 }
 
 func TestEnqueueWebhookDeliveriesJoinsTheCallersTransaction(t *testing.T) {
