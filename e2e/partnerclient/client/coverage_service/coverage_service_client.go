@@ -61,10 +61,10 @@ type ClientService interface {
 	// CoverageServiceCheckEligibilityContext check eligibility asks whether the coverage pays for a date of service records the answer in the coverage s eligibility log and updates the coverage s eligibility status it writes so it counts against the write rate limit.
 	CoverageServiceCheckEligibilityContext(ctx context.Context, params *CoverageServiceCheckEligibilityParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CoverageServiceCheckEligibilityOK, error)
 
-	// CoverageServiceCreateCoverage create coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s naming the rank repeating a request with the same request id returns the coverage created the first time.
+	// CoverageServiceCreateCoverage create coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s reason c o v e r a g e r a n k t a k e n naming the rank an unknown patient or plan is n o t f o u n d an inactive plan or payer is f a i l e d p r e c o n d i t i o n with reason p l a n i n a c t i v e or p a y e r i n a c t i v e repeating a request with the same request id returns the coverage created the first time.
 	CoverageServiceCreateCoverage(params *CoverageServiceCreateCoverageParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CoverageServiceCreateCoverageOK, error)
 
-	// CoverageServiceCreateCoverageContext create coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s naming the rank repeating a request with the same request id returns the coverage created the first time.
+	// CoverageServiceCreateCoverageContext create coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s reason c o v e r a g e r a n k t a k e n naming the rank an unknown patient or plan is n o t f o u n d an inactive plan or payer is f a i l e d p r e c o n d i t i o n with reason p l a n i n a c t i v e or p a y e r i n a c t i v e repeating a request with the same request id returns the coverage created the first time.
 	CoverageServiceCreateCoverageContext(ctx context.Context, params *CoverageServiceCreateCoverageParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CoverageServiceCreateCoverageOK, error)
 
 	// CoverageServiceDeleteCoverage delete coverage soft deletes a coverage and frees its rank the ranks of the patient s other coverages do not move use reorder coverages.
@@ -168,7 +168,7 @@ func (a *Client) CoverageServiceCheckEligibilityContext(ctx context.Context, par
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// CoverageServiceCreateCoverage creates coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s naming the rank repeating a request with the same request id returns the coverage created the first time.
+// CoverageServiceCreateCoverage creates coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s reason c o v e r a g e r a n k t a k e n naming the rank an unknown patient or plan is n o t f o u n d an inactive plan or payer is f a i l e d p r e c o n d i t i o n with reason p l a n i n a c t i v e or p a y e r i n a c t i v e repeating a request with the same request id returns the coverage created the first time.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -185,7 +185,7 @@ func (a *Client) CoverageServiceCreateCoverage(params *CoverageServiceCreateCove
 	return a.CoverageServiceCreateCoverageContext(ctx, params, authInfo, opts...)
 }
 
-// CoverageServiceCreateCoverageContext creates coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s naming the rank repeating a request with the same request id returns the coverage created the first time.
+// CoverageServiceCreateCoverageContext creates coverage adds a coverage to a patient under an active plan a rank another current coverage of the patient holds is refused with a l r e a d y e x i s t s reason c o v e r a g e r a n k t a k e n naming the rank an unknown patient or plan is n o t f o u n d an inactive plan or payer is f a i l e d p r e c o n d i t i o n with reason p l a n i n a c t i v e or p a y e r i n a c t i v e repeating a request with the same request id returns the coverage created the first time.
 //
 // Do not use the deprecated [CoverageServiceCreateCoverageParams.Context] with this method: it would be ignored.
 func (a *Client) CoverageServiceCreateCoverageContext(ctx context.Context, params *CoverageServiceCreateCoverageParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*CoverageServiceCreateCoverageOK, error) {

@@ -55,10 +55,10 @@ type ClientOption func(*runtime.ClientOperation)
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
-	// WrittenOrderServiceCreateWrittenOrder create written order adds a draft order for a patient the patient and the prescriber must exist in the company items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
+	// WrittenOrderServiceCreateWrittenOrder create written order adds a draft order for a patient the patient and the prescriber must exist in the company n o t f o u n d otherwise and the prescriber must be active f a i l e d p r e c o n d i t i o n reason p r e s c r i b e r i n a c t i v e items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
 	WrittenOrderServiceCreateWrittenOrder(params *WrittenOrderServiceCreateWrittenOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WrittenOrderServiceCreateWrittenOrderOK, error)
 
-	// WrittenOrderServiceCreateWrittenOrderContext create written order adds a draft order for a patient the patient and the prescriber must exist in the company items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
+	// WrittenOrderServiceCreateWrittenOrderContext create written order adds a draft order for a patient the patient and the prescriber must exist in the company n o t f o u n d otherwise and the prescriber must be active f a i l e d p r e c o n d i t i o n reason p r e s c r i b e r i n a c t i v e items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
 	WrittenOrderServiceCreateWrittenOrderContext(ctx context.Context, params *WrittenOrderServiceCreateWrittenOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WrittenOrderServiceCreateWrittenOrderOK, error)
 
 	// WrittenOrderServiceGetWrittenOrder get written order returns one written order of the caller s company.
@@ -94,7 +94,7 @@ type ClientService interface {
 	SetTransport(transport runtime.ContextualTransport)
 }
 
-// WrittenOrderServiceCreateWrittenOrder creates written order adds a draft order for a patient the patient and the prescriber must exist in the company items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
+// WrittenOrderServiceCreateWrittenOrder creates written order adds a draft order for a patient the patient and the prescriber must exist in the company n o t f o u n d otherwise and the prescriber must be active f a i l e d p r e c o n d i t i o n reason p r e s c r i b e r i n a c t i v e items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -111,7 +111,7 @@ func (a *Client) WrittenOrderServiceCreateWrittenOrder(params *WrittenOrderServi
 	return a.WrittenOrderServiceCreateWrittenOrderContext(ctx, params, authInfo, opts...)
 }
 
-// WrittenOrderServiceCreateWrittenOrderContext creates written order adds a draft order for a patient the patient and the prescriber must exist in the company items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
+// WrittenOrderServiceCreateWrittenOrderContext creates written order adds a draft order for a patient the patient and the prescriber must exist in the company n o t f o u n d otherwise and the prescriber must be active f a i l e d p r e c o n d i t i o n reason p r e s c r i b e r i n a c t i v e items diagnoses and the length of need may come later before signing repeating a request with the same request id returns the order created the first time.
 //
 // Do not use the deprecated [WrittenOrderServiceCreateWrittenOrderParams.Context] with this method: it would be ignored.
 func (a *Client) WrittenOrderServiceCreateWrittenOrderContext(ctx context.Context, params *WrittenOrderServiceCreateWrittenOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WrittenOrderServiceCreateWrittenOrderOK, error) {

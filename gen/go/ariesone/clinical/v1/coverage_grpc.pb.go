@@ -50,8 +50,11 @@ type CoverageServiceClient interface {
 	ListCoverages(ctx context.Context, in *ListCoveragesRequest, opts ...grpc.CallOption) (*ListCoveragesResponse, error)
 	// CreateCoverage adds a coverage to a patient under an active plan. A
 	// rank another current coverage of the patient holds is refused with
-	// ALREADY_EXISTS naming the rank. Repeating a request with the same
-	// request_id returns the coverage created the first time.
+	// ALREADY_EXISTS (reason COVERAGE_RANK_TAKEN) naming the rank; an unknown
+	// patient or plan is NOT_FOUND; an inactive plan or payer is
+	// FAILED_PRECONDITION with reason PLAN_INACTIVE or PAYER_INACTIVE.
+	// Repeating a request with the same request_id returns the coverage
+	// created the first time.
 	CreateCoverage(ctx context.Context, in *CreateCoverageRequest, opts ...grpc.CallOption) (*Coverage, error)
 	// UpdateCoverage changes the fields named in update_mask. The rank is not
 	// one of them: ReorderCoverages changes ranks. A deleted coverage cannot
@@ -185,8 +188,11 @@ type CoverageServiceServer interface {
 	ListCoverages(context.Context, *ListCoveragesRequest) (*ListCoveragesResponse, error)
 	// CreateCoverage adds a coverage to a patient under an active plan. A
 	// rank another current coverage of the patient holds is refused with
-	// ALREADY_EXISTS naming the rank. Repeating a request with the same
-	// request_id returns the coverage created the first time.
+	// ALREADY_EXISTS (reason COVERAGE_RANK_TAKEN) naming the rank; an unknown
+	// patient or plan is NOT_FOUND; an inactive plan or payer is
+	// FAILED_PRECONDITION with reason PLAN_INACTIVE or PAYER_INACTIVE.
+	// Repeating a request with the same request_id returns the coverage
+	// created the first time.
 	CreateCoverage(context.Context, *CreateCoverageRequest) (*Coverage, error)
 	// UpdateCoverage changes the fields named in update_mask. The rank is not
 	// one of them: ReorderCoverages changes ranks. A deleted coverage cannot

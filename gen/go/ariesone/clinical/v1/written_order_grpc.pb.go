@@ -48,9 +48,11 @@ type WrittenOrderServiceClient interface {
 	// first.
 	ListWrittenOrders(ctx context.Context, in *ListWrittenOrdersRequest, opts ...grpc.CallOption) (*ListWrittenOrdersResponse, error)
 	// CreateWrittenOrder adds a draft order for a patient. The patient and
-	// the prescriber must exist in the company; items, diagnoses and the
-	// length of need may come later, before signing. Repeating a request with
-	// the same request_id returns the order created the first time.
+	// the prescriber must exist in the company (NOT_FOUND otherwise), and the
+	// prescriber must be active (FAILED_PRECONDITION, reason
+	// PRESCRIBER_INACTIVE); items, diagnoses and the length of need may come
+	// later, before signing. Repeating a request with the same request_id
+	// returns the order created the first time.
 	CreateWrittenOrder(ctx context.Context, in *CreateWrittenOrderRequest, opts ...grpc.CallOption) (*WrittenOrder, error)
 	// UpdateWrittenOrder changes the fields named in update_mask of a draft.
 	// A signed, expired or revoked order cannot change: FAILED_PRECONDITION
@@ -168,9 +170,11 @@ type WrittenOrderServiceServer interface {
 	// first.
 	ListWrittenOrders(context.Context, *ListWrittenOrdersRequest) (*ListWrittenOrdersResponse, error)
 	// CreateWrittenOrder adds a draft order for a patient. The patient and
-	// the prescriber must exist in the company; items, diagnoses and the
-	// length of need may come later, before signing. Repeating a request with
-	// the same request_id returns the order created the first time.
+	// the prescriber must exist in the company (NOT_FOUND otherwise), and the
+	// prescriber must be active (FAILED_PRECONDITION, reason
+	// PRESCRIBER_INACTIVE); items, diagnoses and the length of need may come
+	// later, before signing. Repeating a request with the same request_id
+	// returns the order created the first time.
 	CreateWrittenOrder(context.Context, *CreateWrittenOrderRequest) (*WrittenOrder, error)
 	// UpdateWrittenOrder changes the fields named in update_mask of a draft.
 	// A signed, expired or revoked order cannot change: FAILED_PRECONDITION
