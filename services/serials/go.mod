@@ -2,7 +2,10 @@ module github.com/ariesone/ariesone/services/serials
 
 go 1.26.8
 
-require github.com/ariesone/ariesone/platform v0.0.0
+require (
+	github.com/ariesone/ariesone/platform v0.0.0
+	github.com/google/go-cmp v0.7.0
+)
 
 require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.2 // indirect
