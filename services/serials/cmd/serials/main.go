@@ -6,11 +6,15 @@
 // shuts down gracefully on SIGTERM.
 package main
 
-import "github.com/ariesone/ariesone/platform/service"
+import (
+	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/serials/migrations"
+)
 
 func main() {
 	service.Main(service.Spec{
 		Name:        "serials",
 		DefaultPort: 8084,
+		Migrations:  migrations.FS,
 	})
 }
