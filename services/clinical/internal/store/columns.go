@@ -3,38 +3,14 @@ package store
 import (
 	"encoding/json"
 	"fmt"
-	"time"
-
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/contact"
+	"github.com/ariesone/ariesone/platform/postgres"
 )
 
-// date is a civil.Date as a date column: the zero date is NULL.
-type date civil.Date
-
-// DateValue implements pgtype.DateValuer.
-func (d date) DateValue() (pgtype.Date, error) {
-	c := civil.Date(d)
-	if c.IsZero() {
-		return pgtype.Date{}, nil
-	}
-	return pgtype.Date{Time: time.Date(c.Year, c.Month, c.Day, 0, 0, 0, 0, time.UTC), Valid: true}, nil
-}
-
-// ScanDate implements pgtype.DateScanner.
-func (d *date) ScanDate(v pgtype.Date) error {
-	if !v.Valid {
-		*d = date{}
-		return nil
-	}
-	if v.InfinityModifier != pgtype.Finite {
-		return fmt.Errorf("store: infinite date")
-	}
-	*d = date(civil.Of(v.Time))
-	return nil
-}
+// date is a civil.Date as a date column (postgres.Date).
+type date = postgres.Date
 
 // dates returns scan targets for civil dates.
 func dates(ds ...*civil.Date) []any {
