@@ -190,3 +190,64 @@ func bucketColumn(b domain.StockBucket) (string, error) {
 	}
 	return col, nil
 }
+
+// RecallQuery names the units of a recall: those of items by Manufacturer
+// and Model (case-insensitive), and/or of one Lot. At least one of
+// Manufacturer and Lot is set; the caller checks.
+type RecallQuery struct {
+	Manufacturer, Model, Lot string
+}
+
+// RecallHolder is one unit a recall names and where it is: its status,
+// warehouse and current patient (empty when no patient holds it).
+type RecallHolder struct {
+	UnitID, ItemID, SerialNumber, WarehouseID, PatientID string
+	Status                                               domain.UnitStatus
+}
+
+// recallWhere is the recall predicate over units u joined to items i;
+// each condition is one the recall indexes answer (units_recall_lot,
+// items_recall).
+const recallWhere = `($1 = '' or (lower(i.manufacturer) = lower($1) and ($2 = '' or lower(i.model) = lower($2))))
+	and ($3 = '' or u.lot = $3)`
+
+// RecallHolders lists the units a recall names, by serial number, with
+// their current patients.
+func (s *Store) RecallHolders(ctx context.Context, q RecallQuery) ([]RecallHolder, error) {
+	var out []RecallHolder
+	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			select u.id::text, u.item_id::text, u.serial_number, u.warehouse_id::text,
+				coalesce(u.current_patient_id::text, ''), u.status
+			from units u join items i on i.id = u.item_id
+			where `+recallWhere+`
+			order by u.serial_number, u.id`, q.Manufacturer, q.Model, q.Lot)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RecallHolder, error) {
+			var h RecallHolder
+			var status string
+			err := r.Scan(&h.UnitID, &h.ItemID, &h.SerialNumber, &h.WarehouseID, &h.PatientID, &status)
+			h.Status = domain.UnitStatus(status)
+			return h, err
+		})
+		return err
+	})
+	return out, postgres.Wrap("recall holders", err)
+}
+
+// SetRecalled flags (or clears) every unit a recall names, returning how
+// many it changed; a recalled unit cannot be rented or sold.
+func (s *Store) SetRecalled(ctx context.Context, q RecallQuery, recalled bool) (int64, error) {
+	var n int64
+	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
+		tag, err := tx.Exec(ctx, `
+			update units u set recalled = $4, version = u.version + 1, update_time = now()
+			from items i
+			where i.id = u.item_id and u.recalled <> $4 and `+recallWhere, q.Manufacturer, q.Model, q.Lot, recalled)
+		n = tag.RowsAffected()
+		return err
+	})
+	return n, postgres.Wrap("set recalled", err)
+}
