@@ -12,12 +12,15 @@ import (
 // TestTransitionTable spells out every allowed move of each class, so a
 // change to the table is a change to this test too, and walks every other
 // (status, transaction) pair to show it is refused, naming both.
+// allowedMove is one move the table must allow.
+type allowedMove struct {
+	from UnitStatus
+	kind TransactionKind
+	to   UnitStatus
+}
+
 func TestTransitionTable(t *testing.T) {
-	common := []struct {
-		from UnitStatus
-		kind TransactionKind
-		to   UnitStatus
-	}{
+	common := []allowedMove{
 		{StatusOnHand, TxReserve, StatusReserved},
 		{StatusReserved, TxCancelReservation, StatusOnHand},
 		{StatusOnHand, TxRent, StatusRented},
@@ -37,21 +40,9 @@ func TestTransitionTable(t *testing.T) {
 		{StatusOnHand, TxMaintenanceOut, StatusMaintenance},
 		{StatusMaintenance, TxMaintenanceIn, StatusOnHand},
 	}
-	want := map[UnitClass][]struct {
-		from UnitStatus
-		kind TransactionKind
-		to   UnitStatus
-	}{
-		ClassEquipment: append(slices.Clone(common), struct {
-			from UnitStatus
-			kind TransactionKind
-			to   UnitStatus
-		}{StatusRented, TxReturn, StatusMaintenance}),
-		ClassO2Tank: append(slices.Clone(common), []struct {
-			from UnitStatus
-			kind TransactionKind
-			to   UnitStatus
-		}{
+	want := map[UnitClass][]allowedMove{
+		ClassEquipment: append(slices.Clone(common), allowedMove{StatusRented, TxReturn, StatusMaintenance}),
+		ClassO2Tank: append(slices.Clone(common), []allowedMove{
 			{StatusRented, TxReturn, StatusEmpty},
 			{StatusEmpty, TxSendForFill, StatusSent},
 			{StatusSent, TxReceiveFilled, StatusOnHand},
