@@ -2,7 +2,6 @@ package contact
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usformat"
@@ -46,9 +45,9 @@ func NormalizeAddress(a Address, required bool) (Address, error) {
 		return a, nil
 	}
 	var v errs.Violations
-	checkText(&v, "line1", a.Line1, true, MaxAddressLine)
-	checkText(&v, "line2", a.Line2, false, MaxAddressLine)
-	checkText(&v, "city", a.City, true, MaxCity)
+	v.CheckText("line1", a.Line1, true, MaxAddressLine)
+	v.CheckText("line2", a.Line2, false, MaxAddressLine)
+	v.CheckText("city", a.City, true, MaxCity)
 	if state, ok := usformat.NormalizeState(a.State); ok {
 		a.State = state
 	} else {
@@ -82,17 +81,4 @@ func (a *Address) CopyPart(from Address, part string) bool {
 		return false
 	}
 	return true
-}
-
-// checkText records a violation of field when a required value is empty,
-// or a value is longer than max characters or not valid UTF-8.
-func checkText(v *errs.Violations, field, value string, required bool, max int) {
-	switch {
-	case value == "" && required:
-		v.Add(field, "is required")
-	case !utf8.ValidString(value):
-		v.Add(field, "must be valid UTF-8")
-	case utf8.RuneCountInString(value) > max:
-		v.Addf(field, "must be at most %d characters", max)
-	}
 }

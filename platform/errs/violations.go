@@ -3,6 +3,9 @@ package errs
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Violations collects field problems found while validating one request, so
@@ -59,5 +62,31 @@ func join(prefix, field string) string {
 		return prefix
 	default:
 		return prefix + "." + field
+	}
+}
+
+// CheckText records a violation of field when a required value is empty,
+// or a value is not valid UTF-8 or longer than max characters.
+func (v *Violations) CheckText(field, value string, required bool, max int) {
+	v.checkText(field, value, required, max, false)
+}
+
+// CheckLine is CheckText for a value that must also hold no control
+// character: names and descriptions that travel on to claims, where a tab
+// or line break corrupts the record.
+func (v *Violations) CheckLine(field, value string, required bool, max int) {
+	v.checkText(field, value, required, max, true)
+}
+
+func (v *Violations) checkText(field, value string, required bool, max int, line bool) {
+	switch {
+	case value == "" && required:
+		v.Add(field, "is required")
+	case !utf8.ValidString(value):
+		v.Add(field, "must be valid UTF-8")
+	case line && strings.ContainsFunc(value, unicode.IsControl):
+		v.Add(field, "must not contain control characters such as tabs or line breaks")
+	case utf8.RuneCountInString(value) > max:
+		v.Addf(field, "must be at most %d characters", max)
 	}
 }

@@ -131,3 +131,39 @@ func TestViolationsMergeDoesNotMutateSource(t *testing.T) {
 		t.Errorf("merged error changed (-want +got):\n%s", diff)
 	}
 }
+
+func TestCheckTextAndLine(t *testing.T) {
+	tests := []struct {
+		value    string
+		required bool
+		text     string // CheckText's description, "" for none
+		line     string // CheckLine's
+	}{
+		{"Okafor", true, "", ""},
+		{"", true, "is required", "is required"},
+		{"", false, "", ""},
+		{"Mary\tAnn", true, "", "must not contain control characters such as tabs or line breaks"},
+		{"\xff", true, "must be valid UTF-8", "must be valid UTF-8"},
+		{"Zoë Ñúñez", true, "", ""},
+		{"elevenchars", true, "must be at most 10 characters", "must be at most 10 characters"},
+	}
+	for _, tt := range tests {
+		for _, c := range []struct {
+			check func(*errs.Violations)
+			want  string
+		}{
+			{func(v *errs.Violations) { v.CheckText("name", tt.value, tt.required, 10) }, tt.text},
+			{func(v *errs.Violations) { v.CheckLine("name", tt.value, tt.required, 10) }, tt.line},
+		} {
+			var v errs.Violations
+			c.check(&v)
+			got := ""
+			if e, ok := v.Err().(*errs.Error); ok {
+				got = e.Fields[0].Description
+			}
+			if got != c.want {
+				t.Errorf("%q (required %v): %q, want %q", tt.value, tt.required, got, c.want)
+			}
+		}
+	}
+}

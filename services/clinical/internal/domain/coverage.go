@@ -230,7 +230,7 @@ func (c *Coverage) apply(fields []CoverageField, values CoverageValues) error {
 			next.MemberID = PHI(id)
 		case CoverageGroupNumber:
 			next.GroupNumber = strings.TrimSpace(values.GroupNumber)
-			checkText(&v, "groupNumber", next.GroupNumber, false, maxGroupNumber)
+			v.CheckLine("groupNumber", next.GroupNumber, false, maxGroupNumber)
 		case CoverageRelationship:
 			next.Relationship = values.Relationship
 			switch next.Relationship {
@@ -242,10 +242,10 @@ func (c *Coverage) apply(fields []CoverageField, values CoverageValues) error {
 			}
 		case CoverageSubscriberFirstName:
 			next.SubscriberFirstName = personName(values.SubscriberFirstName)
-			checkText(&v, "subscriberFirstName", next.SubscriberFirstName, false, maxSubscriberName)
+			v.CheckLine("subscriberFirstName", next.SubscriberFirstName, false, maxSubscriberName)
 		case CoverageSubscriberLastName:
 			next.SubscriberLastName = personName(values.SubscriberLastName)
-			checkText(&v, "subscriberLastName", next.SubscriberLastName, false, maxSubscriberName)
+			v.CheckLine("subscriberLastName", next.SubscriberLastName, false, maxSubscriberName)
 		case CoverageSubscriberBirthDate:
 			next.SubscriberBirthDate = values.SubscriberBirthDate
 		case CoverageEffectiveDate:

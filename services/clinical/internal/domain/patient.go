@@ -206,13 +206,13 @@ func (p *Patient) apply(fields []PatientField, values PatientValues, today civil
 		switch f {
 		case PatientFirstName:
 			next.FirstName = personName(values.FirstName)
-			checkText(&v, "firstName", next.FirstName, true, maxPatientName)
+			v.CheckLine("firstName", next.FirstName, true, maxPatientName)
 		case PatientMiddleName:
 			next.MiddleName = personName(values.MiddleName)
-			checkText(&v, "middleName", next.MiddleName, false, maxPatientName)
+			v.CheckLine("middleName", next.MiddleName, false, maxPatientName)
 		case PatientLastName:
 			next.LastName = personName(values.LastName)
-			checkText(&v, "lastName", next.LastName, true, maxPatientName)
+			v.CheckLine("lastName", next.LastName, true, maxPatientName)
 		case PatientSuffix:
 			next.Suffix = personName(values.Suffix)
 			checkSuffix(&v, next.Suffix)
@@ -493,7 +493,7 @@ func checkSuffix(v *errs.Violations, suffix string) {
 			return
 		}
 	}
-	checkText(v, "suffix", suffix, false, maxSuffix)
+	v.CheckLine("suffix", suffix, false, maxSuffix)
 }
 
 // normalizePhones checks a patient's phones: at most MaxPatientPhones, each

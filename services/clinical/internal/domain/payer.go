@@ -113,7 +113,7 @@ func (p *Payer) apply(fields []PayerField, values PayerValues) error {
 		switch f {
 		case PayerName:
 			next.Name = strings.TrimSpace(values.Name)
-			checkText(&v, "name", next.Name, true, maxPayerName)
+			v.CheckLine("name", next.Name, true, maxPayerName)
 		case PayerCode:
 			code, err := NormalizePayerCode(values.PayerCode)
 			v.Merge("payerCode", err)
@@ -217,10 +217,10 @@ func (p *Plan) apply(fields []PlanField, values PlanValues) error {
 		switch f {
 		case PlanName:
 			next.Name = strings.TrimSpace(values.Name)
-			checkText(&v, "name", next.Name, true, maxPlanName)
+			v.CheckLine("name", next.Name, true, maxPlanName)
 		case PlanCode:
 			next.PlanCode = strings.TrimSpace(values.PlanCode)
-			checkText(&v, "planCode", next.PlanCode, false, maxPlanCode)
+			v.CheckLine("planCode", next.PlanCode, false, maxPlanCode)
 		case PlanActive:
 			next.Active = values.Active
 		default:

@@ -125,10 +125,10 @@ func (p *Prescriber) apply(fields []PrescriberField, values PrescriberValues) er
 			next.NPI = npi
 		case PrescriberFirstName:
 			next.FirstName = personName(values.FirstName)
-			checkText(&v, "firstName", next.FirstName, true, maxPrescriberName)
+			v.CheckLine("firstName", next.FirstName, true, maxPrescriberName)
 		case PrescriberLastName:
 			next.LastName = personName(values.LastName)
-			checkText(&v, "lastName", next.LastName, true, maxPrescriberName)
+			v.CheckLine("lastName", next.LastName, true, maxPrescriberName)
 		case PrescriberCredentials:
 			next.Credentials = strings.Join(strings.Fields(values.Credentials), " ")
 			checkCredentials(&v, next.Credentials)

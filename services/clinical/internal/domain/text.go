@@ -2,31 +2,12 @@ package domain
 
 import (
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
 )
-
-// checkText records a violation of field when a required value is empty, or
-// a value is not valid UTF-8, holds a control character (names and
-// descriptions travel on to claims, where a tab or line break corrupts the
-// record), or is longer than max characters.
-func checkText(v *errs.Violations, field, value string, required bool, max int) {
-	switch {
-	case value == "" && required:
-		v.Add(field, "is required")
-	case !utf8.ValidString(value):
-		v.Add(field, "must be valid UTF-8")
-	case strings.ContainsFunc(value, unicode.IsControl):
-		v.Add(field, "must not contain control characters such as tabs or line breaks")
-	case utf8.RuneCountInString(value) > max:
-		v.Addf(field, "must be at most %d characters", max)
-	}
-}
 
 // normalizeID trims and checks the id of another resource: a UUID in its
 // canonical 36-character form, returned lower-case. An empty id is a

@@ -256,7 +256,7 @@ func normalizeItems(v *errs.Violations, items []WrittenOrderItem) []WrittenOrder
 			v.Add(field+".hcpcs", "must be a HCPCS Level II code: a letter A-V and 4 digits, such as E0601")
 		}
 		description := strings.TrimSpace(item.Description)
-		checkText(v, field+".description", description, true, maxItemDescription)
+		v.CheckLine(field+".description", description, true, maxItemDescription)
 		if item.Quantity < 1 || item.Quantity > maxItemQuantity {
 			v.Addf(field+".quantity", "must be 1-%d", maxItemQuantity)
 		}
@@ -363,7 +363,7 @@ func (o *WrittenOrder) unmetForSignature(signatureDate, today civil.Date) []errs
 func (o *WrittenOrder) Revoke(reason string, now time.Time) error {
 	reason = strings.TrimSpace(reason)
 	var v errs.Violations
-	checkText(&v, "reason", reason, true, maxRevokeReason)
+	v.CheckLine("reason", reason, true, maxRevokeReason)
 	if err := v.Err(); err != nil {
 		return err
 	}

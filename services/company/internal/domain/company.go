@@ -87,7 +87,7 @@ func NewCompany(id, code, legalName string, now time.Time) (*Company, error) {
 	code, err := NormalizeCompanyCode(code)
 	v.Merge("code", err)
 	legalName = strings.TrimSpace(legalName)
-	checkText(&v, "legalName", legalName, true, maxCompanyName)
+	v.CheckText("legalName", legalName, true, maxCompanyName)
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
@@ -153,10 +153,10 @@ func (c *Company) Update(fields []CompanyField, values CompanyValues, s Sealer) 
 		switch f {
 		case CompanyLegalName:
 			next.LegalName = strings.TrimSpace(values.LegalName)
-			checkText(&v, "legalName", next.LegalName, true, maxCompanyName)
+			v.CheckText("legalName", next.LegalName, true, maxCompanyName)
 		case CompanyDisplayName:
 			next.DisplayName = strings.TrimSpace(values.DisplayName)
-			checkText(&v, "displayName", next.DisplayName, false, maxCompanyName)
+			v.CheckText("displayName", next.DisplayName, false, maxCompanyName)
 		case CompanyNPI:
 			next.NPI = normalizeNPI(&v, "npi", values.NPI)
 		case CompanyTaxID:

@@ -2,25 +2,11 @@ package domain
 
 import (
 	"strings"
-	"unicode/utf8"
 
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usformat"
 )
-
-// checkText records a violation of field when a required value is empty,
-// or a value is longer than max characters or not valid UTF-8.
-func checkText(v *errs.Violations, field, value string, required bool, max int) {
-	switch {
-	case value == "" && required:
-		v.Add(field, "is required")
-	case !utf8.ValidString(value):
-		v.Add(field, "must be valid UTF-8")
-	case utf8.RuneCountInString(value) > max:
-		v.Addf(field, "must be at most %d characters", max)
-	}
-}
 
 // normalizeNPI checks an optional NPI (10 digits, Luhn check digit over
 // "80840" + the NPI), recording a violation of field.

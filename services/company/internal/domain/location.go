@@ -131,7 +131,7 @@ func (l *Location) apply(fields []LocationField, values LocationValues) error {
 			}
 		case LocationName:
 			next.Name = strings.TrimSpace(values.Name)
-			checkText(&v, "name", next.Name, true, maxLocationName)
+			v.CheckText("name", next.Name, true, maxLocationName)
 		case LocationTypeF:
 			next.Type = values.Type
 			if next.Type != LocationBranch && next.Type != LocationWarehouse {

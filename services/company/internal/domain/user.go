@@ -134,10 +134,10 @@ func (u *User) apply(fields []UserField, p UserProfile) error {
 		switch f {
 		case UserGivenName:
 			next.GivenName = strings.TrimSpace(p.GivenName)
-			checkText(&v, "givenName", next.GivenName, true, maxPersonName)
+			v.CheckText("givenName", next.GivenName, true, maxPersonName)
 		case UserFamilyName:
 			next.FamilyName = strings.TrimSpace(p.FamilyName)
-			checkText(&v, "familyName", next.FamilyName, true, maxPersonName)
+			v.CheckText("familyName", next.FamilyName, true, maxPersonName)
 		case UserAllowedLocationIDs:
 			next.AllowedLocationIDs = normalizeLocationIDs(&v, p.AllowedLocationIDs)
 		default:
