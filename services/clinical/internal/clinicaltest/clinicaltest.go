@@ -18,6 +18,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -61,18 +62,7 @@ func NewStore(t testing.TB) (pgtest.Schema, *store.Store, *keyring.Keyring) {
 }
 
 // NewKeyring returns a key ring of one fresh key (version 1).
-func NewKeyring(t testing.TB) *keyring.Keyring {
-	t.Helper()
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := keyring.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ring
-}
+func NewKeyring(t testing.TB) *keyring.Keyring { return keyringtest.New(t) }
 
 // New boots the clinical service for t.
 func New(t testing.TB) *Env {

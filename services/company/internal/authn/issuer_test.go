@@ -21,6 +21,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
@@ -48,18 +49,7 @@ func (m *memoryKeys) add(k domain.SigningKey) {
 	m.keys = append(m.keys, k)
 }
 
-func testRing(t *testing.T) *keyring.Keyring {
-	t.Helper()
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := keyring.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ring
-}
+func testRing(t *testing.T) *keyring.Keyring { return keyringtest.New(t) }
 
 const (
 	testIssuer   = "https://company.ariesone.test"

@@ -15,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
@@ -42,13 +43,7 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{db: storetest.New(t), events: storetest.Recorder(t), keys: authtest.NewKeySet(t)}
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if h.ring, err = keyring.Parse(raw); err != nil {
-		t.Fatal(err)
-	}
+	h.ring = keyringtest.New(t)
 	directory := store.New(h.db.App)
 	h.app = app.NewApplication(app.Deps{
 		Companies: directory, Locations: directory, Users: directory, Keyring: h.ring,

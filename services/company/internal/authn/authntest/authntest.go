@@ -13,6 +13,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
@@ -104,14 +105,7 @@ func New(t testing.TB, opts Options) *Env {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.New(t)
-	ringValue, err := keyring.Generate()
-	if err != nil {
-		t.Fatalf("authntest: key ring: %v", err)
-	}
-	ring, err := keyring.Parse(ringValue)
-	if err != nil {
-		t.Fatalf("authntest: key ring: %v", err)
-	}
+	ring := keyringtest.New(t)
 
 	settings := DefaultSettings()
 	if opts.Settings != nil {

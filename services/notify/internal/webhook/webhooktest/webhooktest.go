@@ -15,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
@@ -42,17 +43,9 @@ type Harness struct {
 // New starts the harness; everything stops when the test ends.
 func New(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ring, err := keyring.Parse(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := &Harness{DB: storetest.New(t), Ring: ring, keys: authtest.NewKeySet(t)}
+	h := &Harness{DB: storetest.New(t), Ring: keyringtest.New(t), keys: authtest.NewKeySet(t)}
 	h.Store = store.NewWebhookStore(h.DB.App)
-	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: ring, AllowInsecureTargets: opts.AllowInsecureTargets})
+	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: h.Ring, AllowInsecureTargets: opts.AllowInsecureTargets})
 
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.RegisterWebhooks(srv.GRPC(), h.Webhooks)
