@@ -2,13 +2,11 @@ package grpcapi
 
 import (
 	"context"
-	"fmt"
 
 	"google.golang.org/grpc"
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/auth"
-	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 )
@@ -32,9 +30,4 @@ const PermissionPHI = "patients.phi"
 func revealsPHI(ctx context.Context) bool {
 	p, ok := identity.FromContext(ctx)
 	return ok && auth.Permits(p.Roles, PermissionPHI)
-}
-
-// invalid reports one violated request field.
-func invalid(field, format string, args ...any) error {
-	return errs.Invalid(errs.FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
 }
