@@ -11,12 +11,18 @@ import (
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/company_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/coverage_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/event_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/item_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/location_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/maintenance_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/notification_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/patient_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/payer_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/prescriber_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/readiness_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/recall_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/stock_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/unit_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/usage_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/user_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/webhook_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/written_order_service"
@@ -74,12 +80,18 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli.CompanyService = company_service.New(transport, formats)
 	cli.CoverageService = coverage_service.New(transport, formats)
 	cli.EventService = event_service.New(transport, formats)
+	cli.ItemService = item_service.New(transport, formats)
 	cli.LocationService = location_service.New(transport, formats)
+	cli.MaintenanceService = maintenance_service.New(transport, formats)
 	cli.NotificationService = notification_service.New(transport, formats)
 	cli.PatientService = patient_service.New(transport, formats)
 	cli.PayerService = payer_service.New(transport, formats)
 	cli.PrescriberService = prescriber_service.New(transport, formats)
 	cli.ReadinessService = readiness_service.New(transport, formats)
+	cli.RecallService = recall_service.New(transport, formats)
+	cli.StockService = stock_service.New(transport, formats)
+	cli.UnitService = unit_service.New(transport, formats)
+	cli.UsageService = usage_service.New(transport, formats)
 	cli.UserService = user_service.New(transport, formats)
 	cli.WebhookService = webhook_service.New(transport, formats)
 	cli.WrittenOrderService = written_order_service.New(transport, formats)
@@ -154,7 +166,11 @@ type Ariesone struct {
 
 	EventService event_service.ClientService
 
+	ItemService item_service.ClientService
+
 	LocationService location_service.ClientService
+
+	MaintenanceService maintenance_service.ClientService
 
 	NotificationService notification_service.ClientService
 
@@ -165,6 +181,14 @@ type Ariesone struct {
 	PrescriberService prescriber_service.ClientService
 
 	ReadinessService readiness_service.ClientService
+
+	RecallService recall_service.ClientService
+
+	StockService stock_service.ClientService
+
+	UnitService unit_service.ClientService
+
+	UsageService usage_service.ClientService
 
 	UserService user_service.ClientService
 
@@ -184,12 +208,18 @@ func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.CompanyService.SetTransport(transport)
 	c.CoverageService.SetTransport(transport)
 	c.EventService.SetTransport(transport)
+	c.ItemService.SetTransport(transport)
 	c.LocationService.SetTransport(transport)
+	c.MaintenanceService.SetTransport(transport)
 	c.NotificationService.SetTransport(transport)
 	c.PatientService.SetTransport(transport)
 	c.PayerService.SetTransport(transport)
 	c.PrescriberService.SetTransport(transport)
 	c.ReadinessService.SetTransport(transport)
+	c.RecallService.SetTransport(transport)
+	c.StockService.SetTransport(transport)
+	c.UnitService.SetTransport(transport)
+	c.UsageService.SetTransport(transport)
 	c.UserService.SetTransport(transport)
 	c.WebhookService.SetTransport(transport)
 	c.WrittenOrderService.SetTransport(transport)
