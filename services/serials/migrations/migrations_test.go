@@ -57,7 +57,7 @@ func TestEveryTenantTableIsScoped(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if want := []string{"items", "stock", "unit_transactions", "units"}; !slices.Equal(tables, want) {
+	if want := []string{"items", "maintenance_records", "stock", "unit_transactions", "units", "usage_readings"}; !slices.Equal(tables, want) {
 		t.Errorf("tables = %v, want %v", tables, want)
 	}
 }

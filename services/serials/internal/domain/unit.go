@@ -32,8 +32,13 @@ type Unit struct {
 	// Recalled blocks rent and sell until cleared.
 	Recalled           bool
 	NextMaintenanceDue civil.Date
-	Version            int64
-	UpdateTime         time.Time
+	// What came with it when it was received.
+	PurchaseDate      civil.Date
+	PurchaseCostCents int64
+	WarrantyEnd       civil.Date
+	Version           int64
+	CreateTime        time.Time
+	UpdateTime        time.Time
 }
 
 // UnitTransaction is one append-only change of a unit.

@@ -51,8 +51,7 @@ func TestRecallOverManyUnits(t *testing.T) {
 	lot := RecallQuery{Lot: "LOT0042"}
 	var plan []string
 	err := db.App.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `explain select u.id from units u join items i on i.id = u.item_id where `+recallWhere,
-			lot.Manufacturer, lot.Model, lot.Lot)
+		rows, err := tx.Query(ctx, `explain `+recallHoldersSQL, lot.Manufacturer, lot.Model, lot.Lot, nil, nil, 500)
 		if err != nil {
 			return err
 		}
@@ -67,7 +66,7 @@ func TestRecallOverManyUnits(t *testing.T) {
 		t.Errorf("the recall by lot does not use units_recall_lot:\n%s", strings.Join(plan, "\n"))
 	}
 
-	holders, err := s.RecallHolders(ctx, lot)
+	holders, err := s.RecallHolders(ctx, lot, nil, 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,11 +79,11 @@ func TestRecallOverManyUnits(t *testing.T) {
 	if len(holders) != 100 || patients < 30 || patients > 36 {
 		t.Errorf("lot recall: %d units, %d with patients; want 100 and about a third", len(holders), patients)
 	}
-	byModel, err := s.RecallHolders(ctx, RecallQuery{Manufacturer: "resmed", Model: "airsense 10", Lot: "LOT0042"})
+	byModel, err := s.RecallHolders(ctx, RecallQuery{Manufacturer: "resmed", Model: "airsense 10", Lot: "LOT0042"}, nil, 1000)
 	if err != nil || len(byModel) != 100 {
 		t.Errorf("recall by maker, model and lot: %d units, %v", len(byModel), err)
 	}
-	other, err := s.RecallHolders(usecasetest.As(uuid.NewString(), "x", "warehouse"), lot)
+	other, err := s.RecallHolders(usecasetest.As(uuid.NewString(), "x", "warehouse"), lot, nil, 1000)
 	if err != nil || len(other) != 0 {
 		t.Errorf("another company sees %d of the recall's units (%v)", len(other), err)
 	}
@@ -102,7 +101,7 @@ func TestRecallOverManyUnits(t *testing.T) {
 	}
 	// The stock rows of this bulk load were not counted; the refusal
 	// comes before any stock moves.
-	_, err = s.ApplyTransaction(ctx, onHand, domain.UnitTransaction{Kind: domain.TxRent, PatientID: uuid.NewString(), Time: time.Now()}, "u")
+	_, err = s.ApplyTransaction(ctx, onHand, domain.UnitTransaction{Kind: domain.TxRent, PatientID: uuid.NewString(), Time: time.Now()}, "u", nil)
 	if e, ok := err.(*errs.Error); !ok || e.Reason != domain.ReasonUnitRecalled {
 		t.Errorf("renting a recalled unit = %v; want UNIT_RECALLED", err)
 	}

@@ -28,27 +28,26 @@ var unitUniqueKeys = map[string]string{"units_item_serial_key": "unit"}
 const unitColumns = `u.id::text, u.company_id::text, u.item_id::text,
 	case when i.o2_tank then 'o2_tank' else 'equipment' end, u.serial_number, u.manufacturer_serial, u.lot,
 	u.lot_expiry, u.status, u.warehouse_id::text, coalesce(u.current_patient_id::text, ''),
-	coalesce(u.last_patient_id::text, ''), u.recalled, u.next_maintenance_due, u.version, u.update_time`
+	coalesce(u.last_patient_id::text, ''), u.recalled, u.next_maintenance_due, u.purchase_date, u.purchase_cost_cents,
+	u.warranty_end, u.version, u.create_time, u.update_time`
 
-func scanUnit(row pgx.Row) (*domain.Unit, error) {
+func scanUnit(row pgx.Row) (*domain.Unit, error) { return scanUnitWith(row) }
+
+// scanUnitWith scans unitColumns followed by extra columns into extra.
+func scanUnitWith(row pgx.Row, extra ...any) (*domain.Unit, error) {
 	var u domain.Unit
 	var class, status string
-	err := row.Scan(&u.ID, &u.CompanyID, &u.ItemID, &class, &u.SerialNumber, &u.ManufacturerSerial, &u.Lot,
+	err := row.Scan(append([]any{&u.ID, &u.CompanyID, &u.ItemID, &class, &u.SerialNumber, &u.ManufacturerSerial, &u.Lot,
 		(*postgres.Date)(&u.LotExpiry), &status, &u.WarehouseID, &u.CurrentPatientID, &u.LastPatientID, &u.Recalled,
-		(*postgres.Date)(&u.NextMaintenanceDue), &u.Version, &u.UpdateTime)
+		(*postgres.Date)(&u.NextMaintenanceDue), (*postgres.Date)(&u.PurchaseDate), &u.PurchaseCostCents,
+		(*postgres.Date)(&u.WarrantyEnd), &u.Version, &u.CreateTime, &u.UpdateTime}, extra...)...)
 	u.Class, u.Status = domain.UnitClass(class), domain.UnitStatus(status)
 	return &u, err
 }
 
 // GetUnit returns unit id of the caller's company.
 func (s *Store) GetUnit(ctx context.Context, id string) (*domain.Unit, error) {
-	var u *domain.Unit
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		u, err = getUnit(ctx, tx, id, "")
-		return err
-	})
-	return u, postgres.Wrap("get unit", err)
+	return postgres.ReadOne(ctx, s.db, "get unit", func(tx pgx.Tx) (*domain.Unit, error) { return getUnit(ctx, tx, id, "") })
 }
 
 func getUnit(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Unit, error) {
@@ -60,62 +59,87 @@ func getUnit(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Unit, err
 }
 
 // ReceiveUnit adds u (on hand in its warehouse) with its receive
-// transaction and counts it in the warehouse's stock, in one transaction.
-// A serial number the item already has is ALREADY_EXISTS.
-func (s *Store) ReceiveUnit(ctx context.Context, u *domain.Unit, actorID string) error {
-	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
+// transaction and counts it in the warehouse's stock, in one transaction,
+// under an AIP-155 key: a repeated request returns the unit received the
+// first time, replayed. A serial number the item already has is
+// ALREADY_EXISTS.
+func (s *Store) ReceiveUnit(ctx context.Context, u *domain.Unit, actorID, requestID string, requestHash []byte) (*domain.Unit, bool, error) {
+	return postgres.CreateResource(ctx, s.db, "ReceiveUnit", requestID, requestHash, u.ID, u, func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, `
 			insert into units (id, company_id, item_id, serial_number, manufacturer_serial, lot, lot_expiry, status,
-				warehouse_id, version, update_time)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			u.ID, u.CompanyID, u.ItemID, u.SerialNumber, u.ManufacturerSerial, u.Lot, postgres.Date(u.LotExpiry), string(u.Status),
-			u.WarehouseID, u.Version, u.UpdateTime)
+				warehouse_id, next_maintenance_due, purchase_date, purchase_cost_cents, warranty_end, version,
+				create_time, update_time)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			u.ID, u.CompanyID, u.ItemID, u.SerialNumber, u.ManufacturerSerial, u.Lot, postgres.Date(u.LotExpiry),
+			string(u.Status), u.WarehouseID, postgres.Date(u.NextMaintenanceDue), postgres.Date(u.PurchaseDate),
+			u.PurchaseCostCents, postgres.Date(u.WarrantyEnd), u.Version, u.CreateTime, u.UpdateTime)
 		if err != nil {
 			return postgres.AlreadyExists(err, unitUniqueKeys, u.SerialNumber)
 		}
 		if err := logTransaction(ctx, tx, u, domain.UnitTransaction{Kind: domain.TxReceive, Time: u.UpdateTime}, "", "", actorID); err != nil {
 			return err
 		}
-		return moveStock(ctx, tx, u.CompanyID, u.ItemID, domain.StockMove{}, domain.StockMove{WarehouseID: u.WarehouseID, Bucket: domain.Bucket(u.Status)})
-	})
-	return postgres.Wrap("receive unit", err)
+		_, err = moveStock(ctx, tx, u.CompanyID, u.ItemID, domain.StockMove{}, domain.StockMove{WarehouseID: u.WarehouseID, Bucket: domain.Bucket(u.Status)})
+		return err
+	}, func(tx pgx.Tx, id string) (*domain.Unit, error) { return getUnit(ctx, tx, id, "") })
 }
 
-// ApplyTransaction locks unit id, applies t to it (domain.Unit.Apply),
-// and saves the projection, the transaction and the stock counters it
-// moves in one transaction. Concurrent transactions on one unit
-// serialize on its row lock: the second sees the first's status, so two
-// rents of one unit cannot both succeed. Nothing is written when the
-// transaction is refused.
-func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string) (*domain.Unit, error) {
-	var u *domain.Unit
+// Transition is what one applied unit transaction changed.
+type Transition struct {
+	Unit          *domain.Unit
+	FromStatus    domain.UnitStatus
+	FromWarehouse string
+	// Low is the stock level the transaction took to its item's reorder
+	// point, when it did; nil otherwise.
+	Low *StockLevel
+}
+
+// ApplyTransaction locks unit id, lets check refuse it (a stale etag),
+// applies t to it (domain.Unit.Apply), and saves the projection, the
+// transaction and the stock counters it moves in one transaction.
+// Concurrent transactions on one unit serialize on its row lock: the
+// second sees the first's status, so two rents of one unit cannot both
+// succeed. Nothing is written when the transaction is refused.
+func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error) {
+	var out Transition
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		if u, err = getUnit(ctx, tx, id, " for update of u"); err != nil {
+		u, err := getUnit(ctx, tx, id, " for update of u")
+		if err != nil {
 			return err
 		}
-		fromStatus, fromWarehouse := u.Status, u.WarehouseID
+		if check != nil {
+			if err := check(u); err != nil {
+				return err
+			}
+		}
+		out = Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
 		from, to, err := u.Apply(t)
 		if err != nil {
 			return err
 		}
-		_, err = tx.Exec(ctx, `
-			update units set status = $2, warehouse_id = $3, current_patient_id = nullif($4, '')::uuid,
-				last_patient_id = nullif($5, '')::uuid, version = $6, update_time = $7
-			where id = $1`,
-			u.ID, string(u.Status), u.WarehouseID, u.CurrentPatientID, u.LastPatientID, u.Version, u.UpdateTime)
-		if err != nil {
+		if err := saveProjection(ctx, tx, u); err != nil {
 			return err
 		}
-		if err := logTransaction(ctx, tx, u, t, fromStatus, fromWarehouse, actorID); err != nil {
+		if err := logTransaction(ctx, tx, u, t, out.FromStatus, out.FromWarehouse, actorID); err != nil {
 			return err
 		}
-		return moveStock(ctx, tx, u.CompanyID, u.ItemID, from, to)
+		out.Low, err = moveStock(ctx, tx, u.CompanyID, u.ItemID, from, to)
+		return err
 	})
 	if err != nil {
-		return nil, postgres.Wrap("apply unit transaction", err)
+		return Transition{}, postgres.Wrap("apply unit transaction", err)
 	}
-	return u, nil
+	return out, nil
+}
+
+// saveProjection writes a unit's projected status, warehouse and patients.
+func saveProjection(ctx context.Context, tx pgx.Tx, u *domain.Unit) error {
+	_, err := tx.Exec(ctx, `
+		update units set status = $2, warehouse_id = $3, current_patient_id = nullif($4, '')::uuid,
+			last_patient_id = nullif($5, '')::uuid, version = $6, update_time = $7
+		where id = $1`,
+		u.ID, string(u.Status), u.WarehouseID, u.CurrentPatientID, u.LastPatientID, u.Version, u.UpdateTime)
+	return err
 }
 
 // logTransaction appends one transaction of u (already projected) to the
@@ -152,35 +176,48 @@ var bucketColumns = map[domain.StockBucket]string{
 // (either may be BucketNone), creating the stock row on first use. The
 // counters' CHECK (>= 0) turns a move out of an empty counter into an
 // error instead of a negative count.
-func moveStock(ctx context.Context, tx pgx.Tx, companyID, itemID string, from, to domain.StockMove) error {
+//
+// It returns the level when the move took on hand down to the item's
+// reorder point (from above it), so the caller can announce low stock
+// once per crossing; nil otherwise.
+func moveStock(ctx context.Context, tx pgx.Tx, companyID, itemID string, from, to domain.StockMove) (*StockLevel, error) {
+	var low *StockLevel
 	if from.Bucket != domain.BucketNone {
 		col, err := bucketColumn(from.Bucket)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		tag, err := tx.Exec(ctx, `update stock set `+col+` = `+col+` - 1
-			where company_id = $1 and warehouse_id = $2 and item_id = $3`, companyID, from.WarehouseID, itemID)
+		level, err := scanStockLevel(tx.QueryRow(ctx, `
+			with moved as (
+				update stock set `+col+` = `+col+` - 1
+				where company_id = $1 and warehouse_id = $2 and item_id = $3
+				returning *)
+			select `+stockColumns+` from moved s join items i on i.id = s.item_id`, companyID, from.WarehouseID, itemID))
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, fmt.Errorf("store: no stock row of item %s in warehouse %s to take a unit out of", itemID, from.WarehouseID)
+		}
 		if err != nil {
-			return fmt.Errorf("store: taking a unit out of %s: %w", col, err)
+			return nil, fmt.Errorf("store: taking a unit out of %s: %w", col, err)
 		}
-		if tag.RowsAffected() != 1 {
-			return fmt.Errorf("store: no stock row of item %s in warehouse %s to take a unit out of", itemID, from.WarehouseID)
+		if from.Bucket == domain.BucketOnHand && level.Low && level.OnHand == level.ReorderPoint &&
+			!(to.Bucket == domain.BucketOnHand && to.WarehouseID == from.WarehouseID) {
+			low = level
 		}
 	}
 	if to.Bucket != domain.BucketNone {
 		col, err := bucketColumn(to.Bucket)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		_, err = tx.Exec(ctx, `
 			insert into stock (company_id, warehouse_id, item_id, `+col+`) values ($1, $2, $3, 1)
 			on conflict (company_id, warehouse_id, item_id) do update set `+col+` = stock.`+col+` + 1`,
 			companyID, to.WarehouseID, itemID)
 		if err != nil {
-			return fmt.Errorf("store: putting a unit into %s: %w", col, err)
+			return nil, fmt.Errorf("store: putting a unit into %s: %w", col, err)
 		}
 	}
-	return nil
+	return low, nil
 }
 
 func bucketColumn(b domain.StockBucket) (string, error) {
@@ -211,30 +248,28 @@ type RecallHolder struct {
 const recallWhere = `($1 = '' or (lower(i.manufacturer) = lower($1) and ($2 = '' or lower(i.model) = lower($2))))
 	and ($3 = '' or u.lot = $3)`
 
-// RecallHolders lists the units a recall names, by serial number, with
-// their current patients.
-func (s *Store) RecallHolders(ctx context.Context, q RecallQuery) ([]RecallHolder, error) {
-	var out []RecallHolder
-	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `
-			select u.id::text, u.item_id::text, u.serial_number, u.warehouse_id::text,
-				coalesce(u.current_patient_id::text, ''), u.status
-			from units u join items i on i.id = u.item_id
-			where `+recallWhere+`
-			order by u.serial_number, u.id`, q.Manufacturer, q.Model, q.Lot)
-		if err != nil {
-			return err
-		}
-		out, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (RecallHolder, error) {
+// recallHoldersSQL selects a page of a recall's units ($1-$3 the query,
+// $4-$5 the page cursor, $6 the limit).
+const recallHoldersSQL = `
+	select u.id::text, u.item_id::text, u.serial_number, u.warehouse_id::text,
+		coalesce(u.current_patient_id::text, ''), u.status
+	from units u join items i on i.id = u.item_id
+	where ` + recallWhere + `
+		and ($4::text is null or (u.serial_number, u.id) > ($4::text, $5::uuid))
+	order by u.serial_number, u.id limit $6`
+
+// RecallHolders lists one page of the units a recall names, by serial
+// number and id, with their current patients; after holds the previous
+// page's last (serial number, id), nil for the first page.
+func (s *Store) RecallHolders(ctx context.Context, q RecallQuery, after []string, limit int) ([]RecallHolder, error) {
+	return postgres.ReadMany(ctx, s.db, "recall holders", recallHoldersSQL,
+		func(r pgx.Row) (RecallHolder, error) {
 			var h RecallHolder
 			var status string
 			err := r.Scan(&h.UnitID, &h.ItemID, &h.SerialNumber, &h.WarehouseID, &h.PatientID, &status)
 			h.Status = domain.UnitStatus(status)
 			return h, err
-		})
-		return err
-	})
-	return out, postgres.Wrap("recall holders", err)
+		}, q.Manufacturer, q.Model, q.Lot, postgres.AfterKey(after, 0), postgres.AfterKey(after, 1), limit)
 }
 
 // SetRecalled flags (or clears) every unit a recall names, returning how

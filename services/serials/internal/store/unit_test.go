@@ -48,7 +48,7 @@ func (w *world) receive(t *testing.T, serial, warehouse string) *domain.Unit {
 	u := &domain.Unit{ID: uuid.NewString(), CompanyID: w.company, ItemID: w.item, Class: domain.ClassEquipment,
 		SerialNumber: serial, Status: domain.StatusOnHand, WarehouseID: warehouse, Version: 1,
 		UpdateTime: time.Now().UTC().Truncate(time.Microsecond)}
-	if err := w.store.ReceiveUnit(w.ctx, u, "warehouse-user"); err != nil {
+	if _, _, err := w.store.ReceiveUnit(w.ctx, u, "warehouse-user", "", nil); err != nil {
 		t.Fatalf("receive %s: %v", serial, err)
 	}
 	return u
@@ -111,7 +111,7 @@ func TestConcurrentRentsOfOneUnit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				_, results[i] = w.store.ApplyTransaction(w.ctx, u.ID,
-					domain.UnitTransaction{Kind: domain.TxRent, PatientID: uuid.NewString(), Time: time.Now()}, "warehouse-user")
+					domain.UnitTransaction{Kind: domain.TxRent, PatientID: uuid.NewString(), Time: time.Now()}, "warehouse-user", nil)
 			}()
 		}
 		wg.Wait()
@@ -168,7 +168,7 @@ func TestConcurrentMixedTransitionsKeepStockConsistent(t *testing.T) {
 						tx.WarehouseID = w.wh2
 					}
 				}
-				_, err := w.store.ApplyTransaction(w.ctx, u.ID, tx, "warehouse-user")
+				_, err := w.store.ApplyTransaction(w.ctx, u.ID, tx, "warehouse-user", nil)
 				mu.Lock()
 				switch {
 				case err == nil:
