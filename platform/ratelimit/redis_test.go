@@ -3,7 +3,6 @@ package ratelimit_test
 import (
 	"context"
 	"net"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -13,29 +12,13 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/ariesone/ariesone/platform/ratelimit"
+	"github.com/ariesone/ariesone/platform/redistest"
 )
 
 // perMinute is a rate slow enough that no token comes back while a test runs.
 const perMinute = 1.0 / 60
 
-// redisClient connects to the Redis named by REDIS_ADDR (default
-// 127.0.0.1:6379). An unreachable Redis fails the test: skipping would let the
-// shared-quota path go untested without anyone noticing.
-func redisClient(t *testing.T) *redis.Client {
-	t.Helper()
-	addr := os.Getenv("REDIS_ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:6379"
-	}
-	client := redis.NewClient(&redis.Options{Addr: addr})
-	t.Cleanup(func() { client.Close() })
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		t.Fatalf("Redis at %s is unreachable (set REDIS_ADDR or start redis-server): %v", addr, err)
-	}
-	return client
-}
+func redisClient(t *testing.T) *redis.Client { return redistest.Client(t) }
 
 // testKeyPrefix returns a key prefix unique to this test run and deletes the
 // keys under it when the test ends.
