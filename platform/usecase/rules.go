@@ -145,3 +145,16 @@ func CompositeKeysetPage[T any](pageSize int32, token string, scope []string, wi
 	next, err = page.Encode(keys(items[size-1]), scope...)
 	return items, next, err
 }
+
+// Get runs a read of one resource by id for an authenticated caller; an
+// id that is not a UUID is a violation of field.
+func Get[T any](ctx context.Context, field, id string, read func(ctx context.Context, id string) (T, error)) (T, error) {
+	var zero T
+	if _, err := Caller(ctx); err != nil {
+		return zero, err
+	}
+	if err := CheckID(field, id); err != nil {
+		return zero, err
+	}
+	return read(ctx, id)
+}

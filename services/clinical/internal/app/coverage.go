@@ -72,7 +72,7 @@ func (h Coverages) Get(ctx context.Context, patientID, id string) (*domain.Cover
 	if err := usecase.CheckID("patientId", patientID); err != nil {
 		return nil, err
 	}
-	return get(ctx, "id", id, func(ctx context.Context, id string) (*domain.Coverage, error) {
+	return usecase.Get(ctx, "id", id, func(ctx context.Context, id string) (*domain.Coverage, error) {
 		return h.c.Store.GetCoverage(ctx, patientID, id)
 	})
 }
@@ -95,7 +95,7 @@ type CoveragePage struct {
 // (when asked for) last; an unknown patient is NOT_FOUND rather than an
 // empty page.
 func (h Coverages) List(ctx context.Context, q ListCoverages) (CoveragePage, error) {
-	if _, err := get(ctx, "patientId", q.PatientID, h.c.Store.GetPatient); err != nil {
+	if _, err := usecase.Get(ctx, "patientId", q.PatientID, h.c.Store.GetPatient); err != nil {
 		return CoveragePage{}, err
 	}
 	caller, _ := usecase.Caller(ctx)

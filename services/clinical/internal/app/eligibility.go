@@ -266,7 +266,7 @@ func (h Coverages) ListEligibilityChecks(ctx context.Context, q ListEligibilityC
 	if err := usecase.CheckID("patientId", q.PatientID); err != nil {
 		return EligibilityCheckPage{}, err
 	}
-	if _, err := get(ctx, "coverageId", q.CoverageID, func(ctx context.Context, id string) (*domain.Coverage, error) {
+	if _, err := usecase.Get(ctx, "coverageId", q.CoverageID, func(ctx context.Context, id string) (*domain.Coverage, error) {
 		return h.c.Store.GetCoverage(ctx, q.PatientID, id)
 	}); err != nil {
 		return EligibilityCheckPage{}, err

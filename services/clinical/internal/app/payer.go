@@ -53,7 +53,7 @@ type Payers struct{ c *clinic }
 
 // Get returns payer id.
 func (h Payers) Get(ctx context.Context, id string) (*domain.Payer, error) {
-	return get(ctx, "id", id, h.c.Store.GetPayer)
+	return usecase.Get(ctx, "id", id, h.c.Store.GetPayer)
 }
 
 // ListPayers pages through the company's payers.
@@ -139,7 +139,7 @@ func (h Payers) GetPlan(ctx context.Context, payerID, id string) (*domain.Plan, 
 	if err := usecase.CheckID("payerId", payerID); err != nil {
 		return nil, err
 	}
-	return get(ctx, "id", id, func(ctx context.Context, id string) (*domain.Plan, error) {
+	return usecase.Get(ctx, "id", id, func(ctx context.Context, id string) (*domain.Plan, error) {
 		return h.c.Store.GetPlan(ctx, payerID, id)
 	})
 }
@@ -161,7 +161,7 @@ type PlanPage struct {
 // ListPlans returns one page of a payer's plans; an unknown payer is
 // NOT_FOUND rather than an empty page.
 func (h Payers) ListPlans(ctx context.Context, q ListPlans) (PlanPage, error) {
-	if _, err := get(ctx, "payerId", q.PayerID, h.c.Store.GetPayer); err != nil {
+	if _, err := usecase.Get(ctx, "payerId", q.PayerID, h.c.Store.GetPayer); err != nil {
 		return PlanPage{}, err
 	}
 	caller, _ := usecase.Caller(ctx)
@@ -184,7 +184,7 @@ type CreatePlan struct {
 // CreatePlan adds the plan and records PlanCreated; the payer must be the
 // company's.
 func (h Payers) CreatePlan(ctx context.Context, cmd CreatePlan) (*domain.Plan, error) {
-	payer, err := get(ctx, "payerId", cmd.PayerID, h.c.Store.GetPayer)
+	payer, err := usecase.Get(ctx, "payerId", cmd.PayerID, h.c.Store.GetPayer)
 	if err != nil {
 		return nil, err
 	}

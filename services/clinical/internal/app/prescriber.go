@@ -46,7 +46,7 @@ type Prescribers struct{ c *clinic }
 
 // Get returns prescriber id of the caller's company.
 func (h Prescribers) Get(ctx context.Context, id string) (*domain.Prescriber, error) {
-	return get(ctx, "id", id, h.c.Store.GetPrescriber)
+	return usecase.Get(ctx, "id", id, h.c.Store.GetPrescriber)
 }
 
 // ListPrescribers pages through the company's prescribers.

@@ -92,15 +92,3 @@ func update[T any](ctx context.Context, c *clinic, ch change[T]) (T, error) {
 		return r, []usecase.Event{ch.event(caller, r)}, nil
 	})
 }
-
-// get runs a read of one resource by id.
-func get[T any](ctx context.Context, field, id string, read func(ctx context.Context, id string) (T, error)) (T, error) {
-	var zero T
-	if _, err := usecase.Caller(ctx); err != nil {
-		return zero, err
-	}
-	if err := usecase.CheckID(field, id); err != nil {
-		return zero, err
-	}
-	return read(ctx, id)
-}

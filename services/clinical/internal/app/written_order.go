@@ -78,7 +78,7 @@ type WrittenOrderView struct {
 
 // Get returns written order id of the caller's company.
 func (h WrittenOrders) Get(ctx context.Context, id string) (WrittenOrderView, error) {
-	return h.viewOf(get(ctx, "id", id, h.c.Store.GetWrittenOrder))
+	return h.viewOf(usecase.Get(ctx, "id", id, h.c.Store.GetWrittenOrder))
 }
 
 // ListWrittenOrders pages through the company's written orders, newest

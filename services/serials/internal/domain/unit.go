@@ -163,3 +163,13 @@ func Validate(u *Unit, itemID, warehouseID string, op Operation, today civil.Dat
 func (u *Unit) String() string {
 	return fmt.Sprintf("unit %s (%s %s)", u.ID, u.Status, u.SerialNumber)
 }
+
+// Reasons of refusals around units.
+const (
+	// ReasonItemHasUnits refuses changing how an item's units behave (its
+	// serialized and o2_tank flags) once it has some.
+	ReasonItemHasUnits = "ITEM_HAS_UNITS"
+	// ReasonUnitNotRented refuses usage readings for a unit no patient
+	// rents.
+	ReasonUnitNotRented = "UNIT_NOT_RENTED"
+)

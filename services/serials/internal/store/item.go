@@ -8,6 +8,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -39,17 +40,8 @@ func (s *Store) GetItem(ctx context.Context, id string) (*domain.Item, error) {
 	return postgres.ReadOne(ctx, s.db, "get item", func(tx pgx.Tx) (*domain.Item, error) { return getItem(ctx, tx, id, "") })
 }
 
-// ItemQuery selects a page of items, ordered by code.
-type ItemQuery struct {
-	HCPCS        string
-	ShowInactive bool
-	// After is the previous page's last code; "" for the first page.
-	After string
-	Limit int
-}
-
 // ListItems returns one page of the caller's items.
-func (s *Store) ListItems(ctx context.Context, q ItemQuery) ([]*domain.Item, error) {
+func (s *Store) ListItems(ctx context.Context, q app.ItemQuery) ([]*domain.Item, error) {
 	return postgres.ReadMany(ctx, s.db, "list items", `select `+itemColumns+` from items
 		where ($1 = '' or hcpcs = $1) and ($2 or active) and code > $3
 		order by code limit $4`, scanItem, q.HCPCS, q.ShowInactive, q.After, q.Limit)
@@ -70,10 +62,6 @@ func (s *Store) CreateItem(ctx context.Context, it *domain.Item, requestID strin
 		return postgres.AlreadyExists(err, itemUniqueKeys, it.Code)
 	}, func(tx pgx.Tx, id string) (*domain.Item, error) { return getItem(ctx, tx, id, "") })
 }
-
-// ReasonItemHasUnits refuses changing how an item's units behave once it
-// has some.
-const ReasonItemHasUnits = "ITEM_HAS_UNITS"
 
 // UpdateItem locks item id, lets fn change it, and saves it with the next
 // version. The serialized and o2_tank flags decide which state machine the
@@ -96,7 +84,7 @@ func (s *Store) UpdateItem(ctx context.Context, id string, fn func(*domain.Item)
 				return err
 			}
 			if has {
-				return errs.FailedPrecondition(ReasonItemHasUnits,
+				return errs.FailedPrecondition(domain.ReasonItemHasUnits,
 					"the item has units: its serialized and o2_tank flags can no longer change")
 			}
 		}

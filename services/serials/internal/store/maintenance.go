@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -22,14 +23,6 @@ func scanMaintenance(row pgx.Row) (*domain.MaintenanceRecord, error) {
 	return &r, err
 }
 
-// Maintained is what recording maintenance changed: the record, the unit
-// after it, and, when the record released the unit, the transition.
-type Maintained struct {
-	Record     *domain.MaintenanceRecord
-	Unit       *domain.Unit
-	Transition *Transition
-}
-
 // CreateMaintenance stores r under its unit's row lock, in one
 // transaction and under an AIP-155 key: the unit's next due date becomes
 // r.NextDue (announced afresh when it falls due), and with release a unit
@@ -37,8 +30,8 @@ type Maintained struct {
 // in any other status is FAILED_PRECONDITION, as the transition table
 // says). A repeated request returns the record created the first time,
 // replayed, and changes nothing.
-func (s *Store) CreateMaintenance(ctx context.Context, r *domain.MaintenanceRecord, release bool, requestID string, requestHash []byte) (Maintained, bool, error) {
-	var out Maintained
+func (s *Store) CreateMaintenance(ctx context.Context, r *domain.MaintenanceRecord, release bool, requestID string, requestHash []byte) (app.Maintained, bool, error) {
+	var out app.Maintained
 	var replayed bool
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		u, err := getUnit(ctx, tx, r.UnitID, " for update of u")
@@ -47,7 +40,7 @@ func (s *Store) CreateMaintenance(ctx context.Context, r *domain.MaintenanceReco
 		}
 		stored, replay, err := postgres.CreateOnce(ctx, tx, "CreateMaintenanceRecord", requestID, requestHash, func() (string, error) {
 			if release {
-				tr := Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
+				tr := app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
 				from, to, err := u.Apply(domain.UnitTransaction{Kind: domain.TxMaintenanceIn, Time: r.CreateTime})
 				if err != nil {
 					return "", err
@@ -95,7 +88,7 @@ func (s *Store) CreateMaintenance(ctx context.Context, r *domain.MaintenanceReco
 		return err
 	})
 	if err != nil {
-		return Maintained{}, false, postgres.Wrap("create maintenance record", err)
+		return app.Maintained{}, false, postgres.Wrap("create maintenance record", err)
 	}
 	return out, replayed, nil
 }
@@ -115,18 +108,11 @@ func (s *Store) ListMaintenance(ctx context.Context, unitID string, after []stri
 	})
 }
 
-// DueUnit is a unit due for maintenance.
-type DueUnit struct {
-	UnitID, ItemID, WarehouseID, SerialNumber string
-	Status                                    domain.UnitStatus
-	Due                                       civil.Date
-}
-
 // dueWhere leaves out units the supplier no longer maintains.
 const dueWhere = `next_maintenance_due is not null and status not in ('sold', 'lost', 'junked')`
 
-func scanDue(r pgx.Row) (DueUnit, error) {
-	var d DueUnit
+func scanDue(r pgx.Row) (app.DueUnit, error) {
+	var d app.DueUnit
 	var status string
 	err := r.Scan(&d.UnitID, &d.ItemID, &d.WarehouseID, &d.SerialNumber, &status, (*postgres.Date)(&d.Due))
 	d.Status = domain.UnitStatus(status)
@@ -136,7 +122,7 @@ func scanDue(r pgx.Row) (DueUnit, error) {
 // ListDue returns one page of warehouse's units due on or before through,
 // soonest first (by index, units_maintenance_due); after holds the
 // previous page's last (due date, id), nil for the first page.
-func (s *Store) ListDue(ctx context.Context, warehouseID string, through civil.Date, after []string, limit int) ([]DueUnit, error) {
+func (s *Store) ListDue(ctx context.Context, warehouseID string, through civil.Date, after []string, limit int) ([]app.DueUnit, error) {
 	return postgres.ReadMany(ctx, s.db, "list maintenance due", `
 		select id::text, item_id::text, warehouse_id::text, serial_number, status, next_maintenance_due from units
 		where warehouse_id = $1 and `+dueWhere+` and next_maintenance_due <= $2
@@ -160,8 +146,8 @@ func (s *Store) DueTenants(ctx context.Context, today civil.Date) ([]string, err
 // today, and not yet announced, as announced, and returns them. It runs in
 // the caller's unit of work, so the announcement commits with the events
 // that announce it; concurrent sweeps skip each other's rows.
-func (s *Store) ClaimDue(ctx context.Context, today civil.Date, limit int) ([]DueUnit, error) {
-	var out []DueUnit
+func (s *Store) ClaimDue(ctx context.Context, today civil.Date, limit int) ([]app.DueUnit, error) {
+	var out []app.DueUnit
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = postgres.QueryAll(ctx, tx, `

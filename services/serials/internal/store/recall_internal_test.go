@@ -12,6 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/usecase/usecasetest"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 	"github.com/ariesone/ariesone/services/serials/migrations"
 )
@@ -48,7 +49,7 @@ func TestRecallOverManyUnits(t *testing.T) {
 		}
 	}
 
-	lot := RecallQuery{Lot: "LOT0042"}
+	lot := app.RecallQuery{Lot: "LOT0042"}
 	var plan []string
 	err := db.App.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `explain `+recallHoldersSQL, lot.Manufacturer, lot.Model, lot.Lot, nil, nil, 500)
@@ -79,7 +80,7 @@ func TestRecallOverManyUnits(t *testing.T) {
 	if len(holders) != 100 || patients < 30 || patients > 36 {
 		t.Errorf("lot recall: %d units, %d with patients; want 100 and about a third", len(holders), patients)
 	}
-	byModel, err := s.RecallHolders(ctx, RecallQuery{Manufacturer: "resmed", Model: "airsense 10", Lot: "LOT0042"}, nil, 1000)
+	byModel, err := s.RecallHolders(ctx, app.RecallQuery{Manufacturer: "resmed", Model: "airsense 10", Lot: "LOT0042"}, nil, 1000)
 	if err != nil || len(byModel) != 100 {
 		t.Errorf("recall by maker, model and lot: %d units, %v", len(byModel), err)
 	}

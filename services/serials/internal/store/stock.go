@@ -6,42 +6,23 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
-
-// StockLevel is the stock of one item in one warehouse, with the item's
-// reorder point.
-type StockLevel struct {
-	WarehouseID, ItemID                                   string
-	OnHand, Committed, Rented, Sold, Unavailable, OnOrder int32
-	ReorderPoint                                          int32
-	// Low: on hand at or below a non-zero reorder point.
-	Low bool
-}
 
 // stockColumns read a stock row s joined to its item i.
 const stockColumns = `s.warehouse_id::text, s.item_id::text, s.on_hand, s.committed, s.rented, s.sold, s.unavailable,
 	s.on_order, i.reorder_point, i.reorder_point > 0 and s.on_hand <= i.reorder_point`
 
-func scanStockLevel(row pgx.Row) (*StockLevel, error) {
-	var l StockLevel
+func scanStockLevel(row pgx.Row) (*app.StockLevel, error) {
+	var l app.StockLevel
 	err := row.Scan(&l.WarehouseID, &l.ItemID, &l.OnHand, &l.Committed, &l.Rented, &l.Sold, &l.Unavailable, &l.OnOrder,
 		&l.ReorderPoint, &l.Low)
 	return &l, err
 }
 
-// StockQuery selects a page of stock levels, ordered by warehouse and item.
-type StockQuery struct {
-	WarehouseID, ItemID string
-	LowOnly             bool
-	// After holds the previous page's last (warehouse, item); nil for the
-	// first page.
-	After []string
-	Limit int
-}
-
 // ListStock returns one page of the caller's stock levels.
-func (s *Store) ListStock(ctx context.Context, q StockQuery) ([]*StockLevel, error) {
+func (s *Store) ListStock(ctx context.Context, q app.StockQuery) ([]*app.StockLevel, error) {
 	return postgres.ReadMany(ctx, s.db, "list stock", `
 		select `+stockColumns+` from stock s join items i on i.id = s.item_id
 		where ($1 = '' or s.warehouse_id = nullif($1, '')::uuid) and ($2 = '' or s.item_id = nullif($2, '')::uuid)
@@ -51,22 +32,15 @@ func (s *Store) ListStock(ctx context.Context, q StockQuery) ([]*StockLevel, err
 		q.WarehouseID, q.ItemID, q.LowOnly, postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
 }
 
-// UnitCount is how many units of an item are in one status.
-type UnitCount struct {
-	ItemID string
-	Status domain.UnitStatus
-	Count  int32
-}
-
 // CountUnits counts the caller's units by item (in item code order) and
 // status, of one warehouse or ("") all.
-func (s *Store) CountUnits(ctx context.Context, warehouseID string) ([]UnitCount, error) {
+func (s *Store) CountUnits(ctx context.Context, warehouseID string) ([]app.UnitCount, error) {
 	return postgres.ReadMany(ctx, s.db, "count units", `
 		select u.item_id::text, u.status, count(*)::int from units u join items i on i.id = u.item_id
 		where $1 = '' or u.warehouse_id = nullif($1, '')::uuid
 		group by i.code, u.item_id, u.status order by i.code, u.status`,
-		func(r pgx.Row) (UnitCount, error) {
-			var c UnitCount
+		func(r pgx.Row) (app.UnitCount, error) {
+			var c app.UnitCount
 			var status string
 			err := r.Scan(&c.ItemID, &status, &c.Count)
 			c.Status = domain.UnitStatus(status)

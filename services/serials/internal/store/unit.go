@@ -10,6 +10,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -84,24 +85,14 @@ func (s *Store) ReceiveUnit(ctx context.Context, u *domain.Unit, actorID, reques
 	}, func(tx pgx.Tx, id string) (*domain.Unit, error) { return getUnit(ctx, tx, id, "") })
 }
 
-// Transition is what one applied unit transaction changed.
-type Transition struct {
-	Unit          *domain.Unit
-	FromStatus    domain.UnitStatus
-	FromWarehouse string
-	// Low is the stock level the transaction took to its item's reorder
-	// point, when it did; nil otherwise.
-	Low *StockLevel
-}
-
 // ApplyTransaction locks unit id, lets check refuse it (a stale etag),
 // applies t to it (domain.Unit.Apply), and saves the projection, the
 // transaction and the stock counters it moves in one transaction.
 // Concurrent transactions on one unit serialize on its row lock: the
 // second sees the first's status, so two rents of one unit cannot both
 // succeed. Nothing is written when the transaction is refused.
-func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error) {
-	var out Transition
+func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (app.Transition, error) {
+	var out app.Transition
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		u, err := getUnit(ctx, tx, id, " for update of u")
 		if err != nil {
@@ -112,7 +103,7 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 				return err
 			}
 		}
-		out = Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
+		out = app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
 		from, to, err := u.Apply(t)
 		if err != nil {
 			return err
@@ -127,7 +118,7 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 		return err
 	})
 	if err != nil {
-		return Transition{}, postgres.Wrap("apply unit transaction", err)
+		return app.Transition{}, postgres.Wrap("apply unit transaction", err)
 	}
 	return out, nil
 }
@@ -180,8 +171,8 @@ var bucketColumns = map[domain.StockBucket]string{
 // It returns the level when the move took on hand down to the item's
 // reorder point (from above it), so the caller can announce low stock
 // once per crossing; nil otherwise.
-func moveStock(ctx context.Context, tx pgx.Tx, companyID, itemID string, from, to domain.StockMove) (*StockLevel, error) {
-	var low *StockLevel
+func moveStock(ctx context.Context, tx pgx.Tx, companyID, itemID string, from, to domain.StockMove) (*app.StockLevel, error) {
+	var low *app.StockLevel
 	if from.Bucket != domain.BucketNone {
 		col, err := bucketColumn(from.Bucket)
 		if err != nil {
@@ -228,20 +219,6 @@ func bucketColumn(b domain.StockBucket) (string, error) {
 	return col, nil
 }
 
-// RecallQuery names the units of a recall: those of items by Manufacturer
-// and Model (case-insensitive), and/or of one Lot. At least one of
-// Manufacturer and Lot is set; the caller checks.
-type RecallQuery struct {
-	Manufacturer, Model, Lot string
-}
-
-// RecallHolder is one unit a recall names and where it is: its status,
-// warehouse and current patient (empty when no patient holds it).
-type RecallHolder struct {
-	UnitID, ItemID, SerialNumber, WarehouseID, PatientID string
-	Status                                               domain.UnitStatus
-}
-
 // recallWhere is the recall predicate over units u joined to items i;
 // each condition is one the recall indexes answer (units_recall_lot,
 // items_recall).
@@ -261,10 +238,10 @@ const recallHoldersSQL = `
 // RecallHolders lists one page of the units a recall names, by serial
 // number and id, with their current patients; after holds the previous
 // page's last (serial number, id), nil for the first page.
-func (s *Store) RecallHolders(ctx context.Context, q RecallQuery, after []string, limit int) ([]RecallHolder, error) {
+func (s *Store) RecallHolders(ctx context.Context, q app.RecallQuery, after []string, limit int) ([]app.RecallHolder, error) {
 	return postgres.ReadMany(ctx, s.db, "recall holders", recallHoldersSQL,
-		func(r pgx.Row) (RecallHolder, error) {
-			var h RecallHolder
+		func(r pgx.Row) (app.RecallHolder, error) {
+			var h app.RecallHolder
 			var status string
 			err := r.Scan(&h.UnitID, &h.ItemID, &h.SerialNumber, &h.WarehouseID, &h.PatientID, &status)
 			h.Status = domain.UnitStatus(status)
@@ -274,7 +251,7 @@ func (s *Store) RecallHolders(ctx context.Context, q RecallQuery, after []string
 
 // SetRecalled flags (or clears) every unit a recall names, returning how
 // many it changed; a recalled unit cannot be rented or sold.
-func (s *Store) SetRecalled(ctx context.Context, q RecallQuery, recalled bool) (int64, error) {
+func (s *Store) SetRecalled(ctx context.Context, q app.RecallQuery, recalled bool) (int64, error) {
 	var n int64
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `

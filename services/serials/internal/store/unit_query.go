@@ -2,26 +2,16 @@ package store
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
-// UnitQuery selects a page of units, ordered by serial number and id.
-type UnitQuery struct {
-	ItemID, WarehouseID string
-	Status              domain.UnitStatus
-	// After holds the previous page's last (serial number, id); nil for the
-	// first page.
-	After []string
-	Limit int
-}
-
 // ListUnits returns one page of the caller's units.
-func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]*domain.Unit, error) {
+func (s *Store) ListUnits(ctx context.Context, q app.UnitQuery) ([]*domain.Unit, error) {
 	return postgres.ReadMany(ctx, s.db, "list units", `
 		select `+unitColumns+` from units u join items i on i.id = u.item_id
 		where ($1 = '' or u.item_id = nullif($1, '')::uuid) and ($2 = '' or u.warehouse_id = nullif($2, '')::uuid)
@@ -31,22 +21,15 @@ func (s *Store) ListUnits(ctx context.Context, q UnitQuery) ([]*domain.Unit, err
 		q.ItemID, q.WarehouseID, string(q.Status), postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
 }
 
-// SerialMatch is a unit found by its serial number, with its item's HCPCS
-// code (ValidateSerial may ask by HCPCS).
-type SerialMatch struct {
-	Unit  domain.Unit
-	HCPCS string
-}
-
 // FindSerial returns every unit of the caller's company with the
 // normalized serial number (one per item at most), by index
 // (units_serial).
-func (s *Store) FindSerial(ctx context.Context, serial string) ([]SerialMatch, error) {
+func (s *Store) FindSerial(ctx context.Context, serial string) ([]app.SerialMatch, error) {
 	return postgres.ReadMany(ctx, s.db, "find serial", `
 		select `+unitColumns+`, i.hcpcs from units u join items i on i.id = u.item_id
 		where u.serial_number = $1 order by u.id`,
-		func(r pgx.Row) (SerialMatch, error) {
-			var m SerialMatch
+		func(r pgx.Row) (app.SerialMatch, error) {
+			var m app.SerialMatch
 			u, err := scanUnitWith(r, &m.HCPCS)
 			if u != nil {
 				m.Unit = *u
@@ -55,21 +38,11 @@ func (s *Store) FindSerial(ctx context.Context, serial string) ([]SerialMatch, e
 		}, serial)
 }
 
-// TransactionRecord is one logged unit transaction.
-type TransactionRecord struct {
-	ID, UnitID                 string
-	Kind                       domain.TransactionKind
-	FromStatus, ToStatus       domain.UnitStatus
-	FromWarehouse, ToWarehouse string
-	PatientID, ActorID         string
-	OccurTime                  time.Time
-}
-
 // ListTransactions returns one page of unit id's log, oldest first; after
 // holds the previous page's last (occur time, id), nil for the first page.
 // A unit that is not the caller's is NOT_FOUND.
-func (s *Store) ListTransactions(ctx context.Context, unitID string, after []string, limit int) ([]*TransactionRecord, error) {
-	return postgres.ReadOne(ctx, s.db, "list unit transactions", func(tx pgx.Tx) ([]*TransactionRecord, error) {
+func (s *Store) ListTransactions(ctx context.Context, unitID string, after []string, limit int) ([]*app.TransactionRecord, error) {
+	return postgres.ReadOne(ctx, s.db, "list unit transactions", func(tx pgx.Tx) ([]*app.TransactionRecord, error) {
 		if _, err := getUnit(ctx, tx, unitID, ""); err != nil {
 			return nil, err
 		}
@@ -80,8 +53,8 @@ func (s *Store) ListTransactions(ctx context.Context, unitID string, after []str
 			from unit_transactions
 			where unit_id = $1 and ($2::timestamptz is null or (occur_time, id) > ($2::timestamptz, $3::uuid))
 			order by occur_time, id limit $4`,
-			func(r pgx.Row) (*TransactionRecord, error) {
-				var t TransactionRecord
+			func(r pgx.Row) (*app.TransactionRecord, error) {
+				var t app.TransactionRecord
 				var kind, from, to string
 				err := r.Scan(&t.ID, &t.UnitID, &kind, &from, &to, &t.FromWarehouse, &t.ToWarehouse, &t.PatientID,
 					&t.ActorID, &t.OccurTime)

@@ -11,9 +11,6 @@ import (
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
-// ReasonUnitNotRented refuses usage readings for a unit no patient rents.
-const ReasonUnitNotRented = "UNIT_NOT_RENTED"
-
 // RecordUsage stores readings of unit id for the patient renting it (a
 // night already recorded for that patient takes the new reading), under
 // the unit's share lock so a return cannot slip between reading the
@@ -27,7 +24,7 @@ func (s *Store) RecordUsage(ctx context.Context, id string, readings []domain.Ni
 			return err
 		}
 		if u.Status != domain.StatusRented {
-			return errs.Unmet(ReasonUnitNotRented, "usage is recorded for a rented unit, for its renter",
+			return errs.Unmet(domain.ReasonUnitNotRented, "usage is recorded for a rented unit, for its renter",
 				errs.PreconditionViolation{Type: "STATUS", Subject: "units/" + u.ID, Description: "is " + string(u.Status)})
 		}
 		nights := make([]postgres.Date, len(readings))

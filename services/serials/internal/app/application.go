@@ -1,0 +1,141 @@
+package app
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/cache"
+	"github.com/ariesone/ariesone/platform/civil"
+	"github.com/ariesone/ariesone/platform/usecase"
+	"github.com/ariesone/ariesone/services/serials/internal/domain"
+)
+
+// Application is the serials service's whole use-case surface, one group
+// of commands and queries per resource.
+type Application struct {
+	Items       Items
+	Units       Units
+	Stock       Stock
+	Recalls     Recalls
+	Maintenance Maintenance
+	Usage       Usage
+}
+
+// Repository is everything the use cases store and read; the service's
+// store implements all of it on one schema.
+type Repository interface {
+	GetItem(ctx context.Context, id string) (*domain.Item, error)
+	ListItems(ctx context.Context, q ItemQuery) ([]*domain.Item, error)
+	CreateItem(ctx context.Context, it *domain.Item, requestID string, requestHash []byte) (*domain.Item, bool, error)
+	UpdateItem(ctx context.Context, id string, fn func(*domain.Item) error) (*domain.Item, error)
+
+	GetUnit(ctx context.Context, id string) (*domain.Unit, error)
+	ListUnits(ctx context.Context, q UnitQuery) ([]*domain.Unit, error)
+	ReceiveUnit(ctx context.Context, u *domain.Unit, actorID, requestID string, requestHash []byte) (*domain.Unit, bool, error)
+	BatchReceive(ctx context.Context, units []*domain.Unit, actorID, requestID string, requestHash []byte) ([]string, bool, error)
+	ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error)
+	ListTransactions(ctx context.Context, unitID string, after []string, limit int) ([]*TransactionRecord, error)
+	FindSerial(ctx context.Context, serial string) ([]SerialMatch, error)
+
+	ListStock(ctx context.Context, q StockQuery) ([]*StockLevel, error)
+	CountUnits(ctx context.Context, warehouseID string) ([]UnitCount, error)
+
+	RecallHolders(ctx context.Context, q RecallQuery, after []string, limit int) ([]RecallHolder, error)
+	SetRecalled(ctx context.Context, q RecallQuery, recalled bool) (int64, error)
+
+	CreateMaintenance(ctx context.Context, r *domain.MaintenanceRecord, release bool, requestID string, requestHash []byte) (Maintained, bool, error)
+	ListMaintenance(ctx context.Context, unitID string, after []string, limit int) ([]*domain.MaintenanceRecord, error)
+	ListDue(ctx context.Context, warehouseID string, through civil.Date, after []string, limit int) ([]DueUnit, error)
+	DueTenants(ctx context.Context, today civil.Date) ([]string, error)
+	ClaimDue(ctx context.Context, today civil.Date, limit int) ([]DueUnit, error)
+
+	RecordUsage(ctx context.Context, id string, readings []domain.NightUsage) (*domain.Unit, error)
+	Usage(ctx context.Context, unitID, patientID string, start, end civil.Date) ([]domain.NightUsage, error)
+}
+
+// Warehouses answers whether a location is one of the caller's
+// warehouses; company owns locations, so the service asks it. A location
+// that is not (missing, another company's, a branch, inactive) is an
+// errs.Invalid violation of field; an unreachable company is Unavailable.
+type Warehouses interface {
+	CheckWarehouse(ctx context.Context, field, id string) error
+}
+
+// Patients answers whether a patient is one of the caller's; clinical owns
+// patients. A patient that is not is an errs.Invalid violation of field.
+type Patients interface {
+	CheckPatient(ctx context.Context, field, id string) error
+}
+
+// Deps are what the serials use cases are built from.
+type Deps struct {
+	Store Repository
+	// UnitOfWork makes each command's store calls and its events one
+	// transaction.
+	UnitOfWork usecase.UnitOfWork
+	Events     usecase.EventRecorder
+	Warehouses Warehouses
+	Patients   Patients
+	// Serials caches ValidateSerial's lookups; nil means an in-process
+	// cache of its own.
+	Serials *cache.Cache[[]SerialMatch]
+	// BulkOperations enables BatchCreateUnits (FEATURE_BULK_OPERATIONS).
+	BulkOperations bool
+	// Now is the clock; nil means the system clock.
+	Now func() time.Time
+	// Zone is where "today" is judged (maintenance overdue, lots expired,
+	// future readings); nil means UTC.
+	Zone *time.Location
+}
+
+// NewApplication builds the serials commands and queries.
+func NewApplication(d Deps) (*Application, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Zone == nil {
+		d.Zone = time.UTC
+	}
+	if d.Serials == nil {
+		c, err := NewSerialCache(cache.Config[[]SerialMatch]{})
+		if err != nil {
+			return nil, err
+		}
+		d.Serials = c
+	}
+	s := &serials{Deps: d}
+	return &Application{
+		Items:       Items{s},
+		Units:       Units{s},
+		Stock:       Stock{s},
+		Recalls:     Recalls{s},
+		Maintenance: Maintenance{s},
+		Usage:       Usage{s},
+	}, nil
+}
+
+// serials is what every handler shares.
+type serials struct {
+	Deps
+}
+
+// now returns the clock's time at the database's precision (microseconds),
+// so what a command returns equals what a later read returns.
+func (s *serials) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// today is the calendar date now in the service's zone.
+func (s *serials) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }
+
+// requestHash is the AIP-155 fingerprint of a create request (without its
+// request_id). Serials requests carry no PHI, so a plain digest will do.
+func requestHash(method string, request any) ([]byte, error) {
+	b, err := json.Marshal(request)
+	if err != nil {
+		return nil, fmt.Errorf("hashing %s request: %w", method, err)
+	}
+	sum := sha256.Sum256(append([]byte(method+"\x00"), b...))
+	return sum[:], nil
+}

@@ -1,0 +1,148 @@
+package app
+
+import (
+	"context"
+	"strconv"
+
+	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
+	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/protoconv"
+	"github.com/ariesone/ariesone/platform/usecase"
+	"github.com/ariesone/ariesone/platform/usformat"
+	"github.com/ariesone/ariesone/services/serials/internal/domain"
+)
+
+// Item event types.
+const (
+	EventItemCreated = "serials.item.created.v1"
+	EventItemUpdated = "serials.item.updated.v1"
+)
+
+// Items are the item master's commands and queries.
+type Items struct{ s *serials }
+
+// Get returns item id of the caller's company.
+func (h Items) Get(ctx context.Context, id string) (*domain.Item, error) {
+	return usecase.Get(ctx, "id", id, h.s.Store.GetItem)
+}
+
+// ListItems pages through the company's items.
+type ListItems struct {
+	PageSize     int32
+	PageToken    string
+	HCPCS        string
+	ShowInactive bool
+}
+
+// ItemPage is one page of items.
+type ItemPage struct {
+	Items         []*domain.Item
+	NextPageToken string
+}
+
+// List returns one page, ordered by code; the token is bound to the
+// caller's company and the filter.
+func (h Items) List(ctx context.Context, q ListItems) (ItemPage, error) {
+	caller, err := usecase.Caller(ctx)
+	if err != nil {
+		return ItemPage{}, err
+	}
+	query := ItemQuery{HCPCS: q.HCPCS, ShowInactive: q.ShowInactive}
+	if query.HCPCS != "" {
+		code, ok := usformat.NormalizeHCPCS(q.HCPCS)
+		if !ok {
+			return ItemPage{}, errs.Invalid(errs.FieldViolation{Field: "hcpcs", Description: "must be an HCPCS Level II code: a letter A-V and four digits"})
+		}
+		query.HCPCS = code
+	}
+	scope := []string{"ListItems", caller.CompanyID, query.HCPCS, strconv.FormatBool(query.ShowInactive)}
+	found, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, nil,
+		func(after string, limit int) ([]*domain.Item, error) {
+			query.After, query.Limit = after, limit
+			return h.s.Store.ListItems(ctx, query)
+		},
+		func(it *domain.Item) string { return it.Code })
+	return ItemPage{Items: found, NextPageToken: next}, err
+}
+
+// CreateItem adds an item. Violations name fields of the request
+// ("item.code", "item.serialRule.pattern").
+type CreateItem struct {
+	Values    domain.ItemValues
+	RequestID string
+}
+
+// Create adds the item, active, and records ItemCreated. A repeated
+// request returns the item created the first time and records nothing.
+func (h Items) Create(ctx context.Context, cmd CreateItem) (*domain.Item, error) {
+	caller, err := usecase.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id, err := usecase.NewID()
+	if err != nil {
+		return nil, err
+	}
+	it, err := domain.NewItem(id, caller.CompanyID, cmd.Values, h.s.now())
+	if err != nil {
+		return nil, usecase.UnderField("item", err)
+	}
+	hash, err := requestHash("CreateItem", cmd.Values)
+	if err != nil {
+		return nil, err
+	}
+	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Item, []usecase.Event, error) {
+		created, replayed, err := h.s.Store.CreateItem(ctx, it, cmd.RequestID, hash)
+		if err != nil || replayed {
+			return created, nil, err
+		}
+		return created, []usecase.Event{{Type: EventItemCreated, CompanyID: it.CompanyID, ResourceID: it.ID,
+			Payload: &serialsv1.ItemCreated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
+				OccurTime: protoconv.Time(it.CreateTime), Code: it.Code, Hcpcs: it.HCPCS}}}, nil
+	})
+}
+
+// UpdateItem changes the named fields of an item.
+type UpdateItem struct {
+	ID, Etag string
+	// Fields to write; the caller resolves an empty mask to every
+	// writable field.
+	Fields []domain.ItemField
+	Values domain.ItemValues
+}
+
+// Update applies cmd and records ItemUpdated. ValidateSerial's cache of
+// the company is dropped: an item's HCPCS code answers lookups by HCPCS.
+func (h Items) Update(ctx context.Context, cmd UpdateItem) (*domain.Item, error) {
+	caller, err := usecase.Caller(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := usecase.CheckID("item.id", cmd.ID); err != nil {
+		return nil, err
+	}
+	now := h.s.now()
+	it, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Item, []usecase.Event, error) {
+		it, err := h.s.Store.UpdateItem(ctx, cmd.ID, func(it *domain.Item) error {
+			if err := etag.Check(cmd.Etag, it.Version); err != nil {
+				return usecase.UnderField("item", err)
+			}
+			return usecase.UnderField("item", it.Update(cmd.Fields, cmd.Values, now))
+		})
+		if err != nil {
+			return nil, nil, err
+		}
+		changed := make([]string, len(cmd.Fields))
+		for i, f := range cmd.Fields {
+			changed[i] = string(f)
+		}
+		return it, []usecase.Event{{Type: EventItemUpdated, CompanyID: it.CompanyID, ResourceID: it.ID,
+			Payload: &serialsv1.ItemUpdated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
+				OccurTime: protoconv.Time(it.UpdateTime), ChangedFields: changed, Version: it.Version}}}, nil
+	})
+	if err == nil {
+		h.s.forgetCompany(ctx, caller.CompanyID)
+	}
+	return it, err
+}
