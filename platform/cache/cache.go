@@ -252,3 +252,16 @@ func globEscape(s string) string {
 	}
 	return b.String()
 }
+
+// NewRedisClient connects to the shared level with short timeouts: the
+// cache reads through while Redis is slow or down rather than wait out
+// the client's multi-second defaults.
+func NewRedisClient(addr, password string) *redis.Client {
+	return redis.NewClient(&redis.Options{
+		Addr:         addr,
+		Password:     password,
+		DialTimeout:  250 * time.Millisecond,
+		ReadTimeout:  150 * time.Millisecond,
+		WriteTimeout: 150 * time.Millisecond,
+	})
+}

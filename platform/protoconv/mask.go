@@ -115,3 +115,22 @@ func AsFields[F ~string](paths []string) []F {
 	}
 	return out
 }
+
+// FieldNames lists a resource's domain field names as the strings an
+// UpdateMask's Writable takes.
+func FieldNames[F ~string](fields []F) []string {
+	out := make([]string, len(fields))
+	for i, f := range fields {
+		out[i] = string(f)
+	}
+	return out
+}
+
+// Map renders each item of a page.
+func Map[D any, P any](items []D, render func(D) P) []P {
+	out := make([]P, len(items))
+	for i, d := range items {
+		out[i] = render(d)
+	}
+	return out
+}

@@ -19,6 +19,7 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 )
 
 // Spec describes one service the gateway can reach.
@@ -109,12 +110,35 @@ var Clinical = Spec{
 	},
 }
 
-// The other services have no HTTP bindings yet. When configured they are
-// dialled and count towards readiness, so a deployment can wire them now.
-var (
-	Orders  = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
-	Serials = Spec{Name: "serials", AddrEnv: "SERIALS_ADDR"}
-)
+// Serials holds the item master, units and their transactions, serial
+// validation, stock, recalls, maintenance and device usage. It is
+// optional: without SERIALS_ADDR those routes answer 404.
+var Serials = Spec{
+	Name:    "serials",
+	AddrEnv: "SERIALS_ADDR",
+	Services: []protoreflect.ServiceDescriptor{
+		serialsv1.File_ariesone_serials_v1_item_proto.Services().ByName("ItemService"),
+		serialsv1.File_ariesone_serials_v1_unit_proto.Services().ByName("UnitService"),
+		serialsv1.File_ariesone_serials_v1_stock_proto.Services().ByName("StockService"),
+		serialsv1.File_ariesone_serials_v1_recall_proto.Services().ByName("RecallService"),
+		serialsv1.File_ariesone_serials_v1_maintenance_proto.Services().ByName("MaintenanceService"),
+		serialsv1.File_ariesone_serials_v1_usage_proto.Services().ByName("UsageService"),
+	},
+	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			serialsv1.RegisterItemServiceHandler(ctx, mux, conn),
+			serialsv1.RegisterUnitServiceHandler(ctx, mux, conn),
+			serialsv1.RegisterStockServiceHandler(ctx, mux, conn),
+			serialsv1.RegisterRecallServiceHandler(ctx, mux, conn),
+			serialsv1.RegisterMaintenanceServiceHandler(ctx, mux, conn),
+			serialsv1.RegisterUsageServiceHandler(ctx, mux, conn),
+		)
+	},
+}
+
+// Orders has no HTTP bindings yet. When configured it is dialled and counts
+// towards readiness, so a deployment can wire it now.
+var Orders = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
 
 // All lists every service the gateway knows, company first.
 var All = []Spec{Company, Clinical, Orders, Serials, Notify}

@@ -65,7 +65,7 @@ type RecallServiceListRecallHoldersParams struct {
 
 	// PageSize.
 	//
-	// Maximum results per page: 0 means 500; at most 5000.
+	// Maximum results per page: 0 means 50; at most 1000.
 	//
 	// Format: int32
 	PageSize *int32

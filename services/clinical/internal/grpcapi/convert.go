@@ -30,20 +30,3 @@ func enumToDomain[E interface {
 	}
 	return D(fmt.Sprintf("undefined %d", int32(v)))
 }
-
-func fieldNames[F ~string](fields []F) []string {
-	out := make([]string, len(fields))
-	for i, f := range fields {
-		out[i] = string(f)
-	}
-	return out
-}
-
-// mapSlice renders each item of a page.
-func mapSlice[D any, P any](items []D, render func(D) P) []P {
-	out := make([]P, len(items))
-	for i, d := range items {
-		out[i] = render(d)
-	}
-	return out
-}

@@ -10,7 +10,7 @@ import (
 var (
 	coverageMask = protoconv.UpdateMask{
 		Resource: (&clinicalv1.Coverage{}).ProtoReflect().Descriptor(),
-		Writable: fieldNames(domain.CoverageFields),
+		Writable: protoconv.FieldNames(domain.CoverageFields),
 	}
 	relationshipToDomain = map[clinicalv1.Relationship]domain.Relationship{
 		clinicalv1.Relationship_RELATIONSHIP_SELF:   domain.RelationshipSelf,

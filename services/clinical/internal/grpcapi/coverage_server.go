@@ -35,7 +35,7 @@ func (s *CoverageServer) ListCoverages(ctx context.Context, req *clinicalv1.List
 	reveal := revealsPHI(ctx)
 	noteCoverages(ctx, p.Coverages)
 	return &clinicalv1.ListCoveragesResponse{
-		Coverages:     mapSlice(p.Coverages, func(c *domain.Coverage) *clinicalv1.Coverage { return coverageToProto(c, reveal) }),
+		Coverages:     protoconv.Map(p.Coverages, func(c *domain.Coverage) *clinicalv1.Coverage { return coverageToProto(c, reveal) }),
 		NextPageToken: p.NextPageToken,
 	}, nil
 }
@@ -105,7 +105,7 @@ func (s *CoverageServer) ListEligibilityChecks(ctx context.Context, req *clinica
 		return nil, err
 	}
 	return &clinicalv1.ListEligibilityChecksResponse{
-		EligibilityChecks: mapSlice(p.Checks, func(c *domain.EligibilityCheck) *clinicalv1.EligibilityCheck {
+		EligibilityChecks: protoconv.Map(p.Checks, func(c *domain.EligibilityCheck) *clinicalv1.EligibilityCheck {
 			return eligibilityCheckToProto(c, req.GetPatientId())
 		}),
 		NextPageToken: p.NextPageToken,

@@ -23,7 +23,7 @@ type PatientServer struct {
 // patientMask resolves UpdatePatient's update_mask.
 var patientMask = protoconv.UpdateMask{
 	Resource: (&clinicalv1.Patient{}).ProtoReflect().Descriptor(),
-	Writable: fieldNames(domain.PatientFields),
+	Writable: protoconv.FieldNames(domain.PatientFields),
 }
 
 var (

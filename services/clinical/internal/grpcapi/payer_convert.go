@@ -10,11 +10,11 @@ import (
 var (
 	payerMask = protoconv.UpdateMask{
 		Resource: (&clinicalv1.Payer{}).ProtoReflect().Descriptor(),
-		Writable: fieldNames(domain.PayerFields),
+		Writable: protoconv.FieldNames(domain.PayerFields),
 	}
 	planMask = protoconv.UpdateMask{
 		Resource: (&clinicalv1.Plan{}).ProtoReflect().Descriptor(),
-		Writable: fieldNames(domain.PlanFields),
+		Writable: protoconv.FieldNames(domain.PlanFields),
 	}
 	payerTypeToDomain = map[clinicalv1.PayerType]domain.PayerType{
 		clinicalv1.PayerType_PAYER_TYPE_MEDICARE:   domain.PayerMedicare,

@@ -19,7 +19,7 @@ type PrescriberServer struct {
 // prescriberMask resolves UpdatePrescriber's update_mask.
 var prescriberMask = protoconv.UpdateMask{
 	Resource: (&clinicalv1.Prescriber{}).ProtoReflect().Descriptor(),
-	Writable: fieldNames(domain.PrescriberFields),
+	Writable: protoconv.FieldNames(domain.PrescriberFields),
 }
 
 // GetPrescriber returns one prescriber, active or not.

@@ -24,7 +24,7 @@ type WrittenOrderServer struct {
 // writtenOrderMask resolves UpdateWrittenOrder's update_mask.
 var writtenOrderMask = protoconv.UpdateMask{
 	Resource: (&clinicalv1.WrittenOrder{}).ProtoReflect().Descriptor(),
-	Writable: fieldNames(domain.WrittenOrderFields),
+	Writable: protoconv.FieldNames(domain.WrittenOrderFields),
 }
 
 // GetWrittenOrder returns one written order.

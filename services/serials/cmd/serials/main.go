@@ -7,14 +7,117 @@
 package main
 
 import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/ariesone/ariesone/platform/cache"
+	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/peer"
 	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
+	"github.com/ariesone/ariesone/services/serials/internal/grpcapi"
+	"github.com/ariesone/ariesone/services/serials/internal/peers"
+	"github.com/ariesone/ariesone/services/serials/internal/store"
 	"github.com/ariesone/ariesone/services/serials/migrations"
 )
 
 func main() {
-	service.Main(service.Spec{
+	service.Main(spec(&wiring{}))
+}
+
+// wiring holds what Configure reads and Register builds for Workers.
+type wiring struct {
+	companyAddr, clinicalAddr string
+	dueSweepEvery             time.Duration
+	app                       *app.Application
+}
+
+// spec describes the serials service to the platform's runner.
+func spec(w *wiring) service.Spec {
+	return service.Spec{
 		Name:        "serials",
 		DefaultPort: 8084,
 		Migrations:  migrations.FS,
+		Configure: func(e *config.Env) {
+			w.companyAddr = e.HostPort("COMPANY_ADDR", "127.0.0.1:8081")
+			w.clinicalAddr = e.HostPort("CLINICAL_ADDR", "127.0.0.1:8082")
+			w.dueSweepEvery = e.Duration("MAINTENANCE_SWEEP_INTERVAL", time.Hour)
+		},
+		Register: w.register,
+		Workers:  w.workers,
+	}
+}
+
+// register builds the use cases, with company and clinical asked about
+// warehouses and patients, and ValidateSerial's cache on Redis when
+// configured.
+func (w *wiring) register(ctx context.Context, d *service.Deps) error {
+	companyConn, err := peer.Dial(w.companyAddr, "ariesone-serials")
+	if err != nil {
+		return err
+	}
+	clinicalConn, err := peer.Dial(w.clinicalAddr, "ariesone-serials")
+	if err != nil {
+		return err
+	}
+	context.AfterFunc(ctx, func() { companyConn.Close(); clinicalConn.Close() })
+	cfg := cache.Config[[]app.SerialMatch]{Logger: d.Logger, Registerer: d.Registry}
+	if addr := d.Config.RedisAddr(); addr != "" {
+		client := cache.NewRedisClient(addr, d.Config.RedisPassword)
+		context.AfterFunc(ctx, func() { client.Close() })
+		cfg.Redis = client
+	}
+	serialCache, err := app.NewSerialCache(cfg)
+	if err != nil {
+		return err
+	}
+	w.app, err = app.NewApplication(app.Deps{
+		Store:          store.New(d.DB),
+		UnitOfWork:     d.DB,
+		Events:         service.UseCaseEvents(d.Events),
+		Warehouses:     peers.NewWarehouses(companyConn),
+		Patients:       peers.NewPatients(clinicalConn),
+		Serials:        serialCache,
+		BulkOperations: d.Config.Features.BulkOperations,
 	})
+	if err != nil {
+		return err
+	}
+	grpcapi.Register(d.Server.GRPC(), w.app)
+	return nil
+}
+
+// workers keep every replica's serial cache true from serials' own
+// events, and announce units whose maintenance falls due.
+func (w *wiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, error) {
+	return []service.Worker{
+		{Name: "serial cache invalidation", Run: func(ctx context.Context) error {
+			return d.Bus.Consume(ctx, app.CacheSubscription, w.app.Units.Forget)
+		}},
+		{Name: "maintenance due sweep", Run: func(ctx context.Context) error {
+			return sweep(ctx, w.app.Maintenance, w.dueSweepEvery, d.Logger)
+		}},
+	}, nil
+}
+
+// sweep announces due maintenance at start and then every interval, until
+// ctx ends; a failed round is logged and retried at the next.
+func sweep(ctx context.Context, m app.Maintenance, every time.Duration, logger *slog.Logger) error {
+	ticker := time.NewTicker(every)
+	defer ticker.Stop()
+	for {
+		n, err := m.AnnounceDue(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("maintenance due sweep failed", slog.Any("error", err))
+		case n > 0:
+			logger.Info("maintenance due announced", slog.Int("units", n))
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+	}
 }

@@ -96,7 +96,7 @@ type ListRecallHoldersRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Which units.
 	Scope *RecallScope `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
-	// Maximum results per page: 0 means 500; at most 5000.
+	// Maximum results per page: 0 means 50; at most 1000.
 	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// next_page_token of the previous page; empty for the first page.
 	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
@@ -416,7 +416,7 @@ const file_ariesone_serials_v1_recall_proto_rawDesc = "" +
 	"\x18ListRecallHoldersRequest\x12>\n" +
 	"\x05scope\x18\x01 \x01(\v2 .ariesone.serials.v1.RecallScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\x12'\n" +
 	"\tpage_size\x18\x02 \x01(\x05B\n" +
-	"\xbaH\a\x1a\x05\x18\x88'(\x00R\bpageSize\x12'\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\"\xe0\x01\n" +
 	"\fRecallHolder\x12\x17\n" +
