@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
@@ -33,4 +34,21 @@ func WantInvalid(t testing.TB, err error, fields ...string) {
 	if diff := cmp.Diff(fields, got); diff != "" {
 		t.Errorf("violated fields (-want +got):\n%s", diff)
 	}
+}
+
+// WantReason fails the test now unless err carries code and an ErrorInfo
+// with reason, which it returns for the metadata.
+func WantReason(t testing.TB, err error, code codes.Code, reason string) *errdetails.ErrorInfo {
+	t.Helper()
+	WantCode(t, err, code)
+	for _, d := range status.Convert(err).Details() {
+		if info, ok := d.(*errdetails.ErrorInfo); ok {
+			if info.GetReason() != reason {
+				t.Fatalf("reason = %s, want %s", info.GetReason(), reason)
+			}
+			return info
+		}
+	}
+	t.Fatalf("%v carries no ErrorInfo", err)
+	return nil
 }
