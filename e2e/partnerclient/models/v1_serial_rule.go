@@ -13,9 +13,8 @@ import (
 )
 
 // V1SerialRule SerialRule is how a manufacturer numbers its units. Every serial number
-// is first normalized: surrounding space dropped, letters upper-cased,
-// inner spaces made dashes; the result is 1-40 letters, digits and inner
-// dashes.
+// is first normalized: surrounding space dropped and letters
+// upper-cased; the result must be 1-40 letters, digits and inner dashes.
 //
 // swagger:model v1SerialRule
 type V1SerialRule struct {

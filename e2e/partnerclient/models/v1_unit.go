@@ -68,9 +68,9 @@ type V1Unit struct {
 	// Read Only: true
 	Recalled *bool `json:"recalled,omitempty"`
 
-	// Serial number, as printed: it is normalized (upper case, inner spaces
-	// as dashes) and must then be 1-40 letters, digits and inner dashes
-	// following the item's serial rule. Unique within the item.
+	// Serial number, as printed: it is normalized (trimmed, upper case) and
+	// must then be 1-40 letters, digits and inner dashes following the
+	// item's serial rule. Unique within the item.
 	// Required: true
 	SerialNumber *string `json:"serialNumber"`
 

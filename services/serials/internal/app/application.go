@@ -129,13 +129,18 @@ func (s *serials) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 // today is the calendar date now in the service's zone.
 func (s *serials) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }
 
-// requestHash is the AIP-155 fingerprint of a create request (without its
-// request_id). Serials requests carry no PHI, so a plain digest will do.
-func requestHash(method string, request any) ([]byte, error) {
-	b, err := json.Marshal(request)
-	if err != nil {
+// requestHash is the AIP-155 fingerprint of a create request (the
+// request_id included: a retry repeats it). Serials requests carry no
+// PHI, so a plain digest will do. Without a request id nothing is kept,
+// so nothing is hashed.
+func requestHash(method, requestID string, request any) ([]byte, error) {
+	if requestID == "" {
+		return nil, nil
+	}
+	h := sha256.New()
+	h.Write([]byte(method + "\x00"))
+	if err := json.NewEncoder(h).Encode(request); err != nil {
 		return nil, fmt.Errorf("hashing %s request: %w", method, err)
 	}
-	sum := sha256.Sum256(append([]byte(method+"\x00"), b...))
-	return sum[:], nil
+	return h.Sum(nil), nil
 }

@@ -88,7 +88,7 @@ func (h Items) Create(ctx context.Context, cmd CreateItem) (*domain.Item, error)
 	if err != nil {
 		return nil, usecase.UnderField("item", err)
 	}
-	hash, err := requestHash("CreateItem", cmd.Values)
+	hash, err := requestHash("CreateItem", cmd.RequestID, cmd.Values)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 	if err != nil {
 		return nil, usecase.UnderField("record", err)
 	}
-	hash, err := requestHash("CreateMaintenanceRecord", cmd)
+	hash, err := requestHash("CreateMaintenanceRecord", cmd.RequestID, cmd)
 	if err != nil {
 		return nil, err
 	}

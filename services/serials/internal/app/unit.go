@@ -86,14 +86,14 @@ func (h Units) Receive(ctx context.Context, cmd ReceiveUnit) (*domain.Unit, erro
 	if err != nil {
 		return nil, err
 	}
-	u, err := h.build(ctx, "unit", cmd.ItemID, cmd.Values, map[string]*domain.Item{})
+	u, err := h.build(ctx, "unit", cmd.ItemID, cmd.Values, itemRules{})
 	if err != nil {
 		return nil, err
 	}
 	if err := h.s.Warehouses.CheckWarehouse(ctx, "unit.warehouseId", u.WarehouseID); err != nil {
 		return nil, err
 	}
-	hash, err := requestHash("ReceiveUnit", cmd)
+	hash, err := requestHash("ReceiveUnit", cmd.RequestID, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -113,23 +113,33 @@ func (h Units) Receive(ctx context.Context, cmd ReceiveUnit) (*domain.Unit, erro
 	return out, err
 }
 
+// itemRule is an item with its compiled serial rule.
+type itemRule struct {
+	item *domain.Item
+	rule *domain.SerialRule
+}
+
+// itemRules holds the items of a batch, each looked up and compiled once.
+type itemRules map[string]itemRule
+
 // build checks one unit to receive against its item (looked up once per
 // batch in items); violations are rooted at field.
-func (h Units) build(ctx context.Context, field, itemID string, values domain.UnitValues, items map[string]*domain.Item) (*domain.Unit, error) {
+func (h Units) build(ctx context.Context, field, itemID string, values domain.UnitValues, items itemRules) (*domain.Unit, error) {
 	if err := usecase.CheckID(usecase.JoinField(field, "itemId"), itemID); err != nil {
 		return nil, err
 	}
-	item, ok := items[itemID]
+	ir, ok := items[itemID]
 	if !ok {
-		var err error
-		item, err = h.s.Store.GetItem(ctx, itemID)
+		item, err := h.s.Store.GetItem(ctx, itemID)
 		if errs.Is(err, errs.KindNotFound) {
 			return nil, errs.Invalid(errs.FieldViolation{Field: usecase.JoinField(field, "itemId"), Description: "names no item of the company"})
 		}
 		if err != nil {
 			return nil, err
 		}
-		items[itemID] = item
+		ir.item = item
+		ir.rule, _ = item.SerialRule() // a stored rule compiles; NewUnit reports it if not
+		items[itemID] = ir
 	}
 	if values.WarehouseID != "" {
 		if err := usecase.CheckID(usecase.JoinField(field, "warehouseId"), values.WarehouseID); err != nil {
@@ -140,7 +150,7 @@ func (h Units) build(ctx context.Context, field, itemID string, values domain.Un
 	if err != nil {
 		return nil, err
 	}
-	u, err := domain.NewUnit(id, item, values, h.s.now())
+	u, err := domain.NewUnit(id, ir.item, ir.rule, values, h.s.now())
 	if err != nil {
 		return nil, usecase.UnderField(field, err)
 	}
@@ -192,7 +202,7 @@ func (h Units) BatchCreate(ctx context.Context, cmd BatchCreateUnits) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	hash, err := requestHash("BatchCreateUnits", cmd)
+	hash, err := requestHash("BatchCreateUnits", cmd.RequestID, cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -221,7 +231,7 @@ func (h Units) BatchCreate(ctx context.Context, cmd BatchCreateUnits) ([]string,
 // buildBatch checks every row, collecting every bad row's violations.
 func (h Units) buildBatch(ctx context.Context, cmd BatchCreateUnits) ([]*domain.Unit, error) {
 	var v errs.Violations
-	items := map[string]*domain.Item{}
+	items := itemRules{}
 	units := make([]*domain.Unit, len(cmd.Units))
 	type key struct{ item, serial string }
 	seen := make(map[key]int, len(cmd.Units))

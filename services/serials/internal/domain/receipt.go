@@ -31,11 +31,12 @@ const (
 )
 
 // NewUnit receives a unit of item (active, serialized) into values'
-// warehouse at now: on hand, its serial number normalized and checked
+// warehouse at now, its serial checked by rule (the item's compiled rule,
+// which a batch compiles once; nil compiles it here): on hand, its serial number normalized and checked
 // against the item's rule. Whether the serial is already the item's is the
 // store's question (ALREADY_EXISTS). Violations name fields relative to
 // the unit ("serialNumber", "purchaseCost.amountCents").
-func NewUnit(id string, item *Item, values UnitValues, now time.Time) (*Unit, error) {
+func NewUnit(id string, item *Item, rule *SerialRule, values UnitValues, now time.Time) (*Unit, error) {
 	var v errs.Violations
 	if !item.Active {
 		v.Add("itemId", "names an inactive item; reactivate it to receive units")
@@ -46,10 +47,14 @@ func NewUnit(id string, item *Item, values UnitValues, now time.Time) (*Unit, er
 	serial := ""
 	if strings.TrimSpace(values.SerialNumber) == "" {
 		v.Add("serialNumber", "is required")
-	} else if rule, err := item.SerialRule(); err != nil {
-		v.Merge("serialNumber", err)
 	} else {
-		serial, err = rule.Check(values.SerialNumber)
+		var err error
+		if rule == nil {
+			rule, err = item.SerialRule()
+		}
+		if err == nil {
+			serial, err = rule.Check(values.SerialNumber)
+		}
 		v.Merge("serialNumber", err)
 	}
 	ms := strings.TrimSpace(values.ManufacturerSerial)

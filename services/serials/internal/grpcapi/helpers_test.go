@@ -4,8 +4,11 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/proto"
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
@@ -94,3 +97,11 @@ func (f *fixture) stock(t *testing.T) map[string]int32 {
 }
 
 func newID() string { return uuid.NewString() }
+
+type datePB = date.Date
+
+func dateOf(t time.Time) *date.Date {
+	return &date.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}
+}
+
+func protoMarshal(m proto.Message) ([]byte, error) { return proto.Marshal(m) }

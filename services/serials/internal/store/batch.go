@@ -7,7 +7,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
+	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
@@ -64,15 +66,22 @@ func batchReceive(ctx context.Context, tx pgx.Tx, units []*domain.Unit, actorID 
 		) on commit drop`); err != nil {
 		return err
 	}
+	// Binary COPY of native values: parsing ids and dates once per
+	// distinct value rather than once per row and column.
+	items, warehouses := uuids{}, uuids{}
 	rows := make([][]any, len(units))
 	for i, u := range units {
 		txID, err := uuid.NewV7()
 		if err != nil {
 			return err
 		}
-		rows[i] = []any{int32(i), u.ID, txID.String(), u.ItemID, u.SerialNumber, u.ManufacturerSerial, u.Lot,
-			postgres.Date(u.LotExpiry), u.WarehouseID, postgres.Date(u.NextMaintenanceDue), postgres.Date(u.PurchaseDate),
-			u.PurchaseCostCents, postgres.Date(u.WarrantyEnd), u.CreateTime}
+		id, err := uuid.Parse(u.ID)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{int32(i), pgtype.UUID{Bytes: id, Valid: true}, pgtype.UUID{Bytes: txID, Valid: true},
+			items.of(u.ItemID), u.SerialNumber, u.ManufacturerSerial, u.Lot, pgDate(u.LotExpiry), warehouses.of(u.WarehouseID),
+			pgDate(u.NextMaintenanceDue), pgDate(u.PurchaseDate), u.PurchaseCostCents, pgDate(u.WarrantyEnd), u.CreateTime}
 	}
 	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"incoming_units"}, []string{"ord", "id", "tx_id", "item_id",
 		"serial_number", "manufacturer_serial", "lot", "lot_expiry", "warehouse_id", "next_maintenance_due",
@@ -101,7 +110,7 @@ func batchReceive(ctx context.Context, tx pgx.Tx, units []*domain.Unit, actorID 
 			create_time, update_time)
 		select id, $1, item_id, serial_number, manufacturer_serial, lot, lot_expiry, 'on_hand', warehouse_id,
 			next_maintenance_due, purchase_date, purchase_cost_cents, warranty_end, 1, create_time, create_time
-		from incoming_units order by ord`, company); err != nil {
+		from incoming_units`, company); err != nil {
 		return postgres.AlreadyExists(err, unitUniqueKeys, "a serial number of the batch")
 	}
 	if _, err := tx.Exec(ctx, `
@@ -117,4 +126,22 @@ func batchReceive(ctx context.Context, tx pgx.Tx, units []*domain.Unit, actorID 
 		on conflict (company_id, warehouse_id, item_id) do update set on_hand = stock.on_hand + excluded.on_hand`,
 		company)
 	return err
+}
+
+// uuids parses each distinct id once.
+type uuids map[string]pgtype.UUID
+
+func (m uuids) of(id string) pgtype.UUID {
+	v, ok := m[id]
+	if !ok {
+		u, err := uuid.Parse(id)
+		v = pgtype.UUID{Bytes: u, Valid: err == nil}
+		m[id] = v
+	}
+	return v
+}
+
+func pgDate(d civil.Date) pgtype.Date {
+	v, _ := postgres.Date(d).DateValue()
+	return v
 }

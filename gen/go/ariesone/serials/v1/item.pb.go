@@ -275,9 +275,8 @@ func (x *Item) GetEtag() string {
 }
 
 // SerialRule is how a manufacturer numbers its units. Every serial number
-// is first normalized: surrounding space dropped, letters upper-cased,
-// inner spaces made dashes; the result is 1-40 letters, digits and inner
-// dashes.
+// is first normalized: surrounding space dropped and letters
+// upper-cased; the result must be 1-40 letters, digits and inner dashes.
 type SerialRule struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// A regular expression (RE2 syntax) the normalized serial must match in

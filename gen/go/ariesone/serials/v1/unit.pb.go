@@ -297,9 +297,9 @@ type Unit struct {
 	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
 	// The item it is a unit of (UUID).
 	ItemId string `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
-	// Serial number, as printed: it is normalized (upper case, inner spaces
-	// as dashes) and must then be 1-40 letters, digits and inner dashes
-	// following the item's serial rule. Unique within the item.
+	// Serial number, as printed: it is normalized (trimmed, upper case) and
+	// must then be 1-40 letters, digits and inner dashes following the
+	// item's serial rule. Unique within the item.
 	SerialNumber string `protobuf:"bytes,3,opt,name=serial_number,json=serialNumber,proto3" json:"serial_number,omitempty"`
 	// The manufacturer's own serial when it differs, up to 40 characters.
 	ManufacturerSerial string `protobuf:"bytes,4,opt,name=manufacturer_serial,json=manufacturerSerial,proto3" json:"manufacturer_serial,omitempty"`
