@@ -244,9 +244,9 @@ func phiValues() []string {
 	return []string{flowMBI, flowMBIPrinted, flowSSN, flowSSNPrinted, flowMedicaidID, flowMemberID1, flowMemberID2}
 }
 
-// waitForAudit polls notify's audit trail until the patient's reads by
-// actor by each of methods are there with outcome OK, and returns the raw
-// listing.
+// waitForAudit polls notify's audit trail until the calls by actor by
+// each of methods naming resource (a patient, a unit) are there with
+// outcome OK, and returns the raw listing.
 func waitForAudit(t *testing.T, m *mesh, token, patientID, actor string, methods []string) string {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)

@@ -38,6 +38,7 @@ func buildBinaries(t testing.TB) string {
 			"github.com/ariesone/ariesone/services/company/cmd/company",
 			"github.com/ariesone/ariesone/services/notify/cmd/notify",
 			"github.com/ariesone/ariesone/services/clinical/cmd/clinical",
+			"github.com/ariesone/ariesone/services/serials/cmd/serials",
 			"github.com/ariesone/ariesone/gateway/cmd/gateway")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 		buildErr = cmd.Run()
@@ -48,7 +49,7 @@ func buildBinaries(t testing.TB) string {
 	return binDir
 }
 
-// mesh is company, clinical, notify and the gateway running as processes for one
+// mesh is company, clinical, serials, notify and the gateway running as processes for one
 // test, on a database and a RabbitMQ virtual host of their own.
 type mesh struct {
 	t       testing.TB
@@ -59,6 +60,8 @@ type mesh struct {
 	notify  string // notify's gRPC address
 	// clinical is clinical's gRPC address.
 	clinical string
+	// serials is serials' gRPC address.
+	serials string
 	// adminURL is the database's superuser URL, for checks behind the
 	// services' backs.
 	adminURL string
@@ -85,7 +88,7 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startMesh boots company, clinical, notify and the gateway on free loopback
+// startMesh boots company, clinical, serials, notify and the gateway on free loopback
 // ports against a fresh database. env adds or overrides variables of every
 // process.
 func startMesh(t testing.TB, env ...string) *mesh {
@@ -100,12 +103,14 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
 	notifyGRPC, notifyOps := freePort(t), freePort(t)
 	clinicalGRPC, clinicalOps := freePort(t), freePort(t)
+	serialsGRPC, serialsOps := freePort(t), freePort(t)
 	m := &mesh{
 		t: t, bin: bin, adminURL: adminURL, procs: map[string]*process{},
 		rest:     fmt.Sprintf("http://127.0.0.1:%d", gatewayPort),
 		grpc:     fmt.Sprintf("127.0.0.1:%d", companyGRPC),
 		notify:   fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
 		clinical: fmt.Sprintf("127.0.0.1:%d", clinicalGRPC),
+		serials:  fmt.Sprintf("127.0.0.1:%d", serialsGRPC),
 	}
 	m.baseEnv = []string{
 		"AMQP_URL=" + newVhost(t),
@@ -127,10 +132,15 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
 	m.start("notify", fmt.Sprintf("API_PORT=%d", notifyGRPC), fmt.Sprintf("METRICS_PORT=%d", notifyOps))
 	m.start("clinical", fmt.Sprintf("API_PORT=%d", clinicalGRPC), fmt.Sprintf("METRICS_PORT=%d", clinicalOps))
+	// serials asks company about warehouses and clinical about patients,
+	// and caches serial lookups in Redis as well as in process.
+	m.start("serials", fmt.Sprintf("API_PORT=%d", serialsGRPC), fmt.Sprintf("METRICS_PORT=%d", serialsOps),
+		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "REDIS_HOST=127.0.0.1", "FEATURE_BULK_OPERATIONS=true")
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", clinicalOps))
+	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", serialsOps))
 	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
-		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical)
+		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials)
 	m.waitHTTP(m.rest + "/readyz")
 	return m
 }
