@@ -90,6 +90,13 @@ func pgbenchSelectOnly(b *testing.B, d time.Duration) result {
 // gRPC API with ghz, through the full interceptor chain (token, rate limit,
 // validation, audit).
 func ghzUnary(b *testing.B, name, addr, call, id, token string, d time.Duration) result {
+	data, _ := json.Marshal(map[string]string{"id": id})
+	return ghzLoad(b, name, addr, call, string(data), token, d)
+}
+
+// ghzLoad drives method call with the JSON request data, which may use
+// ghz's template fields ({{.RequestNumber}}) to vary each call.
+func ghzLoad(b *testing.B, name, addr, call, data, token string, d time.Duration) result {
 	b.Helper()
 	ghz := filepath.Join("..", ".bin", "ghz")
 	if _, err := os.Stat(ghz); err != nil {
@@ -97,10 +104,9 @@ func ghzUnary(b *testing.B, name, addr, call, id, token string, d time.Duration)
 			b.Fatalf("building ghz: %v\n%s", err, out)
 		}
 	}
-	data, _ := json.Marshal(map[string]string{"id": id})
 	meta, _ := json.Marshal(map[string]string{"authorization": "Bearer " + token})
 	out, err := exec.Command(ghz, "--insecure", "--call", call,
-		"-d", string(data), "-m", string(meta), "-c", strconv.Itoa(loadInFlight), "--connections", "2",
+		"-d", data, "-m", string(meta), "-c", strconv.Itoa(loadInFlight), "--connections", "2",
 		"-z", d.String(), "-O", "json", addr).Output()
 	if err != nil {
 		b.Fatalf("ghz: %v\n%s", err, out)

@@ -45,3 +45,8 @@ echo "== mesh load: GetLocation over gRPC (ghz) and REST (gateway), GetPatient o
 scripts/tools.sh
 go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
   grep -v '^\s*{"time"'
+
+echo
+echo "== serials ValidateSerial over gRPC: warm (in-process cache) and cold (database path), audited, against pgbench -S (e2e)"
+go test -run '^$' -bench BenchmarkValidateSerial -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
+  grep -v '^\s*{"time"'
