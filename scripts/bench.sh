@@ -47,6 +47,12 @@ go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com
   grep -v '^\s*{"time"'
 
 echo
+echo "== serials ValidateSerial alone: full interceptor chain, 16 in flight, audit records kept in memory; warm = in-process cache, cold = database path (services/serials)"
+go test -run '^$' -bench BenchmarkValidateSerial -benchtime "${BENCHTIME:-3s}" -count 1 \
+  github.com/ariesone/ariesone/services/serials/internal/grpcapi 2>&1 | grep -v '^\s*{"time"' |
+  awk '/^BenchmarkValidateSerial/ { printf "%s\nValidateSerial %s alone: %.0f calls/s (compare with pgbench -S below)\n", $0, ($1 ~ /warm/ ? "warm" : "cold"), 1e9 / $3; next } { print }'
+
+echo
 echo "== serials ValidateSerial over gRPC: warm (in-process cache) and cold (database path), audited, against pgbench -S (e2e)"
 go test -run '^$' -bench BenchmarkValidateSerial -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
   grep -v '^\s*{"time"'

@@ -121,7 +121,7 @@ declare -A grpc_port=([company]=8081 [clinical]=8082 [orders]=8083 [serials]=808
 declare -A ops_port=([company]=9081 [clinical]=9082 [orders]=9083 [serials]=9084 [notify]=9085)
 jwks_url="http://127.0.0.1:${ops_port[company]}/.well-known/jwks.json"
 common_env=(APP_ENV=development LOG_LEVEL=${LOG_LEVEL:-info} ENCRYPTION_KEY="$encryption_key" JWKS_URL="$jwks_url"
-  FEATURE_REAL_TIME_UPDATES=true)
+  FEATURE_REAL_TIME_UPDATES=true FEATURE_BULK_OPERATIONS=true)
 [[ -n $amqp_url ]] && common_env+=(AMQP_URL="$amqp_url")
 port_open 6379 && common_env+=(REDIS_HOST=127.0.0.1)
 
@@ -156,7 +156,7 @@ done
 for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
 start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_port[company]} \
   NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]} \
-  DOCS_DIR="$root/gateway/web/swagger-ui"
+  SERIALS_ADDR=127.0.0.1:${grpc_port[serials]} DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
 for ((i = 0; i < 120; i++)); do
   [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/readyz) == 200 ]] && break
