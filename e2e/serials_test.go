@@ -134,6 +134,13 @@ func TestSerialsWarehouseFlow(t *testing.T) {
 		t.Errorf("history has %d transactions, want receive, reserve, rent, return, maintenance in: %s", len(txs), history.raw)
 	}
 
+	// A recall of the lot names all six units (none is with a patient now).
+	recall := m.call(http.MethodGet, "/api/v1/recallHolders?scope.manufacturer=resmed&scope.lot=L2315", auditor, nil).
+		expect(t, http.StatusOK, "list the lot's holders")
+	if holders, _ := recall.body["holders"].([]any); len(holders) != 6 {
+		t.Errorf("the lot's holders: %s", recall.raw)
+	}
+
 	// Another company sees none of it.
 	m.call(http.MethodGet, "/api/v1/units/"+unitID, globex, nil).expect(t, http.StatusNotFound, "globex reads acme's unit")
 	m.call(http.MethodGet, "/api/v1/items/"+itemID, globex, nil).expect(t, http.StatusNotFound, "globex reads acme's item")

@@ -72,8 +72,12 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 	if err != nil {
 		return err
 	}
+	st := store.New(d.DB)
+	if err := d.Registry.Register(app.NewFleetCollector(st, d.Logger)); err != nil {
+		return err
+	}
 	w.app, err = app.NewApplication(app.Deps{
-		Store:          store.New(d.DB),
+		Store:          st,
 		UnitOfWork:     d.DB,
 		Events:         service.UseCaseEvents(d.Events),
 		Warehouses:     peers.NewWarehouses(companyConn),
