@@ -61,17 +61,41 @@ type ClientService interface {
 	// ItemServiceCreateItemContext create item adds an item it starts active a code the company already uses is refused with a l r e a d y e x i s t s repeating a request with the same request id returns the item created the first time.
 	ItemServiceCreateItemContext(ctx context.Context, params *ItemServiceCreateItemParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceCreateItemOK, error)
 
+	// ItemServiceDeleteManufacturerSerialRule delete manufacturer serial rule removes a manufacturer s rule units received already keep their serials.
+	ItemServiceDeleteManufacturerSerialRule(params *ItemServiceDeleteManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceDeleteManufacturerSerialRuleOK, error)
+
+	// ItemServiceDeleteManufacturerSerialRuleContext delete manufacturer serial rule removes a manufacturer s rule units received already keep their serials.
+	ItemServiceDeleteManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceDeleteManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceDeleteManufacturerSerialRuleOK, error)
+
 	// ItemServiceGetItem get item returns one item of the caller s company.
 	ItemServiceGetItem(params *ItemServiceGetItemParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetItemOK, error)
 
 	// ItemServiceGetItemContext get item returns one item of the caller s company.
 	ItemServiceGetItemContext(ctx context.Context, params *ItemServiceGetItemParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetItemOK, error)
 
+	// ItemServiceGetManufacturerSerialRule get manufacturer serial rule returns the serial number rule the company keeps for a manufacturer.
+	ItemServiceGetManufacturerSerialRule(params *ItemServiceGetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetManufacturerSerialRuleOK, error)
+
+	// ItemServiceGetManufacturerSerialRuleContext get manufacturer serial rule returns the serial number rule the company keeps for a manufacturer.
+	ItemServiceGetManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceGetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetManufacturerSerialRuleOK, error)
+
 	// ItemServiceListItems list items pages through the company s items ordered by code inactive items are left out unless show inactive is set.
 	ItemServiceListItems(params *ItemServiceListItemsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListItemsOK, error)
 
 	// ItemServiceListItemsContext list items pages through the company s items ordered by code inactive items are left out unless show inactive is set.
 	ItemServiceListItemsContext(ctx context.Context, params *ItemServiceListItemsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListItemsOK, error)
+
+	// ItemServiceListManufacturerSerialRules list manufacturer serial rules pages through the company s manufacturer rules ordered by manufacturer case insensitively.
+	ItemServiceListManufacturerSerialRules(params *ItemServiceListManufacturerSerialRulesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListManufacturerSerialRulesOK, error)
+
+	// ItemServiceListManufacturerSerialRulesContext list manufacturer serial rules pages through the company s manufacturer rules ordered by manufacturer case insensitively.
+	ItemServiceListManufacturerSerialRulesContext(ctx context.Context, params *ItemServiceListManufacturerSerialRulesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListManufacturerSerialRulesOK, error)
+
+	// ItemServiceSetManufacturerSerialRule set manufacturer serial rule sets creates or replaces a manufacturer s serial number rule units of that manufacturer s items that carry no rule of their own are checked against it when received with an etag the rule must not have changed since it was read a b o r t e d otherwise.
+	ItemServiceSetManufacturerSerialRule(params *ItemServiceSetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceSetManufacturerSerialRuleOK, error)
+
+	// ItemServiceSetManufacturerSerialRuleContext set manufacturer serial rule sets creates or replaces a manufacturer s serial number rule units of that manufacturer s items that carry no rule of their own are checked against it when received with an etag the rule must not have changed since it was read a b o r t e d otherwise.
+	ItemServiceSetManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceSetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceSetManufacturerSerialRuleOK, error)
 
 	// ItemServiceUpdateItem update item changes the fields named in update mask the serialized and o2 tank flags are fixed once the item has units.
 	ItemServiceUpdateItem(params *ItemServiceUpdateItemParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceUpdateItemOK, error)
@@ -144,6 +168,68 @@ func (a *Client) ItemServiceCreateItemContext(ctx context.Context, params *ItemS
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
+// ItemServiceDeleteManufacturerSerialRule deletes manufacturer serial rule removes a manufacturer s rule units received already keep their serials.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.ItemServiceDeleteManufacturerSerialRuleContext] instead.
+func (a *Client) ItemServiceDeleteManufacturerSerialRule(params *ItemServiceDeleteManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceDeleteManufacturerSerialRuleOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.ItemServiceDeleteManufacturerSerialRuleContext(ctx, params, authInfo, opts...)
+}
+
+// ItemServiceDeleteManufacturerSerialRuleContext deletes manufacturer serial rule removes a manufacturer s rule units received already keep their serials.
+//
+// Do not use the deprecated [ItemServiceDeleteManufacturerSerialRuleParams.Context] with this method: it would be ignored.
+func (a *Client) ItemServiceDeleteManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceDeleteManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceDeleteManufacturerSerialRuleOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewItemServiceDeleteManufacturerSerialRuleParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "ItemService_DeleteManufacturerSerialRule",
+		Method:             "DELETE",
+		PathPattern:        "/api/v1/manufacturerSerialRules/{manufacturer}",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &ItemServiceDeleteManufacturerSerialRuleReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*ItemServiceDeleteManufacturerSerialRuleOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*ItemServiceDeleteManufacturerSerialRuleDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
 // ItemServiceGetItem gets item returns one item of the caller s company.
 //
 // This method does not support injected context.
@@ -206,6 +292,68 @@ func (a *Client) ItemServiceGetItemContext(ctx context.Context, params *ItemServ
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
+// ItemServiceGetManufacturerSerialRule gets manufacturer serial rule returns the serial number rule the company keeps for a manufacturer.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.ItemServiceGetManufacturerSerialRuleContext] instead.
+func (a *Client) ItemServiceGetManufacturerSerialRule(params *ItemServiceGetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetManufacturerSerialRuleOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.ItemServiceGetManufacturerSerialRuleContext(ctx, params, authInfo, opts...)
+}
+
+// ItemServiceGetManufacturerSerialRuleContext gets manufacturer serial rule returns the serial number rule the company keeps for a manufacturer.
+//
+// Do not use the deprecated [ItemServiceGetManufacturerSerialRuleParams.Context] with this method: it would be ignored.
+func (a *Client) ItemServiceGetManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceGetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceGetManufacturerSerialRuleOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewItemServiceGetManufacturerSerialRuleParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "ItemService_GetManufacturerSerialRule",
+		Method:             "GET",
+		PathPattern:        "/api/v1/manufacturerSerialRules/{manufacturer}",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &ItemServiceGetManufacturerSerialRuleReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*ItemServiceGetManufacturerSerialRuleOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*ItemServiceGetManufacturerSerialRuleDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
 // ItemServiceListItems lists items pages through the company s items ordered by code inactive items are left out unless show inactive is set.
 //
 // This method does not support injected context.
@@ -264,6 +412,130 @@ func (a *Client) ItemServiceListItemsContext(ctx context.Context, params *ItemSe
 	//
 	// a default response is provided: fill this and return an error
 	unexpectedSuccess := result.(*ItemServiceListItemsDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// ItemServiceListManufacturerSerialRules lists manufacturer serial rules pages through the company s manufacturer rules ordered by manufacturer case insensitively.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.ItemServiceListManufacturerSerialRulesContext] instead.
+func (a *Client) ItemServiceListManufacturerSerialRules(params *ItemServiceListManufacturerSerialRulesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListManufacturerSerialRulesOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.ItemServiceListManufacturerSerialRulesContext(ctx, params, authInfo, opts...)
+}
+
+// ItemServiceListManufacturerSerialRulesContext lists manufacturer serial rules pages through the company s manufacturer rules ordered by manufacturer case insensitively.
+//
+// Do not use the deprecated [ItemServiceListManufacturerSerialRulesParams.Context] with this method: it would be ignored.
+func (a *Client) ItemServiceListManufacturerSerialRulesContext(ctx context.Context, params *ItemServiceListManufacturerSerialRulesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceListManufacturerSerialRulesOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewItemServiceListManufacturerSerialRulesParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "ItemService_ListManufacturerSerialRules",
+		Method:             "GET",
+		PathPattern:        "/api/v1/manufacturerSerialRules",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &ItemServiceListManufacturerSerialRulesReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*ItemServiceListManufacturerSerialRulesOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*ItemServiceListManufacturerSerialRulesDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// ItemServiceSetManufacturerSerialRule sets manufacturer serial rule sets creates or replaces a manufacturer s serial number rule units of that manufacturer s items that carry no rule of their own are checked against it when received with an etag the rule must not have changed since it was read a b o r t e d otherwise.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.ItemServiceSetManufacturerSerialRuleContext] instead.
+func (a *Client) ItemServiceSetManufacturerSerialRule(params *ItemServiceSetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceSetManufacturerSerialRuleOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.ItemServiceSetManufacturerSerialRuleContext(ctx, params, authInfo, opts...)
+}
+
+// ItemServiceSetManufacturerSerialRuleContext sets manufacturer serial rule sets creates or replaces a manufacturer s serial number rule units of that manufacturer s items that carry no rule of their own are checked against it when received with an etag the rule must not have changed since it was read a b o r t e d otherwise.
+//
+// Do not use the deprecated [ItemServiceSetManufacturerSerialRuleParams.Context] with this method: it would be ignored.
+func (a *Client) ItemServiceSetManufacturerSerialRuleContext(ctx context.Context, params *ItemServiceSetManufacturerSerialRuleParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*ItemServiceSetManufacturerSerialRuleOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewItemServiceSetManufacturerSerialRuleParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "ItemService_SetManufacturerSerialRule",
+		Method:             "PUT",
+		PathPattern:        "/api/v1/manufacturerSerialRules/{rule.manufacturer}",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &ItemServiceSetManufacturerSerialRuleReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*ItemServiceSetManufacturerSerialRuleOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*ItemServiceSetManufacturerSerialRuleDefault)
 
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }

@@ -31,6 +31,10 @@ type Repository interface {
 	ListItems(ctx context.Context, q ItemQuery) ([]*domain.Item, error)
 	CreateItem(ctx context.Context, it *domain.Item, requestID string, requestHash []byte) (*domain.Item, bool, error)
 	UpdateItem(ctx context.Context, id string, fn func(*domain.Item) error) (*domain.Item, error)
+	GetManufacturerRule(ctx context.Context, manufacturer string) (*domain.ManufacturerRule, error)
+	ListManufacturerRules(ctx context.Context, after string, limit int) ([]*domain.ManufacturerRule, error)
+	SetManufacturerRule(ctx context.Context, r *domain.ManufacturerRule, check func(current *domain.ManufacturerRule) error) (*domain.ManufacturerRule, error)
+	DeleteManufacturerRule(ctx context.Context, manufacturer string, check func(current *domain.ManufacturerRule) error) (*domain.ManufacturerRule, error)
 
 	GetUnit(ctx context.Context, id string) (*domain.Unit, error)
 	ListUnits(ctx context.Context, q UnitQuery) ([]*domain.Unit, error)

@@ -41,7 +41,24 @@ var (
 		domain.TxReceiveFilled:     serialsv1.UnitTransactionKind_UNIT_TRANSACTION_KIND_RECEIVE_FILLED,
 	}
 	kindDomain = protoconv.Invert(kindProto)
+
+	checkDigitProto = map[domain.CheckDigitScheme]serialsv1.CheckDigitScheme{
+		domain.CheckDigitNone:     serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_UNSPECIFIED,
+		domain.CheckDigitLuhn:     serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_LUHN,
+		domain.CheckDigitMod37_36: serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_ISO7064_MOD37_36,
+	}
+	checkDigitDomain = protoconv.Invert(checkDigitProto)
 )
+
+// CheckDigitProto is the API's value of a check digit scheme.
+func CheckDigitProto(s domain.CheckDigitScheme) serialsv1.CheckDigitScheme { return checkDigitProto[s] }
+
+// CheckDigitDomain is the domain's scheme of an API value; false for an
+// undefined value.
+func CheckDigitDomain(s serialsv1.CheckDigitScheme) (domain.CheckDigitScheme, bool) {
+	d, ok := checkDigitDomain[s]
+	return d, ok
+}
 
 // StatusProto is the API's value of a status (UNSPECIFIED for none).
 func StatusProto(s domain.UnitStatus) serialsv1.UnitStatus { return statusProto[s] }

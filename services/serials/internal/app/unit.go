@@ -137,8 +137,16 @@ func (h Units) build(ctx context.Context, field, itemID string, values domain.Un
 		if err != nil {
 			return nil, err
 		}
+		maker, err := h.s.makerRule(ctx, item)
+		if err != nil {
+			return nil, err
+		}
 		ir.item = item
-		ir.rule, _ = item.SerialRule() // a stored rule compiles; NewUnit reports it if not
+		// A stored rule compiles; should one not, the unit is refused.
+		if ir.rule, err = domain.CompileSerialFormat(item.EffectiveFormat(maker)); err != nil {
+			return nil, errs.Invalid(errs.FieldViolation{Field: usecase.JoinField(field, "serialNumber"),
+				Description: "cannot be checked: the serial rule of the item or its manufacturer is broken"})
+		}
 		items[itemID] = ir
 	}
 	if values.WarehouseID != "" {
@@ -328,11 +336,11 @@ func transitionEvents(caller identity.Principal, tr Transition, t domain.UnitTra
 	u := tr.Unit
 	events := []usecase.Event{{Type: EventUnitTransitioned, CompanyID: u.CompanyID, ResourceID: u.ID,
 		Payload: &serialsv1.UnitTransitioned{CompanyId: u.CompanyID, UnitId: u.ID, ActorId: caller.Subject,
-			OccurTime: protoconv.Time(t.Time), ItemId: u.ItemID, SerialNumber: u.SerialNumber,
+			OccurTime: protoconv.Time(u.UpdateTime), ItemId: u.ItemID, SerialNumber: u.SerialNumber,
 			Kind: TransactionKindProto(t.Kind), FromStatus: StatusProto(tr.FromStatus), ToStatus: StatusProto(u.Status),
 			FromWarehouseId: tr.FromWarehouse, ToWarehouseId: u.WarehouseID, PatientId: t.PatientID, Version: u.Version}}}
 	if l := tr.Low; l != nil {
-		events = append(events, stockLowEvent(u.CompanyID, l, t.Time))
+		events = append(events, stockLowEvent(u.CompanyID, l, u.UpdateTime))
 	}
 	return events
 }

@@ -104,6 +104,17 @@ func (u *Unit) Apply(t UnitTransaction) (from, to StockMove, err error) {
 	return from, to, nil
 }
 
+// Sequenced returns t timed strictly after the unit's last change. Two
+// callers read their clocks before they queue on the unit's lock, so the
+// one served second may hold the earlier time; a unit's history must read
+// in the order it happened, so its transactions' times only move forward.
+func (u *Unit) Sequenced(t UnitTransaction) UnitTransaction {
+	if !t.Time.After(u.UpdateTime) {
+		t.Time = u.UpdateTime.Add(time.Microsecond)
+	}
+	return t
+}
+
 // StockMove is one side of a unit's stock change: a warehouse's bucket
 // (BucketNone: no counter).
 type StockMove struct {

@@ -231,3 +231,22 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestSequencedMovesTimeForward: a transaction whose clock reads before
+// the unit's last change is timed just after it; a later one keeps its
+// time.
+func TestSequencedMovesTimeForward(t *testing.T) {
+	last := time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
+	u := &Unit{UpdateTime: last}
+	for _, tc := range []struct {
+		at, want time.Time
+	}{
+		{last.Add(-time.Second), last.Add(time.Microsecond)},
+		{last, last.Add(time.Microsecond)},
+		{last.Add(time.Second), last.Add(time.Second)},
+	} {
+		if got := u.Sequenced(UnitTransaction{Time: tc.at}).Time; !got.Equal(tc.want) {
+			t.Errorf("Sequenced(%v) = %v, want %v", tc.at, got, tc.want)
+		}
+	}
+}

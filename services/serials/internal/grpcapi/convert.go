@@ -13,13 +13,6 @@ import (
 )
 
 var (
-	checkDigitProto = map[domain.CheckDigitScheme]serialsv1.CheckDigitScheme{
-		domain.CheckDigitNone:     serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_UNSPECIFIED,
-		domain.CheckDigitLuhn:     serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_LUHN,
-		domain.CheckDigitMod37_36: serialsv1.CheckDigitScheme_CHECK_DIGIT_SCHEME_ISO7064_MOD37_36,
-	}
-	checkDigitDomain = protoconv.Invert(checkDigitProto)
-
 	reasonProto = map[domain.ValidationReason]serialsv1.ValidationReason{
 		domain.ReasonUnknownSerial:      serialsv1.ValidationReason_VALIDATION_REASON_UNKNOWN_SERIAL,
 		domain.ReasonWrongItem:          serialsv1.ValidationReason_VALIDATION_REASON_WRONG_ITEM,
@@ -53,25 +46,30 @@ func itemToProto(it *domain.Item) *serialsv1.Item {
 		Etag: etag.FromVersion(it.Version),
 	}
 	if it.SerialFormat != (domain.SerialFormat{}) {
-		out.SerialRule = &serialsv1.SerialRule{Pattern: it.SerialFormat.Pattern, CheckDigit: checkDigitProto[it.SerialFormat.CheckDigit]}
+		out.SerialRule = &serialsv1.SerialRule{Pattern: it.SerialFormat.Pattern, CheckDigit: app.CheckDigitProto(it.SerialFormat.CheckDigit)}
 	}
 	return out
 }
 
-// itemValues reads the writable fields of an item message. An undefined
-// check digit scheme (protovalidate refuses it first) reads as unknown, so
-// the domain refuses it too.
-func itemValues(it *serialsv1.Item) domain.ItemValues {
-	scheme, ok := checkDigitDomain[it.GetSerialRule().GetCheckDigit()]
+// serialFormat reads a serial rule message. An undefined check digit
+// scheme (protovalidate refuses it first) reads as unknown, so the domain
+// refuses it too.
+func serialFormat(r *serialsv1.SerialRule) domain.SerialFormat {
+	scheme, ok := app.CheckDigitDomain(r.GetCheckDigit())
 	if !ok {
-		scheme = domain.CheckDigitScheme(it.GetSerialRule().GetCheckDigit().String())
+		scheme = domain.CheckDigitScheme(r.GetCheckDigit().String())
 	}
+	return domain.SerialFormat{Pattern: r.GetPattern(), CheckDigit: scheme}
+}
+
+// itemValues reads the writable fields of an item message.
+func itemValues(it *serialsv1.Item) domain.ItemValues {
 	return domain.ItemValues{
 		Code: it.GetCode(), Name: it.GetName(), HCPCS: it.GetHcpcs(), Manufacturer: it.GetManufacturer(),
 		Model: it.GetModel(), Serialized: it.GetSerialized(), O2Tank: it.GetO2Tank(), Barcode: it.GetBarcode(),
 		CostCents: it.GetCost().GetAmountCents(), CostCurrency: it.GetCost().GetCurrencyCode(),
 		ReorderPoint: it.GetReorderPoint(),
-		SerialFormat: domain.SerialFormat{Pattern: it.GetSerialRule().GetPattern(), CheckDigit: scheme},
+		SerialFormat: serialFormat(it.GetSerialRule()),
 		Active:       it.GetActive(),
 	}
 }
@@ -135,4 +133,10 @@ func transactionKind(k serialsv1.UnitTransactionKind) domain.TransactionKind {
 		return d
 	}
 	return domain.TransactionKind(k.String())
+}
+
+func makerRuleToProto(r *domain.ManufacturerRule) *serialsv1.ManufacturerSerialRule {
+	return &serialsv1.ManufacturerSerialRule{Manufacturer: r.Manufacturer,
+		Rule:       &serialsv1.SerialRule{Pattern: r.Format.Pattern, CheckDigit: app.CheckDigitProto(r.Format.CheckDigit)},
+		UpdateTime: protoconv.Time(r.UpdateTime), Etag: etag.FromVersion(r.Version)}
 }

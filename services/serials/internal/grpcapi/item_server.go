@@ -7,6 +7,7 @@ import (
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
+	"google.golang.org/protobuf/types/known/emptypb"
 )
 
 // ItemServer implements serialsv1.ItemServiceServer: the item master.
@@ -61,4 +62,41 @@ func (s *ItemServer) UpdateItem(ctx context.Context, req *serialsv1.UpdateItemRe
 		return nil, err
 	}
 	return itemToProto(it), nil
+}
+
+// GetManufacturerSerialRule returns a manufacturer's rule.
+func (s *ItemServer) GetManufacturerSerialRule(ctx context.Context, req *serialsv1.GetManufacturerSerialRuleRequest) (*serialsv1.ManufacturerSerialRule, error) {
+	r, err := s.app.Items.ManufacturerRule(ctx, req.GetManufacturer())
+	if err != nil {
+		return nil, err
+	}
+	return makerRuleToProto(r), nil
+}
+
+// ListManufacturerSerialRules returns one page of manufacturer rules.
+func (s *ItemServer) ListManufacturerSerialRules(ctx context.Context, req *serialsv1.ListManufacturerSerialRulesRequest) (*serialsv1.ListManufacturerSerialRulesResponse, error) {
+	page, err := s.app.Items.ManufacturerRules(ctx, req.GetPageSize(), req.GetPageToken())
+	if err != nil {
+		return nil, err
+	}
+	return &serialsv1.ListManufacturerSerialRulesResponse{Rules: protoconv.Map(page.Rules, makerRuleToProto),
+		NextPageToken: page.NextPageToken}, nil
+}
+
+// SetManufacturerSerialRule creates or replaces a manufacturer's rule.
+func (s *ItemServer) SetManufacturerSerialRule(ctx context.Context, req *serialsv1.SetManufacturerSerialRuleRequest) (*serialsv1.ManufacturerSerialRule, error) {
+	r, err := s.app.Items.SetManufacturerRule(ctx, app.SetManufacturerRule{Manufacturer: req.GetRule().GetManufacturer(),
+		Format: serialFormat(req.GetRule().GetRule()), Etag: req.GetRule().GetEtag()})
+	if err != nil {
+		return nil, err
+	}
+	return makerRuleToProto(r), nil
+}
+
+// DeleteManufacturerSerialRule removes a manufacturer's rule.
+func (s *ItemServer) DeleteManufacturerSerialRule(ctx context.Context, req *serialsv1.DeleteManufacturerSerialRuleRequest) (*emptypb.Empty, error) {
+	if err := s.app.Items.DeleteManufacturerRule(ctx, req.GetManufacturer(), req.GetEtag()); err != nil {
+		return nil, err
+	}
+	return &emptypb.Empty{}, nil
 }

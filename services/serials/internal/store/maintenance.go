@@ -41,12 +41,12 @@ func (s *Store) CreateMaintenance(ctx context.Context, r *domain.MaintenanceReco
 		stored, replay, err := postgres.CreateOnce(ctx, tx, "CreateMaintenanceRecord", requestID, requestHash, func() (string, error) {
 			if release {
 				tr := app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
-				from, to, err := u.Apply(domain.UnitTransaction{Kind: domain.TxMaintenanceIn, Time: r.CreateTime})
+				in := u.Sequenced(domain.UnitTransaction{Kind: domain.TxMaintenanceIn, Time: r.CreateTime})
+				from, to, err := u.Apply(in)
 				if err != nil {
 					return "", err
 				}
-				if err := logTransaction(ctx, tx, u, domain.UnitTransaction{Kind: domain.TxMaintenanceIn, Time: r.CreateTime},
-					tr.FromStatus, tr.FromWarehouse, r.ActorID); err != nil {
+				if err := logTransaction(ctx, tx, u, in, tr.FromStatus, tr.FromWarehouse, r.ActorID); err != nil {
 					return "", err
 				}
 				if tr.Low, err = moveStock(ctx, tx, u.CompanyID, u.ItemID, from, to); err != nil {

@@ -103,6 +103,7 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 				return err
 			}
 		}
+		t = u.Sequenced(t)
 		out = app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
 		from, to, err := u.Apply(t)
 		if err != nil {

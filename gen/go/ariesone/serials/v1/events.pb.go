@@ -1039,11 +1039,186 @@ func (x *UsageRecorded) GetNightCount() int32 {
 	return 0
 }
 
+// ManufacturerSerialRuleSet (serials.manufacturer_rule.set.v1): a
+// manufacturer's serial number rule was set.
+type ManufacturerSerialRuleSet struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// User or API key that set it.
+	ActorId string `protobuf:"bytes,2,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The manufacturer.
+	Manufacturer string `protobuf:"bytes,4,opt,name=manufacturer,proto3" json:"manufacturer,omitempty"`
+	// The rule's pattern.
+	Pattern string `protobuf:"bytes,5,opt,name=pattern,proto3" json:"pattern,omitempty"`
+	// The rule's check digit scheme.
+	CheckDigit CheckDigitScheme `protobuf:"varint,6,opt,name=check_digit,json=checkDigit,proto3,enum=ariesone.serials.v1.CheckDigitScheme" json:"check_digit,omitempty"`
+	// Version after the change.
+	Version       int64 `protobuf:"varint,7,opt,name=version,proto3" json:"version,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ManufacturerSerialRuleSet) Reset() {
+	*x = ManufacturerSerialRuleSet{}
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ManufacturerSerialRuleSet) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ManufacturerSerialRuleSet) ProtoMessage() {}
+
+func (x *ManufacturerSerialRuleSet) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ManufacturerSerialRuleSet.ProtoReflect.Descriptor instead.
+func (*ManufacturerSerialRuleSet) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ManufacturerSerialRuleSet) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleSet) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleSet) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *ManufacturerSerialRuleSet) GetManufacturer() string {
+	if x != nil {
+		return x.Manufacturer
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleSet) GetPattern() string {
+	if x != nil {
+		return x.Pattern
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleSet) GetCheckDigit() CheckDigitScheme {
+	if x != nil {
+		return x.CheckDigit
+	}
+	return CheckDigitScheme_CHECK_DIGIT_SCHEME_UNSPECIFIED
+}
+
+func (x *ManufacturerSerialRuleSet) GetVersion() int64 {
+	if x != nil {
+		return x.Version
+	}
+	return 0
+}
+
+// ManufacturerSerialRuleDeleted (serials.manufacturer_rule.deleted.v1): a
+// manufacturer's serial number rule was removed.
+type ManufacturerSerialRuleDeleted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// User or API key that removed it.
+	ActorId string `protobuf:"bytes,2,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The manufacturer.
+	Manufacturer  string `protobuf:"bytes,4,opt,name=manufacturer,proto3" json:"manufacturer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ManufacturerSerialRuleDeleted) Reset() {
+	*x = ManufacturerSerialRuleDeleted{}
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ManufacturerSerialRuleDeleted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ManufacturerSerialRuleDeleted) ProtoMessage() {}
+
+func (x *ManufacturerSerialRuleDeleted) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ManufacturerSerialRuleDeleted.ProtoReflect.Descriptor instead.
+func (*ManufacturerSerialRuleDeleted) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *ManufacturerSerialRuleDeleted) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleDeleted) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRuleDeleted) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *ManufacturerSerialRuleDeleted) GetManufacturer() string {
+	if x != nil {
+		return x.Manufacturer
+	}
+	return ""
+}
+
 var File_ariesone_serials_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/serials/v1/events.proto\x12\x13ariesone.serials.v1\x1a ariesone/serials/v1/recall.proto\x1a\x1eariesone/serials/v1/unit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc5\x01\n" +
+	" ariesone/serials/v1/events.proto\x12\x13ariesone.serials.v1\x1a\x1eariesone/serials/v1/item.proto\x1a ariesone/serials/v1/recall.proto\x1a\x1eariesone/serials/v1/unit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc5\x01\n" +
 	"\vItemCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1150,7 +1325,25 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"patient_id\x18\x05 \x01(\tR\tpatientId\x12\x1f\n" +
 	"\vnight_count\x18\x06 \x01(\x05R\n" +
-	"nightCountBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"nightCount\"\xb0\x02\n" +
+	"\x19ManufacturerSerialRuleSet\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
+	"\bactor_id\x18\x02 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\"\n" +
+	"\fmanufacturer\x18\x04 \x01(\tR\fmanufacturer\x12\x18\n" +
+	"\apattern\x18\x05 \x01(\tR\apattern\x12F\n" +
+	"\vcheck_digit\x18\x06 \x01(\x0e2%.ariesone.serials.v1.CheckDigitSchemeR\n" +
+	"checkDigit\x12\x18\n" +
+	"\aversion\x18\a \x01(\x03R\aversion\"\xb8\x01\n" +
+	"\x1dManufacturerSerialRuleDeleted\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
+	"\bactor_id\x18\x02 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\"\n" +
+	"\fmanufacturer\x18\x04 \x01(\tR\fmanufacturerBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_events_proto_rawDescOnce sync.Once
@@ -1164,46 +1357,52 @@ func file_ariesone_serials_v1_events_proto_rawDescGZIP() []byte {
 	return file_ariesone_serials_v1_events_proto_rawDescData
 }
 
-var file_ariesone_serials_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
+var file_ariesone_serials_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_ariesone_serials_v1_events_proto_goTypes = []any{
-	(*ItemCreated)(nil),           // 0: ariesone.serials.v1.ItemCreated
-	(*ItemUpdated)(nil),           // 1: ariesone.serials.v1.ItemUpdated
-	(*UnitReceived)(nil),          // 2: ariesone.serials.v1.UnitReceived
-	(*UnitsBatchReceived)(nil),    // 3: ariesone.serials.v1.UnitsBatchReceived
-	(*UnitTransitioned)(nil),      // 4: ariesone.serials.v1.UnitTransitioned
-	(*UnitsRecalled)(nil),         // 5: ariesone.serials.v1.UnitsRecalled
-	(*StockLow)(nil),              // 6: ariesone.serials.v1.StockLow
-	(*MaintenanceRecorded)(nil),   // 7: ariesone.serials.v1.MaintenanceRecorded
-	(*MaintenanceFellDue)(nil),    // 8: ariesone.serials.v1.MaintenanceFellDue
-	(*UsageRecorded)(nil),         // 9: ariesone.serials.v1.UsageRecorded
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(UnitTransactionKind)(0),      // 11: ariesone.serials.v1.UnitTransactionKind
-	(UnitStatus)(0),               // 12: ariesone.serials.v1.UnitStatus
-	(*RecallScope)(nil),           // 13: ariesone.serials.v1.RecallScope
-	(*date.Date)(nil),             // 14: google.type.Date
+	(*ItemCreated)(nil),                   // 0: ariesone.serials.v1.ItemCreated
+	(*ItemUpdated)(nil),                   // 1: ariesone.serials.v1.ItemUpdated
+	(*UnitReceived)(nil),                  // 2: ariesone.serials.v1.UnitReceived
+	(*UnitsBatchReceived)(nil),            // 3: ariesone.serials.v1.UnitsBatchReceived
+	(*UnitTransitioned)(nil),              // 4: ariesone.serials.v1.UnitTransitioned
+	(*UnitsRecalled)(nil),                 // 5: ariesone.serials.v1.UnitsRecalled
+	(*StockLow)(nil),                      // 6: ariesone.serials.v1.StockLow
+	(*MaintenanceRecorded)(nil),           // 7: ariesone.serials.v1.MaintenanceRecorded
+	(*MaintenanceFellDue)(nil),            // 8: ariesone.serials.v1.MaintenanceFellDue
+	(*UsageRecorded)(nil),                 // 9: ariesone.serials.v1.UsageRecorded
+	(*ManufacturerSerialRuleSet)(nil),     // 10: ariesone.serials.v1.ManufacturerSerialRuleSet
+	(*ManufacturerSerialRuleDeleted)(nil), // 11: ariesone.serials.v1.ManufacturerSerialRuleDeleted
+	(*timestamppb.Timestamp)(nil),         // 12: google.protobuf.Timestamp
+	(UnitTransactionKind)(0),              // 13: ariesone.serials.v1.UnitTransactionKind
+	(UnitStatus)(0),                       // 14: ariesone.serials.v1.UnitStatus
+	(*RecallScope)(nil),                   // 15: ariesone.serials.v1.RecallScope
+	(*date.Date)(nil),                     // 16: google.type.Date
+	(CheckDigitScheme)(0),                 // 17: ariesone.serials.v1.CheckDigitScheme
 }
 var file_ariesone_serials_v1_events_proto_depIdxs = []int32{
-	10, // 0: ariesone.serials.v1.ItemCreated.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 1: ariesone.serials.v1.ItemUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 2: ariesone.serials.v1.UnitReceived.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 3: ariesone.serials.v1.UnitsBatchReceived.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 4: ariesone.serials.v1.UnitTransitioned.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 5: ariesone.serials.v1.UnitTransitioned.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
-	12, // 6: ariesone.serials.v1.UnitTransitioned.from_status:type_name -> ariesone.serials.v1.UnitStatus
-	12, // 7: ariesone.serials.v1.UnitTransitioned.to_status:type_name -> ariesone.serials.v1.UnitStatus
-	10, // 8: ariesone.serials.v1.UnitsRecalled.occur_time:type_name -> google.protobuf.Timestamp
-	13, // 9: ariesone.serials.v1.UnitsRecalled.scope:type_name -> ariesone.serials.v1.RecallScope
-	10, // 10: ariesone.serials.v1.StockLow.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 11: ariesone.serials.v1.MaintenanceRecorded.occur_time:type_name -> google.protobuf.Timestamp
-	14, // 12: ariesone.serials.v1.MaintenanceRecorded.next_due:type_name -> google.type.Date
-	10, // 13: ariesone.serials.v1.MaintenanceFellDue.occur_time:type_name -> google.protobuf.Timestamp
-	14, // 14: ariesone.serials.v1.MaintenanceFellDue.due_date:type_name -> google.type.Date
-	10, // 15: ariesone.serials.v1.UsageRecorded.occur_time:type_name -> google.protobuf.Timestamp
-	16, // [16:16] is the sub-list for method output_type
-	16, // [16:16] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	12, // 0: ariesone.serials.v1.ItemCreated.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 1: ariesone.serials.v1.ItemUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 2: ariesone.serials.v1.UnitReceived.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 3: ariesone.serials.v1.UnitsBatchReceived.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 4: ariesone.serials.v1.UnitTransitioned.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 5: ariesone.serials.v1.UnitTransitioned.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
+	14, // 6: ariesone.serials.v1.UnitTransitioned.from_status:type_name -> ariesone.serials.v1.UnitStatus
+	14, // 7: ariesone.serials.v1.UnitTransitioned.to_status:type_name -> ariesone.serials.v1.UnitStatus
+	12, // 8: ariesone.serials.v1.UnitsRecalled.occur_time:type_name -> google.protobuf.Timestamp
+	15, // 9: ariesone.serials.v1.UnitsRecalled.scope:type_name -> ariesone.serials.v1.RecallScope
+	12, // 10: ariesone.serials.v1.StockLow.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 11: ariesone.serials.v1.MaintenanceRecorded.occur_time:type_name -> google.protobuf.Timestamp
+	16, // 12: ariesone.serials.v1.MaintenanceRecorded.next_due:type_name -> google.type.Date
+	12, // 13: ariesone.serials.v1.MaintenanceFellDue.occur_time:type_name -> google.protobuf.Timestamp
+	16, // 14: ariesone.serials.v1.MaintenanceFellDue.due_date:type_name -> google.type.Date
+	12, // 15: ariesone.serials.v1.UsageRecorded.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 16: ariesone.serials.v1.ManufacturerSerialRuleSet.occur_time:type_name -> google.protobuf.Timestamp
+	17, // 17: ariesone.serials.v1.ManufacturerSerialRuleSet.check_digit:type_name -> ariesone.serials.v1.CheckDigitScheme
+	12, // 18: ariesone.serials.v1.ManufacturerSerialRuleDeleted.occur_time:type_name -> google.protobuf.Timestamp
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_serials_v1_events_proto_init() }
@@ -1211,6 +1410,7 @@ func file_ariesone_serials_v1_events_proto_init() {
 	if File_ariesone_serials_v1_events_proto != nil {
 		return
 	}
+	file_ariesone_serials_v1_item_proto_init()
 	file_ariesone_serials_v1_recall_proto_init()
 	file_ariesone_serials_v1_unit_proto_init()
 	type x struct{}
@@ -1219,7 +1419,7 @@ func file_ariesone_serials_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_serials_v1_events_proto_rawDesc), len(file_ariesone_serials_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   10,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -13,6 +13,7 @@ import (
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
+	emptypb "google.golang.org/protobuf/types/known/emptypb"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
 	reflect "reflect"
@@ -622,11 +623,344 @@ func (x *UpdateItemRequest) GetUpdateMask() *fieldmaskpb.FieldMask {
 	return nil
 }
 
+// ManufacturerSerialRule is how one manufacturer numbers its units, for
+// every item of that manufacturer without a serial rule of its own (an
+// item's own rule wins).
+type ManufacturerSerialRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The manufacturer, as items name it (matched case-insensitively), 1-100
+	// characters.
+	Manufacturer string `protobuf:"bytes,1,opt,name=manufacturer,proto3" json:"manufacturer,omitempty"`
+	// The rule; a pattern or a check digit scheme is required.
+	Rule *SerialRule `protobuf:"bytes,2,opt,name=rule,proto3" json:"rule,omitempty"`
+	// When the rule was last set.
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// Opaque version for optimistic concurrency (AIP-154).
+	Etag          string `protobuf:"bytes,4,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ManufacturerSerialRule) Reset() {
+	*x = ManufacturerSerialRule{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ManufacturerSerialRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ManufacturerSerialRule) ProtoMessage() {}
+
+func (x *ManufacturerSerialRule) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ManufacturerSerialRule.ProtoReflect.Descriptor instead.
+func (*ManufacturerSerialRule) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ManufacturerSerialRule) GetManufacturer() string {
+	if x != nil {
+		return x.Manufacturer
+	}
+	return ""
+}
+
+func (x *ManufacturerSerialRule) GetRule() *SerialRule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+func (x *ManufacturerSerialRule) GetUpdateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdateTime
+	}
+	return nil
+}
+
+func (x *ManufacturerSerialRule) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// GetManufacturerSerialRuleRequest names a manufacturer.
+type GetManufacturerSerialRuleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The manufacturer (case-insensitive).
+	Manufacturer  string `protobuf:"bytes,1,opt,name=manufacturer,proto3" json:"manufacturer,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetManufacturerSerialRuleRequest) Reset() {
+	*x = GetManufacturerSerialRuleRequest{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetManufacturerSerialRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetManufacturerSerialRuleRequest) ProtoMessage() {}
+
+func (x *GetManufacturerSerialRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetManufacturerSerialRuleRequest.ProtoReflect.Descriptor instead.
+func (*GetManufacturerSerialRuleRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *GetManufacturerSerialRuleRequest) GetManufacturer() string {
+	if x != nil {
+		return x.Manufacturer
+	}
+	return ""
+}
+
+// ListManufacturerSerialRulesRequest pages through manufacturer rules.
+type ListManufacturerSerialRulesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Maximum results per page: 0 means 50; at most 1000.
+	PageSize int32 `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// next_page_token of the previous page; empty for the first page.
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListManufacturerSerialRulesRequest) Reset() {
+	*x = ListManufacturerSerialRulesRequest{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListManufacturerSerialRulesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListManufacturerSerialRulesRequest) ProtoMessage() {}
+
+func (x *ListManufacturerSerialRulesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListManufacturerSerialRulesRequest.ProtoReflect.Descriptor instead.
+func (*ListManufacturerSerialRulesRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ListManufacturerSerialRulesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListManufacturerSerialRulesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// ListManufacturerSerialRulesResponse is one page of manufacturer rules.
+type ListManufacturerSerialRulesResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rules, ordered by manufacturer.
+	Rules []*ManufacturerSerialRule `protobuf:"bytes,1,rep,name=rules,proto3" json:"rules,omitempty"`
+	// Token for the next page; empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListManufacturerSerialRulesResponse) Reset() {
+	*x = ListManufacturerSerialRulesResponse{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListManufacturerSerialRulesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListManufacturerSerialRulesResponse) ProtoMessage() {}
+
+func (x *ListManufacturerSerialRulesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListManufacturerSerialRulesResponse.ProtoReflect.Descriptor instead.
+func (*ListManufacturerSerialRulesResponse) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *ListManufacturerSerialRulesResponse) GetRules() []*ManufacturerSerialRule {
+	if x != nil {
+		return x.Rules
+	}
+	return nil
+}
+
+func (x *ListManufacturerSerialRulesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+// SetManufacturerSerialRuleRequest sets a manufacturer's rule.
+type SetManufacturerSerialRuleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The rule; rule.manufacturer names the manufacturer.
+	Rule          *ManufacturerSerialRule `protobuf:"bytes,1,opt,name=rule,proto3" json:"rule,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetManufacturerSerialRuleRequest) Reset() {
+	*x = SetManufacturerSerialRuleRequest{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetManufacturerSerialRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetManufacturerSerialRuleRequest) ProtoMessage() {}
+
+func (x *SetManufacturerSerialRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetManufacturerSerialRuleRequest.ProtoReflect.Descriptor instead.
+func (*SetManufacturerSerialRuleRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *SetManufacturerSerialRuleRequest) GetRule() *ManufacturerSerialRule {
+	if x != nil {
+		return x.Rule
+	}
+	return nil
+}
+
+// DeleteManufacturerSerialRuleRequest removes a manufacturer's rule.
+type DeleteManufacturerSerialRuleRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The manufacturer (case-insensitive).
+	Manufacturer string `protobuf:"bytes,1,opt,name=manufacturer,proto3" json:"manufacturer,omitempty"`
+	// When set, the rule must not have changed since it was read.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteManufacturerSerialRuleRequest) Reset() {
+	*x = DeleteManufacturerSerialRuleRequest{}
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteManufacturerSerialRuleRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteManufacturerSerialRuleRequest) ProtoMessage() {}
+
+func (x *DeleteManufacturerSerialRuleRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_item_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteManufacturerSerialRuleRequest.ProtoReflect.Descriptor instead.
+func (*DeleteManufacturerSerialRuleRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_item_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *DeleteManufacturerSerialRuleRequest) GetManufacturer() string {
+	if x != nil {
+		return x.Manufacturer
+	}
+	return ""
+}
+
+func (x *DeleteManufacturerSerialRuleRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
 var File_ariesone_serials_v1_item_proto protoreflect.FileDescriptor
 
 const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/serials/v1/item.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x05\n" +
+	"\x1eariesone/serials/v1/item.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x05\n" +
 	"\x04Item\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12<\n" +
 	"\x04code\x18\x02 \x01(\tB(\xe0A\x02\xbaH\"\xd8\x01\x01r\x1d2\x1b^[A-Z0-9][A-Z0-9._-]{0,29}$R\x04code\x12#\n" +
@@ -674,11 +1008,33 @@ const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\x11UpdateItemRequest\x125\n" +
 	"\x04item\x18\x01 \x01(\v2\x19.ariesone.serials.v1.ItemB\x06\xbaH\x03\xc8\x01\x01R\x04item\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask*|\n" +
+	"updateMask\"\xda\x01\n" +
+	"\x16ManufacturerSerialRule\x12-\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12;\n" +
+	"\x04rule\x18\x02 \x01(\v2\x1f.ariesone.serials.v1.SerialRuleB\x06\xbaH\x03\xc8\x01\x01R\x04rule\x12@\n" +
+	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
+	"updateTime\x12\x12\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"Q\n" +
+	" GetManufacturerSerialRuleRequest\x12-\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\"v\n" +
+	"\"ListManufacturerSerialRulesRequest\x12'\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\n" +
+	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\"\x90\x01\n" +
+	"#ListManufacturerSerialRulesResponse\x12A\n" +
+	"\x05rules\x18\x01 \x03(\v2+.ariesone.serials.v1.ManufacturerSerialRuleR\x05rules\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +
+	" SetManufacturerSerialRuleRequest\x12G\n" +
+	"\x04rule\x18\x01 \x01(\v2+.ariesone.serials.v1.ManufacturerSerialRuleB\x06\xbaH\x03\xc8\x01\x01R\x04rule\"q\n" +
+	"#DeleteManufacturerSerialRuleRequest\x12-\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12\x1b\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag*|\n" +
 	"\x10CheckDigitScheme\x12\"\n" +
 	"\x1eCHECK_DIGIT_SCHEME_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17CHECK_DIGIT_SCHEME_LUHN\x10\x01\x12'\n" +
-	"#CHECK_DIGIT_SCHEME_ISO7064_MOD37_36\x10\x022\x91\x04\n" +
+	"#CHECK_DIGIT_SCHEME_ISO7064_MOD37_36\x10\x022\xb9\n" +
+	"\n" +
 	"\vItemService\x12u\n" +
 	"\aGetItem\x12#.ariesone.serials.v1.GetItemRequest\x1a\x19.ariesone.serials.v1.Item\"*\xc2\xf3\x18\f\n" +
 	"\n" +
@@ -691,7 +1047,17 @@ const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\vitems.write\x82\xd3\xe4\x93\x02\x15:\x04item\"\r/api/v1/items\x12\x87\x01\n" +
 	"\n" +
 	"UpdateItem\x12&.ariesone.serials.v1.UpdateItemRequest\x1a\x19.ariesone.serials.v1.Item\"6\xc2\xf3\x18\r\n" +
-	"\vitems.write\x82\xd3\xe4\x93\x02\x1f:\x04item2\x17/api/v1/items/{item.id}BCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"\vitems.write\x82\xd3\xe4\x93\x02\x1f:\x04item2\x17/api/v1/items/{item.id}\x12\xc7\x01\n" +
+	"\x19GetManufacturerSerialRule\x125.ariesone.serials.v1.GetManufacturerSerialRuleRequest\x1a+.ariesone.serials.v1.ManufacturerSerialRule\"F\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.read\x82\xd3\xe4\x93\x020\x12./api/v1/manufacturerSerialRules/{manufacturer}\x12\xc9\x01\n" +
+	"\x1bListManufacturerSerialRules\x127.ariesone.serials.v1.ListManufacturerSerialRulesRequest\x1a8.ariesone.serials.v1.ListManufacturerSerialRulesResponse\"7\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.read\x82\xd3\xe4\x93\x02!\x12\x1f/api/v1/manufacturerSerialRules\x12\xd3\x01\n" +
+	"\x19SetManufacturerSerialRule\x125.ariesone.serials.v1.SetManufacturerSerialRuleRequest\x1a+.ariesone.serials.v1.ManufacturerSerialRule\"R\xc2\xf3\x18\r\n" +
+	"\vitems.write\x82\xd3\xe4\x93\x02;:\x04rule\x1a3/api/v1/manufacturerSerialRules/{rule.manufacturer}\x12\xb9\x01\n" +
+	"\x1cDeleteManufacturerSerialRule\x128.ariesone.serials.v1.DeleteManufacturerSerialRuleRequest\x1a\x16.google.protobuf.Empty\"G\xc2\xf3\x18\r\n" +
+	"\vitems.write\x82\xd3\xe4\x93\x020*./api/v1/manufacturerSerialRules/{manufacturer}BCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_item_proto_rawDescOnce sync.Once
@@ -706,43 +1072,62 @@ func file_ariesone_serials_v1_item_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_serials_v1_item_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ariesone_serials_v1_item_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_ariesone_serials_v1_item_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_ariesone_serials_v1_item_proto_goTypes = []any{
-	(CheckDigitScheme)(0),         // 0: ariesone.serials.v1.CheckDigitScheme
-	(*Item)(nil),                  // 1: ariesone.serials.v1.Item
-	(*SerialRule)(nil),            // 2: ariesone.serials.v1.SerialRule
-	(*GetItemRequest)(nil),        // 3: ariesone.serials.v1.GetItemRequest
-	(*ListItemsRequest)(nil),      // 4: ariesone.serials.v1.ListItemsRequest
-	(*ListItemsResponse)(nil),     // 5: ariesone.serials.v1.ListItemsResponse
-	(*CreateItemRequest)(nil),     // 6: ariesone.serials.v1.CreateItemRequest
-	(*UpdateItemRequest)(nil),     // 7: ariesone.serials.v1.UpdateItemRequest
-	(*v1.Money)(nil),              // 8: ariesone.common.v1.Money
-	(*timestamppb.Timestamp)(nil), // 9: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 10: google.protobuf.FieldMask
+	(CheckDigitScheme)(0),                       // 0: ariesone.serials.v1.CheckDigitScheme
+	(*Item)(nil),                                // 1: ariesone.serials.v1.Item
+	(*SerialRule)(nil),                          // 2: ariesone.serials.v1.SerialRule
+	(*GetItemRequest)(nil),                      // 3: ariesone.serials.v1.GetItemRequest
+	(*ListItemsRequest)(nil),                    // 4: ariesone.serials.v1.ListItemsRequest
+	(*ListItemsResponse)(nil),                   // 5: ariesone.serials.v1.ListItemsResponse
+	(*CreateItemRequest)(nil),                   // 6: ariesone.serials.v1.CreateItemRequest
+	(*UpdateItemRequest)(nil),                   // 7: ariesone.serials.v1.UpdateItemRequest
+	(*ManufacturerSerialRule)(nil),              // 8: ariesone.serials.v1.ManufacturerSerialRule
+	(*GetManufacturerSerialRuleRequest)(nil),    // 9: ariesone.serials.v1.GetManufacturerSerialRuleRequest
+	(*ListManufacturerSerialRulesRequest)(nil),  // 10: ariesone.serials.v1.ListManufacturerSerialRulesRequest
+	(*ListManufacturerSerialRulesResponse)(nil), // 11: ariesone.serials.v1.ListManufacturerSerialRulesResponse
+	(*SetManufacturerSerialRuleRequest)(nil),    // 12: ariesone.serials.v1.SetManufacturerSerialRuleRequest
+	(*DeleteManufacturerSerialRuleRequest)(nil), // 13: ariesone.serials.v1.DeleteManufacturerSerialRuleRequest
+	(*v1.Money)(nil),                            // 14: ariesone.common.v1.Money
+	(*timestamppb.Timestamp)(nil),               // 15: google.protobuf.Timestamp
+	(*fieldmaskpb.FieldMask)(nil),               // 16: google.protobuf.FieldMask
+	(*emptypb.Empty)(nil),                       // 17: google.protobuf.Empty
 }
 var file_ariesone_serials_v1_item_proto_depIdxs = []int32{
-	8,  // 0: ariesone.serials.v1.Item.cost:type_name -> ariesone.common.v1.Money
+	14, // 0: ariesone.serials.v1.Item.cost:type_name -> ariesone.common.v1.Money
 	2,  // 1: ariesone.serials.v1.Item.serial_rule:type_name -> ariesone.serials.v1.SerialRule
-	9,  // 2: ariesone.serials.v1.Item.create_time:type_name -> google.protobuf.Timestamp
-	9,  // 3: ariesone.serials.v1.Item.update_time:type_name -> google.protobuf.Timestamp
+	15, // 2: ariesone.serials.v1.Item.create_time:type_name -> google.protobuf.Timestamp
+	15, // 3: ariesone.serials.v1.Item.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: ariesone.serials.v1.SerialRule.check_digit:type_name -> ariesone.serials.v1.CheckDigitScheme
 	1,  // 5: ariesone.serials.v1.ListItemsResponse.items:type_name -> ariesone.serials.v1.Item
 	1,  // 6: ariesone.serials.v1.CreateItemRequest.item:type_name -> ariesone.serials.v1.Item
 	1,  // 7: ariesone.serials.v1.UpdateItemRequest.item:type_name -> ariesone.serials.v1.Item
-	10, // 8: ariesone.serials.v1.UpdateItemRequest.update_mask:type_name -> google.protobuf.FieldMask
-	3,  // 9: ariesone.serials.v1.ItemService.GetItem:input_type -> ariesone.serials.v1.GetItemRequest
-	4,  // 10: ariesone.serials.v1.ItemService.ListItems:input_type -> ariesone.serials.v1.ListItemsRequest
-	6,  // 11: ariesone.serials.v1.ItemService.CreateItem:input_type -> ariesone.serials.v1.CreateItemRequest
-	7,  // 12: ariesone.serials.v1.ItemService.UpdateItem:input_type -> ariesone.serials.v1.UpdateItemRequest
-	1,  // 13: ariesone.serials.v1.ItemService.GetItem:output_type -> ariesone.serials.v1.Item
-	5,  // 14: ariesone.serials.v1.ItemService.ListItems:output_type -> ariesone.serials.v1.ListItemsResponse
-	1,  // 15: ariesone.serials.v1.ItemService.CreateItem:output_type -> ariesone.serials.v1.Item
-	1,  // 16: ariesone.serials.v1.ItemService.UpdateItem:output_type -> ariesone.serials.v1.Item
-	13, // [13:17] is the sub-list for method output_type
-	9,  // [9:13] is the sub-list for method input_type
-	9,  // [9:9] is the sub-list for extension type_name
-	9,  // [9:9] is the sub-list for extension extendee
-	0,  // [0:9] is the sub-list for field type_name
+	16, // 8: ariesone.serials.v1.UpdateItemRequest.update_mask:type_name -> google.protobuf.FieldMask
+	2,  // 9: ariesone.serials.v1.ManufacturerSerialRule.rule:type_name -> ariesone.serials.v1.SerialRule
+	15, // 10: ariesone.serials.v1.ManufacturerSerialRule.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 11: ariesone.serials.v1.ListManufacturerSerialRulesResponse.rules:type_name -> ariesone.serials.v1.ManufacturerSerialRule
+	8,  // 12: ariesone.serials.v1.SetManufacturerSerialRuleRequest.rule:type_name -> ariesone.serials.v1.ManufacturerSerialRule
+	3,  // 13: ariesone.serials.v1.ItemService.GetItem:input_type -> ariesone.serials.v1.GetItemRequest
+	4,  // 14: ariesone.serials.v1.ItemService.ListItems:input_type -> ariesone.serials.v1.ListItemsRequest
+	6,  // 15: ariesone.serials.v1.ItemService.CreateItem:input_type -> ariesone.serials.v1.CreateItemRequest
+	7,  // 16: ariesone.serials.v1.ItemService.UpdateItem:input_type -> ariesone.serials.v1.UpdateItemRequest
+	9,  // 17: ariesone.serials.v1.ItemService.GetManufacturerSerialRule:input_type -> ariesone.serials.v1.GetManufacturerSerialRuleRequest
+	10, // 18: ariesone.serials.v1.ItemService.ListManufacturerSerialRules:input_type -> ariesone.serials.v1.ListManufacturerSerialRulesRequest
+	12, // 19: ariesone.serials.v1.ItemService.SetManufacturerSerialRule:input_type -> ariesone.serials.v1.SetManufacturerSerialRuleRequest
+	13, // 20: ariesone.serials.v1.ItemService.DeleteManufacturerSerialRule:input_type -> ariesone.serials.v1.DeleteManufacturerSerialRuleRequest
+	1,  // 21: ariesone.serials.v1.ItemService.GetItem:output_type -> ariesone.serials.v1.Item
+	5,  // 22: ariesone.serials.v1.ItemService.ListItems:output_type -> ariesone.serials.v1.ListItemsResponse
+	1,  // 23: ariesone.serials.v1.ItemService.CreateItem:output_type -> ariesone.serials.v1.Item
+	1,  // 24: ariesone.serials.v1.ItemService.UpdateItem:output_type -> ariesone.serials.v1.Item
+	8,  // 25: ariesone.serials.v1.ItemService.GetManufacturerSerialRule:output_type -> ariesone.serials.v1.ManufacturerSerialRule
+	11, // 26: ariesone.serials.v1.ItemService.ListManufacturerSerialRules:output_type -> ariesone.serials.v1.ListManufacturerSerialRulesResponse
+	8,  // 27: ariesone.serials.v1.ItemService.SetManufacturerSerialRule:output_type -> ariesone.serials.v1.ManufacturerSerialRule
+	17, // 28: ariesone.serials.v1.ItemService.DeleteManufacturerSerialRule:output_type -> google.protobuf.Empty
+	21, // [21:29] is the sub-list for method output_type
+	13, // [13:21] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_serials_v1_item_proto_init() }
@@ -756,7 +1141,7 @@ func file_ariesone_serials_v1_item_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_serials_v1_item_proto_rawDesc), len(file_ariesone_serials_v1_item_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -11,6 +11,7 @@ import (
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	emptypb "google.golang.org/protobuf/types/known/emptypb"
 )
 
 // This is a compile-time assertion to ensure that this generated file
@@ -19,10 +20,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ItemService_GetItem_FullMethodName    = "/ariesone.serials.v1.ItemService/GetItem"
-	ItemService_ListItems_FullMethodName  = "/ariesone.serials.v1.ItemService/ListItems"
-	ItemService_CreateItem_FullMethodName = "/ariesone.serials.v1.ItemService/CreateItem"
-	ItemService_UpdateItem_FullMethodName = "/ariesone.serials.v1.ItemService/UpdateItem"
+	ItemService_GetItem_FullMethodName                      = "/ariesone.serials.v1.ItemService/GetItem"
+	ItemService_ListItems_FullMethodName                    = "/ariesone.serials.v1.ItemService/ListItems"
+	ItemService_CreateItem_FullMethodName                   = "/ariesone.serials.v1.ItemService/CreateItem"
+	ItemService_UpdateItem_FullMethodName                   = "/ariesone.serials.v1.ItemService/UpdateItem"
+	ItemService_GetManufacturerSerialRule_FullMethodName    = "/ariesone.serials.v1.ItemService/GetManufacturerSerialRule"
+	ItemService_ListManufacturerSerialRules_FullMethodName  = "/ariesone.serials.v1.ItemService/ListManufacturerSerialRules"
+	ItemService_SetManufacturerSerialRule_FullMethodName    = "/ariesone.serials.v1.ItemService/SetManufacturerSerialRule"
+	ItemService_DeleteManufacturerSerialRule_FullMethodName = "/ariesone.serials.v1.ItemService/DeleteManufacturerSerialRule"
 )
 
 // ItemServiceClient is the client API for ItemService service.
@@ -45,6 +50,20 @@ type ItemServiceClient interface {
 	// UpdateItem changes the fields named in update_mask. The serialized and
 	// o2_tank flags are fixed once the item has units.
 	UpdateItem(ctx context.Context, in *UpdateItemRequest, opts ...grpc.CallOption) (*Item, error)
+	// GetManufacturerSerialRule returns the serial number rule the company
+	// keeps for a manufacturer.
+	GetManufacturerSerialRule(ctx context.Context, in *GetManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*ManufacturerSerialRule, error)
+	// ListManufacturerSerialRules pages through the company's manufacturer
+	// rules, ordered by manufacturer (case-insensitively).
+	ListManufacturerSerialRules(ctx context.Context, in *ListManufacturerSerialRulesRequest, opts ...grpc.CallOption) (*ListManufacturerSerialRulesResponse, error)
+	// SetManufacturerSerialRule sets (creates or replaces) a manufacturer's
+	// serial number rule. Units of that manufacturer's items that carry no
+	// rule of their own are checked against it when received. With an etag
+	// the rule must not have changed since it was read (ABORTED otherwise).
+	SetManufacturerSerialRule(ctx context.Context, in *SetManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*ManufacturerSerialRule, error)
+	// DeleteManufacturerSerialRule removes a manufacturer's rule; units
+	// received already keep their serials.
+	DeleteManufacturerSerialRule(ctx context.Context, in *DeleteManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*emptypb.Empty, error)
 }
 
 type itemServiceClient struct {
@@ -95,6 +114,46 @@ func (c *itemServiceClient) UpdateItem(ctx context.Context, in *UpdateItemReques
 	return out, nil
 }
 
+func (c *itemServiceClient) GetManufacturerSerialRule(ctx context.Context, in *GetManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*ManufacturerSerialRule, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ManufacturerSerialRule)
+	err := c.cc.Invoke(ctx, ItemService_GetManufacturerSerialRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *itemServiceClient) ListManufacturerSerialRules(ctx context.Context, in *ListManufacturerSerialRulesRequest, opts ...grpc.CallOption) (*ListManufacturerSerialRulesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListManufacturerSerialRulesResponse)
+	err := c.cc.Invoke(ctx, ItemService_ListManufacturerSerialRules_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *itemServiceClient) SetManufacturerSerialRule(ctx context.Context, in *SetManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*ManufacturerSerialRule, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ManufacturerSerialRule)
+	err := c.cc.Invoke(ctx, ItemService_SetManufacturerSerialRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *itemServiceClient) DeleteManufacturerSerialRule(ctx context.Context, in *DeleteManufacturerSerialRuleRequest, opts ...grpc.CallOption) (*emptypb.Empty, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(emptypb.Empty)
+	err := c.cc.Invoke(ctx, ItemService_DeleteManufacturerSerialRule_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ItemServiceServer is the server API for ItemService service.
 // All implementations must embed UnimplementedItemServiceServer
 // for forward compatibility.
@@ -115,6 +174,20 @@ type ItemServiceServer interface {
 	// UpdateItem changes the fields named in update_mask. The serialized and
 	// o2_tank flags are fixed once the item has units.
 	UpdateItem(context.Context, *UpdateItemRequest) (*Item, error)
+	// GetManufacturerSerialRule returns the serial number rule the company
+	// keeps for a manufacturer.
+	GetManufacturerSerialRule(context.Context, *GetManufacturerSerialRuleRequest) (*ManufacturerSerialRule, error)
+	// ListManufacturerSerialRules pages through the company's manufacturer
+	// rules, ordered by manufacturer (case-insensitively).
+	ListManufacturerSerialRules(context.Context, *ListManufacturerSerialRulesRequest) (*ListManufacturerSerialRulesResponse, error)
+	// SetManufacturerSerialRule sets (creates or replaces) a manufacturer's
+	// serial number rule. Units of that manufacturer's items that carry no
+	// rule of their own are checked against it when received. With an etag
+	// the rule must not have changed since it was read (ABORTED otherwise).
+	SetManufacturerSerialRule(context.Context, *SetManufacturerSerialRuleRequest) (*ManufacturerSerialRule, error)
+	// DeleteManufacturerSerialRule removes a manufacturer's rule; units
+	// received already keep their serials.
+	DeleteManufacturerSerialRule(context.Context, *DeleteManufacturerSerialRuleRequest) (*emptypb.Empty, error)
 	mustEmbedUnimplementedItemServiceServer()
 }
 
@@ -136,6 +209,18 @@ func (UnimplementedItemServiceServer) CreateItem(context.Context, *CreateItemReq
 }
 func (UnimplementedItemServiceServer) UpdateItem(context.Context, *UpdateItemRequest) (*Item, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpdateItem not implemented")
+}
+func (UnimplementedItemServiceServer) GetManufacturerSerialRule(context.Context, *GetManufacturerSerialRuleRequest) (*ManufacturerSerialRule, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetManufacturerSerialRule not implemented")
+}
+func (UnimplementedItemServiceServer) ListManufacturerSerialRules(context.Context, *ListManufacturerSerialRulesRequest) (*ListManufacturerSerialRulesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListManufacturerSerialRules not implemented")
+}
+func (UnimplementedItemServiceServer) SetManufacturerSerialRule(context.Context, *SetManufacturerSerialRuleRequest) (*ManufacturerSerialRule, error) {
+	return nil, status.Error(codes.Unimplemented, "method SetManufacturerSerialRule not implemented")
+}
+func (UnimplementedItemServiceServer) DeleteManufacturerSerialRule(context.Context, *DeleteManufacturerSerialRuleRequest) (*emptypb.Empty, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteManufacturerSerialRule not implemented")
 }
 func (UnimplementedItemServiceServer) mustEmbedUnimplementedItemServiceServer() {}
 func (UnimplementedItemServiceServer) testEmbeddedByValue()                     {}
@@ -230,6 +315,78 @@ func _ItemService_UpdateItem_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ItemService_GetManufacturerSerialRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetManufacturerSerialRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ItemServiceServer).GetManufacturerSerialRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ItemService_GetManufacturerSerialRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ItemServiceServer).GetManufacturerSerialRule(ctx, req.(*GetManufacturerSerialRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ItemService_ListManufacturerSerialRules_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListManufacturerSerialRulesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ItemServiceServer).ListManufacturerSerialRules(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ItemService_ListManufacturerSerialRules_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ItemServiceServer).ListManufacturerSerialRules(ctx, req.(*ListManufacturerSerialRulesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ItemService_SetManufacturerSerialRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SetManufacturerSerialRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ItemServiceServer).SetManufacturerSerialRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ItemService_SetManufacturerSerialRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ItemServiceServer).SetManufacturerSerialRule(ctx, req.(*SetManufacturerSerialRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ItemService_DeleteManufacturerSerialRule_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteManufacturerSerialRuleRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ItemServiceServer).DeleteManufacturerSerialRule(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ItemService_DeleteManufacturerSerialRule_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ItemServiceServer).DeleteManufacturerSerialRule(ctx, req.(*DeleteManufacturerSerialRuleRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ItemService_ServiceDesc is the grpc.ServiceDesc for ItemService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -252,6 +409,22 @@ var ItemService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateItem",
 			Handler:    _ItemService_UpdateItem_Handler,
+		},
+		{
+			MethodName: "GetManufacturerSerialRule",
+			Handler:    _ItemService_GetManufacturerSerialRule_Handler,
+		},
+		{
+			MethodName: "ListManufacturerSerialRules",
+			Handler:    _ItemService_ListManufacturerSerialRules_Handler,
+		},
+		{
+			MethodName: "SetManufacturerSerialRule",
+			Handler:    _ItemService_SetManufacturerSerialRule_Handler,
+		},
+		{
+			MethodName: "DeleteManufacturerSerialRule",
+			Handler:    _ItemService_DeleteManufacturerSerialRule_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
