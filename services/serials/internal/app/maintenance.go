@@ -59,7 +59,7 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 		if err != nil || replayed {
 			return m, nil, err
 		}
-		events := []usecase.Event{{Type: EventMaintenanceRecorded, CompanyID: r.CompanyID, ResourceID: r.UnitID,
+		events := []usecase.Event{{Type: EventMaintenanceRecorded, CompanyID: r.CompanyID, ResourceID: r.ID,
 			Payload: &serialsv1.MaintenanceRecorded{CompanyId: r.CompanyID, RecordId: r.ID, ActorId: caller.Subject,
 				OccurTime: protoconv.Time(r.CreateTime), UnitId: r.UnitID, SerialNumber: m.Unit.SerialNumber,
 				NextDue: protoconv.OptionalDateProto(optionalDate(r.NextDue)), Released: r.Released}}}
@@ -162,7 +162,7 @@ func (h Maintenance) AnnounceDue(ctx context.Context) (int, error) {
 				}
 				events := make([]usecase.Event, len(due))
 				for i, d := range due {
-					events[i] = usecase.Event{Type: EventMaintenanceDue, CompanyID: company, ResourceID: d.UnitID,
+					events[i] = usecase.Event{Type: EventMaintenanceDue, CompanyID: company,
 						Payload: &serialsv1.MaintenanceFellDue{CompanyId: company, UnitId: d.UnitID,
 							OccurTime: protoconv.Time(h.s.now()), ItemId: d.ItemID, WarehouseId: d.WarehouseID,
 							SerialNumber: d.SerialNumber, DueDate: protoconv.DateProto(d.Due)}}

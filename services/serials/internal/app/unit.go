@@ -225,7 +225,7 @@ func (h Units) BatchCreate(ctx context.Context, cmd BatchCreateUnits) ([]string,
 				itemIDs = append(itemIDs, u.ItemID)
 			}
 		}
-		return ids, []usecase.Event{{Type: EventUnitsBatchReceived, CompanyID: caller.CompanyID, ResourceID: cmd.WarehouseID,
+		return ids, []usecase.Event{{Type: EventUnitsBatchReceived, CompanyID: caller.CompanyID,
 			Payload: &serialsv1.UnitsBatchReceived{CompanyId: caller.CompanyID, WarehouseId: cmd.WarehouseID,
 				ActorId: caller.Subject, OccurTime: protoconv.Time(units[0].CreateTime), UnitCount: int32(len(units)),
 				ItemIds: itemIDs}}}, nil
@@ -346,7 +346,7 @@ func transitionEvents(caller identity.Principal, tr Transition, t domain.UnitTra
 }
 
 func stockLowEvent(companyID string, l *StockLevel, at time.Time) usecase.Event {
-	return usecase.Event{Type: EventStockLow, CompanyID: companyID, ResourceID: l.ItemID,
+	return usecase.Event{Type: EventStockLow, CompanyID: companyID,
 		Payload: &serialsv1.StockLow{CompanyId: companyID, WarehouseId: l.WarehouseID, ItemId: l.ItemID,
 			OccurTime: protoconv.Time(at), OnHand: l.OnHand, ReorderPoint: l.ReorderPoint}}
 }

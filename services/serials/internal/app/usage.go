@@ -41,7 +41,7 @@ func (h Usage) Record(ctx context.Context, unitID string, readings []domain.Nigh
 		if err != nil {
 			return nil, nil, err
 		}
-		return u, []usecase.Event{{Type: EventUsageRecorded, CompanyID: u.CompanyID, ResourceID: u.ID,
+		return u, []usecase.Event{{Type: EventUsageRecorded, CompanyID: u.CompanyID,
 			Payload: &serialsv1.UsageRecorded{CompanyId: u.CompanyID, UnitId: u.ID, ActorId: caller.Subject,
 				OccurTime: protoconv.Time(now), PatientId: u.CurrentPatientID, NightCount: int32(len(readings))}}}, nil
 	})
