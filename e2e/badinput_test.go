@@ -60,6 +60,14 @@ func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
 		{"path id SQL-ish", http.MethodGet, "/api/v1/locations/1%27%20or%20%271%27%3D%271", nil, 400, "id"},
 		{"roles on self-update", http.MethodPatch, "/api/v1/users/" + selfID, map[string]any{"roles": []string{"ROLE_OWNER"}, "givenName": "Me"}, 400, ""},
 		{"company id on self-update", http.MethodPatch, "/api/v1/users/" + selfID, map[string]any{"companyId": "00000000-0000-7000-8000-000000000001"}, 400, ""},
+		{"serial of spaces", http.MethodGet, "/api/v1/serials/%20%20:validate?operation=UNIT_TRANSACTION_KIND_RENT", nil, 400, "serialNumber"},
+		{"transition without a kind", http.MethodPost, "/api/v1/units/" + selfID + ":transition", map[string]any{"kind": "UNIT_TRANSACTION_KIND_UNSPECIFIED"}, 400, "kind"},
+		{"receive as a transition", http.MethodPost, "/api/v1/units/" + selfID + ":transition", map[string]any{"kind": "UNIT_TRANSACTION_KIND_RECEIVE"}, 400, "kind"},
+		{"shipment over 10,000 units", http.MethodPost, "/api/v1/units:batchCreate", map[string]any{"warehouseId": selfID,
+			"units": slices.Repeat([]any{map[string]any{"itemId": selfID, "serialNumber": "S1"}}, 10001)}, 400, "units"},
+		{"a night longer than a day", http.MethodPost, "/api/v1/units/" + selfID + ":recordUsage", map[string]any{
+			"readings": []any{map[string]any{"night": map[string]any{"year": 2026, "month": 1, "day": 2}, "minutes": 5000}}}, 400, "readings[0].minutes"},
+		{"recall naming nothing", http.MethodPost, "/api/v1/units:recall", map[string]any{"scope": map[string]any{}, "recalled": true}, 400, "scope"},
 		{"unknown route", http.MethodGet, "/api/v1/no-such-thing", nil, 404, ""},
 		{"wrong method", http.MethodPut, "/api/v1/locations", valid, 405, ""},
 	}
@@ -87,7 +95,9 @@ func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
 	// A sweep of hostile inputs: whatever comes back, it is never a 5xx.
 	bodies := []string{"", "null", "{}", `{"location":null}`, `{"code":null}`, "\x00\x01\x02", `{"code":"` + strings.Repeat("Z", 5000) + `"}`,
 		`{"type":99}`, `{"address":"nope"}`, `{"phone":{"number":"+1 (000) 000-0000"}}`, `{"timeZone":"Mars/Olympus_Mons"}`}
-	paths := []string{"/api/v1/locations", "/api/v1/users", "/api/v1/api-keys", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/token"}
+	paths := []string{"/api/v1/locations", "/api/v1/users", "/api/v1/api-keys", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/token",
+		"/api/v1/items", "/api/v1/units", "/api/v1/units:batchCreate", "/api/v1/units:recall", "/api/v1/units/" + selfID + ":transition",
+		"/api/v1/units/" + selfID + "/maintenanceRecords", "/api/v1/units/" + selfID + ":recordUsage"}
 	for _, p := range paths {
 		for _, b := range bodies {
 			r := m.call(http.MethodPost, p, token, b)
