@@ -1,6 +1,9 @@
-// Package app holds the serials service's use cases, one handler per command or
-// query (CQRS). Each command runs in one unit of work (platform/postgres
-// WithTx). Its events are recorded after the commit for now; with the event
-// backbone they move into the same transaction through the outbox, so a
-// committed change is never without its events and audit record.
+// Package app holds the serials service's use cases, one group of commands
+// and queries per resource: items and manufacturer serial rules, units and
+// their transactions, ValidateSerial through its two-level cache, stock and
+// fleet figures, recalls, maintenance with its due sweep, and device usage.
+// Each command runs in one unit of work (usecase.Change), so the change, its
+// events (through the outbox) and the call's audit record commit together.
+// Warehouses and patients belong to company and clinical; the use cases
+// ask them through the Warehouses and Patients ports.
 package app
