@@ -158,3 +158,10 @@ func Get[T any](ctx context.Context, field, id string, read func(ctx context.Con
 	}
 	return read(ctx, id)
 }
+
+// Page is one page of a listing and the token of the next page ("" on the
+// last).
+type Page[T any] struct {
+	Items         []T
+	NextPageToken string
+}

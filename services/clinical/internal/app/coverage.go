@@ -86,10 +86,7 @@ type ListCoverages struct {
 }
 
 // CoveragePage is one page of coverages.
-type CoveragePage struct {
-	Coverages     []*domain.Coverage
-	NextPageToken string
-}
+type CoveragePage = usecase.Page[*domain.Coverage]
 
 // List returns one page of a patient's coverages by rank, deleted ones
 // (when asked for) last; an unknown patient is NOT_FOUND rather than an
@@ -105,7 +102,7 @@ func (h Coverages) List(ctx context.Context, q ListCoverages) (CoveragePage, err
 			return h.c.Store.ListCoverages(ctx, CoverageQuery{PatientID: q.PatientID, ShowDeleted: q.ShowDeleted, After: after, Limit: limit})
 		},
 		func(c *domain.Coverage) []string { return []string{coveragePlace(c), c.ID} })
-	return CoveragePage{Coverages: coverages, NextPageToken: next}, err
+	return CoveragePage{Items: coverages, NextPageToken: next}, err
 }
 
 // coveragePlace is the first key of a coverage's place in a patient's

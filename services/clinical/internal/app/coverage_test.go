@@ -41,8 +41,8 @@ func TestConcurrentCreatesTakeARankOnce(t *testing.T) {
 		t.Errorf("%d creates of rank 2 succeeded, want 1", won)
 	}
 	current, err := w.app.Coverages.List(w.ctx, app.ListCoverages{PatientID: w.patient.ID})
-	if err != nil || len(current.Coverages) != 2 {
-		t.Errorf("coverages = %d, %v; want the primary and one secondary", len(current.Coverages), err)
+	if err != nil || len(current.Items) != 2 {
+		t.Errorf("coverages = %d, %v; want the primary and one secondary", len(current.Items), err)
 	}
 }
 
@@ -75,8 +75,8 @@ func TestReorderRacingDeletesNeverLeavesAGap(t *testing.T) {
 		t.Fatalf("Delete: %v", deleteErr)
 	}
 	current, err := w.app.Coverages.List(w.ctx, app.ListCoverages{PatientID: w.patient.ID})
-	if err != nil || len(current.Coverages) != 1 || current.Coverages[0].ID != second.ID {
-		t.Fatalf("current coverages = %+v, %v", current.Coverages, err)
+	if err != nil || len(current.Items) != 1 || current.Items[0].ID != second.ID {
+		t.Fatalf("current coverages = %+v, %v", current.Items, err)
 	}
 	want := 2 // the delete came first: the reorder is refused, ranks stay
 	if reorderErr == nil {
@@ -84,7 +84,7 @@ func TestReorderRacingDeletesNeverLeavesAGap(t *testing.T) {
 	} else {
 		errstest.Check(t, reorderErr, false, errs.KindFailedPrecondition, domain.ReasonCoverageReorderMismatch)
 	}
-	if got := current.Coverages[0].Rank; got != want {
+	if got := current.Items[0].Rank; got != want {
 		t.Errorf("rank of the remaining coverage = %d, want %d (reorder err %v)", got, want, reorderErr)
 	}
 }

@@ -255,10 +255,7 @@ type ListEligibilityChecks struct {
 }
 
 // EligibilityCheckPage is one page of eligibility checks.
-type EligibilityCheckPage struct {
-	Checks        []*domain.EligibilityCheck
-	NextPageToken string
-}
+type EligibilityCheckPage = usecase.Page[*domain.EligibilityCheck]
 
 // ListEligibilityChecks returns one page of a coverage's eligibility log,
 // newest first; a coverage that is not the patient's is NOT_FOUND.
@@ -280,7 +277,7 @@ func (h Coverages) ListEligibilityChecks(ctx context.Context, q ListEligibilityC
 		func(c *domain.EligibilityCheck) []string {
 			return []string{c.CheckTime.UTC().Format(time.RFC3339Nano), c.ID}
 		})
-	return EligibilityCheckPage{Checks: checks, NextPageToken: next}, err
+	return EligibilityCheckPage{Items: checks, NextPageToken: next}, err
 }
 
 // validTimeKey accepts a (time, id) cursor.

@@ -151,8 +151,8 @@ func TestCheckerWithoutAnswerIsLoggedAsError(t *testing.T) {
 		t.Errorf("event %s %v", ev.Type, ev.Payload)
 	}
 	page, err := w.app.Coverages.ListEligibilityChecks(w.ctx, app.ListEligibilityChecks{PatientID: w.patient.ID, CoverageID: w.coverage.ID})
-	if err != nil || len(page.Checks) != 1 || page.Checks[0].ID != check.ID {
-		t.Errorf("the log = %+v, %v", page.Checks, err)
+	if err != nil || len(page.Items) != 1 || page.Items[0].ID != check.ID {
+		t.Errorf("the log = %+v, %v", page.Items, err)
 	}
 }
 

@@ -89,10 +89,7 @@ type SearchPatients struct {
 }
 
 // PatientPage is one page of patients.
-type PatientPage struct {
-	Patients      []*domain.Patient
-	NextPageToken string
-}
+type PatientPage = usecase.Page[*domain.Patient]
 
 // List returns one page; the token is bound to the tenant and the filter.
 func (h Patients) List(ctx context.Context, q ListPatients) (PatientPage, error) {
@@ -167,7 +164,7 @@ func (h Patients) page(ctx context.Context, pageSize int32, token string, scope 
 		func(p *domain.Patient) []string {
 			return []string{strings.ToLower(p.LastName), strings.ToLower(p.FirstName), p.ID}
 		})
-	return PatientPage{Patients: found, NextPageToken: next}, err
+	return PatientPage{Items: found, NextPageToken: next}, err
 }
 
 // CreatePatient registers a patient. Violations name fields of the request

@@ -65,10 +65,7 @@ type ListPayers struct {
 }
 
 // PayerPage is one page of payers.
-type PayerPage struct {
-	Payers        []*domain.Payer
-	NextPageToken string
-}
+type PayerPage = usecase.Page[*domain.Payer]
 
 // List returns one page of payers.
 func (h Payers) List(ctx context.Context, q ListPayers) (PayerPage, error) {
@@ -82,7 +79,7 @@ func (h Payers) List(ctx context.Context, q ListPayers) (PayerPage, error) {
 			return h.c.Store.ListPayers(ctx, PayerQuery{Type: q.Type, ShowInactive: q.ShowInactive, After: after, Limit: limit})
 		},
 		func(p *domain.Payer) []string { return []string{strings.ToLower(p.Name), p.ID} })
-	return PayerPage{Payers: payers, NextPageToken: next}, err
+	return PayerPage{Items: payers, NextPageToken: next}, err
 }
 
 // validNameKey accepts a (name, id) page cursor whose id is a UUID.
@@ -153,10 +150,7 @@ type ListPlans struct {
 }
 
 // PlanPage is one page of plans.
-type PlanPage struct {
-	Plans         []*domain.Plan
-	NextPageToken string
-}
+type PlanPage = usecase.Page[*domain.Plan]
 
 // ListPlans returns one page of a payer's plans; an unknown payer is
 // NOT_FOUND rather than an empty page.
@@ -171,7 +165,7 @@ func (h Payers) ListPlans(ctx context.Context, q ListPlans) (PlanPage, error) {
 			return h.c.Store.ListPlans(ctx, PlanQuery{PayerID: q.PayerID, ShowInactive: q.ShowInactive, After: after, Limit: limit})
 		},
 		func(p *domain.Plan) []string { return []string{strings.ToLower(p.Name), p.ID} })
-	return PlanPage{Plans: plans, NextPageToken: next}, err
+	return PlanPage{Items: plans, NextPageToken: next}, err
 }
 
 // CreatePlan adds a plan to a payer.

@@ -59,10 +59,7 @@ type ListPrescribers struct {
 }
 
 // PrescriberPage is one page of prescribers.
-type PrescriberPage struct {
-	Prescribers   []*domain.Prescriber
-	NextPageToken string
-}
+type PrescriberPage = usecase.Page[*domain.Prescriber]
 
 // List returns one page; the token is bound to the caller's company and
 // the filter. An NPI filter that is not a valid NPI is a violation of
@@ -89,7 +86,7 @@ func (h Prescribers) List(ctx context.Context, q ListPrescribers) (PrescriberPag
 		func(p *domain.Prescriber) []string {
 			return []string{strings.ToLower(p.LastName), strings.ToLower(p.FirstName), p.ID}
 		})
-	return PrescriberPage{Prescribers: found, NextPageToken: next}, err
+	return PrescriberPage{Items: found, NextPageToken: next}, err
 }
 
 // CreatePrescriber adds a prescriber. Violations name fields of the

@@ -93,10 +93,7 @@ type ListWrittenOrders struct {
 }
 
 // WrittenOrderPage is one page of written orders.
-type WrittenOrderPage struct {
-	WrittenOrders []WrittenOrderView
-	NextPageToken string
-}
+type WrittenOrderPage = usecase.Page[WrittenOrderView]
 
 // List returns one page. The token is bound to the caller's company and
 // the filter. Violations name "patientId" and "status".
@@ -130,9 +127,9 @@ func (h WrittenOrders) List(ctx context.Context, q ListWrittenOrders) (WrittenOr
 	if err != nil {
 		return WrittenOrderPage{}, err
 	}
-	out := WrittenOrderPage{WrittenOrders: make([]WrittenOrderView, len(found)), NextPageToken: next}
+	out := WrittenOrderPage{Items: make([]WrittenOrderView, len(found)), NextPageToken: next}
 	for i, o := range found {
-		out.WrittenOrders[i] = WrittenOrderView{WrittenOrder: o, Status: o.EffectiveStatus(today), AsOf: today}
+		out.Items[i] = WrittenOrderView{WrittenOrder: o, Status: o.EffectiveStatus(today), AsOf: today}
 	}
 	return out, nil
 }

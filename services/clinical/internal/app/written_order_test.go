@@ -121,7 +121,7 @@ func TestSignedOrderReadsExpiredOnceItsLengthOfNeedRunsOut(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if listed := len(page.WrittenOrders) == 1; listed != (filter == tt.want) {
+			if listed := len(page.Items) == 1; listed != (filter == tt.want) {
 				t.Errorf("at %s: listed as %s: %v", tt.at, filter, listed)
 			}
 		}

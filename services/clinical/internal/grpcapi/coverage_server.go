@@ -33,9 +33,9 @@ func (s *CoverageServer) ListCoverages(ctx context.Context, req *clinicalv1.List
 		return nil, err
 	}
 	reveal := revealsPHI(ctx)
-	noteCoverages(ctx, p.Coverages)
+	noteCoverages(ctx, p.Items)
 	return &clinicalv1.ListCoveragesResponse{
-		Coverages:     protoconv.Map(p.Coverages, func(c *domain.Coverage) *clinicalv1.Coverage { return coverageToProto(c, reveal) }),
+		Coverages:     protoconv.Map(p.Items, func(c *domain.Coverage) *clinicalv1.Coverage { return coverageToProto(c, reveal) }),
 		NextPageToken: p.NextPageToken,
 	}, nil
 }
@@ -105,7 +105,7 @@ func (s *CoverageServer) ListEligibilityChecks(ctx context.Context, req *clinica
 		return nil, err
 	}
 	return &clinicalv1.ListEligibilityChecksResponse{
-		EligibilityChecks: protoconv.Map(p.Checks, func(c *domain.EligibilityCheck) *clinicalv1.EligibilityCheck {
+		EligibilityChecks: protoconv.Map(p.Items, func(c *domain.EligibilityCheck) *clinicalv1.EligibilityCheck {
 			return eligibilityCheckToProto(c, req.GetPatientId())
 		}),
 		NextPageToken: p.NextPageToken,

@@ -52,7 +52,7 @@ func (s *PatientServer) ListPatients(ctx context.Context, req *clinicalv1.ListPa
 	if err != nil {
 		return nil, err
 	}
-	return &clinicalv1.ListPatientsResponse{Patients: disclose(ctx, page.Patients), NextPageToken: page.NextPageToken}, nil
+	return &clinicalv1.ListPatientsResponse{Patients: disclose(ctx, page.Items), NextPageToken: page.NextPageToken}, nil
 }
 
 // SearchPatients returns one page of the patients matching the criteria.
@@ -66,7 +66,7 @@ func (s *PatientServer) SearchPatients(ctx context.Context, req *clinicalv1.Sear
 	if err != nil {
 		return nil, err
 	}
-	return &clinicalv1.SearchPatientsResponse{Patients: disclose(ctx, page.Patients), NextPageToken: page.NextPageToken}, nil
+	return &clinicalv1.SearchPatientsResponse{Patients: disclose(ctx, page.Items), NextPageToken: page.NextPageToken}, nil
 }
 
 // disclose renders a page of patients for the caller and names each one in

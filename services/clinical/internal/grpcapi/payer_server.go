@@ -32,7 +32,7 @@ func (s *PayerServer) ListPayers(ctx context.Context, req *clinicalv1.ListPayers
 	if err != nil {
 		return nil, err
 	}
-	return &clinicalv1.ListPayersResponse{Payers: protoconv.Map(p.Payers, payerToProto), NextPageToken: p.NextPageToken}, nil
+	return &clinicalv1.ListPayersResponse{Payers: protoconv.Map(p.Items, payerToProto), NextPageToken: p.NextPageToken}, nil
 }
 
 // CreatePayer adds a payer.
@@ -74,7 +74,7 @@ func (s *PayerServer) ListPlans(ctx context.Context, req *clinicalv1.ListPlansRe
 	if err != nil {
 		return nil, err
 	}
-	return &clinicalv1.ListPlansResponse{Plans: protoconv.Map(p.Plans, planToProto), NextPageToken: p.NextPageToken}, nil
+	return &clinicalv1.ListPlansResponse{Plans: protoconv.Map(p.Items, planToProto), NextPageToken: p.NextPageToken}, nil
 }
 
 // CreatePlan adds a plan to a payer.

@@ -41,9 +41,9 @@ func (s *PrescriberServer) ListPrescribers(ctx context.Context, req *clinicalv1.
 		return nil, err
 	}
 	resp := &clinicalv1.ListPrescribersResponse{
-		Prescribers: make([]*clinicalv1.Prescriber, len(page.Prescribers)), NextPageToken: page.NextPageToken,
+		Prescribers: make([]*clinicalv1.Prescriber, len(page.Items)), NextPageToken: page.NextPageToken,
 	}
-	for i, p := range page.Prescribers {
+	for i, p := range page.Items {
 		resp.Prescribers[i] = prescriberToProto(p)
 	}
 	return resp, nil

@@ -42,11 +42,11 @@ func (s *WrittenOrderServer) ListWrittenOrders(ctx context.Context, req *clinica
 		return nil, err
 	}
 	resp := &clinicalv1.ListWrittenOrdersResponse{
-		WrittenOrders: make([]*clinicalv1.WrittenOrder, len(page.WrittenOrders)), NextPageToken: page.NextPageToken,
+		WrittenOrders: make([]*clinicalv1.WrittenOrder, len(page.Items)), NextPageToken: page.NextPageToken,
 	}
-	orderIDs := make([]string, len(page.WrittenOrders))
+	orderIDs := make([]string, len(page.Items))
 	var patientIDs []string
-	for i, o := range page.WrittenOrders {
+	for i, o := range page.Items {
 		resp.WrittenOrders[i], orderIDs[i] = writtenOrderToProto(o), o.ID
 		if !slices.Contains(patientIDs, o.PatientID) {
 			patientIDs = append(patientIDs, o.PatientID)

@@ -36,10 +36,7 @@ type ListItems struct {
 }
 
 // ItemPage is one page of items.
-type ItemPage struct {
-	Items         []*domain.Item
-	NextPageToken string
-}
+type ItemPage = usecase.Page[*domain.Item]
 
 // List returns one page, ordered by code; the token is bound to the
 // caller's company and the filter.

@@ -78,11 +78,8 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 	return m.Record, nil
 }
 
-// MaintenancePage is one page of a unit's records.
-type MaintenancePage struct {
-	Records       []*domain.MaintenanceRecord
-	NextPageToken string
-}
+// MaintenancePage is one page of maintenance records of a unit.
+type MaintenancePage = usecase.Page[*domain.MaintenanceRecord]
 
 // List returns one page of a unit's records, newest first.
 func (h Maintenance) List(ctx context.Context, unitID string, pageSize int32, pageToken string) (MaintenancePage, error) {
@@ -99,7 +96,7 @@ func (h Maintenance) List(ctx context.Context, unitID string, pageSize int32, pa
 			return h.s.Store.ListMaintenance(ctx, unitID, after, limit)
 		},
 		func(r *domain.MaintenanceRecord) []string { return []string{timeKey(r.CreateTime), r.ID} })
-	return MaintenancePage{Records: found, NextPageToken: next}, err
+	return MaintenancePage{Items: found, NextPageToken: next}, err
 }
 
 // DuePage is one page of units due.

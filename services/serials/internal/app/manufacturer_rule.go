@@ -36,11 +36,8 @@ func (h Items) ManufacturerRule(ctx context.Context, manufacturer string) (*doma
 	return h.s.Store.GetManufacturerRule(ctx, manufacturer)
 }
 
-// ManufacturerRulePage is one page of manufacturer rules.
-type ManufacturerRulePage struct {
-	Rules         []*domain.ManufacturerRule
-	NextPageToken string
-}
+// ManufacturerRulePage is one page of manufacturer serial rules.
+type ManufacturerRulePage = usecase.Page[*domain.ManufacturerRule]
 
 // ManufacturerRules returns one page of the caller's rules.
 func (h Items) ManufacturerRules(ctx context.Context, pageSize int32, pageToken string) (ManufacturerRulePage, error) {
@@ -53,7 +50,7 @@ func (h Items) ManufacturerRules(ctx context.Context, pageSize int32, pageToken 
 			return h.s.Store.ListManufacturerRules(ctx, after, limit)
 		},
 		func(r *domain.ManufacturerRule) string { return domain.ManufacturerKey(r.Manufacturer) })
-	return ManufacturerRulePage{Rules: found, NextPageToken: next}, err
+	return ManufacturerRulePage{Items: found, NextPageToken: next}, err
 }
 
 // SetManufacturerRule sets a manufacturer's rule. Violations name fields

@@ -29,10 +29,7 @@ func checkScope(q RecallQuery) (RecallQuery, error) {
 }
 
 // RecallPage is one page of a recall's units.
-type RecallPage struct {
-	Holders       []RecallHolder
-	NextPageToken string
-}
+type RecallPage = usecase.Page[RecallHolder]
 
 // Holders lists one page of the units a recall names, with the patients
 // holding them, ordered by serial number and id.
@@ -52,7 +49,7 @@ func (h Recalls) Holders(ctx context.Context, scope RecallQuery, pageSize int32,
 			return h.s.Store.RecallHolders(ctx, q, after, limit)
 		},
 		func(r RecallHolder) []string { return []string{r.SerialNumber, r.UnitID} })
-	return RecallPage{Holders: found, NextPageToken: next}, err
+	return RecallPage{Items: found, NextPageToken: next}, err
 }
 
 // Recall flags (or clears) every unit a recall names and records

@@ -20,10 +20,7 @@ type ListStock struct {
 }
 
 // StockPage is one page of stock levels.
-type StockPage struct {
-	Levels        []*StockLevel
-	NextPageToken string
-}
+type StockPage = usecase.Page[*StockLevel]
 
 // List returns one page, ordered by warehouse and item.
 func (h Stock) List(ctx context.Context, q ListStock) (StockPage, error) {
@@ -47,7 +44,7 @@ func (h Stock) List(ctx context.Context, q ListStock) (StockPage, error) {
 			return h.s.Store.ListStock(ctx, query)
 		},
 		func(l *StockLevel) []string { return []string{l.WarehouseID, l.ItemID} })
-	return StockPage{Levels: found, NextPageToken: next}, err
+	return StockPage{Items: found, NextPageToken: next}, err
 }
 
 // ItemSummary is the fleet's figures for one item.

@@ -41,10 +41,7 @@ type ListUnits struct {
 }
 
 // UnitPage is one page of units.
-type UnitPage struct {
-	Units         []*domain.Unit
-	NextPageToken string
-}
+type UnitPage = usecase.Page[*domain.Unit]
 
 // List returns one page, ordered by serial number and id.
 func (h Units) List(ctx context.Context, q ListUnits) (UnitPage, error) {
@@ -66,7 +63,7 @@ func (h Units) List(ctx context.Context, q ListUnits) (UnitPage, error) {
 			return h.s.Store.ListUnits(ctx, query)
 		},
 		func(u *domain.Unit) []string { return []string{u.SerialNumber, u.ID} })
-	return UnitPage{Units: found, NextPageToken: next}, err
+	return UnitPage{Items: found, NextPageToken: next}, err
 }
 
 // ReceiveUnit receives one unit. Violations name fields of the request
@@ -358,11 +355,8 @@ type ListUnitTransactions struct {
 	PageToken string
 }
 
-// TransactionPage is one page of a unit's history.
-type TransactionPage struct {
-	Transactions  []*TransactionRecord
-	NextPageToken string
-}
+// TransactionPage is one page of a unit's transactions.
+type TransactionPage = usecase.Page[*TransactionRecord]
 
 // Transactions returns one page of a unit's history, oldest first.
 func (h Units) Transactions(ctx context.Context, q ListUnitTransactions) (TransactionPage, error) {
@@ -380,5 +374,5 @@ func (h Units) Transactions(ctx context.Context, q ListUnitTransactions) (Transa
 			return h.s.Store.ListTransactions(ctx, q.UnitID, after, limit)
 		},
 		func(t *TransactionRecord) []string { return []string{timeKey(t.OccurTime), t.ID} })
-	return TransactionPage{Transactions: found, NextPageToken: next}, err
+	return TransactionPage{Items: found, NextPageToken: next}, err
 }

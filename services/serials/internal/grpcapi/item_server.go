@@ -79,7 +79,7 @@ func (s *ItemServer) ListManufacturerSerialRules(ctx context.Context, req *seria
 	if err != nil {
 		return nil, err
 	}
-	return &serialsv1.ListManufacturerSerialRulesResponse{Rules: protoconv.Map(page.Rules, makerRuleToProto),
+	return &serialsv1.ListManufacturerSerialRulesResponse{Rules: protoconv.Map(page.Items, makerRuleToProto),
 		NextPageToken: page.NextPageToken}, nil
 }
 

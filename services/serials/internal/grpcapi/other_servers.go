@@ -22,7 +22,7 @@ func (s *StockServer) ListStock(ctx context.Context, req *serialsv1.ListStockReq
 	if err != nil {
 		return nil, err
 	}
-	return &serialsv1.ListStockResponse{Levels: protoconv.Map(page.Levels, stockToProto), NextPageToken: page.NextPageToken}, nil
+	return &serialsv1.ListStockResponse{Levels: protoconv.Map(page.Items, stockToProto), NextPageToken: page.NextPageToken}, nil
 }
 
 // SummarizeUnits returns the fleet's figures by item.
@@ -57,7 +57,7 @@ func (s *RecallServer) ListRecallHolders(ctx context.Context, req *serialsv1.Lis
 		return nil, err
 	}
 	return &serialsv1.ListRecallHoldersResponse{NextPageToken: page.NextPageToken,
-		Holders: protoconv.Map(page.Holders, func(h app.RecallHolder) *serialsv1.RecallHolder {
+		Holders: protoconv.Map(page.Items, func(h app.RecallHolder) *serialsv1.RecallHolder {
 			return &serialsv1.RecallHolder{UnitId: h.UnitID, ItemId: h.ItemID, SerialNumber: h.SerialNumber,
 				WarehouseId: h.WarehouseID, Status: app.StatusProto(h.Status), PatientId: h.PatientID}
 		})}, nil
@@ -98,7 +98,7 @@ func (s *MaintenanceServer) ListMaintenanceRecords(ctx context.Context, req *ser
 	if err != nil {
 		return nil, err
 	}
-	return &serialsv1.ListMaintenanceRecordsResponse{Records: protoconv.Map(page.Records, maintenanceToProto),
+	return &serialsv1.ListMaintenanceRecordsResponse{Records: protoconv.Map(page.Items, maintenanceToProto),
 		NextPageToken: page.NextPageToken}, nil
 }
 

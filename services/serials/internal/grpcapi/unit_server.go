@@ -35,7 +35,7 @@ func (s *UnitServer) ListUnits(ctx context.Context, req *serialsv1.ListUnitsRequ
 	if err != nil {
 		return nil, err
 	}
-	return &serialsv1.ListUnitsResponse{Units: protoconv.Map(page.Units, unitToProto), NextPageToken: page.NextPageToken}, nil
+	return &serialsv1.ListUnitsResponse{Units: protoconv.Map(page.Items, unitToProto), NextPageToken: page.NextPageToken}, nil
 }
 
 // ReceiveUnit receives one unit on hand.
@@ -82,7 +82,7 @@ func (s *UnitServer) ListUnitTransactions(ctx context.Context, req *serialsv1.Li
 	if err != nil {
 		return nil, err
 	}
-	return &serialsv1.ListUnitTransactionsResponse{Transactions: protoconv.Map(page.Transactions, transactionToProto),
+	return &serialsv1.ListUnitTransactionsResponse{Transactions: protoconv.Map(page.Items, transactionToProto),
 		NextPageToken: page.NextPageToken}, nil
 }
 
