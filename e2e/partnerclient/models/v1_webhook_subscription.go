@@ -27,7 +27,9 @@ type V1WebhookSubscription struct {
 	// Format: date-time
 	CreateTime strfmt.DateTime `json:"createTime,omitempty"`
 
-	// User or API key that created it.
+	// User or API key whose authority it delivers with: who created it, or
+	// who last enabled it after a suspension. It receives only the events,
+	// and the fields of them, that this creator's current roles may see.
 	// Read Only: true
 	CreatorID string `json:"creatorId,omitempty"`
 
@@ -50,6 +52,12 @@ type V1WebhookSubscription struct {
 	// Active or disabled.
 	// Read Only: true
 	State *V1WebhookSubscriptionState `json:"state,omitempty"`
+
+	// Why a suspended subscription was suspended: CREATOR_DEACTIVATED,
+	// API_KEY_REVOKED, or AUTHORITY_UNKNOWN for one made before subscriptions
+	// recorded their authority. Empty unless suspended.
+	// Read Only: true
+	SuspendReason string `json:"suspendReason,omitempty"`
 
 	// When it last changed.
 	// Read Only: true
@@ -201,6 +209,10 @@ func (m *V1WebhookSubscription) ContextValidate(ctx context.Context, formats str
 		res = append(res, err)
 	}
 
+	if err := m.contextValidateSuspendReason(ctx, formats); err != nil {
+		res = append(res, err)
+	}
+
 	if err := m.contextValidateUpdateTime(ctx, formats); err != nil {
 		res = append(res, err)
 	}
@@ -276,6 +288,15 @@ func (m *V1WebhookSubscription) contextValidateState(ctx context.Context, format
 
 			return err
 		}
+	}
+
+	return nil
+}
+
+func (m *V1WebhookSubscription) contextValidateSuspendReason(ctx context.Context, formats strfmt.Registry) error {
+
+	if err := validate.ReadOnly(ctx, "suspendReason", "body", m.SuspendReason); err != nil {
+		return err
 	}
 
 	return nil

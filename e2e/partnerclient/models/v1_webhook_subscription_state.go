@@ -18,6 +18,12 @@ import (
 //   - WEBHOOK_SUBSCRIPTION_STATE_DISABLED: Disabled after a run of failed attempts; nothing is delivered until the
 //
 // owner enables it again.
+//   - WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED: Suspended because the authority it delivered with ended: the user who
+//
+// created it was deactivated, or the API key that created it was revoked
+// (suspend_reason says which). Nothing is delivered, and pending
+// deliveries fail, until someone enables it again; it then delivers with
+// that caller's authority.
 //
 // swagger:model v1WebhookSubscriptionState
 type V1WebhookSubscriptionState string
@@ -41,6 +47,9 @@ const (
 
 	// V1WebhookSubscriptionStateWEBHOOKSUBSCRIPTIONSTATEDISABLED captures enum value "WEBHOOK_SUBSCRIPTION_STATE_DISABLED"
 	V1WebhookSubscriptionStateWEBHOOKSUBSCRIPTIONSTATEDISABLED V1WebhookSubscriptionState = "WEBHOOK_SUBSCRIPTION_STATE_DISABLED"
+
+	// V1WebhookSubscriptionStateWEBHOOKSUBSCRIPTIONSTATESUSPENDED captures enum value "WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED"
+	V1WebhookSubscriptionStateWEBHOOKSUBSCRIPTIONSTATESUSPENDED V1WebhookSubscriptionState = "WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED"
 )
 
 // for schema
@@ -48,7 +57,7 @@ var v1WebhookSubscriptionStateEnum []any
 
 func init() {
 	var res []V1WebhookSubscriptionState
-	if err := json.Unmarshal([]byte(`["WEBHOOK_SUBSCRIPTION_STATE_UNSPECIFIED","WEBHOOK_SUBSCRIPTION_STATE_ACTIVE","WEBHOOK_SUBSCRIPTION_STATE_DISABLED"]`), &res); err != nil {
+	if err := json.Unmarshal([]byte(`["WEBHOOK_SUBSCRIPTION_STATE_UNSPECIFIED","WEBHOOK_SUBSCRIPTION_STATE_ACTIVE","WEBHOOK_SUBSCRIPTION_STATE_DISABLED","WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED"]`), &res); err != nil {
 		panic(err)
 	}
 	for _, v := range res {

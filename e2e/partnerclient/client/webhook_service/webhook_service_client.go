@@ -67,10 +67,10 @@ type ClientService interface {
 	// WebhookServiceDeleteWebhookSubscriptionContext delete webhook subscription stops deliveries for good.
 	WebhookServiceDeleteWebhookSubscriptionContext(ctx context.Context, params *WebhookServiceDeleteWebhookSubscriptionParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WebhookServiceDeleteWebhookSubscriptionOK, error)
 
-	// WebhookServiceEnableWebhookSubscription enable webhook subscription re enables a subscription that was disabled after repeated failures deliveries resume with the next event.
+	// WebhookServiceEnableWebhookSubscription enable webhook subscription re enables a subscription that was disabled after repeated failures or suspended when its creator s authority ended deliveries resume with the next event a suspended subscription delivers with the caller s authority from then on.
 	WebhookServiceEnableWebhookSubscription(params *WebhookServiceEnableWebhookSubscriptionParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WebhookServiceEnableWebhookSubscriptionOK, error)
 
-	// WebhookServiceEnableWebhookSubscriptionContext enable webhook subscription re enables a subscription that was disabled after repeated failures deliveries resume with the next event.
+	// WebhookServiceEnableWebhookSubscriptionContext enable webhook subscription re enables a subscription that was disabled after repeated failures or suspended when its creator s authority ended deliveries resume with the next event a suspended subscription delivers with the caller s authority from then on.
 	WebhookServiceEnableWebhookSubscriptionContext(ctx context.Context, params *WebhookServiceEnableWebhookSubscriptionParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WebhookServiceEnableWebhookSubscriptionOK, error)
 
 	// WebhookServiceGetWebhookSubscription get webhook subscription returns one subscription without its secret.
@@ -224,7 +224,7 @@ func (a *Client) WebhookServiceDeleteWebhookSubscriptionContext(ctx context.Cont
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// WebhookServiceEnableWebhookSubscription enables webhook subscription re enables a subscription that was disabled after repeated failures deliveries resume with the next event.
+// WebhookServiceEnableWebhookSubscription enables webhook subscription re enables a subscription that was disabled after repeated failures or suspended when its creator s authority ended deliveries resume with the next event a suspended subscription delivers with the caller s authority from then on.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -241,7 +241,7 @@ func (a *Client) WebhookServiceEnableWebhookSubscription(params *WebhookServiceE
 	return a.WebhookServiceEnableWebhookSubscriptionContext(ctx, params, authInfo, opts...)
 }
 
-// WebhookServiceEnableWebhookSubscriptionContext enables webhook subscription re enables a subscription that was disabled after repeated failures deliveries resume with the next event.
+// WebhookServiceEnableWebhookSubscriptionContext enables webhook subscription re enables a subscription that was disabled after repeated failures or suspended when its creator s authority ended deliveries resume with the next event a suspended subscription delivers with the caller s authority from then on.
 //
 // Do not use the deprecated [WebhookServiceEnableWebhookSubscriptionParams.Context] with this method: it would be ignored.
 func (a *Client) WebhookServiceEnableWebhookSubscriptionContext(ctx context.Context, params *WebhookServiceEnableWebhookSubscriptionParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*WebhookServiceEnableWebhookSubscriptionOK, error) {

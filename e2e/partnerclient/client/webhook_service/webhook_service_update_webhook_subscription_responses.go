@@ -299,7 +299,9 @@ type WebhookServiceUpdateWebhookSubscriptionBody struct {
 	// Format: date-time
 	CreateTime strfmt.DateTime `json:"createTime,omitempty"`
 
-	// User or API key that created it.
+	// User or API key whose authority it delivers with: who created it, or
+	// who last enabled it after a suspension. It receives only the events,
+	// and the fields of them, that this creator's current roles may see.
 	// Read Only: true
 	CreatorID string `json:"creatorId,omitempty"`
 
@@ -318,6 +320,12 @@ type WebhookServiceUpdateWebhookSubscriptionBody struct {
 	// Active or disabled.
 	// Read Only: true
 	State *models.V1WebhookSubscriptionState `json:"state,omitempty"`
+
+	// Why a suspended subscription was suspended: CREATOR_DEACTIVATED,
+	// API_KEY_REVOKED, or AUTHORITY_UNKNOWN for one made before subscriptions
+	// recorded their authority. Empty unless suspended.
+	// Read Only: true
+	SuspendReason string `json:"suspendReason,omitempty"`
 
 	// When it last changed.
 	// Read Only: true
@@ -465,6 +473,10 @@ func (o *WebhookServiceUpdateWebhookSubscriptionBody) ContextValidate(ctx contex
 		res = append(res, err)
 	}
 
+	if err := o.contextValidateSuspendReason(ctx, formats); err != nil {
+		res = append(res, err)
+	}
+
 	if err := o.contextValidateUpdateTime(ctx, formats); err != nil {
 		res = append(res, err)
 	}
@@ -531,6 +543,15 @@ func (o *WebhookServiceUpdateWebhookSubscriptionBody) contextValidateState(ctx c
 
 			return err
 		}
+	}
+
+	return nil
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionBody) contextValidateSuspendReason(ctx context.Context, formats strfmt.Registry) error {
+
+	if err := validate.ReadOnly(ctx, "webhookSubscription"+"."+"suspendReason", "body", o.SuspendReason); err != nil {
+		return err
 	}
 
 	return nil

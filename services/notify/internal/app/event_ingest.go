@@ -10,7 +10,8 @@ import (
 
 // ingestEvent applies one event of a tenant, in the unit of work ctx
 // carries: log it, update the users read model, notify the recipients of
-// matching rules, schedule webhook deliveries. An event already in the log
+// matching rules, suspend the webhook subscriptions whose creator's
+// authority it ends, schedule webhook deliveries. An event already in the log
 // was applied before (in the transaction that logged it) and is skipped.
 func (c *EventConsumer) ingestEvent(ctx context.Context, e domain.Event) error {
 	msg, err := decodePayload(e)
@@ -35,6 +36,11 @@ func (c *EventConsumer) ingestEvent(ctx context.Context, e domain.Event) error {
 	}
 	if c.Webhooks == nil {
 		return nil
+	}
+	if creatorID, reason, ok := authorityEnded(e.Type, msg); ok {
+		if err := c.Webhooks.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason); err != nil {
+			return err
+		}
 	}
 	return c.Webhooks.EnqueueWebhookDeliveries(ctx, e)
 }

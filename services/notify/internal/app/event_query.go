@@ -12,7 +12,8 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
-// ListEvents pages through the caller's event log, newest first.
+// ListEvents pages through the caller's event log, newest first: the
+// events the caller's roles may see, each as they may see it.
 type ListEvents struct {
 	PageSize  int32
 	PageToken string
@@ -46,10 +47,21 @@ func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage,
 			if err != nil {
 				return nil, err
 			}
-			return h.s.Events.ListEvents(ctx, q.Types, pos, limit)
+			return h.s.Events.ListEvents(ctx, eventPolicy().VisibleTypes(p.Roles), q.Types, pos, limit)
 		},
 		func(e *domain.Event) []string { return []string{e.OccurTime.UTC().Format(time.RFC3339Nano), e.ID} })
-	return EventPage{Events: events, NextPageToken: next}, err
+	if err != nil {
+		return EventPage{}, err
+	}
+	shown := make([]*domain.Event, 0, len(events))
+	for _, e := range events {
+		// A payload that no longer decodes as its type is shown to no one;
+		// the page is then one shorter, and the next token still holds.
+		if v, ok := showEvent(*e).to(p.Roles); ok {
+			shown = append(shown, &v)
+		}
+	}
+	return EventPage{Events: shown, NextPageToken: next}, nil
 }
 
 // eventPosition parses the keys of a ListEvents token.
@@ -84,7 +96,8 @@ func checkPatterns(field string, patterns []string) error {
 type WatchEventsHandler struct{ s *service }
 
 // Handle returns a watcher of the caller's tenant for events matching
-// types (every type when empty). The caller must Close it.
+// types (every type when empty) that the caller's roles may see, each as
+// they may see it. The caller must Close it.
 func (h WatchEventsHandler) Handle(ctx context.Context, types []string) (*Watcher, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
@@ -96,5 +109,5 @@ func (h WatchEventsHandler) Handle(ctx context.Context, types []string) (*Watche
 	if h.s.Live == nil {
 		return nil, errs.Unavailable("the live event stream is not running", nil)
 	}
-	return h.s.Live.Watch(p.CompanyID, types), nil
+	return h.s.Live.Watch(p.CompanyID, p.Roles, types), nil
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/ariesone/ariesone/platform/bus"
@@ -34,7 +35,8 @@ var (
 // LiveEvents fans the mesh's events out to the watchers of their tenant as
 // they arrive. Each watcher has a bounded buffer; a watcher that lets it
 // fill is disconnected, so one slow client never holds back the others or
-// the bus. Audit records and events without a tenant are never sent.
+// the bus. Each watcher gets only the events its roles may see, as they may
+// see them; audit records and events without a tenant are never sent.
 type LiveEvents struct {
 	buffer int
 
@@ -67,20 +69,29 @@ func (h *LiveEvents) publishBatch(_ context.Context, batch []bus.Delivery) error
 	return nil
 }
 
-// Publish hands e to every watcher of its tenant whose filter matches,
-// without waiting for any of them.
+// Publish hands e to every watcher of its tenant whose filter matches and
+// whose roles may see it, as they may see it, without waiting for any of
+// them.
 func (h *LiveEvents) Publish(e domain.Event) {
 	if e.CompanyID == "" || domain.IsAuditRecord(e.Type) {
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	var shown *shownEvent
 	for w := range h.watchers[e.CompanyID] {
 		if !domain.MatchAnyEventType(w.types, e.Type) {
 			continue
 		}
+		if shown == nil {
+			shown = showEvent(e)
+		}
+		view, ok := shown.to(w.roles)
+		if !ok {
+			continue
+		}
 		select {
-		case w.events <- e:
+		case w.events <- view:
 		default:
 			h.endLocked(w, errFellBehind)
 		}
@@ -88,9 +99,10 @@ func (h *LiveEvents) Publish(e domain.Event) {
 }
 
 // Watch registers a watcher of companyID's events matching types (every
-// type when empty). Its Events channel closes when it ends; Err says why.
-func (h *LiveEvents) Watch(companyID string, types []string) *Watcher {
-	w := &Watcher{hub: h, companyID: companyID, types: append([]string(nil), types...), events: make(chan domain.Event, h.buffer)}
+// type when empty), for a subscriber holding roles. Its Events channel
+// closes when it ends; Err says why.
+func (h *LiveEvents) Watch(companyID string, roles, types []string) *Watcher {
+	w := &Watcher{hub: h, companyID: companyID, roles: slices.Clone(roles), types: slices.Clone(types), events: make(chan domain.Event, h.buffer)}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if h.stopped {
@@ -149,8 +161,10 @@ func (h *LiveEvents) endLocked(w *Watcher, err error) {
 type Watcher struct {
 	hub       *LiveEvents
 	companyID string
-	types     []string
-	events    chan domain.Event
+	// roles decide which events, and which of their fields, it sees.
+	roles  []string
+	types  []string
+	events chan domain.Event
 	// err is set, under the hub's lock, before events closes.
 	err error
 }

@@ -2,13 +2,18 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"google.golang.org/protobuf/proto"
+
+	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
 // handSubscriber is a bus.Subscriber whose deliveries the test hands over:
@@ -29,8 +34,24 @@ func (s *handSubscriber) Consume(ctx context.Context, sub bus.Subscription, h bu
 	return nil
 }
 
+// liveEvent is an event of type typ with an empty payload of the message
+// that type carries (a location's, a user's or a unit's).
 func liveEvent(id, typ, company string) bus.Delivery {
-	return bus.Delivery{Message: bus.Message{ID: id, Type: typ, CompanyID: company, PayloadType: "x.y.Z", OccurTime: t0}}
+	payloadType := "ariesone.company.v1.LocationCreated"
+	switch {
+	case strings.HasPrefix(typ, "company.user."):
+		payloadType = "ariesone.company.v1.UserCreated"
+	case strings.HasPrefix(typ, "serials.unit."):
+		payloadType = "ariesone.serials.v1.UnitTransitioned"
+	}
+	return bus.Delivery{Message: bus.Message{ID: id, Type: typ, CompanyID: company, PayloadType: payloadType, Payload: []byte{}, OccurTime: t0}}
+}
+
+var ownerRoles = []string{"owner"}
+
+// liveOf is the event notify makes of a message.
+func liveOf(m bus.Message) domain.Event {
+	return domain.Event{ID: m.ID, Type: m.Type, PayloadType: m.PayloadType, CompanyID: m.CompanyID, OccurTime: m.OccurTime, Payload: m.Payload}
 }
 
 // receive takes the events waiting on w without blocking.
@@ -61,10 +82,10 @@ func TestLiveEventsFanOut(t *testing.T) {
 		t.Errorf("subscription = %+v, want a private queue bound to everything", got)
 	}
 
-	all := hub.Watch("a", nil)
-	locations := hub.Watch("a", []string{"company.location.*"})
-	slow := hub.Watch("a", nil)
-	otherTenant := hub.Watch("b", nil)
+	all := hub.Watch("a", ownerRoles, nil)
+	locations := hub.Watch("a", ownerRoles, []string{"company.location.*"})
+	slow := hub.Watch("a", ownerRoles, nil)
+	otherTenant := hub.Watch("b", ownerRoles, nil)
 	deliver := func(ds ...bus.Delivery) {
 		t.Helper()
 		if err := handle(context.Background(), ds); err != nil {
@@ -114,9 +135,55 @@ func TestLiveEventsFanOut(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("Run = %v", err)
 	}
-	for _, w := range []*app.Watcher{all, otherTenant, hub.Watch("a", nil)} {
+	for _, w := range []*app.Watcher{all, otherTenant, hub.Watch("a", ownerRoles, nil)} {
 		if got := receive(w); len(got) == 0 || got[len(got)-1] != "closed" || errs.KindOf(w.Err()) != errs.KindUnavailable {
 			t.Errorf("after stop: %v, %v", got, w.Err())
+		}
+	}
+}
+
+// TestLiveEventsShowEachWatcherWhatItsRolesMaySee: one tenant, three
+// watchers; the partner sees the location and the unit without its
+// patient, never the user.
+func TestLiveEventsShowEachWatcherWhatItsRolesMaySee(t *testing.T) {
+	t.Parallel()
+	hub := app.NewLiveEvents(8)
+	owner := hub.Watch("a", ownerRoles, nil)
+	partner := hub.Watch("a", []string{"partner"}, nil)
+	warehouse := hub.Watch("a", []string{"warehouse"}, nil)
+	unit, err := proto.Marshal(&serialsv1.UnitTransitioned{CompanyId: "a", UnitId: "u1", PatientId: "p1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rented := liveEvent("3", "serials.unit.transitioned.v1", "a").Message
+	rented.Payload = unit
+	hub.Publish(liveOf(liveEvent("1", "company.location.created.v1", "a").Message))
+	hub.Publish(liveOf(liveEvent("2", "company.user.created.v1", "a").Message))
+	hub.Publish(liveOf(rented))
+	for name, tt := range map[string]struct {
+		w           *app.Watcher
+		want        []string
+		wantPatient string
+	}{
+		"owner":     {owner, []string{"1", "2", "3"}, "p1"},
+		"partner":   {partner, []string{"1", "3"}, ""},
+		"warehouse": {warehouse, []string{"1", "3"}, ""},
+	} {
+		var ids []string
+		patient := "none"
+		for len(tt.w.Events()) > 0 {
+			e := <-tt.w.Events()
+			ids = append(ids, e.ID)
+			if e.ID == "3" {
+				got := &serialsv1.UnitTransitioned{}
+				if err := proto.Unmarshal(e.Payload, got); err != nil {
+					t.Fatal(err)
+				}
+				patient = got.GetPatientId()
+			}
+		}
+		if diff := cmp.Diff(tt.want, ids); diff != "" || patient != tt.wantPatient {
+			t.Errorf("%s got %v with patient %q, want patient %q (-want +got):\n%s", name, ids, patient, tt.wantPatient, diff)
 		}
 	}
 }

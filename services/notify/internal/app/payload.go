@@ -10,18 +10,11 @@ import (
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
 
-	// Payload types notify decodes, registered with protoregistry by their
-	// generated packages. A service's events are decoded (for the users
-	// read model, rule locations and resource ids) once its package is
-	// imported here; until then they are logged and forwarded as received.
-	_ "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
-	_ "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
 // decodePayload decodes e's payload as its declared type, resolved through
-// the global registry. A type this build does not know yields nil and no
+// the global registry (the event packages event_visibility.go links in). A type this build does not know yields nil and no
 // error (forward compatible: the event is still logged and forwarded); a
 // known type whose bytes do not decode is an error.
 func decodePayload(e domain.Event) (proto.Message, error) {

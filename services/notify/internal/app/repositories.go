@@ -25,7 +25,7 @@ type AuditTrail interface {
 // EventLog stores the tenants' domain events.
 type EventLog interface {
 	InsertEvent(ctx context.Context, e domain.Event) (inserted bool, err error)
-	ListEvents(ctx context.Context, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error)
+	ListEvents(ctx context.Context, payloadTypes, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error)
 }
 
 // Recipients is the users read model.
@@ -52,9 +52,11 @@ type Notifications interface {
 }
 
 // WebhookEnqueuer schedules the deliveries of an event to the tenant's
-// webhook subscriptions. It runs in the consumer's unit of work (ctx
+// webhook subscriptions, and suspends the subscriptions whose creator's
+// authority an event ended. It runs in the consumer's unit of work (ctx
 // carries it), so deliveries are scheduled exactly when the event is
 // logged.
 type WebhookEnqueuer interface {
 	EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error
+	SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error
 }

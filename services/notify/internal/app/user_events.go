@@ -16,7 +16,21 @@ const (
 	eventUserRolesChanged = "company.user.roles_changed.v1"
 	eventUserDeactivated  = "company.user.deactivated.v1"
 	eventUserReactivated  = "company.user.reactivated.v1"
+	eventAPIKeyRevoked    = "company.api_key.revoked.v1"
 )
+
+// authorityEnded reads whether an event ends the authority of a user or an
+// API key that webhook subscriptions may deliver with: a deactivated user,
+// a revoked key. ok is false for every other event.
+func authorityEnded(eventType string, msg proto.Message) (creatorID, reason string, ok bool) {
+	switch p := msg.(type) {
+	case *companyv1.UserDeactivated:
+		return p.GetUserId(), domain.WebhookSuspendedCreatorDeactivated, eventType == eventUserDeactivated && p.GetUserId() != ""
+	case *companyv1.ApiKeyRevoked:
+		return p.GetApiKeyId(), domain.WebhookSuspendedAPIKeyRevoked, eventType == eventAPIKeyRevoked && p.GetApiKeyId() != ""
+	}
+	return "", "", false
+}
 
 // roleNames are the role names tokens and rules use, by API value.
 var roleNames = map[companyv1.Role]string{

@@ -43,6 +43,7 @@ type WebhookRepository interface {
 	DeleteWebhookSubscription(ctx context.Context, id string, check func(*domain.WebhookSubscription) error) error
 	ListWebhookDeliveries(ctx context.Context, subscriptionID string, beforeTime time.Time, beforeID string, limit int) ([]*domain.WebhookDelivery, error)
 	EnqueueWebhookDeliveries(ctx context.Context, companyID string, plan func([]*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error)) (int, error)
+	SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string, now time.Time) (int, error)
 }
 
 // WebhookKeyring seals signing secrets at rest, bound to their row, and

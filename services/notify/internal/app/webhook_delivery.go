@@ -59,30 +59,41 @@ func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookD
 type EnqueueWebhookDeliveriesHandler struct{ w *webhooks }
 
 // EnqueueWebhookDeliveries makes one pending delivery of e for every active
-// subscription of e's tenant whose event types match e.Type, with the body
-// rendered once for all of them (domain.RenderWebhookBody), so every
-// subscription and every retry gets identical bytes. It runs in the unit
-// of work ctx carries (the consumer's), so deliveries exist exactly when
-// the event is logged; a redelivered event schedules nothing twice. An
-// event without a tenant has no subscriptions.
+// subscription of e's tenant whose event types match e.Type and whose
+// creator's current roles may see it, with the body rendered as those roles
+// may see it (domain.RenderWebhookBody), once per distinct view: every
+// subscription with the same view and every retry get identical bytes. It
+// runs in the unit of work ctx carries (the consumer's), so deliveries exist
+// exactly when the event is logged; a redelivered event schedules nothing
+// twice. An event without a tenant has no subscriptions.
 func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error {
 	if e.CompanyID == "" {
 		return nil
 	}
 	now := h.w.now()
 	_, err := h.w.Repo.EnqueueWebhookDeliveries(ctx, e.CompanyID, func(subs []*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error) {
-		var body []byte
+		var shown *shownEvent
+		bodies := map[string][]byte{} // by the view's payload
 		var out []*domain.WebhookDelivery
 		for _, s := range subs {
 			if !s.Wants(e.Type) {
 				continue
 			}
-			if body == nil {
-				b, err := domain.RenderWebhookBody(e, protoregistry.GlobalTypes)
+			if shown == nil {
+				shown = showEvent(e)
+			}
+			view, ok := shown.to(s.CreatorRoles)
+			if !ok {
+				continue
+			}
+			body, ok := bodies[string(view.Payload)]
+			if !ok {
+				b, err := domain.RenderWebhookBody(view, protoregistry.GlobalTypes)
 				if err != nil {
 					return nil, err
 				}
 				body = b
+				bodies[string(view.Payload)] = b
 			}
 			id, err := usecase.NewID()
 			if err != nil {
@@ -92,5 +103,13 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 		}
 		return out, nil
 	})
+	return err
+}
+
+// SuspendWebhookSubscriptionsOf suspends, for reason, the subscriptions of
+// the event's tenant that deliver with creatorID's authority, which has
+// ended. It runs in the consumer's unit of work.
+func (h EnqueueWebhookDeliveriesHandler) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error {
+	_, err := h.w.Repo.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason, h.w.now())
 	return err
 }

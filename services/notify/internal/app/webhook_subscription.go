@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -46,7 +47,7 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	s, err := domain.NewWebhookSubscription(id, p.CompanyID, p.Subject, cmd.Values, h.w.AllowInsecureTargets, h.w.now())
+	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.w.AllowInsecureTargets, h.w.now())
 	if err != nil {
 		return CreatedWebhookSubscription{}, underField(webhookSubscriptionField, err)
 	}
@@ -72,6 +73,12 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 		}
 	}
 	return CreatedWebhookSubscription{Subscription: out, Secret: secret}, nil
+}
+
+// creatorOf is the authority a subscription made or enabled by p delivers
+// with.
+func creatorOf(p identity.Principal) domain.WebhookCreator {
+	return domain.WebhookCreator{ID: p.Subject, Kind: string(p.Kind), Roles: p.Roles}
 }
 
 // requestHash is the AIP-155 fingerprint of a create request (without its
@@ -209,10 +216,13 @@ type EnableWebhookSubscription struct {
 type EnableWebhookSubscriptionHandler struct{ w *webhooks }
 
 // Handle enables the subscription after checking the etag; enabling one
-// that is not disabled is FAILED_PRECONDITION. Deliveries resume with the
-// next event: those failed while it was disabled stay failed.
+// that is neither disabled nor suspended is FAILED_PRECONDITION. A
+// suspended subscription delivers with the caller's authority from now on.
+// Deliveries resume with the next event: those failed while it was off stay
+// failed.
 func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd EnableWebhookSubscription) (*domain.WebhookSubscription, error) {
-	if _, err := usecase.Caller(ctx); err != nil {
+	p, err := usecase.Caller(ctx)
+	if err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID("id", cmd.ID); err != nil {
@@ -223,6 +233,6 @@ func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Enable
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
 			return err
 		}
-		return s.Enable(now)
+		return s.Enable(creatorOf(p), now)
 	})
 }

@@ -67,8 +67,9 @@ func (w *world) count(t *testing.T, sql string, args ...any) int {
 // recordedWebhooks is a WebhookEnqueuer that remembers the events and the
 // tenant of the transaction it was called in.
 type recordedWebhooks struct {
-	mu     sync.Mutex
-	events []string
+	mu        sync.Mutex
+	events    []string
+	suspended []string
 }
 
 func (r *recordedWebhooks) EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error {
@@ -86,6 +87,13 @@ func (r *recordedWebhooks) EnqueueWebhookDeliveries(ctx context.Context, e domai
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, e.ID)
+	return nil
+}
+
+func (r *recordedWebhooks) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.suspended = append(r.suspended, creatorID+":"+reason)
 	return nil
 }
 

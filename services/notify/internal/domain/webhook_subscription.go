@@ -20,7 +20,48 @@ const (
 	// owner enables them again. Events in between are not delivered later:
 	// a receiver that was down for days must not be flooded on return.
 	WebhookSubscriptionDisabled WebhookSubscriptionState = "disabled"
+	// WebhookSubscriptionSuspended subscriptions lost the authority they
+	// deliver with: the user who created them was deactivated, or the API
+	// key that created them was revoked. They get nothing, and their pending
+	// deliveries fail, until someone enables them again and lends them
+	// their own authority.
+	WebhookSubscriptionSuspended WebhookSubscriptionState = "suspended"
 )
+
+// Why a subscription was suspended.
+const (
+	WebhookSuspendedCreatorDeactivated = "CREATOR_DEACTIVATED"
+	WebhookSuspendedAPIKeyRevoked      = "API_KEY_REVOKED"
+	// WebhookSuspendedAuthorityUnknown marks subscriptions created before
+	// subscriptions recorded whose authority they deliver with.
+	WebhookSuspendedAuthorityUnknown = "AUTHORITY_UNKNOWN"
+)
+
+// WebhookErrSubscriptionSuspended is the last error of the pending
+// deliveries a suspension fails.
+const WebhookErrSubscriptionSuspended = "subscription suspended: the authority it delivered with has ended"
+
+// Kinds of creator, as identity names them: a subscription created by a
+// user delivers with that user's current roles; one created by an API key
+// with the key's.
+const (
+	WebhookCreatorUser   = "user"
+	WebhookCreatorAPIKey = "api_key"
+)
+
+// WebhookCreator is whose authority a subscription delivers with: who
+// created it, or who last enabled it after a suspension.
+type WebhookCreator struct {
+	// ID is the user id or API key id.
+	ID string
+	// Kind is WebhookCreatorUser, WebhookCreatorAPIKey or another identity
+	// kind.
+	Kind string
+	// Roles are the creator's roles when it created or enabled the
+	// subscription. A user's current roles (the users read model) take
+	// their place at delivery; an API key's roles never change.
+	Roles []string
+}
 
 // ReasonWebhookSubscriptionActive is the FAILED_PRECONDITION reason for
 // enabling a subscription that is not disabled.
@@ -45,8 +86,14 @@ type WebhookSubscription struct {
 	ConsecutiveFailures int
 	// DisableTime is set while the subscription is disabled.
 	DisableTime *time.Time
-	// CreatorID is the user or API key that created it.
+	// CreatorID is the user or API key whose authority it delivers with.
 	CreatorID string
+	// CreatorKind and CreatorRoles complete the creator; see WebhookCreator.
+	CreatorKind  string
+	CreatorRoles []string
+	// SuspendReason says why a suspended subscription was suspended; empty
+	// otherwise.
+	SuspendReason string
 	// Version advances with every change an owner can see through the etag:
 	// the URL, the event types, the state. The failure counter moves with
 	// every attempt and does not advance it, or an update could never win
@@ -77,7 +124,7 @@ type WebhookSubscriptionValues struct {
 
 // NewWebhookSubscription checks values and returns an active subscription at
 // version 1. Violations name "url", "eventTypes" and "eventTypes[i]".
-func NewWebhookSubscription(id, companyID, creatorID string, v WebhookSubscriptionValues, allowInsecure bool, now time.Time) (*WebhookSubscription, error) {
+func NewWebhookSubscription(id, companyID string, creator WebhookCreator, v WebhookSubscriptionValues, allowInsecure bool, now time.Time) (*WebhookSubscription, error) {
 	var viol errs.Violations
 	viol.Merge("", CheckWebhookURL(v.URL, allowInsecure))
 	viol.Merge("", checkWebhookEventTypes(v.EventTypes))
@@ -85,15 +132,17 @@ func NewWebhookSubscription(id, companyID, creatorID string, v WebhookSubscripti
 		return nil, err
 	}
 	return &WebhookSubscription{
-		ID:         id,
-		CompanyID:  companyID,
-		URL:        v.URL,
-		EventTypes: slices.Clone(v.EventTypes),
-		State:      WebhookSubscriptionActive,
-		CreatorID:  creatorID,
-		Version:    1,
-		CreateTime: now,
-		UpdateTime: now,
+		ID:           id,
+		CompanyID:    companyID,
+		URL:          v.URL,
+		EventTypes:   slices.Clone(v.EventTypes),
+		State:        WebhookSubscriptionActive,
+		CreatorID:    creator.ID,
+		CreatorKind:  creator.Kind,
+		CreatorRoles: slices.Clone(creator.Roles),
+		Version:      1,
+		CreateTime:   now,
+		UpdateTime:   now,
 	}, nil
 }
 
@@ -123,18 +172,39 @@ func (s *WebhookSubscription) Update(fields []WebhookSubscriptionField, v Webhoo
 	return nil
 }
 
-// Enable turns a disabled subscription back on with a clean failure count;
-// deliveries resume with the next event. Enabling an active subscription is
+// Enable turns a disabled or suspended subscription back on with a clean
+// failure count; deliveries resume with the next event. A suspended
+// subscription lost its creator's authority, so it takes by's: from now on
+// it delivers what by may see. Enabling an active subscription is
 // FAILED_PRECONDITION: it is not what the caller thinks it is.
-func (s *WebhookSubscription) Enable(now time.Time) error {
-	if s.State != WebhookSubscriptionDisabled {
-		return errs.FailedPrecondition(ReasonWebhookSubscriptionActive, "the webhook subscription is not disabled")
+func (s *WebhookSubscription) Enable(by WebhookCreator, now time.Time) error {
+	switch s.State {
+	case WebhookSubscriptionDisabled:
+	case WebhookSubscriptionSuspended:
+		s.CreatorID, s.CreatorKind, s.CreatorRoles = by.ID, by.Kind, slices.Clone(by.Roles)
+	default:
+		return errs.FailedPrecondition(ReasonWebhookSubscriptionActive, "the webhook subscription is neither disabled nor suspended")
 	}
 	s.State = WebhookSubscriptionActive
 	s.ConsecutiveFailures = 0
 	s.DisableTime = nil
+	s.SuspendReason = ""
 	s.UpdateTime = now
 	return nil
+}
+
+// Suspend stops a subscription whose creator's authority ended, for
+// reason; it reports false when it was suspended already. A disabled
+// subscription is suspended too: enabling it must now lend it authority.
+func (s *WebhookSubscription) Suspend(reason string, now time.Time) bool {
+	if s.State == WebhookSubscriptionSuspended {
+		return false
+	}
+	s.State = WebhookSubscriptionSuspended
+	s.SuspendReason = reason
+	s.DisableTime = nil
+	s.UpdateTime = now
+	return true
 }
 
 // Wants reports whether an event of eventType is delivered to s now.

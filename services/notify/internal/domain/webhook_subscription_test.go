@@ -14,9 +14,11 @@ import (
 
 var webhookNow = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 
+var testCreator = domain.WebhookCreator{ID: "u-1", Kind: domain.WebhookCreatorUser, Roles: []string{"admin"}}
+
 func newTestSubscription(t *testing.T) *domain.WebhookSubscription {
 	t.Helper()
-	s, err := domain.NewWebhookSubscription("s-1", "c-1", "u-1", domain.WebhookSubscriptionValues{
+	s, err := domain.NewWebhookSubscription("s-1", "c-1", testCreator, domain.WebhookSubscriptionValues{
 		URL:        "https://hooks.partner.example/in",
 		EventTypes: []string{"company.location.*", "company.user.created.v1"},
 	}, false, webhookNow)
@@ -31,7 +33,7 @@ func TestNewWebhookSubscription(t *testing.T) {
 	want := &domain.WebhookSubscription{
 		ID: "s-1", CompanyID: "c-1", URL: "https://hooks.partner.example/in",
 		EventTypes: []string{"company.location.*", "company.user.created.v1"},
-		State:      domain.WebhookSubscriptionActive, CreatorID: "u-1", Version: 1,
+		State:      domain.WebhookSubscriptionActive, CreatorID: "u-1", CreatorKind: "user", CreatorRoles: []string{"admin"}, Version: 1,
 		CreateTime: webhookNow, UpdateTime: webhookNow,
 	}
 	if diff := cmp.Diff(want, s); diff != "" {
@@ -63,13 +65,13 @@ func TestNewWebhookSubscriptionViolations(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := domain.NewWebhookSubscription("s-1", "c-1", "u-1", tt.values, false, webhookNow)
+			_, err := domain.NewWebhookSubscription("s-1", "c-1", testCreator, tt.values, false, webhookNow)
 			if diff := cmp.Diff(tt.want, webhookViolations(t, err)); diff != "" {
 				t.Errorf("violations (-want +got):\n%s", diff)
 			}
 		})
 	}
-	if _, err := domain.NewWebhookSubscription("s-1", "c-1", "u-1", domain.WebhookSubscriptionValues{
+	if _, err := domain.NewWebhookSubscription("s-1", "c-1", testCreator, domain.WebhookSubscriptionValues{
 		URL: "https://h.example/", EventTypes: manyEventTypes(50)}, false, webhookNow); err != nil {
 		t.Errorf("50 event types: %v", err)
 	}
@@ -109,7 +111,7 @@ func TestWebhookSubscriptionDisableAndEnable(t *testing.T) {
 	s := newTestSubscription(t)
 	rule := domain.WebhookDisableRule{After: 3}
 
-	if err := s.Enable(webhookNow); errs.KindOf(err) != errs.KindFailedPrecondition {
+	if err := s.Enable(testCreator, webhookNow); errs.KindOf(err) != errs.KindFailedPrecondition {
 		t.Fatalf("Enable of an active subscription = %v, want failed precondition", err)
 	}
 	steps := []struct {
@@ -144,7 +146,7 @@ func TestWebhookSubscriptionDisableAndEnable(t *testing.T) {
 	}
 
 	enableAt := webhookNow.Add(time.Hour)
-	if err := s.Enable(enableAt); err != nil {
+	if err := s.Enable(testCreator, enableAt); err != nil {
 		t.Fatal(err)
 	}
 	if s.State != domain.WebhookSubscriptionActive || s.ConsecutiveFailures != 0 || s.DisableTime != nil || !s.UpdateTime.Equal(enableAt) {
@@ -170,5 +172,52 @@ func TestWebhookDisableRule(t *testing.T) {
 		if got := (domain.WebhookDisableRule{After: tt.after}).ShouldDisable(tt.failures); got != tt.want {
 			t.Errorf("ShouldDisable(after %d, %d failures) = %t, want %t", tt.after, tt.failures, got, tt.want)
 		}
+	}
+}
+
+// TestWebhookSubscriptionSuspendAndEnable: a suspension stops an active or
+// disabled subscription once; enabling it lends it the enabler's
+// authority, while enabling a merely disabled one keeps its creator.
+func TestWebhookSubscriptionSuspendAndEnable(t *testing.T) {
+	partner := domain.WebhookCreator{ID: "k-9", Kind: domain.WebhookCreatorAPIKey, Roles: []string{"partner"}}
+	tests := []struct {
+		name        string
+		disabled    bool
+		wantCreator domain.WebhookCreator
+	}{
+		{"active", false, partner},
+		{"disabled", true, partner},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newTestSubscription(t)
+			if tt.disabled {
+				s.RecordAttemptOutcome(false, domain.WebhookDisableRule{After: 1}, webhookNow)
+			}
+			if !s.Suspend(domain.WebhookSuspendedCreatorDeactivated, webhookNow) {
+				t.Fatal("Suspend reported nothing suspended")
+			}
+			if s.Suspend(domain.WebhookSuspendedAPIKeyRevoked, webhookNow) {
+				t.Error("a second Suspend suspended again")
+			}
+			if s.State != domain.WebhookSubscriptionSuspended || s.SuspendReason != domain.WebhookSuspendedCreatorDeactivated || s.DisableTime != nil {
+				t.Fatalf("after Suspend: %+v", s)
+			}
+			if s.Wants("company.location.created.v1") {
+				t.Error("a suspended subscription wants events")
+			}
+			if err := s.Enable(partner, webhookNow.Add(time.Minute)); err != nil {
+				t.Fatal(err)
+			}
+			got := domain.WebhookCreator{ID: s.CreatorID, Kind: s.CreatorKind, Roles: s.CreatorRoles}
+			if diff := cmp.Diff(tt.wantCreator, got); diff != "" || s.State != domain.WebhookSubscriptionActive || s.SuspendReason != "" {
+				t.Errorf("after Enable: state %s reason %q, creator (-want +got):\n%s", s.State, s.SuspendReason, diff)
+			}
+		})
+	}
+	s := newTestSubscription(t)
+	s.RecordAttemptOutcome(false, domain.WebhookDisableRule{After: 1}, webhookNow)
+	if err := s.Enable(partner, webhookNow); err != nil || s.CreatorID != testCreator.ID {
+		t.Errorf("enabling a disabled subscription: %v, creator %q; want the creator kept", err, s.CreatorID)
 	}
 }

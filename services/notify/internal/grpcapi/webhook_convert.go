@@ -17,8 +17,9 @@ func webhookValues(s *notifyv1.WebhookSubscription) domain.WebhookSubscriptionVa
 }
 
 var webhookSubscriptionStates = map[domain.WebhookSubscriptionState]notifyv1.WebhookSubscriptionState{
-	domain.WebhookSubscriptionActive:   notifyv1.WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_ACTIVE,
-	domain.WebhookSubscriptionDisabled: notifyv1.WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_DISABLED,
+	domain.WebhookSubscriptionActive:    notifyv1.WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_ACTIVE,
+	domain.WebhookSubscriptionDisabled:  notifyv1.WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_DISABLED,
+	domain.WebhookSubscriptionSuspended: notifyv1.WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED,
 }
 
 var webhookDeliveryStates = map[domain.WebhookDeliveryState]notifyv1.WebhookDeliveryState{
@@ -40,6 +41,7 @@ func webhookSubscriptionToProto(s *domain.WebhookSubscription) *notifyv1.Webhook
 		CreateTime:          timestamppb.New(s.CreateTime),
 		UpdateTime:          timestamppb.New(s.UpdateTime),
 		CreatorId:           s.CreatorID,
+		SuspendReason:       s.SuspendReason,
 		Etag:                etag.FromVersion(s.Version),
 	}
 }

@@ -476,7 +476,7 @@ func TestEnqueueWebhookDeliveriesJoinsTheCallersTransaction(t *testing.T) {
 	t.Parallel()
 	h, c := newWebhookHarness(t, webhooktest.Options{})
 	sub := createSubscription(t, h, c.a).GetWebhookSubscription()
-	e := domain.Event{ID: uuid.NewString(), Type: "company.user.created.v1", CompanyID: webhookCompanyA, OccurTime: time.Now()}
+	e := domain.Event{ID: uuid.NewString(), Type: "company.user.created.v1", PayloadType: "ariesone.company.v1.UserCreated", Payload: []byte{}, CompanyID: webhookCompanyA, OccurTime: time.Now()}
 
 	// The consumer's unit of work rolls back: so do the deliveries.
 	errRollback := fmt.Errorf("consumer failed later")

@@ -43,11 +43,13 @@ func nonNilBytes(b []byte) []byte {
 	return b
 }
 
-// ListEvents returns up to limit of the caller's events whose type matches
+// ListEvents returns up to limit of the caller's events whose payload is
+// one of payloadTypes (the types the caller may see) and whose type matches
 // one of patterns (every type when there are none), newest first, resuming
 // after the position after (nil for the first page).
-func (s *Store) ListEvents(ctx context.Context, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error) {
+func (s *Store) ListEvents(ctx context.Context, payloadTypes, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error) {
 	var w where
+	w.add("payload_type = any($%d)", payloadTypes)
 	if len(patterns) > 0 {
 		var exact, prefixes []string
 		for _, p := range patterns {

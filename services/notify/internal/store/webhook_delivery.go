@@ -13,7 +13,10 @@ import (
 )
 
 // EnqueueWebhookDeliveries plans and inserts the deliveries of one event
-// for companyID. plan receives the tenant's active subscriptions and returns
+// for companyID. plan receives the tenant's active subscriptions, each with
+// the roles it delivers with now (a user creator's current roles from the
+// users read model, none while that user is inactive; an API key's own
+// roles), and returns
 // the deliveries to make; a delivery of an event already enqueued for a
 // subscription (a redelivered event) is skipped. It reports how many were
 // inserted, and wakes the dispatchers when the transaction commits
@@ -27,14 +30,22 @@ func (w *WebhookStore) EnqueueWebhookDeliveries(ctx context.Context, companyID s
 	inserted := 0
 	err := w.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
-			select `+webhookSubscriptionColumns+` from webhook_subscriptions
+			select `+webhookSubscriptionColumns+`,
+				(select case when r.active then r.roles else '{}' end from recipients r
+				 where r.company_id = s.company_id and r.user_id::text = s.creator_id and s.creator_kind = 'user')
+			from webhook_subscriptions s
 			where company_id = $1 and state = 'active'
 			order by create_time, id`, companyID)
 		if err != nil {
 			return err
 		}
 		subs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.WebhookSubscription, error) {
-			return scanWebhookSubscription(r)
+			var current []string
+			s, err := scanWebhookSubscription(r, &current)
+			if err == nil && current != nil {
+				s.CreatorRoles = current
+			}
+			return s, err
 		})
 		if err != nil || len(subs) == 0 {
 			return err

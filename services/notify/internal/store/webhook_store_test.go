@@ -27,7 +27,7 @@ var webhookT0 = time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
 func webhookFixture(t *testing.T, w *store.WebhookStore, company string) (*domain.WebhookSubscription, string) {
 	t.Helper()
 	ctx := storetest.As(company, "user")
-	sub, err := domain.NewWebhookSubscription(uuid.NewString(), company, "user", domain.WebhookSubscriptionValues{
+	sub, err := domain.NewWebhookSubscription(uuid.NewString(), company, domain.WebhookCreator{ID: uuid.NewString(), Kind: domain.WebhookCreatorUser, Roles: []string{"admin"}}, domain.WebhookSubscriptionValues{
 		URL: "https://hooks.partner.example/", EventTypes: []string{"company.*"},
 	}, false, webhookT0)
 	if err != nil {

@@ -15,13 +15,13 @@ import (
 // webhookSubscriptionColumns is the select list scanWebhookSubscription
 // reads (the sealed secret is read only where it is needed).
 const webhookSubscriptionColumns = `id::text, company_id::text, url, event_types, state, consecutive_failures,
-	disable_time, creator_id, version, create_time, update_time`
+	disable_time, creator_id, creator_kind, creator_roles, coalesce(suspend_reason, ''), version, create_time, update_time`
 
 func scanWebhookSubscription(row pgx.Row, extra ...any) (*domain.WebhookSubscription, error) {
 	var s domain.WebhookSubscription
 	var state string
 	dest := append([]any{&s.ID, &s.CompanyID, &s.URL, &s.EventTypes, &state, &s.ConsecutiveFailures,
-		&s.DisableTime, &s.CreatorID, &s.Version, &s.CreateTime, &s.UpdateTime}, extra...)
+		&s.DisableTime, &s.CreatorID, &s.CreatorKind, &s.CreatorRoles, &s.SuspendReason, &s.Version, &s.CreateTime, &s.UpdateTime}, extra...)
 	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
@@ -67,10 +67,10 @@ func (w *WebhookStore) CreateWebhookSubscription(ctx context.Context, s *domain.
 		}
 		_, err = tx.Exec(ctx, `
 			insert into webhook_subscriptions (id, company_id, url, event_types, secret_ciphertext, state,
-				consecutive_failures, disable_time, creator_id, version, create_time, update_time)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+				consecutive_failures, disable_time, creator_id, creator_kind, creator_roles, version, create_time, update_time)
+			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			s.ID, s.CompanyID, s.URL, s.EventTypes, sealedSecret, string(s.State),
-			s.ConsecutiveFailures, s.DisableTime, s.CreatorID, s.Version, s.CreateTime, s.UpdateTime)
+			s.ConsecutiveFailures, s.DisableTime, s.CreatorID, s.CreatorKind, rolesArray(s.CreatorRoles), s.Version, s.CreateTime, s.UpdateTime)
 		if err != nil {
 			return err
 		}
@@ -143,10 +143,63 @@ func saveWebhookSubscription(ctx context.Context, tx pgx.Tx, s *domain.WebhookSu
 	_, err := tx.Exec(ctx, `
 		update webhook_subscriptions set
 			url = $2, event_types = $3, state = $4, consecutive_failures = $5, disable_time = $6,
-			version = $7, update_time = $8
+			version = $7, update_time = $8, creator_id = $9, creator_kind = $10, creator_roles = $11,
+			suspend_reason = nullif($12, '')
 		where id = $1`,
-		s.ID, s.URL, s.EventTypes, string(s.State), s.ConsecutiveFailures, s.DisableTime, s.Version, s.UpdateTime)
+		s.ID, s.URL, s.EventTypes, string(s.State), s.ConsecutiveFailures, s.DisableTime, s.Version, s.UpdateTime,
+		s.CreatorID, s.CreatorKind, rolesArray(s.CreatorRoles), s.SuspendReason)
 	return err
+}
+
+// rolesArray sends an empty array rather than NULL for no roles.
+func rolesArray(roles []string) []string {
+	if roles == nil {
+		return []string{}
+	}
+	return roles
+}
+
+// SuspendWebhookSubscriptionsOf suspends, for reason, every subscription of
+// the transaction's tenant that delivers with creatorID's authority, and
+// fails their pending deliveries: those were rendered for an authority that
+// has ended. It reports how many subscriptions it suspended. It joins the
+// unit of work ctx carries (the event consumer's, scoped to the tenant).
+func (w *WebhookStore) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string, now time.Time) (int, error) {
+	suspended := 0
+	err := w.db.WithTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `
+			select `+webhookSubscriptionColumns+` from webhook_subscriptions
+			where creator_id = $1 and state <> 'suspended'
+			order by id
+			for update`, creatorID)
+		if err != nil {
+			return err
+		}
+		subs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.WebhookSubscription, error) {
+			return scanWebhookSubscription(r)
+		})
+		if err != nil {
+			return err
+		}
+		for _, s := range subs {
+			if !s.Suspend(reason, now) {
+				continue
+			}
+			s.Version++
+			if err := saveWebhookSubscription(ctx, tx, s); err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `
+				update webhook_deliveries set state = $3, next_attempt_at = null, lease_until = null, last_error = $4
+				where subscription_id = $1 and state = $2`,
+				s.ID, string(domain.WebhookDeliveryPending), string(domain.WebhookDeliveryFailed), domain.WebhookErrSubscriptionSuspended); err != nil {
+				return err
+			}
+			suspended++
+		}
+		return nil
+	})
+	return suspended, wrap("suspend webhook subscriptions", err)
 }
 
 // DeleteWebhookSubscription loads subscription id for update, lets check

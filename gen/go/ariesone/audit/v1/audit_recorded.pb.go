@@ -7,6 +7,7 @@
 package auditv1
 
 import (
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	durationpb "google.golang.org/protobuf/types/known/durationpb"
@@ -174,7 +175,7 @@ var File_ariesone_audit_v1_audit_recorded_proto protoreflect.FileDescriptor
 
 const file_ariesone_audit_v1_audit_recorded_proto_rawDesc = "" +
 	"\n" +
-	"&ariesone/audit/v1/audit_recorded.proto\x12\x11ariesone.audit.v1\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xeb\x03\n" +
+	"&ariesone/audit/v1/audit_recorded.proto\x12\x11ariesone.audit.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfd\x03\n" +
 	"\rAuditRecorded\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -194,7 +195,9 @@ const file_ariesone_audit_v1_audit_recorded_proto_rawDesc = "" +
 	"\aservice\x18\v \x01(\tR\aservice\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
-	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01B?Z=github.com/ariesone/ariesone/gen/go/ariesone/audit/v1;auditv1b\x06proto3"
+	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"audit.readB?Z=github.com/ariesone/ariesone/gen/go/ariesone/audit/v1;auditv1b\x06proto3"
 
 var (
 	file_ariesone_audit_v1_audit_recorded_proto_rawDescOnce sync.Once

@@ -94,6 +94,129 @@ func (x *Rule) GetRateClass() string {
 	return ""
 }
 
+// EventRule declares who may see an event. Every message published as a
+// domain event carries one; the event stream, webhook deliveries and the
+// event log deliver an event only to a subscriber whose current roles grant
+// the permission, and an event message without a rule is delivered to
+// nobody (fail closed). It is the events' counterpart of Rule: seeing that
+// something happened discloses as much as reading it.
+type EventRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Permission a subscriber's roles must grant to receive the event at
+	// all, for example "patients.read" for patient events.
+	Permission    string `protobuf:"bytes,1,opt,name=permission,proto3" json:"permission,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventRule) Reset() {
+	*x = EventRule{}
+	mi := &file_ariesone_auth_v1_annotations_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventRule) ProtoMessage() {}
+
+func (x *EventRule) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_auth_v1_annotations_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventRule.ProtoReflect.Descriptor instead.
+func (*EventRule) Descriptor() ([]byte, []int) {
+	return file_ariesone_auth_v1_annotations_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *EventRule) GetPermission() string {
+	if x != nil {
+		return x.Permission
+	}
+	return ""
+}
+
+// EventFieldRule narrows who sees one field of an event that its subscriber
+// may otherwise see: a unit's patient is shown only to who may read
+// patients, a protected identifier is masked as the API masks it, and a
+// sign-in's address never leaves the service's own audit trail.
+type EventFieldRule struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Permission needed to see the field's value. Without it the field is
+	// cleared, or masked when mask_visible is set.
+	Permission string `protobuf:"bytes,1,opt,name=permission,proto3" json:"permission,omitempty"`
+	// Keep this many trailing characters of a string field visible and
+	// replace the rest with "****" ("****TE5MK73"), as responses mask PHI,
+	// instead of clearing the field.
+	MaskVisible int32 `protobuf:"varint,2,opt,name=mask_visible,json=maskVisible,proto3" json:"mask_visible,omitempty"`
+	// Withheld fields are cleared for every subscriber, whatever their
+	// roles: they are kept for the audit trail only.
+	Withheld      bool `protobuf:"varint,3,opt,name=withheld,proto3" json:"withheld,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventFieldRule) Reset() {
+	*x = EventFieldRule{}
+	mi := &file_ariesone_auth_v1_annotations_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventFieldRule) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventFieldRule) ProtoMessage() {}
+
+func (x *EventFieldRule) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_auth_v1_annotations_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventFieldRule.ProtoReflect.Descriptor instead.
+func (*EventFieldRule) Descriptor() ([]byte, []int) {
+	return file_ariesone_auth_v1_annotations_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *EventFieldRule) GetPermission() string {
+	if x != nil {
+		return x.Permission
+	}
+	return ""
+}
+
+func (x *EventFieldRule) GetMaskVisible() int32 {
+	if x != nil {
+		return x.MaskVisible
+	}
+	return 0
+}
+
+func (x *EventFieldRule) GetWithheld() bool {
+	if x != nil {
+		return x.Withheld
+	}
+	return false
+}
+
 var file_ariesone_auth_v1_annotations_proto_extTypes = []protoimpl.ExtensionInfo{
 	{
 		ExtendedType:  (*descriptorpb.MethodOptions)(nil),
@@ -101,6 +224,22 @@ var file_ariesone_auth_v1_annotations_proto_extTypes = []protoimpl.ExtensionInfo
 		Field:         51000,
 		Name:          "ariesone.auth.v1.rule",
 		Tag:           "bytes,51000,opt,name=rule",
+		Filename:      "ariesone/auth/v1/annotations.proto",
+	},
+	{
+		ExtendedType:  (*descriptorpb.MessageOptions)(nil),
+		ExtensionType: (*EventRule)(nil),
+		Field:         51000,
+		Name:          "ariesone.auth.v1.event",
+		Tag:           "bytes,51000,opt,name=event",
+		Filename:      "ariesone/auth/v1/annotations.proto",
+	},
+	{
+		ExtendedType:  (*descriptorpb.FieldOptions)(nil),
+		ExtensionType: (*EventFieldRule)(nil),
+		Field:         51000,
+		Name:          "ariesone.auth.v1.event_field",
+		Tag:           "bytes,51000,opt,name=event_field",
 		Filename:      "ariesone/auth/v1/annotations.proto",
 	},
 }
@@ -114,6 +253,22 @@ var (
 	E_Rule = &file_ariesone_auth_v1_annotations_proto_extTypes[0]
 )
 
+// Extension fields to descriptorpb.MessageOptions.
+var (
+	// The visibility rule of a domain event's message.
+	//
+	// optional ariesone.auth.v1.EventRule event = 51000;
+	E_Event = &file_ariesone_auth_v1_annotations_proto_extTypes[1]
+)
+
+// Extension fields to descriptorpb.FieldOptions.
+var (
+	// The visibility rule of one field of a domain event's message.
+	//
+	// optional ariesone.auth.v1.EventFieldRule event_field = 51000;
+	E_EventField = &file_ariesone_auth_v1_annotations_proto_extTypes[2]
+)
+
 var File_ariesone_auth_v1_annotations_proto protoreflect.FileDescriptor
 
 const file_ariesone_auth_v1_annotations_proto_rawDesc = "" +
@@ -125,8 +280,21 @@ const file_ariesone_auth_v1_annotations_proto_rawDesc = "" +
 	"permission\x12\x16\n" +
 	"\x06public\x18\x02 \x01(\bR\x06public\x12\x1d\n" +
 	"\n" +
-	"rate_class\x18\x03 \x01(\tR\trateClass:L\n" +
-	"\x04rule\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\v2\x16.ariesone.auth.v1.RuleR\x04ruleB=Z;github.com/ariesone/ariesone/gen/go/ariesone/auth/v1;authv1b\x06proto3"
+	"rate_class\x18\x03 \x01(\tR\trateClass\"+\n" +
+	"\tEventRule\x12\x1e\n" +
+	"\n" +
+	"permission\x18\x01 \x01(\tR\n" +
+	"permission\"o\n" +
+	"\x0eEventFieldRule\x12\x1e\n" +
+	"\n" +
+	"permission\x18\x01 \x01(\tR\n" +
+	"permission\x12!\n" +
+	"\fmask_visible\x18\x02 \x01(\x05R\vmaskVisible\x12\x1a\n" +
+	"\bwithheld\x18\x03 \x01(\bR\bwithheld:L\n" +
+	"\x04rule\x12\x1e.google.protobuf.MethodOptions\x18\xb8\x8e\x03 \x01(\v2\x16.ariesone.auth.v1.RuleR\x04rule:T\n" +
+	"\x05event\x12\x1f.google.protobuf.MessageOptions\x18\xb8\x8e\x03 \x01(\v2\x1b.ariesone.auth.v1.EventRuleR\x05event:b\n" +
+	"\vevent_field\x12\x1d.google.protobuf.FieldOptions\x18\xb8\x8e\x03 \x01(\v2 .ariesone.auth.v1.EventFieldRuleR\n" +
+	"eventFieldB=Z;github.com/ariesone/ariesone/gen/go/ariesone/auth/v1;authv1b\x06proto3"
 
 var (
 	file_ariesone_auth_v1_annotations_proto_rawDescOnce sync.Once
@@ -140,18 +308,26 @@ func file_ariesone_auth_v1_annotations_proto_rawDescGZIP() []byte {
 	return file_ariesone_auth_v1_annotations_proto_rawDescData
 }
 
-var file_ariesone_auth_v1_annotations_proto_msgTypes = make([]protoimpl.MessageInfo, 1)
+var file_ariesone_auth_v1_annotations_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ariesone_auth_v1_annotations_proto_goTypes = []any{
-	(*Rule)(nil),                       // 0: ariesone.auth.v1.Rule
-	(*descriptorpb.MethodOptions)(nil), // 1: google.protobuf.MethodOptions
+	(*Rule)(nil),                        // 0: ariesone.auth.v1.Rule
+	(*EventRule)(nil),                   // 1: ariesone.auth.v1.EventRule
+	(*EventFieldRule)(nil),              // 2: ariesone.auth.v1.EventFieldRule
+	(*descriptorpb.MethodOptions)(nil),  // 3: google.protobuf.MethodOptions
+	(*descriptorpb.MessageOptions)(nil), // 4: google.protobuf.MessageOptions
+	(*descriptorpb.FieldOptions)(nil),   // 5: google.protobuf.FieldOptions
 }
 var file_ariesone_auth_v1_annotations_proto_depIdxs = []int32{
-	1, // 0: ariesone.auth.v1.rule:extendee -> google.protobuf.MethodOptions
-	0, // 1: ariesone.auth.v1.rule:type_name -> ariesone.auth.v1.Rule
-	2, // [2:2] is the sub-list for method output_type
-	2, // [2:2] is the sub-list for method input_type
-	1, // [1:2] is the sub-list for extension type_name
-	0, // [0:1] is the sub-list for extension extendee
+	3, // 0: ariesone.auth.v1.rule:extendee -> google.protobuf.MethodOptions
+	4, // 1: ariesone.auth.v1.event:extendee -> google.protobuf.MessageOptions
+	5, // 2: ariesone.auth.v1.event_field:extendee -> google.protobuf.FieldOptions
+	0, // 3: ariesone.auth.v1.rule:type_name -> ariesone.auth.v1.Rule
+	1, // 4: ariesone.auth.v1.event:type_name -> ariesone.auth.v1.EventRule
+	2, // 5: ariesone.auth.v1.event_field:type_name -> ariesone.auth.v1.EventFieldRule
+	6, // [6:6] is the sub-list for method output_type
+	6, // [6:6] is the sub-list for method input_type
+	3, // [3:6] is the sub-list for extension type_name
+	0, // [0:3] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
 }
 
@@ -166,8 +342,8 @@ func file_ariesone_auth_v1_annotations_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_auth_v1_annotations_proto_rawDesc), len(file_ariesone_auth_v1_annotations_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   1,
-			NumExtensions: 1,
+			NumMessages:   3,
+			NumExtensions: 3,
 			NumServices:   0,
 		},
 		GoTypes:           file_ariesone_auth_v1_annotations_proto_goTypes,

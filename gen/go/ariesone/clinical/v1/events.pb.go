@@ -7,6 +7,7 @@
 package clinicalv1
 
 import (
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -1864,28 +1865,32 @@ var File_ariesone_clinical_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\n" +
-	"!ariesone/clinical/v1/events.proto\x12\x14ariesone.clinical.v1\x1a#ariesone/clinical/v1/coverage.proto\x1a ariesone/clinical/v1/payer.proto\x1a(ariesone/clinical/v1/written_order.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf2\x01\n" +
+	"!ariesone/clinical/v1/events.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a#ariesone/clinical/v1/coverage.proto\x1a ariesone/clinical/v1/payer.proto\x1a(ariesone/clinical/v1/written_order.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\x02\n" +
 	"\x0ePatientCreated\x12\x1d\n" +
 	"\n" +
-	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1d\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x122\n" +
 	"\n" +
-	"patient_id\x18\x02 \x01(\tR\tpatientId\x12\x19\n" +
+	"patient_id\x18\x02 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1b\n" +
 	"\tbranch_id\x18\x05 \x01(\tR\bbranchId\x12/\n" +
-	"\x13duplicate_confirmed\x18\x06 \x01(\bR\x12duplicateConfirmed\"\x82\x02\n" +
+	"\x13duplicate_confirmed\x18\x06 \x01(\bR\x12duplicateConfirmed:\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.read\"\xac\x02\n" +
 	"\x0ePatientUpdated\x12\x1d\n" +
 	"\n" +
-	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1d\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x122\n" +
 	"\n" +
-	"patient_id\x18\x02 \x01(\tR\tpatientId\x12\x19\n" +
+	"patient_id\x18\x02 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12%\n" +
 	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields\x12\x1b\n" +
 	"\tbranch_id\x18\x06 \x01(\tR\bbranchId\x12\x18\n" +
-	"\aversion\x18\a \x01(\x03R\aversion\"\x86\x02\n" +
+	"\aversion\x18\a \x01(\x03R\aversion:\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.read\"\x99\x02\n" +
 	"\fPayerCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1896,7 +1901,8 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\x04name\x18\x05 \x01(\tR\x04name\x12\x1d\n" +
 	"\n" +
 	"payer_code\x18\x06 \x01(\tR\tpayerCode\x123\n" +
-	"\x04type\x18\a \x01(\x0e2\x1f.ariesone.clinical.v1.PayerTypeR\x04type\"\xdf\x02\n" +
+	"\x04type\x18\a \x01(\x0e2\x1f.ariesone.clinical.v1.PayerTypeR\x04type:\x11\xc2\xf3\x18\r\n" +
+	"\vpayers.read\"\xf2\x02\n" +
 	"\fPayerUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1911,7 +1917,8 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\x04type\x18\b \x01(\x0e2\x1f.ariesone.clinical.v1.PayerTypeR\x04type\x12\x16\n" +
 	"\x06active\x18\t \x01(\bR\x06active\x12\x18\n" +
 	"\aversion\x18\n" +
-	" \x01(\x03R\aversion\"\xe7\x01\n" +
+	" \x01(\x03R\aversion:\x11\xc2\xf3\x18\r\n" +
+	"\vpayers.read\"\xfa\x01\n" +
 	"\vPlanCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1921,7 +1928,8 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x19\n" +
 	"\bpayer_id\x18\x05 \x01(\tR\apayerId\x12\x12\n" +
 	"\x04name\x18\x06 \x01(\tR\x04name\x12\x1b\n" +
-	"\tplan_code\x18\a \x01(\tR\bplanCode\"\xc0\x02\n" +
+	"\tplan_code\x18\a \x01(\tR\bplanCode:\x11\xc2\xf3\x18\r\n" +
+	"\vpayers.read\"\xd3\x02\n" +
 	"\vPlanUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1935,7 +1943,8 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\tplan_code\x18\b \x01(\tR\bplanCode\x12\x16\n" +
 	"\x06active\x18\t \x01(\bR\x06active\x12\x18\n" +
 	"\aversion\x18\n" +
-	" \x01(\x03R\aversion\"\x8e\x02\n" +
+	" \x01(\x03R\aversion:\x11\xc2\xf3\x18\r\n" +
+	"\vpayers.read\"\xb9\x02\n" +
 	"\x0fCoverageCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1943,12 +1952,14 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"coverageId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12\x17\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x17\n" +
 	"\aplan_id\x18\x06 \x01(\tR\x06planId\x12\x19\n" +
 	"\bpayer_id\x18\a \x01(\tR\apayerId\x12\x12\n" +
-	"\x04rank\x18\b \x01(\x05R\x04rank\"\xbb\x02\n" +
+	"\x04rank\x18\b \x01(\x05R\x04rank:\x14\xc2\xf3\x18\x10\n" +
+	"\x0ecoverages.read\"\xe6\x02\n" +
 	"\x0fCoverageUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1956,13 +1967,15 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"coverageId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12%\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12%\n" +
 	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12\x17\n" +
 	"\aplan_id\x18\a \x01(\tR\x06planId\x12\x19\n" +
 	"\bpayer_id\x18\b \x01(\tR\apayerId\x12\x18\n" +
-	"\aversion\x18\t \x01(\x03R\aversion\"\xeb\x01\n" +
+	"\aversion\x18\t \x01(\x03R\aversion:\x14\xc2\xf3\x18\x10\n" +
+	"\x0ecoverages.read\"\x96\x02\n" +
 	"\x0fCoverageDeleted\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1970,20 +1983,24 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"coverageId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12#\n" +
-	"\rprevious_rank\x18\x06 \x01(\x05R\fpreviousRank\"\xff\x01\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12#\n" +
+	"\rprevious_rank\x18\x06 \x01(\x05R\fpreviousRank:\x14\xc2\xf3\x18\x10\n" +
+	"\x0ecoverages.read\"\xaa\x02\n" +
 	"\x12CoveragesReordered\x12\x1d\n" +
 	"\n" +
-	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1d\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x122\n" +
 	"\n" +
-	"patient_id\x18\x02 \x01(\tR\tpatientId\x12\x19\n" +
+	"patient_id\x18\x02 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12!\n" +
 	"\fcoverage_ids\x18\x05 \x03(\tR\vcoverageIds\x122\n" +
-	"\x15previous_coverage_ids\x18\x06 \x03(\tR\x13previousCoverageIds\"\xf4\x02\n" +
+	"\x15previous_coverage_ids\x18\x06 \x03(\tR\x13previousCoverageIds:\x14\xc2\xf3\x18\x10\n" +
+	"\x0ecoverages.read\"\x9f\x03\n" +
 	"\x12EligibilityChecked\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x120\n" +
@@ -1992,12 +2009,14 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1f\n" +
 	"\vcoverage_id\x18\x05 \x01(\tR\n" +
-	"coverageId\x12\x1d\n" +
+	"coverageId\x122\n" +
 	"\n" +
-	"patient_id\x18\x06 \x01(\tR\tpatientId\x12\x19\n" +
+	"patient_id\x18\x06 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x19\n" +
 	"\bpayer_id\x18\a \x01(\tR\apayerId\x12B\n" +
 	"\aoutcome\x18\b \x01(\x0e2(.ariesone.clinical.v1.EligibilityOutcomeR\aoutcome\x12\x18\n" +
-	"\achecker\x18\t \x01(\tR\achecker\"\xe6\x01\n" +
+	"\achecker\x18\t \x01(\tR\achecker:\x14\xc2\xf3\x18\x10\n" +
+	"\x0ecoverages.read\"\xfe\x01\n" +
 	"\x11PrescriberCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12#\n" +
@@ -2006,7 +2025,8 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x10\n" +
 	"\x03npi\x18\x05 \x01(\tR\x03npi\x12%\n" +
-	"\x0epecos_enrolled\x18\x06 \x01(\bR\rpecosEnrolled\"\xbf\x02\n" +
+	"\x0epecos_enrolled\x18\x06 \x01(\bR\rpecosEnrolled:\x16\xc2\xf3\x18\x12\n" +
+	"\x10prescribers.read\"\xd7\x02\n" +
 	"\x11PrescriberUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12#\n" +
@@ -2018,59 +2038,68 @@ const file_ariesone_clinical_v1_events_proto_rawDesc = "" +
 	"\x03npi\x18\x06 \x01(\tR\x03npi\x12%\n" +
 	"\x0epecos_enrolled\x18\a \x01(\bR\rpecosEnrolled\x12\x16\n" +
 	"\x06active\x18\b \x01(\bR\x06active\x12\x18\n" +
-	"\aversion\x18\t \x01(\x03R\aversion\"\xdb\x02\n" +
+	"\aversion\x18\t \x01(\x03R\aversion:\x16\xc2\xf3\x18\x12\n" +
+	"\x10prescribers.read\"\x8b\x03\n" +
 	"\x13WrittenOrderCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12(\n" +
 	"\x10written_order_id\x18\x02 \x01(\tR\x0ewrittenOrderId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12#\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12#\n" +
 	"\rprescriber_id\x18\x06 \x01(\tR\fprescriberId\x12\x1f\n" +
 	"\vhcpcs_codes\x18\a \x03(\tR\n" +
 	"hcpcsCodes\x12@\n" +
-	"\x06status\x18\b \x01(\x0e2(.ariesone.clinical.v1.WrittenOrderStatusR\x06status\"\xda\x02\n" +
+	"\x06status\x18\b \x01(\x0e2(.ariesone.clinical.v1.WrittenOrderStatusR\x06status:\x19\xc2\xf3\x18\x15\n" +
+	"\x13written_orders.read\"\x8a\x03\n" +
 	"\x13WrittenOrderUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12(\n" +
 	"\x10written_order_id\x18\x02 \x01(\tR\x0ewrittenOrderId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12%\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12%\n" +
 	"\x0echanged_fields\x18\x06 \x03(\tR\rchangedFields\x12#\n" +
 	"\rprescriber_id\x18\a \x01(\tR\fprescriberId\x12\x1f\n" +
 	"\vhcpcs_codes\x18\b \x03(\tR\n" +
 	"hcpcsCodes\x12\x18\n" +
-	"\aversion\x18\t \x01(\x03R\aversion\"\xcb\x02\n" +
+	"\aversion\x18\t \x01(\x03R\aversion:\x19\xc2\xf3\x18\x15\n" +
+	"\x13written_orders.read\"\xfb\x02\n" +
 	"\x12WrittenOrderSigned\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12(\n" +
 	"\x10written_order_id\x18\x02 \x01(\tR\x0ewrittenOrderId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12#\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12#\n" +
 	"\rprescriber_id\x18\x06 \x01(\tR\fprescriberId\x12\x1f\n" +
 	"\vhcpcs_codes\x18\a \x03(\tR\n" +
 	"hcpcsCodes\x121\n" +
-	"\x15face_to_face_required\x18\b \x01(\bR\x12faceToFaceRequired\"\xc7\x02\n" +
+	"\x15face_to_face_required\x18\b \x01(\bR\x12faceToFaceRequired:\x19\xc2\xf3\x18\x15\n" +
+	"\x13written_orders.read\"\xf7\x02\n" +
 	"\x13WrittenOrderRevoked\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12(\n" +
 	"\x10written_order_id\x18\x02 \x01(\tR\x0ewrittenOrderId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12\x1f\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x1f\n" +
 	"\vhcpcs_codes\x18\x06 \x03(\tR\n" +
 	"hcpcsCodes\x12Q\n" +
-	"\x0fprevious_status\x18\a \x01(\x0e2(.ariesone.clinical.v1.WrittenOrderStatusR\x0epreviousStatusBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
+	"\x0fprevious_status\x18\a \x01(\x0e2(.ariesone.clinical.v1.WrittenOrderStatusR\x0epreviousStatus:\x19\xc2\xf3\x18\x15\n" +
+	"\x13written_orders.readBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
 
 var (
 	file_ariesone_clinical_v1_events_proto_rawDescOnce sync.Once

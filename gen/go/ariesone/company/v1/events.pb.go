@@ -7,6 +7,7 @@
 package companyv1
 
 import (
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	timestamppb "google.golang.org/protobuf/types/known/timestamppb"
@@ -1143,8 +1144,10 @@ type SessionStarted struct {
 	// When the sign-in was committed.
 	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
 	// Network address the sign-in came from, as seen by the service.
+	// Withheld from every subscriber of events: the audit trail keeps it.
 	ClientIp string `protobuf:"bytes,5,opt,name=client_ip,json=clientIp,proto3" json:"client_ip,omitempty"`
-	// User agent of the client, truncated to 256 characters.
+	// User agent of the client, truncated to 256 characters. Withheld from
+	// every subscriber of events, like client_ip.
 	UserAgent string `protobuf:"bytes,6,opt,name=user_agent,json=userAgent,proto3" json:"user_agent,omitempty"`
 	// When the session ends unless it is revoked first.
 	ExpireTime    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
@@ -1622,7 +1625,7 @@ var File_ariesone_company_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/company/v1/events.proto\x12\x13ariesone.company.v1\x1a\"ariesone/company/v1/location.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1eariesone/company/v1/user.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb8\x01\n" +
+	" ariesone/company/v1/events.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\"ariesone/company/v1/location.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1eariesone/company/v1/user.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcc\x01\n" +
 	"\x0eCompanyCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1631,7 +1634,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x12\n" +
 	"\x04code\x18\x04 \x01(\tR\x04code\x12\x1d\n" +
 	"\n" +
-	"legal_name\x18\x05 \x01(\tR\tlegalName\"\x88\x02\n" +
+	"legal_name\x18\x05 \x01(\tR\tlegalName:\x12\xc2\xf3\x18\x0e\n" +
+	"\fcompany.read\"\x9c\x02\n" +
 	"\x0eCompanyUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1642,7 +1646,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"legal_name\x18\x05 \x01(\tR\tlegalName\x12!\n" +
 	"\fdisplay_name\x18\x06 \x01(\tR\vdisplayName\x12\x18\n" +
-	"\aversion\x18\a \x01(\x03R\aversion\"\xa3\x02\n" +
+	"\aversion\x18\a \x01(\x03R\aversion:\x12\xc2\xf3\x18\x0e\n" +
+	"\fcompany.read\"\xb9\x02\n" +
 	"\x0fLocationCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1654,7 +1659,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\x04code\x18\x05 \x01(\tR\x04code\x12\x12\n" +
 	"\x04name\x18\x06 \x01(\tR\x04name\x125\n" +
 	"\x04type\x18\a \x01(\x0e2!.ariesone.company.v1.LocationTypeR\x04type\x12\x1b\n" +
-	"\ttime_zone\x18\b \x01(\tR\btimeZone\"\xe4\x02\n" +
+	"\ttime_zone\x18\b \x01(\tR\btimeZone:\x14\xc2\xf3\x18\x10\n" +
+	"\x0elocations.read\"\xfa\x02\n" +
 	"\x0fLocationUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1669,7 +1675,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\x04type\x18\b \x01(\x0e2!.ariesone.company.v1.LocationTypeR\x04type\x12\x1b\n" +
 	"\ttime_zone\x18\t \x01(\tR\btimeZone\x12\x18\n" +
 	"\aversion\x18\n" +
-	" \x01(\x03R\aversion\"\xbb\x01\n" +
+	" \x01(\x03R\aversion:\x14\xc2\xf3\x18\x10\n" +
+	"\x0elocations.read\"\xd1\x01\n" +
 	"\x0fLocationDeleted\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1678,7 +1685,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x12\n" +
-	"\x04code\x18\x05 \x01(\tR\x04code\"\xbd\x01\n" +
+	"\x04code\x18\x05 \x01(\tR\x04code:\x14\xc2\xf3\x18\x10\n" +
+	"\x0elocations.read\"\xd3\x01\n" +
 	"\x11LocationUndeleted\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
@@ -1687,7 +1695,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x12\n" +
-	"\x04code\x18\x05 \x01(\tR\x04code\"\x94\x02\n" +
+	"\x04code\x18\x05 \x01(\tR\x04code:\x14\xc2\xf3\x18\x10\n" +
+	"\x0elocations.read\"\xa6\x02\n" +
 	"\vUserCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1697,7 +1706,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x14\n" +
 	"\x05email\x18\x05 \x01(\tR\x05email\x12/\n" +
 	"\x05roles\x18\x06 \x03(\x0e2\x19.ariesone.company.v1.RoleR\x05roles\x120\n" +
-	"\x14allowed_location_ids\x18\a \x03(\tR\x12allowedLocationIds\"\x8e\x02\n" +
+	"\x14allowed_location_ids\x18\a \x03(\tR\x12allowedLocationIds:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xa0\x02\n" +
 	"\vUserUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1707,7 +1718,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12%\n" +
 	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields\x120\n" +
 	"\x14allowed_location_ids\x18\x06 \x03(\tR\x12allowedLocationIds\x12\x18\n" +
-	"\aversion\x18\a \x01(\x03R\aversion\"\x93\x02\n" +
+	"\aversion\x18\a \x01(\x03R\aversion:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xa5\x02\n" +
 	"\x10UserRolesChanged\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1716,7 +1729,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12@\n" +
 	"\x0eprevious_roles\x18\x05 \x03(\x0e2\x19.ariesone.company.v1.RoleR\rpreviousRoles\x12/\n" +
-	"\x05roles\x18\x06 \x03(\x0e2\x19.ariesone.company.v1.RoleR\x05roles\"\xe9\x01\n" +
+	"\x05roles\x18\x06 \x03(\x0e2\x19.ariesone.company.v1.RoleR\x05roles:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xfb\x01\n" +
 	"\x0fUserDeactivated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1724,7 +1739,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12H\n" +
-	"\x0fprevious_status\x18\x05 \x01(\x0e2\x1f.ariesone.company.v1.UserStatusR\x0epreviousStatus\"\xe9\x01\n" +
+	"\x0fprevious_status\x18\x05 \x01(\x0e2\x1f.ariesone.company.v1.UserStatusR\x0epreviousStatus:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xfb\x01\n" +
 	"\x0fUserReactivated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1732,7 +1749,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12H\n" +
-	"\x0fprevious_status\x18\x05 \x01(\x0e2\x1f.ariesone.company.v1.UserStatusR\x0epreviousStatus\"\x9d\x02\n" +
+	"\x0fprevious_status\x18\x05 \x01(\x0e2\x1f.ariesone.company.v1.UserStatusR\x0epreviousStatus:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xbf\x02\n" +
 	"\x0eSessionStarted\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1d\n" +
@@ -1740,12 +1759,14 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"session_id\x18\x02 \x01(\tR\tsessionId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1b\n" +
-	"\tclient_ip\x18\x05 \x01(\tR\bclientIp\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12#\n" +
+	"\tclient_ip\x18\x05 \x01(\tB\x06\xc2\xf3\x18\x02\x18\x01R\bclientIp\x12%\n" +
 	"\n" +
-	"user_agent\x18\x06 \x01(\tR\tuserAgent\x12;\n" +
+	"user_agent\x18\x06 \x01(\tB\x06\xc2\xf3\x18\x02\x18\x01R\tuserAgent\x12;\n" +
 	"\vexpire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"\xff\x01\n" +
+	"expireTime:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\x91\x02\n" +
 	"\x0eSessionRevoked\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1d\n" +
@@ -1755,7 +1776,9 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x17\n" +
 	"\auser_id\x18\x05 \x01(\tR\x06userId\x12@\n" +
-	"\x06reason\x18\x06 \x01(\x0e2(.ariesone.company.v1.SessionRevokeReasonR\x06reason\"\xc9\x02\n" +
+	"\x06reason\x18\x06 \x01(\x0e2(.ariesone.company.v1.SessionRevokeReasonR\x06reason:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xdd\x02\n" +
 	"\rApiKeyCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1c\n" +
@@ -1769,7 +1792,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\x06prefix\x18\x06 \x01(\tR\x06prefix\x12/\n" +
 	"\x05roles\x18\a \x03(\x0e2\x19.ariesone.company.v1.RoleR\x05roles\x12;\n" +
 	"\vexpire_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"expireTime\"\xba\x01\n" +
+	"expireTime:\x12\xc2\xf3\x18\x0e\n" +
+	"\fapikeys.read\"\xce\x01\n" +
 	"\rApiKeyRevoked\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1c\n" +
@@ -1778,7 +1802,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x16\n" +
-	"\x06prefix\x18\x05 \x01(\tR\x06prefix\"\xba\x02\n" +
+	"\x06prefix\x18\x05 \x01(\tR\x06prefix:\x12\xc2\xf3\x18\x0e\n" +
+	"\fapikeys.read\"\xce\x02\n" +
 	"\x11SigningKeyRotated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x15\n" +
@@ -1788,7 +1813,8 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1c\n" +
 	"\talgorithm\x18\x05 \x01(\tR\talgorithm\x12&\n" +
 	"\x0fprevious_key_id\x18\x06 \x01(\tR\rpreviousKeyId\x12S\n" +
-	"\x18previous_key_retire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x15previousKeyRetireTime*\x8e\x02\n" +
+	"\x18previous_key_retire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x15previousKeyRetireTime:\x12\xc2\xf3\x18\x0e\n" +
+	"\fcompany.read*\x8e\x02\n" +
 	"\x13SessionRevokeReason\x12%\n" +
 	"!SESSION_REVOKE_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cSESSION_REVOKE_REASON_LOGOUT\x10\x01\x12-\n" +

@@ -38,6 +38,12 @@ const (
 	// Disabled after a run of failed attempts; nothing is delivered until the
 	// owner enables it again.
 	WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_DISABLED WebhookSubscriptionState = 2
+	// Suspended because the authority it delivered with ended: the user who
+	// created it was deactivated, or the API key that created it was revoked
+	// (suspend_reason says which). Nothing is delivered, and pending
+	// deliveries fail, until someone enables it again; it then delivers with
+	// that caller's authority.
+	WebhookSubscriptionState_WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED WebhookSubscriptionState = 3
 )
 
 // Enum value maps for WebhookSubscriptionState.
@@ -46,11 +52,13 @@ var (
 		0: "WEBHOOK_SUBSCRIPTION_STATE_UNSPECIFIED",
 		1: "WEBHOOK_SUBSCRIPTION_STATE_ACTIVE",
 		2: "WEBHOOK_SUBSCRIPTION_STATE_DISABLED",
+		3: "WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED",
 	}
 	WebhookSubscriptionState_value = map[string]int32{
 		"WEBHOOK_SUBSCRIPTION_STATE_UNSPECIFIED": 0,
 		"WEBHOOK_SUBSCRIPTION_STATE_ACTIVE":      1,
 		"WEBHOOK_SUBSCRIPTION_STATE_DISABLED":    2,
+		"WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED":   3,
 	}
 )
 
@@ -158,10 +166,16 @@ type WebhookSubscription struct {
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When it last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	// User or API key that created it.
+	// User or API key whose authority it delivers with: who created it, or
+	// who last enabled it after a suspension. It receives only the events,
+	// and the fields of them, that this creator's current roles may see.
 	CreatorId string `protobuf:"bytes,9,opt,name=creator_id,json=creatorId,proto3" json:"creator_id,omitempty"`
 	// Optimistic concurrency token for updates.
-	Etag          string `protobuf:"bytes,10,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,10,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Why a suspended subscription was suspended: CREATOR_DEACTIVATED,
+	// API_KEY_REVOKED, or AUTHORITY_UNKNOWN for one made before subscriptions
+	// recorded their authority. Empty unless suspended.
+	SuspendReason string `protobuf:"bytes,11,opt,name=suspend_reason,json=suspendReason,proto3" json:"suspend_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -262,6 +276,13 @@ func (x *WebhookSubscription) GetCreatorId() string {
 func (x *WebhookSubscription) GetEtag() string {
 	if x != nil {
 		return x.Etag
+	}
+	return ""
+}
+
+func (x *WebhookSubscription) GetSuspendReason() string {
+	if x != nil {
+		return x.SuspendReason
 	}
 	return ""
 }
@@ -1049,7 +1070,7 @@ var File_ariesone_notify_v1_webhook_proto protoreflect.FileDescriptor
 
 const file_ariesone_notify_v1_webhook_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/notify/v1/webhook.proto\x12\x12ariesone.notify.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xb0\x04\n" +
+	" ariesone/notify/v1/webhook.proto\x12\x12ariesone.notify.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdc\x04\n" +
 	"\x13WebhookSubscription\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12#\n" +
 	"\x03url\x18\x02 \x01(\tB\x11\xe0A\x02\xbaH\v\xd8\x01\x01r\x06\x18\x80\x10\x88\x01\x01R\x03url\x12^\n" +
@@ -1065,7 +1086,8 @@ const file_ariesone_notify_v1_webhook_proto_rawDesc = "" +
 	"\n" +
 	"creator_id\x18\t \x01(\tB\x03\xe0A\x03R\tcreatorId\x12\x12\n" +
 	"\x04etag\x18\n" +
-	" \x01(\tR\x04etag\"\xb2\x01\n" +
+	" \x01(\tR\x04etag\x12*\n" +
+	"\x0esuspend_reason\x18\v \x01(\tB\x03\xe0A\x03R\rsuspendReason\"\xb2\x01\n" +
 	" CreateWebhookSubscriptionRequest\x12b\n" +
 	"\x14webhook_subscription\x18\x01 \x01(\v2'.ariesone.notify.v1.WebhookSubscriptionB\x06\xbaH\x03\xc8\x01\x01R\x13webhookSubscription\x12*\n" +
 	"\n" +
@@ -1120,11 +1142,12 @@ const file_ariesone_notify_v1_webhook_proto_rawDesc = "" +
 	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\"\x9b\x01\n" +
 	"\x1dListWebhookDeliveriesResponse\x12R\n" +
 	"\x12webhook_deliveries\x18\x01 \x03(\v2#.ariesone.notify.v1.WebhookDeliveryR\x11webhookDeliveries\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\x96\x01\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken*\xc0\x01\n" +
 	"\x18WebhookSubscriptionState\x12*\n" +
 	"&WEBHOOK_SUBSCRIPTION_STATE_UNSPECIFIED\x10\x00\x12%\n" +
 	"!WEBHOOK_SUBSCRIPTION_STATE_ACTIVE\x10\x01\x12'\n" +
-	"#WEBHOOK_SUBSCRIPTION_STATE_DISABLED\x10\x02*\xab\x01\n" +
+	"#WEBHOOK_SUBSCRIPTION_STATE_DISABLED\x10\x02\x12(\n" +
+	"$WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED\x10\x03*\xab\x01\n" +
 	"\x14WebhookDeliveryState\x12&\n" +
 	"\"WEBHOOK_DELIVERY_STATE_UNSPECIFIED\x10\x00\x12\"\n" +
 	"\x1eWEBHOOK_DELIVERY_STATE_PENDING\x10\x01\x12$\n" +

@@ -62,7 +62,9 @@ type WebhookServiceClient interface {
 	// DeleteWebhookSubscription stops deliveries for good.
 	DeleteWebhookSubscription(ctx context.Context, in *DeleteWebhookSubscriptionRequest, opts ...grpc.CallOption) (*DeleteWebhookSubscriptionResponse, error)
 	// EnableWebhookSubscription re-enables a subscription that was disabled
-	// after repeated failures; deliveries resume with the next event.
+	// after repeated failures, or suspended when its creator's authority
+	// ended; deliveries resume with the next event. A suspended subscription
+	// delivers with the caller's authority from then on.
 	EnableWebhookSubscription(ctx context.Context, in *EnableWebhookSubscriptionRequest, opts ...grpc.CallOption) (*WebhookSubscription, error)
 	// ListWebhookDeliveries returns a subscription's deliveries, newest first,
 	// each with its attempts.
@@ -181,7 +183,9 @@ type WebhookServiceServer interface {
 	// DeleteWebhookSubscription stops deliveries for good.
 	DeleteWebhookSubscription(context.Context, *DeleteWebhookSubscriptionRequest) (*DeleteWebhookSubscriptionResponse, error)
 	// EnableWebhookSubscription re-enables a subscription that was disabled
-	// after repeated failures; deliveries resume with the next event.
+	// after repeated failures, or suspended when its creator's authority
+	// ended; deliveries resume with the next event. A suspended subscription
+	// delivers with the caller's authority from then on.
 	EnableWebhookSubscription(context.Context, *EnableWebhookSubscriptionRequest) (*WebhookSubscription, error)
 	// ListWebhookDeliveries returns a subscription's deliveries, newest first,
 	// each with its attempts.

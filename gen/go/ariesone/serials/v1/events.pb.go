@@ -7,6 +7,7 @@
 package serialsv1
 
 import (
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1218,7 +1219,7 @@ var File_ariesone_serials_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/serials/v1/events.proto\x12\x13ariesone.serials.v1\x1a\x1eariesone/serials/v1/item.proto\x1a ariesone/serials/v1/recall.proto\x1a\x1eariesone/serials/v1/unit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc5\x01\n" +
+	" ariesone/serials/v1/events.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/serials/v1/item.proto\x1a ariesone/serials/v1/recall.proto\x1a\x1eariesone/serials/v1/unit.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xd7\x01\n" +
 	"\vItemCreated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1227,7 +1228,9 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x12\n" +
 	"\x04code\x18\x05 \x01(\tR\x04code\x12\x14\n" +
-	"\x05hcpcs\x18\x06 \x01(\tR\x05hcpcs\"\xdc\x01\n" +
+	"\x05hcpcs\x18\x06 \x01(\tR\x05hcpcs:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.read\"\xee\x01\n" +
 	"\vItemUpdated\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1236,7 +1239,9 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12%\n" +
 	"\x0echanged_fields\x18\x05 \x03(\tR\rchangedFields\x12\x18\n" +
-	"\aversion\x18\x06 \x01(\x03R\aversion\"\xfd\x01\n" +
+	"\aversion\x18\x06 \x01(\x03R\aversion:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.read\"\x91\x02\n" +
 	"\fUnitReceived\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1246,7 +1251,8 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x17\n" +
 	"\aitem_id\x18\x05 \x01(\tR\x06itemId\x12#\n" +
 	"\rserial_number\x18\x06 \x01(\tR\fserialNumber\x12!\n" +
-	"\fwarehouse_id\x18\a \x01(\tR\vwarehouseId\"\xe6\x01\n" +
+	"\fwarehouse_id\x18\a \x01(\tR\vwarehouseId:\x12\xc2\xf3\x18\x0e\n" +
+	"\fserials.read\"\xfa\x01\n" +
 	"\x12UnitsBatchReceived\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12!\n" +
@@ -1256,7 +1262,8 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
 	"\n" +
 	"unit_count\x18\x05 \x01(\x05R\tunitCount\x12\x19\n" +
-	"\bitem_ids\x18\x06 \x03(\tR\aitemIds\"\xa9\x04\n" +
+	"\bitem_ids\x18\x06 \x03(\tR\aitemIds:\x12\xc2\xf3\x18\x0e\n" +
+	"\fserials.read\"\xd2\x04\n" +
 	"\x10UnitTransitioned\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1272,10 +1279,12 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\tto_status\x18\t \x01(\x0e2\x1f.ariesone.serials.v1.UnitStatusR\btoStatus\x12*\n" +
 	"\x11from_warehouse_id\x18\n" +
 	" \x01(\tR\x0ffromWarehouseId\x12&\n" +
-	"\x0fto_warehouse_id\x18\v \x01(\tR\rtoWarehouseId\x12\x1d\n" +
+	"\x0fto_warehouse_id\x18\v \x01(\tR\rtoWarehouseId\x122\n" +
 	"\n" +
-	"patient_id\x18\f \x01(\tR\tpatientId\x12\x18\n" +
-	"\aversion\x18\r \x01(\x03R\aversion\"\xfd\x01\n" +
+	"patient_id\x18\f \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x18\n" +
+	"\aversion\x18\r \x01(\x03R\aversion:\x12\xc2\xf3\x18\x0e\n" +
+	"\fserials.read\"\x91\x02\n" +
 	"\rUnitsRecalled\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1284,7 +1293,8 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x126\n" +
 	"\x05scope\x18\x04 \x01(\v2 .ariesone.serials.v1.RecallScopeR\x05scope\x12\x1a\n" +
 	"\brecalled\x18\x05 \x01(\bR\brecalled\x12#\n" +
-	"\rchanged_count\x18\x06 \x01(\x03R\fchangedCount\"\xde\x01\n" +
+	"\rchanged_count\x18\x06 \x01(\x03R\fchangedCount:\x12\xc2\xf3\x18\x0e\n" +
+	"\fserials.read\"\xf0\x01\n" +
 	"\bStockLow\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12!\n" +
@@ -1293,7 +1303,9 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x17\n" +
 	"\aon_hand\x18\x05 \x01(\x05R\x06onHand\x12#\n" +
-	"\rreorder_point\x18\x06 \x01(\x05R\freorderPoint\"\xaf\x02\n" +
+	"\rreorder_point\x18\x06 \x01(\x05R\freorderPoint:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"stock.read\"\xc7\x02\n" +
 	"\x13MaintenanceRecorded\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1b\n" +
@@ -1304,7 +1316,8 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\aunit_id\x18\x05 \x01(\tR\x06unitId\x12#\n" +
 	"\rserial_number\x18\x06 \x01(\tR\fserialNumber\x12,\n" +
 	"\bnext_due\x18\a \x01(\v2\x11.google.type.DateR\anextDue\x12\x1a\n" +
-	"\breleased\x18\b \x01(\bR\breleased\"\x96\x02\n" +
+	"\breleased\x18\b \x01(\bR\breleased:\x16\xc2\xf3\x18\x12\n" +
+	"\x10maintenance.read\"\xae\x02\n" +
 	"\x12MaintenanceFellDue\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1314,18 +1327,22 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\aitem_id\x18\x04 \x01(\tR\x06itemId\x12!\n" +
 	"\fwarehouse_id\x18\x05 \x01(\tR\vwarehouseId\x12#\n" +
 	"\rserial_number\x18\x06 \x01(\tR\fserialNumber\x12,\n" +
-	"\bdue_date\x18\a \x01(\v2\x11.google.type.DateR\adueDate\"\xdd\x01\n" +
+	"\bdue_date\x18\a \x01(\v2\x11.google.type.DateR\adueDate:\x16\xc2\xf3\x18\x12\n" +
+	"\x10maintenance.read\"\x84\x02\n" +
 	"\rUsageRecorded\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
 	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12\x19\n" +
 	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
 	"\n" +
-	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
 	"\n" +
-	"patient_id\x18\x05 \x01(\tR\tpatientId\x12\x1f\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x1f\n" +
 	"\vnight_count\x18\x06 \x01(\x05R\n" +
-	"nightCount\"\xb0\x02\n" +
+	"nightCount:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"usage.read\"\xc2\x02\n" +
 	"\x19ManufacturerSerialRuleSet\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
@@ -1336,14 +1353,18 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\apattern\x18\x05 \x01(\tR\apattern\x12F\n" +
 	"\vcheck_digit\x18\x06 \x01(\x0e2%.ariesone.serials.v1.CheckDigitSchemeR\n" +
 	"checkDigit\x12\x18\n" +
-	"\aversion\x18\a \x01(\x03R\aversion\"\xb8\x01\n" +
+	"\aversion\x18\a \x01(\x03R\aversion:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.read\"\xca\x01\n" +
 	"\x1dManufacturerSerialRuleDeleted\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
 	"\bactor_id\x18\x02 \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\"\n" +
-	"\fmanufacturer\x18\x04 \x01(\tR\fmanufacturerBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"\fmanufacturer\x18\x04 \x01(\tR\fmanufacturer:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"items.readBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_events_proto_rawDescOnce sync.Once

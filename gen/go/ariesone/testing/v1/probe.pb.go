@@ -446,6 +446,219 @@ func (*ExplodeResponse) Descriptor() ([]byte, []int) {
 	return file_ariesone_testing_v1_probe_proto_rawDescGZIP(), []int{8}
 }
 
+// WidgetNoted is an event message for the platform's own tests of event
+// visibility: one field of every kind of rule. No service publishes it.
+type WidgetNoted struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The widget.
+	WidgetId string `protobuf:"bytes,2,opt,name=widget_id,json=widgetId,proto3" json:"widget_id,omitempty"`
+	// A protected code, masked to its last four characters without
+	// widgets.secret.
+	SecretCode string `protobuf:"bytes,3,opt,name=secret_code,json=secretCode,proto3" json:"secret_code,omitempty"`
+	// Earlier codes, each masked like secret_code.
+	PreviousCodes []string `protobuf:"bytes,4,rep,name=previous_codes,json=previousCodes,proto3" json:"previous_codes,omitempty"`
+	// The widget's holder, cleared without holders.read.
+	HolderId string `protobuf:"bytes,5,opt,name=holder_id,json=holderId,proto3" json:"holder_id,omitempty"`
+	// Kept for the audit trail only: cleared for everyone.
+	ClientIp string `protobuf:"bytes,6,opt,name=client_ip,json=clientIp,proto3" json:"client_ip,omitempty"`
+	// A nested message whose own field has a rule.
+	Detail *WidgetNoteDetail `protobuf:"bytes,7,opt,name=detail,proto3" json:"detail,omitempty"`
+	// How many, never restricted.
+	Quantity      int32 `protobuf:"varint,8,opt,name=quantity,proto3" json:"quantity,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WidgetNoted) Reset() {
+	*x = WidgetNoted{}
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WidgetNoted) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WidgetNoted) ProtoMessage() {}
+
+func (x *WidgetNoted) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WidgetNoted.ProtoReflect.Descriptor instead.
+func (*WidgetNoted) Descriptor() ([]byte, []int) {
+	return file_ariesone_testing_v1_probe_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *WidgetNoted) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *WidgetNoted) GetWidgetId() string {
+	if x != nil {
+		return x.WidgetId
+	}
+	return ""
+}
+
+func (x *WidgetNoted) GetSecretCode() string {
+	if x != nil {
+		return x.SecretCode
+	}
+	return ""
+}
+
+func (x *WidgetNoted) GetPreviousCodes() []string {
+	if x != nil {
+		return x.PreviousCodes
+	}
+	return nil
+}
+
+func (x *WidgetNoted) GetHolderId() string {
+	if x != nil {
+		return x.HolderId
+	}
+	return ""
+}
+
+func (x *WidgetNoted) GetClientIp() string {
+	if x != nil {
+		return x.ClientIp
+	}
+	return ""
+}
+
+func (x *WidgetNoted) GetDetail() *WidgetNoteDetail {
+	if x != nil {
+		return x.Detail
+	}
+	return nil
+}
+
+func (x *WidgetNoted) GetQuantity() int32 {
+	if x != nil {
+		return x.Quantity
+	}
+	return 0
+}
+
+// WidgetNoteDetail is nested in WidgetNoted to prove rules apply at depth.
+type WidgetNoteDetail struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Cleared without holders.read.
+	HolderName string `protobuf:"bytes,1,opt,name=holder_name,json=holderName,proto3" json:"holder_name,omitempty"`
+	// Never restricted.
+	Label         string `protobuf:"bytes,2,opt,name=label,proto3" json:"label,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WidgetNoteDetail) Reset() {
+	*x = WidgetNoteDetail{}
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WidgetNoteDetail) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WidgetNoteDetail) ProtoMessage() {}
+
+func (x *WidgetNoteDetail) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WidgetNoteDetail.ProtoReflect.Descriptor instead.
+func (*WidgetNoteDetail) Descriptor() ([]byte, []int) {
+	return file_ariesone_testing_v1_probe_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *WidgetNoteDetail) GetHolderName() string {
+	if x != nil {
+		return x.HolderName
+	}
+	return ""
+}
+
+func (x *WidgetNoteDetail) GetLabel() string {
+	if x != nil {
+		return x.Label
+	}
+	return ""
+}
+
+// WidgetUnruled is an event message that declares no rule: it is delivered
+// to nobody.
+type WidgetUnruled struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId     string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WidgetUnruled) Reset() {
+	*x = WidgetUnruled{}
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WidgetUnruled) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WidgetUnruled) ProtoMessage() {}
+
+func (x *WidgetUnruled) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_testing_v1_probe_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WidgetUnruled.ProtoReflect.Descriptor instead.
+func (*WidgetUnruled) Descriptor() ([]byte, []int) {
+	return file_ariesone_testing_v1_probe_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *WidgetUnruled) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
 var File_ariesone_testing_v1_probe_proto protoreflect.FileDescriptor
 
 const file_ariesone_testing_v1_probe_proto_rawDesc = "" +
@@ -472,7 +685,30 @@ const file_ariesone_testing_v1_probe_proto_rawDesc = "" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x16\n" +
 	"\x14DeleteWidgetResponse\"\x10\n" +
 	"\x0eExplodeRequest\"\x11\n" +
-	"\x0fExplodeResponse2\x83\x04\n" +
+	"\x0fExplodeResponse\"\x86\x03\n" +
+	"\vWidgetNoted\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1b\n" +
+	"\twidget_id\x18\x02 \x01(\tR\bwidgetId\x127\n" +
+	"\vsecret_code\x18\x03 \x01(\tB\x16\xc2\xf3\x18\x12\n" +
+	"\x0ewidgets.secret\x10\x04R\n" +
+	"secretCode\x12=\n" +
+	"\x0eprevious_codes\x18\x04 \x03(\tB\x16\xc2\xf3\x18\x12\n" +
+	"\x0ewidgets.secret\x10\x04R\rpreviousCodes\x12/\n" +
+	"\tholder_id\x18\x05 \x01(\tB\x12\xc2\xf3\x18\x0e\n" +
+	"\fholders.readR\bholderId\x12#\n" +
+	"\tclient_ip\x18\x06 \x01(\tB\x06\xc2\xf3\x18\x02\x18\x01R\bclientIp\x12=\n" +
+	"\x06detail\x18\a \x01(\v2%.ariesone.testing.v1.WidgetNoteDetailR\x06detail\x12\x1a\n" +
+	"\bquantity\x18\b \x01(\x05R\bquantity:\x12\xc2\xf3\x18\x0e\n" +
+	"\fwidgets.read\"]\n" +
+	"\x10WidgetNoteDetail\x123\n" +
+	"\vholder_name\x18\x01 \x01(\tB\x12\xc2\xf3\x18\x0e\n" +
+	"\fholders.readR\n" +
+	"holderName\x12\x14\n" +
+	"\x05label\x18\x02 \x01(\tR\x05label\".\n" +
+	"\rWidgetUnruled\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId2\x83\x04\n" +
 	"\fProbeService\x12S\n" +
 	"\x04Ping\x12 .ariesone.testing.v1.PingRequest\x1a!.ariesone.testing.v1.PingResponse\"\x06\xc2\xf3\x18\x02\x10\x01\x12c\n" +
 	"\tGetWidget\x12%.ariesone.testing.v1.GetWidgetRequest\x1a\x1b.ariesone.testing.v1.Widget\"\x12\xc2\xf3\x18\x0e\n" +
@@ -495,7 +731,7 @@ func file_ariesone_testing_v1_probe_proto_rawDescGZIP() []byte {
 	return file_ariesone_testing_v1_probe_proto_rawDescData
 }
 
-var file_ariesone_testing_v1_probe_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_ariesone_testing_v1_probe_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
 var file_ariesone_testing_v1_probe_proto_goTypes = []any{
 	(*PingRequest)(nil),          // 0: ariesone.testing.v1.PingRequest
 	(*PingResponse)(nil),         // 1: ariesone.testing.v1.PingResponse
@@ -506,24 +742,28 @@ var file_ariesone_testing_v1_probe_proto_goTypes = []any{
 	(*DeleteWidgetResponse)(nil), // 6: ariesone.testing.v1.DeleteWidgetResponse
 	(*ExplodeRequest)(nil),       // 7: ariesone.testing.v1.ExplodeRequest
 	(*ExplodeResponse)(nil),      // 8: ariesone.testing.v1.ExplodeResponse
+	(*WidgetNoted)(nil),          // 9: ariesone.testing.v1.WidgetNoted
+	(*WidgetNoteDetail)(nil),     // 10: ariesone.testing.v1.WidgetNoteDetail
+	(*WidgetUnruled)(nil),        // 11: ariesone.testing.v1.WidgetUnruled
 }
 var file_ariesone_testing_v1_probe_proto_depIdxs = []int32{
-	2, // 0: ariesone.testing.v1.CreateWidgetRequest.widget:type_name -> ariesone.testing.v1.Widget
-	0, // 1: ariesone.testing.v1.ProbeService.Ping:input_type -> ariesone.testing.v1.PingRequest
-	3, // 2: ariesone.testing.v1.ProbeService.GetWidget:input_type -> ariesone.testing.v1.GetWidgetRequest
-	4, // 3: ariesone.testing.v1.ProbeService.CreateWidget:input_type -> ariesone.testing.v1.CreateWidgetRequest
-	5, // 4: ariesone.testing.v1.ProbeService.DeleteWidget:input_type -> ariesone.testing.v1.DeleteWidgetRequest
-	7, // 5: ariesone.testing.v1.ProbeService.Explode:input_type -> ariesone.testing.v1.ExplodeRequest
-	1, // 6: ariesone.testing.v1.ProbeService.Ping:output_type -> ariesone.testing.v1.PingResponse
-	2, // 7: ariesone.testing.v1.ProbeService.GetWidget:output_type -> ariesone.testing.v1.Widget
-	2, // 8: ariesone.testing.v1.ProbeService.CreateWidget:output_type -> ariesone.testing.v1.Widget
-	6, // 9: ariesone.testing.v1.ProbeService.DeleteWidget:output_type -> ariesone.testing.v1.DeleteWidgetResponse
-	8, // 10: ariesone.testing.v1.ProbeService.Explode:output_type -> ariesone.testing.v1.ExplodeResponse
-	6, // [6:11] is the sub-list for method output_type
-	1, // [1:6] is the sub-list for method input_type
-	1, // [1:1] is the sub-list for extension type_name
-	1, // [1:1] is the sub-list for extension extendee
-	0, // [0:1] is the sub-list for field type_name
+	2,  // 0: ariesone.testing.v1.CreateWidgetRequest.widget:type_name -> ariesone.testing.v1.Widget
+	10, // 1: ariesone.testing.v1.WidgetNoted.detail:type_name -> ariesone.testing.v1.WidgetNoteDetail
+	0,  // 2: ariesone.testing.v1.ProbeService.Ping:input_type -> ariesone.testing.v1.PingRequest
+	3,  // 3: ariesone.testing.v1.ProbeService.GetWidget:input_type -> ariesone.testing.v1.GetWidgetRequest
+	4,  // 4: ariesone.testing.v1.ProbeService.CreateWidget:input_type -> ariesone.testing.v1.CreateWidgetRequest
+	5,  // 5: ariesone.testing.v1.ProbeService.DeleteWidget:input_type -> ariesone.testing.v1.DeleteWidgetRequest
+	7,  // 6: ariesone.testing.v1.ProbeService.Explode:input_type -> ariesone.testing.v1.ExplodeRequest
+	1,  // 7: ariesone.testing.v1.ProbeService.Ping:output_type -> ariesone.testing.v1.PingResponse
+	2,  // 8: ariesone.testing.v1.ProbeService.GetWidget:output_type -> ariesone.testing.v1.Widget
+	2,  // 9: ariesone.testing.v1.ProbeService.CreateWidget:output_type -> ariesone.testing.v1.Widget
+	6,  // 10: ariesone.testing.v1.ProbeService.DeleteWidget:output_type -> ariesone.testing.v1.DeleteWidgetResponse
+	8,  // 11: ariesone.testing.v1.ProbeService.Explode:output_type -> ariesone.testing.v1.ExplodeResponse
+	7,  // [7:12] is the sub-list for method output_type
+	2,  // [2:7] is the sub-list for method input_type
+	2,  // [2:2] is the sub-list for extension type_name
+	2,  // [2:2] is the sub-list for extension extendee
+	0,  // [0:2] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_testing_v1_probe_proto_init() }
@@ -537,7 +777,7 @@ func file_ariesone_testing_v1_probe_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_testing_v1_probe_proto_rawDesc), len(file_ariesone_testing_v1_probe_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   9,
+			NumMessages:   12,
 			NumExtensions: 0,
 			NumServices:   1,
 		},
