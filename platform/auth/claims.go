@@ -5,6 +5,8 @@
 package auth
 
 import (
+	"time"
+
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/ariesone/ariesone/platform/identity"
@@ -31,11 +33,21 @@ func (c *Claims) Principal() identity.Principal {
 		kind = identity.KindUser
 	}
 	return identity.Principal{
-		Subject:   c.Subject,
-		CompanyID: c.CompanyID,
-		Roles:     append([]string(nil), c.Roles...),
-		Kind:      kind,
-		TokenID:   c.ID,
-		SessionID: c.SessionID,
+		Subject:    c.Subject,
+		CompanyID:  c.CompanyID,
+		Roles:      append([]string(nil), c.Roles...),
+		Kind:       kind,
+		TokenID:    c.ID,
+		SessionID:  c.SessionID,
+		IssueTime:  numericTime(c.IssuedAt),
+		ExpireTime: numericTime(c.ExpiresAt),
 	}
+}
+
+// numericTime is the time of a JWT date claim, zero when absent.
+func numericTime(d *jwt.NumericDate) time.Time {
+	if d == nil {
+		return time.Time{}
+	}
+	return d.Time
 }

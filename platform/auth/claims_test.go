@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
@@ -19,12 +20,14 @@ func TestClaimsPrincipal(t *testing.T) {
 		{
 			name: "user by default",
 			claims: auth.Claims{
-				RegisteredClaims: jwt.RegisteredClaims{Subject: "u-1", ID: "jti-1"},
-				CompanyID:        "c-1",
-				Roles:            []string{auth.RoleIntake, auth.RoleBilling},
-				SessionID:        "s-1",
+				RegisteredClaims: jwt.RegisteredClaims{Subject: "u-1", ID: "jti-1",
+					IssuedAt: jwt.NewNumericDate(time.Unix(1_800_000_000, 0)), ExpiresAt: jwt.NewNumericDate(time.Unix(1_800_000_900, 0))},
+				CompanyID: "c-1",
+				Roles:     []string{auth.RoleIntake, auth.RoleBilling},
+				SessionID: "s-1",
 			},
-			want: identity.Principal{Subject: "u-1", CompanyID: "c-1", Roles: []string{"intake", "billing"}, Kind: identity.KindUser, TokenID: "jti-1", SessionID: "s-1"},
+			want: identity.Principal{Subject: "u-1", CompanyID: "c-1", Roles: []string{"intake", "billing"}, Kind: identity.KindUser, TokenID: "jti-1", SessionID: "s-1",
+				IssueTime: time.Unix(1_800_000_000, 0), ExpireTime: time.Unix(1_800_000_900, 0)},
 		},
 		{
 			name:   "api key",

@@ -22,16 +22,28 @@ type TokenVerifier interface {
 
 var _ TokenVerifier = (*Verifier)(nil)
 
+// RevocationChecker refuses principals whose token was revoked after it
+// was issued (a logout, a deactivation, a role change, a revoked key);
+// platform/revocation's Set implements it.
+type RevocationChecker interface {
+	Check(p identity.Principal) error
+}
+
 // Guard authenticates and authorizes calls against a Policy. The policy is
 // set after services are registered (SetPolicy), before serving starts; until
 // then every call is denied.
 type Guard struct {
-	verifier TokenVerifier
-	policy   *Policy
+	verifier    TokenVerifier
+	revocations RevocationChecker
+	policy      *Policy
 }
 
-// NewGuard returns a Guard that verifies tokens with v.
-func NewGuard(v TokenVerifier) *Guard { return &Guard{verifier: v} }
+// NewGuard returns a Guard that verifies tokens with v and, when
+// revocations is not nil, refuses the revoked ones: a signature proves a
+// token was issued, not that its authority still stands.
+func NewGuard(v TokenVerifier, revocations RevocationChecker) *Guard {
+	return &Guard{verifier: v, revocations: revocations}
+}
 
 // SetPolicy installs the method rules. It must be called before serving.
 func (g *Guard) SetPolicy(p *Policy) { g.policy = p }
@@ -59,6 +71,11 @@ func (g *Guard) Authenticate(ctx context.Context, fullMethod string) (context.Co
 	p, err := g.verifier.Verify(ctx, raw)
 	if err != nil {
 		return ctx, err
+	}
+	if g.revocations != nil {
+		if err := g.revocations.Check(p); err != nil {
+			return ctx, err
+		}
 	}
 	return identity.NewContext(ctx, p), nil
 }

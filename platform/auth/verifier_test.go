@@ -91,6 +91,7 @@ func TestVerifyAcceptsSignedTokens(t *testing.T) {
 			want := identity.Principal{
 				Subject: "u-1", CompanyID: "c-1", Roles: []string{"intake", "billing"},
 				Kind: identity.KindUser, TokenID: claims.ID, SessionID: "s-1",
+				IssueTime: claims.IssuedAt.Time, ExpireTime: claims.ExpiresAt.Time,
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("principal (-want +got):\n%s", diff)

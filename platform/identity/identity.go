@@ -7,6 +7,7 @@ package identity
 import (
 	"context"
 	"slices"
+	"time"
 )
 
 // Kind tells what sort of credential a principal presented.
@@ -36,6 +37,11 @@ type Principal struct {
 	TokenID string
 	// SessionID ties a user's tokens to one login session, when present.
 	SessionID string
+	// IssueTime and ExpireTime bound the token's authority (JWT "iat" and
+	// "exp"): a revocation refuses tokens issued before it, and a stream
+	// ends when its token expires.
+	IssueTime  time.Time
+	ExpireTime time.Time
 }
 
 // HasRole reports whether the principal holds role.

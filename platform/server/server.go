@@ -59,6 +59,9 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Verifier checks bearer tokens.
 	Verifier auth.TokenVerifier
+	// Revocations refuses revoked tokens; nil checks none (tests that mint
+	// their own tokens).
+	Revocations auth.RevocationChecker
 	// Limiter applies per-principal, per-class quotas; nil disables.
 	Limiter ratelimit.Limiter
 	// Audit receives one record per call.
@@ -109,7 +112,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		cfg:    cfg,
 		health: health.NewServer(),
-		guard:  auth.NewGuard(cfg.Verifier),
+		guard:  auth.NewGuard(cfg.Verifier, cfg.Revocations),
 		metrics: grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(
 			grpcprom.WithHistogramBuckets([]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}),
 		)),

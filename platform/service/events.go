@@ -11,6 +11,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/revocation"
 )
 
 // EventBus is what a service publishes to and consumes from: RabbitMQ when
@@ -54,14 +55,44 @@ type pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// dependencies returns what health watches: Postgres and, when it can tell,
-// the broker.
-func dependencies(pool *pgxpool.Pool, b EventBus) map[string]pinger {
-	deps := map[string]pinger{"Postgres": pool}
+// dependencies returns what health watches: Postgres, the revocation set
+// (a process that cannot tell revoked tokens refuses every call, so it does
+// not report itself serving) and, when it can tell, the broker.
+func dependencies(pool *pgxpool.Pool, b EventBus, revocations *revocation.Set) map[string]pinger {
+	deps := map[string]pinger{"Postgres": pool, "the revocation stream": revocations}
 	if p, ok := b.(pinger); ok {
 		deps["the broker"] = p
 	}
 	return deps
+}
+
+// newRevocations is the set of revoked tokens this process refuses: fed
+// from the broker's revocation stream, or, with the in-process bus (local
+// runs only), trusted from the start and knowing only what happens in this
+// process.
+func newRevocations(b EventBus, logger *slog.Logger) *revocation.Set {
+	if _, ok := b.(bus.StreamSubscriber); ok {
+		if _, inProcess := b.(*bus.Memory); !inProcess {
+			return revocation.New(revocation.Config{})
+		}
+	}
+	logger.Warn("no broker: token revocations of other processes are not seen; a logged-out token works until it expires")
+	return revocation.Trusted(revocation.Config{})
+}
+
+// runRevocations feeds set from the broker's revocation stream until ctx
+// ends; with the in-process bus there is nothing to read.
+func runRevocations(ctx context.Context, set *revocation.Set, b EventBus) error {
+	sub, ok := b.(bus.StreamSubscriber)
+	if !ok {
+		<-ctx.Done()
+		return nil
+	}
+	if _, inProcess := b.(*bus.Memory); inProcess {
+		<-ctx.Done()
+		return nil
+	}
+	return set.Run(ctx, sub)
 }
 
 // stage is a background loop the shutdown stops explicitly, in order.

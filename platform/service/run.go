@@ -37,6 +37,7 @@ import (
 	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/ratelimit"
+	"github.com/ariesone/ariesone/platform/revocation"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/telemetry"
 )
@@ -86,6 +87,9 @@ type Deps struct {
 	// Events appends the service's domain events to its outbox, in the
 	// unit of work of the context.
 	Events *outbox.Recorder
+	// Revocations are the tokens company has revoked; every call is checked
+	// against them, and a long-lived stream should check again as it goes.
+	Revocations *revocation.Set
 }
 
 // Env looks up an environment variable; os.LookupEnv in production.
@@ -156,6 +160,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	if err != nil {
 		return err
 	}
+	deps.Revocations = newRevocations(eventBus, logger)
 	limiter, closeLimiter, err := ratelimit.Open(classes, ratelimit.Backend{
 		RedisAddr:     common.RedisAddr(),
 		RedisPassword: common.RedisPassword,
@@ -171,6 +176,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		Logger:          logger,
 		Registry:        registry,
 		Verifier:        verifier,
+		Revocations:     deps.Revocations,
 		Limiter:         limiter,
 		Audit:           auditSink,
 		Tracing:         common.OTLPEndpoint != "",
@@ -212,6 +218,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	runCtx, fail := context.WithCancelCause(ctx)
 	defer fail(nil)
 	relayStage := startStage(ctx, "outbox relay", relay.Run, fail)
+	revocationStage := startStage(ctx, "revocations", func(ctx context.Context) error { return runRevocations(ctx, deps.Revocations, eventBus) }, fail)
 	sinkStage := startStage(ctx, "audit sink", auditSink.Run, fail)
 	var workerStages []*stage
 	for _, w := range workers {
@@ -221,13 +228,14 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	g, gctx := errgroup.WithContext(runCtx)
 	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
 	g.Go(func() error { return serveOps(gctx, lis.Metrics, spec, deps) })
-	g.Go(func() error { watchDependencies(gctx, dependencies(pool, eventBus), srv, logger); return nil })
+	g.Go(func() error { watchDependencies(gctx, dependencies(pool, eventBus, deps.Revocations), srv, logger); return nil })
 	err = g.Wait()
 	for _, s := range workerStages {
 		s.stop(logger)
 	}
 	sinkStage.stop(logger)
 	relayStage.stop(logger)
+	revocationStage.stop(logger)
 	if cause := context.Cause(runCtx); err == nil && cause != nil && ctx.Err() == nil {
 		err = cause
 	}

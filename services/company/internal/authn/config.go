@@ -80,7 +80,7 @@ func LoadSettings(e *config.Env) Settings {
 		value time.Duration
 	}{{"ACCESS_TOKEN_TTL", s.AccessTokenTTL}, {"API_KEY_TOKEN_TTL", s.APIKeyTokenTTL}} {
 		if ttl.value > maxAccessTokenTTL {
-			e.Invalid(ttl.name, ttl.value.String(), "must be at most 1h: access tokens cannot be revoked, so their lifetime is how long a revoked credential keeps working")
+			e.Invalid(ttl.name, ttl.value.String(), "must be at most 1h: every service remembers revocations for 1h and refuses tokens that would outlive them")
 		}
 	}
 	if s.AccessTokenTTL >= s.SessionIdleTimeout {
