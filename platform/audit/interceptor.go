@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -10,6 +11,7 @@ import (
 	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -38,18 +40,95 @@ func UnaryServerInterceptor(sink Sink, skip Skip) grpc.UnaryServerInterceptor {
 	}
 }
 
-// StreamServerInterceptor records one entry per stream, when it ends.
+// Resource names of a stream's two records: a stream that the service
+// accepted is recorded when it opens ({"stream": "opened"}, outcome OK),
+// since a disclosure that lasts hours must not wait for its end to be
+// known, and again when it ends ({"stream": "ended"} with the outcome). A
+// stream refused before it opened has one record, like any refused call.
+const (
+	StreamResource = "stream"
+	StreamOpened   = "opened"
+	StreamEnded    = "ended"
+)
+
+// StreamServerInterceptor records a stream when the service accepts it (its
+// first header or message) and when it ends.
 func StreamServerInterceptor(sink Sink, skip Skip) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
 		if skip != nil && skip(info.FullMethod) {
 			return handler(srv, ss)
 		}
-		wrapped := middleware.WrapServerStream(ss)
-		ctx, finish := begin(ss.Context(), sink, info.FullMethod, nil)
-		wrapped.WrappedContext = ctx
-		defer finish(&err, nil)
-		return handler(srv, wrapped)
+		ctx, slot := identity.WithSlot(ss.Context())
+		ctx, noted := withNotedResources(ctx)
+		start := time.Now()
+		opened := &openingStream{WrappedServerStream: middleware.WrapServerStream(ss)}
+		opened.WrappedContext = ctx
+		opened.open = func() {
+			r := build(ctx, slot, noted, info.FullMethod, start, codes.OK, nil, nil)
+			r.Resources = withPhase(r.Resources, StreamOpened)
+			r.Duration = 0
+			sink.Write(ctx, r)
+		}
+		defer func() {
+			code := codes.Internal
+			p := recover()
+			if p == nil {
+				code = grpcerr.ToStatus(err).Code()
+			}
+			r := build(ctx, slot, noted, info.FullMethod, start, code, nil, nil)
+			if opened.wasOpened() {
+				r.Resources = withPhase(r.Resources, StreamEnded)
+			}
+			sink.Write(ctx, r)
+			if p != nil {
+				panic(p)
+			}
+		}()
+		return handler(srv, opened)
 	}
+}
+
+func withPhase(resources map[string]string, phase string) map[string]string {
+	if resources == nil {
+		resources = map[string]string{}
+	}
+	resources[StreamResource] = phase
+	return resources
+}
+
+// openingStream writes the opening record before the stream's first
+// header or message leaves.
+type openingStream struct {
+	*middleware.WrappedServerStream
+	once sync.Once
+	open func()
+	done bool
+	mu   sync.Mutex
+}
+
+func (s *openingStream) opening() {
+	s.once.Do(func() {
+		s.open()
+		s.mu.Lock()
+		s.done = true
+		s.mu.Unlock()
+	})
+}
+
+func (s *openingStream) wasOpened() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.done
+}
+
+func (s *openingStream) SendHeader(md metadata.MD) error {
+	s.opening()
+	return s.WrappedServerStream.SendHeader(md)
+}
+
+func (s *openingStream) SendMsg(m any) error {
+	s.opening()
+	return s.WrappedServerStream.SendMsg(m)
 }
 
 // begin opens the record of one call. The returned finish must be deferred

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
@@ -180,7 +181,38 @@ type fakeStream struct {
 	ctx context.Context
 }
 
-func (s fakeStream) Context() context.Context { return s.ctx }
+func (s fakeStream) Context() context.Context     { return s.ctx }
+func (s fakeStream) SendHeader(metadata.MD) error { return nil }
+func (s fakeStream) SendMsg(any) error            { return nil }
+
+// TestStreamIsRecordedWhenItOpensAndWhenItEnds: an accepted stream has an
+// opening record as soon as its headers leave, and a closing one with its
+// outcome; a refused stream has only the one.
+func TestStreamIsRecordedWhenItOpensAndWhenItEnds(t *testing.T) {
+	const watch = "/ariesone.testing.v1.ProbeService/Watch"
+	sink := &audit.MemorySink{}
+	var openedBeforeEnd int
+	handler := func(srv any, ss grpc.ServerStream) error {
+		identity.NewContext(ss.Context(), caller)
+		if err := ss.SendHeader(metadata.MD{}); err != nil {
+			return err
+		}
+		_ = ss.SendMsg(nil)
+		openedBeforeEnd = len(sink.Records())
+		return errs.Unauthenticated("token expired")
+	}
+	_ = audit.StreamServerInterceptor(sink, nil)(nil, fakeStream{ctx: callContext(t)}, &grpc.StreamServerInfo{FullMethod: watch}, handler)
+	base := audit.Record{RequestID: "req-1", Actor: "u-1", ActorKind: "user", CompanyID: "0195f3a2-0000-7000-8000-00000000c001", Method: watch, ClientAddr: "10.1.2.3:40000"}
+	opened, ended := base, base
+	opened.Code, opened.Resources = "OK", map[string]string{audit.StreamResource: audit.StreamOpened}
+	ended.Code, ended.Resources = "UNAUTHENTICATED", map[string]string{audit.StreamResource: audit.StreamEnded}
+	if diff := cmp.Diff([]audit.Record{opened, ended}, sink.Records(), ignoreTiming); diff != "" {
+		t.Errorf("records (-want +got):\n%s", diff)
+	}
+	if openedBeforeEnd != 1 {
+		t.Errorf("%d records while the stream was open, want the opening one", openedBeforeEnd)
+	}
+}
 
 func TestStreamServerInterceptor(t *testing.T) {
 	const watch = "/ariesone.testing.v1.ProbeService/Watch"

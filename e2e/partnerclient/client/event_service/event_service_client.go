@@ -61,10 +61,10 @@ type ClientService interface {
 	// EventServiceListEventsContext list events returns the tenant s events newest first.
 	EventServiceListEventsContext(ctx context.Context, params *EventServiceListEventsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*EventServiceListEventsOK, error)
 
-	// EventServiceWatchEvents watch events streams the tenant s events as notify receives them from the moment of the call until the client hangs up over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
+	// EventServiceWatchEvents watch events streams the tenant s events that the caller may see as notify receives them from the moment of the call or with resume after from the event after that one until the client hangs up or the caller s authority ends the stream ends with u n a u t h e n t i c a t e d when its token expires reason t o k e n e x p i r e d reconnect with a fresh token and resume after set to the last event id received and within seconds of a logout deactivation role change or key revocation over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
 	EventServiceWatchEvents(params *EventServiceWatchEventsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*EventServiceWatchEventsOK, error)
 
-	// EventServiceWatchEventsContext watch events streams the tenant s events as notify receives them from the moment of the call until the client hangs up over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
+	// EventServiceWatchEventsContext watch events streams the tenant s events that the caller may see as notify receives them from the moment of the call or with resume after from the event after that one until the client hangs up or the caller s authority ends the stream ends with u n a u t h e n t i c a t e d when its token expires reason t o k e n e x p i r e d reconnect with a fresh token and resume after set to the last event id received and within seconds of a logout deactivation role change or key revocation over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
 	EventServiceWatchEventsContext(ctx context.Context, params *EventServiceWatchEventsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*EventServiceWatchEventsOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
@@ -132,7 +132,7 @@ func (a *Client) EventServiceListEventsContext(ctx context.Context, params *Even
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// EventServiceWatchEvents watches events streams the tenant s events as notify receives them from the moment of the call until the client hangs up over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
+// EventServiceWatchEvents watches events streams the tenant s events that the caller may see as notify receives them from the moment of the call or with resume after from the event after that one until the client hangs up or the caller s authority ends the stream ends with u n a u t h e n t i c a t e d when its token expires reason t o k e n e x p i r e d reconnect with a fresh token and resume after set to the last event id received and within seconds of a logout deactivation role change or key revocation over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -149,7 +149,7 @@ func (a *Client) EventServiceWatchEvents(params *EventServiceWatchEventsParams, 
 	return a.EventServiceWatchEventsContext(ctx, params, authInfo, opts...)
 }
 
-// EventServiceWatchEventsContext watches events streams the tenant s events as notify receives them from the moment of the call until the client hangs up over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
+// EventServiceWatchEventsContext watches events streams the tenant s events that the caller may see as notify receives them from the moment of the call or with resume after from the event after that one until the client hangs up or the caller s authority ends the stream ends with u n a u t h e n t i c a t e d when its token expires reason t o k e n e x p i r e d reconnect with a fresh token and resume after set to the last event id received and within seconds of a logout deactivation role change or key revocation over r e s t the gateway sends one JSON object per line result event available when f e a t u r e r e a l t i m e u p d a t e s is on otherwise f a i l e d p r e c o n d i t i o n.
 //
 // Do not use the deprecated [EventServiceWatchEventsParams.Context] with this method: it would be ignored.
 func (a *Client) EventServiceWatchEventsContext(ctx context.Context, params *EventServiceWatchEventsParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*EventServiceWatchEventsOK, error) {

@@ -63,6 +63,14 @@ EventServiceWatchEventsParams contains all the parameters to send to the API end
 */
 type EventServiceWatchEventsParams struct {
 
+	// ResumeAfter.
+	//
+	// Id of the last event received on an earlier stream: the stream first
+	// replays, from the event log and oldest first, the events after it that
+	// the caller may see, then goes on live, without repeating any. An id
+	// that is not an event of the caller's tenant is INVALID_ARGUMENT.
+	ResumeAfter *string
+
 	// Types.
 	//
 	// Only events of these types; a trailing ".*" matches a prefix. Empty
@@ -126,6 +134,17 @@ func (o *EventServiceWatchEventsParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithResumeAfter adds the resumeAfter to the event service watch events params.
+func (o *EventServiceWatchEventsParams) WithResumeAfter(resumeAfter *string) *EventServiceWatchEventsParams {
+	o.SetResumeAfter(resumeAfter)
+	return o
+}
+
+// SetResumeAfter adds the resumeAfter to the event service watch events params.
+func (o *EventServiceWatchEventsParams) SetResumeAfter(resumeAfter *string) {
+	o.ResumeAfter = resumeAfter
+}
+
 // WithTypes adds the types to the event service watch events params.
 func (o *EventServiceWatchEventsParams) WithTypes(types []string) *EventServiceWatchEventsParams {
 	o.SetTypes(types)
@@ -143,6 +162,23 @@ func (o *EventServiceWatchEventsParams) WriteToRequest(r runtime.ClientRequest, 
 		return err
 	}
 	var res []error
+
+	if o.ResumeAfter != nil {
+
+		// query param resumeAfter
+		var qrResumeAfter string
+
+		if o.ResumeAfter != nil {
+			qrResumeAfter = *o.ResumeAfter
+		}
+		qResumeAfter := qrResumeAfter
+		if qResumeAfter != "" {
+
+			if err := r.SetQueryParam("resumeAfter", qResumeAfter); err != nil {
+				return err
+			}
+		}
+	}
 
 	if o.Types != nil {
 

@@ -42,6 +42,9 @@ type Deps struct {
 	Notifications Notifications
 	// Live fans events out to WatchEvents callers.
 	Live *LiveEvents
+	// Revocations end a WatchEvents stream within seconds of its token's
+	// revocation; nil checks none (tests).
+	Revocations RevocationChecker
 	// Now is the clock; nil means the system clock.
 	Now func() time.Time
 }

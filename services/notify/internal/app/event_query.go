@@ -91,23 +91,3 @@ func checkPatterns(field string, patterns []string) error {
 	return v.Err()
 }
 
-// WatchEventsHandler subscribes the caller to the live stream of its
-// tenant's events.
-type WatchEventsHandler struct{ s *service }
-
-// Handle returns a watcher of the caller's tenant for events matching
-// types (every type when empty) that the caller's roles may see, each as
-// they may see it. The caller must Close it.
-func (h WatchEventsHandler) Handle(ctx context.Context, types []string) (*Watcher, error) {
-	p, err := usecase.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkPatterns("types", types); err != nil {
-		return nil, err
-	}
-	if h.s.Live == nil {
-		return nil, errs.Unavailable("the live event stream is not running", nil)
-	}
-	return h.s.Live.Watch(p.CompanyID, p.Roles, types), nil
-}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -26,6 +27,14 @@ type AuditTrail interface {
 type EventLog interface {
 	InsertEvent(ctx context.Context, e domain.Event) (inserted bool, err error)
 	ListEvents(ctx context.Context, payloadTypes, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error)
+	EventPosition(ctx context.Context, id string) (domain.EventPosition, error)
+	ListEventsAfter(ctx context.Context, payloadTypes, patterns []string, after domain.EventPosition, limit int) ([]*domain.Event, error)
+}
+
+// RevocationChecker refuses a principal whose token was revoked since it
+// was issued; platform/revocation's Set implements it.
+type RevocationChecker interface {
+	Check(p identity.Principal) error
 }
 
 // Recipients is the users read model.

@@ -42,35 +42,32 @@ func (s *EventServer) ListEvents(ctx context.Context, req *notifyv1.ListEventsRe
 	return resp, nil
 }
 
-// WatchEvents streams the tenant's events as they arrive until the client
-// hangs up, the watcher falls behind (RESOURCE_EXHAUSTED: reconnect), or
-// the service stops (UNAVAILABLE).
+// WatchEvents streams the tenant's events the caller may see (after
+// replaying those since resume_after) until the client hangs up, its token
+// expires or is revoked (UNAUTHENTICATED), the watcher falls behind
+// (RESOURCE_EXHAUSTED: reconnect), or the service stops (UNAVAILABLE).
 func (s *EventServer) WatchEvents(req *notifyv1.WatchEventsRequest, stream grpc.ServerStreamingServer[notifyv1.Event]) error {
 	if !s.realTimeUpdates {
 		return errs.FailedPrecondition(ReasonFeatureDisabled, "live events are turned off; the operator enables them with FEATURE_REAL_TIME_UPDATES")
 	}
 	ctx := stream.Context()
-	w, err := s.app.Queries.WatchEvents.Handle(ctx, req.GetTypes())
+	events, err := s.app.Queries.WatchEvents.Handle(ctx, app.WatchEvents{Types: req.GetTypes(), ResumeAfter: req.GetResumeAfter()})
 	if err != nil {
 		return err
 	}
-	defer w.Close()
+	defer events.Close()
 	// Headers go out once the watcher is registered: a client that has
 	// them knows every event from then on reaches it.
 	if err := stream.SendHeader(metadata.MD{}); err != nil {
 		return err
 	}
 	for {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case e, ok := <-w.Events():
-			if !ok {
-				return w.Err()
-			}
-			if err := stream.Send(eventToProto(e)); err != nil {
-				return err
-			}
+		e, err := events.Next(ctx)
+		if err != nil {
+			return err
+		}
+		if err := stream.Send(eventToProto(e)); err != nil {
+			return err
 		}
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -18,8 +19,10 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/revocation"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
@@ -346,4 +349,152 @@ func (h *rpcHarness) asKind(company, subject string, kind identity.Kind, roles .
 	claims := authtest.Claims(subject, company, roles...)
 	claims.Kind = string(kind)
 	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+h.keys.Mint(claims))
+}
+
+// streamHarness serves WatchEvents with revocations checked, fed by the
+// test.
+func newStreamHarness(t *testing.T) (*rpcHarness, *revocation.Set) {
+	t.Helper()
+	db := storetest.New(t)
+	s := store.New(db.App)
+	revoked := revocation.Trusted(revocation.Config{})
+	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
+	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Revocations: revoked})
+	srv := servertest.New(t, "notify", h.keys)
+	grpcapi.Register(srv.GRPC(), a, true)
+	h.events = notifyv1.NewEventServiceClient(servertest.Start(t, srv))
+	return h, revoked
+}
+
+// watchWith opens a stream with claims' token.
+func (h *rpcHarness) watchWith(t *testing.T, ctx context.Context, claims *auth.Claims, req *notifyv1.WatchEventsRequest) notifyv1.EventService_WatchEventsClient {
+	t.Helper()
+	ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+h.keys.Mint(claims))
+	stream, err := h.events.WatchEvents(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stream.Header(); err != nil {
+		t.Fatal(err)
+	}
+	return stream
+}
+
+// TestStreamEndsAtExpiryAndResumesWithoutGapOrDuplicate: a token that
+// expires in 2 s ends its stream with UNAUTHENTICATED TOKEN_EXPIRED; the
+// client reconnects with a fresh token and resume_after, and gets what
+// happened in between, then live events, each once.
+func TestStreamEndsAtExpiryAndResumesWithoutGapOrDuplicate(t *testing.T) {
+	t.Parallel()
+	h, _ := newStreamHarness(t)
+	tenant, user := rpcID(t), rpcID(t)
+	n := 0
+	happen := func() bus.Delivery {
+		n++
+		d := rpcEvent(t, "company.location.created.v1", tenant, &companyv1.LocationCreated{CompanyId: tenant, LocationId: rpcID(t)}, rpcT0.Add(time.Duration(n)*time.Second))
+		h.apply(t, d)
+		h.live.Publish(liveEventOf(d.Message))
+		return d
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	short := authtest.Claims(user, tenant, auth.RolePartner)
+	short.ExpiresAt = jwt.NewNumericDate(time.Now().Add(2 * time.Second))
+	first := h.watchWith(t, ctx, short, &notifyv1.WatchEventsRequest{})
+	var want, got []string
+	for range 3 {
+		want = append(want, happen().ID)
+	}
+	var last string
+	for {
+		e, err := first.Recv()
+		if err != nil {
+			grpcerrtest.WantReason(t, err, codes.Unauthenticated, app.ReasonTokenExpired)
+			break
+		}
+		got, last = append(got, e.GetId()), e.GetId()
+	}
+	// While the client is away.
+	for range 2 {
+		want = append(want, happen().ID)
+	}
+	second := h.watchWith(t, ctx, authtest.Claims(user, tenant, auth.RolePartner), &notifyv1.WatchEventsRequest{ResumeAfter: last})
+	want = append(want, happen().ID) // live again
+	for len(got) < len(want) {
+		e, err := second.Recv()
+		if err != nil {
+			t.Fatalf("after %v: %v", got, err)
+		}
+		got = append(got, e.GetId())
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("events across the reconnect (-want +got):\n%s", diff)
+	}
+	// Nothing more: a duplicate would arrive now.
+	quiet, stop := context.WithTimeout(ctx, 300*time.Millisecond)
+	defer stop()
+	dup := h.watchWith(t, quiet, authtest.Claims(user, tenant, auth.RolePartner), &notifyv1.WatchEventsRequest{ResumeAfter: want[len(want)-1]})
+	if e, err := dup.Recv(); err == nil {
+		t.Errorf("resuming after the last event delivered %s again", e.GetId())
+	}
+
+	_, err := h.events.WatchEvents(h.as(tenant, user, auth.RolePartner), &notifyv1.WatchEventsRequest{ResumeAfter: rpcID(t)})
+	if err == nil {
+		_, err = mustStream(h.events.WatchEvents(h.as(tenant, user, auth.RolePartner), &notifyv1.WatchEventsRequest{ResumeAfter: rpcID(t)})).Recv()
+	}
+	expectFields(t, err, "resumeAfter")
+}
+
+func mustStream(s notifyv1.EventService_WatchEventsClient, err error) notifyv1.EventService_WatchEventsClient {
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// TestStreamEndsWithinSecondsOfRevocation: a logout (the session's
+// revocation) and a key revocation each end the affected stream, and only
+// it.
+func TestStreamEndsWithinSecondsOfRevocation(t *testing.T) {
+	t.Parallel()
+	h, revoked := newStreamHarness(t)
+	tenant := rpcID(t)
+	tests := []struct {
+		name   string
+		claims func() *auth.Claims
+		revoke revocation.Revocation
+	}{
+		{"logout", func() *auth.Claims {
+			c := authtest.Claims("u-1", tenant, auth.RoleAdmin)
+			c.SessionID = "s-logout"
+			return c
+		}, revocation.Revocation{SessionID: "s-logout"}},
+		{"key revocation", func() *auth.Claims {
+			c := authtest.Claims("k-1", tenant, auth.RolePartner)
+			c.Kind = string(identity.KindAPIKey)
+			return c
+		}, revocation.Revocation{Subject: "k-1"}},
+	}
+	bystander := h.watchWith(t, context.Background(), authtest.Claims("u-2", tenant, auth.RoleAdmin), &notifyv1.WatchEventsRequest{})
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			stream := h.watchWith(t, ctx, tt.claims(), &notifyv1.WatchEventsRequest{})
+			r := tt.revoke
+			r.Time = time.Now()
+			revoked.Add(r)
+			_, err := stream.Recv()
+			// Not within 5 s would be DEADLINE_EXCEEDED.
+			grpcerrtest.WantReason(t, err, codes.Unauthenticated, revocation.ReasonTokenRevoked)
+		})
+	}
+	// The bystander's stream still delivers.
+	d := rpcEvent(t, "company.location.created.v1", tenant, &companyv1.LocationCreated{CompanyId: tenant}, rpcT0)
+	h.live.Publish(liveEventOf(d.Message))
+	if e, err := bystander.Recv(); err != nil || e.GetId() != d.ID {
+		t.Errorf("bystander got %v, %v", e, err)
+	}
 }

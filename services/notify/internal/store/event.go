@@ -2,10 +2,11 @@ package store
 
 import (
 	"context"
-	"strings"
+	"errors"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -50,17 +51,7 @@ func nonNilBytes(b []byte) []byte {
 func (s *Store) ListEvents(ctx context.Context, payloadTypes, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error) {
 	var w where
 	w.add("payload_type = any($%d)", payloadTypes)
-	if len(patterns) > 0 {
-		var exact, prefixes []string
-		for _, p := range patterns {
-			if prefix, ok := strings.CutSuffix(p, ".*"); ok {
-				prefixes = append(prefixes, prefix+".")
-			} else {
-				exact = append(exact, p)
-			}
-		}
-		w.add("(type = any($%d) or exists (select 1 from unnest($%d::text[]) p where starts_with(type, p)))", exact, prefixes)
-	}
+	w.addTypePatterns(patterns)
 	if after != nil {
 		w.add("(occur_time, id) < ($%d, $%d)", after.OccurTime, after.ID)
 	}
@@ -76,4 +67,39 @@ func (s *Store) ListEvents(ctx context.Context, payloadTypes, patterns []string,
 		return err
 	})
 	return out, wrap("list events", err)
+}
+
+// EventPosition returns where event id stands in the caller's log, or
+// NOT_FOUND when the tenant has no such event.
+func (s *Store) EventPosition(ctx context.Context, id string) (domain.EventPosition, error) {
+	var pos domain.EventPosition
+	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
+		return tx.QueryRow(ctx, `select occur_time, id::text from events where id = $1`, id).Scan(&pos.OccurTime, &pos.ID)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return pos, errs.NotFound("event", id)
+	}
+	return pos, wrap("event position", err)
+}
+
+// ListEventsAfter returns up to limit of the caller's events after the
+// position after, oldest first, filtered like ListEvents: the replay of a
+// stream that resumes.
+func (s *Store) ListEventsAfter(ctx context.Context, payloadTypes, patterns []string, after domain.EventPosition, limit int) ([]*domain.Event, error) {
+	var w where
+	w.add("payload_type = any($%d)", payloadTypes)
+	w.addTypePatterns(patterns)
+	w.add("(occur_time, id) > ($%d, $%d)", after.OccurTime, after.ID)
+	var out []*domain.Event
+	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `select `+eventColumns+` from events`+w.sql()+`
+			order by occur_time, id
+			limit `+w.next(), append(w.args, limit)...)
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, scanEvent)
+		return err
+	})
+	return out, wrap("list events after", err)
 }

@@ -25,6 +25,23 @@ func (w *where) add(cond string, args ...any) {
 	w.args = append(w.args, args...)
 }
 
+// addTypePatterns keeps events whose type matches one of patterns (an
+// exact type, or a prefix ending in ".*"); none keeps every type.
+func (w *where) addTypePatterns(patterns []string) {
+	if len(patterns) == 0 {
+		return
+	}
+	var exact, prefixes []string
+	for _, p := range patterns {
+		if prefix, ok := strings.CutSuffix(p, ".*"); ok {
+			prefixes = append(prefixes, prefix+".")
+		} else {
+			exact = append(exact, p)
+		}
+	}
+	w.add("(type = any($%d) or exists (select 1 from unnest($%d::text[]) p where starts_with(type, p)))", exact, prefixes)
+}
+
 // next is the placeholder of the argument after the conditions' ones.
 func (w *where) next() string { return "$" + strconv.Itoa(len(w.args)+1) }
 

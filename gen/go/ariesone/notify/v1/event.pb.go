@@ -236,12 +236,17 @@ func (x *ListEventsResponse) GetNextPageToken() string {
 	return ""
 }
 
-// Filter of WatchEvents.
+// Filter and starting point of WatchEvents.
 type WatchEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Only events of these types; a trailing ".*" matches a prefix. Empty
 	// means every type.
-	Types         []string `protobuf:"bytes,1,rep,name=types,proto3" json:"types,omitempty"`
+	Types []string `protobuf:"bytes,1,rep,name=types,proto3" json:"types,omitempty"`
+	// Id of the last event received on an earlier stream: the stream first
+	// replays, from the event log and oldest first, the events after it that
+	// the caller may see, then goes on live, without repeating any. An id
+	// that is not an event of the caller's tenant is INVALID_ARGUMENT.
+	ResumeAfter   string `protobuf:"bytes,2,opt,name=resume_after,json=resumeAfter,proto3" json:"resume_after,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -283,6 +288,13 @@ func (x *WatchEventsRequest) GetTypes() []string {
 	return nil
 }
 
+func (x *WatchEventsRequest) GetResumeAfter() string {
+	if x != nil {
+		return x.ResumeAfter
+	}
+	return ""
+}
+
 var File_ariesone_notify_v1_event_proto protoreflect.FileDescriptor
 
 const file_ariesone_notify_v1_event_proto_rawDesc = "" +
@@ -305,9 +317,10 @@ const file_ariesone_notify_v1_event_proto_rawDesc = "" +
 	"\x05types\x18\x03 \x03(\tB8\xbaH5\x92\x012\x10\x14\".r,\x18\xc8\x012'^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?$R\x05types\"o\n" +
 	"\x12ListEventsResponse\x121\n" +
 	"\x06events\x18\x01 \x03(\v2\x19.ariesone.notify.v1.EventR\x06events\x12&\n" +
-	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"d\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x94\x01\n" +
 	"\x12WatchEventsRequest\x12N\n" +
-	"\x05types\x18\x01 \x03(\tB8\xbaH5\x92\x012\x10\x14\".r,\x18\xc8\x012'^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?$R\x05types2\xa0\x02\n" +
+	"\x05types\x18\x01 \x03(\tB8\xbaH5\x92\x012\x10\x14\".r,\x18\xc8\x012'^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?$R\x05types\x12.\n" +
+	"\fresume_after\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\vresumeAfter2\xa0\x02\n" +
 	"\fEventService\x12\x84\x01\n" +
 	"\n" +
 	"ListEvents\x12%.ariesone.notify.v1.ListEventsRequest\x1a&.ariesone.notify.v1.ListEventsResponse\"'\xc2\xf3\x18\r\n" +

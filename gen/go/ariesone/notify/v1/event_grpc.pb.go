@@ -32,10 +32,16 @@ const (
 type EventServiceClient interface {
 	// ListEvents returns the tenant's events, newest first.
 	ListEvents(ctx context.Context, in *ListEventsRequest, opts ...grpc.CallOption) (*ListEventsResponse, error)
-	// WatchEvents streams the tenant's events as notify receives them, from
-	// the moment of the call, until the client hangs up. Over REST the
-	// gateway sends one JSON object per line ({"result": Event}). Available
-	// when FEATURE_REAL_TIME_UPDATES is on; otherwise FAILED_PRECONDITION.
+	// WatchEvents streams the tenant's events that the caller may see, as
+	// notify receives them, from the moment of the call (or, with
+	// resume_after, from the event after that one), until the client hangs
+	// up or the caller's authority ends: the stream ends with UNAUTHENTICATED
+	// when its token expires (reason TOKEN_EXPIRED: reconnect with a fresh
+	// token and resume_after set to the last event id received) and within
+	// seconds of a logout, deactivation, role change or key revocation. Over
+	// REST the gateway sends one JSON object per line ({"result": Event}).
+	// Available when FEATURE_REAL_TIME_UPDATES is on; otherwise
+	// FAILED_PRECONDITION.
 	WatchEvents(ctx context.Context, in *WatchEventsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Event], error)
 }
 
@@ -85,10 +91,16 @@ type EventService_WatchEventsClient = grpc.ServerStreamingClient[Event]
 type EventServiceServer interface {
 	// ListEvents returns the tenant's events, newest first.
 	ListEvents(context.Context, *ListEventsRequest) (*ListEventsResponse, error)
-	// WatchEvents streams the tenant's events as notify receives them, from
-	// the moment of the call, until the client hangs up. Over REST the
-	// gateway sends one JSON object per line ({"result": Event}). Available
-	// when FEATURE_REAL_TIME_UPDATES is on; otherwise FAILED_PRECONDITION.
+	// WatchEvents streams the tenant's events that the caller may see, as
+	// notify receives them, from the moment of the call (or, with
+	// resume_after, from the event after that one), until the client hangs
+	// up or the caller's authority ends: the stream ends with UNAUTHENTICATED
+	// when its token expires (reason TOKEN_EXPIRED: reconnect with a fresh
+	// token and resume_after set to the last event id received) and within
+	// seconds of a logout, deactivation, role change or key revocation. Over
+	// REST the gateway sends one JSON object per line ({"result": Event}).
+	// Available when FEATURE_REAL_TIME_UPDATES is on; otherwise
+	// FAILED_PRECONDITION.
 	WatchEvents(*WatchEventsRequest, grpc.ServerStreamingServer[Event]) error
 	mustEmbedUnimplementedEventServiceServer()
 }
