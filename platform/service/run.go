@@ -228,7 +228,10 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	g, gctx := errgroup.WithContext(runCtx)
 	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
 	g.Go(func() error { return serveOps(gctx, lis.Metrics, spec, deps) })
-	g.Go(func() error { watchDependencies(gctx, dependencies(pool, eventBus, deps.Revocations), srv, logger); return nil })
+	g.Go(func() error {
+		watchDependencies(gctx, dependencies(pool, eventBus, deps.Revocations), srv, logger)
+		return nil
+	})
 	err = g.Wait()
 	for _, s := range workerStages {
 		s.stop(logger)

@@ -90,4 +90,3 @@ func checkPatterns(field string, patterns []string) error {
 	}
 	return v.Err()
 }
-
