@@ -49,8 +49,9 @@ type AMQP struct {
 }
 
 var (
-	_ Publisher  = (*AMQP)(nil)
-	_ Subscriber = (*AMQP)(nil)
+	_ Publisher        = (*AMQP)(nil)
+	_ Subscriber       = (*AMQP)(nil)
+	_ StreamSubscriber = (*AMQP)(nil)
 )
 
 // Open connects to the broker and declares the exchanges. A broker that

@@ -10,18 +10,20 @@ import (
 )
 
 // metrics counts what the bus does, for dashboards and alerts: a rising
-// publish failure or requeue rate, reconnects, and queues backing up.
+// publish failure or requeue rate, reconnects, queues backing up, and
+// stream consumers that are not caught up (and so fail closed).
 // Without a Registerer the collectors still exist but nobody scrapes them,
 // which keeps the code free of nil checks.
 type metrics struct {
-	published     *prometheus.CounterVec // by exchange
-	publishResult *prometheus.CounterVec // by exchange, result
-	consumed      *prometheus.CounterVec // by queue
-	acked         *prometheus.CounterVec // by queue
-	requeued      *prometheus.CounterVec // by queue
-	reconnects    *prometheus.CounterVec // by exchange
-	connected     *prometheus.GaugeVec   // by exchange
-	queueDepth    *prometheus.GaugeVec   // by queue
+	published      *prometheus.CounterVec // by exchange
+	publishResult  *prometheus.CounterVec // by exchange, result
+	consumed       *prometheus.CounterVec // by queue
+	acked          *prometheus.CounterVec // by queue
+	requeued       *prometheus.CounterVec // by queue
+	reconnects     *prometheus.CounterVec // by exchange
+	connected      *prometheus.GaugeVec   // by exchange
+	queueDepth     *prometheus.GaugeVec   // by queue
+	streamCaughtUp *prometheus.GaugeVec   // by stream
 }
 
 // Publish results counted in ariesone_bus_publish_results_total.
@@ -66,6 +68,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "ariesone", Subsystem: "bus", Name: "queue_depth",
 			Help: "Messages ready in a consumed queue, sampled by its consumer.",
 		}, []string{"queue"}),
+		streamCaughtUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "ariesone", Subsystem: "bus", Name: "stream_caught_up",
+			Help: "1 while a stream consumer has read all the stream held when it attached, 0 while it is behind or detached (its state is not to be trusted).",
+		}, []string{"stream"}),
 	}
 	if reg == nil {
 		return m, nil
@@ -79,6 +85,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m.reconnects = telemetry.Register(reg, m.reconnects, &errs)
 	m.connected = telemetry.Register(reg, m.connected, &errs)
 	m.queueDepth = telemetry.Register(reg, m.queueDepth, &errs)
+	m.streamCaughtUp = telemetry.Register(reg, m.streamCaughtUp, &errs)
 	if err := errors.Join(errs...); err != nil {
 		return nil, fmt.Errorf("bus: register metrics: %w", err)
 	}

@@ -83,3 +83,21 @@ func quorumArgs(sub Subscription, dlx string) amqp.Table {
 		amqp.QueueOverflowArg:       amqp.QueueOverflowRejectPublish,
 	}
 }
+
+// declareStream declares sub's stream, bound to exchange under each of its
+// bindings. A stream queue is durable, never exclusive or auto-deleted, and
+// keeps what it holds for x-max-age whatever its consumers do.
+func declareStream(ch *amqp.Channel, exchange string, sub StreamSubscription) error {
+	if _, err := ch.QueueDeclare(sub.Name, true, false, false, false, amqp.Table{
+		amqp.QueueTypeArg:    amqp.QueueTypeStream,
+		amqp.StreamMaxAgeArg: maxAgeArg(sub.MaxAge),
+	}); err != nil {
+		return fmt.Errorf("bus: declare stream %s: %w", sub.Name, err)
+	}
+	for _, key := range sub.Bindings {
+		if err := ch.QueueBind(sub.Name, key, exchange, false, nil); err != nil {
+			return fmt.Errorf("bus: bind stream %s to %s under %q: %w", sub.Name, exchange, key, err)
+		}
+	}
+	return nil
+}
