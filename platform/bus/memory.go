@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"slices"
 	"sync"
@@ -23,6 +24,10 @@ type MemoryConfig struct {
 	Capacity int
 	// HandlerTimeout bounds one Handler call, as Config.HandlerTimeout.
 	HandlerTimeout time.Duration
+	// Logger receives the stream deliveries a handler failed on (a stream
+	// does not retry them, so the log is all that is left of them); nil
+	// discards them.
+	Logger *slog.Logger
 }
 
 // Memory is the bus without a broker, for local runs without AMQP_URL and
@@ -37,20 +42,27 @@ type MemoryConfig struct {
 //
 // A named queue comes into being with the first Consume of its
 // subscription and keeps its messages between consumers, as a durable
-// queue does; a private one (empty Queue) lives as long as its Consume.
+// queue does; a private one (empty Queue) lives as long as its Consume. A
+// stream comes into being with the first ConsumeStream of its subscription
+// and keeps every message for MaxAge, consumed or not, as a RabbitMQ stream
+// does; Capacity does not apply to it, since a stream refuses nothing.
 type Memory struct {
 	capacity       int
 	handlerTimeout time.Duration
+	log            *slog.Logger
+	now            func() time.Time // when a stream stores a message; tests move it
 
 	mu      sync.Mutex
 	named   map[string]*memoryQueue
 	private map[*memoryQueue]struct{}
+	streams map[string]*memoryStream
 	dead    []DeadLetter
 }
 
 var (
-	_ Publisher  = (*Memory)(nil)
-	_ Subscriber = (*Memory)(nil)
+	_ Publisher        = (*Memory)(nil)
+	_ Subscriber       = (*Memory)(nil)
+	_ StreamSubscriber = (*Memory)(nil)
 )
 
 // DeadLetter is a message the in-process bus gave up on: its queue, the
@@ -85,16 +97,22 @@ func NewMemory(cfg MemoryConfig) *Memory {
 	if cfg.HandlerTimeout <= 0 {
 		cfg.HandlerTimeout = DefaultHandlerTimeout
 	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
 	return &Memory{
 		capacity:       cfg.Capacity,
 		handlerTimeout: cfg.HandlerTimeout,
+		log:            cfg.Logger,
+		now:            time.Now,
 		named:          make(map[string]*memoryQueue),
 		private:        make(map[*memoryQueue]struct{}),
+		streams:        make(map[string]*memoryStream),
 	}
 }
 
-// Publish routes each message to every queue with a matching binding; see
-// Publisher. A message is taken by all its queues or by none.
+// Publish routes each message to every queue and stream with a matching
+// binding; see Publisher. A message is taken by all its queues or by none.
 func (m *Memory) Publish(ctx context.Context, msgs []Message) []error {
 	errs := make([]error, len(msgs))
 	if err := ctx.Err(); err != nil {
@@ -109,7 +127,8 @@ func (m *Memory) Publish(ctx context.Context, msgs []Message) []error {
 	return errs
 }
 
-// route enqueues msg on its queues. The caller holds m.mu.
+// route enqueues msg on its queues and appends it to its streams. The
+// caller holds m.mu.
 func (m *Memory) route(msg Message) error {
 	if err := checkMessage(msg); err != nil {
 		return err
@@ -123,12 +142,22 @@ func (m *Memory) route(msg Message) error {
 			targets = append(targets, q)
 		}
 	}
-	if len(targets) == 0 {
+	var streams []*memoryStream
+	for _, s := range m.streams {
+		if matchesAny(s.bindings, msg.Type) {
+			streams = append(streams, s)
+		}
+	}
+	if len(targets) == 0 && len(streams) == 0 {
 		return fmt.Errorf("%w: %s (type %s) reached no queue", ErrUnroutable, msg.ID, msg.Type)
 	}
 	for _, q := range targets {
 		q.items = append(q.items, memoryItem{msg: cloneMessage(msg)})
 		q.signal()
+	}
+	now := m.now()
+	for _, s := range streams {
+		s.append(msg, now)
 	}
 	return nil
 }
@@ -256,8 +285,11 @@ func (m *Memory) DeadLetters() []DeadLetter {
 }
 
 // matches reports whether a message of type key reaches q.
-func (q *memoryQueue) matches(key string) bool {
-	for b := range q.bindings {
+func (q *memoryQueue) matches(key string) bool { return matchesAny(q.bindings, key) }
+
+// matchesAny reports whether key matches one of the binding patterns.
+func matchesAny(bindings map[string]bool, key string) bool {
+	for b := range bindings {
 		if topicMatches(b, key) {
 			return true
 		}
