@@ -3,9 +3,13 @@ package bus
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,6 +49,8 @@ type brokerSubject struct {
 	url      string
 	exchange string
 	connName string
+	cfg      Config   // what the bus was opened with
+	queues   []string // deleted when the test ends
 }
 
 // newBrokerSubject opens a bus on a fresh exchange; change adjusts its
@@ -54,8 +60,7 @@ func newBrokerSubject(t *testing.T, change func(*Config)) *brokerSubject {
 	url := brokerURL(t)
 	suffix := randomSuffix(t)
 	s := &brokerSubject{url: url, exchange: "bustest." + suffix, connName: "bustest-" + suffix}
-	var queues []string
-	t.Cleanup(func() { deleteTopology(t, url, s.exchange, queues) })
+	t.Cleanup(func() { deleteTopology(t, url, s.exchange, s.queues) })
 
 	cfg := Config{
 		URL:            url,
@@ -69,6 +74,26 @@ func newBrokerSubject(t *testing.T, change func(*Config)) *brokerSubject {
 	if change != nil {
 		change(&cfg)
 	}
+	s.cfg = cfg
+	b := openBus(t, cfg)
+	s.amqp = b
+	s.subject = subject{
+		bus: b,
+		queue: func(t *testing.T) string {
+			q := "bustest." + randomSuffix(t)
+			s.queues = append(s.queues, q, deadLetterQueue(q))
+			return q
+		},
+		deadLetters: func(t *testing.T, ctx context.Context, queue string, n int) []Delivery {
+			return s.readDeadLetters(t, ctx, queue, n)
+		},
+	}
+	return s
+}
+
+// openBus opens a bus with cfg, closed when the test ends.
+func openBus(t *testing.T, cfg Config) *AMQP {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
 	defer cancel()
 	b, err := Open(ctx, cfg)
@@ -80,19 +105,27 @@ func newBrokerSubject(t *testing.T, change func(*Config)) *brokerSubject {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	s.amqp = b
-	s.subject = subject{
-		bus: b,
-		queue: func(t *testing.T) string {
-			q := "bustest." + randomSuffix(t)
-			queues = append(queues, q, deadLetterQueue(q))
-			return q
-		},
-		deadLetters: func(t *testing.T, ctx context.Context, queue string, n int) []Delivery {
-			return s.readDeadLetters(t, ctx, queue, n)
-		},
-	}
-	return s
+	return b
+}
+
+// replica opens another bus on the subject's exchange, with a connection
+// of its own, as another process would; url is the broker's, or a proxy's
+// in front of it.
+func (s *brokerSubject) replica(t *testing.T, url string) *AMQP {
+	t.Helper()
+	cfg := s.cfg
+	cfg.URL = url
+	cfg.ConnectionName = s.connName + "-" + randomSuffix(t)
+	cfg.Registerer = nil
+	return openBus(t, cfg)
+}
+
+// stream returns a stream name unused by any other test, deleted when the
+// test ends.
+func (s *brokerSubject) stream(t *testing.T) string {
+	name := "bustest.stream." + randomSuffix(t)
+	s.queues = append(s.queues, name)
+	return name
 }
 
 // channel opens a channel on a connection of the test's own, closed when
@@ -223,4 +256,83 @@ func connectionPID(ctx context.Context, ctl, name string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// tcpProxy forwards connections to the broker and cuts them on demand: a
+// network failure as the client sees it, without touching the broker that
+// other packages' tests share.
+type tcpProxy struct {
+	ln     net.Listener
+	target string
+
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+// newTCPProxy starts a proxy to the broker of brokerURL, stopped when the
+// test ends.
+func newTCPProxy(t *testing.T, brokerURL string) *tcpProxy {
+	t.Helper()
+	uri, err := amqp.ParseURI(brokerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &tcpProxy{ln: ln, target: net.JoinHostPort(uri.Host, strconv.Itoa(uri.Port))}
+	t.Cleanup(func() {
+		_ = ln.Close()
+		p.cut()
+	})
+	go p.serve()
+	return p
+}
+
+// url is brokerURL with the proxy in the broker's place.
+func (p *tcpProxy) url(t *testing.T, brokerURL string) string {
+	t.Helper()
+	uri, err := amqp.ParseURI(brokerURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := p.ln.Addr().(*net.TCPAddr)
+	uri.Host, uri.Port = addr.IP.String(), addr.Port
+	return uri.String()
+}
+
+func (p *tcpProxy) serve() {
+	for {
+		client, err := p.ln.Accept()
+		if err != nil {
+			return // closed
+		}
+		broker, err := net.Dial("tcp", p.target)
+		if err != nil {
+			_ = client.Close()
+			continue
+		}
+		p.mu.Lock()
+		p.conns = append(p.conns, client, broker)
+		p.mu.Unlock()
+		pipe := func(dst, src net.Conn) {
+			_, _ = io.Copy(dst, src)
+			_ = dst.Close()
+			_ = src.Close()
+		}
+		go pipe(broker, client)
+		go pipe(client, broker)
+	}
+}
+
+// cut closes every connection through the proxy; new ones are accepted.
+func (p *tcpProxy) cut() {
+	p.mu.Lock()
+	conns := p.conns
+	p.conns = nil
+	p.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
 }
