@@ -24,9 +24,9 @@ const StreamName = "ariesone.revocations"
 
 // Subscription is the stream a Set is fed from, read back to Retention
 // before now.
-func Subscription(retention time.Duration, now time.Time) bus.StreamSubscription {
+func Subscription(stream string, retention time.Duration, now time.Time) bus.StreamSubscription {
 	return bus.StreamSubscription{
-		Name:     StreamName,
+		Name:     stream,
 		Bindings: []string{EventSessionRevoked, EventUserDeactivated, EventUserRolesChanged, EventAPIKeyRevoked},
 		// Fixed, not Retention: every declarer must declare the stream
 		// alike, and a set that remembers less simply reads less of it.
@@ -42,7 +42,7 @@ const StreamMaxAge = 2 * time.Hour
 // Run feeds s from the revocation stream until ctx ends, marking it
 // caught up or lost as the stream does.
 func (s *Set) Run(ctx context.Context, sub bus.StreamSubscriber) error {
-	return sub.ConsumeStream(ctx, Subscription(s.cfg.Retention, s.cfg.Now()), s.apply, s.Attached)
+	return sub.ConsumeStream(ctx, Subscription(s.cfg.Stream, s.cfg.Retention, s.cfg.Now()), s.apply, s.Attached)
 }
 
 func (s *Set) apply(_ context.Context, batch []bus.Delivery) error {

@@ -55,11 +55,16 @@ type Config struct {
 	// stream: revocations are promised within seconds, so a brief broker
 	// hiccup does not stop the mesh, a long one does (default 5s).
 	MaxStaleness time.Duration
+	// Stream is the stream read (default StreamName; tests use their own).
+	Stream string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
 
 func (c Config) withDefaults() Config {
+	if c.Stream == "" {
+		c.Stream = StreamName
+	}
 	if c.Retention <= 0 {
 		c.Retention = time.Hour
 	}

@@ -19,6 +19,7 @@ import (
 type EventBus interface {
 	bus.Publisher
 	bus.Subscriber
+	bus.StreamSubscriber
 }
 
 // Worker is a background loop of a service (an event consumer, a webhook
@@ -37,7 +38,7 @@ func openBus(ctx context.Context, name string, common config.Common, logger *slo
 			return nil, nil, fmt.Errorf("AMQP_URL: required in %s; the in-process bus reaches no other service", common.Environment)
 		}
 		logger.Warn("AMQP_URL not set: using the in-process bus; events reach only consumers in this process and wait in the outbox otherwise")
-		return bus.NewMemory(bus.MemoryConfig{}), func() {}, nil
+		return bus.NewMemory(bus.MemoryConfig{Logger: logger}), func() {}, nil
 	}
 	b, err := bus.Open(ctx, bus.Config{URL: common.AMQPURL, ConnectionName: name, Logger: logger, Registerer: reg})
 	if err != nil {
@@ -71,28 +72,21 @@ func dependencies(pool *pgxpool.Pool, b EventBus, revocations *revocation.Set) m
 // runs only), trusted from the start and knowing only what happens in this
 // process.
 func newRevocations(b EventBus, logger *slog.Logger) *revocation.Set {
-	if _, ok := b.(bus.StreamSubscriber); ok {
-		if _, inProcess := b.(*bus.Memory); !inProcess {
-			return revocation.New(revocation.Config{})
-		}
+	if _, inProcess := b.(*bus.Memory); !inProcess {
+		return revocation.New(revocation.Config{})
 	}
 	logger.Warn("no broker: token revocations of other processes are not seen; a logged-out token works until it expires")
 	return revocation.Trusted(revocation.Config{})
 }
 
 // runRevocations feeds set from the broker's revocation stream until ctx
-// ends; with the in-process bus there is nothing to read.
+// ends; the in-process bus carries no other process's revocations.
 func runRevocations(ctx context.Context, set *revocation.Set, b EventBus) error {
-	sub, ok := b.(bus.StreamSubscriber)
-	if !ok {
-		<-ctx.Done()
-		return nil
-	}
 	if _, inProcess := b.(*bus.Memory); inProcess {
 		<-ctx.Done()
 		return nil
 	}
-	return set.Run(ctx, sub)
+	return set.Run(ctx, b)
 }
 
 // stage is a background loop the shutdown stops explicitly, in order.
