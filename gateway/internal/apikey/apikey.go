@@ -10,17 +10,23 @@
 // Concurrent requests with the same uncached key share one exchange. The key
 // is never logged and never forwarded.
 //
-// Revoking a key stops new exchanges at once; a token already issued (and
-// cached here) stays valid until it expires, as any bearer token does, so
-// keep the exchanged tokens' lifetime short.
+// Revoking a key stops new exchanges at once, and every service refuses the
+// tokens already issued for it within seconds (they check each call against
+// company's revocations). The cache lets go of a revoked key's token both
+// ways: when the key's revocation event arrives (ForgetKey), and when a
+// service refuses the cached token as UNAUTHENTICATED, so the next request
+// exchanges the key again and is refused as the revoked key it is.
 package apikey
 
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/expirable"
@@ -82,6 +88,9 @@ type Exchanger struct {
 type token struct {
 	access   string
 	useUntil time.Time
+	// apiKeyID is the key the token acts as (its subject), so the key's
+	// revocation finds it.
+	apiKeyID string
 }
 
 // New returns an Exchanger calling client.
@@ -143,8 +152,58 @@ func (e *Exchanger) Middleware(next http.Handler) http.Handler {
 			return
 		}
 		r.Header.Set("Authorization", "Bearer "+access)
-		next.ServeHTTP(w, r)
+		seen := &statusSeen{ResponseWriter: w}
+		next.ServeHTTP(seen, r)
+		if seen.status == http.StatusUnauthorized {
+			// A service refused the token: revoked, or signed by a key it
+			// no longer trusts. Keep it no longer.
+			e.forget(keyID(key), access)
+		}
 	})
+}
+
+// statusSeen notes the status a handler answers with. Unwrap keeps
+// http.ResponseController (flushes of streams) working through it.
+type statusSeen struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusSeen) WriteHeader(code int) {
+	if s.status == 0 {
+		s.status = code
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusSeen) Write(b []byte) (int, error) {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusSeen) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// forget drops the cached token of cache key id if it is still access.
+func (e *Exchanger) forget(id, access string) {
+	if t, ok := e.cache.Peek(id); ok && t.access == access {
+		e.cache.Remove(id)
+	}
+}
+
+// ForgetKey drops the cached token of API key apiKeyID: its revocation
+// event says it must not be used again. Revocations are rare, the cache
+// bounded, so a walk of it is cheap.
+func (e *Exchanger) ForgetKey(apiKeyID string) {
+	if apiKeyID == "" {
+		return
+	}
+	for _, id := range e.cache.Keys() {
+		if t, ok := e.cache.Peek(id); ok && t.apiKeyID == apiKeyID {
+			e.cache.Remove(id)
+		}
+	}
 }
 
 // Token returns an access token for key, from the cache when one is still
@@ -195,7 +254,7 @@ func (e *Exchanger) exchange(ctx context.Context, id, key string) (string, error
 	}
 	life := time.Duration(resp.GetExpiresIn()) * time.Second
 	if until := start.Add(life - refreshMargin(life)); life > 0 && until.After(start) {
-		e.cache.Add(id, token{access: resp.GetAccessToken(), useUntil: until})
+		e.cache.Add(id, token{access: resp.GetAccessToken(), useUntil: until, apiKeyID: tokenSubject(resp.GetAccessToken())})
 	}
 	return resp.GetAccessToken(), nil
 }
@@ -249,6 +308,31 @@ func plausible(key string) bool {
 		}
 	}
 	return true
+}
+
+// tokenSubject reads the subject of a token company just issued, without
+// verifying it (the services do that): only to find the token again when
+// its key is revoked. "" when it cannot be read.
+func tokenSubject(access string) string {
+	_, rest, ok := strings.Cut(access, ".")
+	if !ok {
+		return ""
+	}
+	payload, _, ok := strings.Cut(rest, ".")
+	if !ok {
+		return ""
+	}
+	b, err := base64.RawURLEncoding.DecodeString(payload)
+	if err != nil {
+		return ""
+	}
+	var claims struct {
+		Subject string `json:"sub"`
+	}
+	if json.Unmarshal(b, &claims) != nil {
+		return ""
+	}
+	return claims.Subject
 }
 
 // keyID is the cache key of an API key: its SHA-256, so the cache holds no

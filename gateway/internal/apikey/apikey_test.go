@@ -2,8 +2,10 @@ package apikey_test
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -145,4 +147,63 @@ func TestMiddleware(t *testing.T) {
 			}
 		})
 	}
+}
+
+// jwtAuth answers with JWT-shaped tokens whose subject is the key's id.
+type jwtAuth struct {
+	companyv1.AuthServiceClient
+	calls atomic.Int32
+}
+
+func (f *jwtAuth) ExchangeApiKey(context.Context, *companyv1.ExchangeApiKeyRequest, ...grpc.CallOption) (*companyv1.TokenPair, error) {
+	n := f.calls.Add(1)
+	payload := base64.RawURLEncoding.EncodeToString([]byte(`{"sub":"key-1","n":` + strconv.Itoa(int(n)) + `}`))
+	return &companyv1.TokenPair{AccessToken: "eyJhbGciOiJSUzI1NiJ9." + payload + ".sig", ExpiresIn: 100}, nil
+}
+
+// TestRevokedKeysTokenLeavesTheCache: the key's revocation event, or a
+// service refusing the cached token, makes the next request exchange the
+// key again rather than reuse the revoked token.
+func TestRevokedKeysTokenLeavesTheCache(t *testing.T) {
+	tests := []struct {
+		name   string
+		revoke func(e *apikey.Exchanger, downstream *int)
+	}{
+		{"revocation event", func(e *apikey.Exchanger, _ *int) { e.ForgetKey("key-1") }},
+		{"a service refuses the token", func(_ *apikey.Exchanger, downstream *int) { *downstream = http.StatusUnauthorized }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			auth := &jwtAuth{}
+			e, err := apikey.New(auth, apikey.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			downstream := http.StatusOK
+			var seen []string
+			h := e.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen = append(seen, r.Header.Get("Authorization"))
+				w.WriteHeader(downstream)
+			}))
+			call := func() {
+				r := httptest.NewRequest(http.MethodGet, "/api/v1/locations", nil)
+				r.Header.Set(apikey.Header, goodKey)
+				h.ServeHTTP(httptest.NewRecorder(), r)
+			}
+			call()
+			call()
+			if auth.calls.Load() != 1 || seen[0] != seen[1] {
+				t.Fatalf("before: %d exchanges, tokens %v; want one exchange, one token", auth.calls.Load(), seen)
+			}
+			tt.revoke(e, &downstream)
+			call()
+			downstream = http.StatusOK
+			call()
+			if auth.calls.Load() != 2 || seen[len(seen)-1] == seen[0] {
+				t.Errorf("after: %d exchanges, last token %q; want the key exchanged again", auth.calls.Load(), seen[len(seen)-1])
+			}
+		})
+	}
+	e, _ := apikey.New(&jwtAuth{}, apikey.Options{})
+	e.ForgetKey("") // names nothing: nothing to do, no panic
 }
