@@ -1,0 +1,199 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+)
+
+// revocationWait is the promise: a revocation takes effect within seconds
+// on every service.
+const revocationWait = 5 * time.Second
+
+// serviceReads is one authorized read per service, to find out whether a
+// token is still accepted there.
+var serviceReads = map[string]string{
+	"company":  "/api/v1/locations",
+	"clinical": "/api/v1/patients",
+	"serials":  "/api/v1/items",
+	"notify":   "/api/v1/events",
+}
+
+// liveStream is an open GET /events:watch: its lines, and when it ended.
+type liveStream struct {
+	lines chan string
+	ended chan string // the last line, once the stream has ended
+}
+
+// watch opens the event stream with edit's credentials.
+func watch(t *testing.T, m *mesh, edit func(*http.Request)) *liveStream {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.rest+"/api/v1/events:watch", nil)
+	edit(req)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("watch: status %d", resp.StatusCode)
+	}
+	s := &liveStream{lines: make(chan string, 100), ended: make(chan string, 1)}
+	go func() {
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+		last := ""
+		for sc.Scan() {
+			last = sc.Text()
+			select {
+			case s.lines <- last:
+			default:
+			}
+		}
+		s.ended <- last
+	}()
+	return s
+}
+
+// waitEnded fails unless the stream ends, with an error line, within the
+// promise.
+func (s *liveStream) waitEnded(t *testing.T, what string) {
+	t.Helper()
+	select {
+	case last := <-s.ended:
+		if !strings.Contains(last, `"error"`) {
+			t.Errorf("%s: the stream ended without an error line; last line %q", what, last)
+		}
+	case <-time.After(revocationWait):
+		t.Errorf("%s: the stream was still open %v later", what, revocationWait)
+	}
+}
+
+// waitRefusedEverywhere fails unless every service refuses edit's
+// credentials within the promise, and reports how long it took.
+func waitRefusedEverywhere(t *testing.T, m *mesh, what string, since time.Time, edit func(*http.Request)) {
+	t.Helper()
+	for service, path := range serviceReads {
+		for {
+			status := m.callWith(http.MethodGet, path, nil, edit).status
+			if status == http.StatusUnauthorized {
+				t.Logf("%s: %s refuses after %v", what, service, time.Since(since).Round(time.Millisecond))
+				break
+			}
+			if time.Since(since) > revocationWait {
+				t.Errorf("%s: %s still answers %d %v later", what, service, status, revocationWait)
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+}
+
+func bearer(token string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("Authorization", "Bearer "+token) }
+}
+
+func apiKey(key string) func(*http.Request) {
+	return func(r *http.Request) { r.Header.Set("X-API-Key", key) }
+}
+
+// waitSuspended fails unless the webhook subscription is suspended for
+// reason within the promise.
+func waitSuspended(t *testing.T, m *mesh, ownerToken, id, reason string, since time.Time) {
+	t.Helper()
+	for {
+		got := m.call(http.MethodGet, "/api/v1/webhook-subscriptions/"+id, ownerToken, nil).expect(t, http.StatusOK, "get webhook subscription")
+		if got.str("state") == "WEBHOOK_SUBSCRIPTION_STATE_SUSPENDED" && got.str("suspendReason") == reason {
+			return
+		}
+		if time.Since(since) > revocationWait {
+			t.Errorf("webhook subscription %s is %s (%q) %v after its creator's authority ended", id, got.str("state"), got.str("suspendReason"), revocationWait)
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func subscribeWebhook(t *testing.T, m *mesh, edit func(*http.Request)) string {
+	t.Helper()
+	created := m.callWith(http.MethodPost, "/api/v1/webhook-subscriptions", map[string]any{
+		"webhookSubscription": map[string]any{"url": "https://hooks.partner.example/ariesone", "eventTypes": []string{"company.location.*"}},
+	}, edit).expect(t, http.StatusOK, "create webhook subscription")
+	return nestedString(created, "webhookSubscription", "id")
+}
+
+// nestedString reads body[outer][key].
+func nestedString(r response, outer, key string) string {
+	m, _ := r.body[outer].(map[string]any)
+	s, _ := m[key].(string)
+	return s
+}
+
+// TestRevocationTakesEffectWithinSeconds: a logout, a deactivation and a
+// key revocation each end the credential's authority on every service
+// within seconds, end its open event stream, and suspend the webhook
+// subscriptions it made; other credentials carry on.
+func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
+	m := startMesh(t)
+	m.bootstrap("acme", "owner@acme.test", ownerPassword)
+	ownerToken := login(t, m, "acme", "owner@acme.test", ownerPassword).str("accessToken")
+
+	t.Run("logout", func(t *testing.T) {
+		leaving := login(t, m, "acme", "owner@acme.test", ownerPassword).str("accessToken")
+		for service, path := range serviceReads {
+			m.call(http.MethodGet, path, leaving, nil).expect(t, http.StatusOK, "read on "+service+" before the logout")
+		}
+		stream := watch(t, m, bearer(leaving))
+		m.call(http.MethodPost, "/api/v1/auth/logout", leaving, map[string]any{}).expect(t, http.StatusOK, "logout")
+		at := time.Now()
+		waitRefusedEverywhere(t, m, "logged-out session", at, bearer(leaving))
+		stream.waitEnded(t, "logged-out session")
+		m.call(http.MethodGet, "/api/v1/locations", ownerToken, nil).expect(t, http.StatusOK, "the owner's other session")
+	})
+
+	t.Run("deactivation", func(t *testing.T) {
+		user := m.call(http.MethodPost, "/api/v1/users", ownerToken, map[string]any{
+			"user":     map[string]any{"email": "ada@acme.test", "givenName": "Ada", "familyName": "Admin"},
+			"roles":    []string{"ROLE_ADMIN"},
+			"password": userPassword,
+		}).expect(t, http.StatusOK, "create admin user")
+		token := login(t, m, "acme", "ada@acme.test", userPassword).str("accessToken")
+		stream := watch(t, m, bearer(token))
+		hook := subscribeWebhook(t, m, bearer(token))
+		m.call(http.MethodPost, "/api/v1/users/"+user.str("id")+":deactivate", ownerToken, map[string]any{}).
+			expect(t, http.StatusOK, "deactivate user")
+		at := time.Now()
+		waitRefusedEverywhere(t, m, "deactivated user", at, bearer(token))
+		stream.waitEnded(t, "deactivated user")
+		waitSuspended(t, m, ownerToken, hook, "CREATOR_DEACTIVATED", at)
+	})
+
+	t.Run("key revocation", func(t *testing.T) {
+		key := m.call(http.MethodPost, "/api/v1/api-keys", ownerToken, map[string]any{
+			"apiKey": map[string]any{"clientName": "Acme Billing", "roles": []string{"ROLE_PARTNER"}},
+		}).expect(t, http.StatusOK, "create API key")
+		secret, id := key.str("secret"), nestedString(key, "apiKey", "id")
+		m.callWith(http.MethodGet, "/api/v1/locations", nil, apiKey(secret)).expect(t, http.StatusOK, "read with the key")
+		stream := watch(t, m, apiKey(secret))
+		hook := subscribeWebhook(t, m, apiKey(secret))
+		m.call(http.MethodPost, "/api/v1/api-keys/"+id+":revoke", ownerToken, map[string]any{}).expect(t, http.StatusOK, "revoke key")
+		at := time.Now()
+		stream.waitEnded(t, "revoked key")
+		waitSuspended(t, m, ownerToken, hook, "API_KEY_REVOKED", at)
+		for {
+			if m.callWith(http.MethodGet, "/api/v1/locations", nil, apiKey(secret)).status == http.StatusUnauthorized {
+				break
+			}
+			if time.Since(at) > revocationWait {
+				t.Errorf("the revoked key still reads %v later", revocationWait)
+				break
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
