@@ -51,6 +51,13 @@
 // Each version uses random 96-bit nonces, so a version must seal well under
 // 2^32 values; rotate long before that.
 //
+// # Derived rings
+//
+// Derive turns the ring into the ring of one purpose (page tokens, say):
+// each key run through HKDF-SHA256 with the purpose as info. A derived ring
+// keeps the versions and primary of its parent, so it follows the same
+// rotation, and opens nothing its parent or another purpose sealed.
+//
 // # Ciphertext format
 //
 //	byte 0       format tag (1)

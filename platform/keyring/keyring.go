@@ -29,8 +29,11 @@ const (
 // value holds no keys. A Keyring is safe for concurrent use, and its String
 // form never shows key material, so it may be logged.
 type Keyring struct {
-	primary  uint32
-	aeads    map[uint32]cipher.AEAD
+	primary uint32
+	aeads   map[uint32]cipher.AEAD
+	// keys holds each version's key, from which Derive makes the keys of
+	// a purpose's ring; aeads alone could not derive anything.
+	keys     map[uint32][]byte
 	indexKey []byte
 }
 
@@ -41,7 +44,7 @@ func Parse(s string) (*Keyring, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, fmt.Errorf("keyring: ENCRYPTION_KEY is empty; expected entries like index:<base64>,1:<base64>")
 	}
-	k := &Keyring{aeads: make(map[uint32]cipher.AEAD)}
+	k := &Keyring{aeads: make(map[uint32]cipher.AEAD), keys: make(map[uint32][]byte)}
 	type seenKey struct {
 		key   []byte
 		entry int
@@ -97,6 +100,7 @@ func Parse(s string) (*Keyring, error) {
 			return nil, fmt.Errorf("keyring: %s: %w", name, err)
 		}
 		k.aeads[version] = aead
+		k.keys[version] = key
 		k.primary = max(k.primary, version)
 	}
 	if indexEntry == 0 {
