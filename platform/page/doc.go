@@ -8,14 +8,24 @@
 // limit n". The listing stays stable while rows are inserted and costs the
 // same on page 1000 as on page 1.
 //
-// A token is bound to the query that produced it: the caller names the
-// request fields that shape the result (method, parent, filter, order_by)
-// as the scope, a checksum of which travels in the token. Reusing a token
-// with a different scope is an invalid pageToken, as AIP-158 requires, not a
-// silently wrong page.
+// Those values are row data (a patient's name, when patients are listed
+// by name), and tokens travel in URLs (GET /api/v1/patients?pageToken=...)
+// that proxies and load balancers log. So a Sealer seals them with
+// AES-256-GCM under a key ring derived from ENCRYPTION_KEY: a token is
+// opaque, its length says little (the payload is padded), and it cannot
+// be altered or forged.
 //
-// Tokens are not signed. A client that crafts one can only choose where its
-// own listing resumes: the values are bound as query parameters and row-level
-// security still limits the rows to its tenant. Services must still parse
-// each key value strictly and answer InvalidToken when it does not parse.
+// A token is bound to the query that produced it: the caller names the
+// request fields that shape the result (method, tenant, parent, filter,
+// order_by) as the scope, which is the cipher's associated data. Reusing a
+// token with a different scope is an invalid pageToken, as AIP-158
+// requires, not a silently wrong page. Services still parse each opened key
+// strictly and answer InvalidToken when it does not parse.
+//
+// Token layout (unpadded URL-safe base64):
+//
+//	byte 0    format (2)
+//	bytes 1.. keyring ciphertext (format, key version, nonce, GCM tag) of
+//	          the payload: key count, then each key as a big-endian
+//	          uint16 length and its bytes, zero-padded to a multiple of 32
 package page
