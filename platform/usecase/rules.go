@@ -99,18 +99,18 @@ func InvalidFields(checks ...FieldCheck) error {
 }
 
 // KeysetPage runs one AIP-158 page of a listing ordered by a single unique
-// key. It checks the page size, decodes the token (bound to scope: the
-// method, the tenant and the filter), fetches one item more than the page
-// to learn whether another follows, and makes the next token from the key
-// of the page's last item. validKey, when set, refuses a decoded key that
-// could not have come from key (a crafted token).
-func KeysetPage[T any](pageSize int32, token string, scope []string, validKey func(string) bool,
+// key. It checks the page size, opens the token with tokens (bound to
+// scope: the method, the tenant and the filter), fetches one item more than
+// the page to learn whether another follows, and seals the next token from
+// the key of the page's last item. validKey, when set, refuses an opened
+// key that could not have come from key.
+func KeysetPage[T any](tokens *page.Sealer, pageSize int32, token string, scope []string, validKey func(string) bool,
 	fetch func(after string, limit int) ([]T, error), key func(T) string) (items []T, next string, err error) {
 	var valid func([]string) bool
 	if validKey != nil {
 		valid = func(keys []string) bool { return validKey(keys[0]) }
 	}
-	return CompositeKeysetPage(pageSize, token, scope, 1, valid,
+	return CompositeKeysetPage(tokens, pageSize, token, scope, 1, valid,
 		func(after []string, limit int) ([]T, error) {
 			if after == nil {
 				return fetch("", limit)
@@ -123,14 +123,16 @@ func KeysetPage[T any](pageSize int32, token string, scope []string, validKey fu
 // CompositeKeysetPage is KeysetPage for a listing ordered by width keys
 // (a name, then the id that breaks ties): fetch gets the keys of the last
 // item of the previous page, or nil for the first page. A token whose keys
-// are not width non-empty strings that validKeys accepts is refused.
-func CompositeKeysetPage[T any](pageSize int32, token string, scope []string, width int, validKeys func([]string) bool,
+// are not width non-empty strings that validKeys accepts is refused. The
+// sealer is a parameter, not package state, so every service's listings
+// seal with the key ring it was built with.
+func CompositeKeysetPage[T any](tokens *page.Sealer, pageSize int32, token string, scope []string, width int, validKeys func([]string) bool,
 	fetch func(after []string, limit int) ([]T, error), keys func(T) []string) (items []T, next string, err error) {
 	size, err := page.Size(pageSize)
 	if err != nil {
 		return nil, "", err
 	}
-	after, err := page.Decode(token, scope...)
+	after, err := tokens.Open(token, scope...)
 	if err != nil {
 		return nil, "", err
 	}
@@ -142,7 +144,7 @@ func CompositeKeysetPage[T any](pageSize int32, token string, scope []string, wi
 		return items, "", err
 	}
 	items = items[:size]
-	next, err = page.Encode(keys(items[size-1]), scope...)
+	next, err = tokens.Seal(keys(items[size-1]), scope...)
 	return items, next, err
 }
 

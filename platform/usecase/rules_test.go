@@ -10,6 +10,8 @@ import (
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page"
 )
 
 func fields(err error) []string {
@@ -88,10 +90,14 @@ func TestKeysetPage(t *testing.T) {
 	}
 	key := func(i int) string { return strconv.Itoa(i) }
 	scope := []string{"List", "tenant"}
+	tokens, err := page.NewSealer(keyringtest.New(t))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var got []int
 	token := ""
 	for range 4 {
-		items, next, err := KeysetPage(2, token, scope, nil, fetch, key)
+		items, next, err := KeysetPage(tokens, 2, token, scope, nil, fetch, key)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -103,12 +109,18 @@ func TestKeysetPage(t *testing.T) {
 	if diff := cmp.Diff(all, got); diff != "" {
 		t.Errorf("pages (-want +got):\n%s", diff)
 	}
-	_, first, _ := KeysetPage(2, "", scope, nil, fetch, key)
-	if _, _, err := KeysetPage(2, first, []string{"List", "other tenant"}, nil, fetch, key); errs.KindOf(err) != errs.KindInvalid {
+	_, first, _ := KeysetPage(tokens, 2, "", scope, nil, fetch, key)
+	if _, _, err := KeysetPage(tokens, 2, first, []string{"List", "other tenant"}, nil, fetch, key); errs.KindOf(err) != errs.KindInvalid {
 		t.Errorf("a token of another scope = %v; want invalid", err)
 	}
-	if _, _, err := KeysetPage(2, first, scope, func(string) bool { return false }, fetch, key); errs.KindOf(err) != errs.KindInvalid {
+	if _, _, err := KeysetPage(tokens, 2, first, scope, func(string) bool { return false }, fetch, key); errs.KindOf(err) != errs.KindInvalid {
 		t.Errorf("a key validKey refuses = %v; want invalid", err)
+	}
+	if _, _, err := KeysetPage(tokens, 2, first[:len(first)-2], scope, nil, fetch, key); errs.KindOf(err) != errs.KindInvalid {
+		t.Errorf("a truncated token = %v; want invalid", err)
+	}
+	if _, _, err := KeysetPage(nil, 2, "", scope, nil, fetch, key); err == nil || errs.KindOf(err) == errs.KindInvalid {
+		t.Errorf("a listing without a sealer = %v; want a server error", err)
 	}
 }
 

@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
+	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/page"
 )
 
@@ -247,4 +248,15 @@ func timeTexts(t time.Time) []string {
 		strconv.FormatInt(t.UnixMicro(), 10),
 		strconv.FormatInt(t.UnixNano(), 10),
 	}
+}
+
+// Sealer returns the page token sealer a service builds from ring, its
+// ENCRYPTION_KEY, for tests that wire use cases by hand.
+func Sealer(t testing.TB, ring *keyring.Keyring) *page.Sealer {
+	t.Helper()
+	s, err := page.NewSealer(ring)
+	if err != nil {
+		t.Fatalf("pagetest: %v", err)
+	}
+	return s
 }

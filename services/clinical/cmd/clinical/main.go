@@ -21,6 +21,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/grpcapi"
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.
 // Spec.Configure.
 type settings struct {
 	keyring *keyring.Keyring
+	// pages seals page tokens, with a key derived from keyring.
+	pages *page.Sealer
 }
 
 // spec describes the clinical service to the platform's runner.
@@ -66,6 +69,7 @@ func spec(s *settings) service.Spec {
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
 			s.keyring = service.LoadKeyring(e)
+			s.pages = service.PageTokens(e, s.keyring)
 		},
 		Register: func(_ context.Context, d *service.Deps) error {
 			grpcapi.Register(d.Server.GRPC(), newApplication(d, s))
@@ -79,6 +83,7 @@ func newApplication(d *service.Deps, s *settings) *app.Application {
 	return app.NewApplication(app.Deps{
 		Store:      store.New(d.DB, s.keyring),
 		Keyring:    s.keyring,
+		Pages:      s.pages,
 		UnitOfWork: d.DB,
 		Snapshots:  d.DB,
 		Events:     service.UseCaseEvents(d.Events),

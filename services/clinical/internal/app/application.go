@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/civil"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 )
 
@@ -56,6 +57,9 @@ type Keyring interface {
 type Deps struct {
 	Store   Repository
 	Keyring Keyring
+	// Pages seals the page tokens of every listing: ListPatients' and
+	// SearchPatients' carry names.
+	Pages *page.Sealer
 	// Eligibility answers eligibility inquiries; nil means the rules-based
 	// stand-in (RulesEligibility).
 	Eligibility EligibilityChecker

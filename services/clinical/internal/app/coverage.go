@@ -97,7 +97,7 @@ func (h Coverages) List(ctx context.Context, q ListCoverages) (CoveragePage, err
 	}
 	caller, _ := usecase.Caller(ctx)
 	scope := []string{"ListCoverages", caller.CompanyID, q.PatientID, strconv.FormatBool(q.ShowDeleted)}
-	coverages, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2, validPlaceKey,
+	coverages, next, err := usecase.CompositeKeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope, 2, validPlaceKey,
 		func(after []string, limit int) ([]*domain.Coverage, error) {
 			return h.c.Store.ListCoverages(ctx, CoverageQuery{PatientID: q.PatientID, ShowDeleted: q.ShowDeleted, After: after, Limit: limit})
 		},

@@ -270,7 +270,7 @@ func (h Coverages) ListEligibilityChecks(ctx context.Context, q ListEligibilityC
 	}
 	caller, _ := usecase.Caller(ctx)
 	scope := []string{"ListEligibilityChecks", caller.CompanyID, q.PatientID, q.CoverageID}
-	checks, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2, validTimeKey,
+	checks, next, err := usecase.CompositeKeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope, 2, validTimeKey,
 		func(after []string, limit int) ([]*domain.EligibilityCheck, error) {
 			return h.c.Store.ListEligibilityChecks(ctx, EligibilityCheckQuery{CoverageID: q.CoverageID, After: after, Limit: limit})
 		},

@@ -14,6 +14,7 @@ import (
 	"github.com/ariesone/ariesone/platform/contact"
 	"github.com/ariesone/ariesone/platform/errs/errstest"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/platform/usecase/usecasetest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
@@ -65,7 +66,7 @@ func newCoverageWorld(t *testing.T, checker app.EligibilityChecker) coverageWorl
 	t.Helper()
 	db, s, ring := clinicaltest.NewStore(t)
 	w := coverageWorld{events: usecasetest.Recorder(t)}
-	w.app = app.NewApplication(app.Deps{Store: s, Keyring: ring, UnitOfWork: db.App, Events: w.events, Eligibility: checker})
+	w.app = app.NewApplication(app.Deps{Store: s, Keyring: ring, Pages: pagetest.Sealer(t, ring), UnitOfWork: db.App, Events: w.events, Eligibility: checker})
 	w.ctx = identity.NewContext(context.Background(), identity.Principal{Subject: uuid.NewString(), CompanyID: uuid.NewString()})
 	var err error
 	if w.patient, err = w.app.Patients.Create(w.ctx, app.CreatePatient{Values: domain.PatientValues{

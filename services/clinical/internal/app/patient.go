@@ -140,8 +140,9 @@ func (h Patients) Search(ctx context.Context, q SearchPatients) (PatientPage, er
 	if err := v.Err(); err != nil {
 		return PatientPage{}, err
 	}
-	// The scope binds the token to the criteria without keeping them in
-	// it: the token travels in clear, and an MBI or a birth date is PHI.
+	// The scope binds the token to the criteria through a keyed digest: a
+	// token does not carry its scope, but the digest keeps an MBI or a
+	// birth date out of every buffer that holds the scope too.
 	criteria := h.c.Keyring.BlindIndex("clinical.search_patients", strings.Join([]string{
 		query.LastNamePrefix, query.FirstNamePrefix, query.BirthDate.String(), query.AccountNumber, query.MBI,
 		strconv.FormatBool(query.ShowInactive)}, "\x1f"))
@@ -152,7 +153,7 @@ func (h Patients) Search(ctx context.Context, q SearchPatients) (PatientPage, er
 // page runs one keyset page of query.
 func (h Patients) page(ctx context.Context, pageSize int32, token string, scope []string, query PatientQuery) (PatientPage, error) {
 	query.Today = h.c.today()
-	found, next, err := usecase.CompositeKeysetPage(pageSize, token, scope, 3,
+	found, next, err := usecase.CompositeKeysetPage(h.c.Pages, pageSize, token, scope, 3,
 		func(keys []string) bool { return usecase.CheckID("", keys[2]) == nil },
 		func(after []string, limit int) ([]*domain.Patient, error) {
 			if after != nil {

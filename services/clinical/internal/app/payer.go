@@ -74,7 +74,7 @@ func (h Payers) List(ctx context.Context, q ListPayers) (PayerPage, error) {
 		return PayerPage{}, err
 	}
 	scope := []string{"ListPayers", caller.CompanyID, string(q.Type), strconv.FormatBool(q.ShowInactive)}
-	payers, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2, validNameKey,
+	payers, next, err := usecase.CompositeKeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope, 2, validNameKey,
 		func(after []string, limit int) ([]*domain.Payer, error) {
 			return h.c.Store.ListPayers(ctx, PayerQuery{Type: q.Type, ShowInactive: q.ShowInactive, After: after, Limit: limit})
 		},
@@ -160,7 +160,7 @@ func (h Payers) ListPlans(ctx context.Context, q ListPlans) (PlanPage, error) {
 	}
 	caller, _ := usecase.Caller(ctx)
 	scope := []string{"ListPlans", caller.CompanyID, q.PayerID, strconv.FormatBool(q.ShowInactive)}
-	plans, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2, validNameKey,
+	plans, next, err := usecase.CompositeKeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope, 2, validNameKey,
 		func(after []string, limit int) ([]*domain.Plan, error) {
 			return h.c.Store.ListPlans(ctx, PlanQuery{PayerID: q.PayerID, ShowInactive: q.ShowInactive, After: after, Limit: limit})
 		},

@@ -77,7 +77,7 @@ func (h Prescribers) List(ctx context.Context, q ListPrescribers) (PrescriberPag
 	}
 	scope := []string{"ListPrescribers", caller.CompanyID, strings.ToLower(query.LastNamePrefix), query.NPI,
 		strconv.FormatBool(query.ShowInactive)}
-	found, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 3,
+	found, next, err := usecase.CompositeKeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope, 3,
 		func(keys []string) bool { return usecase.CheckID("", keys[2]) == nil },
 		func(after []string, limit int) ([]*domain.Prescriber, error) {
 			query.After, query.Limit = after, limit

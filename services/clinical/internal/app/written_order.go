@@ -116,7 +116,7 @@ func (h WrittenOrders) List(ctx context.Context, q ListWrittenOrders) (WrittenOr
 	}
 	today := h.c.today()
 	scope := []string{"ListWrittenOrders", caller.CompanyID, q.PatientID, string(q.Status)}
-	found, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope,
+	found, next, err := usecase.KeysetPage(h.c.Pages, q.PageSize, q.PageToken, scope,
 		func(key string) bool { return usecase.CheckID("", key) == nil },
 		func(after string, limit int) ([]*domain.WrittenOrder, error) {
 			return h.c.Store.ListWrittenOrders(ctx, WrittenOrderQuery{

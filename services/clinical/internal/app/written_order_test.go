@@ -12,6 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/errs/errstest"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/usecase/usecasetest"
 	"github.com/ariesone/ariesone/services/clinical/internal/app"
 	"github.com/ariesone/ariesone/services/clinical/internal/clinicaltest"
@@ -24,7 +25,7 @@ func clinicAt(t *testing.T, now *time.Time, zone *time.Location) *app.Applicatio
 	t.Helper()
 	db, s, ring := clinicaltest.NewStore(t)
 	return app.NewApplication(app.Deps{
-		Store: s, Keyring: ring, UnitOfWork: db.App, Events: usecasetest.Recorder(t),
+		Store: s, Keyring: ring, Pages: pagetest.Sealer(t, ring), UnitOfWork: db.App, Events: usecasetest.Recorder(t),
 		Now: func() time.Time { return *now }, Zone: zone,
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -72,6 +73,7 @@ func New(t testing.TB) *Env {
 	e.App = app.NewApplication(app.Deps{
 		Store:      e.Store,
 		Keyring:    e.Ring,
+		Pages:      pagetest.Sealer(t, e.Ring),
 		UnitOfWork: e.DB.App,
 		Snapshots:  e.DB.App,
 		Events:     e.Events,

@@ -29,6 +29,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
@@ -67,6 +68,8 @@ func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.
 // Spec.Configure.
 type settings struct {
 	keyring *keyring.Keyring
+	// pages seals page tokens, with a key derived from keyring.
+	pages *page.Sealer
 }
 
 // spec describes the company service to the platform's runner.
@@ -79,10 +82,11 @@ func spec() service.Spec {
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
 			s.keyring = service.LoadKeyring(e)
+			s.pages = service.PageTokens(e, s.keyring)
 			a.configure(e)
 		},
 		Verifier: func(ctx context.Context, d *service.Deps) (auth.TokenVerifier, error) {
-			return a.verifier(ctx, d, s.keyring)
+			return a.verifier(ctx, d, s)
 		},
 		Register: func(ctx context.Context, d *service.Deps) error {
 			if err := register(ctx, d, newApplication(d, s)); err != nil {
@@ -103,6 +107,7 @@ func newApplication(d *service.Deps, s *settings) *app.Application {
 		Locations:  directory,
 		Users:      directory,
 		Keyring:    s.keyring,
+		Pages:      s.pages,
 		UnitOfWork: d.DB,
 		Events:     service.UseCaseEvents(d.Events),
 	})
@@ -171,8 +176,8 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 	}
 	defer closeDB()
 	directory := store.New(db)
-	// Bootstrap seals nothing and takes no idempotency keys, so it needs no
-	// key ring.
+	// Bootstrap seals nothing, lists nothing and takes no idempotency keys,
+	// so it needs no key ring.
 	a := app.NewApplication(app.Deps{
 		Companies:  directory,
 		Locations:  directory,
@@ -218,11 +223,11 @@ func (w *authWiring) configure(e *config.Env) { w.settings = authn.LoadSettings(
 // starting together take turns; one makes the key), builds the use cases,
 // and returns the verifier company's own RPCs authenticate with: the
 // platform verifier over company's own keys, no HTTP round trip.
-func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyring.Keyring) (auth.TokenVerifier, error) {
+func (w *authWiring) verifier(ctx context.Context, d *service.Deps, s *settings) (auth.TokenVerifier, error) {
 	events := service.UseCaseEvents(d.Events)
 	signingKeys := store.NewSigningKeys(d.DB)
-	w.keys = authn.NewKeySet(signingKeys, ring)
-	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: ring},
+	w.keys = authn.NewKeySet(signingKeys, s.keyring)
+	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: s.keyring},
 		d.DB, events, w.settings.SigningKeyPolicy(w.keys.CacheTTL()))
 	made, err := rotation.EnsureSigningKey(ctx)
 	if err != nil {
@@ -232,7 +237,7 @@ func (w *authWiring) verifier(ctx context.Context, d *service.Deps, ring *keyrin
 		d.Logger.Info("made a new signing key", "kid", made.KeyID, "bits", w.settings.SigningKeyBits)
 	}
 	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
-	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, d.DB, events, w.settings.AuthPolicy())
+	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, s.pages, d.DB, events, w.settings.AuthPolicy())
 	return authn.NewVerifier(ctx, w.keys, authn.VerifierConfig{Issuer: d.Config.JWTIssuer, Audience: d.Config.JWTAudience})
 }
 

@@ -14,7 +14,6 @@ import (
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -208,33 +207,15 @@ type ListAPIKeysQuery struct {
 
 // ListAPIKeys returns one page of the caller's keys, newest first, and the
 // token of the next page ("" on the last). The token is bound to the
-// caller's company and the filter.
+// caller's company and the filter, and seals the last key's id.
 func (a *Auth) ListAPIKeys(ctx context.Context, caller identity.Principal, q ListAPIKeysQuery) ([]domain.APIKey, string, error) {
-	size, err := page.Size(q.PageSize)
-	if err != nil {
-		return nil, "", err
-	}
 	scope := []string{"ListApiKeys", caller.CompanyID, strconv.FormatBool(q.ShowRevoked)}
-	after, err := page.Decode(q.PageToken, scope...)
-	if err != nil {
-		return nil, "", err
-	}
-	afterID := ""
-	if len(after) > 0 {
-		if len(after) != 1 || uuid.Validate(after[0]) != nil {
-			return nil, "", page.InvalidToken("is not a page token returned by this API")
-		}
-		afterID = after[0]
-	}
-	keys, err := a.store.ListAPIKeys(ctx, afterID, size+1, q.ShowRevoked)
-	if err != nil {
-		return nil, "", err
-	}
-	if len(keys) <= size {
-		return keys, "", nil
-	}
-	keys = keys[:size]
-	next, err := page.Encode([]string{keys[size-1].ID}, scope...)
+	keys, next, err := usecase.KeysetPage(a.pages, q.PageSize, q.PageToken, scope,
+		func(key string) bool { return uuid.Validate(key) == nil },
+		func(afterID string, limit int) ([]domain.APIKey, error) {
+			return a.store.ListAPIKeys(ctx, afterID, limit, q.ShowRevoked)
+		},
+		func(k domain.APIKey) string { return k.ID })
 	if err != nil {
 		return nil, "", err
 	}

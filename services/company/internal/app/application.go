@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -84,6 +85,8 @@ type Deps struct {
 	Locations LocationRepository
 	Users     UserRepository
 	Keyring   Keyring
+	// Pages seals the page tokens of ListLocations and ListUsers.
+	Pages *page.Sealer
 	// UnitOfWork makes each command's store calls and its events one
 	// transaction.
 	UnitOfWork UnitOfWork

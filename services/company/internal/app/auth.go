@@ -10,6 +10,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -59,6 +60,7 @@ type Auth struct {
 	companies CompanyResolver
 	store     AuthStore
 	tokens    AccessTokenIssuer
+	pages     *page.Sealer
 	uow       UnitOfWork
 	events    EventRecorder
 	policy    AuthPolicy
@@ -71,10 +73,11 @@ type AuthOption func(*Auth)
 // WithAuthClock replaces time.Now (tests of lockout and expiry).
 func WithAuthClock(now func() time.Time) AuthOption { return func(a *Auth) { a.now = now } }
 
-// NewAuth returns the authentication use cases. uow makes each change and
-// its events one transaction.
-func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, uow UnitOfWork, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
-	a := &Auth{companies: companies, store: store, tokens: tokens, uow: uow, events: events, policy: policy, now: time.Now}
+// NewAuth returns the authentication use cases. pages seals the page
+// tokens of ListApiKeys; uow makes each change and its events one
+// transaction.
+func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, pages *page.Sealer, uow UnitOfWork, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
+	a := &Auth{companies: companies, store: store, tokens: tokens, pages: pages, uow: uow, events: events, policy: policy, now: time.Now}
 	for _, o := range opts {
 		o(a)
 	}

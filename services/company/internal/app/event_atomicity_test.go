@@ -66,7 +66,7 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	ctx := context.Background()
 	directory := app.NewApplication(app.Deps{
 		Companies: e.Directory, Locations: e.Directory, Users: e.Directory, Keyring: e.Keyring,
-		UnitOfWork: e.DB, Events: e.Events,
+		Pages: e.Pages, UnitOfWork: e.DB, Events: e.Events,
 	})
 	cmd := app.BootstrapCompany{
 		Code: "acme-medical", LegalName: "Acme Medical Supply, LLC",

@@ -53,7 +53,7 @@ func (h ListLocationsHandler) Handle(ctx context.Context, q ListLocations) (Loca
 		return LocationPage{}, err
 	}
 	scope := []string{"ListLocations", tenant, string(q.Type), strconv.FormatBool(q.ShowDeleted)}
-	locs, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, nil,
+	locs, next, err := usecase.KeysetPage(h.d.Pages, q.PageSize, q.PageToken, scope, nil,
 		func(after string, limit int) ([]*domain.Location, error) {
 			return h.d.Locations.ListLocations(ctx, q.Type, q.ShowDeleted, after, limit)
 		},

@@ -92,7 +92,7 @@ func TestSigningKeyRotationKeepsOldTokensVerifiable(t *testing.T) {
 	}
 	// Another replica, with a fresh copy of the keys, signs with the new key.
 	replica := authn.NewKeySet(w.SigningKeys, w.Keyring)
-	otherAuth := app.NewAuth(w.Directory, w.Store, authn.NewIssuer(replica, authntest.Issuer, authntest.Audience), w.DB, w.Events, w.Settings.AuthPolicy())
+	otherAuth := app.NewAuth(w.Directory, w.Store, authn.NewIssuer(replica, authntest.Issuer, authntest.Audience), w.Pages, w.DB, w.Events, w.Settings.AuthPolicy())
 	after, err := otherAuth.Login(ctx, app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
 	if err != nil {
 		t.Fatalf("Login on the other replica: %v", err)

@@ -48,7 +48,7 @@ type UserPage struct {
 type ListUsersHandler struct{ d *directory }
 
 // Handle returns one page. The token is bound to the caller's company and
-// the filter, and carries the last user's id, never an email.
+// the filter, and seals the last user's id, never an email.
 func (h ListUsersHandler) Handle(ctx context.Context, q ListUsers) (UserPage, error) {
 	_, tenant, err := caller(ctx)
 	if err != nil {
@@ -56,7 +56,7 @@ func (h ListUsersHandler) Handle(ctx context.Context, q ListUsers) (UserPage, er
 	}
 	scope := []string{"ListUsers", tenant, string(q.Role), strconv.FormatBool(q.ShowDeactivated)}
 	isID := func(key string) bool { _, err := uuid.Parse(key); return err == nil }
-	users, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, isID,
+	users, next, err := usecase.KeysetPage(h.d.Pages, q.PageSize, q.PageToken, scope, isID,
 		func(after string, limit int) ([]*domain.User, error) {
 			return h.d.Users.ListUsers(ctx, q.Role, q.ShowDeactivated, after, limit)
 		},

@@ -99,6 +99,7 @@ func newAuthHarness(t *testing.T) *authHarness {
 		Locations:  h.env.Directory,
 		Users:      h.env.Directory,
 		Keyring:    h.env.Keyring,
+		Pages:      h.env.Pages,
 		UnitOfWork: h.env.DB,
 		Events:     h.env.Events,
 	}))

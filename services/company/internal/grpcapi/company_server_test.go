@@ -16,6 +16,7 @@ import (
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
@@ -44,9 +45,13 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	h := &harness{db: storetest.New(t), events: storetest.Recorder(t), keys: authtest.NewKeySet(t)}
 	h.ring = keyringtest.New(t)
+	pages, err := page.NewSealer(h.ring)
+	if err != nil {
+		t.Fatal(err)
+	}
 	directory := store.New(h.db.App)
 	h.app = app.NewApplication(app.Deps{
-		Companies: directory, Locations: directory, Users: directory, Keyring: h.ring,
+		Companies: directory, Locations: directory, Users: directory, Keyring: h.ring, Pages: pages,
 		UnitOfWork: h.db.App, Events: h.events,
 	})
 

@@ -12,6 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/inbox"
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
@@ -26,7 +27,9 @@ func main() {
 
 // wiring holds what Configure reads and Register builds for Workers.
 type wiring struct {
-	keyring  *keyring.Keyring
+	keyring *keyring.Keyring
+	// pages seals page tokens, with a key derived from keyring.
+	pages    *page.Sealer
 	webhooks webhook.Settings
 	hooks    *app.Webhooks
 	live     *app.LiveEvents
@@ -41,6 +44,7 @@ func spec() service.Spec {
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
 			w.keyring = service.LoadKeyring(e)
+			w.pages = service.PageTokens(e, w.keyring)
 			w.webhooks = webhook.LoadSettings(e)
 		},
 		Register: w.register,
@@ -53,11 +57,12 @@ func spec() service.Spec {
 func (w *wiring) register(_ context.Context, d *service.Deps) error {
 	s := store.New(d.DB)
 	w.live = app.NewLiveEvents(app.DefaultWatcherBuffer)
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live, Revocations: d.Revocations})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live, Revocations: d.Revocations, Pages: w.pages})
 	grpcapi.Register(d.Server.GRPC(), a, d.Config.Features.RealTimeUpdates)
 	w.hooks = app.NewWebhooks(app.WebhookDeps{
 		Repo:                 store.NewWebhookStore(d.DB),
 		Keyring:              w.keyring,
+		Pages:                w.pages,
 		AllowInsecureTargets: w.webhooks.AllowInsecureTargets,
 	})
 	grpcapi.RegisterWebhooks(d.Server.GRPC(), w.hooks)

@@ -45,6 +45,8 @@ type Deps struct {
 	// Revocations end a WatchEvents stream within seconds of its token's
 	// revocation; nil checks none (tests).
 	Revocations RevocationChecker
+	// Pages seals the page tokens of every listing.
+	Pages *page.Sealer
 	// Now is the clock; nil means the system clock.
 	Now func() time.Time
 }
@@ -86,38 +88,4 @@ func (s *service) now() time.Time { return s.Now().UTC().Truncate(time.Microseco
 func isUUID(s string) bool {
 	_, err := uuid.Parse(s)
 	return err == nil && len(s) == 36
-}
-
-// keysetPage runs one AIP-158 page of a listing in a keyset order. It
-// checks the page size, decodes the token (bound to scope: the method, the
-// tenant and the filter), fetches one item more than the page to learn
-// whether another follows, and makes the next token from the keys of the
-// page's last item. fetch receives the decoded keys (nil for the first
-// page) and must refuse keys that do not parse with page.InvalidToken: a
-// crafted token.
-func keysetPage[T any](pageSize int32, token string, scope []string,
-	fetch func(after []string, limit int) ([]T, error), keys func(T) []string) (items []T, next string, err error) {
-	size, err := page.Size(pageSize)
-	if err != nil {
-		return nil, "", err
-	}
-	after, err := page.Decode(token, scope...)
-	if err != nil {
-		return nil, "", err
-	}
-	items, err = fetch(after, size+1)
-	if err != nil || len(items) <= size {
-		return items, "", err
-	}
-	items = items[:size]
-	next, err = page.Encode(keys(items[size-1]), scope...)
-	return items, next, err
-}
-
-// tokenKeys checks that a decoded token carries n keys.
-func tokenKeys(after []string, n int) error {
-	if after != nil && len(after) != n {
-		return page.InvalidToken("is not a page token returned by this API")
-	}
-	return nil
 }

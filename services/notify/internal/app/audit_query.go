@@ -39,7 +39,7 @@ func (h ListAuditRecordsHandler) Handle(ctx context.Context, q ListAuditRecords)
 		return AuditRecordPage{}, errs.Invalid(errs.FieldViolation{Field: "endTime", Description: "must be after startTime"})
 	}
 	scope := []string{"ListAuditRecords", p.CompanyID, f.ActorID, f.ResourceID, f.Method, scopeTime(f.Start), scopeTime(f.End)}
-	records, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+	records, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2, nil,
 		func(after []string, limit int) ([]*domain.AuditRecord, error) {
 			pos, err := auditPosition(after)
 			if err != nil {
@@ -65,9 +65,6 @@ func scopeTime(t time.Time) string {
 func auditPosition(after []string) (*domain.AuditPosition, error) {
 	if after == nil {
 		return nil, nil
-	}
-	if err := tokenKeys(after, 2); err != nil {
-		return nil, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, after[0])
 	seq, serr := strconv.ParseInt(after[1], 10, 64)

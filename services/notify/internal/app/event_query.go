@@ -41,7 +41,7 @@ func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage,
 		return EventPage{}, err
 	}
 	scope := []string{"ListEvents", p.CompanyID, strings.Join(q.Types, ",")}
-	events, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+	events, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2, nil,
 		func(after []string, limit int) ([]*domain.Event, error) {
 			pos, err := eventPosition(after)
 			if err != nil {
@@ -68,9 +68,6 @@ func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage,
 func eventPosition(after []string) (*domain.EventPosition, error) {
 	if after == nil {
 		return nil, nil
-	}
-	if err := tokenKeys(after, 2); err != nil {
-		return nil, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, after[0])
 	if err != nil || !isUUID(after[1]) {

@@ -37,7 +37,7 @@ func (h ListNotificationsHandler) Handle(ctx context.Context, q ListNotification
 	}
 	scope := []string{"ListNotifications", p.CompanyID, p.Subject, strconv.FormatBool(q.UnreadOnly)}
 	inbox := isUUID(p.Subject)
-	ns, next, err := keysetPage(q.PageSize, q.PageToken, scope,
+	ns, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 1, nil,
 		func(after []string, limit int) ([]*domain.Notification, error) {
 			afterID, err := idKey(after)
 			if err != nil || !inbox {
@@ -65,9 +65,6 @@ func notFoundNotification(id string) error { return errs.NotFound("notification"
 func idKey(after []string) (string, error) {
 	if after == nil {
 		return "", nil
-	}
-	if err := tokenKeys(after, 1); err != nil {
-		return "", err
 	}
 	if !isUUID(after[0]) {
 		return "", page.InvalidToken("is not a page token returned by this API")

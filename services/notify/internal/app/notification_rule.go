@@ -94,7 +94,7 @@ func (h ListNotificationRulesHandler) Handle(ctx context.Context, q ListNotifica
 	if err != nil {
 		return NotificationRulePage{}, err
 	}
-	rules, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID},
+	rules, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, 1, nil,
 		func(after []string, limit int) ([]*domain.NotificationRule, error) {
 			afterID, err := idKey(after)
 			if err != nil {

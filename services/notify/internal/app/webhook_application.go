@@ -6,6 +6,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -64,6 +65,8 @@ const WebhookSecretColumn = "secret"
 type WebhookDeps struct {
 	Repo    WebhookRepository
 	Keyring WebhookKeyring
+	// Pages seals the page tokens of subscription and delivery listings.
+	Pages *page.Sealer
 	// AllowInsecureTargets accepts plain http URLs (development receivers;
 	// WEBHOOK_ALLOW_INSECURE_TARGETS, refused in production).
 	AllowInsecureTargets bool

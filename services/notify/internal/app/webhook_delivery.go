@@ -42,7 +42,7 @@ func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookD
 	if err := usecase.CheckID("subscriptionId", q.SubscriptionID); err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	deliveries, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID},
+	deliveries, next, err := usecase.CompositeKeysetPage(h.w.Pages, q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID}, 2, nil,
 		func(after []string, limit int) ([]*domain.WebhookDelivery, error) {
 			pos, err := parseWebhookPosition(after)
 			if err != nil {

@@ -141,7 +141,7 @@ func (h ListWebhookSubscriptionsHandler) Handle(ctx context.Context, q ListWebho
 	if err != nil {
 		return WebhookSubscriptionPage{}, err
 	}
-	subs, next, err := keysetPage(q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID},
+	subs, next, err := usecase.CompositeKeysetPage(h.w.Pages, q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID}, 2, nil,
 		func(after []string, limit int) ([]*domain.WebhookSubscription, error) {
 			pos, err := parseWebhookPosition(after)
 			if err != nil {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
@@ -38,7 +40,8 @@ func newWorld(t *testing.T) *world {
 	w.consumer = app.NewEventConsumer(app.ConsumerDeps{
 		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: w.webhooks,
 	})
-	w.app = app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: app.NewLiveEvents(8)})
+	w.app = app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: app.NewLiveEvents(8),
+		Pages: pagetest.Sealer(t, keyringtest.New(t))})
 	return w
 }
 

@@ -14,6 +14,8 @@ import (
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/grpcerr"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
@@ -45,7 +47,8 @@ func newRPCHarness(t *testing.T, realTimeUpdates bool) *rpcHarness {
 	s := store.New(db.App)
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(16), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live,
+		Pages: pagetest.Sealer(t, keyringtest.New(t))})
 
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, realTimeUpdates)

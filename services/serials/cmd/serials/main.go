@@ -1,9 +1,10 @@
 // Command serials tracks every serial-numbered unit a supplier owns, the stock per
 // warehouse, maintenance, device usage and recalls.
 //
-// Configuration is by environment variable (see the README's table); the
-// process exits non-zero, naming every bad variable, when it is wrong, and
-// shuts down gracefully on SIGTERM.
+// Configuration is by environment variable (see the README's table);
+// ENCRYPTION_KEY is required, since page tokens are sealed with a key
+// derived from it. The process exits non-zero, naming every bad variable,
+// when it is wrong, and shuts down gracefully on SIGTERM.
 package main
 
 import (
@@ -13,6 +14,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/cache"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/peer"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
@@ -30,7 +32,9 @@ func main() {
 type wiring struct {
 	companyAddr, clinicalAddr string
 	dueSweepEvery             time.Duration
-	app                       *app.Application
+	// pages seals page tokens, with a key derived from ENCRYPTION_KEY.
+	pages *page.Sealer
+	app   *app.Application
 }
 
 // spec describes the serials service to the platform's runner.
@@ -40,6 +44,7 @@ func spec(w *wiring) service.Spec {
 		DefaultPort: 8084,
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
+			w.pages = service.PageTokens(e, service.LoadKeyring(e))
 			w.companyAddr = e.HostPort("COMPANY_ADDR", "127.0.0.1:8081")
 			w.clinicalAddr = e.HostPort("CLINICAL_ADDR", "127.0.0.1:8082")
 			w.dueSweepEvery = e.Duration("MAINTENANCE_SWEEP_INTERVAL", time.Hour)
@@ -82,6 +87,7 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 		Events:         service.UseCaseEvents(d.Events),
 		Warehouses:     peers.NewWarehouses(companyConn),
 		Patients:       peers.NewPatients(clinicalConn),
+		Pages:          w.pages,
 		Serials:        serialCache,
 		BulkOperations: d.Config.Features.BulkOperations,
 	})

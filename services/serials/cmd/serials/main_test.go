@@ -12,6 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
@@ -27,7 +28,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	sp := spec(&wiring{})
-	e := config.FromMap(map[string]string{"COMPANY_ADDR": "company:8081", "CLINICAL_ADDR": "clinical:8082"})
+	e := config.FromMap(map[string]string{"COMPANY_ADDR": "company:8081", "CLINICAL_ADDR": "clinical:8082", "ENCRYPTION_KEY": newKey(t)})
 	sp.Configure(e)
 	if err := e.Err(); err != nil {
 		t.Fatalf("configure: %v", err)
@@ -59,18 +60,46 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	}
 }
 
-// TestBadConfigurationIsNamed: a malformed peer address or sweep interval
-// stops the service with the variable's name.
+// TestBadConfigurationIsNamed: a malformed peer address or sweep interval,
+// or a missing or malformed key ring, stops the service with the
+// variable's name.
 func TestBadConfigurationIsNamed(t *testing.T) {
-	for name, env := range map[string]map[string]string{
-		"COMPANY_ADDR":               {"COMPANY_ADDR": "no port"},
-		"CLINICAL_ADDR":              {"CLINICAL_ADDR": ":"},
-		"MAINTENANCE_SWEEP_INTERVAL": {"MAINTENANCE_SWEEP_INTERVAL": "0s"},
-	} {
-		e := config.FromMap(env)
+	key := newKey(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"COMPANY_ADDR", map[string]string{"COMPANY_ADDR": "no port", "ENCRYPTION_KEY": key}},
+		{"CLINICAL_ADDR", map[string]string{"CLINICAL_ADDR": ":", "ENCRYPTION_KEY": key}},
+		{"MAINTENANCE_SWEEP_INTERVAL", map[string]string{"MAINTENANCE_SWEEP_INTERVAL": "0s", "ENCRYPTION_KEY": key}},
+		{"ENCRYPTION_KEY", map[string]string{}},
+		{"ENCRYPTION_KEY", map[string]string{"ENCRYPTION_KEY": "1:c2VjcmV0LXNlY3JldA=="}},
+	}
+	for _, tt := range tests {
+		e := config.FromMap(tt.env)
 		spec(&wiring{}).Configure(e)
-		if err := e.Err(); err == nil || !strings.Contains(err.Error(), name) {
-			t.Errorf("%s: error %v does not name it", name, err)
+		err := e.Err()
+		if err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%v: error %v does not name %s", tt.env, err, tt.name)
+		}
+		if v := tt.env["ENCRYPTION_KEY"]; err != nil && v != "" && strings.Contains(err.Error(), v) {
+			t.Errorf("error %q repeats the key ring", err)
 		}
 	}
+	e := config.FromMap(map[string]string{"ENCRYPTION_KEY": key})
+	w := &wiring{}
+	spec(w).Configure(e)
+	if err := e.Err(); err != nil || w.pages == nil {
+		t.Errorf("a valid key ring: error %v, sealer %v; want a sealer", err, w.pages)
+	}
+}
+
+// newKey returns a fresh ENCRYPTION_KEY value.
+func newKey(t *testing.T) string {
+	t.Helper()
+	raw, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
 }

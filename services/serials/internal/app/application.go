@@ -9,6 +9,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/cache"
 	"github.com/ariesone/ariesone/platform/civil"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
@@ -83,6 +84,9 @@ type Deps struct {
 	Events     usecase.EventRecorder
 	Warehouses Warehouses
 	Patients   Patients
+	// Pages seals the page tokens of every listing, which would otherwise
+	// carry serial numbers, item codes and a patient's rental dates.
+	Pages *page.Sealer
 	// Serials caches ValidateSerial's lookups; nil means an in-process
 	// cache of its own.
 	Serials *cache.Cache[[]SerialMatch]

@@ -54,7 +54,7 @@ func (h Items) List(ctx context.Context, q ListItems) (ItemPage, error) {
 		query.HCPCS = code
 	}
 	scope := []string{"ListItems", caller.CompanyID, query.HCPCS, strconv.FormatBool(query.ShowInactive)}
-	found, next, err := usecase.KeysetPage(q.PageSize, q.PageToken, scope, nil,
+	found, next, err := usecase.KeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, nil,
 		func(after string, limit int) ([]*domain.Item, error) {
 			query.After, query.Limit = after, limit
 			return h.s.Store.ListItems(ctx, query)

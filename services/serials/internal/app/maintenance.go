@@ -90,7 +90,7 @@ func (h Maintenance) List(ctx context.Context, unitID string, pageSize int32, pa
 	if err := usecase.CheckID("unitId", unitID); err != nil {
 		return MaintenancePage{}, err
 	}
-	found, next, err := usecase.CompositeKeysetPage(pageSize, pageToken, []string{"ListMaintenanceRecords", caller.CompanyID, unitID}, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, pageSize, pageToken, []string{"ListMaintenanceRecords", caller.CompanyID, unitID}, 2,
 		validTimeAndID,
 		func(after []string, limit int) ([]*domain.MaintenanceRecord, error) {
 			return h.s.Store.ListMaintenance(ctx, unitID, after, limit)
@@ -123,7 +123,7 @@ func (h Maintenance) Due(ctx context.Context, warehouseID string, withinDays int
 	today := h.s.today()
 	through := today.AddDays(int(withinDays))
 	scope := []string{"ListMaintenanceDue", caller.CompanyID, warehouseID, through.String()}
-	found, next, err := usecase.CompositeKeysetPage(pageSize, pageToken, scope, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, pageSize, pageToken, scope, 2,
 		func(k []string) bool {
 			_, err := civil.Parse(k[0])
 			return err == nil && usecase.CheckID("", k[1]) == nil

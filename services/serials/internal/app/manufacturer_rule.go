@@ -45,7 +45,7 @@ func (h Items) ManufacturerRules(ctx context.Context, pageSize int32, pageToken 
 	if err != nil {
 		return ManufacturerRulePage{}, err
 	}
-	found, next, err := usecase.KeysetPage(pageSize, pageToken, []string{"ListManufacturerSerialRules", caller.CompanyID}, nil,
+	found, next, err := usecase.KeysetPage(h.s.Pages, pageSize, pageToken, []string{"ListManufacturerSerialRules", caller.CompanyID}, nil,
 		func(after string, limit int) ([]*domain.ManufacturerRule, error) {
 			return h.s.Store.ListManufacturerRules(ctx, after, limit)
 		},

@@ -43,7 +43,7 @@ func (h Recalls) Holders(ctx context.Context, scope RecallQuery, pageSize int32,
 		return RecallPage{}, err
 	}
 	keys := []string{"ListRecallHolders", caller.CompanyID, strings.ToLower(q.Manufacturer), strings.ToLower(q.Model), q.Lot}
-	found, next, err := usecase.CompositeKeysetPage(pageSize, pageToken, keys, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, pageSize, pageToken, keys, 2,
 		func(k []string) bool { return usecase.CheckID("", k[1]) == nil },
 		func(after []string, limit int) ([]RecallHolder, error) {
 			return h.s.Store.RecallHolders(ctx, q, after, limit)

@@ -35,7 +35,7 @@ func (h Stock) List(ctx context.Context, q ListStock) (StockPage, error) {
 	}
 	query := StockQuery{WarehouseID: q.WarehouseID, ItemID: q.ItemID, LowOnly: q.LowOnly}
 	scope := []string{"ListStock", caller.CompanyID, q.WarehouseID, q.ItemID, strconv.FormatBool(q.LowOnly)}
-	found, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2,
 		func(keys []string) bool {
 			return usecase.CheckID("", keys[0]) == nil && usecase.CheckID("", keys[1]) == nil
 		},

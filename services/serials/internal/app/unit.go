@@ -56,7 +56,7 @@ func (h Units) List(ctx context.Context, q ListUnits) (UnitPage, error) {
 	}
 	query := UnitQuery{ItemID: q.ItemID, WarehouseID: q.WarehouseID, Status: q.Status}
 	scope := []string{"ListUnits", caller.CompanyID, q.ItemID, q.WarehouseID, string(q.Status)}
-	found, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2,
 		func(keys []string) bool { return usecase.CheckID("", keys[1]) == nil },
 		func(after []string, limit int) ([]*domain.Unit, error) {
 			query.After, query.Limit = after, limit
@@ -368,7 +368,7 @@ func (h Units) Transactions(ctx context.Context, q ListUnitTransactions) (Transa
 		return TransactionPage{}, err
 	}
 	scope := []string{"ListUnitTransactions", caller.CompanyID, q.UnitID}
-	found, next, err := usecase.CompositeKeysetPage(q.PageSize, q.PageToken, scope, 2,
+	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2,
 		validTimeAndID,
 		func(after []string, limit int) ([]*TransactionRecord, error) {
 			return h.s.Store.ListTransactions(ctx, q.UnitID, after, limit)

@@ -22,6 +22,8 @@ import (
 	"github.com/ariesone/ariesone/platform/cache"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -72,6 +74,7 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	e.App, err = app.NewApplication(app.Deps{
 		Store: e.Store, UnitOfWork: e.DB.App, Events: e.Events, Warehouses: e.Peers, Patients: e.Peers,
+		Pages:   pagetest.Sealer(t, keyringtest.New(t)),
 		Serials: e.Cache, BulkOperations: opts.BulkOperations,
 	})
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
@@ -58,6 +59,8 @@ type Env struct {
 	// DB is the runtime pool, logged in as the role the service runs as.
 	DB      *postgres.DB
 	Keyring *keyring.Keyring
+	// Pages seals page tokens, as the service derives it from Keyring.
+	Pages *page.Sealer
 
 	Directory   *store.Store
 	Store       *store.Auth
@@ -119,13 +122,18 @@ func New(t testing.TB, opts Options) *Env {
 		Clock:    &Clock{},
 		Settings: settings,
 	}
+	pages, err := page.NewSealer(ring)
+	if err != nil {
+		t.Fatalf("authntest: %v", err)
+	}
+	e.Pages = pages
 	e.Directory = store.New(e.DB)
 	e.Store = store.NewAuth(e.DB)
 	e.SigningKeys = store.NewSigningKeys(e.DB)
 	e.KeySet = authn.NewKeySet(e.SigningKeys, ring, authn.WithClock(e.Clock.Now))
 	e.Issuer = authn.NewIssuer(e.KeySet, Issuer, Audience)
 	e.Generator = authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring}
-	e.Auth = app.NewAuth(e.Directory, e.Store, e.Issuer, e.DB, e.Events, settings.AuthPolicy(), app.WithAuthClock(e.Clock.Now))
+	e.Auth = app.NewAuth(e.Directory, e.Store, e.Issuer, e.Pages, e.DB, e.Events, settings.AuthPolicy(), app.WithAuthClock(e.Clock.Now))
 	e.Rotation = app.NewSigningKeys(e.SigningKeys, e.Generator, e.DB, e.Events, settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
 	if !opts.NoSigningKey {
 		if _, err := e.Rotation.EnsureSigningKey(ctx); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
@@ -45,7 +46,7 @@ func New(t testing.TB, opts Options) *Harness {
 	t.Helper()
 	h := &Harness{DB: storetest.New(t), Ring: keyringtest.New(t), keys: authtest.NewKeySet(t)}
 	h.Store = store.NewWebhookStore(h.DB.App)
-	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: h.Ring, AllowInsecureTargets: opts.AllowInsecureTargets})
+	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: h.Ring, Pages: pagetest.Sealer(t, h.Ring), AllowInsecureTargets: opts.AllowInsecureTargets})
 
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.RegisterWebhooks(srv.GRPC(), h.Webhooks)
