@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -224,6 +225,30 @@ func TestClinicalIntakeFlow(t *testing.T) {
 			t.Errorf("notify's audit trail holds %q", secret)
 		}
 	}
+
+	// A page token travels in the URL, which proxies log: it holds none
+	// of the listed patients' values, and it still opens after clinical
+	// restarts, sealed under the same ENCRYPTION_KEY.
+	first := m.call(http.MethodGet, "/api/v1/patients?pageSize=1", intake, nil).expect(t, http.StatusOK, "first page of patients")
+	pageToken := first.str("nextPageToken")
+	raw, err := base64.RawURLEncoding.DecodeString(pageToken)
+	if err != nil {
+		t.Fatalf("page token %q is not unpadded URL-safe base64: %v", pageToken, err)
+	}
+	for _, value := range []string{"okafor", "Okafor", "margaret", "Margaret", "1948-03-14", patientID, twin} {
+		if strings.Contains(string(raw), value) || strings.Contains(pageToken, value) {
+			t.Errorf("page token %q holds %q", pageToken, value)
+		}
+	}
+	m.stop(m.procs["clinical"])
+	m.restart("clinical")
+	second := m.waitCall(http.MethodGet, "/api/v1/patients?pageSize=1&pageToken="+pageToken, intake).
+		expect(t, http.StatusOK, "second page of patients after clinical restarts")
+	if ids := fmt.Sprint(second.body["patients"]); !strings.Contains(ids, patientID) && !strings.Contains(ids, twin) {
+		t.Errorf("second page after the restart: %s", second.raw)
+	}
+	m.call(http.MethodGet, "/api/v1/patients?pageSize=1&pageToken="+pageToken[:len(pageToken)-2], intake, nil).
+		expect(t, http.StatusBadRequest, "a truncated page token")
 
 	// At rest and in the logs, no PHI value appears anywhere.
 	checkNoPHIAtRest(t, m)

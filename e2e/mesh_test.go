@@ -205,6 +205,21 @@ func (m *mesh) restart(name string) {
 	m.launch(m.procs[name])
 }
 
+// waitCall repeats a call while the gateway answers that the service
+// behind it is unavailable (502, 503: it is starting again), for up to 90
+// seconds, and returns the first other answer.
+func (m *mesh) waitCall(method, path, token string) response {
+	m.t.Helper()
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		r := m.call(method, path, token, nil)
+		if (r.status != http.StatusServiceUnavailable && r.status != http.StatusBadGateway) || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // bootstrap creates a company and its owner with the operator command.
 func (m *mesh) bootstrap(code, ownerEmail, password string) {
 	m.t.Helper()
