@@ -22,6 +22,7 @@ import (
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
+	"github.com/ariesone/ariesone/platform/page/pagetest"
 	"github.com/ariesone/ariesone/platform/revocation"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
@@ -44,10 +45,11 @@ func newVisibilityHarness(t *testing.T) *visibilityHarness {
 	t.Helper()
 	db := storetest.New(t)
 	s := store.New(db.App)
-	hooks := app.NewWebhooks(app.WebhookDeps{Repo: store.NewWebhookStore(db.App), Keyring: keyringtest.New(t)})
+	ring := keyringtest.New(t)
+	hooks := app.NewWebhooks(app.WebhookDeps{Repo: store.NewWebhookStore(db.App), Keyring: ring, Pages: pagetest.Sealer(t, ring)})
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: hooks.Enqueuer})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Pages: pagetest.Sealer(t, ring)})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)
 	grpcapi.RegisterWebhooks(srv.GRPC(), hooks)
@@ -360,7 +362,8 @@ func newStreamHarness(t *testing.T) (*rpcHarness, *revocation.Set) {
 	revoked := revocation.Trusted(revocation.Config{})
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Revocations: revoked})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Revocations: revoked,
+		Pages: pagetest.Sealer(t, keyringtest.New(t))})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)
 	h.events = notifyv1.NewEventServiceClient(servertest.Start(t, srv))
