@@ -71,7 +71,8 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	wantP := identity.Principal{Subject: key.ID, CompanyID: w.companyID, Roles: []string{"billing", "partner"}, Kind: identity.KindAPIKey, TokenID: pair.Access.ID}
+	wantP := identity.Principal{Subject: key.ID, CompanyID: w.companyID, Roles: []string{"billing", "partner"}, Kind: identity.KindAPIKey, TokenID: pair.Access.ID,
+		IssueTime: pair.Access.IssueTime.Truncate(time.Second), ExpireTime: pair.Access.ExpireTime.Truncate(time.Second)}
 	if diff := cmp.Diff(wantP, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}

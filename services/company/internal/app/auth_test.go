@@ -147,6 +147,7 @@ func TestLoginIssuesVerifiableTokensAndStartsASession(t *testing.T) {
 	want := identity.Principal{
 		Subject: w.ownerID, CompanyID: w.companyID, Roles: []string{"owner"},
 		Kind: identity.KindUser, TokenID: pair.Access.ID, SessionID: pair.SessionID,
+		IssueTime: pair.Access.IssueTime.Truncate(time.Second), ExpireTime: pair.Access.ExpireTime.Truncate(time.Second),
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)

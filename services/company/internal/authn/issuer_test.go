@@ -114,9 +114,10 @@ func TestAccessClaims(t *testing.T) {
 func TestIssuedTokensVerify(t *testing.T) {
 	s := newKeyStack(t)
 	ctx := context.Background()
+	issued := time.Now()
 	tok, err := s.issuer.IssueAccessToken(ctx, domain.AccessGrant{
 		Subject: "key-1", CompanyID: "company-1", Roles: []domain.Role{domain.RolePartner},
-		Kind: domain.AccessKindAPIKey, IssueTime: time.Now(), TTL: 15 * time.Minute,
+		Kind: domain.AccessKindAPIKey, IssueTime: issued, TTL: 15 * time.Minute,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +130,8 @@ func TestIssuedTokensVerify(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	want := identity.Principal{Subject: "key-1", CompanyID: "company-1", Roles: []string{"partner"}, Kind: identity.KindAPIKey, TokenID: tok.ID}
+	want := identity.Principal{Subject: "key-1", CompanyID: "company-1", Roles: []string{"partner"}, Kind: identity.KindAPIKey, TokenID: tok.ID,
+		IssueTime: issued.Truncate(time.Second), ExpireTime: issued.Add(15 * time.Minute).Truncate(time.Second)}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}
