@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
+	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	testingv1 "github.com/ariesone/ariesone/gen/go/ariesone/testing/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
@@ -57,11 +58,33 @@ func (probe) Explode(context.Context, *testingv1.ExplodeRequest) (*testingv1.Exp
 
 const missingWidget = "00000000-0000-7000-8000-000000000404"
 
+// watcher implements EventService's server stream the way notify does:
+// headers once the stream is accepted, then the events.
+type watcher struct {
+	notifyv1.UnimplementedEventServiceServer
+}
+
+// watchedEvents is what every accepted WatchEvents stream sends.
+var watchedEvents = []string{"e1", "e2"}
+
+func (watcher) WatchEvents(_ *notifyv1.WatchEventsRequest, stream grpc.ServerStreamingServer[notifyv1.Event]) error {
+	if err := stream.SendHeader(metadata.MD{}); err != nil {
+		return err
+	}
+	for _, id := range watchedEvents {
+		if err := stream.Send(&notifyv1.Event{Id: id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // harness is a running server with the full chain on a loopback port.
 type harness struct {
 	keys   *authtest.KeySet
 	audit  *audit.MemorySink
 	client testingv1.ProbeServiceClient
+	events notifyv1.EventServiceClient
 	conn   *grpc.ClientConn
 	srv    *server.Server
 }
@@ -108,9 +131,10 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 		t.Fatalf("server: %v", err)
 	}
 	testingv1.RegisterProbeServiceServer(srv.GRPC(), probe{})
+	notifyv1.RegisterEventServiceServer(srv.GRPC(), watcher{})
 	t.Cleanup(cancel)
 	conn := servertest.Start(t, srv)
-	return &harness{keys: keys, audit: sink, client: testingv1.NewProbeServiceClient(conn), conn: conn, srv: srv}
+	return &harness{keys: keys, audit: sink, client: testingv1.NewProbeServiceClient(conn), events: notifyv1.NewEventServiceClient(conn), conn: conn, srv: srv}
 }
 
 // as returns a context that sends token as a bearer credential.

@@ -12,6 +12,11 @@
 // deliberate: the request id is assigned before recovery so a panic's log line
 // carries it, and audit wraps authentication so that refused calls are
 // audited too (a trail of only successful calls would hide probing).
+//
+// Server streams have one more layer, outside all of these: the headers the
+// chain sets are held until the handler sends headers or a message, so a
+// stream refused before that ends trailers-only and its client can tell it
+// from an accepted one (see holdStreamHeaders).
 // Tracing, when configured, runs as a stats handler (otelgrpc) around all of
 // it.
 package server
@@ -137,6 +142,7 @@ func New(cfg Config) (*Server, error) {
 		s.guard.UnaryServerInterceptor(),
 	}
 	stream := []grpc.StreamServerInterceptor{
+		holdStreamHeaders,
 		requestid.StreamServerInterceptor(),
 		clients.StreamServerInterceptor(),
 		recovery.StreamServerInterceptor(recoveryOpt),
