@@ -16,6 +16,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/ariesone/ariesone/gateway/internal/restmux"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
@@ -167,13 +168,15 @@ const serviceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
 // down at start does not stop the gateway; readiness reports it instead.
 //
 // Connections are plaintext: inside the cluster, transport security is the
-// service mesh's or the network policy's job. extra options are appended
-// (tests add their own).
+// service mesh's or the network policy's job. Server streams refused by a
+// service fail before the mux answers them (restmux.StreamClientInterceptor).
+// extra options are appended (tests add their own).
 func Dial(specs []Spec, addrs map[string]string, extra ...grpc.DialOption) (*Set, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
 		grpc.WithDefaultServiceConfig(serviceConfig),
 		grpc.WithUserAgent("ariesone-gateway"),
+		grpc.WithChainStreamInterceptor(restmux.StreamClientInterceptor),
 	}, extra...)
 	s := &Set{}
 	for _, spec := range specs {

@@ -28,6 +28,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/settings"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
@@ -194,6 +195,9 @@ type harnessOptions struct {
 	// clinical also serves a fake clinical PatientService from the same
 	// process and points CLINICAL_ADDR at it.
 	clinical *fakeClinical
+	// events also serves a fake notify EventService from the same process
+	// and points NOTIFY_ADDR at it.
+	events *fakeEvents
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -235,6 +239,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if opts.clinical != nil {
 		clinicalv1.RegisterPatientServiceServer(srv.GRPC(), opts.clinical)
 	}
+	if opts.events != nil {
+		notifyv1.RegisterEventServiceServer(srv.GRPC(), opts.events)
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -250,6 +257,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	if opts.clinical != nil {
 		env["CLINICAL_ADDR"] = lis.Addr().String()
+	}
+	if opts.events != nil {
+		env["NOTIFY_ADDR"] = lis.Addr().String()
 	}
 	for k, v := range opts.env {
 		env[k] = v

@@ -8,6 +8,7 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
@@ -31,13 +32,13 @@ func (h errorHandler) handle(ctx context.Context, _ *runtime.ServeMux, _ runtime
 	}
 	st := status.Convert(err)
 	if md, ok := runtime.ServerMetadataFromContext(ctx); ok {
-		for key, values := range md.HeaderMD {
-			if name, ok := OutgoingHeader(key); ok && len(values) > 0 {
-				// Set, not Add: the service's quota replaces any the edge
-				// prepared for this response.
-				w.Header().Set(name, values[0])
-			}
-		}
+		setOutgoing(w, md.HeaderMD)
+	}
+	var refusal *StreamRefusal
+	if errors.As(err, &refusal) {
+		// A refused stream has no headers; what a unary call's headers
+		// carry is in its trailers.
+		setOutgoing(w, refusal.Trailer)
 	}
 	if st.Code() == codes.ResourceExhausted && w.Header().Get(HeaderRetryAfter) == "" {
 		if d, ok := httperr.RetryDelay(st); ok {
@@ -48,6 +49,17 @@ func (h errorHandler) handle(ctx context.Context, _ *runtime.ServeMux, _ runtime
 		h.logHidden(ctx, r, st)
 	}
 	httperr.Write(w, r, httperr.FromStatus(st))
+}
+
+// setOutgoing sets the response headers OutgoingHeader picks from md.
+func setOutgoing(w http.ResponseWriter, md metadata.MD) {
+	for key, values := range md {
+		if name, ok := OutgoingHeader(key); ok && len(values) > 0 {
+			// Set, not Add: the service's quota replaces any the edge
+			// prepared for this response.
+			w.Header().Set(name, values[0])
+		}
+	}
 }
 
 // logHidden records the status a client will not see, with the request id
