@@ -351,3 +351,81 @@ func TestAcceptedStreamStreams(t *testing.T) {
 		}
 	})
 }
+
+// TestStreamEndsWithRESTErrorLine holds that a stream the service ends with
+// an error after accepting it ends with one last line holding the REST
+// error body, masked as a unary answer would be.
+func TestStreamEndsWithRESTErrorLine(t *testing.T) {
+	h := newHarness(t, harnessOptions{events: &fakeEvents{}})
+	partner := h.token(auth.RolePartner)
+	tests := []struct {
+		name       string
+		mode       string
+		wantEvents []string
+		want       httperr.Body
+		// wantLogged is whether the gateway logs the error it masked.
+		wantLogged bool
+	}{
+		{
+			name:       "watcher fell behind",
+			mode:       watchFallBehind,
+			wantEvents: watchedEvents,
+			want:       httperr.Body{StatusCode: 429, Message: "watcher fell behind; reconnect", Reason: "WATCHER_FELL_BEHIND"},
+		},
+		{
+			name:       "service stopping",
+			mode:       watchStop,
+			wantEvents: watchedEvents,
+			want:       httperr.Body{StatusCode: 503, Message: httperr.MessageUnavailable},
+			wantLogged: true,
+		},
+		{
+			name:       "service stopping before any event",
+			mode:       watchStopAtOnce,
+			want:       httperr.Body{StatusCode: 503, Message: httperr.MessageUnavailable},
+			wantLogged: true,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := h.openWatch("?types="+tt.mode, partner)
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status %d, want 200", resp.StatusCode)
+			}
+			lines := bufio.NewScanner(resp.Body)
+			var events []string
+			var last streamLine
+			for {
+				last = readLine(t, lines)
+				if last.Result == nil {
+					break
+				}
+				events = append(events, last.Result.GetId())
+			}
+			if diff := cmp.Diff(tt.wantEvents, events, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("events (-want +got):\n%s", diff)
+			}
+			want := tt.want
+			want.RequestID = resp.Header.Get("X-Request-Id")
+			if diff := cmp.Diff(want, *last.Error, cmpopts.IgnoreFields(httperr.Body{}, "Metadata"), cmpopts.EquateEmpty()); diff != "" || want.RequestID == "" {
+				t.Errorf("error line (-want +got):\n%s", diff)
+			}
+			if last.Error.Errors == nil {
+				t.Error(`"errors" is missing; it must be [] when there are no violations`)
+			}
+			if lines.Scan() {
+				t.Errorf("line after the error line: %s", lines.Bytes())
+			}
+			var logged bool
+			for _, line := range h.logs.lines(t) {
+				if line["request_id"] == want.RequestID && line["code"] == "Unavailable" {
+					logged = true
+				}
+			}
+			if logged != tt.wantLogged {
+				t.Errorf("masked error logged with request_id %s = %v, want %v", want.RequestID, logged, tt.wantLogged)
+			}
+		})
+	}
+}

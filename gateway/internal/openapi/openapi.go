@@ -10,9 +10,10 @@
 //   - securityDefinitions name the bearer token and the API key, every
 //     operation requires one of them, and the public ones (login, refresh,
 //     key exchange, JWKS) are marked as needing none;
-//   - error responses are described as the gateway's REST error body rather
-//     than google.rpc.Status, and success responses list the headers the
-//     edge adds (X-Request-Id, rate limit, ETag).
+//   - error responses, and the error line that ends a failed stream, are
+//     described as the gateway's REST error body rather than
+//     google.rpc.Status, and success responses list the headers the edge
+//     adds (X-Request-Id, rate limit, ETag).
 package openapi
 
 import (
@@ -140,9 +141,8 @@ func Build(doc []byte, opts Options) ([]byte, error) {
 		d["definitions"] = defs
 	}
 	defs[errorBodyDefinition] = errorBodySchema()
-	// google.rpc.Status stays only where a streaming response still names it
-	// (an error that ends a stream after it began is sent as a status in
-	// the stream); protobufAny only where a status or an event names it.
+	// google.rpc.Status and protobufAny stay only where something still
+	// names them (an event's payload is an Any).
 	for _, def := range []string{"rpcStatus", "protobufAny"} {
 		out, err := json.Marshal(d)
 		if err != nil {
@@ -190,6 +190,15 @@ func adjustResponses(op map[string]any, isGet bool, doc map[string]any) {
 			continue
 		}
 		r["headers"] = edgeHeaders(isGet && hasEtag(r, doc))
+		// A stream's lines are {"result": message} and, when the stream
+		// fails after it began, a last {"error": REST error body}.
+		schema, _ := r["schema"].(map[string]any)
+		if props, _ := schema["properties"].(map[string]any); props != nil && props["error"] != nil {
+			props["error"] = map[string]any{
+				"$ref":        "#/definitions/" + errorBodyDefinition,
+				"description": "The error that ended the stream after it began, on the stream's last line.",
+			}
+		}
 	}
 }
 

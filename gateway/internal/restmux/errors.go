@@ -7,9 +7,12 @@ import (
 	"net/http"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/platform/requestid"
@@ -62,19 +65,51 @@ func setOutgoing(w http.ResponseWriter, md metadata.MD) {
 	}
 }
 
+// handleStream is the mux's stream error handler, for an error after a
+// stream was accepted and answered 200: a watcher that fell behind, a
+// service that stopped. grpc-gateway ends the stream with a last line
+// {"error": status}; the status returned here carries the request id in a
+// google.rpc.RequestInfo, and the mux's marshaler (streamMarshaler) writes
+// that line with the REST error body in place of the status.
+func (h errorHandler) handleStream(ctx context.Context, err error) *status.Status {
+	st := status.Convert(err)
+	id := requestid.FromContext(ctx)
+	if httperr.Hidden(st.Code()) && !(st.Code() == codes.Canceled && ctx.Err() != nil) {
+		method, _ := runtime.RPCMethod(ctx)
+		h.logger.LogAttrs(ctx, hiddenLevel(st.Code()), "stream failed",
+			slog.String("request_id", id),
+			slog.String("rpc_method", method),
+			slog.String("code", st.Code().String()),
+			slog.String("error", st.Message()),
+		)
+	}
+	p := st.Proto()
+	if info, err := anypb.New(&errdetails.RequestInfo{RequestId: id}); err == nil {
+		p.Details = append(p.Details, info)
+	}
+	return status.FromProto(p)
+}
+
+// streamErrorBody is the REST error body of a status from handleStream.
+func streamErrorBody(p *spb.Status) httperr.Body {
+	st := status.FromProto(p)
+	b := httperr.FromStatus(st)
+	for _, d := range st.Details() {
+		if info, ok := d.(*errdetails.RequestInfo); ok {
+			b.RequestID = info.GetRequestId()
+		}
+	}
+	return b
+}
+
 // logHidden records the status a client will not see, with the request id
 // the client does see, so support can find one from the other.
 func (h errorHandler) logHidden(ctx context.Context, r *http.Request, st *status.Status) {
 	if st.Code() == codes.Canceled && r.Context().Err() != nil {
 		return // the client went away; nothing failed
 	}
-	level := slog.LevelError
-	switch st.Code() {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.Unimplemented, codes.Canceled:
-		level = slog.LevelWarn
-	}
 	method, _ := runtime.RPCMethod(ctx)
-	h.logger.LogAttrs(ctx, level, "request failed",
+	h.logger.LogAttrs(ctx, hiddenLevel(st.Code()), "request failed",
 		slog.String("request_id", requestid.FromContext(r.Context())),
 		slog.String("rpc_method", method),
 		slog.String("http_method", r.Method),
@@ -82,6 +117,16 @@ func (h errorHandler) logHidden(ctx context.Context, r *http.Request, st *status
 		slog.String("code", st.Code().String()),
 		slog.String("error", st.Message()),
 	)
+}
+
+// hiddenLevel is the log level of a masked error: a warning for what a
+// retry may cure, an error for a fault.
+func hiddenLevel(c codes.Code) slog.Level {
+	switch c {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Unimplemented, codes.Canceled:
+		return slog.LevelWarn
+	}
+	return slog.LevelError
 }
 
 // handleRouting answers requests no route matches: 404 when the path is

@@ -9,10 +9,15 @@
 package restmux
 
 import (
+	"encoding/json"
 	"log/slog"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	spb "google.golang.org/genproto/googleapis/rpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	"github.com/ariesone/ariesone/gateway/internal/httperr"
 )
 
 // Options configure New.
@@ -35,6 +40,7 @@ func New(opts Options) *runtime.ServeMux {
 		runtime.WithOutgoingHeaderMatcher(OutgoingHeader),
 		runtime.WithOutgoingTrailerMatcher(dropAll),
 		runtime.WithErrorHandler(errs.handle),
+		runtime.WithStreamErrorHandler(errs.handleStream),
 		runtime.WithRoutingErrorHandler(errs.handleRouting),
 		runtime.WithForwardResponseOption(setETag),
 		runtime.WithForwardResponseOption(openStream),
@@ -55,8 +61,10 @@ func New(opts Options) *runtime.ServeMux {
 // unpopulated fields left out of responses, and unknown fields in a request
 // refused rather than dropped, so a body that tries to set a field the API
 // does not accept (a tenant id, say) fails loudly instead of half-working.
+// The last line of a stream that fails holds the REST error body (see
+// streamMarshaler).
 func Marshaler() runtime.Marshaler {
-	return &runtime.JSONPb{
+	return streamMarshaler{&runtime.JSONPb{
 		MarshalOptions: protojson.MarshalOptions{
 			UseProtoNames:   false,
 			EmitUnpopulated: false,
@@ -64,5 +72,24 @@ func Marshaler() runtime.Marshaler {
 		UnmarshalOptions: protojson.UnmarshalOptions{
 			DiscardUnknown: false,
 		},
+	}}
+}
+
+// streamMarshaler writes the line that ends a failed stream as
+// {"error": <REST error body>}, the body every other error has, where
+// grpc-gateway would write {"error": <google.rpc.Status>}. grpc-gateway
+// hands its marshaler that line as a map with the one key "error" holding
+// the status the stream error handler returned; nothing else it marshals
+// has that type.
+type streamMarshaler struct {
+	*runtime.JSONPb
+}
+
+func (m streamMarshaler) Marshal(v any) ([]byte, error) {
+	if line, ok := v.(map[string]proto.Message); ok && len(line) == 1 {
+		if st, ok := line["error"].(*spb.Status); ok {
+			return json.Marshal(map[string]httperr.Body{"error": streamErrorBody(st)})
+		}
 	}
+	return m.JSONPb.Marshal(v)
 }

@@ -289,8 +289,8 @@ func (o *EventServiceWatchEventsDefault) readResponse(response runtime.ClientRes
 // swagger:model EventServiceWatchEventsOKBody
 type EventServiceWatchEventsOKBody struct {
 
-	// error
-	Error *models.RPCStatus `json:"error,omitempty"`
+	// The error that ended the stream after it began, on the stream's last line.
+	Error *models.ErrorResponse `json:"error,omitempty"`
 
 	// result
 	Result *models.V1Event `json:"result,omitempty"`
