@@ -41,6 +41,11 @@ func (s *StreamRoutes) Match(r *http.Request) bool {
 // otherwise cut a live stream after HTTP_WRITE_TIMEOUT; every other request
 // passes untouched. It must run after the path is rewritten to the routes'
 // prefix.
+//
+// A stream's status is sent once, when the service accepts the stream.
+// grpc-gateway sends one again when the stream ends with an error before its
+// first message (the client hung up, the service stopped); net/http ignores
+// that one but logs it, so it is dropped here.
 func Stream(routes *StreamRoutes) Middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -49,11 +54,34 @@ func Stream(routes *StreamRoutes) Middleware {
 				// recorder); there is then no deadline to lift.
 				_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 				w.Header().Set("X-Accel-Buffering", "no")
+				w = &oneStatus{ResponseWriter: w}
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
 }
+
+// oneStatus passes on the first final status written and drops any later.
+type oneStatus struct {
+	http.ResponseWriter
+	sent bool
+}
+
+func (w *oneStatus) WriteHeader(code int) {
+	if w.sent {
+		return
+	}
+	w.sent = code >= 200
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *oneStatus) Write(b []byte) (int, error) {
+	w.sent = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection (to flush).
+func (w *oneStatus) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // DeadlineExcept is Deadline for every request the skip function does not
 // claim; streaming routes live as long as the client stays.

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 )
 
@@ -49,6 +51,38 @@ func TestDeadlineExceptLeavesStreamsUnbounded(t *testing.T) {
 	for path, w := range want {
 		if hasDeadline[path] != w {
 			t.Errorf("%s has a deadline = %v, want %v", path, hasDeadline[path], w)
+		}
+	}
+}
+
+// statusLog records every status a handler writes.
+type statusLog struct {
+	httptest.ResponseRecorder
+	statuses []int
+}
+
+func (l *statusLog) WriteHeader(code int) {
+	l.statuses = append(l.statuses, code)
+	l.ResponseRecorder.WriteHeader(code)
+}
+
+func TestStreamSendsOneStatus(t *testing.T) {
+	routes := edge.NewStreamRoutes([]string{"/api/v1/events:watch"})
+	h := edge.Chain(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		if err := http.NewResponseController(w).Flush(); err != nil {
+			t.Errorf("flush: %v", err)
+		}
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}), edge.Stream(routes))
+	for path, want := range map[string][]int{
+		"/api/v1/events:watch": {http.StatusOK},
+		"/api/v1/locations":    {http.StatusOK, http.StatusServiceUnavailable},
+	} {
+		w := &statusLog{ResponseRecorder: *httptest.NewRecorder()}
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, path, nil))
+		if diff := cmp.Diff(want, w.statuses); diff != "" {
+			t.Errorf("%s: statuses written (-want +got):\n%s", path, diff)
 		}
 	}
 }
