@@ -8,6 +8,9 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/ariesone/ariesone/gateway/internal/httperr"
+	"github.com/ariesone/ariesone/platform/clientip"
 )
 
 // Client is what the edge knows about who sent a request.
@@ -34,6 +37,15 @@ func ClientFrom(ctx context.Context) Client {
 // balancer or ingress in front of the gateway); anyone else could write
 // whatever address they like there and escape their rate limit.
 //
+// Behind a trusted proxy the client is the nearest hop of X-Forwarded-For
+// that is not a trusted proxy (clientip.Forwarded: walked from the right,
+// ports allowed); the proxy itself is the client only when it sent no
+// X-Forwarded-For at all. A header that names no client there (a hop that
+// is not an IP address before the client's is reached) is refused with 400
+// in the REST error body: served, the request would be filed under the
+// proxy's address, for rate limits, audit and sessions alike, so one bad
+// hop would let a client shed its address. RFC 7239 Forwarded is not read.
+//
 // It then makes the forwarding information the mux passes on to the
 // services unforgeable: the request's RemoteAddr becomes the resolved client
 // and X-Forwarded-For is removed, so the x-forwarded-for metadata
@@ -50,7 +62,15 @@ func ClientAddress(trusted []netip.Prefix) Middleware {
 			c := Client{IP: peer, Secure: r.TLS != nil}
 			fromProxy := peer.IsValid() && isTrusted(peer)
 			if fromProxy {
-				c.IP = forwardedClient(r.Header.Values("X-Forwarded-For"), peer, isTrusted)
+				if hops := r.Header.Values("X-Forwarded-For"); len(hops) > 0 {
+					ip, err := clientip.Forwarded(hops, isTrusted)
+					if err != nil {
+						httperr.Write(w, r, httperr.New(http.StatusBadRequest, "Invalid X-Forwarded-For header",
+							httperr.Violation{Field: "X-Forwarded-For", Message: clientip.MalformedForwarded}))
+						return
+					}
+					c.IP = ip
+				}
 				if proto := firstValue(r.Header.Get("X-Forwarded-Proto")); strings.EqualFold(proto, "https") {
 					c.Secure = true
 				}
@@ -77,32 +97,6 @@ func peerAddr(remote string) netip.Addr {
 		return netip.Addr{}
 	}
 	return a.Unmap()
-}
-
-// forwardedClient walks X-Forwarded-For from the right (the hop nearest the
-// gateway) and returns the first address not in a trusted proxy range. When
-// every hop is trusted the leftmost is the client; when the header is
-// missing or garbled the peer itself is.
-func forwardedClient(headers []string, peer netip.Addr, isTrusted func(netip.Addr) bool) netip.Addr {
-	var hops []netip.Addr
-	for _, h := range headers {
-		for part := range strings.SplitSeq(h, ",") {
-			a, err := netip.ParseAddr(strings.TrimSpace(part))
-			if err != nil {
-				return peer
-			}
-			hops = append(hops, a.Unmap())
-		}
-	}
-	if len(hops) == 0 {
-		return peer
-	}
-	for i := len(hops) - 1; i >= 0; i-- {
-		if !isTrusted(hops[i]) {
-			return hops[i]
-		}
-	}
-	return hops[0]
 }
 
 func firstValue(h string) string {

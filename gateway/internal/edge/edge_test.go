@@ -14,6 +14,7 @@ import (
 
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
+	"github.com/ariesone/ariesone/platform/clientip"
 )
 
 func TestNoneMatchFails(t *testing.T) {
@@ -40,42 +41,90 @@ func TestNoneMatchFails(t *testing.T) {
 }
 
 func TestClientAddress(t *testing.T) {
-	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("2001:db8:ffff::/48")}
+	const refused = "refused"
 	tests := []struct {
-		name       string
-		remote     string
-		xff        string
-		proto      string
+		name   string
+		remote string
+		// xff are the X-Forwarded-For header lines, in order.
+		xff   []string
+		proto string
+		// wantIP is the client's address, or refused for a 400.
 		wantIP     string
 		wantSecure bool
 		wantRemote string
 	}{
-		{"direct client", "203.0.113.5:4000", "", "", "203.0.113.5", false, "203.0.113.5:4000"},
-		{"direct client forging headers", "203.0.113.5:4000", "1.2.3.4", "https", "203.0.113.5", false, "203.0.113.5:4000"},
-		{"behind the load balancer", "10.0.0.2:4000", "198.51.100.7", "https", "198.51.100.7", true, "198.51.100.7:4000"},
-		{"spoofed hop before the real client", "10.0.0.2:4000", "1.2.3.4, 198.51.100.7", "http", "198.51.100.7", false, "198.51.100.7:4000"},
-		{"through two trusted proxies", "10.0.0.2:4000", "198.51.100.7, 10.0.0.9", "", "198.51.100.7", false, "198.51.100.7:4000"},
-		{"garbled header", "10.0.0.2:4000", "not-an-ip", "", "10.0.0.2", false, "10.0.0.2:4000"},
+		{name: "direct client", remote: "203.0.113.5:4000", wantIP: "203.0.113.5", wantRemote: "203.0.113.5:4000"},
+		{name: "direct client forging headers", remote: "203.0.113.5:4000", xff: []string{"1.2.3.4"}, proto: "https", wantIP: "203.0.113.5", wantRemote: "203.0.113.5:4000"},
+		{name: "direct client sending garbage", remote: "203.0.113.5:4000", xff: []string{"garbage"}, wantIP: "203.0.113.5", wantRemote: "203.0.113.5:4000"},
+		{name: "proxy without X-Forwarded-For", remote: "10.0.0.2:4000", wantIP: "10.0.0.2", wantRemote: "10.0.0.2:4000"},
+		{name: "behind the load balancer", remote: "10.0.0.2:4000", xff: []string{"198.51.100.7"}, proto: "https", wantIP: "198.51.100.7", wantSecure: true, wantRemote: "198.51.100.7:4000"},
+		{name: "spoofed hop before the real client", remote: "10.0.0.2:4000", xff: []string{"1.2.3.4, 198.51.100.7"}, proto: "http", wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "spoofed trusted-looking hop", remote: "10.0.0.2:4000", xff: []string{"10.6.6.6, 198.51.100.7"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "spoofed header line before the real client", remote: "10.0.0.2:4000", xff: []string{"1.2.3.4", "198.51.100.7"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "through two trusted proxies", remote: "10.0.0.2:4000", xff: []string{"198.51.100.7, 10.0.0.9"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "through three trusted proxies on several lines", remote: "10.0.0.2:4000", xff: []string{"6.6.6.6, 198.51.100.7", "10.0.0.9", "[2001:db8:ffff::3]:443"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "every hop trusted", remote: "10.0.0.2:4000", xff: []string{"10.0.0.8, 10.0.0.9"}, wantIP: "10.0.0.8", wantRemote: "10.0.0.8:4000"},
+		{name: "IPv4 client with port", remote: "10.0.0.2:4000", xff: []string{"203.0.113.7:4711"}, wantIP: "203.0.113.7", wantRemote: "203.0.113.7:4000"},
+		{name: "IPv6 client with port", remote: "10.0.0.2:4000", xff: []string{"[2001:db8::1]:443"}, wantIP: "2001:db8::1", wantRemote: "[2001:db8::1]:4000"},
+		{name: "IPv6 client in brackets", remote: "10.0.0.2:4000", xff: []string{"[2001:db8::1]"}, wantIP: "2001:db8::1", wantRemote: "[2001:db8::1]:4000"},
+		{name: "clients of a port-appending proxy keep apart", remote: "10.0.0.2:4000", xff: []string{"203.0.113.8:1"}, wantIP: "203.0.113.8", wantRemote: "203.0.113.8:4000"},
+		{name: "IPv6 proxy", remote: "[2001:db8:ffff::1]:443", xff: []string{"198.51.100.7"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:443"},
+		{name: "IPv4-mapped client", remote: "10.0.0.2:4000", xff: []string{"::ffff:198.51.100.7"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "IPv4-mapped proxy", remote: "[::ffff:10.0.0.2]:4000", xff: []string{"198.51.100.7, ::ffff:10.0.0.9"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "empty elements", remote: "10.0.0.2:4000", xff: []string{", 198.51.100.7,,10.0.0.9 ,"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "whitespace", remote: "10.0.0.2:4000", xff: []string{"\t198.51.100.7 ,\t 10.0.0.9  "}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "malformed hop left of the client", remote: "10.0.0.2:4000", xff: []string{"not-an-ip, 198.51.100.7"}, wantIP: "198.51.100.7", wantRemote: "198.51.100.7:4000"},
+		{name: "malformed where the client should be", remote: "10.0.0.2:4000", xff: []string{"not-an-ip"}, wantIP: refused},
+		{name: "malformed between client and proxy", remote: "10.0.0.2:4000", xff: []string{"198.51.100.7, not-an-ip, 10.0.0.9"}, wantIP: refused},
+		{name: "malformed nearest hop", remote: "10.0.0.2:4000", xff: []string{"198.51.100.7", "unknown"}, wantIP: refused},
+		{name: "malformed behind only trusted hops", remote: "10.0.0.2:4000", xff: []string{"not-an-ip, 10.0.0.9"}, wantIP: refused},
+		{name: "empty header", remote: "10.0.0.2:4000", xff: []string{""}, wantIP: refused},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var got edge.Client
+			var got *edge.Client
 			var forwarded, remote string
-			h := edge.ClientAddress(trusted)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
-				got = edge.ClientFrom(r.Context())
+			h := edge.Chain(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+				c := edge.ClientFrom(r.Context())
+				got = &c
 				forwarded, remote = r.Header.Get("X-Forwarded-For"), r.RemoteAddr
-			}))
+			}), edge.RequestID, edge.ClientAddress(trusted))
 			r := httptest.NewRequest("GET", "/", nil)
 			r.RemoteAddr = tt.remote
-			if tt.xff != "" {
-				r.Header.Set("X-Forwarded-For", tt.xff)
+			for _, line := range tt.xff {
+				r.Header.Add("X-Forwarded-For", line)
 			}
 			if tt.proto != "" {
 				r.Header.Set("X-Forwarded-Proto", tt.proto)
 			}
-			h.ServeHTTP(httptest.NewRecorder(), r)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, r)
+			if tt.wantIP == refused {
+				if got != nil {
+					t.Fatalf("served as client %v, want a 400", got.IP)
+				}
+				if rec.Code != http.StatusBadRequest {
+					t.Fatalf("status = %d, want 400", rec.Code)
+				}
+				var body httperr.Body
+				if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+					t.Fatalf("body is not the REST error body: %v", err)
+				}
+				fields := []string{}
+				for _, v := range body.Errors {
+					fields = append(fields, v.Field)
+				}
+				if diff := cmp.Diff([]string{"X-Forwarded-For"}, fields); diff != "" || body.RequestID != rec.Header().Get("X-Request-Id") {
+					t.Errorf("fields (-want +got):\n%s\nrequestId %q, X-Request-Id %q", diff, body.RequestID, rec.Header().Get("X-Request-Id"))
+				}
+				return
+			}
+			if got == nil {
+				t.Fatalf("refused with %d: %s", rec.Code, rec.Body)
+			}
 			want := edge.Client{IP: netip.MustParseAddr(tt.wantIP), Secure: tt.wantSecure}
-			if diff := cmp.Diff(want, got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
+			if diff := cmp.Diff(want, *got, cmp.Comparer(func(a, b netip.Addr) bool { return a == b })); diff != "" {
 				t.Errorf("client (-want +got):\n%s", diff)
 			}
 			if forwarded != "" || remote != tt.wantRemote {
@@ -83,6 +132,50 @@ func TestClientAddress(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzClientAddress holds that any X-Forwarded-For from a trusted proxy
+// ends in a valid client address or a 400, never in the proxy's address
+// standing in for a client the header failed to name.
+func FuzzClientAddress(f *testing.F) {
+	f.Add("198.51.100.7", "10.0.0.9")
+	f.Add("1.2.3.4, [2001:db8::1]:443", "")
+	f.Add("garbage", "::ffff:10.0.0.1")
+	f.Add(" , ,", "203.0.113.7:99999")
+	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
+	proxy := netip.MustParseAddr("10.0.0.2")
+	f.Fuzz(func(t *testing.T, first, second string) {
+		var got *edge.Client
+		h := edge.ClientAddress(trusted)(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+			c := edge.ClientFrom(r.Context())
+			got = &c
+		}))
+		r := httptest.NewRequest("GET", "/", nil)
+		r.RemoteAddr = proxy.String() + ":4000"
+		r.Header["X-Forwarded-For"] = []string{first, second}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		switch {
+		case got == nil && rec.Code != http.StatusBadRequest:
+			t.Fatalf("neither served nor refused: status %d", rec.Code)
+		case got != nil && (!got.IP.IsValid() || got.IP.Is4In6()):
+			t.Fatalf("served with client %v", got.IP)
+		case got != nil && got.IP == proxy && !names(proxy, first, second):
+			t.Fatalf("served as the proxy for %q, %q", first, second)
+		}
+	})
+}
+
+// names reports whether one of the X-Forwarded-For lines has a as a hop.
+func names(a netip.Addr, lines ...string) bool {
+	for _, line := range lines {
+		for hop := range strings.SplitSeq(line, ",") {
+			if h, ok := clientip.ParseHop(strings.TrimSpace(hop)); ok && h == a {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func TestRecoverMasksPanics(t *testing.T) {

@@ -2,7 +2,8 @@
 // the order of the policies every request passes. Outermost first:
 //
 //	request id        every response, errors included, carries X-Request-Id
-//	client address    who is calling (trusted proxies only), scheme for HSTS
+//	client address    who is calling (trusted proxies only), scheme for HSTS;
+//	                  400 when a trusted proxy's X-Forwarded-For names no client
 //	observe           access log and metrics see the final status
 //	recover           a panic becomes a masked 500, logged with the id
 //	security headers  nosniff, DENY, no-referrer, CSP, HSTS, no-store

@@ -313,13 +313,44 @@ func TestOnlyChosenHeadersReachTheService(t *testing.T) {
 
 func TestClientAddressBehindTrustedProxy(t *testing.T) {
 	h := newHarness(t, harnessOptions{env: map[string]string{"TRUSTED_PROXIES": "127.0.0.1/32"}})
-	h.do(request{method: "GET", path: "/api/v1/company", token: h.token(auth.RoleOwner), headers: map[string]string{
-		"X-Forwarded-For": "192.0.2.1, 198.51.100.7",
-	}})
-	// The proxy (the test client on loopback) is trusted, so its nearest
-	// untrusted hop is the client; the earlier hop is the client's own claim.
-	if got := h.company.Seen().Get("x-forwarded-for"); !cmp.Equal(got, []string{"198.51.100.7"}) {
-		t.Errorf("x-forwarded-for = %q, want only the client", got)
+	owner := h.token(auth.RoleOwner)
+	tests := []struct {
+		name string
+		xff  string
+		// want is the x-forwarded-for the service sees; nil when the
+		// gateway refuses the request.
+		want []string
+	}{
+		// The proxy (the test client on loopback) is trusted, so its
+		// nearest untrusted hop is the client; the earlier hop is the
+		// client's own claim.
+		{"nearest untrusted hop", "192.0.2.1, 198.51.100.7", []string{"198.51.100.7"}},
+		{"port dropped", "192.0.2.1, [2001:db8::7]:443", []string{"2001:db8::7"}},
+		{"malformed where the client should be", "198.51.100.7, 198.51.100.8:http", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := h.company.Calls("GetCompany")
+			resp := h.do(request{method: "GET", path: "/api/v1/company", token: owner, headers: map[string]string{"X-Forwarded-For": tt.xff}})
+			if tt.want != nil {
+				if got := h.company.Seen().Get("x-forwarded-for"); resp.status != http.StatusOK || !cmp.Equal(got, tt.want) {
+					t.Errorf("status %d, x-forwarded-for = %q; want 200 and %q", resp.status, got, tt.want)
+				}
+				return
+			}
+			if resp.status != http.StatusBadRequest {
+				t.Fatalf("status = %d, want 400", resp.status)
+			}
+			got := resp.errorBody(t)
+			want := httperr.Body{StatusCode: 400, Errors: []httperr.Violation{v("X-Forwarded-For")}, RequestID: resp.header.Get("X-Request-Id")}
+			opts := []cmp.Option{cmpopts.IgnoreFields(httperr.Body{}, "Message"), cmpopts.IgnoreFields(httperr.Violation{}, "Message")}
+			if diff := cmp.Diff(want, got, opts...); diff != "" || want.RequestID == "" {
+				t.Errorf("body (-want +got):\n%s", diff)
+			}
+			if h.company.Calls("GetCompany") != before {
+				t.Error("the refused request reached the service")
+			}
+		})
 	}
 }
 
