@@ -28,12 +28,13 @@ type liveStream struct {
 	ended chan string // the last line, once the stream has ended
 }
 
-// watch opens the event stream with edit's credentials.
-func watch(t *testing.T, m *mesh, edit func(*http.Request)) *liveStream {
+// watch opens the event stream with edit's credentials, for the event
+// types query names ("" for all).
+func watch(t *testing.T, m *mesh, query string, edit func(*http.Request)) *liveStream {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.rest+"/api/v1/events:watch", nil)
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.rest+"/api/v1/events:watch"+query, nil)
 	edit(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -148,7 +149,7 @@ func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
 		for service, path := range serviceReads {
 			m.call(http.MethodGet, path, leaving, nil).expect(t, http.StatusOK, "read on "+service+" before the logout")
 		}
-		stream := watch(t, m, bearer(leaving))
+		stream := watch(t, m, "", bearer(leaving))
 		m.call(http.MethodPost, "/api/v1/auth/logout", leaving, map[string]any{}).expect(t, http.StatusOK, "logout")
 		at := time.Now()
 		waitRefusedEverywhere(t, m, "logged-out session", at, bearer(leaving))
@@ -163,7 +164,7 @@ func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
 			"password": userPassword,
 		}).expect(t, http.StatusOK, "create admin user")
 		token := login(t, m, "acme", "ada@acme.test", userPassword).str("accessToken")
-		stream := watch(t, m, bearer(token))
+		stream := watch(t, m, "", bearer(token))
 		hook := subscribeWebhook(t, m, bearer(token))
 		m.call(http.MethodPost, "/api/v1/users/"+user.str("id")+":deactivate", ownerToken, map[string]any{}).
 			expect(t, http.StatusOK, "deactivate user")
@@ -179,7 +180,7 @@ func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
 		}).expect(t, http.StatusOK, "create API key")
 		secret, id := key.str("secret"), nestedString(key, "apiKey", "id")
 		m.callWith(http.MethodGet, "/api/v1/locations", nil, apiKey(secret)).expect(t, http.StatusOK, "read with the key")
-		stream := watch(t, m, apiKey(secret))
+		stream := watch(t, m, "", apiKey(secret))
 		hook := subscribeWebhook(t, m, apiKey(secret))
 		m.call(http.MethodPost, "/api/v1/api-keys/"+id+":revoke", ownerToken, map[string]any{}).expect(t, http.StatusOK, "revoke key")
 		at := time.Now()

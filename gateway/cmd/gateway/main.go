@@ -26,6 +26,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/gateway"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
 	"github.com/ariesone/ariesone/gateway/internal/settings"
+	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/ratelimit"
 	"github.com/ariesone/ariesone/platform/telemetry"
@@ -101,15 +102,25 @@ func run(ctx context.Context, lookup func(string) (string, bool), logOut io.Writ
 		return err
 	}
 	defer closeLimiter()
+	var revocations bus.StreamSubscriber
+	if s.AMQPURL != "" {
+		b, err := bus.Open(ctx, bus.Config{URL: s.AMQPURL, ConnectionName: "gateway", Logger: logger, Registerer: registry})
+		if err != nil {
+			return fmt.Errorf("AMQP_URL: %w", err)
+		}
+		defer b.Close()
+		revocations = b
+	}
 
 	// The mux's handler registrations live as long as the gateway.
 	handler, err := gateway.New(ctx, gateway.Deps{
-		Settings: s,
-		Logger:   logger,
-		Registry: registry,
-		Backends: set,
-		Limiter:  limiter,
-		OpenAPI:  doc,
+		Settings:    s,
+		Logger:      logger,
+		Registry:    registry,
+		Backends:    set,
+		Limiter:     limiter,
+		OpenAPI:     doc,
+		Revocations: revocations,
 	})
 	if err != nil {
 		return err

@@ -39,7 +39,9 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/requestid"
+	"github.com/ariesone/ariesone/platform/revocation"
 )
 
 // Header is the request header partners put their key in.
@@ -190,6 +192,22 @@ func (e *Exchanger) forget(id, access string) {
 	if t, ok := e.cache.Peek(id); ok && t.access == access {
 		e.cache.Remove(id)
 	}
+}
+
+// ForgetRevoked drops the cached token of every API key revoked from now on,
+// as its revocation event arrives on the broker's revocation stream, until
+// ctx ends. Tokens cached before the gateway started do not exist, so the
+// stream is read from now.
+func (e *Exchanger) ForgetRevoked(ctx context.Context, sub bus.StreamSubscriber) error {
+	return sub.ConsumeStream(ctx, revocation.Subscription(revocation.StreamName, 0, e.now()),
+		func(_ context.Context, batch []bus.Delivery) error {
+			for _, d := range batch {
+				if r, ok := revocation.FromEvent(d.Message); ok && r.Subject != "" {
+					e.ForgetKey(r.Subject)
+				}
+			}
+			return nil
+		}, nil)
 }
 
 // ForgetKey drops the cached token of API key apiKeyID: its revocation

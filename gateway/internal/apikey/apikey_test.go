@@ -14,9 +14,12 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ariesone/ariesone/gateway/internal/apikey"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/revocation"
 )
 
 const goodKey = "ak_test_good"
@@ -206,4 +209,45 @@ func TestRevokedKeysTokenLeavesTheCache(t *testing.T) {
 	}
 	e, _ := apikey.New(&jwtAuth{}, apikey.Options{})
 	e.ForgetKey("") // names nothing: nothing to do, no panic
+}
+
+// TestRevocationStreamDropsTheKeysToken: the key's revocation event on the
+// revocation stream drops its cached token; the next request exchanges
+// the key again (and company refuses a revoked one).
+func TestRevocationStreamDropsTheKeysToken(t *testing.T) {
+	b := bus.NewMemory(bus.MemoryConfig{})
+	auth := &jwtAuth{}
+	e, err := apikey.New(auth, apikey.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- e.ForgetRevoked(ctx, b) }()
+	if _, err := e.Token(ctx, goodKey); err != nil {
+		t.Fatal(err)
+	}
+	payload, err := proto.Marshal(&companyv1.ApiKeyRevoked{ApiKeyId: "key-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for n := 0; auth.calls.Load() == 1; n++ {
+		// Published until the stream, which may not be declared yet, has
+		// carried one to the exchanger.
+		b.Publish(ctx, []bus.Message{{ID: "revoked-" + strconv.Itoa(n), Type: revocation.EventAPIKeyRevoked,
+			PayloadType: "ariesone.company.v1.ApiKeyRevoked", OccurTime: time.Now(), Payload: payload}})
+		select {
+		case <-ctx.Done():
+			t.Fatal("the revocation never dropped the cached token")
+		case <-time.After(10 * time.Millisecond):
+		}
+		if _, err := e.Token(ctx, goodKey); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("ForgetRevoked = %v", err)
+	}
 }

@@ -48,6 +48,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/restmux"
 	"github.com/ariesone/ariesone/gateway/internal/settings"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/ratelimit"
 )
 
@@ -77,6 +78,9 @@ type Deps struct {
 	Limiter ratelimit.Limiter
 	// OpenAPI is the generated OpenAPI document (openapi.Load).
 	OpenAPI []byte
+	// Revocations, when set, is the broker's revocation stream: a revoked
+	// API key's cached token is dropped as its revocation arrives.
+	Revocations bus.StreamSubscriber
 }
 
 // Document returns the OpenAPI document exactly as the gateway serves it:
@@ -109,6 +113,13 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	exchanger, err := apikey.New(auth, apikey.Options{Logger: d.Logger, Registry: d.Registry})
 	if err != nil {
 		return nil, err
+	}
+	if d.Revocations != nil {
+		go func() {
+			if err := exchanger.ForgetRevoked(ctx, d.Revocations); err != nil {
+				d.Logger.Error("reading the revocation stream", slog.Any("error", err))
+			}
+		}()
 	}
 	doc, err := Document(s, d.OpenAPI, d.Backends.Services())
 	if err != nil {

@@ -63,6 +63,10 @@ type Settings struct {
 	// replicas; empty keeps them in memory.
 	RedisAddr     string
 	RedisPassword string
+	// AMQPURL is AMQP_URL: the broker whose revocation stream tells the
+	// gateway which API keys' cached tokens to drop. Empty: the cache lets
+	// go of a key's token when a service first refuses it.
+	AMQPURL string
 	// DocsDir is DOCS_DIR, where swagger-ui-dist was fetched to.
 	DocsDir string
 	// OpenAPIFile is OPENAPI_FILE; empty serves the embedded document.
@@ -88,6 +92,7 @@ type Settings struct {
 
 // Load reads the settings, recording problems in e; call e.Err afterwards.
 func Load(e *config.Env) Settings {
+	e.Secret("AMQP_URL", "REDIS_PASSWORD")
 	s := Settings{
 		Environment: e.OneOf("APP_ENV", config.EnvDevelopment,
 			config.EnvDevelopment, config.EnvTest, config.EnvStaging, config.EnvProduction),
@@ -99,6 +104,7 @@ func Load(e *config.Env) Settings {
 		MaxBodyBytes:      int64(e.Int("MAX_BODY_BYTES", DefaultMaxBodyBytes, 1, MaxMaxBodyBytes)),
 		RateLimitEdge:     rateLimit(e, "RATE_LIMIT_EDGE", DefaultRateLimitEdge),
 		RedisPassword:     e.String("REDIS_PASSWORD", ""),
+		AMQPURL:           e.String("AMQP_URL", ""),
 		DocsDir:           e.String("DOCS_DIR", DefaultDocsDir),
 		OpenAPIFile:       e.String("OPENAPI_FILE", ""),
 		PublicURL:         publicURL(e),
