@@ -29,6 +29,20 @@ func (a *AMQP) Consume(ctx context.Context, sub Subscription, h Handler) error {
 	if h == nil {
 		return errors.New("bus: Consume needs a handler")
 	}
+	log := a.log.With("queue", sub.Queue)
+	return a.runConsumer(ctx, func(ctx context.Context) (bool, error) { return a.consumeSession(ctx, sub, h) },
+		func(err error, retryIn time.Duration) {
+			log.Warn("consumer interrupted; resuming", "error", err, "retry_in", retryIn)
+		})
+}
+
+// runConsumer runs session, one channel's worth of consuming, again and
+// again across lost connections, with backoff (reset once a session got as
+// far as consuming), until ctx ends or the bus closes; interrupted hears of
+// each lost session. It returns nil then, or the error of a session that
+// retrying cannot fix. The bus's Close waits for it.
+func (a *AMQP) runConsumer(ctx context.Context, session func(context.Context) (started bool, err error),
+	interrupted func(err error, retryIn time.Duration)) error {
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -43,10 +57,9 @@ func (a *AMQP) Consume(ctx context.Context, sub Subscription, h Handler) error {
 	stop := context.AfterFunc(a.stopping, cancel)
 	defer stop()
 
-	log := a.log.With("queue", sub.Queue)
 	wait := newBackoff(a.cfg.ReconnectMin, a.cfg.ReconnectMax)
 	for ctx.Err() == nil {
-		started, err := a.consumeSession(ctx, sub, h)
+		started, err := session(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -57,7 +70,7 @@ func (a *AMQP) Consume(ctx context.Context, sub Subscription, h Handler) error {
 			wait.reset()
 		}
 		d := wait.next()
-		log.Warn("consumer interrupted; resuming", "error", err, "retry_in", d)
+		interrupted(err, d)
 		if !sleep(ctx, d) {
 			return nil
 		}

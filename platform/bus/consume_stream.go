@@ -44,43 +44,18 @@ func (a *AMQP) ConsumeStream(ctx context.Context, sub StreamSubscription, h Hand
 	if h == nil {
 		return errors.New("bus: ConsumeStream needs a handler")
 	}
-	a.mu.Lock()
-	if a.closed {
-		a.mu.Unlock()
-		return ErrClosed
-	}
-	a.consumers.Add(1)
-	a.mu.Unlock()
-	defer a.consumers.Done()
-
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(a.stopping, cancel)
-	defer stop()
-
 	r := &streamReader{a: a, sub: sub, h: h, notify: attached, log: a.log.With("stream", sub.Name), next: -1}
 	a.metrics.streamCaughtUp.WithLabelValues(sub.Name).Set(0)
 	defer r.setAttached(false)
-	wait := newBackoff(a.cfg.ReconnectMin, a.cfg.ReconnectMax)
-	for ctx.Err() == nil {
-		started, err := r.session(ctx)
-		r.setAttached(false)
-		if ctx.Err() != nil {
-			return nil
-		}
-		if isPermanent(err) {
-			return err
-		}
-		if started {
-			wait.reset()
-		}
-		d := wait.next()
-		r.log.Warn("stream consumer detached; reattaching", "error", err, "retry_in", d, "resume_offset", r.next)
-		if !sleep(ctx, d) {
-			return nil
-		}
-	}
-	return nil
+	return a.runConsumer(ctx,
+		func(ctx context.Context) (bool, error) {
+			started, err := r.session(ctx)
+			r.setAttached(false)
+			return started, err
+		},
+		func(err error, retryIn time.Duration) {
+			r.log.Warn("stream consumer detached; reattaching", "error", err, "retry_in", retryIn, "resume_offset", r.next)
+		})
 }
 
 // streamReader is one ConsumeStream: where it is in the stream and whether

@@ -2,6 +2,8 @@ package revocation
 
 import (
 	"context"
+	"maps"
+	"slices"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -27,7 +29,7 @@ const StreamName = "ariesone.revocations"
 func Subscription(stream string, retention time.Duration, now time.Time) bus.StreamSubscription {
 	return bus.StreamSubscription{
 		Name:     stream,
-		Bindings: []string{EventSessionRevoked, EventUserDeactivated, EventUserRolesChanged, EventAPIKeyRevoked},
+		Bindings: slices.Sorted(maps.Keys(revokers)),
 		// Fixed, not Retention: every declarer must declare the stream
 		// alike, and a set that remembers less simply reads less of it.
 		MaxAge: StreamMaxAge,
@@ -54,37 +56,36 @@ func (s *Set) apply(_ context.Context, batch []bus.Delivery) error {
 	return nil
 }
 
-// FromEvent reads the revocation an event of company's carries; ok is
-// false for any other event, or one that does not decode.
-func FromEvent(m bus.Message) (Revocation, bool) {
-	r := Revocation{Time: m.OccurTime}
-	switch m.Type {
-	case EventSessionRevoked:
-		var e companyv1.SessionRevoked
-		if proto.Unmarshal(m.Payload, &e) != nil {
-			return r, false
+// revokers read, per event type, what an event revokes.
+var revokers = map[string]func(payload []byte) (Revocation, error){
+	EventSessionRevoked:   decoded(func(e *companyv1.SessionRevoked) Revocation { return Revocation{SessionID: e.GetSessionId()} }),
+	EventUserDeactivated:  decoded(func(e *companyv1.UserDeactivated) Revocation { return Revocation{Subject: e.GetUserId()} }),
+	EventUserRolesChanged: decoded(func(e *companyv1.UserRolesChanged) Revocation { return Revocation{Subject: e.GetUserId()} }),
+	EventAPIKeyRevoked:    decoded(func(e *companyv1.ApiKeyRevoked) Revocation { return Revocation{Subject: e.GetApiKeyId()} }),
+}
+
+// decoded decodes a payload as M before read takes what it revokes.
+func decoded[M any, PM interface {
+	*M
+	proto.Message
+}](read func(PM) Revocation) func([]byte) (Revocation, error) {
+	return func(payload []byte) (Revocation, error) {
+		msg := PM(new(M))
+		if err := proto.Unmarshal(payload, msg); err != nil {
+			return Revocation{}, err
 		}
-		r.SessionID = e.GetSessionId()
-	case EventUserDeactivated:
-		var e companyv1.UserDeactivated
-		if proto.Unmarshal(m.Payload, &e) != nil {
-			return r, false
-		}
-		r.Subject = e.GetUserId()
-	case EventUserRolesChanged:
-		var e companyv1.UserRolesChanged
-		if proto.Unmarshal(m.Payload, &e) != nil {
-			return r, false
-		}
-		r.Subject = e.GetUserId()
-	case EventAPIKeyRevoked:
-		var e companyv1.ApiKeyRevoked
-		if proto.Unmarshal(m.Payload, &e) != nil {
-			return r, false
-		}
-		r.Subject = e.GetApiKeyId()
-	default:
-		return r, false
+		return read(msg), nil
 	}
-	return r, (r.SessionID != "" || r.Subject != "") && !r.Time.IsZero()
+}
+
+// FromEvent reads the revocation an event of company's carries; ok is
+// false for any other event, or one that does not decode or names nothing.
+func FromEvent(m bus.Message) (Revocation, bool) {
+	read, known := revokers[m.Type]
+	if !known {
+		return Revocation{}, false
+	}
+	r, err := read(m.Payload)
+	r.Time = m.OccurTime
+	return r, err == nil && (r.SessionID != "" || r.Subject != "") && !r.Time.IsZero()
 }

@@ -153,7 +153,7 @@ func TestFromEvent(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got, ok := revocation.FromEvent(tt.m)
-			if ok != tt.wantOK || got != tt.want {
+			if ok != tt.wantOK || (ok && got != tt.want) {
 				t.Errorf("FromEvent = %+v, %v; want %+v, %v", got, ok, tt.want, tt.wantOK)
 			}
 		})
