@@ -130,9 +130,12 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	}
 	defer flush(logger, "tracing", shutdownTracing)
 
-	pool, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
+	pool, keyErr, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
 	if err != nil {
 		return err
+	}
+	if keyErr != nil {
+		logger.Error("reporting NOT_SERVING: " + keyErr.Error())
 	}
 	defer pool.Close()
 
@@ -229,7 +232,11 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	g.Go(func() error { return srv.Serve(gctx, lis.GRPC) })
 	g.Go(func() error { return serveOps(gctx, lis.Metrics, spec, deps) })
 	g.Go(func() error {
-		watchDependencies(gctx, dependencies(pool, eventBus, deps.Revocations), srv, logger)
+		deps := dependencies(pool, eventBus, deps.Revocations)
+		if keyErr != nil {
+			deps["the encryption key"] = failing{keyErr}
+		}
+		watchDependencies(gctx, deps, srv, logger)
 		return nil
 	})
 	err = g.Wait()
@@ -246,38 +253,48 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	return err
 }
 
-func connectAndMigrate(ctx context.Context, spec Spec, dbCfg config.Database, common config.Common, logger *slog.Logger) (*pgxpool.Pool, error) {
+// connectAndMigrate migrates the service's schema, checks the encryption
+// key against it, and opens the serving pool. A key that cannot open the
+// schema's data is returned as keyErr, beside a working pool: the service
+// then runs, reporting NOT_SERVING with the reason, rather than serving
+// errors on every sealed value or dying without saying why to its health
+// checks.
+func connectAndMigrate(ctx context.Context, spec Spec, dbCfg config.Database, common config.Common, logger *slog.Logger) (pool *pgxpool.Pool, keyErr error, err error) {
 	appRole := ""
 	if dbCfg.MigrateURL != "" {
 		parsed, err := pgx.ParseConfig(dbCfg.ConnString())
 		if err != nil {
-			return nil, errors.New("DATABASE_URL: not a valid Postgres connection string")
+			return nil, nil, errors.New("DATABASE_URL: not a valid Postgres connection string")
 		}
 		appRole = parsed.User
 	} else if common.Environment == config.EnvProduction {
-		return nil, errors.New("DB_MIGRATE_URL: required in production, so the serving role does not own its tables and row-level security binds it")
+		return nil, nil, errors.New("DB_MIGRATE_URL: required in production, so the serving role does not own its tables and row-level security binds it")
 	} else {
 		logger.Warn("DB_MIGRATE_URL not set: serving as the schema owner; row-level security is not a second line of defence in this mode")
 	}
 	admin, err := postgres.Open(ctx, postgres.Config{URL: dbCfg.MigrateConnString(), ApplicationName: spec.Name + "-migrate", MaxConns: 2})
 	if err != nil {
-		return nil, fmt.Errorf("connecting to Postgres for migrations: %w", err)
+		return nil, nil, fmt.Errorf("connecting to Postgres for migrations: %w", err)
 	}
 	err = postgres.Migrate(ctx, admin, spec.Name, appRole, spec.Migrations, postgres.WithMigrationLogger(logger))
-	admin.Close()
-	if err != nil {
-		return nil, fmt.Errorf("migrating schema %s: %w", spec.Name, err)
+	if err == nil && spec.Migrations != nil && common.EncryptionKey != "" {
+		err = keyCheck(ctx, admin, spec.Name, common.EncryptionKey, logger)
 	}
-	pool, err := postgres.Open(ctx, postgres.Config{
+	admin.Close()
+	if err != nil && !errors.Is(err, ErrKeyMismatch) {
+		return nil, nil, fmt.Errorf("migrating schema %s: %w", spec.Name, err)
+	}
+	keyErr = err
+	pool, err = postgres.Open(ctx, postgres.Config{
 		URL:             dbCfg.ConnString(),
 		Schema:          spec.Name,
 		ApplicationName: spec.Name,
 		MaxConns:        int32(dbCfg.MaxConns),
 	})
 	if err != nil {
-		return nil, fmt.Errorf("connecting to Postgres: %w", err)
+		return nil, nil, fmt.Errorf("connecting to Postgres: %w", err)
 	}
-	return pool, nil
+	return pool, keyErr, nil
 }
 
 // rateClasses parses the RATE_LIMIT_* settings, recording problems in e.
@@ -343,15 +360,17 @@ func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 // NOT_SERVING while Postgres or the broker does not answer, so Kubernetes
 // stops routing to it.
 func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.Server, logger *slog.Logger) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
 	down := map[string]bool{}
 	reported := healthpb.HealthCheckResponse_SERVING
+	// The first look is at once: a dependency down at start (a wrong key,
+	// revocations not caught up yet) must not be reported SERVING first.
+	// While one is down it is looked at often, so recovery shows quickly.
+	var wait time.Duration
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-time.After(wait):
 		}
 		for name, dep := range deps {
 			pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
@@ -377,6 +396,10 @@ func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.
 		if status != reported {
 			srv.Health().SetServingStatus("", status)
 			reported = status
+		}
+		wait = 5 * time.Second
+		if status != healthpb.HealthCheckResponse_SERVING {
+			wait = 500 * time.Millisecond
 		}
 	}
 }
@@ -413,9 +436,15 @@ func OpenDatabase(ctx context.Context, spec Spec, env Env, logger *slog.Logger) 
 	if err := e.Err(); err != nil {
 		return nil, nil, err
 	}
-	pool, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
+	pool, keyErr, err := connectAndMigrate(ctx, spec, dbCfg, common, logger)
 	if err != nil {
 		return nil, nil, err
+	}
+	if keyErr != nil {
+		// A command (bootstrap, reencrypt) must not write what it could
+		// not read back.
+		pool.Close()
+		return nil, nil, keyErr
 	}
 	return postgres.NewDB(pool), pool.Close, nil
 }
