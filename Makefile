@@ -9,7 +9,7 @@ MODULES := $(shell go list -m -f '{{.Dir}}' 2>/dev/null)
 PACKAGES := $(shell go list -m -f '{{.Path}}/...' 2>/dev/null)
 TEST_TIMEOUT ?= 8m
 
-.PHONY: help tools generate lint fmt vet build test bench up down
+.PHONY: help tools generate lint fmt vet build test bench up down reset
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -49,3 +49,6 @@ up: ## run the mesh locally with demo data (Ctrl-C stops it)
 
 down: ## stop a stack left running by make up
 	scripts/down.sh
+
+reset: ## stop the stack and wipe this checkout's demo data (FORCE=1: without asking)
+	scripts/reset.sh

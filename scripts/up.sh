@@ -3,12 +3,14 @@
 #
 #  - Postgres: DATABASE_URL if set, else the server on 127.0.0.1:5432, else a
 #    private cluster under .run/pg when only the Postgres binaries are
-#    installed.
+#    installed. The demo data lives in this checkout's own database (named in
+#    .run/database), made with this checkout's key and password.
 #  - RabbitMQ: AMQP_URL if set, else 127.0.0.1:5672 when it answers, else the
 #    in-process bus (said loudly: development only).
 #  - Builds every service and the gateway, starts them with one login role
 #    per service (migrations run as the admin connection), waits for health,
-#    seeds a demo company with an owner, prints addresses and credentials.
+#    seeds a demo company with an owner, signs in with its credentials, and
+#    only then prints addresses and credentials.
 #  - Ctrl-C stops everything it started; `make down` stops a stack left
 #    running in the background.
 set -euo pipefail
@@ -17,48 +19,21 @@ root=$PWD
 run=$root/.run
 mkdir -p "$run/logs"
 
-say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
-warn() { printf '\033[1;33m!!! %s\033[0m\n' "$*" >&2; }
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# shellcheck source=scripts/lib.sh
+source "$root/scripts/lib.sh"
 
 if [[ -f $run/pids ]] && kill -0 $(cat "$run/pids") 2>/dev/null; then
   echo "a stack is already running (pids in .run/pids); run 'make down' first" >&2
   exit 1
 fi
 
-# --- Postgres -----------------------------------------------------------------
-if [[ -n ${DATABASE_URL:-} ]]; then
-  admin_url=$DATABASE_URL
-  say "Postgres: using DATABASE_URL"
-elif port_open 5432; then
-  admin_url="postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-  say "Postgres: using the server on 127.0.0.1:5432"
-else
-  pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
-  if [[ -z $pgbin ]]; then
-    echo "no Postgres: set DATABASE_URL, start one on 127.0.0.1:5432, or install the Postgres server binaries" >&2
-    exit 1
-  fi
-  if [[ ! -f $run/pg/PG_VERSION ]]; then
-    say "Postgres: creating a private cluster in .run/pg"
-    "$pgbin/initdb" -D "$run/pg" -U postgres --auth=trust >/dev/null
-  fi
-  if ! port_open 55432; then
-    "$pgbin/pg_ctl" -D "$run/pg" -o "-p 55432 -k $run -c listen_addresses=127.0.0.1" -l "$run/logs/postgres.log" -w start >/dev/null
-  fi
-  admin_url="postgres://postgres@127.0.0.1:55432/postgres?sslmode=disable"
-  say "Postgres: private cluster on 127.0.0.1:55432"
+# --- Postgres: this checkout's own database -------------------------------------
+find_postgres start
+checkout_database
+if [[ -z $(psql_admin -c "select 1 from pg_database where datname = '$db_name'") ]]; then
+  psql_admin -c "create database $db_name"
 fi
-psql_admin() { psql "$admin_url" -v ON_ERROR_STOP=1 -qtAX "$@"; }
-db_url() { # url with the database name replaced
-  local base=${admin_url%%\?*} query=""
-  [[ $admin_url == *\?* ]] && query="?${admin_url#*\?}"
-  echo "${base%/*}/$1$query"
-}
-if [[ -z $(psql_admin -c "select 1 from pg_database where datname = 'ariesone'") ]]; then
-  psql_admin -c "create database ariesone"
-fi
-mesh_admin_url=$(db_url ariesone)
+mesh_admin_url=$(db_url "$db_name")
 
 # --- RabbitMQ -----------------------------------------------------------------
 amqp_url=${AMQP_URL:-}
@@ -101,7 +76,7 @@ for s in "${services[@]}"; do
     end if; end \$\$"
 done
 svc_url() { # the mesh database, logged in as the service's role
-  db_url ariesone | sed -E "s#//[^@/]*@#//${1}_svc@#"
+  db_url "$db_name" | sed -E "s#//[^@/]*@#//${1}_svc@#"
 }
 
 # --- start --------------------------------------------------------------------
@@ -158,10 +133,27 @@ start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_
   NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]} \
   SERIALS_ADDR=127.0.0.1:${grpc_port[serials]} DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
+ready=""
 for ((i = 0; i < 120; i++)); do
-  [[ $(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:8080/readyz) == 200 ]] && break
+  ready=$(curl -s -w '\n%{http_code}' http://127.0.0.1:8080/readyz || true)
+  [[ ${ready##*$'\n'} == 200 ]] && break
   sleep 0.5
 done
+if [[ ${ready##*$'\n'} != 200 ]]; then
+  echo "AriesOne did not become ready: ${ready%$'\n'*}" >&2
+  if grep -qs "ENCRYPTION_KEY cannot open the data" "$run"/logs/*.log; then
+    cat >&2 <<MSG
+
+  The database $db_name was initialised with another encryption key than .run/encryption.key,
+  so its sealed data (signing keys, PHI) cannot be opened; the services report NOT_SERVING.
+  Either run 'make reset' to wipe this checkout's demo data and start over, or set
+  ENCRYPTION_KEY to the key the database was initialised with.
+MSG
+  else
+    echo "see .run/logs/ for why" >&2
+  fi
+  exit 1
+fi
 
 # --- demo data ----------------------------------------------------------------
 if [[ ! -f $run/credentials ]]; then
@@ -174,6 +166,18 @@ env "${common_env[@]}" DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_a
   BOOTSTRAP_OWNER_EMAIL="${cred[1]}" BOOTSTRAP_OWNER_PASSWORD="${cred[2]}" \
   "$root/bin/company" bootstrap >>"$run/logs/bootstrap.log" 2>&1 || { tail -n 20 "$run/logs/bootstrap.log" >&2; exit 1; }
 
+# Credentials are printed only once they have just worked.
+login=$(curl -s -w '\n%{http_code}' http://127.0.0.1:8080/api/v1/auth/login -H 'content-type: application/json' \
+  -d "{\"companyCode\":\"${cred[0]}\",\"email\":\"${cred[1]}\",\"password\":\"${cred[2]}\"}" || true)
+if [[ ${login##*$'\n'} != 200 ]]; then
+  cat >&2 <<MSG
+The demo owner cannot sign in with the credentials in .run/credentials: ${login%$'\n'*}
+The demo company in database $db_name was made with others (was .run/credentials replaced?).
+Run 'make reset' to wipe this checkout's demo data and start over.
+MSG
+  exit 1
+fi
+
 cat <<MSG
 
   AriesOne is up.
@@ -182,6 +186,7 @@ cat <<MSG
     Docs       http://127.0.0.1:8080/docs
     gRPC       company 127.0.0.1:8081  clinical :8082  orders :8083  serials :8084  notify :8085
     Logs       .run/logs/
+    Database   $db_name (this checkout's own; make reset drops it)
 
   Demo owner   company code: ${cred[0]}   email: ${cred[1]}   password: ${cred[2]}
 
