@@ -361,7 +361,6 @@ func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 // stops routing to it.
 func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.Server, logger *slog.Logger) {
 	down := map[string]bool{}
-	reported := healthpb.HealthCheckResponse_SERVING
 	// The first look is at once: a dependency down at start (a wrong key,
 	// revocations not caught up yet) must not be reported SERVING first.
 	// While one is down it is looked at often, so recovery shows quickly.
@@ -393,10 +392,13 @@ func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.
 				status = healthpb.HealthCheckResponse_NOT_SERVING
 			}
 		}
-		if status != reported {
-			srv.Health().SetServingStatus("", status)
-			reported = status
+		// Set every time, not only on a change: the server marks itself
+		// SERVING when it starts listening, which may come after the first
+		// look here.
+		if ctx.Err() != nil {
+			return
 		}
+		srv.Health().SetServingStatus("", status)
 		wait = 5 * time.Second
 		if status != healthpb.HealthCheckResponse_SERVING {
 			wait = 500 * time.Millisecond
