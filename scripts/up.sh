@@ -60,7 +60,9 @@ pkgs=()
 for s in "${services[@]}"; do pkgs+=("github.com/ariesone/ariesone/services/$s/cmd/$s"); done
 pkgs+=("github.com/ariesone/ariesone/gateway/cmd/gateway")
 mkdir -p "$root/bin"
-go build -o "$root/bin/" "${pkgs[@]}"
+# -trimpath: binaries free of this machine's paths, and a build cache that
+# serves every checkout alike.
+go build -trimpath -o "$root/bin/" "${pkgs[@]}"
 if [[ -x gateway/scripts/fetch-swagger-ui.sh ]]; then
   gateway/scripts/fetch-swagger-ui.sh >/dev/null 2>&1 || warn "could not fetch swagger-ui; /docs will say how"
 fi
@@ -134,14 +136,17 @@ start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_
   SERIALS_ADDR=127.0.0.1:${grpc_port[serials]} DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
 ready=""
+key_mismatch() { grep -qs "ENCRYPTION_KEY cannot open the data" "$run"/logs/*.log; }
 for ((i = 0; i < 120; i++)); do
   ready=$(curl -s -w '\n%{http_code}' http://127.0.0.1:8080/readyz || true)
   [[ ${ready##*$'\n'} == 200 ]] && break
+  # A wrong key does not heal by waiting; once company says so, stop.
+  [[ ${ready} == *'"field":"company"'* ]] && key_mismatch && break
   sleep 0.5
 done
 if [[ ${ready##*$'\n'} != 200 ]]; then
   echo "AriesOne did not become ready: ${ready%$'\n'*}" >&2
-  if grep -qs "ENCRYPTION_KEY cannot open the data" "$run"/logs/*.log; then
+  if key_mismatch; then
     cat >&2 <<MSG
 
   The database $db_name was initialised with another encryption key than .run/encryption.key,
