@@ -34,7 +34,9 @@ func buildBinaries(t testing.TB) string {
 		if buildErr != nil {
 			return
 		}
-		cmd := exec.Command("go", "build", "-o", binDir+string(os.PathSeparator),
+		// -trimpath as `make up` builds: the clones TestMakeUpInTwoCheckouts
+		// makes then find every package compiled already.
+		cmd := exec.Command("go", "build", "-trimpath", "-o", binDir+string(os.PathSeparator),
 			"github.com/ariesone/ariesone/services/company/cmd/company",
 			"github.com/ariesone/ariesone/services/notify/cmd/notify",
 			"github.com/ariesone/ariesone/services/clinical/cmd/clinical",
