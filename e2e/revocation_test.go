@@ -135,10 +135,12 @@ func nestedString(r response, outer, key string) string {
 	return s
 }
 
-// TestRevocationTakesEffectWithinSeconds: a logout, a deactivation and a
-// key revocation each end the credential's authority on every service
-// within seconds, end its open event stream, and suspend the webhook
-// subscriptions it made; other credentials carry on.
+// TestRevocationTakesEffectWithinSeconds: a logout, a deactivation, a role
+// change and a key revocation each end the credential's authority on every
+// service within seconds. A logout, a deactivation and a key revocation
+// also end its open event stream (and the last two suspend the webhook
+// subscriptions it made); after a role change the session refreshes into
+// its new roles. Other credentials carry on.
 func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
 	m := startMesh(t)
 	m.bootstrap("acme", "owner@acme.test", ownerPassword)
@@ -172,6 +174,28 @@ func TestRevocationTakesEffectWithinSeconds(t *testing.T) {
 		waitRefusedEverywhere(t, m, "deactivated user", at, bearer(token))
 		stream.waitEnded(t, "deactivated user")
 		waitSuspended(t, m, ownerToken, hook, "CREATOR_DEACTIVATED", at)
+	})
+
+	t.Run("role change", func(t *testing.T) {
+		user := m.call(http.MethodPost, "/api/v1/users", ownerToken, map[string]any{
+			"user":     map[string]any{"email": "rory@acme.test", "givenName": "Rory", "familyName": "Roles"},
+			"roles":    []string{"ROLE_ADMIN"},
+			"password": userPassword,
+		}).expect(t, http.StatusOK, "create admin user")
+		session := login(t, m, "acme", "rory@acme.test", userPassword)
+		admin := session.str("accessToken")
+		m.call(http.MethodGet, "/api/v1/patients", admin, nil).expect(t, http.StatusOK, "an admin lists patients")
+		m.call(http.MethodPost, "/api/v1/users/"+user.str("id")+":setRoles", ownerToken, map[string]any{"roles": []string{"ROLE_WAREHOUSE"}}).
+			expect(t, http.StatusOK, "make the admin a warehouse clerk")
+		at := time.Now()
+		// The admin's token carries roles the user no longer has.
+		waitRefusedEverywhere(t, m, "token issued before the role change", at, bearer(admin))
+		// The session goes on: a refreshed token carries the new roles.
+		time.Sleep(time.Until(at.Truncate(time.Second).Add(time.Second)))
+		refreshed := m.call(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refreshToken": session.str("refreshToken")}).
+			expect(t, http.StatusOK, "refresh after the role change").str("accessToken")
+		m.call(http.MethodGet, "/api/v1/items", refreshed, nil).expect(t, http.StatusOK, "the clerk lists items")
+		m.call(http.MethodGet, "/api/v1/patients", refreshed, nil).expect(t, http.StatusForbidden, "the clerk lists patients")
 	})
 
 	t.Run("key revocation", func(t *testing.T) {
