@@ -64,7 +64,6 @@ const ReasonPricePeriodOverlap = "PRICE_PERIOD_OVERLAP"
 // Field violation descriptions of a price.
 const (
 	PriceToBeforeFrom   = "must not be before effectiveFrom"
-	PriceFromRequired   = "must be a valid date"
 	PriceAmountNegative = "must not be negative"
 	PriceCurrency       = "must be USD"
 )
@@ -77,7 +76,7 @@ const (
 func CheckPrice(p Price, others []Price) error {
 	var viol errs.Violations
 	if !p.From.IsValid() {
-		viol.Add("effectiveFrom", PriceFromRequired)
+		viol.Add("effectiveFrom", DateInvalid)
 	}
 	if !p.To.IsZero() && (!p.To.IsValid() || p.To.Before(p.From)) {
 		viol.Add("effectiveTo", PriceToBeforeFrom)
