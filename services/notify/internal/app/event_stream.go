@@ -25,7 +25,7 @@ type WatchEvents struct {
 const ReasonTokenExpired = "TOKEN_EXPIRED"
 
 // revocationCheckInterval is how often an open stream asks whether its
-// token was revoked: revocations take effect within seconds everywhere.
+// token has expired or been revoked: it ends within this of either.
 const revocationCheckInterval = time.Second
 
 // replayPage is how many logged events a resuming stream reads at a time.
@@ -65,6 +65,7 @@ func (h WatchEventsHandler) Handle(ctx context.Context, q WatchEvents) (*EventSt
 	// Registered before the replay is read: an event that arrives while it
 	// is read waits in the watcher, and is skipped there if replayed.
 	st.watcher = h.s.Live.Watch(p.CompanyID, p.Roles, q.Types)
+	st.tick = time.NewTicker(revocationCheckInterval)
 	return st, nil
 }
 
@@ -77,6 +78,9 @@ type EventStream struct {
 	types     []string
 	visible   []string
 	watcher   *Watcher
+	// tick is when the stream asks again whether its token has expired or
+	// been revoked.
+	tick *time.Ticker
 
 	replaying  bool
 	replayFrom domain.EventPosition
@@ -96,21 +100,11 @@ func (st *EventStream) Next(ctx context.Context) (domain.Event, error) {
 	if e, ok, err := st.nextReplayed(ctx); ok || err != nil {
 		return e, err
 	}
-	var expired <-chan time.Time // never, for a token without expiry
-	if !st.principal.ExpireTime.IsZero() {
-		expiry := time.NewTimer(time.Until(st.principal.ExpireTime))
-		defer expiry.Stop()
-		expired = expiry.C
-	}
-	tick := time.NewTicker(revocationCheckInterval)
-	defer tick.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return domain.Event{}, ctx.Err()
-		case <-expired:
-			return domain.Event{}, errTokenExpired
-		case <-tick.C:
+		case <-st.tick.C:
 			if err := st.authority(); err != nil {
 				return domain.Event{}, err
 			}
@@ -172,4 +166,7 @@ func (st *EventStream) nextReplayed(ctx context.Context) (domain.Event, bool, er
 }
 
 // Close ends the stream's watcher.
-func (st *EventStream) Close() { st.watcher.Close() }
+func (st *EventStream) Close() {
+	st.tick.Stop()
+	st.watcher.Close()
+}
