@@ -1,7 +1,6 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -334,37 +333,16 @@ func TestPoisonMessageIsDeadLetteredAndConsumptionGoesOn(t *testing.T) {
 // logged as a measurement.
 func TestWatchEventsStreamsOverREST(t *testing.T) {
 	m, token, company, _ := eventsMesh(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, m.rest+"/api/v1/events:watch?types=company.location.*", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("watch: status %d", resp.StatusCode)
-	}
-	lines := make(chan string)
-	go func() {
-		sc := bufio.NewScanner(resp.Body)
-		sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-		for sc.Scan() {
-			lines <- sc.Text()
-		}
-		close(lines)
-	}()
+	stream := watch(t, m, "?types=company.location.*", bearer(token))
 	var latencies []time.Duration
 	for i := range 3 {
 		created := m.call(http.MethodPost, "/api/v1/locations", token, newLocation(fmt.Sprintf("LIVE-%d", i))).
 			expect(t, http.StatusOK, "create location")
 		wrote := time.Now()
 		select {
-		case line, ok := <-lines:
-			if !ok {
-				t.Fatal("stream ended")
-			}
+		case last := <-stream.ended:
+			t.Fatalf("stream ended: %s", last)
+		case line := <-stream.lines:
 			var msg struct {
 				Result struct {
 					ID, Type, CompanyID string
