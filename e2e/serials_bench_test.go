@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// BenchmarkValidateSerial measures the seed's validation flow over gRPC at
+// BenchmarkValidateSerial measures the documented validation flow over gRPC at
 // 16 in flight, in one run beside pgbench select-only: warm, the same
 // serial again and again (answered by the in-process cache, then the
 // rules); cold, a serial no unit has on each call (the cache never keeps a

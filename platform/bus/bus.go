@@ -17,7 +17,7 @@ const Exchange = "ariesone.events"
 // ContentType of every payload: the event's protobuf message, binary.
 const ContentType = "application/protobuf"
 
-// Message is one event in its envelope (DESIGN §4). Over AMQP, ID is the
+// Message is one event in its envelope. Over AMQP, ID is the
 // message-id, Type the routing key, PayloadType the type property, OccurTime
 // the timestamp; CompanyID, Source and the trace context travel in headers
 // (CloudEvents attributes).

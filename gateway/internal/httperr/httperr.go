@@ -1,4 +1,4 @@
-// Package httperr is the one REST error body of the gateway (DESIGN §3):
+// Package httperr is the one REST error body of the gateway:
 //
 //	{"statusCode":400,"message":"Validation failed",
 //	 "errors":[{"field":"serialNumber","message":"Invalid format"}],
@@ -111,7 +111,7 @@ func Write(w http.ResponseWriter, r *http.Request, b Body) {
 }
 
 // HTTPStatus maps a gRPC code to the HTTP status partners see. It follows
-// grpc-gateway's table, which DESIGN keeps: FailedPrecondition is 400 (a
+// grpc-gateway's table, which the API documents: FailedPrecondition is 400 (a
 // transition not allowed now) and Aborted is 409 (a stale etag).
 func HTTPStatus(c codes.Code) int {
 	switch c {

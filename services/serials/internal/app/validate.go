@@ -65,7 +65,7 @@ type Validation struct {
 	Reasons []domain.ValidationReason
 }
 
-// Validate answers the seed's flow, cache → database → rules: the units
+// Validate answers the documented flow, cache → database → rules: the units
 // the serial names come from the cache (or the database, kept in the
 // cache when there are any), then the domain's rules judge the one of the
 // item or HCPCS asked about on today.

@@ -24,7 +24,7 @@ const (
 
 func reasons(r *serialsv1.ValidateSerialResponse) []serialsv1.ValidationReason { return r.GetReasons() }
 
-// TestValidateSerial walks the seed's flow, cache → database → rules:
+// TestValidateSerial walks the documented flow, cache → database → rules:
 // every reason the service gives, the cache answering repeated lookups,
 // and a transition making the next lookup see the new status at once.
 func TestValidateSerial(t *testing.T) {
