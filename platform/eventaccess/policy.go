@@ -80,16 +80,6 @@ func EventRuleOf(md protoreflect.MessageDescriptor) (*authv1.EventRule, bool) {
 	return r, r != nil && r.GetPermission() != ""
 }
 
-// Permission returns the permission needed to see events whose payload is
-// the message payloadType; ok is false when no one may see them.
-func (p *Policy) Permission(payloadType string) (string, bool) {
-	r, ok := p.events[protoreflect.FullName(payloadType)]
-	if !ok {
-		return "", false
-	}
-	return r.permission, true
-}
-
 // VisibleTypes lists, sorted, the payload types of the events roles may
 // see, for a listing that filters in the database.
 func (p *Policy) VisibleTypes(roles []string) []string {
@@ -185,10 +175,4 @@ func (p *Policy) decode(payloadType string, payload []byte) proto.Message {
 		return nil
 	}
 	return msg
-}
-
-// Redact applies the field rules of msg's type, at every depth, for a
-// subscriber holding roles. It changes msg in place.
-func (p *Policy) Redact(msg proto.Message, roles []string) {
-	p.redact(msg.ProtoReflect(), func(perm string) bool { return auth.Permits(roles, perm) })
 }

@@ -93,18 +93,15 @@ type Set struct {
 	lostAt    time.Time
 	everReady bool
 	lastPrune time.Time
-	listeners map[int]func(Revocation)
-	nextID    int
 }
 
 // New returns an empty set that refuses every check until it is marked
 // caught up (Attached).
 func New(cfg Config) *Set {
 	return &Set{
-		cfg:       cfg.withDefaults(),
-		sessions:  map[string]time.Time{},
-		subjects:  map[string]time.Time{},
-		listeners: map[int]func(Revocation){},
+		cfg:      cfg.withDefaults(),
+		sessions: map[string]time.Time{},
+		subjects: map[string]time.Time{},
 	}
 }
 
@@ -130,14 +127,15 @@ func (s *Set) Attached(ok bool) {
 	}
 }
 
-// Add records r and tells the listeners. Revocations older than Retention
-// change nothing: every token they could refuse has expired.
+// Add records r. Revocations older than Retention change nothing: every
+// token they could refuse has expired.
 func (s *Set) Add(r Revocation) {
 	now := s.cfg.Now()
 	if r.Time.IsZero() || now.Sub(r.Time) > s.cfg.Retention || (r.SessionID == "" && r.Subject == "") {
 		return
 	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	if r.SessionID != "" {
 		s.sessions[r.SessionID] = later(s.sessions[r.SessionID], r.Time)
 	}
@@ -146,14 +144,6 @@ func (s *Set) Add(r Revocation) {
 	}
 	if now.Sub(s.lastPrune) > time.Minute || s.sizeLocked() > s.cfg.MaxEntries {
 		s.pruneLocked(now)
-	}
-	listeners := make([]func(Revocation), 0, len(s.listeners))
-	for _, fn := range s.listeners {
-		listeners = append(listeners, fn)
-	}
-	s.mu.Unlock()
-	for _, fn := range listeners {
-		fn(r)
 	}
 }
 
@@ -175,22 +165,6 @@ func (s *Set) pruneLocked(now time.Time) {
 				delete(m, k)
 			}
 		}
-	}
-}
-
-// Listen calls fn with every revocation added from now on (a stream that
-// must end, a cached token to drop), outside the set's lock; the returned
-// function stops it.
-func (s *Set) Listen(fn func(Revocation)) (stop func()) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	id := s.nextID
-	s.nextID++
-	s.listeners[id] = fn
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.listeners, id)
 	}
 }
 

@@ -117,18 +117,6 @@ func TestBoundedMemory(t *testing.T) {
 	}
 }
 
-func TestListen(t *testing.T) {
-	s := revocation.Trusted(revocation.Config{Now: func() time.Time { return t0 }})
-	var got []revocation.Revocation
-	stop := s.Listen(func(r revocation.Revocation) { got = append(got, r) })
-	s.Add(revocation.Revocation{SessionID: "s-1", Time: t0})
-	stop()
-	s.Add(revocation.Revocation{SessionID: "s-2", Time: t0})
-	if len(got) != 1 || got[0].SessionID != "s-1" {
-		t.Errorf("listener got %v, want s-1 only", got)
-	}
-}
-
 func TestFromEvent(t *testing.T) {
 	msg := func(typ string, payload proto.Message) bus.Message {
 		b, err := proto.Marshal(payload)
