@@ -37,7 +37,8 @@ var RolePermissions = map[string][]string{
 	RoleBilling: {
 		"self.*", "company.read", "locations.read", "patients.read", "patients.phi",
 		"payers.*", "coverages.*", "prescribers.read", "written_orders.read",
-		"price_lists.*", "orders.read", "rentals.*", "notifications.*",
+		"price_lists.*", "orders.read", "orders.approve", "serials.reserve", "items.read",
+		"rentals.*", "notifications.*",
 	},
 	RoleWarehouse: {
 		"self.*", "company.read", "locations.read", "items.*", "serials.*", "stock.*",
@@ -45,7 +46,7 @@ var RolePermissions = map[string][]string{
 	},
 	RoleTechnician: {
 		"self.*", "company.read", "locations.read", "items.read", "serials.read",
-		"maintenance.*", "usage.*", "deliveries.write", "notifications.*",
+		"maintenance.*", "usage.*", "orders.read", "deliveries.write", "notifications.*",
 	},
 	RoleAuditor: {"self.*", "*.read", "audit.*"},
 	RolePartner: {

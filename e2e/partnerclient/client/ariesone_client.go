@@ -15,9 +15,11 @@ import (
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/location_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/maintenance_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/notification_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/order_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/patient_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/payer_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/prescriber_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/price_list_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/readiness_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/recall_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/stock_service"
@@ -84,9 +86,11 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli.LocationService = location_service.New(transport, formats)
 	cli.MaintenanceService = maintenance_service.New(transport, formats)
 	cli.NotificationService = notification_service.New(transport, formats)
+	cli.OrderService = order_service.New(transport, formats)
 	cli.PatientService = patient_service.New(transport, formats)
 	cli.PayerService = payer_service.New(transport, formats)
 	cli.PrescriberService = prescriber_service.New(transport, formats)
+	cli.PriceListService = price_list_service.New(transport, formats)
 	cli.ReadinessService = readiness_service.New(transport, formats)
 	cli.RecallService = recall_service.New(transport, formats)
 	cli.StockService = stock_service.New(transport, formats)
@@ -174,11 +178,15 @@ type Ariesone struct {
 
 	NotificationService notification_service.ClientService
 
+	OrderService order_service.ClientService
+
 	PatientService patient_service.ClientService
 
 	PayerService payer_service.ClientService
 
 	PrescriberService prescriber_service.ClientService
+
+	PriceListService price_list_service.ClientService
 
 	ReadinessService readiness_service.ClientService
 
@@ -212,9 +220,11 @@ func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.LocationService.SetTransport(transport)
 	c.MaintenanceService.SetTransport(transport)
 	c.NotificationService.SetTransport(transport)
+	c.OrderService.SetTransport(transport)
 	c.PatientService.SetTransport(transport)
 	c.PayerService.SetTransport(transport)
 	c.PrescriberService.SetTransport(transport)
+	c.PriceListService.SetTransport(transport)
 	c.ReadinessService.SetTransport(transport)
 	c.RecallService.SetTransport(transport)
 	c.StockService.SetTransport(transport)

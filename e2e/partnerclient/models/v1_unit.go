@@ -58,6 +58,11 @@ type V1Unit struct {
 	// records.
 	NextMaintenanceDue *TypeDate `json:"nextMaintenanceDue,omitempty"`
 
+	// The order line (orders line id) the unit is reserved for, rented or
+	// sold under; empty when none.
+	// Read Only: true
+	OrderLineID string `json:"orderLineId,omitempty"`
+
 	// What it cost, in US dollars; not negative.
 	PurchaseCost *V1Money `json:"purchaseCost,omitempty"`
 
@@ -367,6 +372,10 @@ func (m *V1Unit) ContextValidate(ctx context.Context, formats strfmt.Registry) e
 		res = append(res, err)
 	}
 
+	if err := m.contextValidateOrderLineID(ctx, formats); err != nil {
+		res = append(res, err)
+	}
+
 	if err := m.contextValidatePurchaseCost(ctx, formats); err != nil {
 		res = append(res, err)
 	}
@@ -487,6 +496,15 @@ func (m *V1Unit) contextValidateNextMaintenanceDue(ctx context.Context, formats 
 
 			return err
 		}
+	}
+
+	return nil
+}
+
+func (m *V1Unit) contextValidateOrderLineID(ctx context.Context, formats strfmt.Registry) error {
+
+	if err := validate.ReadOnly(ctx, "orderLineId", "body", m.OrderLineID); err != nil {
+		return err
 	}
 
 	return nil

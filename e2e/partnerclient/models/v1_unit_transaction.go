@@ -33,9 +33,17 @@ type V1UnitTransaction struct {
 	// What happened.
 	Kind *V1UnitTransactionKind `json:"kind,omitempty"`
 
+	// Why, as told by whoever moved it (for example a pickup's reason);
+	// empty when nothing was said.
+	Note string `json:"note,omitempty"`
+
 	// When it was committed.
 	// Format: date-time
 	OccurTime strfmt.DateTime `json:"occurTime,omitempty"`
+
+	// The order line it was done for (a reservation, delivery or pickup);
+	// empty when none.
+	OrderLineID string `json:"orderLineId,omitempty"`
 
 	// The patient of a rent or sell.
 	PatientID string `json:"patientId,omitempty"`

@@ -85,6 +85,18 @@ type ClientService interface {
 	// UnitServiceReceiveUnitContext receive unit adds a unit on hand in a warehouse a company location of type warehouse and counts it in that warehouse s stock its serial number must follow the item s rule and be new for the item a l r e a d y e x i s t s otherwise repeating a request with the same request id returns the unit received the first time.
 	UnitServiceReceiveUnitContext(ctx context.Context, params *UnitServiceReceiveUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReceiveUnitOK, error)
 
+	// UnitServiceReleaseUnit release unit cancels the reservation held for an order line if any the unit is on hand again releasing what is not reserved changes nothing so a release may be retried.
+	UnitServiceReleaseUnit(params *UnitServiceReleaseUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReleaseUnitOK, error)
+
+	// UnitServiceReleaseUnitContext release unit cancels the reservation held for an order line if any the unit is on hand again releasing what is not reserved changes nothing so a release may be retried.
+	UnitServiceReleaseUnitContext(ctx context.Context, params *UnitServiceReleaseUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReleaseUnitOK, error)
+
+	// UnitServiceReserveUnit reserve unit holds a unit on hand for an order line the unit with serial number when given otherwise the first unit of the item on hand in the warehouse that is not recalled and whose maintenance and lot are current the order line is the reservation s key while a unit is reserved for it asking again returns that unit and reserves nothing more so a retried approval never holds two units no unit to hold is f a i l e d p r e c o n d i t i o n reason n o u n i t a v a i l a b l e or the named unit s reason.
+	UnitServiceReserveUnit(params *UnitServiceReserveUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReserveUnitOK, error)
+
+	// UnitServiceReserveUnitContext reserve unit holds a unit on hand for an order line the unit with serial number when given otherwise the first unit of the item on hand in the warehouse that is not recalled and whose maintenance and lot are current the order line is the reservation s key while a unit is reserved for it asking again returns that unit and reserves nothing more so a retried approval never holds two units no unit to hold is f a i l e d p r e c o n d i t i o n reason n o u n i t a v a i l a b l e or the named unit s reason.
+	UnitServiceReserveUnitContext(ctx context.Context, params *UnitServiceReserveUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReserveUnitOK, error)
+
 	// UnitServiceTransitionUnit transition unit applies one transaction to a unit reserve cancel a reservation rent sell return maintenance out or in transfer out or in lost junked or a step of the oxygen tank fill cycle a move the unit s status does not allow is f a i l e d p r e c o n d i t i o n naming both a stale etag is a b o r t e d concurrent transitions of one unit are serialized of two rents exactly one succeeds.
 	UnitServiceTransitionUnit(params *UnitServiceTransitionUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceTransitionUnitOK, error)
 
@@ -406,6 +418,130 @@ func (a *Client) UnitServiceReceiveUnitContext(ctx context.Context, params *Unit
 	//
 	// a default response is provided: fill this and return an error
 	unexpectedSuccess := result.(*UnitServiceReceiveUnitDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// UnitServiceReleaseUnit releases unit cancels the reservation held for an order line if any the unit is on hand again releasing what is not reserved changes nothing so a release may be retried.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.UnitServiceReleaseUnitContext] instead.
+func (a *Client) UnitServiceReleaseUnit(params *UnitServiceReleaseUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReleaseUnitOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.UnitServiceReleaseUnitContext(ctx, params, authInfo, opts...)
+}
+
+// UnitServiceReleaseUnitContext releases unit cancels the reservation held for an order line if any the unit is on hand again releasing what is not reserved changes nothing so a release may be retried.
+//
+// Do not use the deprecated [UnitServiceReleaseUnitParams.Context] with this method: it would be ignored.
+func (a *Client) UnitServiceReleaseUnitContext(ctx context.Context, params *UnitServiceReleaseUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReleaseUnitOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewUnitServiceReleaseUnitParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "UnitService_ReleaseUnit",
+		Method:             "POST",
+		PathPattern:        "/api/v1/units:release",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &UnitServiceReleaseUnitReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*UnitServiceReleaseUnitOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*UnitServiceReleaseUnitDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// UnitServiceReserveUnit reserves unit holds a unit on hand for an order line the unit with serial number when given otherwise the first unit of the item on hand in the warehouse that is not recalled and whose maintenance and lot are current the order line is the reservation s key while a unit is reserved for it asking again returns that unit and reserves nothing more so a retried approval never holds two units no unit to hold is f a i l e d p r e c o n d i t i o n reason n o u n i t a v a i l a b l e or the named unit s reason.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.UnitServiceReserveUnitContext] instead.
+func (a *Client) UnitServiceReserveUnit(params *UnitServiceReserveUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReserveUnitOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.UnitServiceReserveUnitContext(ctx, params, authInfo, opts...)
+}
+
+// UnitServiceReserveUnitContext reserves unit holds a unit on hand for an order line the unit with serial number when given otherwise the first unit of the item on hand in the warehouse that is not recalled and whose maintenance and lot are current the order line is the reservation s key while a unit is reserved for it asking again returns that unit and reserves nothing more so a retried approval never holds two units no unit to hold is f a i l e d p r e c o n d i t i o n reason n o u n i t a v a i l a b l e or the named unit s reason.
+//
+// Do not use the deprecated [UnitServiceReserveUnitParams.Context] with this method: it would be ignored.
+func (a *Client) UnitServiceReserveUnitContext(ctx context.Context, params *UnitServiceReserveUnitParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UnitServiceReserveUnitOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewUnitServiceReserveUnitParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "UnitService_ReserveUnit",
+		Method:             "POST",
+		PathPattern:        "/api/v1/units:reserve",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &UnitServiceReserveUnitReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*UnitServiceReserveUnitOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*UnitServiceReserveUnitDefault)
 
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }

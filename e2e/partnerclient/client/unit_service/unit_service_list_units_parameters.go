@@ -80,6 +80,12 @@ type UnitServiceListUnitsParams struct {
 	// next_page_token of the previous page; empty for the first page.
 	PageToken *string
 
+	// PatientID.
+	//
+	// Only units the patient (clinical patient id) now rents or owns: what
+	// equipment the patient holds.
+	PatientID *string
+
 	// Status.
 	//
 	// Only units in this status.
@@ -206,6 +212,17 @@ func (o *UnitServiceListUnitsParams) SetPageToken(pageToken *string) {
 	o.PageToken = pageToken
 }
 
+// WithPatientID adds the patientID to the unit service list units params.
+func (o *UnitServiceListUnitsParams) WithPatientID(patientID *string) *UnitServiceListUnitsParams {
+	o.SetPatientID(patientID)
+	return o
+}
+
+// SetPatientID adds the patientId to the unit service list units params.
+func (o *UnitServiceListUnitsParams) SetPatientID(patientID *string) {
+	o.PatientID = patientID
+}
+
 // WithStatus adds the status to the unit service list units params.
 func (o *UnitServiceListUnitsParams) WithStatus(status *string) *UnitServiceListUnitsParams {
 	o.SetStatus(status)
@@ -281,6 +298,23 @@ func (o *UnitServiceListUnitsParams) WriteToRequest(r runtime.ClientRequest, reg
 		if qPageToken != "" {
 
 			if err := r.SetQueryParam("pageToken", qPageToken); err != nil {
+				return err
+			}
+		}
+	}
+
+	if o.PatientID != nil {
+
+		// query param patientId
+		var qrPatientID string
+
+		if o.PatientID != nil {
+			qrPatientID = *o.PatientID
+		}
+		qPatientID := qrPatientID
+		if qPatientID != "" {
+
+			if err := r.SetQueryParam("patientId", qPatientID); err != nil {
 				return err
 			}
 		}

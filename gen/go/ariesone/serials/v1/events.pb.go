@@ -427,7 +427,9 @@ type UnitTransitioned struct {
 	// The patient of a rent or sell (clinical patient id).
 	PatientId string `protobuf:"bytes,12,opt,name=patient_id,json=patientId,proto3" json:"patient_id,omitempty"`
 	// Version after the change.
-	Version       int64 `protobuf:"varint,13,opt,name=version,proto3" json:"version,omitempty"`
+	Version int64 `protobuf:"varint,13,opt,name=version,proto3" json:"version,omitempty"`
+	// The order line it was done for; empty when none.
+	OrderLineId   string `protobuf:"bytes,14,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -553,6 +555,135 @@ func (x *UnitTransitioned) GetVersion() int64 {
 	return 0
 }
 
+func (x *UnitTransitioned) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+// UnitFulfillmentRefused (serials.unit.fulfillment_refused.v1): an order's
+// event asked serials to move a unit (rent, sell, return) that can no
+// longer make that move, for example because it was recalled or lost
+// meanwhile. Nothing was moved for the line; orders flags it.
+type UnitFulfillmentRefused struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The unit.
+	UnitId string `protobuf:"bytes,2,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// The service that refused (serials).
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The order.
+	OrderId string `protobuf:"bytes,5,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// The order line.
+	OrderLineId string `protobuf:"bytes,6,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	// The move asked for.
+	Kind UnitTransactionKind `protobuf:"varint,7,opt,name=kind,proto3,enum=ariesone.serials.v1.UnitTransactionKind" json:"kind,omitempty"`
+	// Why it could not be made: UNIT_RECALLED, UNIT_NOT_FOUND or
+	// UNIT_STATUS_<status>.
+	Reason string `protobuf:"bytes,8,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The id of the order event that asked.
+	SourceEventId string `protobuf:"bytes,9,opt,name=source_event_id,json=sourceEventId,proto3" json:"source_event_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UnitFulfillmentRefused) Reset() {
+	*x = UnitFulfillmentRefused{}
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UnitFulfillmentRefused) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UnitFulfillmentRefused) ProtoMessage() {}
+
+func (x *UnitFulfillmentRefused) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UnitFulfillmentRefused.ProtoReflect.Descriptor instead.
+func (*UnitFulfillmentRefused) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *UnitFulfillmentRefused) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *UnitFulfillmentRefused) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetKind() UnitTransactionKind {
+	if x != nil {
+		return x.Kind
+	}
+	return UnitTransactionKind_UNIT_TRANSACTION_KIND_UNSPECIFIED
+}
+
+func (x *UnitFulfillmentRefused) GetReason() string {
+	if x != nil {
+		return x.Reason
+	}
+	return ""
+}
+
+func (x *UnitFulfillmentRefused) GetSourceEventId() string {
+	if x != nil {
+		return x.SourceEventId
+	}
+	return ""
+}
+
 // UnitsRecalled (serials.unit.recalled.v1): a recall flag was set or
 // cleared.
 type UnitsRecalled struct {
@@ -575,7 +706,7 @@ type UnitsRecalled struct {
 
 func (x *UnitsRecalled) Reset() {
 	*x = UnitsRecalled{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[5]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -587,7 +718,7 @@ func (x *UnitsRecalled) String() string {
 func (*UnitsRecalled) ProtoMessage() {}
 
 func (x *UnitsRecalled) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[5]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -600,7 +731,7 @@ func (x *UnitsRecalled) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnitsRecalled.ProtoReflect.Descriptor instead.
 func (*UnitsRecalled) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *UnitsRecalled) GetCompanyId() string {
@@ -667,7 +798,7 @@ type StockLow struct {
 
 func (x *StockLow) Reset() {
 	*x = StockLow{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[6]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -679,7 +810,7 @@ func (x *StockLow) String() string {
 func (*StockLow) ProtoMessage() {}
 
 func (x *StockLow) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[6]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -692,7 +823,7 @@ func (x *StockLow) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StockLow.ProtoReflect.Descriptor instead.
 func (*StockLow) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{6}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *StockLow) GetCompanyId() string {
@@ -763,7 +894,7 @@ type MaintenanceRecorded struct {
 
 func (x *MaintenanceRecorded) Reset() {
 	*x = MaintenanceRecorded{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[7]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +906,7 @@ func (x *MaintenanceRecorded) String() string {
 func (*MaintenanceRecorded) ProtoMessage() {}
 
 func (x *MaintenanceRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[7]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,7 +919,7 @@ func (x *MaintenanceRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintenanceRecorded.ProtoReflect.Descriptor instead.
 func (*MaintenanceRecorded) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{7}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *MaintenanceRecorded) GetCompanyId() string {
@@ -871,7 +1002,7 @@ type MaintenanceFellDue struct {
 
 func (x *MaintenanceFellDue) Reset() {
 	*x = MaintenanceFellDue{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[8]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -883,7 +1014,7 @@ func (x *MaintenanceFellDue) String() string {
 func (*MaintenanceFellDue) ProtoMessage() {}
 
 func (x *MaintenanceFellDue) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[8]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -896,7 +1027,7 @@ func (x *MaintenanceFellDue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use MaintenanceFellDue.ProtoReflect.Descriptor instead.
 func (*MaintenanceFellDue) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{8}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *MaintenanceFellDue) GetCompanyId() string {
@@ -970,7 +1101,7 @@ type UsageRecorded struct {
 
 func (x *UsageRecorded) Reset() {
 	*x = UsageRecorded{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[9]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -982,7 +1113,7 @@ func (x *UsageRecorded) String() string {
 func (*UsageRecorded) ProtoMessage() {}
 
 func (x *UsageRecorded) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[9]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -995,7 +1126,7 @@ func (x *UsageRecorded) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UsageRecorded.ProtoReflect.Descriptor instead.
 func (*UsageRecorded) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{9}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UsageRecorded) GetCompanyId() string {
@@ -1064,7 +1195,7 @@ type ManufacturerSerialRuleSet struct {
 
 func (x *ManufacturerSerialRuleSet) Reset() {
 	*x = ManufacturerSerialRuleSet{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1076,7 +1207,7 @@ func (x *ManufacturerSerialRuleSet) String() string {
 func (*ManufacturerSerialRuleSet) ProtoMessage() {}
 
 func (x *ManufacturerSerialRuleSet) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[10]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1089,7 +1220,7 @@ func (x *ManufacturerSerialRuleSet) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManufacturerSerialRuleSet.ProtoReflect.Descriptor instead.
 func (*ManufacturerSerialRuleSet) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{10}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *ManufacturerSerialRuleSet) GetCompanyId() string {
@@ -1159,7 +1290,7 @@ type ManufacturerSerialRuleDeleted struct {
 
 func (x *ManufacturerSerialRuleDeleted) Reset() {
 	*x = ManufacturerSerialRuleDeleted{}
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1171,7 +1302,7 @@ func (x *ManufacturerSerialRuleDeleted) String() string {
 func (*ManufacturerSerialRuleDeleted) ProtoMessage() {}
 
 func (x *ManufacturerSerialRuleDeleted) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_events_proto_msgTypes[11]
+	mi := &file_ariesone_serials_v1_events_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1184,7 +1315,7 @@ func (x *ManufacturerSerialRuleDeleted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ManufacturerSerialRuleDeleted.ProtoReflect.Descriptor instead.
 func (*ManufacturerSerialRuleDeleted) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{11}
+	return file_ariesone_serials_v1_events_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ManufacturerSerialRuleDeleted) GetCompanyId() string {
@@ -1263,7 +1394,7 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"unit_count\x18\x05 \x01(\x05R\tunitCount\x12\x19\n" +
 	"\bitem_ids\x18\x06 \x03(\tR\aitemIds:\x12\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\"\xd2\x04\n" +
+	"\fserials.read\"\xf6\x04\n" +
 	"\x10UnitTransitioned\x12\x1d\n" +
 	"\n" +
 	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
@@ -1283,7 +1414,21 @@ const file_ariesone_serials_v1_events_proto_rawDesc = "" +
 	"\n" +
 	"patient_id\x18\f \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
 	"\rpatients.readR\tpatientId\x12\x18\n" +
-	"\aversion\x18\r \x01(\x03R\aversion:\x12\xc2\xf3\x18\x0e\n" +
+	"\aversion\x18\r \x01(\x03R\aversion\x12\"\n" +
+	"\rorder_line_id\x18\x0e \x01(\tR\vorderLineId:\x12\xc2\xf3\x18\x0e\n" +
+	"\fserials.read\"\xf7\x02\n" +
+	"\x16UnitFulfillmentRefused\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
+	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x19\n" +
+	"\border_id\x18\x05 \x01(\tR\aorderId\x12\"\n" +
+	"\rorder_line_id\x18\x06 \x01(\tR\vorderLineId\x12<\n" +
+	"\x04kind\x18\a \x01(\x0e2(.ariesone.serials.v1.UnitTransactionKindR\x04kind\x12\x16\n" +
+	"\x06reason\x18\b \x01(\tR\x06reason\x12&\n" +
+	"\x0fsource_event_id\x18\t \x01(\tR\rsourceEventId:\x12\xc2\xf3\x18\x0e\n" +
 	"\fserials.read\"\x91\x02\n" +
 	"\rUnitsRecalled\x12\x1d\n" +
 	"\n" +
@@ -1378,52 +1523,55 @@ func file_ariesone_serials_v1_events_proto_rawDescGZIP() []byte {
 	return file_ariesone_serials_v1_events_proto_rawDescData
 }
 
-var file_ariesone_serials_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_ariesone_serials_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_ariesone_serials_v1_events_proto_goTypes = []any{
 	(*ItemCreated)(nil),                   // 0: ariesone.serials.v1.ItemCreated
 	(*ItemUpdated)(nil),                   // 1: ariesone.serials.v1.ItemUpdated
 	(*UnitReceived)(nil),                  // 2: ariesone.serials.v1.UnitReceived
 	(*UnitsBatchReceived)(nil),            // 3: ariesone.serials.v1.UnitsBatchReceived
 	(*UnitTransitioned)(nil),              // 4: ariesone.serials.v1.UnitTransitioned
-	(*UnitsRecalled)(nil),                 // 5: ariesone.serials.v1.UnitsRecalled
-	(*StockLow)(nil),                      // 6: ariesone.serials.v1.StockLow
-	(*MaintenanceRecorded)(nil),           // 7: ariesone.serials.v1.MaintenanceRecorded
-	(*MaintenanceFellDue)(nil),            // 8: ariesone.serials.v1.MaintenanceFellDue
-	(*UsageRecorded)(nil),                 // 9: ariesone.serials.v1.UsageRecorded
-	(*ManufacturerSerialRuleSet)(nil),     // 10: ariesone.serials.v1.ManufacturerSerialRuleSet
-	(*ManufacturerSerialRuleDeleted)(nil), // 11: ariesone.serials.v1.ManufacturerSerialRuleDeleted
-	(*timestamppb.Timestamp)(nil),         // 12: google.protobuf.Timestamp
-	(UnitTransactionKind)(0),              // 13: ariesone.serials.v1.UnitTransactionKind
-	(UnitStatus)(0),                       // 14: ariesone.serials.v1.UnitStatus
-	(*RecallScope)(nil),                   // 15: ariesone.serials.v1.RecallScope
-	(*date.Date)(nil),                     // 16: google.type.Date
-	(CheckDigitScheme)(0),                 // 17: ariesone.serials.v1.CheckDigitScheme
+	(*UnitFulfillmentRefused)(nil),        // 5: ariesone.serials.v1.UnitFulfillmentRefused
+	(*UnitsRecalled)(nil),                 // 6: ariesone.serials.v1.UnitsRecalled
+	(*StockLow)(nil),                      // 7: ariesone.serials.v1.StockLow
+	(*MaintenanceRecorded)(nil),           // 8: ariesone.serials.v1.MaintenanceRecorded
+	(*MaintenanceFellDue)(nil),            // 9: ariesone.serials.v1.MaintenanceFellDue
+	(*UsageRecorded)(nil),                 // 10: ariesone.serials.v1.UsageRecorded
+	(*ManufacturerSerialRuleSet)(nil),     // 11: ariesone.serials.v1.ManufacturerSerialRuleSet
+	(*ManufacturerSerialRuleDeleted)(nil), // 12: ariesone.serials.v1.ManufacturerSerialRuleDeleted
+	(*timestamppb.Timestamp)(nil),         // 13: google.protobuf.Timestamp
+	(UnitTransactionKind)(0),              // 14: ariesone.serials.v1.UnitTransactionKind
+	(UnitStatus)(0),                       // 15: ariesone.serials.v1.UnitStatus
+	(*RecallScope)(nil),                   // 16: ariesone.serials.v1.RecallScope
+	(*date.Date)(nil),                     // 17: google.type.Date
+	(CheckDigitScheme)(0),                 // 18: ariesone.serials.v1.CheckDigitScheme
 }
 var file_ariesone_serials_v1_events_proto_depIdxs = []int32{
-	12, // 0: ariesone.serials.v1.ItemCreated.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 1: ariesone.serials.v1.ItemUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 2: ariesone.serials.v1.UnitReceived.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 3: ariesone.serials.v1.UnitsBatchReceived.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 4: ariesone.serials.v1.UnitTransitioned.occur_time:type_name -> google.protobuf.Timestamp
-	13, // 5: ariesone.serials.v1.UnitTransitioned.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
-	14, // 6: ariesone.serials.v1.UnitTransitioned.from_status:type_name -> ariesone.serials.v1.UnitStatus
-	14, // 7: ariesone.serials.v1.UnitTransitioned.to_status:type_name -> ariesone.serials.v1.UnitStatus
-	12, // 8: ariesone.serials.v1.UnitsRecalled.occur_time:type_name -> google.protobuf.Timestamp
-	15, // 9: ariesone.serials.v1.UnitsRecalled.scope:type_name -> ariesone.serials.v1.RecallScope
-	12, // 10: ariesone.serials.v1.StockLow.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 11: ariesone.serials.v1.MaintenanceRecorded.occur_time:type_name -> google.protobuf.Timestamp
-	16, // 12: ariesone.serials.v1.MaintenanceRecorded.next_due:type_name -> google.type.Date
-	12, // 13: ariesone.serials.v1.MaintenanceFellDue.occur_time:type_name -> google.protobuf.Timestamp
-	16, // 14: ariesone.serials.v1.MaintenanceFellDue.due_date:type_name -> google.type.Date
-	12, // 15: ariesone.serials.v1.UsageRecorded.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 16: ariesone.serials.v1.ManufacturerSerialRuleSet.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 17: ariesone.serials.v1.ManufacturerSerialRuleSet.check_digit:type_name -> ariesone.serials.v1.CheckDigitScheme
-	12, // 18: ariesone.serials.v1.ManufacturerSerialRuleDeleted.occur_time:type_name -> google.protobuf.Timestamp
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	13, // 0: ariesone.serials.v1.ItemCreated.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 1: ariesone.serials.v1.ItemUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 2: ariesone.serials.v1.UnitReceived.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 3: ariesone.serials.v1.UnitsBatchReceived.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 4: ariesone.serials.v1.UnitTransitioned.occur_time:type_name -> google.protobuf.Timestamp
+	14, // 5: ariesone.serials.v1.UnitTransitioned.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
+	15, // 6: ariesone.serials.v1.UnitTransitioned.from_status:type_name -> ariesone.serials.v1.UnitStatus
+	15, // 7: ariesone.serials.v1.UnitTransitioned.to_status:type_name -> ariesone.serials.v1.UnitStatus
+	13, // 8: ariesone.serials.v1.UnitFulfillmentRefused.occur_time:type_name -> google.protobuf.Timestamp
+	14, // 9: ariesone.serials.v1.UnitFulfillmentRefused.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
+	13, // 10: ariesone.serials.v1.UnitsRecalled.occur_time:type_name -> google.protobuf.Timestamp
+	16, // 11: ariesone.serials.v1.UnitsRecalled.scope:type_name -> ariesone.serials.v1.RecallScope
+	13, // 12: ariesone.serials.v1.StockLow.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 13: ariesone.serials.v1.MaintenanceRecorded.occur_time:type_name -> google.protobuf.Timestamp
+	17, // 14: ariesone.serials.v1.MaintenanceRecorded.next_due:type_name -> google.type.Date
+	13, // 15: ariesone.serials.v1.MaintenanceFellDue.occur_time:type_name -> google.protobuf.Timestamp
+	17, // 16: ariesone.serials.v1.MaintenanceFellDue.due_date:type_name -> google.type.Date
+	13, // 17: ariesone.serials.v1.UsageRecorded.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 18: ariesone.serials.v1.ManufacturerSerialRuleSet.occur_time:type_name -> google.protobuf.Timestamp
+	18, // 19: ariesone.serials.v1.ManufacturerSerialRuleSet.check_digit:type_name -> ariesone.serials.v1.CheckDigitScheme
+	13, // 20: ariesone.serials.v1.ManufacturerSerialRuleDeleted.occur_time:type_name -> google.protobuf.Timestamp
+	21, // [21:21] is the sub-list for method output_type
+	21, // [21:21] is the sub-list for method input_type
+	21, // [21:21] is the sub-list for extension type_name
+	21, // [21:21] is the sub-list for extension extendee
+	0,  // [0:21] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_serials_v1_events_proto_init() }
@@ -1440,7 +1588,7 @@ func file_ariesone_serials_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_serials_v1_events_proto_rawDesc), len(file_ariesone_serials_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

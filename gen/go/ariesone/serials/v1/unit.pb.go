@@ -290,6 +290,172 @@ func (ValidationReason) EnumDescriptor() ([]byte, []int) {
 	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{2}
 }
 
+// ReserveUnitRequest asks for a unit for an order line.
+type ReserveUnitRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order line (orders line id) the unit is held for: the key of the
+	// reservation.
+	OrderLineId string `protobuf:"bytes,1,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	// The item a unit of which is wanted.
+	ItemId string `protobuf:"bytes,2,opt,name=item_id,json=itemId,proto3" json:"item_id,omitempty"`
+	// The warehouse (company location id) to take it from.
+	WarehouseId string `protobuf:"bytes,3,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
+	// A particular unit's serial number; empty takes any free unit.
+	SerialNumber  string `protobuf:"bytes,4,opt,name=serial_number,json=serialNumber,proto3" json:"serial_number,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReserveUnitRequest) Reset() {
+	*x = ReserveUnitRequest{}
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReserveUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReserveUnitRequest) ProtoMessage() {}
+
+func (x *ReserveUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReserveUnitRequest.ProtoReflect.Descriptor instead.
+func (*ReserveUnitRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ReserveUnitRequest) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+func (x *ReserveUnitRequest) GetItemId() string {
+	if x != nil {
+		return x.ItemId
+	}
+	return ""
+}
+
+func (x *ReserveUnitRequest) GetWarehouseId() string {
+	if x != nil {
+		return x.WarehouseId
+	}
+	return ""
+}
+
+func (x *ReserveUnitRequest) GetSerialNumber() string {
+	if x != nil {
+		return x.SerialNumber
+	}
+	return ""
+}
+
+// ReleaseUnitRequest names a reservation.
+type ReleaseUnitRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The order line the unit was held for.
+	OrderLineId   string `protobuf:"bytes,1,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseUnitRequest) Reset() {
+	*x = ReleaseUnitRequest{}
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseUnitRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseUnitRequest) ProtoMessage() {}
+
+func (x *ReleaseUnitRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseUnitRequest.ProtoReflect.Descriptor instead.
+func (*ReleaseUnitRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ReleaseUnitRequest) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+// ReleaseUnitResponse says what was released.
+type ReleaseUnitResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The unit released; empty when none was reserved for the line.
+	UnitId        string `protobuf:"bytes,1,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ReleaseUnitResponse) Reset() {
+	*x = ReleaseUnitResponse{}
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ReleaseUnitResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ReleaseUnitResponse) ProtoMessage() {}
+
+func (x *ReleaseUnitResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ReleaseUnitResponse.ProtoReflect.Descriptor instead.
+func (*ReleaseUnitResponse) Descriptor() ([]byte, []int) {
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ReleaseUnitResponse) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
 // Unit is one serial-numbered piece of equipment.
 type Unit struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -334,14 +500,17 @@ type Unit struct {
 	// When its last transaction or change was committed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,17,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Opaque version for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,18,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,18,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The order line (orders line id) the unit is reserved for, rented or
+	// sold under; empty when none.
+	OrderLineId   string `protobuf:"bytes,19,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Unit) Reset() {
 	*x = Unit{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[0]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -353,7 +522,7 @@ func (x *Unit) String() string {
 func (*Unit) ProtoMessage() {}
 
 func (x *Unit) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[0]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -366,7 +535,7 @@ func (x *Unit) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Unit.ProtoReflect.Descriptor instead.
 func (*Unit) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{0}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Unit) GetId() string {
@@ -495,6 +664,13 @@ func (x *Unit) GetEtag() string {
 	return ""
 }
 
+func (x *Unit) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
 // UnitTransaction is one entry of a unit's append-only history.
 type UnitTransaction struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -517,14 +693,20 @@ type UnitTransaction struct {
 	// User or API key that recorded it.
 	ActorId string `protobuf:"bytes,9,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
 	// When it was committed.
-	OccurTime     *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The order line it was done for (a reservation, delivery or pickup);
+	// empty when none.
+	OrderLineId string `protobuf:"bytes,11,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	// Why, as told by whoever moved it (for example a pickup's reason);
+	// empty when nothing was said.
+	Note          string `protobuf:"bytes,12,opt,name=note,proto3" json:"note,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *UnitTransaction) Reset() {
 	*x = UnitTransaction{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[1]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -536,7 +718,7 @@ func (x *UnitTransaction) String() string {
 func (*UnitTransaction) ProtoMessage() {}
 
 func (x *UnitTransaction) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[1]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -549,7 +731,7 @@ func (x *UnitTransaction) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UnitTransaction.ProtoReflect.Descriptor instead.
 func (*UnitTransaction) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{1}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *UnitTransaction) GetId() string {
@@ -622,6 +804,20 @@ func (x *UnitTransaction) GetOccurTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *UnitTransaction) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+func (x *UnitTransaction) GetNote() string {
+	if x != nil {
+		return x.Note
+	}
+	return ""
+}
+
 // GetUnitRequest names a unit.
 type GetUnitRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -633,7 +829,7 @@ type GetUnitRequest struct {
 
 func (x *GetUnitRequest) Reset() {
 	*x = GetUnitRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[2]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -645,7 +841,7 @@ func (x *GetUnitRequest) String() string {
 func (*GetUnitRequest) ProtoMessage() {}
 
 func (x *GetUnitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[2]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -658,7 +854,7 @@ func (x *GetUnitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUnitRequest.ProtoReflect.Descriptor instead.
 func (*GetUnitRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{2}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *GetUnitRequest) GetId() string {
@@ -680,14 +876,17 @@ type ListUnitsRequest struct {
 	// Only units of this warehouse.
 	WarehouseId string `protobuf:"bytes,4,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
 	// Only units in this status.
-	Status        UnitStatus `protobuf:"varint,5,opt,name=status,proto3,enum=ariesone.serials.v1.UnitStatus" json:"status,omitempty"`
+	Status UnitStatus `protobuf:"varint,5,opt,name=status,proto3,enum=ariesone.serials.v1.UnitStatus" json:"status,omitempty"`
+	// Only units the patient (clinical patient id) now rents or owns: what
+	// equipment the patient holds.
+	PatientId     string `protobuf:"bytes,6,opt,name=patient_id,json=patientId,proto3" json:"patient_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ListUnitsRequest) Reset() {
 	*x = ListUnitsRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[3]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -699,7 +898,7 @@ func (x *ListUnitsRequest) String() string {
 func (*ListUnitsRequest) ProtoMessage() {}
 
 func (x *ListUnitsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[3]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -712,7 +911,7 @@ func (x *ListUnitsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUnitsRequest.ProtoReflect.Descriptor instead.
 func (*ListUnitsRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{3}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *ListUnitsRequest) GetPageSize() int32 {
@@ -750,6 +949,13 @@ func (x *ListUnitsRequest) GetStatus() UnitStatus {
 	return UnitStatus_UNIT_STATUS_UNSPECIFIED
 }
 
+func (x *ListUnitsRequest) GetPatientId() string {
+	if x != nil {
+		return x.PatientId
+	}
+	return ""
+}
+
 // ListUnitsResponse is one page of units.
 type ListUnitsResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -763,7 +969,7 @@ type ListUnitsResponse struct {
 
 func (x *ListUnitsResponse) Reset() {
 	*x = ListUnitsResponse{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[4]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -775,7 +981,7 @@ func (x *ListUnitsResponse) String() string {
 func (*ListUnitsResponse) ProtoMessage() {}
 
 func (x *ListUnitsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[4]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -788,7 +994,7 @@ func (x *ListUnitsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUnitsResponse.ProtoReflect.Descriptor instead.
 func (*ListUnitsResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{4}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *ListUnitsResponse) GetUnits() []*Unit {
@@ -819,7 +1025,7 @@ type ReceiveUnitRequest struct {
 
 func (x *ReceiveUnitRequest) Reset() {
 	*x = ReceiveUnitRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[5]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -831,7 +1037,7 @@ func (x *ReceiveUnitRequest) String() string {
 func (*ReceiveUnitRequest) ProtoMessage() {}
 
 func (x *ReceiveUnitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[5]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -844,7 +1050,7 @@ func (x *ReceiveUnitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReceiveUnitRequest.ProtoReflect.Descriptor instead.
 func (*ReceiveUnitRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{5}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ReceiveUnitRequest) GetUnit() *Unit {
@@ -878,7 +1084,7 @@ type BatchCreateUnitsRequest struct {
 
 func (x *BatchCreateUnitsRequest) Reset() {
 	*x = BatchCreateUnitsRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[6]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -890,7 +1096,7 @@ func (x *BatchCreateUnitsRequest) String() string {
 func (*BatchCreateUnitsRequest) ProtoMessage() {}
 
 func (x *BatchCreateUnitsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[6]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -903,7 +1109,7 @@ func (x *BatchCreateUnitsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchCreateUnitsRequest.ProtoReflect.Descriptor instead.
 func (*BatchCreateUnitsRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{6}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *BatchCreateUnitsRequest) GetWarehouseId() string {
@@ -940,7 +1146,7 @@ type BatchCreateUnitsResponse struct {
 
 func (x *BatchCreateUnitsResponse) Reset() {
 	*x = BatchCreateUnitsResponse{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[7]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -952,7 +1158,7 @@ func (x *BatchCreateUnitsResponse) String() string {
 func (*BatchCreateUnitsResponse) ProtoMessage() {}
 
 func (x *BatchCreateUnitsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[7]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -965,7 +1171,7 @@ func (x *BatchCreateUnitsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BatchCreateUnitsResponse.ProtoReflect.Descriptor instead.
 func (*BatchCreateUnitsResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{7}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *BatchCreateUnitsResponse) GetCreatedCount() int32 {
@@ -1005,7 +1211,7 @@ type TransitionUnitRequest struct {
 
 func (x *TransitionUnitRequest) Reset() {
 	*x = TransitionUnitRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[8]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1017,7 +1223,7 @@ func (x *TransitionUnitRequest) String() string {
 func (*TransitionUnitRequest) ProtoMessage() {}
 
 func (x *TransitionUnitRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[8]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1030,7 +1236,7 @@ func (x *TransitionUnitRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TransitionUnitRequest.ProtoReflect.Descriptor instead.
 func (*TransitionUnitRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{8}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *TransitionUnitRequest) GetId() string {
@@ -1083,7 +1289,7 @@ type ListUnitTransactionsRequest struct {
 
 func (x *ListUnitTransactionsRequest) Reset() {
 	*x = ListUnitTransactionsRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[9]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1095,7 +1301,7 @@ func (x *ListUnitTransactionsRequest) String() string {
 func (*ListUnitTransactionsRequest) ProtoMessage() {}
 
 func (x *ListUnitTransactionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[9]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1108,7 +1314,7 @@ func (x *ListUnitTransactionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUnitTransactionsRequest.ProtoReflect.Descriptor instead.
 func (*ListUnitTransactionsRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{9}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *ListUnitTransactionsRequest) GetUnitId() string {
@@ -1145,7 +1351,7 @@ type ListUnitTransactionsResponse struct {
 
 func (x *ListUnitTransactionsResponse) Reset() {
 	*x = ListUnitTransactionsResponse{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[10]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1157,7 +1363,7 @@ func (x *ListUnitTransactionsResponse) String() string {
 func (*ListUnitTransactionsResponse) ProtoMessage() {}
 
 func (x *ListUnitTransactionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[10]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1170,7 +1376,7 @@ func (x *ListUnitTransactionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUnitTransactionsResponse.ProtoReflect.Descriptor instead.
 func (*ListUnitTransactionsResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{10}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ListUnitTransactionsResponse) GetTransactions() []*UnitTransaction {
@@ -1207,7 +1413,7 @@ type ValidateSerialRequest struct {
 
 func (x *ValidateSerialRequest) Reset() {
 	*x = ValidateSerialRequest{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[11]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1219,7 +1425,7 @@ func (x *ValidateSerialRequest) String() string {
 func (*ValidateSerialRequest) ProtoMessage() {}
 
 func (x *ValidateSerialRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[11]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1232,7 +1438,7 @@ func (x *ValidateSerialRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSerialRequest.ProtoReflect.Descriptor instead.
 func (*ValidateSerialRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{11}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ValidateSerialRequest) GetSerialNumber() string {
@@ -1292,7 +1498,7 @@ type ValidateSerialResponse struct {
 
 func (x *ValidateSerialResponse) Reset() {
 	*x = ValidateSerialResponse{}
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[12]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1304,7 +1510,7 @@ func (x *ValidateSerialResponse) String() string {
 func (*ValidateSerialResponse) ProtoMessage() {}
 
 func (x *ValidateSerialResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[12]
+	mi := &file_ariesone_serials_v1_unit_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1317,7 +1523,7 @@ func (x *ValidateSerialResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateSerialResponse.ProtoReflect.Descriptor instead.
 func (*ValidateSerialResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{12}
+	return file_ariesone_serials_v1_unit_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ValidateSerialResponse) GetValid() bool {
@@ -1366,7 +1572,16 @@ var File_ariesone_serials_v1_unit_proto protoreflect.FileDescriptor
 
 const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/serials/v1/unit.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xfe\x06\n" +
+	"\x1eariesone/serials/v1/unit.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xc0\x01\n" +
+	"\x12ReserveUnitRequest\x12,\n" +
+	"\rorder_line_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vorderLineId\x12!\n" +
+	"\aitem_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06itemId\x12+\n" +
+	"\fwarehouse_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vwarehouseId\x12,\n" +
+	"\rserial_number\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18@R\fserialNumber\"B\n" +
+	"\x12ReleaseUnitRequest\x12,\n" +
+	"\rorder_line_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\vorderLineId\".\n" +
+	"\x13ReleaseUnitResponse\x12\x17\n" +
+	"\aunit_id\x18\x01 \x01(\tR\x06unitId\"\xa7\a\n" +
 	"\x04Unit\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12'\n" +
 	"\aitem_id\x18\x02 \x01(\tB\x0e\xe0A\x02\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06itemId\x12/\n" +
@@ -1390,7 +1605,8 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\x11 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime\x12\x17\n" +
-	"\x04etag\x18\x12 \x01(\tB\x03\xe0A\x03R\x04etag\"\xc1\x03\n" +
+	"\x04etag\x18\x12 \x01(\tB\x03\xe0A\x03R\x04etag\x12'\n" +
+	"\rorder_line_id\x18\x13 \x01(\tB\x03\xe0A\x03R\vorderLineId\"\xf9\x03\n" +
 	"\x0fUnitTransaction\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\aunit_id\x18\x02 \x01(\tR\x06unitId\x12<\n" +
@@ -1405,9 +1621,11 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"\bactor_id\x18\t \x01(\tR\aactorId\x129\n" +
 	"\n" +
 	"occur_time\x18\n" +
-	" \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\"*\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\"\n" +
+	"\rorder_line_id\x18\v \x01(\tR\vorderLineId\x12\x12\n" +
+	"\x04note\x18\f \x01(\tR\x04note\"*\n" +
 	"\x0eGetUnitRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\xfd\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\xa9\x02\n" +
 	"\x10ListUnitsRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -1415,7 +1633,9 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12$\n" +
 	"\aitem_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06itemId\x12.\n" +
 	"\fwarehouse_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\vwarehouseId\x12A\n" +
-	"\x06status\x18\x05 \x01(\x0e2\x1f.ariesone.serials.v1.UnitStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\"l\n" +
+	"\x06status\x18\x05 \x01(\x0e2\x1f.ariesone.serials.v1.UnitStatusB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06status\x12*\n" +
+	"\n" +
+	"patient_id\x18\x06 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tpatientId\"l\n" +
 	"\x11ListUnitsResponse\x12/\n" +
 	"\x05units\x18\x01 \x03(\v2\x19.ariesone.serials.v1.UnitR\x05units\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"w\n" +
@@ -1499,7 +1719,8 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"'VALIDATION_REASON_STATUS_DOES_NOT_ALLOW\x10\x04\x12\x1e\n" +
 	"\x1aVALIDATION_REASON_RECALLED\x10\x05\x12)\n" +
 	"%VALIDATION_REASON_MAINTENANCE_OVERDUE\x10\x06\x12!\n" +
-	"\x1dVALIDATION_REASON_LOT_EXPIRED\x10\a2\xc0\b\n" +
+	"\x1dVALIDATION_REASON_LOT_EXPIRED\x10\a2\xe5\n" +
+	"\n" +
 	"\vUnitService\x12w\n" +
 	"\aGetUnit\x12#.ariesone.serials.v1.GetUnitRequest\x1a\x19.ariesone.serials.v1.Unit\",\xc2\xf3\x18\x0e\n" +
 	"\fserials.read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/units/{id}\x12\x83\x01\n" +
@@ -1514,7 +1735,11 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"\x14ListUnitTransactions\x120.ariesone.serials.v1.ListUnitTransactionsRequest\x1a1.ariesone.serials.v1.ListUnitTransactionsResponse\">\xc2\xf3\x18\x0e\n" +
 	"\fserials.read\x82\xd3\xe4\x93\x02&\x12$/api/v1/units/{unit_id}/transactions\x12\xad\x01\n" +
 	"\x0eValidateSerial\x12*.ariesone.serials.v1.ValidateSerialRequest\x1a+.ariesone.serials.v1.ValidateSerialResponse\"B\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\x82\xd3\xe4\x93\x02*\x12(/api/v1/serials/{serial_number}:validateBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"\fserials.read\x82\xd3\xe4\x93\x02*\x12(/api/v1/serials/{serial_number}:validate\x12\x88\x01\n" +
+	"\vReserveUnit\x12'.ariesone.serials.v1.ReserveUnitRequest\x1a\x19.ariesone.serials.v1.Unit\"5\xc2\xf3\x18\x11\n" +
+	"\x0fserials.reserve\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/v1/units:reserve\x12\x97\x01\n" +
+	"\vReleaseUnit\x12'.ariesone.serials.v1.ReleaseUnitRequest\x1a(.ariesone.serials.v1.ReleaseUnitResponse\"5\xc2\xf3\x18\x11\n" +
+	"\x0fserials.reserve\x82\xd3\xe4\x93\x02\x1a:\x01*\"\x15/api/v1/units:releaseBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_unit_proto_rawDescOnce sync.Once
@@ -1529,66 +1754,73 @@ func file_ariesone_serials_v1_unit_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_serials_v1_unit_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_ariesone_serials_v1_unit_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
+var file_ariesone_serials_v1_unit_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
 var file_ariesone_serials_v1_unit_proto_goTypes = []any{
 	(UnitStatus)(0),                      // 0: ariesone.serials.v1.UnitStatus
 	(UnitTransactionKind)(0),             // 1: ariesone.serials.v1.UnitTransactionKind
 	(ValidationReason)(0),                // 2: ariesone.serials.v1.ValidationReason
-	(*Unit)(nil),                         // 3: ariesone.serials.v1.Unit
-	(*UnitTransaction)(nil),              // 4: ariesone.serials.v1.UnitTransaction
-	(*GetUnitRequest)(nil),               // 5: ariesone.serials.v1.GetUnitRequest
-	(*ListUnitsRequest)(nil),             // 6: ariesone.serials.v1.ListUnitsRequest
-	(*ListUnitsResponse)(nil),            // 7: ariesone.serials.v1.ListUnitsResponse
-	(*ReceiveUnitRequest)(nil),           // 8: ariesone.serials.v1.ReceiveUnitRequest
-	(*BatchCreateUnitsRequest)(nil),      // 9: ariesone.serials.v1.BatchCreateUnitsRequest
-	(*BatchCreateUnitsResponse)(nil),     // 10: ariesone.serials.v1.BatchCreateUnitsResponse
-	(*TransitionUnitRequest)(nil),        // 11: ariesone.serials.v1.TransitionUnitRequest
-	(*ListUnitTransactionsRequest)(nil),  // 12: ariesone.serials.v1.ListUnitTransactionsRequest
-	(*ListUnitTransactionsResponse)(nil), // 13: ariesone.serials.v1.ListUnitTransactionsResponse
-	(*ValidateSerialRequest)(nil),        // 14: ariesone.serials.v1.ValidateSerialRequest
-	(*ValidateSerialResponse)(nil),       // 15: ariesone.serials.v1.ValidateSerialResponse
-	(*date.Date)(nil),                    // 16: google.type.Date
-	(*v1.Money)(nil),                     // 17: ariesone.common.v1.Money
-	(*timestamppb.Timestamp)(nil),        // 18: google.protobuf.Timestamp
+	(*ReserveUnitRequest)(nil),           // 3: ariesone.serials.v1.ReserveUnitRequest
+	(*ReleaseUnitRequest)(nil),           // 4: ariesone.serials.v1.ReleaseUnitRequest
+	(*ReleaseUnitResponse)(nil),          // 5: ariesone.serials.v1.ReleaseUnitResponse
+	(*Unit)(nil),                         // 6: ariesone.serials.v1.Unit
+	(*UnitTransaction)(nil),              // 7: ariesone.serials.v1.UnitTransaction
+	(*GetUnitRequest)(nil),               // 8: ariesone.serials.v1.GetUnitRequest
+	(*ListUnitsRequest)(nil),             // 9: ariesone.serials.v1.ListUnitsRequest
+	(*ListUnitsResponse)(nil),            // 10: ariesone.serials.v1.ListUnitsResponse
+	(*ReceiveUnitRequest)(nil),           // 11: ariesone.serials.v1.ReceiveUnitRequest
+	(*BatchCreateUnitsRequest)(nil),      // 12: ariesone.serials.v1.BatchCreateUnitsRequest
+	(*BatchCreateUnitsResponse)(nil),     // 13: ariesone.serials.v1.BatchCreateUnitsResponse
+	(*TransitionUnitRequest)(nil),        // 14: ariesone.serials.v1.TransitionUnitRequest
+	(*ListUnitTransactionsRequest)(nil),  // 15: ariesone.serials.v1.ListUnitTransactionsRequest
+	(*ListUnitTransactionsResponse)(nil), // 16: ariesone.serials.v1.ListUnitTransactionsResponse
+	(*ValidateSerialRequest)(nil),        // 17: ariesone.serials.v1.ValidateSerialRequest
+	(*ValidateSerialResponse)(nil),       // 18: ariesone.serials.v1.ValidateSerialResponse
+	(*date.Date)(nil),                    // 19: google.type.Date
+	(*v1.Money)(nil),                     // 20: ariesone.common.v1.Money
+	(*timestamppb.Timestamp)(nil),        // 21: google.protobuf.Timestamp
 }
 var file_ariesone_serials_v1_unit_proto_depIdxs = []int32{
-	16, // 0: ariesone.serials.v1.Unit.lot_expiry:type_name -> google.type.Date
+	19, // 0: ariesone.serials.v1.Unit.lot_expiry:type_name -> google.type.Date
 	0,  // 1: ariesone.serials.v1.Unit.status:type_name -> ariesone.serials.v1.UnitStatus
-	16, // 2: ariesone.serials.v1.Unit.next_maintenance_due:type_name -> google.type.Date
-	16, // 3: ariesone.serials.v1.Unit.purchase_date:type_name -> google.type.Date
-	17, // 4: ariesone.serials.v1.Unit.purchase_cost:type_name -> ariesone.common.v1.Money
-	16, // 5: ariesone.serials.v1.Unit.warranty_end:type_name -> google.type.Date
-	18, // 6: ariesone.serials.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
-	18, // 7: ariesone.serials.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
+	19, // 2: ariesone.serials.v1.Unit.next_maintenance_due:type_name -> google.type.Date
+	19, // 3: ariesone.serials.v1.Unit.purchase_date:type_name -> google.type.Date
+	20, // 4: ariesone.serials.v1.Unit.purchase_cost:type_name -> ariesone.common.v1.Money
+	19, // 5: ariesone.serials.v1.Unit.warranty_end:type_name -> google.type.Date
+	21, // 6: ariesone.serials.v1.Unit.create_time:type_name -> google.protobuf.Timestamp
+	21, // 7: ariesone.serials.v1.Unit.update_time:type_name -> google.protobuf.Timestamp
 	1,  // 8: ariesone.serials.v1.UnitTransaction.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
 	0,  // 9: ariesone.serials.v1.UnitTransaction.from_status:type_name -> ariesone.serials.v1.UnitStatus
 	0,  // 10: ariesone.serials.v1.UnitTransaction.to_status:type_name -> ariesone.serials.v1.UnitStatus
-	18, // 11: ariesone.serials.v1.UnitTransaction.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 11: ariesone.serials.v1.UnitTransaction.occur_time:type_name -> google.protobuf.Timestamp
 	0,  // 12: ariesone.serials.v1.ListUnitsRequest.status:type_name -> ariesone.serials.v1.UnitStatus
-	3,  // 13: ariesone.serials.v1.ListUnitsResponse.units:type_name -> ariesone.serials.v1.Unit
-	3,  // 14: ariesone.serials.v1.ReceiveUnitRequest.unit:type_name -> ariesone.serials.v1.Unit
-	3,  // 15: ariesone.serials.v1.BatchCreateUnitsRequest.units:type_name -> ariesone.serials.v1.Unit
+	6,  // 13: ariesone.serials.v1.ListUnitsResponse.units:type_name -> ariesone.serials.v1.Unit
+	6,  // 14: ariesone.serials.v1.ReceiveUnitRequest.unit:type_name -> ariesone.serials.v1.Unit
+	6,  // 15: ariesone.serials.v1.BatchCreateUnitsRequest.units:type_name -> ariesone.serials.v1.Unit
 	1,  // 16: ariesone.serials.v1.TransitionUnitRequest.kind:type_name -> ariesone.serials.v1.UnitTransactionKind
-	4,  // 17: ariesone.serials.v1.ListUnitTransactionsResponse.transactions:type_name -> ariesone.serials.v1.UnitTransaction
+	7,  // 17: ariesone.serials.v1.ListUnitTransactionsResponse.transactions:type_name -> ariesone.serials.v1.UnitTransaction
 	1,  // 18: ariesone.serials.v1.ValidateSerialRequest.operation:type_name -> ariesone.serials.v1.UnitTransactionKind
 	2,  // 19: ariesone.serials.v1.ValidateSerialResponse.reasons:type_name -> ariesone.serials.v1.ValidationReason
 	0,  // 20: ariesone.serials.v1.ValidateSerialResponse.status:type_name -> ariesone.serials.v1.UnitStatus
-	5,  // 21: ariesone.serials.v1.UnitService.GetUnit:input_type -> ariesone.serials.v1.GetUnitRequest
-	6,  // 22: ariesone.serials.v1.UnitService.ListUnits:input_type -> ariesone.serials.v1.ListUnitsRequest
-	8,  // 23: ariesone.serials.v1.UnitService.ReceiveUnit:input_type -> ariesone.serials.v1.ReceiveUnitRequest
-	9,  // 24: ariesone.serials.v1.UnitService.BatchCreateUnits:input_type -> ariesone.serials.v1.BatchCreateUnitsRequest
-	11, // 25: ariesone.serials.v1.UnitService.TransitionUnit:input_type -> ariesone.serials.v1.TransitionUnitRequest
-	12, // 26: ariesone.serials.v1.UnitService.ListUnitTransactions:input_type -> ariesone.serials.v1.ListUnitTransactionsRequest
-	14, // 27: ariesone.serials.v1.UnitService.ValidateSerial:input_type -> ariesone.serials.v1.ValidateSerialRequest
-	3,  // 28: ariesone.serials.v1.UnitService.GetUnit:output_type -> ariesone.serials.v1.Unit
-	7,  // 29: ariesone.serials.v1.UnitService.ListUnits:output_type -> ariesone.serials.v1.ListUnitsResponse
-	3,  // 30: ariesone.serials.v1.UnitService.ReceiveUnit:output_type -> ariesone.serials.v1.Unit
-	10, // 31: ariesone.serials.v1.UnitService.BatchCreateUnits:output_type -> ariesone.serials.v1.BatchCreateUnitsResponse
-	3,  // 32: ariesone.serials.v1.UnitService.TransitionUnit:output_type -> ariesone.serials.v1.Unit
-	13, // 33: ariesone.serials.v1.UnitService.ListUnitTransactions:output_type -> ariesone.serials.v1.ListUnitTransactionsResponse
-	15, // 34: ariesone.serials.v1.UnitService.ValidateSerial:output_type -> ariesone.serials.v1.ValidateSerialResponse
-	28, // [28:35] is the sub-list for method output_type
-	21, // [21:28] is the sub-list for method input_type
+	8,  // 21: ariesone.serials.v1.UnitService.GetUnit:input_type -> ariesone.serials.v1.GetUnitRequest
+	9,  // 22: ariesone.serials.v1.UnitService.ListUnits:input_type -> ariesone.serials.v1.ListUnitsRequest
+	11, // 23: ariesone.serials.v1.UnitService.ReceiveUnit:input_type -> ariesone.serials.v1.ReceiveUnitRequest
+	12, // 24: ariesone.serials.v1.UnitService.BatchCreateUnits:input_type -> ariesone.serials.v1.BatchCreateUnitsRequest
+	14, // 25: ariesone.serials.v1.UnitService.TransitionUnit:input_type -> ariesone.serials.v1.TransitionUnitRequest
+	15, // 26: ariesone.serials.v1.UnitService.ListUnitTransactions:input_type -> ariesone.serials.v1.ListUnitTransactionsRequest
+	17, // 27: ariesone.serials.v1.UnitService.ValidateSerial:input_type -> ariesone.serials.v1.ValidateSerialRequest
+	3,  // 28: ariesone.serials.v1.UnitService.ReserveUnit:input_type -> ariesone.serials.v1.ReserveUnitRequest
+	4,  // 29: ariesone.serials.v1.UnitService.ReleaseUnit:input_type -> ariesone.serials.v1.ReleaseUnitRequest
+	6,  // 30: ariesone.serials.v1.UnitService.GetUnit:output_type -> ariesone.serials.v1.Unit
+	10, // 31: ariesone.serials.v1.UnitService.ListUnits:output_type -> ariesone.serials.v1.ListUnitsResponse
+	6,  // 32: ariesone.serials.v1.UnitService.ReceiveUnit:output_type -> ariesone.serials.v1.Unit
+	13, // 33: ariesone.serials.v1.UnitService.BatchCreateUnits:output_type -> ariesone.serials.v1.BatchCreateUnitsResponse
+	6,  // 34: ariesone.serials.v1.UnitService.TransitionUnit:output_type -> ariesone.serials.v1.Unit
+	16, // 35: ariesone.serials.v1.UnitService.ListUnitTransactions:output_type -> ariesone.serials.v1.ListUnitTransactionsResponse
+	18, // 36: ariesone.serials.v1.UnitService.ValidateSerial:output_type -> ariesone.serials.v1.ValidateSerialResponse
+	6,  // 37: ariesone.serials.v1.UnitService.ReserveUnit:output_type -> ariesone.serials.v1.Unit
+	5,  // 38: ariesone.serials.v1.UnitService.ReleaseUnit:output_type -> ariesone.serials.v1.ReleaseUnitResponse
+	30, // [30:39] is the sub-list for method output_type
+	21, // [21:30] is the sub-list for method input_type
 	21, // [21:21] is the sub-list for extension type_name
 	21, // [21:21] is the sub-list for extension extendee
 	0,  // [0:21] is the sub-list for field type_name
@@ -1605,7 +1837,7 @@ func file_ariesone_serials_v1_unit_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_serials_v1_unit_proto_rawDesc), len(file_ariesone_serials_v1_unit_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   13,
+			NumMessages:   16,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

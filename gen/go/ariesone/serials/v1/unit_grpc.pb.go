@@ -26,6 +26,8 @@ const (
 	UnitService_TransitionUnit_FullMethodName       = "/ariesone.serials.v1.UnitService/TransitionUnit"
 	UnitService_ListUnitTransactions_FullMethodName = "/ariesone.serials.v1.UnitService/ListUnitTransactions"
 	UnitService_ValidateSerial_FullMethodName       = "/ariesone.serials.v1.UnitService/ValidateSerial"
+	UnitService_ReserveUnit_FullMethodName          = "/ariesone.serials.v1.UnitService/ReserveUnit"
+	UnitService_ReleaseUnit_FullMethodName          = "/ariesone.serials.v1.UnitService/ReleaseUnit"
 )
 
 // UnitServiceClient is the client API for UnitService service.
@@ -68,6 +70,19 @@ type UnitServiceClient interface {
 	// reads through the service's cache (in-process, then Redis), which the
 	// service's own change events invalidate.
 	ValidateSerial(ctx context.Context, in *ValidateSerialRequest, opts ...grpc.CallOption) (*ValidateSerialResponse, error)
+	// ReserveUnit holds a unit on hand for an order line: the unit with
+	// serial_number when given, otherwise the first unit of the item on hand
+	// in the warehouse that is not recalled and whose maintenance and lot
+	// are current. The order line is the reservation's key: while a unit is
+	// reserved for it, asking again returns that unit and reserves nothing
+	// more, so a retried approval never holds two units. No unit to hold is
+	// FAILED_PRECONDITION, reason NO_UNIT_AVAILABLE (or the named unit's
+	// reason).
+	ReserveUnit(ctx context.Context, in *ReserveUnitRequest, opts ...grpc.CallOption) (*Unit, error)
+	// ReleaseUnit cancels the reservation held for an order line, if any:
+	// the unit is on hand again. Releasing what is not reserved changes
+	// nothing, so a release may be retried.
+	ReleaseUnit(ctx context.Context, in *ReleaseUnitRequest, opts ...grpc.CallOption) (*ReleaseUnitResponse, error)
 }
 
 type unitServiceClient struct {
@@ -148,6 +163,26 @@ func (c *unitServiceClient) ValidateSerial(ctx context.Context, in *ValidateSeri
 	return out, nil
 }
 
+func (c *unitServiceClient) ReserveUnit(ctx context.Context, in *ReserveUnitRequest, opts ...grpc.CallOption) (*Unit, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Unit)
+	err := c.cc.Invoke(ctx, UnitService_ReserveUnit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *unitServiceClient) ReleaseUnit(ctx context.Context, in *ReleaseUnitRequest, opts ...grpc.CallOption) (*ReleaseUnitResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ReleaseUnitResponse)
+	err := c.cc.Invoke(ctx, UnitService_ReleaseUnit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // UnitServiceServer is the server API for UnitService service.
 // All implementations must embed UnimplementedUnitServiceServer
 // for forward compatibility.
@@ -188,6 +223,19 @@ type UnitServiceServer interface {
 	// reads through the service's cache (in-process, then Redis), which the
 	// service's own change events invalidate.
 	ValidateSerial(context.Context, *ValidateSerialRequest) (*ValidateSerialResponse, error)
+	// ReserveUnit holds a unit on hand for an order line: the unit with
+	// serial_number when given, otherwise the first unit of the item on hand
+	// in the warehouse that is not recalled and whose maintenance and lot
+	// are current. The order line is the reservation's key: while a unit is
+	// reserved for it, asking again returns that unit and reserves nothing
+	// more, so a retried approval never holds two units. No unit to hold is
+	// FAILED_PRECONDITION, reason NO_UNIT_AVAILABLE (or the named unit's
+	// reason).
+	ReserveUnit(context.Context, *ReserveUnitRequest) (*Unit, error)
+	// ReleaseUnit cancels the reservation held for an order line, if any:
+	// the unit is on hand again. Releasing what is not reserved changes
+	// nothing, so a release may be retried.
+	ReleaseUnit(context.Context, *ReleaseUnitRequest) (*ReleaseUnitResponse, error)
 	mustEmbedUnimplementedUnitServiceServer()
 }
 
@@ -218,6 +266,12 @@ func (UnimplementedUnitServiceServer) ListUnitTransactions(context.Context, *Lis
 }
 func (UnimplementedUnitServiceServer) ValidateSerial(context.Context, *ValidateSerialRequest) (*ValidateSerialResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ValidateSerial not implemented")
+}
+func (UnimplementedUnitServiceServer) ReserveUnit(context.Context, *ReserveUnitRequest) (*Unit, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReserveUnit not implemented")
+}
+func (UnimplementedUnitServiceServer) ReleaseUnit(context.Context, *ReleaseUnitRequest) (*ReleaseUnitResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ReleaseUnit not implemented")
 }
 func (UnimplementedUnitServiceServer) mustEmbedUnimplementedUnitServiceServer() {}
 func (UnimplementedUnitServiceServer) testEmbeddedByValue()                     {}
@@ -366,6 +420,42 @@ func _UnitService_ValidateSerial_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _UnitService_ReserveUnit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReserveUnitRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(UnitServiceServer).ReserveUnit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: UnitService_ReserveUnit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(UnitServiceServer).ReserveUnit(ctx, req.(*ReserveUnitRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _UnitService_ReleaseUnit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ReleaseUnitRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(UnitServiceServer).ReleaseUnit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: UnitService_ReleaseUnit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(UnitServiceServer).ReleaseUnit(ctx, req.(*ReleaseUnitRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // UnitService_ServiceDesc is the grpc.ServiceDesc for UnitService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -400,6 +490,14 @@ var UnitService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ValidateSerial",
 			Handler:    _UnitService_ValidateSerial_Handler,
+		},
+		{
+			MethodName: "ReserveUnit",
+			Handler:    _UnitService_ReserveUnit_Handler,
+		},
+		{
+			MethodName: "ReleaseUnit",
+			Handler:    _UnitService_ReleaseUnit_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
