@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 
-	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 )
@@ -29,31 +28,14 @@ type creation[T any] struct {
 	event       func(caller identity.Principal, r T) usecase.Event
 }
 
-// create runs a creation.
+// create runs a creation with the platform's create command, its
+// fingerprint keyed by the method.
 func create[T any](ctx context.Context, c *clinic, cr creation[T]) (T, error) {
-	var zero T
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return zero, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return zero, err
-	}
-	r, err := cr.build(caller, id)
-	if err != nil {
-		return zero, usecase.UnderField(cr.field, err)
-	}
-	hash, err := c.requestHash(cr.method, cr.fingerprint)
-	if err != nil {
-		return zero, err
-	}
-	return usecase.Change(ctx, c.UnitOfWork, c.Events, func(ctx context.Context) (T, []usecase.Event, error) {
-		created, replayed, err := cr.store(ctx, r, cr.requestID, hash)
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []usecase.Event{cr.event(caller, created)}, nil
+	return usecase.Create(ctx, c.UnitOfWork, c.Events, usecase.Creation[T]{
+		Field: cr.field, RequestID: cr.requestID,
+		Fingerprint: func() ([]byte, error) { return c.requestHash(cr.method, cr.fingerprint) },
+		Build:       cr.build, Store: cr.store,
+		Events: func(caller identity.Principal, r T) []usecase.Event { return []usecase.Event{cr.event(caller, r)} },
 	})
 }
 
@@ -69,26 +51,11 @@ type change[T any] struct {
 	event          func(caller identity.Principal, r T) usecase.Event
 }
 
-// update runs a change.
+// update runs a change with the platform's update command.
 func update[T any](ctx context.Context, c *clinic, ch change[T]) (T, error) {
-	var zero T
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return zero, err
-	}
-	if err := usecase.CheckID(ch.idField, ch.id); err != nil {
-		return zero, err
-	}
-	return usecase.Change(ctx, c.UnitOfWork, c.Events, func(ctx context.Context) (T, []usecase.Event, error) {
-		r, err := ch.store(ctx, ch.id, func(r T) error {
-			if err := etag.Check(ch.etag, ch.version(r)); err != nil {
-				return usecase.UnderField(ch.field, err)
-			}
-			return usecase.UnderField(ch.field, ch.apply(r))
-		})
-		if err != nil {
-			return zero, nil, err
-		}
-		return r, []usecase.Event{ch.event(caller, r)}, nil
+	return usecase.Apply(ctx, c.UnitOfWork, c.Events, usecase.Update[T]{
+		Field: ch.field, IDField: ch.idField, ID: ch.id, Etag: ch.etag,
+		Version: ch.version, Store: ch.store, Apply: ch.apply,
+		Events: func(caller identity.Principal, r T) []usecase.Event { return []usecase.Event{ch.event(caller, r)} },
 	})
 }
