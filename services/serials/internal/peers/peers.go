@@ -6,15 +6,13 @@ package peers
 
 import (
 	"context"
-	"fmt"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/peer"
 )
 
 // Warehouses checks warehouses with company's LocationService.
@@ -32,7 +30,7 @@ func NewWarehouses(conn grpc.ClientConnInterface) Warehouses {
 func (w Warehouses) CheckWarehouse(ctx context.Context, field, id string) error {
 	loc, err := w.Locations.GetLocation(ctx, &companyv1.GetLocationRequest{Id: id})
 	if err != nil {
-		return refusal(err, field, "company", "names no location of the company", "locations.read")
+		return peer.Refusal(err, field, "company", "names no location of the company", "locations.read")
 	}
 	switch {
 	case loc.GetDeleteTime() != nil:
@@ -58,26 +56,10 @@ func NewPatients(conn grpc.ClientConnInterface) Patients {
 func (p Patients) CheckPatient(ctx context.Context, field, id string) error {
 	pt, err := p.Patients.GetPatient(ctx, &clinicalv1.GetPatientRequest{Id: id})
 	if err != nil {
-		return refusal(err, field, "clinical", "names no patient of the company", "patients.read")
+		return peer.Refusal(err, field, "clinical", "names no patient of the company", "patients.read")
 	}
 	if pt.GetDeceasedDate() != nil {
 		return errs.Invalid(errs.FieldViolation{Field: field, Description: "names a deceased patient"})
 	}
 	return nil
-}
-
-// refusal turns a peer's error into the caller's: not found is the
-// request's mistake, a permission the caller lacks is theirs, anything
-// else is the peer being unavailable (retryable).
-func refusal(err error, field, peer, missing, permission string) error {
-	st, _ := status.FromError(err)
-	switch st.Code() {
-	case codes.NotFound, codes.InvalidArgument:
-		return errs.Invalid(errs.FieldViolation{Field: field, Description: missing})
-	case codes.PermissionDenied:
-		return errs.PermissionDenied(fmt.Sprintf("checking %s needs the %s permission", field, permission))
-	case codes.Unauthenticated:
-		return errs.Unauthenticated(peer + " did not accept the caller's credentials")
-	}
-	return errs.Unavailable(peer+" could not be asked about "+field, err)
 }
