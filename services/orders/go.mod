@@ -3,8 +3,10 @@ module github.com/ariesone/ariesone/services/orders
 go 1.26.8
 
 require (
+	github.com/ariesone/ariesone/gen/go v0.0.0
 	github.com/ariesone/ariesone/platform v0.0.0
 	github.com/google/go-cmp v0.7.0
+	google.golang.org/grpc v1.85.0
 )
 
 require (
@@ -15,7 +17,6 @@ require (
 	github.com/MicahParks/jwkset v0.11.3 // indirect
 	github.com/MicahParks/keyfunc/v3 v3.8.2 // indirect
 	github.com/antlr4-go/antlr/v4 v4.13.1 // indirect
-	github.com/ariesone/ariesone/gen/go v0.0.0 // indirect
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -64,7 +65,6 @@ require (
 	google.golang.org/genproto v0.0.0-20261019180522-ce908d29299b // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20261012220534-4341edf3f941 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20261019180522-ce908d29299b // indirect
-	google.golang.org/grpc v1.85.0 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 )
 

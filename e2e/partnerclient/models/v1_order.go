@@ -82,6 +82,11 @@ type V1Order struct {
 	// Format: date-time
 	UpdateTime strfmt.DateTime `json:"updateTime,omitempty"`
 
+	// The warehouse (company location of type warehouse) the order's units
+	// are taken from: approval reserves them there.
+	// Required: true
+	WarehouseID *string `json:"warehouseId"`
+
 	// The signed written order (clinical) it fulfils; set on create.
 	// Required: true
 	WrittenOrderID *string `json:"writtenOrderId"`
@@ -120,6 +125,10 @@ func (m *V1Order) Validate(formats strfmt.Registry) error {
 	}
 
 	if err := m.validateUpdateTime(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := m.validateWarehouseID(formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -276,6 +285,15 @@ func (m *V1Order) validateUpdateTime(formats strfmt.Registry) error {
 	}
 
 	if err := validate.FormatOf("updateTime", "body", "date-time", m.UpdateTime.String(), formats); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+func (m *V1Order) validateWarehouseID(formats strfmt.Registry) error {
+
+	if err := validate.Required("warehouseId", "body", m.WarehouseID); err != nil {
 		return err
 	}
 

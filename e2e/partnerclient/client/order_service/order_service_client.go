@@ -55,10 +55,10 @@ type ClientOption func(*runtime.ClientOperation)
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
-	// OrderServiceApproveOrder approve order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the branch and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
+	// OrderServiceApproveOrder approve order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the order s warehouse and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
 	OrderServiceApproveOrder(params *OrderServiceApproveOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceApproveOrderOK, error)
 
-	// OrderServiceApproveOrderContext approve order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the branch and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
+	// OrderServiceApproveOrderContext approve order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the order s warehouse and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
 	OrderServiceApproveOrderContext(ctx context.Context, params *OrderServiceApproveOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceApproveOrderOK, error)
 
 	// OrderServiceCancelOrder cancel order stops a draft submitted or approved order with a reason serials releases the units it reserved.
@@ -121,16 +121,16 @@ type ClientService interface {
 	// OrderServiceSubmitOrderContext submit order asks clinical whether the lines h c p c s codes are ready to bill for the patient on the order date when something is missing the order stays a draft and the answer is f a i l e d p r e c o n d i t i o n reason r e a d i n e s s g a p s with a precondition violation per gap its type the requirement code its subject the resource to fix a caller whose roles grant orders approve may submit anyway with an override reason which the order and its event keep.
 	OrderServiceSubmitOrderContext(ctx context.Context, params *OrderServiceSubmitOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceSubmitOrderOK, error)
 
-	// OrderServiceUpdateOrder update order changes the fields named in update mask diagnoses lines order date branch id of a draft checked and priced as in create order.
+	// OrderServiceUpdateOrder update order changes the fields named in update mask diagnoses lines order date branch id warehouse id of a draft checked and priced as in create order.
 	OrderServiceUpdateOrder(params *OrderServiceUpdateOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceUpdateOrderOK, error)
 
-	// OrderServiceUpdateOrderContext update order changes the fields named in update mask diagnoses lines order date branch id of a draft checked and priced as in create order.
+	// OrderServiceUpdateOrderContext update order changes the fields named in update mask diagnoses lines order date branch id warehouse id of a draft checked and priced as in create order.
 	OrderServiceUpdateOrderContext(ctx context.Context, params *OrderServiceUpdateOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceUpdateOrderOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
 }
 
-// OrderServiceApproveOrder approves order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the branch and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
+// OrderServiceApproveOrder approves order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the order s warehouse and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -147,7 +147,7 @@ func (a *Client) OrderServiceApproveOrder(params *OrderServiceApproveOrderParams
 	return a.OrderServiceApproveOrderContext(ctx, params, authInfo, opts...)
 }
 
-// OrderServiceApproveOrderContext approves order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the branch and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
+// OrderServiceApproveOrderContext approves order reserves a unit in serials for every serialized line the line s serial number when it names one otherwise any unit of the item on hand at the order s warehouse and approves the order a reservation is keyed by the order line so a retry never reserves twice when a reservation fails the order stays s u b m i t t e d the reservations made for it are released and the error is serials f a i l e d p r e c o n d i t i o n when no unit is free u n a v a i l a b l e when serials cannot be reached.
 //
 // Do not use the deprecated [OrderServiceApproveOrderParams.Context] with this method: it would be ignored.
 func (a *Client) OrderServiceApproveOrderContext(ctx context.Context, params *OrderServiceApproveOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceApproveOrderOK, error) {
@@ -812,7 +812,7 @@ func (a *Client) OrderServiceSubmitOrderContext(ctx context.Context, params *Ord
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
-// OrderServiceUpdateOrder updates order changes the fields named in update mask diagnoses lines order date branch id of a draft checked and priced as in create order.
+// OrderServiceUpdateOrder updates order changes the fields named in update mask diagnoses lines order date branch id warehouse id of a draft checked and priced as in create order.
 //
 // This method does not support injected context.
 // However, timeout and opentracing contexts are honored whenever enabled.
@@ -829,7 +829,7 @@ func (a *Client) OrderServiceUpdateOrder(params *OrderServiceUpdateOrderParams, 
 	return a.OrderServiceUpdateOrderContext(ctx, params, authInfo, opts...)
 }
 
-// OrderServiceUpdateOrderContext updates order changes the fields named in update mask diagnoses lines order date branch id of a draft checked and priced as in create order.
+// OrderServiceUpdateOrderContext updates order changes the fields named in update mask diagnoses lines order date branch id warehouse id of a draft checked and priced as in create order.
 //
 // Do not use the deprecated [OrderServiceUpdateOrderParams.Context] with this method: it would be ignored.
 func (a *Client) OrderServiceUpdateOrderContext(ctx context.Context, params *OrderServiceUpdateOrderParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*OrderServiceUpdateOrderOK, error) {

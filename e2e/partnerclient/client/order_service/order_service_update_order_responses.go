@@ -351,6 +351,11 @@ type OrderServiceUpdateOrderBody struct {
 	// Format: date-time
 	UpdateTime strfmt.DateTime `json:"updateTime,omitempty"`
 
+	// The warehouse (company location of type warehouse) the order's units
+	// are taken from: approval reserves them there.
+	// Required: true
+	WarehouseID *string `json:"warehouseId"`
+
 	// The signed written order (clinical) it fulfils; set on create.
 	// Required: true
 	WrittenOrderID *string `json:"writtenOrderId"`
@@ -389,6 +394,10 @@ func (o *OrderServiceUpdateOrderBody) Validate(formats strfmt.Registry) error {
 	}
 
 	if err := o.validateUpdateTime(formats); err != nil {
+		res = append(res, err)
+	}
+
+	if err := o.validateWarehouseID(formats); err != nil {
 		res = append(res, err)
 	}
 
@@ -545,6 +554,15 @@ func (o *OrderServiceUpdateOrderBody) validateUpdateTime(formats strfmt.Registry
 	}
 
 	if err := validate.FormatOf("order"+"."+"updateTime", "body", "date-time", o.UpdateTime.String(), formats); err != nil {
+		return err
+	}
+
+	return nil
+}
+
+func (o *OrderServiceUpdateOrderBody) validateWarehouseID(formats strfmt.Registry) error {
+
+	if err := validate.Required("order"+"."+"warehouseId", "body", o.WarehouseID); err != nil {
 		return err
 	}
 

@@ -150,13 +150,13 @@ const (
 	PickupHospice          PickupReason = "hospice"
 	PickupSwitchedSupplier PickupReason = "switched_supplier"
 	PickupUnpaid           PickupReason = "unpaid"
-	PickupReplacement      PickupReason = "replacement"
+	PickupExchange         PickupReason = "exchange"
 	PickupOther            PickupReason = "other"
 )
 
 // PickupReasons lists every pickup reason.
 var PickupReasons = []PickupReason{PickupEndOfNeed, PickupDeath, PickupHospice, PickupSwitchedSupplier,
-	PickupUnpaid, PickupReplacement, PickupOther}
+	PickupUnpaid, PickupExchange, PickupOther}
 
 // Pickup ends rental lines: on Date, for Reason, each line's unit returned.
 type Pickup struct {

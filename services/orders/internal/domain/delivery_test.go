@@ -100,7 +100,7 @@ func TestCheckPickup(t *testing.T) {
 		{"another unit returned", domain.Pickup{Date: today, Reason: domain.PickupUnpaid,
 			Lines: []domain.DeliveredLine{{Line: 0, SerialNumber: "23150000009"}}}, nil, []string{"lines[0].serialNumber"}},
 		{"picked up twice", domain.Pickup{Date: today, Reason: domain.PickupSwitchedSupplier, Lines: cpapBack}, []bool{true, false}, []string{"lines[0].line"}},
-		{"a line named twice", domain.Pickup{Date: today, Reason: domain.PickupReplacement, Lines: append(cpapBack, cpapBack...)}, nil, []string{"lines[1].line"}},
+		{"a line named twice", domain.Pickup{Date: today, Reason: domain.PickupExchange, Lines: append(cpapBack, cpapBack...)}, nil, []string{"lines[1].line"}},
 		{"a line that is not there", domain.Pickup{Date: today, Reason: domain.PickupEndOfNeed, Lines: []domain.DeliveredLine{{Line: -1}}}, nil, []string{"lines[0].line"}},
 	}
 	for _, tt := range tests {

@@ -277,7 +277,10 @@ type Order struct {
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,15,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Opaque version for optimistic concurrency (AIP-154): send it back on
 	// update and every command; a stale etag is refused with ABORTED.
-	Etag          string `protobuf:"bytes,16,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,16,opt,name=etag,proto3" json:"etag,omitempty"`
+	// The warehouse (company location of type warehouse) the order's units
+	// are taken from: approval reserves them there.
+	WarehouseId   string `protobuf:"bytes,17,opt,name=warehouse_id,json=warehouseId,proto3" json:"warehouse_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -420,6 +423,13 @@ func (x *Order) GetUpdateTime() *timestamppb.Timestamp {
 func (x *Order) GetEtag() string {
 	if x != nil {
 		return x.Etag
+	}
+	return ""
+}
+
+func (x *Order) GetWarehouseId() string {
+	if x != nil {
+		return x.WarehouseId
 	}
 	return ""
 }
@@ -1233,7 +1243,8 @@ type UpdateOrderRequest struct {
 	// The order, with id and etag; only the fields named in update_mask are
 	// read.
 	Order *Order `protobuf:"bytes,1,opt,name=order,proto3" json:"order,omitempty"`
-	// The fields to write: branch_id, order_date, diagnoses, lines. Lines
+	// The fields to write: branch_id, warehouse_id, order_date, diagnoses,
+	// lines. Lines
 	// are replaced as a whole; a line sent with its id keeps it.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
@@ -1802,7 +1813,7 @@ var File_ariesone_orders_v1_order_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_order_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/orders/v1/order.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xb2\b\n" +
+	"\x1eariesone/orders/v1/order.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xe5\b\n" +
 	"\x05Order\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x120\n" +
 	"\n" +
@@ -1825,7 +1836,8 @@ const file_ariesone_orders_v1_order_proto_rawDesc = "" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\x0f \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime\x12\x12\n" +
-	"\x04etag\x18\x10 \x01(\tR\x04etag\"_\n" +
+	"\x04etag\x18\x10 \x01(\tR\x04etag\x121\n" +
+	"\fwarehouse_id\x18\x11 \x01(\tB\x0e\xe0A\x02\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\vwarehouseId\"_\n" +
 	"\rOrderCoverage\x12\x12\n" +
 	"\x04rank\x18\x01 \x01(\x05R\x04rank\x12\x1f\n" +
 	"\vcoverage_id\x18\x02 \x01(\tR\n" +

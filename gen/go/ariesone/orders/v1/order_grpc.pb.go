@@ -67,7 +67,7 @@ type OrderServiceClient interface {
 	// the first time.
 	CreateOrder(ctx context.Context, in *CreateOrderRequest, opts ...grpc.CallOption) (*Order, error)
 	// UpdateOrder changes the fields named in update_mask (diagnoses, lines,
-	// order_date, branch_id) of a draft, checked and priced as in
+	// order_date, branch_id, warehouse_id) of a draft, checked and priced as in
 	// CreateOrder.
 	UpdateOrder(ctx context.Context, in *UpdateOrderRequest, opts ...grpc.CallOption) (*Order, error)
 	// SubmitOrder asks clinical whether the lines' HCPCS codes are ready to
@@ -80,7 +80,7 @@ type OrderServiceClient interface {
 	SubmitOrder(ctx context.Context, in *SubmitOrderRequest, opts ...grpc.CallOption) (*Order, error)
 	// ApproveOrder reserves a unit in serials for every serialized line (the
 	// line's serial number when it names one, otherwise any unit of the item
-	// on hand at the branch) and approves the order. A reservation is keyed
+	// on hand at the order's warehouse) and approves the order. A reservation is keyed
 	// by the order line, so a retry never reserves twice. When a
 	// reservation fails the order stays SUBMITTED, the reservations made for
 	// it are released, and the error is serials' (FAILED_PRECONDITION when
@@ -274,7 +274,7 @@ type OrderServiceServer interface {
 	// the first time.
 	CreateOrder(context.Context, *CreateOrderRequest) (*Order, error)
 	// UpdateOrder changes the fields named in update_mask (diagnoses, lines,
-	// order_date, branch_id) of a draft, checked and priced as in
+	// order_date, branch_id, warehouse_id) of a draft, checked and priced as in
 	// CreateOrder.
 	UpdateOrder(context.Context, *UpdateOrderRequest) (*Order, error)
 	// SubmitOrder asks clinical whether the lines' HCPCS codes are ready to
@@ -287,7 +287,7 @@ type OrderServiceServer interface {
 	SubmitOrder(context.Context, *SubmitOrderRequest) (*Order, error)
 	// ApproveOrder reserves a unit in serials for every serialized line (the
 	// line's serial number when it names one, otherwise any unit of the item
-	// on hand at the branch) and approves the order. A reservation is keyed
+	// on hand at the order's warehouse) and approves the order. A reservation is keyed
 	// by the order line, so a retry never reserves twice. When a
 	// reservation fails the order stays SUBMITTED, the reservations made for
 	// it are released, and the error is serials' (FAILED_PRECONDITION when

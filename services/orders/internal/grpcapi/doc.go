@@ -1,4 +1,0 @@
-// Package grpcapi translates between the orders service's protobuf API and its
-// application layer; domain errors become gRPC statuses in one place
-// (platform/grpcerr).
-package grpcapi
