@@ -65,3 +65,32 @@ func CreateResource[T any](ctx context.Context, db *DB, method, requestID string
 	})
 	return out, replayed, Wrap(method, err)
 }
+
+// UpdateResource loads a resource for update in a transaction of db (or
+// the unit of work ctx carries), lets change alter it, advances its
+// version and saves it; nothing is written when change fails. Its error
+// is named by op.
+func UpdateResource[T any](ctx context.Context, db *DB, op string, load func(pgx.Tx) (T, error), change func(T) error,
+	advance func(T), save func(pgx.Tx, T) error) (T, error) {
+	var out T
+	err := db.WithTx(ctx, func(tx pgx.Tx) error {
+		r, err := load(tx)
+		if err != nil {
+			return err
+		}
+		if err := change(r); err != nil {
+			return err
+		}
+		advance(r)
+		if err := save(tx, r); err != nil {
+			return err
+		}
+		out = r
+		return nil
+	})
+	if err != nil {
+		var zero T
+		return zero, Wrap(op, err)
+	}
+	return out, nil
+}

@@ -60,7 +60,7 @@ create table order_lines (
     billing_end_date    date check (billing_end_date >= billing_start_date),
     fulfillment_problem text    not null default '' check (length(fulfillment_problem) <= 200),
     foreign key (company_id, order_id) references orders (company_id, id),
-    constraint order_lines_position_key unique (order_id, position),
+    constraint order_lines_position_key unique (order_id, position) deferrable initially deferred,
     check (serialized or (serial_number = '' and unit_id is null)),
     check (not serialized or quantity = 1)
 );

@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/inbox"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/peer"
@@ -88,7 +89,13 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 	return nil
 }
 
-// workers consume what serials says of the units orders asked it to move.
+// workers consume what serials says of the units orders asked it to
+// move, each event applied once (the inbox).
 func (w *wiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, error) {
-	return nil, nil
+	handler := inbox.Handler(d.DB, app.FulfilmentConsumer, w.app.Orders.ConsumeFulfilment)
+	return []service.Worker{
+		{Name: app.FulfilmentConsumer, Run: func(ctx context.Context) error {
+			return d.Bus.Consume(ctx, app.FulfilmentSubscription, handler)
+		}},
+	}, nil
 }

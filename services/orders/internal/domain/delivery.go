@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/contact"
@@ -36,7 +37,8 @@ const MaxReceiverName = 200
 // DeliveredLine is what one order line handed over: its quantity and, for
 // a serialized item, the unit's serial number.
 type DeliveredLine struct {
-	// Line is the 0-based index of the order's line.
+	// LineID is the order line; Line its 0-based index in the order.
+	LineID       string
 	Line         int
 	Quantity     int32
 	SerialNumber string
@@ -85,7 +87,7 @@ type SerialSwap struct {
 // today) and returns it with its address normalized, and the lines whose
 // delivered serial differs from the reserved one. Violations name
 // "receiverName", "relationship", "signatureDate", "address.<part>",
-// "lines" and "lines[i].line|quantity|serialNumber". Every line of the
+// "lines" and "lines[i].lineId|quantity|serialNumber". Every line of the
 // order is delivered, once, whole.
 func CheckDelivery(p ProofOfDelivery, lines []Line, orderDate, today civil.Date) (ProofOfDelivery, []SerialSwap, error) {
 	var v errs.Violations
@@ -113,14 +115,16 @@ func CheckDelivery(p ProofOfDelivery, lines []Line, orderDate, today civil.Date)
 	for i, d := range p.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		if d.Line < 0 || d.Line >= len(lines) {
-			v.Add(field+".line", fmt.Sprintf(DeliveryLineUnknown, len(lines)))
+			v.Add(field+".lineId", fmt.Sprintf(DeliveryLineUnknown, len(lines)))
 			continue
 		}
 		if seen[d.Line] {
-			v.Add(field+".line", DeliveryLineRepeated)
+			v.Add(field+".lineId", DeliveryLineRepeated)
 			continue
 		}
 		seen[d.Line] = true
+		d.SerialNumber = strings.ToUpper(strings.TrimSpace(d.SerialNumber))
+		p.Lines[i].SerialNumber = d.SerialNumber
 		ordered := lines[d.Line]
 		if d.Quantity != ordered.Quantity {
 			v.Add(field+".quantity", fmt.Sprintf(DeliveryQuantityDiffers, ordered.Quantity))
@@ -158,12 +162,21 @@ const (
 var PickupReasons = []PickupReason{PickupEndOfNeed, PickupDeath, PickupHospice, PickupSwitchedSupplier,
 	PickupUnpaid, PickupExchange, PickupOther}
 
-// Pickup ends rental lines: on Date, for Reason, each line's unit returned.
+// Pickup ends rental lines: on Date, for Reason (told more in Note), each
+// line's unit returned.
 type Pickup struct {
 	Date   civil.Date
 	Reason PickupReason
+	Note   string
 	Lines  []DeliveredLine
 }
+
+// MaxPickupNote bounds a pickup's note.
+const MaxPickupNote = 500
+
+// PickupNoteRequired is the violation of a pickup for another reason that
+// does not say which.
+const PickupNoteRequired = "must say why when the reason is other"
 
 // Field violation descriptions of a pickup.
 const (
@@ -178,19 +191,24 @@ const (
 
 // CheckPickup checks p against the order's lines (which are out: ended[i]
 // says line i was picked up before), the date of service and today.
-// Violations name "date", "reason", "lines" and "lines[i].line|serialNumber".
+// Violations name "pickupDate", "reason", "note", "lines" and
+// "lines[i].lineId|serialNumber".
 func CheckPickup(p Pickup, lines []Line, ended []bool, dateOfService, today civil.Date) error {
 	var v errs.Violations
 	switch {
 	case !p.Date.IsValid():
-		v.Add("date", DateInvalid)
+		v.Add("pickupDate", DateInvalid)
 	case p.Date.Before(dateOfService):
-		v.Add("date", PickupBeforeDelivery)
+		v.Add("pickupDate", PickupBeforeDelivery)
 	case p.Date.After(today):
-		v.Add("date", PickupDateAfterToday)
+		v.Add("pickupDate", PickupDateAfterToday)
 	}
 	if !slices.Contains(PickupReasons, p.Reason) {
 		v.Add("reason", PickupReasonUnknown)
+	}
+	v.CheckText("note", p.Note, false, MaxPickupNote)
+	if p.Reason == PickupOther && strings.TrimSpace(p.Note) == "" {
+		v.Add("note", PickupNoteRequired)
 	}
 	if len(p.Lines) == 0 {
 		v.Add("lines", PickupLinesRequired)
@@ -200,13 +218,13 @@ func CheckPickup(p Pickup, lines []Line, ended []bool, dateOfService, today civi
 		field := fmt.Sprintf("lines[%d]", i)
 		switch {
 		case d.Line < 0 || d.Line >= len(lines):
-			v.Add(field+".line", fmt.Sprintf(DeliveryLineUnknown, len(lines)))
+			v.Add(field+".lineId", fmt.Sprintf(DeliveryLineUnknown, len(lines)))
 		case seen[d.Line]:
-			v.Add(field+".line", DeliveryLineRepeated)
+			v.Add(field+".lineId", DeliveryLineRepeated)
 		case !lines[d.Line].Type.Rental():
-			v.Add(field+".line", PickupNotRental)
+			v.Add(field+".lineId", PickupNotRental)
 		case d.Line < len(ended) && ended[d.Line]:
-			v.Add(field+".line", PickupAlreadyEnded)
+			v.Add(field+".lineId", PickupAlreadyEnded)
 		case lines[d.Line].Serialized && d.SerialNumber != lines[d.Line].SerialNumber:
 			v.Add(field+".serialNumber", PickupSerialDiffers)
 		}
@@ -215,4 +233,20 @@ func CheckPickup(p Pickup, lines []Line, ended []bool, dateOfService, today civi
 		}
 	}
 	return v.Err()
+}
+
+// Delivery is a recorded proof of delivery of an order.
+type Delivery struct {
+	ID, CompanyID, OrderID string
+	ProofOfDelivery
+	ActorID    string
+	CreateTime time.Time
+}
+
+// PickupRecord is a recorded pickup of an order's rental lines.
+type PickupRecord struct {
+	ID, CompanyID, OrderID string
+	Pickup
+	ActorID    string
+	CreateTime time.Time
 }

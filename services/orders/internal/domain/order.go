@@ -169,14 +169,14 @@ func diagnosisViolation(err error) (field, description string) {
 	return "diagnoses", OrderDiagnosisInvalid
 }
 
-// Transition moves o by cmd, or refuses it (NextOrderStatus).
+// Transition moves o by cmd, or refuses it (NextOrderStatus). The store
+// advances the version when it saves the change.
 func (o *Order) Transition(cmd OrderCommand, now time.Time) error {
 	to, err := NextOrderStatus(o.Status, cmd)
 	if err != nil {
 		return err
 	}
 	o.Status = to
-	o.Version++
 	o.UpdateTime = now
 	return nil
 }
@@ -252,4 +252,15 @@ func (o *Order) Submit(gaps []string, reason string, now time.Time) error {
 // SortCoverages orders coverages by rank, primary first.
 func SortCoverages(cs []Coverage) {
 	slices.SortStableFunc(cs, func(a, b Coverage) int { return int(a.Rank - b.Rank) })
+}
+
+// Values are o's draft values, as an update starts from them.
+func (o *Order) Values() OrderValues {
+	v := OrderValues{PatientID: o.PatientID, BranchID: o.BranchID, WarehouseID: o.WarehouseID,
+		WrittenOrderID: o.WrittenOrderID, OrderDate: o.OrderDate, Diagnoses: slices.Clone(o.Diagnoses)}
+	for _, l := range o.Lines {
+		v.Lines = append(v.Lines, l.LineValues)
+		v.LineIDs = append(v.LineIDs, l.ID)
+	}
+	return v
 }

@@ -43,13 +43,16 @@ const (
 	CmdSubmit         OrderCommand = "submit"
 	CmdApprove        OrderCommand = "approve"
 	CmdRecordDelivery OrderCommand = "record_delivery"
-	CmdRecordPickup   OrderCommand = "record_pickup"
-	CmdClose          OrderCommand = "close"
-	CmdCancel         OrderCommand = "cancel"
+	// CmdCorrectDelivery records a corrected proof of delivery; it moves
+	// no unit.
+	CmdCorrectDelivery OrderCommand = "correct_delivery"
+	CmdRecordPickup    OrderCommand = "record_pickup"
+	CmdClose           OrderCommand = "close"
+	CmdCancel          OrderCommand = "cancel"
 )
 
 // OrderCommands lists every command.
-var OrderCommands = []OrderCommand{CmdUpdate, CmdSubmit, CmdApprove, CmdRecordDelivery, CmdRecordPickup, CmdClose, CmdCancel}
+var OrderCommands = []OrderCommand{CmdUpdate, CmdSubmit, CmdApprove, CmdRecordDelivery, CmdCorrectDelivery, CmdRecordPickup, CmdClose, CmdCancel}
 
 // orderMove is one allowed step.
 type orderMove struct {
@@ -66,15 +69,16 @@ type orderMove struct {
 // close instead. A pickup leaves the order delivered (other rental lines
 // may still be out); Close ends it.
 var OrderWorkflow = map[orderMove]OrderStatus{
-	{StatusDraft, CmdUpdate}:            StatusDraft,
-	{StatusDraft, CmdSubmit}:            StatusSubmitted,
-	{StatusDraft, CmdCancel}:            StatusCancelled,
-	{StatusSubmitted, CmdApprove}:       StatusApproved,
-	{StatusSubmitted, CmdCancel}:        StatusCancelled,
-	{StatusApproved, CmdRecordDelivery}: StatusDelivered,
-	{StatusApproved, CmdCancel}:         StatusCancelled,
-	{StatusDelivered, CmdRecordPickup}:  StatusDelivered,
-	{StatusDelivered, CmdClose}:         StatusClosed,
+	{StatusDraft, CmdUpdate}:              StatusDraft,
+	{StatusDraft, CmdSubmit}:              StatusSubmitted,
+	{StatusDraft, CmdCancel}:              StatusCancelled,
+	{StatusSubmitted, CmdApprove}:         StatusApproved,
+	{StatusSubmitted, CmdCancel}:          StatusCancelled,
+	{StatusApproved, CmdRecordDelivery}:   StatusDelivered,
+	{StatusApproved, CmdCancel}:           StatusCancelled,
+	{StatusDelivered, CmdCorrectDelivery}: StatusDelivered,
+	{StatusDelivered, CmdRecordPickup}:    StatusDelivered,
+	{StatusDelivered, CmdClose}:           StatusClosed,
 }
 
 // ReasonOrderTransitionNotAllowed is the reason of a refused command.

@@ -19,7 +19,9 @@ func TestEveryStepOfTheWorkflow(t *testing.T) {
 		},
 		domain.StatusSubmitted: {domain.CmdApprove: domain.StatusApproved, domain.CmdCancel: domain.StatusCancelled},
 		domain.StatusApproved:  {domain.CmdRecordDelivery: domain.StatusDelivered, domain.CmdCancel: domain.StatusCancelled},
-		domain.StatusDelivered: {domain.CmdRecordPickup: domain.StatusDelivered, domain.CmdClose: domain.StatusClosed},
+		domain.StatusDelivered: {
+			domain.CmdCorrectDelivery: domain.StatusDelivered, domain.CmdRecordPickup: domain.StatusDelivered, domain.CmdClose: domain.StatusClosed,
+		},
 	}
 	var allowedSteps, refusedSteps int
 	for _, from := range domain.OrderStatuses {
