@@ -37,7 +37,7 @@ var RolePermissions = map[string][]string{
 	RoleBilling: {
 		"self.*", "company.read", "locations.read", "patients.read", "patients.phi",
 		"payers.*", "coverages.*", "prescribers.read", "written_orders.read",
-		"price_lists.*", "orders.read", "orders.approve", "serials.reserve", "items.read",
+		"price_lists.*", "orders.read", "orders.write", "orders.approve", "serials.reserve", "items.read",
 		"rentals.*", "notifications.*",
 	},
 	RoleWarehouse: {

@@ -161,3 +161,26 @@ func CreateOnce(ctx context.Context, tx pgx.Tx, method, requestID string, reques
 	}
 	return id, false, nil
 }
+
+// Replayed looks up, without claiming it, the response saved for a key a
+// request with the same hash completed: a command whose preconditions a
+// completed first attempt changed (an order already delivered by the
+// delivery being retried) asks it first, so the retry gets the first
+// answer rather than a refusal. An empty requestID, an unknown key or
+// another request's key is not found.
+func Replayed(ctx context.Context, tx pgx.Tx, method, requestID string, requestHash []byte) (stored []byte, found bool, err error) {
+	if requestID == "" || len(requestID) > MaxRequestIDLen {
+		return nil, false, nil
+	}
+	err = tx.QueryRow(ctx, `
+		select response from idempotency_keys
+		where method = $1 and request_id = $2 and request_hash = $3 and response is not null`,
+		method, requestID, requestHash).Scan(&stored)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: read idempotency key %s %s: %w", method, requestID, err)
+	}
+	return stored, true, nil
+}

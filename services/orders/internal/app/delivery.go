@@ -20,6 +20,10 @@ type DeliveryRepository interface {
 	// ListDeliveries returns an order's deliveries, oldest first.
 	ListDeliveries(ctx context.Context, orderID string) ([]*domain.Delivery, error)
 	CreatePickup(ctx context.Context, p *domain.PickupRecord, requestID string, fingerprint []byte) (*domain.PickupRecord, bool, error)
+	// DeliveryRecordedFor and PickupRecordedFor return what a completed
+	// request with the key and fingerprint recorded, if any.
+	DeliveryRecordedFor(ctx context.Context, orderID, requestID string, fingerprint []byte) (*domain.Delivery, bool, error)
+	PickupRecordedFor(ctx context.Context, requestID string, fingerprint []byte) (*domain.PickupRecord, bool, error)
 }
 
 // ReasonDeliveryCorrection refuses a correction that would change what was
@@ -62,6 +66,11 @@ type RecordDelivery struct {
 func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain.Delivery, error) {
 	if err := usecase.CheckID("orderId", cmd.OrderID); err != nil {
 		return nil, err
+	}
+	if d, ok, err := replay(ctx, h.s, "RecordDelivery", cmd.RequestID, cmd, func(fp []byte) (*domain.Delivery, bool, error) {
+		return h.s.Store.DeliveryRecordedFor(ctx, cmd.OrderID, cmd.RequestID, fp)
+	}); ok || err != nil {
+		return d, err
 	}
 	current, err := h.s.Store.GetOrder(ctx, cmd.OrderID)
 	if err != nil {
@@ -158,6 +167,20 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 	})
 }
 
+// replay returns what a completed request with the same key recorded,
+// before the command checks preconditions that the first attempt changed.
+func replay[T any](ctx context.Context, s *supplier, method, requestID string, cmd any, find func([]byte) (T, bool, error)) (T, bool, error) {
+	var zero T
+	if requestID == "" {
+		return zero, false, nil
+	}
+	fingerprint, err := s.fingerprint(method, cmd)()
+	if err != nil {
+		return zero, false, err
+	}
+	return find(fingerprint)
+}
+
 // lineField is the position in the request of the proof's entry for order
 // line index line.
 func lineField(p domain.ProofOfDelivery, line int) int {
@@ -203,6 +226,14 @@ type RecordPickup struct {
 // pickup date; OrderPickedUp tells serials to take the units back into
 // maintenance with the reason in their history.
 func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.PickupRecord, error) {
+	if err := usecase.CheckID("orderId", cmd.OrderID); err != nil {
+		return nil, err
+	}
+	if r, ok, err := replay(ctx, h.s, "RecordPickup", cmd.RequestID, cmd, func(fp []byte) (*domain.PickupRecord, bool, error) {
+		return h.s.Store.PickupRecordedFor(ctx, cmd.RequestID, fp)
+	}); ok || err != nil {
+		return r, err
+	}
 	current, err := h.open(ctx, cmd.OrderID, domain.CmdRecordPickup)
 	if err != nil {
 		return nil, usecase.UnderField("orderId", err)

@@ -168,3 +168,36 @@ func getPickup(ctx context.Context, tx pgx.Tx, id string) (*domain.PickupRecord,
 	}
 	return &p, nil
 }
+
+// DeliveryRecordedFor returns the delivery a completed RecordDelivery with
+// this key and fingerprint recorded, if any.
+func (s *Store) DeliveryRecordedFor(ctx context.Context, orderID, requestID string, fingerprint []byte) (*domain.Delivery, bool, error) {
+	return replayed(ctx, s, methodRecordDelivery, requestID, fingerprint, func(tx pgx.Tx, id string) (*domain.Delivery, error) {
+		return getDelivery(ctx, tx, orderID, id)
+	})
+}
+
+// PickupRecordedFor returns the pickup a completed RecordPickup with this
+// key and fingerprint recorded, if any.
+func (s *Store) PickupRecordedFor(ctx context.Context, requestID string, fingerprint []byte) (*domain.PickupRecord, bool, error) {
+	return replayed(ctx, s, methodRecordPickup, requestID, fingerprint, func(tx pgx.Tx, id string) (*domain.PickupRecord, error) {
+		return getPickup(ctx, tx, id)
+	})
+}
+
+// replayed reads back what a completed request with the key created.
+func replayed[T any](ctx context.Context, s *Store, method, requestID string, fingerprint []byte, get func(pgx.Tx, string) (T, error)) (T, bool, error) {
+	type found struct {
+		r  T
+		ok bool
+	}
+	f, err := postgres.ReadOne(ctx, s.db, "replay "+method, func(tx pgx.Tx) (found, error) {
+		id, ok, err := postgres.Replayed(ctx, tx, method, requestID, fingerprint)
+		if err != nil || !ok {
+			return found{}, err
+		}
+		r, err := get(tx, string(id))
+		return found{r: r, ok: err == nil}, err
+	})
+	return f.r, f.ok, err
+}
