@@ -39,7 +39,7 @@ type tenant struct {
 
 // newTenant arranges a company with prices for the world's CPAP (rented
 // at $100/month billed, $80 allowed) and masks (sold at $50, $40).
-func newTenant(t *testing.T, e *orderstest.Env) tenant {
+func newTenant(t testing.TB, e *orderstest.Env) tenant {
 	t.Helper()
 	company := uuid.NewString()
 	w := e.Peers.NewWorld()

@@ -36,8 +36,9 @@ const Schema = "orders"
 
 // Env is one test's orders service.
 type Env struct {
-	DB     pgtest.Schema
-	Ring   *keyring.Keyring
+	DB   pgtest.Schema
+	Ring *keyring.Keyring
+	// Events are the events recorded, when New keeps them in memory.
 	Events *usecase.MemoryRecorder
 	Store  *store.Store
 	Peers  *Peers
@@ -58,10 +59,20 @@ func NewStore(t testing.TB) (pgtest.Schema, *store.Store) {
 	return db, store.New(db.App)
 }
 
-// New boots the orders service for t.
+// New boots the orders service for t, its events kept in memory (Events).
 func New(t testing.TB) *Env {
 	t.Helper()
-	e := &Env{Events: usecasetest.Recorder(t), Keys: authtest.NewKeySet(t), Peers: NewPeers(), Ring: keyringtest.New(t)}
+	events := usecasetest.Recorder(t)
+	e := NewWithEvents(t, events)
+	e.Events = events
+	return e
+}
+
+// NewWithEvents boots the orders service for t recording its events with
+// events (the outbox, for a benchmark).
+func NewWithEvents(t testing.TB, events usecase.EventRecorder) *Env {
+	t.Helper()
+	e := &Env{Keys: authtest.NewKeySet(t), Peers: NewPeers(), Ring: keyringtest.New(t)}
 	e.DB, e.Store = NewStore(t)
 	e.App = app.NewApplication(app.Deps{
 		Store:      e.Store,
@@ -69,7 +80,7 @@ func New(t testing.TB) *Env {
 		Pages:      pagetest.Sealer(t, e.Ring),
 		Peers:      e.Peers,
 		UnitOfWork: e.DB.App,
-		Events:     e.Events,
+		Events:     events,
 	})
 	srv, obs := servertest.NewObserved(t, "orders", e.Keys)
 	e.Observed = obs
