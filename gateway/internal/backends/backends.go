@@ -20,6 +20,7 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 )
 
@@ -137,9 +138,23 @@ var Serials = Spec{
 	},
 }
 
-// Orders has no HTTP bindings yet. When configured it is dialled and counts
-// towards readiness, so a deployment can wire it now.
-var Orders = Spec{Name: "orders", AddrEnv: "ORDERS_ADDR"}
+// Orders holds price lists and orders through their workflow, with their
+// deliveries and pickups. It is optional: without ORDERS_ADDR those routes
+// answer 404.
+var Orders = Spec{
+	Name:    "orders",
+	AddrEnv: "ORDERS_ADDR",
+	Services: []protoreflect.ServiceDescriptor{
+		ordersv1.File_ariesone_orders_v1_price_list_proto.Services().ByName("PriceListService"),
+		ordersv1.File_ariesone_orders_v1_order_proto.Services().ByName("OrderService"),
+	},
+	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
+		return errors.Join(
+			ordersv1.RegisterPriceListServiceHandler(ctx, mux, conn),
+			ordersv1.RegisterOrderServiceHandler(ctx, mux, conn),
+		)
+	},
+}
 
 // All lists every service the gateway knows, company first.
 var All = []Spec{Company, Clinical, Orders, Serials, Notify}

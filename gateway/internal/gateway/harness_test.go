@@ -29,6 +29,7 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
@@ -198,6 +199,9 @@ type harnessOptions struct {
 	// events also serves a fake notify EventService from the same process
 	// and points NOTIFY_ADDR at it.
 	events *fakeEvents
+	// orders also serves a fake orders OrderService and PriceListService
+	// from the same process and points ORDERS_ADDR at it.
+	orders *fakeOrders
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -242,6 +246,10 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if opts.events != nil {
 		notifyv1.RegisterEventServiceServer(srv.GRPC(), opts.events)
 	}
+	if opts.orders != nil {
+		ordersv1.RegisterOrderServiceServer(srv.GRPC(), opts.orders)
+		ordersv1.RegisterPriceListServiceServer(srv.GRPC(), opts.orders)
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -260,6 +268,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	if opts.events != nil {
 		env["NOTIFY_ADDR"] = lis.Addr().String()
+	}
+	if opts.orders != nil {
+		env["ORDERS_ADDR"] = lis.Addr().String()
 	}
 	for k, v := range opts.env {
 		env[k] = v

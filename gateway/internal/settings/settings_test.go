@@ -45,6 +45,7 @@ func TestConfigured(t *testing.T) {
 	e := config.FromMap(map[string]string{
 		"API_PREFIX":           "/partner/v2/",
 		"CLINICAL_ADDR":        "clinical:8082",
+		"ORDERS_ADDR":          "orders:8083",
 		"CORS_ALLOWED_ORIGINS": "https://App.Partner.example, http://localhost:3000",
 		"TRUSTED_PROXIES":      "10.0.0.0/8, 192.168.1.1",
 		"REDIS_HOST":           "redis",
@@ -64,7 +65,7 @@ func TestConfigured(t *testing.T) {
 	}
 	want := map[string]any{
 		"prefix":   "/partner/v2",
-		"backends": map[string]string{"company": "127.0.0.1:8081", "clinical": "clinical:8082"},
+		"backends": map[string]string{"company": "127.0.0.1:8081", "clinical": "clinical:8082", "orders": "orders:8083"},
 		"cors":     []string{"https://app.partner.example", "http://localhost:3000"},
 		"proxies":  []string{"10.0.0.0/8", "192.168.1.1/32"},
 		"redis":    "redis:6379",
