@@ -40,6 +40,7 @@ func buildBinaries(t testing.TB) string {
 			"github.com/ariesone/ariesone/services/company/cmd/company",
 			"github.com/ariesone/ariesone/services/notify/cmd/notify",
 			"github.com/ariesone/ariesone/services/clinical/cmd/clinical",
+			"github.com/ariesone/ariesone/services/orders/cmd/orders",
 			"github.com/ariesone/ariesone/services/serials/cmd/serials",
 			"github.com/ariesone/ariesone/gateway/cmd/gateway")
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -51,8 +52,8 @@ func buildBinaries(t testing.TB) string {
 	return binDir
 }
 
-// mesh is company, clinical, serials, notify and the gateway running as processes for one
-// test, on a database and a RabbitMQ virtual host of their own.
+// mesh is company, clinical, orders, serials, notify and the gateway running as processes
+// for one test, on a database and a RabbitMQ virtual host of their own.
 type mesh struct {
 	t       testing.TB
 	bin     string
@@ -62,6 +63,8 @@ type mesh struct {
 	notify  string // notify's gRPC address
 	// clinical is clinical's gRPC address.
 	clinical string
+	// orders is orders' gRPC address.
+	orders string
 	// serials is serials' gRPC address.
 	serials string
 	// adminURL is the database's superuser URL, for checks behind the
@@ -90,8 +93,8 @@ func freePort(t testing.TB) int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startMesh boots company, clinical, serials, notify and the gateway on free loopback
-// ports against a fresh database. env adds or overrides variables of every
+// startMesh boots company, clinical, orders, serials, notify and the gateway on free
+// loopback ports against a fresh database. env adds or overrides variables of every
 // process.
 func startMesh(t testing.TB, env ...string) *mesh {
 	t.Helper()
@@ -105,6 +108,7 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
 	notifyGRPC, notifyOps := freePort(t), freePort(t)
 	clinicalGRPC, clinicalOps := freePort(t), freePort(t)
+	ordersGRPC, ordersOps := freePort(t), freePort(t)
 	serialsGRPC, serialsOps := freePort(t), freePort(t)
 	m := &mesh{
 		t: t, bin: bin, adminURL: adminURL, procs: map[string]*process{},
@@ -112,6 +116,7 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		grpc:     fmt.Sprintf("127.0.0.1:%d", companyGRPC),
 		notify:   fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
 		clinical: fmt.Sprintf("127.0.0.1:%d", clinicalGRPC),
+		orders:   fmt.Sprintf("127.0.0.1:%d", ordersGRPC),
 		serials:  fmt.Sprintf("127.0.0.1:%d", serialsGRPC),
 	}
 	m.baseEnv = []string{
@@ -138,11 +143,17 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	// and caches serial lookups in Redis as well as in process.
 	m.start("serials", fmt.Sprintf("API_PORT=%d", serialsGRPC), fmt.Sprintf("METRICS_PORT=%d", serialsOps),
 		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "REDIS_HOST=127.0.0.1", "FEATURE_BULK_OPERATIONS=true")
+	// orders asks company, clinical and serials, with the caller's token,
+	// about what an order names and the units it reserves.
+	m.start("orders", fmt.Sprintf("API_PORT=%d", ordersGRPC), fmt.Sprintf("METRICS_PORT=%d", ordersOps),
+		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials)
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", clinicalOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", serialsOps))
+	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", ordersOps))
 	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
-		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials)
+		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials,
+		"ORDERS_ADDR="+m.orders)
 	m.waitHTTP(m.rest + "/readyz")
 	return m
 }

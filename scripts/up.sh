@@ -126,14 +126,22 @@ start company API_PORT=${grpc_port[company]} METRICS_PORT=${ops_port[company]} \
   DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url"
 wait_port company "${grpc_port[company]}"
 wait_port company-ops "${ops_port[company]}"
+# The services another one asks, with the caller's token, before it writes
+# (peer connections are lazy, so the order of starting does not matter).
+company_addr=COMPANY_ADDR=127.0.0.1:${grpc_port[company]}
+clinical_addr=CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]}
+serials_addr=SERIALS_ADDR=127.0.0.1:${grpc_port[serials]}
+declare -A peers=([clinical]="" [orders]="$company_addr $clinical_addr $serials_addr"
+  [serials]="$company_addr $clinical_addr" [notify]="")
 for s in clinical orders serials notify; do
+  # shellcheck disable=SC2086 # peers[$s] is a list of NAME=host:port words
   start "$s" API_PORT=${grpc_port[$s]} METRICS_PORT=${ops_port[$s]} \
-    DATABASE_URL="$(svc_url "$s")" DB_MIGRATE_URL="$mesh_admin_url"
+    DATABASE_URL="$(svc_url "$s")" DB_MIGRATE_URL="$mesh_admin_url" ${peers[$s]}
 done
 for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
-start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 COMPANY_ADDR=127.0.0.1:${grpc_port[company]} \
-  NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]} \
-  SERIALS_ADDR=127.0.0.1:${grpc_port[serials]} DOCS_DIR="$root/gateway/web/swagger-ui"
+start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 "$company_addr" "$clinical_addr" "$serials_addr" \
+  ORDERS_ADDR=127.0.0.1:${grpc_port[orders]} NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} \
+  DOCS_DIR="$root/gateway/web/swagger-ui"
 wait_port gateway 8080
 ready=""
 key_mismatch() { grep -qs "ENCRYPTION_KEY cannot open the data" "$run"/logs/*.log; }
