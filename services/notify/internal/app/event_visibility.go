@@ -11,6 +11,7 @@ import (
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	_ "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 
 	"github.com/ariesone/ariesone/platform/eventaccess"
