@@ -55,8 +55,8 @@ func (c *EventConsumer) now() time.Time { return c.Now().UTC().Truncate(time.Mic
 //     chain);
 //   - any other event of a tenant is logged, updates the users read model
 //     when it is a company user event, becomes notifications for the
-//     recipients of the tenant's matching rules, and is scheduled for the
-//     tenant's webhooks.
+//     recipients of the matching rules (built-in and the tenant's), and is
+//     scheduled for the tenant's webhooks.
 //
 // An event that belongs to no tenant (a signing key rotation) is no
 // tenant's to read, notify or deliver: it is acknowledged and dropped. A

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
@@ -45,15 +46,16 @@ func (c *EventConsumer) ingestEvent(ctx context.Context, e domain.Event) error {
 	return c.Webhooks.EnqueueWebhookDeliveries(ctx, e)
 }
 
-// notify makes the notifications of the tenant's rules that match e. The
-// users are read only when a rule matches: most events notify nobody.
+// notify makes the notifications of the built-in rules and the tenant's
+// rules that match e. The users are read only when a rule matches: most
+// events notify nobody.
 func (c *EventConsumer) notify(ctx context.Context, e domain.Event, facts domain.EventFacts) error {
-	all, err := c.Rules.ListNotificationRules(ctx, "", 0)
+	own, err := c.Rules.ListNotificationRules(ctx, "", 0)
 	if err != nil {
 		return err
 	}
 	var rules []*domain.NotificationRule
-	for _, r := range all {
+	for _, r := range slices.Concat(domain.BuiltInRules(), own) {
 		if r.Matches(e.Type) {
 			rules = append(rules, r)
 		}

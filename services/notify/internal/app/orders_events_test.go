@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"context"
+	"errors"
 	"slices"
 	"strings"
 	"testing"
@@ -14,7 +16,9 @@ import (
 	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/inbox"
 	"github.com/ariesone/ariesone/services/notify/internal/app"
+	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
 // ordersEvent is an event orders published for company.
@@ -23,6 +27,90 @@ func ordersEvent(t *testing.T, typ, company string, payload proto.Message, at ti
 	d := eventOf(t, typ, company, payload, at)
 	d.Source = "orders"
 	return d
+}
+
+const flaggedTitle = "Order line flagged: its unit could not be moved"
+
+// TestOrderLineFlaggedNotifiesTheBranchWarehouse: with no rule of its own,
+// a tenant's warehouse staff at the order's branch, and those limited to
+// no location, are told of a flagged line; staff of other branches, other
+// roles, deactivated users and other tenants are not. Other orders events
+// notify nobody by themselves.
+func TestOrderLineFlaggedNotifiesTheBranchWarehouse(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := seedTenant(t, w)
+	other := seedTenant(t, w)
+	orderID := newUUID(t)
+	flagged := ordersEvent(t, domain.EventOrderLineFlagged, s.id, &ordersv1.OrderLineFlagged{
+		CompanyId: s.id, OrderId: orderID, ActorId: "serials", BranchId: s.atl,
+		LineId: newUUID(t), UnitId: newUUID(t), Problem: "UNIT_RECALLED",
+	}, t0.Add(time.Minute))
+	created := ordersEvent(t, "orders.order.created.v1", s.id, &ordersv1.OrderChanged{
+		CompanyId: s.id, OrderId: orderID, BranchId: s.atl, Status: ordersv1.OrderStatus_ORDER_STATUS_DRAFT, Version: 1,
+	}, t0.Add(30*time.Second))
+	w.mustApply(t, created, flagged, flagged) // the redelivery notifies nobody twice
+
+	want := map[string][]string{
+		"wh-atl":  {flaggedTitle + " " + orderID},
+		"moved":   {flaggedTitle + " " + orderID}, // moved to Atlanta
+		"wh-all":  {flaggedTitle + " " + orderID}, // limited to no location
+		"wh-bos":  nil,
+		"wh-gone": nil,
+		"boss":    nil, // billing
+	}
+	for user, want := range want {
+		got, unread := w.inbox(t, s.userCtx(user))
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("inbox of %s (-want +got):\n%s", user, diff)
+		}
+		if unread != int64(len(want)) {
+			t.Errorf("unread of %s = %d, want %d", user, unread, len(want))
+		}
+	}
+	for user := range other.users {
+		if got, _ := w.inbox(t, other.userCtx(user)); len(got) != 0 {
+			t.Errorf("the other tenant's %s got %q", user, got)
+		}
+	}
+	if n := w.count(t, `select count(*) from notifications where company_id = $1 and rule_id = $2 and event_id = $3`,
+		s.id, domain.OrderLineFlaggedRuleID, flagged.ID); n != 3 {
+		t.Errorf("%d notifications of the built-in rule, want 3", n)
+	}
+}
+
+// TestTenantRulesLocateOrdersEventsByBranch: an orders event names its
+// location as branch_id, and a tenant's rule for the users at the event's
+// location reads it. A tenant rule for flagged lines notifies under its
+// own id beside the built-in rule.
+func TestTenantRulesLocateOrdersEventsByBranch(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := seedTenant(t, w)
+	w.createRule(t, s.adminCtx, domain.NotificationRuleValues{EventType: "orders.order.*", Title: "Order news", RecipientRole: "warehouse", AtEventLocation: true})
+	orderID := newUUID(t)
+	w.mustApply(t,
+		ordersEvent(t, "orders.order.approved.v1", s.id, &ordersv1.OrderChanged{
+			CompanyId: s.id, OrderId: orderID, BranchId: s.bos, Status: ordersv1.OrderStatus_ORDER_STATUS_APPROVED, Version: 3,
+		}, t0.Add(time.Minute)),
+		ordersEvent(t, domain.EventOrderLineFlagged, s.id, &ordersv1.OrderLineFlagged{
+			CompanyId: s.id, OrderId: orderID, BranchId: s.bos, LineId: newUUID(t), UnitId: newUUID(t), Problem: "UNIT_LOST",
+		}, t0.Add(2*time.Minute)),
+	)
+	want := map[string][]string{
+		"wh-bos": {"Order news " + orderID, flaggedTitle + " " + orderID, "Order news " + orderID},
+		"wh-all": {"Order news " + orderID, flaggedTitle + " " + orderID, "Order news " + orderID},
+		"wh-atl": nil,
+		"moved":  nil, // Boston no more
+	}
+	for user, want := range want {
+		got, _ := w.inbox(t, s.userCtx(user))
+		slices.Sort(got)
+		slices.Sort(want)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("inbox of %s (-want +got):\n%s", user, diff)
+		}
+	}
 }
 
 // TestOrdersEventsAreLoggedAndAudited: every orders event is decoded as
@@ -43,7 +131,7 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 		ordersEvent(t, "orders.order.approved.v1", company, &ordersv1.OrderChanged{CompanyId: company, OrderId: orderID, PatientId: patient}, at(5)),
 		ordersEvent(t, "orders.order.delivered.v1", company, &ordersv1.OrderDelivered{CompanyId: company, OrderId: orderID, PatientId: patient, DeliveryId: newUUID(t), Lines: line}, at(6)),
 		ordersEvent(t, "orders.order.picked_up.v1", company, &ordersv1.OrderPickedUp{CompanyId: company, OrderId: orderID, PatientId: patient, PickupId: newUUID(t), Lines: line}, at(7)),
-		ordersEvent(t, "orders.order.line_flagged.v1", company, &ordersv1.OrderLineFlagged{CompanyId: company, OrderId: orderID, LineId: line[0].LineId, Problem: "UNIT_RECALLED"}, at(8)),
+		ordersEvent(t, domain.EventOrderLineFlagged, company, &ordersv1.OrderLineFlagged{CompanyId: company, OrderId: orderID, LineId: line[0].LineId, Problem: "UNIT_RECALLED"}, at(8)),
 		ordersEvent(t, "orders.order.closed.v1", company, &ordersv1.OrderChanged{CompanyId: company, OrderId: orderID, PatientId: patient}, at(9)),
 		ordersEvent(t, "orders.order.cancelled.v1", company, &ordersv1.OrderChanged{CompanyId: company, OrderId: newUUID(t), PatientId: patient}, at(10)),
 	}
@@ -102,5 +190,50 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 	}
 	if v := w.verify(t, company); !v.Valid || v.Checked != 1 {
 		t.Errorf("chain = %+v", v)
+	}
+}
+
+// TestOrdersEventsReachTheConsumer: the consumer's subscription binds
+// orders' routing keys, so a flagged line published on the bus (the
+// in-process one routes with the broker's binding patterns) reaches the
+// inbox and becomes the branch's notifications.
+func TestOrdersEventsReachTheConsumer(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	s := seedTenant(t, w)
+	b := bus.NewMemory(bus.MemoryConfig{})
+	ctx, cancel := context.WithCancel(context.Background())
+	consumed := make(chan error, 1)
+	go func() {
+		consumed <- b.Consume(ctx, app.EventsSubscription, inbox.Handler(w.db.App, app.EventsConsumer, w.consumer.Consume))
+	}()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-consumed; err != nil && ctx.Err() == nil {
+			t.Errorf("consume: %v", err)
+		}
+	})
+	flagged := ordersEvent(t, domain.EventOrderLineFlagged, s.id, &ordersv1.OrderLineFlagged{
+		CompanyId: s.id, OrderId: newUUID(t), BranchId: s.atl, LineId: newUUID(t), UnitId: newUUID(t), Problem: "UNIT_RECALLED",
+	}, t0.Add(time.Minute))
+	// The queue exists once the consumer has declared it; until then the
+	// message is unroutable.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := b.Publish(ctx, []bus.Message{flagged.Message})[0]
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, bus.ErrUnroutable) || time.Now().After(deadline) {
+			t.Fatalf("publish: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	for w.count(t, `select count(*) from notifications where event_id = $1`, flagged.ID) != 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d notifications for the published event after 10s, want 3",
+				w.count(t, `select count(*) from notifications where event_id = $1`, flagged.ID))
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -36,17 +36,19 @@ func decodePayload(e domain.Event) (proto.Message, error) {
 }
 
 // locationFields are the payload fields that name the location an event
-// happened at, for rules that notify the users working there.
-var locationFields = []protoreflect.Name{"location_id", "warehouse_id"}
+// happened at, for rules that notify the users working there: a company
+// location, a serials warehouse, the branch of a patient or an order.
+var locationFields = []protoreflect.Name{"location_id", "warehouse_id", "branch_id"}
 
 // contextIDFields name who and for whom, never what an event is about.
 var contextIDFields = []protoreflect.Name{"company_id", "actor_id"}
 
 // eventFacts reads what notification rules need from a decoded payload:
-// the locations it names (its location_id and warehouse_id fields) and the
-// resource it is about (its first "..._id" field, by field number, other
-// than company_id and actor_id: location_id of a LocationCreated, user_id
-// of a UserRolesChanged). An undecoded payload names nothing.
+// the locations it names (its location_id, warehouse_id and branch_id
+// fields) and the resource it is about (its first "..._id" field, by field
+// number, other than company_id and actor_id: location_id of a
+// LocationCreated, user_id of a UserRolesChanged, order_id of an
+// OrderLineFlagged). An undecoded payload names nothing.
 func eventFacts(msg proto.Message) domain.EventFacts {
 	var facts domain.EventFacts
 	if msg == nil {

@@ -19,8 +19,8 @@ type Notification struct {
 }
 
 // EventFacts are what notification rules read from an event's payload: the
-// locations it names (its location_id and warehouse_id fields) and the
-// resource it is about.
+// locations it names (its location_id, warehouse_id and branch_id fields)
+// and the resource it is about.
 type EventFacts struct {
 	LocationIDs []string
 	ResourceID  string
