@@ -92,12 +92,85 @@ func TestBadInputIsRefusedWithoutWrites(t *testing.T) {
 		t.Fatalf("bad requests wrote: %d locations before, %d after", before, after)
 	}
 
+	// Orders: each mistake in a draft, a price or a proof is a 400 naming
+	// the field, and nothing is written.
+	w := newOrderWorld(t, m, token, "IN")
+	m.bootstrap("hooli", "owner@hooli.test", ownerPassword)
+	hooli := login(t, m, "hooli", "owner@hooli.test", ownerPassword).str("accessToken")
+	theirs := newOrderWorld(t, m, hooli, "HO")
+	order := func(edit func(o map[string]any, lines []map[string]any)) map[string]any {
+		o := w.cpapOrder()
+		var ls []map[string]any
+		for _, l := range o["lines"].([]any) {
+			ls = append(ls, l.(map[string]any))
+		}
+		edit(o, ls)
+		return o
+	}
+	price := func(k string, v any) map[string]any {
+		p := map[string]any{"itemId": w.cpap, "hcpcs": "E0601", "effectiveFrom": date(2027, 1, 1),
+			"purchaseBillable": map[string]any{"amountCents": 100, "currencyCode": "USD"}}
+		p[k] = v
+		return p
+	}
+	orderCases := []struct {
+		name, path string
+		body       any
+		field      string
+	}{
+		{"unknown item", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[1]["itemId"] = selfID }), "order.lines[1].itemId"},
+		{"malformed HCPCS", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[0]["hcpcs"] = "E06X1" }), "order.lines[0].hcpcs"},
+		{"malformed modifier", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[0]["modifiers"] = []any{"R!"} }), "order.lines[0].modifiers[0]"},
+		{"pointer out of range", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[1]["diagnosisPointers"] = []any{3} }), "order.lines[1].diagnosisPointers[0]"},
+		{"quantity 0", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[1]["quantity"] = 0 }), "order.lines[1].quantity"},
+		{"quantity 10^9", "/api/v1/orders", order(func(_ map[string]any, l []map[string]any) { l[1]["quantity"] = 1_000_000_000 }), "order.lines[1].quantity"},
+		{"another company's patient", "/api/v1/orders", order(func(o map[string]any, _ []map[string]any) { o["patientId"] = theirs.patient }), "order.patientId"},
+		{"another company's written order", "/api/v1/orders", order(func(o map[string]any, _ []map[string]any) { o["writtenOrderId"] = theirs.writtenOrder }), "order.writtenOrderId"},
+		{"negative amount", "/api/v1/price-lists/" + w.priceList + "/prices",
+			price("rentalBillable", map[string]any{"amountCents": -1, "currencyCode": "USD"}), "price.rentalBillable.amountCents"},
+		{"dates reversed", "/api/v1/price-lists/" + w.priceList + "/prices", price("effectiveTo", date(2026, 12, 31)), "price.effectiveTo"},
+		{"price of an unknown item", "/api/v1/price-lists/" + w.priceList + "/prices", price("itemId", selfID), "price.itemId"},
+		{"price list of another company's payer", "/api/v1/price-lists", map[string]any{"name": "Theirs", "payerId": theirs.payer}, "priceList.payerId"},
+	}
+	countOrders := func() int {
+		r := m.call(http.MethodGet, "/api/v1/orders?pageSize=1000", token, nil).expect(t, http.StatusOK, "list orders")
+		items, _ := r.body["orders"].([]any)
+		return len(items)
+	}
+	countPrices := func() int {
+		r := m.call(http.MethodGet, "/api/v1/price-lists/"+w.priceList+"/prices?pageSize=1000", token, nil).expect(t, http.StatusOK, "list prices")
+		items, _ := r.body["prices"].([]any)
+		return len(items)
+	}
+	ordersBefore, pricesBefore := countOrders(), countPrices()
+	for _, tc := range orderCases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := m.call(http.MethodPost, tc.path, token, tc.body).expect(t, http.StatusBadRequest, tc.name)
+			var fields []string
+			errs, _ := r.body["errors"].([]any)
+			for _, e := range errs {
+				if em, ok := e.(map[string]any); ok {
+					fields = append(fields, fmt.Sprint(em["field"]))
+				}
+			}
+			if !slices.Contains(fields, tc.field) {
+				t.Fatalf("%s: violations %v do not name %s; body %s", tc.name, fields, tc.field, r.raw)
+			}
+		})
+	}
+	if countOrders() != ordersBefore || countPrices() != pricesBefore {
+		t.Fatalf("bad orders or prices wrote: orders %d → %d, prices %d → %d", ordersBefore, countOrders(), pricesBefore, countPrices())
+	}
+
 	// A sweep of hostile inputs: whatever comes back, it is never a 5xx.
 	bodies := []string{"", "null", "{}", `{"location":null}`, `{"code":null}`, "\x00\x01\x02", `{"code":"` + strings.Repeat("Z", 5000) + `"}`,
 		`{"type":99}`, `{"address":"nope"}`, `{"phone":{"number":"+1 (000) 000-0000"}}`, `{"timeZone":"Mars/Olympus_Mons"}`}
 	paths := []string{"/api/v1/locations", "/api/v1/users", "/api/v1/api-keys", "/api/v1/auth/login", "/api/v1/auth/refresh", "/api/v1/auth/token",
 		"/api/v1/items", "/api/v1/units", "/api/v1/units:batchCreate", "/api/v1/units:recall", "/api/v1/units/" + selfID + ":transition",
-		"/api/v1/units/" + selfID + "/maintenanceRecords", "/api/v1/units/" + selfID + ":recordUsage"}
+		"/api/v1/units/" + selfID + "/maintenanceRecords", "/api/v1/units/" + selfID + ":recordUsage",
+		"/api/v1/orders", "/api/v1/orders/" + selfID + ":submit", "/api/v1/orders/" + selfID + ":approve",
+		"/api/v1/orders/" + selfID + "/deliveries", "/api/v1/orders/" + selfID + "/pickups", "/api/v1/price-lists",
+		"/api/v1/price-lists/" + selfID + "/prices"}
 	for _, p := range paths {
 		for _, b := range bodies {
 			r := m.call(http.MethodPost, p, token, b)
