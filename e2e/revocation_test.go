@@ -16,6 +16,7 @@ const revocationWait = 5 * time.Second
 var serviceReads = map[string]string{
 	"company":  "/api/v1/locations",
 	"clinical": "/api/v1/patients",
+	"orders":   "/api/v1/orders",
 	"serials":  "/api/v1/items",
 	"notify":   "/api/v1/events",
 }
