@@ -44,7 +44,7 @@ func dateOf(t time.Time) map[string]any { return date(t.Year(), int(t.Month()), 
 
 // newOrderWorld sets up an orderWorld in the company of token (which may
 // do everything: an owner's), naming its codes with prefix.
-func newOrderWorld(t *testing.T, m *mesh, token, prefix string) orderWorld {
+func newOrderWorld(t testing.TB, m *mesh, token, prefix string) orderWorld {
 	t.Helper()
 	w := orderWorld{}
 	var now time.Time
@@ -96,7 +96,7 @@ func newOrderWorld(t *testing.T, m *mesh, token, prefix string) orderWorld {
 
 // signedWrittenOrder writes and signs a lifetime order for a CPAP and its
 // mask for patient by prescriber, dated ten days before now.
-func signedWrittenOrder(t *testing.T, m *mesh, token, patient, prescriber string, now time.Time) string {
+func signedWrittenOrder(t testing.TB, m *mesh, token, patient, prescriber string, now time.Time) string {
 	t.Helper()
 	id := m.call(http.MethodPost, "/api/v1/written-orders", token, map[string]any{
 		"patientId": patient, "prescriberId": prescriber, "orderDate": dateOf(now.AddDate(0, 0, -10)), "lengthOfNeedMonths": 99,

@@ -56,3 +56,13 @@ echo
 echo "== serials ValidateSerial over gRPC: warm (in-process cache) and cold (database path), audited, against pgbench -S (e2e)"
 go test -run '^$' -bench BenchmarkValidateSerial -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
   grep -v '^\s*{"time"'
+
+echo
+echo "== orders CreateOrder alone: three lines, outbox and audit, 16 in flight, against pgbench doing the same inserts (services/orders)"
+go test -run '^$' -bench BenchmarkCreateOrder -benchtime 1x -timeout 10m \
+  github.com/ariesone/ariesone/services/orders/internal/grpcapi 2>&1 | grep -v '^\s*{"time"'
+
+echo
+echo "== orders ApproveOrder end to end over REST: orders, serials' reservation and both services' events (e2e)"
+go test -run '^$' -bench BenchmarkOrderApproval -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
+  grep -v '^\s*{"time"'

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
+	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/outbox"
+	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+	"github.com/ariesone/ariesone/platform/server/servertest"
+	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/orders/migrations"
+)
+
+// TestEveryMethodHasAnAccessRule builds the server as the service runner
+// does (Configure and Register of the real spec) and walks every
+// registered method: one without a rule would be denied to everyone.
+func TestEveryMethodHasAnAccessRule(t *testing.T) {
+	db := pgtest.NewServiceSchema(t, "orders", migrations.FS)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sp := spec(&wiring{})
+	e := config.FromMap(map[string]string{"ENCRYPTION_KEY": newKey(t)})
+	sp.Configure(e)
+	if err := e.Err(); err != nil {
+		t.Fatalf("configure: %v", err)
+	}
+	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
+	d := &service.Deps{DB: db.App, Logger: logger, Registry: prometheus.NewRegistry(), Events: outbox.NewRecorder("orders", nil)}
+	d.Server = servertest.New(t, "orders", authtest.NewKeySet(t))
+	if err := sp.Register(ctx, d); err != nil {
+		t.Fatalf("register: %v", err)
+	}
+	policy, err := auth.PolicyFor(d.Server.GRPC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unruled := policy.Unruled(); len(unruled) != 0 {
+		t.Errorf("methods without an access rule: %v", unruled)
+	}
+	methods := 0
+	for name, info := range d.Server.GRPC().GetServiceInfo() {
+		for _, m := range info.Methods {
+			methods++
+			if _, ok := policy.Rule("/" + name + "/" + m.Name); !ok {
+				t.Errorf("/%s/%s has no rule", name, m.Name)
+			}
+		}
+	}
+	if methods < 17 {
+		t.Errorf("only %d methods registered; the orders services are missing", methods)
+	}
+}
+
+// TestBadConfigurationIsNamed: a malformed peer address, or a missing or
+// malformed key ring, stops the service with the variable's name.
+func TestBadConfigurationIsNamed(t *testing.T) {
+	key := newKey(t)
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"COMPANY_ADDR", map[string]string{"COMPANY_ADDR": "no port", "ENCRYPTION_KEY": key}},
+		{"CLINICAL_ADDR", map[string]string{"CLINICAL_ADDR": ":", "ENCRYPTION_KEY": key}},
+		{"SERIALS_ADDR", map[string]string{"SERIALS_ADDR": "serials:http", "ENCRYPTION_KEY": key}},
+		{"ENCRYPTION_KEY", map[string]string{}},
+		{"ENCRYPTION_KEY", map[string]string{"ENCRYPTION_KEY": "1:c2VjcmV0LXNlY3JldA=="}},
+	}
+	for _, tt := range tests {
+		e := config.FromMap(tt.env)
+		spec(&wiring{}).Configure(e)
+		err := e.Err()
+		if err == nil || !strings.Contains(err.Error(), tt.name) {
+			t.Errorf("%v: error %v does not name %s", tt.env, err, tt.name)
+		}
+		if v := tt.env["ENCRYPTION_KEY"]; err != nil && v != "" && strings.Contains(err.Error(), v) {
+			t.Errorf("error %q repeats the key ring", err)
+		}
+	}
+}
+
+// newKey returns a fresh ENCRYPTION_KEY value.
+func newKey(t *testing.T) string {
+	t.Helper()
+	raw, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
