@@ -41,8 +41,11 @@ create table prices (
     update_time              timestamptz not null default now(),
     foreign key (company_id, price_list_id) references price_lists (company_id, id)
 );
--- The price in force on a day: one index range scan, newest start first.
-create index prices_in_force on prices (company_id, price_list_id, item_id, hcpcs, effective_from desc);
+-- The price in force on a day (the index read backwards: newest start
+-- first) and a list's prices by item, code and start (ListPrices' keyset
+-- order) are one index. Two prices of one item and code starting on the
+-- same day would share that day, so the start is unique.
+create unique index prices_in_force on prices (company_id, price_list_id, item_id, hcpcs, effective_from);
 
 -- +goose StatementBegin
 do $$
@@ -59,7 +62,9 @@ begin
 end $$;
 -- +goose StatementEnd
 
-grant select, insert on price_lists to orders_app;
+-- Locking a list's row (select ... for update) needs an update privilege
+-- on one of its columns; the service renames no list.
+grant select, insert, update (name) on price_lists to orders_app;
 grant select, insert, update on prices to orders_app;
 
 -- +goose Down
