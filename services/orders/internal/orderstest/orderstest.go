@@ -16,6 +16,7 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
+	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
@@ -101,4 +102,39 @@ func (e *Env) As(company, subject string, roles ...string) context.Context {
 // with roles, for use-case tests that skip the wire.
 func Caller(company string, roles ...string) context.Context {
 	return usecasetest.As(company, uuid.NewString(), roles...)
+}
+
+// Tenant is a company, callers of it, and the items and payers the peers
+// know of it.
+type Tenant struct {
+	CompanyID string
+	// Billing manages price lists (price_lists.*) and reads items and
+	// payers.
+	Billing context.Context
+	// Auditor reads everything.
+	Auditor context.Context
+	// Intake reads no price lists.
+	Intake context.Context
+	// CPAP (E0601, serialized) and Mask (A7034) are serials items;
+	// Medicare and Medicaid clinical payers.
+	CPAP, Mask         string
+	Medicare, Medicaid string
+}
+
+// NewTenant returns a fresh company with two items and two payers.
+func (e *Env) NewTenant() Tenant {
+	company := uuid.NewString()
+	t := Tenant{
+		CompanyID: company,
+		Billing:   e.As(company, uuid.NewString(), auth.RoleBilling),
+		Auditor:   e.As(company, uuid.NewString(), auth.RoleAuditor),
+		Intake:    e.As(company, uuid.NewString(), auth.RoleIntake),
+		CPAP:      uuid.NewString(), Mask: uuid.NewString(),
+		Medicare: uuid.NewString(), Medicaid: uuid.NewString(),
+	}
+	e.Peers.AddItem(company, app.Item{ID: t.CPAP, HCPCS: "E0601", Serialized: true})
+	e.Peers.AddItem(company, app.Item{ID: t.Mask, HCPCS: "A7034"})
+	e.Peers.AddPayer(company, t.Medicare)
+	e.Peers.AddPayer(company, t.Medicaid)
+	return t
 }

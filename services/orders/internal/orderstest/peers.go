@@ -11,19 +11,27 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/services/orders/internal/app"
 	"github.com/ariesone/ariesone/services/orders/internal/domain"
 )
 
 // Peers is an in-memory world of what company, clinical and serials own,
-// answering as their APIs do: an unknown id is a violation of the field,
-// and a service marked down is UNAVAILABLE.
+// answering as their APIs do: an unknown id (or one registered for another
+// company) is a violation of the field, a caller without the owner's read
+// permission is refused, and a service marked down is UNAVAILABLE. The
+// peers' own clients are tested against the real services in the
+// end-to-end mesh.
 type Peers struct {
-	mu            sync.Mutex
-	items         map[string]app.Item
-	payers        map[string]bool
+	mu     sync.Mutex
+	items  map[string]app.Item
+	payers map[string]bool
+	// owners are the companies items and payers were registered for;
+	// those of a World belong to every company.
+	owners        map[string]string
 	locations     map[string]bool // id → is a warehouse
 	writtenOrders map[string]app.WrittenOrder
 	coverages     map[string][]domain.Coverage
@@ -46,7 +54,7 @@ var _ app.Peers = (*Peers)(nil)
 
 // NewPeers returns an empty world.
 func NewPeers() *Peers {
-	return &Peers{items: map[string]app.Item{}, payers: map[string]bool{}, locations: map[string]bool{},
+	return &Peers{items: map[string]app.Item{}, payers: map[string]bool{}, owners: map[string]string{}, locations: map[string]bool{},
 		writtenOrders: map[string]app.WrittenOrder{}, coverages: map[string][]domain.Coverage{},
 		gaps: map[string][]app.Gap{}, units: map[string][]app.Unit{}, held: map[string]app.Unit{}}
 }
@@ -85,6 +93,36 @@ func (p *Peers) NewWorld() World {
 	return w
 }
 
+// AddItem registers an item of company.
+func (p *Peers) AddItem(company string, it app.Item) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.items[it.ID], p.owners[it.ID] = it, company
+}
+
+// AddPayer registers a payer of company.
+func (p *Peers) AddPayer(company, id string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.payers[id], p.owners[id] = true, company
+}
+
+// visible reports whether id, registered for an owner or for everyone, is
+// the caller's company's, when the caller may read it.
+func (p *Peers) visible(ctx context.Context, permission, field, what, id string) error {
+	caller, ok := identity.FromContext(ctx)
+	if !ok {
+		return errs.Unauthenticated("no caller")
+	}
+	if !auth.Permits(caller.Roles, permission) {
+		return errs.PermissionDenied("checking " + field + " needs the " + permission + " permission")
+	}
+	if owner, ok := p.owners[id]; ok && owner != caller.CompanyID {
+		return unknown(field, what)
+	}
+	return nil
+}
+
 // SetGaps makes clinical's readiness find gaps for the patient.
 func (p *Peers) SetGaps(patientID string, gaps ...app.Gap) {
 	p.mu.Lock()
@@ -121,9 +159,12 @@ func unknown(field, what string) error {
 var errSerialsDown = status.Error(codes.Unavailable, "serials is unreachable")
 
 // Item implements app.Peers.
-func (p *Peers) Item(_ context.Context, field, id string) (app.Item, error) {
+func (p *Peers) Item(ctx context.Context, field, id string) (app.Item, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.visible(ctx, "items.read", field, "item", id); err != nil {
+		return app.Item{}, err
+	}
 	it, ok := p.items[id]
 	if !ok {
 		return app.Item{}, unknown(field, "item")
@@ -132,9 +173,12 @@ func (p *Peers) Item(_ context.Context, field, id string) (app.Item, error) {
 }
 
 // CheckPayer implements app.Peers.
-func (p *Peers) CheckPayer(_ context.Context, field, id string) error {
+func (p *Peers) CheckPayer(ctx context.Context, field, id string) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if err := p.visible(ctx, "payers.read", field, "payer", id); err != nil {
+		return err
+	}
 	if !p.payers[id] {
 		return unknown(field, "payer")
 	}
