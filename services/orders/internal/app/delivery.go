@@ -6,6 +6,7 @@ import (
 
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/orders/internal/domain"
@@ -117,15 +118,7 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 	}
 	now := h.s.now()
 	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Delivery, []usecase.Event, error) {
-		caller, err := usecase.Caller(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		id, err := usecase.NewID()
-		if err != nil {
-			return nil, nil, err
-		}
-		fingerprint, err := h.s.fingerprint("RecordDelivery", cmd)()
+		caller, id, fingerprint, err := h.s.newRecord(ctx, "RecordDelivery", cmd)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -165,6 +158,22 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 			Lines: lineUnits(o, nil, reserved), CorrectsDeliveryId: proof.Corrects,
 		})}, nil
 	})
+}
+
+// newRecord is what a command that inserts a record needs: its caller,
+// the record's new id, and the request's fingerprint for its idempotency
+// key.
+func (s *supplier) newRecord(ctx context.Context, method string, cmd any) (identity.Principal, string, []byte, error) {
+	caller, err := usecase.Caller(ctx)
+	if err != nil {
+		return identity.Principal{}, "", nil, err
+	}
+	id, err := usecase.NewID()
+	if err != nil {
+		return identity.Principal{}, "", nil, err
+	}
+	fingerprint, err := s.fingerprint(method, cmd)()
+	return caller, id, fingerprint, err
 }
 
 // replay returns what a completed request with the same key recorded,
@@ -253,15 +262,7 @@ func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.Pic
 	}
 	now := h.s.now()
 	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.PickupRecord, []usecase.Event, error) {
-		caller, err := usecase.Caller(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		id, err := usecase.NewID()
-		if err != nil {
-			return nil, nil, err
-		}
-		fingerprint, err := h.s.fingerprint("RecordPickup", cmd)()
+		caller, id, fingerprint, err := h.s.newRecord(ctx, "RecordPickup", cmd)
 		if err != nil {
 			return nil, nil, err
 		}

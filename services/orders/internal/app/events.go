@@ -8,6 +8,7 @@ import (
 
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/identity"
+	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/orders/internal/domain"
 )
@@ -59,14 +60,9 @@ var orderStatuses = map[domain.OrderStatus]ordersv1.OrderStatus{
 func OrderStatusProto(s domain.OrderStatus) ordersv1.OrderStatus { return orderStatuses[s] }
 
 // OrderStatusOf is the domain's status of s; unspecified is "".
-func OrderStatusOf(s ordersv1.OrderStatus) domain.OrderStatus {
-	for d, p := range orderStatuses {
-		if p == s {
-			return d
-		}
-	}
-	return ""
-}
+func OrderStatusOf(s ordersv1.OrderStatus) domain.OrderStatus { return orderStatusesOf[s] }
+
+var orderStatusesOf = protoconv.Invert(orderStatuses)
 
 // lineTypes maps the domain's line types to the API's.
 var lineTypes = map[domain.LineType]ordersv1.LineType{
@@ -82,14 +78,9 @@ var lineTypes = map[domain.LineType]ordersv1.LineType{
 func LineTypeProto(t domain.LineType) ordersv1.LineType { return lineTypes[t] }
 
 // LineTypeOf is the domain's line type of t; unspecified is "".
-func LineTypeOf(t ordersv1.LineType) domain.LineType {
-	for d, p := range lineTypes {
-		if p == t {
-			return d
-		}
-	}
-	return ""
-}
+func LineTypeOf(t ordersv1.LineType) domain.LineType { return lineTypesOf[t] }
+
+var lineTypesOf = protoconv.Invert(lineTypes)
 
 // pickupReasons maps the domain's pickup reasons to the API's.
 var pickupReasons = map[domain.PickupReason]ordersv1.PickupReason{
@@ -106,11 +97,6 @@ var pickupReasons = map[domain.PickupReason]ordersv1.PickupReason{
 func PickupReasonProto(r domain.PickupReason) ordersv1.PickupReason { return pickupReasons[r] }
 
 // PickupReasonOf is the domain's pickup reason of r; unspecified is "".
-func PickupReasonOf(r ordersv1.PickupReason) domain.PickupReason {
-	for d, p := range pickupReasons {
-		if p == r {
-			return d
-		}
-	}
-	return ""
-}
+func PickupReasonOf(r ordersv1.PickupReason) domain.PickupReason { return pickupReasonsOf[r] }
+
+var pickupReasonsOf = protoconv.Invert(pickupReasons)
