@@ -3,6 +3,7 @@ package migrations_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
@@ -15,6 +16,7 @@ const (
 	item     = "0195f3a2-0000-7000-8000-0000000000c1"
 	wh       = "0195f3a2-0000-7000-8000-0000000000d1"
 	patient  = "0195f3a2-0000-7000-8000-0000000000e1"
+	line     = "0195f3a2-0000-7000-8000-0000000000b1"
 )
 
 // TestEveryTenantTableIsScoped checks from the catalog that every table
@@ -100,10 +102,34 @@ func TestConstraintsBackTheDomainRules(t *testing.T) {
 		{"a receive with a from status", exec(`insert into unit_transactions (id, company_id, unit_id, kind, from_status, to_status, to_warehouse_id)
 			values ('0195f3a2-0000-7000-8000-0000000000a9', $1, '0195f3a2-0000-7000-8000-0000000000f1', 'receive', 'on_hand', 'on_hand', $2)`,
 			companyA, wh)},
+		{"a unit on hand under an order line", exec(`update units set order_line_id = $1 where id = '0195f3a2-0000-7000-8000-0000000000f1'`, line)},
+		{"a transaction note over 500 characters", exec(`insert into unit_transactions (id, company_id, unit_id, kind, to_status, to_warehouse_id, note)
+			values ('0195f3a2-0000-7000-8000-0000000000aa', $1, '0195f3a2-0000-7000-8000-0000000000f1', 'receive', 'on_hand', $2, repeat('x', 501))`,
+			companyA, wh)},
 	}
 	for _, r := range refused {
 		if r.err == nil {
 			t.Errorf("%s: accepted", r.name)
 		}
+	}
+
+	// One unit reserved for an order line; a second for the same line is
+	// refused, one for another line is not.
+	reserve := func(id, orderLine string) error {
+		return exec(`update units set status = 'reserved', order_line_id = $2 where id = $1`, id, orderLine)
+	}
+	for _, id := range []string{"0195f3a2-0000-7000-8000-0000000000f8", "0195f3a2-0000-7000-8000-0000000000f9"} {
+		if err := unit(id, "J3X"+strings.ToUpper(id[len(id)-2:]), "on_hand", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := reserve("0195f3a2-0000-7000-8000-0000000000f1", line); err != nil {
+		t.Fatal(err)
+	}
+	if err := reserve("0195f3a2-0000-7000-8000-0000000000f8", line); err == nil {
+		t.Error("a second unit reserved for one order line: accepted")
+	}
+	if err := reserve("0195f3a2-0000-7000-8000-0000000000f9", "0195f3a2-0000-7000-8000-0000000000b2"); err != nil {
+		t.Errorf("a unit reserved for another order line: %v", err)
 	}
 }
