@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
@@ -29,6 +30,9 @@ type Unit struct {
 	// held it before, kept for recalls and infection control.
 	CurrentPatientID string
 	LastPatientID    string
+	// OrderLineID is the order line (orders' line id) the unit is reserved
+	// for, rented or sold under; empty otherwise.
+	OrderLineID string
 	// Recalled blocks rent and sell until cleared.
 	Recalled           bool
 	NextMaintenanceDue civil.Date
@@ -48,31 +52,58 @@ type UnitTransaction struct {
 	PatientID string
 	// WarehouseID: the destination of a transfer out.
 	WarehouseID string
-	Time        time.Time
+	// OrderLineID: the order line the move is made for (a reservation, a
+	// delivery, a pickup); empty for a move of the warehouse's own.
+	OrderLineID string
+	// Note: why, as whoever moved the unit told it (a pickup's reason); at
+	// most MaxNoteLength characters.
+	Note string
+	Time time.Time
 }
+
+// MaxNoteLength bounds a transaction's note, in characters.
+const MaxNoteLength = 500
 
 // Reasons of unit refusals besides ReasonTransitionNotAllowed.
 const (
 	ReasonUnitRecalled = "UNIT_RECALLED"
+	// ReasonUnitHeldElsewhere refuses an order line's move of a unit held
+	// for something else: reserved for another line (or by hand), or
+	// rented to another patient.
+	ReasonUnitHeldElsewhere = "UNIT_HELD_ELSEWHERE"
 )
 
 // Apply projects t onto u: the status per Transitions, the warehouse of a
 // transfer, the patient of a rent or sell (and the last patient once the
-// unit comes back). The returned delta is how the stock counters move: out
-// of the source warehouse's bucket, into the destination's. Nothing in u
-// changes when the transaction is refused.
+// unit comes back), the order line of a reserve, rent or sell (cleared by
+// every other move; a rental converting to a sale keeps its line unless
+// the sale names one). The returned delta is how the stock counters move:
+// out of the source warehouse's bucket, into the destination's. Nothing in
+// u changes when the transaction is refused.
+//
+// A move made for an order line (t.OrderLineID) takes only a unit that is
+// free or the line's own: not one reserved for something else, nor one
+// rented to another patient than t.PatientID.
 func (u *Unit) Apply(t UnitTransaction) (from, to StockMove, err error) {
 	next, err := Next(u.Class, u.Status, t.Kind)
 	if err != nil {
 		return StockMove{}, StockMove{}, err
 	}
+	if u.Recalled && (t.Kind == TxRent || t.Kind == TxSell) {
+		return StockMove{}, StockMove{}, errs.Unmet(ReasonUnitRecalled, "the unit is under recall and cannot go to a patient",
+			errs.PreconditionViolation{Type: "RECALLED", Subject: "units/" + u.ID, Description: "is under recall"})
+	}
+	if t.OrderLineID != "" {
+		if err := u.checkOrderLine(t); err != nil {
+			return StockMove{}, StockMove{}, err
+		}
+	}
 	var v errs.Violations
+	if utf8.RuneCountInString(t.Note) > MaxNoteLength {
+		v.Addf("note", "must be at most %d characters", MaxNoteLength)
+	}
 	switch t.Kind {
 	case TxRent, TxSell:
-		if u.Recalled {
-			return StockMove{}, StockMove{}, errs.Unmet(ReasonUnitRecalled, "the unit is under recall and cannot go to a patient",
-				errs.PreconditionViolation{Type: "RECALLED", Subject: "units/" + u.ID, Description: "is under recall"})
-		}
 		if t.PatientID == "" && !(t.Kind == TxSell && u.Status == StatusRented) {
 			v.Add("patientId", "is required to "+string(t.Kind)+" a unit")
 		}
@@ -94,6 +125,14 @@ func (u *Unit) Apply(t UnitTransaction) (from, to StockMove, err error) {
 	case u.Status == StatusRented && next != StatusSold:
 		u.LastPatientID, u.CurrentPatientID = u.CurrentPatientID, ""
 	}
+	switch {
+	case t.Kind == TxReserve || t.Kind == TxRent || (t.Kind == TxSell && (t.OrderLineID != "" || u.Status != StatusRented)):
+		u.OrderLineID = t.OrderLineID
+	case t.Kind == TxSell:
+		// A rental converting to a sale stays under the rental's line.
+	default:
+		u.OrderLineID = ""
+	}
 	if t.Kind == TxTransferOut {
 		u.WarehouseID = t.WarehouseID
 	}
@@ -102,6 +141,23 @@ func (u *Unit) Apply(t UnitTransaction) (from, to StockMove, err error) {
 	u.UpdateTime = t.Time
 	to = StockMove{WarehouseID: u.WarehouseID, Bucket: Bucket(next)}
 	return from, to, nil
+}
+
+// checkOrderLine refuses an order line's move of a unit held for
+// something else.
+func (u *Unit) checkOrderLine(t UnitTransaction) error {
+	subject := "units/" + u.ID
+	switch {
+	case u.Status == StatusReserved && u.OrderLineID != t.OrderLineID:
+		return errs.Unmet(ReasonUnitHeldElsewhere, "the unit is reserved for something else than this order line",
+			errs.PreconditionViolation{Type: "RESERVED", Subject: subject, Description: "is reserved for another order line"}).
+			With("status", string(u.Status))
+	case u.Status == StatusRented && t.PatientID != "" && u.CurrentPatientID != t.PatientID:
+		return errs.Unmet(ReasonUnitHeldElsewhere, "the unit is rented to another patient",
+			errs.PreconditionViolation{Type: "RENTED", Subject: subject, Description: "is rented to another patient"}).
+			With("status", string(u.Status))
+	}
+	return nil
 }
 
 // Sequenced returns t timed strictly after the unit's last change. Two

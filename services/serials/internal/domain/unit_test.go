@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,9 +15,10 @@ import (
 )
 
 const (
-	wh1, wh2 = "wh-1", "wh-2"
-	pat1     = "patient-1"
-	pat2     = "patient-2"
+	wh1, wh2     = "wh-1", "wh-2"
+	pat1         = "patient-1"
+	pat2         = "patient-2"
+	line1, line2 = "line-1", "line-2"
 )
 
 func received(class UnitClass) *Unit {
@@ -86,6 +88,25 @@ func TestApplyRefusals(t *testing.T) {
 			UnitTransaction{Kind: TxTransferOut, WarehouseID: wh1}, errs.KindInvalid, ""},
 		{"return what is on hand", func() *Unit { return received(ClassEquipment) }, UnitTransaction{Kind: TxReturn},
 			errs.KindFailedPrecondition, ReasonTransitionNotAllowed},
+		{"a note too long", func() *Unit { return received(ClassEquipment) },
+			UnitTransaction{Kind: TxReserve, Note: strings.Repeat("é", MaxNoteLength+1)}, errs.KindInvalid, ""},
+		{"deliver a unit reserved for another order line", func() *Unit {
+			u := received(ClassEquipment)
+			u.Status, u.OrderLineID = StatusReserved, line2
+			return u
+		}, UnitTransaction{Kind: TxRent, PatientID: pat1, OrderLineID: line1}, errs.KindFailedPrecondition, ReasonUnitHeldElsewhere},
+		{"deliver a unit held by hand", func() *Unit { u := received(ClassEquipment); u.Status = StatusReserved; return u },
+			UnitTransaction{Kind: TxSell, PatientID: pat1, OrderLineID: line1}, errs.KindFailedPrecondition, ReasonUnitHeldElsewhere},
+		{"pick up a unit rented to another patient", func() *Unit {
+			u := received(ClassEquipment)
+			u.Status, u.CurrentPatientID, u.OrderLineID = StatusRented, pat2, line2
+			return u
+		}, UnitTransaction{Kind: TxReturn, PatientID: pat1, OrderLineID: line1}, errs.KindFailedPrecondition, ReasonUnitHeldElsewhere},
+		{"deliver a recalled unit reserved for the line", func() *Unit {
+			u := received(ClassEquipment)
+			u.Status, u.OrderLineID, u.Recalled = StatusReserved, line1, true
+			return u
+		}, UnitTransaction{Kind: TxRent, PatientID: pat1, OrderLineID: line1}, errs.KindFailedPrecondition, ReasonUnitRecalled},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -98,6 +119,66 @@ func TestApplyRefusals(t *testing.T) {
 			}
 			if diff := cmp.Diff(before, *u); diff != "" {
 				t.Errorf("a refused transaction changed the unit (-before +after):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestOrderLineOfAUnit follows units through order lines' moves: the
+// order line is the unit's while it is reserved, rented or sold under it,
+// and gone once it comes back or is released.
+func TestOrderLineOfAUnit(t *testing.T) {
+	tests := []struct {
+		name  string
+		class UnitClass
+		steps []UnitTransaction
+		lines []string // the unit's order line after each step
+	}{
+		{"reserved, delivered on rental, picked up", ClassEquipment, []UnitTransaction{
+			{Kind: TxReserve, OrderLineID: line1},
+			{Kind: TxRent, PatientID: pat1, OrderLineID: line1},
+			{Kind: TxReturn, PatientID: pat1, OrderLineID: line1, Note: "pickup: end of need"},
+		}, []string{line1, line1, ""}},
+		{"reserved, released", ClassEquipment, []UnitTransaction{
+			{Kind: TxReserve, OrderLineID: line1},
+			{Kind: TxCancelReservation, OrderLineID: line1},
+		}, []string{line1, ""}},
+		{"sold from the shelf, no reservation", ClassEquipment, []UnitTransaction{
+			{Kind: TxSell, PatientID: pat1, OrderLineID: line1},
+		}, []string{line1}},
+		{"a rental converts to a sale by hand and keeps its line", ClassEquipment, []UnitTransaction{
+			{Kind: TxRent, PatientID: pat1, OrderLineID: line1},
+			{Kind: TxSell},
+		}, []string{line1, line1}},
+		{"a rental converts to a sale under another line", ClassEquipment, []UnitTransaction{
+			{Kind: TxRent, PatientID: pat1, OrderLineID: line1},
+			{Kind: TxSell, PatientID: pat1, OrderLineID: line2},
+		}, []string{line1, line2}},
+		{"rented by hand from a line's reservation: the line's hold ends", ClassEquipment, []UnitTransaction{
+			{Kind: TxReserve, OrderLineID: line1},
+			{Kind: TxRent, PatientID: pat1},
+		}, []string{line1, ""}},
+		{"an oxygen tank comes back empty", ClassO2Tank, []UnitTransaction{
+			{Kind: TxRent, PatientID: pat1, OrderLineID: line1},
+			{Kind: TxReturn, PatientID: pat1, OrderLineID: line1},
+		}, []string{line1, ""}},
+		{"a rented unit is lost", ClassEquipment, []UnitTransaction{
+			{Kind: TxRent, PatientID: pat1, OrderLineID: line1},
+			{Kind: TxLost},
+		}, []string{line1, ""}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := received(tt.class)
+			var got []string
+			for _, step := range tt.steps {
+				if _, _, err := u.Apply(step); err != nil {
+					t.Fatalf("%s: %v", step.Kind, err)
+				}
+				got = append(got, u.OrderLineID)
+			}
+			if diff := cmp.Diff(tt.lines, got); diff != "" {
+				t.Errorf("order lines (-want +got):\n%s", diff)
 			}
 		})
 	}
