@@ -42,6 +42,8 @@ type Repository interface {
 	ReceiveUnit(ctx context.Context, u *domain.Unit, actorID, requestID string, requestHash []byte) (*domain.Unit, bool, error)
 	BatchReceive(ctx context.Context, units []*domain.Unit, actorID, requestID string, requestHash []byte) ([]string, bool, error)
 	ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error)
+	ReserveUnit(ctx context.Context, r Reservation, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (tr Transition, held bool, err error)
+	ReleaseReservation(ctx context.Context, orderLineID string, t domain.UnitTransaction, actorID string) (Transition, error)
 	ListTransactions(ctx context.Context, unitID string, after []string, limit int) ([]*TransactionRecord, error)
 	FindSerial(ctx context.Context, serial string) ([]SerialMatch, error)
 

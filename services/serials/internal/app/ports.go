@@ -50,10 +50,20 @@ type UnitCount struct {
 type UnitQuery struct {
 	ItemID, WarehouseID string
 	Status              domain.UnitStatus
+	// PatientID keeps the units the patient now rents or owns.
+	PatientID string
 	// After holds the previous page's last (serial number, id); nil for the
 	// first page.
 	After []string
 	Limit int
+}
+
+// Reservation asks for a unit to hold for an order line: the unit of the
+// item with SerialNumber, or without one the first free unit of the item
+// on hand in the warehouse that domain.CheckReservable accepts on Today.
+type Reservation struct {
+	OrderLineID, ItemID, WarehouseID, SerialNumber string
+	Today                                          civil.Date
 }
 
 // SerialMatch is a unit found by its serial number, with its item's HCPCS
@@ -70,7 +80,10 @@ type TransactionRecord struct {
 	FromStatus, ToStatus       domain.UnitStatus
 	FromWarehouse, ToWarehouse string
 	PatientID, ActorID         string
-	OccurTime                  time.Time
+	// OrderLineID is the order line it was done for, Note why; either may
+	// be empty.
+	OrderLineID, Note string
+	OccurTime         time.Time
 }
 
 // Maintained is what recording maintenance changed: the record, the unit

@@ -20,6 +20,8 @@ type Store struct {
 	db *postgres.DB
 }
 
+var _ app.Repository = (*Store)(nil)
+
 // New returns a Store on db, whose pool logs in as the service's runtime
 // role and uses the serials schema.
 func New(db *postgres.DB) *Store { return &Store{db: db} }
@@ -30,7 +32,7 @@ const unitColumns = `u.id::text, u.company_id::text, u.item_id::text,
 	case when i.o2_tank then 'o2_tank' else 'equipment' end, u.serial_number, u.manufacturer_serial, u.lot,
 	u.lot_expiry, u.status, u.warehouse_id::text, coalesce(u.current_patient_id::text, ''),
 	coalesce(u.last_patient_id::text, ''), u.recalled, u.next_maintenance_due, u.purchase_date, u.purchase_cost_cents,
-	u.warranty_end, u.version, u.create_time, u.update_time`
+	u.warranty_end, u.version, u.create_time, u.update_time, coalesce(u.order_line_id::text, '')`
 
 func scanUnit(row pgx.Row) (*domain.Unit, error) { return scanUnitWith(row) }
 
@@ -41,7 +43,7 @@ func scanUnitWith(row pgx.Row, extra ...any) (*domain.Unit, error) {
 	err := row.Scan(append([]any{&u.ID, &u.CompanyID, &u.ItemID, &class, &u.SerialNumber, &u.ManufacturerSerial, &u.Lot,
 		(*postgres.Date)(&u.LotExpiry), &status, &u.WarehouseID, &u.CurrentPatientID, &u.LastPatientID, &u.Recalled,
 		(*postgres.Date)(&u.NextMaintenanceDue), (*postgres.Date)(&u.PurchaseDate), &u.PurchaseCostCents,
-		(*postgres.Date)(&u.WarrantyEnd), &u.Version, &u.CreateTime, &u.UpdateTime}, extra...)...)
+		(*postgres.Date)(&u.WarrantyEnd), &u.Version, &u.CreateTime, &u.UpdateTime, &u.OrderLineID}, extra...)...)
 	u.Class, u.Status = domain.UnitClass(class), domain.UnitStatus(status)
 	return &u, err
 }
@@ -103,19 +105,7 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 				return err
 			}
 		}
-		t = u.Sequenced(t)
-		out = app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
-		from, to, err := u.Apply(t)
-		if err != nil {
-			return err
-		}
-		if err := saveProjection(ctx, tx, u); err != nil {
-			return err
-		}
-		if err := logTransaction(ctx, tx, u, t, out.FromStatus, out.FromWarehouse, actorID); err != nil {
-			return err
-		}
-		out.Low, err = moveStock(ctx, tx, u.CompanyID, u.ItemID, from, to)
+		out, err = applyLocked(ctx, tx, u, t, actorID)
 		return err
 	})
 	if err != nil {
@@ -124,13 +114,34 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 	return out, nil
 }
 
-// saveProjection writes a unit's projected status, warehouse and patients.
+// applyLocked applies t to u, whose row the caller has locked, and saves
+// the projection, the transaction and the stock counters it moves. Nothing
+// is written when the domain refuses the transaction.
+func applyLocked(ctx context.Context, tx pgx.Tx, u *domain.Unit, t domain.UnitTransaction, actorID string) (app.Transition, error) {
+	t = u.Sequenced(t)
+	out := app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
+	from, to, err := u.Apply(t)
+	if err != nil {
+		return app.Transition{}, err
+	}
+	if err := saveProjection(ctx, tx, u); err != nil {
+		return app.Transition{}, err
+	}
+	if err := logTransaction(ctx, tx, u, t, out.FromStatus, out.FromWarehouse, actorID); err != nil {
+		return app.Transition{}, err
+	}
+	out.Low, err = moveStock(ctx, tx, u.CompanyID, u.ItemID, from, to)
+	return out, err
+}
+
+// saveProjection writes a unit's projected status, warehouse, patients and
+// order line.
 func saveProjection(ctx context.Context, tx pgx.Tx, u *domain.Unit) error {
 	_, err := tx.Exec(ctx, `
 		update units set status = $2, warehouse_id = $3, current_patient_id = nullif($4, '')::uuid,
-			last_patient_id = nullif($5, '')::uuid, version = $6, update_time = $7
+			last_patient_id = nullif($5, '')::uuid, version = $6, update_time = $7, order_line_id = nullif($8, '')::uuid
 		where id = $1`,
-		u.ID, string(u.Status), u.WarehouseID, u.CurrentPatientID, u.LastPatientID, u.Version, u.UpdateTime)
+		u.ID, string(u.Status), u.WarehouseID, u.CurrentPatientID, u.LastPatientID, u.Version, u.UpdateTime, u.OrderLineID)
 	return err
 }
 
@@ -147,10 +158,10 @@ func logTransaction(ctx context.Context, tx pgx.Tx, u *domain.Unit, t domain.Uni
 	}
 	_, err = tx.Exec(ctx, `
 		insert into unit_transactions (id, company_id, unit_id, kind, from_status, to_status, from_warehouse_id,
-			to_warehouse_id, patient_id, actor_id, occur_time)
-		values ($1, $2, $3, $4, $5, $6, nullif($7, '')::uuid, $8, nullif($9, '')::uuid, $10, $11)`,
+			to_warehouse_id, patient_id, actor_id, occur_time, order_line_id, note)
+		values ($1, $2, $3, $4, $5, $6, nullif($7, '')::uuid, $8, nullif($9, '')::uuid, $10, $11, nullif($12, '')::uuid, $13)`,
 		id.String(), u.CompanyID, u.ID, string(t.Kind), from, string(u.Status), fromWarehouse, u.WarehouseID,
-		t.PatientID, actorID, t.Time)
+		t.PatientID, actorID, t.Time, t.OrderLineID, t.Note)
 	return err
 }
 
