@@ -82,7 +82,7 @@ func unitToProto(u *domain.Unit) *serialsv1.Unit {
 		NextMaintenanceDue: optionalDate(u.NextMaintenanceDue), PurchaseDate: optionalDate(u.PurchaseDate),
 		PurchaseCost: money(u.PurchaseCostCents), WarrantyEnd: optionalDate(u.WarrantyEnd),
 		CreateTime: protoconv.Time(u.CreateTime), UpdateTime: protoconv.Time(u.UpdateTime),
-		Etag: etag.FromVersion(u.Version),
+		Etag: etag.FromVersion(u.Version), OrderLineId: u.OrderLineID,
 	}
 }
 
@@ -102,7 +102,7 @@ func transactionToProto(t *app.TransactionRecord) *serialsv1.UnitTransaction {
 		Id: t.ID, UnitId: t.UnitID, Kind: app.TransactionKindProto(t.Kind),
 		FromStatus: app.StatusProto(t.FromStatus), ToStatus: app.StatusProto(t.ToStatus),
 		FromWarehouseId: t.FromWarehouse, ToWarehouseId: t.ToWarehouse, PatientId: t.PatientID, ActorId: t.ActorID,
-		OccurTime: protoconv.Time(t.OccurTime),
+		OccurTime: protoconv.Time(t.OccurTime), OrderLineId: t.OrderLineID, Note: t.Note,
 	}
 }
 
