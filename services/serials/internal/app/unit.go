@@ -38,6 +38,8 @@ type ListUnits struct {
 	PageToken           string
 	ItemID, WarehouseID string
 	Status              domain.UnitStatus
+	// PatientID keeps the units the patient now rents or owns.
+	PatientID string
 }
 
 // UnitPage is one page of units.
@@ -51,11 +53,12 @@ func (h Units) List(ctx context.Context, q ListUnits) (UnitPage, error) {
 	}
 	if err := usecase.InvalidFields(
 		usecase.FieldCheck{Field: "itemId", Err: optionalID(q.ItemID)},
-		usecase.FieldCheck{Field: "warehouseId", Err: optionalID(q.WarehouseID)}); err != nil {
+		usecase.FieldCheck{Field: "warehouseId", Err: optionalID(q.WarehouseID)},
+		usecase.FieldCheck{Field: "patientId", Err: optionalID(q.PatientID)}); err != nil {
 		return UnitPage{}, err
 	}
-	query := UnitQuery{ItemID: q.ItemID, WarehouseID: q.WarehouseID, Status: q.Status}
-	scope := []string{"ListUnits", caller.CompanyID, q.ItemID, q.WarehouseID, string(q.Status)}
+	query := UnitQuery{ItemID: q.ItemID, WarehouseID: q.WarehouseID, Status: q.Status, PatientID: q.PatientID}
+	scope := []string{"ListUnits", caller.CompanyID, q.ItemID, q.WarehouseID, string(q.Status), q.PatientID}
 	found, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2,
 		func(keys []string) bool { return usecase.CheckID("", keys[1]) == nil },
 		func(after []string, limit int) ([]*domain.Unit, error) {
@@ -335,7 +338,8 @@ func transitionEvents(caller identity.Principal, tr Transition, t domain.UnitTra
 		Payload: &serialsv1.UnitTransitioned{CompanyId: u.CompanyID, UnitId: u.ID, ActorId: caller.Subject,
 			OccurTime: protoconv.Time(u.UpdateTime), ItemId: u.ItemID, SerialNumber: u.SerialNumber,
 			Kind: TransactionKindProto(t.Kind), FromStatus: StatusProto(tr.FromStatus), ToStatus: StatusProto(u.Status),
-			FromWarehouseId: tr.FromWarehouse, ToWarehouseId: u.WarehouseID, PatientId: t.PatientID, Version: u.Version}}}
+			FromWarehouseId: tr.FromWarehouse, ToWarehouseId: u.WarehouseID, PatientId: t.PatientID, Version: u.Version,
+			OrderLineId: t.OrderLineID}}}
 	if l := tr.Low; l != nil {
 		events = append(events, stockLowEvent(u.CompanyID, l, u.UpdateTime))
 	}

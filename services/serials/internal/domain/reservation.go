@@ -8,9 +8,16 @@ import (
 	"github.com/ariesone/ariesone/platform/errs"
 )
 
-// ReasonNoUnitAvailable refuses a reservation for an order line when no
-// unit of the item on hand in the warehouse may be held.
-const ReasonNoUnitAvailable = "NO_UNIT_AVAILABLE"
+// Reasons a reservation for an order line is refused, besides the
+// unit's own (CheckReservable).
+const (
+	// ReasonNoUnitAvailable: no unit of the item on hand in the warehouse
+	// may be held.
+	ReasonNoUnitAvailable = "NO_UNIT_AVAILABLE"
+	// ReasonOrderLineHoldsAnotherItem: the line holds a unit of another
+	// item, to release before reserving one of this item.
+	ReasonOrderLineHoldsAnotherItem = "ORDER_LINE_HOLDS_ANOTHER_ITEM"
+)
 
 // reservationRefusals describe each reason a unit may not be held for an
 // order, as a precondition violation of the unit.

@@ -31,7 +31,8 @@ func (s *UnitServer) GetUnit(ctx context.Context, req *serialsv1.GetUnitRequest)
 // ListUnits returns one page of units ordered by serial number.
 func (s *UnitServer) ListUnits(ctx context.Context, req *serialsv1.ListUnitsRequest) (*serialsv1.ListUnitsResponse, error) {
 	page, err := s.app.Units.List(ctx, app.ListUnits{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(),
-		ItemID: req.GetItemId(), WarehouseID: req.GetWarehouseId(), Status: app.StatusDomain(req.GetStatus())})
+		ItemID: req.GetItemId(), WarehouseID: req.GetWarehouseId(), Status: app.StatusDomain(req.GetStatus()),
+		PatientID: req.GetPatientId()})
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +74,25 @@ func (s *UnitServer) TransitionUnit(ctx context.Context, req *serialsv1.Transiti
 		return nil, err
 	}
 	return unitToProto(u), nil
+}
+
+// ReserveUnit holds a unit for an order line, once per line.
+func (s *UnitServer) ReserveUnit(ctx context.Context, req *serialsv1.ReserveUnitRequest) (*serialsv1.Unit, error) {
+	u, err := s.app.Units.Reserve(ctx, app.ReserveUnit{OrderLineID: req.GetOrderLineId(), ItemID: req.GetItemId(),
+		WarehouseID: req.GetWarehouseId(), SerialNumber: req.GetSerialNumber()})
+	if err != nil {
+		return nil, err
+	}
+	return unitToProto(u), nil
+}
+
+// ReleaseUnit cancels an order line's reservation, if it holds one.
+func (s *UnitServer) ReleaseUnit(ctx context.Context, req *serialsv1.ReleaseUnitRequest) (*serialsv1.ReleaseUnitResponse, error) {
+	id, err := s.app.Units.Release(ctx, req.GetOrderLineId())
+	if err != nil {
+		return nil, err
+	}
+	return &serialsv1.ReleaseUnitResponse{UnitId: id}, nil
 }
 
 // ListUnitTransactions returns one page of a unit's history.
