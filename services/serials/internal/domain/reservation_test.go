@@ -12,24 +12,19 @@ import (
 
 func TestCheckReservable(t *testing.T) {
 	today := civil.Date{Year: 2026, Month: time.March, Day: 2}
-	unit := func(edit func(*Unit)) *Unit {
-		u := received(ClassEquipment)
-		edit(u)
-		return u
-	}
 	tests := []struct {
 		name string
 		u    *Unit
 		want []ValidationReason // the precondition violations, in order; the first is the reason
 	}{
-		{"on hand in the warehouse", unit(func(*Unit) {}), nil},
-		{"maintenance due today, lot expiring today", unit(func(u *Unit) { u.NextMaintenanceDue, u.LotExpiry = today, today }), nil},
-		{"in another warehouse", unit(func(u *Unit) { u.WarehouseID = wh2 }), []ValidationReason{ReasonWrongWarehouse}},
-		{"reserved already", unit(func(u *Unit) { u.Status = StatusReserved }), []ValidationReason{ReasonStatusDisallows}},
-		{"recalled", unit(func(u *Unit) { u.Recalled = true }), []ValidationReason{ReasonRecalled}},
-		{"maintenance overdue", unit(func(u *Unit) { u.NextMaintenanceDue = today.AddDays(-1) }), []ValidationReason{ReasonMaintenanceOverdue}},
-		{"lot expired", unit(func(u *Unit) { u.LotExpiry = today.AddDays(-1) }), []ValidationReason{ReasonLotExpired}},
-		{"every reason at once", unit(func(u *Unit) {
+		{"on hand in the warehouse", equipmentWith(func(*Unit) {}), nil},
+		{"maintenance due today, lot expiring today", equipmentWith(func(u *Unit) { u.NextMaintenanceDue, u.LotExpiry = today, today }), nil},
+		{"in another warehouse", equipmentWith(func(u *Unit) { u.WarehouseID = wh2 }), []ValidationReason{ReasonWrongWarehouse}},
+		{"reserved already", equipmentWith(func(u *Unit) { u.Status = StatusReserved }), []ValidationReason{ReasonStatusDisallows}},
+		{"recalled", equipmentWith(func(u *Unit) { u.Recalled = true }), []ValidationReason{ReasonRecalled}},
+		{"maintenance overdue", equipmentWith(func(u *Unit) { u.NextMaintenanceDue = today.AddDays(-1) }), []ValidationReason{ReasonMaintenanceOverdue}},
+		{"lot expired", equipmentWith(func(u *Unit) { u.LotExpiry = today.AddDays(-1) }), []ValidationReason{ReasonLotExpired}},
+		{"every reason at once", equipmentWith(func(u *Unit) {
 			u.WarehouseID, u.Status, u.Recalled, u.NextMaintenanceDue, u.LotExpiry = wh2, StatusRented, true, today.AddDays(-1), today.AddDays(-1)
 		}), []ValidationReason{ReasonWrongWarehouse, ReasonStatusDisallows, ReasonRecalled, ReasonMaintenanceOverdue, ReasonLotExpired}},
 	}

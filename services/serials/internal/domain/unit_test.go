@@ -25,6 +25,13 @@ func received(class UnitClass) *Unit {
 	return &Unit{ID: "u-1", ItemID: "item-cpap", Class: class, SerialNumber: "J3X0012345", Status: StatusOnHand, WarehouseID: wh1, Version: 1}
 }
 
+// equipmentWith is a received equipment unit changed by edit.
+func equipmentWith(edit func(*Unit)) *Unit {
+	u := received(ClassEquipment)
+	edit(u)
+	return u
+}
+
 // TestUnitLife follows a CPAP through a rental and a transfer: the status,
 // warehouse and patients of the projection, and the stock each step moves.
 func TestUnitLife(t *testing.T) {
@@ -275,11 +282,6 @@ func TestStockCountersMatchARecount(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	today := civil.Date{Year: 2026, Month: time.March, Day: 2}
-	unit := func(edit func(*Unit)) *Unit {
-		u := received(ClassEquipment)
-		edit(u)
-		return u
-	}
 	tests := []struct {
 		name     string
 		u        *Unit
@@ -288,19 +290,19 @@ func TestValidate(t *testing.T) {
 		want     []ValidationReason
 	}{
 		{"unknown", nil, "", "", TxRent, []ValidationReason{ReasonUnknownSerial}},
-		{"good to rent", unit(func(*Unit) {}), "item-cpap", wh1, TxRent, nil},
-		{"any item, any warehouse", unit(func(*Unit) {}), "", "", TxReserve, nil},
-		{"wrong item and warehouse", unit(func(*Unit) {}), "item-concentrator", wh2, TxRent,
+		{"good to rent", equipmentWith(func(*Unit) {}), "item-cpap", wh1, TxRent, nil},
+		{"any item, any warehouse", equipmentWith(func(*Unit) {}), "", "", TxReserve, nil},
+		{"wrong item and warehouse", equipmentWith(func(*Unit) {}), "item-concentrator", wh2, TxRent,
 			[]ValidationReason{ReasonWrongItem, ReasonWrongWarehouse}},
-		{"rented already", unit(func(u *Unit) { u.Status = StatusRented }), "", "", TxRent,
+		{"rented already", equipmentWith(func(u *Unit) { u.Status = StatusRented }), "", "", TxRent,
 			[]ValidationReason{ReasonStatusDisallows}},
-		{"recalled", unit(func(u *Unit) { u.Recalled = true }), "", "", TxSell, []ValidationReason{ReasonRecalled}},
-		{"recalled units may still go to maintenance", unit(func(u *Unit) { u.Recalled = true }), "", "", TxMaintenanceOut, nil},
-		{"maintenance overdue", unit(func(u *Unit) { u.NextMaintenanceDue = today.AddDays(-1) }), "", "", TxRent,
+		{"recalled", equipmentWith(func(u *Unit) { u.Recalled = true }), "", "", TxSell, []ValidationReason{ReasonRecalled}},
+		{"recalled units may still go to maintenance", equipmentWith(func(u *Unit) { u.Recalled = true }), "", "", TxMaintenanceOut, nil},
+		{"maintenance overdue", equipmentWith(func(u *Unit) { u.NextMaintenanceDue = today.AddDays(-1) }), "", "", TxRent,
 			[]ValidationReason{ReasonMaintenanceOverdue}},
-		{"maintenance due today is not overdue", unit(func(u *Unit) { u.NextMaintenanceDue = today }), "", "", TxRent, nil},
-		{"lot expired", unit(func(u *Unit) { u.LotExpiry = today.AddDays(-1) }), "", "", TxSell, []ValidationReason{ReasonLotExpired}},
-		{"every reason at once", unit(func(u *Unit) {
+		{"maintenance due today is not overdue", equipmentWith(func(u *Unit) { u.NextMaintenanceDue = today }), "", "", TxRent, nil},
+		{"lot expired", equipmentWith(func(u *Unit) { u.LotExpiry = today.AddDays(-1) }), "", "", TxSell, []ValidationReason{ReasonLotExpired}},
+		{"every reason at once", equipmentWith(func(u *Unit) {
 			u.Status, u.Recalled, u.NextMaintenanceDue, u.LotExpiry = StatusMaintenance, true, today.AddDays(-9), today.AddDays(-9)
 		}), "other", wh2, TxRent, []ValidationReason{ReasonWrongItem, ReasonWrongWarehouse, ReasonStatusDisallows,
 			ReasonRecalled, ReasonMaintenanceOverdue, ReasonLotExpired}},

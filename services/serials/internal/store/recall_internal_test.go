@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
@@ -50,21 +49,10 @@ func TestRecallOverManyUnits(t *testing.T) {
 	}
 
 	lot := app.RecallQuery{Lot: "LOT0042"}
-	var plan []string
-	err := db.App.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `explain `+recallHoldersSQL, lot.Manufacturer, lot.Model, lot.Lot, nil, nil, 500)
-		if err != nil {
-			return err
-		}
-		plan, err = pgx.CollectRows(rows, pgx.RowTo[string])
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("recall by lot over 200,000 units:\n%s", strings.Join(plan, "\n"))
-	if !strings.Contains(strings.Join(plan, "\n"), "units_recall_lot") {
-		t.Errorf("the recall by lot does not use units_recall_lot:\n%s", strings.Join(plan, "\n"))
+	plan := explain(t, db.App, ctx, recallHoldersSQL, lot.Manufacturer, lot.Model, lot.Lot, nil, nil, 500)
+	t.Logf("recall by lot over 200,000 units:\n%s", plan)
+	if !strings.Contains(plan, "units_recall_lot") {
+		t.Errorf("the recall by lot does not use units_recall_lot:\n%s", plan)
 	}
 
 	holders, err := s.RecallHolders(ctx, lot, nil, 1000)

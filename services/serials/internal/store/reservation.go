@@ -51,12 +51,7 @@ func (s *Store) ReserveUnit(ctx context.Context, r app.Reservation, t domain.Uni
 		if err != nil || u == nil {
 			return err
 		}
-		if check != nil {
-			if err := check(u); err != nil {
-				return err
-			}
-		}
-		out, err = applyLocked(ctx, tx, u, t, actorID)
+		out, err = applyLocked(ctx, tx, u, t, actorID, check)
 		return err
 	})
 	if err != nil {
@@ -93,7 +88,7 @@ func (s *Store) ReleaseReservation(ctx context.Context, orderLineID string, t do
 		if err != nil || u == nil {
 			return err
 		}
-		out, err = applyLocked(ctx, tx, u, t, actorID)
+		out, err = applyLocked(ctx, tx, u, t, actorID, nil)
 		return err
 	})
 	if err != nil {

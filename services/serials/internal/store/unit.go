@@ -100,12 +100,7 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 		if err != nil {
 			return err
 		}
-		if check != nil {
-			if err := check(u); err != nil {
-				return err
-			}
-		}
-		out, err = applyLocked(ctx, tx, u, t, actorID)
+		out, err = applyLocked(ctx, tx, u, t, actorID, check)
 		return err
 	})
 	if err != nil {
@@ -114,10 +109,16 @@ func (s *Store) ApplyTransaction(ctx context.Context, id string, t domain.UnitTr
 	return out, nil
 }
 
-// applyLocked applies t to u, whose row the caller has locked, and saves
-// the projection, the transaction and the stock counters it moves. Nothing
-// is written when the domain refuses the transaction.
-func applyLocked(ctx context.Context, tx pgx.Tx, u *domain.Unit, t domain.UnitTransaction, actorID string) (app.Transition, error) {
+// applyLocked lets check (when set) refuse u, whose row the caller has
+// locked, applies t to it, and saves the projection, the transaction and
+// the stock counters it moves. Nothing is written when check or the
+// domain refuses the transaction.
+func applyLocked(ctx context.Context, tx pgx.Tx, u *domain.Unit, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (app.Transition, error) {
+	if check != nil {
+		if err := check(u); err != nil {
+			return app.Transition{}, err
+		}
+	}
 	t = u.Sequenced(t)
 	out := app.Transition{Unit: u, FromStatus: u.Status, FromWarehouse: u.WarehouseID}
 	from, to, err := u.Apply(t)

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/usecase/usecasetest"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
@@ -39,9 +40,23 @@ func TestListUnitsByPatientUsesItsIndex(t *testing.T) {
 		}
 	}
 	ctx := usecasetest.As(company, "auditor", "auditor")
+	plan := explain(t, db.App, ctx, listUnitsSQL, "", "", "", patient, nil, nil, 51)
+	t.Logf("units of one patient among 100,000:\n%s", plan)
+	if !strings.Contains(plan, "units_patient") {
+		t.Errorf("ListUnits by patient does not use units_patient:\n%s", plan)
+	}
+	units, err := New(db.App).ListUnits(ctx, app.UnitQuery{PatientID: patient, Limit: 500})
+	if err != nil || len(units) != 100 {
+		t.Errorf("the patient's units: %d, %v; want 100", len(units), err)
+	}
+}
+
+// explain returns the plan of sql with args, as the caller of ctx runs it.
+func explain(t *testing.T, db *postgres.DB, ctx context.Context, sql string, args ...any) string {
+	t.Helper()
 	var plan []string
-	err := db.App.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, `explain `+listUnitsSQL, "", "", "", patient, nil, nil, 51)
+	err := db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, "explain "+sql, args...)
 		if err != nil {
 			return err
 		}
@@ -51,12 +66,5 @@ func TestListUnitsByPatientUsesItsIndex(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("units of one patient among 100,000:\n%s", strings.Join(plan, "\n"))
-	if !strings.Contains(strings.Join(plan, "\n"), "units_patient") {
-		t.Errorf("ListUnits by patient does not use units_patient:\n%s", strings.Join(plan, "\n"))
-	}
-	units, err := New(db.App).ListUnits(ctx, app.UnitQuery{PatientID: patient, Limit: 500})
-	if err != nil || len(units) != 100 {
-		t.Errorf("the patient's units: %d, %v; want 100", len(units), err)
-	}
+	return strings.Join(plan, "\n")
 }
