@@ -1,5 +1,6 @@
 // Command serials tracks every serial-numbered unit a supplier owns, the stock per
-// warehouse, maintenance, device usage and recalls.
+// warehouse, maintenance, device usage and recalls, and moves units as orders'
+// deliveries, pickups and cancellations tell.
 //
 // Configuration is by environment variable (see the README's table);
 // ENCRYPTION_KEY is required, since page tokens are sealed with a key
@@ -14,6 +15,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/cache"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/inbox"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/peer"
 	"github.com/ariesone/ariesone/platform/service"
@@ -99,11 +101,16 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 }
 
 // workers keep every replica's serial cache true from serials' own
-// events, and announce units whose maintenance falls due.
+// events, move units as orders' events tell (each event once, through the
+// inbox), and announce units whose maintenance falls due.
 func (w *wiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, error) {
+	fulfill := inbox.Handler(d.DB, app.OrdersConsumer, w.app.Fulfillment.ApplyOrderEvent)
 	return []service.Worker{
 		{Name: "serial cache invalidation", Run: func(ctx context.Context) error {
 			return d.Bus.Consume(ctx, app.CacheSubscription, w.app.Units.Forget)
+		}},
+		{Name: app.OrdersConsumer, Run: func(ctx context.Context) error {
+			return d.Bus.Consume(ctx, app.OrdersSubscription, fulfill)
 		}},
 		{Name: "maintenance due sweep", Run: func(ctx context.Context) error {
 			return sweep(ctx, w.app.Maintenance, w.dueSweepEvery, d.Logger)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,12 +18,14 @@ import (
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/migrations"
 )
 
 // TestEveryMethodHasAnAccessRule builds the server as the service runner
 // does (Configure and Register of the real spec) and walks every
-// registered method: one without a rule would be denied to everyone.
+// registered method: one without a rule would be denied to everyone. The
+// workers it then builds include the orders consumer.
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	db := pgtest.NewServiceSchema(t, "serials", migrations.FS)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -57,6 +60,17 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	}
 	if methods < 20 {
 		t.Errorf("only %d methods registered; the serials services are missing", methods)
+	}
+	workers, err := sp.Workers(ctx, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, w := range workers {
+		names = append(names, w.Name)
+	}
+	if !slices.Contains(names, app.OrdersConsumer) {
+		t.Errorf("workers %v; the orders consumer is not among them", names)
 	}
 }
 

@@ -23,6 +23,8 @@ type Application struct {
 	Recalls     Recalls
 	Maintenance Maintenance
 	Usage       Usage
+	// Fulfillment moves units as orders' events tell.
+	Fulfillment Fulfillment
 }
 
 // Repository is everything the use cases store and read; the service's
@@ -124,6 +126,7 @@ func NewApplication(d Deps) (*Application, error) {
 		Recalls:     Recalls{s},
 		Maintenance: Maintenance{s},
 		Usage:       Usage{s},
+		Fulfillment: Fulfillment{s},
 	}, nil
 }
 
