@@ -298,7 +298,9 @@ func TestOrderFlow(t *testing.T) {
 	}
 
 	t.Run("readiness gaps are refused, then overridden with a reason", func(t *testing.T) {
-		other := m.call(http.MethodPost, "/api/v1/patients?confirmDuplicate=true", intake, intakePatient(w.branch)).
+		uncovered := intakePatient(w.branch)
+		uncovered["mbi"], uncovered["ssn"], uncovered["medicaidId"] = "", "", ""
+		other := m.call(http.MethodPost, "/api/v1/patients?confirmDuplicate=true", intake, uncovered).
 			expect(t, http.StatusOK, "register an uncovered patient").str("id")
 		_, now := today()
 		o := w.cpapOrder()
