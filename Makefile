@@ -38,8 +38,7 @@ E2E := github.com/ariesone/ariesone/e2e/...
 UNIT_PACKAGES := $(filter-out $(E2E),$(PACKAGES))
 
 # The unit packages mostly wait on Postgres (a fresh database per test), so
-# four run at once on two cores; the end-to-end package runs after them,
-# alone, because one of its tests restarts the broker they share.
+# four run at once on two cores.
 test: ## every test of every module, race detector on, against real Postgres/RabbitMQ/Redis
 	go test -race -count=1 -p 4 -timeout $(TEST_TIMEOUT) $(UNIT_PACKAGES)
 	go test -race -count=1 -timeout $(TEST_TIMEOUT) $(E2E)
