@@ -108,3 +108,28 @@ func Start(t testing.TB, srv *server.Server) *grpc.ClientConn {
 	})
 	return conn
 }
+
+// RequireRules fails t unless every method registered on s has an access
+// rule (a method without one is denied to everyone), and returns how many
+// methods are registered, for the caller to check that its services are
+// there at all.
+func RequireRules(t testing.TB, s *server.Server) int {
+	t.Helper()
+	policy, err := auth.PolicyFor(s.GRPC())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unruled := policy.Unruled(); len(unruled) != 0 {
+		t.Errorf("methods without an access rule: %v", unruled)
+	}
+	methods := 0
+	for name, info := range s.GRPC().GetServiceInfo() {
+		for _, m := range info.Methods {
+			methods++
+			if _, ok := policy.Rule("/" + name + "/" + m.Name); !ok {
+				t.Errorf("/%s/%s has no rule", name, m.Name)
+			}
+		}
+	}
+	return methods
+}

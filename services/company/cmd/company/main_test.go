@@ -11,13 +11,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ariesone/ariesone/platform/audit"
-	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/server"
+	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/service"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 	"github.com/ariesone/ariesone/services/company/internal/store/storetest"
@@ -61,22 +61,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 		t.Fatalf("register: %v", err)
 	}
 
-	policy, err := auth.PolicyFor(d.Server.GRPC())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if unruled := policy.Unruled(); len(unruled) != 0 {
-		t.Errorf("methods without an access rule: %v", unruled)
-	}
-	methods := 0
-	for name, info := range d.Server.GRPC().GetServiceInfo() {
-		for _, m := range info.Methods {
-			methods++
-			if _, ok := policy.Rule("/" + name + "/" + m.Name); !ok {
-				t.Errorf("/%s/%s has no rule", name, m.Name)
-			}
-		}
-	}
+	methods := servertest.RequireRules(t, d.Server)
 	for _, svc := range []string{"ariesone.company.v1.CompanyService", "ariesone.company.v1.LocationService", "ariesone.company.v1.UserService"} {
 		if _, ok := d.Server.GRPC().GetServiceInfo()[svc]; !ok {
 			t.Errorf("%s is not registered", svc)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
@@ -42,22 +41,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	if err := sp.Register(ctx, d); err != nil {
 		t.Fatalf("register: %v", err)
 	}
-	policy, err := auth.PolicyFor(d.Server.GRPC())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if unruled := policy.Unruled(); len(unruled) != 0 {
-		t.Errorf("methods without an access rule: %v", unruled)
-	}
-	methods := 0
-	for name, info := range d.Server.GRPC().GetServiceInfo() {
-		for _, m := range info.Methods {
-			methods++
-			if _, ok := policy.Rule("/" + name + "/" + m.Name); !ok {
-				t.Errorf("/%s/%s has no rule", name, m.Name)
-			}
-		}
-	}
+	methods := servertest.RequireRules(t, d.Server)
 	if methods < 20 {
 		t.Errorf("only %d methods registered; the serials services are missing", methods)
 	}
