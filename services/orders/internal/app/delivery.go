@@ -243,9 +243,9 @@ func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.Pic
 	}); ok || err != nil {
 		return r, err
 	}
-	current, err := h.open(ctx, cmd.OrderID, domain.CmdRecordPickup)
+	current, err := h.open(ctx, "orderId", cmd.OrderID, domain.CmdRecordPickup)
 	if err != nil {
-		return nil, usecase.UnderField("orderId", err)
+		return nil, err
 	}
 	lines, err := resolve(current, cmd.Pickup.Lines, "pickup")
 	if err != nil {

@@ -162,7 +162,8 @@ func (h Orders) Create(ctx context.Context, cmd CreateOrder) (*domain.Order, err
 			now := h.s.now()
 			o := &domain.Order{ID: id, CompanyID: caller.CompanyID, Status: domain.StatusDraft, Version: 1,
 				CreateTime: now, UpdateTime: now}
-			return o, draft.applyTo(o)
+			draft.applyTo(o)
+			return o, nil
 		},
 		Store: h.s.Store.CreateOrder,
 		Events: func(caller identity.Principal, o *domain.Order) []usecase.Event {
@@ -183,10 +184,7 @@ type UpdateOrder struct {
 // Update rewrites the named fields of a draft, checked and priced as a new
 // draft is, and records OrderChanged (updated).
 func (h Orders) Update(ctx context.Context, cmd UpdateOrder) (*domain.Order, error) {
-	if err := usecase.CheckID("order.id", cmd.ID); err != nil {
-		return nil, err
-	}
-	current, err := h.s.Store.GetOrder(ctx, cmd.ID)
+	current, err := h.open(ctx, "order.id", cmd.ID, domain.CmdUpdate)
 	if err != nil {
 		return nil, err
 	}
@@ -205,10 +203,6 @@ func (h Orders) Update(ctx context.Context, cmd UpdateOrder) (*domain.Order, err
 			values.Lines, values.LineIDs = cmd.Values.Lines, cmd.Values.LineIDs
 		}
 	}
-	if current.Status != domain.StatusDraft {
-		_, err := domain.NextOrderStatus(current.Status, domain.CmdUpdate)
-		return nil, err
-	}
 	draft, err := h.draft(ctx, "order", values, current)
 	if err != nil {
 		return nil, err
@@ -220,7 +214,8 @@ func (h Orders) Update(ctx context.Context, cmd UpdateOrder) (*domain.Order, err
 		if err := o.Transition(domain.CmdUpdate, now); err != nil {
 			return err
 		}
-		return draft.applyTo(o)
+		draft.applyTo(o)
+		return nil
 	})
 }
 
@@ -250,7 +245,7 @@ func (h Orders) Submit(ctx context.Context, cmd SubmitOrder) (*domain.Order, err
 	if cmd.OverrideReason != "" && !auth.Permits(caller.Roles, PermissionApprove) {
 		return nil, errs.PermissionDenied("overriding readiness gaps needs the " + PermissionApprove + " permission")
 	}
-	current, err := h.open(ctx, cmd.ID, domain.CmdSubmit)
+	current, err := h.open(ctx, "id", cmd.ID, domain.CmdSubmit)
 	if err != nil {
 		return nil, err
 	}
@@ -307,7 +302,7 @@ type ApproveOrder struct{ ID, Etag string }
 // are released and the order stays submitted: no order is ever approved
 // with a line unreserved, and a retry reserves nothing twice.
 func (h Orders) Approve(ctx context.Context, cmd ApproveOrder) (*domain.Order, error) {
-	current, err := h.open(ctx, cmd.ID, domain.CmdApprove)
+	current, err := h.open(ctx, "id", cmd.ID, domain.CmdApprove)
 	if err != nil {
 		return nil, err
 	}
@@ -374,11 +369,11 @@ func (h Orders) Cancel(ctx context.Context, cmd CancelOrder) (*domain.Order, err
 	})
 }
 
-// open returns order id when cmd may apply to it now, before the command
-// asks another service anything; the command checks again under the
-// order's lock.
-func (h Orders) open(ctx context.Context, id string, cmd domain.OrderCommand) (*domain.Order, error) {
-	if err := usecase.CheckID("id", id); err != nil {
+// open returns order id (named by the request's field idField) when cmd
+// may apply to it now, before the command asks another service anything;
+// the command checks again under the order's lock.
+func (h Orders) open(ctx context.Context, idField, id string, cmd domain.OrderCommand) (*domain.Order, error) {
+	if err := usecase.CheckID(idField, id); err != nil {
 		return nil, err
 	}
 	o, err := h.s.Store.GetOrder(ctx, id)

@@ -20,13 +20,12 @@ type drafted struct {
 }
 
 // applyTo writes the draft onto o.
-func (d drafted) applyTo(o *domain.Order) error {
+func (d drafted) applyTo(o *domain.Order) {
 	o.PatientID, o.WrittenOrderID = d.values.PatientID, d.values.WrittenOrderID
 	o.BranchID, o.WarehouseID = d.values.BranchID, d.values.WarehouseID
 	o.OrderDate, o.Diagnoses = d.values.OrderDate, d.values.Diagnoses
 	o.PrescriberID, o.Coverages, o.PriceListID = d.prescriberID, d.coverages, d.priceListID
 	o.Lines = d.lines
-	return nil
 }
 
 // draft checks values for an order (current is nil for a new one): the
@@ -73,7 +72,6 @@ func (h Orders) draft(ctx context.Context, field string, values domain.OrderValu
 		}
 	} else {
 		d.prescriberID = current.PrescriberID
-		d.values.PatientID, d.values.WrittenOrderID = current.PatientID, current.WrittenOrderID
 	}
 	if current == nil || current.BranchID != values.BranchID {
 		checks = append(checks, usecase.FieldCheck{Field: field, Err: h.s.Peers.CheckLocation(ctx, "branchId", values.BranchID, false)})
