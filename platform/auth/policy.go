@@ -19,6 +19,9 @@ type Rule struct {
 	Permission string
 	Public     bool
 	RateClass  string
+	// DisclosesPHI marks a method whose answer's audit record must be
+	// durable before the answer leaves.
+	DisclosesPHI bool
 }
 
 // systemRules are the rules of services AriesOne registers but does not
@@ -90,7 +93,7 @@ func ruleOf(m protoreflect.MethodDescriptor) (Rule, bool) {
 	if r == nil || (!r.GetPublic() && r.GetPermission() == "") {
 		return Rule{}, false
 	}
-	return Rule{Permission: r.GetPermission(), Public: r.GetPublic(), RateClass: r.GetRateClass()}, true
+	return Rule{Permission: r.GetPermission(), Public: r.GetPublic(), RateClass: r.GetRateClass(), DisclosesPHI: r.GetDisclosesPhi()}, true
 }
 
 func fullMethod(service string, m protoreflect.MethodDescriptor) string {

@@ -24,12 +24,11 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// AuditRecorded is the payload of the event "<service>.audit.recorded.v1":
-// one RPC a service handled, as its audit interceptor saw it. For a call that
-// changed data the event is appended to the service's outbox in the change's
-// own transaction, so a committed write is never unaudited; reads and refused
-// calls are batched to the outbox. notify stores every record in the tenant's
-// hash-chained audit trail.
+// AuditRecorded is one RPC a service handled, as its audit interceptor saw
+// it: a record of an AuditRecordBatch, or the whole payload of the earlier
+// single-record event "<service>.audit.recorded.v1", which notify still
+// reads. notify stores every record in its tenant's hash-chained audit
+// trail.
 //
 // A record names resources by id only; it never carries request or response
 // values, so no protected health information reaches the trail.
@@ -59,7 +58,12 @@ type AuditRecorded struct {
 	// How long the call took.
 	Duration *durationpb.Duration `protobuf:"bytes,10,opt,name=duration,proto3" json:"duration,omitempty"`
 	// Service that handled the call, for example "company".
-	Service       string `protobuf:"bytes,11,opt,name=service,proto3" json:"service,omitempty"`
+	Service string `protobuf:"bytes,11,opt,name=service,proto3" json:"service,omitempty"`
+	// Identifies the record in the trail: a UUID the service assigns once,
+	// when the call ends, so that a batch written or delivered twice appends
+	// each record once. Empty in a single-record v1 event, whose event id is
+	// the record's.
+	RecordId      string `protobuf:"bytes,12,opt,name=record_id,json=recordId,proto3" json:"record_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -171,11 +175,71 @@ func (x *AuditRecorded) GetService() string {
 	return ""
 }
 
+func (x *AuditRecorded) GetRecordId() string {
+	if x != nil {
+		return x.RecordId
+	}
+	return ""
+}
+
+// AuditRecordBatch is the payload of the event "<service>.audit.recorded.v2":
+// the records a service wrote to its outbox in one transaction. For a call
+// that changed data that is the change's own transaction (a batch of one),
+// so a committed write is never unaudited; every other record joins the
+// next flush of the service's audit sink, a batch of up to hundreds of
+// records of any tenants. The event itself belongs to no tenant; each record
+// names its own, and notify appends each tenant's records to that tenant's
+// chain in one transaction.
+type AuditRecordBatch struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The records, in the order the service flushed them.
+	Records       []*AuditRecorded `protobuf:"bytes,1,rep,name=records,proto3" json:"records,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditRecordBatch) Reset() {
+	*x = AuditRecordBatch{}
+	mi := &file_ariesone_audit_v1_audit_recorded_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditRecordBatch) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditRecordBatch) ProtoMessage() {}
+
+func (x *AuditRecordBatch) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_audit_v1_audit_recorded_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditRecordBatch.ProtoReflect.Descriptor instead.
+func (*AuditRecordBatch) Descriptor() ([]byte, []int) {
+	return file_ariesone_audit_v1_audit_recorded_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *AuditRecordBatch) GetRecords() []*AuditRecorded {
+	if x != nil {
+		return x.Records
+	}
+	return nil
+}
+
 var File_ariesone_audit_v1_audit_recorded_proto protoreflect.FileDescriptor
 
 const file_ariesone_audit_v1_audit_recorded_proto_rawDesc = "" +
 	"\n" +
-	"&ariesone/audit/v1/audit_recorded.proto\x12\x11ariesone.audit.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xfd\x03\n" +
+	"&ariesone/audit/v1/audit_recorded.proto\x12\x11ariesone.audit.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1egoogle/protobuf/duration.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9a\x04\n" +
 	"\rAuditRecorded\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x19\n" +
@@ -192,10 +256,15 @@ const file_ariesone_audit_v1_audit_recorded_proto_rawDesc = "" +
 	"\tcall_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\bcallTime\x125\n" +
 	"\bduration\x18\n" +
 	" \x01(\v2\x19.google.protobuf.DurationR\bduration\x12\x18\n" +
-	"\aservice\x18\v \x01(\tR\aservice\x1a<\n" +
+	"\aservice\x18\v \x01(\tR\aservice\x12\x1b\n" +
+	"\trecord_id\x18\f \x01(\tR\brecordId\x1a<\n" +
 	"\x0eResourcesEntry\x12\x10\n" +
 	"\x03key\x18\x01 \x01(\tR\x03key\x12\x14\n" +
 	"\x05value\x18\x02 \x01(\tR\x05value:\x028\x01:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"audit.read\"`\n" +
+	"\x10AuditRecordBatch\x12:\n" +
+	"\arecords\x18\x01 \x03(\v2 .ariesone.audit.v1.AuditRecordedR\arecords:\x10\xc2\xf3\x18\f\n" +
 	"\n" +
 	"audit.readB?Z=github.com/ariesone/ariesone/gen/go/ariesone/audit/v1;auditv1b\x06proto3"
 
@@ -211,22 +280,24 @@ func file_ariesone_audit_v1_audit_recorded_proto_rawDescGZIP() []byte {
 	return file_ariesone_audit_v1_audit_recorded_proto_rawDescData
 }
 
-var file_ariesone_audit_v1_audit_recorded_proto_msgTypes = make([]protoimpl.MessageInfo, 2)
+var file_ariesone_audit_v1_audit_recorded_proto_msgTypes = make([]protoimpl.MessageInfo, 3)
 var file_ariesone_audit_v1_audit_recorded_proto_goTypes = []any{
 	(*AuditRecorded)(nil),         // 0: ariesone.audit.v1.AuditRecorded
-	nil,                           // 1: ariesone.audit.v1.AuditRecorded.ResourcesEntry
-	(*timestamppb.Timestamp)(nil), // 2: google.protobuf.Timestamp
-	(*durationpb.Duration)(nil),   // 3: google.protobuf.Duration
+	(*AuditRecordBatch)(nil),      // 1: ariesone.audit.v1.AuditRecordBatch
+	nil,                           // 2: ariesone.audit.v1.AuditRecorded.ResourcesEntry
+	(*timestamppb.Timestamp)(nil), // 3: google.protobuf.Timestamp
+	(*durationpb.Duration)(nil),   // 4: google.protobuf.Duration
 }
 var file_ariesone_audit_v1_audit_recorded_proto_depIdxs = []int32{
-	1, // 0: ariesone.audit.v1.AuditRecorded.resources:type_name -> ariesone.audit.v1.AuditRecorded.ResourcesEntry
-	2, // 1: ariesone.audit.v1.AuditRecorded.call_time:type_name -> google.protobuf.Timestamp
-	3, // 2: ariesone.audit.v1.AuditRecorded.duration:type_name -> google.protobuf.Duration
-	3, // [3:3] is the sub-list for method output_type
-	3, // [3:3] is the sub-list for method input_type
-	3, // [3:3] is the sub-list for extension type_name
-	3, // [3:3] is the sub-list for extension extendee
-	0, // [0:3] is the sub-list for field type_name
+	2, // 0: ariesone.audit.v1.AuditRecorded.resources:type_name -> ariesone.audit.v1.AuditRecorded.ResourcesEntry
+	3, // 1: ariesone.audit.v1.AuditRecorded.call_time:type_name -> google.protobuf.Timestamp
+	4, // 2: ariesone.audit.v1.AuditRecorded.duration:type_name -> google.protobuf.Duration
+	0, // 3: ariesone.audit.v1.AuditRecordBatch.records:type_name -> ariesone.audit.v1.AuditRecorded
+	4, // [4:4] is the sub-list for method output_type
+	4, // [4:4] is the sub-list for method input_type
+	4, // [4:4] is the sub-list for extension type_name
+	4, // [4:4] is the sub-list for extension extendee
+	0, // [0:4] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_audit_v1_audit_recorded_proto_init() }
@@ -240,7 +311,7 @@ func file_ariesone_audit_v1_audit_recorded_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_audit_v1_audit_recorded_proto_rawDesc), len(file_ariesone_audit_v1_audit_recorded_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   2,
+			NumMessages:   3,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

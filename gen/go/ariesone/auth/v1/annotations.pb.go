@@ -38,7 +38,14 @@ type Rule struct {
 	// "read", "write", "login" or "bulk". When empty the class is derived from
 	// the method: Get/List/Watch/Verify/Validate/Check methods are "read",
 	// every other method is "write", and public methods are "public".
-	RateClass     string `protobuf:"bytes,3,opt,name=rate_class,json=rateClass,proto3" json:"rate_class,omitempty"`
+	RateClass string `protobuf:"bytes,3,opt,name=rate_class,json=rateClass,proto3" json:"rate_class,omitempty"`
+	// Discloses_phi marks a method whose answer discloses protected health
+	// information: a patient, a coverage, a written order, an order or a unit
+	// naming its patient. Its audit record is committed to the service's
+	// outbox before the answer leaves (callers waiting at once share one
+	// commit), so a crash can lose an answer but never the record of one.
+	// The records of other methods are flushed in batches shortly after.
+	DisclosesPhi  bool `protobuf:"varint,4,opt,name=discloses_phi,json=disclosesPhi,proto3" json:"discloses_phi,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -92,6 +99,13 @@ func (x *Rule) GetRateClass() string {
 		return x.RateClass
 	}
 	return ""
+}
+
+func (x *Rule) GetDisclosesPhi() bool {
+	if x != nil {
+		return x.DisclosesPhi
+	}
+	return false
 }
 
 // EventRule declares who may see an event. Every message published as a
@@ -273,14 +287,15 @@ var File_ariesone_auth_v1_annotations_proto protoreflect.FileDescriptor
 
 const file_ariesone_auth_v1_annotations_proto_rawDesc = "" +
 	"\n" +
-	"\"ariesone/auth/v1/annotations.proto\x12\x10ariesone.auth.v1\x1a google/protobuf/descriptor.proto\"]\n" +
+	"\"ariesone/auth/v1/annotations.proto\x12\x10ariesone.auth.v1\x1a google/protobuf/descriptor.proto\"\x82\x01\n" +
 	"\x04Rule\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x01 \x01(\tR\n" +
 	"permission\x12\x16\n" +
 	"\x06public\x18\x02 \x01(\bR\x06public\x12\x1d\n" +
 	"\n" +
-	"rate_class\x18\x03 \x01(\tR\trateClass\"+\n" +
+	"rate_class\x18\x03 \x01(\tR\trateClass\x12#\n" +
+	"\rdiscloses_phi\x18\x04 \x01(\bR\fdisclosesPhi\"+\n" +
 	"\tEventRule\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x01 \x01(\tR\n" +

@@ -1352,24 +1352,24 @@ const file_ariesone_clinical_v1_coverage_proto_rawDesc = "" +
 	"\x1fELIGIBILITY_OUTCOME_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cELIGIBILITY_OUTCOME_ELIGIBLE\x10\x01\x12\"\n" +
 	"\x1eELIGIBILITY_OUTCOME_INELIGIBLE\x10\x02\x12\x1d\n" +
-	"\x19ELIGIBILITY_OUTCOME_ERROR\x10\x032\x87\f\n" +
-	"\x0fCoverageService\x12\xa1\x01\n" +
-	"\vGetCoverage\x12(.ariesone.clinical.v1.GetCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"H\xc2\xf3\x18\x10\n" +
-	"\x0ecoverages.read\x82\xd3\xe4\x93\x02.\x12,/api/v1/patients/{patient_id}/coverages/{id}\x12\xad\x01\n" +
-	"\rListCoverages\x12*.ariesone.clinical.v1.ListCoveragesRequest\x1a+.ariesone.clinical.v1.ListCoveragesResponse\"C\xc2\xf3\x18\x10\n" +
-	"\x0ecoverages.read\x82\xd3\xe4\x93\x02)\x12'/api/v1/patients/{patient_id}/coverages\x12\xad\x01\n" +
-	"\x0eCreateCoverage\x12+.ariesone.clinical.v1.CreateCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"N\xc2\xf3\x18\x11\n" +
-	"\x0fcoverages.write\x82\xd3\xe4\x93\x023:\bcoverage\"'/api/v1/patients/{patient_id}/coverages\x12\xc4\x01\n" +
-	"\x0eUpdateCoverage\x12+.ariesone.clinical.v1.UpdateCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"e\xc2\xf3\x18\x11\n" +
-	"\x0fcoverages.write\x82\xd3\xe4\x93\x02J:\bcoverage2>/api/v1/patients/{coverage.patient_id}/coverages/{coverage.id}\x12\xa8\x01\n" +
-	"\x0eDeleteCoverage\x12+.ariesone.clinical.v1.DeleteCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"I\xc2\xf3\x18\x11\n" +
-	"\x0fcoverages.write\x82\xd3\xe4\x93\x02.*,/api/v1/patients/{patient_id}/coverages/{id}\x12\xc2\x01\n" +
-	"\x10ReorderCoverages\x12-.ariesone.clinical.v1.ReorderCoveragesRequest\x1a..ariesone.clinical.v1.ReorderCoveragesResponse\"O\xc2\xf3\x18\x11\n" +
-	"\x0fcoverages.write\x82\xd3\xe4\x93\x024:\x01*\"//api/v1/patients/{patient_id}/coverages:reorder\x12\xcf\x01\n" +
-	"\x10CheckEligibility\x12-.ariesone.clinical.v1.CheckEligibilityRequest\x1a&.ariesone.clinical.v1.EligibilityCheck\"d\xc2\xf3\x18\x18\n" +
-	"\x0fcoverages.write\x1a\x05write\x82\xd3\xe4\x93\x02B:\x01*\"=/api/v1/patients/{patient_id}/coverages/{id}:checkEligibility\x12\xe6\x01\n" +
-	"\x15ListEligibilityChecks\x122.ariesone.clinical.v1.ListEligibilityChecksRequest\x1a3.ariesone.clinical.v1.ListEligibilityChecksResponse\"d\xc2\xf3\x18\x10\n" +
-	"\x0ecoverages.read\x82\xd3\xe4\x93\x02J\x12H/api/v1/patients/{patient_id}/coverages/{coverage_id}/eligibility-checksBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
+	"\x19ELIGIBILITY_OUTCOME_ERROR\x10\x032\x97\f\n" +
+	"\x0fCoverageService\x12\xa3\x01\n" +
+	"\vGetCoverage\x12(.ariesone.clinical.v1.GetCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"J\xc2\xf3\x18\x12\n" +
+	"\x0ecoverages.read \x01\x82\xd3\xe4\x93\x02.\x12,/api/v1/patients/{patient_id}/coverages/{id}\x12\xaf\x01\n" +
+	"\rListCoverages\x12*.ariesone.clinical.v1.ListCoveragesRequest\x1a+.ariesone.clinical.v1.ListCoveragesResponse\"E\xc2\xf3\x18\x12\n" +
+	"\x0ecoverages.read \x01\x82\xd3\xe4\x93\x02)\x12'/api/v1/patients/{patient_id}/coverages\x12\xaf\x01\n" +
+	"\x0eCreateCoverage\x12+.ariesone.clinical.v1.CreateCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"P\xc2\xf3\x18\x13\n" +
+	"\x0fcoverages.write \x01\x82\xd3\xe4\x93\x023:\bcoverage\"'/api/v1/patients/{patient_id}/coverages\x12\xc6\x01\n" +
+	"\x0eUpdateCoverage\x12+.ariesone.clinical.v1.UpdateCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"g\xc2\xf3\x18\x13\n" +
+	"\x0fcoverages.write \x01\x82\xd3\xe4\x93\x02J:\bcoverage2>/api/v1/patients/{coverage.patient_id}/coverages/{coverage.id}\x12\xaa\x01\n" +
+	"\x0eDeleteCoverage\x12+.ariesone.clinical.v1.DeleteCoverageRequest\x1a\x1e.ariesone.clinical.v1.Coverage\"K\xc2\xf3\x18\x13\n" +
+	"\x0fcoverages.write \x01\x82\xd3\xe4\x93\x02.*,/api/v1/patients/{patient_id}/coverages/{id}\x12\xc4\x01\n" +
+	"\x10ReorderCoverages\x12-.ariesone.clinical.v1.ReorderCoveragesRequest\x1a..ariesone.clinical.v1.ReorderCoveragesResponse\"Q\xc2\xf3\x18\x13\n" +
+	"\x0fcoverages.write \x01\x82\xd3\xe4\x93\x024:\x01*\"//api/v1/patients/{patient_id}/coverages:reorder\x12\xd1\x01\n" +
+	"\x10CheckEligibility\x12-.ariesone.clinical.v1.CheckEligibilityRequest\x1a&.ariesone.clinical.v1.EligibilityCheck\"f\xc2\xf3\x18\x1a\n" +
+	"\x0fcoverages.write\x1a\x05write \x01\x82\xd3\xe4\x93\x02B:\x01*\"=/api/v1/patients/{patient_id}/coverages/{id}:checkEligibility\x12\xe8\x01\n" +
+	"\x15ListEligibilityChecks\x122.ariesone.clinical.v1.ListEligibilityChecksRequest\x1a3.ariesone.clinical.v1.ListEligibilityChecksResponse\"f\xc2\xf3\x18\x12\n" +
+	"\x0ecoverages.read \x01\x82\xd3\xe4\x93\x02J\x12H/api/v1/patients/{patient_id}/coverages/{coverage_id}/eligibility-checksBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
 
 var (
 	file_ariesone_clinical_v1_coverage_proto_rawDescOnce sync.Once

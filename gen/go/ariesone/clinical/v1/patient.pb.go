@@ -948,19 +948,19 @@ const file_ariesone_clinical_v1_patient_proto_rawDesc = "" +
 	"\n" +
 	"SEX_FEMALE\x10\x01\x12\f\n" +
 	"\bSEX_MALE\x10\x02\x12\x0f\n" +
-	"\vSEX_UNKNOWN\x10\x032\x88\x06\n" +
-	"\x0ePatientService\x12\x86\x01\n" +
+	"\vSEX_UNKNOWN\x10\x032\x92\x06\n" +
+	"\x0ePatientService\x12\x88\x01\n" +
 	"\n" +
-	"GetPatient\x12'.ariesone.clinical.v1.GetPatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"0\xc2\xf3\x18\x0f\n" +
-	"\rpatients.read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/patients/{id}\x12\x92\x01\n" +
-	"\fListPatients\x12).ariesone.clinical.v1.ListPatientsRequest\x1a*.ariesone.clinical.v1.ListPatientsResponse\"+\xc2\xf3\x18\x0f\n" +
-	"\rpatients.read\x82\xd3\xe4\x93\x02\x12\x12\x10/api/v1/patients\x12\xa2\x01\n" +
-	"\x0eSearchPatients\x12+.ariesone.clinical.v1.SearchPatientsRequest\x1a,.ariesone.clinical.v1.SearchPatientsResponse\"5\xc2\xf3\x18\x0f\n" +
-	"\rpatients.read\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/api/v1/patients:search\x12\x91\x01\n" +
-	"\rCreatePatient\x12*.ariesone.clinical.v1.CreatePatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"5\xc2\xf3\x18\x10\n" +
-	"\x0epatients.write\x82\xd3\xe4\x93\x02\x1b:\apatient\"\x10/api/v1/patients\x12\x9e\x01\n" +
-	"\rUpdatePatient\x12*.ariesone.clinical.v1.UpdatePatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"B\xc2\xf3\x18\x10\n" +
-	"\x0epatients.write\x82\xd3\xe4\x93\x02(:\apatient2\x1d/api/v1/patients/{patient.id}BEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
+	"GetPatient\x12'.ariesone.clinical.v1.GetPatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"2\xc2\xf3\x18\x11\n" +
+	"\rpatients.read \x01\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/patients/{id}\x12\x94\x01\n" +
+	"\fListPatients\x12).ariesone.clinical.v1.ListPatientsRequest\x1a*.ariesone.clinical.v1.ListPatientsResponse\"-\xc2\xf3\x18\x11\n" +
+	"\rpatients.read \x01\x82\xd3\xe4\x93\x02\x12\x12\x10/api/v1/patients\x12\xa4\x01\n" +
+	"\x0eSearchPatients\x12+.ariesone.clinical.v1.SearchPatientsRequest\x1a,.ariesone.clinical.v1.SearchPatientsResponse\"7\xc2\xf3\x18\x11\n" +
+	"\rpatients.read \x01\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/api/v1/patients:search\x12\x93\x01\n" +
+	"\rCreatePatient\x12*.ariesone.clinical.v1.CreatePatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"7\xc2\xf3\x18\x12\n" +
+	"\x0epatients.write \x01\x82\xd3\xe4\x93\x02\x1b:\apatient\"\x10/api/v1/patients\x12\xa0\x01\n" +
+	"\rUpdatePatient\x12*.ariesone.clinical.v1.UpdatePatientRequest\x1a\x1d.ariesone.clinical.v1.Patient\"D\xc2\xf3\x18\x12\n" +
+	"\x0epatients.write \x01\x82\xd3\xe4\x93\x02(:\apatient2\x1d/api/v1/patients/{patient.id}BEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
 
 var (
 	file_ariesone_clinical_v1_patient_proto_rawDescOnce sync.Once

@@ -347,10 +347,10 @@ const file_ariesone_clinical_v1_readiness_proto_rawDesc = "" +
 	" REQUIREMENT_CODE_NO_SIGNED_ORDER\x10\x04\x12\"\n" +
 	"\x1eREQUIREMENT_CODE_ORDER_EXPIRED\x10\x05\x12&\n" +
 	"\"REQUIREMENT_CODE_DIAGNOSIS_MISSING\x10\x06\x12)\n" +
-	"%REQUIREMENT_CODE_FACE_TO_FACE_MISSING\x10\a2\xc5\x01\n" +
-	"\x10ReadinessService\x12\xb0\x01\n" +
-	"\x0eCheckReadiness\x12+.ariesone.clinical.v1.CheckReadinessRequest\x1a%.ariesone.clinical.v1.ReadinessReport\"J\xc2\xf3\x18\x0f\n" +
-	"\rpatients.read\x82\xd3\xe4\x93\x021:\x01*\",/api/v1/patients/{patient_id}:checkReadinessBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
+	"%REQUIREMENT_CODE_FACE_TO_FACE_MISSING\x10\a2\xc7\x01\n" +
+	"\x10ReadinessService\x12\xb2\x01\n" +
+	"\x0eCheckReadiness\x12+.ariesone.clinical.v1.CheckReadinessRequest\x1a%.ariesone.clinical.v1.ReadinessReport\"L\xc2\xf3\x18\x11\n" +
+	"\rpatients.read \x01\x82\xd3\xe4\x93\x021:\x01*\",/api/v1/patients/{patient_id}:checkReadinessBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
 
 var (
 	file_ariesone_clinical_v1_readiness_proto_rawDescOnce sync.Once

@@ -863,20 +863,20 @@ const file_ariesone_clinical_v1_written_order_proto_rawDesc = "" +
 	"\x1aWRITTEN_ORDER_STATUS_DRAFT\x10\x01\x12\x1f\n" +
 	"\x1bWRITTEN_ORDER_STATUS_SIGNED\x10\x02\x12 \n" +
 	"\x1cWRITTEN_ORDER_STATUS_REVOKED\x10\x03\x12 \n" +
-	"\x1cWRITTEN_ORDER_STATUS_EXPIRED\x10\x042\xca\b\n" +
-	"\x13WrittenOrderService\x12\xa1\x01\n" +
-	"\x0fGetWrittenOrder\x12,.ariesone.clinical.v1.GetWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"<\xc2\xf3\x18\x15\n" +
-	"\x13written_orders.read\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/v1/written-orders/{id}\x12\xad\x01\n" +
-	"\x11ListWrittenOrders\x12..ariesone.clinical.v1.ListWrittenOrdersRequest\x1a/.ariesone.clinical.v1.ListWrittenOrdersResponse\"7\xc2\xf3\x18\x15\n" +
-	"\x13written_orders.read\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/written-orders\x12\xb2\x01\n" +
-	"\x12CreateWrittenOrder\x12/.ariesone.clinical.v1.CreateWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"G\xc2\xf3\x18\x16\n" +
-	"\x14written_orders.write\x82\xd3\xe4\x93\x02':\rwritten_order\"\x16/api/v1/written-orders\x12\xc5\x01\n" +
-	"\x12UpdateWrittenOrder\x12/.ariesone.clinical.v1.UpdateWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"Z\xc2\xf3\x18\x16\n" +
-	"\x14written_orders.write\x82\xd3\xe4\x93\x02::\rwritten_order2)/api/v1/written-orders/{written_order.id}\x12\xac\x01\n" +
-	"\x10SignWrittenOrder\x12-.ariesone.clinical.v1.SignWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"E\xc2\xf3\x18\x16\n" +
-	"\x14written_orders.write\x82\xd3\xe4\x93\x02%:\x01*\" /api/v1/written-orders/{id}:sign\x12\xb2\x01\n" +
-	"\x12RevokeWrittenOrder\x12/.ariesone.clinical.v1.RevokeWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"G\xc2\xf3\x18\x16\n" +
-	"\x14written_orders.write\x82\xd3\xe4\x93\x02':\x01*\"\"/api/v1/written-orders/{id}:revokeBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
+	"\x1cWRITTEN_ORDER_STATUS_EXPIRED\x10\x042\xd6\b\n" +
+	"\x13WrittenOrderService\x12\xa3\x01\n" +
+	"\x0fGetWrittenOrder\x12,.ariesone.clinical.v1.GetWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\">\xc2\xf3\x18\x17\n" +
+	"\x13written_orders.read \x01\x82\xd3\xe4\x93\x02\x1d\x12\x1b/api/v1/written-orders/{id}\x12\xaf\x01\n" +
+	"\x11ListWrittenOrders\x12..ariesone.clinical.v1.ListWrittenOrdersRequest\x1a/.ariesone.clinical.v1.ListWrittenOrdersResponse\"9\xc2\xf3\x18\x17\n" +
+	"\x13written_orders.read \x01\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/written-orders\x12\xb4\x01\n" +
+	"\x12CreateWrittenOrder\x12/.ariesone.clinical.v1.CreateWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"I\xc2\xf3\x18\x18\n" +
+	"\x14written_orders.write \x01\x82\xd3\xe4\x93\x02':\rwritten_order\"\x16/api/v1/written-orders\x12\xc7\x01\n" +
+	"\x12UpdateWrittenOrder\x12/.ariesone.clinical.v1.UpdateWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"\\\xc2\xf3\x18\x18\n" +
+	"\x14written_orders.write \x01\x82\xd3\xe4\x93\x02::\rwritten_order2)/api/v1/written-orders/{written_order.id}\x12\xae\x01\n" +
+	"\x10SignWrittenOrder\x12-.ariesone.clinical.v1.SignWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"G\xc2\xf3\x18\x18\n" +
+	"\x14written_orders.write \x01\x82\xd3\xe4\x93\x02%:\x01*\" /api/v1/written-orders/{id}:sign\x12\xb4\x01\n" +
+	"\x12RevokeWrittenOrder\x12/.ariesone.clinical.v1.RevokeWrittenOrderRequest\x1a\".ariesone.clinical.v1.WrittenOrder\"I\xc2\xf3\x18\x18\n" +
+	"\x14written_orders.write \x01\x82\xd3\xe4\x93\x02':\x01*\"\"/api/v1/written-orders/{id}:revokeBEZCgithub.com/ariesone/ariesone/gen/go/ariesone/clinical/v1;clinicalv1b\x06proto3"
 
 var (
 	file_ariesone_clinical_v1_written_order_proto_rawDescOnce sync.Once

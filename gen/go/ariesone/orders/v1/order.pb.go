@@ -1972,34 +1972,34 @@ const file_ariesone_orders_v1_order_proto_rawDesc = "" +
 	"\x1fPICKUP_REASON_SWITCHED_SUPPLIER\x10\x04\x12\x18\n" +
 	"\x14PICKUP_REASON_UNPAID\x10\x05\x12\x1a\n" +
 	"\x16PICKUP_REASON_EXCHANGE\x10\x06\x12\x17\n" +
-	"\x13PICKUP_REASON_OTHER\x10\a2\xe0\r\n" +
-	"\fOrderService\x12x\n" +
-	"\bGetOrder\x12#.ariesone.orders.v1.GetOrderRequest\x1a\x19.ariesone.orders.v1.Order\",\xc2\xf3\x18\r\n" +
-	"\vorders.read\x82\xd3\xe4\x93\x02\x15\x12\x13/api/v1/orders/{id}\x12\x84\x01\n" +
+	"\x13PICKUP_REASON_OTHER\x10\a2\xf8\r\n" +
+	"\fOrderService\x12z\n" +
+	"\bGetOrder\x12#.ariesone.orders.v1.GetOrderRequest\x1a\x19.ariesone.orders.v1.Order\".\xc2\xf3\x18\x0f\n" +
+	"\vorders.read \x01\x82\xd3\xe4\x93\x02\x15\x12\x13/api/v1/orders/{id}\x12\x86\x01\n" +
 	"\n" +
-	"ListOrders\x12%.ariesone.orders.v1.ListOrdersRequest\x1a&.ariesone.orders.v1.ListOrdersResponse\"'\xc2\xf3\x18\r\n" +
-	"\vorders.read\x82\xd3\xe4\x93\x02\x10\x12\x0e/api/v1/orders\x12\x81\x01\n" +
-	"\vCreateOrder\x12&.ariesone.orders.v1.CreateOrderRequest\x1a\x19.ariesone.orders.v1.Order\"/\xc2\xf3\x18\x0e\n" +
-	"\forders.write\x82\xd3\xe4\x93\x02\x17:\x05order\"\x0e/api/v1/orders\x12\x8c\x01\n" +
-	"\vUpdateOrder\x12&.ariesone.orders.v1.UpdateOrderRequest\x1a\x19.ariesone.orders.v1.Order\":\xc2\xf3\x18\x0e\n" +
-	"\forders.write\x82\xd3\xe4\x93\x02\":\x05order2\x19/api/v1/orders/{order.id}\x12\x89\x01\n" +
-	"\vSubmitOrder\x12&.ariesone.orders.v1.SubmitOrderRequest\x1a\x19.ariesone.orders.v1.Order\"7\xc2\xf3\x18\x0e\n" +
-	"\forders.write\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/api/v1/orders/{id}:submit\x12\x8e\x01\n" +
-	"\fApproveOrder\x12'.ariesone.orders.v1.ApproveOrderRequest\x1a\x19.ariesone.orders.v1.Order\":\xc2\xf3\x18\x10\n" +
-	"\x0eorders.approve\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/v1/orders/{id}:approve\x12\xa7\x01\n" +
-	"\x0eRecordDelivery\x12).ariesone.orders.v1.RecordDeliveryRequest\x1a\x1c.ariesone.orders.v1.Delivery\"L\xc2\xf3\x18\x12\n" +
-	"\x10deliveries.write\x82\xd3\xe4\x93\x020:\bdelivery\"$/api/v1/orders/{order_id}/deliveries\x12\x97\x01\n" +
-	"\vGetDelivery\x12&.ariesone.orders.v1.GetDeliveryRequest\x1a\x1c.ariesone.orders.v1.Delivery\"B\xc2\xf3\x18\r\n" +
-	"\vorders.read\x82\xd3\xe4\x93\x02+\x12)/api/v1/orders/{order_id}/deliveries/{id}\x12\xa6\x01\n" +
-	"\x0eListDeliveries\x12).ariesone.orders.v1.ListDeliveriesRequest\x1a*.ariesone.orders.v1.ListDeliveriesResponse\"=\xc2\xf3\x18\r\n" +
-	"\vorders.read\x82\xd3\xe4\x93\x02&\x12$/api/v1/orders/{order_id}/deliveries\x12\x9c\x01\n" +
-	"\fRecordPickup\x12'.ariesone.orders.v1.RecordPickupRequest\x1a\x1a.ariesone.orders.v1.Pickup\"G\xc2\xf3\x18\x12\n" +
-	"\x10deliveries.write\x82\xd3\xe4\x93\x02+:\x06pickup\"!/api/v1/orders/{order_id}/pickups\x12\x86\x01\n" +
+	"ListOrders\x12%.ariesone.orders.v1.ListOrdersRequest\x1a&.ariesone.orders.v1.ListOrdersResponse\")\xc2\xf3\x18\x0f\n" +
+	"\vorders.read \x01\x82\xd3\xe4\x93\x02\x10\x12\x0e/api/v1/orders\x12\x83\x01\n" +
+	"\vCreateOrder\x12&.ariesone.orders.v1.CreateOrderRequest\x1a\x19.ariesone.orders.v1.Order\"1\xc2\xf3\x18\x10\n" +
+	"\forders.write \x01\x82\xd3\xe4\x93\x02\x17:\x05order\"\x0e/api/v1/orders\x12\x8e\x01\n" +
+	"\vUpdateOrder\x12&.ariesone.orders.v1.UpdateOrderRequest\x1a\x19.ariesone.orders.v1.Order\"<\xc2\xf3\x18\x10\n" +
+	"\forders.write \x01\x82\xd3\xe4\x93\x02\":\x05order2\x19/api/v1/orders/{order.id}\x12\x8b\x01\n" +
+	"\vSubmitOrder\x12&.ariesone.orders.v1.SubmitOrderRequest\x1a\x19.ariesone.orders.v1.Order\"9\xc2\xf3\x18\x10\n" +
+	"\forders.write \x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/api/v1/orders/{id}:submit\x12\x90\x01\n" +
+	"\fApproveOrder\x12'.ariesone.orders.v1.ApproveOrderRequest\x1a\x19.ariesone.orders.v1.Order\"<\xc2\xf3\x18\x12\n" +
+	"\x0eorders.approve \x01\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/v1/orders/{id}:approve\x12\xa9\x01\n" +
+	"\x0eRecordDelivery\x12).ariesone.orders.v1.RecordDeliveryRequest\x1a\x1c.ariesone.orders.v1.Delivery\"N\xc2\xf3\x18\x14\n" +
+	"\x10deliveries.write \x01\x82\xd3\xe4\x93\x020:\bdelivery\"$/api/v1/orders/{order_id}/deliveries\x12\x99\x01\n" +
+	"\vGetDelivery\x12&.ariesone.orders.v1.GetDeliveryRequest\x1a\x1c.ariesone.orders.v1.Delivery\"D\xc2\xf3\x18\x0f\n" +
+	"\vorders.read \x01\x82\xd3\xe4\x93\x02+\x12)/api/v1/orders/{order_id}/deliveries/{id}\x12\xa8\x01\n" +
+	"\x0eListDeliveries\x12).ariesone.orders.v1.ListDeliveriesRequest\x1a*.ariesone.orders.v1.ListDeliveriesResponse\"?\xc2\xf3\x18\x0f\n" +
+	"\vorders.read \x01\x82\xd3\xe4\x93\x02&\x12$/api/v1/orders/{order_id}/deliveries\x12\x9e\x01\n" +
+	"\fRecordPickup\x12'.ariesone.orders.v1.RecordPickupRequest\x1a\x1a.ariesone.orders.v1.Pickup\"I\xc2\xf3\x18\x14\n" +
+	"\x10deliveries.write \x01\x82\xd3\xe4\x93\x02+:\x06pickup\"!/api/v1/orders/{order_id}/pickups\x12\x88\x01\n" +
 	"\n" +
-	"CloseOrder\x12%.ariesone.orders.v1.CloseOrderRequest\x1a\x19.ariesone.orders.v1.Order\"6\xc2\xf3\x18\x0e\n" +
-	"\forders.write\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/api/v1/orders/{id}:close\x12\x89\x01\n" +
-	"\vCancelOrder\x12&.ariesone.orders.v1.CancelOrderRequest\x1a\x19.ariesone.orders.v1.Order\"7\xc2\xf3\x18\x0e\n" +
-	"\forders.write\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/api/v1/orders/{id}:cancelBAZ?github.com/ariesone/ariesone/gen/go/ariesone/orders/v1;ordersv1b\x06proto3"
+	"CloseOrder\x12%.ariesone.orders.v1.CloseOrderRequest\x1a\x19.ariesone.orders.v1.Order\"8\xc2\xf3\x18\x10\n" +
+	"\forders.write \x01\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/api/v1/orders/{id}:close\x12\x8b\x01\n" +
+	"\vCancelOrder\x12&.ariesone.orders.v1.CancelOrderRequest\x1a\x19.ariesone.orders.v1.Order\"9\xc2\xf3\x18\x10\n" +
+	"\forders.write \x01\x82\xd3\xe4\x93\x02\x1f:\x01*\"\x1a/api/v1/orders/{id}:cancelBAZ?github.com/ariesone/ariesone/gen/go/ariesone/orders/v1;ordersv1b\x06proto3"
 
 var (
 	file_ariesone_orders_v1_order_proto_rawDescOnce sync.Once

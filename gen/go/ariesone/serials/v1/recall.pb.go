@@ -434,12 +434,12 @@ const file_ariesone_serials_v1_recall_proto_rawDesc = "" +
 	"\x05scope\x18\x01 \x01(\v2 .ariesone.serials.v1.RecallScopeB\x06\xbaH\x03\xc8\x01\x01R\x05scope\x12\x1a\n" +
 	"\brecalled\x18\x02 \x01(\bR\brecalled\":\n" +
 	"\x13RecallUnitsResponse\x12#\n" +
-	"\rchanged_count\x18\x01 \x01(\x03R\fchangedCount2\xcc\x02\n" +
-	"\rRecallService\x12\xa3\x01\n" +
-	"\x11ListRecallHolders\x12-.ariesone.serials.v1.ListRecallHoldersRequest\x1a..ariesone.serials.v1.ListRecallHoldersResponse\"/\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/recallHolders\x12\x94\x01\n" +
-	"\vRecallUnits\x12'.ariesone.serials.v1.RecallUnitsRequest\x1a(.ariesone.serials.v1.RecallUnitsResponse\"2\xc2\xf3\x18\x0f\n" +
-	"\rserials.write\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/v1/units:recallBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"\rchanged_count\x18\x01 \x01(\x03R\fchangedCount2\xd0\x02\n" +
+	"\rRecallService\x12\xa5\x01\n" +
+	"\x11ListRecallHolders\x12-.ariesone.serials.v1.ListRecallHoldersRequest\x1a..ariesone.serials.v1.ListRecallHoldersResponse\"1\xc2\xf3\x18\x10\n" +
+	"\fserials.read \x01\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/recallHolders\x12\x96\x01\n" +
+	"\vRecallUnits\x12'.ariesone.serials.v1.RecallUnitsRequest\x1a(.ariesone.serials.v1.RecallUnitsResponse\"4\xc2\xf3\x18\x11\n" +
+	"\rserials.write \x01\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/v1/units:recallBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_recall_proto_rawDescOnce sync.Once

@@ -1719,21 +1719,21 @@ const file_ariesone_serials_v1_unit_proto_rawDesc = "" +
 	"'VALIDATION_REASON_STATUS_DOES_NOT_ALLOW\x10\x04\x12\x1e\n" +
 	"\x1aVALIDATION_REASON_RECALLED\x10\x05\x12)\n" +
 	"%VALIDATION_REASON_MAINTENANCE_OVERDUE\x10\x06\x12!\n" +
-	"\x1dVALIDATION_REASON_LOT_EXPIRED\x10\a2\xe5\n" +
+	"\x1dVALIDATION_REASON_LOT_EXPIRED\x10\a2\xeb\n" +
 	"\n" +
-	"\vUnitService\x12w\n" +
-	"\aGetUnit\x12#.ariesone.serials.v1.GetUnitRequest\x1a\x19.ariesone.serials.v1.Unit\",\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/units/{id}\x12\x83\x01\n" +
-	"\tListUnits\x12%.ariesone.serials.v1.ListUnitsRequest\x1a&.ariesone.serials.v1.ListUnitsResponse\"'\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\x82\xd3\xe4\x93\x02\x0f\x12\r/api/v1/units\x12\x81\x01\n" +
+	"\vUnitService\x12y\n" +
+	"\aGetUnit\x12#.ariesone.serials.v1.GetUnitRequest\x1a\x19.ariesone.serials.v1.Unit\".\xc2\xf3\x18\x10\n" +
+	"\fserials.read \x01\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/units/{id}\x12\x85\x01\n" +
+	"\tListUnits\x12%.ariesone.serials.v1.ListUnitsRequest\x1a&.ariesone.serials.v1.ListUnitsResponse\")\xc2\xf3\x18\x10\n" +
+	"\fserials.read \x01\x82\xd3\xe4\x93\x02\x0f\x12\r/api/v1/units\x12\x81\x01\n" +
 	"\vReceiveUnit\x12'.ariesone.serials.v1.ReceiveUnitRequest\x1a\x19.ariesone.serials.v1.Unit\".\xc2\xf3\x18\x0f\n" +
 	"\rserials.write\x82\xd3\xe4\x93\x02\x15:\x04unit\"\r/api/v1/units\x12\xa8\x01\n" +
 	"\x10BatchCreateUnits\x12,.ariesone.serials.v1.BatchCreateUnitsRequest\x1a-.ariesone.serials.v1.BatchCreateUnitsResponse\"7\xc2\xf3\x18\x0f\n" +
 	"\rserials.write\x82\xd3\xe4\x93\x02\x1e:\x01*\"\x19/api/v1/units:batchCreate\x12\x94\x01\n" +
 	"\x0eTransitionUnit\x12*.ariesone.serials.v1.TransitionUnitRequest\x1a\x19.ariesone.serials.v1.Unit\";\xc2\xf3\x18\x0f\n" +
-	"\rserials.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/units/{id}:transition\x12\xbb\x01\n" +
-	"\x14ListUnitTransactions\x120.ariesone.serials.v1.ListUnitTransactionsRequest\x1a1.ariesone.serials.v1.ListUnitTransactionsResponse\">\xc2\xf3\x18\x0e\n" +
-	"\fserials.read\x82\xd3\xe4\x93\x02&\x12$/api/v1/units/{unit_id}/transactions\x12\xad\x01\n" +
+	"\rserials.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/units/{id}:transition\x12\xbd\x01\n" +
+	"\x14ListUnitTransactions\x120.ariesone.serials.v1.ListUnitTransactionsRequest\x1a1.ariesone.serials.v1.ListUnitTransactionsResponse\"@\xc2\xf3\x18\x10\n" +
+	"\fserials.read \x01\x82\xd3\xe4\x93\x02&\x12$/api/v1/units/{unit_id}/transactions\x12\xad\x01\n" +
 	"\x0eValidateSerial\x12*.ariesone.serials.v1.ValidateSerialRequest\x1a+.ariesone.serials.v1.ValidateSerialResponse\"B\xc2\xf3\x18\x0e\n" +
 	"\fserials.read\x82\xd3\xe4\x93\x02*\x12(/api/v1/serials/{serial_number}:validate\x12\x88\x01\n" +
 	"\vReserveUnit\x12'.ariesone.serials.v1.ReserveUnitRequest\x1a\x19.ariesone.serials.v1.Unit\"5\xc2\xf3\x18\x11\n" +

@@ -418,13 +418,13 @@ const file_ariesone_serials_v1_usage_proto_rawDesc = "" +
 	"\x10nights_compliant\x18\x06 \x01(\x05R\x0fnightsCompliant\x12=\n" +
 	"\x11best_window_start\x18\a \x01(\v2\x11.google.type.DateR\x0fbestWindowStart\x122\n" +
 	"\x15best_window_compliant\x18\b \x01(\x05R\x13bestWindowCompliant\x12\x1c\n" +
-	"\tcompliant\x18\t \x01(\bR\tcompliant2\xe1\x02\n" +
-	"\fUsageService\x12\xa1\x01\n" +
-	"\vRecordUsage\x12'.ariesone.serials.v1.RecordUsageRequest\x1a(.ariesone.serials.v1.RecordUsageResponse\"?\xc2\xf3\x18\r\n" +
-	"\vusage.write\x82\xd3\xe4\x93\x02(:\x01*\"#/api/v1/units/{unit_id}:recordUsage\x12\xac\x01\n" +
-	"\x14GetComplianceSummary\x120.ariesone.serials.v1.GetComplianceSummaryRequest\x1a&.ariesone.serials.v1.ComplianceSummary\":\xc2\xf3\x18\f\n" +
+	"\tcompliant\x18\t \x01(\bR\tcompliant2\xe5\x02\n" +
+	"\fUsageService\x12\xa3\x01\n" +
+	"\vRecordUsage\x12'.ariesone.serials.v1.RecordUsageRequest\x1a(.ariesone.serials.v1.RecordUsageResponse\"A\xc2\xf3\x18\x0f\n" +
+	"\vusage.write \x01\x82\xd3\xe4\x93\x02(:\x01*\"#/api/v1/units/{unit_id}:recordUsage\x12\xae\x01\n" +
+	"\x14GetComplianceSummary\x120.ariesone.serials.v1.GetComplianceSummaryRequest\x1a&.ariesone.serials.v1.ComplianceSummary\"<\xc2\xf3\x18\x0e\n" +
 	"\n" +
-	"usage.read\x82\xd3\xe4\x93\x02$\x12\"/api/v1/units/{unit_id}/complianceBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
+	"usage.read \x01\x82\xd3\xe4\x93\x02$\x12\"/api/v1/units/{unit_id}/complianceBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/serials/v1;serialsv1b\x06proto3"
 
 var (
 	file_ariesone_serials_v1_usage_proto_rawDescOnce sync.Once
