@@ -3,46 +3,124 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 
 	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
-// auditRecordedName is the payload type of every audit record event.
-var auditRecordedName = string(proto.MessageName(&auditv1.AuditRecorded{}))
+// Payload types of audit events: a batch (v2) or a single record (v1,
+// still read so that events published before batches are appended).
+var (
+	auditBatchName    = string(proto.MessageName(&auditv1.AuditRecordBatch{}))
+	auditRecordedName = string(proto.MessageName(&auditv1.AuditRecorded{}))
+)
 
-// appendAuditRecord appends the call an audit record event carries to its
-// tenant's chain. Nothing is written when the payload is not an
-// AuditRecorded, does not decode, or names another tenant than its
-// envelope: the delivery fails and is dead-lettered for an operator,
-// rather than a record landing in the wrong chain.
-func (c *EventConsumer) appendAuditRecord(ctx context.Context, e domain.Event) error {
-	if e.PayloadType != auditRecordedName {
-		return fmt.Errorf("audit record event %s: payload type %q, want %s", e.ID, e.PayloadType, auditRecordedName)
-	}
-	var rec auditv1.AuditRecorded
-	if err := proto.Unmarshal(e.Payload, &rec); err != nil {
-		return fmt.Errorf("audit record event %s: decoding payload: %w", e.ID, err)
-	}
-	if rec.GetCompanyId() != "" && rec.GetCompanyId() != e.CompanyID {
-		return fmt.Errorf("audit record event %s: payload tenant %q differs from the envelope's %q", e.ID, rec.GetCompanyId(), e.CompanyID)
-	}
-	chain := e.CompanyID
-	if chain == "" {
-		chain = domain.NoTenant
-	}
-	call := auditCall(&rec, e.Source)
-	now := c.now()
-	return c.Tenants.InTenant(ctx, chain, func(ctx context.Context) error {
-		_, err := c.Audit.AppendAuditRecord(ctx, chain, e.ID, func(h domain.ChainHead) (*domain.AuditRecord, domain.ChainHead) {
-			return h.Append(e.ID, call, now)
-		})
+// chainBatch is the records of one batch bound for one tenant's chain.
+type chainBatch struct {
+	chain   string
+	entries []domain.AuditEntry
+}
+
+// appendAuditRecords appends the calls an audit event carries to their
+// tenants' chains: each tenant's records in one statement after one lock of
+// its head, tenants in a fixed order (so two consumers appending batches of
+// the same tenants cannot deadlock). Nothing is written when the payload
+// is not an audit payload, does not decode, holds a record without a valid
+// id, or a record names another tenant than a tenant's envelope (an event
+// without a tenant may carry records of any): the delivery fails and is
+// dead-lettered for an operator, rather than a record landing in the wrong
+// chain.
+func (c *EventConsumer) appendAuditRecords(ctx context.Context, e domain.Event) error {
+	batches, err := auditBatches(e)
+	if err != nil {
 		return err
-	})
+	}
+	now := c.now()
+	for _, b := range batches {
+		err := c.Tenants.InTenant(ctx, b.chain, func(ctx context.Context) error {
+			_, err := c.Audit.AppendAuditRecords(ctx, b.chain, b.entries,
+				func(h domain.ChainHead, fresh []domain.AuditEntry) ([]*domain.AuditRecord, domain.ChainHead) {
+					return h.AppendAll(fresh, now)
+				})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// auditBatches decodes an audit event into its records, grouped by chain
+// and sorted by it.
+func auditBatches(e domain.Event) ([]chainBatch, error) {
+	var records []*auditv1.AuditRecorded
+	switch e.PayloadType {
+	case auditBatchName:
+		var batch auditv1.AuditRecordBatch
+		if err := proto.Unmarshal(e.Payload, &batch); err != nil {
+			return nil, fmt.Errorf("audit event %s: decoding payload: %w", e.ID, err)
+		}
+		records = batch.GetRecords()
+	case auditRecordedName:
+		var rec auditv1.AuditRecorded
+		if err := proto.Unmarshal(e.Payload, &rec); err != nil {
+			return nil, fmt.Errorf("audit event %s: decoding payload: %w", e.ID, err)
+		}
+		rec.RecordId = e.ID // a single record is identified by its event
+		records = []*auditv1.AuditRecorded{&rec}
+	default:
+		return nil, fmt.Errorf("audit event %s: payload type %q, want %s or %s", e.ID, e.PayloadType, auditBatchName, auditRecordedName)
+	}
+	byChain := map[string]*chainBatch{}
+	for i, rec := range records {
+		id, err := uuid.Parse(rec.GetRecordId())
+		if err != nil {
+			return nil, fmt.Errorf("audit event %s: record %d: id %q is not a UUID", e.ID, i, rec.GetRecordId())
+		}
+		chain, err := recordChain(e, rec.GetCompanyId())
+		if err != nil {
+			return nil, fmt.Errorf("audit event %s: record %d: %w", e.ID, i, err)
+		}
+		b, ok := byChain[chain]
+		if !ok {
+			b = &chainBatch{chain: chain}
+			byChain[chain] = b
+		}
+		b.entries = append(b.entries, domain.AuditEntry{ID: id.String(), Call: auditCall(rec, e.Source)})
+	}
+	out := make([]chainBatch, 0, len(byChain))
+	for _, b := range byChain {
+		out = append(out, *b)
+	}
+	slices.SortFunc(out, func(a, b chainBatch) int { return strings.Compare(a.chain, b.chain) })
+	return out, nil
+}
+
+// recordChain returns the chain of a record of tenant: its own (canonical),
+// or the nil UUID's for a call without one. A tenant's envelope admits only
+// that tenant's records.
+func recordChain(e domain.Event, tenant string) (string, error) {
+	if e.CompanyID != "" && tenant != "" && tenant != e.CompanyID {
+		return "", fmt.Errorf("payload tenant %q differs from the envelope's %q", tenant, e.CompanyID)
+	}
+	if tenant == "" {
+		tenant = e.CompanyID
+	}
+	if tenant == "" {
+		return domain.NoTenant, nil
+	}
+	id, err := uuid.Parse(tenant)
+	if err != nil {
+		return "", fmt.Errorf("tenant %q is not a UUID", tenant)
+	}
+	return id.String(), nil
 }
 
 // auditCall converts the payload. Text is made storable: Postgres text and

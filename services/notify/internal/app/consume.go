@@ -50,9 +50,10 @@ func (c *EventConsumer) now() time.Time { return c.Now().UTC().Truncate(time.Mic
 // Consume applies one delivered event, in the unit of work ctx carries (the
 // inbox's, whose tenant is the event's) or in one of its own:
 //
-//   - "<service>.audit.recorded.v1" appends the call to its tenant's
-//     hash-chained audit trail (calls without a tenant to the nil UUID's
-//     chain);
+//   - "<service>.audit.recorded.v2" (a batch of records) and
+//     "<service>.audit.recorded.v1" (one record) append the calls to their
+//     tenants' hash-chained audit trails (calls without a tenant to the nil
+//     UUID's chain);
 //   - any other event of a tenant is logged, updates the users read model
 //     when it is a company user event, becomes notifications for the
 //     recipients of the matching rules (built-in and the tenant's), and is
@@ -66,7 +67,7 @@ func (c *EventConsumer) now() time.Time { return c.Now().UTC().Truncate(time.Mic
 func (c *EventConsumer) Consume(ctx context.Context, d bus.Delivery) error {
 	e := eventFromMessage(d.Message)
 	if domain.IsAuditRecord(e.Type) {
-		return c.appendAuditRecord(ctx, e)
+		return c.appendAuditRecords(ctx, e)
 	}
 	if e.CompanyID == "" {
 		return nil

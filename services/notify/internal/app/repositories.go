@@ -17,7 +17,12 @@ type TenantScope interface {
 
 // AuditTrail stores the hash-chained audit records.
 type AuditTrail interface {
-	AppendAuditRecord(ctx context.Context, companyID, eventID string, link func(domain.ChainHead) (*domain.AuditRecord, domain.ChainHead)) (appended bool, err error)
+	// AppendAuditRecords appends to the chain of companyID, the unit of
+	// work's tenant, the entries not yet in the trail (by id), linked by
+	// link from the locked head: a redelivered batch appends nothing, a
+	// partly new one only its new records.
+	AppendAuditRecords(ctx context.Context, companyID string, entries []domain.AuditEntry,
+		link func(domain.ChainHead, []domain.AuditEntry) ([]*domain.AuditRecord, domain.ChainHead)) (appended int, err error)
 	ListAuditRecords(ctx context.Context, q domain.AuditQuery, after *domain.AuditPosition, limit int) ([]*domain.AuditRecord, error)
 	AuditChainRecords(ctx context.Context, afterSequence int64, limit int) ([]*domain.AuditRecord, error)
 	AuditChainHead(ctx context.Context, companyID string) (domain.ChainHead, error)

@@ -97,6 +97,22 @@ func (h ChainHead) Append(id string, call AuditCall, recordTime time.Time) (*Aud
 	return r, ChainHead{CompanyID: h.CompanyID, LastSequence: r.Sequence, LastHash: r.Hash}
 }
 
+// AuditEntry is a call to append under the record id its service gave it.
+type AuditEntry struct {
+	ID   string
+	Call AuditCall
+}
+
+// AppendAll links entries, in order, as the next records of the chain
+// headed by h and returns them and the chain's new head.
+func (h ChainHead) AppendAll(entries []AuditEntry, recordTime time.Time) ([]*AuditRecord, ChainHead) {
+	records := make([]*AuditRecord, len(entries))
+	for i, e := range entries {
+		records[i], h = h.Append(e.ID, e.Call, recordTime)
+	}
+	return records, h
+}
+
 // ComputeHash returns SHA-256(PreviousHash || Canonical(r)): the hash the
 // record must carry for its link to hold.
 func (r *AuditRecord) ComputeHash() []byte {

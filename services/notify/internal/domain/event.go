@@ -25,15 +25,19 @@ type Event struct {
 	Payload []byte
 }
 
-// auditRecordedSuffix ends the type of every audit record event,
-// "<service>.audit.recorded.v1".
-const auditRecordedSuffix = ".audit.recorded.v1"
+// auditRecordedSuffixes end the type of every audit event: a batch of
+// records (v2) or, before batches, one record (v1).
+var auditRecordedSuffixes = []string{".audit.recorded.v2", ".audit.recorded.v1"}
 
-// IsAuditRecord reports whether eventType carries an audit record,
-// "<service>.audit.recorded.v1" for a single service name. Audit records go
+// IsAuditRecord reports whether eventType carries audit records,
+// "<service>.audit.recorded.v2" (or .v1) for a single service name. Audit records go
 // to the hash-chained trail, not to the event log, notifications, webhooks
 // or live watchers: they describe calls, not changes.
 func IsAuditRecord(eventType string) bool {
-	service, ok := strings.CutSuffix(eventType, auditRecordedSuffix)
-	return ok && service != "" && !strings.Contains(service, ".")
+	for _, suffix := range auditRecordedSuffixes {
+		if service, ok := strings.CutSuffix(eventType, suffix); ok {
+			return service != "" && !strings.Contains(service, ".")
+		}
+	}
+	return false
 }

@@ -34,55 +34,119 @@ func scanAuditRecord(row pgx.Row) (*domain.AuditRecord, error) {
 	return &r, nil
 }
 
-// AppendAuditRecord appends the record of event eventID to the chain of
-// companyID, which must be the transaction's tenant. It locks the chain's
-// head (creating it for a chain's first record), so appends to one chain
-// are serialised, and lets link build the record from the head. An event
-// already in the trail is not appended again: appended is false.
-func (s *Store) AppendAuditRecord(ctx context.Context, companyID, eventID string,
-	link func(domain.ChainHead) (*domain.AuditRecord, domain.ChainHead)) (appended bool, err error) {
+// lockHeadSQL locks the chain's head, creating it for a chain's first
+// record, in one statement: the no-op update of a conflict takes the row
+// lock and returns the head as it stands.
+const lockHeadSQL = `
+insert into audit_chain_heads (company_id, last_sequence, last_hash) values ($1, 0, $2)
+on conflict (company_id) do update set company_id = excluded.company_id
+returning last_sequence, last_hash`
+
+// insertRecordsSQL inserts a batch's records in one statement.
+const insertRecordsSQL = `
+insert into audit_records (company_id, sequence, id, service, method, actor_id, actor_kind, resources,
+	code, client_addr, request_id, call_time, duration_us, record_time, previous_hash, hash)
+select $1, r.* from unnest($2::bigint[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+	$9::text[], $10::text[], $11::text[], $12::timestamptz[], $13::bigint[], $14::timestamptz[], $15::bytea[], $16::bytea[]) as r`
+
+// AppendAuditRecords appends the entries to the chain of companyID, which
+// must be the transaction's tenant, in two round trips whatever their
+// number: the first locks the chain's head (appends to one chain are
+// serialised; chains of other tenants proceed in parallel) and reads which
+// entries the trail already holds; link then builds the records of the
+// others from the head, and the second inserts them and moves the head.
+// Entries already in the trail, or repeated, are skipped: appended counts
+// the records written.
+func (s *Store) AppendAuditRecords(ctx context.Context, companyID string, entries []domain.AuditEntry,
+	link func(domain.ChainHead, []domain.AuditEntry) ([]*domain.AuditRecord, domain.ChainHead)) (appended int, err error) {
+	if len(entries) == 0 {
+		return 0, nil
+	}
 	err = s.db.WithTx(ctx, func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, `
-			insert into audit_chain_heads (company_id, last_sequence, last_hash) values ($1, 0, $2)
-			on conflict (company_id) do nothing`, companyID, domain.GenesisHash)
-		if err != nil {
-			return err
+		ids := make([]string, len(entries))
+		for i, e := range entries {
+			ids[i] = e.ID
 		}
 		head := domain.ChainHead{CompanyID: companyID}
-		err = tx.QueryRow(ctx, `
-			select last_sequence, last_hash from audit_chain_heads where company_id = $1 for update`,
-			companyID).Scan(&head.LastSequence, &head.LastHash)
-		if err != nil {
-			return fmt.Errorf("lock chain head: %w", err)
-		}
-		var exists bool
-		if err := tx.QueryRow(ctx, `select exists (select 1 from audit_records where id = $1)`, eventID).Scan(&exists); err != nil {
+		var present []string
+		lock := &pgx.Batch{}
+		lock.Queue(lockHeadSQL, companyID, domain.GenesisHash).QueryRow(func(row pgx.Row) error {
+			if err := row.Scan(&head.LastSequence, &head.LastHash); err != nil {
+				return fmt.Errorf("lock chain head: %w", err)
+			}
+			return nil
+		})
+		lock.Queue(`select id::text from audit_records where id = any($1::uuid[])`, ids).Query(func(rows pgx.Rows) error {
+			var err error
+			present, err = pgx.CollectRows(rows, pgx.RowTo[string])
+			return err
+		})
+		if err := tx.SendBatch(ctx, lock).Close(); err != nil {
 			return err
 		}
-		if exists {
+		fresh := freshEntries(entries, present)
+		if len(fresh) == 0 {
 			return nil
 		}
-		r, next := link(head)
-		resources, err := json.Marshal(nonNil(r.Resources))
+		records, next := link(head, fresh)
+		cols, err := recordColumns(records)
 		if err != nil {
 			return err
 		}
-		batch := &pgx.Batch{}
-		batch.Queue(`
-			insert into audit_records (company_id, sequence, id, service, method, actor_id, actor_kind, resources,
-				code, client_addr, request_id, call_time, duration_us, record_time, previous_hash, hash)
-			values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			r.CompanyID, r.Sequence, r.ID, r.Service, r.Method, r.ActorID, r.ActorKind, resources,
-			r.Code, r.ClientAddr, r.RequestID, r.CallTime, r.Duration.Microseconds(), r.RecordTime, r.PreviousHash, r.Hash)
-		batch.Queue(`update audit_chain_heads set last_sequence = $2, last_hash = $3 where company_id = $1`,
+		write := &pgx.Batch{}
+		write.Queue(insertRecordsSQL, append([]any{companyID}, cols...)...)
+		write.Queue(`update audit_chain_heads set last_sequence = $2, last_hash = $3 where company_id = $1`,
 			companyID, next.LastSequence, next.LastHash)
-		if err := tx.SendBatch(ctx, batch).Close(); err != nil {
+		if err := tx.SendBatch(ctx, write).Close(); err != nil {
 			return err
 		}
-		appended = true
+		appended = len(records)
 		return nil
 	})
-	return appended, wrap("append audit record", err)
+	return appended, wrap("append audit records", err)
+}
+
+// freshEntries returns the entries whose id is neither present nor
+// repeated earlier in entries, in order.
+func freshEntries(entries []domain.AuditEntry, present []string) []domain.AuditEntry {
+	seen := make(map[string]bool, len(entries)+len(present))
+	for _, id := range present {
+		seen[id] = true
+	}
+	fresh := make([]domain.AuditEntry, 0, len(entries))
+	for _, e := range entries {
+		if !seen[e.ID] {
+			seen[e.ID] = true
+			fresh = append(fresh, e)
+		}
+	}
+	return fresh
+}
+
+// recordColumns returns the records as the arrays insertRecordsSQL unnests,
+// from $2 on.
+func recordColumns(records []*domain.AuditRecord) ([]any, error) {
+	n := len(records)
+	var (
+		sequence, durationUS                               = make([]int64, n), make([]int64, n)
+		id, service, method, actorID, actorKind, resources = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		code, clientAddr, requestID                        = make([]string, n), make([]string, n), make([]string, n)
+		callTime, recordTime                               = make([]time.Time, n), make([]time.Time, n)
+		previousHash, hash                                 = make([][]byte, n), make([][]byte, n)
+	)
+	for i, r := range records {
+		res, err := json.Marshal(nonNil(r.Resources))
+		if err != nil {
+			return nil, err
+		}
+		sequence[i], id[i], service[i], method[i] = r.Sequence, r.ID, r.Service, r.Method
+		actorID[i], actorKind[i], resources[i] = r.ActorID, r.ActorKind, string(res)
+		code[i], clientAddr[i], requestID[i] = r.Code, r.ClientAddr, r.RequestID
+		callTime[i], durationUS[i], recordTime[i] = r.CallTime, r.Duration.Microseconds(), r.RecordTime
+		previousHash[i], hash[i] = r.PreviousHash, r.Hash
+	}
+	return []any{sequence, id, service, method, actorID, actorKind, resources,
+		code, clientAddr, requestID, callTime, durationUS, recordTime, previousHash, hash}, nil
 }
 
 func nonNil(m map[string]string) map[string]string {

@@ -80,3 +80,36 @@ func Apply(db *postgres.DB, consumer *app.EventConsumer, ds ...bus.Delivery) err
 	}
 	return nil
 }
+
+// AuditBatchEvent is a batch event (v2) of service carrying records, under
+// envelope tenant company (empty: a batch of any tenants). A record without
+// a record id gets a fresh one.
+func AuditBatchEvent(t testing.TB, company string, records ...*auditv1.AuditRecorded) bus.Delivery {
+	t.Helper()
+	for _, r := range records {
+		if r.GetRecordId() == "" {
+			r.RecordId = NewID(t)
+		}
+	}
+	at := time.Now()
+	return Event(t, "company.audit.recorded.v2", company, &auditv1.AuditRecordBatch{Records: records}, at)
+}
+
+// AuditRecord is one call of method by actor for company, as a batch holds
+// it.
+func AuditRecord(t testing.TB, company, actor, method string, at time.Time) *auditv1.AuditRecorded {
+	t.Helper()
+	return &auditv1.AuditRecorded{
+		RecordId:   NewID(t),
+		RequestId:  NewID(t),
+		ActorId:    actor,
+		ActorKind:  "user",
+		CompanyId:  company,
+		Method:     method,
+		Code:       "OK",
+		ClientAddr: "10.1.2.3:40000",
+		CallTime:   timestamppb.New(at),
+		Duration:   durationpb.New(time.Millisecond),
+		Service:    "company",
+	}
+}
