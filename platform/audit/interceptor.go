@@ -13,6 +13,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -26,19 +27,53 @@ import (
 // which carry no business meaning and would drown the trail).
 type Skip func(fullMethod string) bool
 
+// Durable reports the methods whose successful answer discloses protected
+// health information: the record of such an answer must be durable before
+// the answer leaves.
+type Durable func(fullMethod string) bool
+
+// Option configures an interceptor.
+type Option func(*options)
+
+type options struct {
+	durable Durable
+}
+
+// DurableWhen makes the unary interceptor hold the successful answer of
+// every method durable reports until the sink, when it is a Committer, has
+// made the call's record durable. When the sink cannot, the caller gets
+// UNAVAILABLE instead of the answer: no PHI leaves without its record.
+func DurableWhen(durable Durable) Option {
+	return func(o *options) { o.durable = durable }
+}
+
 // UnaryServerInterceptor writes one record per call to sink. It must wrap
 // authentication so that denied calls are recorded with whatever identity was
 // established before the denial.
-func UnaryServerInterceptor(sink Sink, skip Skip) grpc.UnaryServerInterceptor {
+func UnaryServerInterceptor(sink Sink, skip Skip, opts ...Option) grpc.UnaryServerInterceptor {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	committer, _ := sink.(Committer)
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
 		if skip != nil && skip(info.FullMethod) {
 			return handler(ctx, req)
 		}
-		ctx, finish := begin(ctx, sink, info.FullMethod, req)
+		var commit Committer
+		if committer != nil && o.durable != nil && o.durable(info.FullMethod) {
+			commit = committer
+		}
+		ctx, finish := begin(ctx, sink, commit, info.FullMethod, req)
 		defer finish(&err, &resp)
 		return handler(ctx, req)
 	}
 }
+
+// errNotAudited is what a caller gets instead of a PHI answer whose record
+// could not be made durable.
+var errNotAudited = status.Error(codes.Unavailable,
+	"the answer was withheld because its audit record could not be written; retry the call")
 
 // Resource names of a stream's two records: a stream that the service
 // accepted is recorded when it opens ({"stream": "opened"}, outcome OK),
@@ -141,7 +176,11 @@ func (s *openingStream) SendMsg(m any) error {
 // the chance here, before the handler runs: the record it writes at commit
 // says OK, since the call's change committed, unless the call announced a
 // refusal that commits (NoteOutcome).
-func begin(ctx context.Context, sink Sink, method string, req any) (context.Context, func(err *error, resp *any)) {
+//
+// With commit set (a method that discloses PHI) a successful answer is held
+// until commit has made its record durable, and replaced by UNAVAILABLE when
+// it cannot; other outcomes disclose nothing and are written as usual.
+func begin(ctx context.Context, sink Sink, commit Committer, method string, req any) (context.Context, func(err *error, resp *any)) {
 	ctx, slot := identity.WithSlot(ctx)
 	ctx, noted := withNotedResources(ctx)
 	start := time.Now()
@@ -159,7 +198,15 @@ func begin(ctx context.Context, sink Sink, method string, req any) (context.Cont
 		if resp != nil {
 			response = *resp
 		}
-		sink.Write(ctx, build(ctx, slot, noted, method, start, grpcerr.ToStatus(*err).Code(), req, response))
+		code := grpcerr.ToStatus(*err).Code()
+		r := build(ctx, slot, noted, method, start, code, req, response)
+		if commit == nil || code != codes.OK {
+			sink.Write(ctx, r)
+			return
+		}
+		if cerr := commit.Commit(ctx, r); cerr != nil {
+			*resp, *err = nil, errNotAudited
+		}
 	}
 }
 

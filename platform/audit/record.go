@@ -63,6 +63,15 @@ type TxBinder interface {
 	Bind(ctx context.Context, pending func() Record) context.Context
 }
 
+// Committer is implemented by a sink that can make a record durable while
+// the call waits: Commit returns once r is committed (or was already, in the
+// call's own transaction), or with the reason it could not be. A record
+// whose commit failed may still be written later; the trail can then show
+// an answer the caller never received, never the reverse.
+type Committer interface {
+	Commit(ctx context.Context, r Record) error
+}
+
 // MemorySink keeps records in memory; tests read them back.
 type MemorySink struct {
 	mu      sync.Mutex

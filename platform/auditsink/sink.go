@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/types/known/durationpb"
@@ -27,9 +28,9 @@ const (
 	DefaultBuffer        = 20000
 )
 
-// EventType returns the routing key of the audit records service publishes:
-// "company.audit.recorded.v1".
-func EventType(service string) string { return service + ".audit.recorded.v1" }
+// EventType returns the routing key of the audit record batches service
+// publishes: "company.audit.recorded.v2".
+func EventType(service string) string { return service + ".audit.recorded.v2" }
 
 // Config configures a Sink.
 type Config struct {
@@ -54,9 +55,23 @@ type Config struct {
 // to reach the outbox.
 type Sink struct {
 	cfg      Config
-	queue    chan audit.Record
+	queue    chan entry
 	overflow audit.LogSink
 	metrics  *metrics
+}
+
+// entry is a record waiting for its batch, with the id it keeps through
+// retries and, when its caller waits for the commit (Commit), where the
+// outcome is sent.
+type entry struct {
+	record audit.Record
+	id     string
+	done   chan error
+}
+
+// newEntry gives r its record id.
+func newEntry(r audit.Record) entry {
+	return entry{record: r, id: uuid.Must(uuid.NewV7()).String()}
 }
 
 // New returns a sink; start its Run.
@@ -82,7 +97,7 @@ func New(cfg Config) (*Sink, error) {
 	}
 	return &Sink{
 		cfg:      cfg,
-		queue:    make(chan audit.Record, cfg.Buffer),
+		queue:    make(chan entry, cfg.Buffer),
 		overflow: audit.LogSink{Logger: cfg.Logger},
 		metrics:  m,
 	}, nil
@@ -119,7 +134,9 @@ func (b *binding) BeforeCommit(ctx context.Context, tx pgx.Tx) error {
 		return nil
 	}
 	rec := b.pending()
-	msg, err := b.sink.message(ctx, rec)
+	// A batch of one, under the transaction's tenant, which is the
+	// record's: the outbox accepts only the transaction's tenant.
+	msg, err := b.sink.message(ctx, rec.CompanyID, []entry{newEntry(rec)})
 	if err != nil {
 		return err
 	}
@@ -151,20 +168,11 @@ func (b *binding) writtenCode() (string, bool) {
 // Write implements audit.Sink. A call whose record is already in its
 // committed transaction is done; any other is queued for the next batch.
 func (s *Sink) Write(ctx context.Context, r audit.Record) {
-	if b, ok := ctx.Value(bindingKey{}).(*binding); ok {
-		if code, written := b.writtenCode(); written {
-			if r.Code != code {
-				// The change committed and is audited as such; what failed
-				// afterwards (sending the response) is only logged.
-				s.cfg.Logger.WarnContext(ctx, "call ended otherwise than its committed audit record says",
-					slog.String("method", r.Method), slog.String("recorded", code), slog.String("code", r.Code),
-					slog.String("request_id", r.RequestID))
-			}
-			return
-		}
+	if s.committedWithCall(ctx, r) {
+		return
 	}
 	select {
-	case s.queue <- r:
+	case s.queue <- newEntry(r):
 		s.metrics.queued.Inc()
 	default:
 		s.metrics.records.WithLabelValues("overflow_logged").Inc()
@@ -172,22 +180,73 @@ func (s *Sink) Write(ctx context.Context, r audit.Record) {
 	}
 }
 
-// message turns a record into its outbox event.
-func (s *Sink) message(ctx context.Context, r audit.Record) (bus.Message, error) {
-	payload := &auditv1.AuditRecorded{
-		RequestId:  r.RequestID,
-		ActorId:    r.Actor,
-		ActorKind:  r.ActorKind,
-		CompanyId:  r.CompanyID,
-		Method:     r.Method,
-		Resources:  r.Resources,
-		Code:       r.Code,
-		ClientAddr: r.ClientAddr,
-		CallTime:   timestamppb.New(r.Time),
-		Duration:   durationpb.New(r.Duration),
-		Service:    s.cfg.Service,
+// Commit implements audit.Committer: it queues r and returns once the batch
+// holding it has committed, or when ctx ends first. A call whose record is
+// already in its committed transaction returns at once. The caller waits
+// for room in a full queue rather than see its record logged instead.
+func (s *Sink) Commit(ctx context.Context, r audit.Record) error {
+	if s.committedWithCall(ctx, r) {
+		return nil
 	}
-	msg, err := outbox.NewMessage(ctx, s.cfg.Service, EventType(s.cfg.Service), r.CompanyID, payload, time.Now())
+	e := newEntry(r)
+	e.done = make(chan error, 1)
+	select {
+	case s.queue <- e:
+		s.metrics.queued.Inc()
+	case <-ctx.Done():
+		return fmt.Errorf("auditsink: queue the record: %w", context.Cause(ctx))
+	}
+	select {
+	case err := <-e.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("auditsink: wait for the record's commit: %w", context.Cause(ctx))
+	}
+}
+
+// committedWithCall reports whether the call's record is in a transaction
+// the call committed; a different outcome since is logged, not recorded.
+func (s *Sink) committedWithCall(ctx context.Context, r audit.Record) bool {
+	b, ok := ctx.Value(bindingKey{}).(*binding)
+	if !ok {
+		return false
+	}
+	code, written := b.writtenCode()
+	if !written {
+		return false
+	}
+	if r.Code != code {
+		// The change committed and is audited as such; what failed
+		// afterwards (sending the response) is only logged.
+		s.cfg.Logger.WarnContext(ctx, "call ended otherwise than its committed audit record says",
+			slog.String("method", r.Method), slog.String("recorded", code), slog.String("code", r.Code),
+			slog.String("request_id", r.RequestID))
+	}
+	return true
+}
+
+// message turns entries into one batch event of tenant (empty: a batch of
+// any tenants, which belongs to none).
+func (s *Sink) message(ctx context.Context, tenant string, entries []entry) (bus.Message, error) {
+	batch := &auditv1.AuditRecordBatch{Records: make([]*auditv1.AuditRecorded, len(entries))}
+	for i, e := range entries {
+		r := e.record
+		batch.Records[i] = &auditv1.AuditRecorded{
+			RecordId:   e.id,
+			RequestId:  r.RequestID,
+			ActorId:    r.Actor,
+			ActorKind:  r.ActorKind,
+			CompanyId:  r.CompanyID,
+			Method:     r.Method,
+			Resources:  r.Resources,
+			Code:       r.Code,
+			ClientAddr: r.ClientAddr,
+			CallTime:   timestamppb.New(r.Time),
+			Duration:   durationpb.New(r.Duration),
+			Service:    s.cfg.Service,
+		}
+	}
+	msg, err := outbox.NewMessage(ctx, s.cfg.Service, EventType(s.cfg.Service), tenant, batch, time.Now())
 	if err != nil {
 		return bus.Message{}, fmt.Errorf("auditsink: %w", err)
 	}

@@ -3,6 +3,7 @@ package auditsink_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -10,6 +11,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/jackc/pgx/v5"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
 	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
@@ -53,7 +56,9 @@ type outboxRecord struct {
 	Resources                   map[string]string
 }
 
-// auditEvents reads the audit events of the outbox as the superuser.
+// auditEvents reads the records of the outbox's audit batches as the
+// superuser, one outboxRecord per record, under the record's tenant. A
+// batch under a tenant's envelope must hold only that tenant's records.
 func auditEvents(t *testing.T, s pgtest.Schema) []outboxRecord {
 	t.Helper()
 	rows, err := s.Super.Query(context.Background(),
@@ -62,21 +67,27 @@ func auditEvents(t *testing.T, s pgtest.Schema) []outboxRecord {
 		t.Fatal(err)
 	}
 	var out []outboxRecord
+	ids := map[string]bool{}
 	for rows.Next() {
-		var r outboxRecord
+		var typ, envelope string
 		var payload []byte
-		if err := rows.Scan(&r.Type, &r.Company, &payload); err != nil {
+		if err := rows.Scan(&typ, &envelope, &payload); err != nil {
 			t.Fatal(err)
 		}
-		var rec auditv1.AuditRecorded
-		if err := proto.Unmarshal(payload, &rec); err != nil {
+		var batch auditv1.AuditRecordBatch
+		if err := proto.Unmarshal(payload, &batch); err != nil {
 			t.Fatal(err)
 		}
-		if rec.GetCompanyId() != r.Company || rec.GetService() != "probe" {
-			t.Errorf("record company %q service %q in an event of company %q", rec.GetCompanyId(), rec.GetService(), r.Company)
+		for _, rec := range batch.GetRecords() {
+			if (envelope != "" && rec.GetCompanyId() != envelope) || rec.GetService() != "probe" {
+				t.Errorf("record company %q service %q in an event of company %q", rec.GetCompanyId(), rec.GetService(), envelope)
+			}
+			if ids[rec.GetRecordId()] || rec.GetRecordId() == "" {
+				t.Errorf("record id %q empty or repeated", rec.GetRecordId())
+			}
+			ids[rec.GetRecordId()] = true
+			out = append(out, outboxRecord{Type: typ, Company: rec.GetCompanyId(), Method: rec.GetMethod(), Code: rec.GetCode(), Resources: rec.GetResources()})
 		}
-		r.Method, r.Code, r.Resources = rec.GetMethod(), rec.GetCode(), rec.GetResources()
-		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
@@ -141,7 +152,7 @@ func TestWriteIsAuditedInItsOwnTransaction(t *testing.T) {
 	if err := call(sink, companyA, createWidget, &testingv1.GetWidgetRequest{}, insertWidget(s.App)); err != nil {
 		t.Fatal(err)
 	}
-	want := []outboxRecord{{Type: "probe.audit.recorded.v1", Company: companyA, Method: createWidget, Code: "OK"}}
+	want := []outboxRecord{{Type: "probe.audit.recorded.v2", Company: companyA, Method: createWidget, Code: "OK"}}
 	if diff := cmp.Diff(want, auditEvents(t, s), cmp.FilterPath(func(p cmp.Path) bool { return p.Last().String() == ".Resources" }, cmp.Ignore())); diff != "" {
 		t.Errorf("outbox (-want +got):\n%s", diff)
 	}
@@ -239,5 +250,69 @@ func TestReadsAndRefusalsAreBatchedPerTenant(t *testing.T) {
 func TestNewRejectsIncompleteConfig(t *testing.T) {
 	if _, err := auditsink.New(auditsink.Config{Service: "probe"}); err == nil {
 		t.Error("New accepted a config without a database")
+	}
+}
+
+// TestCommitReturnsOnceTheRecordIsInTheOutbox has 32 callers wait for their
+// records at once: each finds its own record committed when Commit returns,
+// and they shared commits (fewer outbox events than callers is what a group
+// commit gives; one event per caller would also be correct, so only the
+// records are asserted).
+func TestCommitReturnsOnceTheRecordIsInTheOutbox(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	sink, err := auditsink.New(auditsink.Config{DB: s.App, Service: "probe", FlushInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- sink.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	const callers = 32
+	errs := make(chan error, callers)
+	for i := range callers {
+		go func() {
+			id := fmt.Sprintf("commit-%02d", i)
+			if err := sink.Commit(ctx, audit.Record{RequestID: id, CompanyID: companyA, Method: getWidget, Code: "OK", Time: time.Now()}); err != nil {
+				errs <- err
+				return
+			}
+			var n int
+			err := s.Super.QueryRow(ctx, `select count(*) from outbox where position($1::bytea in payload) > 0`, []byte(id)).Scan(&n)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("record %s is in %d outbox events after Commit returned, want 1", id, n)
+			}
+			errs <- err
+		}()
+	}
+	for range callers {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if got := len(auditEvents(t, s)); got != callers {
+		t.Errorf("%d records in the outbox, want %d", got, callers)
+	}
+}
+
+// TestCommitFailsWhenTheRecordCannotBeWritten: with no flusher running the
+// record never commits, and the caller learns it when its context ends, so
+// the interceptor withholds the answer.
+func TestCommitFailsWhenTheRecordCannotBeWritten(t *testing.T) {
+	t.Parallel()
+	s := pgtest.NewSchema(t, widgets)
+	sink, err := auditsink.New(auditsink.Config{DB: s.App, Service: "probe"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	intercept := audit.UnaryServerInterceptor(sink, nil, audit.DurableWhen(func(string) bool { return true }))
+	resp, err := intercept(ctx, &testingv1.GetWidgetRequest{Id: widget}, &grpc.UnaryServerInfo{FullMethod: getWidget},
+		func(context.Context, any) (any, error) { return &testingv1.Widget{Id: widget}, nil })
+	if status.Code(err) != codes.Unavailable || resp != nil {
+		t.Errorf("answer %v, error %v; want no answer and UNAVAILABLE", resp, err)
 	}
 }

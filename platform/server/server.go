@@ -138,7 +138,7 @@ func New(cfg Config) (*Server, error) {
 		s.defaultDeadline,
 		access.unary,
 		s.metrics.UnaryServerInterceptor(),
-		audit.UnaryServerInterceptor(cfg.Audit, skipAudit),
+		audit.UnaryServerInterceptor(cfg.Audit, skipAudit, audit.DurableWhen(s.disclosesPHI)),
 		s.guard.UnaryServerInterceptor(),
 	}
 	stream := []grpc.StreamServerInterceptor{
@@ -173,6 +173,13 @@ func New(cfg Config) (*Server, error) {
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	return s, nil
+}
+
+// disclosesPHI reports a method whose rule says its answer discloses PHI,
+// so its audit record must be durable before the answer leaves.
+func (s *Server) disclosesPHI(fullMethod string) bool {
+	rule, ok := s.guard.Rule(fullMethod)
+	return ok && rule.DisclosesPHI
 }
 
 // GRPC returns the underlying server for service registration.
