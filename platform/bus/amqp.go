@@ -316,3 +316,24 @@ func isPermanent(err error) bool {
 	}
 	return false
 }
+
+// QueueDepth returns how many messages wait in the named queue, ready for
+// a consumer (unacknowledged deliveries are not counted). It declares the
+// queue passively on a channel of its own, so a queue not declared yet is
+// an error rather than created.
+func (a *AMQP) QueueDepth(ctx context.Context, queue string) (int, error) {
+	conn, _, err := a.connection(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ch, err := conn.Channel()
+	if err != nil {
+		return 0, fmt.Errorf("bus: queue depth of %s: open channel: %w", queue, err)
+	}
+	defer ch.Close()
+	q, err := ch.QueueDeclarePassive(queue, true, false, false, false, nil)
+	if err != nil {
+		return 0, fmt.Errorf("bus: queue depth of %s: %w", queue, err)
+	}
+	return q.Messages, nil
+}

@@ -257,3 +257,35 @@ func TestAMQPLostAckRedelivers(t *testing.T) {
 		t.Errorf("deliveries %+v, want %+v", got, want)
 	}
 }
+
+// TestAMQPQueueDepth counts what waits in a queue no one consumes, and
+// refuses a queue that was never declared.
+func TestAMQPQueueDepth(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), testTimeout)
+	defer cancel()
+	s := newBrokerSubject(t, nil)
+	queue := s.queue(t)
+	ch := s.channel(t)
+	if _, err := ch.QueueDeclare(queue, true, false, false, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if err := ch.PublishWithContext(ctx, "", queue, false, false, amqp.Publishing{Body: []byte{byte(i)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n int
+	for n != 3 && ctx.Err() == nil {
+		var err error
+		if n, err = s.amqp.QueueDepth(ctx, queue); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n != 3 {
+		t.Errorf("depth %d, want 3", n)
+	}
+	if _, err := s.amqp.QueueDepth(ctx, "bustest.never."+randomSuffix(t)); err == nil {
+		t.Error("the depth of a queue never declared was reported")
+	}
+}

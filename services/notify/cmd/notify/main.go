@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/inbox"
@@ -17,6 +18,7 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/grpcapi"
 	"github.com/ariesone/ariesone/services/notify/internal/store"
+	"github.com/ariesone/ariesone/services/notify/internal/trailmetrics"
 	"github.com/ariesone/ariesone/services/notify/internal/webhook"
 	"github.com/ariesone/ariesone/services/notify/migrations"
 )
@@ -73,9 +75,13 @@ func (w *wiring) register(_ context.Context, d *service.Deps) error {
 // live stream, and deliver webhooks.
 func (w *wiring) workers(ctx context.Context, d *service.Deps) ([]service.Worker, error) {
 	s := store.New(d.DB)
+	trail, err := trailmetrics.New(d.Registry)
+	if err != nil {
+		return nil, err
+	}
 	consumer := app.NewEventConsumer(app.ConsumerDeps{
 		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s,
-		Webhooks: w.hooks.Enqueuer,
+		Webhooks: w.hooks.Enqueuer, Ingest: trail,
 	})
 	handler := inbox.Handler(d.DB, app.EventsConsumer, consumer.Consume)
 	dispatcher, err := webhook.NewDispatcher(webhook.DispatcherConfig{
@@ -85,7 +91,7 @@ func (w *wiring) workers(ctx context.Context, d *service.Deps) ([]service.Worker
 	if err != nil {
 		return nil, err
 	}
-	return []service.Worker{
+	workers := []service.Worker{
 		{Name: app.EventsConsumer, Run: func(wctx context.Context) error {
 			return d.Bus.Consume(wctx, app.EventsSubscription, handler)
 		}},
@@ -94,5 +100,19 @@ func (w *wiring) workers(ctx context.Context, d *service.Deps) ([]service.Worker
 		// until the shutdown timeout.
 		{Name: "live events", Run: func(context.Context) error { return w.live.Run(ctx, d.Bus) }},
 		{Name: "webhook dispatcher", Run: dispatcher.Run},
-	}, nil
+	}
+	if probe, ok := d.Bus.(queueProbe); ok {
+		workers = append(workers, service.Worker{Name: "audit trail lag", Run: func(wctx context.Context) error {
+			return trail.Watch(wctx, func(ctx context.Context) (int, error) {
+				return probe.QueueDepth(ctx, app.EventsConsumer)
+			}, time.Second)
+		}})
+	}
+	return workers, nil
+}
+
+// queueProbe is a bus that can tell how many messages wait in a queue
+// (RabbitMQ's can).
+type queueProbe interface {
+	QueueDepth(ctx context.Context, queue string) (int, error)
 }

@@ -27,6 +27,17 @@ type chainBatch struct {
 	entries []domain.AuditEntry
 }
 
+// oldest returns the earliest call time of the batch.
+func (b chainBatch) oldest() time.Time {
+	var t time.Time
+	for _, e := range b.entries {
+		if t.IsZero() || e.Call.CallTime.Before(t) {
+			t = e.Call.CallTime
+		}
+	}
+	return t
+}
+
 // appendAuditRecords appends the calls an audit event carries to their
 // tenants' chains: each tenant's records in one statement after one lock of
 // its head, tenants in a fixed order (so two consumers appending batches of
@@ -43,8 +54,10 @@ func (c *EventConsumer) appendAuditRecords(ctx context.Context, e domain.Event) 
 	}
 	now := c.now()
 	for _, b := range batches {
+		var appended int
 		err := c.Tenants.InTenant(ctx, b.chain, func(ctx context.Context) error {
-			_, err := c.Audit.AppendAuditRecords(ctx, b.chain, b.entries,
+			var err error
+			appended, err = c.Audit.AppendAuditRecords(ctx, b.chain, b.entries,
 				func(h domain.ChainHead, fresh []domain.AuditEntry) ([]*domain.AuditRecord, domain.ChainHead) {
 					return h.AppendAll(fresh, now)
 				})
@@ -52,6 +65,9 @@ func (c *EventConsumer) appendAuditRecords(ctx context.Context, e domain.Event) 
 		})
 		if err != nil {
 			return err
+		}
+		if c.Ingest != nil && appended > 0 {
+			c.Ingest.Appended(appended, b.oldest(), now)
 		}
 	}
 	return nil

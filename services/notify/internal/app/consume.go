@@ -26,8 +26,16 @@ type ConsumerDeps struct {
 	Rules         NotificationRules
 	Notifications Notifications
 	Webhooks      WebhookEnqueuer
+	// Ingest, when set, learns of every batch of audit records appended.
+	Ingest AuditIngest
 	// Now is the clock; nil means the system clock.
 	Now func() time.Time
+}
+
+// AuditIngest observes the trail's ingest: n records appended at now, the
+// oldest of them called at oldest.
+type AuditIngest interface {
+	Appended(n int, oldest, now time.Time)
 }
 
 // EventConsumer applies the mesh's events to notify's state.
