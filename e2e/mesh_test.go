@@ -67,6 +67,8 @@ type mesh struct {
 	orders string
 	// serials is serials' gRPC address.
 	serials string
+	// notifyMetrics is notify's /metrics URL.
+	notifyMetrics string
 	// adminURL is the database's superuser URL, for checks behind the
 	// services' backs.
 	adminURL string
@@ -118,6 +120,8 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		clinical: fmt.Sprintf("127.0.0.1:%d", clinicalGRPC),
 		orders:   fmt.Sprintf("127.0.0.1:%d", ordersGRPC),
 		serials:  fmt.Sprintf("127.0.0.1:%d", serialsGRPC),
+
+		notifyMetrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps),
 	}
 	m.baseEnv = []string{
 		"AMQP_URL=" + newVhost(t),

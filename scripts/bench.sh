@@ -47,6 +47,11 @@ go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com
   grep -v '^\s*{"time"'
 
 echo
+echo "== sustained mesh: GetPatient + ValidateSerial warm + GetLocation at 16 in flight each for ${BENCH_SUSTAINED_SECONDS:-60}s, the audit trail's ingest and lag, against pgbench -S (e2e)"
+BENCH_LOAD_SECONDS=${BENCH_SUSTAINED_SECONDS:-60} go test -run '^$' -bench BenchmarkMeshSustained -benchtime 1x -timeout 20m \
+  github.com/ariesone/ariesone/e2e 2>&1 | grep -v '^\s*{"time"'
+
+echo
 echo "== serials ValidateSerial alone: full interceptor chain, 16 in flight, audit records kept in memory; warm = in-process cache, cold = database path (services/serials)"
 go test -run '^$' -bench BenchmarkValidateSerial -benchtime "${BENCHTIME:-3s}" -count 1 \
   github.com/ariesone/ariesone/services/serials/internal/grpcapi 2>&1 | grep -v '^\s*{"time"' |

@@ -1,0 +1,158 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/ariesone/ariesone/platform/postgres"
+	"github.com/ariesone/ariesone/platform/postgres/pgtest"
+)
+
+// BenchmarkMeshSustained is the mesh under a sustained mixed read load:
+// GetPatient (PHI: its record is committed before the answer leaves),
+// ValidateSerial warm and GetLocation, each at 16 in flight over gRPC for
+// BENCH_LOAD_SECONDS (make bench: 60), all at once, beside pgbench -S
+// measured in the same run. It prints each call's throughput, p50/p99 and
+// ratio to pgbench, notify's ingest (records appended per second, on
+// average and at best in one second), and the trail's lag when the load
+// stops and how long the trail takes to hold every record. It runs once
+// whatever b.N is and asserts nothing.
+func BenchmarkMeshSustained(b *testing.B) {
+	m := startMesh(b, "RATE_LIMIT_READ=1000000/s:1000000", "RATE_LIMIT_EDGE=1000000/s:1000000", "LOG_LEVEL=warn")
+	m.bootstrap("bench", "owner@bench.test", ownerPassword)
+	token := login(b, m, "bench", "owner@bench.test", ownerPassword).str("accessToken")
+	branch := m.call(http.MethodPost, "/api/v1/locations", token, newLocation("BENCH-01")).expect(b, http.StatusOK, "create location").str("id")
+	patient := m.call(http.MethodPost, "/api/v1/patients", token, intakePatient(branch)).expect(b, http.StatusOK, "create patient").str("id")
+	wh := newLocation("BENCH-WH")
+	wh["type"] = "LOCATION_TYPE_WAREHOUSE"
+	whID := m.call(http.MethodPost, "/api/v1/locations", token, wh).expect(b, http.StatusOK, "create warehouse").str("id")
+	item := m.call(http.MethodPost, "/api/v1/items", token, map[string]any{"code": "E0601", "name": "CPAP", "hcpcs": "E0601", "serialized": true}).
+		expect(b, http.StatusOK, "create item").str("id")
+	m.call(http.MethodPost, "/api/v1/units", token, map[string]any{"itemId": item, "serialNumber": "WARM-1", "warehouseId": whID}).
+		expect(b, http.StatusOK, "receive the unit")
+	db := pgtest.OpenPool(b, postgres.Config{URL: m.adminURL})
+
+	d := loadDuration()
+	pg := pgbenchSelectOnly(b, d)
+
+	before := trailCount(b, db)
+	samples := make(chan float64, 1)
+	ctx, stopSampling := context.WithCancel(context.Background())
+	go func() { samples <- bestIngest(ctx, b, db) }()
+	loads := []func() result{
+		func() result {
+			return ghzUnary(b, "GetPatient (PHI, durable record)", m.clinical, "ariesone.clinical.v1.PatientService/GetPatient", patient, token, d)
+		},
+		func() result {
+			return ghzLoad(b, "ValidateSerial warm", m.serials, "ariesone.serials.v1.UnitService/ValidateSerial",
+				`{"serial_number":"WARM-1","operation":"UNIT_TRANSACTION_KIND_RENT","warehouse_id":"`+whID+`"}`, token, d)
+		},
+		func() result {
+			return ghzUnary(b, "GetLocation", m.grpc, "ariesone.company.v1.LocationService/GetLocation", branch, token, d)
+		},
+	}
+	results := make([]result, len(loads))
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, load := range loads {
+		wg.Add(1)
+		go func() { defer wg.Done(); results[i] = load() }()
+	}
+	wg.Wait()
+	stopped := time.Now()
+	atStop := trailCount(b, db)
+	lagAtStop := metricValue(b, m.notifyMetrics, "audit_trail_lag_seconds")
+	queuedAtStop := metricValue(b, m.notifyMetrics, "notify_events_queue_messages")
+
+	// The trail has caught up when its count stops moving and notify's
+	// queue is empty.
+	final, drained := atStop, stopped
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		n := trailCount(b, db)
+		if n == final && metricValue(b, m.notifyMetrics, "notify_events_queue_messages") == 0 {
+			break
+		}
+		if n != final {
+			final, drained = n, time.Now()
+		}
+	}
+	stopSampling()
+	best := <-samples
+
+	fmt.Printf("\nSustained mixed read load through the mesh, %d in flight per call, %s\n", loadInFlight, d)
+	fmt.Printf("%-34s %12s %10s %10s %8s %10s\n", "load", "req/s", "p50", "p99", "errors", "/pgbench")
+	for _, r := range append([]result{pg}, results...) {
+		fmt.Printf("%-34s %12.0f %10s %10s %8d %10.3f\n", r.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors, r.rps/pg.rps)
+	}
+	records := final - before
+	fmt.Printf("trail: %d records; ingest %.0f records/s over the run, best one second %.0f records/s (aim >= 20,000 draining)\n",
+		records, float64(records)/drained.Sub(start).Seconds(), best)
+	fmt.Printf("trail at load stop: lag %.2fs, %0.f events queued, %d records still to append; caught up %s after the load stopped (aim: lag < 2s)\n",
+		lagAtStop, queuedAtStop, final-atStop, drained.Sub(stopped).Round(100*time.Millisecond))
+	fmt.Printf("aims: GetPatient >= 0.20x and ValidateSerial warm >= 0.40x pgbench -S, p99 < 10ms\n")
+}
+
+// trailCount is how many records notify's trail holds.
+func trailCount(b *testing.B, db *pgxpool.Pool) int64 {
+	b.Helper()
+	var n int64
+	if err := db.QueryRow(context.Background(), `select count(*) from notify.audit_records`).Scan(&n); err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// bestIngest samples the trail's count every second until ctx ends and
+// returns the most records appended in one second.
+func bestIngest(ctx context.Context, b *testing.B, db *pgxpool.Pool) float64 {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	last, best := int64(-1), 0.0
+	for {
+		select {
+		case <-ctx.Done():
+			return best
+		case <-t.C:
+		}
+		var n int64
+		if err := db.QueryRow(ctx, `select count(*) from notify.audit_records`).Scan(&n); err != nil {
+			continue
+		}
+		if last >= 0 {
+			best = max(best, float64(n-last))
+		}
+		last = n
+	}
+}
+
+// metricValue reads one unlabelled sample from a /metrics page; -1 when it
+// is absent.
+func metricValue(b *testing.B, url, name string) float64 {
+	b.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err == nil {
+				return f
+			}
+		}
+	}
+	return -1
+}
