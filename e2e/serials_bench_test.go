@@ -19,13 +19,7 @@ func BenchmarkValidateSerial(b *testing.B) {
 	m := startMesh(b, "RATE_LIMIT_READ=1000000/s:1000000", "RATE_LIMIT_EDGE=1000000/s:1000000", "LOG_LEVEL=warn")
 	m.bootstrap("bench", "owner@bench.test", ownerPassword)
 	token := login(b, m, "bench", "owner@bench.test", ownerPassword).str("accessToken")
-	wh := newLocation("BENCH-WH")
-	wh["type"] = "LOCATION_TYPE_WAREHOUSE"
-	whID := m.call(http.MethodPost, "/api/v1/locations", token, wh).expect(b, http.StatusOK, "create warehouse").str("id")
-	item := m.call(http.MethodPost, "/api/v1/items", token, map[string]any{"code": "E0601", "name": "CPAP", "hcpcs": "E0601", "serialized": true}).
-		expect(b, http.StatusOK, "create item").str("id")
-	m.call(http.MethodPost, "/api/v1/units", token, map[string]any{"itemId": item, "serialNumber": "WARM-1", "warehouseId": whID}).
-		expect(b, http.StatusOK, "receive the unit")
+	whID := receiveWarmUnit(b, m, token)
 
 	d := loadDuration()
 	pg := pgbenchSelectOnly(b, d)
@@ -43,4 +37,19 @@ func BenchmarkValidateSerial(b *testing.B) {
 	fmt.Printf("ratio warm/pgbench-S = %.3f (aim >= 0.5)\n", warm.rps/pg.rps)
 	fmt.Printf("ratio cold/pgbench-S = %.3f\n", cold.rps/pg.rps)
 	fmt.Printf("ratio warm/cold      = %.2f\n", warm.rps/cold.rps)
+}
+
+// receiveWarmUnit receives a CPAP with serial WARM-1 into a new warehouse
+// and returns the warehouse's id: the unit the warm ValidateSerial loads
+// validate again and again.
+func receiveWarmUnit(b *testing.B, m *mesh, token string) string {
+	b.Helper()
+	wh := newLocation("BENCH-WH")
+	wh["type"] = "LOCATION_TYPE_WAREHOUSE"
+	whID := m.call(http.MethodPost, "/api/v1/locations", token, wh).expect(b, http.StatusOK, "create warehouse").str("id")
+	item := m.call(http.MethodPost, "/api/v1/items", token, map[string]any{"code": "E0601", "name": "CPAP", "hcpcs": "E0601", "serialized": true}).
+		expect(b, http.StatusOK, "create item").str("id")
+	m.call(http.MethodPost, "/api/v1/units", token, map[string]any{"itemId": item, "serialNumber": "WARM-1", "warehouseId": whID}).
+		expect(b, http.StatusOK, "receive the unit")
+	return whID
 }

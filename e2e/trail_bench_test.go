@@ -32,13 +32,7 @@ func BenchmarkMeshSustained(b *testing.B) {
 	token := login(b, m, "bench", "owner@bench.test", ownerPassword).str("accessToken")
 	branch := m.call(http.MethodPost, "/api/v1/locations", token, newLocation("BENCH-01")).expect(b, http.StatusOK, "create location").str("id")
 	patient := m.call(http.MethodPost, "/api/v1/patients", token, intakePatient(branch)).expect(b, http.StatusOK, "create patient").str("id")
-	wh := newLocation("BENCH-WH")
-	wh["type"] = "LOCATION_TYPE_WAREHOUSE"
-	whID := m.call(http.MethodPost, "/api/v1/locations", token, wh).expect(b, http.StatusOK, "create warehouse").str("id")
-	item := m.call(http.MethodPost, "/api/v1/items", token, map[string]any{"code": "E0601", "name": "CPAP", "hcpcs": "E0601", "serialized": true}).
-		expect(b, http.StatusOK, "create item").str("id")
-	m.call(http.MethodPost, "/api/v1/units", token, map[string]any{"itemId": item, "serialNumber": "WARM-1", "warehouseId": whID}).
-		expect(b, http.StatusOK, "receive the unit")
+	whID := receiveWarmUnit(b, m, token)
 	db := pgtest.OpenPool(b, postgres.Config{URL: m.adminURL})
 
 	d := loadDuration()
