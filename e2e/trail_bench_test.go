@@ -41,7 +41,7 @@ func BenchmarkMeshSustained(b *testing.B) {
 	before := trailCount(b, db)
 	samples := make(chan float64, 1)
 	ctx, stopSampling := context.WithCancel(context.Background())
-	go func() { samples <- bestIngest(ctx, b, db) }()
+	go func() { samples <- bestIngest(ctx, db) }()
 	loads := []func() result{
 		func() result {
 			return ghzUnary(b, "GetPatient (PHI, durable record)", m.clinical, "ariesone.clinical.v1.PatientService/GetPatient", patient, token, d)
@@ -96,11 +96,18 @@ func BenchmarkMeshSustained(b *testing.B) {
 	fmt.Printf("aims: GetPatient >= 0.20x and ValidateSerial warm >= 0.40x pgbench -S, p99 < 10ms\n")
 }
 
-// trailCount is how many records notify's trail holds.
+// countTrail is how many records notify's trail holds.
+func countTrail(ctx context.Context, db *pgxpool.Pool) (int64, error) {
+	var n int64
+	err := db.QueryRow(ctx, `select count(*) from notify.audit_records`).Scan(&n)
+	return n, err
+}
+
+// trailCount is countTrail, failing the benchmark on an error.
 func trailCount(b *testing.B, db *pgxpool.Pool) int64 {
 	b.Helper()
-	var n int64
-	if err := db.QueryRow(context.Background(), `select count(*) from notify.audit_records`).Scan(&n); err != nil {
+	n, err := countTrail(context.Background(), db)
+	if err != nil {
 		b.Fatal(err)
 	}
 	return n
@@ -108,7 +115,7 @@ func trailCount(b *testing.B, db *pgxpool.Pool) int64 {
 
 // bestIngest samples the trail's count every second until ctx ends and
 // returns the most records appended in one second.
-func bestIngest(ctx context.Context, b *testing.B, db *pgxpool.Pool) float64 {
+func bestIngest(ctx context.Context, db *pgxpool.Pool) float64 {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
 	last, best := int64(-1), 0.0
@@ -118,8 +125,8 @@ func bestIngest(ctx context.Context, b *testing.B, db *pgxpool.Pool) float64 {
 			return best
 		case <-t.C:
 		}
-		var n int64
-		if err := db.QueryRow(ctx, `select count(*) from notify.audit_records`).Scan(&n); err != nil {
+		n, err := countTrail(ctx, db)
+		if err != nil {
 			continue
 		}
 		if last >= 0 {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"github.com/ariesone/ariesone/services/notify/internal/trailmetrics"
 )
@@ -57,30 +56,16 @@ func TestLagIsTheOldestRecordsAgeUntilTheQueueEmpties(t *testing.T) {
 // value reads the one sample of metric family name from reg.
 func value(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
-	return testutil.ToFloat64(collector{t: t, reg: reg, name: name})
-}
-
-// collector exposes one metric family of reg to testutil.
-type collector struct {
-	t    *testing.T
-	reg  *prometheus.Registry
-	name string
-}
-
-func (c collector) Describe(chan<- *prometheus.Desc) {}
-
-func (c collector) Collect(ch chan<- prometheus.Metric) {
-	families, err := c.reg.Gather()
+	families, err := reg.Gather()
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
 	for _, f := range families {
-		if f.GetName() != c.name {
-			continue
-		}
-		for _, mf := range f.GetMetric() {
-			v := mf.GetGauge().GetValue() + mf.GetCounter().GetValue()
-			ch <- prometheus.MustNewConstMetric(prometheus.NewDesc(c.name, "", nil, nil), prometheus.UntypedValue, v)
+		if f.GetName() == name && len(f.GetMetric()) == 1 {
+			m := f.GetMetric()[0]
+			return m.GetGauge().GetValue() + m.GetCounter().GetValue()
 		}
 	}
+	t.Fatalf("no single sample of %s", name)
+	return 0
 }
