@@ -69,6 +69,9 @@ type mesh struct {
 	serials string
 	// notifyMetrics is notify's /metrics URL.
 	notifyMetrics string
+	// ops is each service's operations base URL (/metrics, and
+	// /debug/pprof/ when PPROF_ENABLED), by name.
+	ops map[string]string
 	// adminURL is the database's superuser URL, for checks behind the
 	// services' backs.
 	adminURL string
@@ -122,6 +125,14 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		serials:  fmt.Sprintf("127.0.0.1:%d", serialsGRPC),
 
 		notifyMetrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps),
+		ops: map[string]string{
+			"company":  fmt.Sprintf("http://127.0.0.1:%d", companyOps),
+			"notify":   fmt.Sprintf("http://127.0.0.1:%d", notifyOps),
+			"clinical": fmt.Sprintf("http://127.0.0.1:%d", clinicalOps),
+			"orders":   fmt.Sprintf("http://127.0.0.1:%d", ordersOps),
+			"serials":  fmt.Sprintf("http://127.0.0.1:%d", serialsOps),
+			"gateway":  fmt.Sprintf("http://127.0.0.1:%d", gatewayOps),
+		},
 	}
 	m.baseEnv = []string{
 		"AMQP_URL=" + newVhost(t),

@@ -24,10 +24,16 @@ import (
 // measured in the same run. It prints each call's throughput, p50/p99 and
 // ratio to pgbench, notify's ingest (records appended per second, on
 // average and at best in one second), and the trail's lag when the load
-// stops and how long the trail takes to hold every record. It runs once
-// whatever b.N is and asserts nothing.
+// stops and how long the trail takes to hold every record. With
+// BENCH_PROFILE_DIR set it also saves and prints a CPU profile of each
+// loaded service (see captureProfiles). It runs once whatever b.N is and
+// asserts nothing.
 func BenchmarkMeshSustained(b *testing.B) {
-	m := startMesh(b, "RATE_LIMIT_READ=1000000/s:1000000", "RATE_LIMIT_EDGE=1000000/s:1000000", "LOG_LEVEL=warn")
+	env := []string{"RATE_LIMIT_READ=1000000/s:1000000", "RATE_LIMIT_EDGE=1000000/s:1000000", "LOG_LEVEL=warn"}
+	if profileDir() != "" {
+		env = append(env, "PPROF_ENABLED=true")
+	}
+	m := startMesh(b, env...)
 	m.bootstrap("bench", "owner@bench.test", ownerPassword)
 	token := login(b, m, "bench", "owner@bench.test", ownerPassword).str("accessToken")
 	branch := m.call(http.MethodPost, "/api/v1/locations", token, newLocation("BENCH-01")).expect(b, http.StatusOK, "create location").str("id")
@@ -56,6 +62,7 @@ func BenchmarkMeshSustained(b *testing.B) {
 	}
 	results := make([]result, len(loads))
 	var wg sync.WaitGroup
+	report := captureProfiles(b, m, profileDir(), d/4, d/2)
 	start := time.Now()
 	for i, load := range loads {
 		wg.Add(1)
@@ -94,6 +101,7 @@ func BenchmarkMeshSustained(b *testing.B) {
 	fmt.Printf("trail at load stop: lag %.2fs, %0.f events queued, %d records still to append; caught up %s after the load stopped (aim: lag < 2s)\n",
 		lagAtStop, queuedAtStop, final-atStop, drained.Sub(stopped).Round(100*time.Millisecond))
 	fmt.Printf("aims: GetPatient >= 0.20x and ValidateSerial warm >= 0.40x pgbench -S, p99 < 10ms\n")
+	report()
 }
 
 // countTrail is how many records notify's trail holds.

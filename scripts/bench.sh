@@ -30,6 +30,20 @@ awk '
   }' "$out"
 
 echo
+echo "== rate-limit decision for a busy principal, 16 in flight: memory, Redis per call, Redis leased (platform/ratelimit)"
+go test -run '^$' -bench BenchmarkAllow -benchtime "${BENCHTIME:-3s}" -count 1 \
+  github.com/ariesone/ariesone/platform/ratelimit | tee "$out"
+awk '
+  /^BenchmarkAllow\/memory/ { mem = $3 }
+  /^BenchmarkAllow\/redis/  { red = $3 }
+  /^BenchmarkAllow\/leased/ { lea = $3 }
+  END {
+    if (mem && red && lea) {
+      printf "\nleased %.0f ns against Redis per call %.0f ns: %.1fx cheaper; leased/memory = %.2f\n", lea, red, red / lea, lea / mem
+    }
+  }' "$out"
+
+echo
 echo "== event pipeline: outbox -> relay -> RabbitMQ -> inbox consumer, and the outbox write against pgbench (platform/outbox)"
 go test -run '^$' -bench BenchmarkEventPipeline -benchtime 1x -timeout 10m github.com/ariesone/ariesone/platform/outbox 2>&1 |
   grep -v '^\s*{"time"'
@@ -48,6 +62,7 @@ go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com
 
 echo
 echo "== sustained mesh: GetPatient + ValidateSerial warm + GetLocation at 16 in flight each for ${BENCH_SUSTAINED_SECONDS:-60}s, the audit trail's ingest and lag, against pgbench -S (e2e)"
+echo "   (BENCH_PROFILE_DIR=dir also saves and prints a CPU profile of each loaded service, taken in the middle of the load)"
 BENCH_LOAD_SECONDS=${BENCH_SUSTAINED_SECONDS:-60} go test -run '^$' -bench BenchmarkMeshSustained -benchtime 1x -timeout 20m \
   github.com/ariesone/ariesone/e2e 2>&1 | grep -v '^\s*{"time"'
 

@@ -92,6 +92,12 @@ func (r *Redis) Allow(ctx context.Context, key string, class string) (Decision, 
 	return d, nil
 }
 
+// takeAtMost takes up to n tokens from the bucket named k (class:key) in one
+// round trip and reports how many it took and what is left.
+func (r *Redis) takeAtMost(ctx context.Context, k string, limit Limit, n int) (*redis_rate.Result, error) {
+	return r.limiter.AllowAtMost(ctx, r.prefix+k, gcraLimit(limit), n)
+}
+
 // gcraLimit expresses l in redis_rate's terms. redis_rate counts whole
 // requests per period and only uses their ratio (the emission interval), so a
 // whole rate maps to N per second and a fractional one to one request per

@@ -22,7 +22,7 @@ func redisClient(t *testing.T) *redis.Client { return redistest.Client(t) }
 
 // testKeyPrefix returns a key prefix unique to this test run and deletes the
 // keys under it when the test ends.
-func testKeyPrefix(t *testing.T, client *redis.Client) string {
+func testKeyPrefix(t testing.TB, client *redis.Client) string {
 	t.Helper()
 	prefix := ratelimit.DefaultKeyPrefix + "test:" + t.Name() + ":" + strconv.FormatInt(time.Now().UnixNano(), 36) + ":"
 	t.Cleanup(func() {

@@ -16,19 +16,21 @@ type Backend struct {
 	// KeyPrefix separates this component's buckets in a shared Redis
 	// (DefaultKeyPrefix when empty).
 	KeyPrefix string
-	// MaxKeys bounds the in-memory LRU (default 100,000 buckets).
+	// MaxKeys bounds the in-memory buckets, or with Redis the local
+	// allowances (default 100,000 principals and classes).
 	MaxKeys int
 }
 
 // Open builds the limiter for b: in memory by default, Redis-backed when an
-// address is set so every replica draws from the same buckets. The returned
-// close releases the Redis client.
+// address is set so every replica draws from the same buckets, with local
+// allowances (Leased) so a busy principal far from its limit is not a Redis
+// round trip per call. The returned close releases the Redis client.
 func Open(classes Classes, b Backend) (Limiter, func(), error) {
+	maxKeys := b.MaxKeys
+	if maxKeys <= 0 {
+		maxKeys = 100_000
+	}
 	if b.RedisAddr == "" {
-		maxKeys := b.MaxKeys
-		if maxKeys <= 0 {
-			maxKeys = 100_000
-		}
 		l, err := NewMemory(classes, maxKeys)
 		return l, func() {}, err
 	}
@@ -45,7 +47,12 @@ func Open(classes Classes, b Backend) (Limiter, func(), error) {
 	if b.KeyPrefix != "" {
 		opts = append(opts, WithKeyPrefix(b.KeyPrefix))
 	}
-	l, err := NewRedis(client, classes, opts...)
+	shared, err := NewRedis(client, classes, opts...)
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	l, err := NewLeased(shared, DefaultLeaseShare, DefaultLeaseMaxAge, maxKeys)
 	if err != nil {
 		client.Close()
 		return nil, nil, err
