@@ -150,8 +150,7 @@ func (r *Resolver) Resolve(ctx context.Context) (string, error) {
 	if err != nil || !r.isTrusted(addr.Unmap()) {
 		return host, nil
 	}
-	md, _ := metadata.FromIncomingContext(ctx)
-	values := md.Get(ForwardedFor)
+	values := metadata.ValueFromIncomingContext(ctx, ForwardedFor)
 	if len(values) == 0 {
 		return host, nil
 	}

@@ -45,13 +45,18 @@ func Code(k errs.Kind) codes.Code {
 	return codes.Internal
 }
 
+// okStatus is the status of every successful call. A Status is never
+// modified after it is made, so every interceptor that asks for the code of
+// a nil error shares this one instead of allocating its own.
+var okStatus = status.New(codes.OK, "")
+
 // ToStatus converts any error returned by application code into the status a
 // client may see. A nil error is OK. An error that already is a gRPC status
 // passes through (interceptors produce those). Context cancellation and
 // deadlines keep their meaning. Anything unclassified is INTERNAL, masked.
 func ToStatus(err error) *status.Status {
 	if err == nil {
-		return status.New(codes.OK, "")
+		return okStatus
 	}
 	var de *errs.Error
 	if errors.As(err, &de) {

@@ -46,10 +46,8 @@ func forward(ctx context.Context, method string, req, reply any, cc *grpc.Client
 // as outgoing metadata.
 func Outgoing(ctx context.Context) context.Context {
 	var pairs []string
-	if in, ok := metadata.FromIncomingContext(ctx); ok {
-		for _, v := range in.Get("authorization") {
-			pairs = append(pairs, "authorization", v)
-		}
+	for _, v := range metadata.ValueFromIncomingContext(ctx, "authorization") {
+		pairs = append(pairs, "authorization", v)
 	}
 	if id := requestid.FromContext(ctx); id != "" {
 		pairs = append(pairs, requestid.Header, id)

@@ -56,10 +56,8 @@ func New() string { return uuid.Must(uuid.NewV7()).String() }
 // FromIncoming picks the id of an incoming call: the caller's if valid,
 // otherwise a new one.
 func FromIncoming(ctx context.Context) string {
-	if md, ok := metadata.FromIncomingContext(ctx); ok {
-		if v := md.Get(Header); len(v) > 0 && Valid(v[0]) {
-			return v[0]
-		}
+	if v := metadata.ValueFromIncomingContext(ctx, Header); len(v) > 0 && Valid(v[0]) {
+		return v[0]
 	}
 	return New()
 }
