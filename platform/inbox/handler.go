@@ -37,7 +37,8 @@ returning event_id`
 //     the delivery's tenant (none when CompanyID is empty) and calls apply,
 //     whose repositories join the unit of work through ctx
 //     (postgres.DB.InTx, WithTx) and see only that tenant's rows;
-//   - an event applied before, or earlier in the same batch, is skipped.
+//   - an event applied before, or earlier in the same batch, is skipped;
+//   - effects apply gathered with Batched happen last, in the same unit.
 //
 // Any error rolls back the whole batch, inbox rows included, so nothing is
 // half applied; the bus then retries the deliveries one by one, and a bad
@@ -71,6 +72,7 @@ func Handler(db *postgres.DB, consumer string, apply func(ctx context.Context, d
 			if err != nil {
 				return err
 			}
+			ctx, gathered := withBatch(ctx)
 			tenantSet, tenant := false, ""
 			for i, d := range batch {
 				if !fresh[keys[i].event] {
@@ -89,7 +91,7 @@ func Handler(db *postgres.DB, consumer string, apply func(ctx context.Context, d
 					return fmt.Errorf("inbox %s: apply event %s (%s): %w", consumer, d.ID, d.Type, err)
 				}
 			}
-			return nil
+			return gathered.flush(ctx, consumer)
 		})
 	}
 }

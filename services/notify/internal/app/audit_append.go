@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
+	"github.com/ariesone/ariesone/platform/inbox"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -39,19 +40,66 @@ func (b chainBatch) oldest() time.Time {
 }
 
 // appendAuditRecords appends the calls an audit event carries to their
-// tenants' chains: each tenant's records in one statement after one lock of
-// its head, tenants in a fixed order (so two consumers appending batches of
-// the same tenants cannot deadlock). Nothing is written when the payload
-// is not an audit payload, does not decode, holds a record without a valid
-// id, or a record names another tenant than a tenant's envelope (an event
-// without a tenant may carry records of any): the delivery fails and is
-// dead-lettered for an operator, rather than a record landing in the wrong
-// chain.
+// tenants' chains. Applied by the inbox, the records of every audit event
+// of a delivery batch are gathered (inbox.Batched) and appended once, when
+// the batch ends: two round trips per tenant for the whole batch rather than
+// per event, which is what lets notify drain a backlog of small batches.
+// Applied directly, the event's records are appended at once. Nothing is
+// written when the payload is not an audit payload, does not decode, holds a
+// record without a valid id, or a record names another tenant than a
+// tenant's envelope (an event without a tenant may carry records of any):
+// the delivery fails and is dead-lettered for an operator, rather than a
+// record landing in the wrong chain.
 func (c *EventConsumer) appendAuditRecords(ctx context.Context, e domain.Event) error {
 	batches, err := auditBatches(e)
 	if err != nil {
 		return err
 	}
+	pending, ok := inbox.Batched(ctx, pendingAuditKey{}, func() (*pendingAudit, func(context.Context) error) {
+		p := &pendingAudit{byChain: map[string]*chainBatch{}}
+		return p, func(ctx context.Context) error { return c.appendChains(ctx, p.chains()) }
+	})
+	if !ok {
+		return c.appendChains(ctx, batches)
+	}
+	pending.add(batches)
+	return nil
+}
+
+// pendingAuditKey names the records a delivery batch gathers.
+type pendingAuditKey struct{}
+
+// pendingAudit is a delivery batch's audit records, by chain, in delivery
+// order.
+type pendingAudit struct {
+	byChain map[string]*chainBatch
+}
+
+func (p *pendingAudit) add(batches []chainBatch) {
+	for _, b := range batches {
+		if have, ok := p.byChain[b.chain]; ok {
+			have.entries = append(have.entries, b.entries...)
+			continue
+		}
+		p.byChain[b.chain] = &chainBatch{chain: b.chain, entries: slices.Clone(b.entries)}
+	}
+}
+
+// chains returns the gathered chains in a fixed order (see appendChains).
+func (p *pendingAudit) chains() []chainBatch {
+	out := make([]chainBatch, 0, len(p.byChain))
+	for _, b := range p.byChain {
+		out = append(out, *b)
+	}
+	sortChains(out)
+	return out
+}
+
+// appendChains appends each chain's entries: each tenant's records in one
+// statement after one lock of its head, tenants in a fixed order (so two
+// consumers appending batches of the same tenants cannot deadlock).
+// Entries already in the trail, or repeated, are skipped.
+func (c *EventConsumer) appendChains(ctx context.Context, batches []chainBatch) error {
 	now := c.now()
 	for _, b := range batches {
 		var appended int
@@ -115,8 +163,13 @@ func auditBatches(e domain.Event) ([]chainBatch, error) {
 	for _, b := range byChain {
 		out = append(out, *b)
 	}
-	slices.SortFunc(out, func(a, b chainBatch) int { return strings.Compare(a.chain, b.chain) })
+	sortChains(out)
 	return out, nil
+}
+
+// sortChains orders chains by tenant id.
+func sortChains(chains []chainBatch) {
+	slices.SortFunc(chains, func(a, b chainBatch) int { return strings.Compare(a.chain, b.chain) })
 }
 
 // recordChain returns the chain of a record of tenant: its own (canonical),

@@ -1,12 +1,17 @@
 package app_test
 
 import (
+	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/proto"
 
 	auditv1 "github.com/ariesone/ariesone/gen/go/ariesone/audit/v1"
+	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/inbox"
+	"github.com/ariesone/ariesone/services/notify/internal/app"
 	"github.com/ariesone/ariesone/services/notify/internal/app/apptest"
 )
 
@@ -87,5 +92,65 @@ func TestAuditBatchRefusesAnotherTenantsRecord(t *testing.T) {
 	}
 	if got := w.sequences(t, a); len(got) != 0 {
 		t.Errorf("refused batches left %d records in the chain of a", len(got))
+	}
+}
+
+// TestAuditEventsOfOneDeliveryBatchAppendOnce delivers three audit events
+// in one inbox batch, the records of two tenants in each and one record
+// repeated across events: every record lands once, in delivery order, each
+// chain verifies, and each chain is appended to once for the whole batch
+// (one reading of the clock, so every record of a chain has one record
+// time).
+func TestAuditEventsOfOneDeliveryBatchAppendOnce(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	var ticks int
+	consumer := app.NewEventConsumer(app.ConsumerDeps{
+		Tenants: w.store, Audit: w.store, Events: w.store, Recipients: w.store, Rules: w.store,
+		Notifications: w.store, Webhooks: w.webhooks,
+		Now: func() time.Time { ticks++; return t0.Add(time.Duration(ticks) * time.Hour) },
+	})
+	a, b := newUUID(t), newUUID(t)
+	record := func(company string, i int) *auditv1.AuditRecorded {
+		return apptest.AuditRecord(t, company, "user-1", getLocation, t0.Add(time.Duration(i)*time.Second))
+	}
+	repeated := record(a, 0)
+	events := []bus.Delivery{
+		apptest.AuditBatchEvent(t, "", repeated, record(b, 1)),
+		apptest.AuditBatchEvent(t, "", record(a, 2), record(b, 3), proto.CloneOf(repeated)),
+		apptest.AuditBatchEvent(t, "", record(b, 4), record(a, 5)),
+	}
+	if err := inbox.Handler(w.db.App, app.EventsConsumer, consumer.Consume)(context.Background(), events); err != nil {
+		t.Fatal(err)
+	}
+	for company, wantCalls := range map[string][]int{a: {0, 2, 5}, b: {1, 3, 4}} {
+		rows, err := w.db.Super.Query(context.Background(),
+			`select extract(epoch from call_time - $2)::int, record_time from audit_records where company_id = $1 order by sequence`, company, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var calls []int
+		recordTimes := map[time.Time]bool{}
+		for rows.Next() {
+			var call int
+			var recorded time.Time
+			if err := rows.Scan(&call, &recorded); err != nil {
+				t.Fatal(err)
+			}
+			calls = append(calls, call)
+			recordTimes[recorded] = true
+		}
+		if err := rows.Err(); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(calls, wantCalls) {
+			t.Errorf("chain of %s holds calls %v, want %v (each once, in delivery order)", company, calls, wantCalls)
+		}
+		if len(recordTimes) != 1 {
+			t.Errorf("chain of %s was appended to %d times in one delivery batch, want once", company, len(recordTimes))
+		}
+		if v := w.verify(t, company); !v.Valid || v.Checked != 3 {
+			t.Errorf("verify %s = %+v, want valid with 3 checked", company, v)
+		}
 	}
 }
