@@ -24,7 +24,10 @@ import (
 // measured in the same run. It prints each call's throughput, p50/p99 and
 // ratio to pgbench, notify's ingest (records appended per second, on
 // average and at best in one second), and the trail's lag when the load
-// stops and how long the trail takes to hold every record. With
+// stops and how long the trail takes to hold every record. Then it stops
+// notify, runs the load for a third as long so that a backlog of records
+// waits in notify's queue, starts notify and prints how fast it appends
+// them (its ingest when draining). With
 // BENCH_PROFILE_DIR set it also saves and prints a CPU profile of each
 // loaded service (see captureProfiles). It runs once whatever b.N is and
 // asserts nothing.
@@ -44,48 +47,44 @@ func BenchmarkMeshSustained(b *testing.B) {
 	d := loadDuration()
 	pg := pgbenchSelectOnly(b, d)
 
+	loads := []func(d time.Duration) result{
+		func(d time.Duration) result {
+			return ghzUnary(b, "GetPatient (PHI, durable record)", m.clinical, "ariesone.clinical.v1.PatientService/GetPatient", patient, token, d)
+		},
+		func(d time.Duration) result {
+			return ghzLoad(b, "ValidateSerial warm", m.serials, "ariesone.serials.v1.UnitService/ValidateSerial",
+				`{"serial_number":"WARM-1","operation":"UNIT_TRANSACTION_KIND_RENT","warehouse_id":"`+whID+`"}`, token, d)
+		},
+		func(d time.Duration) result {
+			return ghzUnary(b, "GetLocation", m.grpc, "ariesone.company.v1.LocationService/GetLocation", branch, token, d)
+		},
+	}
+	runLoads := func(d time.Duration) []result {
+		results := make([]result, len(loads))
+		var wg sync.WaitGroup
+		for i, load := range loads {
+			wg.Add(1)
+			go func() { defer wg.Done(); results[i] = load(d) }()
+		}
+		wg.Wait()
+		return results
+	}
+
 	before := trailCount(b, db)
 	samples := make(chan float64, 1)
 	ctx, stopSampling := context.WithCancel(context.Background())
 	go func() { samples <- bestIngest(ctx, db) }()
-	loads := []func() result{
-		func() result {
-			return ghzUnary(b, "GetPatient (PHI, durable record)", m.clinical, "ariesone.clinical.v1.PatientService/GetPatient", patient, token, d)
-		},
-		func() result {
-			return ghzLoad(b, "ValidateSerial warm", m.serials, "ariesone.serials.v1.UnitService/ValidateSerial",
-				`{"serial_number":"WARM-1","operation":"UNIT_TRANSACTION_KIND_RENT","warehouse_id":"`+whID+`"}`, token, d)
-		},
-		func() result {
-			return ghzUnary(b, "GetLocation", m.grpc, "ariesone.company.v1.LocationService/GetLocation", branch, token, d)
-		},
-	}
-	results := make([]result, len(loads))
-	var wg sync.WaitGroup
 	report := captureProfiles(b, m, profileDir(), d/4, d/2)
 	start := time.Now()
-	for i, load := range loads {
-		wg.Add(1)
-		go func() { defer wg.Done(); results[i] = load() }()
-	}
-	wg.Wait()
+	results := runLoads(d)
 	stopped := time.Now()
 	atStop := trailCount(b, db)
 	lagAtStop := metricValue(b, m.notifyMetrics, "audit_trail_lag_seconds")
 	queuedAtStop := metricValue(b, m.notifyMetrics, "notify_events_queue_messages")
-
-	// The trail has caught up when its count stops moving and notify's
-	// queue is empty.
-	final, drained := atStop, stopped
-	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
-		time.Sleep(500 * time.Millisecond)
-		n := trailCount(b, db)
-		if n == final && metricValue(b, m.notifyMetrics, "notify_events_queue_messages") == 0 {
-			break
-		}
-		if n != final {
-			final, drained = n, time.Now()
-		}
+	caughtUp := waitForTrail(b, m, db, atStop, false)
+	final, drained := caughtUp.final, caughtUp.last
+	if drained.IsZero() {
+		drained = stopped
 	}
 	stopSampling()
 	best := <-samples
@@ -96,12 +95,59 @@ func BenchmarkMeshSustained(b *testing.B) {
 		fmt.Printf("%-34s %12.0f %10s %10s %8d %10.3f\n", r.name, r.rps, r.p50.Round(time.Microsecond), r.p99.Round(time.Microsecond), r.errors, r.rps/pg.rps)
 	}
 	records := final - before
-	fmt.Printf("trail: %d records; ingest %.0f records/s over the run, best one second %.0f records/s (aim >= 20,000 draining)\n",
+	fmt.Printf("trail: %d records; ingest %.0f records/s over the run, best one second %.0f records/s\n",
 		records, float64(records)/drained.Sub(start).Seconds(), best)
 	fmt.Printf("trail at load stop: lag %.2fs, %0.f events queued, %d records still to append; caught up %s after the load stopped (aim: lag < 2s)\n",
 		lagAtStop, queuedAtStop, final-atStop, drained.Sub(stopped).Round(100*time.Millisecond))
 	fmt.Printf("aims: GetPatient >= 0.20x and ValidateSerial warm >= 0.40x pgbench -S, p99 < 10ms\n")
 	report()
+
+	// A backlog: notify is stopped while the same load runs for a third
+	// of the time (records pile up in its queue), then started; the rate
+	// at which it appends them, from its first append to its last, is its
+	// ingest when draining.
+	m.kill("notify")
+	backlogLoad := max(d/3, 10*time.Second)
+	runLoads(backlogLoad)
+	queued := trailCount(b, db)
+	m.restart("notify")
+	m.waitHTTP(m.notifyMetrics)
+	drain := waitForTrail(b, m, db, queued, true)
+	span := max(drain.last.Sub(drain.first), time.Millisecond)
+	fmt.Printf("backlog: %d records queued by %s of load with notify stopped; after its start it appended them over %s: %.0f records/s draining (aim >= 20,000)\n",
+		drain.final-queued, backlogLoad, span.Round(10*time.Millisecond), float64(drain.final-drain.atFirst)/span.Seconds())
+}
+
+// settled is how the trail's count moved until it settled.
+type settled struct {
+	final, atFirst int64     // the count at the end and at its first move
+	first, last    time.Time // the first and last moves; zero if none
+}
+
+// waitForTrail polls the trail's count every 100 ms from from until it has
+// not moved for a second with notify's queue empty; with mustMove it also
+// waits for the first move (a restarted notify reports an empty queue
+// before its first sample).
+func waitForTrail(b *testing.B, m *mesh, db *pgxpool.Pool, from int64, mustMove bool) settled {
+	b.Helper()
+	s := settled{final: from}
+	quiet := time.Now()
+	for deadline := time.Now().Add(10 * time.Minute); time.Now().Before(deadline); {
+		time.Sleep(100 * time.Millisecond)
+		if n := trailCount(b, db); n != s.final {
+			if s.first.IsZero() {
+				s.first, s.atFirst = time.Now(), n
+			}
+			s.final, s.last, quiet = n, time.Now(), time.Now()
+			continue
+		}
+		if (!mustMove || !s.first.IsZero()) && time.Since(quiet) >= time.Second &&
+			metricValue(b, m.notifyMetrics, "notify_events_queue_messages") == 0 {
+			return s
+		}
+	}
+	b.Fatalf("the trail did not settle within 10 minutes (at %d records)", s.final)
+	return s
 }
 
 // countTrail is how many records notify's trail holds.
