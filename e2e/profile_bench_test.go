@@ -21,10 +21,11 @@ func profileDir() string { return os.Getenv("BENCH_PROFILE_DIR") }
 // profiledServices are the processes the sustained load keeps busy.
 var profiledServices = []string{"clinical", "serials", "company", "notify"}
 
-// captureProfiles starts, after wait, a CPU profile of span on each
-// profiled service, all at once, and returns a function that waits for them
-// and prints the top of each. It does nothing when dir is empty.
-func captureProfiles(b *testing.B, m *mesh, dir string, wait, span time.Duration) (report func()) {
+// captureProfiles starts, after wait, a CPU profile of span on each of
+// services, all at once, saved as <dir>/<service><suffix>.pprof, and returns
+// a function that waits for them and prints the top of each. It does
+// nothing when dir is empty.
+func captureProfiles(b *testing.B, m *mesh, dir string, services []string, suffix string, wait, span time.Duration) (report func()) {
 	if dir == "" {
 		return func() {}
 	}
@@ -32,19 +33,19 @@ func captureProfiles(b *testing.B, m *mesh, dir string, wait, span time.Duration
 		b.Fatal(err)
 	}
 	var wg sync.WaitGroup
-	errs := make([]error, len(profiledServices))
-	for i, name := range profiledServices {
+	errs := make([]error, len(services))
+	for i, name := range services {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			time.Sleep(wait)
-			errs[i] = fetchProfile(m.ops[name], span, filepath.Join(dir, name+".pprof"))
+			errs[i] = fetchProfile(m.ops[name], span, filepath.Join(dir, name+suffix+".pprof"))
 		}()
 	}
 	return func() {
 		wg.Wait()
-		for i, name := range profiledServices {
-			path := filepath.Join(dir, name+".pprof")
+		for i, name := range services {
+			path := filepath.Join(dir, name+suffix+".pprof")
 			if errs[i] != nil {
 				fmt.Printf("\nprofile of %s: %v\n", name, errs[i])
 				continue
@@ -54,7 +55,7 @@ func captureProfiles(b *testing.B, m *mesh, dir string, wait, span time.Duration
 				fmt.Printf("\nprofile of %s saved to %s; pprof -top failed: %v\n", name, path, err)
 				continue
 			}
-			fmt.Printf("\n-- %s, CPU profile of %s in the middle of the load (%s):\n%s", name, span, path, out)
+			fmt.Printf("\n-- %s, CPU profile of %s (%s):\n%s", name, span, path, out)
 		}
 	}
 }
@@ -62,7 +63,7 @@ func captureProfiles(b *testing.B, m *mesh, dir string, wait, span time.Duration
 // fetchProfile saves a CPU profile of span from the service at base.
 func fetchProfile(base string, span time.Duration, path string) error {
 	client := &http.Client{Timeout: span + 30*time.Second}
-	resp, err := client.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, int(span.Seconds())))
+	resp, err := client.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, max(1, int(span.Seconds()))))
 	if err != nil {
 		return err
 	}

@@ -74,7 +74,7 @@ func BenchmarkMeshSustained(b *testing.B) {
 	samples := make(chan float64, 1)
 	ctx, stopSampling := context.WithCancel(context.Background())
 	go func() { samples <- bestIngest(ctx, db) }()
-	report := captureProfiles(b, m, profileDir(), d/4, d/2)
+	report := captureProfiles(b, m, profileDir(), profiledServices, "", d/4, d/2)
 	start := time.Now()
 	results := runLoads(d)
 	stopped := time.Now()
@@ -112,10 +112,12 @@ func BenchmarkMeshSustained(b *testing.B) {
 	queued := trailCount(b, db)
 	m.restart("notify")
 	m.waitHTTP(m.notifyMetrics)
+	drainReport := captureProfiles(b, m, profileDir(), []string{"notify"}, "-draining", 0, 3*time.Second)
 	drain := waitForTrail(b, m, db, queued, true)
 	span := max(drain.last.Sub(drain.first), time.Millisecond)
 	fmt.Printf("backlog: %d records queued by %s of load with notify stopped; after its start it appended them over %s: %.0f records/s draining (aim >= 20,000)\n",
 		drain.final-queued, backlogLoad, span.Round(10*time.Millisecond), float64(drain.final-drain.atFirst)/span.Seconds())
+	drainReport()
 }
 
 // settled is how the trail's count moved until it settled.
