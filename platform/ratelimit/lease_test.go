@@ -2,7 +2,6 @@ package ratelimit_test
 
 import (
 	"context"
-	"net"
 	"testing"
 	"time"
 
@@ -105,21 +104,11 @@ func TestLeasedReplicasNeverAdmitOverQuota(t *testing.T) {
 	clientA, clientB := redisClient(t), redisClient(t)
 	prefix := testKeyPrefix(t, clientA)
 	classes := ratelimit.Classes{ratelimit.DefaultClass: {Rate: perMinute, Burst: 64}}
-	replicas := []*ratelimit.Leased{
+	replicas := []ratelimit.Limiter{
 		newTestLeased(t, newTestRedis(t, clientA, prefix, classes), time.Minute),
 		newTestLeased(t, newTestRedis(t, clientB, prefix, classes), time.Minute),
 	}
-	allowed := 0
-	for i := range 200 {
-		d, err := replicas[i%2].Allow(context.Background(), "api-key-7", "bulk")
-		if err != nil {
-			t.Fatalf("call %d: %v", i, err)
-		}
-		if d.Allowed {
-			allowed++
-		}
-	}
-	if allowed != 64 {
+	if allowed := allowedAcross(t, 200, replicas[0], replicas[1]); allowed != 64 {
 		t.Errorf("replicas together allowed %d of 200 calls, want the shared burst of 64", allowed)
 	}
 }
@@ -148,15 +137,7 @@ func TestLeasedRenewsAStaleAllowance(t *testing.T) {
 }
 
 func TestLeasedFailsOpenWhenUnreachable(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("listen: %v", err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	client := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
-	t.Cleanup(func() { client.Close() })
-	shared, err := ratelimit.NewRedis(client, ratelimit.Classes{ratelimit.DefaultClass: {Rate: 1, Burst: 5}})
+	shared, err := ratelimit.NewRedis(unreachableRedis(t), ratelimit.Classes{ratelimit.DefaultClass: {Rate: 1, Burst: 5}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -141,14 +141,22 @@ func TestRedisReplicasShareQuota(t *testing.T) {
 	clientA, clientB := redisClient(t), redisClient(t)
 	prefix := testKeyPrefix(t, clientA)
 	classes := ratelimit.Classes{ratelimit.DefaultClass: {Rate: perMinute, Burst: 4}}
-	replicas := []*ratelimit.Redis{
+	replicas := []ratelimit.Limiter{
 		newTestRedis(t, clientA, prefix, classes),
 		newTestRedis(t, clientB, prefix, classes),
 	}
-	ctx := context.Background()
+	if allowed := allowedAcross(t, 10, replicas[0], replicas[1]); allowed != 4 {
+		t.Errorf("replicas together allowed %d of 10 calls, want the shared burst of 4", allowed)
+	}
+}
+
+// allowedAcross makes calls calls of one principal, turn by turn on each
+// limiter (replicas sharing one Redis), and counts those allowed.
+func allowedAcross(t *testing.T, calls int, limiters ...ratelimit.Limiter) int {
+	t.Helper()
 	allowed := 0
-	for i := range 10 {
-		d, err := replicas[i%2].Allow(ctx, "api-key-7", "bulk")
+	for i := range calls {
+		d, err := limiters[i%len(limiters)].Allow(context.Background(), "api-key-7", "bulk")
 		if err != nil {
 			t.Fatalf("call %d: Allow: %v", i, err)
 		}
@@ -156,13 +164,13 @@ func TestRedisReplicasShareQuota(t *testing.T) {
 			allowed++
 		}
 	}
-	if allowed != 4 {
-		t.Errorf("replicas together allowed %d of 10 calls, want the shared burst of 4", allowed)
-	}
+	return allowed
 }
 
-func TestRedisFailsOpenWhenUnreachable(t *testing.T) {
-	// A port that was free a moment ago: connections are refused at once.
+// unreachableRedis is a client of a port that was free a moment ago:
+// connections are refused at once.
+func unreachableRedis(t *testing.T) *redis.Client {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -171,8 +179,11 @@ func TestRedisFailsOpenWhenUnreachable(t *testing.T) {
 	ln.Close()
 	client := redis.NewClient(&redis.Options{Addr: addr, DialTimeout: time.Second, MaxRetries: -1})
 	t.Cleanup(func() { client.Close() })
+	return client
+}
 
-	l, err := ratelimit.NewRedis(client, ratelimit.Classes{ratelimit.DefaultClass: {Rate: 1, Burst: 5}})
+func TestRedisFailsOpenWhenUnreachable(t *testing.T) {
+	l, err := ratelimit.NewRedis(unreachableRedis(t), ratelimit.Classes{ratelimit.DefaultClass: {Rate: 1, Burst: 5}})
 	if err != nil {
 		t.Fatalf("NewRedis: %v", err)
 	}
