@@ -18,6 +18,7 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
+	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
 const (
@@ -117,7 +118,7 @@ func (w authWorld) user(t *testing.T, id string) userRow {
 	if err != nil {
 		t.Fatalf("read user %s: %v", id, err)
 	}
-	r.HashPrefix = hash[:len("$argon2id$v=19$m=65536,t=3,p=2$")]
+	r.HashPrefix = hash[:len(domain.PasswordHashPrefix())]
 	return r
 }
 
@@ -243,12 +244,12 @@ func TestLoginLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
 		_, err := w.Auth.Login(ctx, wrong)
 		wantKind(t, fmt.Sprintf("failure %d", i), err, errs.KindUnauthenticated)
 	}
-	if diff := cmp.Diff(userRow{Status: "active", Failed: 4, HashPrefix: "$argon2id$v=19$m=65536,t=3,p=2$"}, w.user(t, w.ownerID)); diff != "" {
+	if diff := cmp.Diff(userRow{Status: "active", Failed: 4, HashPrefix: domain.PasswordHashPrefix()}, w.user(t, w.ownerID)); diff != "" {
 		t.Errorf("after 4 failures (-want +got):\n%s", diff)
 	}
 	_, err := w.Auth.Login(ctx, wrong)
 	wantKind(t, "failure 5", err, errs.KindUnauthenticated)
-	locked := userRow{Status: "locked", Failed: 5, Locked: true, HashPrefix: "$argon2id$v=19$m=65536,t=3,p=2$", VersionBump: 1}
+	locked := userRow{Status: "locked", Failed: 5, Locked: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 1}
 	if diff := cmp.Diff(locked, w.user(t, w.ownerID)); diff != "" {
 		t.Errorf("after 5 failures (-want +got):\n%s", diff)
 	}
@@ -264,7 +265,7 @@ func TestLoginLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
 	if _, err := w.Auth.Login(ctx, right); err != nil {
 		t.Fatalf("right password after the lock: %v", err)
 	}
-	unlocked := userRow{Status: "active", LoggedIn: true, HashPrefix: "$argon2id$v=19$m=65536,t=3,p=2$", VersionBump: 2}
+	unlocked := userRow{Status: "active", LoggedIn: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 2}
 	if diff := cmp.Diff(unlocked, w.user(t, w.ownerID)); diff != "" {
 		t.Errorf("after the lock (-want +got):\n%s", diff)
 	}
@@ -302,7 +303,7 @@ func TestLoginUpgradesAWeakPasswordHash(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.login(t)
-	if got := w.user(t, w.ownerID).HashPrefix; got != "$argon2id$v=19$m=65536,t=3,p=2$" {
+	if got := w.user(t, w.ownerID).HashPrefix; got != domain.PasswordHashPrefix() {
 		t.Errorf("hash after sign-in starts %q, want the current parameters", got)
 	}
 	w.login(t) // the new hash verifies

@@ -54,6 +54,32 @@ func CheckPasswordPolicy(field, plain string) error {
 	return nil
 }
 
+// passwordCost is the Argon2id work of a new hash.
+type passwordCost struct {
+	time, memory uint32
+	threads      uint8
+}
+
+// cost is what new hashes are made with: the constants above, except in
+// test binaries that lower it (SetPasswordCostForTests).
+var cost = passwordCost{time: argonTime, memory: argonMemory, threads: argonThreads}
+
+// SetPasswordCostForTests makes new hashes at a twelfth of the real cost
+// (one pass over 16 MiB, still above the weakest parameters a test may plant
+// to see a hash upgraded) for the rest of the process. Only TestMain of the
+// packages whose tests sign users in calls it: under the race detector one
+// hash at the real cost takes about half a second, a third of those
+// packages' CPU. Hashes made this way verify as usual and report that they
+// need a rehash at the real cost. This package's own tests keep the real
+// cost.
+func SetPasswordCostForTests() { cost = passwordCost{time: 1, memory: 16 * 1024, threads: 1} }
+
+// PasswordHashPrefix is how every new hash begins: the algorithm, its
+// version and the cost ("$argon2id$v=19$m=65536,t=3,p=2$").
+func PasswordHashPrefix() string {
+	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$", argon2.Version, cost.memory, cost.time, cost.threads)
+}
+
 // HashPassword returns an argon2id hash in the PHC string format
 // ("$argon2id$v=19$m=65536,t=3,p=2$<salt>$<hash>").
 func HashPassword(plain string) (string, error) {
@@ -61,10 +87,9 @@ func HashPassword(plain string) (string, error) {
 	if _, err := rand.Read(salt); err != nil {
 		return "", fmt.Errorf("password salt: %w", err)
 	}
-	key := argon2.IDKey([]byte(plain), salt, argonTime, argonMemory, argonThreads, argonKeyLen)
+	key := argon2.IDKey([]byte(plain), salt, cost.time, cost.memory, cost.threads, argonKeyLen)
 	enc := base64.RawStdEncoding
-	return fmt.Sprintf("$argon2id$v=%d$m=%d,t=%d,p=%d$%s$%s",
-		argon2.Version, argonMemory, argonTime, argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
+	return PasswordHashPrefix() + enc.EncodeToString(salt) + "$" + enc.EncodeToString(key), nil
 }
 
 // ErrMalformedHash reports a stored hash this code cannot read.
@@ -99,7 +124,7 @@ func VerifyPassword(hash, plain string) (ok, needsRehash bool, err error) {
 	}
 	got := argon2.IDKey([]byte(plain), salt, time, memory, threads, uint32(len(want)))
 	ok = subtle.ConstantTimeCompare(got, want) == 1
-	needsRehash = memory < argonMemory || time < argonTime || threads < argonThreads || len(want) < argonKeyLen
+	needsRehash = memory < cost.memory || time < cost.time || threads < cost.threads || len(want) < argonKeyLen
 	return ok, needsRehash, nil
 }
 
