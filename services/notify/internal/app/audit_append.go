@@ -51,47 +51,58 @@ func (b chainBatch) oldest() time.Time {
 // the delivery fails and is dead-lettered for an operator, rather than a
 // record landing in the wrong chain.
 func (c *EventConsumer) appendAuditRecords(ctx context.Context, e domain.Event) error {
-	batches, err := auditBatches(e)
+	records, err := auditRecords(e)
 	if err != nil {
 		return err
 	}
-	pending, ok := inbox.Batched(ctx, pendingAuditKey{}, func() (*pendingAudit, func(context.Context) error) {
-		p := &pendingAudit{byChain: map[string]*chainBatch{}}
+	pending, ok := inbox.Batched(ctx, pendingAuditKey{}, func() (*byChain, func(context.Context) error) {
+		p := newByChain()
 		return p, func(ctx context.Context) error { return c.appendChains(ctx, p.chains()) }
 	})
 	if !ok {
-		return c.appendChains(ctx, batches)
+		return c.appendChains(ctx, records.chains())
 	}
-	pending.add(batches)
+	pending.merge(records)
 	return nil
 }
 
 // pendingAuditKey names the records a delivery batch gathers.
 type pendingAuditKey struct{}
 
-// pendingAudit is a delivery batch's audit records, by chain, in delivery
-// order.
-type pendingAudit struct {
-	byChain map[string]*chainBatch
+// byChain groups audit entries by chain, each chain's in arrival order.
+type byChain struct {
+	groups map[string]*chainBatch
 }
 
-func (p *pendingAudit) add(batches []chainBatch) {
-	for _, b := range batches {
-		if have, ok := p.byChain[b.chain]; ok {
-			have.entries = append(have.entries, b.entries...)
-			continue
+func newByChain() *byChain { return &byChain{groups: map[string]*chainBatch{}} }
+
+// add appends e to chain's entries.
+func (g *byChain) add(chain string, e domain.AuditEntry) {
+	b, ok := g.groups[chain]
+	if !ok {
+		b = &chainBatch{chain: chain}
+		g.groups[chain] = b
+	}
+	b.entries = append(b.entries, e)
+}
+
+// merge appends other's entries after g's, chain by chain.
+func (g *byChain) merge(other *byChain) {
+	for chain, b := range other.groups {
+		for _, e := range b.entries {
+			g.add(chain, e)
 		}
-		p.byChain[b.chain] = &chainBatch{chain: b.chain, entries: slices.Clone(b.entries)}
 	}
 }
 
-// chains returns the gathered chains in a fixed order (see appendChains).
-func (p *pendingAudit) chains() []chainBatch {
-	out := make([]chainBatch, 0, len(p.byChain))
-	for _, b := range p.byChain {
+// chains returns the chains in a fixed order, by tenant id (see
+// appendChains).
+func (g *byChain) chains() []chainBatch {
+	out := make([]chainBatch, 0, len(g.groups))
+	for _, b := range g.groups {
 		out = append(out, *b)
 	}
-	sortChains(out)
+	slices.SortFunc(out, func(a, b chainBatch) int { return strings.Compare(a.chain, b.chain) })
 	return out
 }
 
@@ -121,9 +132,8 @@ func (c *EventConsumer) appendChains(ctx context.Context, batches []chainBatch) 
 	return nil
 }
 
-// auditBatches decodes an audit event into its records, grouped by chain
-// and sorted by it.
-func auditBatches(e domain.Event) ([]chainBatch, error) {
+// auditRecords decodes an audit event into its records, grouped by chain.
+func auditRecords(e domain.Event) (*byChain, error) {
 	var records []*auditv1.AuditRecorded
 	switch e.PayloadType {
 	case auditBatchName:
@@ -142,7 +152,7 @@ func auditBatches(e domain.Event) ([]chainBatch, error) {
 	default:
 		return nil, fmt.Errorf("audit event %s: payload type %q, want %s or %s", e.ID, e.PayloadType, auditBatchName, auditRecordedName)
 	}
-	byChain := map[string]*chainBatch{}
+	grouped := newByChain()
 	for i, rec := range records {
 		id, err := uuid.Parse(rec.GetRecordId())
 		if err != nil {
@@ -152,24 +162,9 @@ func auditBatches(e domain.Event) ([]chainBatch, error) {
 		if err != nil {
 			return nil, fmt.Errorf("audit event %s: record %d: %w", e.ID, i, err)
 		}
-		b, ok := byChain[chain]
-		if !ok {
-			b = &chainBatch{chain: chain}
-			byChain[chain] = b
-		}
-		b.entries = append(b.entries, domain.AuditEntry{ID: id.String(), Call: auditCall(rec, e.Source)})
+		grouped.add(chain, domain.AuditEntry{ID: id.String(), Call: auditCall(rec, e.Source)})
 	}
-	out := make([]chainBatch, 0, len(byChain))
-	for _, b := range byChain {
-		out = append(out, *b)
-	}
-	sortChains(out)
-	return out, nil
-}
-
-// sortChains orders chains by tenant id.
-func sortChains(chains []chainBatch) {
-	slices.SortFunc(chains, func(a, b chainBatch) int { return strings.Compare(a.chain, b.chain) })
+	return grouped, nil
 }
 
 // recordChain returns the chain of a record of tenant: its own (canonical),
