@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"sync"
@@ -58,7 +59,7 @@ const (
 func NewLeased(shared *Redis, share int, maxAge time.Duration, maxKeys int) (*Leased, error) {
 	switch {
 	case shared == nil:
-		return nil, fmt.Errorf("ratelimit: leased limiter needs a Redis limiter")
+		return nil, errors.New("ratelimit: leased limiter needs a Redis limiter")
 	case share < 2:
 		return nil, fmt.Errorf("ratelimit: lease share %d must be at least 2", share)
 	case maxAge <= 0:
@@ -114,8 +115,7 @@ func (l *Leased) Allow(ctx context.Context, key string, class string) (Decision,
 	res, err := l.shared.takeAtMost(ctx, k, limit, want)
 	if err != nil {
 		ls.allowance = 0
-		return Decision{Allowed: true, Limit: limit.Burst},
-			fmt.Errorf("ratelimit: redis unavailable, request allowed without a check: %w", err)
+		return failOpen(limit, err)
 	}
 	ls.debt, ls.renewed = 0, now
 	ls.remaining, ls.resetAfter = max(0, res.Remaining), max(0, res.ResetAfter)

@@ -75,8 +75,7 @@ func (r *Redis) Allow(ctx context.Context, key string, class string) (Decision, 
 	name, limit := r.classes.resolve(class)
 	res, err := r.limiter.Allow(ctx, r.prefix+bucketKey(name, key), gcraLimit(limit))
 	if err != nil {
-		return Decision{Allowed: true, Limit: limit.Burst},
-			fmt.Errorf("ratelimit: redis unavailable, request allowed without a check: %w", err)
+		return failOpen(limit, err)
 	}
 	d := Decision{
 		Allowed:    res.Allowed > 0,
@@ -90,6 +89,13 @@ func (r *Redis) Allow(ctx context.Context, key string, class string) (Decision, 
 		d.RetryAfter = max(0, res.RetryAfter)
 	}
 	return d, nil
+}
+
+// failOpen is the decision while Redis cannot answer: allowed, with the
+// error for the caller to log and count (see Redis).
+func failOpen(limit Limit, err error) (Decision, error) {
+	return Decision{Allowed: true, Limit: limit.Burst},
+		fmt.Errorf("ratelimit: redis unavailable, request allowed without a check: %w", err)
 }
 
 // takeAtMost takes up to n tokens from the bucket named k (class:key) in one
