@@ -112,3 +112,9 @@ func (d Date) Before(e Date) bool { return d.Compare(e) < 0 }
 
 // After reports whether d is later than e.
 func (d Date) After(e Date) bool { return d.Compare(e) > 0 }
+
+// DaysUntil returns the number of days from d to e: 1 for the next day,
+// negative when e is before d.
+func (d Date) DaysUntil(e Date) int {
+	return int(e.In(time.UTC).Sub(d.In(time.UTC)).Hours() / 24)
+}

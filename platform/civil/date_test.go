@@ -188,3 +188,26 @@ func FuzzAddMonths(f *testing.F) {
 		}
 	})
 }
+
+func TestDaysUntil(t *testing.T) {
+	for _, tc := range []struct {
+		from, to string
+		want     int
+	}{
+		{"2026-01-31", "2026-01-31", 0},
+		{"2026-01-31", "2026-02-01", 1},
+		{"2026-03-01", "2026-02-28", -1},
+		{"2024-02-28", "2024-03-01", 2},
+		{"2026-03-07", "2026-03-09", 2}, // across a DST change in zones that have one
+		{"2025-01-01", "2026-01-01", 365},
+	} {
+		from, err1 := Parse(tc.from)
+		to, err2 := Parse(tc.to)
+		if err1 != nil || err2 != nil {
+			t.Fatalf("bad case %v: %v %v", tc, err1, err2)
+		}
+		if got := from.DaysUntil(to); got != tc.want {
+			t.Errorf("%s.DaysUntil(%s) = %d, want %d", tc.from, tc.to, got, tc.want)
+		}
+	}
+}
