@@ -25,7 +25,7 @@ var RolePermissions = map[string][]string{
 	RoleAdmin: {
 		"self.*", "company.read", "locations.*", "users.*", "apikeys.*",
 		"patients.*", "payers.*", "coverages.*", "prescribers.*", "written_orders.*",
-		"price_lists.*", "orders.*", "deliveries.*", "rentals.*",
+		"price_lists.*", "orders.*", "deliveries.*", "rentals.*", "claims.*",
 		"items.*", "serials.*", "stock.*", "maintenance.*", "usage.*",
 		"notifications.*", "notification_rules.*", "webhooks.*", "events.*", "audit.read",
 	},
@@ -38,7 +38,7 @@ var RolePermissions = map[string][]string{
 		"self.*", "company.read", "locations.read", "patients.read", "patients.phi",
 		"payers.*", "coverages.*", "prescribers.read", "written_orders.read",
 		"price_lists.*", "orders.read", "orders.write", "orders.approve", "serials.reserve", "items.read",
-		"rentals.*", "notifications.*",
+		"rentals.*", "claims.*", "notifications.*",
 	},
 	RoleWarehouse: {
 		"self.*", "company.read", "locations.read", "items.*", "serials.*", "stock.*",

@@ -83,6 +83,11 @@ type Common struct {
 	// operations port, for finding where a service spends its CPU. Off by
 	// default; the operations port must never be public.
 	Profiling bool
+	// ClockAdjustable is CLOCK_ADJUSTABLE: the service's use cases run on
+	// a clock the operations port can set (PUT /debug/clock), for
+	// end-to-end tests of what happens month by month. Refused when
+	// APP_ENV is staging or production.
+	ClockAdjustable bool
 	// TrustedProxies is TRUSTED_PROXIES: IPs or CIDR prefixes of the REST
 	// gateway replicas, whose x-forwarded-for names the real client for rate
 	// limits and audit. Empty trusts no one.
@@ -159,6 +164,7 @@ func LoadCommon(e *Env, service string, defaultPort int) Common {
 		OTLPEndpoint:    otlpEndpoint(e),
 		TrustedProxies:  e.List("TRUSTED_PROXIES", nil),
 		Profiling:       e.Bool("PPROF_ENABLED", false),
+		ClockAdjustable: e.Bool("CLOCK_ADJUSTABLE", false),
 		Features: Features{
 			BulkOperations:    e.Bool("FEATURE_BULK_OPERATIONS", false),
 			RealTimeUpdates:   e.Bool("FEATURE_REAL_TIME_UPDATES", false),
@@ -173,6 +179,9 @@ func LoadCommon(e *Env, service string, defaultPort int) Common {
 	}
 	if c.MetricsPort == c.APIPort {
 		e.invalid("METRICS_PORT", strconv.Itoa(c.MetricsPort), "must differ from API_PORT")
+	}
+	if c.ClockAdjustable && c.Deployed() {
+		e.invalid("CLOCK_ADJUSTABLE", "true", fmt.Sprintf("must not be set when APP_ENV is %s: only tests move a service's clock", c.Environment))
 	}
 	if c.AMQPURL == "" && c.Deployed() {
 		e.record(problem{name: "AMQP_URL", reason: fmt.Sprintf(

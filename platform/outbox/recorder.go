@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
+
+	"github.com/ariesone/ariesone/platform/bus"
 )
 
 // Recorder is what a service's use cases hold to emit events: it knows the
@@ -34,4 +36,26 @@ func (r *Recorder) Record(ctx context.Context, eventType, companyID string, payl
 		return err
 	}
 	return AppendFromContext(ctx, msg)
+}
+
+// RecordBatch appends many events in one statement, in the unit of work
+// ctx carries; nothing is written when one of them is refused.
+func (r *Recorder) RecordBatch(ctx context.Context, events []Event) error {
+	now := r.now()
+	msgs := make([]bus.Message, len(events))
+	for i, e := range events {
+		msg, err := NewMessage(ctx, r.source, e.Type, e.CompanyID, e.Payload, now)
+		if err != nil {
+			return err
+		}
+		msgs[i] = msg
+	}
+	return AppendFromContext(ctx, msgs...)
+}
+
+// Event is one event of a batch: its type, tenant ("" for none) and
+// payload.
+type Event struct {
+	Type, CompanyID string
+	Payload         proto.Message
 }

@@ -33,6 +33,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auditsink"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/clientip"
+	"github.com/ariesone/ariesone/platform/clock"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/postgres"
@@ -90,6 +91,10 @@ type Deps struct {
 	// Revocations are the tokens company has revoked; every call is checked
 	// against them, and a long-lived stream should check again as it goes.
 	Revocations *revocation.Set
+	// Clock is what the use cases take as now: the system clock, or with
+	// CLOCK_ADJUSTABLE one that PUT /debug/clock on the operations port
+	// sets.
+	Clock clock.Clock
 }
 
 // Env looks up an environment variable; os.LookupEnv in production.
@@ -147,7 +152,11 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	defer closeBus()
 	deps := &Deps{
 		Config: common, DB: postgres.NewDB(pool), Logger: logger, Registry: registry,
-		Bus: eventBus, Events: outbox.NewRecorder(spec.Name, nil),
+		Bus: eventBus, Events: outbox.NewRecorder(spec.Name, nil), Clock: clock.System{},
+	}
+	if common.ClockAdjustable {
+		deps.Clock = clock.NewAdjustable()
+		logger.Warn("CLOCK_ADJUSTABLE: the use cases' clock can be set on the operations port")
 	}
 	relay, err := outbox.NewRelay(outbox.RelayConfig{
 		Pool: pool, Schema: spec.Name, Publisher: eventBus, Logger: logger, Registerer: registry,
@@ -339,6 +348,9 @@ func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	}
+	if a, ok := d.Clock.(*clock.Adjustable); ok {
+		mux.Handle("/debug/clock", a.Handler())
 	}
 	if spec.HTTP != nil {
 		spec.HTTP(mux, d)

@@ -30,8 +30,29 @@ type outboxEvents struct {
 }
 
 func (o outboxEvents) Record(ctx context.Context, e usecase.Event) error {
+	noteResource(ctx, e)
+	return o.recorder.Record(ctx, e.Type, e.CompanyID, e.Payload)
+}
+
+// RecordBatch appends events in one outbox statement. Only the first
+// event's resource is named in the call's audit record: a batch is one
+// command's many results (a billing run's claim lines), each of which its
+// own event carries to the trail.
+func (o outboxEvents) RecordBatch(ctx context.Context, events []usecase.Event) error {
+	if len(events) > 0 {
+		noteResource(ctx, events[0])
+	}
+	batch := make([]outbox.Event, len(events))
+	for i, e := range events {
+		batch[i] = outbox.Event{Type: e.Type, CompanyID: e.CompanyID, Payload: e.Payload}
+	}
+	return o.recorder.RecordBatch(ctx, batch)
+}
+
+// noteResource names the event's resource in the call's audit record
+// ("location_id" for "company.location.created.v1").
+func noteResource(ctx context.Context, e usecase.Event) {
 	if parts := strings.Split(e.Type, "."); len(parts) > 2 {
 		audit.NoteResource(ctx, parts[1]+"_id", e.ResourceID)
 	}
-	return o.recorder.Record(ctx, e.Type, e.CompanyID, e.Payload)
 }

@@ -62,8 +62,23 @@ func Change[T any](ctx context.Context, uow UnitOfWork, recorder EventRecorder,
 	return out, nil
 }
 
-// RecordAll records events in order, stopping at the first error.
+// BatchRecorder is an EventRecorder that writes many events at once (the
+// outbox: one statement instead of one per event), which a command that
+// emits thousands (a billing run) needs.
+type BatchRecorder interface {
+	EventRecorder
+	RecordBatch(ctx context.Context, events []Event) error
+}
+
+// RecordAll records events in order, stopping at the first error; a
+// BatchRecorder gets them all in one call.
 func RecordAll(ctx context.Context, recorder EventRecorder, events ...Event) error {
+	if b, ok := recorder.(BatchRecorder); ok && len(events) > 1 {
+		if err := b.RecordBatch(ctx, events); err != nil {
+			return fmt.Errorf("record %d events (first %s): %w", len(events), events[0].Type, err)
+		}
+		return nil
+	}
 	for _, e := range events {
 		if err := recorder.Record(ctx, e); err != nil {
 			return fmt.Errorf("record %s: %w", e.Type, err)

@@ -8,6 +8,7 @@ import (
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/api_key_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/audit_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/auth_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/claim_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/company_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/coverage_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/event_service"
@@ -79,6 +80,7 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli.APIKeyService = api_key_service.New(transport, formats)
 	cli.AuditService = audit_service.New(transport, formats)
 	cli.AuthService = auth_service.New(transport, formats)
+	cli.ClaimService = claim_service.New(transport, formats)
 	cli.CompanyService = company_service.New(transport, formats)
 	cli.CoverageService = coverage_service.New(transport, formats)
 	cli.EventService = event_service.New(transport, formats)
@@ -164,6 +166,8 @@ type Ariesone struct {
 
 	AuthService auth_service.ClientService
 
+	ClaimService claim_service.ClientService
+
 	CompanyService company_service.ClientService
 
 	CoverageService coverage_service.ClientService
@@ -213,6 +217,7 @@ func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.APIKeyService.SetTransport(transport)
 	c.AuditService.SetTransport(transport)
 	c.AuthService.SetTransport(transport)
+	c.ClaimService.SetTransport(transport)
 	c.CompanyService.SetTransport(transport)
 	c.CoverageService.SetTransport(transport)
 	c.EventService.SetTransport(transport)

@@ -147,11 +147,13 @@ var Orders = Spec{
 	Services: []protoreflect.ServiceDescriptor{
 		ordersv1.File_ariesone_orders_v1_price_list_proto.Services().ByName("PriceListService"),
 		ordersv1.File_ariesone_orders_v1_order_proto.Services().ByName("OrderService"),
+		ordersv1.File_ariesone_orders_v1_claim_proto.Services().ByName("ClaimService"),
 	},
 	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 		return errors.Join(
 			ordersv1.RegisterPriceListServiceHandler(ctx, mux, conn),
 			ordersv1.RegisterOrderServiceHandler(ctx, mux, conn),
+			ordersv1.RegisterClaimServiceHandler(ctx, mux, conn),
 		)
 	},
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 
@@ -41,7 +42,9 @@ func main() {
 // wiring holds what Configure reads and Register builds for Workers.
 type wiring struct {
 	companyAddr, clinicalAddr, serialsAddr string
-	keyring                                *keyring.Keyring
+	// billingEvery is how often the billing run bills what is due.
+	billingEvery time.Duration
+	keyring      *keyring.Keyring
 	// pages seals page tokens, with a key derived from ENCRYPTION_KEY.
 	pages *page.Sealer
 	app   *app.Application
@@ -59,6 +62,7 @@ func spec(w *wiring) service.Spec {
 			w.companyAddr = e.HostPort("COMPANY_ADDR", "127.0.0.1:8081")
 			w.clinicalAddr = e.HostPort("CLINICAL_ADDR", "127.0.0.1:8082")
 			w.serialsAddr = e.HostPort("SERIALS_ADDR", "127.0.0.1:8084")
+			w.billingEvery = e.Duration("BILLING_INTERVAL", time.Hour)
 		},
 		Register: w.register,
 		Workers:  w.workers,
@@ -84,18 +88,25 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 		Peers:      peers.New(conns[0], conns[1], conns[2]),
 		UnitOfWork: d.DB,
 		Events:     service.UseCaseEvents(d.Events),
+		Now:        d.Clock.Now,
 	})
 	grpcapi.Register(d.Server.GRPC(), w.app)
 	return nil
 }
 
 // workers consume what serials says of the units orders asked it to
-// move, each event applied once (the inbox).
+// move, each event applied once (the inbox), and bill the rental months
+// that fall due: at start and every BILLING_INTERVAL, each run idempotent
+// per line and month, so replicas may run it at once.
 func (w *wiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, error) {
 	handler := inbox.Handler(d.DB, app.FulfilmentConsumer, w.app.Orders.ConsumeFulfilment)
 	return []service.Worker{
 		{Name: app.FulfilmentConsumer, Run: func(ctx context.Context) error {
 			return d.Bus.Consume(ctx, app.FulfilmentSubscription, handler)
 		}},
+		service.Periodic("billing run", "claim lines", w.billingEvery, d.Logger, func(ctx context.Context) (int, error) {
+			run, err := w.app.Claims.BillAll(ctx)
+			return run.Created, err
+		}),
 	}, nil
 }

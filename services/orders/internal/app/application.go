@@ -19,6 +19,7 @@ import (
 type Application struct {
 	PriceLists PriceLists
 	Orders     Orders
+	Claims     Claims
 }
 
 // Repository is everything the use cases store and read; the service's
@@ -26,6 +27,7 @@ type Application struct {
 type Repository interface {
 	PriceListRepository
 	OrderRepository
+	BillingRepository
 }
 
 // Keyring computes the keyed digests the use cases need (idempotency
@@ -46,7 +48,8 @@ type Deps struct {
 	// transaction.
 	UnitOfWork usecase.UnitOfWork
 	Events     usecase.EventRecorder
-	// Now is the clock; nil means the system clock.
+	// Now is the clock every use case reads (one injected clock: the
+	// domain never reads the time itself); nil means the system clock.
 	Now func() time.Time
 	// Zone is where "today" is judged (a delivery not in the future); nil
 	// means UTC.
@@ -65,6 +68,7 @@ func NewApplication(d Deps) *Application {
 	return &Application{
 		PriceLists: PriceLists{s},
 		Orders:     Orders{s},
+		Claims:     Claims{s},
 	}
 }
 

@@ -3,8 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
+	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/protoconv"
@@ -152,12 +155,42 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 		if err != nil {
 			return nil, nil, err
 		}
+		if !correction {
+			if err := h.s.openRentals(ctx, o, proof.SignatureDate); err != nil {
+				return nil, nil, err
+			}
+		}
 		return d, []usecase.Event{orderEvent(EventOrderDelivered, o, &ordersv1.OrderDelivered{
 			CompanyId: o.CompanyID, OrderId: o.ID, ActorId: caller.Subject, OccurTime: timestamp(now),
 			PatientId: o.PatientID, BranchId: o.BranchID, DeliveryId: d.ID, SignatureDate: protoconv.DateProto(proof.SignatureDate),
 			Lines: lineUnits(o, nil, reserved), CorrectsDeliveryId: proof.Corrects,
 		})}, nil
 	})
+}
+
+// openRentals starts billing the rental lines of o, delivered on
+// dateOfService, in the unit of work of ctx. A line continues the
+// patient's last rental of its code and type when that one was picked up
+// for a break in need of at most 60 days; the claims name the order's
+// primary coverage and its providers.
+func (s *supplier) openRentals(ctx context.Context, o *domain.Order, dateOfService civil.Date) error {
+	party := domain.ClaimParty{PatientID: o.PatientID, OrderingNPI: o.OrderingNPI, RenderingNPI: o.RenderingNPI}
+	if len(o.Coverages) > 0 {
+		c := o.Coverages[0]
+		party.CoverageID, party.PayerID, party.CoverageRank = c.CoverageID, c.PayerID, c.Rank
+	}
+	var rentals []domain.Rental
+	for _, l := range o.Lines {
+		if !l.Type.Rental() {
+			continue
+		}
+		previous, err := s.Store.LastRental(ctx, o.PatientID, l.HCPCS, l.Type)
+		if err != nil {
+			return err
+		}
+		rentals = append(rentals, domain.NewRental(o, l, party, dateOfService, previous))
+	}
+	return s.Store.OpenRentals(ctx, rentals)
 }
 
 // newRecord is what a command that inserts a record needs: its caller,
@@ -286,6 +319,9 @@ func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.Pic
 			return nil
 		})
 		if err != nil {
+			return nil, nil, err
+		}
+		if err := h.s.Store.EndRentals(ctx, slices.Collect(maps.Keys(picked)), p.Date, p.Reason); err != nil {
 			return nil, nil, err
 		}
 		return r, []usecase.Event{orderEvent(EventOrderPickedUp, o, &ordersv1.OrderPickedUp{

@@ -17,6 +17,9 @@ type drafted struct {
 	prescriberID string
 	coverages    []domain.Coverage
 	priceListID  string
+	// orderingNPI and renderingNPI are the prescriber's and the branch's
+	// (else the company's) NPIs, what the order's claims will name.
+	orderingNPI, renderingNPI string
 }
 
 // applyTo writes the draft onto o.
@@ -25,6 +28,7 @@ func (d drafted) applyTo(o *domain.Order) {
 	o.BranchID, o.WarehouseID = d.values.BranchID, d.values.WarehouseID
 	o.OrderDate, o.Diagnoses = d.values.OrderDate, d.values.Diagnoses
 	o.PrescriberID, o.Coverages, o.PriceListID = d.prescriberID, d.coverages, d.priceListID
+	o.OrderingNPI, o.RenderingNPI = d.orderingNPI, d.renderingNPI
 	o.Lines = d.lines
 }
 
@@ -71,7 +75,7 @@ func (h Orders) draft(ctx context.Context, field string, values domain.OrderValu
 			d.prescriberID = wo.PrescriberID
 		}
 	} else {
-		d.prescriberID = current.PrescriberID
+		d.prescriberID, d.orderingNPI = current.PrescriberID, current.OrderingNPI
 	}
 	if current == nil || current.BranchID != values.BranchID {
 		checks = append(checks, usecase.FieldCheck{Field: field, Err: h.s.Peers.CheckLocation(ctx, "branchId", values.BranchID, false)})
@@ -84,6 +88,9 @@ func (h Orders) draft(ctx context.Context, field string, values domain.OrderValu
 	if err := usecase.InvalidFields(checks...); err != nil {
 		return drafted{}, err
 	}
+	if err := h.providers(ctx, &d, current); err != nil {
+		return drafted{}, err
+	}
 	if d.lines, err = h.keepLineIDs(field, values.LineIDs, lines, current); err != nil {
 		return drafted{}, err
 	}
@@ -91,6 +98,27 @@ func (h Orders) draft(ctx context.Context, field string, values domain.OrderValu
 		return drafted{}, err
 	}
 	return d, nil
+}
+
+// providers sets the NPIs the order's claims will name: the prescriber's
+// (asked once, when the order is created) and the branch's, or the
+// company's when the branch has none (asked again when the branch
+// changes).
+func (h Orders) providers(ctx context.Context, d *drafted, current *domain.Order) error {
+	if current == nil {
+		npi, err := h.s.Peers.PrescriberNPI(ctx, d.prescriberID)
+		if err != nil {
+			return err
+		}
+		d.orderingNPI = npi
+	}
+	if current != nil && current.BranchID == d.values.BranchID {
+		d.renderingNPI = current.RenderingNPI
+		return nil
+	}
+	npi, err := h.s.Peers.RenderingNPI(ctx, d.values.BranchID)
+	d.renderingNPI = npi
+	return err
 }
 
 // fieldViolation is a check that failed on field under prefix.

@@ -74,4 +74,10 @@ type Peers interface {
 	// Serial returns the unit with the serial number of item; unknown is
 	// a violation of field.
 	Serial(ctx context.Context, field, serial, itemID string) (Unit, error)
+	// PrescriberNPI returns the prescriber's NPI (the ordering provider of
+	// the order's claims).
+	PrescriberNPI(ctx context.Context, prescriberID string) (string, error)
+	// RenderingNPI returns the NPI the order's claims name as the
+	// supplier: the branch's, or the company's when the branch has none.
+	RenderingNPI(ctx context.Context, branchID string) (string, error)
 }

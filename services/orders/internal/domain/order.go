@@ -48,7 +48,11 @@ type Order struct {
 	// PrescriberID its prescriber.
 	WrittenOrderID string
 	PrescriberID   string
-	Coverages      []Coverage
+	// OrderingNPI is the prescriber's NPI and RenderingNPI the supplier's
+	// (the branch's, else the company's), as the order was drafted: what
+	// its claims name.
+	OrderingNPI, RenderingNPI string
+	Coverages                 []Coverage
 	OrderDate      civil.Date
 	// Diagnoses are ICD-10-CM codes without the dot; lines point at them
 	// by position from 1.

@@ -14,6 +14,7 @@ import (
 func Register(s grpc.ServiceRegistrar, a *app.Application) {
 	ordersv1.RegisterPriceListServiceServer(s, &PriceListServer{app: a})
 	ordersv1.RegisterOrderServiceServer(s, &OrderServer{app: a})
+	ordersv1.RegisterClaimServiceServer(s, &ClaimServer{app: a})
 }
 
 // PriceListServer serves PriceListService.

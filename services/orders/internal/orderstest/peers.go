@@ -289,3 +289,25 @@ func (p *Peers) Serial(_ context.Context, field, serial, itemID string) (app.Uni
 	}
 	return app.Unit{}, unknown(field, "unit of the line's item")
 }
+
+// The NPIs every World's prescriber and branch answer with.
+const (
+	PrescriberNPI = "1234567893"
+	BranchNPI     = "1987654328"
+)
+
+// PrescriberNPI answers clinical's prescriber's NPI.
+func (p *Peers) PrescriberNPI(ctx context.Context, _ string) (string, error) {
+	if err := p.visible(ctx, "prescribers.read", "writtenOrderId", "prescriber", ""); err != nil {
+		return "", err
+	}
+	return PrescriberNPI, nil
+}
+
+// RenderingNPI answers the branch's NPI.
+func (p *Peers) RenderingNPI(ctx context.Context, branchID string) (string, error) {
+	if err := p.visible(ctx, "locations.read", "branchId", "location", branchID); err != nil {
+		return "", err
+	}
+	return BranchNPI, nil
+}

@@ -24,7 +24,9 @@ import (
 
 // Peers implements app.Peers over the three services' gRPC APIs.
 type Peers struct {
+	Companies     companyv1.CompanyServiceClient
 	Locations     companyv1.LocationServiceClient
+	Prescribers   clinicalv1.PrescriberServiceClient
 	Payers        clinicalv1.PayerServiceClient
 	WrittenOrders clinicalv1.WrittenOrderServiceClient
 	CoverageAPI   clinicalv1.CoverageServiceClient
@@ -36,7 +38,9 @@ type Peers struct {
 // New asks company, clinical and serials over their connections.
 func New(company, clinical, serials grpc.ClientConnInterface) Peers {
 	return Peers{
+		Companies:     companyv1.NewCompanyServiceClient(company),
 		Locations:     companyv1.NewLocationServiceClient(company),
+		Prescribers:   clinicalv1.NewPrescriberServiceClient(clinical),
 		Payers:        clinicalv1.NewPayerServiceClient(clinical),
 		WrittenOrders: clinicalv1.NewWrittenOrderServiceClient(clinical),
 		CoverageAPI:   clinicalv1.NewCoverageServiceClient(clinical),
@@ -163,4 +167,30 @@ func (p Peers) Serial(ctx context.Context, field, serial, itemID string) (app.Un
 		return app.Unit{}, errs.Invalid(errs.FieldViolation{Field: field, Description: "names no unit of the line's item"})
 	}
 	return app.Unit{ID: v.GetUnitId(), SerialNumber: v.GetSerialNumber(), ItemID: v.GetItemId()}, nil
+}
+
+// PrescriberNPI returns the prescriber's NPI.
+func (p Peers) PrescriberNPI(ctx context.Context, prescriberID string) (string, error) {
+	pr, err := p.Prescribers.GetPrescriber(ctx, &clinicalv1.GetPrescriberRequest{Id: prescriberID})
+	if err != nil {
+		return "", peer.Refusal(err, "writtenOrderId", "clinical", "names a written order whose prescriber is gone", "prescribers.read")
+	}
+	return pr.GetNpi(), nil
+}
+
+// RenderingNPI returns the branch's NPI, or the company's when the branch
+// has none.
+func (p Peers) RenderingNPI(ctx context.Context, branchID string) (string, error) {
+	loc, err := p.Locations.GetLocation(ctx, &companyv1.GetLocationRequest{Id: branchID})
+	if err != nil {
+		return "", peer.Refusal(err, "branchId", "company", "names no location of the company", "locations.read")
+	}
+	if npi := loc.GetNpi(); npi != "" {
+		return npi, nil
+	}
+	c, err := p.Companies.GetCompany(ctx, &companyv1.GetCompanyRequest{})
+	if err != nil {
+		return "", peer.Refusal(err, "branchId", "company", "names a branch of no company", "company.read")
+	}
+	return c.GetNpi(), nil
 }

@@ -21,7 +21,8 @@ const methodCreateOrder = "CreateOrder"
 // orderColumns is the select list scanOrder reads.
 const orderColumns = `id::text, company_id::text, patient_id::text, branch_id::text, warehouse_id::text,
 	written_order_id::text, prescriber_id::text, coverages, order_date, diagnoses, status,
-	coalesce(price_list_id::text, ''), override_reason, overridden_gaps, cancel_reason, version, create_time, update_time`
+	coalesce(price_list_id::text, ''), override_reason, overridden_gaps, cancel_reason, version, create_time, update_time,
+	ordering_npi, rendering_npi`
 
 // storedCoverage is one coverage in the coverages jsonb column.
 type storedCoverage struct {
@@ -37,7 +38,7 @@ func scanOrder(row pgx.Row) (*domain.Order, error) {
 	var orderDate postgres.Date
 	err := row.Scan(&o.ID, &o.CompanyID, &o.PatientID, &o.BranchID, &o.WarehouseID, &o.WrittenOrderID, &o.PrescriberID,
 		&coverages, &orderDate, &o.Diagnoses, &status, &o.PriceListID, &o.OverrideReason, &o.OverriddenGaps,
-		&o.CancelReason, &o.Version, &o.CreateTime, &o.UpdateTime)
+		&o.CancelReason, &o.Version, &o.CreateTime, &o.UpdateTime, &o.OrderingNPI, &o.RenderingNPI)
 	if err != nil {
 		return nil, err
 	}
@@ -181,11 +182,11 @@ func (s *Store) CreateOrder(ctx context.Context, o *domain.Order, requestID stri
 			_, err = tx.Exec(ctx, `
 				insert into orders (id, company_id, patient_id, branch_id, warehouse_id, written_order_id, prescriber_id,
 					coverages, order_date, diagnoses, status, price_list_id, override_reason, overridden_gaps,
-					cancel_reason, version, create_time, update_time)
-				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')::uuid, $13, $14, $15, $16, $17, $18)`,
+					cancel_reason, version, create_time, update_time, ordering_npi, rendering_npi)
+				values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, nullif($12, '')::uuid, $13, $14, $15, $16, $17, $18, $19, $20)`,
 				o.ID, o.CompanyID, o.PatientID, o.BranchID, o.WarehouseID, o.WrittenOrderID, o.PrescriberID,
 				coverages, postgres.Date(o.OrderDate), o.Diagnoses, string(o.Status), o.PriceListID, o.OverrideReason,
-				nonNil(o.OverriddenGaps), o.CancelReason, o.Version, o.CreateTime, o.UpdateTime)
+				nonNil(o.OverriddenGaps), o.CancelReason, o.Version, o.CreateTime, o.UpdateTime, o.OrderingNPI, o.RenderingNPI)
 			if err != nil {
 				return err
 			}
@@ -211,10 +212,11 @@ func (s *Store) UpdateOrder(ctx context.Context, id string, fn func(*domain.Orde
 				update orders set
 					branch_id = $2, warehouse_id = $3, coverages = $4, order_date = $5, diagnoses = $6, status = $7,
 					price_list_id = nullif($8, '')::uuid, override_reason = $9, overridden_gaps = $10,
-					cancel_reason = $11, version = $12, update_time = $13
+					cancel_reason = $11, version = $12, update_time = $13, ordering_npi = $14, rendering_npi = $15
 				where id = $1`,
 				o.ID, o.BranchID, o.WarehouseID, coverages, postgres.Date(o.OrderDate), o.Diagnoses, string(o.Status),
-				o.PriceListID, o.OverrideReason, nonNil(o.OverriddenGaps), o.CancelReason, o.Version, o.UpdateTime)
+				o.PriceListID, o.OverrideReason, nonNil(o.OverriddenGaps), o.CancelReason, o.Version, o.UpdateTime,
+				o.OrderingNPI, o.RenderingNPI)
 			if err != nil {
 				return err
 			}

@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"github.com/ariesone/ariesone/platform/cache"
@@ -112,29 +111,6 @@ func (w *wiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, 
 		{Name: app.OrdersConsumer, Run: func(ctx context.Context) error {
 			return d.Bus.Consume(ctx, app.OrdersSubscription, fulfill)
 		}},
-		{Name: "maintenance due sweep", Run: func(ctx context.Context) error {
-			return sweep(ctx, w.app.Maintenance, w.dueSweepEvery, d.Logger)
-		}},
+		service.Periodic("maintenance due sweep", "units", w.dueSweepEvery, d.Logger, w.app.Maintenance.AnnounceDue),
 	}, nil
-}
-
-// sweep announces due maintenance at start and then every interval, until
-// ctx ends; a failed round is logged and retried at the next.
-func sweep(ctx context.Context, m app.Maintenance, every time.Duration, logger *slog.Logger) error {
-	ticker := time.NewTicker(every)
-	defer ticker.Stop()
-	for {
-		n, err := m.AnnounceDue(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			logger.Error("maintenance due sweep failed", slog.Any("error", err))
-		case n > 0:
-			logger.Info("maintenance due announced", slog.Int("units", n))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-ticker.C:
-		}
-	}
 }

@@ -23,6 +23,7 @@ const (
 	EventOrderDelivered         = "orders.order.delivered.v1"
 	EventOrderPickedUp          = "orders.order.picked_up.v1"
 	EventOrderCancelled         = "orders.order.cancelled.v1"
+	EventRentalClosed           = "orders.rental.closed.v1"
 	EventUnitFulfillmentRefused = "serials.unit.fulfillment_refused.v1"
 )
 
@@ -36,7 +37,7 @@ const OrdersConsumer = "serials.orders"
 // "serials.orders.dlq" after five tries instead of looping.
 var OrdersSubscription = bus.Subscription{
 	Queue:         OrdersConsumer,
-	Bindings:      []string{EventOrderDelivered, EventOrderPickedUp, EventOrderCancelled},
+	Bindings:      []string{EventOrderDelivered, EventOrderPickedUp, EventOrderCancelled, EventRentalClosed},
 	Prefetch:      32,
 	MaxBatch:      16,
 	DeliveryLimit: 5,
@@ -72,7 +73,10 @@ type orderMove struct {
 //     a delivery that corrects another moves nothing;
 //   - orders.order.picked_up.v1 returns each line's unit (to maintenance,
 //     an oxygen tank empty), noting the pickup's reason;
-//   - orders.order.cancelled.v1 releases the reservation of each line.
+//   - orders.order.cancelled.v1 releases the reservation of each line;
+//   - orders.rental.closed.v1 sells a rented unit to its renter when title
+//     passed to them (a capped rental paid, a rental converted to a
+//     purchase); a rental closed otherwise moves nothing.
 //
 // Each move is checked by the rules TransitionUnit applies (the
 // transition table, recalls) and those of an order line's move (a unit
@@ -148,8 +152,32 @@ func orderMoves(d bus.Delivery) ([]orderMove, error) {
 		return pickupMoves(d)
 	case EventOrderCancelled:
 		return cancellationMoves(d)
+	case EventRentalClosed:
+		return titleMoves(d)
 	}
 	return nil, nil
+}
+
+// titleMoves sells the unit of a rental whose title passed to the patient.
+func titleMoves(d bus.Delivery) ([]orderMove, error) {
+	var e ordersv1.RentalClosed
+	if err := decodeOrderEvent(d, &e); err != nil || !e.GetTitleToPatient() || e.GetUnitId() == "" {
+		return nil, err
+	}
+	if err := errors.Join(checkID(d, "patient_id", e.GetPatientId()), checkID(d, "order_line_id", e.GetOrderLineId()),
+		checkID(d, "unit_id", e.GetUnitId())); err != nil {
+		return nil, err
+	}
+	return []orderMove{{orderID: e.GetOrderId(), lineID: e.GetOrderLineId(), unitID: e.GetUnitId(), kind: domain.TxSell,
+		patientID: e.GetPatientId(), note: titleNote(e.GetReason())}}, nil
+}
+
+// titleNote is why a rental's title passed, the note of the sale.
+func titleNote(r ordersv1.RentalCloseReason) string {
+	if r == ordersv1.RentalCloseReason_RENTAL_CLOSE_REASON_PURCHASED {
+		return "title passed: rental converted to a purchase"
+	}
+	return "title passed: capped rental paid"
 }
 
 // deliveryMoves rents or sells each delivered unit to the patient, by its

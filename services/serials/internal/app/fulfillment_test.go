@@ -341,6 +341,43 @@ func TestPickupReturnsToMaintenance(t *testing.T) {
 	}
 }
 
+// TestTitlePassesOnRentalClose: a capped rental closed with title to the
+// patient sells the unit to its renter, once however often the event
+// comes; a rental closed without title (oxygen's lifetime over) moves
+// nothing.
+func TestTitlePassesOnRentalClose(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	u := w.receive(t)
+	line := uuid.NewString()
+	w.apply(t, w.delivered(t, &ordersv1.OrderLineUnit{LineId: line, Type: ordersv1.LineType_LINE_TYPE_CAPPED_RENTAL, UnitId: u.GetId()}))
+	closed := func(title bool, reason ordersv1.RentalCloseReason) bus.Delivery {
+		return w.event(t, app.EventRentalClosed, &ordersv1.RentalClosed{CompanyId: w.a.CompanyID, OrderId: uuid.NewString(),
+			PatientId: w.a.Patient, OrderLineId: line, UnitId: u.GetId(), BillingMonth: 14, Reason: reason, TitleToPatient: title})
+	}
+	w.apply(t, closed(false, ordersv1.RentalCloseReason_RENTAL_CLOSE_REASON_USEFUL_LIFETIME_ENDED))
+	if got := w.unit(t, u.GetId()); got.GetStatus() != serialsv1.UnitStatus_UNIT_STATUS_RENTED {
+		t.Fatalf("after a close without title: %v; want still rented", got.GetStatus())
+	}
+	paid := closed(true, ordersv1.RentalCloseReason_RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID)
+	w.apply(t, paid)
+	w.apply(t, paid)
+	got := w.unit(t, u.GetId())
+	if got.GetStatus() != serialsv1.UnitStatus_UNIT_STATUS_SOLD || got.GetCurrentPatientId() != w.a.Patient || got.GetOrderLineId() != line {
+		t.Errorf("unit after title passed: %v; want sold to the patient, under the rental's line", got)
+	}
+	history := w.history(t, u.GetId())
+	if diff := cmp.Diff([]serialsv1.UnitTransactionKind{kindReceive, kindRent, kindSell}, kinds(history)); diff != "" {
+		t.Fatalf("history (-want +got):\n%s", diff)
+	}
+	if sell := history[2]; sell.GetNote() != "title passed: capped rental paid" || sell.GetPatientId() != w.a.Patient {
+		t.Errorf("SELL transaction: note %q, patient %q", sell.GetNote(), sell.GetPatientId())
+	}
+	if r := w.refusals(t); len(r) != 0 {
+		t.Errorf("refusals %v; want none", r)
+	}
+}
+
 // TestCancellationReleases: a cancelled order releases each line's
 // reservation; a line holding none, or a delivered one, moves nothing.
 func TestCancellationReleases(t *testing.T) {

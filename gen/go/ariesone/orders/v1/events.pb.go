@@ -24,6 +24,65 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+// RentalCloseReason says why a rental's rules ended it.
+type RentalCloseReason int32
+
+const (
+	// Not specified.
+	RentalCloseReason_RENTAL_CLOSE_REASON_UNSPECIFIED RentalCloseReason = 0
+	// The 13 months of a capped rental are paid; title passed to the patient.
+	RentalCloseReason_RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID RentalCloseReason = 1
+	// A rent-to-purchase line converted to a purchase at month 10; title
+	// passed to the patient.
+	RentalCloseReason_RENTAL_CLOSE_REASON_PURCHASED RentalCloseReason = 2
+	// An oxygen rental's 60-month useful lifetime ended; the supplier keeps
+	// the equipment and a new period needs a new order.
+	RentalCloseReason_RENTAL_CLOSE_REASON_USEFUL_LIFETIME_ENDED RentalCloseReason = 3
+)
+
+// Enum value maps for RentalCloseReason.
+var (
+	RentalCloseReason_name = map[int32]string{
+		0: "RENTAL_CLOSE_REASON_UNSPECIFIED",
+		1: "RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID",
+		2: "RENTAL_CLOSE_REASON_PURCHASED",
+		3: "RENTAL_CLOSE_REASON_USEFUL_LIFETIME_ENDED",
+	}
+	RentalCloseReason_value = map[string]int32{
+		"RENTAL_CLOSE_REASON_UNSPECIFIED":           0,
+		"RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID":    1,
+		"RENTAL_CLOSE_REASON_PURCHASED":             2,
+		"RENTAL_CLOSE_REASON_USEFUL_LIFETIME_ENDED": 3,
+	}
+)
+
+func (x RentalCloseReason) Enum() *RentalCloseReason {
+	p := new(RentalCloseReason)
+	*p = x
+	return p
+}
+
+func (x RentalCloseReason) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RentalCloseReason) Descriptor() protoreflect.EnumDescriptor {
+	return file_ariesone_orders_v1_events_proto_enumTypes[0].Descriptor()
+}
+
+func (RentalCloseReason) Type() protoreflect.EnumType {
+	return &file_ariesone_orders_v1_events_proto_enumTypes[0]
+}
+
+func (x RentalCloseReason) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RentalCloseReason.Descriptor instead.
+func (RentalCloseReason) EnumDescriptor() ([]byte, []int) {
+	return file_ariesone_orders_v1_events_proto_rawDescGZIP(), []int{0}
+}
+
 // PriceListCreated (orders.price_list.created.v1): a price list was added.
 type PriceListCreated struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -835,6 +894,328 @@ func (x *OrderLineFlagged) GetProblem() string {
 	return ""
 }
 
+// ClaimLineCreated (orders.claim_line.created.v1): a billing run created a
+// claim line for a rental month. It names the patient and coverage by id
+// only: the billing partner reads the member id from clinical with its own
+// permission.
+type ClaimLineCreated struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The claim line.
+	ClaimLineId string `protobuf:"bytes,2,opt,name=claim_line_id,json=claimLineId,proto3" json:"claim_line_id,omitempty"`
+	// The service that billed it.
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The order.
+	OrderId string `protobuf:"bytes,5,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// The order line.
+	OrderLineId string `protobuf:"bytes,6,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	// The patient.
+	PatientId string `protobuf:"bytes,7,opt,name=patient_id,json=patientId,proto3" json:"patient_id,omitempty"`
+	// The coverage billed (clinical coverage id).
+	CoverageId string `protobuf:"bytes,8,opt,name=coverage_id,json=coverageId,proto3" json:"coverage_id,omitempty"`
+	// Its payer.
+	PayerId string `protobuf:"bytes,9,opt,name=payer_id,json=payerId,proto3" json:"payer_id,omitempty"`
+	// HCPCS code.
+	Hcpcs string `protobuf:"bytes,10,opt,name=hcpcs,proto3" json:"hcpcs,omitempty"`
+	// Modifiers in claim order.
+	Modifiers []string `protobuf:"bytes,11,rep,name=modifiers,proto3" json:"modifiers,omitempty"`
+	// The billing month.
+	BillingMonth int32 `protobuf:"varint,12,opt,name=billing_month,json=billingMonth,proto3" json:"billing_month,omitempty"`
+	// The month's first day, the date of service.
+	PeriodFrom *date.Date `protobuf:"bytes,13,opt,name=period_from,json=periodFrom,proto3" json:"period_from,omitempty"`
+	// The month's last day.
+	PeriodThrough *date.Date `protobuf:"bytes,14,opt,name=period_through,json=periodThrough,proto3" json:"period_through,omitempty"`
+	// The charge, in cents of USD.
+	ChargeCents int64 `protobuf:"varint,15,opt,name=charge_cents,json=chargeCents,proto3" json:"charge_cents,omitempty"`
+	// The expected allowable, in cents of USD.
+	ExpectedCents int64 `protobuf:"varint,16,opt,name=expected_cents,json=expectedCents,proto3" json:"expected_cents,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ClaimLineCreated) Reset() {
+	*x = ClaimLineCreated{}
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ClaimLineCreated) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ClaimLineCreated) ProtoMessage() {}
+
+func (x *ClaimLineCreated) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ClaimLineCreated.ProtoReflect.Descriptor instead.
+func (*ClaimLineCreated) Descriptor() ([]byte, []int) {
+	return file_ariesone_orders_v1_events_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *ClaimLineCreated) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetClaimLineId() string {
+	if x != nil {
+		return x.ClaimLineId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *ClaimLineCreated) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetPatientId() string {
+	if x != nil {
+		return x.PatientId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetCoverageId() string {
+	if x != nil {
+		return x.CoverageId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetPayerId() string {
+	if x != nil {
+		return x.PayerId
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetHcpcs() string {
+	if x != nil {
+		return x.Hcpcs
+	}
+	return ""
+}
+
+func (x *ClaimLineCreated) GetModifiers() []string {
+	if x != nil {
+		return x.Modifiers
+	}
+	return nil
+}
+
+func (x *ClaimLineCreated) GetBillingMonth() int32 {
+	if x != nil {
+		return x.BillingMonth
+	}
+	return 0
+}
+
+func (x *ClaimLineCreated) GetPeriodFrom() *date.Date {
+	if x != nil {
+		return x.PeriodFrom
+	}
+	return nil
+}
+
+func (x *ClaimLineCreated) GetPeriodThrough() *date.Date {
+	if x != nil {
+		return x.PeriodThrough
+	}
+	return nil
+}
+
+func (x *ClaimLineCreated) GetChargeCents() int64 {
+	if x != nil {
+		return x.ChargeCents
+	}
+	return 0
+}
+
+func (x *ClaimLineCreated) GetExpectedCents() int64 {
+	if x != nil {
+		return x.ExpectedCents
+	}
+	return 0
+}
+
+// RentalClosed (orders.rental.closed.v1): a rental line's rules ended it.
+// When title passed to the patient, serials sells the unit to them
+// (rented to sold).
+type RentalClosed struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The order.
+	OrderId string `protobuf:"bytes,2,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
+	// The service that closed it.
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The patient.
+	PatientId string `protobuf:"bytes,5,opt,name=patient_id,json=patientId,proto3" json:"patient_id,omitempty"`
+	// The order line.
+	OrderLineId string `protobuf:"bytes,6,opt,name=order_line_id,json=orderLineId,proto3" json:"order_line_id,omitempty"`
+	// The rented unit; empty for an item that is not serialized.
+	UnitId string `protobuf:"bytes,7,opt,name=unit_id,json=unitId,proto3" json:"unit_id,omitempty"`
+	// The first day the rental no longer runs.
+	CloseDate *date.Date `protobuf:"bytes,8,opt,name=close_date,json=closeDate,proto3" json:"close_date,omitempty"`
+	// The billing month at whose start it closed.
+	BillingMonth int32 `protobuf:"varint,9,opt,name=billing_month,json=billingMonth,proto3" json:"billing_month,omitempty"`
+	// Why.
+	Reason RentalCloseReason `protobuf:"varint,10,opt,name=reason,proto3,enum=ariesone.orders.v1.RentalCloseReason" json:"reason,omitempty"`
+	// Whether title passed to the patient.
+	TitleToPatient bool `protobuf:"varint,11,opt,name=title_to_patient,json=titleToPatient,proto3" json:"title_to_patient,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *RentalClosed) Reset() {
+	*x = RentalClosed{}
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RentalClosed) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RentalClosed) ProtoMessage() {}
+
+func (x *RentalClosed) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RentalClosed.ProtoReflect.Descriptor instead.
+func (*RentalClosed) Descriptor() ([]byte, []int) {
+	return file_ariesone_orders_v1_events_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *RentalClosed) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *RentalClosed) GetPatientId() string {
+	if x != nil {
+		return x.PatientId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetOrderLineId() string {
+	if x != nil {
+		return x.OrderLineId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetUnitId() string {
+	if x != nil {
+		return x.UnitId
+	}
+	return ""
+}
+
+func (x *RentalClosed) GetCloseDate() *date.Date {
+	if x != nil {
+		return x.CloseDate
+	}
+	return nil
+}
+
+func (x *RentalClosed) GetBillingMonth() int32 {
+	if x != nil {
+		return x.BillingMonth
+	}
+	return 0
+}
+
+func (x *RentalClosed) GetReason() RentalCloseReason {
+	if x != nil {
+		return x.Reason
+	}
+	return RentalCloseReason_RENTAL_CLOSE_REASON_UNSPECIFIED
+}
+
+func (x *RentalClosed) GetTitleToPatient() bool {
+	if x != nil {
+		return x.TitleToPatient
+	}
+	return false
+}
+
 var File_ariesone_orders_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_events_proto_rawDesc = "" +
@@ -936,7 +1317,56 @@ const file_ariesone_orders_v1_events_proto_rawDesc = "" +
 	"\aline_id\x18\x06 \x01(\tR\x06lineId\x12\x17\n" +
 	"\aunit_id\x18\a \x01(\tR\x06unitId\x12\x18\n" +
 	"\aproblem\x18\b \x01(\tR\aproblem:\x11\xc2\xf3\x18\r\n" +
-	"\vorders.readBAZ?github.com/ariesone/ariesone/gen/go/ariesone/orders/v1;ordersv1b\x06proto3"
+	"\vorders.read\"\xfe\x04\n" +
+	"\x10ClaimLineCreated\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\"\n" +
+	"\rclaim_line_id\x18\x02 \x01(\tR\vclaimLineId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x19\n" +
+	"\border_id\x18\x05 \x01(\tR\aorderId\x12\"\n" +
+	"\rorder_line_id\x18\x06 \x01(\tR\vorderLineId\x122\n" +
+	"\n" +
+	"patient_id\x18\a \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x1f\n" +
+	"\vcoverage_id\x18\b \x01(\tR\n" +
+	"coverageId\x12\x19\n" +
+	"\bpayer_id\x18\t \x01(\tR\apayerId\x12\x14\n" +
+	"\x05hcpcs\x18\n" +
+	" \x01(\tR\x05hcpcs\x12\x1c\n" +
+	"\tmodifiers\x18\v \x03(\tR\tmodifiers\x12#\n" +
+	"\rbilling_month\x18\f \x01(\x05R\fbillingMonth\x122\n" +
+	"\vperiod_from\x18\r \x01(\v2\x11.google.type.DateR\n" +
+	"periodFrom\x128\n" +
+	"\x0eperiod_through\x18\x0e \x01(\v2\x11.google.type.DateR\rperiodThrough\x12!\n" +
+	"\fcharge_cents\x18\x0f \x01(\x03R\vchargeCents\x12%\n" +
+	"\x0eexpected_cents\x18\x10 \x01(\x03R\rexpectedCents:\x11\xc2\xf3\x18\r\n" +
+	"\vclaims.read\"\xe2\x03\n" +
+	"\fRentalClosed\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x19\n" +
+	"\border_id\x18\x02 \x01(\tR\aorderId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
+	"\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\"\n" +
+	"\rorder_line_id\x18\x06 \x01(\tR\vorderLineId\x12\x17\n" +
+	"\aunit_id\x18\a \x01(\tR\x06unitId\x120\n" +
+	"\n" +
+	"close_date\x18\b \x01(\v2\x11.google.type.DateR\tcloseDate\x12#\n" +
+	"\rbilling_month\x18\t \x01(\x05R\fbillingMonth\x12=\n" +
+	"\x06reason\x18\n" +
+	" \x01(\x0e2%.ariesone.orders.v1.RentalCloseReasonR\x06reason\x12(\n" +
+	"\x10title_to_patient\x18\v \x01(\bR\x0etitleToPatient:\x11\xc2\xf3\x18\r\n" +
+	"\vorders.read*\xb6\x01\n" +
+	"\x11RentalCloseReason\x12#\n" +
+	"\x1fRENTAL_CLOSE_REASON_UNSPECIFIED\x10\x00\x12*\n" +
+	"&RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID\x10\x01\x12!\n" +
+	"\x1dRENTAL_CLOSE_REASON_PURCHASED\x10\x02\x12-\n" +
+	")RENTAL_CLOSE_REASON_USEFUL_LIFETIME_ENDED\x10\x03BAZ?github.com/ariesone/ariesone/gen/go/ariesone/orders/v1;ordersv1b\x06proto3"
 
 var (
 	file_ariesone_orders_v1_events_proto_rawDescOnce sync.Once
@@ -950,44 +1380,54 @@ func file_ariesone_orders_v1_events_proto_rawDescGZIP() []byte {
 	return file_ariesone_orders_v1_events_proto_rawDescData
 }
 
-var file_ariesone_orders_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_ariesone_orders_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
+var file_ariesone_orders_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_ariesone_orders_v1_events_proto_goTypes = []any{
-	(*PriceListCreated)(nil),      // 0: ariesone.orders.v1.PriceListCreated
-	(*PriceChanged)(nil),          // 1: ariesone.orders.v1.PriceChanged
-	(*OrderChanged)(nil),          // 2: ariesone.orders.v1.OrderChanged
-	(*OrderLineUnit)(nil),         // 3: ariesone.orders.v1.OrderLineUnit
-	(*OrderDelivered)(nil),        // 4: ariesone.orders.v1.OrderDelivered
-	(*OrderPickedUp)(nil),         // 5: ariesone.orders.v1.OrderPickedUp
-	(*OrderLineFlagged)(nil),      // 6: ariesone.orders.v1.OrderLineFlagged
-	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 8: google.type.Date
-	(OrderStatus)(0),              // 9: ariesone.orders.v1.OrderStatus
-	(LineType)(0),                 // 10: ariesone.orders.v1.LineType
-	(PickupReason)(0),             // 11: ariesone.orders.v1.PickupReason
+	(RentalCloseReason)(0),        // 0: ariesone.orders.v1.RentalCloseReason
+	(*PriceListCreated)(nil),      // 1: ariesone.orders.v1.PriceListCreated
+	(*PriceChanged)(nil),          // 2: ariesone.orders.v1.PriceChanged
+	(*OrderChanged)(nil),          // 3: ariesone.orders.v1.OrderChanged
+	(*OrderLineUnit)(nil),         // 4: ariesone.orders.v1.OrderLineUnit
+	(*OrderDelivered)(nil),        // 5: ariesone.orders.v1.OrderDelivered
+	(*OrderPickedUp)(nil),         // 6: ariesone.orders.v1.OrderPickedUp
+	(*OrderLineFlagged)(nil),      // 7: ariesone.orders.v1.OrderLineFlagged
+	(*ClaimLineCreated)(nil),      // 8: ariesone.orders.v1.ClaimLineCreated
+	(*RentalClosed)(nil),          // 9: ariesone.orders.v1.RentalClosed
+	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 11: google.type.Date
+	(OrderStatus)(0),              // 12: ariesone.orders.v1.OrderStatus
+	(LineType)(0),                 // 13: ariesone.orders.v1.LineType
+	(PickupReason)(0),             // 14: ariesone.orders.v1.PickupReason
 }
 var file_ariesone_orders_v1_events_proto_depIdxs = []int32{
-	7,  // 0: ariesone.orders.v1.PriceListCreated.occur_time:type_name -> google.protobuf.Timestamp
-	7,  // 1: ariesone.orders.v1.PriceChanged.occur_time:type_name -> google.protobuf.Timestamp
-	8,  // 2: ariesone.orders.v1.PriceChanged.effective_from:type_name -> google.type.Date
-	8,  // 3: ariesone.orders.v1.PriceChanged.effective_to:type_name -> google.type.Date
-	7,  // 4: ariesone.orders.v1.OrderChanged.occur_time:type_name -> google.protobuf.Timestamp
-	9,  // 5: ariesone.orders.v1.OrderChanged.from_status:type_name -> ariesone.orders.v1.OrderStatus
-	9,  // 6: ariesone.orders.v1.OrderChanged.status:type_name -> ariesone.orders.v1.OrderStatus
-	3,  // 7: ariesone.orders.v1.OrderChanged.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	10, // 8: ariesone.orders.v1.OrderLineUnit.type:type_name -> ariesone.orders.v1.LineType
-	7,  // 9: ariesone.orders.v1.OrderDelivered.occur_time:type_name -> google.protobuf.Timestamp
-	8,  // 10: ariesone.orders.v1.OrderDelivered.signature_date:type_name -> google.type.Date
-	3,  // 11: ariesone.orders.v1.OrderDelivered.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	7,  // 12: ariesone.orders.v1.OrderPickedUp.occur_time:type_name -> google.protobuf.Timestamp
-	8,  // 13: ariesone.orders.v1.OrderPickedUp.pickup_date:type_name -> google.type.Date
-	11, // 14: ariesone.orders.v1.OrderPickedUp.reason:type_name -> ariesone.orders.v1.PickupReason
-	3,  // 15: ariesone.orders.v1.OrderPickedUp.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	7,  // 16: ariesone.orders.v1.OrderLineFlagged.occur_time:type_name -> google.protobuf.Timestamp
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	10, // 0: ariesone.orders.v1.PriceListCreated.occur_time:type_name -> google.protobuf.Timestamp
+	10, // 1: ariesone.orders.v1.PriceChanged.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 2: ariesone.orders.v1.PriceChanged.effective_from:type_name -> google.type.Date
+	11, // 3: ariesone.orders.v1.PriceChanged.effective_to:type_name -> google.type.Date
+	10, // 4: ariesone.orders.v1.OrderChanged.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 5: ariesone.orders.v1.OrderChanged.from_status:type_name -> ariesone.orders.v1.OrderStatus
+	12, // 6: ariesone.orders.v1.OrderChanged.status:type_name -> ariesone.orders.v1.OrderStatus
+	4,  // 7: ariesone.orders.v1.OrderChanged.lines:type_name -> ariesone.orders.v1.OrderLineUnit
+	13, // 8: ariesone.orders.v1.OrderLineUnit.type:type_name -> ariesone.orders.v1.LineType
+	10, // 9: ariesone.orders.v1.OrderDelivered.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 10: ariesone.orders.v1.OrderDelivered.signature_date:type_name -> google.type.Date
+	4,  // 11: ariesone.orders.v1.OrderDelivered.lines:type_name -> ariesone.orders.v1.OrderLineUnit
+	10, // 12: ariesone.orders.v1.OrderPickedUp.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 13: ariesone.orders.v1.OrderPickedUp.pickup_date:type_name -> google.type.Date
+	14, // 14: ariesone.orders.v1.OrderPickedUp.reason:type_name -> ariesone.orders.v1.PickupReason
+	4,  // 15: ariesone.orders.v1.OrderPickedUp.lines:type_name -> ariesone.orders.v1.OrderLineUnit
+	10, // 16: ariesone.orders.v1.OrderLineFlagged.occur_time:type_name -> google.protobuf.Timestamp
+	10, // 17: ariesone.orders.v1.ClaimLineCreated.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 18: ariesone.orders.v1.ClaimLineCreated.period_from:type_name -> google.type.Date
+	11, // 19: ariesone.orders.v1.ClaimLineCreated.period_through:type_name -> google.type.Date
+	10, // 20: ariesone.orders.v1.RentalClosed.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 21: ariesone.orders.v1.RentalClosed.close_date:type_name -> google.type.Date
+	0,  // 22: ariesone.orders.v1.RentalClosed.reason:type_name -> ariesone.orders.v1.RentalCloseReason
+	23, // [23:23] is the sub-list for method output_type
+	23, // [23:23] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_orders_v1_events_proto_init() }
@@ -1001,13 +1441,14 @@ func file_ariesone_orders_v1_events_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_orders_v1_events_proto_rawDesc), len(file_ariesone_orders_v1_events_proto_rawDesc)),
-			NumEnums:      0,
-			NumMessages:   7,
+			NumEnums:      1,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
 		GoTypes:           file_ariesone_orders_v1_events_proto_goTypes,
 		DependencyIndexes: file_ariesone_orders_v1_events_proto_depIdxs,
+		EnumInfos:         file_ariesone_orders_v1_events_proto_enumTypes,
 		MessageInfos:      file_ariesone_orders_v1_events_proto_msgTypes,
 	}.Build()
 	File_ariesone_orders_v1_events_proto = out.File
