@@ -97,6 +97,15 @@ type Deps struct {
 	Clock clock.Clock
 }
 
+// Now is the time on the service's clock (the system clock when Clock is
+// unset, as in tests that build Deps by hand).
+func (d *Deps) Now() time.Time {
+	if d.Clock == nil {
+		return time.Now()
+	}
+	return d.Clock.Now()
+}
+
 // Env looks up an environment variable; os.LookupEnv in production.
 type Env func(string) (string, bool)
 

@@ -55,7 +55,7 @@ func TestEveryTenantTableIsScopedAndEvidenceIsAppendOnly(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"deliveries", "idempotency_keys", "order_lines", "orders", "outbox", "pickups", "price_lists", "prices"}
+	want := []string{"claim_lines", "deliveries", "idempotency_keys", "order_lines", "orders", "outbox", "pickups", "price_lists", "prices", "rentals"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables = %v, want %v", tables, want)
 	}

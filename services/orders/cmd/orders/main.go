@@ -88,7 +88,7 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 		Peers:      peers.New(conns[0], conns[1], conns[2]),
 		UnitOfWork: d.DB,
 		Events:     service.UseCaseEvents(d.Events),
-		Now:        d.Clock.Now,
+		Now:        d.Now,
 	})
 	grpcapi.Register(d.Server.GRPC(), w.app)
 	return nil

@@ -272,3 +272,49 @@ func FuzzBillRentalInSteps(f *testing.F) {
 		}
 	})
 }
+
+// TestNewRentalContinuesAfterABreakInNeed: a CPAP picked up in its month 5
+// for end of need and delivered again 59 days later counts on from month
+// 6; 61 days later it starts again at month 1, as it does after a death or
+// with no earlier rental.
+func TestNewRentalContinuesAfterABreakInNeed(t *testing.T) {
+	o := &domain.Order{ID: "o2", CompanyID: "c", PatientID: "p", Diagnoses: []string{"G4733", "E119"}}
+	line := domain.OrderLine{ID: "l2", Line: domain.Line{LineValues: domain.LineValues{HCPCS: "E0601", Quantity: 1,
+		Type: domain.LineCappedRental, DiagnosisPointers: []int32{2, 1}, SerialNumber: "SN2"}}}
+	previous := &domain.Rental{LineID: "l1", RentalLine: domain.RentalLine{Type: domain.LineCappedRental,
+		DateOfService: date(t, "2026-01-31"), PickupDate: date(t, "2026-06-10"), Decided: 3}, PickupReason: domain.PickupEndOfNeed}
+	tests := []struct {
+		name       string
+		previous   *domain.Rental
+		reason     domain.PickupReason
+		redelivery string
+		prior      int
+		continues  string
+	}{
+		{"59 days after", previous, domain.PickupEndOfNeed, "2026-08-08", 5, "l1"},
+		{"61 days after", previous, domain.PickupEndOfNeed, "2026-08-10", 0, ""},
+		{"after a death", previous, domain.PickupDeath, "2026-06-20", 0, ""},
+		{"no earlier rental", nil, "", "2026-06-20", 0, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			prev := tt.previous
+			if prev != nil {
+				p := *prev
+				p.PickupReason = tt.reason
+				prev = &p
+			}
+			r := domain.NewRental(o, line, domain.ClaimParty{PatientID: "p"}, date(t, tt.redelivery), prev)
+			if r.PriorMonths != tt.prior || r.ContinuesLineID != tt.continues {
+				t.Errorf("prior months %d, continues %q; want %d, %q", r.PriorMonths, r.ContinuesLineID, tt.prior, tt.continues)
+			}
+			if !slices.Equal(r.DiagnosisCodes, []string{"E119", "G4733"}) || r.NextDue != date(t, tt.redelivery) || r.SerialNumber != "SN2" {
+				t.Errorf("rental %+v; want codes by pointer, due on the redelivery, the serial", r)
+			}
+			first := domain.BillRental(r.RentalLine, date(t, tt.redelivery))
+			if len(first.Months) != 1 || first.Months[0].Period.Month != tt.prior+1 {
+				t.Errorf("first month billed %+v, want month %d", first.Months, tt.prior+1)
+			}
+		})
+	}
+}

@@ -18,6 +18,7 @@ import (
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
+	"github.com/ariesone/ariesone/platform/clock"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/page/pagetest"
@@ -47,9 +48,14 @@ type Env struct {
 	Keys   *authtest.KeySet
 	// Observed holds the server's audit records and log lines.
 	Observed servertest.Observed
+	// Clock is the use cases' clock: the real time until a test sets it.
+	Clock *clock.Adjustable
+	// events is what every replica records with.
+	events usecase.EventRecorder
 
 	Orders     ordersv1.OrderServiceClient
 	PriceLists ordersv1.PriceListServiceClient
+	Claims     ordersv1.ClaimServiceClient
 }
 
 // NewStore returns a migrated schema and a store on it, for store tests
@@ -73,23 +79,33 @@ func New(t testing.TB) *Env {
 // events (the outbox, for a benchmark).
 func NewWithEvents(t testing.TB, events usecase.EventRecorder) *Env {
 	t.Helper()
-	e := &Env{Keys: authtest.NewKeySet(t), Peers: NewPeers(), Ring: keyringtest.New(t)}
+	e := &Env{Keys: authtest.NewKeySet(t), Peers: NewPeers(), Ring: keyringtest.New(t), Clock: clock.NewAdjustable()}
 	e.DB, e.Store = NewStore(t)
-	e.App = app.NewApplication(app.Deps{
-		Store:      e.Store,
-		Keyring:    e.Ring,
-		Pages:      pagetest.Sealer(t, e.Ring),
-		Peers:      e.Peers,
-		UnitOfWork: e.DB.App,
-		Events:     events,
-	})
+	e.events = events
+	e.App = e.NewReplica(t)
 	srv, obs := servertest.NewObserved(t, "orders", e.Keys)
 	e.Observed = obs
 	grpcapi.Register(srv.GRPC(), e.App)
 	conn := servertest.Start(t, srv)
 	e.Orders = ordersv1.NewOrderServiceClient(conn)
 	e.PriceLists = ordersv1.NewPriceListServiceClient(conn)
+	e.Claims = ordersv1.NewClaimServiceClient(conn)
 	return e
+}
+
+// NewReplica builds another orders application on the same schema, peers,
+// clock and events, as a second replica of the service is: what two
+// processes would race on, they race on here.
+func (e *Env) NewReplica(t testing.TB) *app.Application {
+	return app.NewApplication(app.Deps{
+		Store:      store.New(e.DB.App),
+		Keyring:    e.Ring,
+		Pages:      pagetest.Sealer(t, e.Ring),
+		Peers:      e.Peers,
+		UnitOfWork: e.DB.App,
+		Events:     e.events,
+		Now:        e.Clock.Now,
+	})
 }
 
 // As returns a context calling as user subject of company with roles.
