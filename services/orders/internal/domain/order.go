@@ -53,7 +53,7 @@ type Order struct {
 	// its claims name.
 	OrderingNPI, RenderingNPI string
 	Coverages                 []Coverage
-	OrderDate      civil.Date
+	OrderDate                 civil.Date
 	// Diagnoses are ICD-10-CM codes without the dot; lines point at them
 	// by position from 1.
 	Diagnoses   []string
