@@ -159,9 +159,10 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	m.start("serials", fmt.Sprintf("API_PORT=%d", serialsGRPC), fmt.Sprintf("METRICS_PORT=%d", serialsOps),
 		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "REDIS_HOST=127.0.0.1", "FEATURE_BULK_OPERATIONS=true")
 	// orders asks company, clinical and serials, with the caller's token,
-	// about what an order names and the units it reserves.
+	// about what an order names and the units it reserves; its clock can be
+	// moved (rental billing month by month).
 	m.start("orders", fmt.Sprintf("API_PORT=%d", ordersGRPC), fmt.Sprintf("METRICS_PORT=%d", ordersOps),
-		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials)
+		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials, "CLOCK_ADJUSTABLE=true")
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", clinicalOps))
 	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", serialsOps))

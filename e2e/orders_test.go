@@ -454,4 +454,9 @@ func TestOrderFlow(t *testing.T) {
 			t.Errorf("gRPC GetDelivery of acme's delivery by globex: %v", err)
 		}
 	})
+
+	t.Run("rentals bill month by month under Medicare's rules, and a billing partner exports them once", func(t *testing.T) {
+		m.bootstrap("initech", "owner@initech.test", ownerPassword)
+		billingScenario(t, m, login(t, m, "initech", "owner@initech.test", ownerPassword).str("accessToken"))
+	})
 }
