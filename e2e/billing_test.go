@@ -2,31 +2,58 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
+
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
-// setClock moves orders' clock (CLOCK_ADJUSTABLE on its operations port)
-// to 15:00 UTC of t's day.
+// setClock moves the clock of every orders replica (CLOCK_ADJUSTABLE on
+// its operations port) to 15:00 UTC of day.
 func (m *mesh) setClock(t testing.TB, day time.Time) {
 	t.Helper()
 	at := time.Date(day.Year(), day.Month(), day.Day(), 15, 0, 0, 0, time.UTC)
 	body, _ := json.Marshal(map[string]any{"now": at})
-	req, err := http.NewRequest(http.MethodPut, m.ops["orders"]+"/debug/clock", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	for name, ops := range m.ops {
+		if !strings.HasPrefix(name, "orders") {
+			continue
+		}
+		req, err := http.NewRequest(http.MethodPut, ops+"/debug/clock", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("set %s's clock: %v", name, err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("set %s's clock to %v: status %d", name, at, resp.StatusCode)
+		}
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatalf("set orders' clock: %v", err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("set orders' clock to %v: status %d", at, resp.StatusCode)
-	}
+}
+
+// startOrdersReplica runs a second orders process on the mesh's database
+// and broker, and returns its gRPC address.
+func (m *mesh) startOrdersReplica(t testing.TB) string {
+	t.Helper()
+	grpcPort, opsPort := freePort(t), freePort(t)
+	m.ops["orders-2"] = fmt.Sprintf("http://127.0.0.1:%d", opsPort)
+	m.startAs("orders-2", "orders", fmt.Sprintf("API_PORT=%d", grpcPort), fmt.Sprintf("METRICS_PORT=%d", opsPort),
+		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials, "CLOCK_ADJUSTABLE=true")
+	m.waitHTTP(m.ops["orders-2"] + "/metrics")
+	return fmt.Sprintf("127.0.0.1:%d", grpcPort)
 }
 
 // anniversary is the first day of billing month n of a rental delivered on
@@ -212,4 +239,100 @@ func billingScenario(t *testing.T, m *mesh, owner string) {
 	if c := forced.body["claimLines"].([]any)[0].(map[string]any); c["exportCount"] != float64(2) || c["status"] != "CLAIM_LINE_STATUS_EXPORTED" {
 		t.Errorf("the forced export: %v", c)
 	}
+}
+
+// concurrentBillingScenario bills a hundred rentals (five orders of twenty
+// nebulizer lines on monthly rental) with runs started at once on two
+// orders processes, three through the gateway to the first and three over
+// gRPC to the second, then once more on each: every month of every line is
+// billed exactly once, counted in SQL.
+func concurrentBillingScenario(t *testing.T, m *mesh, owner string) {
+	replica := m.startOrdersReplica(t)
+	dos := time.Date(2026, time.March, 10, 0, 0, 0, 0, time.UTC)
+	m.setClock(t, dos)
+	w := newOrderWorld(t, m, owner, "CB")
+	nebulizer := m.call(http.MethodPost, "/api/v1/items", owner, map[string]any{
+		"code": "CB-NEB", "name": "Compressor nebulizer", "hcpcs": "E0570", "serialized": false,
+	}).expect(t, http.StatusOK, "create the nebulizer item").str("id")
+	m.call(http.MethodPost, "/api/v1/price-lists/"+w.priceList+"/prices", owner, map[string]any{
+		"itemId": nebulizer, "hcpcs": "E0570", "purchaseBillable": map[string]any{"amountCents": 20000, "currencyCode": "USD"},
+		"purchaseAllowable": map[string]any{"amountCents": 15000, "currencyCode": "USD"},
+		"rentalBillable":    map[string]any{"amountCents": 2500, "currencyCode": "USD"},
+		"rentalAllowable":   map[string]any{"amountCents": 1900, "currencyCode": "USD"}, "effectiveFrom": date(2026, 1, 1),
+	}).expect(t, http.StatusOK, "price the nebulizer")
+	written := m.call(http.MethodPost, "/api/v1/written-orders", owner, map[string]any{
+		"patientId": w.patient, "prescriberId": w.prescriber, "orderDate": date(2026, 3, 1), "lengthOfNeedMonths": 99,
+		"items":     []any{map[string]any{"hcpcs": "E0570", "description": "Nebulizer", "quantity": 20}},
+		"diagnoses": []any{"G47.33"},
+	}).expect(t, http.StatusOK, "write the nebulizer order").str("id")
+	m.call(http.MethodPost, "/api/v1/written-orders/"+written+":sign", owner, map[string]any{"signatureDate": date(2026, 3, 2)}).
+		expect(t, http.StatusOK, "sign it")
+	const orders, perOrder, months = 5, 20, 6
+	var ls []any
+	for range perOrder {
+		ls = append(ls, map[string]any{"itemId": nebulizer, "hcpcs": "E0570", "quantity": 1, "type": "LINE_TYPE_MONTHLY_RENTAL",
+			"diagnosisPointers": []any{1}})
+	}
+	for range orders {
+		id := m.call(http.MethodPost, "/api/v1/orders", owner, map[string]any{
+			"patientId": w.patient, "branchId": w.branch, "warehouseId": w.warehouse, "writtenOrderId": written,
+			"orderDate": dateOf(dos), "diagnoses": []any{"G47.33"}, "lines": ls,
+		}).expect(t, http.StatusOK, "draft twenty rentals").str("id")
+		m.call(http.MethodPost, "/api/v1/orders/"+id+":submit", owner, map[string]any{}).expect(t, http.StatusOK, "submit")
+		approved := m.call(http.MethodPost, "/api/v1/orders/"+id+":approve", owner, map[string]any{}).expect(t, http.StatusOK, "approve")
+		m.call(http.MethodPost, "/api/v1/orders/"+id+"/deliveries", owner, proofOf(approved, dateOf(dos), nil)).
+			expect(t, http.StatusOK, "deliver")
+	}
+
+	m.setClock(t, dos.AddDate(0, months-1, 0)) // month 6 starts
+	conn, err := grpc.NewClient(replica, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	claims := ordersv1.NewClaimServiceClient(conn)
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+owner)
+	var wg sync.WaitGroup
+	created := make(chan int, 6)
+	for range 3 {
+		wg.Go(func() {
+			r := m.call(http.MethodPost, "/api/v1/claim-lines:runBilling", owner, map[string]any{})
+			n, _ := r.body["claimLinesCreated"].(float64)
+			if r.status != http.StatusOK {
+				t.Errorf("run on the first process: %d %s", r.status, r.raw)
+			}
+			created <- int(n)
+		})
+		wg.Go(func() {
+			run, err := claims.RunBilling(ctx, &ordersv1.RunBillingRequest{})
+			if err != nil {
+				t.Errorf("run on the second process: %v", err)
+			}
+			created <- int(run.GetClaimLinesCreated())
+		})
+	}
+	wg.Wait()
+	close(created)
+	total := 0
+	for n := range created {
+		total += n
+	}
+	if again, err := claims.RunBilling(ctx, &ordersv1.RunBillingRequest{}); err != nil || again.GetClaimLinesCreated() != 0 {
+		t.Fatalf("a run after them on the second process: %v, %v; want nothing created", again, err)
+	}
+	conn2, err := pgx.Connect(context.Background(), m.adminURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn2.Close(context.Background())
+	var lines, distinct int
+	if err := conn2.QueryRow(context.Background(), `select count(*), count(distinct (order_line_id, billing_month))
+		from orders.claim_lines where hcpcs = 'E0570'`).Scan(&lines, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	want := orders * perOrder * months
+	if lines != want || distinct != want || total != want {
+		t.Fatalf("claim lines in SQL %d (%d distinct line and month), reported created %d; want %d each", lines, distinct, total, want)
+	}
+	t.Logf("six concurrent runs on two processes created %d claim lines, each once", total)
 }

@@ -80,8 +80,10 @@ type mesh struct {
 
 // process is one running binary of the mesh.
 type process struct {
-	name    string
-	env     []string
+	// name is the service's name in the mesh; binary the program it runs
+	// (the name, unless a second replica of a service).
+	name, binary string
+	env          []string
 	logPath string
 	cmd     *exec.Cmd
 	done    chan struct{}
@@ -178,7 +180,14 @@ func startMesh(t testing.TB, env ...string) *mesh {
 // printed when the test fails.
 func (m *mesh) start(name string, env ...string) {
 	m.t.Helper()
-	p := &process{name: name, env: env, logPath: filepath.Join(m.t.TempDir(), name+".log")}
+	m.startAs(name, name, env...)
+}
+
+// startAs runs binary as the mesh's process name (a second replica of a
+// service) until the test ends.
+func (m *mesh) startAs(name, binary string, env ...string) {
+	m.t.Helper()
+	p := &process{name: name, binary: binary, env: env, logPath: filepath.Join(m.t.TempDir(), name+".log")}
 	m.procs[name] = p
 	m.launch(p)
 	m.t.Cleanup(func() {
@@ -197,7 +206,7 @@ func (m *mesh) launch(p *process) {
 	if err != nil {
 		m.t.Fatal(err)
 	}
-	cmd := exec.Command(filepath.Join(m.bin, p.name))
+	cmd := exec.Command(filepath.Join(m.bin, p.binary))
 	cmd.Env = append(append(os.Environ(), m.baseEnv...), p.env...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {

@@ -459,4 +459,9 @@ func TestOrderFlow(t *testing.T) {
 		m.bootstrap("initech", "owner@initech.test", ownerPassword)
 		billingScenario(t, m, login(t, m, "initech", "owner@initech.test", ownerPassword).str("accessToken"))
 	})
+
+	t.Run("billing runs on two orders processes at once bill each month once", func(t *testing.T) {
+		m.bootstrap("umbrella", "owner@umbrella.test", ownerPassword)
+		concurrentBillingScenario(t, m, login(t, m, "umbrella", "owner@umbrella.test", ownerPassword).str("accessToken"))
+	})
 }
