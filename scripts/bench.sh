@@ -86,3 +86,8 @@ echo
 echo "== orders ApproveOrder end to end over REST: orders, serials' reservation and both services' events (e2e)"
 go test -run '^$' -bench BenchmarkOrderApproval -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
   grep -v '^\s*{"time"'
+
+echo
+echo "== orders billing run over ${BENCH_BILLING_RENTALS:-100000} active rental lines: claim lines, rentals and events per batch, against pgbench inserting the same rows (services/orders)"
+go test -run '^$' -bench BenchmarkBillingRun -benchtime 1x -timeout 10m \
+  github.com/ariesone/ariesone/services/orders/internal/grpcapi 2>&1 | grep -v '^\s*{"time"'

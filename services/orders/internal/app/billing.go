@@ -38,8 +38,9 @@ type BillingRepository interface {
 	// across tenants.
 	DueTenants(ctx context.Context, asOf civil.Date, max int) ([]string, error)
 	// ClaimDueRentals locks up to limit of the tenant's rentals with a
-	// month due by asOf, skipping those another run holds.
-	ClaimDueRentals(ctx context.Context, asOf civil.Date, limit int) ([]*domain.Rental, error)
+	// month due by asOf, in (next due, line) order after after (nil from
+	// the first), skipping those another run holds.
+	ClaimDueRentals(ctx context.Context, asOf civil.Date, after *RentalKey, limit int) ([]*domain.Rental, error)
 	// SaveBilling writes claims (skipping a line and month billed before)
 	// and the rentals' new state, and returns the claims it created.
 	SaveBilling(ctx context.Context, rentals []*domain.Rental, claims []domain.ClaimLine) ([]domain.ClaimLine, error)
@@ -49,6 +50,13 @@ type BillingRepository interface {
 	// accepts the lines as they were, under their row locks.
 	ExportClaimLines(ctx context.Context, ids []string, actor string, now time.Time,
 		admit func([]*domain.ClaimLine) error) ([]*domain.ClaimLine, error)
+}
+
+// RentalKey is where a billing run stands in the due rentals: the last
+// rental a batch read.
+type RentalKey struct {
+	NextDue civil.Date
+	LineID  string
 }
 
 // Claim line statuses as a listing filters them.
@@ -151,24 +159,33 @@ func (h Claims) BillAll(ctx context.Context) (BillingRun, error) {
 // the unique (line, month) of claim lines keeps from billing twice.
 func (h Claims) bill(ctx context.Context, asOf civil.Date) (BillingRun, error) {
 	run := BillingRun{AsOf: asOf}
+	var after *RentalKey
 	for {
-		batch, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (BillingRun, []usecase.Event, error) {
-			return h.billBatch(ctx, asOf)
+		batch, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (billed, []usecase.Event, error) {
+			return h.billBatch(ctx, asOf, after)
 		})
-		run.add(batch)
+		run.add(batch.BillingRun)
 		if err != nil || batch.Rentals < BillingBatch {
 			return run, err
 		}
+		after = &batch.last
 	}
 }
 
-// billBatch decides one batch of due rentals in the unit of work of ctx
-// and returns the events of what it created and closed.
-func (h Claims) billBatch(ctx context.Context, asOf civil.Date) (BillingRun, []usecase.Event, error) {
-	rentals, err := h.s.Store.ClaimDueRentals(ctx, asOf, BillingBatch)
+// billed is what one batch did, and the key of its last rental.
+type billed struct {
+	BillingRun
+	last RentalKey
+}
+
+// billBatch decides one batch of due rentals, after after, in the unit of
+// work of ctx and returns the events of what it created and closed.
+func (h Claims) billBatch(ctx context.Context, asOf civil.Date, after *RentalKey) (billed, []usecase.Event, error) {
+	rentals, err := h.s.Store.ClaimDueRentals(ctx, asOf, after, BillingBatch)
 	if err != nil || len(rentals) == 0 {
-		return BillingRun{}, nil, err
+		return billed{}, nil, err
 	}
+	last := RentalKey{NextDue: rentals[len(rentals)-1].NextDue, LineID: rentals[len(rentals)-1].LineID}
 	now := h.s.now()
 	var claims []domain.ClaimLine
 	var closed []*domain.Rental
@@ -180,13 +197,13 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date) (BillingRun, []u
 			}
 			id, err := usecase.NewID()
 			if err != nil {
-				return BillingRun{}, nil, err
+				return billed{}, nil, err
 			}
 			claims = append(claims, r.Claim(id, m, now))
 		}
 		r.Apply(b)
 		if !r.NextDue.IsZero() && !r.NextDue.After(asOf) {
-			return BillingRun{}, nil, fmt.Errorf("billing rental %s as of %s decided nothing (next due %s)", r.LineID, asOf, r.NextDue)
+			return billed{}, nil, fmt.Errorf("billing rental %s as of %s decided nothing (next due %s)", r.LineID, asOf, r.NextDue)
 		}
 		if b.Close != nil {
 			closed = append(closed, r)
@@ -194,7 +211,7 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date) (BillingRun, []u
 	}
 	created, err := h.s.Store.SaveBilling(ctx, rentals, claims)
 	if err != nil {
-		return BillingRun{}, nil, err
+		return billed{}, nil, err
 	}
 	events := make([]usecase.Event, 0, len(created)+len(closed))
 	for i := range created {
@@ -203,7 +220,7 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date) (BillingRun, []u
 	for _, r := range closed {
 		events = append(events, rentalClosed(r, now))
 	}
-	return BillingRun{AsOf: asOf, Rentals: len(rentals), Created: len(created), Closed: len(closed)}, events, nil
+	return billed{BillingRun{AsOf: asOf, Rentals: len(rentals), Created: len(created), Closed: len(closed)}, last}, events, nil
 }
 
 // claimCreated is ClaimLineCreated of c.

@@ -18,7 +18,9 @@ import (
 
 var _ app.BillingRepository = (*Store)(nil)
 
-// rentalColumns is the select list scanRental reads.
+// rentalColumns is the select list scanRental reads. Its ids are text, so
+// an ORDER BY names the table's columns qualified (rentals.line_id): a
+// bare line_id would sort by the text of the select list.
 const rentalColumns = `line_id::text, company_id::text, order_id::text, patient_id::text, type, date_of_service,
 	coalesce(continues_line_id::text, ''), prior_months, decided, next_due, pickup_date, pickup_reason,
 	close_date, close_month, close_reason, coalesce(coverage_id::text, ''), coalesce(payer_id::text, ''),
@@ -76,7 +78,7 @@ func (s *Store) LastRental(ctx context.Context, patientID, hcpcs string, typ dom
 	r, err := postgres.ReadOne(ctx, s.db, "last rental", func(tx pgx.Tx) (*domain.Rental, error) {
 		return scanRental(tx.QueryRow(ctx, `select `+rentalColumns+` from rentals
 			where patient_id = $1 and hcpcs = $2 and type = $3
-			order by date_of_service desc, line_id desc limit 1`, patientID, hcpcs, string(typ)))
+			order by rentals.date_of_service desc, rentals.line_id desc limit 1`, patientID, hcpcs, string(typ)))
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
@@ -123,18 +125,26 @@ func (s *Store) DueTenants(ctx context.Context, asOf civil.Date, max int) ([]str
 }
 
 // ClaimDueRentals locks up to limit of the tenant's rentals with a month
-// due on or before asOf, the earliest due first, in the unit of work of
-// ctx. Rows another run holds are skipped (FOR UPDATE SKIP LOCKED), so
-// concurrent runs share the work instead of waiting for each other; the
-// unique (line, month) of claim_lines makes a month billed twice
-// impossible regardless.
-func (s *Store) ClaimDueRentals(ctx context.Context, asOf civil.Date, limit int) ([]*domain.Rental, error) {
+// due on or before asOf, after the key after (nil for the first batch of
+// a run), the earliest due first, in the unit of work of ctx. Rows another
+// run holds are skipped (FOR UPDATE SKIP LOCKED), so concurrent runs share
+// the work instead of waiting for each other; the unique (line, month) of
+// claim_lines makes a month billed twice impossible regardless. Walking on
+// from the last batch's key keeps each batch's index scan clear of the
+// entries the earlier batches left behind (a run updates every row it
+// reads, and vacuum catches up only later).
+func (s *Store) ClaimDueRentals(ctx context.Context, asOf civil.Date, after *app.RentalKey, limit int) ([]*domain.Rental, error) {
+	from := app.RentalKey{NextDue: civil.Date{Year: 1, Month: 1, Day: 1}, LineID: "00000000-0000-0000-0000-000000000000"}
+	if after != nil {
+		from = *after
+	}
 	var out []*domain.Rental
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = postgres.QueryAll(ctx, tx, `select `+rentalColumns+` from rentals
-			where next_due <= $1 order by next_due, line_id limit $2 for update skip locked`,
-			scanRental, postgres.Date(asOf), limit)
+			where next_due <= $1 and (next_due, line_id) > ($2::date, $3::uuid)
+			order by rentals.next_due, rentals.line_id limit $4 for update skip locked`,
+			scanRental, postgres.Date(asOf), postgres.Date(from.NextDue), from.LineID, limit)
 		return err
 	})
 	return out, postgres.Wrap("claim due rentals", err)
@@ -294,7 +304,7 @@ func (s *Store) ListClaimLines(ctx context.Context, q app.ClaimLineQuery) ([]*do
 		  and ($3::date is null or period_from >= $3::date)
 		  and ($4::date is null or period_from <= $4::date)
 		  and ($5::date is null or (period_from, id) > ($5::date, $6::uuid))
-		order by period_from, id
+		order by claim_lines.period_from, claim_lines.id
 		limit $7`,
 		scanClaim, q.Status, q.PayerID, postgres.Date(q.From), postgres.Date(q.To),
 		postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
@@ -309,7 +319,7 @@ func (s *Store) ExportClaimLines(ctx context.Context, ids []string, actor string
 	var out []*domain.ClaimLine
 	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
 		found, err := postgres.QueryAll(ctx, tx, `select `+claimColumns+` from claim_lines where id = any($1::uuid[])
-			order by id for update`, scanClaim, ids)
+			order by claim_lines.id for update`, scanClaim, ids)
 		if err != nil {
 			return err
 		}
