@@ -78,11 +78,15 @@ func CheckResupplyWindow(w ResupplyWindow) error {
 
 // ContactFrom is the first day the patient may be contacted about an item
 // whose supply runs out on runsOut.
-func (w ResupplyWindow) ContactFrom(runsOut civil.Date) civil.Date { return runsOut.AddDays(-w.ContactDays) }
+func (w ResupplyWindow) ContactFrom(runsOut civil.Date) civil.Date {
+	return runsOut.AddDays(-w.ContactDays)
+}
 
 // ShipFrom is the first day an item whose supply runs out on runsOut may
 // ship.
-func (w ResupplyWindow) ShipFrom(runsOut civil.Date) civil.Date { return runsOut.AddDays(-w.ShipLeadDays) }
+func (w ResupplyWindow) ShipFrom(runsOut civil.Date) civil.Date {
+	return runsOut.AddDays(-w.ShipLeadDays)
+}
 
 // ResupplyItem is one supply on a schedule.
 type ResupplyItem struct {
