@@ -26,23 +26,23 @@ var RolePermissions = map[string][]string{
 		"self.*", "company.read", "locations.*", "users.*", "apikeys.*",
 		"patients.*", "payers.*", "coverages.*", "prescribers.*", "written_orders.*",
 		"price_lists.*", "orders.*", "deliveries.*", "rentals.*", "claims.*",
-		"items.*", "serials.*", "stock.*", "maintenance.*", "usage.*",
+		"resupply.*", "items.*", "serials.*", "stock.*", "maintenance.*", "usage.*",
 		"notifications.*", "notification_rules.*", "webhooks.*", "events.*", "audit.read",
 	},
 	RoleIntake: {
 		"self.*", "company.read", "locations.read", "patients.*", "payers.read",
 		"coverages.*", "prescribers.*", "written_orders.*", "orders.read", "orders.write",
-		"items.read", "notifications.*",
+		"items.read", "resupply.*", "notifications.*",
 	},
 	RoleBilling: {
 		"self.*", "company.read", "locations.read", "patients.read", "patients.phi",
 		"payers.*", "coverages.*", "prescribers.read", "written_orders.read",
 		"price_lists.*", "orders.read", "orders.write", "orders.approve", "serials.reserve", "items.read",
-		"rentals.*", "claims.*", "notifications.*",
+		"rentals.*", "claims.*", "resupply.*", "notifications.*",
 	},
 	RoleWarehouse: {
 		"self.*", "company.read", "locations.read", "items.*", "serials.*", "stock.*",
-		"maintenance.read", "orders.read", "deliveries.*", "notifications.*",
+		"maintenance.read", "orders.read", "deliveries.*", "resupply.*", "notifications.*",
 	},
 	RoleTechnician: {
 		"self.*", "company.read", "locations.read", "items.read", "serials.read",

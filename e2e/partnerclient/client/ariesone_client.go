@@ -23,6 +23,7 @@ import (
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/price_list_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/readiness_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/recall_service"
+	"github.com/ariesone/ariesone/e2e/partnerclient/client/resupply_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/stock_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/unit_service"
 	"github.com/ariesone/ariesone/e2e/partnerclient/client/usage_service"
@@ -95,6 +96,7 @@ func New(transport runtime.ContextualTransport, formats strfmt.Registry) *Arieso
 	cli.PriceListService = price_list_service.New(transport, formats)
 	cli.ReadinessService = readiness_service.New(transport, formats)
 	cli.RecallService = recall_service.New(transport, formats)
+	cli.ResupplyService = resupply_service.New(transport, formats)
 	cli.StockService = stock_service.New(transport, formats)
 	cli.UnitService = unit_service.New(transport, formats)
 	cli.UsageService = usage_service.New(transport, formats)
@@ -196,6 +198,8 @@ type Ariesone struct {
 
 	RecallService recall_service.ClientService
 
+	ResupplyService resupply_service.ClientService
+
 	StockService stock_service.ClientService
 
 	UnitService unit_service.ClientService
@@ -232,6 +236,7 @@ func (c *Ariesone) SetTransport(transport runtime.ContextualTransport) {
 	c.PriceListService.SetTransport(transport)
 	c.ReadinessService.SetTransport(transport)
 	c.RecallService.SetTransport(transport)
+	c.ResupplyService.SetTransport(transport)
 	c.StockService.SetTransport(transport)
 	c.UnitService.SetTransport(transport)
 	c.UsageService.SetTransport(transport)

@@ -148,12 +148,14 @@ var Orders = Spec{
 		ordersv1.File_ariesone_orders_v1_price_list_proto.Services().ByName("PriceListService"),
 		ordersv1.File_ariesone_orders_v1_order_proto.Services().ByName("OrderService"),
 		ordersv1.File_ariesone_orders_v1_claim_proto.Services().ByName("ClaimService"),
+		ordersv1.File_ariesone_orders_v1_resupply_proto.Services().ByName("ResupplyService"),
 	},
 	Register: func(ctx context.Context, mux *runtime.ServeMux, conn *grpc.ClientConn) error {
 		return errors.Join(
 			ordersv1.RegisterPriceListServiceHandler(ctx, mux, conn),
 			ordersv1.RegisterOrderServiceHandler(ctx, mux, conn),
 			ordersv1.RegisterClaimServiceHandler(ctx, mux, conn),
+			ordersv1.RegisterResupplyServiceHandler(ctx, mux, conn),
 		)
 	},
 }

@@ -30,7 +30,7 @@ func TestEveryTenantTableIsScopedAndEvidenceIsAppendOnly(t *testing.T) {
 	defer rows.Close()
 	platform := []string{"goose_db_version", "platform_db_version", "inbox"}
 	deletable := []string{"order_lines", "outbox"}
-	appendOnly := []string{"deliveries", "pickups", "price_lists"}
+	appendOnly := []string{"deliveries", "pickups", "price_lists", "resupply_confirmations", "resupply_shipments"}
 	var tables []string
 	for rows.Next() {
 		var name string
@@ -55,7 +55,8 @@ func TestEveryTenantTableIsScopedAndEvidenceIsAppendOnly(t *testing.T) {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"claim_lines", "deliveries", "idempotency_keys", "order_lines", "orders", "outbox", "pickups", "price_lists", "prices", "rentals"}
+	want := []string{"claim_lines", "deliveries", "idempotency_keys", "order_lines", "orders", "outbox", "pickups", "price_lists", "prices", "rentals",
+		"resupply_confirmations", "resupply_schedules", "resupply_shipments", "resupply_windows"}
 	if !slices.Equal(tables, want) {
 		t.Errorf("tables = %v, want %v", tables, want)
 	}

@@ -20,6 +20,7 @@ type Application struct {
 	PriceLists PriceLists
 	Orders     Orders
 	Claims     Claims
+	Resupplies Resupplies
 }
 
 // Repository is everything the use cases store and read; the service's
@@ -28,6 +29,7 @@ type Repository interface {
 	PriceListRepository
 	OrderRepository
 	BillingRepository
+	ResupplyRepository
 }
 
 // Keyring computes the keyed digests the use cases need (idempotency
@@ -69,6 +71,7 @@ func NewApplication(d Deps) *Application {
 		PriceLists: PriceLists{s},
 		Orders:     Orders{s},
 		Claims:     Claims{s},
+		Resupplies: Resupplies{s},
 	}
 }
 

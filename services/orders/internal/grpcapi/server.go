@@ -15,6 +15,7 @@ func Register(s grpc.ServiceRegistrar, a *app.Application) {
 	ordersv1.RegisterPriceListServiceServer(s, &PriceListServer{app: a})
 	ordersv1.RegisterOrderServiceServer(s, &OrderServer{app: a})
 	ordersv1.RegisterClaimServiceServer(s, &ClaimServer{app: a})
+	ordersv1.RegisterResupplyServiceServer(s, &ResupplyServer{app: a})
 }
 
 // PriceListServer serves PriceListService.

@@ -56,6 +56,7 @@ type Env struct {
 	Orders     ordersv1.OrderServiceClient
 	PriceLists ordersv1.PriceListServiceClient
 	Claims     ordersv1.ClaimServiceClient
+	Resupplies ordersv1.ResupplyServiceClient
 }
 
 // NewStore returns a migrated schema and a store on it, for store tests
@@ -90,6 +91,7 @@ func NewWithEvents(t testing.TB, events usecase.EventRecorder) *Env {
 	e.Orders = ordersv1.NewOrderServiceClient(conn)
 	e.PriceLists = ordersv1.NewPriceListServiceClient(conn)
 	e.Claims = ordersv1.NewClaimServiceClient(conn)
+	e.Resupplies = ordersv1.NewResupplyServiceClient(conn)
 	return e
 }
 

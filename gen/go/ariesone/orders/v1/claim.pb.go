@@ -775,7 +775,7 @@ var File_ariesone_orders_v1_claim_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_claim_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/orders/v1/claim.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xa9\b\n" +
+	"\x1eariesone/orders/v1/claim.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xa9\b\n" +
 	"\tClaimLine\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x12\"\n" +

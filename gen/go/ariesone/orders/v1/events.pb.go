@@ -1216,6 +1216,125 @@ func (x *RentalClosed) GetTitleToPatient() bool {
 	return false
 }
 
+// ResupplyShipped (orders.resupply.shipped.v1): recurring supplies shipped
+// under the refill rule.
+type ResupplyShipped struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant).
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The schedule.
+	ScheduleId string `protobuf:"bytes,2,opt,name=schedule_id,json=scheduleId,proto3" json:"schedule_id,omitempty"`
+	// User or API key that recorded it.
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When it was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// The patient.
+	PatientId string `protobuf:"bytes,5,opt,name=patient_id,json=patientId,proto3" json:"patient_id,omitempty"`
+	// The branch that shipped.
+	BranchId string `protobuf:"bytes,6,opt,name=branch_id,json=branchId,proto3" json:"branch_id,omitempty"`
+	// The shipment.
+	ShipmentId string `protobuf:"bytes,7,opt,name=shipment_id,json=shipmentId,proto3" json:"shipment_id,omitempty"`
+	// The day it shipped.
+	ShipDate *date.Date `protobuf:"bytes,8,opt,name=ship_date,json=shipDate,proto3" json:"ship_date,omitempty"`
+	// The HCPCS codes shipped.
+	Hcpcs         []string `protobuf:"bytes,9,rep,name=hcpcs,proto3" json:"hcpcs,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResupplyShipped) Reset() {
+	*x = ResupplyShipped{}
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResupplyShipped) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResupplyShipped) ProtoMessage() {}
+
+func (x *ResupplyShipped) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_orders_v1_events_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResupplyShipped.ProtoReflect.Descriptor instead.
+func (*ResupplyShipped) Descriptor() ([]byte, []int) {
+	return file_ariesone_orders_v1_events_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *ResupplyShipped) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetScheduleId() string {
+	if x != nil {
+		return x.ScheduleId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *ResupplyShipped) GetPatientId() string {
+	if x != nil {
+		return x.PatientId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetBranchId() string {
+	if x != nil {
+		return x.BranchId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetShipmentId() string {
+	if x != nil {
+		return x.ShipmentId
+	}
+	return ""
+}
+
+func (x *ResupplyShipped) GetShipDate() *date.Date {
+	if x != nil {
+		return x.ShipDate
+	}
+	return nil
+}
+
+func (x *ResupplyShipped) GetHcpcs() []string {
+	if x != nil {
+		return x.Hcpcs
+	}
+	return nil
+}
+
 var File_ariesone_orders_v1_events_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_events_proto_rawDesc = "" +
@@ -1361,7 +1480,24 @@ const file_ariesone_orders_v1_events_proto_rawDesc = "" +
 	"\x06reason\x18\n" +
 	" \x01(\x0e2%.ariesone.orders.v1.RentalCloseReasonR\x06reason\x12(\n" +
 	"\x10title_to_patient\x18\v \x01(\bR\x0etitleToPatient:\x11\xc2\xf3\x18\r\n" +
-	"\vorders.read*\xb6\x01\n" +
+	"\vorders.read\"\xf4\x02\n" +
+	"\x0fResupplyShipped\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x1f\n" +
+	"\vschedule_id\x18\x02 \x01(\tR\n" +
+	"scheduleId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x122\n" +
+	"\n" +
+	"patient_id\x18\x05 \x01(\tB\x13\xc2\xf3\x18\x0f\n" +
+	"\rpatients.readR\tpatientId\x12\x1b\n" +
+	"\tbranch_id\x18\x06 \x01(\tR\bbranchId\x12\x1f\n" +
+	"\vshipment_id\x18\a \x01(\tR\n" +
+	"shipmentId\x12.\n" +
+	"\tship_date\x18\b \x01(\v2\x11.google.type.DateR\bshipDate\x12\x14\n" +
+	"\x05hcpcs\x18\t \x03(\tR\x05hcpcs:\x13\xc2\xf3\x18\x0f\n" +
+	"\rresupply.read*\xb6\x01\n" +
 	"\x11RentalCloseReason\x12#\n" +
 	"\x1fRENTAL_CLOSE_REASON_UNSPECIFIED\x10\x00\x12*\n" +
 	"&RENTAL_CLOSE_REASON_CAPPED_RENTAL_PAID\x10\x01\x12!\n" +
@@ -1381,7 +1517,7 @@ func file_ariesone_orders_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_orders_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ariesone_orders_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_ariesone_orders_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 10)
 var file_ariesone_orders_v1_events_proto_goTypes = []any{
 	(RentalCloseReason)(0),        // 0: ariesone.orders.v1.RentalCloseReason
 	(*PriceListCreated)(nil),      // 1: ariesone.orders.v1.PriceListCreated
@@ -1393,41 +1529,44 @@ var file_ariesone_orders_v1_events_proto_goTypes = []any{
 	(*OrderLineFlagged)(nil),      // 7: ariesone.orders.v1.OrderLineFlagged
 	(*ClaimLineCreated)(nil),      // 8: ariesone.orders.v1.ClaimLineCreated
 	(*RentalClosed)(nil),          // 9: ariesone.orders.v1.RentalClosed
-	(*timestamppb.Timestamp)(nil), // 10: google.protobuf.Timestamp
-	(*date.Date)(nil),             // 11: google.type.Date
-	(OrderStatus)(0),              // 12: ariesone.orders.v1.OrderStatus
-	(LineType)(0),                 // 13: ariesone.orders.v1.LineType
-	(PickupReason)(0),             // 14: ariesone.orders.v1.PickupReason
+	(*ResupplyShipped)(nil),       // 10: ariesone.orders.v1.ResupplyShipped
+	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*date.Date)(nil),             // 12: google.type.Date
+	(OrderStatus)(0),              // 13: ariesone.orders.v1.OrderStatus
+	(LineType)(0),                 // 14: ariesone.orders.v1.LineType
+	(PickupReason)(0),             // 15: ariesone.orders.v1.PickupReason
 }
 var file_ariesone_orders_v1_events_proto_depIdxs = []int32{
-	10, // 0: ariesone.orders.v1.PriceListCreated.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 1: ariesone.orders.v1.PriceChanged.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 2: ariesone.orders.v1.PriceChanged.effective_from:type_name -> google.type.Date
-	11, // 3: ariesone.orders.v1.PriceChanged.effective_to:type_name -> google.type.Date
-	10, // 4: ariesone.orders.v1.OrderChanged.occur_time:type_name -> google.protobuf.Timestamp
-	12, // 5: ariesone.orders.v1.OrderChanged.from_status:type_name -> ariesone.orders.v1.OrderStatus
-	12, // 6: ariesone.orders.v1.OrderChanged.status:type_name -> ariesone.orders.v1.OrderStatus
+	11, // 0: ariesone.orders.v1.PriceListCreated.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 1: ariesone.orders.v1.PriceChanged.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 2: ariesone.orders.v1.PriceChanged.effective_from:type_name -> google.type.Date
+	12, // 3: ariesone.orders.v1.PriceChanged.effective_to:type_name -> google.type.Date
+	11, // 4: ariesone.orders.v1.OrderChanged.occur_time:type_name -> google.protobuf.Timestamp
+	13, // 5: ariesone.orders.v1.OrderChanged.from_status:type_name -> ariesone.orders.v1.OrderStatus
+	13, // 6: ariesone.orders.v1.OrderChanged.status:type_name -> ariesone.orders.v1.OrderStatus
 	4,  // 7: ariesone.orders.v1.OrderChanged.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	13, // 8: ariesone.orders.v1.OrderLineUnit.type:type_name -> ariesone.orders.v1.LineType
-	10, // 9: ariesone.orders.v1.OrderDelivered.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 10: ariesone.orders.v1.OrderDelivered.signature_date:type_name -> google.type.Date
+	14, // 8: ariesone.orders.v1.OrderLineUnit.type:type_name -> ariesone.orders.v1.LineType
+	11, // 9: ariesone.orders.v1.OrderDelivered.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 10: ariesone.orders.v1.OrderDelivered.signature_date:type_name -> google.type.Date
 	4,  // 11: ariesone.orders.v1.OrderDelivered.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	10, // 12: ariesone.orders.v1.OrderPickedUp.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 13: ariesone.orders.v1.OrderPickedUp.pickup_date:type_name -> google.type.Date
-	14, // 14: ariesone.orders.v1.OrderPickedUp.reason:type_name -> ariesone.orders.v1.PickupReason
+	11, // 12: ariesone.orders.v1.OrderPickedUp.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 13: ariesone.orders.v1.OrderPickedUp.pickup_date:type_name -> google.type.Date
+	15, // 14: ariesone.orders.v1.OrderPickedUp.reason:type_name -> ariesone.orders.v1.PickupReason
 	4,  // 15: ariesone.orders.v1.OrderPickedUp.lines:type_name -> ariesone.orders.v1.OrderLineUnit
-	10, // 16: ariesone.orders.v1.OrderLineFlagged.occur_time:type_name -> google.protobuf.Timestamp
-	10, // 17: ariesone.orders.v1.ClaimLineCreated.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 18: ariesone.orders.v1.ClaimLineCreated.period_from:type_name -> google.type.Date
-	11, // 19: ariesone.orders.v1.ClaimLineCreated.period_through:type_name -> google.type.Date
-	10, // 20: ariesone.orders.v1.RentalClosed.occur_time:type_name -> google.protobuf.Timestamp
-	11, // 21: ariesone.orders.v1.RentalClosed.close_date:type_name -> google.type.Date
+	11, // 16: ariesone.orders.v1.OrderLineFlagged.occur_time:type_name -> google.protobuf.Timestamp
+	11, // 17: ariesone.orders.v1.ClaimLineCreated.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 18: ariesone.orders.v1.ClaimLineCreated.period_from:type_name -> google.type.Date
+	12, // 19: ariesone.orders.v1.ClaimLineCreated.period_through:type_name -> google.type.Date
+	11, // 20: ariesone.orders.v1.RentalClosed.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 21: ariesone.orders.v1.RentalClosed.close_date:type_name -> google.type.Date
 	0,  // 22: ariesone.orders.v1.RentalClosed.reason:type_name -> ariesone.orders.v1.RentalCloseReason
-	23, // [23:23] is the sub-list for method output_type
-	23, // [23:23] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	11, // 23: ariesone.orders.v1.ResupplyShipped.occur_time:type_name -> google.protobuf.Timestamp
+	12, // 24: ariesone.orders.v1.ResupplyShipped.ship_date:type_name -> google.type.Date
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_orders_v1_events_proto_init() }
@@ -1442,7 +1581,7 @@ func file_ariesone_orders_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_orders_v1_events_proto_rawDesc), len(file_ariesone_orders_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   10,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
