@@ -84,9 +84,9 @@ type process struct {
 	// (the name, unless a second replica of a service).
 	name, binary string
 	env          []string
-	logPath string
-	cmd     *exec.Cmd
-	done    chan struct{}
+	logPath      string
+	cmd          *exec.Cmd
+	done         chan struct{}
 }
 
 // freePort asks the kernel for an unused loopback port.

@@ -460,6 +460,11 @@ func TestOrderFlow(t *testing.T) {
 		billingScenario(t, m, login(t, m, "initech", "owner@initech.test", ownerPassword).str("accessToken"))
 	})
 
+	t.Run("resupply: due list, confirmation, a shipment refused early and then shipped", func(t *testing.T) {
+		m.bootstrap("hooli", "owner@hooli.test", ownerPassword)
+		resupplyScenario(t, m, login(t, m, "hooli", "owner@hooli.test", ownerPassword).str("accessToken"))
+	})
+
 	t.Run("billing runs on two orders processes at once bill each month once", func(t *testing.T) {
 		m.bootstrap("umbrella", "owner@umbrella.test", ownerPassword)
 		concurrentBillingScenario(t, m, login(t, m, "umbrella", "owner@umbrella.test", ownerPassword).str("accessToken"))
