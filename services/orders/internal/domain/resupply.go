@@ -191,6 +191,25 @@ func CheckResupplyItems(items []ResupplyItem) ([]ResupplyItem, error) {
 	return out, v.Err()
 }
 
+// checkSupply checks one supply named in a confirmation or a shipment
+// (field "items[i]"): a code of the schedule, once (seen holds the codes
+// named before), in a quantity up to the schedule's. It returns the code
+// normalized.
+func (s *ResupplySchedule) checkSupply(v *errs.Violations, field, hcpcs string, quantity int32, seen map[string]bool) string {
+	code, _ := usformat.NormalizeHCPCS(hcpcs)
+	scheduled, ok := s.Item(code)
+	switch {
+	case !ok:
+		v.Add(field+".hcpcs", "must be a supply of the schedule")
+	case seen[code]:
+		v.Add(field+".hcpcs", "repeats an earlier supply")
+	case quantity < 1 || quantity > scheduled.Quantity:
+		v.Addf(field+".quantity", "must be between 1 and the schedule's %d", scheduled.Quantity)
+	}
+	seen[code] = true
+	return code
+}
+
 // Confirmation channels: how the patient told the supplier what they
 // still need.
 var ConfirmationChannels = []string{"phone", "sms", "email", "portal", "in_person"}
@@ -238,21 +257,10 @@ func CheckConfirmation(s *ResupplySchedule, c ResupplyConfirmation, today civil.
 	seen := map[string]bool{}
 	for i, it := range c.Items {
 		f := fmt.Sprintf("items[%d]", i)
-		code, _ := usformat.NormalizeHCPCS(it.HCPCS)
-		scheduled, ok := s.Item(code)
-		switch {
-		case !ok:
-			v.Add(f+".hcpcs", "must be a supply of the schedule")
-		case seen[code]:
-			v.Add(f+".hcpcs", "repeats an earlier supply")
-		case it.Quantity < 1 || it.Quantity > scheduled.Quantity:
-			v.Addf(f+".quantity", "must be between 1 and the schedule's %d", scheduled.Quantity)
-		}
-		seen[code] = true
+		c.Items[i].HCPCS = s.checkSupply(&v, f, it.HCPCS, it.Quantity, seen)
 		if it.RemainingDays < 0 || it.RemainingDays > MaxRemainingDays {
 			v.Addf(f+".remainingDays", "must be between 0 and %d", MaxRemainingDays)
 		}
-		c.Items[i].HCPCS = code
 	}
 	return c, v.Err()
 }
@@ -310,19 +318,7 @@ func CheckShipment(s *ResupplySchedule, p ResupplyShipment, confirmed *ResupplyC
 	items := slices.Clone(s.Items)
 	seen := map[string]bool{}
 	for i, it := range p.Items {
-		f := fmt.Sprintf("items[%d]", i)
-		code, _ := usformat.NormalizeHCPCS(it.HCPCS)
-		scheduled, ok := s.Item(code)
-		switch {
-		case !ok:
-			v.Add(f+".hcpcs", "must be a supply of the schedule")
-		case seen[code]:
-			v.Add(f+".hcpcs", "repeats an earlier supply")
-		case it.Quantity < 1 || it.Quantity > scheduled.Quantity:
-			v.Addf(f+".quantity", "must be between 1 and the schedule's %d", scheduled.Quantity)
-		}
-		seen[code] = true
-		p.Items[i].HCPCS = code
+		p.Items[i].HCPCS = s.checkSupply(&v, fmt.Sprintf("items[%d]", i), it.HCPCS, it.Quantity, seen)
 	}
 	if err := v.Err(); err != nil {
 		return nil, err

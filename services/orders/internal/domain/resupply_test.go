@@ -7,6 +7,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/services/orders/internal/domain"
 )
@@ -162,4 +163,60 @@ func wantFields(t *testing.T, err error, fields ...string) {
 	if diff := cmp.Diff(fields, violatedFields(t, err), cmpopts.EquateEmpty()); diff != "" {
 		t.Errorf("violated fields (-want +got):\n%s", diff)
 	}
+}
+
+// FuzzShipmentWindows checks CheckShipment's refill rule against a plain
+// day-by-day reading of it: walking from the confirmation to the shipment
+// must take at most ContactDays steps, walking from the confirmation to
+// the day the supply runs out at most ContactDays steps too (when it is
+// before), and from the shipment to that day at most ShipLeadDays.
+func FuzzShipmentWindows(f *testing.F) {
+	f.Add(uint16(100), uint16(70), uint16(90), uint8(30), uint8(10))
+	f.Add(uint16(400), uint16(369), uint16(399), uint8(30), uint8(10))
+	f.Add(uint16(50), uint16(10), uint16(45), uint8(20), uint8(5))
+	base := civil.Date{Year: 2026, Month: 1, Day: 1}
+	f.Fuzz(func(t *testing.T, runsOutOff, confirmOff, shipOff uint16, contact, lead uint8) {
+		w := domain.ResupplyWindow{ContactDays: 1 + int(contact)%90, ShipLeadDays: int(lead) % 31}
+		if w.ShipLeadDays > w.ContactDays {
+			w.ShipLeadDays = w.ContactDays
+		}
+		runsOut := base.AddDays(int(runsOutOff) % 800)
+		confirmed := base.AddDays(int(confirmOff) % 800)
+		ship := base.AddDays(int(shipOff) % 800)
+		s := &domain.ResupplySchedule{Items: []domain.ResupplyItem{{HCPCS: "A7031", Quantity: 1, IntervalMonths: 1, SuppliedThrough: runsOut}}}
+		c := &domain.ResupplyConfirmation{ConfirmDate: confirmed, Items: []domain.ConfirmedItem{{HCPCS: "A7031", Quantity: 1}}}
+		_, err := domain.CheckShipment(s, domain.ResupplyShipment{ShipDate: ship, Items: []domain.ShippedItem{{HCPCS: "A7031", Quantity: 1}}},
+			c, w, base.AddDays(900))
+
+		steps := func(from, to civil.Date) (n int, reached bool) {
+			for d := from; !d.After(to); d = d.AddDays(1) {
+				if d == to {
+					return n, true
+				}
+				n++
+			}
+			return 0, false
+		}
+		wantConfirmed := false
+		if n, ok := steps(confirmed, ship); ok && n <= w.ContactDays {
+			wantConfirmed = true
+			if n, ok := steps(confirmed, runsOut); ok && n > w.ContactDays {
+				wantConfirmed = false
+			}
+		}
+		wantEarly := false
+		if n, ok := steps(ship, runsOut); ok && n > w.ShipLeadDays {
+			wantEarly = true
+		}
+		want := ""
+		switch {
+		case !wantConfirmed:
+			want = domain.ReasonResupplyNotConfirmed
+		case wantEarly:
+			want = domain.ReasonResupplyTooEarly
+		}
+		if got := reasonOf(err); got != want {
+			t.Fatalf("runs out %s, confirmed %s, shipped %s, window %+v: %v; want %q", runsOut, confirmed, ship, w, err, want)
+		}
+	})
 }
