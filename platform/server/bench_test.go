@@ -27,7 +27,7 @@ func (discardSink) Write(context.Context, audit.Record) {}
 // difference and the ratio.
 func BenchmarkUnaryCall(b *testing.B) {
 	req := &testingv1.GetWidgetRequest{Id: uuid.NewString()}
-	keys := authtest.NewKeySet(b)
+	keys := authtest.NewKeySetOfSize(b, 2048)
 	token := keys.Mint(authtest.Claims(uuid.NewString(), companyA, "owner"))
 
 	b.Run("bare", func(b *testing.B) {
@@ -47,7 +47,7 @@ func BenchmarkUnaryCall(b *testing.B) {
 // call under load rather than in latency of one call at a time.
 func BenchmarkUnaryCallParallel(b *testing.B) {
 	req := &testingv1.GetWidgetRequest{Id: uuid.NewString()}
-	keys := authtest.NewKeySet(b)
+	keys := authtest.NewKeySetOfSize(b, 2048)
 	token := keys.Mint(authtest.Claims(uuid.NewString(), companyA, "owner"))
 
 	b.Run("bare", func(b *testing.B) {
@@ -123,7 +123,7 @@ func callLoop(b *testing.B, call func() error) {
 // BenchmarkVerify prices token verification: a cold RS256 signature check
 // against a cache hit.
 func BenchmarkVerify(b *testing.B) {
-	keys := authtest.NewKeySet(b)
+	keys := authtest.NewKeySetOfSize(b, 2048)
 	v, err := auth.NewVerifier(b.Context(), auth.VerifierConfig{
 		JWKSURL: keys.URL(), Issuer: authtest.Issuer, Audience: authtest.Audience,
 	})

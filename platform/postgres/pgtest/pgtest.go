@@ -170,7 +170,17 @@ func connect(ctx context.Context, t testing.TB, connURL string) *pgx.Conn {
 
 func withDatabase(t testing.TB, connURL, name string) string {
 	t.Helper()
-	u := parseURL(t, connURL)
+	parseURL(t, connURL)
+	return withDatabaseURL(connURL, name)
+}
+
+// withDatabaseURL is connURL (a checked postgres:// URL) naming database
+// name.
+func withDatabaseURL(connURL, name string) string {
+	u, err := url.Parse(connURL)
+	if err != nil {
+		return connURL
+	}
 	u.Path = "/" + name
 	u.RawPath = ""
 	return u.String()
