@@ -22,7 +22,7 @@ import (
 type V1ClaimLine struct {
 
 	// The billing month, counted across a rental continued after a break in
-	// need of at most 60 days.
+	// need of at most 60 days; 0 for a supply shipped.
 	BillingMonth int32 `json:"billingMonth,omitempty"`
 
 	// The supplier's charge (billable), for all units.
@@ -35,7 +35,7 @@ type V1ClaimLine struct {
 	// The coverage's rank: 1 primary, up to 4.
 	CoverageRank int32 `json:"coverageRank,omitempty"`
 
-	// When the billing run created it.
+	// When the billing run (or the shipment) created it.
 	// Format: date-time
 	CreateTime strfmt.DateTime `json:"createTime,omitempty"`
 
@@ -99,6 +99,9 @@ type V1ClaimLine struct {
 	// The serial number of the rented unit; empty for an item that is not
 	// serialized.
 	SerialNumber string `json:"serialNumber,omitempty"`
+
+	// The resupply shipment it bills; empty for a rental month.
+	ShipmentID string `json:"shipmentId,omitempty"`
 
 	// Whether a billing partner has taken it.
 	Status *V1ClaimLineStatus `json:"status,omitempty"`

@@ -39,6 +39,11 @@ type V1ResupplySchedule struct {
 	// Read Only: true
 	NextContactDate *TypeDate `json:"nextContactDate,omitempty"`
 
+	// The delivered order whose recurring supply lines (one per item's
+	// code) the shipments bill: each shipment then creates a claim line per
+	// supply shipped. Empty when the supplies are billed elsewhere.
+	OrderID string `json:"orderId,omitempty"`
+
 	// The patient (clinical patient id).
 	// Required: true
 	PatientID *string `json:"patientId"`

@@ -56,14 +56,16 @@ create index rentals_due on rentals (company_id, next_due, line_id) where next_d
 -- continue.
 create index rentals_by_patient on rentals (company_id, patient_id, hcpcs, type, date_of_service desc);
 
--- A claim line: one 837P service line, one per rental line and month.
--- Exports are counted, never undone.
+-- A claim line: one 837P service line, one per rental line and month, or
+-- one per supply line of a resupply shipment (shipment_id set, billing
+-- month 0). Exports are counted, never undone.
 create table claim_lines (
     id               uuid        primary key,
     company_id       uuid        not null,
     order_id         uuid        not null,
-    order_line_id    uuid        not null references rentals (line_id),
-    billing_month    integer     not null check (billing_month >= 1),
+    order_line_id    uuid        not null references order_lines (id),
+    shipment_id      uuid,
+    billing_month    integer     not null check ((shipment_id is null) = (billing_month >= 1) and billing_month >= 0),
     patient_id       uuid        not null,
     coverage_id      uuid,
     payer_id         uuid,
@@ -85,9 +87,12 @@ create table claim_lines (
     last_export_time timestamptz,
     last_exported_by text        not null default '',
     create_time      timestamptz not null default now(),
-    constraint claim_lines_once unique (order_line_id, period_from),
     check ((export_count = 0) = (last_export_time is null))
 );
+-- A rental month is billed once per line; a shipment bills each of its
+-- lines once.
+create unique index claim_lines_rental_once on claim_lines (order_line_id, period_from) where shipment_id is null;
+create unique index claim_lines_shipment_once on claim_lines (shipment_id, order_line_id) where shipment_id is not null;
 -- Listings by date of service, narrowed by payer or by what is still open.
 create index claim_lines_by_date on claim_lines (company_id, period_from, id);
 create index claim_lines_by_payer on claim_lines (company_id, payer_id, period_from, id);

@@ -10,6 +10,9 @@ create table resupply_schedules (
     patient_id   uuid        not null,
     branch_id    uuid        not null,
     payer_id     uuid,
+    -- The order whose recurring supply lines the shipments bill; null
+    -- when they are billed elsewhere.
+    order_id     uuid,
     -- [{"hcpcs", "itemId", "quantity", "intervalMonths", "suppliedThrough"}].
     items        jsonb       not null,
     status       text        not null default 'active' check (status in ('active', 'ended')),
@@ -20,7 +23,8 @@ create table resupply_schedules (
     version      bigint      not null default 1 check (version > 0),
     create_time  timestamptz not null default now(),
     update_time  timestamptz not null default now(),
-    constraint resupply_schedules_company_id_key unique (company_id, id)
+    constraint resupply_schedules_company_id_key unique (company_id, id),
+    foreign key (company_id, order_id) references orders (company_id, id)
 );
 create index resupply_due on resupply_schedules (company_id, branch_id, next_contact, id) where status = 'active';
 

@@ -215,7 +215,7 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date, after *RentalKey
 	}
 	events := make([]usecase.Event, 0, len(created)+len(closed))
 	for i := range created {
-		events = append(events, claimCreated(&created[i], now))
+		events = append(events, claimCreated(&created[i], BillingActor, now))
 	}
 	for _, r := range closed {
 		events = append(events, rentalClosed(r, now))
@@ -223,10 +223,10 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date, after *RentalKey
 	return billed{BillingRun{AsOf: asOf, Rentals: len(rentals), Created: len(created), Closed: len(closed)}, last}, events, nil
 }
 
-// claimCreated is ClaimLineCreated of c.
-func claimCreated(c *domain.ClaimLine, now time.Time) usecase.Event {
+// claimCreated is ClaimLineCreated of c, created by actor.
+func claimCreated(c *domain.ClaimLine, actor string, now time.Time) usecase.Event {
 	return usecase.Event{Type: EventClaimLineCreated, CompanyID: c.CompanyID, ResourceID: c.ID, Payload: &ordersv1.ClaimLineCreated{
-		CompanyId: c.CompanyID, ClaimLineId: c.ID, ActorId: BillingActor, OccurTime: timestamp(now),
+		CompanyId: c.CompanyID, ClaimLineId: c.ID, ActorId: actor, OccurTime: timestamp(now),
 		OrderId: c.OrderID, OrderLineId: c.LineID, PatientId: c.PatientID, CoverageId: c.CoverageID, PayerId: c.PayerID,
 		Hcpcs: c.HCPCS, Modifiers: c.Modifiers, BillingMonth: int32(c.Period.Month),
 		PeriodFrom: protoconv.DateProto(c.Period.From), PeriodThrough: protoconv.DateProto(c.Period.Through),

@@ -174,11 +174,7 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 // for a break in need of at most 60 days; the claims name the order's
 // primary coverage and its providers.
 func (s *supplier) openRentals(ctx context.Context, o *domain.Order, dateOfService civil.Date) error {
-	party := domain.ClaimParty{PatientID: o.PatientID, OrderingNPI: o.OrderingNPI, RenderingNPI: o.RenderingNPI}
-	if len(o.Coverages) > 0 {
-		c := o.Coverages[0]
-		party.CoverageID, party.PayerID, party.CoverageRank = c.CoverageID, c.PayerID, c.Rank
-	}
+	party := o.ClaimParty()
 	var rentals []domain.Rental
 	for _, l := range o.Lines {
 		if !l.Type.Rental() {

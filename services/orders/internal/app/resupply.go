@@ -35,6 +35,8 @@ type ResupplyRepository interface {
 	LatestConfirmation(ctx context.Context, scheduleID string, day civil.Date) (*domain.ResupplyConfirmation, error)
 	CreateResupplyShipment(ctx context.Context, p *domain.ResupplyShipment, requestID string,
 		fingerprint []byte) (*domain.ResupplyShipment, bool, error)
+	// CreateClaimLines inserts claims and returns those it created.
+	CreateClaimLines(ctx context.Context, claims []domain.ClaimLine) ([]domain.ClaimLine, error)
 	ShipmentRecordedFor(ctx context.Context, requestID string, fingerprint []byte) (*domain.ResupplyShipment, bool, error)
 }
 
@@ -76,8 +78,11 @@ func (h Resupplies) Get(ctx context.Context, id string) (DueSchedule, error) {
 // Violations name fields of the request ("schedule.items[0].hcpcs").
 type CreateResupplySchedule struct {
 	PatientID, BranchID, PayerID string
-	Items                        []domain.ResupplyItem
-	RequestID                    string
+	// OrderID is the delivered order whose recurring supply lines the
+	// shipments bill; "" for none.
+	OrderID   string
+	Items     []domain.ResupplyItem
+	RequestID string
 }
 
 // CreateSchedule checks the patient with clinical, the branch with
@@ -93,6 +98,9 @@ func (h Resupplies) CreateSchedule(ctx context.Context, cmd CreateResupplySchedu
 			if cmd.PayerID != "" {
 				checks = append(checks, usecase.FieldCheck{Err: usecase.CheckID("payerId", cmd.PayerID)})
 			}
+			if cmd.OrderID != "" {
+				checks = append(checks, usecase.FieldCheck{Err: usecase.CheckID("orderId", cmd.OrderID)})
+			}
 			if err := usecase.InvalidFields(checks...); err != nil {
 				return nil, err
 			}
@@ -104,9 +112,13 @@ func (h Resupplies) CreateSchedule(ctx context.Context, cmd CreateResupplySchedu
 				checks = append(checks, usecase.FieldCheck{Err: h.s.Peers.CheckPayer(ctx, "payerId", cmd.PayerID)})
 			}
 			now := h.s.now()
-			return &domain.ResupplySchedule{ID: id, CompanyID: caller.CompanyID, PatientID: cmd.PatientID, BranchID: cmd.BranchID,
-				PayerID: cmd.PayerID, Items: items, Status: domain.ResupplyActive, Version: 1, CreateTime: now, UpdateTime: now,
-			}, usecase.InvalidFields(checks...)
+			s := &domain.ResupplySchedule{ID: id, CompanyID: caller.CompanyID, PatientID: cmd.PatientID, BranchID: cmd.BranchID,
+				PayerID: cmd.PayerID, OrderID: cmd.OrderID, Items: items, Status: domain.ResupplyActive, Version: 1,
+				CreateTime: now, UpdateTime: now}
+			if cmd.OrderID != "" {
+				checks = append(checks, usecase.FieldCheck{Err: h.checkOrder(ctx, s)})
+			}
+			return s, usecase.InvalidFields(checks...)
 		},
 		Store: func(ctx context.Context, s *domain.ResupplySchedule, requestID string, fingerprint []byte) (*domain.ResupplySchedule, bool, error) {
 			w, err := h.s.Store.ResupplyWindow(ctx, s.PayerID)
@@ -123,6 +135,20 @@ func (h Resupplies) CreateSchedule(ctx context.Context, cmd CreateResupplySchedu
 		return DueSchedule{}, err
 	}
 	return h.withWindow(ctx, s)
+}
+
+// checkOrder refuses a schedule billed from an order it cannot bill from
+// (see domain.CheckScheduleOrder); an order the company does not have is a
+// violation of "orderId".
+func (h Resupplies) checkOrder(ctx context.Context, s *domain.ResupplySchedule) error {
+	o, err := h.s.Store.GetOrder(ctx, s.OrderID)
+	if errs.KindOf(err) == errs.KindNotFound {
+		return errs.Invalid(errs.FieldViolation{Field: "orderId", Description: "names no order of the company"})
+	}
+	if err != nil {
+		return err
+	}
+	return domain.CheckScheduleOrder(s, o)
 }
 
 // ListDueResupplies pages through a branch's due list.
@@ -277,11 +303,41 @@ func (h Resupplies) RecordShipment(ctx context.Context, cmd RecordShipment) (*do
 		for i, it := range out.Items {
 			codes[i] = it.HCPCS
 		}
-		return out, []usecase.Event{{Type: EventResupplyShipped, CompanyID: s.CompanyID, ResourceID: s.ID,
+		events := []usecase.Event{{Type: EventResupplyShipped, CompanyID: s.CompanyID, ResourceID: s.ID,
 			Payload: &ordersv1.ResupplyShipped{CompanyId: s.CompanyID, ScheduleId: s.ID, ActorId: caller.Subject,
 				OccurTime: timestamp(out.CreateTime), PatientId: s.PatientID, BranchId: s.BranchID, ShipmentId: out.ID,
-				ShipDate: protoconv.DateProto(out.ShipDate), Hcpcs: codes}}}, nil
+				ShipDate: protoconv.DateProto(out.ShipDate), Hcpcs: codes}}}
+		claims, err := h.billShipment(ctx, s, out)
+		return out, append(events, claims...), err
 	})
+}
+
+// billShipment creates, for a schedule billed from an order, a claim line
+// per supply of shipment p, in the unit of work of ctx, and returns their
+// events.
+func (h Resupplies) billShipment(ctx context.Context, s *domain.ResupplySchedule, p *domain.ResupplyShipment) ([]usecase.Event, error) {
+	if s.OrderID == "" {
+		return nil, nil
+	}
+	o, err := h.s.Store.GetOrder(ctx, s.OrderID)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(p.Items))
+	for i := range ids {
+		if ids[i], err = usecase.NewID(); err != nil {
+			return nil, err
+		}
+	}
+	created, err := h.s.Store.CreateClaimLines(ctx, domain.ShipmentClaims(o, p, s.Items, ids, p.CreateTime))
+	if err != nil {
+		return nil, err
+	}
+	events := make([]usecase.Event, len(created))
+	for i := range created {
+		events[i] = claimCreated(&created[i], p.ActorID, p.CreateTime)
+	}
+	return events, nil
 }
 
 // SetWindow sets a payer's refill windows.

@@ -24,6 +24,28 @@ type ClaimParty struct {
 	OrderingNPI, RenderingNPI string
 }
 
+// ClaimParty is what o's claims name besides the line: its patient, its
+// primary coverage (the first by rank) and its providers.
+func (o *Order) ClaimParty() ClaimParty {
+	party := ClaimParty{PatientID: o.PatientID, OrderingNPI: o.OrderingNPI, RenderingNPI: o.RenderingNPI}
+	if len(o.Coverages) > 0 {
+		c := o.Coverages[0]
+		party.CoverageID, party.PayerID, party.CoverageRank = c.CoverageID, c.PayerID, c.Rank
+	}
+	return party
+}
+
+// diagnosisCodes are the codes line l's pointers resolve to in o.
+func (o *Order) diagnosisCodes(l OrderLine) []string {
+	var codes []string
+	for _, p := range l.DiagnosisPointers {
+		if p >= 1 && int(p) <= len(o.Diagnoses) {
+			codes = append(codes, o.Diagnoses[p-1])
+		}
+	}
+	return codes
+}
+
 // Rental is a delivered rental line: what its claims carry, and where its
 // billing stands.
 type Rental struct {
@@ -55,11 +77,7 @@ func NewRental(o *Order, l OrderLine, party ClaimParty, dateOfService civil.Date
 		SerialNumber: l.SerialNumber, UnitID: l.UnitID, NextDue: dateOfService,
 		RentalLine: RentalLine{Type: l.Type, DateOfService: dateOfService, Modifiers: l.Modifiers,
 			Billable: l.Billable, Allowable: l.Allowable, Quantity: l.Quantity}}
-	for _, p := range l.DiagnosisPointers {
-		if p >= 1 && int(p) <= len(o.Diagnoses) {
-			r.DiagnosisCodes = append(r.DiagnosisCodes, o.Diagnoses[p-1])
-		}
-	}
+	r.DiagnosisCodes = o.diagnosisCodes(l)
 	if previous != nil && previous.Close == nil && !previous.PickupDate.IsZero() &&
 		ContinuesRental(previous.PickupReason, previous.PickupDate, dateOfService) {
 		// The months it counted are those up to its pickup, whether or not
@@ -72,9 +90,11 @@ func NewRental(o *Order, l OrderLine, party ClaimParty, dateOfService civil.Date
 	return r
 }
 
-// ClaimLine is one 837P service line: a rental month of an order line.
+// ClaimLine is one 837P service line: a rental month of an order line, or
+// a supply line of a resupply shipment (ShipmentID set, Period.Month 0).
 type ClaimLine struct {
 	ID, CompanyID, OrderID, LineID string
+	ShipmentID                     string
 	ClaimParty
 	HCPCS          string
 	Modifiers      []string

@@ -112,7 +112,10 @@ type ResupplySchedule struct {
 	PatientID     string
 	BranchID      string
 	// PayerID is the payer whose window applies; "" for the defaults.
-	PayerID    string
+	PayerID string
+	// OrderID is the order whose recurring supply lines the shipments
+	// bill; "" when they are billed elsewhere.
+	OrderID    string
 	Items      []ResupplyItem
 	Status     string
 	Version    int64
@@ -365,4 +368,72 @@ func confirms(c *ResupplyConfirmation, hcpcs string, ship, runsOut civil.Date, w
 		return false
 	}
 	return slices.ContainsFunc(c.Items, func(it ConfirmedItem) bool { return it.HCPCS == hcpcs && it.Quantity > 0 })
+}
+
+// supplyLine is o's recurring supply line of code hcpcs.
+func supplyLine(o *Order, hcpcs string) (OrderLine, bool) {
+	for _, l := range o.Lines {
+		if l.HCPCS == hcpcs && l.Type == LineRecurringSale {
+			return l, true
+		}
+	}
+	return OrderLine{}, false
+}
+
+// Field violation descriptions of a schedule billed from an order.
+const (
+	ScheduleOrderOtherPatient = "must be an order of the schedule's patient"
+	ScheduleOrderOpen         = "must be an order that was delivered"
+	ScheduleItemNotOnOrder    = "must be the code of a recurring supply line of the order"
+)
+
+// CheckScheduleOrder refuses a schedule whose shipments could not bill
+// order o: an order of another patient or not delivered, or a supply
+// without a recurring supply line of its code. Violations name "orderId"
+// and "items[i].hcpcs".
+func CheckScheduleOrder(s *ResupplySchedule, o *Order) error {
+	var v errs.Violations
+	switch {
+	case o.PatientID != s.PatientID:
+		v.Add("orderId", ScheduleOrderOtherPatient)
+	case o.Status != StatusDelivered && o.Status != StatusClosed:
+		v.Add("orderId", ScheduleOrderOpen)
+	}
+	for i, it := range s.Items {
+		if _, ok := supplyLine(o, it.HCPCS); !ok {
+			v.Add(fmt.Sprintf("items[%d].hcpcs", i), ScheduleItemNotOnOrder)
+		}
+	}
+	return v.Err()
+}
+
+// ShipmentClaims are the claim lines of shipment p of schedule s billed
+// from order o, one per supply shipped (ids gives each its id): the order
+// line's code, modifiers and per-unit amounts times the quantity shipped,
+// the codes its diagnosis pointers name, the order's primary coverage and
+// providers, and the period the shipment supplies, from the ship date
+// through the day before the supply runs out again (supplied, the
+// schedule's items after the shipment).
+func ShipmentClaims(o *Order, p *ResupplyShipment, supplied []ResupplyItem, ids []string, now time.Time) []ClaimLine {
+	party := o.ClaimParty()
+	var out []ClaimLine
+	for i, it := range p.Items {
+		l, ok := supplyLine(o, it.HCPCS)
+		k := slices.IndexFunc(supplied, func(r ResupplyItem) bool { return r.HCPCS == it.HCPCS })
+		if !ok || k < 0 || i >= len(ids) {
+			continue
+		}
+		through := supplied[k].SuppliedThrough.AddDays(-1)
+		if through.Before(p.ShipDate) {
+			through = p.ShipDate
+		}
+		qty := int64(it.Quantity)
+		out = append(out, ClaimLine{ID: ids[i], CompanyID: o.CompanyID, OrderID: o.ID, LineID: l.ID, ShipmentID: p.ID,
+			ClaimParty: party, HCPCS: l.HCPCS, Modifiers: l.Modifiers, Units: it.Quantity,
+			Period:         RentalPeriod{From: p.ShipDate, Through: through},
+			Charge:         usd(Money{Cents: l.Billable.Cents * qty, Currency: l.Billable.Currency}),
+			Expected:       usd(Money{Cents: l.Allowable.Cents * qty, Currency: l.Allowable.Currency}),
+			DiagnosisCodes: o.diagnosisCodes(l), PlaceOfService: PlaceOfServiceHome, CreateTime: now})
+	}
+	return out
 }

@@ -74,6 +74,6 @@ func claimLineToProto(c *domain.ClaimLine) *ordersv1.ClaimLine {
 		BillingMonth: int32(c.Period.Month), Charge: money(c.Charge), Expected: money(c.Expected),
 		DiagnosisCodes: c.DiagnosisCodes, PlaceOfService: c.PlaceOfService, SerialNumber: c.SerialNumber,
 		Status: status, ExportCount: c.ExportCount, LastExportTime: protoconv.Time(c.LastExportTime),
-		LastExportedBy: c.LastExportedBy, CreateTime: protoconv.Time(c.CreateTime),
+		LastExportedBy: c.LastExportedBy, CreateTime: protoconv.Time(c.CreateTime), ShipmentId: c.ShipmentID,
 	}
 }

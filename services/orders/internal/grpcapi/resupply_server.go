@@ -24,7 +24,7 @@ func (s *ResupplyServer) CreateResupplySchedule(ctx context.Context, req *orders
 			IntervalMonths: int(it.GetIntervalMonths()), SuppliedThrough: protoconv.Date(it.GetSuppliedThrough())}
 	}
 	return scheduleReply(s.app.Resupplies.CreateSchedule(ctx, app.CreateResupplySchedule{PatientID: sc.GetPatientId(),
-		BranchID: sc.GetBranchId(), PayerID: sc.GetPayerId(), Items: items, RequestID: req.GetRequestId()}))
+		BranchID: sc.GetBranchId(), PayerID: sc.GetPayerId(), OrderID: sc.GetOrderId(), Items: items, RequestID: req.GetRequestId()}))
 }
 
 // GetResupplySchedule returns one schedule.
@@ -100,7 +100,7 @@ func scheduleReply(s app.DueSchedule, err error) (*ordersv1.ResupplySchedule, er
 }
 
 func scheduleToProto(s app.DueSchedule) *ordersv1.ResupplySchedule {
-	out := &ordersv1.ResupplySchedule{Id: s.ID, PatientId: s.PatientID, BranchId: s.BranchID, PayerId: s.PayerID, Status: s.Status,
+	out := &ordersv1.ResupplySchedule{Id: s.ID, PatientId: s.PatientID, BranchId: s.BranchID, PayerId: s.PayerID, OrderId: s.OrderID, Status: s.Status,
 		NextContactDate: protoconv.DateProto(s.NextContact(s.Window)), CreateTime: protoconv.Time(s.CreateTime),
 		UpdateTime: protoconv.Time(s.UpdateTime)}
 	for _, it := range s.Items {

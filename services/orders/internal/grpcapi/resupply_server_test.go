@@ -145,3 +145,70 @@ func TestResupplyRefusesBadInputNamingTheField(t *testing.T) {
 		t.Errorf("a partner's due list: %v, want PermissionDenied", err)
 	}
 }
+
+// TestResupplyBilledFromAnOrderCreatesClaimLines: a schedule of the mask
+// that a delivered order supplies on a recurring line bills each shipment:
+// one claim line per supply shipped, the line's amounts times the
+// quantity, the period it supplies, billing month 0 and the shipment
+// named. A schedule naming an order that is not delivered, or a code the
+// order does not supply, is refused naming the field.
+func TestResupplyBilledFromAnOrderCreatesClaimLines(t *testing.T) {
+	e := orderstest.New(t)
+	tn := newTenant(t, e)
+	dos := cday(2026, time.January, 10)
+	setDay(e, dos)
+	draft := cpapOrder(tn.world)
+	draft.OrderDate = protoconv.DateProto(dos)
+	draft.Lines = []*ordersv1.OrderLine{{ItemId: tn.world.Mask.ID, Quantity: 1, Type: ordersv1.LineType_LINE_TYPE_RECURRING_SALE,
+		DiagnosisPointers: []int32{1}, Modifiers: []string{"KX"}}}
+	o := create(t, e, tn.intake, draft)
+	schedule := func(orderID, code string) (*ordersv1.ResupplySchedule, error) {
+		return e.Resupplies.CreateResupplySchedule(tn.intake, &ordersv1.CreateResupplyScheduleRequest{
+			Schedule: &ordersv1.ResupplySchedule{PatientId: tn.world.PatientID, BranchId: tn.world.BranchID, OrderId: orderID,
+				Items: []*ordersv1.ResupplyItem{{Hcpcs: code, SuppliedThrough: protoconv.DateProto(cday(2026, time.April, 10))}}}})
+	}
+	_, err := schedule(o.GetId(), "A7031")
+	grpcerrtest.WantInvalid(t, err, "schedule.orderId", "schedule.items[0].hcpcs")
+	if _, err := e.Orders.SubmitOrder(tn.intake, &ordersv1.SubmitOrderRequest{Id: o.GetId()}); err != nil {
+		t.Fatal(err)
+	}
+	approved, err := e.Orders.ApproveOrder(tn.billing, &ordersv1.ApproveOrderRequest{Id: o.GetId()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := proof(approved)
+	p.SignatureDate = protoconv.DateProto(dos)
+	if _, err := e.Orders.RecordDelivery(tn.technician, &ordersv1.RecordDeliveryRequest{OrderId: o.GetId(), Delivery: p}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = schedule(uuid.NewString(), "A7030")
+	grpcerrtest.WantInvalid(t, err, "schedule.orderId")
+	sc, err := schedule(o.GetId(), "a7030")
+	if err != nil || sc.GetOrderId() != o.GetId() || sc.GetItems()[0].GetIntervalMonths() != 3 {
+		t.Fatalf("a schedule billed from the order: %v, %v; want it, the mask every 3 months", sc, err)
+	}
+	setDay(e, cday(2026, time.April, 1))
+	if _, err := e.Resupplies.RecordResupplyConfirmation(tn.intake, &ordersv1.RecordResupplyConfirmationRequest{ScheduleId: sc.GetId(),
+		Confirmation: &ordersv1.ResupplyConfirmation{Channel: "sms", ConfirmDate: protoconv.DateProto(cday(2026, time.April, 1)),
+			Items: []*ordersv1.ConfirmedItem{{Hcpcs: "A7030", Quantity: 1, RemainingDays: 9}}}}); err != nil {
+		t.Fatal(err)
+	}
+	shipped, err := e.Resupplies.RecordResupplyShipment(tn.billing, &ordersv1.RecordResupplyShipmentRequest{ScheduleId: sc.GetId(),
+		Shipment: &ordersv1.ResupplyShipment{ShipDate: protoconv.DateProto(cday(2026, time.April, 1)),
+			Items: []*ordersv1.ShippedItem{{Hcpcs: "A7030", Quantity: 1}}}})
+	if err != nil {
+		t.Fatalf("RecordResupplyShipment: %v", err)
+	}
+	lines := allClaimLines(t, e, tn.billing, &ordersv1.ListClaimLinesRequest{})
+	if len(lines) != 1 {
+		t.Fatalf("claim lines %v, want the shipment's one", lines)
+	}
+	c := lines[0]
+	if c.GetShipmentId() != shipped.GetId() || c.GetOrderLineId() != approved.GetLines()[0].GetId() || c.GetBillingMonth() != 0 ||
+		c.GetHcpcs() != "A7030" || !cmp.Equal(c.GetModifiers(), []string{"KX"}) || c.GetUnits() != 1 ||
+		c.GetCharge().GetAmountCents() != 5000 || c.GetExpected().GetAmountCents() != 4000 ||
+		dateString(c.GetPeriodFrom()) != "2026-04-01" || dateString(c.GetPeriodThrough()) != "2026-07-09" ||
+		c.GetPayerId() != tn.world.PayerID || c.GetOrderingNpi() != orderstest.PrescriberNPI {
+		t.Errorf("the shipment's claim line %v", c)
+	}
+}

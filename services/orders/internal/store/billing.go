@@ -150,6 +150,18 @@ func (s *Store) ClaimDueRentals(ctx context.Context, asOf civil.Date, after *app
 	return out, postgres.Wrap("claim due rentals", err)
 }
 
+// CreateClaimLines inserts claims in the unit of work of ctx and returns
+// those it created (none billed before).
+func (s *Store) CreateClaimLines(ctx context.Context, claims []domain.ClaimLine) ([]domain.ClaimLine, error) {
+	var created []domain.ClaimLine
+	err := s.db.WithTx(ctx, func(tx pgx.Tx) error {
+		var err error
+		created, err = insertClaims(ctx, tx, claims)
+		return err
+	})
+	return created, postgres.Wrap("create claim lines", err)
+}
+
 // SaveBilling writes what a billing run decided, in the unit of work of
 // ctx: the claim lines (a line and month billed before is skipped) and
 // each rental's new state. It returns the claim lines it created.
@@ -166,8 +178,8 @@ func (s *Store) SaveBilling(ctx context.Context, rentals []*domain.Rental, claim
 }
 
 // insertClaims inserts claims in one statement, the arrays of each row
-// joined by commas (codes and modifiers hold none), skipping a line and
-// month billed before.
+// joined by commas (codes and modifiers hold none), skipping a rental's
+// line and month billed before (or a shipment's line).
 func insertClaims(ctx context.Context, tx pgx.Tx, claims []domain.ClaimLine) ([]domain.ClaimLine, error) {
 	if len(claims) == 0 {
 		return nil, nil
@@ -175,6 +187,7 @@ func insertClaims(ctx context.Context, tx pgx.Tx, claims []domain.ClaimLine) ([]
 	n := len(claims)
 	var (
 		ids, companies, orders, lines, patients = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		shipments                               = make([]string, n)
 		coverages, payers, ordering, rendering  = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		hcpcs, modifiers, codes, serials, pos   = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		months, ranks, units                    = make([]int32, n), make([]int32, n), make([]int32, n)
@@ -184,6 +197,7 @@ func insertClaims(ctx context.Context, tx pgx.Tx, claims []domain.ClaimLine) ([]
 	)
 	for i, c := range claims {
 		ids[i], companies[i], orders[i], lines[i], patients[i] = c.ID, c.CompanyID, c.OrderID, c.LineID, c.PatientID
+		shipments[i] = c.ShipmentID
 		coverages[i], payers[i], ordering[i], rendering[i] = c.CoverageID, c.PayerID, c.OrderingNPI, c.RenderingNPI
 		hcpcs[i], modifiers[i], codes[i] = c.HCPCS, strings.Join(c.Modifiers, ","), strings.Join(c.DiagnosisCodes, ",")
 		serials[i], pos[i] = c.SerialNumber, c.PlaceOfService
@@ -195,19 +209,20 @@ func insertClaims(ctx context.Context, tx pgx.Tx, claims []domain.ClaimLine) ([]
 	rows, err := tx.Query(ctx, `
 		insert into claim_lines (id, company_id, order_id, order_line_id, billing_month, patient_id, coverage_id, payer_id,
 			coverage_rank, ordering_npi, rendering_npi, hcpcs, modifiers, units, period_from, period_through,
-			charge_cents, expected_cents, diagnosis_codes, place_of_service, serial_number, create_time)
+			charge_cents, expected_cents, diagnosis_codes, place_of_service, serial_number, create_time, shipment_id)
 		select id, company, ord, line, month, patient, nullif(coverage, '')::uuid, nullif(payer, '')::uuid, rank,
-			ordering, rendering, hcpcs, string_to_array(mods, ','), units, pfrom, pthrough, charge, expected,
-			coalesce(string_to_array(nullif(codes, ''), ','), '{}'), pos, serial, created
+			ordering, rendering, hcpcs, coalesce(string_to_array(nullif(mods, ''), ','), '{}'), units, pfrom, pthrough,
+			charge, expected, coalesce(string_to_array(nullif(codes, ''), ','), '{}'), pos, serial, created,
+			nullif(shipment, '')::uuid
 		from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::int[], $6::uuid[], $7::text[], $8::text[],
 			$9::int[], $10::text[], $11::text[], $12::text[], $13::text[], $14::int[], $15::date[], $16::date[],
-			$17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::timestamptz[])
+			$17::bigint[], $18::bigint[], $19::text[], $20::text[], $21::text[], $22::timestamptz[], $23::text[])
 			as c(id, company, ord, line, month, patient, coverage, payer, rank, ordering, rendering, hcpcs, mods, units,
-				pfrom, pthrough, charge, expected, codes, pos, serial, created)
-		on conflict (order_line_id, period_from) do nothing
+				pfrom, pthrough, charge, expected, codes, pos, serial, created, shipment)
+		on conflict do nothing
 		returning id::text`,
 		ids, companies, orders, lines, months, patients, coverages, payers, ranks, ordering, rendering, hcpcs,
-		modifiers, units, froms, throughs, charges, expected, codes, pos, serials, created)
+		modifiers, units, froms, throughs, charges, expected, codes, pos, serials, created, shipments)
 	if err != nil {
 		return nil, err
 	}
@@ -264,7 +279,7 @@ func updateRentals(ctx context.Context, tx pgx.Tx, rentals []*domain.Rental) err
 const claimColumns = `id::text, company_id::text, order_id::text, order_line_id::text, billing_month, patient_id::text,
 	coalesce(coverage_id::text, ''), coalesce(payer_id::text, ''), coverage_rank, ordering_npi, rendering_npi, hcpcs,
 	modifiers, units, period_from, period_through, charge_cents, expected_cents, diagnosis_codes, place_of_service,
-	serial_number, export_count, last_export_time, last_exported_by, create_time`
+	serial_number, export_count, last_export_time, last_exported_by, create_time, coalesce(shipment_id::text, '')`
 
 func scanClaim(row pgx.Row) (*domain.ClaimLine, error) {
 	var c domain.ClaimLine
@@ -273,7 +288,7 @@ func scanClaim(row pgx.Row) (*domain.ClaimLine, error) {
 	err := row.Scan(&c.ID, &c.CompanyID, &c.OrderID, &c.LineID, &c.Period.Month, &c.PatientID, &c.CoverageID, &c.PayerID,
 		&c.CoverageRank, &c.OrderingNPI, &c.RenderingNPI, &c.HCPCS, &c.Modifiers, &c.Units, &from, &through,
 		&c.Charge.Cents, &c.Expected.Cents, &c.DiagnosisCodes, &c.PlaceOfService, &c.SerialNumber, &c.ExportCount,
-		&exported, &c.LastExportedBy, &c.CreateTime)
+		&exported, &c.LastExportedBy, &c.CreateTime, &c.ShipmentID)
 	if err != nil {
 		return nil, err
 	}

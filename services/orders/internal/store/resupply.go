@@ -61,13 +61,13 @@ func suppliesOf(b []byte) ([]domain.ResupplyItem, error) {
 
 // scheduleColumns is the select list scanSchedule reads.
 const scheduleColumns = `id::text, company_id::text, patient_id::text, branch_id::text, coalesce(payer_id::text, ''), items,
-	status, version, create_time, update_time`
+	status, version, create_time, update_time, coalesce(order_id::text, '')`
 
 func scanSchedule(row pgx.Row) (*domain.ResupplySchedule, error) {
 	var s domain.ResupplySchedule
 	var items []byte
 	if err := row.Scan(&s.ID, &s.CompanyID, &s.PatientID, &s.BranchID, &s.PayerID, &items, &s.Status, &s.Version,
-		&s.CreateTime, &s.UpdateTime); err != nil {
+		&s.CreateTime, &s.UpdateTime, &s.OrderID); err != nil {
 		return nil, err
 	}
 	var err error
@@ -104,10 +104,10 @@ func (s *Store) CreateResupplySchedule(ctx context.Context, sc *domain.ResupplyS
 			}
 			_, err = tx.Exec(ctx, `
 				insert into resupply_schedules (id, company_id, patient_id, branch_id, payer_id, items, status, next_contact,
-					version, create_time, update_time)
-				values ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11)`,
+					version, create_time, update_time, order_id)
+				values ($1, $2, $3, $4, nullif($5, '')::uuid, $6, $7, $8, $9, $10, $11, nullif($12, '')::uuid)`,
 				sc.ID, sc.CompanyID, sc.PatientID, sc.BranchID, sc.PayerID, items, sc.Status, postgres.Date(nextContact),
-				sc.Version, sc.CreateTime, sc.UpdateTime)
+				sc.Version, sc.CreateTime, sc.UpdateTime, sc.OrderID)
 			return err
 		},
 		func(tx pgx.Tx, id string) (*domain.ResupplySchedule, error) { return getSchedule(ctx, tx, id, "") })

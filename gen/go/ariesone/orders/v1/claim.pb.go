@@ -118,7 +118,7 @@ type ClaimLine struct {
 	// The billing month's last day.
 	PeriodThrough *date.Date `protobuf:"bytes,15,opt,name=period_through,json=periodThrough,proto3" json:"period_through,omitempty"`
 	// The billing month, counted across a rental continued after a break in
-	// need of at most 60 days.
+	// need of at most 60 days; 0 for a supply shipped.
 	BillingMonth int32 `protobuf:"varint,16,opt,name=billing_month,json=billingMonth,proto3" json:"billing_month,omitempty"`
 	// The supplier's charge (billable), for all units.
 	Charge *v1.Money `protobuf:"bytes,17,opt,name=charge,proto3" json:"charge,omitempty"`
@@ -141,8 +141,10 @@ type ClaimLine struct {
 	LastExportTime *timestamppb.Timestamp `protobuf:"bytes,24,opt,name=last_export_time,json=lastExportTime,proto3" json:"last_export_time,omitempty"`
 	// Who made the last export (user or API key).
 	LastExportedBy string `protobuf:"bytes,25,opt,name=last_exported_by,json=lastExportedBy,proto3" json:"last_exported_by,omitempty"`
-	// When the billing run created it.
-	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,26,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// When the billing run (or the shipment) created it.
+	CreateTime *timestamppb.Timestamp `protobuf:"bytes,26,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	// The resupply shipment it bills; empty for a rental month.
+	ShipmentId    string `protobuf:"bytes,27,opt,name=shipment_id,json=shipmentId,proto3" json:"shipment_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -357,6 +359,13 @@ func (x *ClaimLine) GetCreateTime() *timestamppb.Timestamp {
 		return x.CreateTime
 	}
 	return nil
+}
+
+func (x *ClaimLine) GetShipmentId() string {
+	if x != nil {
+		return x.ShipmentId
+	}
+	return ""
 }
 
 // RunBillingRequest bills a day.
@@ -775,7 +784,7 @@ var File_ariesone_orders_v1_claim_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_claim_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/orders/v1/claim.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xa9\b\n" +
+	"\x1eariesone/orders/v1/claim.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xca\b\n" +
 	"\tClaimLine\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x19\n" +
 	"\border_id\x18\x02 \x01(\tR\aorderId\x12\"\n" +
@@ -807,7 +816,9 @@ const file_ariesone_orders_v1_claim_proto_rawDesc = "" +
 	"\x10last_export_time\x18\x18 \x01(\v2\x1a.google.protobuf.TimestampR\x0elastExportTime\x12(\n" +
 	"\x10last_exported_by\x18\x19 \x01(\tR\x0elastExportedBy\x12;\n" +
 	"\vcreate_time\x18\x1a \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"createTime\"\xc2\x02\n" +
+	"createTime\x12\x1f\n" +
+	"\vshipment_id\x18\x1b \x01(\tR\n" +
+	"shipmentId\"\xc2\x02\n" +
 	"\x11RunBillingRequest\x12\xac\x02\n" +
 	"\x05as_of\x18\x01 \x01(\v2\x11.google.type.DateB\x83\x02\xbaH\xff\x01\xba\x01\xfb\x01\n" +
 	"\rdate.calendar\x12=must be a calendar date: year 1900-9999, month 1-12, day 1-31\x1a\xaa\x01(this.year == 0 && this.month == 0 && this.day == 0) || (this.year >= 1900 && this.year <= 9999 && this.month >= 1 && this.month <= 12 && this.day >= 1 && this.day <= 31)R\x04asOf\"\xba\x01\n" +

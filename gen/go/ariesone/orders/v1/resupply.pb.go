@@ -47,7 +47,11 @@ type ResupplySchedule struct {
 	// When it was created.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	// When it last changed.
-	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The delivered order whose recurring supply lines (one per item's
+	// code) the shipments bill: each shipment then creates a claim line per
+	// supply shipped. Empty when the supplies are billed elsewhere.
+	OrderId       string `protobuf:"bytes,10,opt,name=order_id,json=orderId,proto3" json:"order_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -143,6 +147,13 @@ func (x *ResupplySchedule) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *ResupplySchedule) GetOrderId() string {
+	if x != nil {
+		return x.OrderId
+	}
+	return ""
 }
 
 // ResupplyItem is one recurring supply.
@@ -1055,7 +1066,7 @@ var File_ariesone_orders_v1_resupply_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_resupply_proto_rawDesc = "" +
 	"\n" +
-	"!ariesone/orders/v1/resupply.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xd2\x03\n" +
+	"!ariesone/orders/v1/resupply.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xfd\x03\n" +
 	"\x10ResupplySchedule\x12\x13\n" +
 	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12-\n" +
 	"\n" +
@@ -1068,7 +1079,9 @@ const file_ariesone_orders_v1_resupply_proto_rawDesc = "" +
 	"\vcreate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"createTime\x12@\n" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
-	"updateTime\"\xc6\x02\n" +
+	"updateTime\x12)\n" +
+	"\border_id\x18\n" +
+	" \x01(\tB\x0e\xe0A\x05\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\aorderId\"\xc6\x02\n" +
 	"\fResupplyItem\x12\x1d\n" +
 	"\x05hcpcs\x18\x01 \x01(\tB\a\xbaH\x04r\x02\x18\x10R\x05hcpcs\x12$\n" +
 	"\aitem_id\x18\x02 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\x06itemId\x12\x1a\n" +

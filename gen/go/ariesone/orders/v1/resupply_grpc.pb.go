@@ -54,7 +54,9 @@ type ResupplyServiceClient interface {
 	// RecordResupplyConfirmation keeps the patient's answer: the channel,
 	// the day, the supplies still needed and the days of supply left.
 	RecordResupplyConfirmation(ctx context.Context, in *RecordResupplyConfirmationRequest, opts ...grpc.CallOption) (*ResupplyConfirmation, error)
-	// RecordResupplyShipment ships supplies of a schedule. A shipment without
+	// RecordResupplyShipment ships supplies of a schedule (and, for a
+	// schedule billed from an order, creates a claim line per supply
+	// shipped, with orders.claim_line.created.v1). A shipment without
 	// a confirmation of each item made within the contact window before it is
 	// FAILED_PRECONDITION, reason RESUPPLY_NOT_CONFIRMED; one earlier than
 	// the ship window before the supply runs out is FAILED_PRECONDITION,
@@ -161,7 +163,9 @@ type ResupplyServiceServer interface {
 	// RecordResupplyConfirmation keeps the patient's answer: the channel,
 	// the day, the supplies still needed and the days of supply left.
 	RecordResupplyConfirmation(context.Context, *RecordResupplyConfirmationRequest) (*ResupplyConfirmation, error)
-	// RecordResupplyShipment ships supplies of a schedule. A shipment without
+	// RecordResupplyShipment ships supplies of a schedule (and, for a
+	// schedule billed from an order, creates a claim line per supply
+	// shipped, with orders.claim_line.created.v1). A shipment without
 	// a confirmation of each item made within the contact window before it is
 	// FAILED_PRECONDITION, reason RESUPPLY_NOT_CONFIRMED; one earlier than
 	// the ship window before the supply runs out is FAILED_PRECONDITION,
