@@ -30,30 +30,44 @@ func benchRentals() int {
 }
 
 // seedRentals writes, behind the service's back, n capped rentals of
-// company delivered on dos (one order holds them all), each with its
-// first month due.
+// company delivered on dos: orders of twenty lines (an order's most), the
+// lines, and each line's rental with its first month due.
 func seedRentals(b *testing.B, db pgtest.Schema, company string, n int, dos civil.Date) {
 	b.Helper()
 	ctx := context.Background()
-	order := uuid.NewString()
-	if _, err := db.Super.Exec(ctx, `
+	for _, sql := range []string{`
 		insert into orders (id, company_id, patient_id, branch_id, warehouse_id, written_order_id, prescriber_id,
 			order_date, diagnoses, status, ordering_npi, rendering_npi)
-		values ($1, $2, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
-			$3, '{G4733}', 'delivered', '1234567893', '1987654328')`, order, company, postgres.Date(dos)); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Super.Exec(ctx, `
+		select gen_random_uuid(), $1, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
+			gen_random_uuid(), $2, '{G4733}', 'delivered', '1234567893', '1987654328'
+		from generate_series(1, ($3 + 19) / 20)`, `
+		insert into order_lines (id, company_id, order_id, position, item_id, serialized, hcpcs, modifiers, quantity, type,
+			diagnosis_pointers, serial_number, unit_id, billable_cents, allowable_cents, billing_start_date)
+		select gen_random_uuid(), $1, o.id, p, gen_random_uuid(), true, 'E0601', '{KX}', 1, 'capped_rental', '{1}',
+			'SN' || o.id || p, gen_random_uuid(), 12000, 9500, $2
+		from orders o, generate_series(0, 19) p
+		where o.company_id = $1`, `
 		insert into rentals (line_id, company_id, order_id, patient_id, type, date_of_service, next_due, coverage_id,
 			payer_id, coverage_rank, ordering_npi, rendering_npi, hcpcs, modifiers, quantity, billable_cents,
 			allowable_cents, diagnosis_codes, serial_number, unit_id)
-		select gen_random_uuid(), $1, $2, gen_random_uuid(), 'capped_rental', $3, $3, gen_random_uuid(), gen_random_uuid(),
-			1, '1234567893', '1987654328', 'E0601', '{KX}', 1, 12000, 9500, '{G4733}', 'SN' || g, gen_random_uuid()
-		from generate_series(1, $4) g`, company, order, postgres.Date(dos), n); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := db.Super.Exec(ctx, `analyze rentals`); err != nil {
-		b.Fatal(err)
+		select l.id, $1, l.order_id, o.patient_id, 'capped_rental', $2, $2, gen_random_uuid(), gen_random_uuid(),
+			1, '1234567893', '1987654328', 'E0601', '{KX}', 1, 12000, 9500, '{G4733}', l.serial_number, l.unit_id
+		from order_lines l join orders o on o.id = l.order_id
+		where l.company_id = $1
+		order by l.id
+		limit $3`,
+		`analyze orders`, `analyze order_lines`, `analyze rentals`,
+	} {
+		var args []any
+		switch {
+		case strings.Contains(sql, "$3"):
+			args = []any{company, postgres.Date(dos), n}
+		case strings.Contains(sql, "$1"):
+			args = []any{company, postgres.Date(dos)}
+		}
+		if _, err := db.Super.Exec(ctx, sql, args...); err != nil {
+			b.Fatalf("seed rentals: %v", err)
+		}
 	}
 }
 
