@@ -14,7 +14,7 @@ import (
 )
 
 // V1ClaimLine ClaimLine is one service line of an 837P claim: a rental month of an
-// order line. The member id is not copied: coverage_id refers to the
+// order line, or a supply line of a resupply shipment. The member id is not copied: coverage_id refers to the
 // patient's coverage in clinical, which a caller with the permission reads
 // there.
 //
