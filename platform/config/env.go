@@ -284,6 +284,32 @@ func (e *Env) HostPort(name, def string) string {
 	return def
 }
 
+// HostPorts returns the variable as one "host:port" or several joined by
+// commas (the replicas of a service, such as
+// "127.0.0.1:8084,127.0.0.1:9084"), each checked as HostPort checks one and
+// rejoined without spaces, or def when unset.
+func (e *Env) HostPorts(name, def string) string {
+	v, ok := e.get(name)
+	if !ok {
+		return def
+	}
+	parts := strings.Split(v, ",")
+	for i, p := range parts {
+		p = strings.TrimSpace(p)
+		host, port, err := net.SplitHostPort(p)
+		if err != nil || host == "" {
+			e.invalid(name, v, `must be host:port, or several joined by commas, such as "serials:8084" or "127.0.0.1:8084,127.0.0.1:9084"`)
+			return def
+		}
+		if _, err := parsePort(port); err != nil {
+			e.invalid(name, v, fmt.Sprintf("entry %d: the port must be between 1 and 65535", i+1))
+			return def
+		}
+		parts[i] = p
+	}
+	return strings.Join(parts, ",")
+}
+
 // Secret marks variables whose values must never appear in Err's message,
 // whichever accessor reads them and whether Secret is called before or after.
 //

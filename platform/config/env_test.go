@@ -319,6 +319,33 @@ func TestHostPort(t *testing.T) {
 	}
 }
 
+func TestHostPorts(t *testing.T) {
+	const msg = `must be host:port, or several joined by commas, such as "serials:8084" or "127.0.0.1:8084,127.0.0.1:9084"`
+	tests := []struct {
+		desc     string
+		vars     map[string]string
+		want     string
+		problems []Problem
+	}{
+		{"unset uses default", nil, "serials:8084", nil},
+		{"one", set("serials:8084"), "serials:8084", nil},
+		{"two, spaces dropped", set(" 127.0.0.1:8084 , 127.0.0.1:9084"), "127.0.0.1:8084,127.0.0.1:9084", nil},
+		{"ipv6 among them", set("[::1]:8084,127.0.0.1:9084"), "[::1]:8084,127.0.0.1:9084", nil},
+		{"empty entry", set("127.0.0.1:8084,"), "serials:8084", one("V", msg+` (got "127.0.0.1:8084,")`)},
+		{"no port", set("127.0.0.1:8084,serials"), "serials:8084", one("V", msg+` (got "127.0.0.1:8084,serials")`)},
+		{"bad port", set("a:1,b:70000"), "serials:8084", one("V", `entry 2: the port must be between 1 and 65535 (got "a:1,b:70000")`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.desc, func(t *testing.T) {
+			e := FromMap(tt.vars)
+			if diff := cmp.Diff(tt.want, e.HostPorts("V", "serials:8084")); diff != "" {
+				t.Errorf("HostPorts (-want +got):\n%s", diff)
+			}
+			checkProblems(t, e, tt.problems)
+		})
+	}
+}
+
 func TestNilLookupIsEmptyEnvironment(t *testing.T) {
 	e := New(nil)
 	if got := e.Port("API_PORT", 50051); got != 50051 {

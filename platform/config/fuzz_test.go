@@ -41,6 +41,7 @@ func FuzzAccessors(f *testing.F) {
 		e.OneOf("V", "a", "a", "b")
 		e.List("V", nil)
 		e.HostPort("V", "h:1")
+		e.HostPorts("V", "h:1")
 		c := LoadCommon(e, "svc", 50051)
 		d := LoadDatabase(e, "db")
 		_ = c.RedisAddr()

@@ -16,20 +16,20 @@ import (
 	"github.com/ariesone/ariesone/platform/requestid"
 )
 
-// serviceConfig spreads calls over every address the name resolves to.
-const serviceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
-
-// Dial returns a lazily connecting client to addr (host:port) whose calls
-// carry the served call's bearer token and request id. Connections are
-// plaintext inside the cluster, as the gateway's are.
+// Dial returns a lazily connecting client to addr (host:port, or several
+// joined by commas: see Target) whose calls carry the served call's bearer
+// token and request id, spread over the replicas, reads retried on another
+// (ServiceConfig). Connections are plaintext inside the cluster, as the
+// gateway's are.
 func Dial(addr, userAgent string, extra ...grpc.DialOption) (*grpc.ClientConn, error) {
-	opts := append([]grpc.DialOption{
+	target, resolve := Target(addr)
+	opts := append(append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithDefaultServiceConfig(ServiceConfig()),
 		grpc.WithUserAgent(userAgent),
 		grpc.WithUnaryInterceptor(forward),
-	}, extra...)
-	conn, err := grpc.NewClient(addr, opts...)
+	}, resolve...), extra...)
+	conn, err := grpc.NewClient(target, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("peer: %s: %w", addr, err)
 	}

@@ -22,6 +22,7 @@ import (
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
+	"github.com/ariesone/ariesone/platform/peer"
 )
 
 // Spec describes one service the gateway can reach.
@@ -178,12 +179,10 @@ type Set struct {
 	list []Backend
 }
 
-// serviceConfig spreads calls over every address the name resolves to (the
-// pods behind a headless Kubernetes service), rather than pinning one.
-const serviceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
-
 // Dial creates a client connection for each spec with an address in addrs
-// (keyed by Spec.Name). grpc.NewClient connects lazily, so a service that is
+// (keyed by Spec.Name): one host:port, or several joined by commas, the
+// replicas calls are spread over (peer.Target, peer.ServiceConfig: reads
+// are retried on another replica when one answers UNAVAILABLE). grpc.NewClient connects lazily, so a service that is
 // down at start does not stop the gateway; readiness reports it instead.
 //
 // Connections are plaintext: inside the cluster, transport security is the
@@ -193,7 +192,7 @@ const serviceConfig = `{"loadBalancingConfig":[{"round_robin":{}}]}`
 func Dial(specs []Spec, addrs map[string]string, extra ...grpc.DialOption) (*Set, error) {
 	opts := append([]grpc.DialOption{
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithDefaultServiceConfig(serviceConfig),
+		grpc.WithDefaultServiceConfig(peer.ServiceConfig()),
 		grpc.WithUserAgent("ariesone-gateway"),
 		grpc.WithChainStreamInterceptor(restmux.StreamClientInterceptor),
 	}, extra...)
@@ -203,7 +202,8 @@ func Dial(specs []Spec, addrs map[string]string, extra ...grpc.DialOption) (*Set
 		if addr == "" {
 			continue
 		}
-		conn, err := grpc.NewClient(addr, opts...)
+		target, resolve := peer.Target(addr)
+		conn, err := grpc.NewClient(target, append(resolve, opts...)...)
 		if err != nil {
 			s.Close()
 			return nil, fmt.Errorf("backends: %s at %s: %w", spec.Name, addr, err)

@@ -118,7 +118,7 @@ func Load(e *config.Env) Settings {
 		ShutdownTimeout:   e.Duration("SHUTDOWN_TIMEOUT", DefaultShutdownTimeout),
 	}
 	for _, spec := range backends.All {
-		if addr := e.HostPort(spec.AddrEnv, spec.DefaultAddr); addr != "" {
+		if addr := e.HostPorts(spec.AddrEnv, spec.DefaultAddr); addr != "" {
 			s.Backends[spec.Name] = addr
 		}
 	}

@@ -59,9 +59,9 @@ func spec(w *wiring) service.Spec {
 		Configure: func(e *config.Env) {
 			w.keyring = service.LoadKeyring(e)
 			w.pages = service.PageTokens(e, w.keyring)
-			w.companyAddr = e.HostPort("COMPANY_ADDR", "127.0.0.1:8081")
-			w.clinicalAddr = e.HostPort("CLINICAL_ADDR", "127.0.0.1:8082")
-			w.serialsAddr = e.HostPort("SERIALS_ADDR", "127.0.0.1:8084")
+			w.companyAddr = e.HostPorts("COMPANY_ADDR", "127.0.0.1:8081")
+			w.clinicalAddr = e.HostPorts("CLINICAL_ADDR", "127.0.0.1:8082")
+			w.serialsAddr = e.HostPorts("SERIALS_ADDR", "127.0.0.1:8084")
 			w.billingEvery = e.Duration("BILLING_INTERVAL", time.Hour)
 		},
 		Register: w.register,

@@ -46,8 +46,8 @@ func spec(w *wiring) service.Spec {
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
 			w.pages = service.PageTokens(e, service.LoadKeyring(e))
-			w.companyAddr = e.HostPort("COMPANY_ADDR", "127.0.0.1:8081")
-			w.clinicalAddr = e.HostPort("CLINICAL_ADDR", "127.0.0.1:8082")
+			w.companyAddr = e.HostPorts("COMPANY_ADDR", "127.0.0.1:8081")
+			w.clinicalAddr = e.HostPorts("CLINICAL_ADDR", "127.0.0.1:8082")
 			w.dueSweepEvery = e.Duration("MAINTENANCE_SWEEP_INTERVAL", time.Hour)
 		},
 		Register: w.register,
