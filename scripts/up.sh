@@ -11,6 +11,9 @@
 #    per service (migrations run as the admin connection), waits for health,
 #    seeds a demo company with an owner, signs in with its credentials, and
 #    only then prints addresses and credentials.
+#  - REPLICAS=N (1 to 4, default 1) runs N of each service and of the
+#    gateway: replica r listens 100*(r-1) ports above the first, and every
+#    peer and backend address lists them all, so calls are spread over them.
 #  - Ctrl-C stops everything it started; `make down` stops a stack left
 #    running in the background.
 set -euo pipefail
@@ -21,6 +24,12 @@ mkdir -p "$run/logs"
 
 # shellcheck source=scripts/lib.sh
 source "$root/scripts/lib.sh"
+
+replicas=${REPLICAS:-1}
+if [[ ! $replicas =~ ^[1-4]$ ]]; then
+  echo "REPLICAS must be a number from 1 to 4, got '$replicas'" >&2
+  exit 2
+fi
 
 if [[ -f $run/pids ]] && kill -0 $(cat "$run/pids") 2>/dev/null; then
   echo "a stack is already running (pids in .run/pids); run 'make down' first" >&2
@@ -102,9 +111,9 @@ common_env=(APP_ENV=development LOG_LEVEL=${LOG_LEVEL:-info} ENCRYPTION_KEY="$en
 [[ -n $amqp_url ]] && common_env+=(AMQP_URL="$amqp_url")
 port_open 6379 && common_env+=(REDIS_HOST=127.0.0.1)
 
-start() { # name, then env assignments
+start() { # name (replica r of a service is "name-r"), then env assignments
   local name=$1; shift
-  env "${common_env[@]}" "$@" "$root/bin/$name" >"$run/logs/$name.log" 2>&1 &
+  env "${common_env[@]}" "$@" "$root/bin/${name%-[0-9]}" >"$run/logs/$name.log" 2>&1 &
   pids+=($!)
   echo "${pids[@]}" >"$run/pids"
 }
@@ -120,29 +129,50 @@ wait_port() { # name port
   echo "$1 did not open port $2 within 60s; see .run/logs/$1.log" >&2
   return 1
 }
+replica_name() { # name r → name, name-2, ...
+  if (($2 == 1)); then echo "$1"; else echo "$1-$2"; fi
+}
+addresses() { # first port → every replica's 127.0.0.1:port, joined by commas
+  local out="" r
+  for ((r = 0; r < replicas; r++)); do out+="${out:+,}127.0.0.1:$(($1 + 100 * r))"; done
+  echo "$out"
+}
 
 say "starting company (applies migrations, creates signing keys)"
 start company API_PORT=${grpc_port[company]} METRICS_PORT=${ops_port[company]} \
   DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url"
 wait_port company "${grpc_port[company]}"
 wait_port company-ops "${ops_port[company]}"
+for ((r = 2; r <= replicas; r++)); do
+  start "company-$r" API_PORT=$((grpc_port[company] + 100 * (r - 1))) METRICS_PORT=$((ops_port[company] + 100 * (r - 1))) \
+    DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url"
+done
 # The services another one asks, with the caller's token, before it writes
 # (peer connections are lazy, so the order of starting does not matter).
-company_addr=COMPANY_ADDR=127.0.0.1:${grpc_port[company]}
-clinical_addr=CLINICAL_ADDR=127.0.0.1:${grpc_port[clinical]}
-serials_addr=SERIALS_ADDR=127.0.0.1:${grpc_port[serials]}
+company_addr=COMPANY_ADDR=$(addresses "${grpc_port[company]}")
+clinical_addr=CLINICAL_ADDR=$(addresses "${grpc_port[clinical]}")
+serials_addr=SERIALS_ADDR=$(addresses "${grpc_port[serials]}")
 declare -A peers=([clinical]="" [orders]="$company_addr $clinical_addr $serials_addr"
   [serials]="$company_addr $clinical_addr" [notify]="")
-for s in clinical orders serials notify; do
-  # shellcheck disable=SC2086 # peers[$s] is a list of NAME=host:port words
-  start "$s" API_PORT=${grpc_port[$s]} METRICS_PORT=${ops_port[$s]} \
-    DATABASE_URL="$(svc_url "$s")" DB_MIGRATE_URL="$mesh_admin_url" ${peers[$s]}
+for ((r = 1; r <= replicas; r++)); do
+  for s in clinical orders serials notify; do
+    # shellcheck disable=SC2086 # peers[$s] is a list of NAME=host:port words
+    start "$(replica_name "$s" "$r")" API_PORT=$((grpc_port[$s] + 100 * (r - 1))) METRICS_PORT=$((ops_port[$s] + 100 * (r - 1))) \
+      DATABASE_URL="$(svc_url "$s")" DB_MIGRATE_URL="$mesh_admin_url" ${peers[$s]}
+  done
 done
-for s in clinical orders serials notify; do wait_port "$s" "${grpc_port[$s]}"; done
-start gateway GATEWAY_PORT=8080 METRICS_PORT=9080 "$company_addr" "$clinical_addr" "$serials_addr" \
-  ORDERS_ADDR=127.0.0.1:${grpc_port[orders]} NOTIFY_ADDR=127.0.0.1:${grpc_port[notify]} \
-  DOCS_DIR="$root/gateway/web/swagger-ui"
-wait_port gateway 8080
+for ((r = 1; r <= replicas; r++)); do
+  for s in company clinical orders serials notify; do
+    wait_port "$(replica_name "$s" "$r")" $((grpc_port[$s] + 100 * (r - 1)))
+  done
+done
+for ((r = 1; r <= replicas; r++)); do
+  start "$(replica_name gateway "$r")" GATEWAY_PORT=$((8080 + 100 * (r - 1))) METRICS_PORT=$((9080 + 100 * (r - 1))) \
+    "$company_addr" "$clinical_addr" "$serials_addr" \
+    ORDERS_ADDR="$(addresses "${grpc_port[orders]}")" NOTIFY_ADDR="$(addresses "${grpc_port[notify]}")" \
+    DOCS_DIR="$root/gateway/web/swagger-ui"
+  wait_port "$(replica_name gateway "$r")" $((8080 + 100 * (r - 1)))
+done
 ready=""
 key_mismatch() { grep -qs "ENCRYPTION_KEY cannot open the data" "$run"/logs/*.log; }
 for ((i = 0; i < 120; i++)); do
@@ -198,6 +228,7 @@ cat <<MSG
     OpenAPI    http://127.0.0.1:8080/api/v1/openapi.json
     Docs       http://127.0.0.1:8080/docs
     gRPC       company 127.0.0.1:8081  clinical :8082  orders :8083  serials :8084  notify :8085
+    Replicas   $replicas of each (replica r: every port above + 100·(r-1); REPLICAS=N make up)
     Logs       .run/logs/
     Database   $db_name (this checkout's own; make reset drops it)
 
