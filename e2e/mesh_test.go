@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -89,15 +91,42 @@ type process struct {
 	done         chan struct{}
 }
 
-// freePort asks the kernel for an unused loopback port.
+// Ports handed to the services are taken below the kernel's ephemeral
+// range (32768 and up on Linux): a port the kernel hands out for ":0" is
+// also what it gives the mesh's own outgoing connections, and one of them
+// could take it in the seconds before the service binds it.
+const (
+	lowPort  = 20000
+	highPort = 32000
+)
+
+var (
+	portsMu sync.Mutex
+	// portsGiven are the ports this test process handed out, never twice.
+	portsGiven = map[int]bool{}
+)
+
+// freePort returns a loopback port below the ephemeral range that nothing
+// listens on and that this process has not handed out before.
 func freePort(t testing.TB) int {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	portsMu.Lock()
+	defer portsMu.Unlock()
+	for range 2000 {
+		p := lowPort + rand.IntN(highPort-lowPort)
+		if portsGiven[p] {
+			continue
+		}
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		portsGiven[p] = true
+		return p
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free loopback port below the ephemeral range")
+	return 0
 }
 
 // startMesh boots company, clinical, orders, serials, notify and the gateway on free
