@@ -187,29 +187,25 @@ func (h Resupplies) ListDue(ctx context.Context, q ListDueResupplies) (DuePage, 
 		func(after []string, limit int) ([]*domain.ResupplySchedule, error) {
 			return h.s.Store.ListDueResupplies(ctx, DueResupplyQuery{BranchID: q.BranchID, AsOf: q.AsOf, After: after, Limit: limit})
 		},
-		func(s *domain.ResupplySchedule) []string {
-			return []string{s.NextContact(h.windowOf(ctx, s)).String(), s.ID}
-		})
+		// The stored next-contact day, which the listing orders by.
+		func(s *domain.ResupplySchedule) []string { return []string{s.DueFrom.String(), s.ID} })
 	if err != nil {
 		return DuePage{}, err
 	}
+	// One read of the windows per payer on the page, not per schedule.
+	windows := map[string]domain.ResupplyWindow{}
 	out := make([]DueSchedule, len(schedules))
 	for i, s := range schedules {
-		if out[i], err = h.withWindow(ctx, s); err != nil {
-			return DuePage{}, err
+		w, ok := windows[s.PayerID]
+		if !ok {
+			if w, err = h.s.Store.ResupplyWindow(ctx, s.PayerID); err != nil {
+				return DuePage{}, err
+			}
+			windows[s.PayerID] = w
 		}
+		out[i] = DueSchedule{ResupplySchedule: s, Window: w}
 	}
 	return DuePage{Items: out, NextPageToken: next}, nil
-}
-
-// windowOf is s's windows, the defaults when they cannot be read (a page
-// key only; the listing reads them again).
-func (h Resupplies) windowOf(ctx context.Context, s *domain.ResupplySchedule) domain.ResupplyWindow {
-	w, err := h.s.Store.ResupplyWindow(ctx, s.PayerID)
-	if err != nil {
-		return domain.DefaultResupplyWindow
-	}
-	return w
 }
 
 // RecordConfirmation keeps the patient's confirmation of what they need.

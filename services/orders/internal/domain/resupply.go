@@ -115,8 +115,12 @@ type ResupplySchedule struct {
 	PayerID string
 	// OrderID is the order whose recurring supply lines the shipments
 	// bill; "" when they are billed elsewhere.
-	OrderID    string
-	Items      []ResupplyItem
+	OrderID string
+	Items   []ResupplyItem
+	// DueFrom is the next-contact day as stored when the schedule was
+	// last written (the due list's key); zero on a schedule not yet
+	// stored.
+	DueFrom    civil.Date
 	Status     string
 	Version    int64
 	CreateTime time.Time

@@ -61,13 +61,13 @@ func suppliesOf(b []byte) ([]domain.ResupplyItem, error) {
 
 // scheduleColumns is the select list scanSchedule reads.
 const scheduleColumns = `id::text, company_id::text, patient_id::text, branch_id::text, coalesce(payer_id::text, ''), items,
-	status, version, create_time, update_time, coalesce(order_id::text, '')`
+	status, version, create_time, update_time, coalesce(order_id::text, ''), next_contact`
 
 func scanSchedule(row pgx.Row) (*domain.ResupplySchedule, error) {
 	var s domain.ResupplySchedule
 	var items []byte
 	if err := row.Scan(&s.ID, &s.CompanyID, &s.PatientID, &s.BranchID, &s.PayerID, &items, &s.Status, &s.Version,
-		&s.CreateTime, &s.UpdateTime, &s.OrderID); err != nil {
+		&s.CreateTime, &s.UpdateTime, &s.OrderID, (*postgres.Date)(&s.DueFrom)); err != nil {
 		return nil, err
 	}
 	var err error
