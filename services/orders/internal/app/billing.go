@@ -33,7 +33,6 @@ type BillingRepository interface {
 	LastRental(ctx context.Context, patientID, hcpcs string, typ domain.LineType) (*domain.Rental, error)
 	// EndRentals records the pickup of the rentals of lineIDs.
 	EndRentals(ctx context.Context, lineIDs []string, day civil.Date, reason domain.PickupReason) error
-	GetRental(ctx context.Context, lineID string) (*domain.Rental, error)
 	// DueTenants lists up to max tenants with a rental month due by asOf,
 	// across tenants.
 	DueTenants(ctx context.Context, asOf civil.Date, max int) ([]string, error)

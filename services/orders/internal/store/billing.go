@@ -97,17 +97,6 @@ func (s *Store) EndRentals(ctx context.Context, lineIDs []string, day civil.Date
 	}))
 }
 
-// GetRental returns the rental of order line lineID.
-func (s *Store) GetRental(ctx context.Context, lineID string) (*domain.Rental, error) {
-	r, err := postgres.ReadOne(ctx, s.db, "get rental", func(tx pgx.Tx) (*domain.Rental, error) {
-		return scanRental(tx.QueryRow(ctx, `select `+rentalColumns+` from rentals where line_id = $1`, lineID))
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, errs.NotFound("rental", lineID)
-	}
-	return r, err
-}
-
 // DueTenants lists up to max tenants with a rental month due on or before
 // asOf. It reads across tenants through rentals_due_tenants, which runs as
 // the schema's owner and reveals tenant ids only.
