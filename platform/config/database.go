@@ -47,6 +47,12 @@ type Database struct {
 	// owner used only to apply migrations, so the serving role can be
 	// denied DDL. Empty means migrations use the serving connection.
 	MigrateURL string
+	// MigrateOnStart is DB_MIGRATE_ON_START (default true): each replica
+	// migrates its schema at start, under an advisory lock. False leaves
+	// migrating to a separate step (`<service> migrate`, a Kubernetes init
+	// container or Job holding the owner's credentials), and the serving
+	// process only checks that the step ran, so it never holds them.
+	MigrateOnStart bool
 }
 
 // Defaults for the DB_* variables.
@@ -66,15 +72,16 @@ func LoadDatabase(e *Env, defaultName string) Database {
 	// value that carries a password.
 	e.Secret("DB_PASSWORD")
 	d := Database{
-		URL:        e.URL("DATABASE_URL", "", postgresSchemes...),
-		Host:       strings.TrimSpace(e.String("DB_HOST", DefaultDBHost)),
-		Port:       e.Port("DB_PORT", DefaultDBPort),
-		Name:       strings.TrimSpace(e.String("DB_NAME", defaultName)),
-		User:       strings.TrimSpace(e.String("DB_USER", DefaultDBUser)),
-		Password:   e.String("DB_PASSWORD", ""),
-		SSLMode:    e.OneOf("DB_SSLMODE", SSLDisable, SSLDisable, SSLRequire, SSLVerifyFull),
-		MaxConns:   e.Int("DB_MAX_CONNS", DefaultDBMaxConns, 1, 1000),
-		MigrateURL: e.URL("DB_MIGRATE_URL", "", postgresSchemes...),
+		URL:            e.URL("DATABASE_URL", "", postgresSchemes...),
+		Host:           strings.TrimSpace(e.String("DB_HOST", DefaultDBHost)),
+		Port:           e.Port("DB_PORT", DefaultDBPort),
+		Name:           strings.TrimSpace(e.String("DB_NAME", defaultName)),
+		User:           strings.TrimSpace(e.String("DB_USER", DefaultDBUser)),
+		Password:       e.String("DB_PASSWORD", ""),
+		SSLMode:        e.OneOf("DB_SSLMODE", SSLDisable, SSLDisable, SSLRequire, SSLVerifyFull),
+		MaxConns:       e.Int("DB_MAX_CONNS", DefaultDBMaxConns, 1, 1000),
+		MigrateURL:     e.URL("DB_MIGRATE_URL", "", postgresSchemes...),
+		MigrateOnStart: e.Bool("DB_MIGRATE_ON_START", true),
 	}
 	if _, urlSet := e.get("DATABASE_URL"); !urlSet && d.Name == "" {
 		e.record(problem{name: "DB_NAME", reason: "required when DATABASE_URL is not set"})

@@ -20,7 +20,7 @@ func TestLoadDatabase(t *testing.T) {
 	}{
 		{
 			desc:        "defaults",
-			want:        Database{Host: "127.0.0.1", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10},
+			want:        Database{Host: "127.0.0.1", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10, MigrateOnStart: true},
 			conn:        "postgres://postgres@127.0.0.1:5432/ariesone?sslmode=disable",
 			migrateConn: "postgres://postgres@127.0.0.1:5432/ariesone?sslmode=disable",
 		},
@@ -32,15 +32,25 @@ func TestLoadDatabase(t *testing.T) {
 			},
 			want: Database{
 				Host: "db.internal", Port: 6432, Name: "orders", User: "orders_app", Password: "p@ss/w:rd",
-				SSLMode: "verify-full", MaxConns: 25,
+				SSLMode: "verify-full", MaxConns: 25, MigrateOnStart: true,
 			},
 			conn:        "postgres://orders_app:p%40ss%2Fw%3Ard@db.internal:6432/orders?sslmode=verify-full",
 			migrateConn: "postgres://orders_app:p%40ss%2Fw%3Ard@db.internal:6432/orders?sslmode=verify-full",
 		},
 		{
+			desc: "migrations left to a separate step",
+			vars: map[string]string{"DATABASE_URL": "postgres://orders_svc@db/ariesone", "DB_MIGRATE_ON_START": "false"},
+			want: Database{
+				URL:  "postgres://orders_svc@db/ariesone",
+				Host: "127.0.0.1", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10,
+			},
+			conn:        "postgres://orders_svc@db/ariesone",
+			migrateConn: "postgres://orders_svc@db/ariesone",
+		},
+		{
 			desc:        "unix socket directory",
 			vars:        map[string]string{"DB_HOST": "/var/run/postgresql"},
-			want:        Database{Host: "/var/run/postgresql", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10},
+			want:        Database{Host: "/var/run/postgresql", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10, MigrateOnStart: true},
 			conn:        "postgres://postgres@/ariesone?host=%2Fvar%2Frun%2Fpostgresql&port=5432&sslmode=disable",
 			migrateConn: "postgres://postgres@/ariesone?host=%2Fvar%2Frun%2Fpostgresql&port=5432&sslmode=disable",
 		},
@@ -54,7 +64,7 @@ func TestLoadDatabase(t *testing.T) {
 			want: Database{
 				URL:  "postgresql://app:pw@db:5432/ariesone?sslmode=require",
 				Host: "ignored", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10,
-				MigrateURL: "postgres://owner:pw2@db:5432/ariesone?sslmode=require",
+				MigrateURL: "postgres://owner:pw2@db:5432/ariesone?sslmode=require", MigrateOnStart: true,
 			},
 			conn:        "postgresql://app:pw@db:5432/ariesone?sslmode=require",
 			migrateConn: "postgres://owner:pw2@db:5432/ariesone?sslmode=require",
@@ -63,15 +73,16 @@ func TestLoadDatabase(t *testing.T) {
 			desc: "malformed values all reported",
 			vars: map[string]string{
 				"DATABASE_URL": "mysql://db/app", "DB_PORT": "five", "DB_SSLMODE": "prefer",
-				"DB_MAX_CONNS": "0", "DB_MIGRATE_URL": "db:5432",
+				"DB_MAX_CONNS": "0", "DB_MIGRATE_URL": "db:5432", "DB_MIGRATE_ON_START": "sometimes",
 			},
-			want: Database{Host: "127.0.0.1", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10},
+			want: Database{Host: "127.0.0.1", Port: 5432, Name: "ariesone", User: "postgres", SSLMode: "disable", MaxConns: 10, MigrateOnStart: true},
 			problems: []Problem{
 				{Name: "DATABASE_URL", Message: `must use scheme postgres or postgresql (got "mysql://db/app")`},
 				{Name: "DB_PORT", Message: `must be a port number between 1 and 65535 (got "five")`},
 				{Name: "DB_SSLMODE", Message: `must be one of disable, require, verify-full (got "prefer")`},
 				{Name: "DB_MAX_CONNS", Message: `must be between 1 and 1000 (got "0")`},
 				{Name: "DB_MIGRATE_URL", Message: `must be an absolute URL such as postgres://host:port/path (got "db:5432")`},
+				{Name: "DB_MIGRATE_ON_START", Message: `must be one of true, false, 1, 0, yes, no (got "sometimes")`},
 			},
 		},
 	}

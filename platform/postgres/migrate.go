@@ -108,12 +108,16 @@ func Migrate(ctx context.Context, admin *pgxpool.Pool, schema, appRole string, s
 	if err != nil {
 		return fmt.Errorf("postgres: migrate %s: platform migrations: %w", schema, err)
 	}
-	if err := applyMigrations(ctx, db, platform, schema, PlatformVersionTable, settings.logger); err != nil {
-		return err
-	}
-	if service != nil {
-		if err := applyMigrations(ctx, db, service, schema, ServiceVersionTable, settings.logger); err != nil {
+	for _, set := range migrationSets(platform, service) {
+		if err := applyMigrations(ctx, db, set.fsys, schema, set.table, settings.logger); err != nil {
 			return err
+		}
+		// The serving role reads the version tables: a service that leaves
+		// migrating to a separate step (CheckMigrated) proves at start that
+		// the step ran.
+		grant := "grant select on " + pgx.Identifier{schema, set.table}.Sanitize() + " to " + pgx.Identifier{GroupRole(schema)}.Sanitize()
+		if _, err := lockConn.Exec(ctx, grant); err != nil {
+			return fmt.Errorf("postgres: migrate %s: %w", schema, err)
 		}
 	}
 
@@ -190,14 +194,67 @@ func prepareSchema(ctx context.Context, conn *pgx.Conn, schema string) error {
 	return nil
 }
 
-// applyMigrations runs the pending .sql files of fsys with goose, recording
-// them in schema.table.
-func applyMigrations(ctx context.Context, db *sql.DB, fsys fs.FS, schema, table string, logger *slog.Logger) error {
-	provider, err := goose.NewProvider(goose.DialectPostgres, db, fsys,
+// migrationSet is a folder of migrations and the table that records them.
+type migrationSet struct {
+	fsys  fs.FS
+	table string
+}
+
+// migrationSets lists the platform's migrations, then the service's (none
+// when service is nil).
+func migrationSets(platform, service fs.FS) []migrationSet {
+	sets := []migrationSet{{platform, PlatformVersionTable}}
+	if service != nil {
+		sets = append(sets, migrationSet{service, ServiceVersionTable})
+	}
+	return sets
+}
+
+func newProvider(db *sql.DB, fsys fs.FS, schema, table string) (*goose.Provider, error) {
+	return goose.NewProvider(goose.DialectPostgres, db, fsys,
 		goose.WithTableName(schema+"."+table),
 		goose.WithDisableGlobalRegistry(true),
 		goose.WithLogger(goose.NopLogger()),
 	)
+}
+
+// ErrNotMigrated says the schema is behind the migrations this build
+// carries: the separate migration step has not run (or failed).
+var ErrNotMigrated = errors.New("schema not migrated")
+
+// CheckMigrated reports, without changing anything, whether schema holds
+// every migration of the platform and of service, reading the version
+// tables as the serving role (Migrate grants it that). It is what a
+// service that does not migrate at start checks instead: a replica of a new
+// version started before its migration step ran refuses to serve with
+// ErrNotMigrated rather than failing on missing tables call by call.
+func CheckMigrated(ctx context.Context, pool *pgxpool.Pool, schema string, service fs.FS) error {
+	platform, err := fs.Sub(platformMigrations, "migrations")
+	if err != nil {
+		return err
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	for _, set := range migrationSets(platform, service) {
+		provider, err := newProvider(db, set.fsys, schema, set.table)
+		if err != nil {
+			return fmt.Errorf("postgres: check %s (%s): %w", schema, set.table, err)
+		}
+		current, target, err := provider.GetVersions(ctx)
+		if err != nil {
+			return fmt.Errorf("%w: %s (%s) cannot be read: %v", ErrNotMigrated, schema, set.table, err)
+		}
+		if current < target {
+			return fmt.Errorf("%w: %s (%s) is at version %d, this build needs %d", ErrNotMigrated, schema, set.table, current, target)
+		}
+	}
+	return nil
+}
+
+// applyMigrations runs the pending .sql files of fsys with goose, recording
+// them in schema.table.
+func applyMigrations(ctx context.Context, db *sql.DB, fsys fs.FS, schema, table string, logger *slog.Logger) error {
+	provider, err := newProvider(db, fsys, schema, table)
 	if err != nil {
 		return fmt.Errorf("postgres: migrate %s (%s): %w", schema, table, err)
 	}

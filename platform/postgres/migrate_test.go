@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -82,7 +83,7 @@ func TestMigrateSetsUpSchemaAndIsRepeatable(t *testing.T) {
 	}
 
 	// The runtime role reads the new column through the migration's grant,
-	// and cannot read the version tables, which were granted to nobody.
+	// and may read the version tables (CheckMigrated) but never change them.
 	err = f.app.WithTx(tenantCtx(companyA), func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "select title from notes")
 		return err
@@ -90,12 +91,52 @@ func TestMigrateSetsUpSchemaAndIsRepeatable(t *testing.T) {
 	if err != nil {
 		t.Errorf("app reads migrated column: %v", err)
 	}
-	err = f.app.WithTx(tenantCtx(companyA), func(tx pgx.Tx) error {
-		_, err := tx.Exec(ctx, "select * from "+postgres.ServiceVersionTable)
-		return err
-	})
-	if got := sqlState(err); got != codeInsufficientPrivilege {
-		t.Errorf("app reads version table: error %v (SQLSTATE %q), want SQLSTATE %s", err, got, codeInsufficientPrivilege)
+	for _, table := range []string{postgres.ServiceVersionTable, postgres.PlatformVersionTable} {
+		err = f.app.WithTx(tenantCtx(companyA), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "select * from "+table)
+			return err
+		})
+		if err != nil {
+			t.Errorf("app reads %s: %v", table, err)
+		}
+		err = f.app.WithTx(tenantCtx(companyA), func(tx pgx.Tx) error {
+			_, err := tx.Exec(ctx, "delete from "+table)
+			return err
+		})
+		if got := sqlState(err); got != codeInsufficientPrivilege {
+			t.Errorf("app deletes from %s: error %v (SQLSTATE %q), want SQLSTATE %s", table, err, got, codeInsufficientPrivilege)
+		}
+	}
+}
+
+func TestCheckMigratedSeesWhatTheMigrationStepLeft(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, notesMigrations())
+	ctx := context.Background()
+	appPool := openPool(t, postgres.Config{URL: f.appURL, Schema: f.schema})
+
+	if err := postgres.CheckMigrated(ctx, appPool, f.schema, notesMigrations()(f.schema)); err != nil {
+		t.Fatalf("CheckMigrated after Migrate: %v", err)
+	}
+	// A new build carries a migration the step has not applied yet.
+	next := sqlMigrations(map[string]string{
+		"00001_notes.sql":       notesMigration,
+		"00002_notes_title.sql": "-- +goose Up\nalter table notes add column title text not null default '';\n",
+	})(f.schema)
+	err := postgres.CheckMigrated(ctx, appPool, f.schema, next)
+	if !errors.Is(err, postgres.ErrNotMigrated) || !strings.Contains(err.Error(), "at version 1, this build needs 2") {
+		t.Fatalf("CheckMigrated before the step: %v, want ErrNotMigrated naming versions 1 and 2", err)
+	}
+	if err := postgres.Migrate(ctx, f.owner, f.schema, f.appRole, next); err != nil {
+		t.Fatal(err)
+	}
+	if err := postgres.CheckMigrated(ctx, appPool, f.schema, next); err != nil {
+		t.Fatalf("CheckMigrated after the step: %v", err)
+	}
+	// A schema never migrated at all.
+	err = postgres.CheckMigrated(ctx, appPool, "never_migrated", next)
+	if !errors.Is(err, postgres.ErrNotMigrated) {
+		t.Fatalf("CheckMigrated on an empty schema: %v, want ErrNotMigrated", err)
 	}
 }
 

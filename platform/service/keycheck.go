@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ariesone/ariesone/platform/keyring"
+	"github.com/ariesone/ariesone/platform/postgres"
 )
 
 // keyCheckPlaintext is what the key check seals: nothing secret, only
@@ -30,11 +31,16 @@ var ErrKeyMismatch = errors.New("ENCRYPTION_KEY cannot open the data in this dat
 // under the ring's primary key, so retiring an old version after a
 // rotation keeps the check valid.
 func checkEncryptionKey(ctx context.Context, admin *pgxpool.Pool, schema string, ring *keyring.Keyring) error {
-	table := pgx.Identifier{schema, "encryption_key_check"}.Sanitize()
+	table := keyCheckTable(schema)
 	if _, err := admin.Exec(ctx, `create table if not exists `+table+` (
 		id     smallint primary key check (id = 1),
 		sealed bytea not null
 	)`); err != nil {
+		return fmt.Errorf("encryption key check: %w", err)
+	}
+	// The serving role reads it when a separate step migrates
+	// (verifyEncryptionKey).
+	if _, err := admin.Exec(ctx, `grant select on `+table+` to `+pgx.Identifier{postgres.GroupRole(schema)}.Sanitize()); err != nil {
 		return fmt.Errorf("encryption key check: %w", err)
 	}
 	var sealed []byte
@@ -43,8 +49,8 @@ func checkEncryptionKey(ctx context.Context, admin *pgxpool.Pool, schema string,
 		return fmt.Errorf("encryption key check: %w", err)
 	}
 	if err == nil {
-		if opened, err := ring.DecryptString(sealed, schema, "encryption_key_check"); err != nil || opened != keyCheckPlaintext {
-			return ErrKeyMismatch
+		if err := openKeyCheck(sealed, schema, ring); err != nil {
+			return err
 		}
 	}
 	resealed, err := ring.EncryptString(keyCheckPlaintext, schema, "encryption_key_check")
@@ -55,6 +61,33 @@ func checkEncryptionKey(ctx context.Context, admin *pgxpool.Pool, schema string,
 		on conflict (id) do update set sealed = excluded.sealed`, resealed)
 	if err != nil {
 		return fmt.Errorf("encryption key check: %w", err)
+	}
+	return nil
+}
+
+// verifyEncryptionKey is checkEncryptionKey for a service that does not
+// migrate at start: it only reads, as the serving role, the value the
+// migration step sealed.
+func verifyEncryptionKey(ctx context.Context, pool *pgxpool.Pool, schema, encryptionKey string) error {
+	ring, err := keyring.Parse(encryptionKey)
+	if err != nil {
+		return nil // as in keyCheck: nothing sealed to check
+	}
+	var sealed []byte
+	if err := pool.QueryRow(ctx, `select sealed from `+keyCheckTable(schema)+` where id = 1`).Scan(&sealed); err != nil {
+		return fmt.Errorf("encryption key check: %w (the migration step seals it)", err)
+	}
+	return openKeyCheck(sealed, schema, ring)
+}
+
+func keyCheckTable(schema string) string {
+	return pgx.Identifier{schema, "encryption_key_check"}.Sanitize()
+}
+
+// openKeyCheck reports ErrKeyMismatch unless ring opens sealed.
+func openKeyCheck(sealed []byte, schema string, ring *keyring.Keyring) error {
+	if opened, err := ring.DecryptString(sealed, schema, "encryption_key_check"); err != nil || opened != keyCheckPlaintext {
+		return ErrKeyMismatch
 	}
 	return nil
 }

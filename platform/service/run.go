@@ -32,6 +32,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/auditsink"
 	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/buildinfo"
 	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/clock"
 	"github.com/ariesone/ariesone/platform/config"
@@ -231,7 +232,7 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 			return fmt.Errorf("METRICS_PORT %d: %w", common.MetricsPort, err)
 		}
 	}
-	logger.Info("serving", "grpc", lis.GRPC.Addr().String(), "metrics", lis.Metrics.Addr().String())
+	logger.Info("serving", "version", buildinfo.Version(), "grpc", lis.GRPC.Addr().String(), "metrics", lis.Metrics.Addr().String())
 
 	// The event pipeline runs beside the server and stops after it, in
 	// order: consumers first, then the audit sink flushes the drained
@@ -271,38 +272,19 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 	return err
 }
 
-// connectAndMigrate migrates the service's schema, checks the encryption
-// key against it, and opens the serving pool. A key that cannot open the
-// schema's data is returned as keyErr, beside a working pool: the service
-// then runs, reporting NOT_SERVING with the reason, rather than serving
-// errors on every sealed value or dying without saying why to its health
-// checks.
+// connectAndMigrate migrates the service's schema (or, with
+// DB_MIGRATE_ON_START=false, checks that the migration step did), checks
+// the encryption key against it, and opens the serving pool. A key that
+// cannot open the schema's data is returned as keyErr, beside a working
+// pool: the service then runs, reporting NOT_SERVING with the reason,
+// rather than serving errors on every sealed value or dying without saying
+// why to its health checks.
 func connectAndMigrate(ctx context.Context, spec Spec, dbCfg config.Database, common config.Common, logger *slog.Logger) (pool *pgxpool.Pool, keyErr error, err error) {
-	appRole := ""
-	if dbCfg.MigrateURL != "" {
-		parsed, err := pgx.ParseConfig(dbCfg.ConnString())
-		if err != nil {
-			return nil, nil, errors.New("DATABASE_URL: not a valid Postgres connection string")
+	if dbCfg.MigrateOnStart {
+		if keyErr, err = migrate(ctx, spec, dbCfg, common, logger); err != nil {
+			return nil, nil, err
 		}
-		appRole = parsed.User
-	} else if common.Environment == config.EnvProduction {
-		return nil, nil, errors.New("DB_MIGRATE_URL: required in production, so the serving role does not own its tables and row-level security binds it")
-	} else {
-		logger.Warn("DB_MIGRATE_URL not set: serving as the schema owner; row-level security is not a second line of defence in this mode")
 	}
-	admin, err := postgres.Open(ctx, postgres.Config{URL: dbCfg.MigrateConnString(), ApplicationName: spec.Name + "-migrate", MaxConns: 2})
-	if err != nil {
-		return nil, nil, fmt.Errorf("connecting to Postgres for migrations: %w", err)
-	}
-	err = postgres.Migrate(ctx, admin, spec.Name, appRole, spec.Migrations, postgres.WithMigrationLogger(logger))
-	if err == nil && spec.Migrations != nil && common.EncryptionKey != "" {
-		err = keyCheck(ctx, admin, spec.Name, common.EncryptionKey, logger)
-	}
-	admin.Close()
-	if err != nil && !errors.Is(err, ErrKeyMismatch) {
-		return nil, nil, fmt.Errorf("migrating schema %s: %w", spec.Name, err)
-	}
-	keyErr = err
 	pool, err = postgres.Open(ctx, postgres.Config{
 		URL:             dbCfg.ConnString(),
 		Schema:          spec.Name,
@@ -312,7 +294,91 @@ func connectAndMigrate(ctx context.Context, spec Spec, dbCfg config.Database, co
 	if err != nil {
 		return nil, nil, fmt.Errorf("connecting to Postgres: %w", err)
 	}
+	if !dbCfg.MigrateOnStart {
+		if err := postgres.CheckMigrated(ctx, pool, spec.Name, spec.Migrations); err != nil {
+			pool.Close()
+			return nil, nil, fmt.Errorf("DB_MIGRATE_ON_START=false: %w; run `%s migrate` with DB_MIGRATE_URL first", err, spec.Name)
+		}
+		if spec.Migrations != nil && common.EncryptionKey != "" {
+			keyErr = verifyEncryptionKey(ctx, pool, spec.Name, common.EncryptionKey)
+		}
+	}
 	return pool, keyErr, nil
+}
+
+// migrate applies the service's migrations as the schema owner and checks
+// the encryption key; keyErr is ErrKeyMismatch when the key cannot open
+// what the schema was initialised with.
+func migrate(ctx context.Context, spec Spec, dbCfg config.Database, common config.Common, logger *slog.Logger) (keyErr error, err error) {
+	appRole := ""
+	if dbCfg.MigrateURL != "" {
+		parsed, err := pgx.ParseConfig(dbCfg.ConnString())
+		if err != nil {
+			return nil, errors.New("DATABASE_URL: not a valid Postgres connection string")
+		}
+		appRole = parsed.User
+	} else if common.Environment == config.EnvProduction {
+		return nil, errors.New("DB_MIGRATE_URL: required in production, so the serving role does not own its tables and row-level security binds it")
+	} else {
+		logger.Warn("DB_MIGRATE_URL not set: serving as the schema owner; row-level security is not a second line of defence in this mode")
+	}
+	admin, err := postgres.Open(ctx, postgres.Config{URL: dbCfg.MigrateConnString(), ApplicationName: spec.Name + "-migrate", MaxConns: 2})
+	if err != nil {
+		return nil, fmt.Errorf("connecting to Postgres for migrations: %w", err)
+	}
+	defer admin.Close()
+	err = postgres.Migrate(ctx, admin, spec.Name, appRole, spec.Migrations, postgres.WithMigrationLogger(logger))
+	if err == nil && spec.Migrations != nil && common.EncryptionKey != "" {
+		err = keyCheck(ctx, admin, spec.Name, common.EncryptionKey, logger)
+	}
+	if errors.Is(err, ErrKeyMismatch) {
+		return err, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("migrating schema %s: %w", spec.Name, err)
+	}
+	return nil, nil
+}
+
+// Migrate is `<service> migrate`: it applies the service's migrations as
+// the owner (DB_MIGRATE_URL) and seals the encryption key check, then
+// returns. A deployment runs it as a step of its own (a Kubernetes init
+// container or Job) and starts the serving processes with
+// DB_MIGRATE_ON_START=false, so they never hold the owner's credentials.
+func Migrate(ctx context.Context, spec Spec, env Env, logOut io.Writer) error {
+	e := config.New(env)
+	common := config.LoadCommon(e, spec.Name, spec.DefaultPort)
+	dbCfg := config.LoadDatabase(e, "ariesone")
+	if err := e.Err(); err != nil {
+		return err
+	}
+	logger := telemetry.NewLogger(logOut, spec.Name, common.LogLevel)
+	keyErr, err := migrate(ctx, spec, dbCfg, common, logger)
+	if err != nil {
+		return err
+	}
+	if keyErr != nil {
+		return keyErr
+	}
+	logger.Info("schema migrated", "schema", spec.Name, "version", buildinfo.Version())
+	return nil
+}
+
+// Command runs what every service's binary answers besides serving:
+// --version, and migrate. handled is false for anything else, which the
+// service's own main then dispatches (company's bootstrap, clinical's
+// reencrypt) or serves when args is empty.
+func Command(ctx context.Context, spec Spec, args []string, env Env, stdout io.Writer) (handled bool, err error) {
+	if buildinfo.Answer(spec.Name, args, stdout) {
+		return true, nil
+	}
+	if len(args) > 0 && args[0] == "migrate" {
+		if len(args) > 1 {
+			return true, fmt.Errorf("migrate takes no arguments (got %q)", args[1:])
+		}
+		return true, Migrate(ctx, spec, env, stdout)
+	}
+	return false, nil
 }
 
 // rateClasses parses the RATE_LIMIT_* settings, recording problems in e.
@@ -351,6 +417,10 @@ func newVerifier(ctx context.Context, spec Spec, d *Deps) (auth.TokenVerifier, e
 func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", telemetry.MetricsHandler(d.Registry))
+	// Liveness: the process answers. Readiness is gRPC health, which also
+	// says whether Postgres and the broker do; a liveness probe must not
+	// restart a replica for their outage.
+	mux.HandleFunc("/livez", func(w http.ResponseWriter, _ *http.Request) { _, _ = io.WriteString(w, "ok\n") })
 	if d.Config.Profiling {
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
@@ -440,7 +510,14 @@ func flush(logger *slog.Logger, what string, shutdown func(context.Context) erro
 // zero after a clean shutdown, one with the error on stderr otherwise.
 func Main(spec Spec) {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := Run(ctx, spec, os.LookupEnv, os.Stdout, Listeners{})
+	handled, err := Command(ctx, spec, os.Args[1:], os.LookupEnv, os.Stdout)
+	switch {
+	case handled:
+	case len(os.Args) > 1:
+		err = fmt.Errorf("unknown command %q; commands: migrate, --version (none to serve)", os.Args[1])
+	default:
+		err = Run(ctx, spec, os.LookupEnv, os.Stdout, Listeners{})
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", spec.Name, err)

@@ -26,6 +26,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/gateway"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
 	"github.com/ariesone/ariesone/gateway/internal/settings"
+	"github.com/ariesone/ariesone/platform/buildinfo"
 	"github.com/ariesone/ariesone/platform/bus"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/ratelimit"
@@ -33,11 +34,17 @@ import (
 )
 
 func main() {
+	if buildinfo.Answer("gateway", os.Args[1:], os.Stdout) {
+		return
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	var err error
-	if len(os.Args) > 1 && os.Args[1] == "openapi" {
+	switch {
+	case len(os.Args) > 1 && os.Args[1] == "openapi":
 		err = printOpenAPI(os.LookupEnv, os.Stdout)
-	} else {
+	case len(os.Args) > 1:
+		err = fmt.Errorf("unknown command %q; commands: openapi, --version (none to serve)", os.Args[1])
+	default:
 		err = run(ctx, os.LookupEnv, os.Stdout)
 	}
 	stop()

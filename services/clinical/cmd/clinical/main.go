@@ -42,6 +42,9 @@ func main() {
 // run dispatches on the command line: no argument serves, "reencrypt"
 // moves PHI to the primary key.
 func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.Writer) error {
+	if handled, err := service.Command(ctx, spec(&settings{}), args, env, stdout); handled {
+		return err
+	}
 	if len(args) == 0 {
 		return service.Run(ctx, spec(&settings{}), env, stdout, service.Listeners{})
 	}
@@ -49,7 +52,7 @@ func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.
 	case "reencrypt":
 		return reencrypt(ctx, args[1:], env, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q; commands: reencrypt (none to serve)", args[0])
+		return fmt.Errorf("unknown command %q; commands: reencrypt, migrate, --version (none to serve)", args[0])
 	}
 }
 

@@ -51,6 +51,9 @@ func main() {
 // run dispatches on the command line: no argument serves, "bootstrap"
 // creates a tenant, "rotate-signing-key" replaces the signing key.
 func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.Writer) error {
+	if handled, err := service.Command(ctx, spec(), args, env, stdout); handled {
+		return err
+	}
 	if len(args) == 0 {
 		return service.Run(ctx, spec(), env, stdout, service.Listeners{})
 	}
@@ -60,7 +63,7 @@ func run(ctx context.Context, args []string, env service.Env, stdout, stderr io.
 	case "rotate-signing-key":
 		return rotateSigningKey(ctx, args[1:], env, stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q; commands: bootstrap, rotate-signing-key (none to serve)", args[0])
+		return fmt.Errorf("unknown command %q; commands: bootstrap, rotate-signing-key, migrate, --version (none to serve)", args[0])
 	}
 }
 

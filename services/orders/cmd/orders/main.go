@@ -8,10 +8,6 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"google.golang.org/grpc"
@@ -30,13 +26,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := service.Run(ctx, spec(&wiring{}), os.LookupEnv, os.Stdout, service.Listeners{})
-	stop()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "orders: %v\n", err)
-		os.Exit(1)
-	}
+	service.Main(spec(&wiring{}))
 }
 
 // wiring holds what Configure reads and Register builds for Workers.
