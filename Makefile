@@ -20,10 +20,11 @@ tools: ## build the pinned buf and protoc plugins into .bin
 generate: ## regenerate gen/ from proto/ (commit the result)
 	scripts/generate.sh
 
-lint: ## buf lint + format + breaking, generated code current, gofmt, go vet
+lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, deploy/k8s rendered and validated
 	scripts/proto-lint.sh
 	@unformatted=$$(gofmt -l $(MODULES)); if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
+	scripts/k8s-check.sh
 
 fmt: ## gofmt every module and buf format the protos
 	gofmt -w $(MODULES)

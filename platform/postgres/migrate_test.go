@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -52,11 +53,21 @@ func TestMigrateSetsUpSchemaAndIsRepeatable(t *testing.T) {
 		t.Fatalf("Migrate with a new file: %v", err)
 	}
 
-	if diff := cmp.Diff([]int64{1, 2, 3}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
+	if diff := cmp.Diff([]int64{1, 2, 3, 4}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
 		t.Errorf("platform versions (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]int64{1, 2}, versions(t, f, postgres.ServiceVersionTable)); diff != "" {
 		t.Errorf("service versions (-want +got):\n%s", diff)
+	}
+
+	// The queue tables are vacuumed after a fixed number of dead rows.
+	var options []string
+	if err := f.super.QueryRow(ctx, `select reloptions from pg_class
+		where relname = 'outbox' and relnamespace = $1::regnamespace`, f.schema).Scan(&options); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(options, "autovacuum_vacuum_scale_factor=0") || !slices.Contains(options, "autovacuum_vacuum_threshold=5000") {
+		t.Errorf("outbox reloptions = %q, want the queue's autovacuum settings", options)
 	}
 
 	type roles struct {
@@ -299,7 +310,7 @@ func TestMigrateFromTwoProcessesAppliesEachMigrationOnce(t *testing.T) {
 	}
 
 	f := fixture{schema: schema, super: openPool(t, postgres.Config{URL: dbURL, Schema: schema})}
-	if diff := cmp.Diff([]int64{1, 2, 3}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
+	if diff := cmp.Diff([]int64{1, 2, 3, 4}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
 		t.Errorf("platform versions (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]int64{1, 2}, versions(t, f, postgres.ServiceVersionTable)); diff != "" {
