@@ -21,7 +21,8 @@ func TestEncryptionKeyCheck(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	if _, err := pool.Exec(ctx, `create schema widgets`); err != nil {
+	// As at a start: the schema and its group role exist before the check.
+	if err := postgres.Migrate(ctx, pool, "widgets", "", nil); err != nil {
 		t.Fatal(err)
 	}
 	index, v1, v2, other := randomKey(t), randomKey(t), randomKey(t), randomKey(t)
