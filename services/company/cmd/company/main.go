@@ -26,6 +26,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
@@ -239,9 +241,29 @@ func (w *authWiring) verifier(ctx context.Context, d *service.Deps, s *settings)
 	if made != nil {
 		d.Logger.Info("made a new signing key", "kid", made.KeyID, "bits", w.settings.SigningKeyBits)
 	}
+	d.Registry.MustRegister(signingKeyAge(w.keys, d.Logger))
 	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
 	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, s.pages, d.DB, events, w.settings.AuthPolicy())
 	return authn.NewVerifier(ctx, w.keys, authn.VerifierConfig{Issuer: d.Config.JWTIssuer, Audience: d.Config.JWTAudience})
+}
+
+// signingKeyAge exports how old the key that signs now is, read at each
+// scrape from the key set's cached copy: rotation happens at a start or on
+// command, so only an alert on this notices a key that has outgrown
+// SIGNING_KEY_MAX_AGE on a long-running mesh.
+func signingKeyAge(keys *authn.KeySet, logger *slog.Logger) prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Namespace: "ariesone", Subsystem: "company", Name: "signing_key_age_seconds",
+		Help: "Age of the key that signs access tokens now; 0 when none signs.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		age, _, err := keys.CurrentAge(ctx)
+		if err != nil {
+			logger.Warn("signing key age not read", "error", err)
+		}
+		return age.Seconds()
+	})
 }
 
 // register adds AuthService and ApiKeyService.

@@ -281,3 +281,23 @@ func signWithoutKID(t *testing.T, k auth.SigningKey, c *auth.Claims) string {
 	}
 	return tok
 }
+
+func TestCurrentAgeIsTheSigningKeysAge(t *testing.T) {
+	table := &memoryKeys{}
+	ring := testRing(t)
+	keys := NewKeySet(table, ring)
+	if _, found, err := keys.CurrentAge(context.Background()); err != nil || found {
+		t.Fatalf("CurrentAge with no key: found %v, %v; want none", found, err)
+	}
+	made := time.Now().Add(-40 * 24 * time.Hour)
+	k, err := KeyGenerator{Bits: 2048, Cipher: ring}.GenerateSigningKey(made)
+	if err != nil {
+		t.Fatal(err)
+	}
+	table.add(k)
+	keys = NewKeySet(table, ring)
+	age, found, err := keys.CurrentAge(context.Background())
+	if err != nil || !found || age < 40*24*time.Hour || age > 40*24*time.Hour+time.Minute {
+		t.Fatalf("CurrentAge = %v, %v, %v; want about 40 days", age, found, err)
+	}
+}

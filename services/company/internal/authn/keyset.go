@@ -179,6 +179,23 @@ func (k *KeySet) Current(ctx context.Context) (auth.SigningKey, error) {
 	return out, nil
 }
 
+// CurrentAge is how long ago the key that signs now was made, from a copy
+// no older than the cache lifetime; false when no key signs. Rotation
+// happens when a replica starts (or on the operator's command), so a long
+// uptime lets the key outgrow SIGNING_KEY_MAX_AGE: this is what alerts say.
+func (k *KeySet) CurrentAge(ctx context.Context) (time.Duration, bool, error) {
+	var age time.Duration
+	found := false
+	err := k.fresh(ctx, k.cacheTTL, func(now time.Time) error {
+		var cur domain.SigningKey
+		if cur, found = domain.CurrentSigningKey(k.keys, now); found {
+			age = now.Sub(cur.CreateTime)
+		}
+		return nil
+	})
+	return age, found, err
+}
+
 // JWKS renders the published public keys, newest first, from a copy no
 // older than maxAge.
 func (k *KeySet) JWKS(ctx context.Context, maxAge time.Duration) ([]byte, error) {
