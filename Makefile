@@ -9,7 +9,7 @@ MODULES := $(shell go list -m -f '{{.Dir}}' 2>/dev/null)
 PACKAGES := $(shell go list -m -f '{{.Path}}/...' 2>/dev/null)
 TEST_TIMEOUT ?= 8m
 
-.PHONY: help tools generate lint fmt vet build test bench up down reset
+.PHONY: help tools generate lint fmt vet build test bench up down reset images
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-10s %s\n", $$1, $$2}'
@@ -20,11 +20,13 @@ tools: ## build the pinned buf and protoc plugins into .bin
 generate: ## regenerate gen/ from proto/ (commit the result)
 	scripts/generate.sh
 
-lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, deploy/k8s rendered and validated
+lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, deploy/k8s rendered and validated, Dockerfile lint, offline image check
 	scripts/proto-lint.sh
 	@unformatted=$$(gofmt -l $(MODULES)); if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	scripts/k8s-check.sh
+	scripts/tools.sh && .bin/dockerfile-lint Dockerfile
+	scripts/image-check.sh
 
 fmt: ## gofmt every module and buf format the protos
 	gofmt -w $(MODULES)
@@ -32,6 +34,9 @@ fmt: ## gofmt every module and buf format the protos
 
 build: ## compile every module
 	go build $(PACKAGES)
+
+images: ## build the six runtime images ariesone/<service>:<version> (docker, else buildah; pulls base images)
+	scripts/images.sh
 
 # The end-to-end suite restarts the broker, so it runs after the others
 # rather than beside them.
