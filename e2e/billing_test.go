@@ -44,18 +44,6 @@ func (m *mesh) setClock(t testing.TB, day time.Time) {
 	}
 }
 
-// startOrdersReplica runs a second orders process on the mesh's database
-// and broker, and returns its gRPC address.
-func (m *mesh) startOrdersReplica(t testing.TB) string {
-	t.Helper()
-	grpcPort, opsPort := freePort(t), freePort(t)
-	m.ops["orders-2"] = fmt.Sprintf("http://127.0.0.1:%d", opsPort)
-	m.startAs("orders-2", "orders", fmt.Sprintf("API_PORT=%d", grpcPort), fmt.Sprintf("METRICS_PORT=%d", opsPort),
-		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials, "CLOCK_ADJUSTABLE=true")
-	m.waitHTTP(m.ops["orders-2"] + "/metrics")
-	return fmt.Sprintf("127.0.0.1:%d", grpcPort)
-}
-
 // anniversary is the first day of billing month n of a rental delivered on
 // dos: the same day of month, clamped to the month's end (January 31,
 // February 28, March 31).
@@ -247,7 +235,7 @@ func billingScenario(t *testing.T, m *mesh, owner string) {
 // gRPC to the second, then once more on each: every month of every line is
 // billed exactly once, counted in SQL.
 func concurrentBillingScenario(t *testing.T, m *mesh, owner string) {
-	replica := m.startOrdersReplica(t)
+	replica := m.addReplica("orders")
 	dos := time.Date(2026, time.March, 10, 0, 0, 0, 0, time.UTC)
 	m.setClock(t, dos)
 	w := newOrderWorld(t, m, owner, "CB")

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -78,6 +79,14 @@ type mesh struct {
 	// services' backs.
 	adminURL string
 	procs    map[string]*process
+	// addrs are the gRPC addresses of every replica of each service, by
+	// service name, as its peers and the gateways were given them.
+	addrs map[string][]string
+	// rests are the base URLs of every gateway replica; rest is the first.
+	rests []string
+	// ports are each process's API (or gateway) port and operations port,
+	// by its name in the mesh.
+	ports map[string][2]int
 }
 
 // process is one running binary of the mesh.
@@ -129,10 +138,34 @@ func freePort(t testing.TB) int {
 	return 0
 }
 
+// meshServices are the mesh's services in the order it starts them:
+// company first (it runs the migrations of its schema and creates the
+// signing keys every other process verifies tokens with), then the rest.
+var meshServices = []string{"company", "notify", "clinical", "serials", "orders"}
+
+// replicaName is the mesh's name of replica r (0-based) of service:
+// "serials" for the first, "serials-2" for the second, and so on.
+func replicaName(service string, r int) string {
+	if r == 0 {
+		return service
+	}
+	return fmt.Sprintf("%s-%d", service, r+1)
+}
+
 // startMesh boots company, clinical, orders, serials, notify and the gateway on free
 // loopback ports against a fresh database. env adds or overrides variables of every
 // process.
 func startMesh(t testing.TB, env ...string) *mesh {
+	t.Helper()
+	return startReplicatedMesh(t, 1, env...)
+}
+
+// startReplicatedMesh boots replicas processes of each service and of the
+// gateway, as `REPLICAS=N make up` does: every address of a service that
+// another process is given (a peer of serials or orders, a backend of
+// each gateway) lists all of its replicas. The mesh's single-address
+// fields (rest, grpc, notify, ...) name the first replica.
+func startReplicatedMesh(t testing.TB, replicas int, env ...string) *mesh {
 	t.Helper()
 	bin := buildBinaries(t)
 	adminURL := pgtest.NewDatabase(t)
@@ -141,30 +174,27 @@ func startMesh(t testing.TB, env ...string) *mesh {
 	if err != nil {
 		t.Fatal(err)
 	}
-	companyGRPC, companyOps, gatewayPort, gatewayOps := freePort(t), freePort(t), freePort(t), freePort(t)
-	notifyGRPC, notifyOps := freePort(t), freePort(t)
-	clinicalGRPC, clinicalOps := freePort(t), freePort(t)
-	ordersGRPC, ordersOps := freePort(t), freePort(t)
-	serialsGRPC, serialsOps := freePort(t), freePort(t)
 	m := &mesh{
 		t: t, bin: bin, adminURL: adminURL, procs: map[string]*process{},
-		rest:     fmt.Sprintf("http://127.0.0.1:%d", gatewayPort),
-		grpc:     fmt.Sprintf("127.0.0.1:%d", companyGRPC),
-		notify:   fmt.Sprintf("127.0.0.1:%d", notifyGRPC),
-		clinical: fmt.Sprintf("127.0.0.1:%d", clinicalGRPC),
-		orders:   fmt.Sprintf("127.0.0.1:%d", ordersGRPC),
-		serials:  fmt.Sprintf("127.0.0.1:%d", serialsGRPC),
-
-		notifyMetrics: fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps),
-		ops: map[string]string{
-			"company":  fmt.Sprintf("http://127.0.0.1:%d", companyOps),
-			"notify":   fmt.Sprintf("http://127.0.0.1:%d", notifyOps),
-			"clinical": fmt.Sprintf("http://127.0.0.1:%d", clinicalOps),
-			"orders":   fmt.Sprintf("http://127.0.0.1:%d", ordersOps),
-			"serials":  fmt.Sprintf("http://127.0.0.1:%d", serialsOps),
-			"gateway":  fmt.Sprintf("http://127.0.0.1:%d", gatewayOps),
-		},
+		ops: map[string]string{}, addrs: map[string][]string{}, ports: map[string][2]int{},
 	}
+	for _, service := range append(slices.Clone(meshServices), "gateway") {
+		for r := range replicas {
+			name := replicaName(service, r)
+			api, ops := freePort(t), freePort(t)
+			m.ports[name] = [2]int{api, ops}
+			m.ops[name] = fmt.Sprintf("http://127.0.0.1:%d", ops)
+			if service == "gateway" {
+				m.rests = append(m.rests, fmt.Sprintf("http://127.0.0.1:%d", api))
+			} else {
+				m.addrs[service] = append(m.addrs[service], fmt.Sprintf("127.0.0.1:%d", api))
+			}
+		}
+	}
+	m.rest = m.rests[0]
+	m.grpc, m.notify, m.clinical = m.addrs["company"][0], m.addrs["notify"][0], m.addrs["clinical"][0]
+	m.orders, m.serials = m.addrs["orders"][0], m.addrs["serials"][0]
+	m.notifyMetrics = m.ops["notify"] + "/metrics"
 	m.baseEnv = []string{
 		"AMQP_URL=" + newVhost(t),
 		"FEATURE_REAL_TIME_UPDATES=true",
@@ -178,31 +208,96 @@ func startMesh(t testing.TB, env ...string) *mesh {
 		// for offices, not for a test suite signing in dozens of times.
 		"RATE_LIMIT_LOGIN=6000/m:1000",
 		"TRUSTED_PROXIES=127.0.0.1",
-		fmt.Sprintf("JWKS_URL=http://127.0.0.1:%d/.well-known/jwks.json", companyOps),
+		"JWKS_URL=" + m.ops["company"] + "/.well-known/jwks.json",
 	}
 	m.baseEnv = append(m.baseEnv, env...)
-	m.start("company", fmt.Sprintf("API_PORT=%d", companyGRPC), fmt.Sprintf("METRICS_PORT=%d", companyOps))
-	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/.well-known/jwks.json", companyOps))
-	m.start("notify", fmt.Sprintf("API_PORT=%d", notifyGRPC), fmt.Sprintf("METRICS_PORT=%d", notifyOps))
-	m.start("clinical", fmt.Sprintf("API_PORT=%d", clinicalGRPC), fmt.Sprintf("METRICS_PORT=%d", clinicalOps))
-	// serials asks company about warehouses and clinical about patients,
-	// and caches serial lookups in Redis as well as in process.
-	m.start("serials", fmt.Sprintf("API_PORT=%d", serialsGRPC), fmt.Sprintf("METRICS_PORT=%d", serialsOps),
-		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "REDIS_HOST=127.0.0.1", "FEATURE_BULK_OPERATIONS=true")
-	// orders asks company, clinical and serials, with the caller's token,
-	// about what an order names and the units it reserves; its clock can be
-	// moved (rental billing month by month).
-	m.start("orders", fmt.Sprintf("API_PORT=%d", ordersGRPC), fmt.Sprintf("METRICS_PORT=%d", ordersOps),
-		"COMPANY_ADDR="+m.grpc, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials, "CLOCK_ADJUSTABLE=true")
-	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", notifyOps))
-	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", clinicalOps))
-	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", serialsOps))
-	m.waitHTTP(fmt.Sprintf("http://127.0.0.1:%d/metrics", ordersOps))
-	m.start("gateway", fmt.Sprintf("GATEWAY_PORT=%d", gatewayPort), fmt.Sprintf("METRICS_PORT=%d", gatewayOps),
-		"COMPANY_ADDR="+m.grpc, "NOTIFY_ADDR="+m.notify, "CLINICAL_ADDR="+m.clinical, "SERIALS_ADDR="+m.serials,
-		"ORDERS_ADDR="+m.orders)
-	m.waitHTTP(m.rest + "/readyz")
+	m.startReplica("company", 0)
+	m.waitHTTP(m.ops["company"] + "/.well-known/jwks.json")
+	// Then the first replica of each other service, all at once (each
+	// applies its migrations under an advisory lock, and peer connections
+	// are lazy, so the order does not matter), and once they serve, every
+	// other replica at once. Not every replica at once: two processes of
+	// one service starting on a fresh schema can both try to create its
+	// encryption key check's table (create table if not exists, outside
+	// the migrations' lock), and one of them then exits.
+	for _, service := range meshServices[1:] {
+		m.startReplica(service, 0)
+	}
+	for _, service := range meshServices[1:] {
+		m.waitHTTP(m.ops[service] + "/metrics")
+	}
+	for r := 1; r < replicas; r++ {
+		for _, service := range meshServices {
+			m.startReplica(service, r)
+		}
+	}
+	for r := 1; r < replicas; r++ {
+		for _, service := range meshServices {
+			m.waitHTTP(m.ops[replicaName(service, r)] + "/metrics")
+		}
+	}
+	for r := range replicas {
+		m.startReplica("gateway", r)
+	}
+	for _, rest := range m.rests {
+		m.waitHTTP(rest + "/readyz")
+	}
 	return m
+}
+
+// peerEnv is what a process of service is told besides its ports: where
+// every replica of each service it asks is, and its own switches.
+func (m *mesh) peerEnv(service string) []string {
+	all := func(s string) string { return strings.ToUpper(s) + "_ADDR=" + strings.Join(m.addrs[s], ",") }
+	switch service {
+	case "serials":
+		// serials asks company about warehouses and clinical about
+		// patients, and caches serial lookups in Redis as well as in
+		// process.
+		return []string{all("company"), all("clinical"), "REDIS_HOST=127.0.0.1", "FEATURE_BULK_OPERATIONS=true"}
+	case "orders":
+		// orders asks company, clinical and serials, with the caller's
+		// token, about what an order names and the units it reserves; its
+		// clock can be moved (rental billing month by month).
+		return []string{all("company"), all("clinical"), all("serials"), "CLOCK_ADJUSTABLE=true"}
+	case "gateway":
+		return []string{all("company"), all("notify"), all("clinical"), all("serials"), all("orders")}
+	}
+	return nil
+}
+
+// startReplica runs replica r of service (the gateway included) on the
+// ports the mesh gave it, with its peers' addresses.
+func (m *mesh) startReplica(service string, r int) {
+	m.t.Helper()
+	name := replicaName(service, r)
+	ports := m.ports[name]
+	api := "API_PORT"
+	if service == "gateway" {
+		api = "GATEWAY_PORT"
+	}
+	m.startAs(name, service, append([]string{fmt.Sprintf("%s=%d", api, ports[0]), fmt.Sprintf("METRICS_PORT=%d", ports[1])},
+		m.peerEnv(service)...)...)
+}
+
+// addReplica runs one more replica of service on the mesh's database and
+// broker, with the same peers as the others, waits until it serves, and
+// returns its gRPC address. The processes started with the mesh (the
+// gateway's backends, the peers of serials and orders) do not know it:
+// callers reach it at the returned address.
+func (m *mesh) addReplica(service string) string {
+	m.t.Helper()
+	r := 1
+	for m.procs[replicaName(service, r)] != nil {
+		r++
+	}
+	name := replicaName(service, r)
+	api, ops := freePort(m.t), freePort(m.t)
+	m.ports[name] = [2]int{api, ops}
+	m.ops[name] = fmt.Sprintf("http://127.0.0.1:%d", ops)
+	m.startReplica(service, r)
+	m.waitHTTP(m.ops[name] + "/metrics")
+	return fmt.Sprintf("127.0.0.1:%d", api)
 }
 
 // start runs a binary until the test ends; its output goes to a file that is
