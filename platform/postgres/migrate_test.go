@@ -53,7 +53,7 @@ func TestMigrateSetsUpSchemaAndIsRepeatable(t *testing.T) {
 		t.Fatalf("Migrate with a new file: %v", err)
 	}
 
-	if diff := cmp.Diff([]int64{1, 2, 3, 4}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
+	if diff := cmp.Diff([]int64{1, 2, 3, 4, 5}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
 		t.Errorf("platform versions (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]int64{1, 2}, versions(t, f, postgres.ServiceVersionTable)); diff != "" {
@@ -310,7 +310,7 @@ func TestMigrateFromTwoProcessesAppliesEachMigrationOnce(t *testing.T) {
 	}
 
 	f := fixture{schema: schema, super: openPool(t, postgres.Config{URL: dbURL, Schema: schema})}
-	if diff := cmp.Diff([]int64{1, 2, 3, 4}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
+	if diff := cmp.Diff([]int64{1, 2, 3, 4, 5}, versions(t, f, postgres.PlatformVersionTable)); diff != "" {
 		t.Errorf("platform versions (-want +got):\n%s", diff)
 	}
 	if diff := cmp.Diff([]int64{1, 2}, versions(t, f, postgres.ServiceVersionTable)); diff != "" {

@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/ariesone/ariesone/platform/keyring"
-	"github.com/ariesone/ariesone/platform/postgres"
 )
 
 // keyCheckPlaintext is what the key check seals: nothing secret, only
@@ -31,18 +30,8 @@ var ErrKeyMismatch = errors.New("ENCRYPTION_KEY cannot open the data in this dat
 // under the ring's primary key, so retiring an old version after a
 // rotation keeps the check valid.
 func checkEncryptionKey(ctx context.Context, admin *pgxpool.Pool, schema string, ring *keyring.Keyring) error {
+	// The table is a platform migration's, so it exists once Migrate ran.
 	table := keyCheckTable(schema)
-	if _, err := admin.Exec(ctx, `create table if not exists `+table+` (
-		id     smallint primary key check (id = 1),
-		sealed bytea not null
-	)`); err != nil {
-		return fmt.Errorf("encryption key check: %w", err)
-	}
-	// The serving role reads it when a separate step migrates
-	// (verifyEncryptionKey).
-	if _, err := admin.Exec(ctx, `grant select on `+table+` to `+pgx.Identifier{postgres.GroupRole(schema)}.Sanitize()); err != nil {
-		return fmt.Errorf("encryption key check: %w", err)
-	}
 	var sealed []byte
 	err := admin.QueryRow(ctx, `select sealed from `+table+` where id = 1`).Scan(&sealed)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {

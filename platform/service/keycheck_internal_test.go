@@ -64,3 +64,35 @@ func randomKey(t *testing.T) string {
 	_, v, _ := strings.Cut(k, ",1:")
 	return v
 }
+
+// TestReplicasStartingTogetherPassTheKeyCheck: replicas of a service start
+// at once on a new schema; each migrates and checks its key, and none fails
+// (the check's table is created under the migrations' lock, not raced for).
+func TestReplicasStartingTogetherPassTheKeyCheck(t *testing.T) {
+	ctx := context.Background()
+	pool, err := postgres.Open(ctx, postgres.Config{URL: pgtest.NewDatabase(t), MaxConns: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	ring, err := keyring.Parse("index:" + randomKey(t) + ",1:" + randomKey(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const replicas = 4
+	errs := make(chan error, replicas)
+	for range replicas {
+		go func() {
+			if err := postgres.Migrate(ctx, pool, "widgets", "", nil); err != nil {
+				errs <- err
+				return
+			}
+			errs <- checkEncryptionKey(ctx, pool, "widgets", ring)
+		}()
+	}
+	for range replicas {
+		if err := <-errs; err != nil {
+			t.Errorf("a replica's start: %v", err)
+		}
+	}
+}
