@@ -25,6 +25,7 @@ lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, de
 	@unformatted=$$(gofmt -l $(MODULES)); if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	scripts/k8s-check.sh
+	scripts/k8s-dry-run.sh
 	scripts/tools.sh && .bin/dockerfile-lint Dockerfile
 	scripts/image-check.sh
 
