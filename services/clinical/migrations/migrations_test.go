@@ -34,7 +34,7 @@ func TestEveryTenantTableIsScopedAndAppendOnlyWhereItShouldBe(t *testing.T) {
 	defer rows.Close()
 	// Platform tables with their own rules: the migration bookkeeping, and
 	// the inbox (event ids only, pruned by the runtime role).
-	platform := []string{"goose_db_version", "platform_db_version", "inbox"}
+	platform := []string{"goose_db_version", "platform_db_version", "encryption_key_check", "inbox"}
 	var clinical []string
 	for rows.Next() {
 		var (

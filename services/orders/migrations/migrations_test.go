@@ -28,7 +28,7 @@ func TestEveryTenantTableIsScopedAndEvidenceIsAppendOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	platform := []string{"goose_db_version", "platform_db_version", "inbox"}
+	platform := []string{"goose_db_version", "platform_db_version", "encryption_key_check", "inbox"}
 	deletable := []string{"order_lines", "outbox"}
 	appendOnly := []string{"deliveries", "pickups", "price_lists", "resupply_confirmations", "resupply_shipments"}
 	var tables []string

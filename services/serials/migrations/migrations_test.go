@@ -34,7 +34,7 @@ func TestEveryTenantTableIsScoped(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rows.Close()
-	platform := []string{"goose_db_version", "platform_db_version", "inbox", "outbox", "idempotency_keys"}
+	platform := []string{"goose_db_version", "platform_db_version", "encryption_key_check", "inbox", "outbox", "idempotency_keys"}
 	var tables []string
 	for rows.Next() {
 		var name string
