@@ -229,6 +229,47 @@ func billingScenario(t *testing.T, m *mesh, owner string) {
 	}
 }
 
+// deliverMonthlyRentals drafts, approves and delivers on dos the given
+// number of orders, each of perOrder nebulizer lines on monthly rental
+// (item code prefix-NEB, $25 a month), under one written order signed the
+// week before, and returns the orders' ids.
+func deliverMonthlyRentals(t *testing.T, m *mesh, owner string, w orderWorld, prefix string, dos time.Time, orders, perOrder int) []string {
+	t.Helper()
+	nebulizer := m.call(http.MethodPost, "/api/v1/items", owner, map[string]any{
+		"code": prefix + "-NEB", "name": "Compressor nebulizer", "hcpcs": "E0570", "serialized": false,
+	}).expect(t, http.StatusOK, "create the nebulizer item").str("id")
+	usd := func(cents int) map[string]any { return map[string]any{"amountCents": cents, "currencyCode": "USD"} }
+	m.call(http.MethodPost, "/api/v1/price-lists/"+w.priceList+"/prices", owner, map[string]any{
+		"itemId": nebulizer, "hcpcs": "E0570", "purchaseBillable": usd(20000), "purchaseAllowable": usd(15000),
+		"rentalBillable": usd(2500), "rentalAllowable": usd(1900), "effectiveFrom": date(2026, 1, 1),
+	}).expect(t, http.StatusOK, "price the nebulizer")
+	written := m.call(http.MethodPost, "/api/v1/written-orders", owner, map[string]any{
+		"patientId": w.patient, "prescriberId": w.prescriber, "orderDate": dateOf(dos.AddDate(0, 0, -9)), "lengthOfNeedMonths": 99,
+		"items":     []any{map[string]any{"hcpcs": "E0570", "description": "Nebulizer", "quantity": perOrder}},
+		"diagnoses": []any{"G47.33"},
+	}).expect(t, http.StatusOK, "write the nebulizer order").str("id")
+	m.call(http.MethodPost, "/api/v1/written-orders/"+written+":sign", owner, map[string]any{"signatureDate": dateOf(dos.AddDate(0, 0, -8))}).
+		expect(t, http.StatusOK, "sign it")
+	var ls []any
+	for range perOrder {
+		ls = append(ls, map[string]any{"itemId": nebulizer, "hcpcs": "E0570", "quantity": 1, "type": "LINE_TYPE_MONTHLY_RENTAL",
+			"diagnosisPointers": []any{1}})
+	}
+	var ids []string
+	for range orders {
+		id := m.call(http.MethodPost, "/api/v1/orders", owner, map[string]any{
+			"patientId": w.patient, "branchId": w.branch, "warehouseId": w.warehouse, "writtenOrderId": written,
+			"orderDate": dateOf(dos), "diagnoses": []any{"G47.33"}, "lines": ls,
+		}).expect(t, http.StatusOK, "draft the rentals").str("id")
+		m.call(http.MethodPost, "/api/v1/orders/"+id+":submit", owner, map[string]any{}).expect(t, http.StatusOK, "submit")
+		approved := m.call(http.MethodPost, "/api/v1/orders/"+id+":approve", owner, map[string]any{}).expect(t, http.StatusOK, "approve")
+		m.call(http.MethodPost, "/api/v1/orders/"+id+"/deliveries", owner, proofOf(approved, dateOf(dos), nil)).
+			expect(t, http.StatusOK, "deliver")
+		ids = append(ids, id)
+	}
+	return ids
+}
+
 // concurrentBillingScenario bills a hundred rentals (five orders of twenty
 // nebulizer lines on monthly rental) with runs started at once on two
 // orders processes, three through the gateway to the first and three over
@@ -239,38 +280,8 @@ func concurrentBillingScenario(t *testing.T, m *mesh, owner string) {
 	dos := time.Date(2026, time.March, 10, 0, 0, 0, 0, time.UTC)
 	m.setClock(t, dos)
 	w := newOrderWorld(t, m, owner, "CB")
-	nebulizer := m.call(http.MethodPost, "/api/v1/items", owner, map[string]any{
-		"code": "CB-NEB", "name": "Compressor nebulizer", "hcpcs": "E0570", "serialized": false,
-	}).expect(t, http.StatusOK, "create the nebulizer item").str("id")
-	m.call(http.MethodPost, "/api/v1/price-lists/"+w.priceList+"/prices", owner, map[string]any{
-		"itemId": nebulizer, "hcpcs": "E0570", "purchaseBillable": map[string]any{"amountCents": 20000, "currencyCode": "USD"},
-		"purchaseAllowable": map[string]any{"amountCents": 15000, "currencyCode": "USD"},
-		"rentalBillable":    map[string]any{"amountCents": 2500, "currencyCode": "USD"},
-		"rentalAllowable":   map[string]any{"amountCents": 1900, "currencyCode": "USD"}, "effectiveFrom": date(2026, 1, 1),
-	}).expect(t, http.StatusOK, "price the nebulizer")
-	written := m.call(http.MethodPost, "/api/v1/written-orders", owner, map[string]any{
-		"patientId": w.patient, "prescriberId": w.prescriber, "orderDate": date(2026, 3, 1), "lengthOfNeedMonths": 99,
-		"items":     []any{map[string]any{"hcpcs": "E0570", "description": "Nebulizer", "quantity": 20}},
-		"diagnoses": []any{"G47.33"},
-	}).expect(t, http.StatusOK, "write the nebulizer order").str("id")
-	m.call(http.MethodPost, "/api/v1/written-orders/"+written+":sign", owner, map[string]any{"signatureDate": date(2026, 3, 2)}).
-		expect(t, http.StatusOK, "sign it")
 	const orders, perOrder, months = 5, 20, 6
-	var ls []any
-	for range perOrder {
-		ls = append(ls, map[string]any{"itemId": nebulizer, "hcpcs": "E0570", "quantity": 1, "type": "LINE_TYPE_MONTHLY_RENTAL",
-			"diagnosisPointers": []any{1}})
-	}
-	for range orders {
-		id := m.call(http.MethodPost, "/api/v1/orders", owner, map[string]any{
-			"patientId": w.patient, "branchId": w.branch, "warehouseId": w.warehouse, "writtenOrderId": written,
-			"orderDate": dateOf(dos), "diagnoses": []any{"G47.33"}, "lines": ls,
-		}).expect(t, http.StatusOK, "draft twenty rentals").str("id")
-		m.call(http.MethodPost, "/api/v1/orders/"+id+":submit", owner, map[string]any{}).expect(t, http.StatusOK, "submit")
-		approved := m.call(http.MethodPost, "/api/v1/orders/"+id+":approve", owner, map[string]any{}).expect(t, http.StatusOK, "approve")
-		m.call(http.MethodPost, "/api/v1/orders/"+id+"/deliveries", owner, proofOf(approved, dateOf(dos), nil)).
-			expect(t, http.StatusOK, "deliver")
-	}
+	deliverMonthlyRentals(t, m, owner, w, "CB", dos, orders, perOrder)
 
 	m.setClock(t, dos.AddDate(0, months-1, 0)) // month 6 starts
 	conn, err := grpc.NewClient(replica, grpc.WithTransportCredentials(insecure.NewCredentials()))

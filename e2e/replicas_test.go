@@ -82,7 +82,7 @@ func TestReplicasRouteAroundAKill(t *testing.T) {
 	dos := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	m.setClock(t, dos)
 	w := newOrderWorld(t, m, owner, "RP")
-	rentalOrder := monthlyRentals(t, m, owner, w, dos)
+	rentalOrder := deliverMonthlyRentals(t, m, owner, w, "RP", dos, 1, rentalLines)[0]
 
 	tr := newTraffic(m, owner)
 	reads := []string{
@@ -191,42 +191,6 @@ func TestReplicasRouteAroundAKill(t *testing.T) {
 
 	checkWritesOnce(t, db, company, byKind)
 	checkTrail(t, db, m.env("AMQP_URL"), company, writes, byKind, hooks, rentalLines*months)
-}
-
-// monthlyRentals drafts, approves and delivers on dos an order of
-// rentalLines nebulizers on monthly rental, whose months both orders
-// replicas' billing runs then bill, and returns the order's id.
-func monthlyRentals(t *testing.T, m *mesh, owner string, w orderWorld, dos time.Time) string {
-	t.Helper()
-	nebulizer := m.call(http.MethodPost, "/api/v1/items", owner, map[string]any{
-		"code": "RP-NEB", "name": "Compressor nebulizer", "hcpcs": "E0570", "serialized": false,
-	}).expect(t, http.StatusOK, "create the nebulizer item").str("id")
-	usd := func(cents int) map[string]any { return map[string]any{"amountCents": cents, "currencyCode": "USD"} }
-	m.call(http.MethodPost, "/api/v1/price-lists/"+w.priceList+"/prices", owner, map[string]any{
-		"itemId": nebulizer, "hcpcs": "E0570", "purchaseBillable": usd(20000), "purchaseAllowable": usd(15000),
-		"rentalBillable": usd(2500), "rentalAllowable": usd(1900), "effectiveFrom": date(2026, 1, 1),
-	}).expect(t, http.StatusOK, "price the nebulizer")
-	written := m.call(http.MethodPost, "/api/v1/written-orders", owner, map[string]any{
-		"patientId": w.patient, "prescriberId": w.prescriber, "orderDate": dateOf(dos.AddDate(0, 0, -9)), "lengthOfNeedMonths": 99,
-		"items":     []any{map[string]any{"hcpcs": "E0570", "description": "Nebulizer", "quantity": rentalLines}},
-		"diagnoses": []any{"G47.33"},
-	}).expect(t, http.StatusOK, "write the nebulizer order").str("id")
-	m.call(http.MethodPost, "/api/v1/written-orders/"+written+":sign", owner, map[string]any{"signatureDate": dateOf(dos.AddDate(0, 0, -8))}).
-		expect(t, http.StatusOK, "sign it")
-	var ls []any
-	for range rentalLines {
-		ls = append(ls, map[string]any{"itemId": nebulizer, "hcpcs": "E0570", "quantity": 1, "type": "LINE_TYPE_MONTHLY_RENTAL",
-			"diagnosisPointers": []any{1}})
-	}
-	id := m.call(http.MethodPost, "/api/v1/orders", owner, map[string]any{
-		"patientId": w.patient, "branchId": w.branch, "warehouseId": w.warehouse, "writtenOrderId": written,
-		"orderDate": dateOf(dos), "diagnoses": []any{"G47.33"}, "lines": ls,
-	}).expect(t, http.StatusOK, "draft the rentals").str("id")
-	m.call(http.MethodPost, "/api/v1/orders/"+id+":submit", owner, map[string]any{}).expect(t, http.StatusOK, "submit")
-	approved := m.call(http.MethodPost, "/api/v1/orders/"+id+":approve", owner, map[string]any{}).expect(t, http.StatusOK, "approve")
-	m.call(http.MethodPost, "/api/v1/orders/"+id+"/deliveries", owner, proofOf(approved, dateOf(dos), nil)).
-		expect(t, http.StatusOK, "deliver")
-	return id
 }
 
 // write is one create the traffic made and saw succeed.
