@@ -1,0 +1,3 @@
+module github.com/ariesone/ariesone/arch
+
+go 1.26.8
