@@ -72,7 +72,7 @@ type Deps struct {
 	Snapshots Snapshots
 	Events    usecase.EventRecorder
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 	// Zone is where "today" is judged (a birth date not in the future, an
 	// order's expiry); nil means UTC.
 	Zone *time.Location
@@ -107,10 +107,6 @@ func NewApplication(d Deps) *Application {
 type clinic struct {
 	Deps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (c *clinic) now() time.Time { return c.Now().UTC().Truncate(time.Microsecond) }
 
 // today is the calendar date now in the service's zone.
 func (c *clinic) today() civil.Date { return civil.Of(c.Now().In(c.Zone)) }

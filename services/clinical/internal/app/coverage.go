@@ -143,7 +143,7 @@ func (h Coverages) Create(ctx context.Context, cmd CreateCoverage) (*domain.Cove
 			Values    domain.CoverageValues
 		}{cmd.PatientID, cmd.Values},
 		build: func(caller identity.Principal, id string) (*domain.Coverage, error) {
-			return domain.NewCoverage(id, caller.CompanyID, cmd.PatientID, cmd.Values, h.c.now())
+			return domain.NewCoverage(id, caller.CompanyID, cmd.PatientID, cmd.Values, h.c.Now.Stamp())
 		},
 		store: func(ctx context.Context, c *domain.Coverage, requestID string, hash []byte) (*domain.Coverage, bool, error) {
 			return h.c.Store.CreateCoverage(ctx, c, requestID, hash, func() error {
@@ -203,7 +203,7 @@ func (h Coverages) Update(ctx context.Context, cmd UpdateCoverage) (*domain.Cove
 	if err := usecase.CheckID("coverage.patientId", cmd.PatientID); err != nil {
 		return nil, err
 	}
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	return update(ctx, h.c, change[*domain.Coverage]{
 		field: "coverage", idField: "coverage.id", id: cmd.ID, etag: cmd.Etag,
 		version: func(c *domain.Coverage) int64 { return c.Version },
@@ -240,7 +240,7 @@ func (h Coverages) Delete(ctx context.Context, cmd DeleteCoverage) (*domain.Cove
 	if err := usecase.CheckID("patientId", cmd.PatientID); err != nil {
 		return nil, err
 	}
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	var previousRank int
 	return update(ctx, h.c, change[*domain.Coverage]{
 		idField: "id", id: cmd.ID, etag: cmd.Etag,
@@ -283,7 +283,7 @@ func (h Coverages) Reorder(ctx context.Context, cmd ReorderCoverages) ([]domain.
 	if len(cmd.CoverageIDs) == 0 {
 		return nil, errs.Invalid(errs.FieldViolation{Field: "coverageIds", Description: "must list the patient's current coverages"})
 	}
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	return usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) ([]domain.Coverage, []usecase.Event, error) {
 		current, err := h.c.Store.LockPatientCoverages(ctx, cmd.PatientID)
 		if err != nil {

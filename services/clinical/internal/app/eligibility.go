@@ -148,7 +148,7 @@ func (h Coverages) CheckEligibility(ctx context.Context, cmd CheckEligibility) (
 		answer = EligibilityResponse{Outcome: domain.OutcomeError, Messages: []string{noAnswerReason}, Checker: answer.Checker,
 			Request: answer.Request, Response: answer.Response}
 	}
-	check := logEntry(id, caller.CompanyID, req, answer, h.c.now())
+	check := logEntry(id, caller.CompanyID, req, answer, h.c.Now.Stamp())
 	return usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.EligibilityCheck, []usecase.Event, error) {
 		c, err := h.c.Store.UpdateCoverage(ctx, cmd.PatientID, cmd.CoverageID, func(c *domain.Coverage) error {
 			c.RecordEligibility(*check)

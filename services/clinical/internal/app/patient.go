@@ -190,7 +190,7 @@ func (h Patients) Create(ctx context.Context, cmd CreatePatient) (*domain.Patien
 	if err != nil {
 		return nil, err
 	}
-	p, err := domain.NewPatient(id, caller.CompanyID, cmd.Values, h.c.today(), h.c.now())
+	p, err := domain.NewPatient(id, caller.CompanyID, cmd.Values, h.c.today(), h.c.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("patient", err)
 	}
@@ -234,7 +234,7 @@ func (h Patients) Update(ctx context.Context, cmd UpdatePatient) (*domain.Patien
 	if err := usecase.CheckID("patient.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	today, now := h.c.today(), h.c.now()
+	today, now := h.c.today(), h.c.Now.Stamp()
 	return usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.Patient, []usecase.Event, error) {
 		p, err := h.c.Store.UpdatePatient(ctx, cmd.ID, func(p *domain.Patient) error {
 			if err := etag.Check(cmd.Etag, p.Version); err != nil {

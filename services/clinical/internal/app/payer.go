@@ -96,7 +96,7 @@ func (h Payers) Create(ctx context.Context, cmd CreatePayer) (*domain.Payer, err
 	return create(ctx, h.c, creation[*domain.Payer]{
 		method: "CreatePayer", field: "payer", requestID: cmd.RequestID, fingerprint: cmd.Values,
 		build: func(caller identity.Principal, id string) (*domain.Payer, error) {
-			return domain.NewPayer(id, caller.CompanyID, cmd.Values, h.c.now())
+			return domain.NewPayer(id, caller.CompanyID, cmd.Values, h.c.Now.Stamp())
 		},
 		store: h.c.Store.CreatePayer,
 		event: func(caller identity.Principal, p *domain.Payer) usecase.Event {
@@ -116,7 +116,7 @@ type UpdatePayer struct {
 
 // Update applies cmd and records PayerUpdated.
 func (h Payers) Update(ctx context.Context, cmd UpdatePayer) (*domain.Payer, error) {
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	return update(ctx, h.c, change[*domain.Payer]{
 		field: "payer", idField: "payer.id", id: cmd.ID, etag: cmd.Etag,
 		version: func(p *domain.Payer) int64 { return p.Version },
@@ -189,7 +189,7 @@ func (h Payers) CreatePlan(ctx context.Context, cmd CreatePlan) (*domain.Plan, e
 			Values  domain.PlanValues
 		}{cmd.PayerID, cmd.Values},
 		build: func(_ identity.Principal, id string) (*domain.Plan, error) {
-			return domain.NewPlan(id, payer, cmd.Values, h.c.now())
+			return domain.NewPlan(id, payer, cmd.Values, h.c.Now.Stamp())
 		},
 		store: h.c.Store.CreatePlan,
 		event: func(caller identity.Principal, p *domain.Plan) usecase.Event {
@@ -212,7 +212,7 @@ func (h Payers) UpdatePlan(ctx context.Context, cmd UpdatePlan) (*domain.Plan, e
 	if err := usecase.CheckID("plan.payerId", cmd.PayerID); err != nil {
 		return nil, err
 	}
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	return update(ctx, h.c, change[*domain.Plan]{
 		field: "plan", idField: "plan.id", id: cmd.ID, etag: cmd.Etag,
 		version: func(p *domain.Plan) int64 { return p.Version },

@@ -104,7 +104,7 @@ func (h Prescribers) Create(ctx context.Context, cmd CreatePrescriber) (*domain.
 	return create(ctx, h.c, creation[*domain.Prescriber]{
 		method: "CreatePrescriber", field: "prescriber", requestID: cmd.RequestID, fingerprint: cmd.Values,
 		build: func(caller identity.Principal, id string) (*domain.Prescriber, error) {
-			return domain.NewPrescriber(id, caller.CompanyID, cmd.Values, h.c.now())
+			return domain.NewPrescriber(id, caller.CompanyID, cmd.Values, h.c.Now.Stamp())
 		},
 		store: h.c.Store.CreatePrescriber,
 		event: func(caller identity.Principal, p *domain.Prescriber) usecase.Event {
@@ -130,7 +130,7 @@ type UpdatePrescriber struct {
 // false deactivates the prescriber: orders already naming them keep
 // doing so, new ones may not.
 func (h Prescribers) Update(ctx context.Context, cmd UpdatePrescriber) (*domain.Prescriber, error) {
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	return update(ctx, h.c, change[*domain.Prescriber]{
 		field: "prescriber", idField: "prescriber.id", id: cmd.ID, etag: cmd.Etag,
 		version: func(p *domain.Prescriber) int64 { return p.Version },

@@ -150,7 +150,7 @@ func (h WrittenOrders) Create(ctx context.Context, cmd CreateWrittenOrder) (Writ
 	return h.viewOf(create(ctx, h.c, creation[*domain.WrittenOrder]{
 		method: "CreateWrittenOrder", field: "writtenOrder", requestID: cmd.RequestID, fingerprint: cmd.Values,
 		build: func(caller identity.Principal, id string) (*domain.WrittenOrder, error) {
-			return domain.NewWrittenOrder(id, caller.CompanyID, cmd.Values, h.c.now())
+			return domain.NewWrittenOrder(id, caller.CompanyID, cmd.Values, h.c.Now.Stamp())
 		},
 		store: h.c.Store.CreateWrittenOrder,
 		event: func(caller identity.Principal, o *domain.WrittenOrder) usecase.Event {
@@ -246,7 +246,7 @@ func (h WrittenOrders) Revoke(ctx context.Context, cmd RevokeWrittenOrder) (Writ
 func (h WrittenOrders) change(ctx context.Context, field, idField, id, tag string,
 	move func(*domain.WrittenOrder, time.Time) error,
 	event func(identity.Principal, *domain.WrittenOrder, domain.WrittenOrderStatus) usecase.Event) (WrittenOrderView, error) {
-	now := h.c.now()
+	now := h.c.Now.Stamp()
 	var before domain.WrittenOrderStatus
 	return h.viewOf(update(ctx, h.c, change[*domain.WrittenOrder]{
 		field: field, idField: idField, id: id, etag: tag,

@@ -92,7 +92,7 @@ type Deps struct {
 	UnitOfWork UnitOfWork
 	Events     EventRecorder
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 }
 
 // NewApplication builds the directory's commands and queries.
@@ -129,10 +129,6 @@ func NewApplication(d Deps) *Application {
 type directory struct {
 	Deps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (d *directory) now() time.Time { return d.Now().UTC().Truncate(time.Microsecond) }
 
 // caller returns the authenticated actor and its company (the tenant). A
 // request without one is refused; the interceptor chain never lets one

@@ -51,7 +51,7 @@ func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*d
 	if cmd.ID != "" && cmd.ID != tenant {
 		return nil, errs.Invalid(errs.FieldViolation{Field: "company.id", Description: "must be empty or the id of the caller's own company"})
 	}
-	now := h.d.now()
+	now := h.d.Now.Stamp()
 	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
 		c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
 			if err := etag.Check(cmd.Etag, c.Version); err != nil {

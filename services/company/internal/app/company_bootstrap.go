@@ -55,7 +55,7 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	now := h.d.now()
+	now := h.d.Now.Stamp()
 	company, companyErr := domain.NewCompany(companyID, cmd.Code, cmd.LegalName, now)
 	owner, ownerErr := domain.NewUser(ownerID, companyID, domain.UserProfile{
 		Email:      cmd.OwnerEmail,

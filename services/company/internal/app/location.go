@@ -84,7 +84,7 @@ func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (
 	if err != nil {
 		return nil, err
 	}
-	l, err := domain.NewLocation(id, tenant, cmd.Values, h.d.now())
+	l, err := domain.NewLocation(id, tenant, cmd.Values, h.d.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("location", err)
 	}
@@ -138,7 +138,7 @@ func (h UpdateLocationHandler) Handle(ctx context.Context, cmd UpdateLocation) (
 	if err := usecase.CheckID("location.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.d.now()
+	now := h.d.Now.Stamp()
 	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
 		l, err := h.d.Locations.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
 			if err := etag.Check(cmd.Etag, l.Version); err != nil {
@@ -238,7 +238,7 @@ func (d *directory) changeLocation(ctx context.Context, id, tag string, move fun
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	now := d.now()
+	now := d.Now.Stamp()
 	return usecase.Change(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
 		l, err := d.Locations.UpdateLocation(ctx, id, func(l *domain.Location) error {
 			if err := etag.Check(tag, l.Version); err != nil {

@@ -91,7 +91,7 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 		return nil, err
 	}
 	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
-	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.d.now())
+	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.d.Now.Stamp())
 	if err := usecase.InvalidFields(
 		usecase.FieldCheck{Field: "user", Err: userErr},
 		usecase.FieldCheck{Field: "roles", Err: rolesErr},
@@ -164,7 +164,7 @@ func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.
 	if err := usecase.CheckID("user.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.d.now()
+	now := h.d.Now.Stamp()
 	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(cmd.Etag, u.Version); err != nil {
@@ -233,7 +233,7 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 				return err
 			}
 			previous = slices.Clone(u.Roles)
-			return u.SetRoles(actor, roles, owners, h.d.now())
+			return u.SetRoles(actor, roles, owners, h.d.Now.Stamp())
 		})
 		if err != nil || slices.Equal(previous, u.Roles) {
 			return u, nil, err
@@ -381,7 +381,7 @@ func (d *directory) changeUserStatus(ctx context.Context, id, tag string,
 				return err
 			}
 			c.previous = u.Status
-			return move(ctx, r, actor, u, d.now())
+			return move(ctx, r, actor, u, d.Now.Stamp())
 		})
 		if err != nil {
 			return nil, nil, err

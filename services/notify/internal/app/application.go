@@ -6,6 +6,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 )
 
 // Application is the notify API's whole use-case surface: every command
@@ -48,7 +49,7 @@ type Deps struct {
 	// Pages seals the page tokens of every listing.
 	Pages *page.Sealer
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 }
 
 // NewApplication builds the API's commands and queries.
@@ -79,10 +80,6 @@ func NewApplication(d Deps) *Application {
 type service struct {
 	Deps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (s *service) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // isUUID reports whether s is a UUID in canonical form.
 func isUUID(s string) bool {

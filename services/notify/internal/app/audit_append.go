@@ -111,7 +111,7 @@ func (g *byChain) chains() []chainBatch {
 // consumers appending batches of the same tenants cannot deadlock).
 // Entries already in the trail, or repeated, are skipped.
 func (c *EventConsumer) appendChains(ctx context.Context, batches []chainBatch) error {
-	now := c.now()
+	now := c.Now.Stamp()
 	for _, b := range batches {
 		var appended int
 		err := c.Tenants.InTenant(ctx, b.chain, func(ctx context.Context) error {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/bus"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -29,7 +30,7 @@ type ConsumerDeps struct {
 	// Ingest, when set, learns of every batch of audit records appended.
 	Ingest AuditIngest
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 }
 
 // AuditIngest observes the trail's ingest: n records appended at now, the
@@ -51,9 +52,6 @@ func NewEventConsumer(d ConsumerDeps) *EventConsumer {
 	}
 	return &EventConsumer{ConsumerDeps: d}
 }
-
-// now returns the clock's time at the database's precision.
-func (c *EventConsumer) now() time.Time { return c.Now().UTC().Truncate(time.Microsecond) }
 
 // Consume applies one delivered event, in the unit of work ctx carries (the
 // inbox's, whose tenant is the event's) or in one of its own:

@@ -67,7 +67,7 @@ func (c *EventConsumer) notify(ctx context.Context, e domain.Event, facts domain
 	if err != nil {
 		return err
 	}
-	ns, err := domain.Notify(e, facts, rules, users, usecase.NewID, c.now())
+	ns, err := domain.Notify(e, facts, rules, users, usecase.NewID, c.Now.Stamp())
 	if err != nil {
 		return err
 	}

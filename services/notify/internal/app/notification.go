@@ -89,5 +89,5 @@ func (h MarkNotificationReadHandler) Handle(ctx context.Context, id string) (*do
 	if !isUUID(p.Subject) {
 		return nil, notFoundNotification(id)
 	}
-	return h.s.Notifications.MarkNotificationRead(ctx, p.Subject, id, h.s.now())
+	return h.s.Notifications.MarkNotificationRead(ctx, p.Subject, id, h.s.Now.Stamp())
 }

@@ -34,7 +34,7 @@ func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNot
 	if err != nil {
 		return nil, err
 	}
-	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.s.now())
+	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.s.Now.Stamp())
 	if err != nil {
 		return nil, underField("notificationRule", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/page"
+	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -73,7 +74,7 @@ type WebhookDeps struct {
 	// Random is the source of signing secrets; nil means crypto/rand.
 	Random io.Reader
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 }
 
 // NewWebhooks builds the webhook commands, queries and enqueuer.
@@ -105,7 +106,3 @@ func NewWebhooks(d WebhookDeps) *Webhooks {
 type webhooks struct {
 	WebhookDeps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (w *webhooks) now() time.Time { return w.Now().UTC().Truncate(time.Microsecond) }

@@ -70,7 +70,7 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 	if e.CompanyID == "" {
 		return nil
 	}
-	now := h.w.now()
+	now := h.w.Now.Stamp()
 	_, err := h.w.Repo.EnqueueWebhookDeliveries(ctx, e.CompanyID, func(subs []*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error) {
 		var shown *shownEvent
 		bodies := map[string][]byte{} // by the view's payload
@@ -110,6 +110,6 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 // the event's tenant that deliver with creatorID's authority, which has
 // ended. It runs in the consumer's unit of work.
 func (h EnqueueWebhookDeliveriesHandler) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error {
-	_, err := h.w.Repo.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason, h.w.now())
+	_, err := h.w.Repo.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason, h.w.Now.Stamp())
 	return err
 }

@@ -47,7 +47,7 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.w.AllowInsecureTargets, h.w.now())
+	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.w.AllowInsecureTargets, h.w.Now.Stamp())
 	if err != nil {
 		return CreatedWebhookSubscription{}, underField(webhookSubscriptionField, err)
 	}
@@ -174,7 +174,7 @@ func (h UpdateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Update
 	if err := usecase.CheckID(webhookSubscriptionField+".id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.w.now()
+	now := h.w.Now.Stamp()
 	return h.w.Repo.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
 			return underField(webhookSubscriptionField, err)
@@ -228,7 +228,7 @@ func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Enable
 	if err := usecase.CheckID("id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.w.now()
+	now := h.w.Now.Stamp()
 	return h.w.Repo.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
 			return err

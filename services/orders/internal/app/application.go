@@ -52,7 +52,7 @@ type Deps struct {
 	Events     usecase.EventRecorder
 	// Now is the clock every use case reads (one injected clock: the
 	// domain never reads the time itself); nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 	// Zone is where "today" is judged (a delivery not in the future); nil
 	// means UTC.
 	Zone *time.Location
@@ -79,10 +79,6 @@ func NewApplication(d Deps) *Application {
 type supplier struct {
 	Deps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (s *supplier) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // today is the calendar date now in the service's zone.
 func (s *supplier) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }

@@ -185,7 +185,7 @@ func (h Claims) billBatch(ctx context.Context, asOf civil.Date, after *RentalKey
 		return billed{}, nil, err
 	}
 	last := RentalKey{NextDue: rentals[len(rentals)-1].NextDue, LineID: rentals[len(rentals)-1].LineID}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	var claims []domain.ClaimLine
 	var closed []*domain.Rental
 	for _, r := range rentals {
@@ -338,7 +338,7 @@ func (h Claims) ExportClaimLines(ctx context.Context, cmd ExportClaimLines) ([]*
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	return h.s.Store.ExportClaimLines(ctx, cmd.IDs, caller.Subject, h.s.now(), func(lines []*domain.ClaimLine) error {
+	return h.s.Store.ExportClaimLines(ctx, cmd.IDs, caller.Subject, h.s.Now.Stamp(), func(lines []*domain.ClaimLine) error {
 		return domain.CheckExport(lines, cmd.Force)
 	})
 }

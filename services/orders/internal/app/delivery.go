@@ -119,7 +119,7 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 	if err := usecase.InvalidFields(checks...); err != nil {
 		return nil, err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Delivery, []usecase.Event, error) {
 		caller, id, fingerprint, err := h.s.newRecord(ctx, "RecordDelivery", cmd)
 		if err != nil {
@@ -289,7 +289,7 @@ func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.Pic
 	if err := domain.CheckPickup(p, current.CheckedLines(), ended, current.Lines[0].BillingStart, h.s.today()); err != nil {
 		return nil, usecase.UnderField("pickup", err)
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.PickupRecord, []usecase.Event, error) {
 		caller, id, fingerprint, err := h.s.newRecord(ctx, "RecordPickup", cmd)
 		if err != nil {
@@ -355,7 +355,7 @@ func (h Orders) Flag(ctx context.Context, f FlagLine) error {
 	if usecase.CheckID("", f.OrderID) != nil || usecase.CheckID("", f.LineID) != nil {
 		return nil
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	return h.s.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
 		o, err := h.s.Store.UpdateOrder(ctx, f.OrderID, func(o *domain.Order) error {
 			i := o.LineIndex(f.LineID)

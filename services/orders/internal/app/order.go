@@ -159,7 +159,7 @@ func (h Orders) Create(ctx context.Context, cmd CreateOrder) (*domain.Order, err
 	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.Order]{
 		Field: "order", RequestID: cmd.RequestID, Fingerprint: h.s.fingerprint("CreateOrder", cmd.Values),
 		Build: func(caller identity.Principal, id string) (*domain.Order, error) {
-			now := h.s.now()
+			now := h.s.Now.Stamp()
 			o := &domain.Order{ID: id, CompanyID: caller.CompanyID, Status: domain.StatusDraft, Version: 1,
 				CreateTime: now, UpdateTime: now}
 			draft.applyTo(o)
@@ -390,7 +390,7 @@ func (h Orders) open(ctx context.Context, idField, id string, cmd domain.OrderCo
 // recording OrderChanged of type typ.
 func (h Orders) step(ctx context.Context, field, idField, id, tag, typ string, apply func(*domain.Order, time.Time) error) (*domain.Order, error) {
 	var before domain.OrderStatus
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	return usecase.Apply(ctx, h.s.UnitOfWork, h.s.Events, usecase.Update[*domain.Order]{
 		Field: field, IDField: idField, ID: id, Etag: tag,
 		Version: func(o *domain.Order) int64 { return o.Version },

@@ -121,7 +121,7 @@ func (h PriceLists) Create(ctx context.Context, cmd CreatePriceList) (*domain.Pr
 	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.PriceList]{
 		Field: "priceList", RequestID: cmd.RequestID, Fingerprint: h.s.fingerprint("CreatePriceList", cmd.Values),
 		Build: func(caller identity.Principal, id string) (*domain.PriceList, error) {
-			l, err := domain.NewPriceList(id, caller.CompanyID, cmd.Values, h.s.now())
+			l, err := domain.NewPriceList(id, caller.CompanyID, cmd.Values, h.s.Now.Stamp())
 			checks := []usecase.FieldCheck{{Err: err}}
 			if payer := cmd.Values.PayerID; payer != "" {
 				if err := usecase.CheckID("payerId", payer); err != nil {
@@ -166,7 +166,7 @@ func (h PriceLists) CreatePrice(ctx context.Context, cmd CreatePrice) (*domain.P
 			Values domain.PriceValues
 		}{cmd.ListID, cmd.Values}),
 		Build: func(caller identity.Principal, id string) (*domain.Price, error) {
-			p, err := domain.NewPrice(id, caller.CompanyID, cmd.ListID, cmd.Values, h.s.now())
+			p, err := domain.NewPrice(id, caller.CompanyID, cmd.ListID, cmd.Values, h.s.Now.Stamp())
 			checks := []usecase.FieldCheck{{Err: err}}
 			if item := cmd.Values.ItemID; item != "" {
 				_, err := h.s.Peers.Item(ctx, "itemId", item)
@@ -244,7 +244,7 @@ func (h PriceLists) EndPrice(ctx context.Context, cmd EndPrice) (*domain.Price, 
 	if err := usecase.CheckID("priceListId", cmd.ListID); err != nil {
 		return nil, err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	// others are the list's prices of the item and code, read by the store
 	// under the list's lock just before the change is applied.
 	var others []domain.Price

@@ -111,7 +111,7 @@ func (h Resupplies) CreateSchedule(ctx context.Context, cmd CreateResupplySchedu
 			if cmd.PayerID != "" {
 				checks = append(checks, usecase.FieldCheck{Err: h.s.Peers.CheckPayer(ctx, "payerId", cmd.PayerID)})
 			}
-			now := h.s.now()
+			now := h.s.Now.Stamp()
 			s := &domain.ResupplySchedule{ID: id, CompanyID: caller.CompanyID, PatientID: cmd.PatientID, BranchID: cmd.BranchID,
 				PayerID: cmd.PayerID, OrderID: cmd.OrderID, Items: items, Status: domain.ResupplyActive, Version: 1,
 				CreateTime: now, UpdateTime: now}
@@ -232,7 +232,7 @@ func (h Resupplies) RecordConfirmation(ctx context.Context, cmd RecordConfirmati
 		if err != nil {
 			return nil, nil, err
 		}
-		c.ID, c.CompanyID, c.ScheduleID, c.ActorID, c.CreateTime = id, caller.CompanyID, s.ID, caller.Subject, h.s.now()
+		c.ID, c.CompanyID, c.ScheduleID, c.ActorID, c.CreateTime = id, caller.CompanyID, s.ID, caller.Subject, h.s.Now.Stamp()
 		out, _, err := h.s.Store.CreateResupplyConfirmation(ctx, &c, cmd.RequestID, fingerprint)
 		return out, nil, err
 	})
@@ -265,7 +265,7 @@ func (h Resupplies) RecordShipment(ctx context.Context, cmd RecordShipment) (*do
 			return nil, nil, err
 		}
 		p := cmd.Shipment
-		p.ID, p.CompanyID, p.ScheduleID, p.ActorID, p.CreateTime = id, caller.CompanyID, cmd.ScheduleID, caller.Subject, h.s.now()
+		p.ID, p.CompanyID, p.ScheduleID, p.ActorID, p.CreateTime = id, caller.CompanyID, cmd.ScheduleID, caller.Subject, h.s.Now.Stamp()
 		s, err := h.s.Store.UpdateResupplySchedule(ctx, cmd.ScheduleID, func(s *domain.ResupplySchedule) (civil.Date, error) {
 			w, err := h.s.Store.ResupplyWindow(ctx, s.PayerID)
 			if err != nil {

@@ -97,7 +97,7 @@ type Deps struct {
 	// BulkOperations enables BatchCreateUnits (FEATURE_BULK_OPERATIONS).
 	BulkOperations bool
 	// Now is the clock; nil means the system clock.
-	Now func() time.Time
+	Now usecase.Clock
 	// Zone is where "today" is judged (maintenance overdue, lots expired,
 	// future readings); nil means UTC.
 	Zone *time.Location
@@ -134,10 +134,6 @@ func NewApplication(d Deps) (*Application, error) {
 type serials struct {
 	Deps
 }
-
-// now returns the clock's time at the database's precision (microseconds),
-// so what a command returns equals what a later read returns.
-func (s *serials) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
 
 // today is the calendar date now in the service's zone.
 func (s *serials) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }

@@ -113,7 +113,7 @@ func (h Fulfillment) ApplyOrderEvent(ctx context.Context, d bus.Delivery) error 
 func (h Fulfillment) move(ctx context.Context, caller identity.Principal, sourceEventID string, m orderMove) ([]usecase.Event, error) {
 	var events []usecase.Event
 	if m.release {
-		t := domain.UnitTransaction{Kind: domain.TxCancelReservation, OrderLineID: m.lineID, Time: h.s.now()}
+		t := domain.UnitTransaction{Kind: domain.TxCancelReservation, OrderLineID: m.lineID, Time: h.s.Now.Stamp()}
 		tr, err := h.s.Store.ReleaseReservation(ctx, m.lineID, t, fulfillmentActor)
 		if err != nil {
 			return nil, err
@@ -125,7 +125,7 @@ func (h Fulfillment) move(ctx context.Context, caller identity.Principal, source
 	if m.unitID == "" {
 		return events, nil
 	}
-	t := domain.UnitTransaction{Kind: m.kind, PatientID: m.patientID, OrderLineID: m.lineID, Note: m.note, Time: h.s.now()}
+	t := domain.UnitTransaction{Kind: m.kind, PatientID: m.patientID, OrderLineID: m.lineID, Note: m.note, Time: h.s.Now.Stamp()}
 	var status domain.UnitStatus
 	tr, err := h.s.Store.ApplyTransaction(ctx, m.unitID, t, fulfillmentActor, func(u *domain.Unit) error {
 		status = u.Status

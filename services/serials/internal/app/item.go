@@ -81,7 +81,7 @@ func (h Items) Create(ctx context.Context, cmd CreateItem) (*domain.Item, error)
 	if err != nil {
 		return nil, err
 	}
-	it, err := domain.NewItem(id, caller.CompanyID, cmd.Values, h.s.now())
+	it, err := domain.NewItem(id, caller.CompanyID, cmd.Values, h.s.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("item", err)
 	}
@@ -119,7 +119,7 @@ func (h Items) Update(ctx context.Context, cmd UpdateItem) (*domain.Item, error)
 	if err := usecase.CheckID("item.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	it, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Item, []usecase.Event, error) {
 		it, err := h.s.Store.UpdateItem(ctx, cmd.ID, func(it *domain.Item) error {
 			if err := etag.Check(cmd.Etag, it.Version); err != nil {

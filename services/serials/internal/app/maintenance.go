@@ -46,7 +46,7 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 	if err != nil {
 		return nil, err
 	}
-	r, err := domain.NewMaintenanceRecord(id, caller.CompanyID, cmd.UnitID, caller.Subject, cmd.Values, h.s.today(), h.s.now())
+	r, err := domain.NewMaintenanceRecord(id, caller.CompanyID, cmd.UnitID, caller.Subject, cmd.Values, h.s.today(), h.s.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("record", err)
 	}
@@ -161,7 +161,7 @@ func (h Maintenance) AnnounceDue(ctx context.Context) (int, error) {
 				for i, d := range due {
 					events[i] = usecase.Event{Type: EventMaintenanceDue, CompanyID: company,
 						Payload: &serialsv1.MaintenanceFellDue{CompanyId: company, UnitId: d.UnitID,
-							OccurTime: protoconv.Time(h.s.now()), ItemId: d.ItemID, WarehouseId: d.WarehouseID,
+							OccurTime: protoconv.Time(h.s.Now.Stamp()), ItemId: d.ItemID, WarehouseId: d.WarehouseID,
 							SerialNumber: d.SerialNumber, DueDate: protoconv.DateProto(d.Due)}}
 				}
 				return len(due), events, nil

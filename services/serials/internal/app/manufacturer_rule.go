@@ -69,7 +69,7 @@ func (h Items) SetManufacturerRule(ctx context.Context, cmd SetManufacturerRule)
 	if err != nil {
 		return nil, err
 	}
-	r, err := domain.NewManufacturerRule(caller.CompanyID, cmd.Manufacturer, cmd.Format, h.s.now())
+	r, err := domain.NewManufacturerRule(caller.CompanyID, cmd.Manufacturer, cmd.Format, h.s.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("rule", err)
 	}
@@ -97,7 +97,7 @@ func (h Items) DeleteManufacturerRule(ctx context.Context, manufacturer, etagVal
 	if err := checkManufacturer("manufacturer", manufacturer); err != nil {
 		return err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	_, err = usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.ManufacturerRule, []usecase.Event, error) {
 		gone, err := h.s.Store.DeleteManufacturerRule(ctx, manufacturer, func(current *domain.ManufacturerRule) error {
 			return checkRuleEtag("etag", etagValue, current)

@@ -63,7 +63,7 @@ func (h Recalls) Recall(ctx context.Context, scope RecallQuery, recalled bool) (
 	if err != nil {
 		return 0, err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	n, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (int64, []usecase.Event, error) {
 		n, err := h.s.Store.SetRecalled(ctx, q, recalled)
 		if err != nil || n == 0 {

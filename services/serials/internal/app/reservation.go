@@ -51,7 +51,7 @@ func (h Units) Reserve(ctx context.Context, cmd ReserveUnit) (*domain.Unit, erro
 		return nil, errs.Invalid(errs.FieldViolation{Field: "itemId", Description: "is not serialized: it has no units to reserve"})
 	}
 	today := h.s.today()
-	t := domain.UnitTransaction{Kind: domain.TxReserve, OrderLineID: cmd.OrderLineID, Time: h.s.now()}
+	t := domain.UnitTransaction{Kind: domain.TxReserve, OrderLineID: cmd.OrderLineID, Time: h.s.Now.Stamp()}
 	r := Reservation{OrderLineID: cmd.OrderLineID, ItemID: cmd.ItemID, WarehouseID: cmd.WarehouseID, SerialNumber: serial, Today: today}
 	var held bool
 	tr, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (Transition, []usecase.Event, error) {
@@ -98,7 +98,7 @@ func (h Units) Release(ctx context.Context, orderLineID string) (string, error) 
 	if err := usecase.CheckID("orderLineId", orderLineID); err != nil {
 		return "", err
 	}
-	t := domain.UnitTransaction{Kind: domain.TxCancelReservation, OrderLineID: orderLineID, Time: h.s.now()}
+	t := domain.UnitTransaction{Kind: domain.TxCancelReservation, OrderLineID: orderLineID, Time: h.s.Now.Stamp()}
 	tr, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (Transition, []usecase.Event, error) {
 		tr, err := h.s.Store.ReleaseReservation(ctx, orderLineID, t, caller.Subject)
 		if err != nil || tr.Unit == nil {

@@ -158,7 +158,7 @@ func (h Units) build(ctx context.Context, field, itemID string, values domain.Un
 	if err != nil {
 		return nil, err
 	}
-	u, err := domain.NewUnit(id, ir.item, ir.rule, values, h.s.now())
+	u, err := domain.NewUnit(id, ir.item, ir.rule, values, h.s.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField(field, err)
 	}
@@ -311,7 +311,7 @@ func (h Units) Transition(ctx context.Context, cmd TransitionUnit) (*domain.Unit
 			return nil, err
 		}
 	}
-	t := domain.UnitTransaction{Kind: cmd.Kind, PatientID: cmd.PatientID, WarehouseID: cmd.WarehouseID, Time: h.s.now()}
+	t := domain.UnitTransaction{Kind: cmd.Kind, PatientID: cmd.PatientID, WarehouseID: cmd.WarehouseID, Time: h.s.Now.Stamp()}
 	tr, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (Transition, []usecase.Event, error) {
 		tr, err := h.s.Store.ApplyTransaction(ctx, cmd.ID, t, caller.Subject, func(u *domain.Unit) error {
 			if cmd.Etag == "" {

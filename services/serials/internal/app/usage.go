@@ -35,7 +35,7 @@ func (h Usage) Record(ctx context.Context, unitID string, readings []domain.Nigh
 	if err := checkReadings(readings, h.s.today()); err != nil {
 		return nil, err
 	}
-	now := h.s.now()
+	now := h.s.Now.Stamp()
 	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Unit, []usecase.Event, error) {
 		u, err := h.s.Store.RecordUsage(ctx, unitID, readings)
 		if err != nil {
