@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/ariesone/ariesone/platform/civil"
@@ -110,14 +108,3 @@ type clinic struct {
 
 // today is the calendar date now in the service's zone.
 func (c *clinic) today() civil.Date { return civil.Of(c.Now().In(c.Zone)) }
-
-// requestHash is the AIP-155 fingerprint of a create request (without its
-// request_id): a keyed digest, so a fingerprint of a request that carries
-// PHI reveals nothing of it to whoever reads the idempotency table.
-func (c *clinic) requestHash(method string, request any) ([]byte, error) {
-	b, err := json.Marshal(request)
-	if err != nil {
-		return nil, fmt.Errorf("hashing %s request: %w", method, err)
-	}
-	return c.Keyring.BlindIndex("clinical.idempotency."+method, string(b)), nil
-}

@@ -194,7 +194,7 @@ func (h Patients) Create(ctx context.Context, cmd CreatePatient) (*domain.Patien
 	if err != nil {
 		return nil, usecase.UnderField("patient", err)
 	}
-	hash, err := h.c.requestHash("CreatePatient", struct {
+	hash, err := usecase.Fingerprint(h.c.Keyring, "clinical", "CreatePatient", struct {
 		Values           domain.PatientValues
 		ConfirmDuplicate bool
 	}{cmd.Values, cmd.ConfirmDuplicate})

@@ -33,7 +33,7 @@ type creation[T any] struct {
 func create[T any](ctx context.Context, c *clinic, cr creation[T]) (T, error) {
 	return usecase.Create(ctx, c.UnitOfWork, c.Events, usecase.Creation[T]{
 		Field: cr.field, RequestID: cr.requestID,
-		Fingerprint: func() ([]byte, error) { return c.requestHash(cr.method, cr.fingerprint) },
+		Fingerprint: func() ([]byte, error) { return usecase.Fingerprint(c.Keyring, "clinical", cr.method, cr.fingerprint) },
 		Build:       cr.build, Store: cr.store,
 		Events: func(caller identity.Principal, r T) []usecase.Event { return []usecase.Event{cr.event(caller, r)} },
 	})

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/ariesone/ariesone/platform/page"
@@ -139,15 +137,4 @@ func caller(ctx context.Context) (domain.Actor, string, error) {
 		return domain.Actor{}, "", err
 	}
 	return domain.Actor{ID: p.Subject, Roles: p.Roles}, p.CompanyID, nil
-}
-
-// requestHash is the AIP-155 fingerprint of a create request (without its
-// request_id): a keyed digest, so a fingerprint that covers a password
-// reveals nothing about it to whoever reads the idempotency table.
-func (d *directory) requestHash(method string, request any) ([]byte, error) {
-	b, err := json.Marshal(request)
-	if err != nil {
-		return nil, fmt.Errorf("hashing %s request: %w", method, err)
-	}
-	return d.Keyring.BlindIndex("company.idempotency."+method, string(b)), nil
 }

@@ -88,7 +88,7 @@ func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (
 	if err != nil {
 		return nil, usecase.UnderField("location", err)
 	}
-	hash, err := h.d.requestHash("CreateLocation", cmd.Values)
+	hash, err := usecase.Fingerprint(h.d.Keyring, "company", "CreateLocation", cmd.Values)
 	if err != nil {
 		return nil, err
 	}

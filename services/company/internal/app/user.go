@@ -102,7 +102,7 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	if err := domain.CheckGrant(actor, roles); err != nil {
 		return nil, err
 	}
-	hash, err := h.d.requestHash("CreateUser", struct {
+	hash, err := usecase.Fingerprint(h.d.Keyring, "company", "CreateUser", struct {
 		Profile  domain.UserProfile
 		Roles    []domain.Role
 		Password string

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 
 	"github.com/ariesone/ariesone/platform/etag"
@@ -59,7 +58,7 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 	if err != nil {
 		return CreatedWebhookSubscription{}, fmt.Errorf("sealing webhook secret: %w", err)
 	}
-	hash, err := h.w.requestHash(cmd.Values)
+	hash, err := usecase.Fingerprint(h.w.Keyring, "notify", "CreateWebhookSubscription", cmd.Values)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
@@ -79,16 +78,6 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 // with.
 func creatorOf(p identity.Principal) domain.WebhookCreator {
 	return domain.WebhookCreator{ID: p.Subject, Kind: string(p.Kind), Roles: p.Roles}
-}
-
-// requestHash is the AIP-155 fingerprint of a create request (without its
-// request id): a keyed digest, like every fingerprint in AriesOne.
-func (w *webhooks) requestHash(v domain.WebhookSubscriptionValues) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("hashing CreateWebhookSubscription request: %w", err)
-	}
-	return w.Keyring.BlindIndex("notify.idempotency.CreateWebhookSubscription", string(b)), nil
 }
 
 // openSecret opens the sealed secret of subscription id and checks its

@@ -5,8 +5,6 @@
 package app
 
 import (
-	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/ariesone/ariesone/platform/civil"
@@ -82,15 +80,3 @@ type supplier struct {
 
 // today is the calendar date now in the service's zone.
 func (s *supplier) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }
-
-// fingerprint is the AIP-155 digest of a create request (without its
-// request_id), keyed so that it reveals nothing of the request.
-func (s *supplier) fingerprint(method string, request any) func() ([]byte, error) {
-	return func() ([]byte, error) {
-		b, err := json.Marshal(request)
-		if err != nil {
-			return nil, fmt.Errorf("hashing %s request: %w", method, err)
-		}
-		return s.Keyring.BlindIndex("orders.idempotency."+method, string(b)), nil
-	}
-}

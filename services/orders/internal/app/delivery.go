@@ -201,7 +201,7 @@ func (s *supplier) newRecord(ctx context.Context, method string, cmd any) (ident
 	if err != nil {
 		return identity.Principal{}, "", nil, err
 	}
-	fingerprint, err := s.fingerprint(method, cmd)()
+	fingerprint, err := usecase.Fingerprint(s.Keyring, "orders", method, cmd)
 	return caller, id, fingerprint, err
 }
 
@@ -212,7 +212,7 @@ func replay[T any](ctx context.Context, s *supplier, method, requestID string, c
 	if requestID == "" {
 		return zero, false, nil
 	}
-	fingerprint, err := s.fingerprint(method, cmd)()
+	fingerprint, err := usecase.Fingerprint(s.Keyring, "orders", method, cmd)
 	if err != nil {
 		return zero, false, err
 	}

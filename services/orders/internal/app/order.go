@@ -157,7 +157,7 @@ func (h Orders) Create(ctx context.Context, cmd CreateOrder) (*domain.Order, err
 		return nil, err
 	}
 	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.Order]{
-		Field: "order", RequestID: cmd.RequestID, Fingerprint: h.s.fingerprint("CreateOrder", cmd.Values),
+		Field: "order", RequestID: cmd.RequestID, Fingerprint: func() ([]byte, error) { return usecase.Fingerprint(h.s.Keyring, "orders", "CreateOrder", cmd.Values) },
 		Build: func(caller identity.Principal, id string) (*domain.Order, error) {
 			now := h.s.Now.Stamp()
 			o := &domain.Order{ID: id, CompanyID: caller.CompanyID, Status: domain.StatusDraft, Version: 1,

@@ -119,7 +119,9 @@ type CreatePriceList struct {
 // is ALREADY_EXISTS naming the list there is.
 func (h PriceLists) Create(ctx context.Context, cmd CreatePriceList) (*domain.PriceList, error) {
 	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.PriceList]{
-		Field: "priceList", RequestID: cmd.RequestID, Fingerprint: h.s.fingerprint("CreatePriceList", cmd.Values),
+		Field: "priceList", RequestID: cmd.RequestID, Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.s.Keyring, "orders", "CreatePriceList", cmd.Values)
+		},
 		Build: func(caller identity.Principal, id string) (*domain.PriceList, error) {
 			l, err := domain.NewPriceList(id, caller.CompanyID, cmd.Values, h.s.Now.Stamp())
 			checks := []usecase.FieldCheck{{Err: err}}
@@ -161,10 +163,12 @@ func (h PriceLists) CreatePrice(ctx context.Context, cmd CreatePrice) (*domain.P
 	}
 	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.Price]{
 		Field: "price", RequestID: cmd.RequestID,
-		Fingerprint: h.s.fingerprint("CreatePrice", struct {
-			ListID string
-			Values domain.PriceValues
-		}{cmd.ListID, cmd.Values}),
+		Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.s.Keyring, "orders", "CreatePrice", struct {
+				ListID string
+				Values domain.PriceValues
+			}{cmd.ListID, cmd.Values})
+		},
 		Build: func(caller identity.Principal, id string) (*domain.Price, error) {
 			p, err := domain.NewPrice(id, caller.CompanyID, cmd.ListID, cmd.Values, h.s.Now.Stamp())
 			checks := []usecase.FieldCheck{{Err: err}}

@@ -90,7 +90,9 @@ type CreateResupplySchedule struct {
 // intervals, and stores the schedule.
 func (h Resupplies) CreateSchedule(ctx context.Context, cmd CreateResupplySchedule) (DueSchedule, error) {
 	s, err := usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.ResupplySchedule]{
-		Field: "schedule", RequestID: cmd.RequestID, Fingerprint: h.s.fingerprint("CreateResupplySchedule", cmd),
+		Field: "schedule", RequestID: cmd.RequestID, Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.s.Keyring, "orders", "CreateResupplySchedule", cmd)
+		},
 		Build: func(caller identity.Principal, id string) (*domain.ResupplySchedule, error) {
 			items, err := domain.CheckResupplyItems(cmd.Items)
 			checks := []usecase.FieldCheck{{Err: err},

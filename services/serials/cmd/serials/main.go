@@ -15,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/platform/cache"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/inbox"
+	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/peer"
 	"github.com/ariesone/ariesone/platform/service"
@@ -33,9 +34,11 @@ func main() {
 type wiring struct {
 	companyAddr, clinicalAddr string
 	dueSweepEvery             time.Duration
-	// pages seals page tokens, with a key derived from ENCRYPTION_KEY.
-	pages *page.Sealer
-	app   *app.Application
+	// keyring keys request fingerprints; pages seals page tokens, with a
+	// key derived from it.
+	keyring *keyring.Keyring
+	pages   *page.Sealer
+	app     *app.Application
 }
 
 // spec describes the serials service to the platform's runner.
@@ -45,7 +48,8 @@ func spec(w *wiring) service.Spec {
 		DefaultPort: 8084,
 		Migrations:  migrations.FS,
 		Configure: func(e *config.Env) {
-			w.pages = service.PageTokens(e, service.LoadKeyring(e))
+			w.keyring = service.LoadKeyring(e)
+			w.pages = service.PageTokens(e, w.keyring)
 			w.companyAddr = e.HostPorts("COMPANY_ADDR", "127.0.0.1:8081")
 			w.clinicalAddr = e.HostPorts("CLINICAL_ADDR", "127.0.0.1:8082")
 			w.dueSweepEvery = e.Duration("MAINTENANCE_SWEEP_INTERVAL", time.Hour)
@@ -89,6 +93,7 @@ func (w *wiring) register(ctx context.Context, d *service.Deps) error {
 		Warehouses:     peers.NewWarehouses(companyConn),
 		Patients:       peers.NewPatients(clinicalConn),
 		Pages:          w.pages,
+		Keyring:        w.keyring,
 		Serials:        serialCache,
 		BulkOperations: d.Config.Features.BulkOperations,
 	})

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"time"
 
 	"github.com/ariesone/ariesone/platform/cache"
@@ -91,6 +89,8 @@ type Deps struct {
 	// Pages seals the page tokens of every listing, which would otherwise
 	// carry serial numbers, item codes and a patient's rental dates.
 	Pages *page.Sealer
+	// Keyring keys the fingerprints of create requests (usecase.Fingerprint).
+	Keyring usecase.BlindIndexer
 	// Serials caches ValidateSerial's lookups; nil means an in-process
 	// cache of its own.
 	Serials *cache.Cache[[]SerialMatch]
@@ -105,6 +105,9 @@ type Deps struct {
 
 // NewApplication builds the serials commands and queries.
 func NewApplication(d Deps) (*Application, error) {
+	if d.Keyring == nil {
+		return nil, errors.New("serials: Deps.Keyring is required (it keys request fingerprints)")
+	}
 	if d.Now == nil {
 		d.Now = time.Now
 	}
@@ -137,19 +140,3 @@ type serials struct {
 
 // today is the calendar date now in the service's zone.
 func (s *serials) today() civil.Date { return civil.Of(s.Now().In(s.Zone)) }
-
-// requestHash is the AIP-155 fingerprint of a create request (the
-// request_id included: a retry repeats it). Serials requests carry no
-// PHI, so a plain digest will do. Without a request id nothing is kept,
-// so nothing is hashed.
-func requestHash(method, requestID string, request any) ([]byte, error) {
-	if requestID == "" {
-		return nil, nil
-	}
-	h := sha256.New()
-	h.Write([]byte(method + "\x00"))
-	if err := json.NewEncoder(h).Encode(request); err != nil {
-		return nil, fmt.Errorf("hashing %s request: %w", method, err)
-	}
-	return h.Sum(nil), nil
-}

@@ -85,7 +85,7 @@ func (h Items) Create(ctx context.Context, cmd CreateItem) (*domain.Item, error)
 	if err != nil {
 		return nil, usecase.UnderField("item", err)
 	}
-	hash, err := requestHash("CreateItem", cmd.RequestID, cmd.Values)
+	hash, err := usecase.Fingerprint(h.s.Keyring, "serials", "CreateItem", cmd.Values)
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 	if err != nil {
 		return nil, usecase.UnderField("record", err)
 	}
-	hash, err := requestHash("CreateMaintenanceRecord", cmd.RequestID, cmd)
+	hash, err := usecase.Fingerprint(h.s.Keyring, "serials", "CreateMaintenanceRecord", cmd)
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func (h Units) Receive(ctx context.Context, cmd ReceiveUnit) (*domain.Unit, erro
 	if err := h.s.Warehouses.CheckWarehouse(ctx, "unit.warehouseId", u.WarehouseID); err != nil {
 		return nil, err
 	}
-	hash, err := requestHash("ReceiveUnit", cmd.RequestID, cmd)
+	hash, err := usecase.Fingerprint(h.s.Keyring, "serials", "ReceiveUnit", cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (h Units) BatchCreate(ctx context.Context, cmd BatchCreateUnits) ([]string,
 	if err != nil {
 		return nil, err
 	}
-	hash, err := requestHash("BatchCreateUnits", cmd.RequestID, cmd)
+	hash, err := usecase.Fingerprint(h.s.Keyring, "serials", "BatchCreateUnits", cmd)
 	if err != nil {
 		return nil, err
 	}

@@ -74,7 +74,7 @@ func New(t testing.TB, opts Options) *Env {
 	}
 	e.App, err = app.NewApplication(app.Deps{
 		Store: e.Store, UnitOfWork: e.DB.App, Events: e.Events, Warehouses: e.Peers, Patients: e.Peers,
-		Pages:   pagetest.Sealer(t, keyringtest.New(t)),
+		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t),
 		Serials: e.Cache, BulkOperations: opts.BulkOperations,
 	})
 	if err != nil {
