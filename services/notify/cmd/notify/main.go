@@ -59,7 +59,7 @@ func spec() service.Spec {
 func (w *wiring) register(_ context.Context, d *service.Deps) error {
 	s := store.New(d.DB)
 	w.live = app.NewLiveEvents(app.DefaultWatcherBuffer)
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live, Revocations: d.Revocations, Pages: w.pages})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live, Revocations: d.Revocations, Pages: w.pages, Keyring: w.keyring})
 	grpcapi.Register(d.Server.GRPC(), a, d.Config.Features.RealTimeUpdates)
 	w.hooks = app.NewWebhooks(app.WebhookDeps{
 		Repo:                 store.NewWebhookStore(d.DB),

@@ -48,6 +48,8 @@ type Deps struct {
 	Revocations RevocationChecker
 	// Pages seals the page tokens of every listing.
 	Pages *page.Sealer
+	// Keyring keys the fingerprints of create requests (usecase.Fingerprint).
+	Keyring usecase.BlindIndexer
 	// Now is the clock; nil means the system clock.
 	Now usecase.Clock
 }

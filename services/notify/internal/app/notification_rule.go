@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"errors"
-	"fmt"
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -38,12 +35,11 @@ func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNot
 	if err != nil {
 		return nil, underField("notificationRule", err)
 	}
-	b, err := json.Marshal(cmd.Values)
+	hash, err := usecase.Fingerprint(h.s.Keyring, "notify", "CreateNotificationRule", cmd.Values)
 	if err != nil {
-		return nil, fmt.Errorf("hashing CreateNotificationRule request: %w", err)
+		return nil, err
 	}
-	hash := sha256.Sum256(b)
-	r, _, err = h.s.Rules.CreateNotificationRule(ctx, r, cmd.RequestID, hash[:])
+	r, _, err = h.s.Rules.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
 	return r, err
 }
 

@@ -41,7 +41,7 @@ func newWorld(t *testing.T) *world {
 		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: w.webhooks,
 	})
 	w.app = app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: app.NewLiveEvents(8),
-		Pages: pagetest.Sealer(t, keyringtest.New(t))})
+		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t)})
 	return w
 }
 

@@ -49,7 +49,7 @@ func newVisibilityHarness(t *testing.T) *visibilityHarness {
 	hooks := app.NewWebhooks(app.WebhookDeps{Repo: store.NewWebhookStore(db.App), Keyring: ring, Pages: pagetest.Sealer(t, ring)})
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: hooks.Enqueuer})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Pages: pagetest.Sealer(t, ring)})
+	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Pages: pagetest.Sealer(t, ring), Keyring: ring})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)
 	grpcapi.RegisterWebhooks(srv.GRPC(), hooks)
@@ -363,7 +363,7 @@ func newStreamHarness(t *testing.T) (*rpcHarness, *revocation.Set) {
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
 	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Revocations: revoked,
-		Pages: pagetest.Sealer(t, keyringtest.New(t))})
+		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t)})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)
 	h.events = notifyv1.NewEventServiceClient(servertest.Start(t, srv))
