@@ -14,6 +14,7 @@ import (
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -134,7 +135,7 @@ func (h Fulfillment) move(ctx context.Context, caller identity.Principal, source
 	if reason, refused := domain.FulfillmentRefusal(err, status); refused {
 		return append(events, usecase.Event{Type: EventUnitFulfillmentRefused, CompanyID: caller.CompanyID, ResourceID: m.unitID,
 			Payload: &serialsv1.UnitFulfillmentRefused{CompanyId: caller.CompanyID, UnitId: m.unitID, ActorId: fulfillmentActor,
-				OccurTime: protoconv.Time(t.Time), OrderId: m.orderID, OrderLineId: m.lineID, Kind: TransactionKindProto(m.kind),
+				OccurTime: protoconv.Time(t.Time), OrderId: m.orderID, OrderLineId: m.lineID, Kind: apienum.TransactionKindProto(m.kind),
 				Reason: reason, SourceEventId: sourceEventID}}), nil
 	}
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -83,7 +84,7 @@ func (h Items) SetManufacturerRule(ctx context.Context, cmd SetManufacturerRule)
 		return stored, []usecase.Event{{Type: EventManufacturerRuleSet, CompanyID: stored.CompanyID,
 			Payload: &serialsv1.ManufacturerSerialRuleSet{CompanyId: stored.CompanyID, ActorId: caller.Subject,
 				OccurTime: protoconv.Time(stored.UpdateTime), Manufacturer: stored.Manufacturer,
-				Pattern: stored.Format.Pattern, CheckDigit: CheckDigitProto(stored.Format.CheckDigit), Version: stored.Version}}}, nil
+				Pattern: stored.Format.Pattern, CheckDigit: apienum.CheckDigitProto(stored.Format.CheckDigit), Version: stored.Version}}}, nil
 	})
 }
 

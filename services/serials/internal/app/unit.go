@@ -12,6 +12,7 @@ import (
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
@@ -337,7 +338,7 @@ func transitionEvents(caller identity.Principal, tr Transition, t domain.UnitTra
 	events := []usecase.Event{{Type: EventUnitTransitioned, CompanyID: u.CompanyID, ResourceID: u.ID,
 		Payload: &serialsv1.UnitTransitioned{CompanyId: u.CompanyID, UnitId: u.ID, ActorId: caller.Subject,
 			OccurTime: protoconv.Time(u.UpdateTime), ItemId: u.ItemID, SerialNumber: u.SerialNumber,
-			Kind: TransactionKindProto(t.Kind), FromStatus: StatusProto(tr.FromStatus), ToStatus: StatusProto(u.Status),
+			Kind: apienum.TransactionKindProto(t.Kind), FromStatus: apienum.StatusProto(tr.FromStatus), ToStatus: apienum.StatusProto(u.Status),
 			FromWarehouseId: tr.FromWarehouse, ToWarehouseId: u.WarehouseID, PatientId: t.PatientID, Version: u.Version,
 			OrderLineId: t.OrderLineID}}}
 	if l := tr.Low; l != nil {

@@ -8,6 +8,7 @@ import (
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/platform/protoconv"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
@@ -46,7 +47,7 @@ func itemToProto(it *domain.Item) *serialsv1.Item {
 		Etag: etag.FromVersion(it.Version),
 	}
 	if it.SerialFormat != (domain.SerialFormat{}) {
-		out.SerialRule = &serialsv1.SerialRule{Pattern: it.SerialFormat.Pattern, CheckDigit: app.CheckDigitProto(it.SerialFormat.CheckDigit)}
+		out.SerialRule = &serialsv1.SerialRule{Pattern: it.SerialFormat.Pattern, CheckDigit: apienum.CheckDigitProto(it.SerialFormat.CheckDigit)}
 	}
 	return out
 }
@@ -55,7 +56,7 @@ func itemToProto(it *domain.Item) *serialsv1.Item {
 // scheme (protovalidate refuses it first) reads as unknown, so the domain
 // refuses it too.
 func serialFormat(r *serialsv1.SerialRule) domain.SerialFormat {
-	scheme, ok := app.CheckDigitDomain(r.GetCheckDigit())
+	scheme, ok := apienum.CheckDigitDomain(r.GetCheckDigit())
 	if !ok {
 		scheme = domain.CheckDigitScheme(r.GetCheckDigit().String())
 	}
@@ -77,7 +78,7 @@ func itemValues(it *serialsv1.Item) domain.ItemValues {
 func unitToProto(u *domain.Unit) *serialsv1.Unit {
 	return &serialsv1.Unit{
 		Id: u.ID, ItemId: u.ItemID, SerialNumber: u.SerialNumber, ManufacturerSerial: u.ManufacturerSerial,
-		Lot: u.Lot, LotExpiry: optionalDate(u.LotExpiry), WarehouseId: u.WarehouseID, Status: app.StatusProto(u.Status),
+		Lot: u.Lot, LotExpiry: optionalDate(u.LotExpiry), WarehouseId: u.WarehouseID, Status: apienum.StatusProto(u.Status),
 		CurrentPatientId: u.CurrentPatientID, LastPatientId: u.LastPatientID, Recalled: u.Recalled,
 		NextMaintenanceDue: optionalDate(u.NextMaintenanceDue), PurchaseDate: optionalDate(u.PurchaseDate),
 		PurchaseCost: money(u.PurchaseCostCents), WarrantyEnd: optionalDate(u.WarrantyEnd),
@@ -99,8 +100,8 @@ func unitValues(u *serialsv1.Unit) domain.UnitValues {
 
 func transactionToProto(t *app.TransactionRecord) *serialsv1.UnitTransaction {
 	return &serialsv1.UnitTransaction{
-		Id: t.ID, UnitId: t.UnitID, Kind: app.TransactionKindProto(t.Kind),
-		FromStatus: app.StatusProto(t.FromStatus), ToStatus: app.StatusProto(t.ToStatus),
+		Id: t.ID, UnitId: t.UnitID, Kind: apienum.TransactionKindProto(t.Kind),
+		FromStatus: apienum.StatusProto(t.FromStatus), ToStatus: apienum.StatusProto(t.ToStatus),
 		FromWarehouseId: t.FromWarehouse, ToWarehouseId: t.ToWarehouse, PatientId: t.PatientID, ActorId: t.ActorID,
 		OccurTime: protoconv.Time(t.OccurTime), OrderLineId: t.OrderLineID, Note: t.Note,
 	}
@@ -129,7 +130,7 @@ func recallScope(s *serialsv1.RecallScope) app.RecallQuery {
 // transactionKind reads an API transaction kind; an undefined one keeps a
 // name the domain refuses.
 func transactionKind(k serialsv1.UnitTransactionKind) domain.TransactionKind {
-	if d := app.TransactionKindDomain(k); d != "" {
+	if d := apienum.TransactionKindDomain(k); d != "" {
 		return d
 	}
 	return domain.TransactionKind(k.String())
@@ -137,6 +138,6 @@ func transactionKind(k serialsv1.UnitTransactionKind) domain.TransactionKind {
 
 func makerRuleToProto(r *domain.ManufacturerRule) *serialsv1.ManufacturerSerialRule {
 	return &serialsv1.ManufacturerSerialRule{Manufacturer: r.Manufacturer,
-		Rule:       &serialsv1.SerialRule{Pattern: r.Format.Pattern, CheckDigit: app.CheckDigitProto(r.Format.CheckDigit)},
+		Rule:       &serialsv1.SerialRule{Pattern: r.Format.Pattern, CheckDigit: apienum.CheckDigitProto(r.Format.CheckDigit)},
 		UpdateTime: protoconv.Time(r.UpdateTime), Etag: etag.FromVersion(r.Version)}
 }

@@ -9,6 +9,7 @@ import (
 
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/protoconv"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
 )
 
@@ -31,7 +32,7 @@ func (s *UnitServer) GetUnit(ctx context.Context, req *serialsv1.GetUnitRequest)
 // ListUnits returns one page of units ordered by serial number.
 func (s *UnitServer) ListUnits(ctx context.Context, req *serialsv1.ListUnitsRequest) (*serialsv1.ListUnitsResponse, error) {
 	page, err := s.app.Units.List(ctx, app.ListUnits{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(),
-		ItemID: req.GetItemId(), WarehouseID: req.GetWarehouseId(), Status: app.StatusDomain(req.GetStatus()),
+		ItemID: req.GetItemId(), WarehouseID: req.GetWarehouseId(), Status: apienum.StatusDomain(req.GetStatus()),
 		PatientID: req.GetPatientId()})
 	if err != nil {
 		return nil, err
@@ -118,7 +119,7 @@ func (s *UnitServer) ValidateSerial(ctx context.Context, req *serialsv1.Validate
 		resp.Reasons = append(resp.Reasons, reasonProto[r])
 	}
 	if v.Unit != nil {
-		resp.UnitId, resp.ItemId, resp.Status = v.Unit.ID, v.Unit.ItemID, app.StatusProto(v.Unit.Status)
+		resp.UnitId, resp.ItemId, resp.Status = v.Unit.ID, v.Unit.ItemID, apienum.StatusProto(v.Unit.Status)
 	}
 	return resp, nil
 }

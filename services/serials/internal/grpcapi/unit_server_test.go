@@ -10,7 +10,7 @@ import (
 
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
-	"github.com/ariesone/ariesone/services/serials/internal/app"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 	"github.com/ariesone/ariesone/services/serials/internal/serialstest"
 )
@@ -55,7 +55,7 @@ func (f *fixture) recount(t *testing.T) map[string]int32 {
 			t.Fatal(err)
 		}
 		for _, u := range resp.GetUnits() {
-			if b := domain.Bucket(app.StatusDomain(u.GetStatus())); b != domain.BucketNone {
+			if b := domain.Bucket(apienum.StatusDomain(u.GetStatus())); b != domain.BucketNone {
 				out[u.GetWarehouseId()+"/"+u.GetItemId()+"/"+string(b)]++
 			}
 		}
@@ -84,7 +84,7 @@ func TestEveryMoveOfTheTransitionTable(t *testing.T) {
 			for _, kind := range domain.TransactionKinds {
 				u := f.receive(t, items[class], nextSerial(), f.a.WH1)
 				for _, step := range path {
-					if _, err := f.transition(f.a.Admin, u.GetId(), app.TransactionKindProto(step)); err != nil {
+					if _, err := f.transition(f.a.Admin, u.GetId(), apienum.TransactionKindProto(step)); err != nil {
 						t.Fatalf("%s: walking to %s by %v: %v", class, from, path, err)
 					}
 				}
@@ -93,7 +93,7 @@ func TestEveryMoveOfTheTransitionTable(t *testing.T) {
 					t.Fatal(err)
 				}
 				stockBefore := f.stock(t)
-				got, err := f.transition(f.a.Admin, u.GetId(), app.TransactionKindProto(kind))
+				got, err := f.transition(f.a.Admin, u.GetId(), apienum.TransactionKindProto(kind))
 				want, wantErr := domain.Next(class, from, kind)
 				if wantErr == nil {
 					allowed++
@@ -101,7 +101,7 @@ func TestEveryMoveOfTheTransitionTable(t *testing.T) {
 						t.Errorf("%s %s --%s-->: %v", class, from, kind, err)
 						continue
 					}
-					if got.GetStatus() != app.StatusProto(want) {
+					if got.GetStatus() != apienum.StatusProto(want) {
 						t.Errorf("%s %s --%s--> %v, want %s", class, from, kind, got.GetStatus(), want)
 					}
 					if diff := cmp.Diff(f.recount(t), f.stock(t)); diff != "" {

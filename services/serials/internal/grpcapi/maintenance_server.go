@@ -5,72 +5,10 @@ import (
 
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/protoconv"
+	"github.com/ariesone/ariesone/services/serials/internal/apienum"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
-
-// StockServer implements serialsv1.StockServiceServer.
-type StockServer struct {
-	serialsv1.UnimplementedStockServiceServer
-	app *app.Application
-}
-
-// ListStock returns one page of stock levels.
-func (s *StockServer) ListStock(ctx context.Context, req *serialsv1.ListStockRequest) (*serialsv1.ListStockResponse, error) {
-	page, err := s.app.Stock.List(ctx, app.ListStock{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(),
-		WarehouseID: req.GetWarehouseId(), ItemID: req.GetItemId(), LowOnly: req.GetLowOnly()})
-	if err != nil {
-		return nil, err
-	}
-	return &serialsv1.ListStockResponse{Levels: protoconv.Map(page.Items, stockToProto), NextPageToken: page.NextPageToken}, nil
-}
-
-// SummarizeUnits returns the fleet's figures by item.
-func (s *StockServer) SummarizeUnits(ctx context.Context, req *serialsv1.SummarizeUnitsRequest) (*serialsv1.SummarizeUnitsResponse, error) {
-	items, err := s.app.Stock.Summarize(ctx, req.GetWarehouseId())
-	if err != nil {
-		return nil, err
-	}
-	resp := &serialsv1.SummarizeUnitsResponse{}
-	for _, it := range items {
-		sum := &serialsv1.ItemUnitSummary{ItemId: it.ItemID, Active: it.Active, Utilisation: it.Utilisation}
-		for _, st := range domain.UnitStatuses {
-			if n := it.Counts[st]; n > 0 {
-				sum.Counts = append(sum.Counts, &serialsv1.UnitCount{Status: app.StatusProto(st), Count: n})
-			}
-		}
-		resp.Items = append(resp.Items, sum)
-	}
-	return resp, nil
-}
-
-// RecallServer implements serialsv1.RecallServiceServer.
-type RecallServer struct {
-	serialsv1.UnimplementedRecallServiceServer
-	app *app.Application
-}
-
-// ListRecallHolders returns one page of a recall's units and patients.
-func (s *RecallServer) ListRecallHolders(ctx context.Context, req *serialsv1.ListRecallHoldersRequest) (*serialsv1.ListRecallHoldersResponse, error) {
-	page, err := s.app.Recalls.Holders(ctx, recallScope(req.GetScope()), req.GetPageSize(), req.GetPageToken())
-	if err != nil {
-		return nil, err
-	}
-	return &serialsv1.ListRecallHoldersResponse{NextPageToken: page.NextPageToken,
-		Holders: protoconv.Map(page.Items, func(h app.RecallHolder) *serialsv1.RecallHolder {
-			return &serialsv1.RecallHolder{UnitId: h.UnitID, ItemId: h.ItemID, SerialNumber: h.SerialNumber,
-				WarehouseId: h.WarehouseID, Status: app.StatusProto(h.Status), PatientId: h.PatientID}
-		})}, nil
-}
-
-// RecallUnits flags or clears a recall.
-func (s *RecallServer) RecallUnits(ctx context.Context, req *serialsv1.RecallUnitsRequest) (*serialsv1.RecallUnitsResponse, error) {
-	n, err := s.app.Recalls.Recall(ctx, recallScope(req.GetScope()), req.GetRecalled())
-	if err != nil {
-		return nil, err
-	}
-	return &serialsv1.RecallUnitsResponse{ChangedCount: n}, nil
-}
 
 // MaintenanceServer implements serialsv1.MaintenanceServiceServer.
 type MaintenanceServer struct {
@@ -111,7 +49,7 @@ func (s *MaintenanceServer) ListMaintenanceDue(ctx context.Context, req *serials
 	return &serialsv1.ListMaintenanceDueResponse{NextPageToken: page.NextPageToken,
 		Units: protoconv.Map(page.Units, func(d app.DueUnit) *serialsv1.MaintenanceDue {
 			return &serialsv1.MaintenanceDue{UnitId: d.UnitID, ItemId: d.ItemID, SerialNumber: d.SerialNumber,
-				Status: app.StatusProto(d.Status), DueDate: protoconv.DateProto(d.Due), Overdue: d.Due.Before(page.Today)}
+				Status: apienum.StatusProto(d.Status), DueDate: protoconv.DateProto(d.Due), Overdue: d.Due.Before(page.Today)}
 		})}, nil
 }
 

@@ -1,14 +1,15 @@
-package app
+// Package apienum is the one mapping between the serials domain's unit
+// statuses, transaction kinds and check-digit schemes and the API's enums.
+// The app layer needs it for the events it records and the gRPC boundary
+// for requests and responses; here neither calls back into the other.
+package apienum
 
 import (
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/protoconv"
-	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
-// The one mapping between the domain's statuses and transaction kinds and
-// the API's enums; events and the gRPC boundary both use it.
 var (
 	statusProto = map[domain.UnitStatus]serialsv1.UnitStatus{
 		domain.StatusOnHand:      serialsv1.UnitStatus_UNIT_STATUS_ON_HAND,
@@ -76,12 +77,4 @@ func TransactionKindProto(k domain.TransactionKind) serialsv1.UnitTransactionKin
 // UNSPECIFIED or an unknown value.
 func TransactionKindDomain(k serialsv1.UnitTransactionKind) domain.TransactionKind {
 	return kindDomain[k]
-}
-
-// optionalID checks an id a request may leave empty.
-func optionalID(id string) error {
-	if id == "" {
-		return nil
-	}
-	return usecase.CheckID("", id)
 }
