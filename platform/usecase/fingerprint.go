@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-
 )
 
 // BlindIndexer is what a fingerprint needs of a key ring
