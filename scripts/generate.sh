@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Regenerates gen/go and gen/openapi from proto/ with the pinned local tools,
+# Regenerates gen/go and the OpenAPI document the gateway embeds
+# (gateway/internal/openapi) from proto/ with the pinned local tools,
 # then the partner client (e2e/partnerclient) from the OpenAPI document with
 # go-swagger, the way a partner would. The output is committed; `make lint`
 # fails when it is stale.
@@ -9,11 +10,8 @@ scripts/tools.sh
 scripts/proto-deps.sh
 export PATH="$PWD/.bin:$PATH"
 find gen/go -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm -f
-rm -rf gen/openapi
+rm -f gateway/internal/openapi/ariesone.swagger.json
 buf generate --path proto/ariesone
-
-# The gateway embeds its own copy of the document.
-go generate github.com/ariesone/ariesone/gateway/internal/openapi
 
 # The partner client is generated from the document exactly as the gateway
 # serves it (default settings), as a partner downloading it would.

@@ -1,7 +1,7 @@
 // Package openapi serves the REST API's OpenAPI (Swagger 2.0) document, the
 // one partners generate clients from. The document generated from the protos
-// (gen/openapi) is adjusted once at start, without editing the generated
-// file:
+// (written into this package by make generate, its one committed copy, and
+// embedded) is adjusted once at start, without editing the generated file:
 //
 //   - paths move from the routes' prefix to the public API prefix;
 //   - host and schemes come from the public URL when one is configured (and

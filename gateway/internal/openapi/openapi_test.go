@@ -1,11 +1,8 @@
 package openapi_test
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/url"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -14,22 +11,6 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/backends"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
 )
-
-// generatedDocument is the document make generate writes, relative to this
-// package's directory.
-var generatedDocument = filepath.Join("..", "..", "..", "gen", "openapi", "ariesone.swagger.json")
-
-// TestEmbeddedCopyIsCurrent fails when the embedded copy differs from the
-// generated document; run `go generate ./internal/openapi` in gateway/.
-func TestEmbeddedCopyIsCurrent(t *testing.T) {
-	want, err := os.ReadFile(generatedDocument)
-	if err != nil {
-		t.Fatalf("reading the generated document: %v", err)
-	}
-	if !bytes.Equal(want, openapi.Embedded()) {
-		t.Fatal("internal/openapi/ariesone.swagger.json is stale: run `go generate ./internal/openapi` in gateway/")
-	}
-}
 
 func build(t *testing.T, opts openapi.Options) map[string]any {
 	t.Helper()
