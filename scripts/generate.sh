@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates gen/go and the OpenAPI document the gateway embeds
 # (gateway/internal/openapi) from proto/ with the pinned local tools,
-# then the partner client (e2e/partnerclient) from the OpenAPI document with
+# then the partner client (gen/partnerclient, a module of its own) from the OpenAPI document with
 # go-swagger, the way a partner would. The output is committed; `make lint`
 # fails when it is stale.
 set -euo pipefail
@@ -20,8 +20,8 @@ trap 'rm -f "$served"' EXIT
 go build -o "$served.bin" github.com/ariesone/ariesone/gateway/cmd/gateway
 env -i PATH="$PATH" HOME="$HOME" "$served.bin" openapi >"$served"
 rm -f "$served.bin"
-rm -rf e2e/partnerclient
-mkdir -p e2e/partnerclient
-cp "$served" e2e/partnerclient/openapi.json
+# Everything but go.mod and go.sum is regenerated.
+find gen/partnerclient -mindepth 1 -maxdepth 1 ! -name go.mod ! -name go.sum -exec rm -rf {} +
+cp "$served" gen/partnerclient/openapi.json
 swagger generate client --quiet --skip-validation -A ariesone \
-  -f e2e/partnerclient/openapi.json -t e2e/partnerclient
+  -f gen/partnerclient/openapi.json -t gen/partnerclient

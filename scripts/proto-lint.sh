@@ -14,7 +14,7 @@ export PATH="$PWD/.bin:$PATH"
 buf lint
 buf format --diff --exit-code proto
 
-snapshot() { find gen e2e/partnerclient gateway/internal/openapi -type f -print0 | sort -z | xargs -0 sha256sum; }
+snapshot() { find gen gateway/internal/openapi -type f -print0 | sort -z | xargs -0 sha256sum; }
 before=$(snapshot)
 scripts/generate.sh
 if [[ "$before" != "$(snapshot)" ]]; then
