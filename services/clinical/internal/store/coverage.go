@@ -56,7 +56,7 @@ func (s *Store) scanCoverage(row pgx.Row) (*domain.Coverage, error) {
 // company, deleted or not. Another patient's or company's coverage is
 // NOT_FOUND, exactly like a missing one.
 func (s *Store) GetCoverage(ctx context.Context, patientID, id string) (*domain.Coverage, error) {
-	return readOne(ctx, s, "coverage", id, func(tx pgx.Tx) (*domain.Coverage, error) {
+	return postgres.ReadOne(ctx, s.db, "get coverage "+id, func(tx pgx.Tx) (*domain.Coverage, error) {
 		return s.getCoverage(ctx, tx, patientID, id, "")
 	})
 }
@@ -78,19 +78,19 @@ const coverageOrder = `coalesce(c.rank, 5)`
 // deleted ones (when asked for) last by id, after the keys (place, id) of
 // the previous page's last.
 func (s *Store) ListCoverages(ctx context.Context, q app.CoverageQuery) ([]*domain.Coverage, error) {
-	return readMany(ctx, s, "list coverages", `
+	return postgres.ReadMany(ctx, s.db, "list coverages", `
 		select `+coverageColumns+coverageFrom+`
 		where c.patient_id = $1 and ($2 or c.delete_time is null)
 		  and ($3::text is null or (`+coverageOrder+`, c.id) > ($3::int, $4::uuid))
 		order by `+coverageOrder+`, c.id limit $5`,
-		s.scanCoverage, q.PatientID, q.ShowDeleted, afterKey(q.After, 0), afterKey(q.After, 1), q.Limit)
+		s.scanCoverage, q.PatientID, q.ShowDeleted, postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
 }
 
 // PatientCoverages returns the current (not deleted) coverages of patient
 // patientID in the caller's company by rank, member ids in clear; none for
 // another company's patient.
 func (s *Store) PatientCoverages(ctx context.Context, patientID string) ([]domain.Coverage, error) {
-	return readMany(ctx, s, "patient coverages", `select `+coverageColumns+coverageFrom+`
+	return postgres.ReadMany(ctx, s.db, "patient coverages", `select `+coverageColumns+coverageFrom+`
 		where c.patient_id = $1 and c.delete_time is null order by c.rank, c.id`,
 		s.coverageValue, patientID)
 }
@@ -169,7 +169,7 @@ func rankTaken(err error, rank int) error {
 // request returns the coverage created the first time with replayed true.
 func (s *Store) CreateCoverage(ctx context.Context, c *domain.Coverage, requestID string, requestHash []byte,
 	admit func() error) (*domain.Coverage, bool, error) {
-	return createOne(ctx, s, methodCreateCoverage, requestID, requestHash, c.ID, c,
+	return postgres.CreateResource(ctx, s.db, methodCreateCoverage, requestID, requestHash, c.ID, c,
 		func(tx pgx.Tx) error {
 			if err := admit(); err != nil {
 				return err
@@ -202,11 +202,11 @@ func (s *Store) CreateCoverage(ctx context.Context, c *domain.Coverage, requestI
 // change it and saves it with its version advanced; nothing is written
 // when fn fails.
 func (s *Store) UpdateCoverage(ctx context.Context, patientID, id string, fn func(*domain.Coverage) error) (*domain.Coverage, error) {
-	return updateOne(ctx, s, "update coverage",
+	return postgres.UpdateResource(ctx, s.db, "update coverage",
 		func(tx pgx.Tx) (*domain.Coverage, error) {
 			return s.getCoverage(ctx, tx, patientID, id, " for update of c")
 		},
-		fn, func(c *domain.Coverage) int64 { c.Version++; return c.Version },
+		fn, func(c *domain.Coverage) { c.Version++ },
 		func(tx pgx.Tx, c *domain.Coverage) error { return s.saveCoverage(ctx, tx, c) })
 }
 

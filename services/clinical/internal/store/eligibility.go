@@ -57,7 +57,7 @@ func (s *Store) ListEligibilityChecks(ctx context.Context, q app.EligibilityChec
 		}
 		afterTime, afterID = t, q.After[1]
 	}
-	return readMany(ctx, s, "list eligibility checks", `
+	return postgres.ReadMany(ctx, s.db, "list eligibility checks", `
 		select `+eligibilityCheckColumns+` from eligibility_checks
 		where coverage_id = $1 and ($2::timestamptz is null or (check_time, id) < ($2, $3::uuid))
 		order by check_time desc, id desc limit $4`,

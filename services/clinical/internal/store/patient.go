@@ -98,7 +98,7 @@ func (s *Store) sealPatient(p *domain.Patient) (sealedPatient, error) {
 // clear. Another company's patient is NOT_FOUND, exactly like a missing
 // one.
 func (s *Store) GetPatient(ctx context.Context, id string) (*domain.Patient, error) {
-	return readOne(ctx, s, "patient", id, func(tx pgx.Tx) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, "") })
+	return postgres.ReadOne(ctx, s.db, "get patient "+id, func(tx pgx.Tx) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, "") })
 }
 
 func (s *Store) getPatient(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Patient, error) {
@@ -118,7 +118,7 @@ func (s *Store) getPatient(ctx context.Context, tx pgx.Tx, id, lock string) (*do
 // A repeated request returns the patient created the first time with
 // replayed true.
 func (s *Store) CreatePatient(ctx context.Context, p *domain.Patient, confirmDuplicate bool, requestID string, requestHash []byte) (*domain.Patient, bool, error) {
-	return createOne(ctx, s, "CreatePatient", requestID, requestHash, p.ID, p,
+	return postgres.CreateResource(ctx, s.db, "CreatePatient", requestID, requestHash, p.ID, p,
 		func(tx pgx.Tx) error { return s.insertPatient(ctx, tx, p, confirmDuplicate) },
 		func(tx pgx.Tx, id string) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, "") })
 }
@@ -187,9 +187,9 @@ func diagnosesArg(codes []string) []string {
 // it with its version advanced by one, its PHI sealed afresh. Nothing is
 // written when fn returns an error.
 func (s *Store) UpdatePatient(ctx context.Context, id string, fn func(*domain.Patient) error) (*domain.Patient, error) {
-	return updateOne(ctx, s, "update patient",
+	return postgres.UpdateResource(ctx, s.db, "update patient",
 		func(tx pgx.Tx) (*domain.Patient, error) { return s.getPatient(ctx, tx, id, " for update") },
-		fn, func(p *domain.Patient) int64 { p.Version++; return p.Version },
+		fn, func(p *domain.Patient) { p.Version++ },
 		func(tx pgx.Tx, p *domain.Patient) error {
 			sealed, err := s.sealPatient(p)
 			if err != nil {
@@ -258,7 +258,7 @@ func (s *Store) FindPatients(ctx context.Context, q app.PatientQuery) ([]*domain
 	}
 	args = append(args, q.Limit)
 	sql += fmt.Sprintf(` order by lower(last_name), lower(first_name), id limit $%d`, len(args))
-	return readMany(ctx, s, "find patients", sql, s.scanPatient, args...)
+	return postgres.ReadMany(ctx, s.db, "find patients", sql, s.scanPatient, args...)
 }
 
 // likePrefix is a LIKE pattern matching strings that start with prefix

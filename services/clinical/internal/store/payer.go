@@ -29,7 +29,7 @@ func scanPayer(row pgx.Row) (*domain.Payer, error) {
 
 // GetPayer returns payer id of the caller's company.
 func (s *Store) GetPayer(ctx context.Context, id string) (*domain.Payer, error) {
-	return readOne(ctx, s, "payer", id, func(tx pgx.Tx) (*domain.Payer, error) { return getPayer(ctx, tx, id, "") })
+	return postgres.ReadOne(ctx, s.db, "get payer "+id, func(tx pgx.Tx) (*domain.Payer, error) { return getPayer(ctx, tx, id, "") })
 }
 
 func getPayer(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Payer, error) {
@@ -43,18 +43,18 @@ func getPayer(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Payer, e
 // ListPayers returns up to limit payers ordered by name (case-insensitive)
 // and id, after the keys (lower-cased name, id) of the previous page's last.
 func (s *Store) ListPayers(ctx context.Context, q app.PayerQuery) ([]*domain.Payer, error) {
-	return readMany(ctx, s, "list payers", `
+	return postgres.ReadMany(ctx, s.db, "list payers", `
 		select `+payerColumns+` from payers
 		where ($1 = '' or type = $1) and ($2 or active)
 		  and ($3::text is null or (lower(name), id) > ($3, $4::uuid))
 		order by lower(name), id limit $5`,
-		scanPayer, string(q.Type), q.ShowInactive, afterKey(q.After, 0), afterKey(q.After, 1), q.Limit)
+		scanPayer, string(q.Type), q.ShowInactive, postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
 }
 
 // CreatePayer inserts p under the AIP-155 key requestID; a payer code the
 // company already uses is ALREADY_EXISTS.
 func (s *Store) CreatePayer(ctx context.Context, p *domain.Payer, requestID string, requestHash []byte) (*domain.Payer, bool, error) {
-	return createOne(ctx, s, "CreatePayer", requestID, requestHash, p.ID, p,
+	return postgres.CreateResource(ctx, s.db, "CreatePayer", requestID, requestHash, p.ID, p,
 		func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `
 				insert into payers (id, company_id, name, payer_code, type, address_line1, address_line2, address_city,
@@ -72,9 +72,9 @@ func (s *Store) CreatePayer(ctx context.Context, p *domain.Payer, requestID stri
 // UpdatePayer loads payer id for update, lets fn change it and saves it
 // with its version advanced.
 func (s *Store) UpdatePayer(ctx context.Context, id string, fn func(*domain.Payer) error) (*domain.Payer, error) {
-	return updateOne(ctx, s, "update payer",
+	return postgres.UpdateResource(ctx, s.db, "update payer",
 		func(tx pgx.Tx) (*domain.Payer, error) { return getPayer(ctx, tx, id, " for update") },
-		fn, func(p *domain.Payer) int64 { p.Version++; return p.Version },
+		fn, func(p *domain.Payer) { p.Version++ },
 		func(tx pgx.Tx, p *domain.Payer) error {
 			_, err := tx.Exec(ctx, `
 				update payers set name = $2, payer_code = $3, type = $4, address_line1 = $5, address_line2 = $6,
@@ -98,7 +98,7 @@ func scanPlan(row pgx.Row) (*domain.Plan, error) {
 
 // GetPlan returns plan id of payer payerID of the caller's company.
 func (s *Store) GetPlan(ctx context.Context, payerID, id string) (*domain.Plan, error) {
-	return readOne(ctx, s, "plan", id, func(tx pgx.Tx) (*domain.Plan, error) { return getPlan(ctx, tx, payerID, id, "") })
+	return postgres.ReadOne(ctx, s.db, "get plan "+id, func(tx pgx.Tx) (*domain.Plan, error) { return getPlan(ctx, tx, payerID, id, "") })
 }
 
 // getPlan reads a plan; payerID "" accepts any payer of the company.
@@ -112,17 +112,17 @@ func getPlan(ctx context.Context, tx pgx.Tx, payerID, id, lock string) (*domain.
 
 // ListPlans returns up to limit plans of a payer ordered by name and id.
 func (s *Store) ListPlans(ctx context.Context, q app.PlanQuery) ([]*domain.Plan, error) {
-	return readMany(ctx, s, "list plans", `
+	return postgres.ReadMany(ctx, s.db, "list plans", `
 		select `+planColumns+` from plans
 		where payer_id = $1 and ($2 or active)
 		  and ($3::text is null or (lower(name), id) > ($3, $4::uuid))
 		order by lower(name), id limit $5`,
-		scanPlan, q.PayerID, q.ShowInactive, afterKey(q.After, 0), afterKey(q.After, 1), q.Limit)
+		scanPlan, q.PayerID, q.ShowInactive, postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), q.Limit)
 }
 
 // CreatePlan inserts p under the AIP-155 key requestID.
 func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, requestID string, requestHash []byte) (*domain.Plan, bool, error) {
-	return createOne(ctx, s, "CreatePlan", requestID, requestHash, p.ID, p,
+	return postgres.CreateResource(ctx, s.db, "CreatePlan", requestID, requestHash, p.ID, p,
 		func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `
 				insert into plans (id, company_id, payer_id, name, plan_code, active, version, create_time, update_time)
@@ -136,9 +136,9 @@ func (s *Store) CreatePlan(ctx context.Context, p *domain.Plan, requestID string
 // UpdatePlan loads plan id of payer payerID for update, lets fn change it
 // and saves it with its version advanced.
 func (s *Store) UpdatePlan(ctx context.Context, payerID, id string, fn func(*domain.Plan) error) (*domain.Plan, error) {
-	return updateOne(ctx, s, "update plan",
+	return postgres.UpdateResource(ctx, s.db, "update plan",
 		func(tx pgx.Tx) (*domain.Plan, error) { return getPlan(ctx, tx, payerID, id, " for update") },
-		fn, func(p *domain.Plan) int64 { p.Version++; return p.Version },
+		fn, func(p *domain.Plan) { p.Version++ },
 		func(tx pgx.Tx, p *domain.Plan) error {
 			_, err := tx.Exec(ctx, `update plans set name = $2, plan_code = $3, active = $4, version = $5, update_time = $6 where id = $1`,
 				p.ID, p.Name, p.PlanCode, p.Active, p.Version, p.UpdateTime)

@@ -40,7 +40,7 @@ func scanPrescriber(row pgx.Row) (*domain.Prescriber, error) {
 // GetPrescriber returns prescriber id of the caller's company. Another
 // company's prescriber is NOT_FOUND, exactly like a missing one.
 func (s *Store) GetPrescriber(ctx context.Context, id string) (*domain.Prescriber, error) {
-	return readOne(ctx, s, "prescriber", id, func(tx pgx.Tx) (*domain.Prescriber, error) { return getPrescriber(ctx, tx, id, "") })
+	return postgres.ReadOne(ctx, s.db, "get prescriber "+id, func(tx pgx.Tx) (*domain.Prescriber, error) { return getPrescriber(ctx, tx, id, "") })
 }
 
 func getPrescriber(ctx context.Context, tx pgx.Tx, id, lock string) (*domain.Prescriber, error) {
@@ -60,7 +60,7 @@ func (s *Store) ListPrescribers(ctx context.Context, q app.PrescriberQuery) ([]*
 	if q.LastNamePrefix != "" {
 		prefix = likePrefix(q.LastNamePrefix)
 	}
-	return readMany(ctx, s, "list prescribers", `
+	return postgres.ReadMany(ctx, s.db, "list prescribers", `
 		select `+prescriberColumns+` from prescribers
 		where ($1 or active)
 		  and ($2 = '' or lower(last_name) like $2)
@@ -68,7 +68,7 @@ func (s *Store) ListPrescribers(ctx context.Context, q app.PrescriberQuery) ([]*
 		  and ($4::text is null or (lower(last_name), lower(first_name), id) > ($4, $5, $6::uuid))
 		order by lower(last_name), lower(first_name), id
 		limit $7`,
-		scanPrescriber, q.ShowInactive, prefix, q.NPI, afterKey(q.After, 0), afterKey(q.After, 1), afterKey(q.After, 2), q.Limit)
+		scanPrescriber, q.ShowInactive, prefix, q.NPI, postgres.AfterKey(q.After, 0), postgres.AfterKey(q.After, 1), postgres.AfterKey(q.After, 2), q.Limit)
 }
 
 // CreatePrescriber inserts p under the AIP-155 key requestID. An NPI the
@@ -76,7 +76,7 @@ func (s *Store) ListPrescribers(ctx context.Context, q app.PrescriberQuery) ([]*
 // request returns the prescriber created the first time, as it is now,
 // with replayed true.
 func (s *Store) CreatePrescriber(ctx context.Context, p *domain.Prescriber, requestID string, requestHash []byte) (*domain.Prescriber, bool, error) {
-	return createOne(ctx, s, "CreatePrescriber", requestID, requestHash, p.ID, p,
+	return postgres.CreateResource(ctx, s.db, "CreatePrescriber", requestID, requestHash, p.ID, p,
 		func(tx pgx.Tx) error {
 			_, err := tx.Exec(ctx, `
 				insert into prescribers (id, company_id, npi, first_name, last_name, credentials, pecos_enrolled,
@@ -97,9 +97,9 @@ func (s *Store) CreatePrescriber(ctx context.Context, p *domain.Prescriber, requ
 // the company has is ALREADY_EXISTS. Nothing is written when fn returns an
 // error.
 func (s *Store) UpdatePrescriber(ctx context.Context, id string, fn func(*domain.Prescriber) error) (*domain.Prescriber, error) {
-	return updateOne(ctx, s, "update prescriber",
+	return postgres.UpdateResource(ctx, s.db, "update prescriber",
 		func(tx pgx.Tx) (*domain.Prescriber, error) { return getPrescriber(ctx, tx, id, " for update") },
-		fn, func(p *domain.Prescriber) int64 { p.Version++; return p.Version },
+		fn, func(p *domain.Prescriber) { p.Version++ },
 		func(tx pgx.Tx, p *domain.Prescriber) error {
 			_, err := tx.Exec(ctx, `
 				update prescribers set npi = $2, first_name = $3, last_name = $4, credentials = $5, pecos_enrolled = $6,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -89,7 +90,7 @@ func writtenOrderColumnsOf(o *domain.WrittenOrder) (writtenOrderRow, error) {
 // GetWrittenOrder returns written order id of the caller's company.
 // Another company's order is NOT_FOUND, exactly like a missing one.
 func (s *Store) GetWrittenOrder(ctx context.Context, id string) (*domain.WrittenOrder, error) {
-	return readOne(ctx, s, "written order", id, func(tx pgx.Tx) (*domain.WrittenOrder, error) {
+	return postgres.ReadOne(ctx, s.db, "get written order "+id, func(tx pgx.Tx) (*domain.WrittenOrder, error) {
 		return getWrittenOrder(ctx, tx, id, "")
 	})
 }
@@ -118,7 +119,7 @@ func (s *Store) ListWrittenOrders(ctx context.Context, q app.WrittenOrderQuery) 
 	if q.AfterID != "" {
 		after = q.AfterID
 	}
-	return readMany(ctx, s, "list written orders", `
+	return postgres.ReadMany(ctx, s.db, "list written orders", `
 		select `+writtenOrderColumns+` from written_orders
 		where ($1 = '' or patient_id = nullif($1, '')::uuid)
 		  and (case $2
@@ -137,7 +138,7 @@ func (s *Store) ListWrittenOrders(ctx context.Context, q app.WrittenOrderQuery) 
 // in the caller's company, whatever its status, oldest first; none for a
 // patient of another company.
 func (s *Store) PatientWrittenOrders(ctx context.Context, patientID string) ([]domain.WrittenOrder, error) {
-	return readMany(ctx, s, "patient written orders",
+	return postgres.ReadMany(ctx, s.db, "patient written orders",
 		`select `+writtenOrderColumns+` from written_orders where patient_id = $1 order by id`,
 		func(row pgx.Row) (domain.WrittenOrder, error) {
 			o, err := scanWrittenOrder(row)
@@ -154,7 +155,7 @@ func (s *Store) PatientWrittenOrders(ctx context.Context, patientID string) ([]d
 // (app.PrescriberInactive). A repeated request returns the order created
 // the first time, as it is now, with replayed true.
 func (s *Store) CreateWrittenOrder(ctx context.Context, o *domain.WrittenOrder, requestID string, requestHash []byte) (*domain.WrittenOrder, bool, error) {
-	return createOne(ctx, s, methodCreateWrittenOrder, requestID, requestHash, o.ID, o,
+	return postgres.CreateResource(ctx, s.db, methodCreateWrittenOrder, requestID, requestHash, o.ID, o,
 		func(tx pgx.Tx) error {
 			if err := patientExists(ctx, tx, o.PatientID); err != nil {
 				return err
@@ -185,7 +186,7 @@ func (s *Store) CreateWrittenOrder(ctx context.Context, o *domain.WrittenOrder, 
 // active. Nothing is written when fn returns an error.
 func (s *Store) UpdateWrittenOrder(ctx context.Context, id string, fn func(*domain.WrittenOrder) error) (*domain.WrittenOrder, error) {
 	var prescriber string
-	return updateOne(ctx, s, "update written order",
+	return postgres.UpdateResource(ctx, s.db, "update written order",
 		func(tx pgx.Tx) (*domain.WrittenOrder, error) {
 			o, err := getWrittenOrder(ctx, tx, id, " for update")
 			if err == nil {
@@ -193,7 +194,7 @@ func (s *Store) UpdateWrittenOrder(ctx context.Context, id string, fn func(*doma
 			}
 			return o, err
 		},
-		fn, func(o *domain.WrittenOrder) int64 { o.Version++; return o.Version },
+		fn, func(o *domain.WrittenOrder) { o.Version++ },
 		func(tx pgx.Tx, o *domain.WrittenOrder) error {
 			if o.PrescriberID != prescriber {
 				if err := prescriberMayOrder(ctx, tx, o.PrescriberID); err != nil {
