@@ -32,6 +32,11 @@ func QueryAll[T any](ctx context.Context, tx pgx.Tx, sql string, scan func(pgx.R
 	if err != nil {
 		return nil, err
 	}
+	return Collect(rows, scan)
+}
+
+// Collect reads every row of rows with scan, and closes rows.
+func Collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
 }
 

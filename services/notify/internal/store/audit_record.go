@@ -9,6 +9,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -114,7 +115,7 @@ func (s *Store) AppendAuditRecords(ctx context.Context, companyID string, entrie
 		appended = len(records)
 		return nil
 	})
-	return appended, wrap("append audit records", err)
+	return appended, postgres.Wrap("append audit records", err)
 }
 
 // freshEntries returns the entries whose id is neither present nor
@@ -199,10 +200,10 @@ func (s *Store) ListAuditRecords(ctx context.Context, q domain.AuditQuery, after
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanAuditRecord)
+		out, err = postgres.Collect(rows, scanAuditRecord)
 		return err
 	})
-	return out, wrap("list audit records", err)
+	return out, postgres.Wrap("list audit records", err)
 }
 
 // AuditChainRecords returns up to limit records of the caller's chain in
@@ -218,10 +219,10 @@ func (s *Store) AuditChainRecords(ctx context.Context, afterSequence int64, limi
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanAuditRecord)
+		out, err = postgres.Collect(rows, scanAuditRecord)
 		return err
 	})
-	return out, wrap("read audit chain", err)
+	return out, postgres.Wrap("read audit chain", err)
 }
 
 // AuditChainHead returns the head of the caller's chain; a tenant with no
@@ -236,5 +237,5 @@ func (s *Store) AuditChainHead(ctx context.Context, companyID string) (domain.Ch
 		}
 		return err
 	})
-	return head, wrap("read audit chain head", err)
+	return head, postgres.Wrap("read audit chain head", err)
 }

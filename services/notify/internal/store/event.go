@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -34,7 +35,7 @@ func (s *Store) InsertEvent(ctx context.Context, e domain.Event) (inserted bool,
 		inserted = tag.RowsAffected() == 1
 		return err
 	})
-	return inserted, wrap("insert event", err)
+	return inserted, postgres.Wrap("insert event", err)
 }
 
 func nonNilBytes(b []byte) []byte {
@@ -63,10 +64,10 @@ func (s *Store) ListEvents(ctx context.Context, payloadTypes, patterns []string,
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanEvent)
+		out, err = postgres.Collect(rows, scanEvent)
 		return err
 	})
-	return out, wrap("list events", err)
+	return out, postgres.Wrap("list events", err)
 }
 
 // EventPosition returns where event id stands in the caller's log, or
@@ -79,7 +80,7 @@ func (s *Store) EventPosition(ctx context.Context, id string) (domain.EventPosit
 	if errors.Is(err, pgx.ErrNoRows) {
 		return pos, errs.NotFound("event", id)
 	}
-	return pos, wrap("event position", err)
+	return pos, postgres.Wrap("event position", err)
 }
 
 // ListEventsAfter returns up to limit of the caller's events after the
@@ -98,8 +99,8 @@ func (s *Store) ListEventsAfter(ctx context.Context, payloadTypes, patterns []st
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanEvent)
+		out, err = postgres.Collect(rows, scanEvent)
 		return err
 	})
-	return out, wrap("list events after", err)
+	return out, postgres.Wrap("list events after", err)
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -44,7 +45,7 @@ func (s *Store) InsertNotifications(ctx context.Context, ns []*domain.Notificati
 		}
 		return tx.SendBatch(ctx, batch).Close()
 	})
-	return wrap("insert notifications", err)
+	return postgres.Wrap("insert notifications", err)
 }
 
 // ListNotifications returns up to limit of userID's notifications, newest
@@ -66,10 +67,10 @@ func (s *Store) ListNotifications(ctx context.Context, userID string, unreadOnly
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanNotification)
+		out, err = postgres.Collect(rows, scanNotification)
 		return err
 	})
-	return out, wrap("list notifications", err)
+	return out, postgres.Wrap("list notifications", err)
 }
 
 // CountUnreadNotifications counts userID's unread notifications.
@@ -78,7 +79,7 @@ func (s *Store) CountUnreadNotifications(ctx context.Context, userID string) (in
 	err := s.db.WithReadOnlyTx(ctx, func(tx pgx.Tx) error {
 		return tx.QueryRow(ctx, `select count(*) from notifications where user_id = $1 and read_time is null`, userID).Scan(&n)
 	})
-	return n, wrap("count unread notifications", err)
+	return n, postgres.Wrap("count unread notifications", err)
 }
 
 // MarkNotificationRead sets the read time of notification id of userID,
@@ -97,5 +98,5 @@ func (s *Store) MarkNotificationRead(ctx context.Context, userID, id string, now
 		}
 		return err
 	})
-	return out, wrap("mark notification read", err)
+	return out, postgres.Wrap("mark notification read", err)
 }

@@ -51,7 +51,7 @@ func (s *Store) CreateNotificationRule(ctx context.Context, r *domain.Notificati
 		return postgres.SaveResponse(ctx, tx, methodCreateNotificationRule, requestID, []byte(r.ID))
 	})
 	if err != nil {
-		return nil, false, wrap("create notification rule", err)
+		return nil, false, postgres.Wrap("create notification rule", err)
 	}
 	return out, replayed, nil
 }
@@ -73,7 +73,7 @@ func (s *Store) GetNotificationRule(ctx context.Context, id string) (*domain.Not
 		out, err = getRule(ctx, tx, id)
 		return err
 	})
-	return out, wrap("get notification rule", err)
+	return out, postgres.Wrap("get notification rule", err)
 }
 
 // ListNotificationRules returns up to limit of the tenant's rules, oldest
@@ -96,10 +96,10 @@ func (s *Store) ListNotificationRules(ctx context.Context, afterID string, limit
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanRule)
+		out, err = postgres.Collect(rows, scanRule)
 		return err
 	})
-	return out, wrap("list notification rules", err)
+	return out, postgres.Wrap("list notification rules", err)
 }
 
 // DeleteNotificationRule removes rule id of the caller's tenant; the
@@ -115,5 +115,5 @@ func (s *Store) DeleteNotificationRule(ctx context.Context, id string) error {
 		}
 		return nil
 	})
-	return wrap("delete notification rule", err)
+	return postgres.Wrap("delete notification rule", err)
 }

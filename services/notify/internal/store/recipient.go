@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -57,7 +58,7 @@ func (s *Store) UpdateRecipient(ctx context.Context, companyID, userID string, f
 			companyID, userID, nonNilStrings(r.Roles), r.RolesTime, nonNilStrings(r.LocationIDs), r.LocationsTime, r.Active, r.StatusTime)
 		return err
 	})
-	return wrap("update recipient", err)
+	return postgres.Wrap("update recipient", err)
 }
 
 func nonNilStrings(s []string) []string {
@@ -76,10 +77,10 @@ func (s *Store) ActiveRecipients(ctx context.Context) ([]*domain.Recipient, erro
 		if err != nil {
 			return err
 		}
-		out, err = collect(rows, scanRecipient)
+		out, err = postgres.Collect(rows, scanRecipient)
 		return err
 	})
-	return out, wrap("list recipients", err)
+	return out, postgres.Wrap("list recipients", err)
 }
 
 // GetRecipient returns user userID of the transaction's tenant, or nil when
@@ -91,11 +92,11 @@ func (s *Store) GetRecipient(ctx context.Context, userID string) (*domain.Recipi
 		if err != nil {
 			return err
 		}
-		all, err := collect(rows, scanRecipient)
+		all, err := postgres.Collect(rows, scanRecipient)
 		if len(all) == 1 {
 			out = all[0]
 		}
 		return err
 	})
-	return out, wrap("get recipient", err)
+	return out, postgres.Wrap("get recipient", err)
 }

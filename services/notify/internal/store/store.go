@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -38,21 +36,3 @@ func (s *Store) InTenant(ctx context.Context, companyID string, fn func(ctx cont
 // notFound reports that resource id is absent for the caller's tenant,
 // including when it belongs to another tenant: the two must look the same.
 func notFound(resource, id string) error { return errs.NotFound(resource, id) }
-
-// wrap adds the operation to an unexpected database error, for the log;
-// classified errors pass unchanged.
-func wrap(op string, err error) error {
-	if err == nil {
-		return nil
-	}
-	var e *errs.Error
-	if errors.As(err, &e) {
-		return err
-	}
-	return fmt.Errorf("store: %s: %w", op, err)
-}
-
-// collect reads every row with scan.
-func collect[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -77,7 +78,7 @@ func (w *WebhookStore) EnqueueWebhookDeliveries(ctx context.Context, companyID s
 		return err
 	})
 	if err != nil {
-		return 0, wrap("enqueue webhook deliveries", err)
+		return 0, postgres.Wrap("enqueue webhook deliveries", err)
 	}
 	return inserted, nil
 }
@@ -135,7 +136,7 @@ func (w *WebhookStore) ListWebhookDeliveries(ctx context.Context, subscriptionID
 		}
 		return attachWebhookAttempts(ctx, tx, out)
 	})
-	return out, wrap("list webhook deliveries", err)
+	return out, postgres.Wrap("list webhook deliveries", err)
 }
 
 // attachWebhookAttempts reads the attempts of deliveries in one query.

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/ariesone/ariesone/platform/errs"
+	"github.com/ariesone/ariesone/platform/postgres"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
@@ -37,7 +38,7 @@ type WebhookDispatch struct {
 func (w *WebhookStore) ListenForWebhookDeliveries(ctx context.Context, wake func()) error {
 	pooled, err := w.db.Pool().Acquire(ctx)
 	if err != nil {
-		return wrap("listen for webhook deliveries", err)
+		return postgres.Wrap("listen for webhook deliveries", err)
 	}
 	// Out of the pool for good: a connection left listening must never be
 	// handed to a request.
@@ -45,17 +46,17 @@ func (w *WebhookStore) ListenForWebhookDeliveries(ctx context.Context, wake func
 	defer conn.Close(context.WithoutCancel(ctx))
 	var schema string
 	if err := conn.QueryRow(ctx, `select current_schema()`).Scan(&schema); err != nil {
-		return wrap("listen for webhook deliveries", err)
+		return postgres.Wrap("listen for webhook deliveries", err)
 	}
 	if _, err := conn.Exec(ctx, "listen "+pgx.Identifier{schema + webhookDeliveriesChannelSuffix}.Sanitize()); err != nil {
-		return wrap("listen for webhook deliveries", err)
+		return postgres.Wrap("listen for webhook deliveries", err)
 	}
 	// Whatever was enqueued before the LISTEN took effect notified nobody;
 	// one wake now finds it.
 	wake()
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return wrap("listen for webhook deliveries", err)
+			return postgres.Wrap("listen for webhook deliveries", err)
 		}
 		wake()
 	}
@@ -79,7 +80,7 @@ func (w *WebhookStore) PendingWebhookTenants(ctx context.Context, max int) ([]We
 		})
 		return err
 	})
-	return out, wrap("pending webhook tenants", err)
+	return out, postgres.Wrap("pending webhook tenants", err)
 }
 
 // ClaimWebhookDeliveries claims up to limit deliveries of companyID due at
@@ -125,7 +126,7 @@ func (w *WebhookStore) ClaimWebhookDeliveries(ctx context.Context, companyID str
 		return err
 	})
 	if err != nil {
-		return nil, wrap("claim webhook deliveries", err)
+		return nil, postgres.Wrap("claim webhook deliveries", err)
 	}
 	return out, nil
 }
@@ -218,7 +219,7 @@ func (w *WebhookStore) RecordWebhookAttempt(ctx context.Context, companyID, deli
 		return tx.SendBatch(ctx, batch).Close()
 	})
 	if err != nil {
-		return WebhookAttemptRecorded{}, wrap("record webhook attempt", err)
+		return WebhookAttemptRecorded{}, postgres.Wrap("record webhook attempt", err)
 	}
 	return out, nil
 }

@@ -78,7 +78,7 @@ func (w *WebhookStore) CreateWebhookSubscription(ctx context.Context, s *domain.
 		return postgres.SaveResponse(ctx, tx, methodCreateWebhookSubscription, requestID, []byte(s.ID))
 	})
 	if err != nil {
-		return nil, nil, false, wrap("create webhook subscription", err)
+		return nil, nil, false, postgres.Wrap("create webhook subscription", err)
 	}
 	return out, sealed, replayed, nil
 }
@@ -92,7 +92,7 @@ func (w *WebhookStore) GetWebhookSubscription(ctx context.Context, id string) (*
 		s, _, err = getWebhookSubscription(ctx, tx, id, "")
 		return err
 	})
-	return s, wrap("get webhook subscription", err)
+	return s, postgres.Wrap("get webhook subscription", err)
 }
 
 // ListWebhookSubscriptions returns up to limit of the caller's
@@ -114,7 +114,7 @@ func (w *WebhookStore) ListWebhookSubscriptions(ctx context.Context, afterTime t
 		})
 		return err
 	})
-	return out, wrap("list webhook subscriptions", err)
+	return out, postgres.Wrap("list webhook subscriptions", err)
 }
 
 // UpdateWebhookSubscription loads subscription id for update, lets fn
@@ -134,7 +134,7 @@ func (w *WebhookStore) UpdateWebhookSubscription(ctx context.Context, id string,
 		return saveWebhookSubscription(ctx, tx, s)
 	})
 	if err != nil {
-		return nil, wrap("update webhook subscription", err)
+		return nil, postgres.Wrap("update webhook subscription", err)
 	}
 	return s, nil
 }
@@ -199,7 +199,7 @@ func (w *WebhookStore) SuspendWebhookSubscriptionsOf(ctx context.Context, creato
 		}
 		return nil
 	})
-	return suspended, wrap("suspend webhook subscriptions", err)
+	return suspended, postgres.Wrap("suspend webhook subscriptions", err)
 }
 
 // DeleteWebhookSubscription loads subscription id for update, lets check
@@ -217,7 +217,7 @@ func (w *WebhookStore) DeleteWebhookSubscription(ctx context.Context, id string,
 		_, err = tx.Exec(ctx, `delete from webhook_subscriptions where id = $1`, id)
 		return err
 	})
-	return wrap("delete webhook subscription", err)
+	return postgres.Wrap("delete webhook subscription", err)
 }
 
 // nullTime sends NULL for the zero time (no keyset position yet).
