@@ -3,14 +3,15 @@
 # offline with kubeconform in strict mode (deploy/cmd/k8s-check):
 #  - Kubernetes kinds against schemas generated from the OpenAPI document
 #    that the k8s.io/kubernetes module ships (api/openapi-spec/swagger.json),
-#    fetched through the Go module proxy at the version pinned here;
+#    fetched through the Go module proxy at the version tools/kube-apiserver
+#    pins (the one the dry run's API server is built from);
 #  - custom resources (CloudNativePG, RabbitMQ, Prometheus Operator) against
 #    the operators' own CustomResourceDefinitions, read from K8S_CRDS_DIR
 #    (default: the k8s-crds folder kept beside the checkout, ../shared).
 # The policy the rendered objects must meet is a Go test (make test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kubernetes_version=v1.36.3
+tool=tools/kube-apiserver
 
 crds=${K8S_CRDS_DIR:-../shared/k8s-crds}
 if ! compgen -G "$crds/*.yaml" >/dev/null; then
@@ -20,8 +21,9 @@ fi
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
-module_dir=$(cd "$scratch" && GOWORK=off GOFLAGS= go mod download -json "k8s.io/kubernetes@$kubernetes_version" |
-  sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
+download=$(cd "$tool" && GOWORK=off go mod download -json k8s.io/kubernetes)
+kubernetes_version=$(sed -n 's/^[[:space:]]*"Version": "\(.*\)",$/\1/p' <<<"$download")
+module_dir=$(sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p' <<<"$download")
 swagger=$module_dir/api/openapi-spec/swagger.json
 if [[ ! -f $swagger ]]; then
   echo "k8s-check: k8s.io/kubernetes@$kubernetes_version has no $swagger" >&2
