@@ -29,6 +29,7 @@ lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, la
 	scripts/k8s-check.sh
 	scripts/k8s-dry-run.sh
 	scripts/tools.sh && .bin/dockerfile-lint Dockerfile
+	cd tools/dockerfile-lint && GOWORK=off go test -count=1 ./
 	scripts/image-check.sh
 
 fmt: ## gofmt every module and buf format the protos
