@@ -20,12 +20,13 @@ tools: ## build the pinned buf and protoc plugins into .bin
 generate: ## regenerate gen/ from proto/ (commit the result)
 	scripts/generate.sh
 
-lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, layering, generated trees marked, deploy/k8s rendered, validated and dry-run applied, Dockerfile lint, offline image check
+lint: ## buf lint + format + breaking, generated code current, gofmt, go vet, layering, generated trees marked, OpenAPI documents linted (Redocly), deploy/k8s rendered, validated and dry-run applied, Dockerfile lint, offline image check
 	scripts/proto-lint.sh
 	@unformatted=$$(gofmt -l $(MODULES)); if [[ -n "$$unformatted" ]]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet $(PACKAGES)
 	go test -count=1 github.com/ariesone/ariesone/arch/...
 	scripts/generated-check.sh
+	scripts/openapi-lint.sh
 	scripts/k8s-check.sh
 	scripts/k8s-dry-run.sh
 	scripts/tools.sh && .bin/dockerfile-lint Dockerfile

@@ -16,7 +16,13 @@ require (
 )
 
 require (
+	github.com/apapsch/go-jsonmerge/v2 v2.0.0 // indirect
+	github.com/oapi-codegen/runtime v1.9.0 // indirect
+)
+
+require (
 	buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go v1.36.12-20260825204119-511051f7f437.2 // indirect
+	github.com/ariesone/ariesone/gen/openapi3client v0.0.0
 	github.com/beorn7/perks v1.0.1 // indirect
 	github.com/cenkalti/backoff/v5 v5.0.3 // indirect
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
@@ -79,3 +85,5 @@ replace github.com/ariesone/ariesone/platform => ../platform
 replace github.com/ariesone/ariesone/gen/go => ../gen/go
 
 replace github.com/ariesone/ariesone/gen/partnerclient => ../gen/partnerclient
+
+replace github.com/ariesone/ariesone/gen/openapi3client => ../gen/openapi3client

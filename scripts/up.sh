@@ -225,7 +225,7 @@ cat <<MSG
 
   AriesOne is up.
     REST       http://127.0.0.1:8080/api/v1
-    OpenAPI    http://127.0.0.1:8080/api/v1/openapi.json
+    OpenAPI    http://127.0.0.1:8080/api/v1/openapi.yaml (3.0)  /api/v1/openapi.json (Swagger 2.0)
     Docs       http://127.0.0.1:8080/docs
     gRPC       company 127.0.0.1:8081  clinical :8082  orders :8083  serials :8084  notify :8085
     Replicas   $replicas of each (replica r: every port above + 100·(r-1); REPLICAS=N make up)

@@ -41,9 +41,9 @@ func main() {
 	var err error
 	switch {
 	case len(os.Args) > 1 && os.Args[1] == "openapi":
-		err = printOpenAPI(os.LookupEnv, os.Stdout)
+		err = printOpenAPI(os.LookupEnv, os.Args[2:], os.Stdout)
 	case len(os.Args) > 1:
-		err = fmt.Errorf("unknown command %q; commands: openapi, --version (none to serve)", os.Args[1])
+		err = fmt.Errorf("unknown command %q; commands: openapi [v3], --version (none to serve)", os.Args[1])
 	default:
 		err = run(ctx, os.LookupEnv, os.Stdout)
 	}
@@ -55,8 +55,13 @@ func main() {
 }
 
 // printOpenAPI writes the OpenAPI document as the gateway configured by the
-// environment would serve it (`gateway openapi`).
-func printOpenAPI(lookup func(string) (string, bool), out io.Writer) error {
+// environment would serve it: Swagger 2.0 JSON (`gateway openapi`) or
+// OpenAPI 3.0 YAML (`gateway openapi v3`).
+func printOpenAPI(lookup func(string) (string, bool), args []string, out io.Writer) error {
+	v3 := len(args) == 1 && args[0] == "v3"
+	if len(args) > 0 && !v3 {
+		return fmt.Errorf("openapi: unknown arguments %q; want none (Swagger 2.0) or v3 (OpenAPI 3.0)", args)
+	}
 	e := config.New(lookup)
 	s := settings.Load(e)
 	if err := e.Err(); err != nil {
@@ -73,6 +78,14 @@ func printOpenAPI(lookup func(string) (string, bool), out io.Writer) error {
 	defer set.Close()
 	doc, err := gateway.Document(s, generated, set.Services())
 	if err != nil {
+		return err
+	}
+	if v3 {
+		doc3, err := openapi.V3(doc)
+		if err != nil {
+			return err
+		}
+		_, err = out.Write(doc3)
 		return err
 	}
 	var pretty bytes.Buffer

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -94,4 +95,26 @@ func freePort(t *testing.T) int {
 	}
 	defer lis.Close()
 	return lis.Addr().(*net.TCPAddr).Port
+}
+
+// TestPrintOpenAPI prints both documents and refuses an unknown version.
+func TestPrintOpenAPI(t *testing.T) {
+	env := func(string) (string, bool) { return "", false }
+	tests := []struct {
+		args    []string
+		says    string
+		wantErr bool
+	}{
+		{nil, "\n  \"swagger\": \"2.0\",\n", false},
+		{[]string{"v3"}, "\nopenapi: 3.0.3\n", false},
+		{[]string{"v4"}, "", true},
+		{[]string{"v3", "extra"}, "", true},
+	}
+	for _, tt := range tests {
+		var out strings.Builder
+		err := printOpenAPI(env, tt.args, &out)
+		if (err != nil) != tt.wantErr || !strings.Contains(out.String(), tt.says) {
+			t.Errorf("openapi %q: error %v, output %.40q; want error %v, output with %q", tt.args, err, out.String(), tt.wantErr, tt.says)
+		}
+	}
 }

@@ -35,20 +35,26 @@ var assets = []string{
 
 // Handler serves the docs page under prefix ("/docs").
 type Handler struct {
-	dir     string
-	prefix  string
-	specURL string
-	files   http.Handler
+	dir    string
+	prefix string
+	specs  []Spec
+	files  http.Handler
+}
+
+// Spec is one document the page can show, picked from its top bar.
+type Spec struct {
+	Name string `json:"name"`
+	URL  string `json:"url"`
 }
 
 // New returns a Handler serving swagger-ui from dir under prefix, showing the
-// OpenAPI document at specURL.
-func New(dir, prefix, specURL string) *Handler {
+// OpenAPI documents specs, the first one first.
+func New(dir, prefix string, specs ...Spec) *Handler {
 	return &Handler{
-		dir:     dir,
-		prefix:  prefix,
-		specURL: specURL,
-		files:   http.StripPrefix(prefix+"/", http.FileServer(http.Dir(dir))),
+		dir:    dir,
+		prefix: prefix,
+		specs:  specs,
+		files:  http.StripPrefix(prefix+"/", http.FileServer(http.Dir(dir))),
 	}
 }
 
@@ -69,7 +75,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.page(w)
 	case p == h.prefix+"/initializer.js":
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-		_ = initializer.Execute(w, h.specURL)
+		_ = initializer.Execute(w, h.specs)
 	case slices.Contains(assets, path.Base(p)) && path.Dir(p) == h.prefix && h.Available():
 		h.files.ServeHTTP(w, r)
 	default:
@@ -103,12 +109,13 @@ var page = template.Must(template.New("page").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// initializer starts swagger-ui on the gateway's own document. validatorUrl
-// null keeps the page from sending the document to an outside validator.
+// initializer starts swagger-ui on the gateway's own documents, the first one
+// shown first. validatorUrl null keeps the page from sending a document to an
+// outside validator.
 var initializer = texttemplate.Must(texttemplate.New("init").Funcs(texttemplate.FuncMap{"js": jsString}).Parse(
 	`window.addEventListener("load", function () {
   window.ui = SwaggerUIBundle({
-    url: {{js .}},
+    urls: {{js .}},
     dom_id: "#swagger-ui",
     deepLinking: true,
     validatorUrl: null,
@@ -131,8 +138,9 @@ var missing = template.Must(template.New("missing").Parse(`<!DOCTYPE html>
 </html>
 `))
 
-// jsString renders s as a JavaScript string literal.
-func jsString(s string) string {
-	b, _ := json.Marshal(s)
+// jsString renders v as a JavaScript literal (JSON, which escapes <, > and &
+// so nothing in it can end the script).
+func jsString(v any) string {
+	b, _ := json.Marshal(v)
 	return string(b)
 }

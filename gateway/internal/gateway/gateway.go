@@ -14,7 +14,7 @@
 //	  API_PREFIX/...   prefix rewrite → deadline → API-key exchange
 //	                   → conditional GET (304) → grpc-gateway mux
 //	                   (→ route label → request check → generated handler)
-//	  API_PREFIX/openapi.json, /docs, /.well-known/jwks.json,
+//	  API_PREFIX/openapi.json and openapi.yaml, /docs, /.well-known/jwks.json,
 //	  /healthz, /readyz (exempt from the edge rate limit)
 //	  anything else   404 in the REST error body
 package gateway
@@ -61,8 +61,10 @@ const (
 	DocsPath    = "/docs"
 	HealthzPath = "/healthz"
 	ReadyzPath  = "/readyz"
-	// OpenAPIName is served under API_PREFIX.
-	OpenAPIName = "/openapi.json"
+	// OpenAPIName (Swagger 2.0, JSON) and OpenAPI3Name (OpenAPI 3.0,
+	// YAML) are served under API_PREFIX.
+	OpenAPIName  = "/openapi.json"
+	OpenAPI3Name = "/openapi.yaml"
 )
 
 // Deps are what the gateway is built from; main builds them from the
@@ -125,6 +127,10 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	doc3, err := openapi.V3(doc)
+	if err != nil {
+		return nil, err
+	}
 	var targets []probes.Target
 	for _, b := range d.Backends.List() {
 		targets = append(targets, probes.Target{Name: b.Name, Health: b.Health()})
@@ -139,7 +145,8 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	}
 
 	routes := http.NewServeMux()
-	routes.Handle(s.APIPrefix+OpenAPIName, observe.Named("openapi", openapi.Handler(doc)))
+	routes.Handle(s.APIPrefix+OpenAPIName, observe.Named("openapi", openapi.Handler(doc, openapi.ContentTypeJSON)))
+	routes.Handle(s.APIPrefix+OpenAPI3Name, observe.Named("openapi3", openapi.Handler(doc3, openapi.ContentTypeYAML)))
 	streams := edge.NewStreamRoutes(requestcheck.StreamingPaths(d.Backends.Services()))
 	routes.Handle(s.APIPrefix+"/", edge.Chain(api,
 		edge.RewritePrefix(s.APIPrefix, RoutePrefix),
@@ -148,7 +155,9 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 		exchanger.Middleware,
 		edge.ConditionalGET,
 	))
-	docsPage := observe.Named("docs", docs.New(s.DocsDir, DocsPath, s.APIPrefix+OpenAPIName))
+	docsPage := observe.Named("docs", docs.New(s.DocsDir, DocsPath,
+		docs.Spec{Name: "OpenAPI 3.0", URL: s.APIPrefix + OpenAPI3Name},
+		docs.Spec{Name: "Swagger 2.0", URL: s.APIPrefix + OpenAPIName}))
 	routes.Handle(DocsPath, docsPage)
 	routes.Handle(DocsPath+"/", docsPage)
 	routes.Handle(jwks.Path, observe.Named("jwks", jwks.Handler(auth, d.Logger)))

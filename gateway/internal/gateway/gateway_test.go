@@ -1,6 +1,7 @@
 package gateway_test
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/google/uuid"
@@ -679,6 +681,34 @@ func TestOpenAPIDocument(t *testing.T) {
 	}
 }
 
+// The same API is served as OpenAPI 3.0 YAML, converted from the Swagger 2.0
+// document the gateway serves (so with the same public URL and security).
+func TestOpenAPI3Document(t *testing.T) {
+	h := newHarness(t, harnessOptions{env: map[string]string{"PUBLIC_URL": "https://api.acme.example"}})
+	resp := h.do(request{method: "GET", path: "/api/v1/openapi.yaml"})
+	if resp.status != http.StatusOK || resp.header.Get("Content-Type") != "application/yaml" {
+		t.Fatalf("status %d, Content-Type %q; want 200 application/yaml", resp.status, resp.header.Get("Content-Type"))
+	}
+	doc, err := openapi3.NewLoader().LoadFromData(resp.body)
+	if err != nil {
+		t.Fatalf("not an OpenAPI document: %v", err)
+	}
+	if err := doc.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid: %v", err)
+	}
+	if doc.Paths.Find("/api/v1/locations/{id}") == nil {
+		t.Error("GET /api/v1/locations/{id} missing")
+	}
+	var servers []string
+	for _, s := range doc.Servers {
+		servers = append(servers, s.URL)
+	}
+	want := []string{"https://api.acme.example/"}
+	if diff := cmp.Diff(want, servers); diff != "" || !strings.HasPrefix(doc.OpenAPI, "3.0") {
+		t.Errorf("openapi %q, servers (-want +got):\n%s", doc.OpenAPI, diff)
+	}
+}
+
 func TestAPIPrefix(t *testing.T) {
 	h := newHarness(t, harnessOptions{env: map[string]string{"API_PREFIX": "/partner/v1"}})
 	owner := h.token(auth.RoleOwner)
@@ -755,6 +785,7 @@ func TestDocsPage(t *testing.T) {
 			{"/docs", http.StatusOK, `src="/docs/swagger-ui-bundle.js"`},
 			{"/docs/", http.StatusOK, `src="/docs/initializer.js"`},
 			{"/docs/initializer.js", http.StatusOK, `"/api/v1/openapi.json"`},
+			{"/docs/initializer.js", http.StatusOK, `{"name":"OpenAPI 3.0","url":"/api/v1/openapi.yaml"}`},
 			{"/docs/swagger-ui-bundle.js", http.StatusOK, "swagger-ui-bundle.js"},
 			{"/docs/package.json", http.StatusNotFound, ""},
 			{"/docs/../go.mod", http.StatusNotFound, ""},

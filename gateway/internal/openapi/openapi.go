@@ -1,5 +1,5 @@
-// Package openapi serves the REST API's OpenAPI (Swagger 2.0) document, the
-// one partners generate clients from. The document generated from the protos
+// Package openapi serves the REST API's OpenAPI documents, the ones partners
+// generate clients from: Swagger 2.0 and, converted from it (V3), OpenAPI 3.0. The document generated from the protos
 // (written into this package by make generate, its one committed copy, and
 // embedded) is adjusted once at start, without editing the generated file:
 //
@@ -12,8 +12,11 @@
 //     key exchange, JWKS) are marked as needing none;
 //   - error responses, and the error line that ends a failed stream, are
 //     described as the gateway's REST error body rather than
-//     google.rpc.Status, and success responses list the headers the edge
-//     adds (X-Request-Id, rate limit, ETag).
+//     google.rpc.Status; each operation lists the 4xx statuses it can answer
+//     (400 and 429 always, 401 and 403 unless public, 404 when its path names
+//     a resource, 409 when it writes), so generated clients get typed errors;
+//     success responses list the headers the edge adds (X-Request-Id, rate
+//     limit, ETag).
 package openapi
 
 import (
@@ -87,6 +90,7 @@ func Build(doc []byte, opts Options) ([]byte, error) {
 	d["info"] = map[string]any{
 		"title":   "AriesOne API",
 		"version": "v1",
+		"license": map[string]any{"name": "Proprietary"},
 		"description": "REST API of AriesOne, the system of record of a home and durable medical equipment supplier. " +
 			"Authenticate with a bearer token from /auth/login (people) or /auth/token (partner systems), or send " +
 			"the API key itself in X-API-Key. Every error has the body described by ErrorResponse; every response " +
@@ -127,10 +131,12 @@ func Build(doc []byte, opts Options) ([]byte, error) {
 			if !ok {
 				continue
 			}
-			if id, _ := o["operationId"].(string); public[id] {
+			id, _ := o["operationId"].(string)
+			if public[id] {
 				o["security"] = []any{}
 			}
 			adjustResponses(o, strings.EqualFold(verb, http.MethodGet), d)
+			documentErrors(o, d, errorResponses(path, verb, public[id]))
 		}
 		moved[opts.PublicPrefix+rest] = item
 	}
@@ -199,6 +205,80 @@ func adjustResponses(op map[string]any, isGet bool, doc map[string]any) {
 				"description": "The error that ended the stream after it began, on the stream's last line.",
 			}
 		}
+	}
+}
+
+// errorResponse is one documented 4xx status: its name under the
+// document's shared responses, and what it means.
+type errorResponse struct {
+	status, name, description string
+}
+
+var (
+	badRequest = errorResponse{"400", "BadRequest",
+		"The request is invalid: errors lists each invalid field, preconditions each unmet precondition."}
+	unauthorized = errorResponse{"401", "Unauthorized",
+		"No credentials, or they are invalid or expired."}
+	forbidden = errorResponse{"403", "Forbidden",
+		"The credentials do not allow this call."}
+	notFound = errorResponse{"404", "NotFound",
+		"The resource named in the path does not exist in the caller's company."}
+	conflict = errorResponse{"409", "Conflict",
+		"A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED)."}
+	tooManyRequests = errorResponse{"429", "TooManyRequests",
+		"Too many requests for this caller; Retry-After says when to try again."}
+)
+
+// errorResponses returns the 4xx statuses an operation documents. Every call
+// can be malformed or rate limited; protected ones can lack or exceed their
+// credentials; only one naming a resource in its path can miss it; and only a
+// protected write can conflict (a stale etag, a duplicate, a request id
+// reused with another body).
+func errorResponses(path, verb string, public bool) []errorResponse {
+	out := []errorResponse{badRequest, tooManyRequests}
+	write := !strings.EqualFold(verb, http.MethodGet)
+	if public {
+		// Signing in and exchanging keys send their credentials in the
+		// body (a wrong one is a 401) and write nothing that could
+		// conflict; the key set needs nothing.
+		if write {
+			out = append(out, unauthorized)
+		}
+		return out
+	}
+	out = append(out, unauthorized, forbidden)
+	if strings.Contains(path, "{") {
+		out = append(out, notFound)
+	}
+	if write {
+		out = append(out, conflict)
+	}
+	return out
+}
+
+// documentErrors adds each error response to op, as a reference to the
+// document's shared response of that name (added to doc once), leaving any
+// status the protos declared themselves.
+func documentErrors(op, doc map[string]any, errs []errorResponse) {
+	responses, _ := op["responses"].(map[string]any)
+	if responses == nil {
+		return
+	}
+	shared, _ := doc["responses"].(map[string]any)
+	if shared == nil {
+		shared = map[string]any{}
+		doc["responses"] = shared
+	}
+	for _, e := range errs {
+		if _, ok := responses[e.status]; ok {
+			continue
+		}
+		shared[e.name] = map[string]any{
+			"description": e.description,
+			"schema":      map[string]any{"$ref": "#/definitions/" + errorBodyDefinition},
+			"headers":     edgeHeaders(false),
+		}
+		responses[e.status] = map[string]any{"$ref": "#/responses/" + e.name}
 	}
 }
 
@@ -283,15 +363,21 @@ func errorBodySchema() map[string]any {
 	}
 }
 
-// Handler serves doc as JSON.
-func Handler(doc []byte) http.Handler {
+// Media types of the two documents.
+const (
+	ContentTypeJSON = "application/json"
+	ContentTypeYAML = "application/yaml"
+)
+
+// Handler serves doc with the given media type.
+func Handler(doc []byte, contentType string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			httperr.Write(w, r, httperr.New(http.StatusMethodNotAllowed, "Method "+r.Method+" is not allowed on this route"))
 			return
 		}
-		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Type", contentType)
 		w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
 		_, _ = w.Write(doc)
 	})

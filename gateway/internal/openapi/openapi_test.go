@@ -1,10 +1,15 @@
 package openapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
+	"regexp"
+	"slices"
+	"strings"
 	"testing"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -92,6 +97,111 @@ func TestBuildRefusesOtherDocuments(t *testing.T) {
 	for _, doc := range []string{`not json`, `{"openapi":"3.0.0"}`} {
 		if _, err := openapi.Build([]byte(doc), openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1"}); err == nil {
 			t.Errorf("Build(%s) succeeded", doc)
+		}
+	}
+}
+
+// Each operation documents the 4xx statuses it can answer, as references to
+// the shared responses carrying the REST error body.
+func TestBuildDocumentsErrorResponses(t *testing.T) {
+	doc := build(t, openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1", Services: allServices()})
+	statuses := func(path, verb string) []string {
+		t.Helper()
+		op := doc["paths"].(map[string]any)[path].(map[string]any)[verb].(map[string]any)
+		var out []string
+		for code, resp := range op["responses"].(map[string]any) {
+			if !strings.HasPrefix(code, "4") {
+				continue
+			}
+			ref := resp.(map[string]any)["$ref"].(string)
+			name := strings.TrimPrefix(ref, "#/responses/")
+			shared := doc["responses"].(map[string]any)[name].(map[string]any)
+			if got := shared["schema"].(map[string]any)["$ref"]; got != "#/definitions/ErrorResponse" {
+				t.Errorf("%s %s %s: schema %v, want the REST error body", verb, path, code, got)
+			}
+			out = append(out, code)
+		}
+		slices.Sort(out)
+		return out
+	}
+	tests := []struct {
+		path, verb string
+		want       []string
+	}{
+		{"/api/v1/locations", "get", []string{"400", "401", "403", "429"}},
+		{"/api/v1/locations", "post", []string{"400", "401", "403", "409", "429"}},
+		{"/api/v1/locations/{id}", "get", []string{"400", "401", "403", "404", "429"}},
+		{"/api/v1/locations/{id}", "patch", []string{"400", "401", "403", "404", "409", "429"}},
+		{"/api/v1/auth/login", "post", []string{"400", "401", "429"}},
+		{"/api/v1/auth/jwks", "get", []string{"400", "429"}},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, statuses(tt.path, tt.verb)); diff != "" {
+			t.Errorf("%s %s 4xx (-want +got):\n%s", tt.verb, tt.path, diff)
+		}
+	}
+}
+
+// Get and Update of one resource share one path, whatever their request
+// messages call the id: OpenAPI forbids paths that differ only in parameter
+// names, and OpenAPI 3 generators reject them.
+func TestBuildOneParameterNamePerPath(t *testing.T) {
+	doc := build(t, openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1", Services: allServices()})
+	seen := map[string]string{}
+	param := regexp.MustCompile(`\{[^}]*\}`)
+	for path := range doc["paths"].(map[string]any) {
+		shape := param.ReplaceAllString(path, "{}")
+		if other, ok := seen[shape]; ok {
+			t.Errorf("%s and %s differ only in parameter names", path, other)
+		}
+		seen[shape] = path
+	}
+}
+
+func TestV3(t *testing.T) {
+	swagger, err := openapi.Build(openapi.Embedded(), openapi.Options{RoutePrefix: "/api/v1", PublicPrefix: "/api/v1", Services: allServices()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := openapi.V3(swagger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Read back and validated independently of the conversion.
+	doc3, err := openapi3.NewLoader().LoadFromData(out)
+	if err != nil {
+		t.Fatalf("the YAML does not load: %v", err)
+	}
+	if err := doc3.Validate(context.Background()); err != nil {
+		t.Fatalf("invalid OpenAPI 3: %v", err)
+	}
+	var doc2 map[string]any
+	if err := json.Unmarshal(swagger, &doc2); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := doc3.Paths.Len(), len(doc2["paths"].(map[string]any)); got != want {
+		t.Errorf("%d paths, want %d as in Swagger 2.0", got, want)
+	}
+	login := doc3.Paths.Find("/api/v1/auth/login").Post
+	if login.Security == nil || len(*login.Security) != 0 {
+		t.Errorf("login security = %v, want none required", login.Security)
+	}
+	list := doc3.Paths.Find("/api/v1/locations").Get
+	if got := list.Responses.Status(429).Ref; got != "#/components/responses/TooManyRequests" {
+		t.Errorf("ListLocations 429 = %q, want the shared response", got)
+	}
+	if got := doc3.Components.Responses["TooManyRequests"].Value.Content.Get("application/json").Schema.Ref; got != "#/components/schemas/ErrorResponse" {
+		t.Errorf("429 body = %q, want the REST error body", got)
+	}
+	if _, ok := doc3.Components.SecuritySchemes[openapi.SchemeBearer]; !ok {
+		t.Error("bearer security scheme missing")
+	}
+}
+
+func TestV3RefusesWhatIsNotSwagger(t *testing.T) {
+	for _, doc := range []string{`not json`, `{"swagger":"2.0","paths":{"/x":{"get":{"responses":{"200":{"schema":{"$ref":"#/definitions/Missing"}}}}}}}`} {
+		if _, err := openapi.V3([]byte(doc)); err == nil {
+			t.Errorf("V3(%s) succeeded", doc)
 		}
 	}
 }

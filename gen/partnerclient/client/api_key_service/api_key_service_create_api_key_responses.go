@@ -27,6 +27,36 @@ func (o *APIKeyServiceCreateAPIKeyReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAPIKeyServiceCreateAPIKeyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAPIKeyServiceCreateAPIKeyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAPIKeyServiceCreateAPIKeyForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewAPIKeyServiceCreateAPIKeyConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAPIKeyServiceCreateAPIKeyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAPIKeyServiceCreateAPIKeyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *APIKeyServiceCreateAPIKeyOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1CreateAPIKeyResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceCreateAPIKeyBadRequest creates a APIKeyServiceCreateAPIKeyBadRequest with default headers values
+func NewAPIKeyServiceCreateAPIKeyBadRequest() *APIKeyServiceCreateAPIKeyBadRequest {
+	return &APIKeyServiceCreateAPIKeyBadRequest{}
+}
+
+// APIKeyServiceCreateAPIKeyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type APIKeyServiceCreateAPIKeyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service create Api key bad request response has a 2xx status code
+func (o *APIKeyServiceCreateAPIKeyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service create Api key bad request response has a 3xx status code
+func (o *APIKeyServiceCreateAPIKeyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service create Api key bad request response has a 4xx status code
+func (o *APIKeyServiceCreateAPIKeyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service create Api key bad request response has a 5xx status code
+func (o *APIKeyServiceCreateAPIKeyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service create Api key bad request response a status code equal to that given
+func (o *APIKeyServiceCreateAPIKeyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the api key service create Api key bad request response
+func (o *APIKeyServiceCreateAPIKeyBadRequest) Code() int {
+	return 400
+}
+
+func (o *APIKeyServiceCreateAPIKeyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceCreateAPIKeyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceCreateAPIKeyUnauthorized creates a APIKeyServiceCreateAPIKeyUnauthorized with default headers values
+func NewAPIKeyServiceCreateAPIKeyUnauthorized() *APIKeyServiceCreateAPIKeyUnauthorized {
+	return &APIKeyServiceCreateAPIKeyUnauthorized{}
+}
+
+// APIKeyServiceCreateAPIKeyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type APIKeyServiceCreateAPIKeyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service create Api key unauthorized response has a 2xx status code
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service create Api key unauthorized response has a 3xx status code
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service create Api key unauthorized response has a 4xx status code
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service create Api key unauthorized response has a 5xx status code
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service create Api key unauthorized response a status code equal to that given
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the api key service create Api key unauthorized response
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceCreateAPIKeyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceCreateAPIKeyForbidden creates a APIKeyServiceCreateAPIKeyForbidden with default headers values
+func NewAPIKeyServiceCreateAPIKeyForbidden() *APIKeyServiceCreateAPIKeyForbidden {
+	return &APIKeyServiceCreateAPIKeyForbidden{}
+}
+
+// APIKeyServiceCreateAPIKeyForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type APIKeyServiceCreateAPIKeyForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service create Api key forbidden response has a 2xx status code
+func (o *APIKeyServiceCreateAPIKeyForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service create Api key forbidden response has a 3xx status code
+func (o *APIKeyServiceCreateAPIKeyForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service create Api key forbidden response has a 4xx status code
+func (o *APIKeyServiceCreateAPIKeyForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service create Api key forbidden response has a 5xx status code
+func (o *APIKeyServiceCreateAPIKeyForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service create Api key forbidden response a status code equal to that given
+func (o *APIKeyServiceCreateAPIKeyForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the api key service create Api key forbidden response
+func (o *APIKeyServiceCreateAPIKeyForbidden) Code() int {
+	return 403
+}
+
+func (o *APIKeyServiceCreateAPIKeyForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceCreateAPIKeyForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceCreateAPIKeyConflict creates a APIKeyServiceCreateAPIKeyConflict with default headers values
+func NewAPIKeyServiceCreateAPIKeyConflict() *APIKeyServiceCreateAPIKeyConflict {
+	return &APIKeyServiceCreateAPIKeyConflict{}
+}
+
+// APIKeyServiceCreateAPIKeyConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type APIKeyServiceCreateAPIKeyConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service create Api key conflict response has a 2xx status code
+func (o *APIKeyServiceCreateAPIKeyConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service create Api key conflict response has a 3xx status code
+func (o *APIKeyServiceCreateAPIKeyConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service create Api key conflict response has a 4xx status code
+func (o *APIKeyServiceCreateAPIKeyConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service create Api key conflict response has a 5xx status code
+func (o *APIKeyServiceCreateAPIKeyConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service create Api key conflict response a status code equal to that given
+func (o *APIKeyServiceCreateAPIKeyConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the api key service create Api key conflict response
+func (o *APIKeyServiceCreateAPIKeyConflict) Code() int {
+	return 409
+}
+
+func (o *APIKeyServiceCreateAPIKeyConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyConflict %s", 409, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyConflict %s", 409, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceCreateAPIKeyConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceCreateAPIKeyTooManyRequests creates a APIKeyServiceCreateAPIKeyTooManyRequests with default headers values
+func NewAPIKeyServiceCreateAPIKeyTooManyRequests() *APIKeyServiceCreateAPIKeyTooManyRequests {
+	return &APIKeyServiceCreateAPIKeyTooManyRequests{}
+}
+
+// APIKeyServiceCreateAPIKeyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type APIKeyServiceCreateAPIKeyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service create Api key too many requests response has a 2xx status code
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service create Api key too many requests response has a 3xx status code
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service create Api key too many requests response has a 4xx status code
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service create Api key too many requests response has a 5xx status code
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service create Api key too many requests response a status code equal to that given
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the api key service create Api key too many requests response
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys][%d] apiKeyServiceCreateApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceCreateAPIKeyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *APIKeyServiceGetAPIKeyReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAPIKeyServiceGetAPIKeyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAPIKeyServiceGetAPIKeyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAPIKeyServiceGetAPIKeyForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewAPIKeyServiceGetAPIKeyNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAPIKeyServiceGetAPIKeyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAPIKeyServiceGetAPIKeyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *APIKeyServiceGetAPIKeyOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1APIKey)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceGetAPIKeyBadRequest creates a APIKeyServiceGetAPIKeyBadRequest with default headers values
+func NewAPIKeyServiceGetAPIKeyBadRequest() *APIKeyServiceGetAPIKeyBadRequest {
+	return &APIKeyServiceGetAPIKeyBadRequest{}
+}
+
+// APIKeyServiceGetAPIKeyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type APIKeyServiceGetAPIKeyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service get Api key bad request response has a 2xx status code
+func (o *APIKeyServiceGetAPIKeyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service get Api key bad request response has a 3xx status code
+func (o *APIKeyServiceGetAPIKeyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service get Api key bad request response has a 4xx status code
+func (o *APIKeyServiceGetAPIKeyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service get Api key bad request response has a 5xx status code
+func (o *APIKeyServiceGetAPIKeyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service get Api key bad request response a status code equal to that given
+func (o *APIKeyServiceGetAPIKeyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the api key service get Api key bad request response
+func (o *APIKeyServiceGetAPIKeyBadRequest) Code() int {
+	return 400
+}
+
+func (o *APIKeyServiceGetAPIKeyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceGetAPIKeyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceGetAPIKeyUnauthorized creates a APIKeyServiceGetAPIKeyUnauthorized with default headers values
+func NewAPIKeyServiceGetAPIKeyUnauthorized() *APIKeyServiceGetAPIKeyUnauthorized {
+	return &APIKeyServiceGetAPIKeyUnauthorized{}
+}
+
+// APIKeyServiceGetAPIKeyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type APIKeyServiceGetAPIKeyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service get Api key unauthorized response has a 2xx status code
+func (o *APIKeyServiceGetAPIKeyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service get Api key unauthorized response has a 3xx status code
+func (o *APIKeyServiceGetAPIKeyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service get Api key unauthorized response has a 4xx status code
+func (o *APIKeyServiceGetAPIKeyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service get Api key unauthorized response has a 5xx status code
+func (o *APIKeyServiceGetAPIKeyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service get Api key unauthorized response a status code equal to that given
+func (o *APIKeyServiceGetAPIKeyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the api key service get Api key unauthorized response
+func (o *APIKeyServiceGetAPIKeyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *APIKeyServiceGetAPIKeyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceGetAPIKeyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceGetAPIKeyForbidden creates a APIKeyServiceGetAPIKeyForbidden with default headers values
+func NewAPIKeyServiceGetAPIKeyForbidden() *APIKeyServiceGetAPIKeyForbidden {
+	return &APIKeyServiceGetAPIKeyForbidden{}
+}
+
+// APIKeyServiceGetAPIKeyForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type APIKeyServiceGetAPIKeyForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service get Api key forbidden response has a 2xx status code
+func (o *APIKeyServiceGetAPIKeyForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service get Api key forbidden response has a 3xx status code
+func (o *APIKeyServiceGetAPIKeyForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service get Api key forbidden response has a 4xx status code
+func (o *APIKeyServiceGetAPIKeyForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service get Api key forbidden response has a 5xx status code
+func (o *APIKeyServiceGetAPIKeyForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service get Api key forbidden response a status code equal to that given
+func (o *APIKeyServiceGetAPIKeyForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the api key service get Api key forbidden response
+func (o *APIKeyServiceGetAPIKeyForbidden) Code() int {
+	return 403
+}
+
+func (o *APIKeyServiceGetAPIKeyForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceGetAPIKeyForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceGetAPIKeyNotFound creates a APIKeyServiceGetAPIKeyNotFound with default headers values
+func NewAPIKeyServiceGetAPIKeyNotFound() *APIKeyServiceGetAPIKeyNotFound {
+	return &APIKeyServiceGetAPIKeyNotFound{}
+}
+
+// APIKeyServiceGetAPIKeyNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type APIKeyServiceGetAPIKeyNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service get Api key not found response has a 2xx status code
+func (o *APIKeyServiceGetAPIKeyNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service get Api key not found response has a 3xx status code
+func (o *APIKeyServiceGetAPIKeyNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service get Api key not found response has a 4xx status code
+func (o *APIKeyServiceGetAPIKeyNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service get Api key not found response has a 5xx status code
+func (o *APIKeyServiceGetAPIKeyNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service get Api key not found response a status code equal to that given
+func (o *APIKeyServiceGetAPIKeyNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the api key service get Api key not found response
+func (o *APIKeyServiceGetAPIKeyNotFound) Code() int {
+	return 404
+}
+
+func (o *APIKeyServiceGetAPIKeyNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyNotFound %s", 404, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyNotFound %s", 404, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceGetAPIKeyNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceGetAPIKeyTooManyRequests creates a APIKeyServiceGetAPIKeyTooManyRequests with default headers values
+func NewAPIKeyServiceGetAPIKeyTooManyRequests() *APIKeyServiceGetAPIKeyTooManyRequests {
+	return &APIKeyServiceGetAPIKeyTooManyRequests{}
+}
+
+// APIKeyServiceGetAPIKeyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type APIKeyServiceGetAPIKeyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service get Api key too many requests response has a 2xx status code
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service get Api key too many requests response has a 3xx status code
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service get Api key too many requests response has a 4xx status code
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service get Api key too many requests response has a 5xx status code
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service get Api key too many requests response a status code equal to that given
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the api key service get Api key too many requests response
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys/{id}][%d] apiKeyServiceGetApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceGetAPIKeyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

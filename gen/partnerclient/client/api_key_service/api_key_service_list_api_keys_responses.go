@@ -27,6 +27,30 @@ func (o *APIKeyServiceListAPIKeysReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAPIKeyServiceListAPIKeysBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAPIKeyServiceListAPIKeysUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAPIKeyServiceListAPIKeysForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAPIKeyServiceListAPIKeysTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAPIKeyServiceListAPIKeysDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *APIKeyServiceListAPIKeysOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1ListAPIKeysResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceListAPIKeysBadRequest creates a APIKeyServiceListAPIKeysBadRequest with default headers values
+func NewAPIKeyServiceListAPIKeysBadRequest() *APIKeyServiceListAPIKeysBadRequest {
+	return &APIKeyServiceListAPIKeysBadRequest{}
+}
+
+// APIKeyServiceListAPIKeysBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type APIKeyServiceListAPIKeysBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service list Api keys bad request response has a 2xx status code
+func (o *APIKeyServiceListAPIKeysBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service list Api keys bad request response has a 3xx status code
+func (o *APIKeyServiceListAPIKeysBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service list Api keys bad request response has a 4xx status code
+func (o *APIKeyServiceListAPIKeysBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service list Api keys bad request response has a 5xx status code
+func (o *APIKeyServiceListAPIKeysBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service list Api keys bad request response a status code equal to that given
+func (o *APIKeyServiceListAPIKeysBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the api key service list Api keys bad request response
+func (o *APIKeyServiceListAPIKeysBadRequest) Code() int {
+	return 400
+}
+
+func (o *APIKeyServiceListAPIKeysBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceListAPIKeysBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceListAPIKeysUnauthorized creates a APIKeyServiceListAPIKeysUnauthorized with default headers values
+func NewAPIKeyServiceListAPIKeysUnauthorized() *APIKeyServiceListAPIKeysUnauthorized {
+	return &APIKeyServiceListAPIKeysUnauthorized{}
+}
+
+// APIKeyServiceListAPIKeysUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type APIKeyServiceListAPIKeysUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service list Api keys unauthorized response has a 2xx status code
+func (o *APIKeyServiceListAPIKeysUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service list Api keys unauthorized response has a 3xx status code
+func (o *APIKeyServiceListAPIKeysUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service list Api keys unauthorized response has a 4xx status code
+func (o *APIKeyServiceListAPIKeysUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service list Api keys unauthorized response has a 5xx status code
+func (o *APIKeyServiceListAPIKeysUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service list Api keys unauthorized response a status code equal to that given
+func (o *APIKeyServiceListAPIKeysUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the api key service list Api keys unauthorized response
+func (o *APIKeyServiceListAPIKeysUnauthorized) Code() int {
+	return 401
+}
+
+func (o *APIKeyServiceListAPIKeysUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceListAPIKeysUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceListAPIKeysForbidden creates a APIKeyServiceListAPIKeysForbidden with default headers values
+func NewAPIKeyServiceListAPIKeysForbidden() *APIKeyServiceListAPIKeysForbidden {
+	return &APIKeyServiceListAPIKeysForbidden{}
+}
+
+// APIKeyServiceListAPIKeysForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type APIKeyServiceListAPIKeysForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service list Api keys forbidden response has a 2xx status code
+func (o *APIKeyServiceListAPIKeysForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service list Api keys forbidden response has a 3xx status code
+func (o *APIKeyServiceListAPIKeysForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service list Api keys forbidden response has a 4xx status code
+func (o *APIKeyServiceListAPIKeysForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service list Api keys forbidden response has a 5xx status code
+func (o *APIKeyServiceListAPIKeysForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service list Api keys forbidden response a status code equal to that given
+func (o *APIKeyServiceListAPIKeysForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the api key service list Api keys forbidden response
+func (o *APIKeyServiceListAPIKeysForbidden) Code() int {
+	return 403
+}
+
+func (o *APIKeyServiceListAPIKeysForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceListAPIKeysForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceListAPIKeysTooManyRequests creates a APIKeyServiceListAPIKeysTooManyRequests with default headers values
+func NewAPIKeyServiceListAPIKeysTooManyRequests() *APIKeyServiceListAPIKeysTooManyRequests {
+	return &APIKeyServiceListAPIKeysTooManyRequests{}
+}
+
+// APIKeyServiceListAPIKeysTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type APIKeyServiceListAPIKeysTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service list Api keys too many requests response has a 2xx status code
+func (o *APIKeyServiceListAPIKeysTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service list Api keys too many requests response has a 3xx status code
+func (o *APIKeyServiceListAPIKeysTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service list Api keys too many requests response has a 4xx status code
+func (o *APIKeyServiceListAPIKeysTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service list Api keys too many requests response has a 5xx status code
+func (o *APIKeyServiceListAPIKeysTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service list Api keys too many requests response a status code equal to that given
+func (o *APIKeyServiceListAPIKeysTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the api key service list Api keys too many requests response
+func (o *APIKeyServiceListAPIKeysTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *APIKeyServiceListAPIKeysTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/api-keys][%d] apiKeyServiceListApiKeysTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceListAPIKeysTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceListAPIKeysTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

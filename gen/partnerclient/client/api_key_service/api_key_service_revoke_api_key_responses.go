@@ -27,6 +27,42 @@ func (o *APIKeyServiceRevokeAPIKeyReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAPIKeyServiceRevokeAPIKeyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAPIKeyServiceRevokeAPIKeyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAPIKeyServiceRevokeAPIKeyForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewAPIKeyServiceRevokeAPIKeyNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewAPIKeyServiceRevokeAPIKeyConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAPIKeyServiceRevokeAPIKeyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAPIKeyServiceRevokeAPIKeyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *APIKeyServiceRevokeAPIKeyOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1APIKey)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyBadRequest creates a APIKeyServiceRevokeAPIKeyBadRequest with default headers values
+func NewAPIKeyServiceRevokeAPIKeyBadRequest() *APIKeyServiceRevokeAPIKeyBadRequest {
+	return &APIKeyServiceRevokeAPIKeyBadRequest{}
+}
+
+// APIKeyServiceRevokeAPIKeyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type APIKeyServiceRevokeAPIKeyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key bad request response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key bad request response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key bad request response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key bad request response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key bad request response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the api key service revoke Api key bad request response
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) Code() int {
+	return 400
+}
+
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyUnauthorized creates a APIKeyServiceRevokeAPIKeyUnauthorized with default headers values
+func NewAPIKeyServiceRevokeAPIKeyUnauthorized() *APIKeyServiceRevokeAPIKeyUnauthorized {
+	return &APIKeyServiceRevokeAPIKeyUnauthorized{}
+}
+
+// APIKeyServiceRevokeAPIKeyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type APIKeyServiceRevokeAPIKeyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key unauthorized response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key unauthorized response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key unauthorized response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key unauthorized response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key unauthorized response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the api key service revoke Api key unauthorized response
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyForbidden creates a APIKeyServiceRevokeAPIKeyForbidden with default headers values
+func NewAPIKeyServiceRevokeAPIKeyForbidden() *APIKeyServiceRevokeAPIKeyForbidden {
+	return &APIKeyServiceRevokeAPIKeyForbidden{}
+}
+
+// APIKeyServiceRevokeAPIKeyForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type APIKeyServiceRevokeAPIKeyForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key forbidden response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key forbidden response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key forbidden response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key forbidden response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key forbidden response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the api key service revoke Api key forbidden response
+func (o *APIKeyServiceRevokeAPIKeyForbidden) Code() int {
+	return 403
+}
+
+func (o *APIKeyServiceRevokeAPIKeyForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyForbidden %s", 403, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyNotFound creates a APIKeyServiceRevokeAPIKeyNotFound with default headers values
+func NewAPIKeyServiceRevokeAPIKeyNotFound() *APIKeyServiceRevokeAPIKeyNotFound {
+	return &APIKeyServiceRevokeAPIKeyNotFound{}
+}
+
+// APIKeyServiceRevokeAPIKeyNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type APIKeyServiceRevokeAPIKeyNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key not found response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key not found response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key not found response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key not found response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key not found response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the api key service revoke Api key not found response
+func (o *APIKeyServiceRevokeAPIKeyNotFound) Code() int {
+	return 404
+}
+
+func (o *APIKeyServiceRevokeAPIKeyNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyNotFound %s", 404, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyNotFound %s", 404, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyConflict creates a APIKeyServiceRevokeAPIKeyConflict with default headers values
+func NewAPIKeyServiceRevokeAPIKeyConflict() *APIKeyServiceRevokeAPIKeyConflict {
+	return &APIKeyServiceRevokeAPIKeyConflict{}
+}
+
+// APIKeyServiceRevokeAPIKeyConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type APIKeyServiceRevokeAPIKeyConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key conflict response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key conflict response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key conflict response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key conflict response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key conflict response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the api key service revoke Api key conflict response
+func (o *APIKeyServiceRevokeAPIKeyConflict) Code() int {
+	return 409
+}
+
+func (o *APIKeyServiceRevokeAPIKeyConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyConflict %s", 409, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyConflict %s", 409, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAPIKeyServiceRevokeAPIKeyTooManyRequests creates a APIKeyServiceRevokeAPIKeyTooManyRequests with default headers values
+func NewAPIKeyServiceRevokeAPIKeyTooManyRequests() *APIKeyServiceRevokeAPIKeyTooManyRequests {
+	return &APIKeyServiceRevokeAPIKeyTooManyRequests{}
+}
+
+// APIKeyServiceRevokeAPIKeyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type APIKeyServiceRevokeAPIKeyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this api key service revoke Api key too many requests response has a 2xx status code
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this api key service revoke Api key too many requests response has a 3xx status code
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this api key service revoke Api key too many requests response has a 4xx status code
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this api key service revoke Api key too many requests response has a 5xx status code
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this api key service revoke Api key too many requests response a status code equal to that given
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the api key service revoke Api key too many requests response
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/api-keys/{id}:revoke][%d] apiKeyServiceRevokeApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *APIKeyServiceRevokeAPIKeyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *AuditServiceListAuditRecordsReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuditServiceListAuditRecordsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuditServiceListAuditRecordsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAuditServiceListAuditRecordsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuditServiceListAuditRecordsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuditServiceListAuditRecordsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *AuditServiceListAuditRecordsOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1ListAuditRecordsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceListAuditRecordsBadRequest creates a AuditServiceListAuditRecordsBadRequest with default headers values
+func NewAuditServiceListAuditRecordsBadRequest() *AuditServiceListAuditRecordsBadRequest {
+	return &AuditServiceListAuditRecordsBadRequest{}
+}
+
+// AuditServiceListAuditRecordsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuditServiceListAuditRecordsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service list audit records bad request response has a 2xx status code
+func (o *AuditServiceListAuditRecordsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service list audit records bad request response has a 3xx status code
+func (o *AuditServiceListAuditRecordsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service list audit records bad request response has a 4xx status code
+func (o *AuditServiceListAuditRecordsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service list audit records bad request response has a 5xx status code
+func (o *AuditServiceListAuditRecordsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service list audit records bad request response a status code equal to that given
+func (o *AuditServiceListAuditRecordsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the audit service list audit records bad request response
+func (o *AuditServiceListAuditRecordsBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuditServiceListAuditRecordsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsBadRequest %s", 400, payload)
+}
+
+func (o *AuditServiceListAuditRecordsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsBadRequest %s", 400, payload)
+}
+
+func (o *AuditServiceListAuditRecordsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceListAuditRecordsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceListAuditRecordsUnauthorized creates a AuditServiceListAuditRecordsUnauthorized with default headers values
+func NewAuditServiceListAuditRecordsUnauthorized() *AuditServiceListAuditRecordsUnauthorized {
+	return &AuditServiceListAuditRecordsUnauthorized{}
+}
+
+// AuditServiceListAuditRecordsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuditServiceListAuditRecordsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service list audit records unauthorized response has a 2xx status code
+func (o *AuditServiceListAuditRecordsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service list audit records unauthorized response has a 3xx status code
+func (o *AuditServiceListAuditRecordsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service list audit records unauthorized response has a 4xx status code
+func (o *AuditServiceListAuditRecordsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service list audit records unauthorized response has a 5xx status code
+func (o *AuditServiceListAuditRecordsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service list audit records unauthorized response a status code equal to that given
+func (o *AuditServiceListAuditRecordsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the audit service list audit records unauthorized response
+func (o *AuditServiceListAuditRecordsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuditServiceListAuditRecordsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsUnauthorized %s", 401, payload)
+}
+
+func (o *AuditServiceListAuditRecordsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsUnauthorized %s", 401, payload)
+}
+
+func (o *AuditServiceListAuditRecordsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceListAuditRecordsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceListAuditRecordsForbidden creates a AuditServiceListAuditRecordsForbidden with default headers values
+func NewAuditServiceListAuditRecordsForbidden() *AuditServiceListAuditRecordsForbidden {
+	return &AuditServiceListAuditRecordsForbidden{}
+}
+
+// AuditServiceListAuditRecordsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type AuditServiceListAuditRecordsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service list audit records forbidden response has a 2xx status code
+func (o *AuditServiceListAuditRecordsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service list audit records forbidden response has a 3xx status code
+func (o *AuditServiceListAuditRecordsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service list audit records forbidden response has a 4xx status code
+func (o *AuditServiceListAuditRecordsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service list audit records forbidden response has a 5xx status code
+func (o *AuditServiceListAuditRecordsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service list audit records forbidden response a status code equal to that given
+func (o *AuditServiceListAuditRecordsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the audit service list audit records forbidden response
+func (o *AuditServiceListAuditRecordsForbidden) Code() int {
+	return 403
+}
+
+func (o *AuditServiceListAuditRecordsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsForbidden %s", 403, payload)
+}
+
+func (o *AuditServiceListAuditRecordsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsForbidden %s", 403, payload)
+}
+
+func (o *AuditServiceListAuditRecordsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceListAuditRecordsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceListAuditRecordsTooManyRequests creates a AuditServiceListAuditRecordsTooManyRequests with default headers values
+func NewAuditServiceListAuditRecordsTooManyRequests() *AuditServiceListAuditRecordsTooManyRequests {
+	return &AuditServiceListAuditRecordsTooManyRequests{}
+}
+
+// AuditServiceListAuditRecordsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuditServiceListAuditRecordsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service list audit records too many requests response has a 2xx status code
+func (o *AuditServiceListAuditRecordsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service list audit records too many requests response has a 3xx status code
+func (o *AuditServiceListAuditRecordsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service list audit records too many requests response has a 4xx status code
+func (o *AuditServiceListAuditRecordsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service list audit records too many requests response has a 5xx status code
+func (o *AuditServiceListAuditRecordsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service list audit records too many requests response a status code equal to that given
+func (o *AuditServiceListAuditRecordsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the audit service list audit records too many requests response
+func (o *AuditServiceListAuditRecordsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuditServiceListAuditRecordsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsTooManyRequests %s", 429, payload)
+}
+
+func (o *AuditServiceListAuditRecordsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/audit-records][%d] auditServiceListAuditRecordsTooManyRequests %s", 429, payload)
+}
+
+func (o *AuditServiceListAuditRecordsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceListAuditRecordsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *AuditServiceVerifyAuditChainReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuditServiceVerifyAuditChainBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuditServiceVerifyAuditChainUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAuditServiceVerifyAuditChainForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewAuditServiceVerifyAuditChainConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuditServiceVerifyAuditChainTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuditServiceVerifyAuditChainDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *AuditServiceVerifyAuditChainOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1VerifyAuditChainResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceVerifyAuditChainBadRequest creates a AuditServiceVerifyAuditChainBadRequest with default headers values
+func NewAuditServiceVerifyAuditChainBadRequest() *AuditServiceVerifyAuditChainBadRequest {
+	return &AuditServiceVerifyAuditChainBadRequest{}
+}
+
+// AuditServiceVerifyAuditChainBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuditServiceVerifyAuditChainBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service verify audit chain bad request response has a 2xx status code
+func (o *AuditServiceVerifyAuditChainBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service verify audit chain bad request response has a 3xx status code
+func (o *AuditServiceVerifyAuditChainBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service verify audit chain bad request response has a 4xx status code
+func (o *AuditServiceVerifyAuditChainBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service verify audit chain bad request response has a 5xx status code
+func (o *AuditServiceVerifyAuditChainBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service verify audit chain bad request response a status code equal to that given
+func (o *AuditServiceVerifyAuditChainBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the audit service verify audit chain bad request response
+func (o *AuditServiceVerifyAuditChainBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuditServiceVerifyAuditChainBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainBadRequest %s", 400, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainBadRequest %s", 400, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceVerifyAuditChainBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceVerifyAuditChainUnauthorized creates a AuditServiceVerifyAuditChainUnauthorized with default headers values
+func NewAuditServiceVerifyAuditChainUnauthorized() *AuditServiceVerifyAuditChainUnauthorized {
+	return &AuditServiceVerifyAuditChainUnauthorized{}
+}
+
+// AuditServiceVerifyAuditChainUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuditServiceVerifyAuditChainUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service verify audit chain unauthorized response has a 2xx status code
+func (o *AuditServiceVerifyAuditChainUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service verify audit chain unauthorized response has a 3xx status code
+func (o *AuditServiceVerifyAuditChainUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service verify audit chain unauthorized response has a 4xx status code
+func (o *AuditServiceVerifyAuditChainUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service verify audit chain unauthorized response has a 5xx status code
+func (o *AuditServiceVerifyAuditChainUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service verify audit chain unauthorized response a status code equal to that given
+func (o *AuditServiceVerifyAuditChainUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the audit service verify audit chain unauthorized response
+func (o *AuditServiceVerifyAuditChainUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuditServiceVerifyAuditChainUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainUnauthorized %s", 401, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainUnauthorized %s", 401, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceVerifyAuditChainUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceVerifyAuditChainForbidden creates a AuditServiceVerifyAuditChainForbidden with default headers values
+func NewAuditServiceVerifyAuditChainForbidden() *AuditServiceVerifyAuditChainForbidden {
+	return &AuditServiceVerifyAuditChainForbidden{}
+}
+
+// AuditServiceVerifyAuditChainForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type AuditServiceVerifyAuditChainForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service verify audit chain forbidden response has a 2xx status code
+func (o *AuditServiceVerifyAuditChainForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service verify audit chain forbidden response has a 3xx status code
+func (o *AuditServiceVerifyAuditChainForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service verify audit chain forbidden response has a 4xx status code
+func (o *AuditServiceVerifyAuditChainForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service verify audit chain forbidden response has a 5xx status code
+func (o *AuditServiceVerifyAuditChainForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service verify audit chain forbidden response a status code equal to that given
+func (o *AuditServiceVerifyAuditChainForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the audit service verify audit chain forbidden response
+func (o *AuditServiceVerifyAuditChainForbidden) Code() int {
+	return 403
+}
+
+func (o *AuditServiceVerifyAuditChainForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainForbidden %s", 403, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainForbidden %s", 403, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceVerifyAuditChainForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceVerifyAuditChainConflict creates a AuditServiceVerifyAuditChainConflict with default headers values
+func NewAuditServiceVerifyAuditChainConflict() *AuditServiceVerifyAuditChainConflict {
+	return &AuditServiceVerifyAuditChainConflict{}
+}
+
+// AuditServiceVerifyAuditChainConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type AuditServiceVerifyAuditChainConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service verify audit chain conflict response has a 2xx status code
+func (o *AuditServiceVerifyAuditChainConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service verify audit chain conflict response has a 3xx status code
+func (o *AuditServiceVerifyAuditChainConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service verify audit chain conflict response has a 4xx status code
+func (o *AuditServiceVerifyAuditChainConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service verify audit chain conflict response has a 5xx status code
+func (o *AuditServiceVerifyAuditChainConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service verify audit chain conflict response a status code equal to that given
+func (o *AuditServiceVerifyAuditChainConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the audit service verify audit chain conflict response
+func (o *AuditServiceVerifyAuditChainConflict) Code() int {
+	return 409
+}
+
+func (o *AuditServiceVerifyAuditChainConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainConflict %s", 409, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainConflict %s", 409, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceVerifyAuditChainConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuditServiceVerifyAuditChainTooManyRequests creates a AuditServiceVerifyAuditChainTooManyRequests with default headers values
+func NewAuditServiceVerifyAuditChainTooManyRequests() *AuditServiceVerifyAuditChainTooManyRequests {
+	return &AuditServiceVerifyAuditChainTooManyRequests{}
+}
+
+// AuditServiceVerifyAuditChainTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuditServiceVerifyAuditChainTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this audit service verify audit chain too many requests response has a 2xx status code
+func (o *AuditServiceVerifyAuditChainTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this audit service verify audit chain too many requests response has a 3xx status code
+func (o *AuditServiceVerifyAuditChainTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this audit service verify audit chain too many requests response has a 4xx status code
+func (o *AuditServiceVerifyAuditChainTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this audit service verify audit chain too many requests response has a 5xx status code
+func (o *AuditServiceVerifyAuditChainTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this audit service verify audit chain too many requests response a status code equal to that given
+func (o *AuditServiceVerifyAuditChainTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the audit service verify audit chain too many requests response
+func (o *AuditServiceVerifyAuditChainTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuditServiceVerifyAuditChainTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainTooManyRequests %s", 429, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/audit-records:verify][%d] auditServiceVerifyAuditChainTooManyRequests %s", 429, payload)
+}
+
+func (o *AuditServiceVerifyAuditChainTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuditServiceVerifyAuditChainTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

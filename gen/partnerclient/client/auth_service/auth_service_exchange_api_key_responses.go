@@ -27,6 +27,24 @@ func (o *AuthServiceExchangeAPIKeyReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceExchangeAPIKeyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuthServiceExchangeAPIKeyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceExchangeAPIKeyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceExchangeAPIKeyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +167,363 @@ func (o *AuthServiceExchangeAPIKeyOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1TokenPair)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceExchangeAPIKeyBadRequest creates a AuthServiceExchangeAPIKeyBadRequest with default headers values
+func NewAuthServiceExchangeAPIKeyBadRequest() *AuthServiceExchangeAPIKeyBadRequest {
+	return &AuthServiceExchangeAPIKeyBadRequest{}
+}
+
+// AuthServiceExchangeAPIKeyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceExchangeAPIKeyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service exchange Api key bad request response has a 2xx status code
+func (o *AuthServiceExchangeAPIKeyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service exchange Api key bad request response has a 3xx status code
+func (o *AuthServiceExchangeAPIKeyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service exchange Api key bad request response has a 4xx status code
+func (o *AuthServiceExchangeAPIKeyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service exchange Api key bad request response has a 5xx status code
+func (o *AuthServiceExchangeAPIKeyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service exchange Api key bad request response a status code equal to that given
+func (o *AuthServiceExchangeAPIKeyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service exchange Api key bad request response
+func (o *AuthServiceExchangeAPIKeyBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceExchangeAPIKeyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceExchangeAPIKeyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceExchangeAPIKeyUnauthorized creates a AuthServiceExchangeAPIKeyUnauthorized with default headers values
+func NewAuthServiceExchangeAPIKeyUnauthorized() *AuthServiceExchangeAPIKeyUnauthorized {
+	return &AuthServiceExchangeAPIKeyUnauthorized{}
+}
+
+// AuthServiceExchangeAPIKeyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuthServiceExchangeAPIKeyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service exchange Api key unauthorized response has a 2xx status code
+func (o *AuthServiceExchangeAPIKeyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service exchange Api key unauthorized response has a 3xx status code
+func (o *AuthServiceExchangeAPIKeyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service exchange Api key unauthorized response has a 4xx status code
+func (o *AuthServiceExchangeAPIKeyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service exchange Api key unauthorized response has a 5xx status code
+func (o *AuthServiceExchangeAPIKeyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service exchange Api key unauthorized response a status code equal to that given
+func (o *AuthServiceExchangeAPIKeyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the auth service exchange Api key unauthorized response
+func (o *AuthServiceExchangeAPIKeyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuthServiceExchangeAPIKeyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceExchangeAPIKeyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceExchangeAPIKeyTooManyRequests creates a AuthServiceExchangeAPIKeyTooManyRequests with default headers values
+func NewAuthServiceExchangeAPIKeyTooManyRequests() *AuthServiceExchangeAPIKeyTooManyRequests {
+	return &AuthServiceExchangeAPIKeyTooManyRequests{}
+}
+
+// AuthServiceExchangeAPIKeyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceExchangeAPIKeyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service exchange Api key too many requests response has a 2xx status code
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service exchange Api key too many requests response has a 3xx status code
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service exchange Api key too many requests response has a 4xx status code
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service exchange Api key too many requests response has a 5xx status code
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service exchange Api key too many requests response a status code equal to that given
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service exchange Api key too many requests response
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/token][%d] authServiceExchangeApiKeyTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceExchangeAPIKeyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

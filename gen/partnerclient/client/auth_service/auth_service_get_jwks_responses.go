@@ -27,6 +27,18 @@ func (o *AuthServiceGetJwksReader) ReadResponse(response runtime.ClientResponse,
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceGetJwksBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceGetJwksTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceGetJwksDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +161,244 @@ func (o *AuthServiceGetJwksOK) readResponse(response runtime.ClientResponse, con
 	}
 
 	o.Payload = new(models.V1Jwks)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceGetJwksBadRequest creates a AuthServiceGetJwksBadRequest with default headers values
+func NewAuthServiceGetJwksBadRequest() *AuthServiceGetJwksBadRequest {
+	return &AuthServiceGetJwksBadRequest{}
+}
+
+// AuthServiceGetJwksBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceGetJwksBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service get jwks bad request response has a 2xx status code
+func (o *AuthServiceGetJwksBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service get jwks bad request response has a 3xx status code
+func (o *AuthServiceGetJwksBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service get jwks bad request response has a 4xx status code
+func (o *AuthServiceGetJwksBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service get jwks bad request response has a 5xx status code
+func (o *AuthServiceGetJwksBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service get jwks bad request response a status code equal to that given
+func (o *AuthServiceGetJwksBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service get jwks bad request response
+func (o *AuthServiceGetJwksBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceGetJwksBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/jwks][%d] authServiceGetJwksBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceGetJwksBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/jwks][%d] authServiceGetJwksBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceGetJwksBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceGetJwksBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceGetJwksTooManyRequests creates a AuthServiceGetJwksTooManyRequests with default headers values
+func NewAuthServiceGetJwksTooManyRequests() *AuthServiceGetJwksTooManyRequests {
+	return &AuthServiceGetJwksTooManyRequests{}
+}
+
+// AuthServiceGetJwksTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceGetJwksTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service get jwks too many requests response has a 2xx status code
+func (o *AuthServiceGetJwksTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service get jwks too many requests response has a 3xx status code
+func (o *AuthServiceGetJwksTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service get jwks too many requests response has a 4xx status code
+func (o *AuthServiceGetJwksTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service get jwks too many requests response has a 5xx status code
+func (o *AuthServiceGetJwksTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service get jwks too many requests response a status code equal to that given
+func (o *AuthServiceGetJwksTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service get jwks too many requests response
+func (o *AuthServiceGetJwksTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceGetJwksTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/jwks][%d] authServiceGetJwksTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceGetJwksTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/jwks][%d] authServiceGetJwksTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceGetJwksTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceGetJwksTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

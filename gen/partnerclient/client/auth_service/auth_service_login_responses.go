@@ -27,6 +27,24 @@ func (o *AuthServiceLoginReader) ReadResponse(response runtime.ClientResponse, c
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceLoginBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuthServiceLoginUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceLoginTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceLoginDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +167,363 @@ func (o *AuthServiceLoginOK) readResponse(response runtime.ClientResponse, consu
 	}
 
 	o.Payload = new(models.V1TokenPair)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLoginBadRequest creates a AuthServiceLoginBadRequest with default headers values
+func NewAuthServiceLoginBadRequest() *AuthServiceLoginBadRequest {
+	return &AuthServiceLoginBadRequest{}
+}
+
+// AuthServiceLoginBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceLoginBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service login bad request response has a 2xx status code
+func (o *AuthServiceLoginBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service login bad request response has a 3xx status code
+func (o *AuthServiceLoginBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service login bad request response has a 4xx status code
+func (o *AuthServiceLoginBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service login bad request response has a 5xx status code
+func (o *AuthServiceLoginBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service login bad request response a status code equal to that given
+func (o *AuthServiceLoginBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service login bad request response
+func (o *AuthServiceLoginBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceLoginBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceLoginBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceLoginBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLoginBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLoginUnauthorized creates a AuthServiceLoginUnauthorized with default headers values
+func NewAuthServiceLoginUnauthorized() *AuthServiceLoginUnauthorized {
+	return &AuthServiceLoginUnauthorized{}
+}
+
+// AuthServiceLoginUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuthServiceLoginUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service login unauthorized response has a 2xx status code
+func (o *AuthServiceLoginUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service login unauthorized response has a 3xx status code
+func (o *AuthServiceLoginUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service login unauthorized response has a 4xx status code
+func (o *AuthServiceLoginUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service login unauthorized response has a 5xx status code
+func (o *AuthServiceLoginUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service login unauthorized response a status code equal to that given
+func (o *AuthServiceLoginUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the auth service login unauthorized response
+func (o *AuthServiceLoginUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuthServiceLoginUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceLoginUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceLoginUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLoginUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLoginTooManyRequests creates a AuthServiceLoginTooManyRequests with default headers values
+func NewAuthServiceLoginTooManyRequests() *AuthServiceLoginTooManyRequests {
+	return &AuthServiceLoginTooManyRequests{}
+}
+
+// AuthServiceLoginTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceLoginTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service login too many requests response has a 2xx status code
+func (o *AuthServiceLoginTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service login too many requests response has a 3xx status code
+func (o *AuthServiceLoginTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service login too many requests response has a 4xx status code
+func (o *AuthServiceLoginTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service login too many requests response has a 5xx status code
+func (o *AuthServiceLoginTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service login too many requests response a status code equal to that given
+func (o *AuthServiceLoginTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service login too many requests response
+func (o *AuthServiceLoginTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceLoginTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceLoginTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/login][%d] authServiceLoginTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceLoginTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLoginTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *AuthServiceLogoutReader) ReadResponse(response runtime.ClientResponse, 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceLogoutBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuthServiceLogoutUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAuthServiceLogoutForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewAuthServiceLogoutConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceLogoutTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceLogoutDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -150,6 +180,601 @@ func (o *AuthServiceLogoutOK) readResponse(response runtime.ClientResponse, cons
 
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLogoutBadRequest creates a AuthServiceLogoutBadRequest with default headers values
+func NewAuthServiceLogoutBadRequest() *AuthServiceLogoutBadRequest {
+	return &AuthServiceLogoutBadRequest{}
+}
+
+// AuthServiceLogoutBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceLogoutBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service logout bad request response has a 2xx status code
+func (o *AuthServiceLogoutBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service logout bad request response has a 3xx status code
+func (o *AuthServiceLogoutBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service logout bad request response has a 4xx status code
+func (o *AuthServiceLogoutBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service logout bad request response has a 5xx status code
+func (o *AuthServiceLogoutBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service logout bad request response a status code equal to that given
+func (o *AuthServiceLogoutBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service logout bad request response
+func (o *AuthServiceLogoutBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceLogoutBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceLogoutBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceLogoutBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLogoutBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLogoutUnauthorized creates a AuthServiceLogoutUnauthorized with default headers values
+func NewAuthServiceLogoutUnauthorized() *AuthServiceLogoutUnauthorized {
+	return &AuthServiceLogoutUnauthorized{}
+}
+
+// AuthServiceLogoutUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuthServiceLogoutUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service logout unauthorized response has a 2xx status code
+func (o *AuthServiceLogoutUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service logout unauthorized response has a 3xx status code
+func (o *AuthServiceLogoutUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service logout unauthorized response has a 4xx status code
+func (o *AuthServiceLogoutUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service logout unauthorized response has a 5xx status code
+func (o *AuthServiceLogoutUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service logout unauthorized response a status code equal to that given
+func (o *AuthServiceLogoutUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the auth service logout unauthorized response
+func (o *AuthServiceLogoutUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuthServiceLogoutUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceLogoutUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceLogoutUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLogoutUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLogoutForbidden creates a AuthServiceLogoutForbidden with default headers values
+func NewAuthServiceLogoutForbidden() *AuthServiceLogoutForbidden {
+	return &AuthServiceLogoutForbidden{}
+}
+
+// AuthServiceLogoutForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type AuthServiceLogoutForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service logout forbidden response has a 2xx status code
+func (o *AuthServiceLogoutForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service logout forbidden response has a 3xx status code
+func (o *AuthServiceLogoutForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service logout forbidden response has a 4xx status code
+func (o *AuthServiceLogoutForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service logout forbidden response has a 5xx status code
+func (o *AuthServiceLogoutForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service logout forbidden response a status code equal to that given
+func (o *AuthServiceLogoutForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the auth service logout forbidden response
+func (o *AuthServiceLogoutForbidden) Code() int {
+	return 403
+}
+
+func (o *AuthServiceLogoutForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutForbidden %s", 403, payload)
+}
+
+func (o *AuthServiceLogoutForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutForbidden %s", 403, payload)
+}
+
+func (o *AuthServiceLogoutForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLogoutForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLogoutConflict creates a AuthServiceLogoutConflict with default headers values
+func NewAuthServiceLogoutConflict() *AuthServiceLogoutConflict {
+	return &AuthServiceLogoutConflict{}
+}
+
+// AuthServiceLogoutConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type AuthServiceLogoutConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service logout conflict response has a 2xx status code
+func (o *AuthServiceLogoutConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service logout conflict response has a 3xx status code
+func (o *AuthServiceLogoutConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service logout conflict response has a 4xx status code
+func (o *AuthServiceLogoutConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service logout conflict response has a 5xx status code
+func (o *AuthServiceLogoutConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service logout conflict response a status code equal to that given
+func (o *AuthServiceLogoutConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the auth service logout conflict response
+func (o *AuthServiceLogoutConflict) Code() int {
+	return 409
+}
+
+func (o *AuthServiceLogoutConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutConflict %s", 409, payload)
+}
+
+func (o *AuthServiceLogoutConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutConflict %s", 409, payload)
+}
+
+func (o *AuthServiceLogoutConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLogoutConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceLogoutTooManyRequests creates a AuthServiceLogoutTooManyRequests with default headers values
+func NewAuthServiceLogoutTooManyRequests() *AuthServiceLogoutTooManyRequests {
+	return &AuthServiceLogoutTooManyRequests{}
+}
+
+// AuthServiceLogoutTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceLogoutTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service logout too many requests response has a 2xx status code
+func (o *AuthServiceLogoutTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service logout too many requests response has a 3xx status code
+func (o *AuthServiceLogoutTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service logout too many requests response has a 4xx status code
+func (o *AuthServiceLogoutTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service logout too many requests response has a 5xx status code
+func (o *AuthServiceLogoutTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service logout too many requests response a status code equal to that given
+func (o *AuthServiceLogoutTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service logout too many requests response
+func (o *AuthServiceLogoutTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceLogoutTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceLogoutTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/logout][%d] authServiceLogoutTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceLogoutTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceLogoutTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
 	}
 

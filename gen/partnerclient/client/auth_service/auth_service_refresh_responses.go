@@ -27,6 +27,24 @@ func (o *AuthServiceRefreshReader) ReadResponse(response runtime.ClientResponse,
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceRefreshBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuthServiceRefreshUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceRefreshTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceRefreshDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +167,363 @@ func (o *AuthServiceRefreshOK) readResponse(response runtime.ClientResponse, con
 	}
 
 	o.Payload = new(models.V1TokenPair)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceRefreshBadRequest creates a AuthServiceRefreshBadRequest with default headers values
+func NewAuthServiceRefreshBadRequest() *AuthServiceRefreshBadRequest {
+	return &AuthServiceRefreshBadRequest{}
+}
+
+// AuthServiceRefreshBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceRefreshBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service refresh bad request response has a 2xx status code
+func (o *AuthServiceRefreshBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service refresh bad request response has a 3xx status code
+func (o *AuthServiceRefreshBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service refresh bad request response has a 4xx status code
+func (o *AuthServiceRefreshBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service refresh bad request response has a 5xx status code
+func (o *AuthServiceRefreshBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service refresh bad request response a status code equal to that given
+func (o *AuthServiceRefreshBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service refresh bad request response
+func (o *AuthServiceRefreshBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceRefreshBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceRefreshBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceRefreshBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceRefreshBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceRefreshUnauthorized creates a AuthServiceRefreshUnauthorized with default headers values
+func NewAuthServiceRefreshUnauthorized() *AuthServiceRefreshUnauthorized {
+	return &AuthServiceRefreshUnauthorized{}
+}
+
+// AuthServiceRefreshUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuthServiceRefreshUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service refresh unauthorized response has a 2xx status code
+func (o *AuthServiceRefreshUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service refresh unauthorized response has a 3xx status code
+func (o *AuthServiceRefreshUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service refresh unauthorized response has a 4xx status code
+func (o *AuthServiceRefreshUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service refresh unauthorized response has a 5xx status code
+func (o *AuthServiceRefreshUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service refresh unauthorized response a status code equal to that given
+func (o *AuthServiceRefreshUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the auth service refresh unauthorized response
+func (o *AuthServiceRefreshUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuthServiceRefreshUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceRefreshUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceRefreshUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceRefreshUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceRefreshTooManyRequests creates a AuthServiceRefreshTooManyRequests with default headers values
+func NewAuthServiceRefreshTooManyRequests() *AuthServiceRefreshTooManyRequests {
+	return &AuthServiceRefreshTooManyRequests{}
+}
+
+// AuthServiceRefreshTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceRefreshTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service refresh too many requests response has a 2xx status code
+func (o *AuthServiceRefreshTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service refresh too many requests response has a 3xx status code
+func (o *AuthServiceRefreshTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service refresh too many requests response has a 4xx status code
+func (o *AuthServiceRefreshTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service refresh too many requests response has a 5xx status code
+func (o *AuthServiceRefreshTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service refresh too many requests response a status code equal to that given
+func (o *AuthServiceRefreshTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service refresh too many requests response
+func (o *AuthServiceRefreshTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceRefreshTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceRefreshTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/auth/refresh][%d] authServiceRefreshTooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceRefreshTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceRefreshTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

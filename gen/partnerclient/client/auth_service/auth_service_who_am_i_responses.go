@@ -27,6 +27,30 @@ func (o *AuthServiceWhoAmIReader) ReadResponse(response runtime.ClientResponse, 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewAuthServiceWhoAmIBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewAuthServiceWhoAmIUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewAuthServiceWhoAmIForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewAuthServiceWhoAmITooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewAuthServiceWhoAmIDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *AuthServiceWhoAmIOK) readResponse(response runtime.ClientResponse, cons
 	}
 
 	o.Payload = new(models.V1WhoAmIResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceWhoAmIBadRequest creates a AuthServiceWhoAmIBadRequest with default headers values
+func NewAuthServiceWhoAmIBadRequest() *AuthServiceWhoAmIBadRequest {
+	return &AuthServiceWhoAmIBadRequest{}
+}
+
+// AuthServiceWhoAmIBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type AuthServiceWhoAmIBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service who am i bad request response has a 2xx status code
+func (o *AuthServiceWhoAmIBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service who am i bad request response has a 3xx status code
+func (o *AuthServiceWhoAmIBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service who am i bad request response has a 4xx status code
+func (o *AuthServiceWhoAmIBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service who am i bad request response has a 5xx status code
+func (o *AuthServiceWhoAmIBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service who am i bad request response a status code equal to that given
+func (o *AuthServiceWhoAmIBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the auth service who am i bad request response
+func (o *AuthServiceWhoAmIBadRequest) Code() int {
+	return 400
+}
+
+func (o *AuthServiceWhoAmIBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceWhoAmIBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIBadRequest %s", 400, payload)
+}
+
+func (o *AuthServiceWhoAmIBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceWhoAmIBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceWhoAmIUnauthorized creates a AuthServiceWhoAmIUnauthorized with default headers values
+func NewAuthServiceWhoAmIUnauthorized() *AuthServiceWhoAmIUnauthorized {
+	return &AuthServiceWhoAmIUnauthorized{}
+}
+
+// AuthServiceWhoAmIUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type AuthServiceWhoAmIUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service who am i unauthorized response has a 2xx status code
+func (o *AuthServiceWhoAmIUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service who am i unauthorized response has a 3xx status code
+func (o *AuthServiceWhoAmIUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service who am i unauthorized response has a 4xx status code
+func (o *AuthServiceWhoAmIUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service who am i unauthorized response has a 5xx status code
+func (o *AuthServiceWhoAmIUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service who am i unauthorized response a status code equal to that given
+func (o *AuthServiceWhoAmIUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the auth service who am i unauthorized response
+func (o *AuthServiceWhoAmIUnauthorized) Code() int {
+	return 401
+}
+
+func (o *AuthServiceWhoAmIUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceWhoAmIUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIUnauthorized %s", 401, payload)
+}
+
+func (o *AuthServiceWhoAmIUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceWhoAmIUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceWhoAmIForbidden creates a AuthServiceWhoAmIForbidden with default headers values
+func NewAuthServiceWhoAmIForbidden() *AuthServiceWhoAmIForbidden {
+	return &AuthServiceWhoAmIForbidden{}
+}
+
+// AuthServiceWhoAmIForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type AuthServiceWhoAmIForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service who am i forbidden response has a 2xx status code
+func (o *AuthServiceWhoAmIForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service who am i forbidden response has a 3xx status code
+func (o *AuthServiceWhoAmIForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service who am i forbidden response has a 4xx status code
+func (o *AuthServiceWhoAmIForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service who am i forbidden response has a 5xx status code
+func (o *AuthServiceWhoAmIForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service who am i forbidden response a status code equal to that given
+func (o *AuthServiceWhoAmIForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the auth service who am i forbidden response
+func (o *AuthServiceWhoAmIForbidden) Code() int {
+	return 403
+}
+
+func (o *AuthServiceWhoAmIForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIForbidden %s", 403, payload)
+}
+
+func (o *AuthServiceWhoAmIForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmIForbidden %s", 403, payload)
+}
+
+func (o *AuthServiceWhoAmIForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceWhoAmIForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewAuthServiceWhoAmITooManyRequests creates a AuthServiceWhoAmITooManyRequests with default headers values
+func NewAuthServiceWhoAmITooManyRequests() *AuthServiceWhoAmITooManyRequests {
+	return &AuthServiceWhoAmITooManyRequests{}
+}
+
+// AuthServiceWhoAmITooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type AuthServiceWhoAmITooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this auth service who am i too many requests response has a 2xx status code
+func (o *AuthServiceWhoAmITooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this auth service who am i too many requests response has a 3xx status code
+func (o *AuthServiceWhoAmITooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this auth service who am i too many requests response has a 4xx status code
+func (o *AuthServiceWhoAmITooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this auth service who am i too many requests response has a 5xx status code
+func (o *AuthServiceWhoAmITooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this auth service who am i too many requests response a status code equal to that given
+func (o *AuthServiceWhoAmITooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the auth service who am i too many requests response
+func (o *AuthServiceWhoAmITooManyRequests) Code() int {
+	return 429
+}
+
+func (o *AuthServiceWhoAmITooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmITooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceWhoAmITooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/auth/whoami][%d] authServiceWhoAmITooManyRequests %s", 429, payload)
+}
+
+func (o *AuthServiceWhoAmITooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *AuthServiceWhoAmITooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *ClaimServiceExportClaimLinesReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewClaimServiceExportClaimLinesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewClaimServiceExportClaimLinesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewClaimServiceExportClaimLinesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewClaimServiceExportClaimLinesConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewClaimServiceExportClaimLinesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewClaimServiceExportClaimLinesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ClaimServiceExportClaimLinesOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1ExportClaimLinesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceExportClaimLinesBadRequest creates a ClaimServiceExportClaimLinesBadRequest with default headers values
+func NewClaimServiceExportClaimLinesBadRequest() *ClaimServiceExportClaimLinesBadRequest {
+	return &ClaimServiceExportClaimLinesBadRequest{}
+}
+
+// ClaimServiceExportClaimLinesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ClaimServiceExportClaimLinesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service export claim lines bad request response has a 2xx status code
+func (o *ClaimServiceExportClaimLinesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service export claim lines bad request response has a 3xx status code
+func (o *ClaimServiceExportClaimLinesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service export claim lines bad request response has a 4xx status code
+func (o *ClaimServiceExportClaimLinesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service export claim lines bad request response has a 5xx status code
+func (o *ClaimServiceExportClaimLinesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service export claim lines bad request response a status code equal to that given
+func (o *ClaimServiceExportClaimLinesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the claim service export claim lines bad request response
+func (o *ClaimServiceExportClaimLinesBadRequest) Code() int {
+	return 400
+}
+
+func (o *ClaimServiceExportClaimLinesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceExportClaimLinesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceExportClaimLinesUnauthorized creates a ClaimServiceExportClaimLinesUnauthorized with default headers values
+func NewClaimServiceExportClaimLinesUnauthorized() *ClaimServiceExportClaimLinesUnauthorized {
+	return &ClaimServiceExportClaimLinesUnauthorized{}
+}
+
+// ClaimServiceExportClaimLinesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ClaimServiceExportClaimLinesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service export claim lines unauthorized response has a 2xx status code
+func (o *ClaimServiceExportClaimLinesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service export claim lines unauthorized response has a 3xx status code
+func (o *ClaimServiceExportClaimLinesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service export claim lines unauthorized response has a 4xx status code
+func (o *ClaimServiceExportClaimLinesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service export claim lines unauthorized response has a 5xx status code
+func (o *ClaimServiceExportClaimLinesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service export claim lines unauthorized response a status code equal to that given
+func (o *ClaimServiceExportClaimLinesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the claim service export claim lines unauthorized response
+func (o *ClaimServiceExportClaimLinesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ClaimServiceExportClaimLinesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceExportClaimLinesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceExportClaimLinesForbidden creates a ClaimServiceExportClaimLinesForbidden with default headers values
+func NewClaimServiceExportClaimLinesForbidden() *ClaimServiceExportClaimLinesForbidden {
+	return &ClaimServiceExportClaimLinesForbidden{}
+}
+
+// ClaimServiceExportClaimLinesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ClaimServiceExportClaimLinesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service export claim lines forbidden response has a 2xx status code
+func (o *ClaimServiceExportClaimLinesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service export claim lines forbidden response has a 3xx status code
+func (o *ClaimServiceExportClaimLinesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service export claim lines forbidden response has a 4xx status code
+func (o *ClaimServiceExportClaimLinesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service export claim lines forbidden response has a 5xx status code
+func (o *ClaimServiceExportClaimLinesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service export claim lines forbidden response a status code equal to that given
+func (o *ClaimServiceExportClaimLinesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the claim service export claim lines forbidden response
+func (o *ClaimServiceExportClaimLinesForbidden) Code() int {
+	return 403
+}
+
+func (o *ClaimServiceExportClaimLinesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceExportClaimLinesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceExportClaimLinesConflict creates a ClaimServiceExportClaimLinesConflict with default headers values
+func NewClaimServiceExportClaimLinesConflict() *ClaimServiceExportClaimLinesConflict {
+	return &ClaimServiceExportClaimLinesConflict{}
+}
+
+// ClaimServiceExportClaimLinesConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ClaimServiceExportClaimLinesConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service export claim lines conflict response has a 2xx status code
+func (o *ClaimServiceExportClaimLinesConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service export claim lines conflict response has a 3xx status code
+func (o *ClaimServiceExportClaimLinesConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service export claim lines conflict response has a 4xx status code
+func (o *ClaimServiceExportClaimLinesConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service export claim lines conflict response has a 5xx status code
+func (o *ClaimServiceExportClaimLinesConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service export claim lines conflict response a status code equal to that given
+func (o *ClaimServiceExportClaimLinesConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the claim service export claim lines conflict response
+func (o *ClaimServiceExportClaimLinesConflict) Code() int {
+	return 409
+}
+
+func (o *ClaimServiceExportClaimLinesConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesConflict %s", 409, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesConflict %s", 409, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceExportClaimLinesConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceExportClaimLinesTooManyRequests creates a ClaimServiceExportClaimLinesTooManyRequests with default headers values
+func NewClaimServiceExportClaimLinesTooManyRequests() *ClaimServiceExportClaimLinesTooManyRequests {
+	return &ClaimServiceExportClaimLinesTooManyRequests{}
+}
+
+// ClaimServiceExportClaimLinesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ClaimServiceExportClaimLinesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service export claim lines too many requests response has a 2xx status code
+func (o *ClaimServiceExportClaimLinesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service export claim lines too many requests response has a 3xx status code
+func (o *ClaimServiceExportClaimLinesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service export claim lines too many requests response has a 4xx status code
+func (o *ClaimServiceExportClaimLinesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service export claim lines too many requests response has a 5xx status code
+func (o *ClaimServiceExportClaimLinesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service export claim lines too many requests response a status code equal to that given
+func (o *ClaimServiceExportClaimLinesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the claim service export claim lines too many requests response
+func (o *ClaimServiceExportClaimLinesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ClaimServiceExportClaimLinesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:export][%d] claimServiceExportClaimLinesTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceExportClaimLinesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceExportClaimLinesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

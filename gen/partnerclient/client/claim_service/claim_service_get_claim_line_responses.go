@@ -27,6 +27,36 @@ func (o *ClaimServiceGetClaimLineReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewClaimServiceGetClaimLineBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewClaimServiceGetClaimLineUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewClaimServiceGetClaimLineForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewClaimServiceGetClaimLineNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewClaimServiceGetClaimLineTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewClaimServiceGetClaimLineDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ClaimServiceGetClaimLineOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1ClaimLine)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceGetClaimLineBadRequest creates a ClaimServiceGetClaimLineBadRequest with default headers values
+func NewClaimServiceGetClaimLineBadRequest() *ClaimServiceGetClaimLineBadRequest {
+	return &ClaimServiceGetClaimLineBadRequest{}
+}
+
+// ClaimServiceGetClaimLineBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ClaimServiceGetClaimLineBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service get claim line bad request response has a 2xx status code
+func (o *ClaimServiceGetClaimLineBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service get claim line bad request response has a 3xx status code
+func (o *ClaimServiceGetClaimLineBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service get claim line bad request response has a 4xx status code
+func (o *ClaimServiceGetClaimLineBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service get claim line bad request response has a 5xx status code
+func (o *ClaimServiceGetClaimLineBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service get claim line bad request response a status code equal to that given
+func (o *ClaimServiceGetClaimLineBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the claim service get claim line bad request response
+func (o *ClaimServiceGetClaimLineBadRequest) Code() int {
+	return 400
+}
+
+func (o *ClaimServiceGetClaimLineBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceGetClaimLineBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceGetClaimLineBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceGetClaimLineBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceGetClaimLineUnauthorized creates a ClaimServiceGetClaimLineUnauthorized with default headers values
+func NewClaimServiceGetClaimLineUnauthorized() *ClaimServiceGetClaimLineUnauthorized {
+	return &ClaimServiceGetClaimLineUnauthorized{}
+}
+
+// ClaimServiceGetClaimLineUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ClaimServiceGetClaimLineUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service get claim line unauthorized response has a 2xx status code
+func (o *ClaimServiceGetClaimLineUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service get claim line unauthorized response has a 3xx status code
+func (o *ClaimServiceGetClaimLineUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service get claim line unauthorized response has a 4xx status code
+func (o *ClaimServiceGetClaimLineUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service get claim line unauthorized response has a 5xx status code
+func (o *ClaimServiceGetClaimLineUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service get claim line unauthorized response a status code equal to that given
+func (o *ClaimServiceGetClaimLineUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the claim service get claim line unauthorized response
+func (o *ClaimServiceGetClaimLineUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ClaimServiceGetClaimLineUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceGetClaimLineUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceGetClaimLineUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceGetClaimLineUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceGetClaimLineForbidden creates a ClaimServiceGetClaimLineForbidden with default headers values
+func NewClaimServiceGetClaimLineForbidden() *ClaimServiceGetClaimLineForbidden {
+	return &ClaimServiceGetClaimLineForbidden{}
+}
+
+// ClaimServiceGetClaimLineForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ClaimServiceGetClaimLineForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service get claim line forbidden response has a 2xx status code
+func (o *ClaimServiceGetClaimLineForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service get claim line forbidden response has a 3xx status code
+func (o *ClaimServiceGetClaimLineForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service get claim line forbidden response has a 4xx status code
+func (o *ClaimServiceGetClaimLineForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service get claim line forbidden response has a 5xx status code
+func (o *ClaimServiceGetClaimLineForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service get claim line forbidden response a status code equal to that given
+func (o *ClaimServiceGetClaimLineForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the claim service get claim line forbidden response
+func (o *ClaimServiceGetClaimLineForbidden) Code() int {
+	return 403
+}
+
+func (o *ClaimServiceGetClaimLineForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceGetClaimLineForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceGetClaimLineForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceGetClaimLineForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceGetClaimLineNotFound creates a ClaimServiceGetClaimLineNotFound with default headers values
+func NewClaimServiceGetClaimLineNotFound() *ClaimServiceGetClaimLineNotFound {
+	return &ClaimServiceGetClaimLineNotFound{}
+}
+
+// ClaimServiceGetClaimLineNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ClaimServiceGetClaimLineNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service get claim line not found response has a 2xx status code
+func (o *ClaimServiceGetClaimLineNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service get claim line not found response has a 3xx status code
+func (o *ClaimServiceGetClaimLineNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service get claim line not found response has a 4xx status code
+func (o *ClaimServiceGetClaimLineNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service get claim line not found response has a 5xx status code
+func (o *ClaimServiceGetClaimLineNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service get claim line not found response a status code equal to that given
+func (o *ClaimServiceGetClaimLineNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the claim service get claim line not found response
+func (o *ClaimServiceGetClaimLineNotFound) Code() int {
+	return 404
+}
+
+func (o *ClaimServiceGetClaimLineNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineNotFound %s", 404, payload)
+}
+
+func (o *ClaimServiceGetClaimLineNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineNotFound %s", 404, payload)
+}
+
+func (o *ClaimServiceGetClaimLineNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceGetClaimLineNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceGetClaimLineTooManyRequests creates a ClaimServiceGetClaimLineTooManyRequests with default headers values
+func NewClaimServiceGetClaimLineTooManyRequests() *ClaimServiceGetClaimLineTooManyRequests {
+	return &ClaimServiceGetClaimLineTooManyRequests{}
+}
+
+// ClaimServiceGetClaimLineTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ClaimServiceGetClaimLineTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service get claim line too many requests response has a 2xx status code
+func (o *ClaimServiceGetClaimLineTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service get claim line too many requests response has a 3xx status code
+func (o *ClaimServiceGetClaimLineTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service get claim line too many requests response has a 4xx status code
+func (o *ClaimServiceGetClaimLineTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service get claim line too many requests response has a 5xx status code
+func (o *ClaimServiceGetClaimLineTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service get claim line too many requests response a status code equal to that given
+func (o *ClaimServiceGetClaimLineTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the claim service get claim line too many requests response
+func (o *ClaimServiceGetClaimLineTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ClaimServiceGetClaimLineTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceGetClaimLineTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines/{id}][%d] claimServiceGetClaimLineTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceGetClaimLineTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceGetClaimLineTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *ClaimServiceListClaimLinesReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewClaimServiceListClaimLinesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewClaimServiceListClaimLinesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewClaimServiceListClaimLinesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewClaimServiceListClaimLinesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewClaimServiceListClaimLinesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *ClaimServiceListClaimLinesOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1ListClaimLinesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceListClaimLinesBadRequest creates a ClaimServiceListClaimLinesBadRequest with default headers values
+func NewClaimServiceListClaimLinesBadRequest() *ClaimServiceListClaimLinesBadRequest {
+	return &ClaimServiceListClaimLinesBadRequest{}
+}
+
+// ClaimServiceListClaimLinesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ClaimServiceListClaimLinesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service list claim lines bad request response has a 2xx status code
+func (o *ClaimServiceListClaimLinesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service list claim lines bad request response has a 3xx status code
+func (o *ClaimServiceListClaimLinesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service list claim lines bad request response has a 4xx status code
+func (o *ClaimServiceListClaimLinesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service list claim lines bad request response has a 5xx status code
+func (o *ClaimServiceListClaimLinesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service list claim lines bad request response a status code equal to that given
+func (o *ClaimServiceListClaimLinesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the claim service list claim lines bad request response
+func (o *ClaimServiceListClaimLinesBadRequest) Code() int {
+	return 400
+}
+
+func (o *ClaimServiceListClaimLinesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceListClaimLinesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceListClaimLinesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceListClaimLinesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceListClaimLinesUnauthorized creates a ClaimServiceListClaimLinesUnauthorized with default headers values
+func NewClaimServiceListClaimLinesUnauthorized() *ClaimServiceListClaimLinesUnauthorized {
+	return &ClaimServiceListClaimLinesUnauthorized{}
+}
+
+// ClaimServiceListClaimLinesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ClaimServiceListClaimLinesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service list claim lines unauthorized response has a 2xx status code
+func (o *ClaimServiceListClaimLinesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service list claim lines unauthorized response has a 3xx status code
+func (o *ClaimServiceListClaimLinesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service list claim lines unauthorized response has a 4xx status code
+func (o *ClaimServiceListClaimLinesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service list claim lines unauthorized response has a 5xx status code
+func (o *ClaimServiceListClaimLinesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service list claim lines unauthorized response a status code equal to that given
+func (o *ClaimServiceListClaimLinesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the claim service list claim lines unauthorized response
+func (o *ClaimServiceListClaimLinesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ClaimServiceListClaimLinesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceListClaimLinesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceListClaimLinesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceListClaimLinesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceListClaimLinesForbidden creates a ClaimServiceListClaimLinesForbidden with default headers values
+func NewClaimServiceListClaimLinesForbidden() *ClaimServiceListClaimLinesForbidden {
+	return &ClaimServiceListClaimLinesForbidden{}
+}
+
+// ClaimServiceListClaimLinesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ClaimServiceListClaimLinesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service list claim lines forbidden response has a 2xx status code
+func (o *ClaimServiceListClaimLinesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service list claim lines forbidden response has a 3xx status code
+func (o *ClaimServiceListClaimLinesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service list claim lines forbidden response has a 4xx status code
+func (o *ClaimServiceListClaimLinesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service list claim lines forbidden response has a 5xx status code
+func (o *ClaimServiceListClaimLinesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service list claim lines forbidden response a status code equal to that given
+func (o *ClaimServiceListClaimLinesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the claim service list claim lines forbidden response
+func (o *ClaimServiceListClaimLinesForbidden) Code() int {
+	return 403
+}
+
+func (o *ClaimServiceListClaimLinesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceListClaimLinesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceListClaimLinesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceListClaimLinesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceListClaimLinesTooManyRequests creates a ClaimServiceListClaimLinesTooManyRequests with default headers values
+func NewClaimServiceListClaimLinesTooManyRequests() *ClaimServiceListClaimLinesTooManyRequests {
+	return &ClaimServiceListClaimLinesTooManyRequests{}
+}
+
+// ClaimServiceListClaimLinesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ClaimServiceListClaimLinesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service list claim lines too many requests response has a 2xx status code
+func (o *ClaimServiceListClaimLinesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service list claim lines too many requests response has a 3xx status code
+func (o *ClaimServiceListClaimLinesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service list claim lines too many requests response has a 4xx status code
+func (o *ClaimServiceListClaimLinesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service list claim lines too many requests response has a 5xx status code
+func (o *ClaimServiceListClaimLinesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service list claim lines too many requests response a status code equal to that given
+func (o *ClaimServiceListClaimLinesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the claim service list claim lines too many requests response
+func (o *ClaimServiceListClaimLinesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ClaimServiceListClaimLinesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceListClaimLinesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/claim-lines][%d] claimServiceListClaimLinesTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceListClaimLinesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceListClaimLinesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *ClaimServiceRunBillingReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewClaimServiceRunBillingBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewClaimServiceRunBillingUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewClaimServiceRunBillingForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewClaimServiceRunBillingConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewClaimServiceRunBillingTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewClaimServiceRunBillingDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ClaimServiceRunBillingOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1RunBillingResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceRunBillingBadRequest creates a ClaimServiceRunBillingBadRequest with default headers values
+func NewClaimServiceRunBillingBadRequest() *ClaimServiceRunBillingBadRequest {
+	return &ClaimServiceRunBillingBadRequest{}
+}
+
+// ClaimServiceRunBillingBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ClaimServiceRunBillingBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service run billing bad request response has a 2xx status code
+func (o *ClaimServiceRunBillingBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service run billing bad request response has a 3xx status code
+func (o *ClaimServiceRunBillingBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service run billing bad request response has a 4xx status code
+func (o *ClaimServiceRunBillingBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service run billing bad request response has a 5xx status code
+func (o *ClaimServiceRunBillingBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service run billing bad request response a status code equal to that given
+func (o *ClaimServiceRunBillingBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the claim service run billing bad request response
+func (o *ClaimServiceRunBillingBadRequest) Code() int {
+	return 400
+}
+
+func (o *ClaimServiceRunBillingBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceRunBillingBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingBadRequest %s", 400, payload)
+}
+
+func (o *ClaimServiceRunBillingBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceRunBillingBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceRunBillingUnauthorized creates a ClaimServiceRunBillingUnauthorized with default headers values
+func NewClaimServiceRunBillingUnauthorized() *ClaimServiceRunBillingUnauthorized {
+	return &ClaimServiceRunBillingUnauthorized{}
+}
+
+// ClaimServiceRunBillingUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ClaimServiceRunBillingUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service run billing unauthorized response has a 2xx status code
+func (o *ClaimServiceRunBillingUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service run billing unauthorized response has a 3xx status code
+func (o *ClaimServiceRunBillingUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service run billing unauthorized response has a 4xx status code
+func (o *ClaimServiceRunBillingUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service run billing unauthorized response has a 5xx status code
+func (o *ClaimServiceRunBillingUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service run billing unauthorized response a status code equal to that given
+func (o *ClaimServiceRunBillingUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the claim service run billing unauthorized response
+func (o *ClaimServiceRunBillingUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ClaimServiceRunBillingUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceRunBillingUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingUnauthorized %s", 401, payload)
+}
+
+func (o *ClaimServiceRunBillingUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceRunBillingUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceRunBillingForbidden creates a ClaimServiceRunBillingForbidden with default headers values
+func NewClaimServiceRunBillingForbidden() *ClaimServiceRunBillingForbidden {
+	return &ClaimServiceRunBillingForbidden{}
+}
+
+// ClaimServiceRunBillingForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ClaimServiceRunBillingForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service run billing forbidden response has a 2xx status code
+func (o *ClaimServiceRunBillingForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service run billing forbidden response has a 3xx status code
+func (o *ClaimServiceRunBillingForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service run billing forbidden response has a 4xx status code
+func (o *ClaimServiceRunBillingForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service run billing forbidden response has a 5xx status code
+func (o *ClaimServiceRunBillingForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service run billing forbidden response a status code equal to that given
+func (o *ClaimServiceRunBillingForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the claim service run billing forbidden response
+func (o *ClaimServiceRunBillingForbidden) Code() int {
+	return 403
+}
+
+func (o *ClaimServiceRunBillingForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceRunBillingForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingForbidden %s", 403, payload)
+}
+
+func (o *ClaimServiceRunBillingForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceRunBillingForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceRunBillingConflict creates a ClaimServiceRunBillingConflict with default headers values
+func NewClaimServiceRunBillingConflict() *ClaimServiceRunBillingConflict {
+	return &ClaimServiceRunBillingConflict{}
+}
+
+// ClaimServiceRunBillingConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ClaimServiceRunBillingConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service run billing conflict response has a 2xx status code
+func (o *ClaimServiceRunBillingConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service run billing conflict response has a 3xx status code
+func (o *ClaimServiceRunBillingConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service run billing conflict response has a 4xx status code
+func (o *ClaimServiceRunBillingConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service run billing conflict response has a 5xx status code
+func (o *ClaimServiceRunBillingConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service run billing conflict response a status code equal to that given
+func (o *ClaimServiceRunBillingConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the claim service run billing conflict response
+func (o *ClaimServiceRunBillingConflict) Code() int {
+	return 409
+}
+
+func (o *ClaimServiceRunBillingConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingConflict %s", 409, payload)
+}
+
+func (o *ClaimServiceRunBillingConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingConflict %s", 409, payload)
+}
+
+func (o *ClaimServiceRunBillingConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceRunBillingConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewClaimServiceRunBillingTooManyRequests creates a ClaimServiceRunBillingTooManyRequests with default headers values
+func NewClaimServiceRunBillingTooManyRequests() *ClaimServiceRunBillingTooManyRequests {
+	return &ClaimServiceRunBillingTooManyRequests{}
+}
+
+// ClaimServiceRunBillingTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ClaimServiceRunBillingTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this claim service run billing too many requests response has a 2xx status code
+func (o *ClaimServiceRunBillingTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this claim service run billing too many requests response has a 3xx status code
+func (o *ClaimServiceRunBillingTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this claim service run billing too many requests response has a 4xx status code
+func (o *ClaimServiceRunBillingTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this claim service run billing too many requests response has a 5xx status code
+func (o *ClaimServiceRunBillingTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this claim service run billing too many requests response a status code equal to that given
+func (o *ClaimServiceRunBillingTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the claim service run billing too many requests response
+func (o *ClaimServiceRunBillingTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ClaimServiceRunBillingTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceRunBillingTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/claim-lines:runBilling][%d] claimServiceRunBillingTooManyRequests %s", 429, payload)
+}
+
+func (o *ClaimServiceRunBillingTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ClaimServiceRunBillingTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

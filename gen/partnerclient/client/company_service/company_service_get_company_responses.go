@@ -27,6 +27,30 @@ func (o *CompanyServiceGetCompanyReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCompanyServiceGetCompanyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCompanyServiceGetCompanyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCompanyServiceGetCompanyForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCompanyServiceGetCompanyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCompanyServiceGetCompanyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *CompanyServiceGetCompanyOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1Company)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceGetCompanyBadRequest creates a CompanyServiceGetCompanyBadRequest with default headers values
+func NewCompanyServiceGetCompanyBadRequest() *CompanyServiceGetCompanyBadRequest {
+	return &CompanyServiceGetCompanyBadRequest{}
+}
+
+// CompanyServiceGetCompanyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CompanyServiceGetCompanyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service get company bad request response has a 2xx status code
+func (o *CompanyServiceGetCompanyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service get company bad request response has a 3xx status code
+func (o *CompanyServiceGetCompanyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service get company bad request response has a 4xx status code
+func (o *CompanyServiceGetCompanyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service get company bad request response has a 5xx status code
+func (o *CompanyServiceGetCompanyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service get company bad request response a status code equal to that given
+func (o *CompanyServiceGetCompanyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the company service get company bad request response
+func (o *CompanyServiceGetCompanyBadRequest) Code() int {
+	return 400
+}
+
+func (o *CompanyServiceGetCompanyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyBadRequest %s", 400, payload)
+}
+
+func (o *CompanyServiceGetCompanyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyBadRequest %s", 400, payload)
+}
+
+func (o *CompanyServiceGetCompanyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceGetCompanyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceGetCompanyUnauthorized creates a CompanyServiceGetCompanyUnauthorized with default headers values
+func NewCompanyServiceGetCompanyUnauthorized() *CompanyServiceGetCompanyUnauthorized {
+	return &CompanyServiceGetCompanyUnauthorized{}
+}
+
+// CompanyServiceGetCompanyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CompanyServiceGetCompanyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service get company unauthorized response has a 2xx status code
+func (o *CompanyServiceGetCompanyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service get company unauthorized response has a 3xx status code
+func (o *CompanyServiceGetCompanyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service get company unauthorized response has a 4xx status code
+func (o *CompanyServiceGetCompanyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service get company unauthorized response has a 5xx status code
+func (o *CompanyServiceGetCompanyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service get company unauthorized response a status code equal to that given
+func (o *CompanyServiceGetCompanyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the company service get company unauthorized response
+func (o *CompanyServiceGetCompanyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CompanyServiceGetCompanyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyUnauthorized %s", 401, payload)
+}
+
+func (o *CompanyServiceGetCompanyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyUnauthorized %s", 401, payload)
+}
+
+func (o *CompanyServiceGetCompanyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceGetCompanyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceGetCompanyForbidden creates a CompanyServiceGetCompanyForbidden with default headers values
+func NewCompanyServiceGetCompanyForbidden() *CompanyServiceGetCompanyForbidden {
+	return &CompanyServiceGetCompanyForbidden{}
+}
+
+// CompanyServiceGetCompanyForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CompanyServiceGetCompanyForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service get company forbidden response has a 2xx status code
+func (o *CompanyServiceGetCompanyForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service get company forbidden response has a 3xx status code
+func (o *CompanyServiceGetCompanyForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service get company forbidden response has a 4xx status code
+func (o *CompanyServiceGetCompanyForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service get company forbidden response has a 5xx status code
+func (o *CompanyServiceGetCompanyForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service get company forbidden response a status code equal to that given
+func (o *CompanyServiceGetCompanyForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the company service get company forbidden response
+func (o *CompanyServiceGetCompanyForbidden) Code() int {
+	return 403
+}
+
+func (o *CompanyServiceGetCompanyForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyForbidden %s", 403, payload)
+}
+
+func (o *CompanyServiceGetCompanyForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyForbidden %s", 403, payload)
+}
+
+func (o *CompanyServiceGetCompanyForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceGetCompanyForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceGetCompanyTooManyRequests creates a CompanyServiceGetCompanyTooManyRequests with default headers values
+func NewCompanyServiceGetCompanyTooManyRequests() *CompanyServiceGetCompanyTooManyRequests {
+	return &CompanyServiceGetCompanyTooManyRequests{}
+}
+
+// CompanyServiceGetCompanyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CompanyServiceGetCompanyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service get company too many requests response has a 2xx status code
+func (o *CompanyServiceGetCompanyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service get company too many requests response has a 3xx status code
+func (o *CompanyServiceGetCompanyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service get company too many requests response has a 4xx status code
+func (o *CompanyServiceGetCompanyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service get company too many requests response has a 5xx status code
+func (o *CompanyServiceGetCompanyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service get company too many requests response a status code equal to that given
+func (o *CompanyServiceGetCompanyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the company service get company too many requests response
+func (o *CompanyServiceGetCompanyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CompanyServiceGetCompanyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyTooManyRequests %s", 429, payload)
+}
+
+func (o *CompanyServiceGetCompanyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/company][%d] companyServiceGetCompanyTooManyRequests %s", 429, payload)
+}
+
+func (o *CompanyServiceGetCompanyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceGetCompanyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *CompanyServiceUpdateCompanyReader) ReadResponse(response runtime.Client
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCompanyServiceUpdateCompanyBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCompanyServiceUpdateCompanyUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCompanyServiceUpdateCompanyForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCompanyServiceUpdateCompanyConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCompanyServiceUpdateCompanyTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCompanyServiceUpdateCompanyDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *CompanyServiceUpdateCompanyOK) readResponse(response runtime.ClientResp
 	}
 
 	o.Payload = new(models.V1Company)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceUpdateCompanyBadRequest creates a CompanyServiceUpdateCompanyBadRequest with default headers values
+func NewCompanyServiceUpdateCompanyBadRequest() *CompanyServiceUpdateCompanyBadRequest {
+	return &CompanyServiceUpdateCompanyBadRequest{}
+}
+
+// CompanyServiceUpdateCompanyBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CompanyServiceUpdateCompanyBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service update company bad request response has a 2xx status code
+func (o *CompanyServiceUpdateCompanyBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service update company bad request response has a 3xx status code
+func (o *CompanyServiceUpdateCompanyBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service update company bad request response has a 4xx status code
+func (o *CompanyServiceUpdateCompanyBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service update company bad request response has a 5xx status code
+func (o *CompanyServiceUpdateCompanyBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service update company bad request response a status code equal to that given
+func (o *CompanyServiceUpdateCompanyBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the company service update company bad request response
+func (o *CompanyServiceUpdateCompanyBadRequest) Code() int {
+	return 400
+}
+
+func (o *CompanyServiceUpdateCompanyBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyBadRequest %s", 400, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyBadRequest %s", 400, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceUpdateCompanyBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceUpdateCompanyUnauthorized creates a CompanyServiceUpdateCompanyUnauthorized with default headers values
+func NewCompanyServiceUpdateCompanyUnauthorized() *CompanyServiceUpdateCompanyUnauthorized {
+	return &CompanyServiceUpdateCompanyUnauthorized{}
+}
+
+// CompanyServiceUpdateCompanyUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CompanyServiceUpdateCompanyUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service update company unauthorized response has a 2xx status code
+func (o *CompanyServiceUpdateCompanyUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service update company unauthorized response has a 3xx status code
+func (o *CompanyServiceUpdateCompanyUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service update company unauthorized response has a 4xx status code
+func (o *CompanyServiceUpdateCompanyUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service update company unauthorized response has a 5xx status code
+func (o *CompanyServiceUpdateCompanyUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service update company unauthorized response a status code equal to that given
+func (o *CompanyServiceUpdateCompanyUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the company service update company unauthorized response
+func (o *CompanyServiceUpdateCompanyUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CompanyServiceUpdateCompanyUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyUnauthorized %s", 401, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyUnauthorized %s", 401, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceUpdateCompanyUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceUpdateCompanyForbidden creates a CompanyServiceUpdateCompanyForbidden with default headers values
+func NewCompanyServiceUpdateCompanyForbidden() *CompanyServiceUpdateCompanyForbidden {
+	return &CompanyServiceUpdateCompanyForbidden{}
+}
+
+// CompanyServiceUpdateCompanyForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CompanyServiceUpdateCompanyForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service update company forbidden response has a 2xx status code
+func (o *CompanyServiceUpdateCompanyForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service update company forbidden response has a 3xx status code
+func (o *CompanyServiceUpdateCompanyForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service update company forbidden response has a 4xx status code
+func (o *CompanyServiceUpdateCompanyForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service update company forbidden response has a 5xx status code
+func (o *CompanyServiceUpdateCompanyForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service update company forbidden response a status code equal to that given
+func (o *CompanyServiceUpdateCompanyForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the company service update company forbidden response
+func (o *CompanyServiceUpdateCompanyForbidden) Code() int {
+	return 403
+}
+
+func (o *CompanyServiceUpdateCompanyForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyForbidden %s", 403, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyForbidden %s", 403, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceUpdateCompanyForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceUpdateCompanyConflict creates a CompanyServiceUpdateCompanyConflict with default headers values
+func NewCompanyServiceUpdateCompanyConflict() *CompanyServiceUpdateCompanyConflict {
+	return &CompanyServiceUpdateCompanyConflict{}
+}
+
+// CompanyServiceUpdateCompanyConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CompanyServiceUpdateCompanyConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service update company conflict response has a 2xx status code
+func (o *CompanyServiceUpdateCompanyConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service update company conflict response has a 3xx status code
+func (o *CompanyServiceUpdateCompanyConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service update company conflict response has a 4xx status code
+func (o *CompanyServiceUpdateCompanyConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service update company conflict response has a 5xx status code
+func (o *CompanyServiceUpdateCompanyConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service update company conflict response a status code equal to that given
+func (o *CompanyServiceUpdateCompanyConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the company service update company conflict response
+func (o *CompanyServiceUpdateCompanyConflict) Code() int {
+	return 409
+}
+
+func (o *CompanyServiceUpdateCompanyConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyConflict %s", 409, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyConflict %s", 409, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceUpdateCompanyConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCompanyServiceUpdateCompanyTooManyRequests creates a CompanyServiceUpdateCompanyTooManyRequests with default headers values
+func NewCompanyServiceUpdateCompanyTooManyRequests() *CompanyServiceUpdateCompanyTooManyRequests {
+	return &CompanyServiceUpdateCompanyTooManyRequests{}
+}
+
+// CompanyServiceUpdateCompanyTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CompanyServiceUpdateCompanyTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this company service update company too many requests response has a 2xx status code
+func (o *CompanyServiceUpdateCompanyTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this company service update company too many requests response has a 3xx status code
+func (o *CompanyServiceUpdateCompanyTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this company service update company too many requests response has a 4xx status code
+func (o *CompanyServiceUpdateCompanyTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this company service update company too many requests response has a 5xx status code
+func (o *CompanyServiceUpdateCompanyTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this company service update company too many requests response a status code equal to that given
+func (o *CompanyServiceUpdateCompanyTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the company service update company too many requests response
+func (o *CompanyServiceUpdateCompanyTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CompanyServiceUpdateCompanyTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyTooManyRequests %s", 429, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/company][%d] companyServiceUpdateCompanyTooManyRequests %s", 429, payload)
+}
+
+func (o *CompanyServiceUpdateCompanyTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CompanyServiceUpdateCompanyTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *CoverageServiceCheckEligibilityReader) ReadResponse(response runtime.Cl
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceCheckEligibilityBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceCheckEligibilityUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceCheckEligibilityForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceCheckEligibilityNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCoverageServiceCheckEligibilityConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceCheckEligibilityTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceCheckEligibilityDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *CoverageServiceCheckEligibilityOK) readResponse(response runtime.Client
 	}
 
 	o.Payload = new(models.V1EligibilityCheck)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityBadRequest creates a CoverageServiceCheckEligibilityBadRequest with default headers values
+func NewCoverageServiceCheckEligibilityBadRequest() *CoverageServiceCheckEligibilityBadRequest {
+	return &CoverageServiceCheckEligibilityBadRequest{}
+}
+
+// CoverageServiceCheckEligibilityBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceCheckEligibilityBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility bad request response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility bad request response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility bad request response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility bad request response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility bad request response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service check eligibility bad request response
+func (o *CoverageServiceCheckEligibilityBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceCheckEligibilityBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityUnauthorized creates a CoverageServiceCheckEligibilityUnauthorized with default headers values
+func NewCoverageServiceCheckEligibilityUnauthorized() *CoverageServiceCheckEligibilityUnauthorized {
+	return &CoverageServiceCheckEligibilityUnauthorized{}
+}
+
+// CoverageServiceCheckEligibilityUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceCheckEligibilityUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility unauthorized response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility unauthorized response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility unauthorized response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility unauthorized response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility unauthorized response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service check eligibility unauthorized response
+func (o *CoverageServiceCheckEligibilityUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceCheckEligibilityUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityForbidden creates a CoverageServiceCheckEligibilityForbidden with default headers values
+func NewCoverageServiceCheckEligibilityForbidden() *CoverageServiceCheckEligibilityForbidden {
+	return &CoverageServiceCheckEligibilityForbidden{}
+}
+
+// CoverageServiceCheckEligibilityForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceCheckEligibilityForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility forbidden response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility forbidden response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility forbidden response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility forbidden response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility forbidden response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service check eligibility forbidden response
+func (o *CoverageServiceCheckEligibilityForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceCheckEligibilityForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityNotFound creates a CoverageServiceCheckEligibilityNotFound with default headers values
+func NewCoverageServiceCheckEligibilityNotFound() *CoverageServiceCheckEligibilityNotFound {
+	return &CoverageServiceCheckEligibilityNotFound{}
+}
+
+// CoverageServiceCheckEligibilityNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceCheckEligibilityNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility not found response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility not found response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility not found response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility not found response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility not found response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service check eligibility not found response
+func (o *CoverageServiceCheckEligibilityNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceCheckEligibilityNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityConflict creates a CoverageServiceCheckEligibilityConflict with default headers values
+func NewCoverageServiceCheckEligibilityConflict() *CoverageServiceCheckEligibilityConflict {
+	return &CoverageServiceCheckEligibilityConflict{}
+}
+
+// CoverageServiceCheckEligibilityConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CoverageServiceCheckEligibilityConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility conflict response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility conflict response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility conflict response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility conflict response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility conflict response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the coverage service check eligibility conflict response
+func (o *CoverageServiceCheckEligibilityConflict) Code() int {
+	return 409
+}
+
+func (o *CoverageServiceCheckEligibilityConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCheckEligibilityTooManyRequests creates a CoverageServiceCheckEligibilityTooManyRequests with default headers values
+func NewCoverageServiceCheckEligibilityTooManyRequests() *CoverageServiceCheckEligibilityTooManyRequests {
+	return &CoverageServiceCheckEligibilityTooManyRequests{}
+}
+
+// CoverageServiceCheckEligibilityTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceCheckEligibilityTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service check eligibility too many requests response has a 2xx status code
+func (o *CoverageServiceCheckEligibilityTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service check eligibility too many requests response has a 3xx status code
+func (o *CoverageServiceCheckEligibilityTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service check eligibility too many requests response has a 4xx status code
+func (o *CoverageServiceCheckEligibilityTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service check eligibility too many requests response has a 5xx status code
+func (o *CoverageServiceCheckEligibilityTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service check eligibility too many requests response a status code equal to that given
+func (o *CoverageServiceCheckEligibilityTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service check eligibility too many requests response
+func (o *CoverageServiceCheckEligibilityTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceCheckEligibilityTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages/{id}:checkEligibility][%d] coverageServiceCheckEligibilityTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceCheckEligibilityTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCheckEligibilityTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

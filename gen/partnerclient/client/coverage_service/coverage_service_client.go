@@ -569,7 +569,7 @@ func (a *Client) CoverageServiceUpdateCoverageContext(ctx context.Context, param
 	op := &runtime.ClientOperation{
 		ID:                 "CoverageService_UpdateCoverage",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/patients/{coverage.patientId}/coverages/{coverage.id}",
+		PathPattern:        "/api/v1/patients/{patientId}/coverages/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

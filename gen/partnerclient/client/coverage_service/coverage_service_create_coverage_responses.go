@@ -27,6 +27,42 @@ func (o *CoverageServiceCreateCoverageReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceCreateCoverageBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceCreateCoverageUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceCreateCoverageForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceCreateCoverageNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCoverageServiceCreateCoverageConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceCreateCoverageTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceCreateCoverageDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *CoverageServiceCreateCoverageOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.V1Coverage)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageBadRequest creates a CoverageServiceCreateCoverageBadRequest with default headers values
+func NewCoverageServiceCreateCoverageBadRequest() *CoverageServiceCreateCoverageBadRequest {
+	return &CoverageServiceCreateCoverageBadRequest{}
+}
+
+// CoverageServiceCreateCoverageBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceCreateCoverageBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage bad request response has a 2xx status code
+func (o *CoverageServiceCreateCoverageBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage bad request response has a 3xx status code
+func (o *CoverageServiceCreateCoverageBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage bad request response has a 4xx status code
+func (o *CoverageServiceCreateCoverageBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage bad request response has a 5xx status code
+func (o *CoverageServiceCreateCoverageBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage bad request response a status code equal to that given
+func (o *CoverageServiceCreateCoverageBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service create coverage bad request response
+func (o *CoverageServiceCreateCoverageBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceCreateCoverageBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceCreateCoverageBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceCreateCoverageBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageUnauthorized creates a CoverageServiceCreateCoverageUnauthorized with default headers values
+func NewCoverageServiceCreateCoverageUnauthorized() *CoverageServiceCreateCoverageUnauthorized {
+	return &CoverageServiceCreateCoverageUnauthorized{}
+}
+
+// CoverageServiceCreateCoverageUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceCreateCoverageUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage unauthorized response has a 2xx status code
+func (o *CoverageServiceCreateCoverageUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage unauthorized response has a 3xx status code
+func (o *CoverageServiceCreateCoverageUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage unauthorized response has a 4xx status code
+func (o *CoverageServiceCreateCoverageUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage unauthorized response has a 5xx status code
+func (o *CoverageServiceCreateCoverageUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage unauthorized response a status code equal to that given
+func (o *CoverageServiceCreateCoverageUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service create coverage unauthorized response
+func (o *CoverageServiceCreateCoverageUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceCreateCoverageUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceCreateCoverageUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceCreateCoverageUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageForbidden creates a CoverageServiceCreateCoverageForbidden with default headers values
+func NewCoverageServiceCreateCoverageForbidden() *CoverageServiceCreateCoverageForbidden {
+	return &CoverageServiceCreateCoverageForbidden{}
+}
+
+// CoverageServiceCreateCoverageForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceCreateCoverageForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage forbidden response has a 2xx status code
+func (o *CoverageServiceCreateCoverageForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage forbidden response has a 3xx status code
+func (o *CoverageServiceCreateCoverageForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage forbidden response has a 4xx status code
+func (o *CoverageServiceCreateCoverageForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage forbidden response has a 5xx status code
+func (o *CoverageServiceCreateCoverageForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage forbidden response a status code equal to that given
+func (o *CoverageServiceCreateCoverageForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service create coverage forbidden response
+func (o *CoverageServiceCreateCoverageForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceCreateCoverageForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceCreateCoverageForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceCreateCoverageForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageNotFound creates a CoverageServiceCreateCoverageNotFound with default headers values
+func NewCoverageServiceCreateCoverageNotFound() *CoverageServiceCreateCoverageNotFound {
+	return &CoverageServiceCreateCoverageNotFound{}
+}
+
+// CoverageServiceCreateCoverageNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceCreateCoverageNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage not found response has a 2xx status code
+func (o *CoverageServiceCreateCoverageNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage not found response has a 3xx status code
+func (o *CoverageServiceCreateCoverageNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage not found response has a 4xx status code
+func (o *CoverageServiceCreateCoverageNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage not found response has a 5xx status code
+func (o *CoverageServiceCreateCoverageNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage not found response a status code equal to that given
+func (o *CoverageServiceCreateCoverageNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service create coverage not found response
+func (o *CoverageServiceCreateCoverageNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceCreateCoverageNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceCreateCoverageNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceCreateCoverageNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageConflict creates a CoverageServiceCreateCoverageConflict with default headers values
+func NewCoverageServiceCreateCoverageConflict() *CoverageServiceCreateCoverageConflict {
+	return &CoverageServiceCreateCoverageConflict{}
+}
+
+// CoverageServiceCreateCoverageConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CoverageServiceCreateCoverageConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage conflict response has a 2xx status code
+func (o *CoverageServiceCreateCoverageConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage conflict response has a 3xx status code
+func (o *CoverageServiceCreateCoverageConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage conflict response has a 4xx status code
+func (o *CoverageServiceCreateCoverageConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage conflict response has a 5xx status code
+func (o *CoverageServiceCreateCoverageConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage conflict response a status code equal to that given
+func (o *CoverageServiceCreateCoverageConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the coverage service create coverage conflict response
+func (o *CoverageServiceCreateCoverageConflict) Code() int {
+	return 409
+}
+
+func (o *CoverageServiceCreateCoverageConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceCreateCoverageConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceCreateCoverageConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceCreateCoverageTooManyRequests creates a CoverageServiceCreateCoverageTooManyRequests with default headers values
+func NewCoverageServiceCreateCoverageTooManyRequests() *CoverageServiceCreateCoverageTooManyRequests {
+	return &CoverageServiceCreateCoverageTooManyRequests{}
+}
+
+// CoverageServiceCreateCoverageTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceCreateCoverageTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service create coverage too many requests response has a 2xx status code
+func (o *CoverageServiceCreateCoverageTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service create coverage too many requests response has a 3xx status code
+func (o *CoverageServiceCreateCoverageTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service create coverage too many requests response has a 4xx status code
+func (o *CoverageServiceCreateCoverageTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service create coverage too many requests response has a 5xx status code
+func (o *CoverageServiceCreateCoverageTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service create coverage too many requests response a status code equal to that given
+func (o *CoverageServiceCreateCoverageTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service create coverage too many requests response
+func (o *CoverageServiceCreateCoverageTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceCreateCoverageTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceCreateCoverageTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages][%d] coverageServiceCreateCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceCreateCoverageTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceCreateCoverageTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

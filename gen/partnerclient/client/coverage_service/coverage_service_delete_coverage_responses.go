@@ -27,6 +27,42 @@ func (o *CoverageServiceDeleteCoverageReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceDeleteCoverageBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceDeleteCoverageUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceDeleteCoverageForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceDeleteCoverageNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCoverageServiceDeleteCoverageConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceDeleteCoverageTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceDeleteCoverageDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *CoverageServiceDeleteCoverageOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.V1Coverage)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageBadRequest creates a CoverageServiceDeleteCoverageBadRequest with default headers values
+func NewCoverageServiceDeleteCoverageBadRequest() *CoverageServiceDeleteCoverageBadRequest {
+	return &CoverageServiceDeleteCoverageBadRequest{}
+}
+
+// CoverageServiceDeleteCoverageBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceDeleteCoverageBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage bad request response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage bad request response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage bad request response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage bad request response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage bad request response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service delete coverage bad request response
+func (o *CoverageServiceDeleteCoverageBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceDeleteCoverageBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageUnauthorized creates a CoverageServiceDeleteCoverageUnauthorized with default headers values
+func NewCoverageServiceDeleteCoverageUnauthorized() *CoverageServiceDeleteCoverageUnauthorized {
+	return &CoverageServiceDeleteCoverageUnauthorized{}
+}
+
+// CoverageServiceDeleteCoverageUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceDeleteCoverageUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage unauthorized response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage unauthorized response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage unauthorized response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage unauthorized response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage unauthorized response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service delete coverage unauthorized response
+func (o *CoverageServiceDeleteCoverageUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceDeleteCoverageUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageForbidden creates a CoverageServiceDeleteCoverageForbidden with default headers values
+func NewCoverageServiceDeleteCoverageForbidden() *CoverageServiceDeleteCoverageForbidden {
+	return &CoverageServiceDeleteCoverageForbidden{}
+}
+
+// CoverageServiceDeleteCoverageForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceDeleteCoverageForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage forbidden response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage forbidden response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage forbidden response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage forbidden response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage forbidden response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service delete coverage forbidden response
+func (o *CoverageServiceDeleteCoverageForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceDeleteCoverageForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageNotFound creates a CoverageServiceDeleteCoverageNotFound with default headers values
+func NewCoverageServiceDeleteCoverageNotFound() *CoverageServiceDeleteCoverageNotFound {
+	return &CoverageServiceDeleteCoverageNotFound{}
+}
+
+// CoverageServiceDeleteCoverageNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceDeleteCoverageNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage not found response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage not found response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage not found response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage not found response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage not found response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service delete coverage not found response
+func (o *CoverageServiceDeleteCoverageNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceDeleteCoverageNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageConflict creates a CoverageServiceDeleteCoverageConflict with default headers values
+func NewCoverageServiceDeleteCoverageConflict() *CoverageServiceDeleteCoverageConflict {
+	return &CoverageServiceDeleteCoverageConflict{}
+}
+
+// CoverageServiceDeleteCoverageConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CoverageServiceDeleteCoverageConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage conflict response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage conflict response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage conflict response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage conflict response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage conflict response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the coverage service delete coverage conflict response
+func (o *CoverageServiceDeleteCoverageConflict) Code() int {
+	return 409
+}
+
+func (o *CoverageServiceDeleteCoverageConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceDeleteCoverageTooManyRequests creates a CoverageServiceDeleteCoverageTooManyRequests with default headers values
+func NewCoverageServiceDeleteCoverageTooManyRequests() *CoverageServiceDeleteCoverageTooManyRequests {
+	return &CoverageServiceDeleteCoverageTooManyRequests{}
+}
+
+// CoverageServiceDeleteCoverageTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceDeleteCoverageTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service delete coverage too many requests response has a 2xx status code
+func (o *CoverageServiceDeleteCoverageTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service delete coverage too many requests response has a 3xx status code
+func (o *CoverageServiceDeleteCoverageTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service delete coverage too many requests response has a 4xx status code
+func (o *CoverageServiceDeleteCoverageTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service delete coverage too many requests response has a 5xx status code
+func (o *CoverageServiceDeleteCoverageTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service delete coverage too many requests response a status code equal to that given
+func (o *CoverageServiceDeleteCoverageTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service delete coverage too many requests response
+func (o *CoverageServiceDeleteCoverageTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceDeleteCoverageTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceDeleteCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceDeleteCoverageTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceDeleteCoverageTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *CoverageServiceGetCoverageReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceGetCoverageBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceGetCoverageUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceGetCoverageForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceGetCoverageNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceGetCoverageTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceGetCoverageDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *CoverageServiceGetCoverageOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1Coverage)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceGetCoverageBadRequest creates a CoverageServiceGetCoverageBadRequest with default headers values
+func NewCoverageServiceGetCoverageBadRequest() *CoverageServiceGetCoverageBadRequest {
+	return &CoverageServiceGetCoverageBadRequest{}
+}
+
+// CoverageServiceGetCoverageBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceGetCoverageBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service get coverage bad request response has a 2xx status code
+func (o *CoverageServiceGetCoverageBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service get coverage bad request response has a 3xx status code
+func (o *CoverageServiceGetCoverageBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service get coverage bad request response has a 4xx status code
+func (o *CoverageServiceGetCoverageBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service get coverage bad request response has a 5xx status code
+func (o *CoverageServiceGetCoverageBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service get coverage bad request response a status code equal to that given
+func (o *CoverageServiceGetCoverageBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service get coverage bad request response
+func (o *CoverageServiceGetCoverageBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceGetCoverageBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceGetCoverageBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceGetCoverageBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceGetCoverageBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceGetCoverageUnauthorized creates a CoverageServiceGetCoverageUnauthorized with default headers values
+func NewCoverageServiceGetCoverageUnauthorized() *CoverageServiceGetCoverageUnauthorized {
+	return &CoverageServiceGetCoverageUnauthorized{}
+}
+
+// CoverageServiceGetCoverageUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceGetCoverageUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service get coverage unauthorized response has a 2xx status code
+func (o *CoverageServiceGetCoverageUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service get coverage unauthorized response has a 3xx status code
+func (o *CoverageServiceGetCoverageUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service get coverage unauthorized response has a 4xx status code
+func (o *CoverageServiceGetCoverageUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service get coverage unauthorized response has a 5xx status code
+func (o *CoverageServiceGetCoverageUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service get coverage unauthorized response a status code equal to that given
+func (o *CoverageServiceGetCoverageUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service get coverage unauthorized response
+func (o *CoverageServiceGetCoverageUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceGetCoverageUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceGetCoverageUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceGetCoverageUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceGetCoverageUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceGetCoverageForbidden creates a CoverageServiceGetCoverageForbidden with default headers values
+func NewCoverageServiceGetCoverageForbidden() *CoverageServiceGetCoverageForbidden {
+	return &CoverageServiceGetCoverageForbidden{}
+}
+
+// CoverageServiceGetCoverageForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceGetCoverageForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service get coverage forbidden response has a 2xx status code
+func (o *CoverageServiceGetCoverageForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service get coverage forbidden response has a 3xx status code
+func (o *CoverageServiceGetCoverageForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service get coverage forbidden response has a 4xx status code
+func (o *CoverageServiceGetCoverageForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service get coverage forbidden response has a 5xx status code
+func (o *CoverageServiceGetCoverageForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service get coverage forbidden response a status code equal to that given
+func (o *CoverageServiceGetCoverageForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service get coverage forbidden response
+func (o *CoverageServiceGetCoverageForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceGetCoverageForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceGetCoverageForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceGetCoverageForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceGetCoverageForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceGetCoverageNotFound creates a CoverageServiceGetCoverageNotFound with default headers values
+func NewCoverageServiceGetCoverageNotFound() *CoverageServiceGetCoverageNotFound {
+	return &CoverageServiceGetCoverageNotFound{}
+}
+
+// CoverageServiceGetCoverageNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceGetCoverageNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service get coverage not found response has a 2xx status code
+func (o *CoverageServiceGetCoverageNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service get coverage not found response has a 3xx status code
+func (o *CoverageServiceGetCoverageNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service get coverage not found response has a 4xx status code
+func (o *CoverageServiceGetCoverageNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service get coverage not found response has a 5xx status code
+func (o *CoverageServiceGetCoverageNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service get coverage not found response a status code equal to that given
+func (o *CoverageServiceGetCoverageNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service get coverage not found response
+func (o *CoverageServiceGetCoverageNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceGetCoverageNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceGetCoverageNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceGetCoverageNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceGetCoverageNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceGetCoverageTooManyRequests creates a CoverageServiceGetCoverageTooManyRequests with default headers values
+func NewCoverageServiceGetCoverageTooManyRequests() *CoverageServiceGetCoverageTooManyRequests {
+	return &CoverageServiceGetCoverageTooManyRequests{}
+}
+
+// CoverageServiceGetCoverageTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceGetCoverageTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service get coverage too many requests response has a 2xx status code
+func (o *CoverageServiceGetCoverageTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service get coverage too many requests response has a 3xx status code
+func (o *CoverageServiceGetCoverageTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service get coverage too many requests response has a 4xx status code
+func (o *CoverageServiceGetCoverageTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service get coverage too many requests response has a 5xx status code
+func (o *CoverageServiceGetCoverageTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service get coverage too many requests response a status code equal to that given
+func (o *CoverageServiceGetCoverageTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service get coverage too many requests response
+func (o *CoverageServiceGetCoverageTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceGetCoverageTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceGetCoverageTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceGetCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceGetCoverageTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceGetCoverageTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *CoverageServiceListCoveragesReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceListCoveragesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceListCoveragesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceListCoveragesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceListCoveragesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceListCoveragesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceListCoveragesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *CoverageServiceListCoveragesOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1ListCoveragesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListCoveragesBadRequest creates a CoverageServiceListCoveragesBadRequest with default headers values
+func NewCoverageServiceListCoveragesBadRequest() *CoverageServiceListCoveragesBadRequest {
+	return &CoverageServiceListCoveragesBadRequest{}
+}
+
+// CoverageServiceListCoveragesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceListCoveragesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list coverages bad request response has a 2xx status code
+func (o *CoverageServiceListCoveragesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list coverages bad request response has a 3xx status code
+func (o *CoverageServiceListCoveragesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list coverages bad request response has a 4xx status code
+func (o *CoverageServiceListCoveragesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list coverages bad request response has a 5xx status code
+func (o *CoverageServiceListCoveragesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list coverages bad request response a status code equal to that given
+func (o *CoverageServiceListCoveragesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service list coverages bad request response
+func (o *CoverageServiceListCoveragesBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceListCoveragesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceListCoveragesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceListCoveragesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListCoveragesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListCoveragesUnauthorized creates a CoverageServiceListCoveragesUnauthorized with default headers values
+func NewCoverageServiceListCoveragesUnauthorized() *CoverageServiceListCoveragesUnauthorized {
+	return &CoverageServiceListCoveragesUnauthorized{}
+}
+
+// CoverageServiceListCoveragesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceListCoveragesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list coverages unauthorized response has a 2xx status code
+func (o *CoverageServiceListCoveragesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list coverages unauthorized response has a 3xx status code
+func (o *CoverageServiceListCoveragesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list coverages unauthorized response has a 4xx status code
+func (o *CoverageServiceListCoveragesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list coverages unauthorized response has a 5xx status code
+func (o *CoverageServiceListCoveragesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list coverages unauthorized response a status code equal to that given
+func (o *CoverageServiceListCoveragesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service list coverages unauthorized response
+func (o *CoverageServiceListCoveragesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceListCoveragesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceListCoveragesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceListCoveragesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListCoveragesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListCoveragesForbidden creates a CoverageServiceListCoveragesForbidden with default headers values
+func NewCoverageServiceListCoveragesForbidden() *CoverageServiceListCoveragesForbidden {
+	return &CoverageServiceListCoveragesForbidden{}
+}
+
+// CoverageServiceListCoveragesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceListCoveragesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list coverages forbidden response has a 2xx status code
+func (o *CoverageServiceListCoveragesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list coverages forbidden response has a 3xx status code
+func (o *CoverageServiceListCoveragesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list coverages forbidden response has a 4xx status code
+func (o *CoverageServiceListCoveragesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list coverages forbidden response has a 5xx status code
+func (o *CoverageServiceListCoveragesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list coverages forbidden response a status code equal to that given
+func (o *CoverageServiceListCoveragesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service list coverages forbidden response
+func (o *CoverageServiceListCoveragesForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceListCoveragesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceListCoveragesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceListCoveragesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListCoveragesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListCoveragesNotFound creates a CoverageServiceListCoveragesNotFound with default headers values
+func NewCoverageServiceListCoveragesNotFound() *CoverageServiceListCoveragesNotFound {
+	return &CoverageServiceListCoveragesNotFound{}
+}
+
+// CoverageServiceListCoveragesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceListCoveragesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list coverages not found response has a 2xx status code
+func (o *CoverageServiceListCoveragesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list coverages not found response has a 3xx status code
+func (o *CoverageServiceListCoveragesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list coverages not found response has a 4xx status code
+func (o *CoverageServiceListCoveragesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list coverages not found response has a 5xx status code
+func (o *CoverageServiceListCoveragesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list coverages not found response a status code equal to that given
+func (o *CoverageServiceListCoveragesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service list coverages not found response
+func (o *CoverageServiceListCoveragesNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceListCoveragesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceListCoveragesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceListCoveragesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListCoveragesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListCoveragesTooManyRequests creates a CoverageServiceListCoveragesTooManyRequests with default headers values
+func NewCoverageServiceListCoveragesTooManyRequests() *CoverageServiceListCoveragesTooManyRequests {
+	return &CoverageServiceListCoveragesTooManyRequests{}
+}
+
+// CoverageServiceListCoveragesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceListCoveragesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list coverages too many requests response has a 2xx status code
+func (o *CoverageServiceListCoveragesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list coverages too many requests response has a 3xx status code
+func (o *CoverageServiceListCoveragesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list coverages too many requests response has a 4xx status code
+func (o *CoverageServiceListCoveragesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list coverages too many requests response has a 5xx status code
+func (o *CoverageServiceListCoveragesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list coverages too many requests response a status code equal to that given
+func (o *CoverageServiceListCoveragesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service list coverages too many requests response
+func (o *CoverageServiceListCoveragesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceListCoveragesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceListCoveragesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages][%d] coverageServiceListCoveragesTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceListCoveragesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListCoveragesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *CoverageServiceListEligibilityChecksReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceListEligibilityChecksBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceListEligibilityChecksUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceListEligibilityChecksForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceListEligibilityChecksNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceListEligibilityChecksTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceListEligibilityChecksDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *CoverageServiceListEligibilityChecksOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ListEligibilityChecksResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListEligibilityChecksBadRequest creates a CoverageServiceListEligibilityChecksBadRequest with default headers values
+func NewCoverageServiceListEligibilityChecksBadRequest() *CoverageServiceListEligibilityChecksBadRequest {
+	return &CoverageServiceListEligibilityChecksBadRequest{}
+}
+
+// CoverageServiceListEligibilityChecksBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceListEligibilityChecksBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list eligibility checks bad request response has a 2xx status code
+func (o *CoverageServiceListEligibilityChecksBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list eligibility checks bad request response has a 3xx status code
+func (o *CoverageServiceListEligibilityChecksBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list eligibility checks bad request response has a 4xx status code
+func (o *CoverageServiceListEligibilityChecksBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list eligibility checks bad request response has a 5xx status code
+func (o *CoverageServiceListEligibilityChecksBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list eligibility checks bad request response a status code equal to that given
+func (o *CoverageServiceListEligibilityChecksBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service list eligibility checks bad request response
+func (o *CoverageServiceListEligibilityChecksBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceListEligibilityChecksBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListEligibilityChecksBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListEligibilityChecksUnauthorized creates a CoverageServiceListEligibilityChecksUnauthorized with default headers values
+func NewCoverageServiceListEligibilityChecksUnauthorized() *CoverageServiceListEligibilityChecksUnauthorized {
+	return &CoverageServiceListEligibilityChecksUnauthorized{}
+}
+
+// CoverageServiceListEligibilityChecksUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceListEligibilityChecksUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list eligibility checks unauthorized response has a 2xx status code
+func (o *CoverageServiceListEligibilityChecksUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list eligibility checks unauthorized response has a 3xx status code
+func (o *CoverageServiceListEligibilityChecksUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list eligibility checks unauthorized response has a 4xx status code
+func (o *CoverageServiceListEligibilityChecksUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list eligibility checks unauthorized response has a 5xx status code
+func (o *CoverageServiceListEligibilityChecksUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list eligibility checks unauthorized response a status code equal to that given
+func (o *CoverageServiceListEligibilityChecksUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service list eligibility checks unauthorized response
+func (o *CoverageServiceListEligibilityChecksUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceListEligibilityChecksUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListEligibilityChecksUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListEligibilityChecksForbidden creates a CoverageServiceListEligibilityChecksForbidden with default headers values
+func NewCoverageServiceListEligibilityChecksForbidden() *CoverageServiceListEligibilityChecksForbidden {
+	return &CoverageServiceListEligibilityChecksForbidden{}
+}
+
+// CoverageServiceListEligibilityChecksForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceListEligibilityChecksForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list eligibility checks forbidden response has a 2xx status code
+func (o *CoverageServiceListEligibilityChecksForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list eligibility checks forbidden response has a 3xx status code
+func (o *CoverageServiceListEligibilityChecksForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list eligibility checks forbidden response has a 4xx status code
+func (o *CoverageServiceListEligibilityChecksForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list eligibility checks forbidden response has a 5xx status code
+func (o *CoverageServiceListEligibilityChecksForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list eligibility checks forbidden response a status code equal to that given
+func (o *CoverageServiceListEligibilityChecksForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service list eligibility checks forbidden response
+func (o *CoverageServiceListEligibilityChecksForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceListEligibilityChecksForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListEligibilityChecksForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListEligibilityChecksNotFound creates a CoverageServiceListEligibilityChecksNotFound with default headers values
+func NewCoverageServiceListEligibilityChecksNotFound() *CoverageServiceListEligibilityChecksNotFound {
+	return &CoverageServiceListEligibilityChecksNotFound{}
+}
+
+// CoverageServiceListEligibilityChecksNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceListEligibilityChecksNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list eligibility checks not found response has a 2xx status code
+func (o *CoverageServiceListEligibilityChecksNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list eligibility checks not found response has a 3xx status code
+func (o *CoverageServiceListEligibilityChecksNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list eligibility checks not found response has a 4xx status code
+func (o *CoverageServiceListEligibilityChecksNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list eligibility checks not found response has a 5xx status code
+func (o *CoverageServiceListEligibilityChecksNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list eligibility checks not found response a status code equal to that given
+func (o *CoverageServiceListEligibilityChecksNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service list eligibility checks not found response
+func (o *CoverageServiceListEligibilityChecksNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceListEligibilityChecksNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListEligibilityChecksNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceListEligibilityChecksTooManyRequests creates a CoverageServiceListEligibilityChecksTooManyRequests with default headers values
+func NewCoverageServiceListEligibilityChecksTooManyRequests() *CoverageServiceListEligibilityChecksTooManyRequests {
+	return &CoverageServiceListEligibilityChecksTooManyRequests{}
+}
+
+// CoverageServiceListEligibilityChecksTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceListEligibilityChecksTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service list eligibility checks too many requests response has a 2xx status code
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service list eligibility checks too many requests response has a 3xx status code
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service list eligibility checks too many requests response has a 4xx status code
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service list eligibility checks too many requests response has a 5xx status code
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service list eligibility checks too many requests response a status code equal to that given
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service list eligibility checks too many requests response
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{patientId}/coverages/{coverageId}/eligibility-checks][%d] coverageServiceListEligibilityChecksTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceListEligibilityChecksTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *CoverageServiceReorderCoveragesReader) ReadResponse(response runtime.Cl
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceReorderCoveragesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceReorderCoveragesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceReorderCoveragesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceReorderCoveragesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCoverageServiceReorderCoveragesConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceReorderCoveragesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceReorderCoveragesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *CoverageServiceReorderCoveragesOK) readResponse(response runtime.Client
 	}
 
 	o.Payload = new(models.V1ReorderCoveragesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesBadRequest creates a CoverageServiceReorderCoveragesBadRequest with default headers values
+func NewCoverageServiceReorderCoveragesBadRequest() *CoverageServiceReorderCoveragesBadRequest {
+	return &CoverageServiceReorderCoveragesBadRequest{}
+}
+
+// CoverageServiceReorderCoveragesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceReorderCoveragesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages bad request response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages bad request response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages bad request response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages bad request response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages bad request response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service reorder coverages bad request response
+func (o *CoverageServiceReorderCoveragesBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceReorderCoveragesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesUnauthorized creates a CoverageServiceReorderCoveragesUnauthorized with default headers values
+func NewCoverageServiceReorderCoveragesUnauthorized() *CoverageServiceReorderCoveragesUnauthorized {
+	return &CoverageServiceReorderCoveragesUnauthorized{}
+}
+
+// CoverageServiceReorderCoveragesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceReorderCoveragesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages unauthorized response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages unauthorized response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages unauthorized response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages unauthorized response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages unauthorized response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service reorder coverages unauthorized response
+func (o *CoverageServiceReorderCoveragesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceReorderCoveragesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesForbidden creates a CoverageServiceReorderCoveragesForbidden with default headers values
+func NewCoverageServiceReorderCoveragesForbidden() *CoverageServiceReorderCoveragesForbidden {
+	return &CoverageServiceReorderCoveragesForbidden{}
+}
+
+// CoverageServiceReorderCoveragesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceReorderCoveragesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages forbidden response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages forbidden response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages forbidden response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages forbidden response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages forbidden response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service reorder coverages forbidden response
+func (o *CoverageServiceReorderCoveragesForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceReorderCoveragesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesNotFound creates a CoverageServiceReorderCoveragesNotFound with default headers values
+func NewCoverageServiceReorderCoveragesNotFound() *CoverageServiceReorderCoveragesNotFound {
+	return &CoverageServiceReorderCoveragesNotFound{}
+}
+
+// CoverageServiceReorderCoveragesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceReorderCoveragesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages not found response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages not found response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages not found response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages not found response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages not found response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service reorder coverages not found response
+func (o *CoverageServiceReorderCoveragesNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceReorderCoveragesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesConflict creates a CoverageServiceReorderCoveragesConflict with default headers values
+func NewCoverageServiceReorderCoveragesConflict() *CoverageServiceReorderCoveragesConflict {
+	return &CoverageServiceReorderCoveragesConflict{}
+}
+
+// CoverageServiceReorderCoveragesConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CoverageServiceReorderCoveragesConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages conflict response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages conflict response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages conflict response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages conflict response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages conflict response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the coverage service reorder coverages conflict response
+func (o *CoverageServiceReorderCoveragesConflict) Code() int {
+	return 409
+}
+
+func (o *CoverageServiceReorderCoveragesConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceReorderCoveragesTooManyRequests creates a CoverageServiceReorderCoveragesTooManyRequests with default headers values
+func NewCoverageServiceReorderCoveragesTooManyRequests() *CoverageServiceReorderCoveragesTooManyRequests {
+	return &CoverageServiceReorderCoveragesTooManyRequests{}
+}
+
+// CoverageServiceReorderCoveragesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceReorderCoveragesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service reorder coverages too many requests response has a 2xx status code
+func (o *CoverageServiceReorderCoveragesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service reorder coverages too many requests response has a 3xx status code
+func (o *CoverageServiceReorderCoveragesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service reorder coverages too many requests response has a 4xx status code
+func (o *CoverageServiceReorderCoveragesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service reorder coverages too many requests response has a 5xx status code
+func (o *CoverageServiceReorderCoveragesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service reorder coverages too many requests response a status code equal to that given
+func (o *CoverageServiceReorderCoveragesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service reorder coverages too many requests response
+func (o *CoverageServiceReorderCoveragesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceReorderCoveragesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}/coverages:reorder][%d] coverageServiceReorderCoveragesTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceReorderCoveragesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceReorderCoveragesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

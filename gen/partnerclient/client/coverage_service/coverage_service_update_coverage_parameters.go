@@ -69,15 +69,15 @@ type CoverageServiceUpdateCoverageParams struct {
 	// last read.
 	Coverage CoverageServiceUpdateCoverageBody
 
-	// CoverageID.
+	// ID.
 	//
 	// Server-assigned UUIDv7.
-	CoverageID string
+	ID string
 
-	// CoveragePatientID.
+	// PatientID.
 	//
 	// The patient (UUID) covered, as in the request path.
-	CoveragePatientID string
+	PatientID string
 
 	HTTPClient *http.Client
 
@@ -147,26 +147,26 @@ func (o *CoverageServiceUpdateCoverageParams) SetCoverage(coverage CoverageServi
 	o.Coverage = coverage
 }
 
-// WithCoverageID adds the coverageID to the coverage service update coverage params.
-func (o *CoverageServiceUpdateCoverageParams) WithCoverageID(coverageID string) *CoverageServiceUpdateCoverageParams {
-	o.SetCoverageID(coverageID)
+// WithID adds the id to the coverage service update coverage params.
+func (o *CoverageServiceUpdateCoverageParams) WithID(id string) *CoverageServiceUpdateCoverageParams {
+	o.SetID(id)
 	return o
 }
 
-// SetCoverageID adds the coverageId to the coverage service update coverage params.
-func (o *CoverageServiceUpdateCoverageParams) SetCoverageID(coverageID string) {
-	o.CoverageID = coverageID
+// SetID adds the id to the coverage service update coverage params.
+func (o *CoverageServiceUpdateCoverageParams) SetID(id string) {
+	o.ID = id
 }
 
-// WithCoveragePatientID adds the coveragePatientID to the coverage service update coverage params.
-func (o *CoverageServiceUpdateCoverageParams) WithCoveragePatientID(coveragePatientID string) *CoverageServiceUpdateCoverageParams {
-	o.SetCoveragePatientID(coveragePatientID)
+// WithPatientID adds the patientID to the coverage service update coverage params.
+func (o *CoverageServiceUpdateCoverageParams) WithPatientID(patientID string) *CoverageServiceUpdateCoverageParams {
+	o.SetPatientID(patientID)
 	return o
 }
 
-// SetCoveragePatientID adds the coveragePatientId to the coverage service update coverage params.
-func (o *CoverageServiceUpdateCoverageParams) SetCoveragePatientID(coveragePatientID string) {
-	o.CoveragePatientID = coveragePatientID
+// SetPatientID adds the patientId to the coverage service update coverage params.
+func (o *CoverageServiceUpdateCoverageParams) SetPatientID(patientID string) {
+	o.PatientID = patientID
 }
 
 // WriteToRequest writes these params to a [runtime.ClientRequest].
@@ -179,13 +179,13 @@ func (o *CoverageServiceUpdateCoverageParams) WriteToRequest(r runtime.ClientReq
 		return err
 	}
 
-	// path param coverage.id
-	if err := r.SetPathParam("coverage.id", o.CoverageID); err != nil {
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
 
-	// path param coverage.patientId
-	if err := r.SetPathParam("coverage.patientId", o.CoveragePatientID); err != nil {
+	// path param patientId
+	if err := r.SetPathParam("patientId", o.PatientID); err != nil {
 		return err
 	}
 

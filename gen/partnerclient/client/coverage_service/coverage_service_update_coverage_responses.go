@@ -32,6 +32,42 @@ func (o *CoverageServiceUpdateCoverageReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewCoverageServiceUpdateCoverageBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewCoverageServiceUpdateCoverageUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewCoverageServiceUpdateCoverageForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewCoverageServiceUpdateCoverageNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewCoverageServiceUpdateCoverageConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewCoverageServiceUpdateCoverageTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewCoverageServiceUpdateCoverageDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *CoverageServiceUpdateCoverageOK) Code() int {
 
 func (o *CoverageServiceUpdateCoverageOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{coverage.patientId}/coverages/{coverage.id}][%d] coverageServiceUpdateCoverageOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageOK %s", 200, payload)
 }
 
 func (o *CoverageServiceUpdateCoverageOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{coverage.patientId}/coverages/{coverage.id}][%d] coverageServiceUpdateCoverageOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageOK %s", 200, payload)
 }
 
 func (o *CoverageServiceUpdateCoverageOK) GetPayload() *models.V1Coverage {
@@ -154,6 +190,720 @@ func (o *CoverageServiceUpdateCoverageOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.V1Coverage)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageBadRequest creates a CoverageServiceUpdateCoverageBadRequest with default headers values
+func NewCoverageServiceUpdateCoverageBadRequest() *CoverageServiceUpdateCoverageBadRequest {
+	return &CoverageServiceUpdateCoverageBadRequest{}
+}
+
+// CoverageServiceUpdateCoverageBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type CoverageServiceUpdateCoverageBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage bad request response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage bad request response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage bad request response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage bad request response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage bad request response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the coverage service update coverage bad request response
+func (o *CoverageServiceUpdateCoverageBadRequest) Code() int {
+	return 400
+}
+
+func (o *CoverageServiceUpdateCoverageBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageBadRequest %s", 400, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageUnauthorized creates a CoverageServiceUpdateCoverageUnauthorized with default headers values
+func NewCoverageServiceUpdateCoverageUnauthorized() *CoverageServiceUpdateCoverageUnauthorized {
+	return &CoverageServiceUpdateCoverageUnauthorized{}
+}
+
+// CoverageServiceUpdateCoverageUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type CoverageServiceUpdateCoverageUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage unauthorized response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage unauthorized response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage unauthorized response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage unauthorized response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage unauthorized response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the coverage service update coverage unauthorized response
+func (o *CoverageServiceUpdateCoverageUnauthorized) Code() int {
+	return 401
+}
+
+func (o *CoverageServiceUpdateCoverageUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageUnauthorized %s", 401, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageForbidden creates a CoverageServiceUpdateCoverageForbidden with default headers values
+func NewCoverageServiceUpdateCoverageForbidden() *CoverageServiceUpdateCoverageForbidden {
+	return &CoverageServiceUpdateCoverageForbidden{}
+}
+
+// CoverageServiceUpdateCoverageForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type CoverageServiceUpdateCoverageForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage forbidden response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage forbidden response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage forbidden response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage forbidden response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage forbidden response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the coverage service update coverage forbidden response
+func (o *CoverageServiceUpdateCoverageForbidden) Code() int {
+	return 403
+}
+
+func (o *CoverageServiceUpdateCoverageForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageForbidden %s", 403, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageNotFound creates a CoverageServiceUpdateCoverageNotFound with default headers values
+func NewCoverageServiceUpdateCoverageNotFound() *CoverageServiceUpdateCoverageNotFound {
+	return &CoverageServiceUpdateCoverageNotFound{}
+}
+
+// CoverageServiceUpdateCoverageNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type CoverageServiceUpdateCoverageNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage not found response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage not found response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage not found response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage not found response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage not found response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the coverage service update coverage not found response
+func (o *CoverageServiceUpdateCoverageNotFound) Code() int {
+	return 404
+}
+
+func (o *CoverageServiceUpdateCoverageNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageNotFound %s", 404, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageConflict creates a CoverageServiceUpdateCoverageConflict with default headers values
+func NewCoverageServiceUpdateCoverageConflict() *CoverageServiceUpdateCoverageConflict {
+	return &CoverageServiceUpdateCoverageConflict{}
+}
+
+// CoverageServiceUpdateCoverageConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type CoverageServiceUpdateCoverageConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage conflict response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage conflict response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage conflict response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage conflict response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage conflict response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the coverage service update coverage conflict response
+func (o *CoverageServiceUpdateCoverageConflict) Code() int {
+	return 409
+}
+
+func (o *CoverageServiceUpdateCoverageConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageConflict %s", 409, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewCoverageServiceUpdateCoverageTooManyRequests creates a CoverageServiceUpdateCoverageTooManyRequests with default headers values
+func NewCoverageServiceUpdateCoverageTooManyRequests() *CoverageServiceUpdateCoverageTooManyRequests {
+	return &CoverageServiceUpdateCoverageTooManyRequests{}
+}
+
+// CoverageServiceUpdateCoverageTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type CoverageServiceUpdateCoverageTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this coverage service update coverage too many requests response has a 2xx status code
+func (o *CoverageServiceUpdateCoverageTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this coverage service update coverage too many requests response has a 3xx status code
+func (o *CoverageServiceUpdateCoverageTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this coverage service update coverage too many requests response has a 4xx status code
+func (o *CoverageServiceUpdateCoverageTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this coverage service update coverage too many requests response has a 5xx status code
+func (o *CoverageServiceUpdateCoverageTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this coverage service update coverage too many requests response a status code equal to that given
+func (o *CoverageServiceUpdateCoverageTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the coverage service update coverage too many requests response
+func (o *CoverageServiceUpdateCoverageTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *CoverageServiceUpdateCoverageTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] coverageServiceUpdateCoverageTooManyRequests %s", 429, payload)
+}
+
+func (o *CoverageServiceUpdateCoverageTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *CoverageServiceUpdateCoverageTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *CoverageServiceUpdateCoverageDefault) Code() int {
 
 func (o *CoverageServiceUpdateCoverageDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{coverage.patientId}/coverages/{coverage.id}][%d] CoverageService_UpdateCoverage default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] CoverageService_UpdateCoverage default %s", o._statusCode, payload)
 }
 
 func (o *CoverageServiceUpdateCoverageDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{coverage.patientId}/coverages/{coverage.id}][%d] CoverageService_UpdateCoverage default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{patientId}/coverages/{id}][%d] CoverageService_UpdateCoverage default %s", o._statusCode, payload)
 }
 
 func (o *CoverageServiceUpdateCoverageDefault) GetPayload() *models.ErrorResponse {

@@ -27,6 +27,30 @@ func (o *EventServiceListEventsReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewEventServiceListEventsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewEventServiceListEventsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewEventServiceListEventsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewEventServiceListEventsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewEventServiceListEventsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *EventServiceListEventsOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1ListEventsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceListEventsBadRequest creates a EventServiceListEventsBadRequest with default headers values
+func NewEventServiceListEventsBadRequest() *EventServiceListEventsBadRequest {
+	return &EventServiceListEventsBadRequest{}
+}
+
+// EventServiceListEventsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type EventServiceListEventsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service list events bad request response has a 2xx status code
+func (o *EventServiceListEventsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service list events bad request response has a 3xx status code
+func (o *EventServiceListEventsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service list events bad request response has a 4xx status code
+func (o *EventServiceListEventsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service list events bad request response has a 5xx status code
+func (o *EventServiceListEventsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service list events bad request response a status code equal to that given
+func (o *EventServiceListEventsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the event service list events bad request response
+func (o *EventServiceListEventsBadRequest) Code() int {
+	return 400
+}
+
+func (o *EventServiceListEventsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsBadRequest %s", 400, payload)
+}
+
+func (o *EventServiceListEventsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsBadRequest %s", 400, payload)
+}
+
+func (o *EventServiceListEventsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceListEventsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceListEventsUnauthorized creates a EventServiceListEventsUnauthorized with default headers values
+func NewEventServiceListEventsUnauthorized() *EventServiceListEventsUnauthorized {
+	return &EventServiceListEventsUnauthorized{}
+}
+
+// EventServiceListEventsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type EventServiceListEventsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service list events unauthorized response has a 2xx status code
+func (o *EventServiceListEventsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service list events unauthorized response has a 3xx status code
+func (o *EventServiceListEventsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service list events unauthorized response has a 4xx status code
+func (o *EventServiceListEventsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service list events unauthorized response has a 5xx status code
+func (o *EventServiceListEventsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service list events unauthorized response a status code equal to that given
+func (o *EventServiceListEventsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the event service list events unauthorized response
+func (o *EventServiceListEventsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *EventServiceListEventsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsUnauthorized %s", 401, payload)
+}
+
+func (o *EventServiceListEventsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsUnauthorized %s", 401, payload)
+}
+
+func (o *EventServiceListEventsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceListEventsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceListEventsForbidden creates a EventServiceListEventsForbidden with default headers values
+func NewEventServiceListEventsForbidden() *EventServiceListEventsForbidden {
+	return &EventServiceListEventsForbidden{}
+}
+
+// EventServiceListEventsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type EventServiceListEventsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service list events forbidden response has a 2xx status code
+func (o *EventServiceListEventsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service list events forbidden response has a 3xx status code
+func (o *EventServiceListEventsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service list events forbidden response has a 4xx status code
+func (o *EventServiceListEventsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service list events forbidden response has a 5xx status code
+func (o *EventServiceListEventsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service list events forbidden response a status code equal to that given
+func (o *EventServiceListEventsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the event service list events forbidden response
+func (o *EventServiceListEventsForbidden) Code() int {
+	return 403
+}
+
+func (o *EventServiceListEventsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsForbidden %s", 403, payload)
+}
+
+func (o *EventServiceListEventsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsForbidden %s", 403, payload)
+}
+
+func (o *EventServiceListEventsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceListEventsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceListEventsTooManyRequests creates a EventServiceListEventsTooManyRequests with default headers values
+func NewEventServiceListEventsTooManyRequests() *EventServiceListEventsTooManyRequests {
+	return &EventServiceListEventsTooManyRequests{}
+}
+
+// EventServiceListEventsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type EventServiceListEventsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service list events too many requests response has a 2xx status code
+func (o *EventServiceListEventsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service list events too many requests response has a 3xx status code
+func (o *EventServiceListEventsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service list events too many requests response has a 4xx status code
+func (o *EventServiceListEventsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service list events too many requests response has a 5xx status code
+func (o *EventServiceListEventsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service list events too many requests response a status code equal to that given
+func (o *EventServiceListEventsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the event service list events too many requests response
+func (o *EventServiceListEventsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *EventServiceListEventsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsTooManyRequests %s", 429, payload)
+}
+
+func (o *EventServiceListEventsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events][%d] eventServiceListEventsTooManyRequests %s", 429, payload)
+}
+
+func (o *EventServiceListEventsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceListEventsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -31,6 +31,30 @@ func (o *EventServiceWatchEventsReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewEventServiceWatchEventsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewEventServiceWatchEventsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewEventServiceWatchEventsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewEventServiceWatchEventsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewEventServiceWatchEventsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -153,6 +177,482 @@ func (o *EventServiceWatchEventsOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(EventServiceWatchEventsOKBody)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceWatchEventsBadRequest creates a EventServiceWatchEventsBadRequest with default headers values
+func NewEventServiceWatchEventsBadRequest() *EventServiceWatchEventsBadRequest {
+	return &EventServiceWatchEventsBadRequest{}
+}
+
+// EventServiceWatchEventsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type EventServiceWatchEventsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service watch events bad request response has a 2xx status code
+func (o *EventServiceWatchEventsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service watch events bad request response has a 3xx status code
+func (o *EventServiceWatchEventsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service watch events bad request response has a 4xx status code
+func (o *EventServiceWatchEventsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service watch events bad request response has a 5xx status code
+func (o *EventServiceWatchEventsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service watch events bad request response a status code equal to that given
+func (o *EventServiceWatchEventsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the event service watch events bad request response
+func (o *EventServiceWatchEventsBadRequest) Code() int {
+	return 400
+}
+
+func (o *EventServiceWatchEventsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsBadRequest %s", 400, payload)
+}
+
+func (o *EventServiceWatchEventsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsBadRequest %s", 400, payload)
+}
+
+func (o *EventServiceWatchEventsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceWatchEventsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceWatchEventsUnauthorized creates a EventServiceWatchEventsUnauthorized with default headers values
+func NewEventServiceWatchEventsUnauthorized() *EventServiceWatchEventsUnauthorized {
+	return &EventServiceWatchEventsUnauthorized{}
+}
+
+// EventServiceWatchEventsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type EventServiceWatchEventsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service watch events unauthorized response has a 2xx status code
+func (o *EventServiceWatchEventsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service watch events unauthorized response has a 3xx status code
+func (o *EventServiceWatchEventsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service watch events unauthorized response has a 4xx status code
+func (o *EventServiceWatchEventsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service watch events unauthorized response has a 5xx status code
+func (o *EventServiceWatchEventsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service watch events unauthorized response a status code equal to that given
+func (o *EventServiceWatchEventsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the event service watch events unauthorized response
+func (o *EventServiceWatchEventsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *EventServiceWatchEventsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsUnauthorized %s", 401, payload)
+}
+
+func (o *EventServiceWatchEventsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsUnauthorized %s", 401, payload)
+}
+
+func (o *EventServiceWatchEventsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceWatchEventsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceWatchEventsForbidden creates a EventServiceWatchEventsForbidden with default headers values
+func NewEventServiceWatchEventsForbidden() *EventServiceWatchEventsForbidden {
+	return &EventServiceWatchEventsForbidden{}
+}
+
+// EventServiceWatchEventsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type EventServiceWatchEventsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service watch events forbidden response has a 2xx status code
+func (o *EventServiceWatchEventsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service watch events forbidden response has a 3xx status code
+func (o *EventServiceWatchEventsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service watch events forbidden response has a 4xx status code
+func (o *EventServiceWatchEventsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service watch events forbidden response has a 5xx status code
+func (o *EventServiceWatchEventsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service watch events forbidden response a status code equal to that given
+func (o *EventServiceWatchEventsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the event service watch events forbidden response
+func (o *EventServiceWatchEventsForbidden) Code() int {
+	return 403
+}
+
+func (o *EventServiceWatchEventsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsForbidden %s", 403, payload)
+}
+
+func (o *EventServiceWatchEventsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsForbidden %s", 403, payload)
+}
+
+func (o *EventServiceWatchEventsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceWatchEventsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewEventServiceWatchEventsTooManyRequests creates a EventServiceWatchEventsTooManyRequests with default headers values
+func NewEventServiceWatchEventsTooManyRequests() *EventServiceWatchEventsTooManyRequests {
+	return &EventServiceWatchEventsTooManyRequests{}
+}
+
+// EventServiceWatchEventsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type EventServiceWatchEventsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this event service watch events too many requests response has a 2xx status code
+func (o *EventServiceWatchEventsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this event service watch events too many requests response has a 3xx status code
+func (o *EventServiceWatchEventsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this event service watch events too many requests response has a 4xx status code
+func (o *EventServiceWatchEventsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this event service watch events too many requests response has a 5xx status code
+func (o *EventServiceWatchEventsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this event service watch events too many requests response a status code equal to that given
+func (o *EventServiceWatchEventsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the event service watch events too many requests response
+func (o *EventServiceWatchEventsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *EventServiceWatchEventsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsTooManyRequests %s", 429, payload)
+}
+
+func (o *EventServiceWatchEventsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/events:watch][%d] eventServiceWatchEventsTooManyRequests %s", 429, payload)
+}
+
+func (o *EventServiceWatchEventsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *EventServiceWatchEventsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -507,7 +507,7 @@ func (a *Client) ItemServiceSetManufacturerSerialRuleContext(ctx context.Context
 	op := &runtime.ClientOperation{
 		ID:                 "ItemService_SetManufacturerSerialRule",
 		Method:             "PUT",
-		PathPattern:        "/api/v1/manufacturerSerialRules/{rule.manufacturer}",
+		PathPattern:        "/api/v1/manufacturerSerialRules/{manufacturer}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},
@@ -569,7 +569,7 @@ func (a *Client) ItemServiceUpdateItemContext(ctx context.Context, params *ItemS
 	op := &runtime.ClientOperation{
 		ID:                 "ItemService_UpdateItem",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/items/{item.id}",
+		PathPattern:        "/api/v1/items/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

@@ -27,6 +27,36 @@ func (o *ItemServiceCreateItemReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceCreateItemBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceCreateItemUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceCreateItemForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewItemServiceCreateItemConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceCreateItemTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceCreateItemDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ItemServiceCreateItemOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1Item)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceCreateItemBadRequest creates a ItemServiceCreateItemBadRequest with default headers values
+func NewItemServiceCreateItemBadRequest() *ItemServiceCreateItemBadRequest {
+	return &ItemServiceCreateItemBadRequest{}
+}
+
+// ItemServiceCreateItemBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceCreateItemBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service create item bad request response has a 2xx status code
+func (o *ItemServiceCreateItemBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service create item bad request response has a 3xx status code
+func (o *ItemServiceCreateItemBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service create item bad request response has a 4xx status code
+func (o *ItemServiceCreateItemBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service create item bad request response has a 5xx status code
+func (o *ItemServiceCreateItemBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service create item bad request response a status code equal to that given
+func (o *ItemServiceCreateItemBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service create item bad request response
+func (o *ItemServiceCreateItemBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceCreateItemBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceCreateItemBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceCreateItemBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceCreateItemBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceCreateItemUnauthorized creates a ItemServiceCreateItemUnauthorized with default headers values
+func NewItemServiceCreateItemUnauthorized() *ItemServiceCreateItemUnauthorized {
+	return &ItemServiceCreateItemUnauthorized{}
+}
+
+// ItemServiceCreateItemUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceCreateItemUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service create item unauthorized response has a 2xx status code
+func (o *ItemServiceCreateItemUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service create item unauthorized response has a 3xx status code
+func (o *ItemServiceCreateItemUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service create item unauthorized response has a 4xx status code
+func (o *ItemServiceCreateItemUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service create item unauthorized response has a 5xx status code
+func (o *ItemServiceCreateItemUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service create item unauthorized response a status code equal to that given
+func (o *ItemServiceCreateItemUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service create item unauthorized response
+func (o *ItemServiceCreateItemUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceCreateItemUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceCreateItemUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceCreateItemUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceCreateItemUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceCreateItemForbidden creates a ItemServiceCreateItemForbidden with default headers values
+func NewItemServiceCreateItemForbidden() *ItemServiceCreateItemForbidden {
+	return &ItemServiceCreateItemForbidden{}
+}
+
+// ItemServiceCreateItemForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceCreateItemForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service create item forbidden response has a 2xx status code
+func (o *ItemServiceCreateItemForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service create item forbidden response has a 3xx status code
+func (o *ItemServiceCreateItemForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service create item forbidden response has a 4xx status code
+func (o *ItemServiceCreateItemForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service create item forbidden response has a 5xx status code
+func (o *ItemServiceCreateItemForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service create item forbidden response a status code equal to that given
+func (o *ItemServiceCreateItemForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service create item forbidden response
+func (o *ItemServiceCreateItemForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceCreateItemForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceCreateItemForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceCreateItemForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceCreateItemForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceCreateItemConflict creates a ItemServiceCreateItemConflict with default headers values
+func NewItemServiceCreateItemConflict() *ItemServiceCreateItemConflict {
+	return &ItemServiceCreateItemConflict{}
+}
+
+// ItemServiceCreateItemConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ItemServiceCreateItemConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service create item conflict response has a 2xx status code
+func (o *ItemServiceCreateItemConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service create item conflict response has a 3xx status code
+func (o *ItemServiceCreateItemConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service create item conflict response has a 4xx status code
+func (o *ItemServiceCreateItemConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service create item conflict response has a 5xx status code
+func (o *ItemServiceCreateItemConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service create item conflict response a status code equal to that given
+func (o *ItemServiceCreateItemConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the item service create item conflict response
+func (o *ItemServiceCreateItemConflict) Code() int {
+	return 409
+}
+
+func (o *ItemServiceCreateItemConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemConflict %s", 409, payload)
+}
+
+func (o *ItemServiceCreateItemConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemConflict %s", 409, payload)
+}
+
+func (o *ItemServiceCreateItemConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceCreateItemConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceCreateItemTooManyRequests creates a ItemServiceCreateItemTooManyRequests with default headers values
+func NewItemServiceCreateItemTooManyRequests() *ItemServiceCreateItemTooManyRequests {
+	return &ItemServiceCreateItemTooManyRequests{}
+}
+
+// ItemServiceCreateItemTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceCreateItemTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service create item too many requests response has a 2xx status code
+func (o *ItemServiceCreateItemTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service create item too many requests response has a 3xx status code
+func (o *ItemServiceCreateItemTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service create item too many requests response has a 4xx status code
+func (o *ItemServiceCreateItemTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service create item too many requests response has a 5xx status code
+func (o *ItemServiceCreateItemTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service create item too many requests response a status code equal to that given
+func (o *ItemServiceCreateItemTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service create item too many requests response
+func (o *ItemServiceCreateItemTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceCreateItemTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceCreateItemTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/items][%d] itemServiceCreateItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceCreateItemTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceCreateItemTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

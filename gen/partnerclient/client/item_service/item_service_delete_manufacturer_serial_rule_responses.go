@@ -27,6 +27,42 @@ func (o *ItemServiceDeleteManufacturerSerialRuleReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceDeleteManufacturerSerialRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceDeleteManufacturerSerialRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceDeleteManufacturerSerialRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewItemServiceDeleteManufacturerSerialRuleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewItemServiceDeleteManufacturerSerialRuleConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceDeleteManufacturerSerialRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceDeleteManufacturerSerialRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -150,6 +186,720 @@ func (o *ItemServiceDeleteManufacturerSerialRuleOK) readResponse(response runtim
 
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleBadRequest creates a ItemServiceDeleteManufacturerSerialRuleBadRequest with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleBadRequest() *ItemServiceDeleteManufacturerSerialRuleBadRequest {
+	return &ItemServiceDeleteManufacturerSerialRuleBadRequest{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceDeleteManufacturerSerialRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule bad request response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule bad request response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule bad request response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule bad request response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule bad request response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule bad request response
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleUnauthorized creates a ItemServiceDeleteManufacturerSerialRuleUnauthorized with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleUnauthorized() *ItemServiceDeleteManufacturerSerialRuleUnauthorized {
+	return &ItemServiceDeleteManufacturerSerialRuleUnauthorized{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceDeleteManufacturerSerialRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule unauthorized response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule unauthorized response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule unauthorized response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule unauthorized response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule unauthorized response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule unauthorized response
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleForbidden creates a ItemServiceDeleteManufacturerSerialRuleForbidden with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleForbidden() *ItemServiceDeleteManufacturerSerialRuleForbidden {
+	return &ItemServiceDeleteManufacturerSerialRuleForbidden{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceDeleteManufacturerSerialRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule forbidden response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule forbidden response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule forbidden response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule forbidden response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule forbidden response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule forbidden response
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleNotFound creates a ItemServiceDeleteManufacturerSerialRuleNotFound with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleNotFound() *ItemServiceDeleteManufacturerSerialRuleNotFound {
+	return &ItemServiceDeleteManufacturerSerialRuleNotFound{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ItemServiceDeleteManufacturerSerialRuleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule not found response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule not found response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule not found response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule not found response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule not found response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule not found response
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) Code() int {
+	return 404
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleConflict creates a ItemServiceDeleteManufacturerSerialRuleConflict with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleConflict() *ItemServiceDeleteManufacturerSerialRuleConflict {
+	return &ItemServiceDeleteManufacturerSerialRuleConflict{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ItemServiceDeleteManufacturerSerialRuleConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule conflict response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule conflict response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule conflict response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule conflict response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule conflict response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule conflict response
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) Code() int {
+	return 409
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleConflict %s", 409, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleConflict %s", 409, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceDeleteManufacturerSerialRuleTooManyRequests creates a ItemServiceDeleteManufacturerSerialRuleTooManyRequests with default headers values
+func NewItemServiceDeleteManufacturerSerialRuleTooManyRequests() *ItemServiceDeleteManufacturerSerialRuleTooManyRequests {
+	return &ItemServiceDeleteManufacturerSerialRuleTooManyRequests{}
+}
+
+// ItemServiceDeleteManufacturerSerialRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceDeleteManufacturerSerialRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service delete manufacturer serial rule too many requests response has a 2xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service delete manufacturer serial rule too many requests response has a 3xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service delete manufacturer serial rule too many requests response has a 4xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service delete manufacturer serial rule too many requests response has a 5xx status code
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service delete manufacturer serial rule too many requests response a status code equal to that given
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service delete manufacturer serial rule too many requests response
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceDeleteManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceDeleteManufacturerSerialRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
 	}
 

@@ -27,6 +27,36 @@ func (o *ItemServiceGetItemReader) ReadResponse(response runtime.ClientResponse,
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceGetItemBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceGetItemUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceGetItemForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewItemServiceGetItemNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceGetItemTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceGetItemDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ItemServiceGetItemOK) readResponse(response runtime.ClientResponse, con
 	}
 
 	o.Payload = new(models.V1Item)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetItemBadRequest creates a ItemServiceGetItemBadRequest with default headers values
+func NewItemServiceGetItemBadRequest() *ItemServiceGetItemBadRequest {
+	return &ItemServiceGetItemBadRequest{}
+}
+
+// ItemServiceGetItemBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceGetItemBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get item bad request response has a 2xx status code
+func (o *ItemServiceGetItemBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get item bad request response has a 3xx status code
+func (o *ItemServiceGetItemBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get item bad request response has a 4xx status code
+func (o *ItemServiceGetItemBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get item bad request response has a 5xx status code
+func (o *ItemServiceGetItemBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get item bad request response a status code equal to that given
+func (o *ItemServiceGetItemBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service get item bad request response
+func (o *ItemServiceGetItemBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceGetItemBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceGetItemBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceGetItemBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetItemBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetItemUnauthorized creates a ItemServiceGetItemUnauthorized with default headers values
+func NewItemServiceGetItemUnauthorized() *ItemServiceGetItemUnauthorized {
+	return &ItemServiceGetItemUnauthorized{}
+}
+
+// ItemServiceGetItemUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceGetItemUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get item unauthorized response has a 2xx status code
+func (o *ItemServiceGetItemUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get item unauthorized response has a 3xx status code
+func (o *ItemServiceGetItemUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get item unauthorized response has a 4xx status code
+func (o *ItemServiceGetItemUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get item unauthorized response has a 5xx status code
+func (o *ItemServiceGetItemUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get item unauthorized response a status code equal to that given
+func (o *ItemServiceGetItemUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service get item unauthorized response
+func (o *ItemServiceGetItemUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceGetItemUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceGetItemUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceGetItemUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetItemUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetItemForbidden creates a ItemServiceGetItemForbidden with default headers values
+func NewItemServiceGetItemForbidden() *ItemServiceGetItemForbidden {
+	return &ItemServiceGetItemForbidden{}
+}
+
+// ItemServiceGetItemForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceGetItemForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get item forbidden response has a 2xx status code
+func (o *ItemServiceGetItemForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get item forbidden response has a 3xx status code
+func (o *ItemServiceGetItemForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get item forbidden response has a 4xx status code
+func (o *ItemServiceGetItemForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get item forbidden response has a 5xx status code
+func (o *ItemServiceGetItemForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get item forbidden response a status code equal to that given
+func (o *ItemServiceGetItemForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service get item forbidden response
+func (o *ItemServiceGetItemForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceGetItemForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceGetItemForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceGetItemForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetItemForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetItemNotFound creates a ItemServiceGetItemNotFound with default headers values
+func NewItemServiceGetItemNotFound() *ItemServiceGetItemNotFound {
+	return &ItemServiceGetItemNotFound{}
+}
+
+// ItemServiceGetItemNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ItemServiceGetItemNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get item not found response has a 2xx status code
+func (o *ItemServiceGetItemNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get item not found response has a 3xx status code
+func (o *ItemServiceGetItemNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get item not found response has a 4xx status code
+func (o *ItemServiceGetItemNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get item not found response has a 5xx status code
+func (o *ItemServiceGetItemNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get item not found response a status code equal to that given
+func (o *ItemServiceGetItemNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the item service get item not found response
+func (o *ItemServiceGetItemNotFound) Code() int {
+	return 404
+}
+
+func (o *ItemServiceGetItemNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceGetItemNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceGetItemNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetItemNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetItemTooManyRequests creates a ItemServiceGetItemTooManyRequests with default headers values
+func NewItemServiceGetItemTooManyRequests() *ItemServiceGetItemTooManyRequests {
+	return &ItemServiceGetItemTooManyRequests{}
+}
+
+// ItemServiceGetItemTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceGetItemTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get item too many requests response has a 2xx status code
+func (o *ItemServiceGetItemTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get item too many requests response has a 3xx status code
+func (o *ItemServiceGetItemTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get item too many requests response has a 4xx status code
+func (o *ItemServiceGetItemTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get item too many requests response has a 5xx status code
+func (o *ItemServiceGetItemTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get item too many requests response a status code equal to that given
+func (o *ItemServiceGetItemTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service get item too many requests response
+func (o *ItemServiceGetItemTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceGetItemTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceGetItemTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items/{id}][%d] itemServiceGetItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceGetItemTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetItemTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

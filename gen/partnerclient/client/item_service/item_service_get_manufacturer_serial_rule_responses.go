@@ -27,6 +27,36 @@ func (o *ItemServiceGetManufacturerSerialRuleReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceGetManufacturerSerialRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceGetManufacturerSerialRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceGetManufacturerSerialRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewItemServiceGetManufacturerSerialRuleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceGetManufacturerSerialRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceGetManufacturerSerialRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ItemServiceGetManufacturerSerialRuleOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ManufacturerSerialRule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetManufacturerSerialRuleBadRequest creates a ItemServiceGetManufacturerSerialRuleBadRequest with default headers values
+func NewItemServiceGetManufacturerSerialRuleBadRequest() *ItemServiceGetManufacturerSerialRuleBadRequest {
+	return &ItemServiceGetManufacturerSerialRuleBadRequest{}
+}
+
+// ItemServiceGetManufacturerSerialRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceGetManufacturerSerialRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get manufacturer serial rule bad request response has a 2xx status code
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get manufacturer serial rule bad request response has a 3xx status code
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get manufacturer serial rule bad request response has a 4xx status code
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get manufacturer serial rule bad request response has a 5xx status code
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get manufacturer serial rule bad request response a status code equal to that given
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service get manufacturer serial rule bad request response
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetManufacturerSerialRuleUnauthorized creates a ItemServiceGetManufacturerSerialRuleUnauthorized with default headers values
+func NewItemServiceGetManufacturerSerialRuleUnauthorized() *ItemServiceGetManufacturerSerialRuleUnauthorized {
+	return &ItemServiceGetManufacturerSerialRuleUnauthorized{}
+}
+
+// ItemServiceGetManufacturerSerialRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceGetManufacturerSerialRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get manufacturer serial rule unauthorized response has a 2xx status code
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get manufacturer serial rule unauthorized response has a 3xx status code
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get manufacturer serial rule unauthorized response has a 4xx status code
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get manufacturer serial rule unauthorized response has a 5xx status code
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get manufacturer serial rule unauthorized response a status code equal to that given
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service get manufacturer serial rule unauthorized response
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetManufacturerSerialRuleForbidden creates a ItemServiceGetManufacturerSerialRuleForbidden with default headers values
+func NewItemServiceGetManufacturerSerialRuleForbidden() *ItemServiceGetManufacturerSerialRuleForbidden {
+	return &ItemServiceGetManufacturerSerialRuleForbidden{}
+}
+
+// ItemServiceGetManufacturerSerialRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceGetManufacturerSerialRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get manufacturer serial rule forbidden response has a 2xx status code
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get manufacturer serial rule forbidden response has a 3xx status code
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get manufacturer serial rule forbidden response has a 4xx status code
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get manufacturer serial rule forbidden response has a 5xx status code
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get manufacturer serial rule forbidden response a status code equal to that given
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service get manufacturer serial rule forbidden response
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetManufacturerSerialRuleNotFound creates a ItemServiceGetManufacturerSerialRuleNotFound with default headers values
+func NewItemServiceGetManufacturerSerialRuleNotFound() *ItemServiceGetManufacturerSerialRuleNotFound {
+	return &ItemServiceGetManufacturerSerialRuleNotFound{}
+}
+
+// ItemServiceGetManufacturerSerialRuleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ItemServiceGetManufacturerSerialRuleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get manufacturer serial rule not found response has a 2xx status code
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get manufacturer serial rule not found response has a 3xx status code
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get manufacturer serial rule not found response has a 4xx status code
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get manufacturer serial rule not found response has a 5xx status code
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get manufacturer serial rule not found response a status code equal to that given
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the item service get manufacturer serial rule not found response
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) Code() int {
+	return 404
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceGetManufacturerSerialRuleTooManyRequests creates a ItemServiceGetManufacturerSerialRuleTooManyRequests with default headers values
+func NewItemServiceGetManufacturerSerialRuleTooManyRequests() *ItemServiceGetManufacturerSerialRuleTooManyRequests {
+	return &ItemServiceGetManufacturerSerialRuleTooManyRequests{}
+}
+
+// ItemServiceGetManufacturerSerialRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceGetManufacturerSerialRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service get manufacturer serial rule too many requests response has a 2xx status code
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service get manufacturer serial rule too many requests response has a 3xx status code
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service get manufacturer serial rule too many requests response has a 4xx status code
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service get manufacturer serial rule too many requests response has a 5xx status code
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service get manufacturer serial rule too many requests response a status code equal to that given
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service get manufacturer serial rule too many requests response
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceGetManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceGetManufacturerSerialRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *ItemServiceListItemsReader) ReadResponse(response runtime.ClientRespons
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceListItemsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceListItemsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceListItemsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceListItemsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceListItemsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *ItemServiceListItemsOK) readResponse(response runtime.ClientResponse, c
 	}
 
 	o.Payload = new(models.V1ListItemsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListItemsBadRequest creates a ItemServiceListItemsBadRequest with default headers values
+func NewItemServiceListItemsBadRequest() *ItemServiceListItemsBadRequest {
+	return &ItemServiceListItemsBadRequest{}
+}
+
+// ItemServiceListItemsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceListItemsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list items bad request response has a 2xx status code
+func (o *ItemServiceListItemsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list items bad request response has a 3xx status code
+func (o *ItemServiceListItemsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list items bad request response has a 4xx status code
+func (o *ItemServiceListItemsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list items bad request response has a 5xx status code
+func (o *ItemServiceListItemsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list items bad request response a status code equal to that given
+func (o *ItemServiceListItemsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service list items bad request response
+func (o *ItemServiceListItemsBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceListItemsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceListItemsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceListItemsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListItemsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListItemsUnauthorized creates a ItemServiceListItemsUnauthorized with default headers values
+func NewItemServiceListItemsUnauthorized() *ItemServiceListItemsUnauthorized {
+	return &ItemServiceListItemsUnauthorized{}
+}
+
+// ItemServiceListItemsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceListItemsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list items unauthorized response has a 2xx status code
+func (o *ItemServiceListItemsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list items unauthorized response has a 3xx status code
+func (o *ItemServiceListItemsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list items unauthorized response has a 4xx status code
+func (o *ItemServiceListItemsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list items unauthorized response has a 5xx status code
+func (o *ItemServiceListItemsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list items unauthorized response a status code equal to that given
+func (o *ItemServiceListItemsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service list items unauthorized response
+func (o *ItemServiceListItemsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceListItemsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceListItemsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceListItemsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListItemsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListItemsForbidden creates a ItemServiceListItemsForbidden with default headers values
+func NewItemServiceListItemsForbidden() *ItemServiceListItemsForbidden {
+	return &ItemServiceListItemsForbidden{}
+}
+
+// ItemServiceListItemsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceListItemsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list items forbidden response has a 2xx status code
+func (o *ItemServiceListItemsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list items forbidden response has a 3xx status code
+func (o *ItemServiceListItemsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list items forbidden response has a 4xx status code
+func (o *ItemServiceListItemsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list items forbidden response has a 5xx status code
+func (o *ItemServiceListItemsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list items forbidden response a status code equal to that given
+func (o *ItemServiceListItemsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service list items forbidden response
+func (o *ItemServiceListItemsForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceListItemsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceListItemsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceListItemsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListItemsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListItemsTooManyRequests creates a ItemServiceListItemsTooManyRequests with default headers values
+func NewItemServiceListItemsTooManyRequests() *ItemServiceListItemsTooManyRequests {
+	return &ItemServiceListItemsTooManyRequests{}
+}
+
+// ItemServiceListItemsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceListItemsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list items too many requests response has a 2xx status code
+func (o *ItemServiceListItemsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list items too many requests response has a 3xx status code
+func (o *ItemServiceListItemsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list items too many requests response has a 4xx status code
+func (o *ItemServiceListItemsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list items too many requests response has a 5xx status code
+func (o *ItemServiceListItemsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list items too many requests response a status code equal to that given
+func (o *ItemServiceListItemsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service list items too many requests response
+func (o *ItemServiceListItemsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceListItemsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceListItemsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/items][%d] itemServiceListItemsTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceListItemsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListItemsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

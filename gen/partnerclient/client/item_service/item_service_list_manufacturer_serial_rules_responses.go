@@ -27,6 +27,30 @@ func (o *ItemServiceListManufacturerSerialRulesReader) ReadResponse(response run
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceListManufacturerSerialRulesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceListManufacturerSerialRulesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceListManufacturerSerialRulesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceListManufacturerSerialRulesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceListManufacturerSerialRulesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *ItemServiceListManufacturerSerialRulesOK) readResponse(response runtime
 	}
 
 	o.Payload = new(models.V1ListManufacturerSerialRulesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListManufacturerSerialRulesBadRequest creates a ItemServiceListManufacturerSerialRulesBadRequest with default headers values
+func NewItemServiceListManufacturerSerialRulesBadRequest() *ItemServiceListManufacturerSerialRulesBadRequest {
+	return &ItemServiceListManufacturerSerialRulesBadRequest{}
+}
+
+// ItemServiceListManufacturerSerialRulesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceListManufacturerSerialRulesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list manufacturer serial rules bad request response has a 2xx status code
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list manufacturer serial rules bad request response has a 3xx status code
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list manufacturer serial rules bad request response has a 4xx status code
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list manufacturer serial rules bad request response has a 5xx status code
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list manufacturer serial rules bad request response a status code equal to that given
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service list manufacturer serial rules bad request response
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListManufacturerSerialRulesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListManufacturerSerialRulesUnauthorized creates a ItemServiceListManufacturerSerialRulesUnauthorized with default headers values
+func NewItemServiceListManufacturerSerialRulesUnauthorized() *ItemServiceListManufacturerSerialRulesUnauthorized {
+	return &ItemServiceListManufacturerSerialRulesUnauthorized{}
+}
+
+// ItemServiceListManufacturerSerialRulesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceListManufacturerSerialRulesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list manufacturer serial rules unauthorized response has a 2xx status code
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list manufacturer serial rules unauthorized response has a 3xx status code
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list manufacturer serial rules unauthorized response has a 4xx status code
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list manufacturer serial rules unauthorized response has a 5xx status code
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list manufacturer serial rules unauthorized response a status code equal to that given
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service list manufacturer serial rules unauthorized response
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListManufacturerSerialRulesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListManufacturerSerialRulesForbidden creates a ItemServiceListManufacturerSerialRulesForbidden with default headers values
+func NewItemServiceListManufacturerSerialRulesForbidden() *ItemServiceListManufacturerSerialRulesForbidden {
+	return &ItemServiceListManufacturerSerialRulesForbidden{}
+}
+
+// ItemServiceListManufacturerSerialRulesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceListManufacturerSerialRulesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list manufacturer serial rules forbidden response has a 2xx status code
+func (o *ItemServiceListManufacturerSerialRulesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list manufacturer serial rules forbidden response has a 3xx status code
+func (o *ItemServiceListManufacturerSerialRulesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list manufacturer serial rules forbidden response has a 4xx status code
+func (o *ItemServiceListManufacturerSerialRulesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list manufacturer serial rules forbidden response has a 5xx status code
+func (o *ItemServiceListManufacturerSerialRulesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list manufacturer serial rules forbidden response a status code equal to that given
+func (o *ItemServiceListManufacturerSerialRulesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service list manufacturer serial rules forbidden response
+func (o *ItemServiceListManufacturerSerialRulesForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceListManufacturerSerialRulesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListManufacturerSerialRulesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceListManufacturerSerialRulesTooManyRequests creates a ItemServiceListManufacturerSerialRulesTooManyRequests with default headers values
+func NewItemServiceListManufacturerSerialRulesTooManyRequests() *ItemServiceListManufacturerSerialRulesTooManyRequests {
+	return &ItemServiceListManufacturerSerialRulesTooManyRequests{}
+}
+
+// ItemServiceListManufacturerSerialRulesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceListManufacturerSerialRulesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service list manufacturer serial rules too many requests response has a 2xx status code
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service list manufacturer serial rules too many requests response has a 3xx status code
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service list manufacturer serial rules too many requests response has a 4xx status code
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service list manufacturer serial rules too many requests response has a 5xx status code
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service list manufacturer serial rules too many requests response a status code equal to that given
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service list manufacturer serial rules too many requests response
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/manufacturerSerialRules][%d] itemServiceListManufacturerSerialRulesTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceListManufacturerSerialRulesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

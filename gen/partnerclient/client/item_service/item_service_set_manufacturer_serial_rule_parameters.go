@@ -62,16 +62,16 @@ ItemServiceSetManufacturerSerialRuleParams contains all the parameters to send t
 */
 type ItemServiceSetManufacturerSerialRuleParams struct {
 
+	// Manufacturer.
+	//
+	// The manufacturer, as items name it (matched case-insensitively), 1-100
+	// characters.
+	Manufacturer string
+
 	// Rule.
 	//
 	// The rule; rule.manufacturer names the manufacturer.
 	Rule ItemServiceSetManufacturerSerialRuleBody
-
-	// RuleManufacturer.
-	//
-	// The manufacturer, as items name it (matched case-insensitively), 1-100
-	// characters.
-	RuleManufacturer string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *ItemServiceSetManufacturerSerialRuleParams) SetHTTPClient(client *http.
 	o.HTTPClient = client
 }
 
+// WithManufacturer adds the manufacturer to the item service set manufacturer serial rule params.
+func (o *ItemServiceSetManufacturerSerialRuleParams) WithManufacturer(manufacturer string) *ItemServiceSetManufacturerSerialRuleParams {
+	o.SetManufacturer(manufacturer)
+	return o
+}
+
+// SetManufacturer adds the manufacturer to the item service set manufacturer serial rule params.
+func (o *ItemServiceSetManufacturerSerialRuleParams) SetManufacturer(manufacturer string) {
+	o.Manufacturer = manufacturer
+}
+
 // WithRule adds the rule to the item service set manufacturer serial rule params.
 func (o *ItemServiceSetManufacturerSerialRuleParams) WithRule(rule ItemServiceSetManufacturerSerialRuleBody) *ItemServiceSetManufacturerSerialRuleParams {
 	o.SetRule(rule)
@@ -141,29 +152,18 @@ func (o *ItemServiceSetManufacturerSerialRuleParams) SetRule(rule ItemServiceSet
 	o.Rule = rule
 }
 
-// WithRuleManufacturer adds the ruleManufacturer to the item service set manufacturer serial rule params.
-func (o *ItemServiceSetManufacturerSerialRuleParams) WithRuleManufacturer(ruleManufacturer string) *ItemServiceSetManufacturerSerialRuleParams {
-	o.SetRuleManufacturer(ruleManufacturer)
-	return o
-}
-
-// SetRuleManufacturer adds the ruleManufacturer to the item service set manufacturer serial rule params.
-func (o *ItemServiceSetManufacturerSerialRuleParams) SetRuleManufacturer(ruleManufacturer string) {
-	o.RuleManufacturer = ruleManufacturer
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *ItemServiceSetManufacturerSerialRuleParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Rule); err != nil {
+
+	// path param manufacturer
+	if err := r.SetPathParam("manufacturer", o.Manufacturer); err != nil {
 		return err
 	}
-
-	// path param rule.manufacturer
-	if err := r.SetPathParam("rule.manufacturer", o.RuleManufacturer); err != nil {
+	if err := r.SetBodyParam(o.Rule); err != nil {
 		return err
 	}
 

@@ -32,6 +32,42 @@ func (o *ItemServiceSetManufacturerSerialRuleReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceSetManufacturerSerialRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceSetManufacturerSerialRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceSetManufacturerSerialRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewItemServiceSetManufacturerSerialRuleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewItemServiceSetManufacturerSerialRuleConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceSetManufacturerSerialRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceSetManufacturerSerialRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *ItemServiceSetManufacturerSerialRuleOK) Code() int {
 
 func (o *ItemServiceSetManufacturerSerialRuleOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{rule.manufacturer}][%d] itemServiceSetManufacturerSerialRuleOK %s", 200, payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleOK %s", 200, payload)
 }
 
 func (o *ItemServiceSetManufacturerSerialRuleOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{rule.manufacturer}][%d] itemServiceSetManufacturerSerialRuleOK %s", 200, payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleOK %s", 200, payload)
 }
 
 func (o *ItemServiceSetManufacturerSerialRuleOK) GetPayload() *models.V1ManufacturerSerialRule {
@@ -154,6 +190,720 @@ func (o *ItemServiceSetManufacturerSerialRuleOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ManufacturerSerialRule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleBadRequest creates a ItemServiceSetManufacturerSerialRuleBadRequest with default headers values
+func NewItemServiceSetManufacturerSerialRuleBadRequest() *ItemServiceSetManufacturerSerialRuleBadRequest {
+	return &ItemServiceSetManufacturerSerialRuleBadRequest{}
+}
+
+// ItemServiceSetManufacturerSerialRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceSetManufacturerSerialRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule bad request response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule bad request response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule bad request response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule bad request response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule bad request response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service set manufacturer serial rule bad request response
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleUnauthorized creates a ItemServiceSetManufacturerSerialRuleUnauthorized with default headers values
+func NewItemServiceSetManufacturerSerialRuleUnauthorized() *ItemServiceSetManufacturerSerialRuleUnauthorized {
+	return &ItemServiceSetManufacturerSerialRuleUnauthorized{}
+}
+
+// ItemServiceSetManufacturerSerialRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceSetManufacturerSerialRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule unauthorized response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule unauthorized response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule unauthorized response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule unauthorized response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule unauthorized response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service set manufacturer serial rule unauthorized response
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleForbidden creates a ItemServiceSetManufacturerSerialRuleForbidden with default headers values
+func NewItemServiceSetManufacturerSerialRuleForbidden() *ItemServiceSetManufacturerSerialRuleForbidden {
+	return &ItemServiceSetManufacturerSerialRuleForbidden{}
+}
+
+// ItemServiceSetManufacturerSerialRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceSetManufacturerSerialRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule forbidden response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule forbidden response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule forbidden response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule forbidden response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule forbidden response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service set manufacturer serial rule forbidden response
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleNotFound creates a ItemServiceSetManufacturerSerialRuleNotFound with default headers values
+func NewItemServiceSetManufacturerSerialRuleNotFound() *ItemServiceSetManufacturerSerialRuleNotFound {
+	return &ItemServiceSetManufacturerSerialRuleNotFound{}
+}
+
+// ItemServiceSetManufacturerSerialRuleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ItemServiceSetManufacturerSerialRuleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule not found response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule not found response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule not found response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule not found response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule not found response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the item service set manufacturer serial rule not found response
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) Code() int {
+	return 404
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleConflict creates a ItemServiceSetManufacturerSerialRuleConflict with default headers values
+func NewItemServiceSetManufacturerSerialRuleConflict() *ItemServiceSetManufacturerSerialRuleConflict {
+	return &ItemServiceSetManufacturerSerialRuleConflict{}
+}
+
+// ItemServiceSetManufacturerSerialRuleConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ItemServiceSetManufacturerSerialRuleConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule conflict response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule conflict response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule conflict response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule conflict response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule conflict response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the item service set manufacturer serial rule conflict response
+func (o *ItemServiceSetManufacturerSerialRuleConflict) Code() int {
+	return 409
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleConflict %s", 409, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleConflict %s", 409, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceSetManufacturerSerialRuleTooManyRequests creates a ItemServiceSetManufacturerSerialRuleTooManyRequests with default headers values
+func NewItemServiceSetManufacturerSerialRuleTooManyRequests() *ItemServiceSetManufacturerSerialRuleTooManyRequests {
+	return &ItemServiceSetManufacturerSerialRuleTooManyRequests{}
+}
+
+// ItemServiceSetManufacturerSerialRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceSetManufacturerSerialRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service set manufacturer serial rule too many requests response has a 2xx status code
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service set manufacturer serial rule too many requests response has a 3xx status code
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service set manufacturer serial rule too many requests response has a 4xx status code
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service set manufacturer serial rule too many requests response has a 5xx status code
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service set manufacturer serial rule too many requests response a status code equal to that given
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service set manufacturer serial rule too many requests response
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] itemServiceSetManufacturerSerialRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceSetManufacturerSerialRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *ItemServiceSetManufacturerSerialRuleDefault) Code() int {
 
 func (o *ItemServiceSetManufacturerSerialRuleDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{rule.manufacturer}][%d] ItemService_SetManufacturerSerialRule default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] ItemService_SetManufacturerSerialRule default %s", o._statusCode, payload)
 }
 
 func (o *ItemServiceSetManufacturerSerialRuleDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{rule.manufacturer}][%d] ItemService_SetManufacturerSerialRule default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PUT /api/v1/manufacturerSerialRules/{manufacturer}][%d] ItemService_SetManufacturerSerialRule default %s", o._statusCode, payload)
 }
 
 func (o *ItemServiceSetManufacturerSerialRuleDefault) GetPayload() *models.ErrorResponse {

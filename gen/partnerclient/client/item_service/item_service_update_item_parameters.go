@@ -62,16 +62,16 @@ ItemServiceUpdateItemParams contains all the parameters to send to the API endpo
 */
 type ItemServiceUpdateItemParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// Item.
 	//
 	// The new values; item.id names the item and only fields named in
 	// update_mask are read. Send the etag from the last read.
 	Item ItemServiceUpdateItemBody
-
-	// ItemID.
-	//
-	// Server-assigned UUIDv7.
-	ItemID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *ItemServiceUpdateItemParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the item service update item params.
+func (o *ItemServiceUpdateItemParams) WithID(id string) *ItemServiceUpdateItemParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the item service update item params.
+func (o *ItemServiceUpdateItemParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithItem adds the item to the item service update item params.
 func (o *ItemServiceUpdateItemParams) WithItem(item ItemServiceUpdateItemBody) *ItemServiceUpdateItemParams {
 	o.SetItem(item)
@@ -141,29 +152,18 @@ func (o *ItemServiceUpdateItemParams) SetItem(item ItemServiceUpdateItemBody) {
 	o.Item = item
 }
 
-// WithItemID adds the itemID to the item service update item params.
-func (o *ItemServiceUpdateItemParams) WithItemID(itemID string) *ItemServiceUpdateItemParams {
-	o.SetItemID(itemID)
-	return o
-}
-
-// SetItemID adds the itemId to the item service update item params.
-func (o *ItemServiceUpdateItemParams) SetItemID(itemID string) {
-	o.ItemID = itemID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *ItemServiceUpdateItemParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Item); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param item.id
-	if err := r.SetPathParam("item.id", o.ItemID); err != nil {
+	if err := r.SetBodyParam(o.Item); err != nil {
 		return err
 	}
 

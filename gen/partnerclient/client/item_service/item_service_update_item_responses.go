@@ -32,6 +32,42 @@ func (o *ItemServiceUpdateItemReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewItemServiceUpdateItemBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewItemServiceUpdateItemUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewItemServiceUpdateItemForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewItemServiceUpdateItemNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewItemServiceUpdateItemConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewItemServiceUpdateItemTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewItemServiceUpdateItemDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *ItemServiceUpdateItemOK) Code() int {
 
 func (o *ItemServiceUpdateItemOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/items/{item.id}][%d] itemServiceUpdateItemOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemOK %s", 200, payload)
 }
 
 func (o *ItemServiceUpdateItemOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/items/{item.id}][%d] itemServiceUpdateItemOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemOK %s", 200, payload)
 }
 
 func (o *ItemServiceUpdateItemOK) GetPayload() *models.V1Item {
@@ -154,6 +190,720 @@ func (o *ItemServiceUpdateItemOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1Item)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemBadRequest creates a ItemServiceUpdateItemBadRequest with default headers values
+func NewItemServiceUpdateItemBadRequest() *ItemServiceUpdateItemBadRequest {
+	return &ItemServiceUpdateItemBadRequest{}
+}
+
+// ItemServiceUpdateItemBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ItemServiceUpdateItemBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item bad request response has a 2xx status code
+func (o *ItemServiceUpdateItemBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item bad request response has a 3xx status code
+func (o *ItemServiceUpdateItemBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item bad request response has a 4xx status code
+func (o *ItemServiceUpdateItemBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item bad request response has a 5xx status code
+func (o *ItemServiceUpdateItemBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item bad request response a status code equal to that given
+func (o *ItemServiceUpdateItemBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the item service update item bad request response
+func (o *ItemServiceUpdateItemBadRequest) Code() int {
+	return 400
+}
+
+func (o *ItemServiceUpdateItemBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceUpdateItemBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemBadRequest %s", 400, payload)
+}
+
+func (o *ItemServiceUpdateItemBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemUnauthorized creates a ItemServiceUpdateItemUnauthorized with default headers values
+func NewItemServiceUpdateItemUnauthorized() *ItemServiceUpdateItemUnauthorized {
+	return &ItemServiceUpdateItemUnauthorized{}
+}
+
+// ItemServiceUpdateItemUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ItemServiceUpdateItemUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item unauthorized response has a 2xx status code
+func (o *ItemServiceUpdateItemUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item unauthorized response has a 3xx status code
+func (o *ItemServiceUpdateItemUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item unauthorized response has a 4xx status code
+func (o *ItemServiceUpdateItemUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item unauthorized response has a 5xx status code
+func (o *ItemServiceUpdateItemUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item unauthorized response a status code equal to that given
+func (o *ItemServiceUpdateItemUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the item service update item unauthorized response
+func (o *ItemServiceUpdateItemUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ItemServiceUpdateItemUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceUpdateItemUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemUnauthorized %s", 401, payload)
+}
+
+func (o *ItemServiceUpdateItemUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemForbidden creates a ItemServiceUpdateItemForbidden with default headers values
+func NewItemServiceUpdateItemForbidden() *ItemServiceUpdateItemForbidden {
+	return &ItemServiceUpdateItemForbidden{}
+}
+
+// ItemServiceUpdateItemForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ItemServiceUpdateItemForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item forbidden response has a 2xx status code
+func (o *ItemServiceUpdateItemForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item forbidden response has a 3xx status code
+func (o *ItemServiceUpdateItemForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item forbidden response has a 4xx status code
+func (o *ItemServiceUpdateItemForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item forbidden response has a 5xx status code
+func (o *ItemServiceUpdateItemForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item forbidden response a status code equal to that given
+func (o *ItemServiceUpdateItemForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the item service update item forbidden response
+func (o *ItemServiceUpdateItemForbidden) Code() int {
+	return 403
+}
+
+func (o *ItemServiceUpdateItemForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceUpdateItemForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemForbidden %s", 403, payload)
+}
+
+func (o *ItemServiceUpdateItemForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemNotFound creates a ItemServiceUpdateItemNotFound with default headers values
+func NewItemServiceUpdateItemNotFound() *ItemServiceUpdateItemNotFound {
+	return &ItemServiceUpdateItemNotFound{}
+}
+
+// ItemServiceUpdateItemNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ItemServiceUpdateItemNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item not found response has a 2xx status code
+func (o *ItemServiceUpdateItemNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item not found response has a 3xx status code
+func (o *ItemServiceUpdateItemNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item not found response has a 4xx status code
+func (o *ItemServiceUpdateItemNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item not found response has a 5xx status code
+func (o *ItemServiceUpdateItemNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item not found response a status code equal to that given
+func (o *ItemServiceUpdateItemNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the item service update item not found response
+func (o *ItemServiceUpdateItemNotFound) Code() int {
+	return 404
+}
+
+func (o *ItemServiceUpdateItemNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceUpdateItemNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemNotFound %s", 404, payload)
+}
+
+func (o *ItemServiceUpdateItemNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemConflict creates a ItemServiceUpdateItemConflict with default headers values
+func NewItemServiceUpdateItemConflict() *ItemServiceUpdateItemConflict {
+	return &ItemServiceUpdateItemConflict{}
+}
+
+// ItemServiceUpdateItemConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ItemServiceUpdateItemConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item conflict response has a 2xx status code
+func (o *ItemServiceUpdateItemConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item conflict response has a 3xx status code
+func (o *ItemServiceUpdateItemConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item conflict response has a 4xx status code
+func (o *ItemServiceUpdateItemConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item conflict response has a 5xx status code
+func (o *ItemServiceUpdateItemConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item conflict response a status code equal to that given
+func (o *ItemServiceUpdateItemConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the item service update item conflict response
+func (o *ItemServiceUpdateItemConflict) Code() int {
+	return 409
+}
+
+func (o *ItemServiceUpdateItemConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemConflict %s", 409, payload)
+}
+
+func (o *ItemServiceUpdateItemConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemConflict %s", 409, payload)
+}
+
+func (o *ItemServiceUpdateItemConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewItemServiceUpdateItemTooManyRequests creates a ItemServiceUpdateItemTooManyRequests with default headers values
+func NewItemServiceUpdateItemTooManyRequests() *ItemServiceUpdateItemTooManyRequests {
+	return &ItemServiceUpdateItemTooManyRequests{}
+}
+
+// ItemServiceUpdateItemTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ItemServiceUpdateItemTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this item service update item too many requests response has a 2xx status code
+func (o *ItemServiceUpdateItemTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this item service update item too many requests response has a 3xx status code
+func (o *ItemServiceUpdateItemTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this item service update item too many requests response has a 4xx status code
+func (o *ItemServiceUpdateItemTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this item service update item too many requests response has a 5xx status code
+func (o *ItemServiceUpdateItemTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this item service update item too many requests response a status code equal to that given
+func (o *ItemServiceUpdateItemTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the item service update item too many requests response
+func (o *ItemServiceUpdateItemTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ItemServiceUpdateItemTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceUpdateItemTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] itemServiceUpdateItemTooManyRequests %s", 429, payload)
+}
+
+func (o *ItemServiceUpdateItemTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ItemServiceUpdateItemTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *ItemServiceUpdateItemDefault) Code() int {
 
 func (o *ItemServiceUpdateItemDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/items/{item.id}][%d] ItemService_UpdateItem default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] ItemService_UpdateItem default %s", o._statusCode, payload)
 }
 
 func (o *ItemServiceUpdateItemDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/items/{item.id}][%d] ItemService_UpdateItem default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/items/{id}][%d] ItemService_UpdateItem default %s", o._statusCode, payload)
 }
 
 func (o *ItemServiceUpdateItemDefault) GetPayload() *models.ErrorResponse {

@@ -433,7 +433,7 @@ func (a *Client) LocationServiceUpdateLocationContext(ctx context.Context, param
 	op := &runtime.ClientOperation{
 		ID:                 "LocationService_UpdateLocation",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/locations/{location.id}",
+		PathPattern:        "/api/v1/locations/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

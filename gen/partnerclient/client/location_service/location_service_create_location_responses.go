@@ -27,6 +27,36 @@ func (o *LocationServiceCreateLocationReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceCreateLocationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceCreateLocationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceCreateLocationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewLocationServiceCreateLocationConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceCreateLocationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceCreateLocationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *LocationServiceCreateLocationOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.CompanyV1Location)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceCreateLocationBadRequest creates a LocationServiceCreateLocationBadRequest with default headers values
+func NewLocationServiceCreateLocationBadRequest() *LocationServiceCreateLocationBadRequest {
+	return &LocationServiceCreateLocationBadRequest{}
+}
+
+// LocationServiceCreateLocationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceCreateLocationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service create location bad request response has a 2xx status code
+func (o *LocationServiceCreateLocationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service create location bad request response has a 3xx status code
+func (o *LocationServiceCreateLocationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service create location bad request response has a 4xx status code
+func (o *LocationServiceCreateLocationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service create location bad request response has a 5xx status code
+func (o *LocationServiceCreateLocationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service create location bad request response a status code equal to that given
+func (o *LocationServiceCreateLocationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service create location bad request response
+func (o *LocationServiceCreateLocationBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceCreateLocationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceCreateLocationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceCreateLocationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceCreateLocationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceCreateLocationUnauthorized creates a LocationServiceCreateLocationUnauthorized with default headers values
+func NewLocationServiceCreateLocationUnauthorized() *LocationServiceCreateLocationUnauthorized {
+	return &LocationServiceCreateLocationUnauthorized{}
+}
+
+// LocationServiceCreateLocationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceCreateLocationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service create location unauthorized response has a 2xx status code
+func (o *LocationServiceCreateLocationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service create location unauthorized response has a 3xx status code
+func (o *LocationServiceCreateLocationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service create location unauthorized response has a 4xx status code
+func (o *LocationServiceCreateLocationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service create location unauthorized response has a 5xx status code
+func (o *LocationServiceCreateLocationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service create location unauthorized response a status code equal to that given
+func (o *LocationServiceCreateLocationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service create location unauthorized response
+func (o *LocationServiceCreateLocationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceCreateLocationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceCreateLocationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceCreateLocationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceCreateLocationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceCreateLocationForbidden creates a LocationServiceCreateLocationForbidden with default headers values
+func NewLocationServiceCreateLocationForbidden() *LocationServiceCreateLocationForbidden {
+	return &LocationServiceCreateLocationForbidden{}
+}
+
+// LocationServiceCreateLocationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceCreateLocationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service create location forbidden response has a 2xx status code
+func (o *LocationServiceCreateLocationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service create location forbidden response has a 3xx status code
+func (o *LocationServiceCreateLocationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service create location forbidden response has a 4xx status code
+func (o *LocationServiceCreateLocationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service create location forbidden response has a 5xx status code
+func (o *LocationServiceCreateLocationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service create location forbidden response a status code equal to that given
+func (o *LocationServiceCreateLocationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service create location forbidden response
+func (o *LocationServiceCreateLocationForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceCreateLocationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceCreateLocationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceCreateLocationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceCreateLocationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceCreateLocationConflict creates a LocationServiceCreateLocationConflict with default headers values
+func NewLocationServiceCreateLocationConflict() *LocationServiceCreateLocationConflict {
+	return &LocationServiceCreateLocationConflict{}
+}
+
+// LocationServiceCreateLocationConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type LocationServiceCreateLocationConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service create location conflict response has a 2xx status code
+func (o *LocationServiceCreateLocationConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service create location conflict response has a 3xx status code
+func (o *LocationServiceCreateLocationConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service create location conflict response has a 4xx status code
+func (o *LocationServiceCreateLocationConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service create location conflict response has a 5xx status code
+func (o *LocationServiceCreateLocationConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service create location conflict response a status code equal to that given
+func (o *LocationServiceCreateLocationConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the location service create location conflict response
+func (o *LocationServiceCreateLocationConflict) Code() int {
+	return 409
+}
+
+func (o *LocationServiceCreateLocationConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceCreateLocationConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceCreateLocationConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceCreateLocationConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceCreateLocationTooManyRequests creates a LocationServiceCreateLocationTooManyRequests with default headers values
+func NewLocationServiceCreateLocationTooManyRequests() *LocationServiceCreateLocationTooManyRequests {
+	return &LocationServiceCreateLocationTooManyRequests{}
+}
+
+// LocationServiceCreateLocationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceCreateLocationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service create location too many requests response has a 2xx status code
+func (o *LocationServiceCreateLocationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service create location too many requests response has a 3xx status code
+func (o *LocationServiceCreateLocationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service create location too many requests response has a 4xx status code
+func (o *LocationServiceCreateLocationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service create location too many requests response has a 5xx status code
+func (o *LocationServiceCreateLocationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service create location too many requests response a status code equal to that given
+func (o *LocationServiceCreateLocationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service create location too many requests response
+func (o *LocationServiceCreateLocationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceCreateLocationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceCreateLocationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations][%d] locationServiceCreateLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceCreateLocationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceCreateLocationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

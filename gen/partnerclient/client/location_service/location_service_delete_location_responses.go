@@ -27,6 +27,42 @@ func (o *LocationServiceDeleteLocationReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceDeleteLocationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceDeleteLocationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceDeleteLocationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewLocationServiceDeleteLocationNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewLocationServiceDeleteLocationConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceDeleteLocationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceDeleteLocationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *LocationServiceDeleteLocationOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.CompanyV1Location)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationBadRequest creates a LocationServiceDeleteLocationBadRequest with default headers values
+func NewLocationServiceDeleteLocationBadRequest() *LocationServiceDeleteLocationBadRequest {
+	return &LocationServiceDeleteLocationBadRequest{}
+}
+
+// LocationServiceDeleteLocationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceDeleteLocationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location bad request response has a 2xx status code
+func (o *LocationServiceDeleteLocationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location bad request response has a 3xx status code
+func (o *LocationServiceDeleteLocationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location bad request response has a 4xx status code
+func (o *LocationServiceDeleteLocationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location bad request response has a 5xx status code
+func (o *LocationServiceDeleteLocationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location bad request response a status code equal to that given
+func (o *LocationServiceDeleteLocationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service delete location bad request response
+func (o *LocationServiceDeleteLocationBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceDeleteLocationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceDeleteLocationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceDeleteLocationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationUnauthorized creates a LocationServiceDeleteLocationUnauthorized with default headers values
+func NewLocationServiceDeleteLocationUnauthorized() *LocationServiceDeleteLocationUnauthorized {
+	return &LocationServiceDeleteLocationUnauthorized{}
+}
+
+// LocationServiceDeleteLocationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceDeleteLocationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location unauthorized response has a 2xx status code
+func (o *LocationServiceDeleteLocationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location unauthorized response has a 3xx status code
+func (o *LocationServiceDeleteLocationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location unauthorized response has a 4xx status code
+func (o *LocationServiceDeleteLocationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location unauthorized response has a 5xx status code
+func (o *LocationServiceDeleteLocationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location unauthorized response a status code equal to that given
+func (o *LocationServiceDeleteLocationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service delete location unauthorized response
+func (o *LocationServiceDeleteLocationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceDeleteLocationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceDeleteLocationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceDeleteLocationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationForbidden creates a LocationServiceDeleteLocationForbidden with default headers values
+func NewLocationServiceDeleteLocationForbidden() *LocationServiceDeleteLocationForbidden {
+	return &LocationServiceDeleteLocationForbidden{}
+}
+
+// LocationServiceDeleteLocationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceDeleteLocationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location forbidden response has a 2xx status code
+func (o *LocationServiceDeleteLocationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location forbidden response has a 3xx status code
+func (o *LocationServiceDeleteLocationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location forbidden response has a 4xx status code
+func (o *LocationServiceDeleteLocationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location forbidden response has a 5xx status code
+func (o *LocationServiceDeleteLocationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location forbidden response a status code equal to that given
+func (o *LocationServiceDeleteLocationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service delete location forbidden response
+func (o *LocationServiceDeleteLocationForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceDeleteLocationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceDeleteLocationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceDeleteLocationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationNotFound creates a LocationServiceDeleteLocationNotFound with default headers values
+func NewLocationServiceDeleteLocationNotFound() *LocationServiceDeleteLocationNotFound {
+	return &LocationServiceDeleteLocationNotFound{}
+}
+
+// LocationServiceDeleteLocationNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type LocationServiceDeleteLocationNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location not found response has a 2xx status code
+func (o *LocationServiceDeleteLocationNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location not found response has a 3xx status code
+func (o *LocationServiceDeleteLocationNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location not found response has a 4xx status code
+func (o *LocationServiceDeleteLocationNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location not found response has a 5xx status code
+func (o *LocationServiceDeleteLocationNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location not found response a status code equal to that given
+func (o *LocationServiceDeleteLocationNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the location service delete location not found response
+func (o *LocationServiceDeleteLocationNotFound) Code() int {
+	return 404
+}
+
+func (o *LocationServiceDeleteLocationNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceDeleteLocationNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceDeleteLocationNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationConflict creates a LocationServiceDeleteLocationConflict with default headers values
+func NewLocationServiceDeleteLocationConflict() *LocationServiceDeleteLocationConflict {
+	return &LocationServiceDeleteLocationConflict{}
+}
+
+// LocationServiceDeleteLocationConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type LocationServiceDeleteLocationConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location conflict response has a 2xx status code
+func (o *LocationServiceDeleteLocationConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location conflict response has a 3xx status code
+func (o *LocationServiceDeleteLocationConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location conflict response has a 4xx status code
+func (o *LocationServiceDeleteLocationConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location conflict response has a 5xx status code
+func (o *LocationServiceDeleteLocationConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location conflict response a status code equal to that given
+func (o *LocationServiceDeleteLocationConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the location service delete location conflict response
+func (o *LocationServiceDeleteLocationConflict) Code() int {
+	return 409
+}
+
+func (o *LocationServiceDeleteLocationConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceDeleteLocationConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceDeleteLocationConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceDeleteLocationTooManyRequests creates a LocationServiceDeleteLocationTooManyRequests with default headers values
+func NewLocationServiceDeleteLocationTooManyRequests() *LocationServiceDeleteLocationTooManyRequests {
+	return &LocationServiceDeleteLocationTooManyRequests{}
+}
+
+// LocationServiceDeleteLocationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceDeleteLocationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service delete location too many requests response has a 2xx status code
+func (o *LocationServiceDeleteLocationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service delete location too many requests response has a 3xx status code
+func (o *LocationServiceDeleteLocationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service delete location too many requests response has a 4xx status code
+func (o *LocationServiceDeleteLocationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service delete location too many requests response has a 5xx status code
+func (o *LocationServiceDeleteLocationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service delete location too many requests response a status code equal to that given
+func (o *LocationServiceDeleteLocationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service delete location too many requests response
+func (o *LocationServiceDeleteLocationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceDeleteLocationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceDeleteLocationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/locations/{id}][%d] locationServiceDeleteLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceDeleteLocationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceDeleteLocationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

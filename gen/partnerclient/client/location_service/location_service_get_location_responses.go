@@ -27,6 +27,36 @@ func (o *LocationServiceGetLocationReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceGetLocationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceGetLocationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceGetLocationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewLocationServiceGetLocationNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceGetLocationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceGetLocationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *LocationServiceGetLocationOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.CompanyV1Location)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceGetLocationBadRequest creates a LocationServiceGetLocationBadRequest with default headers values
+func NewLocationServiceGetLocationBadRequest() *LocationServiceGetLocationBadRequest {
+	return &LocationServiceGetLocationBadRequest{}
+}
+
+// LocationServiceGetLocationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceGetLocationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service get location bad request response has a 2xx status code
+func (o *LocationServiceGetLocationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service get location bad request response has a 3xx status code
+func (o *LocationServiceGetLocationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service get location bad request response has a 4xx status code
+func (o *LocationServiceGetLocationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service get location bad request response has a 5xx status code
+func (o *LocationServiceGetLocationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service get location bad request response a status code equal to that given
+func (o *LocationServiceGetLocationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service get location bad request response
+func (o *LocationServiceGetLocationBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceGetLocationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceGetLocationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceGetLocationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceGetLocationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceGetLocationUnauthorized creates a LocationServiceGetLocationUnauthorized with default headers values
+func NewLocationServiceGetLocationUnauthorized() *LocationServiceGetLocationUnauthorized {
+	return &LocationServiceGetLocationUnauthorized{}
+}
+
+// LocationServiceGetLocationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceGetLocationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service get location unauthorized response has a 2xx status code
+func (o *LocationServiceGetLocationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service get location unauthorized response has a 3xx status code
+func (o *LocationServiceGetLocationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service get location unauthorized response has a 4xx status code
+func (o *LocationServiceGetLocationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service get location unauthorized response has a 5xx status code
+func (o *LocationServiceGetLocationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service get location unauthorized response a status code equal to that given
+func (o *LocationServiceGetLocationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service get location unauthorized response
+func (o *LocationServiceGetLocationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceGetLocationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceGetLocationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceGetLocationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceGetLocationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceGetLocationForbidden creates a LocationServiceGetLocationForbidden with default headers values
+func NewLocationServiceGetLocationForbidden() *LocationServiceGetLocationForbidden {
+	return &LocationServiceGetLocationForbidden{}
+}
+
+// LocationServiceGetLocationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceGetLocationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service get location forbidden response has a 2xx status code
+func (o *LocationServiceGetLocationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service get location forbidden response has a 3xx status code
+func (o *LocationServiceGetLocationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service get location forbidden response has a 4xx status code
+func (o *LocationServiceGetLocationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service get location forbidden response has a 5xx status code
+func (o *LocationServiceGetLocationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service get location forbidden response a status code equal to that given
+func (o *LocationServiceGetLocationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service get location forbidden response
+func (o *LocationServiceGetLocationForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceGetLocationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceGetLocationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceGetLocationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceGetLocationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceGetLocationNotFound creates a LocationServiceGetLocationNotFound with default headers values
+func NewLocationServiceGetLocationNotFound() *LocationServiceGetLocationNotFound {
+	return &LocationServiceGetLocationNotFound{}
+}
+
+// LocationServiceGetLocationNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type LocationServiceGetLocationNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service get location not found response has a 2xx status code
+func (o *LocationServiceGetLocationNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service get location not found response has a 3xx status code
+func (o *LocationServiceGetLocationNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service get location not found response has a 4xx status code
+func (o *LocationServiceGetLocationNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service get location not found response has a 5xx status code
+func (o *LocationServiceGetLocationNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service get location not found response a status code equal to that given
+func (o *LocationServiceGetLocationNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the location service get location not found response
+func (o *LocationServiceGetLocationNotFound) Code() int {
+	return 404
+}
+
+func (o *LocationServiceGetLocationNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceGetLocationNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceGetLocationNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceGetLocationNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceGetLocationTooManyRequests creates a LocationServiceGetLocationTooManyRequests with default headers values
+func NewLocationServiceGetLocationTooManyRequests() *LocationServiceGetLocationTooManyRequests {
+	return &LocationServiceGetLocationTooManyRequests{}
+}
+
+// LocationServiceGetLocationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceGetLocationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service get location too many requests response has a 2xx status code
+func (o *LocationServiceGetLocationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service get location too many requests response has a 3xx status code
+func (o *LocationServiceGetLocationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service get location too many requests response has a 4xx status code
+func (o *LocationServiceGetLocationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service get location too many requests response has a 5xx status code
+func (o *LocationServiceGetLocationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service get location too many requests response a status code equal to that given
+func (o *LocationServiceGetLocationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service get location too many requests response
+func (o *LocationServiceGetLocationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceGetLocationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceGetLocationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations/{id}][%d] locationServiceGetLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceGetLocationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceGetLocationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

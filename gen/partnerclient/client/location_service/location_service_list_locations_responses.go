@@ -27,6 +27,30 @@ func (o *LocationServiceListLocationsReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceListLocationsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceListLocationsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceListLocationsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceListLocationsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceListLocationsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *LocationServiceListLocationsOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1ListLocationsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceListLocationsBadRequest creates a LocationServiceListLocationsBadRequest with default headers values
+func NewLocationServiceListLocationsBadRequest() *LocationServiceListLocationsBadRequest {
+	return &LocationServiceListLocationsBadRequest{}
+}
+
+// LocationServiceListLocationsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceListLocationsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service list locations bad request response has a 2xx status code
+func (o *LocationServiceListLocationsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service list locations bad request response has a 3xx status code
+func (o *LocationServiceListLocationsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service list locations bad request response has a 4xx status code
+func (o *LocationServiceListLocationsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service list locations bad request response has a 5xx status code
+func (o *LocationServiceListLocationsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service list locations bad request response a status code equal to that given
+func (o *LocationServiceListLocationsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service list locations bad request response
+func (o *LocationServiceListLocationsBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceListLocationsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceListLocationsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceListLocationsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceListLocationsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceListLocationsUnauthorized creates a LocationServiceListLocationsUnauthorized with default headers values
+func NewLocationServiceListLocationsUnauthorized() *LocationServiceListLocationsUnauthorized {
+	return &LocationServiceListLocationsUnauthorized{}
+}
+
+// LocationServiceListLocationsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceListLocationsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service list locations unauthorized response has a 2xx status code
+func (o *LocationServiceListLocationsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service list locations unauthorized response has a 3xx status code
+func (o *LocationServiceListLocationsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service list locations unauthorized response has a 4xx status code
+func (o *LocationServiceListLocationsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service list locations unauthorized response has a 5xx status code
+func (o *LocationServiceListLocationsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service list locations unauthorized response a status code equal to that given
+func (o *LocationServiceListLocationsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service list locations unauthorized response
+func (o *LocationServiceListLocationsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceListLocationsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceListLocationsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceListLocationsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceListLocationsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceListLocationsForbidden creates a LocationServiceListLocationsForbidden with default headers values
+func NewLocationServiceListLocationsForbidden() *LocationServiceListLocationsForbidden {
+	return &LocationServiceListLocationsForbidden{}
+}
+
+// LocationServiceListLocationsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceListLocationsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service list locations forbidden response has a 2xx status code
+func (o *LocationServiceListLocationsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service list locations forbidden response has a 3xx status code
+func (o *LocationServiceListLocationsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service list locations forbidden response has a 4xx status code
+func (o *LocationServiceListLocationsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service list locations forbidden response has a 5xx status code
+func (o *LocationServiceListLocationsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service list locations forbidden response a status code equal to that given
+func (o *LocationServiceListLocationsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service list locations forbidden response
+func (o *LocationServiceListLocationsForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceListLocationsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceListLocationsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceListLocationsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceListLocationsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceListLocationsTooManyRequests creates a LocationServiceListLocationsTooManyRequests with default headers values
+func NewLocationServiceListLocationsTooManyRequests() *LocationServiceListLocationsTooManyRequests {
+	return &LocationServiceListLocationsTooManyRequests{}
+}
+
+// LocationServiceListLocationsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceListLocationsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service list locations too many requests response has a 2xx status code
+func (o *LocationServiceListLocationsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service list locations too many requests response has a 3xx status code
+func (o *LocationServiceListLocationsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service list locations too many requests response has a 4xx status code
+func (o *LocationServiceListLocationsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service list locations too many requests response has a 5xx status code
+func (o *LocationServiceListLocationsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service list locations too many requests response a status code equal to that given
+func (o *LocationServiceListLocationsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service list locations too many requests response
+func (o *LocationServiceListLocationsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceListLocationsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceListLocationsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/locations][%d] locationServiceListLocationsTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceListLocationsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceListLocationsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

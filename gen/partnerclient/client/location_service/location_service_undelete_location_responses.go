@@ -27,6 +27,42 @@ func (o *LocationServiceUndeleteLocationReader) ReadResponse(response runtime.Cl
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceUndeleteLocationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceUndeleteLocationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceUndeleteLocationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewLocationServiceUndeleteLocationNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewLocationServiceUndeleteLocationConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceUndeleteLocationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceUndeleteLocationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *LocationServiceUndeleteLocationOK) readResponse(response runtime.Client
 	}
 
 	o.Payload = new(models.CompanyV1Location)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationBadRequest creates a LocationServiceUndeleteLocationBadRequest with default headers values
+func NewLocationServiceUndeleteLocationBadRequest() *LocationServiceUndeleteLocationBadRequest {
+	return &LocationServiceUndeleteLocationBadRequest{}
+}
+
+// LocationServiceUndeleteLocationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceUndeleteLocationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location bad request response has a 2xx status code
+func (o *LocationServiceUndeleteLocationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location bad request response has a 3xx status code
+func (o *LocationServiceUndeleteLocationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location bad request response has a 4xx status code
+func (o *LocationServiceUndeleteLocationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location bad request response has a 5xx status code
+func (o *LocationServiceUndeleteLocationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location bad request response a status code equal to that given
+func (o *LocationServiceUndeleteLocationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service undelete location bad request response
+func (o *LocationServiceUndeleteLocationBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceUndeleteLocationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceUndeleteLocationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceUndeleteLocationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationUnauthorized creates a LocationServiceUndeleteLocationUnauthorized with default headers values
+func NewLocationServiceUndeleteLocationUnauthorized() *LocationServiceUndeleteLocationUnauthorized {
+	return &LocationServiceUndeleteLocationUnauthorized{}
+}
+
+// LocationServiceUndeleteLocationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceUndeleteLocationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location unauthorized response has a 2xx status code
+func (o *LocationServiceUndeleteLocationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location unauthorized response has a 3xx status code
+func (o *LocationServiceUndeleteLocationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location unauthorized response has a 4xx status code
+func (o *LocationServiceUndeleteLocationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location unauthorized response has a 5xx status code
+func (o *LocationServiceUndeleteLocationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location unauthorized response a status code equal to that given
+func (o *LocationServiceUndeleteLocationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service undelete location unauthorized response
+func (o *LocationServiceUndeleteLocationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceUndeleteLocationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceUndeleteLocationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceUndeleteLocationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationForbidden creates a LocationServiceUndeleteLocationForbidden with default headers values
+func NewLocationServiceUndeleteLocationForbidden() *LocationServiceUndeleteLocationForbidden {
+	return &LocationServiceUndeleteLocationForbidden{}
+}
+
+// LocationServiceUndeleteLocationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceUndeleteLocationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location forbidden response has a 2xx status code
+func (o *LocationServiceUndeleteLocationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location forbidden response has a 3xx status code
+func (o *LocationServiceUndeleteLocationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location forbidden response has a 4xx status code
+func (o *LocationServiceUndeleteLocationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location forbidden response has a 5xx status code
+func (o *LocationServiceUndeleteLocationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location forbidden response a status code equal to that given
+func (o *LocationServiceUndeleteLocationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service undelete location forbidden response
+func (o *LocationServiceUndeleteLocationForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceUndeleteLocationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceUndeleteLocationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceUndeleteLocationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationNotFound creates a LocationServiceUndeleteLocationNotFound with default headers values
+func NewLocationServiceUndeleteLocationNotFound() *LocationServiceUndeleteLocationNotFound {
+	return &LocationServiceUndeleteLocationNotFound{}
+}
+
+// LocationServiceUndeleteLocationNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type LocationServiceUndeleteLocationNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location not found response has a 2xx status code
+func (o *LocationServiceUndeleteLocationNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location not found response has a 3xx status code
+func (o *LocationServiceUndeleteLocationNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location not found response has a 4xx status code
+func (o *LocationServiceUndeleteLocationNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location not found response has a 5xx status code
+func (o *LocationServiceUndeleteLocationNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location not found response a status code equal to that given
+func (o *LocationServiceUndeleteLocationNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the location service undelete location not found response
+func (o *LocationServiceUndeleteLocationNotFound) Code() int {
+	return 404
+}
+
+func (o *LocationServiceUndeleteLocationNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceUndeleteLocationNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceUndeleteLocationNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationConflict creates a LocationServiceUndeleteLocationConflict with default headers values
+func NewLocationServiceUndeleteLocationConflict() *LocationServiceUndeleteLocationConflict {
+	return &LocationServiceUndeleteLocationConflict{}
+}
+
+// LocationServiceUndeleteLocationConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type LocationServiceUndeleteLocationConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location conflict response has a 2xx status code
+func (o *LocationServiceUndeleteLocationConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location conflict response has a 3xx status code
+func (o *LocationServiceUndeleteLocationConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location conflict response has a 4xx status code
+func (o *LocationServiceUndeleteLocationConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location conflict response has a 5xx status code
+func (o *LocationServiceUndeleteLocationConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location conflict response a status code equal to that given
+func (o *LocationServiceUndeleteLocationConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the location service undelete location conflict response
+func (o *LocationServiceUndeleteLocationConflict) Code() int {
+	return 409
+}
+
+func (o *LocationServiceUndeleteLocationConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceUndeleteLocationConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceUndeleteLocationConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUndeleteLocationTooManyRequests creates a LocationServiceUndeleteLocationTooManyRequests with default headers values
+func NewLocationServiceUndeleteLocationTooManyRequests() *LocationServiceUndeleteLocationTooManyRequests {
+	return &LocationServiceUndeleteLocationTooManyRequests{}
+}
+
+// LocationServiceUndeleteLocationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceUndeleteLocationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service undelete location too many requests response has a 2xx status code
+func (o *LocationServiceUndeleteLocationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service undelete location too many requests response has a 3xx status code
+func (o *LocationServiceUndeleteLocationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service undelete location too many requests response has a 4xx status code
+func (o *LocationServiceUndeleteLocationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service undelete location too many requests response has a 5xx status code
+func (o *LocationServiceUndeleteLocationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service undelete location too many requests response a status code equal to that given
+func (o *LocationServiceUndeleteLocationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service undelete location too many requests response
+func (o *LocationServiceUndeleteLocationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceUndeleteLocationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceUndeleteLocationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/locations/{id}:undelete][%d] locationServiceUndeleteLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceUndeleteLocationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUndeleteLocationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -62,16 +62,16 @@ LocationServiceUpdateLocationParams contains all the parameters to send to the A
 */
 type LocationServiceUpdateLocationParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// Location.
 	//
 	// The new values; location.id names the location and only fields named
 	// in update_mask are read. Send the etag from the last read.
 	Location LocationServiceUpdateLocationBody
-
-	// LocationID.
-	//
-	// Server-assigned UUIDv7.
-	LocationID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *LocationServiceUpdateLocationParams) SetHTTPClient(client *http.Client)
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the location service update location params.
+func (o *LocationServiceUpdateLocationParams) WithID(id string) *LocationServiceUpdateLocationParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the location service update location params.
+func (o *LocationServiceUpdateLocationParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithLocation adds the location to the location service update location params.
 func (o *LocationServiceUpdateLocationParams) WithLocation(location LocationServiceUpdateLocationBody) *LocationServiceUpdateLocationParams {
 	o.SetLocation(location)
@@ -141,29 +152,18 @@ func (o *LocationServiceUpdateLocationParams) SetLocation(location LocationServi
 	o.Location = location
 }
 
-// WithLocationID adds the locationID to the location service update location params.
-func (o *LocationServiceUpdateLocationParams) WithLocationID(locationID string) *LocationServiceUpdateLocationParams {
-	o.SetLocationID(locationID)
-	return o
-}
-
-// SetLocationID adds the locationId to the location service update location params.
-func (o *LocationServiceUpdateLocationParams) SetLocationID(locationID string) {
-	o.LocationID = locationID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *LocationServiceUpdateLocationParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Location); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param location.id
-	if err := r.SetPathParam("location.id", o.LocationID); err != nil {
+	if err := r.SetBodyParam(o.Location); err != nil {
 		return err
 	}
 

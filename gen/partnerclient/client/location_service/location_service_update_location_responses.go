@@ -32,6 +32,42 @@ func (o *LocationServiceUpdateLocationReader) ReadResponse(response runtime.Clie
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewLocationServiceUpdateLocationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewLocationServiceUpdateLocationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewLocationServiceUpdateLocationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewLocationServiceUpdateLocationNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewLocationServiceUpdateLocationConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewLocationServiceUpdateLocationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewLocationServiceUpdateLocationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *LocationServiceUpdateLocationOK) Code() int {
 
 func (o *LocationServiceUpdateLocationOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/locations/{location.id}][%d] locationServiceUpdateLocationOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationOK %s", 200, payload)
 }
 
 func (o *LocationServiceUpdateLocationOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/locations/{location.id}][%d] locationServiceUpdateLocationOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationOK %s", 200, payload)
 }
 
 func (o *LocationServiceUpdateLocationOK) GetPayload() *models.CompanyV1Location {
@@ -154,6 +190,720 @@ func (o *LocationServiceUpdateLocationOK) readResponse(response runtime.ClientRe
 	}
 
 	o.Payload = new(models.CompanyV1Location)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationBadRequest creates a LocationServiceUpdateLocationBadRequest with default headers values
+func NewLocationServiceUpdateLocationBadRequest() *LocationServiceUpdateLocationBadRequest {
+	return &LocationServiceUpdateLocationBadRequest{}
+}
+
+// LocationServiceUpdateLocationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type LocationServiceUpdateLocationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location bad request response has a 2xx status code
+func (o *LocationServiceUpdateLocationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location bad request response has a 3xx status code
+func (o *LocationServiceUpdateLocationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location bad request response has a 4xx status code
+func (o *LocationServiceUpdateLocationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location bad request response has a 5xx status code
+func (o *LocationServiceUpdateLocationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location bad request response a status code equal to that given
+func (o *LocationServiceUpdateLocationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the location service update location bad request response
+func (o *LocationServiceUpdateLocationBadRequest) Code() int {
+	return 400
+}
+
+func (o *LocationServiceUpdateLocationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceUpdateLocationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationBadRequest %s", 400, payload)
+}
+
+func (o *LocationServiceUpdateLocationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationUnauthorized creates a LocationServiceUpdateLocationUnauthorized with default headers values
+func NewLocationServiceUpdateLocationUnauthorized() *LocationServiceUpdateLocationUnauthorized {
+	return &LocationServiceUpdateLocationUnauthorized{}
+}
+
+// LocationServiceUpdateLocationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type LocationServiceUpdateLocationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location unauthorized response has a 2xx status code
+func (o *LocationServiceUpdateLocationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location unauthorized response has a 3xx status code
+func (o *LocationServiceUpdateLocationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location unauthorized response has a 4xx status code
+func (o *LocationServiceUpdateLocationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location unauthorized response has a 5xx status code
+func (o *LocationServiceUpdateLocationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location unauthorized response a status code equal to that given
+func (o *LocationServiceUpdateLocationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the location service update location unauthorized response
+func (o *LocationServiceUpdateLocationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *LocationServiceUpdateLocationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceUpdateLocationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationUnauthorized %s", 401, payload)
+}
+
+func (o *LocationServiceUpdateLocationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationForbidden creates a LocationServiceUpdateLocationForbidden with default headers values
+func NewLocationServiceUpdateLocationForbidden() *LocationServiceUpdateLocationForbidden {
+	return &LocationServiceUpdateLocationForbidden{}
+}
+
+// LocationServiceUpdateLocationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type LocationServiceUpdateLocationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location forbidden response has a 2xx status code
+func (o *LocationServiceUpdateLocationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location forbidden response has a 3xx status code
+func (o *LocationServiceUpdateLocationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location forbidden response has a 4xx status code
+func (o *LocationServiceUpdateLocationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location forbidden response has a 5xx status code
+func (o *LocationServiceUpdateLocationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location forbidden response a status code equal to that given
+func (o *LocationServiceUpdateLocationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the location service update location forbidden response
+func (o *LocationServiceUpdateLocationForbidden) Code() int {
+	return 403
+}
+
+func (o *LocationServiceUpdateLocationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceUpdateLocationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationForbidden %s", 403, payload)
+}
+
+func (o *LocationServiceUpdateLocationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationNotFound creates a LocationServiceUpdateLocationNotFound with default headers values
+func NewLocationServiceUpdateLocationNotFound() *LocationServiceUpdateLocationNotFound {
+	return &LocationServiceUpdateLocationNotFound{}
+}
+
+// LocationServiceUpdateLocationNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type LocationServiceUpdateLocationNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location not found response has a 2xx status code
+func (o *LocationServiceUpdateLocationNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location not found response has a 3xx status code
+func (o *LocationServiceUpdateLocationNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location not found response has a 4xx status code
+func (o *LocationServiceUpdateLocationNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location not found response has a 5xx status code
+func (o *LocationServiceUpdateLocationNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location not found response a status code equal to that given
+func (o *LocationServiceUpdateLocationNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the location service update location not found response
+func (o *LocationServiceUpdateLocationNotFound) Code() int {
+	return 404
+}
+
+func (o *LocationServiceUpdateLocationNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceUpdateLocationNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationNotFound %s", 404, payload)
+}
+
+func (o *LocationServiceUpdateLocationNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationConflict creates a LocationServiceUpdateLocationConflict with default headers values
+func NewLocationServiceUpdateLocationConflict() *LocationServiceUpdateLocationConflict {
+	return &LocationServiceUpdateLocationConflict{}
+}
+
+// LocationServiceUpdateLocationConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type LocationServiceUpdateLocationConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location conflict response has a 2xx status code
+func (o *LocationServiceUpdateLocationConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location conflict response has a 3xx status code
+func (o *LocationServiceUpdateLocationConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location conflict response has a 4xx status code
+func (o *LocationServiceUpdateLocationConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location conflict response has a 5xx status code
+func (o *LocationServiceUpdateLocationConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location conflict response a status code equal to that given
+func (o *LocationServiceUpdateLocationConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the location service update location conflict response
+func (o *LocationServiceUpdateLocationConflict) Code() int {
+	return 409
+}
+
+func (o *LocationServiceUpdateLocationConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceUpdateLocationConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationConflict %s", 409, payload)
+}
+
+func (o *LocationServiceUpdateLocationConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewLocationServiceUpdateLocationTooManyRequests creates a LocationServiceUpdateLocationTooManyRequests with default headers values
+func NewLocationServiceUpdateLocationTooManyRequests() *LocationServiceUpdateLocationTooManyRequests {
+	return &LocationServiceUpdateLocationTooManyRequests{}
+}
+
+// LocationServiceUpdateLocationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type LocationServiceUpdateLocationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this location service update location too many requests response has a 2xx status code
+func (o *LocationServiceUpdateLocationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this location service update location too many requests response has a 3xx status code
+func (o *LocationServiceUpdateLocationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this location service update location too many requests response has a 4xx status code
+func (o *LocationServiceUpdateLocationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this location service update location too many requests response has a 5xx status code
+func (o *LocationServiceUpdateLocationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this location service update location too many requests response a status code equal to that given
+func (o *LocationServiceUpdateLocationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the location service update location too many requests response
+func (o *LocationServiceUpdateLocationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *LocationServiceUpdateLocationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceUpdateLocationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] locationServiceUpdateLocationTooManyRequests %s", 429, payload)
+}
+
+func (o *LocationServiceUpdateLocationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *LocationServiceUpdateLocationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *LocationServiceUpdateLocationDefault) Code() int {
 
 func (o *LocationServiceUpdateLocationDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/locations/{location.id}][%d] LocationService_UpdateLocation default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] LocationService_UpdateLocation default %s", o._statusCode, payload)
 }
 
 func (o *LocationServiceUpdateLocationDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/locations/{location.id}][%d] LocationService_UpdateLocation default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/locations/{id}][%d] LocationService_UpdateLocation default %s", o._statusCode, payload)
 }
 
 func (o *LocationServiceUpdateLocationDefault) GetPayload() *models.ErrorResponse {

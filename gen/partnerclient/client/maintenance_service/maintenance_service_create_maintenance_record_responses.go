@@ -27,6 +27,42 @@ func (o *MaintenanceServiceCreateMaintenanceRecordReader) ReadResponse(response 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewMaintenanceServiceCreateMaintenanceRecordBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewMaintenanceServiceCreateMaintenanceRecordUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewMaintenanceServiceCreateMaintenanceRecordForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewMaintenanceServiceCreateMaintenanceRecordNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewMaintenanceServiceCreateMaintenanceRecordConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewMaintenanceServiceCreateMaintenanceRecordTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewMaintenanceServiceCreateMaintenanceRecordDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *MaintenanceServiceCreateMaintenanceRecordOK) readResponse(response runt
 	}
 
 	o.Payload = new(models.V1MaintenanceRecord)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordBadRequest creates a MaintenanceServiceCreateMaintenanceRecordBadRequest with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordBadRequest() *MaintenanceServiceCreateMaintenanceRecordBadRequest {
+	return &MaintenanceServiceCreateMaintenanceRecordBadRequest{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type MaintenanceServiceCreateMaintenanceRecordBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record bad request response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record bad request response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record bad request response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record bad request response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record bad request response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the maintenance service create maintenance record bad request response
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) Code() int {
+	return 400
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordUnauthorized creates a MaintenanceServiceCreateMaintenanceRecordUnauthorized with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordUnauthorized() *MaintenanceServiceCreateMaintenanceRecordUnauthorized {
+	return &MaintenanceServiceCreateMaintenanceRecordUnauthorized{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type MaintenanceServiceCreateMaintenanceRecordUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record unauthorized response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record unauthorized response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record unauthorized response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record unauthorized response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record unauthorized response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the maintenance service create maintenance record unauthorized response
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) Code() int {
+	return 401
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordForbidden creates a MaintenanceServiceCreateMaintenanceRecordForbidden with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordForbidden() *MaintenanceServiceCreateMaintenanceRecordForbidden {
+	return &MaintenanceServiceCreateMaintenanceRecordForbidden{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type MaintenanceServiceCreateMaintenanceRecordForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record forbidden response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record forbidden response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record forbidden response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record forbidden response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record forbidden response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the maintenance service create maintenance record forbidden response
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) Code() int {
+	return 403
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordNotFound creates a MaintenanceServiceCreateMaintenanceRecordNotFound with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordNotFound() *MaintenanceServiceCreateMaintenanceRecordNotFound {
+	return &MaintenanceServiceCreateMaintenanceRecordNotFound{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type MaintenanceServiceCreateMaintenanceRecordNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record not found response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record not found response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record not found response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record not found response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record not found response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the maintenance service create maintenance record not found response
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) Code() int {
+	return 404
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordNotFound %s", 404, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordNotFound %s", 404, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordConflict creates a MaintenanceServiceCreateMaintenanceRecordConflict with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordConflict() *MaintenanceServiceCreateMaintenanceRecordConflict {
+	return &MaintenanceServiceCreateMaintenanceRecordConflict{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type MaintenanceServiceCreateMaintenanceRecordConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record conflict response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record conflict response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record conflict response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record conflict response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record conflict response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the maintenance service create maintenance record conflict response
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) Code() int {
+	return 409
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordConflict %s", 409, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordConflict %s", 409, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceCreateMaintenanceRecordTooManyRequests creates a MaintenanceServiceCreateMaintenanceRecordTooManyRequests with default headers values
+func NewMaintenanceServiceCreateMaintenanceRecordTooManyRequests() *MaintenanceServiceCreateMaintenanceRecordTooManyRequests {
+	return &MaintenanceServiceCreateMaintenanceRecordTooManyRequests{}
+}
+
+// MaintenanceServiceCreateMaintenanceRecordTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type MaintenanceServiceCreateMaintenanceRecordTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service create maintenance record too many requests response has a 2xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service create maintenance record too many requests response has a 3xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service create maintenance record too many requests response has a 4xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service create maintenance record too many requests response has a 5xx status code
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service create maintenance record too many requests response a status code equal to that given
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the maintenance service create maintenance record too many requests response
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceCreateMaintenanceRecordTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceCreateMaintenanceRecordTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

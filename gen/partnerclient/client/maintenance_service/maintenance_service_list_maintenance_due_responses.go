@@ -27,6 +27,30 @@ func (o *MaintenanceServiceListMaintenanceDueReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewMaintenanceServiceListMaintenanceDueBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewMaintenanceServiceListMaintenanceDueUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewMaintenanceServiceListMaintenanceDueForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewMaintenanceServiceListMaintenanceDueTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewMaintenanceServiceListMaintenanceDueDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *MaintenanceServiceListMaintenanceDueOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ListMaintenanceDueResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceDueBadRequest creates a MaintenanceServiceListMaintenanceDueBadRequest with default headers values
+func NewMaintenanceServiceListMaintenanceDueBadRequest() *MaintenanceServiceListMaintenanceDueBadRequest {
+	return &MaintenanceServiceListMaintenanceDueBadRequest{}
+}
+
+// MaintenanceServiceListMaintenanceDueBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type MaintenanceServiceListMaintenanceDueBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance due bad request response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance due bad request response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance due bad request response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance due bad request response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance due bad request response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the maintenance service list maintenance due bad request response
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) Code() int {
+	return 400
+}
+
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceDueBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceDueUnauthorized creates a MaintenanceServiceListMaintenanceDueUnauthorized with default headers values
+func NewMaintenanceServiceListMaintenanceDueUnauthorized() *MaintenanceServiceListMaintenanceDueUnauthorized {
+	return &MaintenanceServiceListMaintenanceDueUnauthorized{}
+}
+
+// MaintenanceServiceListMaintenanceDueUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type MaintenanceServiceListMaintenanceDueUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance due unauthorized response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance due unauthorized response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance due unauthorized response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance due unauthorized response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance due unauthorized response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the maintenance service list maintenance due unauthorized response
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) Code() int {
+	return 401
+}
+
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceDueUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceDueForbidden creates a MaintenanceServiceListMaintenanceDueForbidden with default headers values
+func NewMaintenanceServiceListMaintenanceDueForbidden() *MaintenanceServiceListMaintenanceDueForbidden {
+	return &MaintenanceServiceListMaintenanceDueForbidden{}
+}
+
+// MaintenanceServiceListMaintenanceDueForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type MaintenanceServiceListMaintenanceDueForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance due forbidden response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceDueForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance due forbidden response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceDueForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance due forbidden response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceDueForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance due forbidden response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceDueForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance due forbidden response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceDueForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the maintenance service list maintenance due forbidden response
+func (o *MaintenanceServiceListMaintenanceDueForbidden) Code() int {
+	return 403
+}
+
+func (o *MaintenanceServiceListMaintenanceDueForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceDueForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceDueTooManyRequests creates a MaintenanceServiceListMaintenanceDueTooManyRequests with default headers values
+func NewMaintenanceServiceListMaintenanceDueTooManyRequests() *MaintenanceServiceListMaintenanceDueTooManyRequests {
+	return &MaintenanceServiceListMaintenanceDueTooManyRequests{}
+}
+
+// MaintenanceServiceListMaintenanceDueTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type MaintenanceServiceListMaintenanceDueTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance due too many requests response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance due too many requests response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance due too many requests response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance due too many requests response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance due too many requests response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the maintenance service list maintenance due too many requests response
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/maintenanceDue][%d] maintenanceServiceListMaintenanceDueTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceDueTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

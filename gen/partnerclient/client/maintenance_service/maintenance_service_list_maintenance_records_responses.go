@@ -27,6 +27,36 @@ func (o *MaintenanceServiceListMaintenanceRecordsReader) ReadResponse(response r
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewMaintenanceServiceListMaintenanceRecordsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewMaintenanceServiceListMaintenanceRecordsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewMaintenanceServiceListMaintenanceRecordsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewMaintenanceServiceListMaintenanceRecordsNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewMaintenanceServiceListMaintenanceRecordsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewMaintenanceServiceListMaintenanceRecordsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *MaintenanceServiceListMaintenanceRecordsOK) readResponse(response runti
 	}
 
 	o.Payload = new(models.V1ListMaintenanceRecordsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceRecordsBadRequest creates a MaintenanceServiceListMaintenanceRecordsBadRequest with default headers values
+func NewMaintenanceServiceListMaintenanceRecordsBadRequest() *MaintenanceServiceListMaintenanceRecordsBadRequest {
+	return &MaintenanceServiceListMaintenanceRecordsBadRequest{}
+}
+
+// MaintenanceServiceListMaintenanceRecordsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type MaintenanceServiceListMaintenanceRecordsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance records bad request response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance records bad request response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance records bad request response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance records bad request response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance records bad request response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the maintenance service list maintenance records bad request response
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) Code() int {
+	return 400
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsBadRequest %s", 400, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceRecordsUnauthorized creates a MaintenanceServiceListMaintenanceRecordsUnauthorized with default headers values
+func NewMaintenanceServiceListMaintenanceRecordsUnauthorized() *MaintenanceServiceListMaintenanceRecordsUnauthorized {
+	return &MaintenanceServiceListMaintenanceRecordsUnauthorized{}
+}
+
+// MaintenanceServiceListMaintenanceRecordsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type MaintenanceServiceListMaintenanceRecordsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance records unauthorized response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance records unauthorized response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance records unauthorized response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance records unauthorized response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance records unauthorized response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the maintenance service list maintenance records unauthorized response
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsUnauthorized %s", 401, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceRecordsForbidden creates a MaintenanceServiceListMaintenanceRecordsForbidden with default headers values
+func NewMaintenanceServiceListMaintenanceRecordsForbidden() *MaintenanceServiceListMaintenanceRecordsForbidden {
+	return &MaintenanceServiceListMaintenanceRecordsForbidden{}
+}
+
+// MaintenanceServiceListMaintenanceRecordsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type MaintenanceServiceListMaintenanceRecordsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance records forbidden response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance records forbidden response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance records forbidden response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance records forbidden response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance records forbidden response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the maintenance service list maintenance records forbidden response
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) Code() int {
+	return 403
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsForbidden %s", 403, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceRecordsNotFound creates a MaintenanceServiceListMaintenanceRecordsNotFound with default headers values
+func NewMaintenanceServiceListMaintenanceRecordsNotFound() *MaintenanceServiceListMaintenanceRecordsNotFound {
+	return &MaintenanceServiceListMaintenanceRecordsNotFound{}
+}
+
+// MaintenanceServiceListMaintenanceRecordsNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type MaintenanceServiceListMaintenanceRecordsNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance records not found response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance records not found response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance records not found response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance records not found response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance records not found response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the maintenance service list maintenance records not found response
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) Code() int {
+	return 404
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsNotFound %s", 404, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsNotFound %s", 404, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewMaintenanceServiceListMaintenanceRecordsTooManyRequests creates a MaintenanceServiceListMaintenanceRecordsTooManyRequests with default headers values
+func NewMaintenanceServiceListMaintenanceRecordsTooManyRequests() *MaintenanceServiceListMaintenanceRecordsTooManyRequests {
+	return &MaintenanceServiceListMaintenanceRecordsTooManyRequests{}
+}
+
+// MaintenanceServiceListMaintenanceRecordsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type MaintenanceServiceListMaintenanceRecordsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this maintenance service list maintenance records too many requests response has a 2xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this maintenance service list maintenance records too many requests response has a 3xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this maintenance service list maintenance records too many requests response has a 4xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this maintenance service list maintenance records too many requests response has a 5xx status code
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this maintenance service list maintenance records too many requests response a status code equal to that given
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the maintenance service list maintenance records too many requests response
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/maintenanceRecords][%d] maintenanceServiceListMaintenanceRecordsTooManyRequests %s", 429, payload)
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *MaintenanceServiceListMaintenanceRecordsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *NotificationServiceCreateNotificationRuleReader) ReadResponse(response 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceCreateNotificationRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceCreateNotificationRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceCreateNotificationRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewNotificationServiceCreateNotificationRuleConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceCreateNotificationRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceCreateNotificationRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *NotificationServiceCreateNotificationRuleOK) readResponse(response runt
 	}
 
 	o.Payload = new(models.V1NotificationRule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceCreateNotificationRuleBadRequest creates a NotificationServiceCreateNotificationRuleBadRequest with default headers values
+func NewNotificationServiceCreateNotificationRuleBadRequest() *NotificationServiceCreateNotificationRuleBadRequest {
+	return &NotificationServiceCreateNotificationRuleBadRequest{}
+}
+
+// NotificationServiceCreateNotificationRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceCreateNotificationRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service create notification rule bad request response has a 2xx status code
+func (o *NotificationServiceCreateNotificationRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service create notification rule bad request response has a 3xx status code
+func (o *NotificationServiceCreateNotificationRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service create notification rule bad request response has a 4xx status code
+func (o *NotificationServiceCreateNotificationRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service create notification rule bad request response has a 5xx status code
+func (o *NotificationServiceCreateNotificationRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service create notification rule bad request response a status code equal to that given
+func (o *NotificationServiceCreateNotificationRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service create notification rule bad request response
+func (o *NotificationServiceCreateNotificationRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceCreateNotificationRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceCreateNotificationRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceCreateNotificationRuleUnauthorized creates a NotificationServiceCreateNotificationRuleUnauthorized with default headers values
+func NewNotificationServiceCreateNotificationRuleUnauthorized() *NotificationServiceCreateNotificationRuleUnauthorized {
+	return &NotificationServiceCreateNotificationRuleUnauthorized{}
+}
+
+// NotificationServiceCreateNotificationRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceCreateNotificationRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service create notification rule unauthorized response has a 2xx status code
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service create notification rule unauthorized response has a 3xx status code
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service create notification rule unauthorized response has a 4xx status code
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service create notification rule unauthorized response has a 5xx status code
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service create notification rule unauthorized response a status code equal to that given
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service create notification rule unauthorized response
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceCreateNotificationRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceCreateNotificationRuleForbidden creates a NotificationServiceCreateNotificationRuleForbidden with default headers values
+func NewNotificationServiceCreateNotificationRuleForbidden() *NotificationServiceCreateNotificationRuleForbidden {
+	return &NotificationServiceCreateNotificationRuleForbidden{}
+}
+
+// NotificationServiceCreateNotificationRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceCreateNotificationRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service create notification rule forbidden response has a 2xx status code
+func (o *NotificationServiceCreateNotificationRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service create notification rule forbidden response has a 3xx status code
+func (o *NotificationServiceCreateNotificationRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service create notification rule forbidden response has a 4xx status code
+func (o *NotificationServiceCreateNotificationRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service create notification rule forbidden response has a 5xx status code
+func (o *NotificationServiceCreateNotificationRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service create notification rule forbidden response a status code equal to that given
+func (o *NotificationServiceCreateNotificationRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service create notification rule forbidden response
+func (o *NotificationServiceCreateNotificationRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceCreateNotificationRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceCreateNotificationRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceCreateNotificationRuleConflict creates a NotificationServiceCreateNotificationRuleConflict with default headers values
+func NewNotificationServiceCreateNotificationRuleConflict() *NotificationServiceCreateNotificationRuleConflict {
+	return &NotificationServiceCreateNotificationRuleConflict{}
+}
+
+// NotificationServiceCreateNotificationRuleConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type NotificationServiceCreateNotificationRuleConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service create notification rule conflict response has a 2xx status code
+func (o *NotificationServiceCreateNotificationRuleConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service create notification rule conflict response has a 3xx status code
+func (o *NotificationServiceCreateNotificationRuleConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service create notification rule conflict response has a 4xx status code
+func (o *NotificationServiceCreateNotificationRuleConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service create notification rule conflict response has a 5xx status code
+func (o *NotificationServiceCreateNotificationRuleConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service create notification rule conflict response a status code equal to that given
+func (o *NotificationServiceCreateNotificationRuleConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the notification service create notification rule conflict response
+func (o *NotificationServiceCreateNotificationRuleConflict) Code() int {
+	return 409
+}
+
+func (o *NotificationServiceCreateNotificationRuleConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceCreateNotificationRuleConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceCreateNotificationRuleTooManyRequests creates a NotificationServiceCreateNotificationRuleTooManyRequests with default headers values
+func NewNotificationServiceCreateNotificationRuleTooManyRequests() *NotificationServiceCreateNotificationRuleTooManyRequests {
+	return &NotificationServiceCreateNotificationRuleTooManyRequests{}
+}
+
+// NotificationServiceCreateNotificationRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceCreateNotificationRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service create notification rule too many requests response has a 2xx status code
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service create notification rule too many requests response has a 3xx status code
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service create notification rule too many requests response has a 4xx status code
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service create notification rule too many requests response has a 5xx status code
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service create notification rule too many requests response a status code equal to that given
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service create notification rule too many requests response
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notification-rules][%d] notificationServiceCreateNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceCreateNotificationRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *NotificationServiceDeleteNotificationRuleReader) ReadResponse(response 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceDeleteNotificationRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceDeleteNotificationRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceDeleteNotificationRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewNotificationServiceDeleteNotificationRuleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewNotificationServiceDeleteNotificationRuleConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceDeleteNotificationRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceDeleteNotificationRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -150,6 +186,720 @@ func (o *NotificationServiceDeleteNotificationRuleOK) readResponse(response runt
 
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleBadRequest creates a NotificationServiceDeleteNotificationRuleBadRequest with default headers values
+func NewNotificationServiceDeleteNotificationRuleBadRequest() *NotificationServiceDeleteNotificationRuleBadRequest {
+	return &NotificationServiceDeleteNotificationRuleBadRequest{}
+}
+
+// NotificationServiceDeleteNotificationRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceDeleteNotificationRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule bad request response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule bad request response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule bad request response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule bad request response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule bad request response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service delete notification rule bad request response
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleUnauthorized creates a NotificationServiceDeleteNotificationRuleUnauthorized with default headers values
+func NewNotificationServiceDeleteNotificationRuleUnauthorized() *NotificationServiceDeleteNotificationRuleUnauthorized {
+	return &NotificationServiceDeleteNotificationRuleUnauthorized{}
+}
+
+// NotificationServiceDeleteNotificationRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceDeleteNotificationRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule unauthorized response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule unauthorized response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule unauthorized response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule unauthorized response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule unauthorized response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service delete notification rule unauthorized response
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleForbidden creates a NotificationServiceDeleteNotificationRuleForbidden with default headers values
+func NewNotificationServiceDeleteNotificationRuleForbidden() *NotificationServiceDeleteNotificationRuleForbidden {
+	return &NotificationServiceDeleteNotificationRuleForbidden{}
+}
+
+// NotificationServiceDeleteNotificationRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceDeleteNotificationRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule forbidden response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule forbidden response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule forbidden response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule forbidden response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule forbidden response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service delete notification rule forbidden response
+func (o *NotificationServiceDeleteNotificationRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceDeleteNotificationRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleNotFound creates a NotificationServiceDeleteNotificationRuleNotFound with default headers values
+func NewNotificationServiceDeleteNotificationRuleNotFound() *NotificationServiceDeleteNotificationRuleNotFound {
+	return &NotificationServiceDeleteNotificationRuleNotFound{}
+}
+
+// NotificationServiceDeleteNotificationRuleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type NotificationServiceDeleteNotificationRuleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule not found response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule not found response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule not found response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule not found response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule not found response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the notification service delete notification rule not found response
+func (o *NotificationServiceDeleteNotificationRuleNotFound) Code() int {
+	return 404
+}
+
+func (o *NotificationServiceDeleteNotificationRuleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleConflict creates a NotificationServiceDeleteNotificationRuleConflict with default headers values
+func NewNotificationServiceDeleteNotificationRuleConflict() *NotificationServiceDeleteNotificationRuleConflict {
+	return &NotificationServiceDeleteNotificationRuleConflict{}
+}
+
+// NotificationServiceDeleteNotificationRuleConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type NotificationServiceDeleteNotificationRuleConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule conflict response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule conflict response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule conflict response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule conflict response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule conflict response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the notification service delete notification rule conflict response
+func (o *NotificationServiceDeleteNotificationRuleConflict) Code() int {
+	return 409
+}
+
+func (o *NotificationServiceDeleteNotificationRuleConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceDeleteNotificationRuleTooManyRequests creates a NotificationServiceDeleteNotificationRuleTooManyRequests with default headers values
+func NewNotificationServiceDeleteNotificationRuleTooManyRequests() *NotificationServiceDeleteNotificationRuleTooManyRequests {
+	return &NotificationServiceDeleteNotificationRuleTooManyRequests{}
+}
+
+// NotificationServiceDeleteNotificationRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceDeleteNotificationRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service delete notification rule too many requests response has a 2xx status code
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service delete notification rule too many requests response has a 3xx status code
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service delete notification rule too many requests response has a 4xx status code
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service delete notification rule too many requests response has a 5xx status code
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service delete notification rule too many requests response a status code equal to that given
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service delete notification rule too many requests response
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/notification-rules/{id}][%d] notificationServiceDeleteNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceDeleteNotificationRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
 	}
 

@@ -27,6 +27,36 @@ func (o *NotificationServiceGetNotificationRuleReader) ReadResponse(response run
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceGetNotificationRuleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceGetNotificationRuleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceGetNotificationRuleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewNotificationServiceGetNotificationRuleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceGetNotificationRuleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceGetNotificationRuleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *NotificationServiceGetNotificationRuleOK) readResponse(response runtime
 	}
 
 	o.Payload = new(models.V1NotificationRule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceGetNotificationRuleBadRequest creates a NotificationServiceGetNotificationRuleBadRequest with default headers values
+func NewNotificationServiceGetNotificationRuleBadRequest() *NotificationServiceGetNotificationRuleBadRequest {
+	return &NotificationServiceGetNotificationRuleBadRequest{}
+}
+
+// NotificationServiceGetNotificationRuleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceGetNotificationRuleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service get notification rule bad request response has a 2xx status code
+func (o *NotificationServiceGetNotificationRuleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service get notification rule bad request response has a 3xx status code
+func (o *NotificationServiceGetNotificationRuleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service get notification rule bad request response has a 4xx status code
+func (o *NotificationServiceGetNotificationRuleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service get notification rule bad request response has a 5xx status code
+func (o *NotificationServiceGetNotificationRuleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service get notification rule bad request response a status code equal to that given
+func (o *NotificationServiceGetNotificationRuleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service get notification rule bad request response
+func (o *NotificationServiceGetNotificationRuleBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceGetNotificationRuleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceGetNotificationRuleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceGetNotificationRuleUnauthorized creates a NotificationServiceGetNotificationRuleUnauthorized with default headers values
+func NewNotificationServiceGetNotificationRuleUnauthorized() *NotificationServiceGetNotificationRuleUnauthorized {
+	return &NotificationServiceGetNotificationRuleUnauthorized{}
+}
+
+// NotificationServiceGetNotificationRuleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceGetNotificationRuleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service get notification rule unauthorized response has a 2xx status code
+func (o *NotificationServiceGetNotificationRuleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service get notification rule unauthorized response has a 3xx status code
+func (o *NotificationServiceGetNotificationRuleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service get notification rule unauthorized response has a 4xx status code
+func (o *NotificationServiceGetNotificationRuleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service get notification rule unauthorized response has a 5xx status code
+func (o *NotificationServiceGetNotificationRuleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service get notification rule unauthorized response a status code equal to that given
+func (o *NotificationServiceGetNotificationRuleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service get notification rule unauthorized response
+func (o *NotificationServiceGetNotificationRuleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceGetNotificationRuleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceGetNotificationRuleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceGetNotificationRuleForbidden creates a NotificationServiceGetNotificationRuleForbidden with default headers values
+func NewNotificationServiceGetNotificationRuleForbidden() *NotificationServiceGetNotificationRuleForbidden {
+	return &NotificationServiceGetNotificationRuleForbidden{}
+}
+
+// NotificationServiceGetNotificationRuleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceGetNotificationRuleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service get notification rule forbidden response has a 2xx status code
+func (o *NotificationServiceGetNotificationRuleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service get notification rule forbidden response has a 3xx status code
+func (o *NotificationServiceGetNotificationRuleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service get notification rule forbidden response has a 4xx status code
+func (o *NotificationServiceGetNotificationRuleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service get notification rule forbidden response has a 5xx status code
+func (o *NotificationServiceGetNotificationRuleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service get notification rule forbidden response a status code equal to that given
+func (o *NotificationServiceGetNotificationRuleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service get notification rule forbidden response
+func (o *NotificationServiceGetNotificationRuleForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceGetNotificationRuleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceGetNotificationRuleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceGetNotificationRuleNotFound creates a NotificationServiceGetNotificationRuleNotFound with default headers values
+func NewNotificationServiceGetNotificationRuleNotFound() *NotificationServiceGetNotificationRuleNotFound {
+	return &NotificationServiceGetNotificationRuleNotFound{}
+}
+
+// NotificationServiceGetNotificationRuleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type NotificationServiceGetNotificationRuleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service get notification rule not found response has a 2xx status code
+func (o *NotificationServiceGetNotificationRuleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service get notification rule not found response has a 3xx status code
+func (o *NotificationServiceGetNotificationRuleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service get notification rule not found response has a 4xx status code
+func (o *NotificationServiceGetNotificationRuleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service get notification rule not found response has a 5xx status code
+func (o *NotificationServiceGetNotificationRuleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service get notification rule not found response a status code equal to that given
+func (o *NotificationServiceGetNotificationRuleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the notification service get notification rule not found response
+func (o *NotificationServiceGetNotificationRuleNotFound) Code() int {
+	return 404
+}
+
+func (o *NotificationServiceGetNotificationRuleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceGetNotificationRuleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceGetNotificationRuleTooManyRequests creates a NotificationServiceGetNotificationRuleTooManyRequests with default headers values
+func NewNotificationServiceGetNotificationRuleTooManyRequests() *NotificationServiceGetNotificationRuleTooManyRequests {
+	return &NotificationServiceGetNotificationRuleTooManyRequests{}
+}
+
+// NotificationServiceGetNotificationRuleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceGetNotificationRuleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service get notification rule too many requests response has a 2xx status code
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service get notification rule too many requests response has a 3xx status code
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service get notification rule too many requests response has a 4xx status code
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service get notification rule too many requests response has a 5xx status code
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service get notification rule too many requests response a status code equal to that given
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service get notification rule too many requests response
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules/{id}][%d] notificationServiceGetNotificationRuleTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceGetNotificationRuleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

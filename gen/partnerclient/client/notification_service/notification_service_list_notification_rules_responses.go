@@ -27,6 +27,30 @@ func (o *NotificationServiceListNotificationRulesReader) ReadResponse(response r
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceListNotificationRulesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceListNotificationRulesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceListNotificationRulesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceListNotificationRulesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceListNotificationRulesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *NotificationServiceListNotificationRulesOK) readResponse(response runti
 	}
 
 	o.Payload = new(models.V1ListNotificationRulesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationRulesBadRequest creates a NotificationServiceListNotificationRulesBadRequest with default headers values
+func NewNotificationServiceListNotificationRulesBadRequest() *NotificationServiceListNotificationRulesBadRequest {
+	return &NotificationServiceListNotificationRulesBadRequest{}
+}
+
+// NotificationServiceListNotificationRulesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceListNotificationRulesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notification rules bad request response has a 2xx status code
+func (o *NotificationServiceListNotificationRulesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notification rules bad request response has a 3xx status code
+func (o *NotificationServiceListNotificationRulesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notification rules bad request response has a 4xx status code
+func (o *NotificationServiceListNotificationRulesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notification rules bad request response has a 5xx status code
+func (o *NotificationServiceListNotificationRulesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notification rules bad request response a status code equal to that given
+func (o *NotificationServiceListNotificationRulesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service list notification rules bad request response
+func (o *NotificationServiceListNotificationRulesBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceListNotificationRulesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationRulesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationRulesUnauthorized creates a NotificationServiceListNotificationRulesUnauthorized with default headers values
+func NewNotificationServiceListNotificationRulesUnauthorized() *NotificationServiceListNotificationRulesUnauthorized {
+	return &NotificationServiceListNotificationRulesUnauthorized{}
+}
+
+// NotificationServiceListNotificationRulesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceListNotificationRulesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notification rules unauthorized response has a 2xx status code
+func (o *NotificationServiceListNotificationRulesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notification rules unauthorized response has a 3xx status code
+func (o *NotificationServiceListNotificationRulesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notification rules unauthorized response has a 4xx status code
+func (o *NotificationServiceListNotificationRulesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notification rules unauthorized response has a 5xx status code
+func (o *NotificationServiceListNotificationRulesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notification rules unauthorized response a status code equal to that given
+func (o *NotificationServiceListNotificationRulesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service list notification rules unauthorized response
+func (o *NotificationServiceListNotificationRulesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceListNotificationRulesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationRulesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationRulesForbidden creates a NotificationServiceListNotificationRulesForbidden with default headers values
+func NewNotificationServiceListNotificationRulesForbidden() *NotificationServiceListNotificationRulesForbidden {
+	return &NotificationServiceListNotificationRulesForbidden{}
+}
+
+// NotificationServiceListNotificationRulesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceListNotificationRulesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notification rules forbidden response has a 2xx status code
+func (o *NotificationServiceListNotificationRulesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notification rules forbidden response has a 3xx status code
+func (o *NotificationServiceListNotificationRulesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notification rules forbidden response has a 4xx status code
+func (o *NotificationServiceListNotificationRulesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notification rules forbidden response has a 5xx status code
+func (o *NotificationServiceListNotificationRulesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notification rules forbidden response a status code equal to that given
+func (o *NotificationServiceListNotificationRulesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service list notification rules forbidden response
+func (o *NotificationServiceListNotificationRulesForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceListNotificationRulesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationRulesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationRulesTooManyRequests creates a NotificationServiceListNotificationRulesTooManyRequests with default headers values
+func NewNotificationServiceListNotificationRulesTooManyRequests() *NotificationServiceListNotificationRulesTooManyRequests {
+	return &NotificationServiceListNotificationRulesTooManyRequests{}
+}
+
+// NotificationServiceListNotificationRulesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceListNotificationRulesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notification rules too many requests response has a 2xx status code
+func (o *NotificationServiceListNotificationRulesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notification rules too many requests response has a 3xx status code
+func (o *NotificationServiceListNotificationRulesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notification rules too many requests response has a 4xx status code
+func (o *NotificationServiceListNotificationRulesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notification rules too many requests response has a 5xx status code
+func (o *NotificationServiceListNotificationRulesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notification rules too many requests response a status code equal to that given
+func (o *NotificationServiceListNotificationRulesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service list notification rules too many requests response
+func (o *NotificationServiceListNotificationRulesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceListNotificationRulesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notification-rules][%d] notificationServiceListNotificationRulesTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceListNotificationRulesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationRulesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *NotificationServiceListNotificationsReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceListNotificationsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceListNotificationsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceListNotificationsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceListNotificationsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceListNotificationsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *NotificationServiceListNotificationsOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ListNotificationsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationsBadRequest creates a NotificationServiceListNotificationsBadRequest with default headers values
+func NewNotificationServiceListNotificationsBadRequest() *NotificationServiceListNotificationsBadRequest {
+	return &NotificationServiceListNotificationsBadRequest{}
+}
+
+// NotificationServiceListNotificationsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceListNotificationsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notifications bad request response has a 2xx status code
+func (o *NotificationServiceListNotificationsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notifications bad request response has a 3xx status code
+func (o *NotificationServiceListNotificationsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notifications bad request response has a 4xx status code
+func (o *NotificationServiceListNotificationsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notifications bad request response has a 5xx status code
+func (o *NotificationServiceListNotificationsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notifications bad request response a status code equal to that given
+func (o *NotificationServiceListNotificationsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service list notifications bad request response
+func (o *NotificationServiceListNotificationsBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceListNotificationsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceListNotificationsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceListNotificationsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationsUnauthorized creates a NotificationServiceListNotificationsUnauthorized with default headers values
+func NewNotificationServiceListNotificationsUnauthorized() *NotificationServiceListNotificationsUnauthorized {
+	return &NotificationServiceListNotificationsUnauthorized{}
+}
+
+// NotificationServiceListNotificationsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceListNotificationsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notifications unauthorized response has a 2xx status code
+func (o *NotificationServiceListNotificationsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notifications unauthorized response has a 3xx status code
+func (o *NotificationServiceListNotificationsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notifications unauthorized response has a 4xx status code
+func (o *NotificationServiceListNotificationsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notifications unauthorized response has a 5xx status code
+func (o *NotificationServiceListNotificationsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notifications unauthorized response a status code equal to that given
+func (o *NotificationServiceListNotificationsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service list notifications unauthorized response
+func (o *NotificationServiceListNotificationsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceListNotificationsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceListNotificationsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceListNotificationsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationsForbidden creates a NotificationServiceListNotificationsForbidden with default headers values
+func NewNotificationServiceListNotificationsForbidden() *NotificationServiceListNotificationsForbidden {
+	return &NotificationServiceListNotificationsForbidden{}
+}
+
+// NotificationServiceListNotificationsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceListNotificationsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notifications forbidden response has a 2xx status code
+func (o *NotificationServiceListNotificationsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notifications forbidden response has a 3xx status code
+func (o *NotificationServiceListNotificationsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notifications forbidden response has a 4xx status code
+func (o *NotificationServiceListNotificationsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notifications forbidden response has a 5xx status code
+func (o *NotificationServiceListNotificationsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notifications forbidden response a status code equal to that given
+func (o *NotificationServiceListNotificationsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service list notifications forbidden response
+func (o *NotificationServiceListNotificationsForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceListNotificationsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceListNotificationsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceListNotificationsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceListNotificationsTooManyRequests creates a NotificationServiceListNotificationsTooManyRequests with default headers values
+func NewNotificationServiceListNotificationsTooManyRequests() *NotificationServiceListNotificationsTooManyRequests {
+	return &NotificationServiceListNotificationsTooManyRequests{}
+}
+
+// NotificationServiceListNotificationsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceListNotificationsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service list notifications too many requests response has a 2xx status code
+func (o *NotificationServiceListNotificationsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service list notifications too many requests response has a 3xx status code
+func (o *NotificationServiceListNotificationsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service list notifications too many requests response has a 4xx status code
+func (o *NotificationServiceListNotificationsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service list notifications too many requests response has a 5xx status code
+func (o *NotificationServiceListNotificationsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service list notifications too many requests response a status code equal to that given
+func (o *NotificationServiceListNotificationsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service list notifications too many requests response
+func (o *NotificationServiceListNotificationsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceListNotificationsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceListNotificationsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/notifications][%d] notificationServiceListNotificationsTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceListNotificationsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceListNotificationsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

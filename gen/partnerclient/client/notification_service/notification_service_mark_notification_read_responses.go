@@ -27,6 +27,42 @@ func (o *NotificationServiceMarkNotificationReadReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewNotificationServiceMarkNotificationReadBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewNotificationServiceMarkNotificationReadUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewNotificationServiceMarkNotificationReadForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewNotificationServiceMarkNotificationReadNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewNotificationServiceMarkNotificationReadConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewNotificationServiceMarkNotificationReadTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewNotificationServiceMarkNotificationReadDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *NotificationServiceMarkNotificationReadOK) readResponse(response runtim
 	}
 
 	o.Payload = new(models.V1Notification)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadBadRequest creates a NotificationServiceMarkNotificationReadBadRequest with default headers values
+func NewNotificationServiceMarkNotificationReadBadRequest() *NotificationServiceMarkNotificationReadBadRequest {
+	return &NotificationServiceMarkNotificationReadBadRequest{}
+}
+
+// NotificationServiceMarkNotificationReadBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type NotificationServiceMarkNotificationReadBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read bad request response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read bad request response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read bad request response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read bad request response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read bad request response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the notification service mark notification read bad request response
+func (o *NotificationServiceMarkNotificationReadBadRequest) Code() int {
+	return 400
+}
+
+func (o *NotificationServiceMarkNotificationReadBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadBadRequest %s", 400, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadUnauthorized creates a NotificationServiceMarkNotificationReadUnauthorized with default headers values
+func NewNotificationServiceMarkNotificationReadUnauthorized() *NotificationServiceMarkNotificationReadUnauthorized {
+	return &NotificationServiceMarkNotificationReadUnauthorized{}
+}
+
+// NotificationServiceMarkNotificationReadUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type NotificationServiceMarkNotificationReadUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read unauthorized response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read unauthorized response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read unauthorized response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read unauthorized response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read unauthorized response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the notification service mark notification read unauthorized response
+func (o *NotificationServiceMarkNotificationReadUnauthorized) Code() int {
+	return 401
+}
+
+func (o *NotificationServiceMarkNotificationReadUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadUnauthorized %s", 401, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadForbidden creates a NotificationServiceMarkNotificationReadForbidden with default headers values
+func NewNotificationServiceMarkNotificationReadForbidden() *NotificationServiceMarkNotificationReadForbidden {
+	return &NotificationServiceMarkNotificationReadForbidden{}
+}
+
+// NotificationServiceMarkNotificationReadForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type NotificationServiceMarkNotificationReadForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read forbidden response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read forbidden response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read forbidden response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read forbidden response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read forbidden response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the notification service mark notification read forbidden response
+func (o *NotificationServiceMarkNotificationReadForbidden) Code() int {
+	return 403
+}
+
+func (o *NotificationServiceMarkNotificationReadForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadForbidden %s", 403, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadNotFound creates a NotificationServiceMarkNotificationReadNotFound with default headers values
+func NewNotificationServiceMarkNotificationReadNotFound() *NotificationServiceMarkNotificationReadNotFound {
+	return &NotificationServiceMarkNotificationReadNotFound{}
+}
+
+// NotificationServiceMarkNotificationReadNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type NotificationServiceMarkNotificationReadNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read not found response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read not found response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read not found response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read not found response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read not found response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the notification service mark notification read not found response
+func (o *NotificationServiceMarkNotificationReadNotFound) Code() int {
+	return 404
+}
+
+func (o *NotificationServiceMarkNotificationReadNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadNotFound %s", 404, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadConflict creates a NotificationServiceMarkNotificationReadConflict with default headers values
+func NewNotificationServiceMarkNotificationReadConflict() *NotificationServiceMarkNotificationReadConflict {
+	return &NotificationServiceMarkNotificationReadConflict{}
+}
+
+// NotificationServiceMarkNotificationReadConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type NotificationServiceMarkNotificationReadConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read conflict response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read conflict response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read conflict response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read conflict response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read conflict response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the notification service mark notification read conflict response
+func (o *NotificationServiceMarkNotificationReadConflict) Code() int {
+	return 409
+}
+
+func (o *NotificationServiceMarkNotificationReadConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadConflict %s", 409, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewNotificationServiceMarkNotificationReadTooManyRequests creates a NotificationServiceMarkNotificationReadTooManyRequests with default headers values
+func NewNotificationServiceMarkNotificationReadTooManyRequests() *NotificationServiceMarkNotificationReadTooManyRequests {
+	return &NotificationServiceMarkNotificationReadTooManyRequests{}
+}
+
+// NotificationServiceMarkNotificationReadTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type NotificationServiceMarkNotificationReadTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this notification service mark notification read too many requests response has a 2xx status code
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this notification service mark notification read too many requests response has a 3xx status code
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this notification service mark notification read too many requests response has a 4xx status code
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this notification service mark notification read too many requests response has a 5xx status code
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this notification service mark notification read too many requests response a status code equal to that given
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the notification service mark notification read too many requests response
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/notifications/{id}:markRead][%d] notificationServiceMarkNotificationReadTooManyRequests %s", 429, payload)
+}
+
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *NotificationServiceMarkNotificationReadTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *OrderServiceApproveOrderReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceApproveOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceApproveOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceApproveOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceApproveOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceApproveOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceApproveOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceApproveOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceApproveOrderOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1Order)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderBadRequest creates a OrderServiceApproveOrderBadRequest with default headers values
+func NewOrderServiceApproveOrderBadRequest() *OrderServiceApproveOrderBadRequest {
+	return &OrderServiceApproveOrderBadRequest{}
+}
+
+// OrderServiceApproveOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceApproveOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order bad request response has a 2xx status code
+func (o *OrderServiceApproveOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order bad request response has a 3xx status code
+func (o *OrderServiceApproveOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order bad request response has a 4xx status code
+func (o *OrderServiceApproveOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order bad request response has a 5xx status code
+func (o *OrderServiceApproveOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order bad request response a status code equal to that given
+func (o *OrderServiceApproveOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service approve order bad request response
+func (o *OrderServiceApproveOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceApproveOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceApproveOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceApproveOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderUnauthorized creates a OrderServiceApproveOrderUnauthorized with default headers values
+func NewOrderServiceApproveOrderUnauthorized() *OrderServiceApproveOrderUnauthorized {
+	return &OrderServiceApproveOrderUnauthorized{}
+}
+
+// OrderServiceApproveOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceApproveOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order unauthorized response has a 2xx status code
+func (o *OrderServiceApproveOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order unauthorized response has a 3xx status code
+func (o *OrderServiceApproveOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order unauthorized response has a 4xx status code
+func (o *OrderServiceApproveOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order unauthorized response has a 5xx status code
+func (o *OrderServiceApproveOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order unauthorized response a status code equal to that given
+func (o *OrderServiceApproveOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service approve order unauthorized response
+func (o *OrderServiceApproveOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceApproveOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceApproveOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceApproveOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderForbidden creates a OrderServiceApproveOrderForbidden with default headers values
+func NewOrderServiceApproveOrderForbidden() *OrderServiceApproveOrderForbidden {
+	return &OrderServiceApproveOrderForbidden{}
+}
+
+// OrderServiceApproveOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceApproveOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order forbidden response has a 2xx status code
+func (o *OrderServiceApproveOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order forbidden response has a 3xx status code
+func (o *OrderServiceApproveOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order forbidden response has a 4xx status code
+func (o *OrderServiceApproveOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order forbidden response has a 5xx status code
+func (o *OrderServiceApproveOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order forbidden response a status code equal to that given
+func (o *OrderServiceApproveOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service approve order forbidden response
+func (o *OrderServiceApproveOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceApproveOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceApproveOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceApproveOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderNotFound creates a OrderServiceApproveOrderNotFound with default headers values
+func NewOrderServiceApproveOrderNotFound() *OrderServiceApproveOrderNotFound {
+	return &OrderServiceApproveOrderNotFound{}
+}
+
+// OrderServiceApproveOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceApproveOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order not found response has a 2xx status code
+func (o *OrderServiceApproveOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order not found response has a 3xx status code
+func (o *OrderServiceApproveOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order not found response has a 4xx status code
+func (o *OrderServiceApproveOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order not found response has a 5xx status code
+func (o *OrderServiceApproveOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order not found response a status code equal to that given
+func (o *OrderServiceApproveOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service approve order not found response
+func (o *OrderServiceApproveOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceApproveOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceApproveOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceApproveOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderConflict creates a OrderServiceApproveOrderConflict with default headers values
+func NewOrderServiceApproveOrderConflict() *OrderServiceApproveOrderConflict {
+	return &OrderServiceApproveOrderConflict{}
+}
+
+// OrderServiceApproveOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceApproveOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order conflict response has a 2xx status code
+func (o *OrderServiceApproveOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order conflict response has a 3xx status code
+func (o *OrderServiceApproveOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order conflict response has a 4xx status code
+func (o *OrderServiceApproveOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order conflict response has a 5xx status code
+func (o *OrderServiceApproveOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order conflict response a status code equal to that given
+func (o *OrderServiceApproveOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service approve order conflict response
+func (o *OrderServiceApproveOrderConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceApproveOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceApproveOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceApproveOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceApproveOrderTooManyRequests creates a OrderServiceApproveOrderTooManyRequests with default headers values
+func NewOrderServiceApproveOrderTooManyRequests() *OrderServiceApproveOrderTooManyRequests {
+	return &OrderServiceApproveOrderTooManyRequests{}
+}
+
+// OrderServiceApproveOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceApproveOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service approve order too many requests response has a 2xx status code
+func (o *OrderServiceApproveOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service approve order too many requests response has a 3xx status code
+func (o *OrderServiceApproveOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service approve order too many requests response has a 4xx status code
+func (o *OrderServiceApproveOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service approve order too many requests response has a 5xx status code
+func (o *OrderServiceApproveOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service approve order too many requests response a status code equal to that given
+func (o *OrderServiceApproveOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service approve order too many requests response
+func (o *OrderServiceApproveOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceApproveOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceApproveOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:approve][%d] orderServiceApproveOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceApproveOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceApproveOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

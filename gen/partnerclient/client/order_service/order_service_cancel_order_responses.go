@@ -27,6 +27,42 @@ func (o *OrderServiceCancelOrderReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceCancelOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceCancelOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceCancelOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceCancelOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceCancelOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceCancelOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceCancelOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceCancelOrderOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Order)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderBadRequest creates a OrderServiceCancelOrderBadRequest with default headers values
+func NewOrderServiceCancelOrderBadRequest() *OrderServiceCancelOrderBadRequest {
+	return &OrderServiceCancelOrderBadRequest{}
+}
+
+// OrderServiceCancelOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceCancelOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order bad request response has a 2xx status code
+func (o *OrderServiceCancelOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order bad request response has a 3xx status code
+func (o *OrderServiceCancelOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order bad request response has a 4xx status code
+func (o *OrderServiceCancelOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order bad request response has a 5xx status code
+func (o *OrderServiceCancelOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order bad request response a status code equal to that given
+func (o *OrderServiceCancelOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service cancel order bad request response
+func (o *OrderServiceCancelOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceCancelOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceCancelOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceCancelOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderUnauthorized creates a OrderServiceCancelOrderUnauthorized with default headers values
+func NewOrderServiceCancelOrderUnauthorized() *OrderServiceCancelOrderUnauthorized {
+	return &OrderServiceCancelOrderUnauthorized{}
+}
+
+// OrderServiceCancelOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceCancelOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order unauthorized response has a 2xx status code
+func (o *OrderServiceCancelOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order unauthorized response has a 3xx status code
+func (o *OrderServiceCancelOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order unauthorized response has a 4xx status code
+func (o *OrderServiceCancelOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order unauthorized response has a 5xx status code
+func (o *OrderServiceCancelOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order unauthorized response a status code equal to that given
+func (o *OrderServiceCancelOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service cancel order unauthorized response
+func (o *OrderServiceCancelOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceCancelOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceCancelOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceCancelOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderForbidden creates a OrderServiceCancelOrderForbidden with default headers values
+func NewOrderServiceCancelOrderForbidden() *OrderServiceCancelOrderForbidden {
+	return &OrderServiceCancelOrderForbidden{}
+}
+
+// OrderServiceCancelOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceCancelOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order forbidden response has a 2xx status code
+func (o *OrderServiceCancelOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order forbidden response has a 3xx status code
+func (o *OrderServiceCancelOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order forbidden response has a 4xx status code
+func (o *OrderServiceCancelOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order forbidden response has a 5xx status code
+func (o *OrderServiceCancelOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order forbidden response a status code equal to that given
+func (o *OrderServiceCancelOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service cancel order forbidden response
+func (o *OrderServiceCancelOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceCancelOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceCancelOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceCancelOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderNotFound creates a OrderServiceCancelOrderNotFound with default headers values
+func NewOrderServiceCancelOrderNotFound() *OrderServiceCancelOrderNotFound {
+	return &OrderServiceCancelOrderNotFound{}
+}
+
+// OrderServiceCancelOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceCancelOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order not found response has a 2xx status code
+func (o *OrderServiceCancelOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order not found response has a 3xx status code
+func (o *OrderServiceCancelOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order not found response has a 4xx status code
+func (o *OrderServiceCancelOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order not found response has a 5xx status code
+func (o *OrderServiceCancelOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order not found response a status code equal to that given
+func (o *OrderServiceCancelOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service cancel order not found response
+func (o *OrderServiceCancelOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceCancelOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceCancelOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceCancelOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderConflict creates a OrderServiceCancelOrderConflict with default headers values
+func NewOrderServiceCancelOrderConflict() *OrderServiceCancelOrderConflict {
+	return &OrderServiceCancelOrderConflict{}
+}
+
+// OrderServiceCancelOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceCancelOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order conflict response has a 2xx status code
+func (o *OrderServiceCancelOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order conflict response has a 3xx status code
+func (o *OrderServiceCancelOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order conflict response has a 4xx status code
+func (o *OrderServiceCancelOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order conflict response has a 5xx status code
+func (o *OrderServiceCancelOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order conflict response a status code equal to that given
+func (o *OrderServiceCancelOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service cancel order conflict response
+func (o *OrderServiceCancelOrderConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceCancelOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceCancelOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceCancelOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCancelOrderTooManyRequests creates a OrderServiceCancelOrderTooManyRequests with default headers values
+func NewOrderServiceCancelOrderTooManyRequests() *OrderServiceCancelOrderTooManyRequests {
+	return &OrderServiceCancelOrderTooManyRequests{}
+}
+
+// OrderServiceCancelOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceCancelOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service cancel order too many requests response has a 2xx status code
+func (o *OrderServiceCancelOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service cancel order too many requests response has a 3xx status code
+func (o *OrderServiceCancelOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service cancel order too many requests response has a 4xx status code
+func (o *OrderServiceCancelOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service cancel order too many requests response has a 5xx status code
+func (o *OrderServiceCancelOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service cancel order too many requests response a status code equal to that given
+func (o *OrderServiceCancelOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service cancel order too many requests response
+func (o *OrderServiceCancelOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceCancelOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceCancelOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:cancel][%d] orderServiceCancelOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceCancelOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCancelOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

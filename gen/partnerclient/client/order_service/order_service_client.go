@@ -841,7 +841,7 @@ func (a *Client) OrderServiceUpdateOrderContext(ctx context.Context, params *Ord
 	op := &runtime.ClientOperation{
 		ID:                 "OrderService_UpdateOrder",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/orders/{order.id}",
+		PathPattern:        "/api/v1/orders/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

@@ -27,6 +27,42 @@ func (o *OrderServiceCloseOrderReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceCloseOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceCloseOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceCloseOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceCloseOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceCloseOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceCloseOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceCloseOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceCloseOrderOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1Order)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderBadRequest creates a OrderServiceCloseOrderBadRequest with default headers values
+func NewOrderServiceCloseOrderBadRequest() *OrderServiceCloseOrderBadRequest {
+	return &OrderServiceCloseOrderBadRequest{}
+}
+
+// OrderServiceCloseOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceCloseOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order bad request response has a 2xx status code
+func (o *OrderServiceCloseOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order bad request response has a 3xx status code
+func (o *OrderServiceCloseOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order bad request response has a 4xx status code
+func (o *OrderServiceCloseOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order bad request response has a 5xx status code
+func (o *OrderServiceCloseOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order bad request response a status code equal to that given
+func (o *OrderServiceCloseOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service close order bad request response
+func (o *OrderServiceCloseOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceCloseOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceCloseOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceCloseOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderUnauthorized creates a OrderServiceCloseOrderUnauthorized with default headers values
+func NewOrderServiceCloseOrderUnauthorized() *OrderServiceCloseOrderUnauthorized {
+	return &OrderServiceCloseOrderUnauthorized{}
+}
+
+// OrderServiceCloseOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceCloseOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order unauthorized response has a 2xx status code
+func (o *OrderServiceCloseOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order unauthorized response has a 3xx status code
+func (o *OrderServiceCloseOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order unauthorized response has a 4xx status code
+func (o *OrderServiceCloseOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order unauthorized response has a 5xx status code
+func (o *OrderServiceCloseOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order unauthorized response a status code equal to that given
+func (o *OrderServiceCloseOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service close order unauthorized response
+func (o *OrderServiceCloseOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceCloseOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceCloseOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceCloseOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderForbidden creates a OrderServiceCloseOrderForbidden with default headers values
+func NewOrderServiceCloseOrderForbidden() *OrderServiceCloseOrderForbidden {
+	return &OrderServiceCloseOrderForbidden{}
+}
+
+// OrderServiceCloseOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceCloseOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order forbidden response has a 2xx status code
+func (o *OrderServiceCloseOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order forbidden response has a 3xx status code
+func (o *OrderServiceCloseOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order forbidden response has a 4xx status code
+func (o *OrderServiceCloseOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order forbidden response has a 5xx status code
+func (o *OrderServiceCloseOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order forbidden response a status code equal to that given
+func (o *OrderServiceCloseOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service close order forbidden response
+func (o *OrderServiceCloseOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceCloseOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceCloseOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceCloseOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderNotFound creates a OrderServiceCloseOrderNotFound with default headers values
+func NewOrderServiceCloseOrderNotFound() *OrderServiceCloseOrderNotFound {
+	return &OrderServiceCloseOrderNotFound{}
+}
+
+// OrderServiceCloseOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceCloseOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order not found response has a 2xx status code
+func (o *OrderServiceCloseOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order not found response has a 3xx status code
+func (o *OrderServiceCloseOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order not found response has a 4xx status code
+func (o *OrderServiceCloseOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order not found response has a 5xx status code
+func (o *OrderServiceCloseOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order not found response a status code equal to that given
+func (o *OrderServiceCloseOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service close order not found response
+func (o *OrderServiceCloseOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceCloseOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceCloseOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceCloseOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderConflict creates a OrderServiceCloseOrderConflict with default headers values
+func NewOrderServiceCloseOrderConflict() *OrderServiceCloseOrderConflict {
+	return &OrderServiceCloseOrderConflict{}
+}
+
+// OrderServiceCloseOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceCloseOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order conflict response has a 2xx status code
+func (o *OrderServiceCloseOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order conflict response has a 3xx status code
+func (o *OrderServiceCloseOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order conflict response has a 4xx status code
+func (o *OrderServiceCloseOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order conflict response has a 5xx status code
+func (o *OrderServiceCloseOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order conflict response a status code equal to that given
+func (o *OrderServiceCloseOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service close order conflict response
+func (o *OrderServiceCloseOrderConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceCloseOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceCloseOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceCloseOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceCloseOrderTooManyRequests creates a OrderServiceCloseOrderTooManyRequests with default headers values
+func NewOrderServiceCloseOrderTooManyRequests() *OrderServiceCloseOrderTooManyRequests {
+	return &OrderServiceCloseOrderTooManyRequests{}
+}
+
+// OrderServiceCloseOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceCloseOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service close order too many requests response has a 2xx status code
+func (o *OrderServiceCloseOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service close order too many requests response has a 3xx status code
+func (o *OrderServiceCloseOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service close order too many requests response has a 4xx status code
+func (o *OrderServiceCloseOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service close order too many requests response has a 5xx status code
+func (o *OrderServiceCloseOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service close order too many requests response a status code equal to that given
+func (o *OrderServiceCloseOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service close order too many requests response
+func (o *OrderServiceCloseOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceCloseOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceCloseOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:close][%d] orderServiceCloseOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceCloseOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceCloseOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *OrderServiceGetDeliveryReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceGetDeliveryBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceGetDeliveryUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceGetDeliveryForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceGetDeliveryNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceGetDeliveryTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceGetDeliveryDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *OrderServiceGetDeliveryOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Delivery)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceGetDeliveryBadRequest creates a OrderServiceGetDeliveryBadRequest with default headers values
+func NewOrderServiceGetDeliveryBadRequest() *OrderServiceGetDeliveryBadRequest {
+	return &OrderServiceGetDeliveryBadRequest{}
+}
+
+// OrderServiceGetDeliveryBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceGetDeliveryBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service get delivery bad request response has a 2xx status code
+func (o *OrderServiceGetDeliveryBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service get delivery bad request response has a 3xx status code
+func (o *OrderServiceGetDeliveryBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service get delivery bad request response has a 4xx status code
+func (o *OrderServiceGetDeliveryBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service get delivery bad request response has a 5xx status code
+func (o *OrderServiceGetDeliveryBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service get delivery bad request response a status code equal to that given
+func (o *OrderServiceGetDeliveryBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service get delivery bad request response
+func (o *OrderServiceGetDeliveryBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceGetDeliveryBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceGetDeliveryBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceGetDeliveryBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceGetDeliveryBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceGetDeliveryUnauthorized creates a OrderServiceGetDeliveryUnauthorized with default headers values
+func NewOrderServiceGetDeliveryUnauthorized() *OrderServiceGetDeliveryUnauthorized {
+	return &OrderServiceGetDeliveryUnauthorized{}
+}
+
+// OrderServiceGetDeliveryUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceGetDeliveryUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service get delivery unauthorized response has a 2xx status code
+func (o *OrderServiceGetDeliveryUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service get delivery unauthorized response has a 3xx status code
+func (o *OrderServiceGetDeliveryUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service get delivery unauthorized response has a 4xx status code
+func (o *OrderServiceGetDeliveryUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service get delivery unauthorized response has a 5xx status code
+func (o *OrderServiceGetDeliveryUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service get delivery unauthorized response a status code equal to that given
+func (o *OrderServiceGetDeliveryUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service get delivery unauthorized response
+func (o *OrderServiceGetDeliveryUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceGetDeliveryUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceGetDeliveryUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceGetDeliveryUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceGetDeliveryUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceGetDeliveryForbidden creates a OrderServiceGetDeliveryForbidden with default headers values
+func NewOrderServiceGetDeliveryForbidden() *OrderServiceGetDeliveryForbidden {
+	return &OrderServiceGetDeliveryForbidden{}
+}
+
+// OrderServiceGetDeliveryForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceGetDeliveryForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service get delivery forbidden response has a 2xx status code
+func (o *OrderServiceGetDeliveryForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service get delivery forbidden response has a 3xx status code
+func (o *OrderServiceGetDeliveryForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service get delivery forbidden response has a 4xx status code
+func (o *OrderServiceGetDeliveryForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service get delivery forbidden response has a 5xx status code
+func (o *OrderServiceGetDeliveryForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service get delivery forbidden response a status code equal to that given
+func (o *OrderServiceGetDeliveryForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service get delivery forbidden response
+func (o *OrderServiceGetDeliveryForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceGetDeliveryForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceGetDeliveryForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceGetDeliveryForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceGetDeliveryForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceGetDeliveryNotFound creates a OrderServiceGetDeliveryNotFound with default headers values
+func NewOrderServiceGetDeliveryNotFound() *OrderServiceGetDeliveryNotFound {
+	return &OrderServiceGetDeliveryNotFound{}
+}
+
+// OrderServiceGetDeliveryNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceGetDeliveryNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service get delivery not found response has a 2xx status code
+func (o *OrderServiceGetDeliveryNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service get delivery not found response has a 3xx status code
+func (o *OrderServiceGetDeliveryNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service get delivery not found response has a 4xx status code
+func (o *OrderServiceGetDeliveryNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service get delivery not found response has a 5xx status code
+func (o *OrderServiceGetDeliveryNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service get delivery not found response a status code equal to that given
+func (o *OrderServiceGetDeliveryNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service get delivery not found response
+func (o *OrderServiceGetDeliveryNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceGetDeliveryNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceGetDeliveryNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceGetDeliveryNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceGetDeliveryNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceGetDeliveryTooManyRequests creates a OrderServiceGetDeliveryTooManyRequests with default headers values
+func NewOrderServiceGetDeliveryTooManyRequests() *OrderServiceGetDeliveryTooManyRequests {
+	return &OrderServiceGetDeliveryTooManyRequests{}
+}
+
+// OrderServiceGetDeliveryTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceGetDeliveryTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service get delivery too many requests response has a 2xx status code
+func (o *OrderServiceGetDeliveryTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service get delivery too many requests response has a 3xx status code
+func (o *OrderServiceGetDeliveryTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service get delivery too many requests response has a 4xx status code
+func (o *OrderServiceGetDeliveryTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service get delivery too many requests response has a 5xx status code
+func (o *OrderServiceGetDeliveryTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service get delivery too many requests response a status code equal to that given
+func (o *OrderServiceGetDeliveryTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service get delivery too many requests response
+func (o *OrderServiceGetDeliveryTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceGetDeliveryTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceGetDeliveryTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries/{id}][%d] orderServiceGetDeliveryTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceGetDeliveryTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceGetDeliveryTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

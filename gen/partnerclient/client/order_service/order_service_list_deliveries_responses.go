@@ -27,6 +27,36 @@ func (o *OrderServiceListDeliveriesReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceListDeliveriesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceListDeliveriesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceListDeliveriesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceListDeliveriesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceListDeliveriesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceListDeliveriesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *OrderServiceListDeliveriesOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1ListDeliveriesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListDeliveriesBadRequest creates a OrderServiceListDeliveriesBadRequest with default headers values
+func NewOrderServiceListDeliveriesBadRequest() *OrderServiceListDeliveriesBadRequest {
+	return &OrderServiceListDeliveriesBadRequest{}
+}
+
+// OrderServiceListDeliveriesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceListDeliveriesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list deliveries bad request response has a 2xx status code
+func (o *OrderServiceListDeliveriesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list deliveries bad request response has a 3xx status code
+func (o *OrderServiceListDeliveriesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list deliveries bad request response has a 4xx status code
+func (o *OrderServiceListDeliveriesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list deliveries bad request response has a 5xx status code
+func (o *OrderServiceListDeliveriesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list deliveries bad request response a status code equal to that given
+func (o *OrderServiceListDeliveriesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service list deliveries bad request response
+func (o *OrderServiceListDeliveriesBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceListDeliveriesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceListDeliveriesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceListDeliveriesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListDeliveriesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListDeliveriesUnauthorized creates a OrderServiceListDeliveriesUnauthorized with default headers values
+func NewOrderServiceListDeliveriesUnauthorized() *OrderServiceListDeliveriesUnauthorized {
+	return &OrderServiceListDeliveriesUnauthorized{}
+}
+
+// OrderServiceListDeliveriesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceListDeliveriesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list deliveries unauthorized response has a 2xx status code
+func (o *OrderServiceListDeliveriesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list deliveries unauthorized response has a 3xx status code
+func (o *OrderServiceListDeliveriesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list deliveries unauthorized response has a 4xx status code
+func (o *OrderServiceListDeliveriesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list deliveries unauthorized response has a 5xx status code
+func (o *OrderServiceListDeliveriesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list deliveries unauthorized response a status code equal to that given
+func (o *OrderServiceListDeliveriesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service list deliveries unauthorized response
+func (o *OrderServiceListDeliveriesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceListDeliveriesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceListDeliveriesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceListDeliveriesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListDeliveriesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListDeliveriesForbidden creates a OrderServiceListDeliveriesForbidden with default headers values
+func NewOrderServiceListDeliveriesForbidden() *OrderServiceListDeliveriesForbidden {
+	return &OrderServiceListDeliveriesForbidden{}
+}
+
+// OrderServiceListDeliveriesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceListDeliveriesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list deliveries forbidden response has a 2xx status code
+func (o *OrderServiceListDeliveriesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list deliveries forbidden response has a 3xx status code
+func (o *OrderServiceListDeliveriesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list deliveries forbidden response has a 4xx status code
+func (o *OrderServiceListDeliveriesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list deliveries forbidden response has a 5xx status code
+func (o *OrderServiceListDeliveriesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list deliveries forbidden response a status code equal to that given
+func (o *OrderServiceListDeliveriesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service list deliveries forbidden response
+func (o *OrderServiceListDeliveriesForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceListDeliveriesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceListDeliveriesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceListDeliveriesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListDeliveriesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListDeliveriesNotFound creates a OrderServiceListDeliveriesNotFound with default headers values
+func NewOrderServiceListDeliveriesNotFound() *OrderServiceListDeliveriesNotFound {
+	return &OrderServiceListDeliveriesNotFound{}
+}
+
+// OrderServiceListDeliveriesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceListDeliveriesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list deliveries not found response has a 2xx status code
+func (o *OrderServiceListDeliveriesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list deliveries not found response has a 3xx status code
+func (o *OrderServiceListDeliveriesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list deliveries not found response has a 4xx status code
+func (o *OrderServiceListDeliveriesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list deliveries not found response has a 5xx status code
+func (o *OrderServiceListDeliveriesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list deliveries not found response a status code equal to that given
+func (o *OrderServiceListDeliveriesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service list deliveries not found response
+func (o *OrderServiceListDeliveriesNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceListDeliveriesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceListDeliveriesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceListDeliveriesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListDeliveriesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListDeliveriesTooManyRequests creates a OrderServiceListDeliveriesTooManyRequests with default headers values
+func NewOrderServiceListDeliveriesTooManyRequests() *OrderServiceListDeliveriesTooManyRequests {
+	return &OrderServiceListDeliveriesTooManyRequests{}
+}
+
+// OrderServiceListDeliveriesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceListDeliveriesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list deliveries too many requests response has a 2xx status code
+func (o *OrderServiceListDeliveriesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list deliveries too many requests response has a 3xx status code
+func (o *OrderServiceListDeliveriesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list deliveries too many requests response has a 4xx status code
+func (o *OrderServiceListDeliveriesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list deliveries too many requests response has a 5xx status code
+func (o *OrderServiceListDeliveriesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list deliveries too many requests response a status code equal to that given
+func (o *OrderServiceListDeliveriesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service list deliveries too many requests response
+func (o *OrderServiceListDeliveriesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceListDeliveriesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceListDeliveriesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders/{orderId}/deliveries][%d] orderServiceListDeliveriesTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceListDeliveriesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListDeliveriesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

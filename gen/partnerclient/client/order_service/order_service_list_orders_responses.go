@@ -27,6 +27,30 @@ func (o *OrderServiceListOrdersReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceListOrdersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceListOrdersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceListOrdersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceListOrdersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceListOrdersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *OrderServiceListOrdersOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1ListOrdersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListOrdersBadRequest creates a OrderServiceListOrdersBadRequest with default headers values
+func NewOrderServiceListOrdersBadRequest() *OrderServiceListOrdersBadRequest {
+	return &OrderServiceListOrdersBadRequest{}
+}
+
+// OrderServiceListOrdersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceListOrdersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list orders bad request response has a 2xx status code
+func (o *OrderServiceListOrdersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list orders bad request response has a 3xx status code
+func (o *OrderServiceListOrdersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list orders bad request response has a 4xx status code
+func (o *OrderServiceListOrdersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list orders bad request response has a 5xx status code
+func (o *OrderServiceListOrdersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list orders bad request response a status code equal to that given
+func (o *OrderServiceListOrdersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service list orders bad request response
+func (o *OrderServiceListOrdersBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceListOrdersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceListOrdersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceListOrdersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListOrdersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListOrdersUnauthorized creates a OrderServiceListOrdersUnauthorized with default headers values
+func NewOrderServiceListOrdersUnauthorized() *OrderServiceListOrdersUnauthorized {
+	return &OrderServiceListOrdersUnauthorized{}
+}
+
+// OrderServiceListOrdersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceListOrdersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list orders unauthorized response has a 2xx status code
+func (o *OrderServiceListOrdersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list orders unauthorized response has a 3xx status code
+func (o *OrderServiceListOrdersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list orders unauthorized response has a 4xx status code
+func (o *OrderServiceListOrdersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list orders unauthorized response has a 5xx status code
+func (o *OrderServiceListOrdersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list orders unauthorized response a status code equal to that given
+func (o *OrderServiceListOrdersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service list orders unauthorized response
+func (o *OrderServiceListOrdersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceListOrdersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceListOrdersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceListOrdersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListOrdersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListOrdersForbidden creates a OrderServiceListOrdersForbidden with default headers values
+func NewOrderServiceListOrdersForbidden() *OrderServiceListOrdersForbidden {
+	return &OrderServiceListOrdersForbidden{}
+}
+
+// OrderServiceListOrdersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceListOrdersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list orders forbidden response has a 2xx status code
+func (o *OrderServiceListOrdersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list orders forbidden response has a 3xx status code
+func (o *OrderServiceListOrdersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list orders forbidden response has a 4xx status code
+func (o *OrderServiceListOrdersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list orders forbidden response has a 5xx status code
+func (o *OrderServiceListOrdersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list orders forbidden response a status code equal to that given
+func (o *OrderServiceListOrdersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service list orders forbidden response
+func (o *OrderServiceListOrdersForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceListOrdersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceListOrdersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceListOrdersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListOrdersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceListOrdersTooManyRequests creates a OrderServiceListOrdersTooManyRequests with default headers values
+func NewOrderServiceListOrdersTooManyRequests() *OrderServiceListOrdersTooManyRequests {
+	return &OrderServiceListOrdersTooManyRequests{}
+}
+
+// OrderServiceListOrdersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceListOrdersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service list orders too many requests response has a 2xx status code
+func (o *OrderServiceListOrdersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service list orders too many requests response has a 3xx status code
+func (o *OrderServiceListOrdersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service list orders too many requests response has a 4xx status code
+func (o *OrderServiceListOrdersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service list orders too many requests response has a 5xx status code
+func (o *OrderServiceListOrdersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service list orders too many requests response a status code equal to that given
+func (o *OrderServiceListOrdersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service list orders too many requests response
+func (o *OrderServiceListOrdersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceListOrdersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceListOrdersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/orders][%d] orderServiceListOrdersTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceListOrdersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceListOrdersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

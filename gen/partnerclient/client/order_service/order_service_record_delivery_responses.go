@@ -27,6 +27,42 @@ func (o *OrderServiceRecordDeliveryReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceRecordDeliveryBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceRecordDeliveryUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceRecordDeliveryForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceRecordDeliveryNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceRecordDeliveryConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceRecordDeliveryTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceRecordDeliveryDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceRecordDeliveryOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1Delivery)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryBadRequest creates a OrderServiceRecordDeliveryBadRequest with default headers values
+func NewOrderServiceRecordDeliveryBadRequest() *OrderServiceRecordDeliveryBadRequest {
+	return &OrderServiceRecordDeliveryBadRequest{}
+}
+
+// OrderServiceRecordDeliveryBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceRecordDeliveryBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery bad request response has a 2xx status code
+func (o *OrderServiceRecordDeliveryBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery bad request response has a 3xx status code
+func (o *OrderServiceRecordDeliveryBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery bad request response has a 4xx status code
+func (o *OrderServiceRecordDeliveryBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery bad request response has a 5xx status code
+func (o *OrderServiceRecordDeliveryBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery bad request response a status code equal to that given
+func (o *OrderServiceRecordDeliveryBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service record delivery bad request response
+func (o *OrderServiceRecordDeliveryBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceRecordDeliveryBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceRecordDeliveryBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceRecordDeliveryBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryUnauthorized creates a OrderServiceRecordDeliveryUnauthorized with default headers values
+func NewOrderServiceRecordDeliveryUnauthorized() *OrderServiceRecordDeliveryUnauthorized {
+	return &OrderServiceRecordDeliveryUnauthorized{}
+}
+
+// OrderServiceRecordDeliveryUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceRecordDeliveryUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery unauthorized response has a 2xx status code
+func (o *OrderServiceRecordDeliveryUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery unauthorized response has a 3xx status code
+func (o *OrderServiceRecordDeliveryUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery unauthorized response has a 4xx status code
+func (o *OrderServiceRecordDeliveryUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery unauthorized response has a 5xx status code
+func (o *OrderServiceRecordDeliveryUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery unauthorized response a status code equal to that given
+func (o *OrderServiceRecordDeliveryUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service record delivery unauthorized response
+func (o *OrderServiceRecordDeliveryUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceRecordDeliveryUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceRecordDeliveryUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceRecordDeliveryUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryForbidden creates a OrderServiceRecordDeliveryForbidden with default headers values
+func NewOrderServiceRecordDeliveryForbidden() *OrderServiceRecordDeliveryForbidden {
+	return &OrderServiceRecordDeliveryForbidden{}
+}
+
+// OrderServiceRecordDeliveryForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceRecordDeliveryForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery forbidden response has a 2xx status code
+func (o *OrderServiceRecordDeliveryForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery forbidden response has a 3xx status code
+func (o *OrderServiceRecordDeliveryForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery forbidden response has a 4xx status code
+func (o *OrderServiceRecordDeliveryForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery forbidden response has a 5xx status code
+func (o *OrderServiceRecordDeliveryForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery forbidden response a status code equal to that given
+func (o *OrderServiceRecordDeliveryForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service record delivery forbidden response
+func (o *OrderServiceRecordDeliveryForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceRecordDeliveryForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceRecordDeliveryForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceRecordDeliveryForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryNotFound creates a OrderServiceRecordDeliveryNotFound with default headers values
+func NewOrderServiceRecordDeliveryNotFound() *OrderServiceRecordDeliveryNotFound {
+	return &OrderServiceRecordDeliveryNotFound{}
+}
+
+// OrderServiceRecordDeliveryNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceRecordDeliveryNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery not found response has a 2xx status code
+func (o *OrderServiceRecordDeliveryNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery not found response has a 3xx status code
+func (o *OrderServiceRecordDeliveryNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery not found response has a 4xx status code
+func (o *OrderServiceRecordDeliveryNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery not found response has a 5xx status code
+func (o *OrderServiceRecordDeliveryNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery not found response a status code equal to that given
+func (o *OrderServiceRecordDeliveryNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service record delivery not found response
+func (o *OrderServiceRecordDeliveryNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceRecordDeliveryNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceRecordDeliveryNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceRecordDeliveryNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryConflict creates a OrderServiceRecordDeliveryConflict with default headers values
+func NewOrderServiceRecordDeliveryConflict() *OrderServiceRecordDeliveryConflict {
+	return &OrderServiceRecordDeliveryConflict{}
+}
+
+// OrderServiceRecordDeliveryConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceRecordDeliveryConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery conflict response has a 2xx status code
+func (o *OrderServiceRecordDeliveryConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery conflict response has a 3xx status code
+func (o *OrderServiceRecordDeliveryConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery conflict response has a 4xx status code
+func (o *OrderServiceRecordDeliveryConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery conflict response has a 5xx status code
+func (o *OrderServiceRecordDeliveryConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery conflict response a status code equal to that given
+func (o *OrderServiceRecordDeliveryConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service record delivery conflict response
+func (o *OrderServiceRecordDeliveryConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceRecordDeliveryConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryConflict %s", 409, payload)
+}
+
+func (o *OrderServiceRecordDeliveryConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryConflict %s", 409, payload)
+}
+
+func (o *OrderServiceRecordDeliveryConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordDeliveryTooManyRequests creates a OrderServiceRecordDeliveryTooManyRequests with default headers values
+func NewOrderServiceRecordDeliveryTooManyRequests() *OrderServiceRecordDeliveryTooManyRequests {
+	return &OrderServiceRecordDeliveryTooManyRequests{}
+}
+
+// OrderServiceRecordDeliveryTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceRecordDeliveryTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record delivery too many requests response has a 2xx status code
+func (o *OrderServiceRecordDeliveryTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record delivery too many requests response has a 3xx status code
+func (o *OrderServiceRecordDeliveryTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record delivery too many requests response has a 4xx status code
+func (o *OrderServiceRecordDeliveryTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record delivery too many requests response has a 5xx status code
+func (o *OrderServiceRecordDeliveryTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record delivery too many requests response a status code equal to that given
+func (o *OrderServiceRecordDeliveryTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service record delivery too many requests response
+func (o *OrderServiceRecordDeliveryTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceRecordDeliveryTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceRecordDeliveryTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/deliveries][%d] orderServiceRecordDeliveryTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceRecordDeliveryTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordDeliveryTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

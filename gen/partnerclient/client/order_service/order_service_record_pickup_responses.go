@@ -27,6 +27,42 @@ func (o *OrderServiceRecordPickupReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceRecordPickupBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceRecordPickupUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceRecordPickupForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceRecordPickupNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceRecordPickupConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceRecordPickupTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceRecordPickupDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceRecordPickupOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1Pickup)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupBadRequest creates a OrderServiceRecordPickupBadRequest with default headers values
+func NewOrderServiceRecordPickupBadRequest() *OrderServiceRecordPickupBadRequest {
+	return &OrderServiceRecordPickupBadRequest{}
+}
+
+// OrderServiceRecordPickupBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceRecordPickupBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup bad request response has a 2xx status code
+func (o *OrderServiceRecordPickupBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup bad request response has a 3xx status code
+func (o *OrderServiceRecordPickupBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup bad request response has a 4xx status code
+func (o *OrderServiceRecordPickupBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup bad request response has a 5xx status code
+func (o *OrderServiceRecordPickupBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup bad request response a status code equal to that given
+func (o *OrderServiceRecordPickupBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service record pickup bad request response
+func (o *OrderServiceRecordPickupBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceRecordPickupBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceRecordPickupBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceRecordPickupBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupUnauthorized creates a OrderServiceRecordPickupUnauthorized with default headers values
+func NewOrderServiceRecordPickupUnauthorized() *OrderServiceRecordPickupUnauthorized {
+	return &OrderServiceRecordPickupUnauthorized{}
+}
+
+// OrderServiceRecordPickupUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceRecordPickupUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup unauthorized response has a 2xx status code
+func (o *OrderServiceRecordPickupUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup unauthorized response has a 3xx status code
+func (o *OrderServiceRecordPickupUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup unauthorized response has a 4xx status code
+func (o *OrderServiceRecordPickupUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup unauthorized response has a 5xx status code
+func (o *OrderServiceRecordPickupUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup unauthorized response a status code equal to that given
+func (o *OrderServiceRecordPickupUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service record pickup unauthorized response
+func (o *OrderServiceRecordPickupUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceRecordPickupUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceRecordPickupUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceRecordPickupUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupForbidden creates a OrderServiceRecordPickupForbidden with default headers values
+func NewOrderServiceRecordPickupForbidden() *OrderServiceRecordPickupForbidden {
+	return &OrderServiceRecordPickupForbidden{}
+}
+
+// OrderServiceRecordPickupForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceRecordPickupForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup forbidden response has a 2xx status code
+func (o *OrderServiceRecordPickupForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup forbidden response has a 3xx status code
+func (o *OrderServiceRecordPickupForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup forbidden response has a 4xx status code
+func (o *OrderServiceRecordPickupForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup forbidden response has a 5xx status code
+func (o *OrderServiceRecordPickupForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup forbidden response a status code equal to that given
+func (o *OrderServiceRecordPickupForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service record pickup forbidden response
+func (o *OrderServiceRecordPickupForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceRecordPickupForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceRecordPickupForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceRecordPickupForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupNotFound creates a OrderServiceRecordPickupNotFound with default headers values
+func NewOrderServiceRecordPickupNotFound() *OrderServiceRecordPickupNotFound {
+	return &OrderServiceRecordPickupNotFound{}
+}
+
+// OrderServiceRecordPickupNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceRecordPickupNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup not found response has a 2xx status code
+func (o *OrderServiceRecordPickupNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup not found response has a 3xx status code
+func (o *OrderServiceRecordPickupNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup not found response has a 4xx status code
+func (o *OrderServiceRecordPickupNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup not found response has a 5xx status code
+func (o *OrderServiceRecordPickupNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup not found response a status code equal to that given
+func (o *OrderServiceRecordPickupNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service record pickup not found response
+func (o *OrderServiceRecordPickupNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceRecordPickupNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceRecordPickupNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceRecordPickupNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupConflict creates a OrderServiceRecordPickupConflict with default headers values
+func NewOrderServiceRecordPickupConflict() *OrderServiceRecordPickupConflict {
+	return &OrderServiceRecordPickupConflict{}
+}
+
+// OrderServiceRecordPickupConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceRecordPickupConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup conflict response has a 2xx status code
+func (o *OrderServiceRecordPickupConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup conflict response has a 3xx status code
+func (o *OrderServiceRecordPickupConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup conflict response has a 4xx status code
+func (o *OrderServiceRecordPickupConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup conflict response has a 5xx status code
+func (o *OrderServiceRecordPickupConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup conflict response a status code equal to that given
+func (o *OrderServiceRecordPickupConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service record pickup conflict response
+func (o *OrderServiceRecordPickupConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceRecordPickupConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupConflict %s", 409, payload)
+}
+
+func (o *OrderServiceRecordPickupConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupConflict %s", 409, payload)
+}
+
+func (o *OrderServiceRecordPickupConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceRecordPickupTooManyRequests creates a OrderServiceRecordPickupTooManyRequests with default headers values
+func NewOrderServiceRecordPickupTooManyRequests() *OrderServiceRecordPickupTooManyRequests {
+	return &OrderServiceRecordPickupTooManyRequests{}
+}
+
+// OrderServiceRecordPickupTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceRecordPickupTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service record pickup too many requests response has a 2xx status code
+func (o *OrderServiceRecordPickupTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service record pickup too many requests response has a 3xx status code
+func (o *OrderServiceRecordPickupTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service record pickup too many requests response has a 4xx status code
+func (o *OrderServiceRecordPickupTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service record pickup too many requests response has a 5xx status code
+func (o *OrderServiceRecordPickupTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service record pickup too many requests response a status code equal to that given
+func (o *OrderServiceRecordPickupTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service record pickup too many requests response
+func (o *OrderServiceRecordPickupTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceRecordPickupTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceRecordPickupTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{orderId}/pickups][%d] orderServiceRecordPickupTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceRecordPickupTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceRecordPickupTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *OrderServiceSubmitOrderReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceSubmitOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceSubmitOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceSubmitOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceSubmitOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceSubmitOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceSubmitOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceSubmitOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *OrderServiceSubmitOrderOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Order)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderBadRequest creates a OrderServiceSubmitOrderBadRequest with default headers values
+func NewOrderServiceSubmitOrderBadRequest() *OrderServiceSubmitOrderBadRequest {
+	return &OrderServiceSubmitOrderBadRequest{}
+}
+
+// OrderServiceSubmitOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceSubmitOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order bad request response has a 2xx status code
+func (o *OrderServiceSubmitOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order bad request response has a 3xx status code
+func (o *OrderServiceSubmitOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order bad request response has a 4xx status code
+func (o *OrderServiceSubmitOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order bad request response has a 5xx status code
+func (o *OrderServiceSubmitOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order bad request response a status code equal to that given
+func (o *OrderServiceSubmitOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service submit order bad request response
+func (o *OrderServiceSubmitOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceSubmitOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceSubmitOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceSubmitOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderUnauthorized creates a OrderServiceSubmitOrderUnauthorized with default headers values
+func NewOrderServiceSubmitOrderUnauthorized() *OrderServiceSubmitOrderUnauthorized {
+	return &OrderServiceSubmitOrderUnauthorized{}
+}
+
+// OrderServiceSubmitOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceSubmitOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order unauthorized response has a 2xx status code
+func (o *OrderServiceSubmitOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order unauthorized response has a 3xx status code
+func (o *OrderServiceSubmitOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order unauthorized response has a 4xx status code
+func (o *OrderServiceSubmitOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order unauthorized response has a 5xx status code
+func (o *OrderServiceSubmitOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order unauthorized response a status code equal to that given
+func (o *OrderServiceSubmitOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service submit order unauthorized response
+func (o *OrderServiceSubmitOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceSubmitOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceSubmitOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceSubmitOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderForbidden creates a OrderServiceSubmitOrderForbidden with default headers values
+func NewOrderServiceSubmitOrderForbidden() *OrderServiceSubmitOrderForbidden {
+	return &OrderServiceSubmitOrderForbidden{}
+}
+
+// OrderServiceSubmitOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceSubmitOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order forbidden response has a 2xx status code
+func (o *OrderServiceSubmitOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order forbidden response has a 3xx status code
+func (o *OrderServiceSubmitOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order forbidden response has a 4xx status code
+func (o *OrderServiceSubmitOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order forbidden response has a 5xx status code
+func (o *OrderServiceSubmitOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order forbidden response a status code equal to that given
+func (o *OrderServiceSubmitOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service submit order forbidden response
+func (o *OrderServiceSubmitOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceSubmitOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceSubmitOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceSubmitOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderNotFound creates a OrderServiceSubmitOrderNotFound with default headers values
+func NewOrderServiceSubmitOrderNotFound() *OrderServiceSubmitOrderNotFound {
+	return &OrderServiceSubmitOrderNotFound{}
+}
+
+// OrderServiceSubmitOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceSubmitOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order not found response has a 2xx status code
+func (o *OrderServiceSubmitOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order not found response has a 3xx status code
+func (o *OrderServiceSubmitOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order not found response has a 4xx status code
+func (o *OrderServiceSubmitOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order not found response has a 5xx status code
+func (o *OrderServiceSubmitOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order not found response a status code equal to that given
+func (o *OrderServiceSubmitOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service submit order not found response
+func (o *OrderServiceSubmitOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceSubmitOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceSubmitOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceSubmitOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderConflict creates a OrderServiceSubmitOrderConflict with default headers values
+func NewOrderServiceSubmitOrderConflict() *OrderServiceSubmitOrderConflict {
+	return &OrderServiceSubmitOrderConflict{}
+}
+
+// OrderServiceSubmitOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceSubmitOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order conflict response has a 2xx status code
+func (o *OrderServiceSubmitOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order conflict response has a 3xx status code
+func (o *OrderServiceSubmitOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order conflict response has a 4xx status code
+func (o *OrderServiceSubmitOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order conflict response has a 5xx status code
+func (o *OrderServiceSubmitOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order conflict response a status code equal to that given
+func (o *OrderServiceSubmitOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service submit order conflict response
+func (o *OrderServiceSubmitOrderConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceSubmitOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceSubmitOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceSubmitOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceSubmitOrderTooManyRequests creates a OrderServiceSubmitOrderTooManyRequests with default headers values
+func NewOrderServiceSubmitOrderTooManyRequests() *OrderServiceSubmitOrderTooManyRequests {
+	return &OrderServiceSubmitOrderTooManyRequests{}
+}
+
+// OrderServiceSubmitOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceSubmitOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service submit order too many requests response has a 2xx status code
+func (o *OrderServiceSubmitOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service submit order too many requests response has a 3xx status code
+func (o *OrderServiceSubmitOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service submit order too many requests response has a 4xx status code
+func (o *OrderServiceSubmitOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service submit order too many requests response has a 5xx status code
+func (o *OrderServiceSubmitOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service submit order too many requests response a status code equal to that given
+func (o *OrderServiceSubmitOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service submit order too many requests response
+func (o *OrderServiceSubmitOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceSubmitOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceSubmitOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/orders/{id}:submit][%d] orderServiceSubmitOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceSubmitOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceSubmitOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -62,16 +62,16 @@ OrderServiceUpdateOrderParams contains all the parameters to send to the API end
 */
 type OrderServiceUpdateOrderParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// Order.
 	//
 	// The order, with id and etag; only the fields named in update_mask are
 	// read.
 	Order OrderServiceUpdateOrderBody
-
-	// OrderID.
-	//
-	// Server-assigned UUIDv7.
-	OrderID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *OrderServiceUpdateOrderParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the order service update order params.
+func (o *OrderServiceUpdateOrderParams) WithID(id string) *OrderServiceUpdateOrderParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the order service update order params.
+func (o *OrderServiceUpdateOrderParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithOrder adds the order to the order service update order params.
 func (o *OrderServiceUpdateOrderParams) WithOrder(order OrderServiceUpdateOrderBody) *OrderServiceUpdateOrderParams {
 	o.SetOrder(order)
@@ -141,29 +152,18 @@ func (o *OrderServiceUpdateOrderParams) SetOrder(order OrderServiceUpdateOrderBo
 	o.Order = order
 }
 
-// WithOrderID adds the orderID to the order service update order params.
-func (o *OrderServiceUpdateOrderParams) WithOrderID(orderID string) *OrderServiceUpdateOrderParams {
-	o.SetOrderID(orderID)
-	return o
-}
-
-// SetOrderID adds the orderId to the order service update order params.
-func (o *OrderServiceUpdateOrderParams) SetOrderID(orderID string) {
-	o.OrderID = orderID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *OrderServiceUpdateOrderParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Order); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param order.id
-	if err := r.SetPathParam("order.id", o.OrderID); err != nil {
+	if err := r.SetBodyParam(o.Order); err != nil {
 		return err
 	}
 

@@ -33,6 +33,42 @@ func (o *OrderServiceUpdateOrderReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewOrderServiceUpdateOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewOrderServiceUpdateOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewOrderServiceUpdateOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewOrderServiceUpdateOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewOrderServiceUpdateOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewOrderServiceUpdateOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewOrderServiceUpdateOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -105,12 +141,12 @@ func (o *OrderServiceUpdateOrderOK) Code() int {
 
 func (o *OrderServiceUpdateOrderOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/orders/{order.id}][%d] orderServiceUpdateOrderOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderOK %s", 200, payload)
 }
 
 func (o *OrderServiceUpdateOrderOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/orders/{order.id}][%d] orderServiceUpdateOrderOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderOK %s", 200, payload)
 }
 
 func (o *OrderServiceUpdateOrderOK) GetPayload() *models.V1Order {
@@ -155,6 +191,720 @@ func (o *OrderServiceUpdateOrderOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Order)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderBadRequest creates a OrderServiceUpdateOrderBadRequest with default headers values
+func NewOrderServiceUpdateOrderBadRequest() *OrderServiceUpdateOrderBadRequest {
+	return &OrderServiceUpdateOrderBadRequest{}
+}
+
+// OrderServiceUpdateOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type OrderServiceUpdateOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order bad request response has a 2xx status code
+func (o *OrderServiceUpdateOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order bad request response has a 3xx status code
+func (o *OrderServiceUpdateOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order bad request response has a 4xx status code
+func (o *OrderServiceUpdateOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order bad request response has a 5xx status code
+func (o *OrderServiceUpdateOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order bad request response a status code equal to that given
+func (o *OrderServiceUpdateOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the order service update order bad request response
+func (o *OrderServiceUpdateOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *OrderServiceUpdateOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceUpdateOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderBadRequest %s", 400, payload)
+}
+
+func (o *OrderServiceUpdateOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderUnauthorized creates a OrderServiceUpdateOrderUnauthorized with default headers values
+func NewOrderServiceUpdateOrderUnauthorized() *OrderServiceUpdateOrderUnauthorized {
+	return &OrderServiceUpdateOrderUnauthorized{}
+}
+
+// OrderServiceUpdateOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type OrderServiceUpdateOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order unauthorized response has a 2xx status code
+func (o *OrderServiceUpdateOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order unauthorized response has a 3xx status code
+func (o *OrderServiceUpdateOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order unauthorized response has a 4xx status code
+func (o *OrderServiceUpdateOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order unauthorized response has a 5xx status code
+func (o *OrderServiceUpdateOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order unauthorized response a status code equal to that given
+func (o *OrderServiceUpdateOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the order service update order unauthorized response
+func (o *OrderServiceUpdateOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *OrderServiceUpdateOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceUpdateOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderUnauthorized %s", 401, payload)
+}
+
+func (o *OrderServiceUpdateOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderForbidden creates a OrderServiceUpdateOrderForbidden with default headers values
+func NewOrderServiceUpdateOrderForbidden() *OrderServiceUpdateOrderForbidden {
+	return &OrderServiceUpdateOrderForbidden{}
+}
+
+// OrderServiceUpdateOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type OrderServiceUpdateOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order forbidden response has a 2xx status code
+func (o *OrderServiceUpdateOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order forbidden response has a 3xx status code
+func (o *OrderServiceUpdateOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order forbidden response has a 4xx status code
+func (o *OrderServiceUpdateOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order forbidden response has a 5xx status code
+func (o *OrderServiceUpdateOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order forbidden response a status code equal to that given
+func (o *OrderServiceUpdateOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the order service update order forbidden response
+func (o *OrderServiceUpdateOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *OrderServiceUpdateOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceUpdateOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderForbidden %s", 403, payload)
+}
+
+func (o *OrderServiceUpdateOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderNotFound creates a OrderServiceUpdateOrderNotFound with default headers values
+func NewOrderServiceUpdateOrderNotFound() *OrderServiceUpdateOrderNotFound {
+	return &OrderServiceUpdateOrderNotFound{}
+}
+
+// OrderServiceUpdateOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type OrderServiceUpdateOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order not found response has a 2xx status code
+func (o *OrderServiceUpdateOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order not found response has a 3xx status code
+func (o *OrderServiceUpdateOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order not found response has a 4xx status code
+func (o *OrderServiceUpdateOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order not found response has a 5xx status code
+func (o *OrderServiceUpdateOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order not found response a status code equal to that given
+func (o *OrderServiceUpdateOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the order service update order not found response
+func (o *OrderServiceUpdateOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *OrderServiceUpdateOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceUpdateOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderNotFound %s", 404, payload)
+}
+
+func (o *OrderServiceUpdateOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderConflict creates a OrderServiceUpdateOrderConflict with default headers values
+func NewOrderServiceUpdateOrderConflict() *OrderServiceUpdateOrderConflict {
+	return &OrderServiceUpdateOrderConflict{}
+}
+
+// OrderServiceUpdateOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type OrderServiceUpdateOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order conflict response has a 2xx status code
+func (o *OrderServiceUpdateOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order conflict response has a 3xx status code
+func (o *OrderServiceUpdateOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order conflict response has a 4xx status code
+func (o *OrderServiceUpdateOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order conflict response has a 5xx status code
+func (o *OrderServiceUpdateOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order conflict response a status code equal to that given
+func (o *OrderServiceUpdateOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the order service update order conflict response
+func (o *OrderServiceUpdateOrderConflict) Code() int {
+	return 409
+}
+
+func (o *OrderServiceUpdateOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceUpdateOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderConflict %s", 409, payload)
+}
+
+func (o *OrderServiceUpdateOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewOrderServiceUpdateOrderTooManyRequests creates a OrderServiceUpdateOrderTooManyRequests with default headers values
+func NewOrderServiceUpdateOrderTooManyRequests() *OrderServiceUpdateOrderTooManyRequests {
+	return &OrderServiceUpdateOrderTooManyRequests{}
+}
+
+// OrderServiceUpdateOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type OrderServiceUpdateOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this order service update order too many requests response has a 2xx status code
+func (o *OrderServiceUpdateOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this order service update order too many requests response has a 3xx status code
+func (o *OrderServiceUpdateOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this order service update order too many requests response has a 4xx status code
+func (o *OrderServiceUpdateOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this order service update order too many requests response has a 5xx status code
+func (o *OrderServiceUpdateOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this order service update order too many requests response a status code equal to that given
+func (o *OrderServiceUpdateOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the order service update order too many requests response
+func (o *OrderServiceUpdateOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *OrderServiceUpdateOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceUpdateOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] orderServiceUpdateOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *OrderServiceUpdateOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *OrderServiceUpdateOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -227,12 +977,12 @@ func (o *OrderServiceUpdateOrderDefault) Code() int {
 
 func (o *OrderServiceUpdateOrderDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/orders/{order.id}][%d] OrderService_UpdateOrder default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] OrderService_UpdateOrder default %s", o._statusCode, payload)
 }
 
 func (o *OrderServiceUpdateOrderDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/orders/{order.id}][%d] OrderService_UpdateOrder default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/orders/{id}][%d] OrderService_UpdateOrder default %s", o._statusCode, payload)
 }
 
 func (o *OrderServiceUpdateOrderDefault) GetPayload() *models.ErrorResponse {

@@ -365,7 +365,7 @@ func (a *Client) PatientServiceUpdatePatientContext(ctx context.Context, params 
 	op := &runtime.ClientOperation{
 		ID:                 "PatientService_UpdatePatient",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/patients/{patient.id}",
+		PathPattern:        "/api/v1/patients/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

@@ -27,6 +27,36 @@ func (o *PatientServiceCreatePatientReader) ReadResponse(response runtime.Client
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPatientServiceCreatePatientBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPatientServiceCreatePatientUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPatientServiceCreatePatientForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPatientServiceCreatePatientConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPatientServiceCreatePatientTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPatientServiceCreatePatientDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PatientServiceCreatePatientOK) readResponse(response runtime.ClientResp
 	}
 
 	o.Payload = new(models.V1Patient)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceCreatePatientBadRequest creates a PatientServiceCreatePatientBadRequest with default headers values
+func NewPatientServiceCreatePatientBadRequest() *PatientServiceCreatePatientBadRequest {
+	return &PatientServiceCreatePatientBadRequest{}
+}
+
+// PatientServiceCreatePatientBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PatientServiceCreatePatientBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service create patient bad request response has a 2xx status code
+func (o *PatientServiceCreatePatientBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service create patient bad request response has a 3xx status code
+func (o *PatientServiceCreatePatientBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service create patient bad request response has a 4xx status code
+func (o *PatientServiceCreatePatientBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service create patient bad request response has a 5xx status code
+func (o *PatientServiceCreatePatientBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service create patient bad request response a status code equal to that given
+func (o *PatientServiceCreatePatientBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the patient service create patient bad request response
+func (o *PatientServiceCreatePatientBadRequest) Code() int {
+	return 400
+}
+
+func (o *PatientServiceCreatePatientBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceCreatePatientBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceCreatePatientBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceCreatePatientBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceCreatePatientUnauthorized creates a PatientServiceCreatePatientUnauthorized with default headers values
+func NewPatientServiceCreatePatientUnauthorized() *PatientServiceCreatePatientUnauthorized {
+	return &PatientServiceCreatePatientUnauthorized{}
+}
+
+// PatientServiceCreatePatientUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PatientServiceCreatePatientUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service create patient unauthorized response has a 2xx status code
+func (o *PatientServiceCreatePatientUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service create patient unauthorized response has a 3xx status code
+func (o *PatientServiceCreatePatientUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service create patient unauthorized response has a 4xx status code
+func (o *PatientServiceCreatePatientUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service create patient unauthorized response has a 5xx status code
+func (o *PatientServiceCreatePatientUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service create patient unauthorized response a status code equal to that given
+func (o *PatientServiceCreatePatientUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the patient service create patient unauthorized response
+func (o *PatientServiceCreatePatientUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PatientServiceCreatePatientUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceCreatePatientUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceCreatePatientUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceCreatePatientUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceCreatePatientForbidden creates a PatientServiceCreatePatientForbidden with default headers values
+func NewPatientServiceCreatePatientForbidden() *PatientServiceCreatePatientForbidden {
+	return &PatientServiceCreatePatientForbidden{}
+}
+
+// PatientServiceCreatePatientForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PatientServiceCreatePatientForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service create patient forbidden response has a 2xx status code
+func (o *PatientServiceCreatePatientForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service create patient forbidden response has a 3xx status code
+func (o *PatientServiceCreatePatientForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service create patient forbidden response has a 4xx status code
+func (o *PatientServiceCreatePatientForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service create patient forbidden response has a 5xx status code
+func (o *PatientServiceCreatePatientForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service create patient forbidden response a status code equal to that given
+func (o *PatientServiceCreatePatientForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the patient service create patient forbidden response
+func (o *PatientServiceCreatePatientForbidden) Code() int {
+	return 403
+}
+
+func (o *PatientServiceCreatePatientForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceCreatePatientForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceCreatePatientForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceCreatePatientForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceCreatePatientConflict creates a PatientServiceCreatePatientConflict with default headers values
+func NewPatientServiceCreatePatientConflict() *PatientServiceCreatePatientConflict {
+	return &PatientServiceCreatePatientConflict{}
+}
+
+// PatientServiceCreatePatientConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PatientServiceCreatePatientConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service create patient conflict response has a 2xx status code
+func (o *PatientServiceCreatePatientConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service create patient conflict response has a 3xx status code
+func (o *PatientServiceCreatePatientConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service create patient conflict response has a 4xx status code
+func (o *PatientServiceCreatePatientConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service create patient conflict response has a 5xx status code
+func (o *PatientServiceCreatePatientConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service create patient conflict response a status code equal to that given
+func (o *PatientServiceCreatePatientConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the patient service create patient conflict response
+func (o *PatientServiceCreatePatientConflict) Code() int {
+	return 409
+}
+
+func (o *PatientServiceCreatePatientConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientConflict %s", 409, payload)
+}
+
+func (o *PatientServiceCreatePatientConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientConflict %s", 409, payload)
+}
+
+func (o *PatientServiceCreatePatientConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceCreatePatientConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceCreatePatientTooManyRequests creates a PatientServiceCreatePatientTooManyRequests with default headers values
+func NewPatientServiceCreatePatientTooManyRequests() *PatientServiceCreatePatientTooManyRequests {
+	return &PatientServiceCreatePatientTooManyRequests{}
+}
+
+// PatientServiceCreatePatientTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PatientServiceCreatePatientTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service create patient too many requests response has a 2xx status code
+func (o *PatientServiceCreatePatientTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service create patient too many requests response has a 3xx status code
+func (o *PatientServiceCreatePatientTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service create patient too many requests response has a 4xx status code
+func (o *PatientServiceCreatePatientTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service create patient too many requests response has a 5xx status code
+func (o *PatientServiceCreatePatientTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service create patient too many requests response a status code equal to that given
+func (o *PatientServiceCreatePatientTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the patient service create patient too many requests response
+func (o *PatientServiceCreatePatientTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PatientServiceCreatePatientTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceCreatePatientTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients][%d] patientServiceCreatePatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceCreatePatientTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceCreatePatientTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

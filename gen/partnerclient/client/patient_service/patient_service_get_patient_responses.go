@@ -27,6 +27,36 @@ func (o *PatientServiceGetPatientReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPatientServiceGetPatientBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPatientServiceGetPatientUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPatientServiceGetPatientForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPatientServiceGetPatientNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPatientServiceGetPatientTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPatientServiceGetPatientDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PatientServiceGetPatientOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1Patient)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceGetPatientBadRequest creates a PatientServiceGetPatientBadRequest with default headers values
+func NewPatientServiceGetPatientBadRequest() *PatientServiceGetPatientBadRequest {
+	return &PatientServiceGetPatientBadRequest{}
+}
+
+// PatientServiceGetPatientBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PatientServiceGetPatientBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service get patient bad request response has a 2xx status code
+func (o *PatientServiceGetPatientBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service get patient bad request response has a 3xx status code
+func (o *PatientServiceGetPatientBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service get patient bad request response has a 4xx status code
+func (o *PatientServiceGetPatientBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service get patient bad request response has a 5xx status code
+func (o *PatientServiceGetPatientBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service get patient bad request response a status code equal to that given
+func (o *PatientServiceGetPatientBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the patient service get patient bad request response
+func (o *PatientServiceGetPatientBadRequest) Code() int {
+	return 400
+}
+
+func (o *PatientServiceGetPatientBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceGetPatientBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceGetPatientBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceGetPatientBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceGetPatientUnauthorized creates a PatientServiceGetPatientUnauthorized with default headers values
+func NewPatientServiceGetPatientUnauthorized() *PatientServiceGetPatientUnauthorized {
+	return &PatientServiceGetPatientUnauthorized{}
+}
+
+// PatientServiceGetPatientUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PatientServiceGetPatientUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service get patient unauthorized response has a 2xx status code
+func (o *PatientServiceGetPatientUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service get patient unauthorized response has a 3xx status code
+func (o *PatientServiceGetPatientUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service get patient unauthorized response has a 4xx status code
+func (o *PatientServiceGetPatientUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service get patient unauthorized response has a 5xx status code
+func (o *PatientServiceGetPatientUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service get patient unauthorized response a status code equal to that given
+func (o *PatientServiceGetPatientUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the patient service get patient unauthorized response
+func (o *PatientServiceGetPatientUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PatientServiceGetPatientUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceGetPatientUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceGetPatientUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceGetPatientUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceGetPatientForbidden creates a PatientServiceGetPatientForbidden with default headers values
+func NewPatientServiceGetPatientForbidden() *PatientServiceGetPatientForbidden {
+	return &PatientServiceGetPatientForbidden{}
+}
+
+// PatientServiceGetPatientForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PatientServiceGetPatientForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service get patient forbidden response has a 2xx status code
+func (o *PatientServiceGetPatientForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service get patient forbidden response has a 3xx status code
+func (o *PatientServiceGetPatientForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service get patient forbidden response has a 4xx status code
+func (o *PatientServiceGetPatientForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service get patient forbidden response has a 5xx status code
+func (o *PatientServiceGetPatientForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service get patient forbidden response a status code equal to that given
+func (o *PatientServiceGetPatientForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the patient service get patient forbidden response
+func (o *PatientServiceGetPatientForbidden) Code() int {
+	return 403
+}
+
+func (o *PatientServiceGetPatientForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceGetPatientForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceGetPatientForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceGetPatientForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceGetPatientNotFound creates a PatientServiceGetPatientNotFound with default headers values
+func NewPatientServiceGetPatientNotFound() *PatientServiceGetPatientNotFound {
+	return &PatientServiceGetPatientNotFound{}
+}
+
+// PatientServiceGetPatientNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PatientServiceGetPatientNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service get patient not found response has a 2xx status code
+func (o *PatientServiceGetPatientNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service get patient not found response has a 3xx status code
+func (o *PatientServiceGetPatientNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service get patient not found response has a 4xx status code
+func (o *PatientServiceGetPatientNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service get patient not found response has a 5xx status code
+func (o *PatientServiceGetPatientNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service get patient not found response a status code equal to that given
+func (o *PatientServiceGetPatientNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the patient service get patient not found response
+func (o *PatientServiceGetPatientNotFound) Code() int {
+	return 404
+}
+
+func (o *PatientServiceGetPatientNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientNotFound %s", 404, payload)
+}
+
+func (o *PatientServiceGetPatientNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientNotFound %s", 404, payload)
+}
+
+func (o *PatientServiceGetPatientNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceGetPatientNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceGetPatientTooManyRequests creates a PatientServiceGetPatientTooManyRequests with default headers values
+func NewPatientServiceGetPatientTooManyRequests() *PatientServiceGetPatientTooManyRequests {
+	return &PatientServiceGetPatientTooManyRequests{}
+}
+
+// PatientServiceGetPatientTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PatientServiceGetPatientTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service get patient too many requests response has a 2xx status code
+func (o *PatientServiceGetPatientTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service get patient too many requests response has a 3xx status code
+func (o *PatientServiceGetPatientTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service get patient too many requests response has a 4xx status code
+func (o *PatientServiceGetPatientTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service get patient too many requests response has a 5xx status code
+func (o *PatientServiceGetPatientTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service get patient too many requests response a status code equal to that given
+func (o *PatientServiceGetPatientTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the patient service get patient too many requests response
+func (o *PatientServiceGetPatientTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PatientServiceGetPatientTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceGetPatientTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients/{id}][%d] patientServiceGetPatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceGetPatientTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceGetPatientTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

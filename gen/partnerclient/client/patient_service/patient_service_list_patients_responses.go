@@ -27,6 +27,30 @@ func (o *PatientServiceListPatientsReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPatientServiceListPatientsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPatientServiceListPatientsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPatientServiceListPatientsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPatientServiceListPatientsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPatientServiceListPatientsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *PatientServiceListPatientsOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1ListPatientsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceListPatientsBadRequest creates a PatientServiceListPatientsBadRequest with default headers values
+func NewPatientServiceListPatientsBadRequest() *PatientServiceListPatientsBadRequest {
+	return &PatientServiceListPatientsBadRequest{}
+}
+
+// PatientServiceListPatientsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PatientServiceListPatientsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service list patients bad request response has a 2xx status code
+func (o *PatientServiceListPatientsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service list patients bad request response has a 3xx status code
+func (o *PatientServiceListPatientsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service list patients bad request response has a 4xx status code
+func (o *PatientServiceListPatientsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service list patients bad request response has a 5xx status code
+func (o *PatientServiceListPatientsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service list patients bad request response a status code equal to that given
+func (o *PatientServiceListPatientsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the patient service list patients bad request response
+func (o *PatientServiceListPatientsBadRequest) Code() int {
+	return 400
+}
+
+func (o *PatientServiceListPatientsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceListPatientsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceListPatientsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceListPatientsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceListPatientsUnauthorized creates a PatientServiceListPatientsUnauthorized with default headers values
+func NewPatientServiceListPatientsUnauthorized() *PatientServiceListPatientsUnauthorized {
+	return &PatientServiceListPatientsUnauthorized{}
+}
+
+// PatientServiceListPatientsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PatientServiceListPatientsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service list patients unauthorized response has a 2xx status code
+func (o *PatientServiceListPatientsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service list patients unauthorized response has a 3xx status code
+func (o *PatientServiceListPatientsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service list patients unauthorized response has a 4xx status code
+func (o *PatientServiceListPatientsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service list patients unauthorized response has a 5xx status code
+func (o *PatientServiceListPatientsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service list patients unauthorized response a status code equal to that given
+func (o *PatientServiceListPatientsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the patient service list patients unauthorized response
+func (o *PatientServiceListPatientsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PatientServiceListPatientsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceListPatientsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceListPatientsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceListPatientsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceListPatientsForbidden creates a PatientServiceListPatientsForbidden with default headers values
+func NewPatientServiceListPatientsForbidden() *PatientServiceListPatientsForbidden {
+	return &PatientServiceListPatientsForbidden{}
+}
+
+// PatientServiceListPatientsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PatientServiceListPatientsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service list patients forbidden response has a 2xx status code
+func (o *PatientServiceListPatientsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service list patients forbidden response has a 3xx status code
+func (o *PatientServiceListPatientsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service list patients forbidden response has a 4xx status code
+func (o *PatientServiceListPatientsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service list patients forbidden response has a 5xx status code
+func (o *PatientServiceListPatientsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service list patients forbidden response a status code equal to that given
+func (o *PatientServiceListPatientsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the patient service list patients forbidden response
+func (o *PatientServiceListPatientsForbidden) Code() int {
+	return 403
+}
+
+func (o *PatientServiceListPatientsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceListPatientsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceListPatientsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceListPatientsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceListPatientsTooManyRequests creates a PatientServiceListPatientsTooManyRequests with default headers values
+func NewPatientServiceListPatientsTooManyRequests() *PatientServiceListPatientsTooManyRequests {
+	return &PatientServiceListPatientsTooManyRequests{}
+}
+
+// PatientServiceListPatientsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PatientServiceListPatientsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service list patients too many requests response has a 2xx status code
+func (o *PatientServiceListPatientsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service list patients too many requests response has a 3xx status code
+func (o *PatientServiceListPatientsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service list patients too many requests response has a 4xx status code
+func (o *PatientServiceListPatientsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service list patients too many requests response has a 5xx status code
+func (o *PatientServiceListPatientsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service list patients too many requests response a status code equal to that given
+func (o *PatientServiceListPatientsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the patient service list patients too many requests response
+func (o *PatientServiceListPatientsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PatientServiceListPatientsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceListPatientsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/patients][%d] patientServiceListPatientsTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceListPatientsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceListPatientsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

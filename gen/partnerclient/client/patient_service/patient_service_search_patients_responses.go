@@ -27,6 +27,36 @@ func (o *PatientServiceSearchPatientsReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPatientServiceSearchPatientsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPatientServiceSearchPatientsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPatientServiceSearchPatientsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPatientServiceSearchPatientsConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPatientServiceSearchPatientsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPatientServiceSearchPatientsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PatientServiceSearchPatientsOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1SearchPatientsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceSearchPatientsBadRequest creates a PatientServiceSearchPatientsBadRequest with default headers values
+func NewPatientServiceSearchPatientsBadRequest() *PatientServiceSearchPatientsBadRequest {
+	return &PatientServiceSearchPatientsBadRequest{}
+}
+
+// PatientServiceSearchPatientsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PatientServiceSearchPatientsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service search patients bad request response has a 2xx status code
+func (o *PatientServiceSearchPatientsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service search patients bad request response has a 3xx status code
+func (o *PatientServiceSearchPatientsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service search patients bad request response has a 4xx status code
+func (o *PatientServiceSearchPatientsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service search patients bad request response has a 5xx status code
+func (o *PatientServiceSearchPatientsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service search patients bad request response a status code equal to that given
+func (o *PatientServiceSearchPatientsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the patient service search patients bad request response
+func (o *PatientServiceSearchPatientsBadRequest) Code() int {
+	return 400
+}
+
+func (o *PatientServiceSearchPatientsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceSearchPatientsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceSearchPatientsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceSearchPatientsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceSearchPatientsUnauthorized creates a PatientServiceSearchPatientsUnauthorized with default headers values
+func NewPatientServiceSearchPatientsUnauthorized() *PatientServiceSearchPatientsUnauthorized {
+	return &PatientServiceSearchPatientsUnauthorized{}
+}
+
+// PatientServiceSearchPatientsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PatientServiceSearchPatientsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service search patients unauthorized response has a 2xx status code
+func (o *PatientServiceSearchPatientsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service search patients unauthorized response has a 3xx status code
+func (o *PatientServiceSearchPatientsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service search patients unauthorized response has a 4xx status code
+func (o *PatientServiceSearchPatientsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service search patients unauthorized response has a 5xx status code
+func (o *PatientServiceSearchPatientsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service search patients unauthorized response a status code equal to that given
+func (o *PatientServiceSearchPatientsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the patient service search patients unauthorized response
+func (o *PatientServiceSearchPatientsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PatientServiceSearchPatientsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceSearchPatientsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceSearchPatientsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceSearchPatientsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceSearchPatientsForbidden creates a PatientServiceSearchPatientsForbidden with default headers values
+func NewPatientServiceSearchPatientsForbidden() *PatientServiceSearchPatientsForbidden {
+	return &PatientServiceSearchPatientsForbidden{}
+}
+
+// PatientServiceSearchPatientsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PatientServiceSearchPatientsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service search patients forbidden response has a 2xx status code
+func (o *PatientServiceSearchPatientsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service search patients forbidden response has a 3xx status code
+func (o *PatientServiceSearchPatientsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service search patients forbidden response has a 4xx status code
+func (o *PatientServiceSearchPatientsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service search patients forbidden response has a 5xx status code
+func (o *PatientServiceSearchPatientsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service search patients forbidden response a status code equal to that given
+func (o *PatientServiceSearchPatientsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the patient service search patients forbidden response
+func (o *PatientServiceSearchPatientsForbidden) Code() int {
+	return 403
+}
+
+func (o *PatientServiceSearchPatientsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceSearchPatientsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceSearchPatientsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceSearchPatientsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceSearchPatientsConflict creates a PatientServiceSearchPatientsConflict with default headers values
+func NewPatientServiceSearchPatientsConflict() *PatientServiceSearchPatientsConflict {
+	return &PatientServiceSearchPatientsConflict{}
+}
+
+// PatientServiceSearchPatientsConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PatientServiceSearchPatientsConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service search patients conflict response has a 2xx status code
+func (o *PatientServiceSearchPatientsConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service search patients conflict response has a 3xx status code
+func (o *PatientServiceSearchPatientsConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service search patients conflict response has a 4xx status code
+func (o *PatientServiceSearchPatientsConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service search patients conflict response has a 5xx status code
+func (o *PatientServiceSearchPatientsConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service search patients conflict response a status code equal to that given
+func (o *PatientServiceSearchPatientsConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the patient service search patients conflict response
+func (o *PatientServiceSearchPatientsConflict) Code() int {
+	return 409
+}
+
+func (o *PatientServiceSearchPatientsConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsConflict %s", 409, payload)
+}
+
+func (o *PatientServiceSearchPatientsConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsConflict %s", 409, payload)
+}
+
+func (o *PatientServiceSearchPatientsConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceSearchPatientsConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceSearchPatientsTooManyRequests creates a PatientServiceSearchPatientsTooManyRequests with default headers values
+func NewPatientServiceSearchPatientsTooManyRequests() *PatientServiceSearchPatientsTooManyRequests {
+	return &PatientServiceSearchPatientsTooManyRequests{}
+}
+
+// PatientServiceSearchPatientsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PatientServiceSearchPatientsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service search patients too many requests response has a 2xx status code
+func (o *PatientServiceSearchPatientsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service search patients too many requests response has a 3xx status code
+func (o *PatientServiceSearchPatientsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service search patients too many requests response has a 4xx status code
+func (o *PatientServiceSearchPatientsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service search patients too many requests response has a 5xx status code
+func (o *PatientServiceSearchPatientsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service search patients too many requests response a status code equal to that given
+func (o *PatientServiceSearchPatientsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the patient service search patients too many requests response
+func (o *PatientServiceSearchPatientsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PatientServiceSearchPatientsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceSearchPatientsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients:search][%d] patientServiceSearchPatientsTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceSearchPatientsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceSearchPatientsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

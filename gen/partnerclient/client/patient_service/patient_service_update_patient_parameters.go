@@ -62,6 +62,11 @@ PatientServiceUpdatePatientParams contains all the parameters to send to the API
 */
 type PatientServiceUpdatePatientParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// Patient.
 	//
 	// The new values; patient.id names the patient and only fields named in
@@ -69,11 +74,6 @@ type PatientServiceUpdatePatientParams struct {
 	// identifiers as read back (****TE5MK73) are refused: leave mbi,
 	// medicaid_id and ssn empty unless you are changing them.
 	Patient PatientServiceUpdatePatientBody
-
-	// PatientID.
-	//
-	// Server-assigned UUIDv7.
-	PatientID string
 
 	HTTPClient *http.Client
 
@@ -132,6 +132,17 @@ func (o *PatientServiceUpdatePatientParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the patient service update patient params.
+func (o *PatientServiceUpdatePatientParams) WithID(id string) *PatientServiceUpdatePatientParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the patient service update patient params.
+func (o *PatientServiceUpdatePatientParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithPatient adds the patient to the patient service update patient params.
 func (o *PatientServiceUpdatePatientParams) WithPatient(patient PatientServiceUpdatePatientBody) *PatientServiceUpdatePatientParams {
 	o.SetPatient(patient)
@@ -143,29 +154,18 @@ func (o *PatientServiceUpdatePatientParams) SetPatient(patient PatientServiceUpd
 	o.Patient = patient
 }
 
-// WithPatientID adds the patientID to the patient service update patient params.
-func (o *PatientServiceUpdatePatientParams) WithPatientID(patientID string) *PatientServiceUpdatePatientParams {
-	o.SetPatientID(patientID)
-	return o
-}
-
-// SetPatientID adds the patientId to the patient service update patient params.
-func (o *PatientServiceUpdatePatientParams) SetPatientID(patientID string) {
-	o.PatientID = patientID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *PatientServiceUpdatePatientParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Patient); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param patient.id
-	if err := r.SetPathParam("patient.id", o.PatientID); err != nil {
+	if err := r.SetBodyParam(o.Patient); err != nil {
 		return err
 	}
 

@@ -33,6 +33,42 @@ func (o *PatientServiceUpdatePatientReader) ReadResponse(response runtime.Client
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPatientServiceUpdatePatientBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPatientServiceUpdatePatientUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPatientServiceUpdatePatientForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPatientServiceUpdatePatientNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPatientServiceUpdatePatientConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPatientServiceUpdatePatientTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPatientServiceUpdatePatientDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -105,12 +141,12 @@ func (o *PatientServiceUpdatePatientOK) Code() int {
 
 func (o *PatientServiceUpdatePatientOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{patient.id}][%d] patientServiceUpdatePatientOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientOK %s", 200, payload)
 }
 
 func (o *PatientServiceUpdatePatientOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{patient.id}][%d] patientServiceUpdatePatientOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientOK %s", 200, payload)
 }
 
 func (o *PatientServiceUpdatePatientOK) GetPayload() *models.V1Patient {
@@ -155,6 +191,720 @@ func (o *PatientServiceUpdatePatientOK) readResponse(response runtime.ClientResp
 	}
 
 	o.Payload = new(models.V1Patient)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientBadRequest creates a PatientServiceUpdatePatientBadRequest with default headers values
+func NewPatientServiceUpdatePatientBadRequest() *PatientServiceUpdatePatientBadRequest {
+	return &PatientServiceUpdatePatientBadRequest{}
+}
+
+// PatientServiceUpdatePatientBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PatientServiceUpdatePatientBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient bad request response has a 2xx status code
+func (o *PatientServiceUpdatePatientBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient bad request response has a 3xx status code
+func (o *PatientServiceUpdatePatientBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient bad request response has a 4xx status code
+func (o *PatientServiceUpdatePatientBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient bad request response has a 5xx status code
+func (o *PatientServiceUpdatePatientBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient bad request response a status code equal to that given
+func (o *PatientServiceUpdatePatientBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the patient service update patient bad request response
+func (o *PatientServiceUpdatePatientBadRequest) Code() int {
+	return 400
+}
+
+func (o *PatientServiceUpdatePatientBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceUpdatePatientBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientBadRequest %s", 400, payload)
+}
+
+func (o *PatientServiceUpdatePatientBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientUnauthorized creates a PatientServiceUpdatePatientUnauthorized with default headers values
+func NewPatientServiceUpdatePatientUnauthorized() *PatientServiceUpdatePatientUnauthorized {
+	return &PatientServiceUpdatePatientUnauthorized{}
+}
+
+// PatientServiceUpdatePatientUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PatientServiceUpdatePatientUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient unauthorized response has a 2xx status code
+func (o *PatientServiceUpdatePatientUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient unauthorized response has a 3xx status code
+func (o *PatientServiceUpdatePatientUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient unauthorized response has a 4xx status code
+func (o *PatientServiceUpdatePatientUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient unauthorized response has a 5xx status code
+func (o *PatientServiceUpdatePatientUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient unauthorized response a status code equal to that given
+func (o *PatientServiceUpdatePatientUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the patient service update patient unauthorized response
+func (o *PatientServiceUpdatePatientUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PatientServiceUpdatePatientUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceUpdatePatientUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientUnauthorized %s", 401, payload)
+}
+
+func (o *PatientServiceUpdatePatientUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientForbidden creates a PatientServiceUpdatePatientForbidden with default headers values
+func NewPatientServiceUpdatePatientForbidden() *PatientServiceUpdatePatientForbidden {
+	return &PatientServiceUpdatePatientForbidden{}
+}
+
+// PatientServiceUpdatePatientForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PatientServiceUpdatePatientForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient forbidden response has a 2xx status code
+func (o *PatientServiceUpdatePatientForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient forbidden response has a 3xx status code
+func (o *PatientServiceUpdatePatientForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient forbidden response has a 4xx status code
+func (o *PatientServiceUpdatePatientForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient forbidden response has a 5xx status code
+func (o *PatientServiceUpdatePatientForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient forbidden response a status code equal to that given
+func (o *PatientServiceUpdatePatientForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the patient service update patient forbidden response
+func (o *PatientServiceUpdatePatientForbidden) Code() int {
+	return 403
+}
+
+func (o *PatientServiceUpdatePatientForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceUpdatePatientForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientForbidden %s", 403, payload)
+}
+
+func (o *PatientServiceUpdatePatientForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientNotFound creates a PatientServiceUpdatePatientNotFound with default headers values
+func NewPatientServiceUpdatePatientNotFound() *PatientServiceUpdatePatientNotFound {
+	return &PatientServiceUpdatePatientNotFound{}
+}
+
+// PatientServiceUpdatePatientNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PatientServiceUpdatePatientNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient not found response has a 2xx status code
+func (o *PatientServiceUpdatePatientNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient not found response has a 3xx status code
+func (o *PatientServiceUpdatePatientNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient not found response has a 4xx status code
+func (o *PatientServiceUpdatePatientNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient not found response has a 5xx status code
+func (o *PatientServiceUpdatePatientNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient not found response a status code equal to that given
+func (o *PatientServiceUpdatePatientNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the patient service update patient not found response
+func (o *PatientServiceUpdatePatientNotFound) Code() int {
+	return 404
+}
+
+func (o *PatientServiceUpdatePatientNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientNotFound %s", 404, payload)
+}
+
+func (o *PatientServiceUpdatePatientNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientNotFound %s", 404, payload)
+}
+
+func (o *PatientServiceUpdatePatientNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientConflict creates a PatientServiceUpdatePatientConflict with default headers values
+func NewPatientServiceUpdatePatientConflict() *PatientServiceUpdatePatientConflict {
+	return &PatientServiceUpdatePatientConflict{}
+}
+
+// PatientServiceUpdatePatientConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PatientServiceUpdatePatientConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient conflict response has a 2xx status code
+func (o *PatientServiceUpdatePatientConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient conflict response has a 3xx status code
+func (o *PatientServiceUpdatePatientConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient conflict response has a 4xx status code
+func (o *PatientServiceUpdatePatientConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient conflict response has a 5xx status code
+func (o *PatientServiceUpdatePatientConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient conflict response a status code equal to that given
+func (o *PatientServiceUpdatePatientConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the patient service update patient conflict response
+func (o *PatientServiceUpdatePatientConflict) Code() int {
+	return 409
+}
+
+func (o *PatientServiceUpdatePatientConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientConflict %s", 409, payload)
+}
+
+func (o *PatientServiceUpdatePatientConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientConflict %s", 409, payload)
+}
+
+func (o *PatientServiceUpdatePatientConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPatientServiceUpdatePatientTooManyRequests creates a PatientServiceUpdatePatientTooManyRequests with default headers values
+func NewPatientServiceUpdatePatientTooManyRequests() *PatientServiceUpdatePatientTooManyRequests {
+	return &PatientServiceUpdatePatientTooManyRequests{}
+}
+
+// PatientServiceUpdatePatientTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PatientServiceUpdatePatientTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this patient service update patient too many requests response has a 2xx status code
+func (o *PatientServiceUpdatePatientTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this patient service update patient too many requests response has a 3xx status code
+func (o *PatientServiceUpdatePatientTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this patient service update patient too many requests response has a 4xx status code
+func (o *PatientServiceUpdatePatientTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this patient service update patient too many requests response has a 5xx status code
+func (o *PatientServiceUpdatePatientTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this patient service update patient too many requests response a status code equal to that given
+func (o *PatientServiceUpdatePatientTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the patient service update patient too many requests response
+func (o *PatientServiceUpdatePatientTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PatientServiceUpdatePatientTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceUpdatePatientTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] patientServiceUpdatePatientTooManyRequests %s", 429, payload)
+}
+
+func (o *PatientServiceUpdatePatientTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PatientServiceUpdatePatientTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -227,12 +977,12 @@ func (o *PatientServiceUpdatePatientDefault) Code() int {
 
 func (o *PatientServiceUpdatePatientDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{patient.id}][%d] PatientService_UpdatePatient default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] PatientService_UpdatePatient default %s", o._statusCode, payload)
 }
 
 func (o *PatientServiceUpdatePatientDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/patients/{patient.id}][%d] PatientService_UpdatePatient default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/patients/{id}][%d] PatientService_UpdatePatient default %s", o._statusCode, payload)
 }
 
 func (o *PatientServiceUpdatePatientDefault) GetPayload() *models.ErrorResponse {

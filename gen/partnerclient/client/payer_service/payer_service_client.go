@@ -507,7 +507,7 @@ func (a *Client) PayerServiceUpdatePayerContext(ctx context.Context, params *Pay
 	op := &runtime.ClientOperation{
 		ID:                 "PayerService_UpdatePayer",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/payers/{payer.id}",
+		PathPattern:        "/api/v1/payers/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},
@@ -569,7 +569,7 @@ func (a *Client) PayerServiceUpdatePlanContext(ctx context.Context, params *Paye
 	op := &runtime.ClientOperation{
 		ID:                 "PayerService_UpdatePlan",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/payers/{plan.payerId}/plans/{plan.id}",
+		PathPattern:        "/api/v1/payers/{payerId}/plans/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

@@ -27,6 +27,36 @@ func (o *PayerServiceCreatePayerReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceCreatePayerBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceCreatePayerUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceCreatePayerForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPayerServiceCreatePayerConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceCreatePayerTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceCreatePayerDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PayerServiceCreatePayerOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Payer)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePayerBadRequest creates a PayerServiceCreatePayerBadRequest with default headers values
+func NewPayerServiceCreatePayerBadRequest() *PayerServiceCreatePayerBadRequest {
+	return &PayerServiceCreatePayerBadRequest{}
+}
+
+// PayerServiceCreatePayerBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceCreatePayerBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create payer bad request response has a 2xx status code
+func (o *PayerServiceCreatePayerBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create payer bad request response has a 3xx status code
+func (o *PayerServiceCreatePayerBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create payer bad request response has a 4xx status code
+func (o *PayerServiceCreatePayerBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create payer bad request response has a 5xx status code
+func (o *PayerServiceCreatePayerBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create payer bad request response a status code equal to that given
+func (o *PayerServiceCreatePayerBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service create payer bad request response
+func (o *PayerServiceCreatePayerBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceCreatePayerBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceCreatePayerBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceCreatePayerBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePayerBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePayerUnauthorized creates a PayerServiceCreatePayerUnauthorized with default headers values
+func NewPayerServiceCreatePayerUnauthorized() *PayerServiceCreatePayerUnauthorized {
+	return &PayerServiceCreatePayerUnauthorized{}
+}
+
+// PayerServiceCreatePayerUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceCreatePayerUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create payer unauthorized response has a 2xx status code
+func (o *PayerServiceCreatePayerUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create payer unauthorized response has a 3xx status code
+func (o *PayerServiceCreatePayerUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create payer unauthorized response has a 4xx status code
+func (o *PayerServiceCreatePayerUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create payer unauthorized response has a 5xx status code
+func (o *PayerServiceCreatePayerUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create payer unauthorized response a status code equal to that given
+func (o *PayerServiceCreatePayerUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service create payer unauthorized response
+func (o *PayerServiceCreatePayerUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceCreatePayerUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceCreatePayerUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceCreatePayerUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePayerUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePayerForbidden creates a PayerServiceCreatePayerForbidden with default headers values
+func NewPayerServiceCreatePayerForbidden() *PayerServiceCreatePayerForbidden {
+	return &PayerServiceCreatePayerForbidden{}
+}
+
+// PayerServiceCreatePayerForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceCreatePayerForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create payer forbidden response has a 2xx status code
+func (o *PayerServiceCreatePayerForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create payer forbidden response has a 3xx status code
+func (o *PayerServiceCreatePayerForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create payer forbidden response has a 4xx status code
+func (o *PayerServiceCreatePayerForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create payer forbidden response has a 5xx status code
+func (o *PayerServiceCreatePayerForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create payer forbidden response a status code equal to that given
+func (o *PayerServiceCreatePayerForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service create payer forbidden response
+func (o *PayerServiceCreatePayerForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceCreatePayerForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceCreatePayerForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceCreatePayerForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePayerForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePayerConflict creates a PayerServiceCreatePayerConflict with default headers values
+func NewPayerServiceCreatePayerConflict() *PayerServiceCreatePayerConflict {
+	return &PayerServiceCreatePayerConflict{}
+}
+
+// PayerServiceCreatePayerConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PayerServiceCreatePayerConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create payer conflict response has a 2xx status code
+func (o *PayerServiceCreatePayerConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create payer conflict response has a 3xx status code
+func (o *PayerServiceCreatePayerConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create payer conflict response has a 4xx status code
+func (o *PayerServiceCreatePayerConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create payer conflict response has a 5xx status code
+func (o *PayerServiceCreatePayerConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create payer conflict response a status code equal to that given
+func (o *PayerServiceCreatePayerConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the payer service create payer conflict response
+func (o *PayerServiceCreatePayerConflict) Code() int {
+	return 409
+}
+
+func (o *PayerServiceCreatePayerConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerConflict %s", 409, payload)
+}
+
+func (o *PayerServiceCreatePayerConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerConflict %s", 409, payload)
+}
+
+func (o *PayerServiceCreatePayerConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePayerConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePayerTooManyRequests creates a PayerServiceCreatePayerTooManyRequests with default headers values
+func NewPayerServiceCreatePayerTooManyRequests() *PayerServiceCreatePayerTooManyRequests {
+	return &PayerServiceCreatePayerTooManyRequests{}
+}
+
+// PayerServiceCreatePayerTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceCreatePayerTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create payer too many requests response has a 2xx status code
+func (o *PayerServiceCreatePayerTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create payer too many requests response has a 3xx status code
+func (o *PayerServiceCreatePayerTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create payer too many requests response has a 4xx status code
+func (o *PayerServiceCreatePayerTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create payer too many requests response has a 5xx status code
+func (o *PayerServiceCreatePayerTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create payer too many requests response a status code equal to that given
+func (o *PayerServiceCreatePayerTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service create payer too many requests response
+func (o *PayerServiceCreatePayerTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceCreatePayerTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceCreatePayerTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers][%d] payerServiceCreatePayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceCreatePayerTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePayerTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

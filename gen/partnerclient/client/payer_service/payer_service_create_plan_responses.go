@@ -27,6 +27,42 @@ func (o *PayerServiceCreatePlanReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceCreatePlanBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceCreatePlanUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceCreatePlanForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceCreatePlanNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPayerServiceCreatePlanConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceCreatePlanTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceCreatePlanDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *PayerServiceCreatePlanOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1Plan)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanBadRequest creates a PayerServiceCreatePlanBadRequest with default headers values
+func NewPayerServiceCreatePlanBadRequest() *PayerServiceCreatePlanBadRequest {
+	return &PayerServiceCreatePlanBadRequest{}
+}
+
+// PayerServiceCreatePlanBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceCreatePlanBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan bad request response has a 2xx status code
+func (o *PayerServiceCreatePlanBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan bad request response has a 3xx status code
+func (o *PayerServiceCreatePlanBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan bad request response has a 4xx status code
+func (o *PayerServiceCreatePlanBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan bad request response has a 5xx status code
+func (o *PayerServiceCreatePlanBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan bad request response a status code equal to that given
+func (o *PayerServiceCreatePlanBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service create plan bad request response
+func (o *PayerServiceCreatePlanBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceCreatePlanBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceCreatePlanBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceCreatePlanBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanUnauthorized creates a PayerServiceCreatePlanUnauthorized with default headers values
+func NewPayerServiceCreatePlanUnauthorized() *PayerServiceCreatePlanUnauthorized {
+	return &PayerServiceCreatePlanUnauthorized{}
+}
+
+// PayerServiceCreatePlanUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceCreatePlanUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan unauthorized response has a 2xx status code
+func (o *PayerServiceCreatePlanUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan unauthorized response has a 3xx status code
+func (o *PayerServiceCreatePlanUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan unauthorized response has a 4xx status code
+func (o *PayerServiceCreatePlanUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan unauthorized response has a 5xx status code
+func (o *PayerServiceCreatePlanUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan unauthorized response a status code equal to that given
+func (o *PayerServiceCreatePlanUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service create plan unauthorized response
+func (o *PayerServiceCreatePlanUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceCreatePlanUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceCreatePlanUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceCreatePlanUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanForbidden creates a PayerServiceCreatePlanForbidden with default headers values
+func NewPayerServiceCreatePlanForbidden() *PayerServiceCreatePlanForbidden {
+	return &PayerServiceCreatePlanForbidden{}
+}
+
+// PayerServiceCreatePlanForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceCreatePlanForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan forbidden response has a 2xx status code
+func (o *PayerServiceCreatePlanForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan forbidden response has a 3xx status code
+func (o *PayerServiceCreatePlanForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan forbidden response has a 4xx status code
+func (o *PayerServiceCreatePlanForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan forbidden response has a 5xx status code
+func (o *PayerServiceCreatePlanForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan forbidden response a status code equal to that given
+func (o *PayerServiceCreatePlanForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service create plan forbidden response
+func (o *PayerServiceCreatePlanForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceCreatePlanForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceCreatePlanForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceCreatePlanForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanNotFound creates a PayerServiceCreatePlanNotFound with default headers values
+func NewPayerServiceCreatePlanNotFound() *PayerServiceCreatePlanNotFound {
+	return &PayerServiceCreatePlanNotFound{}
+}
+
+// PayerServiceCreatePlanNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceCreatePlanNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan not found response has a 2xx status code
+func (o *PayerServiceCreatePlanNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan not found response has a 3xx status code
+func (o *PayerServiceCreatePlanNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan not found response has a 4xx status code
+func (o *PayerServiceCreatePlanNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan not found response has a 5xx status code
+func (o *PayerServiceCreatePlanNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan not found response a status code equal to that given
+func (o *PayerServiceCreatePlanNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service create plan not found response
+func (o *PayerServiceCreatePlanNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceCreatePlanNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceCreatePlanNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceCreatePlanNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanConflict creates a PayerServiceCreatePlanConflict with default headers values
+func NewPayerServiceCreatePlanConflict() *PayerServiceCreatePlanConflict {
+	return &PayerServiceCreatePlanConflict{}
+}
+
+// PayerServiceCreatePlanConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PayerServiceCreatePlanConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan conflict response has a 2xx status code
+func (o *PayerServiceCreatePlanConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan conflict response has a 3xx status code
+func (o *PayerServiceCreatePlanConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan conflict response has a 4xx status code
+func (o *PayerServiceCreatePlanConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan conflict response has a 5xx status code
+func (o *PayerServiceCreatePlanConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan conflict response a status code equal to that given
+func (o *PayerServiceCreatePlanConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the payer service create plan conflict response
+func (o *PayerServiceCreatePlanConflict) Code() int {
+	return 409
+}
+
+func (o *PayerServiceCreatePlanConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanConflict %s", 409, payload)
+}
+
+func (o *PayerServiceCreatePlanConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanConflict %s", 409, payload)
+}
+
+func (o *PayerServiceCreatePlanConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceCreatePlanTooManyRequests creates a PayerServiceCreatePlanTooManyRequests with default headers values
+func NewPayerServiceCreatePlanTooManyRequests() *PayerServiceCreatePlanTooManyRequests {
+	return &PayerServiceCreatePlanTooManyRequests{}
+}
+
+// PayerServiceCreatePlanTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceCreatePlanTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service create plan too many requests response has a 2xx status code
+func (o *PayerServiceCreatePlanTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service create plan too many requests response has a 3xx status code
+func (o *PayerServiceCreatePlanTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service create plan too many requests response has a 4xx status code
+func (o *PayerServiceCreatePlanTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service create plan too many requests response has a 5xx status code
+func (o *PayerServiceCreatePlanTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service create plan too many requests response a status code equal to that given
+func (o *PayerServiceCreatePlanTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service create plan too many requests response
+func (o *PayerServiceCreatePlanTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceCreatePlanTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceCreatePlanTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/payers/{payerId}/plans][%d] payerServiceCreatePlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceCreatePlanTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceCreatePlanTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PayerServiceGetPayerReader) ReadResponse(response runtime.ClientRespons
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceGetPayerBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceGetPayerUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceGetPayerForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceGetPayerNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceGetPayerTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceGetPayerDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PayerServiceGetPayerOK) readResponse(response runtime.ClientResponse, c
 	}
 
 	o.Payload = new(models.V1Payer)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPayerBadRequest creates a PayerServiceGetPayerBadRequest with default headers values
+func NewPayerServiceGetPayerBadRequest() *PayerServiceGetPayerBadRequest {
+	return &PayerServiceGetPayerBadRequest{}
+}
+
+// PayerServiceGetPayerBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceGetPayerBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get payer bad request response has a 2xx status code
+func (o *PayerServiceGetPayerBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get payer bad request response has a 3xx status code
+func (o *PayerServiceGetPayerBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get payer bad request response has a 4xx status code
+func (o *PayerServiceGetPayerBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get payer bad request response has a 5xx status code
+func (o *PayerServiceGetPayerBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get payer bad request response a status code equal to that given
+func (o *PayerServiceGetPayerBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service get payer bad request response
+func (o *PayerServiceGetPayerBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceGetPayerBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceGetPayerBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceGetPayerBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPayerBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPayerUnauthorized creates a PayerServiceGetPayerUnauthorized with default headers values
+func NewPayerServiceGetPayerUnauthorized() *PayerServiceGetPayerUnauthorized {
+	return &PayerServiceGetPayerUnauthorized{}
+}
+
+// PayerServiceGetPayerUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceGetPayerUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get payer unauthorized response has a 2xx status code
+func (o *PayerServiceGetPayerUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get payer unauthorized response has a 3xx status code
+func (o *PayerServiceGetPayerUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get payer unauthorized response has a 4xx status code
+func (o *PayerServiceGetPayerUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get payer unauthorized response has a 5xx status code
+func (o *PayerServiceGetPayerUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get payer unauthorized response a status code equal to that given
+func (o *PayerServiceGetPayerUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service get payer unauthorized response
+func (o *PayerServiceGetPayerUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceGetPayerUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceGetPayerUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceGetPayerUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPayerUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPayerForbidden creates a PayerServiceGetPayerForbidden with default headers values
+func NewPayerServiceGetPayerForbidden() *PayerServiceGetPayerForbidden {
+	return &PayerServiceGetPayerForbidden{}
+}
+
+// PayerServiceGetPayerForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceGetPayerForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get payer forbidden response has a 2xx status code
+func (o *PayerServiceGetPayerForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get payer forbidden response has a 3xx status code
+func (o *PayerServiceGetPayerForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get payer forbidden response has a 4xx status code
+func (o *PayerServiceGetPayerForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get payer forbidden response has a 5xx status code
+func (o *PayerServiceGetPayerForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get payer forbidden response a status code equal to that given
+func (o *PayerServiceGetPayerForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service get payer forbidden response
+func (o *PayerServiceGetPayerForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceGetPayerForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceGetPayerForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceGetPayerForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPayerForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPayerNotFound creates a PayerServiceGetPayerNotFound with default headers values
+func NewPayerServiceGetPayerNotFound() *PayerServiceGetPayerNotFound {
+	return &PayerServiceGetPayerNotFound{}
+}
+
+// PayerServiceGetPayerNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceGetPayerNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get payer not found response has a 2xx status code
+func (o *PayerServiceGetPayerNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get payer not found response has a 3xx status code
+func (o *PayerServiceGetPayerNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get payer not found response has a 4xx status code
+func (o *PayerServiceGetPayerNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get payer not found response has a 5xx status code
+func (o *PayerServiceGetPayerNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get payer not found response a status code equal to that given
+func (o *PayerServiceGetPayerNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service get payer not found response
+func (o *PayerServiceGetPayerNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceGetPayerNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceGetPayerNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceGetPayerNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPayerNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPayerTooManyRequests creates a PayerServiceGetPayerTooManyRequests with default headers values
+func NewPayerServiceGetPayerTooManyRequests() *PayerServiceGetPayerTooManyRequests {
+	return &PayerServiceGetPayerTooManyRequests{}
+}
+
+// PayerServiceGetPayerTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceGetPayerTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get payer too many requests response has a 2xx status code
+func (o *PayerServiceGetPayerTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get payer too many requests response has a 3xx status code
+func (o *PayerServiceGetPayerTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get payer too many requests response has a 4xx status code
+func (o *PayerServiceGetPayerTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get payer too many requests response has a 5xx status code
+func (o *PayerServiceGetPayerTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get payer too many requests response a status code equal to that given
+func (o *PayerServiceGetPayerTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service get payer too many requests response
+func (o *PayerServiceGetPayerTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceGetPayerTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceGetPayerTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{id}][%d] payerServiceGetPayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceGetPayerTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPayerTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PayerServiceGetPlanReader) ReadResponse(response runtime.ClientResponse
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceGetPlanBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceGetPlanUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceGetPlanForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceGetPlanNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceGetPlanTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceGetPlanDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PayerServiceGetPlanOK) readResponse(response runtime.ClientResponse, co
 	}
 
 	o.Payload = new(models.V1Plan)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPlanBadRequest creates a PayerServiceGetPlanBadRequest with default headers values
+func NewPayerServiceGetPlanBadRequest() *PayerServiceGetPlanBadRequest {
+	return &PayerServiceGetPlanBadRequest{}
+}
+
+// PayerServiceGetPlanBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceGetPlanBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get plan bad request response has a 2xx status code
+func (o *PayerServiceGetPlanBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get plan bad request response has a 3xx status code
+func (o *PayerServiceGetPlanBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get plan bad request response has a 4xx status code
+func (o *PayerServiceGetPlanBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get plan bad request response has a 5xx status code
+func (o *PayerServiceGetPlanBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get plan bad request response a status code equal to that given
+func (o *PayerServiceGetPlanBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service get plan bad request response
+func (o *PayerServiceGetPlanBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceGetPlanBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceGetPlanBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceGetPlanBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPlanBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPlanUnauthorized creates a PayerServiceGetPlanUnauthorized with default headers values
+func NewPayerServiceGetPlanUnauthorized() *PayerServiceGetPlanUnauthorized {
+	return &PayerServiceGetPlanUnauthorized{}
+}
+
+// PayerServiceGetPlanUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceGetPlanUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get plan unauthorized response has a 2xx status code
+func (o *PayerServiceGetPlanUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get plan unauthorized response has a 3xx status code
+func (o *PayerServiceGetPlanUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get plan unauthorized response has a 4xx status code
+func (o *PayerServiceGetPlanUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get plan unauthorized response has a 5xx status code
+func (o *PayerServiceGetPlanUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get plan unauthorized response a status code equal to that given
+func (o *PayerServiceGetPlanUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service get plan unauthorized response
+func (o *PayerServiceGetPlanUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceGetPlanUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceGetPlanUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceGetPlanUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPlanUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPlanForbidden creates a PayerServiceGetPlanForbidden with default headers values
+func NewPayerServiceGetPlanForbidden() *PayerServiceGetPlanForbidden {
+	return &PayerServiceGetPlanForbidden{}
+}
+
+// PayerServiceGetPlanForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceGetPlanForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get plan forbidden response has a 2xx status code
+func (o *PayerServiceGetPlanForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get plan forbidden response has a 3xx status code
+func (o *PayerServiceGetPlanForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get plan forbidden response has a 4xx status code
+func (o *PayerServiceGetPlanForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get plan forbidden response has a 5xx status code
+func (o *PayerServiceGetPlanForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get plan forbidden response a status code equal to that given
+func (o *PayerServiceGetPlanForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service get plan forbidden response
+func (o *PayerServiceGetPlanForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceGetPlanForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceGetPlanForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceGetPlanForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPlanForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPlanNotFound creates a PayerServiceGetPlanNotFound with default headers values
+func NewPayerServiceGetPlanNotFound() *PayerServiceGetPlanNotFound {
+	return &PayerServiceGetPlanNotFound{}
+}
+
+// PayerServiceGetPlanNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceGetPlanNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get plan not found response has a 2xx status code
+func (o *PayerServiceGetPlanNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get plan not found response has a 3xx status code
+func (o *PayerServiceGetPlanNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get plan not found response has a 4xx status code
+func (o *PayerServiceGetPlanNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get plan not found response has a 5xx status code
+func (o *PayerServiceGetPlanNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get plan not found response a status code equal to that given
+func (o *PayerServiceGetPlanNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service get plan not found response
+func (o *PayerServiceGetPlanNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceGetPlanNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceGetPlanNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceGetPlanNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPlanNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceGetPlanTooManyRequests creates a PayerServiceGetPlanTooManyRequests with default headers values
+func NewPayerServiceGetPlanTooManyRequests() *PayerServiceGetPlanTooManyRequests {
+	return &PayerServiceGetPlanTooManyRequests{}
+}
+
+// PayerServiceGetPlanTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceGetPlanTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service get plan too many requests response has a 2xx status code
+func (o *PayerServiceGetPlanTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service get plan too many requests response has a 3xx status code
+func (o *PayerServiceGetPlanTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service get plan too many requests response has a 4xx status code
+func (o *PayerServiceGetPlanTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service get plan too many requests response has a 5xx status code
+func (o *PayerServiceGetPlanTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service get plan too many requests response a status code equal to that given
+func (o *PayerServiceGetPlanTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service get plan too many requests response
+func (o *PayerServiceGetPlanTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceGetPlanTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceGetPlanTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceGetPlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceGetPlanTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceGetPlanTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *PayerServiceListPayersReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceListPayersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceListPayersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceListPayersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceListPayersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceListPayersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *PayerServiceListPayersOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1ListPayersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPayersBadRequest creates a PayerServiceListPayersBadRequest with default headers values
+func NewPayerServiceListPayersBadRequest() *PayerServiceListPayersBadRequest {
+	return &PayerServiceListPayersBadRequest{}
+}
+
+// PayerServiceListPayersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceListPayersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list payers bad request response has a 2xx status code
+func (o *PayerServiceListPayersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list payers bad request response has a 3xx status code
+func (o *PayerServiceListPayersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list payers bad request response has a 4xx status code
+func (o *PayerServiceListPayersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list payers bad request response has a 5xx status code
+func (o *PayerServiceListPayersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list payers bad request response a status code equal to that given
+func (o *PayerServiceListPayersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service list payers bad request response
+func (o *PayerServiceListPayersBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceListPayersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceListPayersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceListPayersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPayersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPayersUnauthorized creates a PayerServiceListPayersUnauthorized with default headers values
+func NewPayerServiceListPayersUnauthorized() *PayerServiceListPayersUnauthorized {
+	return &PayerServiceListPayersUnauthorized{}
+}
+
+// PayerServiceListPayersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceListPayersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list payers unauthorized response has a 2xx status code
+func (o *PayerServiceListPayersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list payers unauthorized response has a 3xx status code
+func (o *PayerServiceListPayersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list payers unauthorized response has a 4xx status code
+func (o *PayerServiceListPayersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list payers unauthorized response has a 5xx status code
+func (o *PayerServiceListPayersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list payers unauthorized response a status code equal to that given
+func (o *PayerServiceListPayersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service list payers unauthorized response
+func (o *PayerServiceListPayersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceListPayersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceListPayersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceListPayersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPayersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPayersForbidden creates a PayerServiceListPayersForbidden with default headers values
+func NewPayerServiceListPayersForbidden() *PayerServiceListPayersForbidden {
+	return &PayerServiceListPayersForbidden{}
+}
+
+// PayerServiceListPayersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceListPayersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list payers forbidden response has a 2xx status code
+func (o *PayerServiceListPayersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list payers forbidden response has a 3xx status code
+func (o *PayerServiceListPayersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list payers forbidden response has a 4xx status code
+func (o *PayerServiceListPayersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list payers forbidden response has a 5xx status code
+func (o *PayerServiceListPayersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list payers forbidden response a status code equal to that given
+func (o *PayerServiceListPayersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service list payers forbidden response
+func (o *PayerServiceListPayersForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceListPayersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceListPayersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceListPayersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPayersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPayersTooManyRequests creates a PayerServiceListPayersTooManyRequests with default headers values
+func NewPayerServiceListPayersTooManyRequests() *PayerServiceListPayersTooManyRequests {
+	return &PayerServiceListPayersTooManyRequests{}
+}
+
+// PayerServiceListPayersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceListPayersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list payers too many requests response has a 2xx status code
+func (o *PayerServiceListPayersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list payers too many requests response has a 3xx status code
+func (o *PayerServiceListPayersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list payers too many requests response has a 4xx status code
+func (o *PayerServiceListPayersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list payers too many requests response has a 5xx status code
+func (o *PayerServiceListPayersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list payers too many requests response a status code equal to that given
+func (o *PayerServiceListPayersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service list payers too many requests response
+func (o *PayerServiceListPayersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceListPayersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceListPayersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers][%d] payerServiceListPayersTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceListPayersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPayersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PayerServiceListPlansReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceListPlansBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceListPlansUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceListPlansForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceListPlansNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceListPlansTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceListPlansDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PayerServiceListPlansOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1ListPlansResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPlansBadRequest creates a PayerServiceListPlansBadRequest with default headers values
+func NewPayerServiceListPlansBadRequest() *PayerServiceListPlansBadRequest {
+	return &PayerServiceListPlansBadRequest{}
+}
+
+// PayerServiceListPlansBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceListPlansBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list plans bad request response has a 2xx status code
+func (o *PayerServiceListPlansBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list plans bad request response has a 3xx status code
+func (o *PayerServiceListPlansBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list plans bad request response has a 4xx status code
+func (o *PayerServiceListPlansBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list plans bad request response has a 5xx status code
+func (o *PayerServiceListPlansBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list plans bad request response a status code equal to that given
+func (o *PayerServiceListPlansBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service list plans bad request response
+func (o *PayerServiceListPlansBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceListPlansBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceListPlansBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceListPlansBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPlansBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPlansUnauthorized creates a PayerServiceListPlansUnauthorized with default headers values
+func NewPayerServiceListPlansUnauthorized() *PayerServiceListPlansUnauthorized {
+	return &PayerServiceListPlansUnauthorized{}
+}
+
+// PayerServiceListPlansUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceListPlansUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list plans unauthorized response has a 2xx status code
+func (o *PayerServiceListPlansUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list plans unauthorized response has a 3xx status code
+func (o *PayerServiceListPlansUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list plans unauthorized response has a 4xx status code
+func (o *PayerServiceListPlansUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list plans unauthorized response has a 5xx status code
+func (o *PayerServiceListPlansUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list plans unauthorized response a status code equal to that given
+func (o *PayerServiceListPlansUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service list plans unauthorized response
+func (o *PayerServiceListPlansUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceListPlansUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceListPlansUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceListPlansUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPlansUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPlansForbidden creates a PayerServiceListPlansForbidden with default headers values
+func NewPayerServiceListPlansForbidden() *PayerServiceListPlansForbidden {
+	return &PayerServiceListPlansForbidden{}
+}
+
+// PayerServiceListPlansForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceListPlansForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list plans forbidden response has a 2xx status code
+func (o *PayerServiceListPlansForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list plans forbidden response has a 3xx status code
+func (o *PayerServiceListPlansForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list plans forbidden response has a 4xx status code
+func (o *PayerServiceListPlansForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list plans forbidden response has a 5xx status code
+func (o *PayerServiceListPlansForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list plans forbidden response a status code equal to that given
+func (o *PayerServiceListPlansForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service list plans forbidden response
+func (o *PayerServiceListPlansForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceListPlansForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceListPlansForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceListPlansForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPlansForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPlansNotFound creates a PayerServiceListPlansNotFound with default headers values
+func NewPayerServiceListPlansNotFound() *PayerServiceListPlansNotFound {
+	return &PayerServiceListPlansNotFound{}
+}
+
+// PayerServiceListPlansNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceListPlansNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list plans not found response has a 2xx status code
+func (o *PayerServiceListPlansNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list plans not found response has a 3xx status code
+func (o *PayerServiceListPlansNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list plans not found response has a 4xx status code
+func (o *PayerServiceListPlansNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list plans not found response has a 5xx status code
+func (o *PayerServiceListPlansNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list plans not found response a status code equal to that given
+func (o *PayerServiceListPlansNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service list plans not found response
+func (o *PayerServiceListPlansNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceListPlansNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceListPlansNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceListPlansNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPlansNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceListPlansTooManyRequests creates a PayerServiceListPlansTooManyRequests with default headers values
+func NewPayerServiceListPlansTooManyRequests() *PayerServiceListPlansTooManyRequests {
+	return &PayerServiceListPlansTooManyRequests{}
+}
+
+// PayerServiceListPlansTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceListPlansTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service list plans too many requests response has a 2xx status code
+func (o *PayerServiceListPlansTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service list plans too many requests response has a 3xx status code
+func (o *PayerServiceListPlansTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service list plans too many requests response has a 4xx status code
+func (o *PayerServiceListPlansTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service list plans too many requests response has a 5xx status code
+func (o *PayerServiceListPlansTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service list plans too many requests response a status code equal to that given
+func (o *PayerServiceListPlansTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service list plans too many requests response
+func (o *PayerServiceListPlansTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceListPlansTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceListPlansTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/payers/{payerId}/plans][%d] payerServiceListPlansTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceListPlansTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceListPlansTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

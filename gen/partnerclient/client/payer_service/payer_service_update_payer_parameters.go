@@ -62,17 +62,17 @@ PayerServiceUpdatePayerParams contains all the parameters to send to the API end
 */
 type PayerServiceUpdatePayerParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7. Coverages and plans refer to the payer by this
+	// id (their payer_id), not by payer_code.
+	ID string
+
 	// Payer.
 	//
 	// The new values; payer.id names the payer and only fields named in
 	// update_mask are read. Send the etag from the last read.
 	Payer PayerServiceUpdatePayerBody
-
-	// PayerID.
-	//
-	// Server-assigned UUIDv7. Coverages and plans refer to the payer by this
-	// id (their payer_id), not by payer_code.
-	PayerID string
 
 	HTTPClient *http.Client
 
@@ -131,6 +131,17 @@ func (o *PayerServiceUpdatePayerParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the payer service update payer params.
+func (o *PayerServiceUpdatePayerParams) WithID(id string) *PayerServiceUpdatePayerParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the payer service update payer params.
+func (o *PayerServiceUpdatePayerParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithPayer adds the payer to the payer service update payer params.
 func (o *PayerServiceUpdatePayerParams) WithPayer(payer PayerServiceUpdatePayerBody) *PayerServiceUpdatePayerParams {
 	o.SetPayer(payer)
@@ -142,29 +153,18 @@ func (o *PayerServiceUpdatePayerParams) SetPayer(payer PayerServiceUpdatePayerBo
 	o.Payer = payer
 }
 
-// WithPayerID adds the payerID to the payer service update payer params.
-func (o *PayerServiceUpdatePayerParams) WithPayerID(payerID string) *PayerServiceUpdatePayerParams {
-	o.SetPayerID(payerID)
-	return o
-}
-
-// SetPayerID adds the payerId to the payer service update payer params.
-func (o *PayerServiceUpdatePayerParams) SetPayerID(payerID string) {
-	o.PayerID = payerID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *PayerServiceUpdatePayerParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Payer); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param payer.id
-	if err := r.SetPathParam("payer.id", o.PayerID); err != nil {
+	if err := r.SetBodyParam(o.Payer); err != nil {
 		return err
 	}
 

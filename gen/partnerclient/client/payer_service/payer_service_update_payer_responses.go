@@ -32,6 +32,42 @@ func (o *PayerServiceUpdatePayerReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceUpdatePayerBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceUpdatePayerUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceUpdatePayerForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceUpdatePayerNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPayerServiceUpdatePayerConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceUpdatePayerTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceUpdatePayerDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *PayerServiceUpdatePayerOK) Code() int {
 
 func (o *PayerServiceUpdatePayerOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{payer.id}][%d] payerServiceUpdatePayerOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerOK %s", 200, payload)
 }
 
 func (o *PayerServiceUpdatePayerOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{payer.id}][%d] payerServiceUpdatePayerOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerOK %s", 200, payload)
 }
 
 func (o *PayerServiceUpdatePayerOK) GetPayload() *models.V1Payer {
@@ -154,6 +190,720 @@ func (o *PayerServiceUpdatePayerOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1Payer)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerBadRequest creates a PayerServiceUpdatePayerBadRequest with default headers values
+func NewPayerServiceUpdatePayerBadRequest() *PayerServiceUpdatePayerBadRequest {
+	return &PayerServiceUpdatePayerBadRequest{}
+}
+
+// PayerServiceUpdatePayerBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceUpdatePayerBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer bad request response has a 2xx status code
+func (o *PayerServiceUpdatePayerBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer bad request response has a 3xx status code
+func (o *PayerServiceUpdatePayerBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer bad request response has a 4xx status code
+func (o *PayerServiceUpdatePayerBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer bad request response has a 5xx status code
+func (o *PayerServiceUpdatePayerBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer bad request response a status code equal to that given
+func (o *PayerServiceUpdatePayerBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service update payer bad request response
+func (o *PayerServiceUpdatePayerBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceUpdatePayerBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceUpdatePayerBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceUpdatePayerBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerUnauthorized creates a PayerServiceUpdatePayerUnauthorized with default headers values
+func NewPayerServiceUpdatePayerUnauthorized() *PayerServiceUpdatePayerUnauthorized {
+	return &PayerServiceUpdatePayerUnauthorized{}
+}
+
+// PayerServiceUpdatePayerUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceUpdatePayerUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer unauthorized response has a 2xx status code
+func (o *PayerServiceUpdatePayerUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer unauthorized response has a 3xx status code
+func (o *PayerServiceUpdatePayerUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer unauthorized response has a 4xx status code
+func (o *PayerServiceUpdatePayerUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer unauthorized response has a 5xx status code
+func (o *PayerServiceUpdatePayerUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer unauthorized response a status code equal to that given
+func (o *PayerServiceUpdatePayerUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service update payer unauthorized response
+func (o *PayerServiceUpdatePayerUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceUpdatePayerUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceUpdatePayerUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceUpdatePayerUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerForbidden creates a PayerServiceUpdatePayerForbidden with default headers values
+func NewPayerServiceUpdatePayerForbidden() *PayerServiceUpdatePayerForbidden {
+	return &PayerServiceUpdatePayerForbidden{}
+}
+
+// PayerServiceUpdatePayerForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceUpdatePayerForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer forbidden response has a 2xx status code
+func (o *PayerServiceUpdatePayerForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer forbidden response has a 3xx status code
+func (o *PayerServiceUpdatePayerForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer forbidden response has a 4xx status code
+func (o *PayerServiceUpdatePayerForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer forbidden response has a 5xx status code
+func (o *PayerServiceUpdatePayerForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer forbidden response a status code equal to that given
+func (o *PayerServiceUpdatePayerForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service update payer forbidden response
+func (o *PayerServiceUpdatePayerForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceUpdatePayerForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceUpdatePayerForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceUpdatePayerForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerNotFound creates a PayerServiceUpdatePayerNotFound with default headers values
+func NewPayerServiceUpdatePayerNotFound() *PayerServiceUpdatePayerNotFound {
+	return &PayerServiceUpdatePayerNotFound{}
+}
+
+// PayerServiceUpdatePayerNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceUpdatePayerNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer not found response has a 2xx status code
+func (o *PayerServiceUpdatePayerNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer not found response has a 3xx status code
+func (o *PayerServiceUpdatePayerNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer not found response has a 4xx status code
+func (o *PayerServiceUpdatePayerNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer not found response has a 5xx status code
+func (o *PayerServiceUpdatePayerNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer not found response a status code equal to that given
+func (o *PayerServiceUpdatePayerNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service update payer not found response
+func (o *PayerServiceUpdatePayerNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceUpdatePayerNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceUpdatePayerNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceUpdatePayerNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerConflict creates a PayerServiceUpdatePayerConflict with default headers values
+func NewPayerServiceUpdatePayerConflict() *PayerServiceUpdatePayerConflict {
+	return &PayerServiceUpdatePayerConflict{}
+}
+
+// PayerServiceUpdatePayerConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PayerServiceUpdatePayerConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer conflict response has a 2xx status code
+func (o *PayerServiceUpdatePayerConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer conflict response has a 3xx status code
+func (o *PayerServiceUpdatePayerConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer conflict response has a 4xx status code
+func (o *PayerServiceUpdatePayerConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer conflict response has a 5xx status code
+func (o *PayerServiceUpdatePayerConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer conflict response a status code equal to that given
+func (o *PayerServiceUpdatePayerConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the payer service update payer conflict response
+func (o *PayerServiceUpdatePayerConflict) Code() int {
+	return 409
+}
+
+func (o *PayerServiceUpdatePayerConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerConflict %s", 409, payload)
+}
+
+func (o *PayerServiceUpdatePayerConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerConflict %s", 409, payload)
+}
+
+func (o *PayerServiceUpdatePayerConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePayerTooManyRequests creates a PayerServiceUpdatePayerTooManyRequests with default headers values
+func NewPayerServiceUpdatePayerTooManyRequests() *PayerServiceUpdatePayerTooManyRequests {
+	return &PayerServiceUpdatePayerTooManyRequests{}
+}
+
+// PayerServiceUpdatePayerTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceUpdatePayerTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update payer too many requests response has a 2xx status code
+func (o *PayerServiceUpdatePayerTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update payer too many requests response has a 3xx status code
+func (o *PayerServiceUpdatePayerTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update payer too many requests response has a 4xx status code
+func (o *PayerServiceUpdatePayerTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update payer too many requests response has a 5xx status code
+func (o *PayerServiceUpdatePayerTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update payer too many requests response a status code equal to that given
+func (o *PayerServiceUpdatePayerTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service update payer too many requests response
+func (o *PayerServiceUpdatePayerTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceUpdatePayerTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceUpdatePayerTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] payerServiceUpdatePayerTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceUpdatePayerTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePayerTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *PayerServiceUpdatePayerDefault) Code() int {
 
 func (o *PayerServiceUpdatePayerDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{payer.id}][%d] PayerService_UpdatePayer default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] PayerService_UpdatePayer default %s", o._statusCode, payload)
 }
 
 func (o *PayerServiceUpdatePayerDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{payer.id}][%d] PayerService_UpdatePayer default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{id}][%d] PayerService_UpdatePayer default %s", o._statusCode, payload)
 }
 
 func (o *PayerServiceUpdatePayerDefault) GetPayload() *models.ErrorResponse {

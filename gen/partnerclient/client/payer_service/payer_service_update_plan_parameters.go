@@ -62,21 +62,21 @@ PayerServiceUpdatePlanParams contains all the parameters to send to the API endp
 */
 type PayerServiceUpdatePlanParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
+	// PayerID.
+	//
+	// The payer (UUID) the plan belongs to, as in the request path.
+	PayerID string
+
 	// Plan.
 	//
 	// The new values; plan.payer_id and plan.id name the plan and only fields
 	// named in update_mask are read. Send the etag from the last read.
 	Plan PayerServiceUpdatePlanBody
-
-	// PlanID.
-	//
-	// Server-assigned UUIDv7.
-	PlanID string
-
-	// PlanPayerID.
-	//
-	// The payer (UUID) the plan belongs to, as in the request path.
-	PlanPayerID string
 
 	HTTPClient *http.Client
 
@@ -135,6 +135,28 @@ func (o *PayerServiceUpdatePlanParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the payer service update plan params.
+func (o *PayerServiceUpdatePlanParams) WithID(id string) *PayerServiceUpdatePlanParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the payer service update plan params.
+func (o *PayerServiceUpdatePlanParams) SetID(id string) {
+	o.ID = id
+}
+
+// WithPayerID adds the payerID to the payer service update plan params.
+func (o *PayerServiceUpdatePlanParams) WithPayerID(payerID string) *PayerServiceUpdatePlanParams {
+	o.SetPayerID(payerID)
+	return o
+}
+
+// SetPayerID adds the payerId to the payer service update plan params.
+func (o *PayerServiceUpdatePlanParams) SetPayerID(payerID string) {
+	o.PayerID = payerID
+}
+
 // WithPlan adds the plan to the payer service update plan params.
 func (o *PayerServiceUpdatePlanParams) WithPlan(plan PayerServiceUpdatePlanBody) *PayerServiceUpdatePlanParams {
 	o.SetPlan(plan)
@@ -146,45 +168,23 @@ func (o *PayerServiceUpdatePlanParams) SetPlan(plan PayerServiceUpdatePlanBody) 
 	o.Plan = plan
 }
 
-// WithPlanID adds the planID to the payer service update plan params.
-func (o *PayerServiceUpdatePlanParams) WithPlanID(planID string) *PayerServiceUpdatePlanParams {
-	o.SetPlanID(planID)
-	return o
-}
-
-// SetPlanID adds the planId to the payer service update plan params.
-func (o *PayerServiceUpdatePlanParams) SetPlanID(planID string) {
-	o.PlanID = planID
-}
-
-// WithPlanPayerID adds the planPayerID to the payer service update plan params.
-func (o *PayerServiceUpdatePlanParams) WithPlanPayerID(planPayerID string) *PayerServiceUpdatePlanParams {
-	o.SetPlanPayerID(planPayerID)
-	return o
-}
-
-// SetPlanPayerID adds the planPayerId to the payer service update plan params.
-func (o *PayerServiceUpdatePlanParams) SetPlanPayerID(planPayerID string) {
-	o.PlanPayerID = planPayerID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *PayerServiceUpdatePlanParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
+		return err
+	}
+
+	// path param payerId
+	if err := r.SetPathParam("payerId", o.PayerID); err != nil {
+		return err
+	}
 	if err := r.SetBodyParam(o.Plan); err != nil {
-		return err
-	}
-
-	// path param plan.id
-	if err := r.SetPathParam("plan.id", o.PlanID); err != nil {
-		return err
-	}
-
-	// path param plan.payerId
-	if err := r.SetPathParam("plan.payerId", o.PlanPayerID); err != nil {
 		return err
 	}
 

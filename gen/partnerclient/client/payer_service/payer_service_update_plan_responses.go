@@ -32,6 +32,42 @@ func (o *PayerServiceUpdatePlanReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPayerServiceUpdatePlanBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPayerServiceUpdatePlanUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPayerServiceUpdatePlanForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPayerServiceUpdatePlanNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPayerServiceUpdatePlanConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPayerServiceUpdatePlanTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPayerServiceUpdatePlanDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *PayerServiceUpdatePlanOK) Code() int {
 
 func (o *PayerServiceUpdatePlanOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{plan.payerId}/plans/{plan.id}][%d] payerServiceUpdatePlanOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanOK %s", 200, payload)
 }
 
 func (o *PayerServiceUpdatePlanOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{plan.payerId}/plans/{plan.id}][%d] payerServiceUpdatePlanOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanOK %s", 200, payload)
 }
 
 func (o *PayerServiceUpdatePlanOK) GetPayload() *models.V1Plan {
@@ -154,6 +190,720 @@ func (o *PayerServiceUpdatePlanOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1Plan)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanBadRequest creates a PayerServiceUpdatePlanBadRequest with default headers values
+func NewPayerServiceUpdatePlanBadRequest() *PayerServiceUpdatePlanBadRequest {
+	return &PayerServiceUpdatePlanBadRequest{}
+}
+
+// PayerServiceUpdatePlanBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PayerServiceUpdatePlanBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan bad request response has a 2xx status code
+func (o *PayerServiceUpdatePlanBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan bad request response has a 3xx status code
+func (o *PayerServiceUpdatePlanBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan bad request response has a 4xx status code
+func (o *PayerServiceUpdatePlanBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan bad request response has a 5xx status code
+func (o *PayerServiceUpdatePlanBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan bad request response a status code equal to that given
+func (o *PayerServiceUpdatePlanBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the payer service update plan bad request response
+func (o *PayerServiceUpdatePlanBadRequest) Code() int {
+	return 400
+}
+
+func (o *PayerServiceUpdatePlanBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceUpdatePlanBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanBadRequest %s", 400, payload)
+}
+
+func (o *PayerServiceUpdatePlanBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanUnauthorized creates a PayerServiceUpdatePlanUnauthorized with default headers values
+func NewPayerServiceUpdatePlanUnauthorized() *PayerServiceUpdatePlanUnauthorized {
+	return &PayerServiceUpdatePlanUnauthorized{}
+}
+
+// PayerServiceUpdatePlanUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PayerServiceUpdatePlanUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan unauthorized response has a 2xx status code
+func (o *PayerServiceUpdatePlanUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan unauthorized response has a 3xx status code
+func (o *PayerServiceUpdatePlanUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan unauthorized response has a 4xx status code
+func (o *PayerServiceUpdatePlanUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan unauthorized response has a 5xx status code
+func (o *PayerServiceUpdatePlanUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan unauthorized response a status code equal to that given
+func (o *PayerServiceUpdatePlanUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the payer service update plan unauthorized response
+func (o *PayerServiceUpdatePlanUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PayerServiceUpdatePlanUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceUpdatePlanUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanUnauthorized %s", 401, payload)
+}
+
+func (o *PayerServiceUpdatePlanUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanForbidden creates a PayerServiceUpdatePlanForbidden with default headers values
+func NewPayerServiceUpdatePlanForbidden() *PayerServiceUpdatePlanForbidden {
+	return &PayerServiceUpdatePlanForbidden{}
+}
+
+// PayerServiceUpdatePlanForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PayerServiceUpdatePlanForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan forbidden response has a 2xx status code
+func (o *PayerServiceUpdatePlanForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan forbidden response has a 3xx status code
+func (o *PayerServiceUpdatePlanForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan forbidden response has a 4xx status code
+func (o *PayerServiceUpdatePlanForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan forbidden response has a 5xx status code
+func (o *PayerServiceUpdatePlanForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan forbidden response a status code equal to that given
+func (o *PayerServiceUpdatePlanForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the payer service update plan forbidden response
+func (o *PayerServiceUpdatePlanForbidden) Code() int {
+	return 403
+}
+
+func (o *PayerServiceUpdatePlanForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceUpdatePlanForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanForbidden %s", 403, payload)
+}
+
+func (o *PayerServiceUpdatePlanForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanNotFound creates a PayerServiceUpdatePlanNotFound with default headers values
+func NewPayerServiceUpdatePlanNotFound() *PayerServiceUpdatePlanNotFound {
+	return &PayerServiceUpdatePlanNotFound{}
+}
+
+// PayerServiceUpdatePlanNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PayerServiceUpdatePlanNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan not found response has a 2xx status code
+func (o *PayerServiceUpdatePlanNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan not found response has a 3xx status code
+func (o *PayerServiceUpdatePlanNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan not found response has a 4xx status code
+func (o *PayerServiceUpdatePlanNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan not found response has a 5xx status code
+func (o *PayerServiceUpdatePlanNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan not found response a status code equal to that given
+func (o *PayerServiceUpdatePlanNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the payer service update plan not found response
+func (o *PayerServiceUpdatePlanNotFound) Code() int {
+	return 404
+}
+
+func (o *PayerServiceUpdatePlanNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceUpdatePlanNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanNotFound %s", 404, payload)
+}
+
+func (o *PayerServiceUpdatePlanNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanConflict creates a PayerServiceUpdatePlanConflict with default headers values
+func NewPayerServiceUpdatePlanConflict() *PayerServiceUpdatePlanConflict {
+	return &PayerServiceUpdatePlanConflict{}
+}
+
+// PayerServiceUpdatePlanConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PayerServiceUpdatePlanConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan conflict response has a 2xx status code
+func (o *PayerServiceUpdatePlanConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan conflict response has a 3xx status code
+func (o *PayerServiceUpdatePlanConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan conflict response has a 4xx status code
+func (o *PayerServiceUpdatePlanConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan conflict response has a 5xx status code
+func (o *PayerServiceUpdatePlanConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan conflict response a status code equal to that given
+func (o *PayerServiceUpdatePlanConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the payer service update plan conflict response
+func (o *PayerServiceUpdatePlanConflict) Code() int {
+	return 409
+}
+
+func (o *PayerServiceUpdatePlanConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanConflict %s", 409, payload)
+}
+
+func (o *PayerServiceUpdatePlanConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanConflict %s", 409, payload)
+}
+
+func (o *PayerServiceUpdatePlanConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPayerServiceUpdatePlanTooManyRequests creates a PayerServiceUpdatePlanTooManyRequests with default headers values
+func NewPayerServiceUpdatePlanTooManyRequests() *PayerServiceUpdatePlanTooManyRequests {
+	return &PayerServiceUpdatePlanTooManyRequests{}
+}
+
+// PayerServiceUpdatePlanTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PayerServiceUpdatePlanTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this payer service update plan too many requests response has a 2xx status code
+func (o *PayerServiceUpdatePlanTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this payer service update plan too many requests response has a 3xx status code
+func (o *PayerServiceUpdatePlanTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this payer service update plan too many requests response has a 4xx status code
+func (o *PayerServiceUpdatePlanTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this payer service update plan too many requests response has a 5xx status code
+func (o *PayerServiceUpdatePlanTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this payer service update plan too many requests response a status code equal to that given
+func (o *PayerServiceUpdatePlanTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the payer service update plan too many requests response
+func (o *PayerServiceUpdatePlanTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PayerServiceUpdatePlanTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceUpdatePlanTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] payerServiceUpdatePlanTooManyRequests %s", 429, payload)
+}
+
+func (o *PayerServiceUpdatePlanTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PayerServiceUpdatePlanTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *PayerServiceUpdatePlanDefault) Code() int {
 
 func (o *PayerServiceUpdatePlanDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{plan.payerId}/plans/{plan.id}][%d] PayerService_UpdatePlan default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] PayerService_UpdatePlan default %s", o._statusCode, payload)
 }
 
 func (o *PayerServiceUpdatePlanDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/payers/{plan.payerId}/plans/{plan.id}][%d] PayerService_UpdatePlan default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/payers/{payerId}/plans/{id}][%d] PayerService_UpdatePlan default %s", o._statusCode, payload)
 }
 
 func (o *PayerServiceUpdatePlanDefault) GetPayload() *models.ErrorResponse {

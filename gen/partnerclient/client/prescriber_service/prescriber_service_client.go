@@ -297,7 +297,7 @@ func (a *Client) PrescriberServiceUpdatePrescriberContext(ctx context.Context, p
 	op := &runtime.ClientOperation{
 		ID:                 "PrescriberService_UpdatePrescriber",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/prescribers/{prescriber.id}",
+		PathPattern:        "/api/v1/prescribers/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

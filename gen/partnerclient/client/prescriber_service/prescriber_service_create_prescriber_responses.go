@@ -27,6 +27,36 @@ func (o *PrescriberServiceCreatePrescriberReader) ReadResponse(response runtime.
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPrescriberServiceCreatePrescriberBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPrescriberServiceCreatePrescriberUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPrescriberServiceCreatePrescriberForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPrescriberServiceCreatePrescriberConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPrescriberServiceCreatePrescriberTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPrescriberServiceCreatePrescriberDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PrescriberServiceCreatePrescriberOK) readResponse(response runtime.Clie
 	}
 
 	o.Payload = new(models.V1Prescriber)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceCreatePrescriberBadRequest creates a PrescriberServiceCreatePrescriberBadRequest with default headers values
+func NewPrescriberServiceCreatePrescriberBadRequest() *PrescriberServiceCreatePrescriberBadRequest {
+	return &PrescriberServiceCreatePrescriberBadRequest{}
+}
+
+// PrescriberServiceCreatePrescriberBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PrescriberServiceCreatePrescriberBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service create prescriber bad request response has a 2xx status code
+func (o *PrescriberServiceCreatePrescriberBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service create prescriber bad request response has a 3xx status code
+func (o *PrescriberServiceCreatePrescriberBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service create prescriber bad request response has a 4xx status code
+func (o *PrescriberServiceCreatePrescriberBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service create prescriber bad request response has a 5xx status code
+func (o *PrescriberServiceCreatePrescriberBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service create prescriber bad request response a status code equal to that given
+func (o *PrescriberServiceCreatePrescriberBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the prescriber service create prescriber bad request response
+func (o *PrescriberServiceCreatePrescriberBadRequest) Code() int {
+	return 400
+}
+
+func (o *PrescriberServiceCreatePrescriberBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceCreatePrescriberBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceCreatePrescriberUnauthorized creates a PrescriberServiceCreatePrescriberUnauthorized with default headers values
+func NewPrescriberServiceCreatePrescriberUnauthorized() *PrescriberServiceCreatePrescriberUnauthorized {
+	return &PrescriberServiceCreatePrescriberUnauthorized{}
+}
+
+// PrescriberServiceCreatePrescriberUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PrescriberServiceCreatePrescriberUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service create prescriber unauthorized response has a 2xx status code
+func (o *PrescriberServiceCreatePrescriberUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service create prescriber unauthorized response has a 3xx status code
+func (o *PrescriberServiceCreatePrescriberUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service create prescriber unauthorized response has a 4xx status code
+func (o *PrescriberServiceCreatePrescriberUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service create prescriber unauthorized response has a 5xx status code
+func (o *PrescriberServiceCreatePrescriberUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service create prescriber unauthorized response a status code equal to that given
+func (o *PrescriberServiceCreatePrescriberUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the prescriber service create prescriber unauthorized response
+func (o *PrescriberServiceCreatePrescriberUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PrescriberServiceCreatePrescriberUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceCreatePrescriberUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceCreatePrescriberForbidden creates a PrescriberServiceCreatePrescriberForbidden with default headers values
+func NewPrescriberServiceCreatePrescriberForbidden() *PrescriberServiceCreatePrescriberForbidden {
+	return &PrescriberServiceCreatePrescriberForbidden{}
+}
+
+// PrescriberServiceCreatePrescriberForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PrescriberServiceCreatePrescriberForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service create prescriber forbidden response has a 2xx status code
+func (o *PrescriberServiceCreatePrescriberForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service create prescriber forbidden response has a 3xx status code
+func (o *PrescriberServiceCreatePrescriberForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service create prescriber forbidden response has a 4xx status code
+func (o *PrescriberServiceCreatePrescriberForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service create prescriber forbidden response has a 5xx status code
+func (o *PrescriberServiceCreatePrescriberForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service create prescriber forbidden response a status code equal to that given
+func (o *PrescriberServiceCreatePrescriberForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the prescriber service create prescriber forbidden response
+func (o *PrescriberServiceCreatePrescriberForbidden) Code() int {
+	return 403
+}
+
+func (o *PrescriberServiceCreatePrescriberForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceCreatePrescriberForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceCreatePrescriberConflict creates a PrescriberServiceCreatePrescriberConflict with default headers values
+func NewPrescriberServiceCreatePrescriberConflict() *PrescriberServiceCreatePrescriberConflict {
+	return &PrescriberServiceCreatePrescriberConflict{}
+}
+
+// PrescriberServiceCreatePrescriberConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PrescriberServiceCreatePrescriberConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service create prescriber conflict response has a 2xx status code
+func (o *PrescriberServiceCreatePrescriberConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service create prescriber conflict response has a 3xx status code
+func (o *PrescriberServiceCreatePrescriberConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service create prescriber conflict response has a 4xx status code
+func (o *PrescriberServiceCreatePrescriberConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service create prescriber conflict response has a 5xx status code
+func (o *PrescriberServiceCreatePrescriberConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service create prescriber conflict response a status code equal to that given
+func (o *PrescriberServiceCreatePrescriberConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the prescriber service create prescriber conflict response
+func (o *PrescriberServiceCreatePrescriberConflict) Code() int {
+	return 409
+}
+
+func (o *PrescriberServiceCreatePrescriberConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberConflict %s", 409, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberConflict %s", 409, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceCreatePrescriberConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceCreatePrescriberTooManyRequests creates a PrescriberServiceCreatePrescriberTooManyRequests with default headers values
+func NewPrescriberServiceCreatePrescriberTooManyRequests() *PrescriberServiceCreatePrescriberTooManyRequests {
+	return &PrescriberServiceCreatePrescriberTooManyRequests{}
+}
+
+// PrescriberServiceCreatePrescriberTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PrescriberServiceCreatePrescriberTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service create prescriber too many requests response has a 2xx status code
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service create prescriber too many requests response has a 3xx status code
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service create prescriber too many requests response has a 4xx status code
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service create prescriber too many requests response has a 5xx status code
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service create prescriber too many requests response a status code equal to that given
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the prescriber service create prescriber too many requests response
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/prescribers][%d] prescriberServiceCreatePrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceCreatePrescriberTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PrescriberServiceGetPrescriberReader) ReadResponse(response runtime.Cli
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPrescriberServiceGetPrescriberBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPrescriberServiceGetPrescriberUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPrescriberServiceGetPrescriberForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPrescriberServiceGetPrescriberNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPrescriberServiceGetPrescriberTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPrescriberServiceGetPrescriberDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PrescriberServiceGetPrescriberOK) readResponse(response runtime.ClientR
 	}
 
 	o.Payload = new(models.V1Prescriber)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceGetPrescriberBadRequest creates a PrescriberServiceGetPrescriberBadRequest with default headers values
+func NewPrescriberServiceGetPrescriberBadRequest() *PrescriberServiceGetPrescriberBadRequest {
+	return &PrescriberServiceGetPrescriberBadRequest{}
+}
+
+// PrescriberServiceGetPrescriberBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PrescriberServiceGetPrescriberBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service get prescriber bad request response has a 2xx status code
+func (o *PrescriberServiceGetPrescriberBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service get prescriber bad request response has a 3xx status code
+func (o *PrescriberServiceGetPrescriberBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service get prescriber bad request response has a 4xx status code
+func (o *PrescriberServiceGetPrescriberBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service get prescriber bad request response has a 5xx status code
+func (o *PrescriberServiceGetPrescriberBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service get prescriber bad request response a status code equal to that given
+func (o *PrescriberServiceGetPrescriberBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the prescriber service get prescriber bad request response
+func (o *PrescriberServiceGetPrescriberBadRequest) Code() int {
+	return 400
+}
+
+func (o *PrescriberServiceGetPrescriberBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceGetPrescriberBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceGetPrescriberUnauthorized creates a PrescriberServiceGetPrescriberUnauthorized with default headers values
+func NewPrescriberServiceGetPrescriberUnauthorized() *PrescriberServiceGetPrescriberUnauthorized {
+	return &PrescriberServiceGetPrescriberUnauthorized{}
+}
+
+// PrescriberServiceGetPrescriberUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PrescriberServiceGetPrescriberUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service get prescriber unauthorized response has a 2xx status code
+func (o *PrescriberServiceGetPrescriberUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service get prescriber unauthorized response has a 3xx status code
+func (o *PrescriberServiceGetPrescriberUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service get prescriber unauthorized response has a 4xx status code
+func (o *PrescriberServiceGetPrescriberUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service get prescriber unauthorized response has a 5xx status code
+func (o *PrescriberServiceGetPrescriberUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service get prescriber unauthorized response a status code equal to that given
+func (o *PrescriberServiceGetPrescriberUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the prescriber service get prescriber unauthorized response
+func (o *PrescriberServiceGetPrescriberUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PrescriberServiceGetPrescriberUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceGetPrescriberUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceGetPrescriberForbidden creates a PrescriberServiceGetPrescriberForbidden with default headers values
+func NewPrescriberServiceGetPrescriberForbidden() *PrescriberServiceGetPrescriberForbidden {
+	return &PrescriberServiceGetPrescriberForbidden{}
+}
+
+// PrescriberServiceGetPrescriberForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PrescriberServiceGetPrescriberForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service get prescriber forbidden response has a 2xx status code
+func (o *PrescriberServiceGetPrescriberForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service get prescriber forbidden response has a 3xx status code
+func (o *PrescriberServiceGetPrescriberForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service get prescriber forbidden response has a 4xx status code
+func (o *PrescriberServiceGetPrescriberForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service get prescriber forbidden response has a 5xx status code
+func (o *PrescriberServiceGetPrescriberForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service get prescriber forbidden response a status code equal to that given
+func (o *PrescriberServiceGetPrescriberForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the prescriber service get prescriber forbidden response
+func (o *PrescriberServiceGetPrescriberForbidden) Code() int {
+	return 403
+}
+
+func (o *PrescriberServiceGetPrescriberForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceGetPrescriberForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceGetPrescriberNotFound creates a PrescriberServiceGetPrescriberNotFound with default headers values
+func NewPrescriberServiceGetPrescriberNotFound() *PrescriberServiceGetPrescriberNotFound {
+	return &PrescriberServiceGetPrescriberNotFound{}
+}
+
+// PrescriberServiceGetPrescriberNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PrescriberServiceGetPrescriberNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service get prescriber not found response has a 2xx status code
+func (o *PrescriberServiceGetPrescriberNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service get prescriber not found response has a 3xx status code
+func (o *PrescriberServiceGetPrescriberNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service get prescriber not found response has a 4xx status code
+func (o *PrescriberServiceGetPrescriberNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service get prescriber not found response has a 5xx status code
+func (o *PrescriberServiceGetPrescriberNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service get prescriber not found response a status code equal to that given
+func (o *PrescriberServiceGetPrescriberNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the prescriber service get prescriber not found response
+func (o *PrescriberServiceGetPrescriberNotFound) Code() int {
+	return 404
+}
+
+func (o *PrescriberServiceGetPrescriberNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberNotFound %s", 404, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberNotFound %s", 404, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceGetPrescriberNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceGetPrescriberTooManyRequests creates a PrescriberServiceGetPrescriberTooManyRequests with default headers values
+func NewPrescriberServiceGetPrescriberTooManyRequests() *PrescriberServiceGetPrescriberTooManyRequests {
+	return &PrescriberServiceGetPrescriberTooManyRequests{}
+}
+
+// PrescriberServiceGetPrescriberTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PrescriberServiceGetPrescriberTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service get prescriber too many requests response has a 2xx status code
+func (o *PrescriberServiceGetPrescriberTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service get prescriber too many requests response has a 3xx status code
+func (o *PrescriberServiceGetPrescriberTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service get prescriber too many requests response has a 4xx status code
+func (o *PrescriberServiceGetPrescriberTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service get prescriber too many requests response has a 5xx status code
+func (o *PrescriberServiceGetPrescriberTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service get prescriber too many requests response a status code equal to that given
+func (o *PrescriberServiceGetPrescriberTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the prescriber service get prescriber too many requests response
+func (o *PrescriberServiceGetPrescriberTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PrescriberServiceGetPrescriberTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers/{id}][%d] prescriberServiceGetPrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceGetPrescriberTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceGetPrescriberTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *PrescriberServiceListPrescribersReader) ReadResponse(response runtime.C
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPrescriberServiceListPrescribersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPrescriberServiceListPrescribersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPrescriberServiceListPrescribersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPrescriberServiceListPrescribersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPrescriberServiceListPrescribersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *PrescriberServiceListPrescribersOK) readResponse(response runtime.Clien
 	}
 
 	o.Payload = new(models.V1ListPrescribersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceListPrescribersBadRequest creates a PrescriberServiceListPrescribersBadRequest with default headers values
+func NewPrescriberServiceListPrescribersBadRequest() *PrescriberServiceListPrescribersBadRequest {
+	return &PrescriberServiceListPrescribersBadRequest{}
+}
+
+// PrescriberServiceListPrescribersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PrescriberServiceListPrescribersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service list prescribers bad request response has a 2xx status code
+func (o *PrescriberServiceListPrescribersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service list prescribers bad request response has a 3xx status code
+func (o *PrescriberServiceListPrescribersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service list prescribers bad request response has a 4xx status code
+func (o *PrescriberServiceListPrescribersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service list prescribers bad request response has a 5xx status code
+func (o *PrescriberServiceListPrescribersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service list prescribers bad request response a status code equal to that given
+func (o *PrescriberServiceListPrescribersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the prescriber service list prescribers bad request response
+func (o *PrescriberServiceListPrescribersBadRequest) Code() int {
+	return 400
+}
+
+func (o *PrescriberServiceListPrescribersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceListPrescribersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceListPrescribersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceListPrescribersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceListPrescribersUnauthorized creates a PrescriberServiceListPrescribersUnauthorized with default headers values
+func NewPrescriberServiceListPrescribersUnauthorized() *PrescriberServiceListPrescribersUnauthorized {
+	return &PrescriberServiceListPrescribersUnauthorized{}
+}
+
+// PrescriberServiceListPrescribersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PrescriberServiceListPrescribersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service list prescribers unauthorized response has a 2xx status code
+func (o *PrescriberServiceListPrescribersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service list prescribers unauthorized response has a 3xx status code
+func (o *PrescriberServiceListPrescribersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service list prescribers unauthorized response has a 4xx status code
+func (o *PrescriberServiceListPrescribersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service list prescribers unauthorized response has a 5xx status code
+func (o *PrescriberServiceListPrescribersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service list prescribers unauthorized response a status code equal to that given
+func (o *PrescriberServiceListPrescribersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the prescriber service list prescribers unauthorized response
+func (o *PrescriberServiceListPrescribersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PrescriberServiceListPrescribersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceListPrescribersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceListPrescribersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceListPrescribersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceListPrescribersForbidden creates a PrescriberServiceListPrescribersForbidden with default headers values
+func NewPrescriberServiceListPrescribersForbidden() *PrescriberServiceListPrescribersForbidden {
+	return &PrescriberServiceListPrescribersForbidden{}
+}
+
+// PrescriberServiceListPrescribersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PrescriberServiceListPrescribersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service list prescribers forbidden response has a 2xx status code
+func (o *PrescriberServiceListPrescribersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service list prescribers forbidden response has a 3xx status code
+func (o *PrescriberServiceListPrescribersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service list prescribers forbidden response has a 4xx status code
+func (o *PrescriberServiceListPrescribersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service list prescribers forbidden response has a 5xx status code
+func (o *PrescriberServiceListPrescribersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service list prescribers forbidden response a status code equal to that given
+func (o *PrescriberServiceListPrescribersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the prescriber service list prescribers forbidden response
+func (o *PrescriberServiceListPrescribersForbidden) Code() int {
+	return 403
+}
+
+func (o *PrescriberServiceListPrescribersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceListPrescribersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceListPrescribersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceListPrescribersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceListPrescribersTooManyRequests creates a PrescriberServiceListPrescribersTooManyRequests with default headers values
+func NewPrescriberServiceListPrescribersTooManyRequests() *PrescriberServiceListPrescribersTooManyRequests {
+	return &PrescriberServiceListPrescribersTooManyRequests{}
+}
+
+// PrescriberServiceListPrescribersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PrescriberServiceListPrescribersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service list prescribers too many requests response has a 2xx status code
+func (o *PrescriberServiceListPrescribersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service list prescribers too many requests response has a 3xx status code
+func (o *PrescriberServiceListPrescribersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service list prescribers too many requests response has a 4xx status code
+func (o *PrescriberServiceListPrescribersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service list prescribers too many requests response has a 5xx status code
+func (o *PrescriberServiceListPrescribersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service list prescribers too many requests response a status code equal to that given
+func (o *PrescriberServiceListPrescribersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the prescriber service list prescribers too many requests response
+func (o *PrescriberServiceListPrescribersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PrescriberServiceListPrescribersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceListPrescribersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/prescribers][%d] prescriberServiceListPrescribersTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceListPrescribersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceListPrescribersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -62,16 +62,16 @@ PrescriberServiceUpdatePrescriberParams contains all the parameters to send to t
 */
 type PrescriberServiceUpdatePrescriberParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// Prescriber.
 	//
 	// The new values; prescriber.id names the prescriber and only fields
 	// named in update_mask are read. Send the etag from the last read.
 	Prescriber PrescriberServiceUpdatePrescriberBody
-
-	// PrescriberID.
-	//
-	// Server-assigned UUIDv7.
-	PrescriberID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *PrescriberServiceUpdatePrescriberParams) SetHTTPClient(client *http.Cli
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the prescriber service update prescriber params.
+func (o *PrescriberServiceUpdatePrescriberParams) WithID(id string) *PrescriberServiceUpdatePrescriberParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the prescriber service update prescriber params.
+func (o *PrescriberServiceUpdatePrescriberParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithPrescriber adds the prescriber to the prescriber service update prescriber params.
 func (o *PrescriberServiceUpdatePrescriberParams) WithPrescriber(prescriber PrescriberServiceUpdatePrescriberBody) *PrescriberServiceUpdatePrescriberParams {
 	o.SetPrescriber(prescriber)
@@ -141,29 +152,18 @@ func (o *PrescriberServiceUpdatePrescriberParams) SetPrescriber(prescriber Presc
 	o.Prescriber = prescriber
 }
 
-// WithPrescriberID adds the prescriberID to the prescriber service update prescriber params.
-func (o *PrescriberServiceUpdatePrescriberParams) WithPrescriberID(prescriberID string) *PrescriberServiceUpdatePrescriberParams {
-	o.SetPrescriberID(prescriberID)
-	return o
-}
-
-// SetPrescriberID adds the prescriberId to the prescriber service update prescriber params.
-func (o *PrescriberServiceUpdatePrescriberParams) SetPrescriberID(prescriberID string) {
-	o.PrescriberID = prescriberID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *PrescriberServiceUpdatePrescriberParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.Prescriber); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param prescriber.id
-	if err := r.SetPathParam("prescriber.id", o.PrescriberID); err != nil {
+	if err := r.SetBodyParam(o.Prescriber); err != nil {
 		return err
 	}
 

@@ -32,6 +32,42 @@ func (o *PrescriberServiceUpdatePrescriberReader) ReadResponse(response runtime.
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPrescriberServiceUpdatePrescriberBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPrescriberServiceUpdatePrescriberUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPrescriberServiceUpdatePrescriberForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPrescriberServiceUpdatePrescriberNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPrescriberServiceUpdatePrescriberConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPrescriberServiceUpdatePrescriberTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPrescriberServiceUpdatePrescriberDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *PrescriberServiceUpdatePrescriberOK) Code() int {
 
 func (o *PrescriberServiceUpdatePrescriberOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/prescribers/{prescriber.id}][%d] prescriberServiceUpdatePrescriberOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberOK %s", 200, payload)
 }
 
 func (o *PrescriberServiceUpdatePrescriberOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/prescribers/{prescriber.id}][%d] prescriberServiceUpdatePrescriberOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberOK %s", 200, payload)
 }
 
 func (o *PrescriberServiceUpdatePrescriberOK) GetPayload() *models.V1Prescriber {
@@ -154,6 +190,720 @@ func (o *PrescriberServiceUpdatePrescriberOK) readResponse(response runtime.Clie
 	}
 
 	o.Payload = new(models.V1Prescriber)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberBadRequest creates a PrescriberServiceUpdatePrescriberBadRequest with default headers values
+func NewPrescriberServiceUpdatePrescriberBadRequest() *PrescriberServiceUpdatePrescriberBadRequest {
+	return &PrescriberServiceUpdatePrescriberBadRequest{}
+}
+
+// PrescriberServiceUpdatePrescriberBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PrescriberServiceUpdatePrescriberBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber bad request response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber bad request response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber bad request response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber bad request response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber bad request response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the prescriber service update prescriber bad request response
+func (o *PrescriberServiceUpdatePrescriberBadRequest) Code() int {
+	return 400
+}
+
+func (o *PrescriberServiceUpdatePrescriberBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberBadRequest %s", 400, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberUnauthorized creates a PrescriberServiceUpdatePrescriberUnauthorized with default headers values
+func NewPrescriberServiceUpdatePrescriberUnauthorized() *PrescriberServiceUpdatePrescriberUnauthorized {
+	return &PrescriberServiceUpdatePrescriberUnauthorized{}
+}
+
+// PrescriberServiceUpdatePrescriberUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PrescriberServiceUpdatePrescriberUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber unauthorized response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber unauthorized response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber unauthorized response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber unauthorized response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber unauthorized response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the prescriber service update prescriber unauthorized response
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberUnauthorized %s", 401, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberForbidden creates a PrescriberServiceUpdatePrescriberForbidden with default headers values
+func NewPrescriberServiceUpdatePrescriberForbidden() *PrescriberServiceUpdatePrescriberForbidden {
+	return &PrescriberServiceUpdatePrescriberForbidden{}
+}
+
+// PrescriberServiceUpdatePrescriberForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PrescriberServiceUpdatePrescriberForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber forbidden response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber forbidden response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber forbidden response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber forbidden response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber forbidden response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the prescriber service update prescriber forbidden response
+func (o *PrescriberServiceUpdatePrescriberForbidden) Code() int {
+	return 403
+}
+
+func (o *PrescriberServiceUpdatePrescriberForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberForbidden %s", 403, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberNotFound creates a PrescriberServiceUpdatePrescriberNotFound with default headers values
+func NewPrescriberServiceUpdatePrescriberNotFound() *PrescriberServiceUpdatePrescriberNotFound {
+	return &PrescriberServiceUpdatePrescriberNotFound{}
+}
+
+// PrescriberServiceUpdatePrescriberNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PrescriberServiceUpdatePrescriberNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber not found response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber not found response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber not found response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber not found response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber not found response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the prescriber service update prescriber not found response
+func (o *PrescriberServiceUpdatePrescriberNotFound) Code() int {
+	return 404
+}
+
+func (o *PrescriberServiceUpdatePrescriberNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberNotFound %s", 404, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberNotFound %s", 404, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberConflict creates a PrescriberServiceUpdatePrescriberConflict with default headers values
+func NewPrescriberServiceUpdatePrescriberConflict() *PrescriberServiceUpdatePrescriberConflict {
+	return &PrescriberServiceUpdatePrescriberConflict{}
+}
+
+// PrescriberServiceUpdatePrescriberConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PrescriberServiceUpdatePrescriberConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber conflict response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber conflict response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber conflict response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber conflict response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber conflict response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the prescriber service update prescriber conflict response
+func (o *PrescriberServiceUpdatePrescriberConflict) Code() int {
+	return 409
+}
+
+func (o *PrescriberServiceUpdatePrescriberConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberConflict %s", 409, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberConflict %s", 409, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPrescriberServiceUpdatePrescriberTooManyRequests creates a PrescriberServiceUpdatePrescriberTooManyRequests with default headers values
+func NewPrescriberServiceUpdatePrescriberTooManyRequests() *PrescriberServiceUpdatePrescriberTooManyRequests {
+	return &PrescriberServiceUpdatePrescriberTooManyRequests{}
+}
+
+// PrescriberServiceUpdatePrescriberTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PrescriberServiceUpdatePrescriberTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this prescriber service update prescriber too many requests response has a 2xx status code
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this prescriber service update prescriber too many requests response has a 3xx status code
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this prescriber service update prescriber too many requests response has a 4xx status code
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this prescriber service update prescriber too many requests response has a 5xx status code
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this prescriber service update prescriber too many requests response a status code equal to that given
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the prescriber service update prescriber too many requests response
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] prescriberServiceUpdatePrescriberTooManyRequests %s", 429, payload)
+}
+
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PrescriberServiceUpdatePrescriberTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *PrescriberServiceUpdatePrescriberDefault) Code() int {
 
 func (o *PrescriberServiceUpdatePrescriberDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/prescribers/{prescriber.id}][%d] PrescriberService_UpdatePrescriber default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] PrescriberService_UpdatePrescriber default %s", o._statusCode, payload)
 }
 
 func (o *PrescriberServiceUpdatePrescriberDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/prescribers/{prescriber.id}][%d] PrescriberService_UpdatePrescriber default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/prescribers/{id}][%d] PrescriberService_UpdatePrescriber default %s", o._statusCode, payload)
 }
 
 func (o *PrescriberServiceUpdatePrescriberDefault) GetPayload() *models.ErrorResponse {

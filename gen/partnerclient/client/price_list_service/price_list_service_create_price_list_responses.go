@@ -27,6 +27,36 @@ func (o *PriceListServiceCreatePriceListReader) ReadResponse(response runtime.Cl
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceCreatePriceListBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceCreatePriceListUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceCreatePriceListForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPriceListServiceCreatePriceListConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceCreatePriceListTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceCreatePriceListDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PriceListServiceCreatePriceListOK) readResponse(response runtime.Client
 	}
 
 	o.Payload = new(models.V1PriceList)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceListBadRequest creates a PriceListServiceCreatePriceListBadRequest with default headers values
+func NewPriceListServiceCreatePriceListBadRequest() *PriceListServiceCreatePriceListBadRequest {
+	return &PriceListServiceCreatePriceListBadRequest{}
+}
+
+// PriceListServiceCreatePriceListBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceCreatePriceListBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price list bad request response has a 2xx status code
+func (o *PriceListServiceCreatePriceListBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price list bad request response has a 3xx status code
+func (o *PriceListServiceCreatePriceListBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price list bad request response has a 4xx status code
+func (o *PriceListServiceCreatePriceListBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price list bad request response has a 5xx status code
+func (o *PriceListServiceCreatePriceListBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price list bad request response a status code equal to that given
+func (o *PriceListServiceCreatePriceListBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service create price list bad request response
+func (o *PriceListServiceCreatePriceListBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceCreatePriceListBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceCreatePriceListBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceCreatePriceListBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceListBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceListUnauthorized creates a PriceListServiceCreatePriceListUnauthorized with default headers values
+func NewPriceListServiceCreatePriceListUnauthorized() *PriceListServiceCreatePriceListUnauthorized {
+	return &PriceListServiceCreatePriceListUnauthorized{}
+}
+
+// PriceListServiceCreatePriceListUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceCreatePriceListUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price list unauthorized response has a 2xx status code
+func (o *PriceListServiceCreatePriceListUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price list unauthorized response has a 3xx status code
+func (o *PriceListServiceCreatePriceListUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price list unauthorized response has a 4xx status code
+func (o *PriceListServiceCreatePriceListUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price list unauthorized response has a 5xx status code
+func (o *PriceListServiceCreatePriceListUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price list unauthorized response a status code equal to that given
+func (o *PriceListServiceCreatePriceListUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service create price list unauthorized response
+func (o *PriceListServiceCreatePriceListUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceCreatePriceListUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceCreatePriceListUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceCreatePriceListUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceListUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceListForbidden creates a PriceListServiceCreatePriceListForbidden with default headers values
+func NewPriceListServiceCreatePriceListForbidden() *PriceListServiceCreatePriceListForbidden {
+	return &PriceListServiceCreatePriceListForbidden{}
+}
+
+// PriceListServiceCreatePriceListForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceCreatePriceListForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price list forbidden response has a 2xx status code
+func (o *PriceListServiceCreatePriceListForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price list forbidden response has a 3xx status code
+func (o *PriceListServiceCreatePriceListForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price list forbidden response has a 4xx status code
+func (o *PriceListServiceCreatePriceListForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price list forbidden response has a 5xx status code
+func (o *PriceListServiceCreatePriceListForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price list forbidden response a status code equal to that given
+func (o *PriceListServiceCreatePriceListForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service create price list forbidden response
+func (o *PriceListServiceCreatePriceListForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceCreatePriceListForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceCreatePriceListForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceCreatePriceListForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceListForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceListConflict creates a PriceListServiceCreatePriceListConflict with default headers values
+func NewPriceListServiceCreatePriceListConflict() *PriceListServiceCreatePriceListConflict {
+	return &PriceListServiceCreatePriceListConflict{}
+}
+
+// PriceListServiceCreatePriceListConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PriceListServiceCreatePriceListConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price list conflict response has a 2xx status code
+func (o *PriceListServiceCreatePriceListConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price list conflict response has a 3xx status code
+func (o *PriceListServiceCreatePriceListConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price list conflict response has a 4xx status code
+func (o *PriceListServiceCreatePriceListConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price list conflict response has a 5xx status code
+func (o *PriceListServiceCreatePriceListConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price list conflict response a status code equal to that given
+func (o *PriceListServiceCreatePriceListConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the price list service create price list conflict response
+func (o *PriceListServiceCreatePriceListConflict) Code() int {
+	return 409
+}
+
+func (o *PriceListServiceCreatePriceListConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceCreatePriceListConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceCreatePriceListConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceListConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceListTooManyRequests creates a PriceListServiceCreatePriceListTooManyRequests with default headers values
+func NewPriceListServiceCreatePriceListTooManyRequests() *PriceListServiceCreatePriceListTooManyRequests {
+	return &PriceListServiceCreatePriceListTooManyRequests{}
+}
+
+// PriceListServiceCreatePriceListTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceCreatePriceListTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price list too many requests response has a 2xx status code
+func (o *PriceListServiceCreatePriceListTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price list too many requests response has a 3xx status code
+func (o *PriceListServiceCreatePriceListTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price list too many requests response has a 4xx status code
+func (o *PriceListServiceCreatePriceListTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price list too many requests response has a 5xx status code
+func (o *PriceListServiceCreatePriceListTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price list too many requests response a status code equal to that given
+func (o *PriceListServiceCreatePriceListTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service create price list too many requests response
+func (o *PriceListServiceCreatePriceListTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceCreatePriceListTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceCreatePriceListTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists][%d] priceListServiceCreatePriceListTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceCreatePriceListTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceListTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

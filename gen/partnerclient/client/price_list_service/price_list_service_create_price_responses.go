@@ -27,6 +27,42 @@ func (o *PriceListServiceCreatePriceReader) ReadResponse(response runtime.Client
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceCreatePriceBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceCreatePriceUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceCreatePriceForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPriceListServiceCreatePriceNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPriceListServiceCreatePriceConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceCreatePriceTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceCreatePriceDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *PriceListServiceCreatePriceOK) readResponse(response runtime.ClientResp
 	}
 
 	o.Payload = new(models.V1Price)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceBadRequest creates a PriceListServiceCreatePriceBadRequest with default headers values
+func NewPriceListServiceCreatePriceBadRequest() *PriceListServiceCreatePriceBadRequest {
+	return &PriceListServiceCreatePriceBadRequest{}
+}
+
+// PriceListServiceCreatePriceBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceCreatePriceBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price bad request response has a 2xx status code
+func (o *PriceListServiceCreatePriceBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price bad request response has a 3xx status code
+func (o *PriceListServiceCreatePriceBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price bad request response has a 4xx status code
+func (o *PriceListServiceCreatePriceBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price bad request response has a 5xx status code
+func (o *PriceListServiceCreatePriceBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price bad request response a status code equal to that given
+func (o *PriceListServiceCreatePriceBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service create price bad request response
+func (o *PriceListServiceCreatePriceBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceCreatePriceBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceCreatePriceBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceCreatePriceBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceUnauthorized creates a PriceListServiceCreatePriceUnauthorized with default headers values
+func NewPriceListServiceCreatePriceUnauthorized() *PriceListServiceCreatePriceUnauthorized {
+	return &PriceListServiceCreatePriceUnauthorized{}
+}
+
+// PriceListServiceCreatePriceUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceCreatePriceUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price unauthorized response has a 2xx status code
+func (o *PriceListServiceCreatePriceUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price unauthorized response has a 3xx status code
+func (o *PriceListServiceCreatePriceUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price unauthorized response has a 4xx status code
+func (o *PriceListServiceCreatePriceUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price unauthorized response has a 5xx status code
+func (o *PriceListServiceCreatePriceUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price unauthorized response a status code equal to that given
+func (o *PriceListServiceCreatePriceUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service create price unauthorized response
+func (o *PriceListServiceCreatePriceUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceCreatePriceUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceCreatePriceUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceCreatePriceUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceForbidden creates a PriceListServiceCreatePriceForbidden with default headers values
+func NewPriceListServiceCreatePriceForbidden() *PriceListServiceCreatePriceForbidden {
+	return &PriceListServiceCreatePriceForbidden{}
+}
+
+// PriceListServiceCreatePriceForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceCreatePriceForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price forbidden response has a 2xx status code
+func (o *PriceListServiceCreatePriceForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price forbidden response has a 3xx status code
+func (o *PriceListServiceCreatePriceForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price forbidden response has a 4xx status code
+func (o *PriceListServiceCreatePriceForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price forbidden response has a 5xx status code
+func (o *PriceListServiceCreatePriceForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price forbidden response a status code equal to that given
+func (o *PriceListServiceCreatePriceForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service create price forbidden response
+func (o *PriceListServiceCreatePriceForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceCreatePriceForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceCreatePriceForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceCreatePriceForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceNotFound creates a PriceListServiceCreatePriceNotFound with default headers values
+func NewPriceListServiceCreatePriceNotFound() *PriceListServiceCreatePriceNotFound {
+	return &PriceListServiceCreatePriceNotFound{}
+}
+
+// PriceListServiceCreatePriceNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PriceListServiceCreatePriceNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price not found response has a 2xx status code
+func (o *PriceListServiceCreatePriceNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price not found response has a 3xx status code
+func (o *PriceListServiceCreatePriceNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price not found response has a 4xx status code
+func (o *PriceListServiceCreatePriceNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price not found response has a 5xx status code
+func (o *PriceListServiceCreatePriceNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price not found response a status code equal to that given
+func (o *PriceListServiceCreatePriceNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the price list service create price not found response
+func (o *PriceListServiceCreatePriceNotFound) Code() int {
+	return 404
+}
+
+func (o *PriceListServiceCreatePriceNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceCreatePriceNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceCreatePriceNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceConflict creates a PriceListServiceCreatePriceConflict with default headers values
+func NewPriceListServiceCreatePriceConflict() *PriceListServiceCreatePriceConflict {
+	return &PriceListServiceCreatePriceConflict{}
+}
+
+// PriceListServiceCreatePriceConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PriceListServiceCreatePriceConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price conflict response has a 2xx status code
+func (o *PriceListServiceCreatePriceConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price conflict response has a 3xx status code
+func (o *PriceListServiceCreatePriceConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price conflict response has a 4xx status code
+func (o *PriceListServiceCreatePriceConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price conflict response has a 5xx status code
+func (o *PriceListServiceCreatePriceConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price conflict response a status code equal to that given
+func (o *PriceListServiceCreatePriceConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the price list service create price conflict response
+func (o *PriceListServiceCreatePriceConflict) Code() int {
+	return 409
+}
+
+func (o *PriceListServiceCreatePriceConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceCreatePriceConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceCreatePriceConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceCreatePriceTooManyRequests creates a PriceListServiceCreatePriceTooManyRequests with default headers values
+func NewPriceListServiceCreatePriceTooManyRequests() *PriceListServiceCreatePriceTooManyRequests {
+	return &PriceListServiceCreatePriceTooManyRequests{}
+}
+
+// PriceListServiceCreatePriceTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceCreatePriceTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service create price too many requests response has a 2xx status code
+func (o *PriceListServiceCreatePriceTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service create price too many requests response has a 3xx status code
+func (o *PriceListServiceCreatePriceTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service create price too many requests response has a 4xx status code
+func (o *PriceListServiceCreatePriceTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service create price too many requests response has a 5xx status code
+func (o *PriceListServiceCreatePriceTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service create price too many requests response a status code equal to that given
+func (o *PriceListServiceCreatePriceTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service create price too many requests response
+func (o *PriceListServiceCreatePriceTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceCreatePriceTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceCreatePriceTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceCreatePriceTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceCreatePriceTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceCreatePriceTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *PriceListServiceEndPriceReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceEndPriceBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceEndPriceUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceEndPriceForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPriceListServiceEndPriceNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewPriceListServiceEndPriceConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceEndPriceTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceEndPriceDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *PriceListServiceEndPriceOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1Price)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceBadRequest creates a PriceListServiceEndPriceBadRequest with default headers values
+func NewPriceListServiceEndPriceBadRequest() *PriceListServiceEndPriceBadRequest {
+	return &PriceListServiceEndPriceBadRequest{}
+}
+
+// PriceListServiceEndPriceBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceEndPriceBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price bad request response has a 2xx status code
+func (o *PriceListServiceEndPriceBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price bad request response has a 3xx status code
+func (o *PriceListServiceEndPriceBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price bad request response has a 4xx status code
+func (o *PriceListServiceEndPriceBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price bad request response has a 5xx status code
+func (o *PriceListServiceEndPriceBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price bad request response a status code equal to that given
+func (o *PriceListServiceEndPriceBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service end price bad request response
+func (o *PriceListServiceEndPriceBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceEndPriceBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceEndPriceBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceEndPriceBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceUnauthorized creates a PriceListServiceEndPriceUnauthorized with default headers values
+func NewPriceListServiceEndPriceUnauthorized() *PriceListServiceEndPriceUnauthorized {
+	return &PriceListServiceEndPriceUnauthorized{}
+}
+
+// PriceListServiceEndPriceUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceEndPriceUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price unauthorized response has a 2xx status code
+func (o *PriceListServiceEndPriceUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price unauthorized response has a 3xx status code
+func (o *PriceListServiceEndPriceUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price unauthorized response has a 4xx status code
+func (o *PriceListServiceEndPriceUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price unauthorized response has a 5xx status code
+func (o *PriceListServiceEndPriceUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price unauthorized response a status code equal to that given
+func (o *PriceListServiceEndPriceUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service end price unauthorized response
+func (o *PriceListServiceEndPriceUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceEndPriceUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceEndPriceUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceEndPriceUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceForbidden creates a PriceListServiceEndPriceForbidden with default headers values
+func NewPriceListServiceEndPriceForbidden() *PriceListServiceEndPriceForbidden {
+	return &PriceListServiceEndPriceForbidden{}
+}
+
+// PriceListServiceEndPriceForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceEndPriceForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price forbidden response has a 2xx status code
+func (o *PriceListServiceEndPriceForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price forbidden response has a 3xx status code
+func (o *PriceListServiceEndPriceForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price forbidden response has a 4xx status code
+func (o *PriceListServiceEndPriceForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price forbidden response has a 5xx status code
+func (o *PriceListServiceEndPriceForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price forbidden response a status code equal to that given
+func (o *PriceListServiceEndPriceForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service end price forbidden response
+func (o *PriceListServiceEndPriceForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceEndPriceForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceEndPriceForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceEndPriceForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceNotFound creates a PriceListServiceEndPriceNotFound with default headers values
+func NewPriceListServiceEndPriceNotFound() *PriceListServiceEndPriceNotFound {
+	return &PriceListServiceEndPriceNotFound{}
+}
+
+// PriceListServiceEndPriceNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PriceListServiceEndPriceNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price not found response has a 2xx status code
+func (o *PriceListServiceEndPriceNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price not found response has a 3xx status code
+func (o *PriceListServiceEndPriceNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price not found response has a 4xx status code
+func (o *PriceListServiceEndPriceNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price not found response has a 5xx status code
+func (o *PriceListServiceEndPriceNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price not found response a status code equal to that given
+func (o *PriceListServiceEndPriceNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the price list service end price not found response
+func (o *PriceListServiceEndPriceNotFound) Code() int {
+	return 404
+}
+
+func (o *PriceListServiceEndPriceNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceEndPriceNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceEndPriceNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceConflict creates a PriceListServiceEndPriceConflict with default headers values
+func NewPriceListServiceEndPriceConflict() *PriceListServiceEndPriceConflict {
+	return &PriceListServiceEndPriceConflict{}
+}
+
+// PriceListServiceEndPriceConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type PriceListServiceEndPriceConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price conflict response has a 2xx status code
+func (o *PriceListServiceEndPriceConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price conflict response has a 3xx status code
+func (o *PriceListServiceEndPriceConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price conflict response has a 4xx status code
+func (o *PriceListServiceEndPriceConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price conflict response has a 5xx status code
+func (o *PriceListServiceEndPriceConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price conflict response a status code equal to that given
+func (o *PriceListServiceEndPriceConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the price list service end price conflict response
+func (o *PriceListServiceEndPriceConflict) Code() int {
+	return 409
+}
+
+func (o *PriceListServiceEndPriceConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceEndPriceConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceConflict %s", 409, payload)
+}
+
+func (o *PriceListServiceEndPriceConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceEndPriceTooManyRequests creates a PriceListServiceEndPriceTooManyRequests with default headers values
+func NewPriceListServiceEndPriceTooManyRequests() *PriceListServiceEndPriceTooManyRequests {
+	return &PriceListServiceEndPriceTooManyRequests{}
+}
+
+// PriceListServiceEndPriceTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceEndPriceTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service end price too many requests response has a 2xx status code
+func (o *PriceListServiceEndPriceTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service end price too many requests response has a 3xx status code
+func (o *PriceListServiceEndPriceTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service end price too many requests response has a 4xx status code
+func (o *PriceListServiceEndPriceTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service end price too many requests response has a 5xx status code
+func (o *PriceListServiceEndPriceTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service end price too many requests response a status code equal to that given
+func (o *PriceListServiceEndPriceTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service end price too many requests response
+func (o *PriceListServiceEndPriceTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceEndPriceTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceEndPriceTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/price-lists/{priceListId}/prices/{id}:end][%d] priceListServiceEndPriceTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceEndPriceTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceEndPriceTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PriceListServiceGetPriceListReader) ReadResponse(response runtime.Clien
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceGetPriceListBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceGetPriceListUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceGetPriceListForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPriceListServiceGetPriceListNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceGetPriceListTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceGetPriceListDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PriceListServiceGetPriceListOK) readResponse(response runtime.ClientRes
 	}
 
 	o.Payload = new(models.V1PriceList)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceGetPriceListBadRequest creates a PriceListServiceGetPriceListBadRequest with default headers values
+func NewPriceListServiceGetPriceListBadRequest() *PriceListServiceGetPriceListBadRequest {
+	return &PriceListServiceGetPriceListBadRequest{}
+}
+
+// PriceListServiceGetPriceListBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceGetPriceListBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service get price list bad request response has a 2xx status code
+func (o *PriceListServiceGetPriceListBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service get price list bad request response has a 3xx status code
+func (o *PriceListServiceGetPriceListBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service get price list bad request response has a 4xx status code
+func (o *PriceListServiceGetPriceListBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service get price list bad request response has a 5xx status code
+func (o *PriceListServiceGetPriceListBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service get price list bad request response a status code equal to that given
+func (o *PriceListServiceGetPriceListBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service get price list bad request response
+func (o *PriceListServiceGetPriceListBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceGetPriceListBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceGetPriceListBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceGetPriceListBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceGetPriceListBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceGetPriceListUnauthorized creates a PriceListServiceGetPriceListUnauthorized with default headers values
+func NewPriceListServiceGetPriceListUnauthorized() *PriceListServiceGetPriceListUnauthorized {
+	return &PriceListServiceGetPriceListUnauthorized{}
+}
+
+// PriceListServiceGetPriceListUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceGetPriceListUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service get price list unauthorized response has a 2xx status code
+func (o *PriceListServiceGetPriceListUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service get price list unauthorized response has a 3xx status code
+func (o *PriceListServiceGetPriceListUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service get price list unauthorized response has a 4xx status code
+func (o *PriceListServiceGetPriceListUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service get price list unauthorized response has a 5xx status code
+func (o *PriceListServiceGetPriceListUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service get price list unauthorized response a status code equal to that given
+func (o *PriceListServiceGetPriceListUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service get price list unauthorized response
+func (o *PriceListServiceGetPriceListUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceGetPriceListUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceGetPriceListUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceGetPriceListUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceGetPriceListUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceGetPriceListForbidden creates a PriceListServiceGetPriceListForbidden with default headers values
+func NewPriceListServiceGetPriceListForbidden() *PriceListServiceGetPriceListForbidden {
+	return &PriceListServiceGetPriceListForbidden{}
+}
+
+// PriceListServiceGetPriceListForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceGetPriceListForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service get price list forbidden response has a 2xx status code
+func (o *PriceListServiceGetPriceListForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service get price list forbidden response has a 3xx status code
+func (o *PriceListServiceGetPriceListForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service get price list forbidden response has a 4xx status code
+func (o *PriceListServiceGetPriceListForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service get price list forbidden response has a 5xx status code
+func (o *PriceListServiceGetPriceListForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service get price list forbidden response a status code equal to that given
+func (o *PriceListServiceGetPriceListForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service get price list forbidden response
+func (o *PriceListServiceGetPriceListForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceGetPriceListForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceGetPriceListForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceGetPriceListForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceGetPriceListForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceGetPriceListNotFound creates a PriceListServiceGetPriceListNotFound with default headers values
+func NewPriceListServiceGetPriceListNotFound() *PriceListServiceGetPriceListNotFound {
+	return &PriceListServiceGetPriceListNotFound{}
+}
+
+// PriceListServiceGetPriceListNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PriceListServiceGetPriceListNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service get price list not found response has a 2xx status code
+func (o *PriceListServiceGetPriceListNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service get price list not found response has a 3xx status code
+func (o *PriceListServiceGetPriceListNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service get price list not found response has a 4xx status code
+func (o *PriceListServiceGetPriceListNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service get price list not found response has a 5xx status code
+func (o *PriceListServiceGetPriceListNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service get price list not found response a status code equal to that given
+func (o *PriceListServiceGetPriceListNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the price list service get price list not found response
+func (o *PriceListServiceGetPriceListNotFound) Code() int {
+	return 404
+}
+
+func (o *PriceListServiceGetPriceListNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceGetPriceListNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceGetPriceListNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceGetPriceListNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceGetPriceListTooManyRequests creates a PriceListServiceGetPriceListTooManyRequests with default headers values
+func NewPriceListServiceGetPriceListTooManyRequests() *PriceListServiceGetPriceListTooManyRequests {
+	return &PriceListServiceGetPriceListTooManyRequests{}
+}
+
+// PriceListServiceGetPriceListTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceGetPriceListTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service get price list too many requests response has a 2xx status code
+func (o *PriceListServiceGetPriceListTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service get price list too many requests response has a 3xx status code
+func (o *PriceListServiceGetPriceListTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service get price list too many requests response has a 4xx status code
+func (o *PriceListServiceGetPriceListTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service get price list too many requests response has a 5xx status code
+func (o *PriceListServiceGetPriceListTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service get price list too many requests response a status code equal to that given
+func (o *PriceListServiceGetPriceListTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service get price list too many requests response
+func (o *PriceListServiceGetPriceListTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceGetPriceListTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceGetPriceListTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{id}][%d] priceListServiceGetPriceListTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceGetPriceListTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceGetPriceListTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *PriceListServiceListPriceListsReader) ReadResponse(response runtime.Cli
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceListPriceListsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceListPriceListsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceListPriceListsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceListPriceListsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceListPriceListsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *PriceListServiceListPriceListsOK) readResponse(response runtime.ClientR
 	}
 
 	o.Payload = new(models.V1ListPriceListsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPriceListsBadRequest creates a PriceListServiceListPriceListsBadRequest with default headers values
+func NewPriceListServiceListPriceListsBadRequest() *PriceListServiceListPriceListsBadRequest {
+	return &PriceListServiceListPriceListsBadRequest{}
+}
+
+// PriceListServiceListPriceListsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceListPriceListsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list price lists bad request response has a 2xx status code
+func (o *PriceListServiceListPriceListsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list price lists bad request response has a 3xx status code
+func (o *PriceListServiceListPriceListsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list price lists bad request response has a 4xx status code
+func (o *PriceListServiceListPriceListsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list price lists bad request response has a 5xx status code
+func (o *PriceListServiceListPriceListsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list price lists bad request response a status code equal to that given
+func (o *PriceListServiceListPriceListsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service list price lists bad request response
+func (o *PriceListServiceListPriceListsBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceListPriceListsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceListPriceListsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceListPriceListsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPriceListsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPriceListsUnauthorized creates a PriceListServiceListPriceListsUnauthorized with default headers values
+func NewPriceListServiceListPriceListsUnauthorized() *PriceListServiceListPriceListsUnauthorized {
+	return &PriceListServiceListPriceListsUnauthorized{}
+}
+
+// PriceListServiceListPriceListsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceListPriceListsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list price lists unauthorized response has a 2xx status code
+func (o *PriceListServiceListPriceListsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list price lists unauthorized response has a 3xx status code
+func (o *PriceListServiceListPriceListsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list price lists unauthorized response has a 4xx status code
+func (o *PriceListServiceListPriceListsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list price lists unauthorized response has a 5xx status code
+func (o *PriceListServiceListPriceListsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list price lists unauthorized response a status code equal to that given
+func (o *PriceListServiceListPriceListsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service list price lists unauthorized response
+func (o *PriceListServiceListPriceListsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceListPriceListsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceListPriceListsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceListPriceListsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPriceListsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPriceListsForbidden creates a PriceListServiceListPriceListsForbidden with default headers values
+func NewPriceListServiceListPriceListsForbidden() *PriceListServiceListPriceListsForbidden {
+	return &PriceListServiceListPriceListsForbidden{}
+}
+
+// PriceListServiceListPriceListsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceListPriceListsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list price lists forbidden response has a 2xx status code
+func (o *PriceListServiceListPriceListsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list price lists forbidden response has a 3xx status code
+func (o *PriceListServiceListPriceListsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list price lists forbidden response has a 4xx status code
+func (o *PriceListServiceListPriceListsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list price lists forbidden response has a 5xx status code
+func (o *PriceListServiceListPriceListsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list price lists forbidden response a status code equal to that given
+func (o *PriceListServiceListPriceListsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service list price lists forbidden response
+func (o *PriceListServiceListPriceListsForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceListPriceListsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceListPriceListsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceListPriceListsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPriceListsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPriceListsTooManyRequests creates a PriceListServiceListPriceListsTooManyRequests with default headers values
+func NewPriceListServiceListPriceListsTooManyRequests() *PriceListServiceListPriceListsTooManyRequests {
+	return &PriceListServiceListPriceListsTooManyRequests{}
+}
+
+// PriceListServiceListPriceListsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceListPriceListsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list price lists too many requests response has a 2xx status code
+func (o *PriceListServiceListPriceListsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list price lists too many requests response has a 3xx status code
+func (o *PriceListServiceListPriceListsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list price lists too many requests response has a 4xx status code
+func (o *PriceListServiceListPriceListsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list price lists too many requests response has a 5xx status code
+func (o *PriceListServiceListPriceListsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list price lists too many requests response a status code equal to that given
+func (o *PriceListServiceListPriceListsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service list price lists too many requests response
+func (o *PriceListServiceListPriceListsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceListPriceListsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceListPriceListsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists][%d] priceListServiceListPriceListsTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceListPriceListsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPriceListsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *PriceListServiceListPricesReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewPriceListServiceListPricesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewPriceListServiceListPricesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewPriceListServiceListPricesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewPriceListServiceListPricesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewPriceListServiceListPricesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewPriceListServiceListPricesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *PriceListServiceListPricesOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1ListPricesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPricesBadRequest creates a PriceListServiceListPricesBadRequest with default headers values
+func NewPriceListServiceListPricesBadRequest() *PriceListServiceListPricesBadRequest {
+	return &PriceListServiceListPricesBadRequest{}
+}
+
+// PriceListServiceListPricesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type PriceListServiceListPricesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list prices bad request response has a 2xx status code
+func (o *PriceListServiceListPricesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list prices bad request response has a 3xx status code
+func (o *PriceListServiceListPricesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list prices bad request response has a 4xx status code
+func (o *PriceListServiceListPricesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list prices bad request response has a 5xx status code
+func (o *PriceListServiceListPricesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list prices bad request response a status code equal to that given
+func (o *PriceListServiceListPricesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the price list service list prices bad request response
+func (o *PriceListServiceListPricesBadRequest) Code() int {
+	return 400
+}
+
+func (o *PriceListServiceListPricesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceListPricesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesBadRequest %s", 400, payload)
+}
+
+func (o *PriceListServiceListPricesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPricesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPricesUnauthorized creates a PriceListServiceListPricesUnauthorized with default headers values
+func NewPriceListServiceListPricesUnauthorized() *PriceListServiceListPricesUnauthorized {
+	return &PriceListServiceListPricesUnauthorized{}
+}
+
+// PriceListServiceListPricesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type PriceListServiceListPricesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list prices unauthorized response has a 2xx status code
+func (o *PriceListServiceListPricesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list prices unauthorized response has a 3xx status code
+func (o *PriceListServiceListPricesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list prices unauthorized response has a 4xx status code
+func (o *PriceListServiceListPricesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list prices unauthorized response has a 5xx status code
+func (o *PriceListServiceListPricesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list prices unauthorized response a status code equal to that given
+func (o *PriceListServiceListPricesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the price list service list prices unauthorized response
+func (o *PriceListServiceListPricesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *PriceListServiceListPricesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceListPricesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesUnauthorized %s", 401, payload)
+}
+
+func (o *PriceListServiceListPricesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPricesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPricesForbidden creates a PriceListServiceListPricesForbidden with default headers values
+func NewPriceListServiceListPricesForbidden() *PriceListServiceListPricesForbidden {
+	return &PriceListServiceListPricesForbidden{}
+}
+
+// PriceListServiceListPricesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type PriceListServiceListPricesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list prices forbidden response has a 2xx status code
+func (o *PriceListServiceListPricesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list prices forbidden response has a 3xx status code
+func (o *PriceListServiceListPricesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list prices forbidden response has a 4xx status code
+func (o *PriceListServiceListPricesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list prices forbidden response has a 5xx status code
+func (o *PriceListServiceListPricesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list prices forbidden response a status code equal to that given
+func (o *PriceListServiceListPricesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the price list service list prices forbidden response
+func (o *PriceListServiceListPricesForbidden) Code() int {
+	return 403
+}
+
+func (o *PriceListServiceListPricesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceListPricesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesForbidden %s", 403, payload)
+}
+
+func (o *PriceListServiceListPricesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPricesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPricesNotFound creates a PriceListServiceListPricesNotFound with default headers values
+func NewPriceListServiceListPricesNotFound() *PriceListServiceListPricesNotFound {
+	return &PriceListServiceListPricesNotFound{}
+}
+
+// PriceListServiceListPricesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type PriceListServiceListPricesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list prices not found response has a 2xx status code
+func (o *PriceListServiceListPricesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list prices not found response has a 3xx status code
+func (o *PriceListServiceListPricesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list prices not found response has a 4xx status code
+func (o *PriceListServiceListPricesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list prices not found response has a 5xx status code
+func (o *PriceListServiceListPricesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list prices not found response a status code equal to that given
+func (o *PriceListServiceListPricesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the price list service list prices not found response
+func (o *PriceListServiceListPricesNotFound) Code() int {
+	return 404
+}
+
+func (o *PriceListServiceListPricesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceListPricesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesNotFound %s", 404, payload)
+}
+
+func (o *PriceListServiceListPricesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPricesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewPriceListServiceListPricesTooManyRequests creates a PriceListServiceListPricesTooManyRequests with default headers values
+func NewPriceListServiceListPricesTooManyRequests() *PriceListServiceListPricesTooManyRequests {
+	return &PriceListServiceListPricesTooManyRequests{}
+}
+
+// PriceListServiceListPricesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type PriceListServiceListPricesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this price list service list prices too many requests response has a 2xx status code
+func (o *PriceListServiceListPricesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this price list service list prices too many requests response has a 3xx status code
+func (o *PriceListServiceListPricesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this price list service list prices too many requests response has a 4xx status code
+func (o *PriceListServiceListPricesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this price list service list prices too many requests response has a 5xx status code
+func (o *PriceListServiceListPricesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this price list service list prices too many requests response a status code equal to that given
+func (o *PriceListServiceListPricesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the price list service list prices too many requests response
+func (o *PriceListServiceListPricesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *PriceListServiceListPricesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceListPricesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/price-lists/{priceListId}/prices][%d] priceListServiceListPricesTooManyRequests %s", 429, payload)
+}
+
+func (o *PriceListServiceListPricesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *PriceListServiceListPricesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *ReadinessServiceCheckReadinessReader) ReadResponse(response runtime.Cli
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewReadinessServiceCheckReadinessBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewReadinessServiceCheckReadinessUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewReadinessServiceCheckReadinessForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewReadinessServiceCheckReadinessNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewReadinessServiceCheckReadinessConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewReadinessServiceCheckReadinessTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewReadinessServiceCheckReadinessDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *ReadinessServiceCheckReadinessOK) readResponse(response runtime.ClientR
 	}
 
 	o.Payload = new(models.V1ReadinessReport)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessBadRequest creates a ReadinessServiceCheckReadinessBadRequest with default headers values
+func NewReadinessServiceCheckReadinessBadRequest() *ReadinessServiceCheckReadinessBadRequest {
+	return &ReadinessServiceCheckReadinessBadRequest{}
+}
+
+// ReadinessServiceCheckReadinessBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ReadinessServiceCheckReadinessBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness bad request response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness bad request response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness bad request response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness bad request response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness bad request response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the readiness service check readiness bad request response
+func (o *ReadinessServiceCheckReadinessBadRequest) Code() int {
+	return 400
+}
+
+func (o *ReadinessServiceCheckReadinessBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessBadRequest %s", 400, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessBadRequest %s", 400, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessUnauthorized creates a ReadinessServiceCheckReadinessUnauthorized with default headers values
+func NewReadinessServiceCheckReadinessUnauthorized() *ReadinessServiceCheckReadinessUnauthorized {
+	return &ReadinessServiceCheckReadinessUnauthorized{}
+}
+
+// ReadinessServiceCheckReadinessUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ReadinessServiceCheckReadinessUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness unauthorized response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness unauthorized response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness unauthorized response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness unauthorized response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness unauthorized response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the readiness service check readiness unauthorized response
+func (o *ReadinessServiceCheckReadinessUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ReadinessServiceCheckReadinessUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessUnauthorized %s", 401, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessUnauthorized %s", 401, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessForbidden creates a ReadinessServiceCheckReadinessForbidden with default headers values
+func NewReadinessServiceCheckReadinessForbidden() *ReadinessServiceCheckReadinessForbidden {
+	return &ReadinessServiceCheckReadinessForbidden{}
+}
+
+// ReadinessServiceCheckReadinessForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ReadinessServiceCheckReadinessForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness forbidden response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness forbidden response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness forbidden response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness forbidden response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness forbidden response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the readiness service check readiness forbidden response
+func (o *ReadinessServiceCheckReadinessForbidden) Code() int {
+	return 403
+}
+
+func (o *ReadinessServiceCheckReadinessForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessForbidden %s", 403, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessForbidden %s", 403, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessNotFound creates a ReadinessServiceCheckReadinessNotFound with default headers values
+func NewReadinessServiceCheckReadinessNotFound() *ReadinessServiceCheckReadinessNotFound {
+	return &ReadinessServiceCheckReadinessNotFound{}
+}
+
+// ReadinessServiceCheckReadinessNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ReadinessServiceCheckReadinessNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness not found response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness not found response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness not found response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness not found response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness not found response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the readiness service check readiness not found response
+func (o *ReadinessServiceCheckReadinessNotFound) Code() int {
+	return 404
+}
+
+func (o *ReadinessServiceCheckReadinessNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessNotFound %s", 404, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessNotFound %s", 404, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessConflict creates a ReadinessServiceCheckReadinessConflict with default headers values
+func NewReadinessServiceCheckReadinessConflict() *ReadinessServiceCheckReadinessConflict {
+	return &ReadinessServiceCheckReadinessConflict{}
+}
+
+// ReadinessServiceCheckReadinessConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ReadinessServiceCheckReadinessConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness conflict response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness conflict response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness conflict response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness conflict response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness conflict response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the readiness service check readiness conflict response
+func (o *ReadinessServiceCheckReadinessConflict) Code() int {
+	return 409
+}
+
+func (o *ReadinessServiceCheckReadinessConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessConflict %s", 409, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessConflict %s", 409, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewReadinessServiceCheckReadinessTooManyRequests creates a ReadinessServiceCheckReadinessTooManyRequests with default headers values
+func NewReadinessServiceCheckReadinessTooManyRequests() *ReadinessServiceCheckReadinessTooManyRequests {
+	return &ReadinessServiceCheckReadinessTooManyRequests{}
+}
+
+// ReadinessServiceCheckReadinessTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ReadinessServiceCheckReadinessTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this readiness service check readiness too many requests response has a 2xx status code
+func (o *ReadinessServiceCheckReadinessTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this readiness service check readiness too many requests response has a 3xx status code
+func (o *ReadinessServiceCheckReadinessTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this readiness service check readiness too many requests response has a 4xx status code
+func (o *ReadinessServiceCheckReadinessTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this readiness service check readiness too many requests response has a 5xx status code
+func (o *ReadinessServiceCheckReadinessTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this readiness service check readiness too many requests response a status code equal to that given
+func (o *ReadinessServiceCheckReadinessTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the readiness service check readiness too many requests response
+func (o *ReadinessServiceCheckReadinessTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ReadinessServiceCheckReadinessTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessTooManyRequests %s", 429, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/patients/{patientId}:checkReadiness][%d] readinessServiceCheckReadinessTooManyRequests %s", 429, payload)
+}
+
+func (o *ReadinessServiceCheckReadinessTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ReadinessServiceCheckReadinessTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

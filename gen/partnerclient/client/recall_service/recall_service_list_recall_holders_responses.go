@@ -27,6 +27,30 @@ func (o *RecallServiceListRecallHoldersReader) ReadResponse(response runtime.Cli
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewRecallServiceListRecallHoldersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewRecallServiceListRecallHoldersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewRecallServiceListRecallHoldersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewRecallServiceListRecallHoldersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewRecallServiceListRecallHoldersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *RecallServiceListRecallHoldersOK) readResponse(response runtime.ClientR
 	}
 
 	o.Payload = new(models.V1ListRecallHoldersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceListRecallHoldersBadRequest creates a RecallServiceListRecallHoldersBadRequest with default headers values
+func NewRecallServiceListRecallHoldersBadRequest() *RecallServiceListRecallHoldersBadRequest {
+	return &RecallServiceListRecallHoldersBadRequest{}
+}
+
+// RecallServiceListRecallHoldersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type RecallServiceListRecallHoldersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service list recall holders bad request response has a 2xx status code
+func (o *RecallServiceListRecallHoldersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service list recall holders bad request response has a 3xx status code
+func (o *RecallServiceListRecallHoldersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service list recall holders bad request response has a 4xx status code
+func (o *RecallServiceListRecallHoldersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service list recall holders bad request response has a 5xx status code
+func (o *RecallServiceListRecallHoldersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service list recall holders bad request response a status code equal to that given
+func (o *RecallServiceListRecallHoldersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the recall service list recall holders bad request response
+func (o *RecallServiceListRecallHoldersBadRequest) Code() int {
+	return 400
+}
+
+func (o *RecallServiceListRecallHoldersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersBadRequest %s", 400, payload)
+}
+
+func (o *RecallServiceListRecallHoldersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersBadRequest %s", 400, payload)
+}
+
+func (o *RecallServiceListRecallHoldersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceListRecallHoldersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceListRecallHoldersUnauthorized creates a RecallServiceListRecallHoldersUnauthorized with default headers values
+func NewRecallServiceListRecallHoldersUnauthorized() *RecallServiceListRecallHoldersUnauthorized {
+	return &RecallServiceListRecallHoldersUnauthorized{}
+}
+
+// RecallServiceListRecallHoldersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type RecallServiceListRecallHoldersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service list recall holders unauthorized response has a 2xx status code
+func (o *RecallServiceListRecallHoldersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service list recall holders unauthorized response has a 3xx status code
+func (o *RecallServiceListRecallHoldersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service list recall holders unauthorized response has a 4xx status code
+func (o *RecallServiceListRecallHoldersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service list recall holders unauthorized response has a 5xx status code
+func (o *RecallServiceListRecallHoldersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service list recall holders unauthorized response a status code equal to that given
+func (o *RecallServiceListRecallHoldersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the recall service list recall holders unauthorized response
+func (o *RecallServiceListRecallHoldersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *RecallServiceListRecallHoldersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersUnauthorized %s", 401, payload)
+}
+
+func (o *RecallServiceListRecallHoldersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersUnauthorized %s", 401, payload)
+}
+
+func (o *RecallServiceListRecallHoldersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceListRecallHoldersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceListRecallHoldersForbidden creates a RecallServiceListRecallHoldersForbidden with default headers values
+func NewRecallServiceListRecallHoldersForbidden() *RecallServiceListRecallHoldersForbidden {
+	return &RecallServiceListRecallHoldersForbidden{}
+}
+
+// RecallServiceListRecallHoldersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type RecallServiceListRecallHoldersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service list recall holders forbidden response has a 2xx status code
+func (o *RecallServiceListRecallHoldersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service list recall holders forbidden response has a 3xx status code
+func (o *RecallServiceListRecallHoldersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service list recall holders forbidden response has a 4xx status code
+func (o *RecallServiceListRecallHoldersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service list recall holders forbidden response has a 5xx status code
+func (o *RecallServiceListRecallHoldersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service list recall holders forbidden response a status code equal to that given
+func (o *RecallServiceListRecallHoldersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the recall service list recall holders forbidden response
+func (o *RecallServiceListRecallHoldersForbidden) Code() int {
+	return 403
+}
+
+func (o *RecallServiceListRecallHoldersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersForbidden %s", 403, payload)
+}
+
+func (o *RecallServiceListRecallHoldersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersForbidden %s", 403, payload)
+}
+
+func (o *RecallServiceListRecallHoldersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceListRecallHoldersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceListRecallHoldersTooManyRequests creates a RecallServiceListRecallHoldersTooManyRequests with default headers values
+func NewRecallServiceListRecallHoldersTooManyRequests() *RecallServiceListRecallHoldersTooManyRequests {
+	return &RecallServiceListRecallHoldersTooManyRequests{}
+}
+
+// RecallServiceListRecallHoldersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type RecallServiceListRecallHoldersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service list recall holders too many requests response has a 2xx status code
+func (o *RecallServiceListRecallHoldersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service list recall holders too many requests response has a 3xx status code
+func (o *RecallServiceListRecallHoldersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service list recall holders too many requests response has a 4xx status code
+func (o *RecallServiceListRecallHoldersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service list recall holders too many requests response has a 5xx status code
+func (o *RecallServiceListRecallHoldersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service list recall holders too many requests response a status code equal to that given
+func (o *RecallServiceListRecallHoldersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the recall service list recall holders too many requests response
+func (o *RecallServiceListRecallHoldersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *RecallServiceListRecallHoldersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersTooManyRequests %s", 429, payload)
+}
+
+func (o *RecallServiceListRecallHoldersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/recallHolders][%d] recallServiceListRecallHoldersTooManyRequests %s", 429, payload)
+}
+
+func (o *RecallServiceListRecallHoldersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceListRecallHoldersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

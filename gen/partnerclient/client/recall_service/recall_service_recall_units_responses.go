@@ -27,6 +27,36 @@ func (o *RecallServiceRecallUnitsReader) ReadResponse(response runtime.ClientRes
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewRecallServiceRecallUnitsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewRecallServiceRecallUnitsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewRecallServiceRecallUnitsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewRecallServiceRecallUnitsConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewRecallServiceRecallUnitsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewRecallServiceRecallUnitsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *RecallServiceRecallUnitsOK) readResponse(response runtime.ClientRespons
 	}
 
 	o.Payload = new(models.V1RecallUnitsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceRecallUnitsBadRequest creates a RecallServiceRecallUnitsBadRequest with default headers values
+func NewRecallServiceRecallUnitsBadRequest() *RecallServiceRecallUnitsBadRequest {
+	return &RecallServiceRecallUnitsBadRequest{}
+}
+
+// RecallServiceRecallUnitsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type RecallServiceRecallUnitsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service recall units bad request response has a 2xx status code
+func (o *RecallServiceRecallUnitsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service recall units bad request response has a 3xx status code
+func (o *RecallServiceRecallUnitsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service recall units bad request response has a 4xx status code
+func (o *RecallServiceRecallUnitsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service recall units bad request response has a 5xx status code
+func (o *RecallServiceRecallUnitsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service recall units bad request response a status code equal to that given
+func (o *RecallServiceRecallUnitsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the recall service recall units bad request response
+func (o *RecallServiceRecallUnitsBadRequest) Code() int {
+	return 400
+}
+
+func (o *RecallServiceRecallUnitsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsBadRequest %s", 400, payload)
+}
+
+func (o *RecallServiceRecallUnitsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsBadRequest %s", 400, payload)
+}
+
+func (o *RecallServiceRecallUnitsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceRecallUnitsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceRecallUnitsUnauthorized creates a RecallServiceRecallUnitsUnauthorized with default headers values
+func NewRecallServiceRecallUnitsUnauthorized() *RecallServiceRecallUnitsUnauthorized {
+	return &RecallServiceRecallUnitsUnauthorized{}
+}
+
+// RecallServiceRecallUnitsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type RecallServiceRecallUnitsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service recall units unauthorized response has a 2xx status code
+func (o *RecallServiceRecallUnitsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service recall units unauthorized response has a 3xx status code
+func (o *RecallServiceRecallUnitsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service recall units unauthorized response has a 4xx status code
+func (o *RecallServiceRecallUnitsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service recall units unauthorized response has a 5xx status code
+func (o *RecallServiceRecallUnitsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service recall units unauthorized response a status code equal to that given
+func (o *RecallServiceRecallUnitsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the recall service recall units unauthorized response
+func (o *RecallServiceRecallUnitsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *RecallServiceRecallUnitsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *RecallServiceRecallUnitsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *RecallServiceRecallUnitsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceRecallUnitsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceRecallUnitsForbidden creates a RecallServiceRecallUnitsForbidden with default headers values
+func NewRecallServiceRecallUnitsForbidden() *RecallServiceRecallUnitsForbidden {
+	return &RecallServiceRecallUnitsForbidden{}
+}
+
+// RecallServiceRecallUnitsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type RecallServiceRecallUnitsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service recall units forbidden response has a 2xx status code
+func (o *RecallServiceRecallUnitsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service recall units forbidden response has a 3xx status code
+func (o *RecallServiceRecallUnitsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service recall units forbidden response has a 4xx status code
+func (o *RecallServiceRecallUnitsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service recall units forbidden response has a 5xx status code
+func (o *RecallServiceRecallUnitsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service recall units forbidden response a status code equal to that given
+func (o *RecallServiceRecallUnitsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the recall service recall units forbidden response
+func (o *RecallServiceRecallUnitsForbidden) Code() int {
+	return 403
+}
+
+func (o *RecallServiceRecallUnitsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsForbidden %s", 403, payload)
+}
+
+func (o *RecallServiceRecallUnitsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsForbidden %s", 403, payload)
+}
+
+func (o *RecallServiceRecallUnitsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceRecallUnitsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceRecallUnitsConflict creates a RecallServiceRecallUnitsConflict with default headers values
+func NewRecallServiceRecallUnitsConflict() *RecallServiceRecallUnitsConflict {
+	return &RecallServiceRecallUnitsConflict{}
+}
+
+// RecallServiceRecallUnitsConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type RecallServiceRecallUnitsConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service recall units conflict response has a 2xx status code
+func (o *RecallServiceRecallUnitsConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service recall units conflict response has a 3xx status code
+func (o *RecallServiceRecallUnitsConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service recall units conflict response has a 4xx status code
+func (o *RecallServiceRecallUnitsConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service recall units conflict response has a 5xx status code
+func (o *RecallServiceRecallUnitsConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service recall units conflict response a status code equal to that given
+func (o *RecallServiceRecallUnitsConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the recall service recall units conflict response
+func (o *RecallServiceRecallUnitsConflict) Code() int {
+	return 409
+}
+
+func (o *RecallServiceRecallUnitsConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsConflict %s", 409, payload)
+}
+
+func (o *RecallServiceRecallUnitsConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsConflict %s", 409, payload)
+}
+
+func (o *RecallServiceRecallUnitsConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceRecallUnitsConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewRecallServiceRecallUnitsTooManyRequests creates a RecallServiceRecallUnitsTooManyRequests with default headers values
+func NewRecallServiceRecallUnitsTooManyRequests() *RecallServiceRecallUnitsTooManyRequests {
+	return &RecallServiceRecallUnitsTooManyRequests{}
+}
+
+// RecallServiceRecallUnitsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type RecallServiceRecallUnitsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this recall service recall units too many requests response has a 2xx status code
+func (o *RecallServiceRecallUnitsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this recall service recall units too many requests response has a 3xx status code
+func (o *RecallServiceRecallUnitsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this recall service recall units too many requests response has a 4xx status code
+func (o *RecallServiceRecallUnitsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this recall service recall units too many requests response has a 5xx status code
+func (o *RecallServiceRecallUnitsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this recall service recall units too many requests response a status code equal to that given
+func (o *RecallServiceRecallUnitsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the recall service recall units too many requests response
+func (o *RecallServiceRecallUnitsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *RecallServiceRecallUnitsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *RecallServiceRecallUnitsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:recall][%d] recallServiceRecallUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *RecallServiceRecallUnitsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *RecallServiceRecallUnitsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *ResupplyServiceCreateResupplyScheduleReader) ReadResponse(response runt
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceCreateResupplyScheduleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceCreateResupplyScheduleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceCreateResupplyScheduleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewResupplyServiceCreateResupplyScheduleConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceCreateResupplyScheduleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceCreateResupplyScheduleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ResupplyServiceCreateResupplyScheduleOK) readResponse(response runtime.
 	}
 
 	o.Payload = new(models.V1ResupplySchedule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceCreateResupplyScheduleBadRequest creates a ResupplyServiceCreateResupplyScheduleBadRequest with default headers values
+func NewResupplyServiceCreateResupplyScheduleBadRequest() *ResupplyServiceCreateResupplyScheduleBadRequest {
+	return &ResupplyServiceCreateResupplyScheduleBadRequest{}
+}
+
+// ResupplyServiceCreateResupplyScheduleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceCreateResupplyScheduleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service create resupply schedule bad request response has a 2xx status code
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service create resupply schedule bad request response has a 3xx status code
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service create resupply schedule bad request response has a 4xx status code
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service create resupply schedule bad request response has a 5xx status code
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service create resupply schedule bad request response a status code equal to that given
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service create resupply schedule bad request response
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceCreateResupplyScheduleUnauthorized creates a ResupplyServiceCreateResupplyScheduleUnauthorized with default headers values
+func NewResupplyServiceCreateResupplyScheduleUnauthorized() *ResupplyServiceCreateResupplyScheduleUnauthorized {
+	return &ResupplyServiceCreateResupplyScheduleUnauthorized{}
+}
+
+// ResupplyServiceCreateResupplyScheduleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceCreateResupplyScheduleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service create resupply schedule unauthorized response has a 2xx status code
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service create resupply schedule unauthorized response has a 3xx status code
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service create resupply schedule unauthorized response has a 4xx status code
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service create resupply schedule unauthorized response has a 5xx status code
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service create resupply schedule unauthorized response a status code equal to that given
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service create resupply schedule unauthorized response
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceCreateResupplyScheduleForbidden creates a ResupplyServiceCreateResupplyScheduleForbidden with default headers values
+func NewResupplyServiceCreateResupplyScheduleForbidden() *ResupplyServiceCreateResupplyScheduleForbidden {
+	return &ResupplyServiceCreateResupplyScheduleForbidden{}
+}
+
+// ResupplyServiceCreateResupplyScheduleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceCreateResupplyScheduleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service create resupply schedule forbidden response has a 2xx status code
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service create resupply schedule forbidden response has a 3xx status code
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service create resupply schedule forbidden response has a 4xx status code
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service create resupply schedule forbidden response has a 5xx status code
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service create resupply schedule forbidden response a status code equal to that given
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service create resupply schedule forbidden response
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceCreateResupplyScheduleConflict creates a ResupplyServiceCreateResupplyScheduleConflict with default headers values
+func NewResupplyServiceCreateResupplyScheduleConflict() *ResupplyServiceCreateResupplyScheduleConflict {
+	return &ResupplyServiceCreateResupplyScheduleConflict{}
+}
+
+// ResupplyServiceCreateResupplyScheduleConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ResupplyServiceCreateResupplyScheduleConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service create resupply schedule conflict response has a 2xx status code
+func (o *ResupplyServiceCreateResupplyScheduleConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service create resupply schedule conflict response has a 3xx status code
+func (o *ResupplyServiceCreateResupplyScheduleConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service create resupply schedule conflict response has a 4xx status code
+func (o *ResupplyServiceCreateResupplyScheduleConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service create resupply schedule conflict response has a 5xx status code
+func (o *ResupplyServiceCreateResupplyScheduleConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service create resupply schedule conflict response a status code equal to that given
+func (o *ResupplyServiceCreateResupplyScheduleConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the resupply service create resupply schedule conflict response
+func (o *ResupplyServiceCreateResupplyScheduleConflict) Code() int {
+	return 409
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceCreateResupplyScheduleTooManyRequests creates a ResupplyServiceCreateResupplyScheduleTooManyRequests with default headers values
+func NewResupplyServiceCreateResupplyScheduleTooManyRequests() *ResupplyServiceCreateResupplyScheduleTooManyRequests {
+	return &ResupplyServiceCreateResupplyScheduleTooManyRequests{}
+}
+
+// ResupplyServiceCreateResupplyScheduleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceCreateResupplyScheduleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service create resupply schedule too many requests response has a 2xx status code
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service create resupply schedule too many requests response has a 3xx status code
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service create resupply schedule too many requests response has a 4xx status code
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service create resupply schedule too many requests response has a 5xx status code
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service create resupply schedule too many requests response a status code equal to that given
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service create resupply schedule too many requests response
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules][%d] resupplyServiceCreateResupplyScheduleTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceCreateResupplyScheduleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

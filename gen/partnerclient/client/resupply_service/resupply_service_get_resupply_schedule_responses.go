@@ -27,6 +27,36 @@ func (o *ResupplyServiceGetResupplyScheduleReader) ReadResponse(response runtime
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceGetResupplyScheduleBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceGetResupplyScheduleUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceGetResupplyScheduleForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewResupplyServiceGetResupplyScheduleNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceGetResupplyScheduleTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceGetResupplyScheduleDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *ResupplyServiceGetResupplyScheduleOK) readResponse(response runtime.Cli
 	}
 
 	o.Payload = new(models.V1ResupplySchedule)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceGetResupplyScheduleBadRequest creates a ResupplyServiceGetResupplyScheduleBadRequest with default headers values
+func NewResupplyServiceGetResupplyScheduleBadRequest() *ResupplyServiceGetResupplyScheduleBadRequest {
+	return &ResupplyServiceGetResupplyScheduleBadRequest{}
+}
+
+// ResupplyServiceGetResupplyScheduleBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceGetResupplyScheduleBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service get resupply schedule bad request response has a 2xx status code
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service get resupply schedule bad request response has a 3xx status code
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service get resupply schedule bad request response has a 4xx status code
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service get resupply schedule bad request response has a 5xx status code
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service get resupply schedule bad request response a status code equal to that given
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service get resupply schedule bad request response
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceGetResupplyScheduleBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceGetResupplyScheduleUnauthorized creates a ResupplyServiceGetResupplyScheduleUnauthorized with default headers values
+func NewResupplyServiceGetResupplyScheduleUnauthorized() *ResupplyServiceGetResupplyScheduleUnauthorized {
+	return &ResupplyServiceGetResupplyScheduleUnauthorized{}
+}
+
+// ResupplyServiceGetResupplyScheduleUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceGetResupplyScheduleUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service get resupply schedule unauthorized response has a 2xx status code
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service get resupply schedule unauthorized response has a 3xx status code
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service get resupply schedule unauthorized response has a 4xx status code
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service get resupply schedule unauthorized response has a 5xx status code
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service get resupply schedule unauthorized response a status code equal to that given
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service get resupply schedule unauthorized response
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceGetResupplyScheduleUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceGetResupplyScheduleForbidden creates a ResupplyServiceGetResupplyScheduleForbidden with default headers values
+func NewResupplyServiceGetResupplyScheduleForbidden() *ResupplyServiceGetResupplyScheduleForbidden {
+	return &ResupplyServiceGetResupplyScheduleForbidden{}
+}
+
+// ResupplyServiceGetResupplyScheduleForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceGetResupplyScheduleForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service get resupply schedule forbidden response has a 2xx status code
+func (o *ResupplyServiceGetResupplyScheduleForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service get resupply schedule forbidden response has a 3xx status code
+func (o *ResupplyServiceGetResupplyScheduleForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service get resupply schedule forbidden response has a 4xx status code
+func (o *ResupplyServiceGetResupplyScheduleForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service get resupply schedule forbidden response has a 5xx status code
+func (o *ResupplyServiceGetResupplyScheduleForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service get resupply schedule forbidden response a status code equal to that given
+func (o *ResupplyServiceGetResupplyScheduleForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service get resupply schedule forbidden response
+func (o *ResupplyServiceGetResupplyScheduleForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceGetResupplyScheduleForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceGetResupplyScheduleForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceGetResupplyScheduleNotFound creates a ResupplyServiceGetResupplyScheduleNotFound with default headers values
+func NewResupplyServiceGetResupplyScheduleNotFound() *ResupplyServiceGetResupplyScheduleNotFound {
+	return &ResupplyServiceGetResupplyScheduleNotFound{}
+}
+
+// ResupplyServiceGetResupplyScheduleNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ResupplyServiceGetResupplyScheduleNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service get resupply schedule not found response has a 2xx status code
+func (o *ResupplyServiceGetResupplyScheduleNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service get resupply schedule not found response has a 3xx status code
+func (o *ResupplyServiceGetResupplyScheduleNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service get resupply schedule not found response has a 4xx status code
+func (o *ResupplyServiceGetResupplyScheduleNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service get resupply schedule not found response has a 5xx status code
+func (o *ResupplyServiceGetResupplyScheduleNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service get resupply schedule not found response a status code equal to that given
+func (o *ResupplyServiceGetResupplyScheduleNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the resupply service get resupply schedule not found response
+func (o *ResupplyServiceGetResupplyScheduleNotFound) Code() int {
+	return 404
+}
+
+func (o *ResupplyServiceGetResupplyScheduleNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceGetResupplyScheduleNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceGetResupplyScheduleTooManyRequests creates a ResupplyServiceGetResupplyScheduleTooManyRequests with default headers values
+func NewResupplyServiceGetResupplyScheduleTooManyRequests() *ResupplyServiceGetResupplyScheduleTooManyRequests {
+	return &ResupplyServiceGetResupplyScheduleTooManyRequests{}
+}
+
+// ResupplyServiceGetResupplyScheduleTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceGetResupplyScheduleTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service get resupply schedule too many requests response has a 2xx status code
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service get resupply schedule too many requests response has a 3xx status code
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service get resupply schedule too many requests response has a 4xx status code
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service get resupply schedule too many requests response has a 5xx status code
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service get resupply schedule too many requests response a status code equal to that given
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service get resupply schedule too many requests response
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules/{id}][%d] resupplyServiceGetResupplyScheduleTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceGetResupplyScheduleTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *ResupplyServiceListDueResuppliesReader) ReadResponse(response runtime.C
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceListDueResuppliesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceListDueResuppliesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceListDueResuppliesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceListDueResuppliesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceListDueResuppliesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *ResupplyServiceListDueResuppliesOK) readResponse(response runtime.Clien
 	}
 
 	o.Payload = new(models.V1ListDueResuppliesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceListDueResuppliesBadRequest creates a ResupplyServiceListDueResuppliesBadRequest with default headers values
+func NewResupplyServiceListDueResuppliesBadRequest() *ResupplyServiceListDueResuppliesBadRequest {
+	return &ResupplyServiceListDueResuppliesBadRequest{}
+}
+
+// ResupplyServiceListDueResuppliesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceListDueResuppliesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service list due resupplies bad request response has a 2xx status code
+func (o *ResupplyServiceListDueResuppliesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service list due resupplies bad request response has a 3xx status code
+func (o *ResupplyServiceListDueResuppliesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service list due resupplies bad request response has a 4xx status code
+func (o *ResupplyServiceListDueResuppliesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service list due resupplies bad request response has a 5xx status code
+func (o *ResupplyServiceListDueResuppliesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service list due resupplies bad request response a status code equal to that given
+func (o *ResupplyServiceListDueResuppliesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service list due resupplies bad request response
+func (o *ResupplyServiceListDueResuppliesBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceListDueResuppliesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceListDueResuppliesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceListDueResuppliesUnauthorized creates a ResupplyServiceListDueResuppliesUnauthorized with default headers values
+func NewResupplyServiceListDueResuppliesUnauthorized() *ResupplyServiceListDueResuppliesUnauthorized {
+	return &ResupplyServiceListDueResuppliesUnauthorized{}
+}
+
+// ResupplyServiceListDueResuppliesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceListDueResuppliesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service list due resupplies unauthorized response has a 2xx status code
+func (o *ResupplyServiceListDueResuppliesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service list due resupplies unauthorized response has a 3xx status code
+func (o *ResupplyServiceListDueResuppliesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service list due resupplies unauthorized response has a 4xx status code
+func (o *ResupplyServiceListDueResuppliesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service list due resupplies unauthorized response has a 5xx status code
+func (o *ResupplyServiceListDueResuppliesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service list due resupplies unauthorized response a status code equal to that given
+func (o *ResupplyServiceListDueResuppliesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service list due resupplies unauthorized response
+func (o *ResupplyServiceListDueResuppliesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceListDueResuppliesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceListDueResuppliesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceListDueResuppliesForbidden creates a ResupplyServiceListDueResuppliesForbidden with default headers values
+func NewResupplyServiceListDueResuppliesForbidden() *ResupplyServiceListDueResuppliesForbidden {
+	return &ResupplyServiceListDueResuppliesForbidden{}
+}
+
+// ResupplyServiceListDueResuppliesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceListDueResuppliesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service list due resupplies forbidden response has a 2xx status code
+func (o *ResupplyServiceListDueResuppliesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service list due resupplies forbidden response has a 3xx status code
+func (o *ResupplyServiceListDueResuppliesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service list due resupplies forbidden response has a 4xx status code
+func (o *ResupplyServiceListDueResuppliesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service list due resupplies forbidden response has a 5xx status code
+func (o *ResupplyServiceListDueResuppliesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service list due resupplies forbidden response a status code equal to that given
+func (o *ResupplyServiceListDueResuppliesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service list due resupplies forbidden response
+func (o *ResupplyServiceListDueResuppliesForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceListDueResuppliesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceListDueResuppliesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceListDueResuppliesTooManyRequests creates a ResupplyServiceListDueResuppliesTooManyRequests with default headers values
+func NewResupplyServiceListDueResuppliesTooManyRequests() *ResupplyServiceListDueResuppliesTooManyRequests {
+	return &ResupplyServiceListDueResuppliesTooManyRequests{}
+}
+
+// ResupplyServiceListDueResuppliesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceListDueResuppliesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service list due resupplies too many requests response has a 2xx status code
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service list due resupplies too many requests response has a 3xx status code
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service list due resupplies too many requests response has a 4xx status code
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service list due resupplies too many requests response has a 5xx status code
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service list due resupplies too many requests response a status code equal to that given
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service list due resupplies too many requests response
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/resupply-schedules:due][%d] resupplyServiceListDueResuppliesTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceListDueResuppliesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *ResupplyServiceRecordResupplyConfirmationReader) ReadResponse(response 
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceRecordResupplyConfirmationBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceRecordResupplyConfirmationUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceRecordResupplyConfirmationForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewResupplyServiceRecordResupplyConfirmationNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewResupplyServiceRecordResupplyConfirmationConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceRecordResupplyConfirmationTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceRecordResupplyConfirmationDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *ResupplyServiceRecordResupplyConfirmationOK) readResponse(response runt
 	}
 
 	o.Payload = new(models.V1ResupplyConfirmation)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationBadRequest creates a ResupplyServiceRecordResupplyConfirmationBadRequest with default headers values
+func NewResupplyServiceRecordResupplyConfirmationBadRequest() *ResupplyServiceRecordResupplyConfirmationBadRequest {
+	return &ResupplyServiceRecordResupplyConfirmationBadRequest{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceRecordResupplyConfirmationBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation bad request response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation bad request response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation bad request response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation bad request response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation bad request response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service record resupply confirmation bad request response
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationUnauthorized creates a ResupplyServiceRecordResupplyConfirmationUnauthorized with default headers values
+func NewResupplyServiceRecordResupplyConfirmationUnauthorized() *ResupplyServiceRecordResupplyConfirmationUnauthorized {
+	return &ResupplyServiceRecordResupplyConfirmationUnauthorized{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceRecordResupplyConfirmationUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation unauthorized response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation unauthorized response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation unauthorized response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation unauthorized response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation unauthorized response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service record resupply confirmation unauthorized response
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationForbidden creates a ResupplyServiceRecordResupplyConfirmationForbidden with default headers values
+func NewResupplyServiceRecordResupplyConfirmationForbidden() *ResupplyServiceRecordResupplyConfirmationForbidden {
+	return &ResupplyServiceRecordResupplyConfirmationForbidden{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceRecordResupplyConfirmationForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation forbidden response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation forbidden response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation forbidden response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation forbidden response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation forbidden response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service record resupply confirmation forbidden response
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationNotFound creates a ResupplyServiceRecordResupplyConfirmationNotFound with default headers values
+func NewResupplyServiceRecordResupplyConfirmationNotFound() *ResupplyServiceRecordResupplyConfirmationNotFound {
+	return &ResupplyServiceRecordResupplyConfirmationNotFound{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ResupplyServiceRecordResupplyConfirmationNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation not found response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation not found response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation not found response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation not found response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation not found response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the resupply service record resupply confirmation not found response
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) Code() int {
+	return 404
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationConflict creates a ResupplyServiceRecordResupplyConfirmationConflict with default headers values
+func NewResupplyServiceRecordResupplyConfirmationConflict() *ResupplyServiceRecordResupplyConfirmationConflict {
+	return &ResupplyServiceRecordResupplyConfirmationConflict{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ResupplyServiceRecordResupplyConfirmationConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation conflict response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation conflict response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation conflict response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation conflict response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation conflict response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the resupply service record resupply confirmation conflict response
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) Code() int {
+	return 409
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyConfirmationTooManyRequests creates a ResupplyServiceRecordResupplyConfirmationTooManyRequests with default headers values
+func NewResupplyServiceRecordResupplyConfirmationTooManyRequests() *ResupplyServiceRecordResupplyConfirmationTooManyRequests {
+	return &ResupplyServiceRecordResupplyConfirmationTooManyRequests{}
+}
+
+// ResupplyServiceRecordResupplyConfirmationTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceRecordResupplyConfirmationTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply confirmation too many requests response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply confirmation too many requests response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply confirmation too many requests response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply confirmation too many requests response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply confirmation too many requests response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service record resupply confirmation too many requests response
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/confirmations][%d] resupplyServiceRecordResupplyConfirmationTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyConfirmationTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

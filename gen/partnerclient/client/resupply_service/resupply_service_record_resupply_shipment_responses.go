@@ -27,6 +27,42 @@ func (o *ResupplyServiceRecordResupplyShipmentReader) ReadResponse(response runt
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceRecordResupplyShipmentBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceRecordResupplyShipmentUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceRecordResupplyShipmentForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewResupplyServiceRecordResupplyShipmentNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewResupplyServiceRecordResupplyShipmentConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceRecordResupplyShipmentTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceRecordResupplyShipmentDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *ResupplyServiceRecordResupplyShipmentOK) readResponse(response runtime.
 	}
 
 	o.Payload = new(models.V1ResupplyShipment)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentBadRequest creates a ResupplyServiceRecordResupplyShipmentBadRequest with default headers values
+func NewResupplyServiceRecordResupplyShipmentBadRequest() *ResupplyServiceRecordResupplyShipmentBadRequest {
+	return &ResupplyServiceRecordResupplyShipmentBadRequest{}
+}
+
+// ResupplyServiceRecordResupplyShipmentBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceRecordResupplyShipmentBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment bad request response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment bad request response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment bad request response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment bad request response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment bad request response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service record resupply shipment bad request response
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentUnauthorized creates a ResupplyServiceRecordResupplyShipmentUnauthorized with default headers values
+func NewResupplyServiceRecordResupplyShipmentUnauthorized() *ResupplyServiceRecordResupplyShipmentUnauthorized {
+	return &ResupplyServiceRecordResupplyShipmentUnauthorized{}
+}
+
+// ResupplyServiceRecordResupplyShipmentUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceRecordResupplyShipmentUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment unauthorized response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment unauthorized response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment unauthorized response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment unauthorized response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment unauthorized response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service record resupply shipment unauthorized response
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentForbidden creates a ResupplyServiceRecordResupplyShipmentForbidden with default headers values
+func NewResupplyServiceRecordResupplyShipmentForbidden() *ResupplyServiceRecordResupplyShipmentForbidden {
+	return &ResupplyServiceRecordResupplyShipmentForbidden{}
+}
+
+// ResupplyServiceRecordResupplyShipmentForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceRecordResupplyShipmentForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment forbidden response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment forbidden response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment forbidden response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment forbidden response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment forbidden response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service record resupply shipment forbidden response
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentNotFound creates a ResupplyServiceRecordResupplyShipmentNotFound with default headers values
+func NewResupplyServiceRecordResupplyShipmentNotFound() *ResupplyServiceRecordResupplyShipmentNotFound {
+	return &ResupplyServiceRecordResupplyShipmentNotFound{}
+}
+
+// ResupplyServiceRecordResupplyShipmentNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ResupplyServiceRecordResupplyShipmentNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment not found response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment not found response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment not found response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment not found response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment not found response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the resupply service record resupply shipment not found response
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) Code() int {
+	return 404
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentConflict creates a ResupplyServiceRecordResupplyShipmentConflict with default headers values
+func NewResupplyServiceRecordResupplyShipmentConflict() *ResupplyServiceRecordResupplyShipmentConflict {
+	return &ResupplyServiceRecordResupplyShipmentConflict{}
+}
+
+// ResupplyServiceRecordResupplyShipmentConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ResupplyServiceRecordResupplyShipmentConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment conflict response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment conflict response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment conflict response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment conflict response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment conflict response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the resupply service record resupply shipment conflict response
+func (o *ResupplyServiceRecordResupplyShipmentConflict) Code() int {
+	return 409
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceRecordResupplyShipmentTooManyRequests creates a ResupplyServiceRecordResupplyShipmentTooManyRequests with default headers values
+func NewResupplyServiceRecordResupplyShipmentTooManyRequests() *ResupplyServiceRecordResupplyShipmentTooManyRequests {
+	return &ResupplyServiceRecordResupplyShipmentTooManyRequests{}
+}
+
+// ResupplyServiceRecordResupplyShipmentTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceRecordResupplyShipmentTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service record resupply shipment too many requests response has a 2xx status code
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service record resupply shipment too many requests response has a 3xx status code
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service record resupply shipment too many requests response has a 4xx status code
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service record resupply shipment too many requests response has a 5xx status code
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service record resupply shipment too many requests response a status code equal to that given
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service record resupply shipment too many requests response
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/resupply-schedules/{scheduleId}/shipments][%d] resupplyServiceRecordResupplyShipmentTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceRecordResupplyShipmentTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *ResupplyServiceSetResupplyWindowReader) ReadResponse(response runtime.C
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewResupplyServiceSetResupplyWindowBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewResupplyServiceSetResupplyWindowUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewResupplyServiceSetResupplyWindowForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewResupplyServiceSetResupplyWindowNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewResupplyServiceSetResupplyWindowConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewResupplyServiceSetResupplyWindowTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewResupplyServiceSetResupplyWindowDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *ResupplyServiceSetResupplyWindowOK) readResponse(response runtime.Clien
 	}
 
 	o.Payload = new(models.V1ResupplyWindow)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowBadRequest creates a ResupplyServiceSetResupplyWindowBadRequest with default headers values
+func NewResupplyServiceSetResupplyWindowBadRequest() *ResupplyServiceSetResupplyWindowBadRequest {
+	return &ResupplyServiceSetResupplyWindowBadRequest{}
+}
+
+// ResupplyServiceSetResupplyWindowBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type ResupplyServiceSetResupplyWindowBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window bad request response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window bad request response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window bad request response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window bad request response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window bad request response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the resupply service set resupply window bad request response
+func (o *ResupplyServiceSetResupplyWindowBadRequest) Code() int {
+	return 400
+}
+
+func (o *ResupplyServiceSetResupplyWindowBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowBadRequest %s", 400, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowUnauthorized creates a ResupplyServiceSetResupplyWindowUnauthorized with default headers values
+func NewResupplyServiceSetResupplyWindowUnauthorized() *ResupplyServiceSetResupplyWindowUnauthorized {
+	return &ResupplyServiceSetResupplyWindowUnauthorized{}
+}
+
+// ResupplyServiceSetResupplyWindowUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type ResupplyServiceSetResupplyWindowUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window unauthorized response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window unauthorized response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window unauthorized response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window unauthorized response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window unauthorized response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the resupply service set resupply window unauthorized response
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) Code() int {
+	return 401
+}
+
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowUnauthorized %s", 401, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowForbidden creates a ResupplyServiceSetResupplyWindowForbidden with default headers values
+func NewResupplyServiceSetResupplyWindowForbidden() *ResupplyServiceSetResupplyWindowForbidden {
+	return &ResupplyServiceSetResupplyWindowForbidden{}
+}
+
+// ResupplyServiceSetResupplyWindowForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type ResupplyServiceSetResupplyWindowForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window forbidden response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window forbidden response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window forbidden response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window forbidden response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window forbidden response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the resupply service set resupply window forbidden response
+func (o *ResupplyServiceSetResupplyWindowForbidden) Code() int {
+	return 403
+}
+
+func (o *ResupplyServiceSetResupplyWindowForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowForbidden %s", 403, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowNotFound creates a ResupplyServiceSetResupplyWindowNotFound with default headers values
+func NewResupplyServiceSetResupplyWindowNotFound() *ResupplyServiceSetResupplyWindowNotFound {
+	return &ResupplyServiceSetResupplyWindowNotFound{}
+}
+
+// ResupplyServiceSetResupplyWindowNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type ResupplyServiceSetResupplyWindowNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window not found response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window not found response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window not found response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window not found response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window not found response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the resupply service set resupply window not found response
+func (o *ResupplyServiceSetResupplyWindowNotFound) Code() int {
+	return 404
+}
+
+func (o *ResupplyServiceSetResupplyWindowNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowNotFound %s", 404, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowConflict creates a ResupplyServiceSetResupplyWindowConflict with default headers values
+func NewResupplyServiceSetResupplyWindowConflict() *ResupplyServiceSetResupplyWindowConflict {
+	return &ResupplyServiceSetResupplyWindowConflict{}
+}
+
+// ResupplyServiceSetResupplyWindowConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type ResupplyServiceSetResupplyWindowConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window conflict response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window conflict response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window conflict response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window conflict response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window conflict response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the resupply service set resupply window conflict response
+func (o *ResupplyServiceSetResupplyWindowConflict) Code() int {
+	return 409
+}
+
+func (o *ResupplyServiceSetResupplyWindowConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowConflict %s", 409, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewResupplyServiceSetResupplyWindowTooManyRequests creates a ResupplyServiceSetResupplyWindowTooManyRequests with default headers values
+func NewResupplyServiceSetResupplyWindowTooManyRequests() *ResupplyServiceSetResupplyWindowTooManyRequests {
+	return &ResupplyServiceSetResupplyWindowTooManyRequests{}
+}
+
+// ResupplyServiceSetResupplyWindowTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type ResupplyServiceSetResupplyWindowTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this resupply service set resupply window too many requests response has a 2xx status code
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this resupply service set resupply window too many requests response has a 3xx status code
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this resupply service set resupply window too many requests response has a 4xx status code
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this resupply service set resupply window too many requests response has a 5xx status code
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this resupply service set resupply window too many requests response a status code equal to that given
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the resupply service set resupply window too many requests response
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PUT /api/v1/resupply-windows/{payerId}][%d] resupplyServiceSetResupplyWindowTooManyRequests %s", 429, payload)
+}
+
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *ResupplyServiceSetResupplyWindowTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

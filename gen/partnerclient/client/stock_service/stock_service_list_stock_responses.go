@@ -27,6 +27,30 @@ func (o *StockServiceListStockReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewStockServiceListStockBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewStockServiceListStockUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewStockServiceListStockForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewStockServiceListStockTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewStockServiceListStockDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *StockServiceListStockOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1ListStockResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceListStockBadRequest creates a StockServiceListStockBadRequest with default headers values
+func NewStockServiceListStockBadRequest() *StockServiceListStockBadRequest {
+	return &StockServiceListStockBadRequest{}
+}
+
+// StockServiceListStockBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type StockServiceListStockBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service list stock bad request response has a 2xx status code
+func (o *StockServiceListStockBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service list stock bad request response has a 3xx status code
+func (o *StockServiceListStockBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service list stock bad request response has a 4xx status code
+func (o *StockServiceListStockBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service list stock bad request response has a 5xx status code
+func (o *StockServiceListStockBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service list stock bad request response a status code equal to that given
+func (o *StockServiceListStockBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the stock service list stock bad request response
+func (o *StockServiceListStockBadRequest) Code() int {
+	return 400
+}
+
+func (o *StockServiceListStockBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockBadRequest %s", 400, payload)
+}
+
+func (o *StockServiceListStockBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockBadRequest %s", 400, payload)
+}
+
+func (o *StockServiceListStockBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceListStockBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceListStockUnauthorized creates a StockServiceListStockUnauthorized with default headers values
+func NewStockServiceListStockUnauthorized() *StockServiceListStockUnauthorized {
+	return &StockServiceListStockUnauthorized{}
+}
+
+// StockServiceListStockUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type StockServiceListStockUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service list stock unauthorized response has a 2xx status code
+func (o *StockServiceListStockUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service list stock unauthorized response has a 3xx status code
+func (o *StockServiceListStockUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service list stock unauthorized response has a 4xx status code
+func (o *StockServiceListStockUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service list stock unauthorized response has a 5xx status code
+func (o *StockServiceListStockUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service list stock unauthorized response a status code equal to that given
+func (o *StockServiceListStockUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the stock service list stock unauthorized response
+func (o *StockServiceListStockUnauthorized) Code() int {
+	return 401
+}
+
+func (o *StockServiceListStockUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockUnauthorized %s", 401, payload)
+}
+
+func (o *StockServiceListStockUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockUnauthorized %s", 401, payload)
+}
+
+func (o *StockServiceListStockUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceListStockUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceListStockForbidden creates a StockServiceListStockForbidden with default headers values
+func NewStockServiceListStockForbidden() *StockServiceListStockForbidden {
+	return &StockServiceListStockForbidden{}
+}
+
+// StockServiceListStockForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type StockServiceListStockForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service list stock forbidden response has a 2xx status code
+func (o *StockServiceListStockForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service list stock forbidden response has a 3xx status code
+func (o *StockServiceListStockForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service list stock forbidden response has a 4xx status code
+func (o *StockServiceListStockForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service list stock forbidden response has a 5xx status code
+func (o *StockServiceListStockForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service list stock forbidden response a status code equal to that given
+func (o *StockServiceListStockForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the stock service list stock forbidden response
+func (o *StockServiceListStockForbidden) Code() int {
+	return 403
+}
+
+func (o *StockServiceListStockForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockForbidden %s", 403, payload)
+}
+
+func (o *StockServiceListStockForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockForbidden %s", 403, payload)
+}
+
+func (o *StockServiceListStockForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceListStockForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceListStockTooManyRequests creates a StockServiceListStockTooManyRequests with default headers values
+func NewStockServiceListStockTooManyRequests() *StockServiceListStockTooManyRequests {
+	return &StockServiceListStockTooManyRequests{}
+}
+
+// StockServiceListStockTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type StockServiceListStockTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service list stock too many requests response has a 2xx status code
+func (o *StockServiceListStockTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service list stock too many requests response has a 3xx status code
+func (o *StockServiceListStockTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service list stock too many requests response has a 4xx status code
+func (o *StockServiceListStockTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service list stock too many requests response has a 5xx status code
+func (o *StockServiceListStockTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service list stock too many requests response a status code equal to that given
+func (o *StockServiceListStockTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the stock service list stock too many requests response
+func (o *StockServiceListStockTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *StockServiceListStockTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockTooManyRequests %s", 429, payload)
+}
+
+func (o *StockServiceListStockTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock][%d] stockServiceListStockTooManyRequests %s", 429, payload)
+}
+
+func (o *StockServiceListStockTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceListStockTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

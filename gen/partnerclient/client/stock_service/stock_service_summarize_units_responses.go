@@ -27,6 +27,30 @@ func (o *StockServiceSummarizeUnitsReader) ReadResponse(response runtime.ClientR
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewStockServiceSummarizeUnitsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewStockServiceSummarizeUnitsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewStockServiceSummarizeUnitsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewStockServiceSummarizeUnitsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewStockServiceSummarizeUnitsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *StockServiceSummarizeUnitsOK) readResponse(response runtime.ClientRespo
 	}
 
 	o.Payload = new(models.V1SummarizeUnitsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceSummarizeUnitsBadRequest creates a StockServiceSummarizeUnitsBadRequest with default headers values
+func NewStockServiceSummarizeUnitsBadRequest() *StockServiceSummarizeUnitsBadRequest {
+	return &StockServiceSummarizeUnitsBadRequest{}
+}
+
+// StockServiceSummarizeUnitsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type StockServiceSummarizeUnitsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service summarize units bad request response has a 2xx status code
+func (o *StockServiceSummarizeUnitsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service summarize units bad request response has a 3xx status code
+func (o *StockServiceSummarizeUnitsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service summarize units bad request response has a 4xx status code
+func (o *StockServiceSummarizeUnitsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service summarize units bad request response has a 5xx status code
+func (o *StockServiceSummarizeUnitsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service summarize units bad request response a status code equal to that given
+func (o *StockServiceSummarizeUnitsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the stock service summarize units bad request response
+func (o *StockServiceSummarizeUnitsBadRequest) Code() int {
+	return 400
+}
+
+func (o *StockServiceSummarizeUnitsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsBadRequest %s", 400, payload)
+}
+
+func (o *StockServiceSummarizeUnitsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsBadRequest %s", 400, payload)
+}
+
+func (o *StockServiceSummarizeUnitsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceSummarizeUnitsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceSummarizeUnitsUnauthorized creates a StockServiceSummarizeUnitsUnauthorized with default headers values
+func NewStockServiceSummarizeUnitsUnauthorized() *StockServiceSummarizeUnitsUnauthorized {
+	return &StockServiceSummarizeUnitsUnauthorized{}
+}
+
+// StockServiceSummarizeUnitsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type StockServiceSummarizeUnitsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service summarize units unauthorized response has a 2xx status code
+func (o *StockServiceSummarizeUnitsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service summarize units unauthorized response has a 3xx status code
+func (o *StockServiceSummarizeUnitsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service summarize units unauthorized response has a 4xx status code
+func (o *StockServiceSummarizeUnitsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service summarize units unauthorized response has a 5xx status code
+func (o *StockServiceSummarizeUnitsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service summarize units unauthorized response a status code equal to that given
+func (o *StockServiceSummarizeUnitsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the stock service summarize units unauthorized response
+func (o *StockServiceSummarizeUnitsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *StockServiceSummarizeUnitsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *StockServiceSummarizeUnitsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *StockServiceSummarizeUnitsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceSummarizeUnitsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceSummarizeUnitsForbidden creates a StockServiceSummarizeUnitsForbidden with default headers values
+func NewStockServiceSummarizeUnitsForbidden() *StockServiceSummarizeUnitsForbidden {
+	return &StockServiceSummarizeUnitsForbidden{}
+}
+
+// StockServiceSummarizeUnitsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type StockServiceSummarizeUnitsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service summarize units forbidden response has a 2xx status code
+func (o *StockServiceSummarizeUnitsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service summarize units forbidden response has a 3xx status code
+func (o *StockServiceSummarizeUnitsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service summarize units forbidden response has a 4xx status code
+func (o *StockServiceSummarizeUnitsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service summarize units forbidden response has a 5xx status code
+func (o *StockServiceSummarizeUnitsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service summarize units forbidden response a status code equal to that given
+func (o *StockServiceSummarizeUnitsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the stock service summarize units forbidden response
+func (o *StockServiceSummarizeUnitsForbidden) Code() int {
+	return 403
+}
+
+func (o *StockServiceSummarizeUnitsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsForbidden %s", 403, payload)
+}
+
+func (o *StockServiceSummarizeUnitsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsForbidden %s", 403, payload)
+}
+
+func (o *StockServiceSummarizeUnitsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceSummarizeUnitsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewStockServiceSummarizeUnitsTooManyRequests creates a StockServiceSummarizeUnitsTooManyRequests with default headers values
+func NewStockServiceSummarizeUnitsTooManyRequests() *StockServiceSummarizeUnitsTooManyRequests {
+	return &StockServiceSummarizeUnitsTooManyRequests{}
+}
+
+// StockServiceSummarizeUnitsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type StockServiceSummarizeUnitsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this stock service summarize units too many requests response has a 2xx status code
+func (o *StockServiceSummarizeUnitsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this stock service summarize units too many requests response has a 3xx status code
+func (o *StockServiceSummarizeUnitsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this stock service summarize units too many requests response has a 4xx status code
+func (o *StockServiceSummarizeUnitsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this stock service summarize units too many requests response has a 5xx status code
+func (o *StockServiceSummarizeUnitsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this stock service summarize units too many requests response a status code equal to that given
+func (o *StockServiceSummarizeUnitsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the stock service summarize units too many requests response
+func (o *StockServiceSummarizeUnitsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *StockServiceSummarizeUnitsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *StockServiceSummarizeUnitsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/stock:summarizeUnits][%d] stockServiceSummarizeUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *StockServiceSummarizeUnitsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *StockServiceSummarizeUnitsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *UnitServiceBatchCreateUnitsReader) ReadResponse(response runtime.Client
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceBatchCreateUnitsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceBatchCreateUnitsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceBatchCreateUnitsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUnitServiceBatchCreateUnitsConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceBatchCreateUnitsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceBatchCreateUnitsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceBatchCreateUnitsOK) readResponse(response runtime.ClientResp
 	}
 
 	o.Payload = new(models.V1BatchCreateUnitsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceBatchCreateUnitsBadRequest creates a UnitServiceBatchCreateUnitsBadRequest with default headers values
+func NewUnitServiceBatchCreateUnitsBadRequest() *UnitServiceBatchCreateUnitsBadRequest {
+	return &UnitServiceBatchCreateUnitsBadRequest{}
+}
+
+// UnitServiceBatchCreateUnitsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceBatchCreateUnitsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service batch create units bad request response has a 2xx status code
+func (o *UnitServiceBatchCreateUnitsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service batch create units bad request response has a 3xx status code
+func (o *UnitServiceBatchCreateUnitsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service batch create units bad request response has a 4xx status code
+func (o *UnitServiceBatchCreateUnitsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service batch create units bad request response has a 5xx status code
+func (o *UnitServiceBatchCreateUnitsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service batch create units bad request response a status code equal to that given
+func (o *UnitServiceBatchCreateUnitsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service batch create units bad request response
+func (o *UnitServiceBatchCreateUnitsBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceBatchCreateUnitsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceBatchCreateUnitsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceBatchCreateUnitsUnauthorized creates a UnitServiceBatchCreateUnitsUnauthorized with default headers values
+func NewUnitServiceBatchCreateUnitsUnauthorized() *UnitServiceBatchCreateUnitsUnauthorized {
+	return &UnitServiceBatchCreateUnitsUnauthorized{}
+}
+
+// UnitServiceBatchCreateUnitsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceBatchCreateUnitsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service batch create units unauthorized response has a 2xx status code
+func (o *UnitServiceBatchCreateUnitsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service batch create units unauthorized response has a 3xx status code
+func (o *UnitServiceBatchCreateUnitsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service batch create units unauthorized response has a 4xx status code
+func (o *UnitServiceBatchCreateUnitsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service batch create units unauthorized response has a 5xx status code
+func (o *UnitServiceBatchCreateUnitsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service batch create units unauthorized response a status code equal to that given
+func (o *UnitServiceBatchCreateUnitsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service batch create units unauthorized response
+func (o *UnitServiceBatchCreateUnitsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceBatchCreateUnitsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceBatchCreateUnitsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceBatchCreateUnitsForbidden creates a UnitServiceBatchCreateUnitsForbidden with default headers values
+func NewUnitServiceBatchCreateUnitsForbidden() *UnitServiceBatchCreateUnitsForbidden {
+	return &UnitServiceBatchCreateUnitsForbidden{}
+}
+
+// UnitServiceBatchCreateUnitsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceBatchCreateUnitsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service batch create units forbidden response has a 2xx status code
+func (o *UnitServiceBatchCreateUnitsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service batch create units forbidden response has a 3xx status code
+func (o *UnitServiceBatchCreateUnitsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service batch create units forbidden response has a 4xx status code
+func (o *UnitServiceBatchCreateUnitsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service batch create units forbidden response has a 5xx status code
+func (o *UnitServiceBatchCreateUnitsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service batch create units forbidden response a status code equal to that given
+func (o *UnitServiceBatchCreateUnitsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service batch create units forbidden response
+func (o *UnitServiceBatchCreateUnitsForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceBatchCreateUnitsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceBatchCreateUnitsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceBatchCreateUnitsConflict creates a UnitServiceBatchCreateUnitsConflict with default headers values
+func NewUnitServiceBatchCreateUnitsConflict() *UnitServiceBatchCreateUnitsConflict {
+	return &UnitServiceBatchCreateUnitsConflict{}
+}
+
+// UnitServiceBatchCreateUnitsConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UnitServiceBatchCreateUnitsConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service batch create units conflict response has a 2xx status code
+func (o *UnitServiceBatchCreateUnitsConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service batch create units conflict response has a 3xx status code
+func (o *UnitServiceBatchCreateUnitsConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service batch create units conflict response has a 4xx status code
+func (o *UnitServiceBatchCreateUnitsConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service batch create units conflict response has a 5xx status code
+func (o *UnitServiceBatchCreateUnitsConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service batch create units conflict response a status code equal to that given
+func (o *UnitServiceBatchCreateUnitsConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the unit service batch create units conflict response
+func (o *UnitServiceBatchCreateUnitsConflict) Code() int {
+	return 409
+}
+
+func (o *UnitServiceBatchCreateUnitsConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsConflict %s", 409, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsConflict %s", 409, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceBatchCreateUnitsConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceBatchCreateUnitsTooManyRequests creates a UnitServiceBatchCreateUnitsTooManyRequests with default headers values
+func NewUnitServiceBatchCreateUnitsTooManyRequests() *UnitServiceBatchCreateUnitsTooManyRequests {
+	return &UnitServiceBatchCreateUnitsTooManyRequests{}
+}
+
+// UnitServiceBatchCreateUnitsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceBatchCreateUnitsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service batch create units too many requests response has a 2xx status code
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service batch create units too many requests response has a 3xx status code
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service batch create units too many requests response has a 4xx status code
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service batch create units too many requests response has a 5xx status code
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service batch create units too many requests response a status code equal to that given
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service batch create units too many requests response
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:batchCreate][%d] unitServiceBatchCreateUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceBatchCreateUnitsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

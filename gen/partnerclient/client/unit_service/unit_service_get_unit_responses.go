@@ -27,6 +27,36 @@ func (o *UnitServiceGetUnitReader) ReadResponse(response runtime.ClientResponse,
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceGetUnitBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceGetUnitUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceGetUnitForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUnitServiceGetUnitNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceGetUnitTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceGetUnitDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceGetUnitOK) readResponse(response runtime.ClientResponse, con
 	}
 
 	o.Payload = new(models.V1Unit)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceGetUnitBadRequest creates a UnitServiceGetUnitBadRequest with default headers values
+func NewUnitServiceGetUnitBadRequest() *UnitServiceGetUnitBadRequest {
+	return &UnitServiceGetUnitBadRequest{}
+}
+
+// UnitServiceGetUnitBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceGetUnitBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service get unit bad request response has a 2xx status code
+func (o *UnitServiceGetUnitBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service get unit bad request response has a 3xx status code
+func (o *UnitServiceGetUnitBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service get unit bad request response has a 4xx status code
+func (o *UnitServiceGetUnitBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service get unit bad request response has a 5xx status code
+func (o *UnitServiceGetUnitBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service get unit bad request response a status code equal to that given
+func (o *UnitServiceGetUnitBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service get unit bad request response
+func (o *UnitServiceGetUnitBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceGetUnitBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceGetUnitBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceGetUnitBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceGetUnitBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceGetUnitUnauthorized creates a UnitServiceGetUnitUnauthorized with default headers values
+func NewUnitServiceGetUnitUnauthorized() *UnitServiceGetUnitUnauthorized {
+	return &UnitServiceGetUnitUnauthorized{}
+}
+
+// UnitServiceGetUnitUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceGetUnitUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service get unit unauthorized response has a 2xx status code
+func (o *UnitServiceGetUnitUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service get unit unauthorized response has a 3xx status code
+func (o *UnitServiceGetUnitUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service get unit unauthorized response has a 4xx status code
+func (o *UnitServiceGetUnitUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service get unit unauthorized response has a 5xx status code
+func (o *UnitServiceGetUnitUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service get unit unauthorized response a status code equal to that given
+func (o *UnitServiceGetUnitUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service get unit unauthorized response
+func (o *UnitServiceGetUnitUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceGetUnitUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceGetUnitUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceGetUnitUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceGetUnitUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceGetUnitForbidden creates a UnitServiceGetUnitForbidden with default headers values
+func NewUnitServiceGetUnitForbidden() *UnitServiceGetUnitForbidden {
+	return &UnitServiceGetUnitForbidden{}
+}
+
+// UnitServiceGetUnitForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceGetUnitForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service get unit forbidden response has a 2xx status code
+func (o *UnitServiceGetUnitForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service get unit forbidden response has a 3xx status code
+func (o *UnitServiceGetUnitForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service get unit forbidden response has a 4xx status code
+func (o *UnitServiceGetUnitForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service get unit forbidden response has a 5xx status code
+func (o *UnitServiceGetUnitForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service get unit forbidden response a status code equal to that given
+func (o *UnitServiceGetUnitForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service get unit forbidden response
+func (o *UnitServiceGetUnitForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceGetUnitForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceGetUnitForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceGetUnitForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceGetUnitForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceGetUnitNotFound creates a UnitServiceGetUnitNotFound with default headers values
+func NewUnitServiceGetUnitNotFound() *UnitServiceGetUnitNotFound {
+	return &UnitServiceGetUnitNotFound{}
+}
+
+// UnitServiceGetUnitNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UnitServiceGetUnitNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service get unit not found response has a 2xx status code
+func (o *UnitServiceGetUnitNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service get unit not found response has a 3xx status code
+func (o *UnitServiceGetUnitNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service get unit not found response has a 4xx status code
+func (o *UnitServiceGetUnitNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service get unit not found response has a 5xx status code
+func (o *UnitServiceGetUnitNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service get unit not found response a status code equal to that given
+func (o *UnitServiceGetUnitNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the unit service get unit not found response
+func (o *UnitServiceGetUnitNotFound) Code() int {
+	return 404
+}
+
+func (o *UnitServiceGetUnitNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceGetUnitNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceGetUnitNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceGetUnitNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceGetUnitTooManyRequests creates a UnitServiceGetUnitTooManyRequests with default headers values
+func NewUnitServiceGetUnitTooManyRequests() *UnitServiceGetUnitTooManyRequests {
+	return &UnitServiceGetUnitTooManyRequests{}
+}
+
+// UnitServiceGetUnitTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceGetUnitTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service get unit too many requests response has a 2xx status code
+func (o *UnitServiceGetUnitTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service get unit too many requests response has a 3xx status code
+func (o *UnitServiceGetUnitTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service get unit too many requests response has a 4xx status code
+func (o *UnitServiceGetUnitTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service get unit too many requests response has a 5xx status code
+func (o *UnitServiceGetUnitTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service get unit too many requests response a status code equal to that given
+func (o *UnitServiceGetUnitTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service get unit too many requests response
+func (o *UnitServiceGetUnitTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceGetUnitTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceGetUnitTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{id}][%d] unitServiceGetUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceGetUnitTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceGetUnitTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *UnitServiceListUnitTransactionsReader) ReadResponse(response runtime.Cl
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceListUnitTransactionsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceListUnitTransactionsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceListUnitTransactionsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUnitServiceListUnitTransactionsNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceListUnitTransactionsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceListUnitTransactionsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceListUnitTransactionsOK) readResponse(response runtime.Client
 	}
 
 	o.Payload = new(models.V1ListUnitTransactionsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitTransactionsBadRequest creates a UnitServiceListUnitTransactionsBadRequest with default headers values
+func NewUnitServiceListUnitTransactionsBadRequest() *UnitServiceListUnitTransactionsBadRequest {
+	return &UnitServiceListUnitTransactionsBadRequest{}
+}
+
+// UnitServiceListUnitTransactionsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceListUnitTransactionsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list unit transactions bad request response has a 2xx status code
+func (o *UnitServiceListUnitTransactionsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list unit transactions bad request response has a 3xx status code
+func (o *UnitServiceListUnitTransactionsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list unit transactions bad request response has a 4xx status code
+func (o *UnitServiceListUnitTransactionsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list unit transactions bad request response has a 5xx status code
+func (o *UnitServiceListUnitTransactionsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list unit transactions bad request response a status code equal to that given
+func (o *UnitServiceListUnitTransactionsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service list unit transactions bad request response
+func (o *UnitServiceListUnitTransactionsBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceListUnitTransactionsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitTransactionsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitTransactionsUnauthorized creates a UnitServiceListUnitTransactionsUnauthorized with default headers values
+func NewUnitServiceListUnitTransactionsUnauthorized() *UnitServiceListUnitTransactionsUnauthorized {
+	return &UnitServiceListUnitTransactionsUnauthorized{}
+}
+
+// UnitServiceListUnitTransactionsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceListUnitTransactionsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list unit transactions unauthorized response has a 2xx status code
+func (o *UnitServiceListUnitTransactionsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list unit transactions unauthorized response has a 3xx status code
+func (o *UnitServiceListUnitTransactionsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list unit transactions unauthorized response has a 4xx status code
+func (o *UnitServiceListUnitTransactionsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list unit transactions unauthorized response has a 5xx status code
+func (o *UnitServiceListUnitTransactionsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list unit transactions unauthorized response a status code equal to that given
+func (o *UnitServiceListUnitTransactionsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service list unit transactions unauthorized response
+func (o *UnitServiceListUnitTransactionsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceListUnitTransactionsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitTransactionsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitTransactionsForbidden creates a UnitServiceListUnitTransactionsForbidden with default headers values
+func NewUnitServiceListUnitTransactionsForbidden() *UnitServiceListUnitTransactionsForbidden {
+	return &UnitServiceListUnitTransactionsForbidden{}
+}
+
+// UnitServiceListUnitTransactionsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceListUnitTransactionsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list unit transactions forbidden response has a 2xx status code
+func (o *UnitServiceListUnitTransactionsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list unit transactions forbidden response has a 3xx status code
+func (o *UnitServiceListUnitTransactionsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list unit transactions forbidden response has a 4xx status code
+func (o *UnitServiceListUnitTransactionsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list unit transactions forbidden response has a 5xx status code
+func (o *UnitServiceListUnitTransactionsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list unit transactions forbidden response a status code equal to that given
+func (o *UnitServiceListUnitTransactionsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service list unit transactions forbidden response
+func (o *UnitServiceListUnitTransactionsForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceListUnitTransactionsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitTransactionsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitTransactionsNotFound creates a UnitServiceListUnitTransactionsNotFound with default headers values
+func NewUnitServiceListUnitTransactionsNotFound() *UnitServiceListUnitTransactionsNotFound {
+	return &UnitServiceListUnitTransactionsNotFound{}
+}
+
+// UnitServiceListUnitTransactionsNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UnitServiceListUnitTransactionsNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list unit transactions not found response has a 2xx status code
+func (o *UnitServiceListUnitTransactionsNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list unit transactions not found response has a 3xx status code
+func (o *UnitServiceListUnitTransactionsNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list unit transactions not found response has a 4xx status code
+func (o *UnitServiceListUnitTransactionsNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list unit transactions not found response has a 5xx status code
+func (o *UnitServiceListUnitTransactionsNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list unit transactions not found response a status code equal to that given
+func (o *UnitServiceListUnitTransactionsNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the unit service list unit transactions not found response
+func (o *UnitServiceListUnitTransactionsNotFound) Code() int {
+	return 404
+}
+
+func (o *UnitServiceListUnitTransactionsNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitTransactionsNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitTransactionsTooManyRequests creates a UnitServiceListUnitTransactionsTooManyRequests with default headers values
+func NewUnitServiceListUnitTransactionsTooManyRequests() *UnitServiceListUnitTransactionsTooManyRequests {
+	return &UnitServiceListUnitTransactionsTooManyRequests{}
+}
+
+// UnitServiceListUnitTransactionsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceListUnitTransactionsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list unit transactions too many requests response has a 2xx status code
+func (o *UnitServiceListUnitTransactionsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list unit transactions too many requests response has a 3xx status code
+func (o *UnitServiceListUnitTransactionsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list unit transactions too many requests response has a 4xx status code
+func (o *UnitServiceListUnitTransactionsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list unit transactions too many requests response has a 5xx status code
+func (o *UnitServiceListUnitTransactionsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list unit transactions too many requests response a status code equal to that given
+func (o *UnitServiceListUnitTransactionsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service list unit transactions too many requests response
+func (o *UnitServiceListUnitTransactionsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceListUnitTransactionsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/transactions][%d] unitServiceListUnitTransactionsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceListUnitTransactionsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitTransactionsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *UnitServiceListUnitsReader) ReadResponse(response runtime.ClientRespons
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceListUnitsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceListUnitsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceListUnitsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceListUnitsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceListUnitsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *UnitServiceListUnitsOK) readResponse(response runtime.ClientResponse, c
 	}
 
 	o.Payload = new(models.V1ListUnitsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitsBadRequest creates a UnitServiceListUnitsBadRequest with default headers values
+func NewUnitServiceListUnitsBadRequest() *UnitServiceListUnitsBadRequest {
+	return &UnitServiceListUnitsBadRequest{}
+}
+
+// UnitServiceListUnitsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceListUnitsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list units bad request response has a 2xx status code
+func (o *UnitServiceListUnitsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list units bad request response has a 3xx status code
+func (o *UnitServiceListUnitsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list units bad request response has a 4xx status code
+func (o *UnitServiceListUnitsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list units bad request response has a 5xx status code
+func (o *UnitServiceListUnitsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list units bad request response a status code equal to that given
+func (o *UnitServiceListUnitsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service list units bad request response
+func (o *UnitServiceListUnitsBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceListUnitsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceListUnitsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceListUnitsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitsUnauthorized creates a UnitServiceListUnitsUnauthorized with default headers values
+func NewUnitServiceListUnitsUnauthorized() *UnitServiceListUnitsUnauthorized {
+	return &UnitServiceListUnitsUnauthorized{}
+}
+
+// UnitServiceListUnitsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceListUnitsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list units unauthorized response has a 2xx status code
+func (o *UnitServiceListUnitsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list units unauthorized response has a 3xx status code
+func (o *UnitServiceListUnitsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list units unauthorized response has a 4xx status code
+func (o *UnitServiceListUnitsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list units unauthorized response has a 5xx status code
+func (o *UnitServiceListUnitsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list units unauthorized response a status code equal to that given
+func (o *UnitServiceListUnitsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service list units unauthorized response
+func (o *UnitServiceListUnitsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceListUnitsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceListUnitsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceListUnitsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitsForbidden creates a UnitServiceListUnitsForbidden with default headers values
+func NewUnitServiceListUnitsForbidden() *UnitServiceListUnitsForbidden {
+	return &UnitServiceListUnitsForbidden{}
+}
+
+// UnitServiceListUnitsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceListUnitsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list units forbidden response has a 2xx status code
+func (o *UnitServiceListUnitsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list units forbidden response has a 3xx status code
+func (o *UnitServiceListUnitsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list units forbidden response has a 4xx status code
+func (o *UnitServiceListUnitsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list units forbidden response has a 5xx status code
+func (o *UnitServiceListUnitsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list units forbidden response a status code equal to that given
+func (o *UnitServiceListUnitsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service list units forbidden response
+func (o *UnitServiceListUnitsForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceListUnitsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceListUnitsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceListUnitsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceListUnitsTooManyRequests creates a UnitServiceListUnitsTooManyRequests with default headers values
+func NewUnitServiceListUnitsTooManyRequests() *UnitServiceListUnitsTooManyRequests {
+	return &UnitServiceListUnitsTooManyRequests{}
+}
+
+// UnitServiceListUnitsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceListUnitsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service list units too many requests response has a 2xx status code
+func (o *UnitServiceListUnitsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service list units too many requests response has a 3xx status code
+func (o *UnitServiceListUnitsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service list units too many requests response has a 4xx status code
+func (o *UnitServiceListUnitsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service list units too many requests response has a 5xx status code
+func (o *UnitServiceListUnitsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service list units too many requests response a status code equal to that given
+func (o *UnitServiceListUnitsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service list units too many requests response
+func (o *UnitServiceListUnitsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceListUnitsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceListUnitsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units][%d] unitServiceListUnitsTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceListUnitsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceListUnitsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *UnitServiceReceiveUnitReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceReceiveUnitBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceReceiveUnitUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceReceiveUnitForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUnitServiceReceiveUnitConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceReceiveUnitTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceReceiveUnitDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceReceiveUnitOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1Unit)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReceiveUnitBadRequest creates a UnitServiceReceiveUnitBadRequest with default headers values
+func NewUnitServiceReceiveUnitBadRequest() *UnitServiceReceiveUnitBadRequest {
+	return &UnitServiceReceiveUnitBadRequest{}
+}
+
+// UnitServiceReceiveUnitBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceReceiveUnitBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service receive unit bad request response has a 2xx status code
+func (o *UnitServiceReceiveUnitBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service receive unit bad request response has a 3xx status code
+func (o *UnitServiceReceiveUnitBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service receive unit bad request response has a 4xx status code
+func (o *UnitServiceReceiveUnitBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service receive unit bad request response has a 5xx status code
+func (o *UnitServiceReceiveUnitBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service receive unit bad request response a status code equal to that given
+func (o *UnitServiceReceiveUnitBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service receive unit bad request response
+func (o *UnitServiceReceiveUnitBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceReceiveUnitBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReceiveUnitBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReceiveUnitBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReceiveUnitBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReceiveUnitUnauthorized creates a UnitServiceReceiveUnitUnauthorized with default headers values
+func NewUnitServiceReceiveUnitUnauthorized() *UnitServiceReceiveUnitUnauthorized {
+	return &UnitServiceReceiveUnitUnauthorized{}
+}
+
+// UnitServiceReceiveUnitUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceReceiveUnitUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service receive unit unauthorized response has a 2xx status code
+func (o *UnitServiceReceiveUnitUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service receive unit unauthorized response has a 3xx status code
+func (o *UnitServiceReceiveUnitUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service receive unit unauthorized response has a 4xx status code
+func (o *UnitServiceReceiveUnitUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service receive unit unauthorized response has a 5xx status code
+func (o *UnitServiceReceiveUnitUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service receive unit unauthorized response a status code equal to that given
+func (o *UnitServiceReceiveUnitUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service receive unit unauthorized response
+func (o *UnitServiceReceiveUnitUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceReceiveUnitUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReceiveUnitUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReceiveUnitUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReceiveUnitUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReceiveUnitForbidden creates a UnitServiceReceiveUnitForbidden with default headers values
+func NewUnitServiceReceiveUnitForbidden() *UnitServiceReceiveUnitForbidden {
+	return &UnitServiceReceiveUnitForbidden{}
+}
+
+// UnitServiceReceiveUnitForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceReceiveUnitForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service receive unit forbidden response has a 2xx status code
+func (o *UnitServiceReceiveUnitForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service receive unit forbidden response has a 3xx status code
+func (o *UnitServiceReceiveUnitForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service receive unit forbidden response has a 4xx status code
+func (o *UnitServiceReceiveUnitForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service receive unit forbidden response has a 5xx status code
+func (o *UnitServiceReceiveUnitForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service receive unit forbidden response a status code equal to that given
+func (o *UnitServiceReceiveUnitForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service receive unit forbidden response
+func (o *UnitServiceReceiveUnitForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceReceiveUnitForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReceiveUnitForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReceiveUnitForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReceiveUnitForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReceiveUnitConflict creates a UnitServiceReceiveUnitConflict with default headers values
+func NewUnitServiceReceiveUnitConflict() *UnitServiceReceiveUnitConflict {
+	return &UnitServiceReceiveUnitConflict{}
+}
+
+// UnitServiceReceiveUnitConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UnitServiceReceiveUnitConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service receive unit conflict response has a 2xx status code
+func (o *UnitServiceReceiveUnitConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service receive unit conflict response has a 3xx status code
+func (o *UnitServiceReceiveUnitConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service receive unit conflict response has a 4xx status code
+func (o *UnitServiceReceiveUnitConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service receive unit conflict response has a 5xx status code
+func (o *UnitServiceReceiveUnitConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service receive unit conflict response a status code equal to that given
+func (o *UnitServiceReceiveUnitConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the unit service receive unit conflict response
+func (o *UnitServiceReceiveUnitConflict) Code() int {
+	return 409
+}
+
+func (o *UnitServiceReceiveUnitConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReceiveUnitConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReceiveUnitConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReceiveUnitConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReceiveUnitTooManyRequests creates a UnitServiceReceiveUnitTooManyRequests with default headers values
+func NewUnitServiceReceiveUnitTooManyRequests() *UnitServiceReceiveUnitTooManyRequests {
+	return &UnitServiceReceiveUnitTooManyRequests{}
+}
+
+// UnitServiceReceiveUnitTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceReceiveUnitTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service receive unit too many requests response has a 2xx status code
+func (o *UnitServiceReceiveUnitTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service receive unit too many requests response has a 3xx status code
+func (o *UnitServiceReceiveUnitTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service receive unit too many requests response has a 4xx status code
+func (o *UnitServiceReceiveUnitTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service receive unit too many requests response has a 5xx status code
+func (o *UnitServiceReceiveUnitTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service receive unit too many requests response a status code equal to that given
+func (o *UnitServiceReceiveUnitTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service receive unit too many requests response
+func (o *UnitServiceReceiveUnitTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceReceiveUnitTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReceiveUnitTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units][%d] unitServiceReceiveUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReceiveUnitTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReceiveUnitTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *UnitServiceReleaseUnitReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceReleaseUnitBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceReleaseUnitUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceReleaseUnitForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUnitServiceReleaseUnitConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceReleaseUnitTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceReleaseUnitDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceReleaseUnitOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1ReleaseUnitResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReleaseUnitBadRequest creates a UnitServiceReleaseUnitBadRequest with default headers values
+func NewUnitServiceReleaseUnitBadRequest() *UnitServiceReleaseUnitBadRequest {
+	return &UnitServiceReleaseUnitBadRequest{}
+}
+
+// UnitServiceReleaseUnitBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceReleaseUnitBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service release unit bad request response has a 2xx status code
+func (o *UnitServiceReleaseUnitBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service release unit bad request response has a 3xx status code
+func (o *UnitServiceReleaseUnitBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service release unit bad request response has a 4xx status code
+func (o *UnitServiceReleaseUnitBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service release unit bad request response has a 5xx status code
+func (o *UnitServiceReleaseUnitBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service release unit bad request response a status code equal to that given
+func (o *UnitServiceReleaseUnitBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service release unit bad request response
+func (o *UnitServiceReleaseUnitBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceReleaseUnitBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReleaseUnitBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReleaseUnitBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReleaseUnitBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReleaseUnitUnauthorized creates a UnitServiceReleaseUnitUnauthorized with default headers values
+func NewUnitServiceReleaseUnitUnauthorized() *UnitServiceReleaseUnitUnauthorized {
+	return &UnitServiceReleaseUnitUnauthorized{}
+}
+
+// UnitServiceReleaseUnitUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceReleaseUnitUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service release unit unauthorized response has a 2xx status code
+func (o *UnitServiceReleaseUnitUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service release unit unauthorized response has a 3xx status code
+func (o *UnitServiceReleaseUnitUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service release unit unauthorized response has a 4xx status code
+func (o *UnitServiceReleaseUnitUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service release unit unauthorized response has a 5xx status code
+func (o *UnitServiceReleaseUnitUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service release unit unauthorized response a status code equal to that given
+func (o *UnitServiceReleaseUnitUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service release unit unauthorized response
+func (o *UnitServiceReleaseUnitUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceReleaseUnitUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReleaseUnitUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReleaseUnitUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReleaseUnitUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReleaseUnitForbidden creates a UnitServiceReleaseUnitForbidden with default headers values
+func NewUnitServiceReleaseUnitForbidden() *UnitServiceReleaseUnitForbidden {
+	return &UnitServiceReleaseUnitForbidden{}
+}
+
+// UnitServiceReleaseUnitForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceReleaseUnitForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service release unit forbidden response has a 2xx status code
+func (o *UnitServiceReleaseUnitForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service release unit forbidden response has a 3xx status code
+func (o *UnitServiceReleaseUnitForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service release unit forbidden response has a 4xx status code
+func (o *UnitServiceReleaseUnitForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service release unit forbidden response has a 5xx status code
+func (o *UnitServiceReleaseUnitForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service release unit forbidden response a status code equal to that given
+func (o *UnitServiceReleaseUnitForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service release unit forbidden response
+func (o *UnitServiceReleaseUnitForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceReleaseUnitForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReleaseUnitForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReleaseUnitForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReleaseUnitForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReleaseUnitConflict creates a UnitServiceReleaseUnitConflict with default headers values
+func NewUnitServiceReleaseUnitConflict() *UnitServiceReleaseUnitConflict {
+	return &UnitServiceReleaseUnitConflict{}
+}
+
+// UnitServiceReleaseUnitConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UnitServiceReleaseUnitConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service release unit conflict response has a 2xx status code
+func (o *UnitServiceReleaseUnitConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service release unit conflict response has a 3xx status code
+func (o *UnitServiceReleaseUnitConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service release unit conflict response has a 4xx status code
+func (o *UnitServiceReleaseUnitConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service release unit conflict response has a 5xx status code
+func (o *UnitServiceReleaseUnitConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service release unit conflict response a status code equal to that given
+func (o *UnitServiceReleaseUnitConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the unit service release unit conflict response
+func (o *UnitServiceReleaseUnitConflict) Code() int {
+	return 409
+}
+
+func (o *UnitServiceReleaseUnitConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReleaseUnitConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReleaseUnitConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReleaseUnitConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReleaseUnitTooManyRequests creates a UnitServiceReleaseUnitTooManyRequests with default headers values
+func NewUnitServiceReleaseUnitTooManyRequests() *UnitServiceReleaseUnitTooManyRequests {
+	return &UnitServiceReleaseUnitTooManyRequests{}
+}
+
+// UnitServiceReleaseUnitTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceReleaseUnitTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service release unit too many requests response has a 2xx status code
+func (o *UnitServiceReleaseUnitTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service release unit too many requests response has a 3xx status code
+func (o *UnitServiceReleaseUnitTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service release unit too many requests response has a 4xx status code
+func (o *UnitServiceReleaseUnitTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service release unit too many requests response has a 5xx status code
+func (o *UnitServiceReleaseUnitTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service release unit too many requests response a status code equal to that given
+func (o *UnitServiceReleaseUnitTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service release unit too many requests response
+func (o *UnitServiceReleaseUnitTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceReleaseUnitTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReleaseUnitTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:release][%d] unitServiceReleaseUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReleaseUnitTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReleaseUnitTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

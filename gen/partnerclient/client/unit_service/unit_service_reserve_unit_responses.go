@@ -27,6 +27,36 @@ func (o *UnitServiceReserveUnitReader) ReadResponse(response runtime.ClientRespo
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceReserveUnitBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceReserveUnitUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceReserveUnitForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUnitServiceReserveUnitConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceReserveUnitTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceReserveUnitDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceReserveUnitOK) readResponse(response runtime.ClientResponse,
 	}
 
 	o.Payload = new(models.V1Unit)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReserveUnitBadRequest creates a UnitServiceReserveUnitBadRequest with default headers values
+func NewUnitServiceReserveUnitBadRequest() *UnitServiceReserveUnitBadRequest {
+	return &UnitServiceReserveUnitBadRequest{}
+}
+
+// UnitServiceReserveUnitBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceReserveUnitBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service reserve unit bad request response has a 2xx status code
+func (o *UnitServiceReserveUnitBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service reserve unit bad request response has a 3xx status code
+func (o *UnitServiceReserveUnitBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service reserve unit bad request response has a 4xx status code
+func (o *UnitServiceReserveUnitBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service reserve unit bad request response has a 5xx status code
+func (o *UnitServiceReserveUnitBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service reserve unit bad request response a status code equal to that given
+func (o *UnitServiceReserveUnitBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service reserve unit bad request response
+func (o *UnitServiceReserveUnitBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceReserveUnitBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReserveUnitBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceReserveUnitBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReserveUnitBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReserveUnitUnauthorized creates a UnitServiceReserveUnitUnauthorized with default headers values
+func NewUnitServiceReserveUnitUnauthorized() *UnitServiceReserveUnitUnauthorized {
+	return &UnitServiceReserveUnitUnauthorized{}
+}
+
+// UnitServiceReserveUnitUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceReserveUnitUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service reserve unit unauthorized response has a 2xx status code
+func (o *UnitServiceReserveUnitUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service reserve unit unauthorized response has a 3xx status code
+func (o *UnitServiceReserveUnitUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service reserve unit unauthorized response has a 4xx status code
+func (o *UnitServiceReserveUnitUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service reserve unit unauthorized response has a 5xx status code
+func (o *UnitServiceReserveUnitUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service reserve unit unauthorized response a status code equal to that given
+func (o *UnitServiceReserveUnitUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service reserve unit unauthorized response
+func (o *UnitServiceReserveUnitUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceReserveUnitUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReserveUnitUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceReserveUnitUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReserveUnitUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReserveUnitForbidden creates a UnitServiceReserveUnitForbidden with default headers values
+func NewUnitServiceReserveUnitForbidden() *UnitServiceReserveUnitForbidden {
+	return &UnitServiceReserveUnitForbidden{}
+}
+
+// UnitServiceReserveUnitForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceReserveUnitForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service reserve unit forbidden response has a 2xx status code
+func (o *UnitServiceReserveUnitForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service reserve unit forbidden response has a 3xx status code
+func (o *UnitServiceReserveUnitForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service reserve unit forbidden response has a 4xx status code
+func (o *UnitServiceReserveUnitForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service reserve unit forbidden response has a 5xx status code
+func (o *UnitServiceReserveUnitForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service reserve unit forbidden response a status code equal to that given
+func (o *UnitServiceReserveUnitForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service reserve unit forbidden response
+func (o *UnitServiceReserveUnitForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceReserveUnitForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReserveUnitForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceReserveUnitForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReserveUnitForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReserveUnitConflict creates a UnitServiceReserveUnitConflict with default headers values
+func NewUnitServiceReserveUnitConflict() *UnitServiceReserveUnitConflict {
+	return &UnitServiceReserveUnitConflict{}
+}
+
+// UnitServiceReserveUnitConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UnitServiceReserveUnitConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service reserve unit conflict response has a 2xx status code
+func (o *UnitServiceReserveUnitConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service reserve unit conflict response has a 3xx status code
+func (o *UnitServiceReserveUnitConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service reserve unit conflict response has a 4xx status code
+func (o *UnitServiceReserveUnitConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service reserve unit conflict response has a 5xx status code
+func (o *UnitServiceReserveUnitConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service reserve unit conflict response a status code equal to that given
+func (o *UnitServiceReserveUnitConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the unit service reserve unit conflict response
+func (o *UnitServiceReserveUnitConflict) Code() int {
+	return 409
+}
+
+func (o *UnitServiceReserveUnitConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReserveUnitConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceReserveUnitConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReserveUnitConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceReserveUnitTooManyRequests creates a UnitServiceReserveUnitTooManyRequests with default headers values
+func NewUnitServiceReserveUnitTooManyRequests() *UnitServiceReserveUnitTooManyRequests {
+	return &UnitServiceReserveUnitTooManyRequests{}
+}
+
+// UnitServiceReserveUnitTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceReserveUnitTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service reserve unit too many requests response has a 2xx status code
+func (o *UnitServiceReserveUnitTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service reserve unit too many requests response has a 3xx status code
+func (o *UnitServiceReserveUnitTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service reserve unit too many requests response has a 4xx status code
+func (o *UnitServiceReserveUnitTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service reserve unit too many requests response has a 5xx status code
+func (o *UnitServiceReserveUnitTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service reserve unit too many requests response a status code equal to that given
+func (o *UnitServiceReserveUnitTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service reserve unit too many requests response
+func (o *UnitServiceReserveUnitTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceReserveUnitTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReserveUnitTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units:reserve][%d] unitServiceReserveUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceReserveUnitTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceReserveUnitTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

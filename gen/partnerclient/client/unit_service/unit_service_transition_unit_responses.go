@@ -27,6 +27,42 @@ func (o *UnitServiceTransitionUnitReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceTransitionUnitBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceTransitionUnitUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceTransitionUnitForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUnitServiceTransitionUnitNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUnitServiceTransitionUnitConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceTransitionUnitTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceTransitionUnitDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *UnitServiceTransitionUnitOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1Unit)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitBadRequest creates a UnitServiceTransitionUnitBadRequest with default headers values
+func NewUnitServiceTransitionUnitBadRequest() *UnitServiceTransitionUnitBadRequest {
+	return &UnitServiceTransitionUnitBadRequest{}
+}
+
+// UnitServiceTransitionUnitBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceTransitionUnitBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit bad request response has a 2xx status code
+func (o *UnitServiceTransitionUnitBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit bad request response has a 3xx status code
+func (o *UnitServiceTransitionUnitBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit bad request response has a 4xx status code
+func (o *UnitServiceTransitionUnitBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit bad request response has a 5xx status code
+func (o *UnitServiceTransitionUnitBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit bad request response a status code equal to that given
+func (o *UnitServiceTransitionUnitBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service transition unit bad request response
+func (o *UnitServiceTransitionUnitBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceTransitionUnitBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceTransitionUnitBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceTransitionUnitBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitUnauthorized creates a UnitServiceTransitionUnitUnauthorized with default headers values
+func NewUnitServiceTransitionUnitUnauthorized() *UnitServiceTransitionUnitUnauthorized {
+	return &UnitServiceTransitionUnitUnauthorized{}
+}
+
+// UnitServiceTransitionUnitUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceTransitionUnitUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit unauthorized response has a 2xx status code
+func (o *UnitServiceTransitionUnitUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit unauthorized response has a 3xx status code
+func (o *UnitServiceTransitionUnitUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit unauthorized response has a 4xx status code
+func (o *UnitServiceTransitionUnitUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit unauthorized response has a 5xx status code
+func (o *UnitServiceTransitionUnitUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit unauthorized response a status code equal to that given
+func (o *UnitServiceTransitionUnitUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service transition unit unauthorized response
+func (o *UnitServiceTransitionUnitUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceTransitionUnitUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceTransitionUnitUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceTransitionUnitUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitForbidden creates a UnitServiceTransitionUnitForbidden with default headers values
+func NewUnitServiceTransitionUnitForbidden() *UnitServiceTransitionUnitForbidden {
+	return &UnitServiceTransitionUnitForbidden{}
+}
+
+// UnitServiceTransitionUnitForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceTransitionUnitForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit forbidden response has a 2xx status code
+func (o *UnitServiceTransitionUnitForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit forbidden response has a 3xx status code
+func (o *UnitServiceTransitionUnitForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit forbidden response has a 4xx status code
+func (o *UnitServiceTransitionUnitForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit forbidden response has a 5xx status code
+func (o *UnitServiceTransitionUnitForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit forbidden response a status code equal to that given
+func (o *UnitServiceTransitionUnitForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service transition unit forbidden response
+func (o *UnitServiceTransitionUnitForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceTransitionUnitForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceTransitionUnitForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceTransitionUnitForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitNotFound creates a UnitServiceTransitionUnitNotFound with default headers values
+func NewUnitServiceTransitionUnitNotFound() *UnitServiceTransitionUnitNotFound {
+	return &UnitServiceTransitionUnitNotFound{}
+}
+
+// UnitServiceTransitionUnitNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UnitServiceTransitionUnitNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit not found response has a 2xx status code
+func (o *UnitServiceTransitionUnitNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit not found response has a 3xx status code
+func (o *UnitServiceTransitionUnitNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit not found response has a 4xx status code
+func (o *UnitServiceTransitionUnitNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit not found response has a 5xx status code
+func (o *UnitServiceTransitionUnitNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit not found response a status code equal to that given
+func (o *UnitServiceTransitionUnitNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the unit service transition unit not found response
+func (o *UnitServiceTransitionUnitNotFound) Code() int {
+	return 404
+}
+
+func (o *UnitServiceTransitionUnitNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceTransitionUnitNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceTransitionUnitNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitConflict creates a UnitServiceTransitionUnitConflict with default headers values
+func NewUnitServiceTransitionUnitConflict() *UnitServiceTransitionUnitConflict {
+	return &UnitServiceTransitionUnitConflict{}
+}
+
+// UnitServiceTransitionUnitConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UnitServiceTransitionUnitConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit conflict response has a 2xx status code
+func (o *UnitServiceTransitionUnitConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit conflict response has a 3xx status code
+func (o *UnitServiceTransitionUnitConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit conflict response has a 4xx status code
+func (o *UnitServiceTransitionUnitConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit conflict response has a 5xx status code
+func (o *UnitServiceTransitionUnitConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit conflict response a status code equal to that given
+func (o *UnitServiceTransitionUnitConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the unit service transition unit conflict response
+func (o *UnitServiceTransitionUnitConflict) Code() int {
+	return 409
+}
+
+func (o *UnitServiceTransitionUnitConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceTransitionUnitConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitConflict %s", 409, payload)
+}
+
+func (o *UnitServiceTransitionUnitConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceTransitionUnitTooManyRequests creates a UnitServiceTransitionUnitTooManyRequests with default headers values
+func NewUnitServiceTransitionUnitTooManyRequests() *UnitServiceTransitionUnitTooManyRequests {
+	return &UnitServiceTransitionUnitTooManyRequests{}
+}
+
+// UnitServiceTransitionUnitTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceTransitionUnitTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service transition unit too many requests response has a 2xx status code
+func (o *UnitServiceTransitionUnitTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service transition unit too many requests response has a 3xx status code
+func (o *UnitServiceTransitionUnitTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service transition unit too many requests response has a 4xx status code
+func (o *UnitServiceTransitionUnitTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service transition unit too many requests response has a 5xx status code
+func (o *UnitServiceTransitionUnitTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service transition unit too many requests response a status code equal to that given
+func (o *UnitServiceTransitionUnitTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service transition unit too many requests response
+func (o *UnitServiceTransitionUnitTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceTransitionUnitTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceTransitionUnitTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{id}:transition][%d] unitServiceTransitionUnitTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceTransitionUnitTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceTransitionUnitTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

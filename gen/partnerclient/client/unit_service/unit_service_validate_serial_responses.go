@@ -27,6 +27,36 @@ func (o *UnitServiceValidateSerialReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUnitServiceValidateSerialBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUnitServiceValidateSerialUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUnitServiceValidateSerialForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUnitServiceValidateSerialNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUnitServiceValidateSerialTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUnitServiceValidateSerialDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UnitServiceValidateSerialOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1ValidateSerialResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceValidateSerialBadRequest creates a UnitServiceValidateSerialBadRequest with default headers values
+func NewUnitServiceValidateSerialBadRequest() *UnitServiceValidateSerialBadRequest {
+	return &UnitServiceValidateSerialBadRequest{}
+}
+
+// UnitServiceValidateSerialBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UnitServiceValidateSerialBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service validate serial bad request response has a 2xx status code
+func (o *UnitServiceValidateSerialBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service validate serial bad request response has a 3xx status code
+func (o *UnitServiceValidateSerialBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service validate serial bad request response has a 4xx status code
+func (o *UnitServiceValidateSerialBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service validate serial bad request response has a 5xx status code
+func (o *UnitServiceValidateSerialBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service validate serial bad request response a status code equal to that given
+func (o *UnitServiceValidateSerialBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the unit service validate serial bad request response
+func (o *UnitServiceValidateSerialBadRequest) Code() int {
+	return 400
+}
+
+func (o *UnitServiceValidateSerialBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceValidateSerialBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialBadRequest %s", 400, payload)
+}
+
+func (o *UnitServiceValidateSerialBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceValidateSerialBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceValidateSerialUnauthorized creates a UnitServiceValidateSerialUnauthorized with default headers values
+func NewUnitServiceValidateSerialUnauthorized() *UnitServiceValidateSerialUnauthorized {
+	return &UnitServiceValidateSerialUnauthorized{}
+}
+
+// UnitServiceValidateSerialUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UnitServiceValidateSerialUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service validate serial unauthorized response has a 2xx status code
+func (o *UnitServiceValidateSerialUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service validate serial unauthorized response has a 3xx status code
+func (o *UnitServiceValidateSerialUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service validate serial unauthorized response has a 4xx status code
+func (o *UnitServiceValidateSerialUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service validate serial unauthorized response has a 5xx status code
+func (o *UnitServiceValidateSerialUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service validate serial unauthorized response a status code equal to that given
+func (o *UnitServiceValidateSerialUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the unit service validate serial unauthorized response
+func (o *UnitServiceValidateSerialUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UnitServiceValidateSerialUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceValidateSerialUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialUnauthorized %s", 401, payload)
+}
+
+func (o *UnitServiceValidateSerialUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceValidateSerialUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceValidateSerialForbidden creates a UnitServiceValidateSerialForbidden with default headers values
+func NewUnitServiceValidateSerialForbidden() *UnitServiceValidateSerialForbidden {
+	return &UnitServiceValidateSerialForbidden{}
+}
+
+// UnitServiceValidateSerialForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UnitServiceValidateSerialForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service validate serial forbidden response has a 2xx status code
+func (o *UnitServiceValidateSerialForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service validate serial forbidden response has a 3xx status code
+func (o *UnitServiceValidateSerialForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service validate serial forbidden response has a 4xx status code
+func (o *UnitServiceValidateSerialForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service validate serial forbidden response has a 5xx status code
+func (o *UnitServiceValidateSerialForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service validate serial forbidden response a status code equal to that given
+func (o *UnitServiceValidateSerialForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the unit service validate serial forbidden response
+func (o *UnitServiceValidateSerialForbidden) Code() int {
+	return 403
+}
+
+func (o *UnitServiceValidateSerialForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceValidateSerialForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialForbidden %s", 403, payload)
+}
+
+func (o *UnitServiceValidateSerialForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceValidateSerialForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceValidateSerialNotFound creates a UnitServiceValidateSerialNotFound with default headers values
+func NewUnitServiceValidateSerialNotFound() *UnitServiceValidateSerialNotFound {
+	return &UnitServiceValidateSerialNotFound{}
+}
+
+// UnitServiceValidateSerialNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UnitServiceValidateSerialNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service validate serial not found response has a 2xx status code
+func (o *UnitServiceValidateSerialNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service validate serial not found response has a 3xx status code
+func (o *UnitServiceValidateSerialNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service validate serial not found response has a 4xx status code
+func (o *UnitServiceValidateSerialNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service validate serial not found response has a 5xx status code
+func (o *UnitServiceValidateSerialNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service validate serial not found response a status code equal to that given
+func (o *UnitServiceValidateSerialNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the unit service validate serial not found response
+func (o *UnitServiceValidateSerialNotFound) Code() int {
+	return 404
+}
+
+func (o *UnitServiceValidateSerialNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceValidateSerialNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialNotFound %s", 404, payload)
+}
+
+func (o *UnitServiceValidateSerialNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceValidateSerialNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUnitServiceValidateSerialTooManyRequests creates a UnitServiceValidateSerialTooManyRequests with default headers values
+func NewUnitServiceValidateSerialTooManyRequests() *UnitServiceValidateSerialTooManyRequests {
+	return &UnitServiceValidateSerialTooManyRequests{}
+}
+
+// UnitServiceValidateSerialTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UnitServiceValidateSerialTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this unit service validate serial too many requests response has a 2xx status code
+func (o *UnitServiceValidateSerialTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this unit service validate serial too many requests response has a 3xx status code
+func (o *UnitServiceValidateSerialTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this unit service validate serial too many requests response has a 4xx status code
+func (o *UnitServiceValidateSerialTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this unit service validate serial too many requests response has a 5xx status code
+func (o *UnitServiceValidateSerialTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this unit service validate serial too many requests response a status code equal to that given
+func (o *UnitServiceValidateSerialTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the unit service validate serial too many requests response
+func (o *UnitServiceValidateSerialTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UnitServiceValidateSerialTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceValidateSerialTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/serials/{serialNumber}:validate][%d] unitServiceValidateSerialTooManyRequests %s", 429, payload)
+}
+
+func (o *UnitServiceValidateSerialTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UnitServiceValidateSerialTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

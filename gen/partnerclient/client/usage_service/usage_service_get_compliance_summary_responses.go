@@ -27,6 +27,36 @@ func (o *UsageServiceGetComplianceSummaryReader) ReadResponse(response runtime.C
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUsageServiceGetComplianceSummaryBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUsageServiceGetComplianceSummaryUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUsageServiceGetComplianceSummaryForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUsageServiceGetComplianceSummaryNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUsageServiceGetComplianceSummaryTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUsageServiceGetComplianceSummaryDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UsageServiceGetComplianceSummaryOK) readResponse(response runtime.Clien
 	}
 
 	o.Payload = new(models.V1ComplianceSummary)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceGetComplianceSummaryBadRequest creates a UsageServiceGetComplianceSummaryBadRequest with default headers values
+func NewUsageServiceGetComplianceSummaryBadRequest() *UsageServiceGetComplianceSummaryBadRequest {
+	return &UsageServiceGetComplianceSummaryBadRequest{}
+}
+
+// UsageServiceGetComplianceSummaryBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UsageServiceGetComplianceSummaryBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service get compliance summary bad request response has a 2xx status code
+func (o *UsageServiceGetComplianceSummaryBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service get compliance summary bad request response has a 3xx status code
+func (o *UsageServiceGetComplianceSummaryBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service get compliance summary bad request response has a 4xx status code
+func (o *UsageServiceGetComplianceSummaryBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service get compliance summary bad request response has a 5xx status code
+func (o *UsageServiceGetComplianceSummaryBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service get compliance summary bad request response a status code equal to that given
+func (o *UsageServiceGetComplianceSummaryBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the usage service get compliance summary bad request response
+func (o *UsageServiceGetComplianceSummaryBadRequest) Code() int {
+	return 400
+}
+
+func (o *UsageServiceGetComplianceSummaryBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryBadRequest %s", 400, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryBadRequest %s", 400, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceGetComplianceSummaryBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceGetComplianceSummaryUnauthorized creates a UsageServiceGetComplianceSummaryUnauthorized with default headers values
+func NewUsageServiceGetComplianceSummaryUnauthorized() *UsageServiceGetComplianceSummaryUnauthorized {
+	return &UsageServiceGetComplianceSummaryUnauthorized{}
+}
+
+// UsageServiceGetComplianceSummaryUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UsageServiceGetComplianceSummaryUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service get compliance summary unauthorized response has a 2xx status code
+func (o *UsageServiceGetComplianceSummaryUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service get compliance summary unauthorized response has a 3xx status code
+func (o *UsageServiceGetComplianceSummaryUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service get compliance summary unauthorized response has a 4xx status code
+func (o *UsageServiceGetComplianceSummaryUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service get compliance summary unauthorized response has a 5xx status code
+func (o *UsageServiceGetComplianceSummaryUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service get compliance summary unauthorized response a status code equal to that given
+func (o *UsageServiceGetComplianceSummaryUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the usage service get compliance summary unauthorized response
+func (o *UsageServiceGetComplianceSummaryUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UsageServiceGetComplianceSummaryUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryUnauthorized %s", 401, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryUnauthorized %s", 401, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceGetComplianceSummaryUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceGetComplianceSummaryForbidden creates a UsageServiceGetComplianceSummaryForbidden with default headers values
+func NewUsageServiceGetComplianceSummaryForbidden() *UsageServiceGetComplianceSummaryForbidden {
+	return &UsageServiceGetComplianceSummaryForbidden{}
+}
+
+// UsageServiceGetComplianceSummaryForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UsageServiceGetComplianceSummaryForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service get compliance summary forbidden response has a 2xx status code
+func (o *UsageServiceGetComplianceSummaryForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service get compliance summary forbidden response has a 3xx status code
+func (o *UsageServiceGetComplianceSummaryForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service get compliance summary forbidden response has a 4xx status code
+func (o *UsageServiceGetComplianceSummaryForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service get compliance summary forbidden response has a 5xx status code
+func (o *UsageServiceGetComplianceSummaryForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service get compliance summary forbidden response a status code equal to that given
+func (o *UsageServiceGetComplianceSummaryForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the usage service get compliance summary forbidden response
+func (o *UsageServiceGetComplianceSummaryForbidden) Code() int {
+	return 403
+}
+
+func (o *UsageServiceGetComplianceSummaryForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryForbidden %s", 403, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryForbidden %s", 403, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceGetComplianceSummaryForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceGetComplianceSummaryNotFound creates a UsageServiceGetComplianceSummaryNotFound with default headers values
+func NewUsageServiceGetComplianceSummaryNotFound() *UsageServiceGetComplianceSummaryNotFound {
+	return &UsageServiceGetComplianceSummaryNotFound{}
+}
+
+// UsageServiceGetComplianceSummaryNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UsageServiceGetComplianceSummaryNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service get compliance summary not found response has a 2xx status code
+func (o *UsageServiceGetComplianceSummaryNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service get compliance summary not found response has a 3xx status code
+func (o *UsageServiceGetComplianceSummaryNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service get compliance summary not found response has a 4xx status code
+func (o *UsageServiceGetComplianceSummaryNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service get compliance summary not found response has a 5xx status code
+func (o *UsageServiceGetComplianceSummaryNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service get compliance summary not found response a status code equal to that given
+func (o *UsageServiceGetComplianceSummaryNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the usage service get compliance summary not found response
+func (o *UsageServiceGetComplianceSummaryNotFound) Code() int {
+	return 404
+}
+
+func (o *UsageServiceGetComplianceSummaryNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryNotFound %s", 404, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryNotFound %s", 404, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceGetComplianceSummaryNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceGetComplianceSummaryTooManyRequests creates a UsageServiceGetComplianceSummaryTooManyRequests with default headers values
+func NewUsageServiceGetComplianceSummaryTooManyRequests() *UsageServiceGetComplianceSummaryTooManyRequests {
+	return &UsageServiceGetComplianceSummaryTooManyRequests{}
+}
+
+// UsageServiceGetComplianceSummaryTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UsageServiceGetComplianceSummaryTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service get compliance summary too many requests response has a 2xx status code
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service get compliance summary too many requests response has a 3xx status code
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service get compliance summary too many requests response has a 4xx status code
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service get compliance summary too many requests response has a 5xx status code
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service get compliance summary too many requests response a status code equal to that given
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the usage service get compliance summary too many requests response
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryTooManyRequests %s", 429, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/units/{unitId}/compliance][%d] usageServiceGetComplianceSummaryTooManyRequests %s", 429, payload)
+}
+
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceGetComplianceSummaryTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *UsageServiceRecordUsageReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUsageServiceRecordUsageBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUsageServiceRecordUsageUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUsageServiceRecordUsageForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUsageServiceRecordUsageNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUsageServiceRecordUsageConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUsageServiceRecordUsageTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUsageServiceRecordUsageDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *UsageServiceRecordUsageOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1RecordUsageResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageBadRequest creates a UsageServiceRecordUsageBadRequest with default headers values
+func NewUsageServiceRecordUsageBadRequest() *UsageServiceRecordUsageBadRequest {
+	return &UsageServiceRecordUsageBadRequest{}
+}
+
+// UsageServiceRecordUsageBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UsageServiceRecordUsageBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage bad request response has a 2xx status code
+func (o *UsageServiceRecordUsageBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage bad request response has a 3xx status code
+func (o *UsageServiceRecordUsageBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage bad request response has a 4xx status code
+func (o *UsageServiceRecordUsageBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage bad request response has a 5xx status code
+func (o *UsageServiceRecordUsageBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage bad request response a status code equal to that given
+func (o *UsageServiceRecordUsageBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the usage service record usage bad request response
+func (o *UsageServiceRecordUsageBadRequest) Code() int {
+	return 400
+}
+
+func (o *UsageServiceRecordUsageBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageBadRequest %s", 400, payload)
+}
+
+func (o *UsageServiceRecordUsageBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageBadRequest %s", 400, payload)
+}
+
+func (o *UsageServiceRecordUsageBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageUnauthorized creates a UsageServiceRecordUsageUnauthorized with default headers values
+func NewUsageServiceRecordUsageUnauthorized() *UsageServiceRecordUsageUnauthorized {
+	return &UsageServiceRecordUsageUnauthorized{}
+}
+
+// UsageServiceRecordUsageUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UsageServiceRecordUsageUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage unauthorized response has a 2xx status code
+func (o *UsageServiceRecordUsageUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage unauthorized response has a 3xx status code
+func (o *UsageServiceRecordUsageUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage unauthorized response has a 4xx status code
+func (o *UsageServiceRecordUsageUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage unauthorized response has a 5xx status code
+func (o *UsageServiceRecordUsageUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage unauthorized response a status code equal to that given
+func (o *UsageServiceRecordUsageUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the usage service record usage unauthorized response
+func (o *UsageServiceRecordUsageUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UsageServiceRecordUsageUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageUnauthorized %s", 401, payload)
+}
+
+func (o *UsageServiceRecordUsageUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageUnauthorized %s", 401, payload)
+}
+
+func (o *UsageServiceRecordUsageUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageForbidden creates a UsageServiceRecordUsageForbidden with default headers values
+func NewUsageServiceRecordUsageForbidden() *UsageServiceRecordUsageForbidden {
+	return &UsageServiceRecordUsageForbidden{}
+}
+
+// UsageServiceRecordUsageForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UsageServiceRecordUsageForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage forbidden response has a 2xx status code
+func (o *UsageServiceRecordUsageForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage forbidden response has a 3xx status code
+func (o *UsageServiceRecordUsageForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage forbidden response has a 4xx status code
+func (o *UsageServiceRecordUsageForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage forbidden response has a 5xx status code
+func (o *UsageServiceRecordUsageForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage forbidden response a status code equal to that given
+func (o *UsageServiceRecordUsageForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the usage service record usage forbidden response
+func (o *UsageServiceRecordUsageForbidden) Code() int {
+	return 403
+}
+
+func (o *UsageServiceRecordUsageForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageForbidden %s", 403, payload)
+}
+
+func (o *UsageServiceRecordUsageForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageForbidden %s", 403, payload)
+}
+
+func (o *UsageServiceRecordUsageForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageNotFound creates a UsageServiceRecordUsageNotFound with default headers values
+func NewUsageServiceRecordUsageNotFound() *UsageServiceRecordUsageNotFound {
+	return &UsageServiceRecordUsageNotFound{}
+}
+
+// UsageServiceRecordUsageNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UsageServiceRecordUsageNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage not found response has a 2xx status code
+func (o *UsageServiceRecordUsageNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage not found response has a 3xx status code
+func (o *UsageServiceRecordUsageNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage not found response has a 4xx status code
+func (o *UsageServiceRecordUsageNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage not found response has a 5xx status code
+func (o *UsageServiceRecordUsageNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage not found response a status code equal to that given
+func (o *UsageServiceRecordUsageNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the usage service record usage not found response
+func (o *UsageServiceRecordUsageNotFound) Code() int {
+	return 404
+}
+
+func (o *UsageServiceRecordUsageNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageNotFound %s", 404, payload)
+}
+
+func (o *UsageServiceRecordUsageNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageNotFound %s", 404, payload)
+}
+
+func (o *UsageServiceRecordUsageNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageConflict creates a UsageServiceRecordUsageConflict with default headers values
+func NewUsageServiceRecordUsageConflict() *UsageServiceRecordUsageConflict {
+	return &UsageServiceRecordUsageConflict{}
+}
+
+// UsageServiceRecordUsageConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UsageServiceRecordUsageConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage conflict response has a 2xx status code
+func (o *UsageServiceRecordUsageConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage conflict response has a 3xx status code
+func (o *UsageServiceRecordUsageConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage conflict response has a 4xx status code
+func (o *UsageServiceRecordUsageConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage conflict response has a 5xx status code
+func (o *UsageServiceRecordUsageConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage conflict response a status code equal to that given
+func (o *UsageServiceRecordUsageConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the usage service record usage conflict response
+func (o *UsageServiceRecordUsageConflict) Code() int {
+	return 409
+}
+
+func (o *UsageServiceRecordUsageConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageConflict %s", 409, payload)
+}
+
+func (o *UsageServiceRecordUsageConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageConflict %s", 409, payload)
+}
+
+func (o *UsageServiceRecordUsageConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUsageServiceRecordUsageTooManyRequests creates a UsageServiceRecordUsageTooManyRequests with default headers values
+func NewUsageServiceRecordUsageTooManyRequests() *UsageServiceRecordUsageTooManyRequests {
+	return &UsageServiceRecordUsageTooManyRequests{}
+}
+
+// UsageServiceRecordUsageTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UsageServiceRecordUsageTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this usage service record usage too many requests response has a 2xx status code
+func (o *UsageServiceRecordUsageTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this usage service record usage too many requests response has a 3xx status code
+func (o *UsageServiceRecordUsageTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this usage service record usage too many requests response has a 4xx status code
+func (o *UsageServiceRecordUsageTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this usage service record usage too many requests response has a 5xx status code
+func (o *UsageServiceRecordUsageTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this usage service record usage too many requests response a status code equal to that given
+func (o *UsageServiceRecordUsageTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the usage service record usage too many requests response
+func (o *UsageServiceRecordUsageTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UsageServiceRecordUsageTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageTooManyRequests %s", 429, payload)
+}
+
+func (o *UsageServiceRecordUsageTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/units/{unitId}:recordUsage][%d] usageServiceRecordUsageTooManyRequests %s", 429, payload)
+}
+
+func (o *UsageServiceRecordUsageTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UsageServiceRecordUsageTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -501,7 +501,7 @@ func (a *Client) UserServiceUpdateUserContext(ctx context.Context, params *UserS
 	op := &runtime.ClientOperation{
 		ID:                 "UserService_UpdateUser",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/users/{user.id}",
+		PathPattern:        "/api/v1/users/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

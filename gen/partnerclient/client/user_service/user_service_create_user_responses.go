@@ -27,6 +27,36 @@ func (o *UserServiceCreateUserReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceCreateUserBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceCreateUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceCreateUserForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUserServiceCreateUserConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceCreateUserTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceCreateUserDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UserServiceCreateUserOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceCreateUserBadRequest creates a UserServiceCreateUserBadRequest with default headers values
+func NewUserServiceCreateUserBadRequest() *UserServiceCreateUserBadRequest {
+	return &UserServiceCreateUserBadRequest{}
+}
+
+// UserServiceCreateUserBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceCreateUserBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service create user bad request response has a 2xx status code
+func (o *UserServiceCreateUserBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service create user bad request response has a 3xx status code
+func (o *UserServiceCreateUserBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service create user bad request response has a 4xx status code
+func (o *UserServiceCreateUserBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service create user bad request response has a 5xx status code
+func (o *UserServiceCreateUserBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service create user bad request response a status code equal to that given
+func (o *UserServiceCreateUserBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service create user bad request response
+func (o *UserServiceCreateUserBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceCreateUserBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceCreateUserBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceCreateUserBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceCreateUserBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceCreateUserUnauthorized creates a UserServiceCreateUserUnauthorized with default headers values
+func NewUserServiceCreateUserUnauthorized() *UserServiceCreateUserUnauthorized {
+	return &UserServiceCreateUserUnauthorized{}
+}
+
+// UserServiceCreateUserUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceCreateUserUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service create user unauthorized response has a 2xx status code
+func (o *UserServiceCreateUserUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service create user unauthorized response has a 3xx status code
+func (o *UserServiceCreateUserUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service create user unauthorized response has a 4xx status code
+func (o *UserServiceCreateUserUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service create user unauthorized response has a 5xx status code
+func (o *UserServiceCreateUserUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service create user unauthorized response a status code equal to that given
+func (o *UserServiceCreateUserUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service create user unauthorized response
+func (o *UserServiceCreateUserUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceCreateUserUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceCreateUserUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceCreateUserUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceCreateUserUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceCreateUserForbidden creates a UserServiceCreateUserForbidden with default headers values
+func NewUserServiceCreateUserForbidden() *UserServiceCreateUserForbidden {
+	return &UserServiceCreateUserForbidden{}
+}
+
+// UserServiceCreateUserForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceCreateUserForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service create user forbidden response has a 2xx status code
+func (o *UserServiceCreateUserForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service create user forbidden response has a 3xx status code
+func (o *UserServiceCreateUserForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service create user forbidden response has a 4xx status code
+func (o *UserServiceCreateUserForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service create user forbidden response has a 5xx status code
+func (o *UserServiceCreateUserForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service create user forbidden response a status code equal to that given
+func (o *UserServiceCreateUserForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service create user forbidden response
+func (o *UserServiceCreateUserForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceCreateUserForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceCreateUserForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceCreateUserForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceCreateUserForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceCreateUserConflict creates a UserServiceCreateUserConflict with default headers values
+func NewUserServiceCreateUserConflict() *UserServiceCreateUserConflict {
+	return &UserServiceCreateUserConflict{}
+}
+
+// UserServiceCreateUserConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UserServiceCreateUserConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service create user conflict response has a 2xx status code
+func (o *UserServiceCreateUserConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service create user conflict response has a 3xx status code
+func (o *UserServiceCreateUserConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service create user conflict response has a 4xx status code
+func (o *UserServiceCreateUserConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service create user conflict response has a 5xx status code
+func (o *UserServiceCreateUserConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service create user conflict response a status code equal to that given
+func (o *UserServiceCreateUserConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the user service create user conflict response
+func (o *UserServiceCreateUserConflict) Code() int {
+	return 409
+}
+
+func (o *UserServiceCreateUserConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceCreateUserConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceCreateUserConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceCreateUserConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceCreateUserTooManyRequests creates a UserServiceCreateUserTooManyRequests with default headers values
+func NewUserServiceCreateUserTooManyRequests() *UserServiceCreateUserTooManyRequests {
+	return &UserServiceCreateUserTooManyRequests{}
+}
+
+// UserServiceCreateUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceCreateUserTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service create user too many requests response has a 2xx status code
+func (o *UserServiceCreateUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service create user too many requests response has a 3xx status code
+func (o *UserServiceCreateUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service create user too many requests response has a 4xx status code
+func (o *UserServiceCreateUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service create user too many requests response has a 5xx status code
+func (o *UserServiceCreateUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service create user too many requests response a status code equal to that given
+func (o *UserServiceCreateUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service create user too many requests response
+func (o *UserServiceCreateUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceCreateUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceCreateUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users][%d] userServiceCreateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceCreateUserTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceCreateUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

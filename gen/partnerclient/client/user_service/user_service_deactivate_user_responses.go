@@ -27,6 +27,42 @@ func (o *UserServiceDeactivateUserReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceDeactivateUserBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceDeactivateUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceDeactivateUserForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUserServiceDeactivateUserNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUserServiceDeactivateUserConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceDeactivateUserTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceDeactivateUserDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *UserServiceDeactivateUserOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserBadRequest creates a UserServiceDeactivateUserBadRequest with default headers values
+func NewUserServiceDeactivateUserBadRequest() *UserServiceDeactivateUserBadRequest {
+	return &UserServiceDeactivateUserBadRequest{}
+}
+
+// UserServiceDeactivateUserBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceDeactivateUserBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user bad request response has a 2xx status code
+func (o *UserServiceDeactivateUserBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user bad request response has a 3xx status code
+func (o *UserServiceDeactivateUserBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user bad request response has a 4xx status code
+func (o *UserServiceDeactivateUserBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user bad request response has a 5xx status code
+func (o *UserServiceDeactivateUserBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user bad request response a status code equal to that given
+func (o *UserServiceDeactivateUserBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service deactivate user bad request response
+func (o *UserServiceDeactivateUserBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceDeactivateUserBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceDeactivateUserBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceDeactivateUserBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserUnauthorized creates a UserServiceDeactivateUserUnauthorized with default headers values
+func NewUserServiceDeactivateUserUnauthorized() *UserServiceDeactivateUserUnauthorized {
+	return &UserServiceDeactivateUserUnauthorized{}
+}
+
+// UserServiceDeactivateUserUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceDeactivateUserUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user unauthorized response has a 2xx status code
+func (o *UserServiceDeactivateUserUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user unauthorized response has a 3xx status code
+func (o *UserServiceDeactivateUserUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user unauthorized response has a 4xx status code
+func (o *UserServiceDeactivateUserUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user unauthorized response has a 5xx status code
+func (o *UserServiceDeactivateUserUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user unauthorized response a status code equal to that given
+func (o *UserServiceDeactivateUserUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service deactivate user unauthorized response
+func (o *UserServiceDeactivateUserUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceDeactivateUserUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceDeactivateUserUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceDeactivateUserUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserForbidden creates a UserServiceDeactivateUserForbidden with default headers values
+func NewUserServiceDeactivateUserForbidden() *UserServiceDeactivateUserForbidden {
+	return &UserServiceDeactivateUserForbidden{}
+}
+
+// UserServiceDeactivateUserForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceDeactivateUserForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user forbidden response has a 2xx status code
+func (o *UserServiceDeactivateUserForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user forbidden response has a 3xx status code
+func (o *UserServiceDeactivateUserForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user forbidden response has a 4xx status code
+func (o *UserServiceDeactivateUserForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user forbidden response has a 5xx status code
+func (o *UserServiceDeactivateUserForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user forbidden response a status code equal to that given
+func (o *UserServiceDeactivateUserForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service deactivate user forbidden response
+func (o *UserServiceDeactivateUserForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceDeactivateUserForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceDeactivateUserForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceDeactivateUserForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserNotFound creates a UserServiceDeactivateUserNotFound with default headers values
+func NewUserServiceDeactivateUserNotFound() *UserServiceDeactivateUserNotFound {
+	return &UserServiceDeactivateUserNotFound{}
+}
+
+// UserServiceDeactivateUserNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UserServiceDeactivateUserNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user not found response has a 2xx status code
+func (o *UserServiceDeactivateUserNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user not found response has a 3xx status code
+func (o *UserServiceDeactivateUserNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user not found response has a 4xx status code
+func (o *UserServiceDeactivateUserNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user not found response has a 5xx status code
+func (o *UserServiceDeactivateUserNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user not found response a status code equal to that given
+func (o *UserServiceDeactivateUserNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the user service deactivate user not found response
+func (o *UserServiceDeactivateUserNotFound) Code() int {
+	return 404
+}
+
+func (o *UserServiceDeactivateUserNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceDeactivateUserNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceDeactivateUserNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserConflict creates a UserServiceDeactivateUserConflict with default headers values
+func NewUserServiceDeactivateUserConflict() *UserServiceDeactivateUserConflict {
+	return &UserServiceDeactivateUserConflict{}
+}
+
+// UserServiceDeactivateUserConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UserServiceDeactivateUserConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user conflict response has a 2xx status code
+func (o *UserServiceDeactivateUserConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user conflict response has a 3xx status code
+func (o *UserServiceDeactivateUserConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user conflict response has a 4xx status code
+func (o *UserServiceDeactivateUserConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user conflict response has a 5xx status code
+func (o *UserServiceDeactivateUserConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user conflict response a status code equal to that given
+func (o *UserServiceDeactivateUserConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the user service deactivate user conflict response
+func (o *UserServiceDeactivateUserConflict) Code() int {
+	return 409
+}
+
+func (o *UserServiceDeactivateUserConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceDeactivateUserConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceDeactivateUserConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceDeactivateUserTooManyRequests creates a UserServiceDeactivateUserTooManyRequests with default headers values
+func NewUserServiceDeactivateUserTooManyRequests() *UserServiceDeactivateUserTooManyRequests {
+	return &UserServiceDeactivateUserTooManyRequests{}
+}
+
+// UserServiceDeactivateUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceDeactivateUserTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service deactivate user too many requests response has a 2xx status code
+func (o *UserServiceDeactivateUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service deactivate user too many requests response has a 3xx status code
+func (o *UserServiceDeactivateUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service deactivate user too many requests response has a 4xx status code
+func (o *UserServiceDeactivateUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service deactivate user too many requests response has a 5xx status code
+func (o *UserServiceDeactivateUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service deactivate user too many requests response a status code equal to that given
+func (o *UserServiceDeactivateUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service deactivate user too many requests response
+func (o *UserServiceDeactivateUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceDeactivateUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceDeactivateUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:deactivate][%d] userServiceDeactivateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceDeactivateUserTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceDeactivateUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

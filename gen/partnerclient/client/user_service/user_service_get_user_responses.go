@@ -27,6 +27,36 @@ func (o *UserServiceGetUserReader) ReadResponse(response runtime.ClientResponse,
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceGetUserBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceGetUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceGetUserForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUserServiceGetUserNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceGetUserTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceGetUserDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *UserServiceGetUserOK) readResponse(response runtime.ClientResponse, con
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceGetUserBadRequest creates a UserServiceGetUserBadRequest with default headers values
+func NewUserServiceGetUserBadRequest() *UserServiceGetUserBadRequest {
+	return &UserServiceGetUserBadRequest{}
+}
+
+// UserServiceGetUserBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceGetUserBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service get user bad request response has a 2xx status code
+func (o *UserServiceGetUserBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service get user bad request response has a 3xx status code
+func (o *UserServiceGetUserBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service get user bad request response has a 4xx status code
+func (o *UserServiceGetUserBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service get user bad request response has a 5xx status code
+func (o *UserServiceGetUserBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service get user bad request response a status code equal to that given
+func (o *UserServiceGetUserBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service get user bad request response
+func (o *UserServiceGetUserBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceGetUserBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceGetUserBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceGetUserBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceGetUserBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceGetUserUnauthorized creates a UserServiceGetUserUnauthorized with default headers values
+func NewUserServiceGetUserUnauthorized() *UserServiceGetUserUnauthorized {
+	return &UserServiceGetUserUnauthorized{}
+}
+
+// UserServiceGetUserUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceGetUserUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service get user unauthorized response has a 2xx status code
+func (o *UserServiceGetUserUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service get user unauthorized response has a 3xx status code
+func (o *UserServiceGetUserUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service get user unauthorized response has a 4xx status code
+func (o *UserServiceGetUserUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service get user unauthorized response has a 5xx status code
+func (o *UserServiceGetUserUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service get user unauthorized response a status code equal to that given
+func (o *UserServiceGetUserUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service get user unauthorized response
+func (o *UserServiceGetUserUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceGetUserUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceGetUserUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceGetUserUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceGetUserUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceGetUserForbidden creates a UserServiceGetUserForbidden with default headers values
+func NewUserServiceGetUserForbidden() *UserServiceGetUserForbidden {
+	return &UserServiceGetUserForbidden{}
+}
+
+// UserServiceGetUserForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceGetUserForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service get user forbidden response has a 2xx status code
+func (o *UserServiceGetUserForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service get user forbidden response has a 3xx status code
+func (o *UserServiceGetUserForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service get user forbidden response has a 4xx status code
+func (o *UserServiceGetUserForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service get user forbidden response has a 5xx status code
+func (o *UserServiceGetUserForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service get user forbidden response a status code equal to that given
+func (o *UserServiceGetUserForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service get user forbidden response
+func (o *UserServiceGetUserForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceGetUserForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceGetUserForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceGetUserForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceGetUserForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceGetUserNotFound creates a UserServiceGetUserNotFound with default headers values
+func NewUserServiceGetUserNotFound() *UserServiceGetUserNotFound {
+	return &UserServiceGetUserNotFound{}
+}
+
+// UserServiceGetUserNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UserServiceGetUserNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service get user not found response has a 2xx status code
+func (o *UserServiceGetUserNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service get user not found response has a 3xx status code
+func (o *UserServiceGetUserNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service get user not found response has a 4xx status code
+func (o *UserServiceGetUserNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service get user not found response has a 5xx status code
+func (o *UserServiceGetUserNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service get user not found response a status code equal to that given
+func (o *UserServiceGetUserNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the user service get user not found response
+func (o *UserServiceGetUserNotFound) Code() int {
+	return 404
+}
+
+func (o *UserServiceGetUserNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceGetUserNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceGetUserNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceGetUserNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceGetUserTooManyRequests creates a UserServiceGetUserTooManyRequests with default headers values
+func NewUserServiceGetUserTooManyRequests() *UserServiceGetUserTooManyRequests {
+	return &UserServiceGetUserTooManyRequests{}
+}
+
+// UserServiceGetUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceGetUserTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service get user too many requests response has a 2xx status code
+func (o *UserServiceGetUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service get user too many requests response has a 3xx status code
+func (o *UserServiceGetUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service get user too many requests response has a 4xx status code
+func (o *UserServiceGetUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service get user too many requests response has a 5xx status code
+func (o *UserServiceGetUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service get user too many requests response a status code equal to that given
+func (o *UserServiceGetUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service get user too many requests response
+func (o *UserServiceGetUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceGetUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceGetUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users/{id}][%d] userServiceGetUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceGetUserTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceGetUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *UserServiceListUsersReader) ReadResponse(response runtime.ClientRespons
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceListUsersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceListUsersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceListUsersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceListUsersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceListUsersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *UserServiceListUsersOK) readResponse(response runtime.ClientResponse, c
 	}
 
 	o.Payload = new(models.V1ListUsersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceListUsersBadRequest creates a UserServiceListUsersBadRequest with default headers values
+func NewUserServiceListUsersBadRequest() *UserServiceListUsersBadRequest {
+	return &UserServiceListUsersBadRequest{}
+}
+
+// UserServiceListUsersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceListUsersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service list users bad request response has a 2xx status code
+func (o *UserServiceListUsersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service list users bad request response has a 3xx status code
+func (o *UserServiceListUsersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service list users bad request response has a 4xx status code
+func (o *UserServiceListUsersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service list users bad request response has a 5xx status code
+func (o *UserServiceListUsersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service list users bad request response a status code equal to that given
+func (o *UserServiceListUsersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service list users bad request response
+func (o *UserServiceListUsersBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceListUsersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceListUsersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceListUsersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceListUsersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceListUsersUnauthorized creates a UserServiceListUsersUnauthorized with default headers values
+func NewUserServiceListUsersUnauthorized() *UserServiceListUsersUnauthorized {
+	return &UserServiceListUsersUnauthorized{}
+}
+
+// UserServiceListUsersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceListUsersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service list users unauthorized response has a 2xx status code
+func (o *UserServiceListUsersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service list users unauthorized response has a 3xx status code
+func (o *UserServiceListUsersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service list users unauthorized response has a 4xx status code
+func (o *UserServiceListUsersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service list users unauthorized response has a 5xx status code
+func (o *UserServiceListUsersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service list users unauthorized response a status code equal to that given
+func (o *UserServiceListUsersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service list users unauthorized response
+func (o *UserServiceListUsersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceListUsersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceListUsersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceListUsersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceListUsersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceListUsersForbidden creates a UserServiceListUsersForbidden with default headers values
+func NewUserServiceListUsersForbidden() *UserServiceListUsersForbidden {
+	return &UserServiceListUsersForbidden{}
+}
+
+// UserServiceListUsersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceListUsersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service list users forbidden response has a 2xx status code
+func (o *UserServiceListUsersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service list users forbidden response has a 3xx status code
+func (o *UserServiceListUsersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service list users forbidden response has a 4xx status code
+func (o *UserServiceListUsersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service list users forbidden response has a 5xx status code
+func (o *UserServiceListUsersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service list users forbidden response a status code equal to that given
+func (o *UserServiceListUsersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service list users forbidden response
+func (o *UserServiceListUsersForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceListUsersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersForbidden %s", 403, payload)
+}
+
+func (o *UserServiceListUsersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersForbidden %s", 403, payload)
+}
+
+func (o *UserServiceListUsersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceListUsersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceListUsersTooManyRequests creates a UserServiceListUsersTooManyRequests with default headers values
+func NewUserServiceListUsersTooManyRequests() *UserServiceListUsersTooManyRequests {
+	return &UserServiceListUsersTooManyRequests{}
+}
+
+// UserServiceListUsersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceListUsersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service list users too many requests response has a 2xx status code
+func (o *UserServiceListUsersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service list users too many requests response has a 3xx status code
+func (o *UserServiceListUsersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service list users too many requests response has a 4xx status code
+func (o *UserServiceListUsersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service list users too many requests response has a 5xx status code
+func (o *UserServiceListUsersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service list users too many requests response a status code equal to that given
+func (o *UserServiceListUsersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service list users too many requests response
+func (o *UserServiceListUsersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceListUsersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceListUsersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/users][%d] userServiceListUsersTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceListUsersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceListUsersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

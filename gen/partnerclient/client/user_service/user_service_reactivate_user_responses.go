@@ -27,6 +27,42 @@ func (o *UserServiceReactivateUserReader) ReadResponse(response runtime.ClientRe
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceReactivateUserBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceReactivateUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceReactivateUserForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUserServiceReactivateUserNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUserServiceReactivateUserConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceReactivateUserTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceReactivateUserDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *UserServiceReactivateUserOK) readResponse(response runtime.ClientRespon
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserBadRequest creates a UserServiceReactivateUserBadRequest with default headers values
+func NewUserServiceReactivateUserBadRequest() *UserServiceReactivateUserBadRequest {
+	return &UserServiceReactivateUserBadRequest{}
+}
+
+// UserServiceReactivateUserBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceReactivateUserBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user bad request response has a 2xx status code
+func (o *UserServiceReactivateUserBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user bad request response has a 3xx status code
+func (o *UserServiceReactivateUserBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user bad request response has a 4xx status code
+func (o *UserServiceReactivateUserBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user bad request response has a 5xx status code
+func (o *UserServiceReactivateUserBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user bad request response a status code equal to that given
+func (o *UserServiceReactivateUserBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service reactivate user bad request response
+func (o *UserServiceReactivateUserBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceReactivateUserBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceReactivateUserBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceReactivateUserBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserUnauthorized creates a UserServiceReactivateUserUnauthorized with default headers values
+func NewUserServiceReactivateUserUnauthorized() *UserServiceReactivateUserUnauthorized {
+	return &UserServiceReactivateUserUnauthorized{}
+}
+
+// UserServiceReactivateUserUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceReactivateUserUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user unauthorized response has a 2xx status code
+func (o *UserServiceReactivateUserUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user unauthorized response has a 3xx status code
+func (o *UserServiceReactivateUserUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user unauthorized response has a 4xx status code
+func (o *UserServiceReactivateUserUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user unauthorized response has a 5xx status code
+func (o *UserServiceReactivateUserUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user unauthorized response a status code equal to that given
+func (o *UserServiceReactivateUserUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service reactivate user unauthorized response
+func (o *UserServiceReactivateUserUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceReactivateUserUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceReactivateUserUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceReactivateUserUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserForbidden creates a UserServiceReactivateUserForbidden with default headers values
+func NewUserServiceReactivateUserForbidden() *UserServiceReactivateUserForbidden {
+	return &UserServiceReactivateUserForbidden{}
+}
+
+// UserServiceReactivateUserForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceReactivateUserForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user forbidden response has a 2xx status code
+func (o *UserServiceReactivateUserForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user forbidden response has a 3xx status code
+func (o *UserServiceReactivateUserForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user forbidden response has a 4xx status code
+func (o *UserServiceReactivateUserForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user forbidden response has a 5xx status code
+func (o *UserServiceReactivateUserForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user forbidden response a status code equal to that given
+func (o *UserServiceReactivateUserForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service reactivate user forbidden response
+func (o *UserServiceReactivateUserForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceReactivateUserForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceReactivateUserForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceReactivateUserForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserNotFound creates a UserServiceReactivateUserNotFound with default headers values
+func NewUserServiceReactivateUserNotFound() *UserServiceReactivateUserNotFound {
+	return &UserServiceReactivateUserNotFound{}
+}
+
+// UserServiceReactivateUserNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UserServiceReactivateUserNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user not found response has a 2xx status code
+func (o *UserServiceReactivateUserNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user not found response has a 3xx status code
+func (o *UserServiceReactivateUserNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user not found response has a 4xx status code
+func (o *UserServiceReactivateUserNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user not found response has a 5xx status code
+func (o *UserServiceReactivateUserNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user not found response a status code equal to that given
+func (o *UserServiceReactivateUserNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the user service reactivate user not found response
+func (o *UserServiceReactivateUserNotFound) Code() int {
+	return 404
+}
+
+func (o *UserServiceReactivateUserNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceReactivateUserNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceReactivateUserNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserConflict creates a UserServiceReactivateUserConflict with default headers values
+func NewUserServiceReactivateUserConflict() *UserServiceReactivateUserConflict {
+	return &UserServiceReactivateUserConflict{}
+}
+
+// UserServiceReactivateUserConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UserServiceReactivateUserConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user conflict response has a 2xx status code
+func (o *UserServiceReactivateUserConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user conflict response has a 3xx status code
+func (o *UserServiceReactivateUserConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user conflict response has a 4xx status code
+func (o *UserServiceReactivateUserConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user conflict response has a 5xx status code
+func (o *UserServiceReactivateUserConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user conflict response a status code equal to that given
+func (o *UserServiceReactivateUserConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the user service reactivate user conflict response
+func (o *UserServiceReactivateUserConflict) Code() int {
+	return 409
+}
+
+func (o *UserServiceReactivateUserConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceReactivateUserConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceReactivateUserConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceReactivateUserTooManyRequests creates a UserServiceReactivateUserTooManyRequests with default headers values
+func NewUserServiceReactivateUserTooManyRequests() *UserServiceReactivateUserTooManyRequests {
+	return &UserServiceReactivateUserTooManyRequests{}
+}
+
+// UserServiceReactivateUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceReactivateUserTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service reactivate user too many requests response has a 2xx status code
+func (o *UserServiceReactivateUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service reactivate user too many requests response has a 3xx status code
+func (o *UserServiceReactivateUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service reactivate user too many requests response has a 4xx status code
+func (o *UserServiceReactivateUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service reactivate user too many requests response has a 5xx status code
+func (o *UserServiceReactivateUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service reactivate user too many requests response a status code equal to that given
+func (o *UserServiceReactivateUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service reactivate user too many requests response
+func (o *UserServiceReactivateUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceReactivateUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceReactivateUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:reactivate][%d] userServiceReactivateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceReactivateUserTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceReactivateUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *UserServiceSetUserRolesReader) ReadResponse(response runtime.ClientResp
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceSetUserRolesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceSetUserRolesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceSetUserRolesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUserServiceSetUserRolesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUserServiceSetUserRolesConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceSetUserRolesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceSetUserRolesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *UserServiceSetUserRolesOK) readResponse(response runtime.ClientResponse
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesBadRequest creates a UserServiceSetUserRolesBadRequest with default headers values
+func NewUserServiceSetUserRolesBadRequest() *UserServiceSetUserRolesBadRequest {
+	return &UserServiceSetUserRolesBadRequest{}
+}
+
+// UserServiceSetUserRolesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceSetUserRolesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles bad request response has a 2xx status code
+func (o *UserServiceSetUserRolesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles bad request response has a 3xx status code
+func (o *UserServiceSetUserRolesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles bad request response has a 4xx status code
+func (o *UserServiceSetUserRolesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles bad request response has a 5xx status code
+func (o *UserServiceSetUserRolesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles bad request response a status code equal to that given
+func (o *UserServiceSetUserRolesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service set user roles bad request response
+func (o *UserServiceSetUserRolesBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceSetUserRolesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceSetUserRolesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceSetUserRolesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesUnauthorized creates a UserServiceSetUserRolesUnauthorized with default headers values
+func NewUserServiceSetUserRolesUnauthorized() *UserServiceSetUserRolesUnauthorized {
+	return &UserServiceSetUserRolesUnauthorized{}
+}
+
+// UserServiceSetUserRolesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceSetUserRolesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles unauthorized response has a 2xx status code
+func (o *UserServiceSetUserRolesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles unauthorized response has a 3xx status code
+func (o *UserServiceSetUserRolesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles unauthorized response has a 4xx status code
+func (o *UserServiceSetUserRolesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles unauthorized response has a 5xx status code
+func (o *UserServiceSetUserRolesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles unauthorized response a status code equal to that given
+func (o *UserServiceSetUserRolesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service set user roles unauthorized response
+func (o *UserServiceSetUserRolesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceSetUserRolesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceSetUserRolesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceSetUserRolesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesForbidden creates a UserServiceSetUserRolesForbidden with default headers values
+func NewUserServiceSetUserRolesForbidden() *UserServiceSetUserRolesForbidden {
+	return &UserServiceSetUserRolesForbidden{}
+}
+
+// UserServiceSetUserRolesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceSetUserRolesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles forbidden response has a 2xx status code
+func (o *UserServiceSetUserRolesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles forbidden response has a 3xx status code
+func (o *UserServiceSetUserRolesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles forbidden response has a 4xx status code
+func (o *UserServiceSetUserRolesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles forbidden response has a 5xx status code
+func (o *UserServiceSetUserRolesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles forbidden response a status code equal to that given
+func (o *UserServiceSetUserRolesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service set user roles forbidden response
+func (o *UserServiceSetUserRolesForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceSetUserRolesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesForbidden %s", 403, payload)
+}
+
+func (o *UserServiceSetUserRolesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesForbidden %s", 403, payload)
+}
+
+func (o *UserServiceSetUserRolesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesNotFound creates a UserServiceSetUserRolesNotFound with default headers values
+func NewUserServiceSetUserRolesNotFound() *UserServiceSetUserRolesNotFound {
+	return &UserServiceSetUserRolesNotFound{}
+}
+
+// UserServiceSetUserRolesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UserServiceSetUserRolesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles not found response has a 2xx status code
+func (o *UserServiceSetUserRolesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles not found response has a 3xx status code
+func (o *UserServiceSetUserRolesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles not found response has a 4xx status code
+func (o *UserServiceSetUserRolesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles not found response has a 5xx status code
+func (o *UserServiceSetUserRolesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles not found response a status code equal to that given
+func (o *UserServiceSetUserRolesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the user service set user roles not found response
+func (o *UserServiceSetUserRolesNotFound) Code() int {
+	return 404
+}
+
+func (o *UserServiceSetUserRolesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesNotFound %s", 404, payload)
+}
+
+func (o *UserServiceSetUserRolesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesNotFound %s", 404, payload)
+}
+
+func (o *UserServiceSetUserRolesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesConflict creates a UserServiceSetUserRolesConflict with default headers values
+func NewUserServiceSetUserRolesConflict() *UserServiceSetUserRolesConflict {
+	return &UserServiceSetUserRolesConflict{}
+}
+
+// UserServiceSetUserRolesConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UserServiceSetUserRolesConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles conflict response has a 2xx status code
+func (o *UserServiceSetUserRolesConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles conflict response has a 3xx status code
+func (o *UserServiceSetUserRolesConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles conflict response has a 4xx status code
+func (o *UserServiceSetUserRolesConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles conflict response has a 5xx status code
+func (o *UserServiceSetUserRolesConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles conflict response a status code equal to that given
+func (o *UserServiceSetUserRolesConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the user service set user roles conflict response
+func (o *UserServiceSetUserRolesConflict) Code() int {
+	return 409
+}
+
+func (o *UserServiceSetUserRolesConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesConflict %s", 409, payload)
+}
+
+func (o *UserServiceSetUserRolesConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesConflict %s", 409, payload)
+}
+
+func (o *UserServiceSetUserRolesConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceSetUserRolesTooManyRequests creates a UserServiceSetUserRolesTooManyRequests with default headers values
+func NewUserServiceSetUserRolesTooManyRequests() *UserServiceSetUserRolesTooManyRequests {
+	return &UserServiceSetUserRolesTooManyRequests{}
+}
+
+// UserServiceSetUserRolesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceSetUserRolesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service set user roles too many requests response has a 2xx status code
+func (o *UserServiceSetUserRolesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service set user roles too many requests response has a 3xx status code
+func (o *UserServiceSetUserRolesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service set user roles too many requests response has a 4xx status code
+func (o *UserServiceSetUserRolesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service set user roles too many requests response has a 5xx status code
+func (o *UserServiceSetUserRolesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service set user roles too many requests response a status code equal to that given
+func (o *UserServiceSetUserRolesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service set user roles too many requests response
+func (o *UserServiceSetUserRolesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceSetUserRolesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceSetUserRolesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/users/{id}:setRoles][%d] userServiceSetUserRolesTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceSetUserRolesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceSetUserRolesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

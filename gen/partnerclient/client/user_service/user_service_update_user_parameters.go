@@ -62,16 +62,16 @@ UserServiceUpdateUserParams contains all the parameters to send to the API endpo
 */
 type UserServiceUpdateUserParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// User.
 	//
 	// The new values; user.id names the user and only fields named in
 	// update_mask are read. Send the etag from the last read.
 	User UserServiceUpdateUserBody
-
-	// UserID.
-	//
-	// Server-assigned UUIDv7.
-	UserID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *UserServiceUpdateUserParams) SetHTTPClient(client *http.Client) {
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the user service update user params.
+func (o *UserServiceUpdateUserParams) WithID(id string) *UserServiceUpdateUserParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the user service update user params.
+func (o *UserServiceUpdateUserParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithUser adds the user to the user service update user params.
 func (o *UserServiceUpdateUserParams) WithUser(user UserServiceUpdateUserBody) *UserServiceUpdateUserParams {
 	o.SetUser(user)
@@ -141,29 +152,18 @@ func (o *UserServiceUpdateUserParams) SetUser(user UserServiceUpdateUserBody) {
 	o.User = user
 }
 
-// WithUserID adds the userID to the user service update user params.
-func (o *UserServiceUpdateUserParams) WithUserID(userID string) *UserServiceUpdateUserParams {
-	o.SetUserID(userID)
-	return o
-}
-
-// SetUserID adds the userId to the user service update user params.
-func (o *UserServiceUpdateUserParams) SetUserID(userID string) {
-	o.UserID = userID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *UserServiceUpdateUserParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.User); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param user.id
-	if err := r.SetPathParam("user.id", o.UserID); err != nil {
+	if err := r.SetBodyParam(o.User); err != nil {
 		return err
 	}
 

@@ -33,6 +33,42 @@ func (o *UserServiceUpdateUserReader) ReadResponse(response runtime.ClientRespon
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewUserServiceUpdateUserBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewUserServiceUpdateUserUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewUserServiceUpdateUserForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewUserServiceUpdateUserNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewUserServiceUpdateUserConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewUserServiceUpdateUserTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewUserServiceUpdateUserDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -105,12 +141,12 @@ func (o *UserServiceUpdateUserOK) Code() int {
 
 func (o *UserServiceUpdateUserOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/users/{user.id}][%d] userServiceUpdateUserOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserOK %s", 200, payload)
 }
 
 func (o *UserServiceUpdateUserOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/users/{user.id}][%d] userServiceUpdateUserOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserOK %s", 200, payload)
 }
 
 func (o *UserServiceUpdateUserOK) GetPayload() *models.V1User {
@@ -155,6 +191,720 @@ func (o *UserServiceUpdateUserOK) readResponse(response runtime.ClientResponse, 
 	}
 
 	o.Payload = new(models.V1User)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserBadRequest creates a UserServiceUpdateUserBadRequest with default headers values
+func NewUserServiceUpdateUserBadRequest() *UserServiceUpdateUserBadRequest {
+	return &UserServiceUpdateUserBadRequest{}
+}
+
+// UserServiceUpdateUserBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type UserServiceUpdateUserBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user bad request response has a 2xx status code
+func (o *UserServiceUpdateUserBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user bad request response has a 3xx status code
+func (o *UserServiceUpdateUserBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user bad request response has a 4xx status code
+func (o *UserServiceUpdateUserBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user bad request response has a 5xx status code
+func (o *UserServiceUpdateUserBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user bad request response a status code equal to that given
+func (o *UserServiceUpdateUserBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the user service update user bad request response
+func (o *UserServiceUpdateUserBadRequest) Code() int {
+	return 400
+}
+
+func (o *UserServiceUpdateUserBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceUpdateUserBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserBadRequest %s", 400, payload)
+}
+
+func (o *UserServiceUpdateUserBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserUnauthorized creates a UserServiceUpdateUserUnauthorized with default headers values
+func NewUserServiceUpdateUserUnauthorized() *UserServiceUpdateUserUnauthorized {
+	return &UserServiceUpdateUserUnauthorized{}
+}
+
+// UserServiceUpdateUserUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type UserServiceUpdateUserUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user unauthorized response has a 2xx status code
+func (o *UserServiceUpdateUserUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user unauthorized response has a 3xx status code
+func (o *UserServiceUpdateUserUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user unauthorized response has a 4xx status code
+func (o *UserServiceUpdateUserUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user unauthorized response has a 5xx status code
+func (o *UserServiceUpdateUserUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user unauthorized response a status code equal to that given
+func (o *UserServiceUpdateUserUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the user service update user unauthorized response
+func (o *UserServiceUpdateUserUnauthorized) Code() int {
+	return 401
+}
+
+func (o *UserServiceUpdateUserUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceUpdateUserUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserUnauthorized %s", 401, payload)
+}
+
+func (o *UserServiceUpdateUserUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserForbidden creates a UserServiceUpdateUserForbidden with default headers values
+func NewUserServiceUpdateUserForbidden() *UserServiceUpdateUserForbidden {
+	return &UserServiceUpdateUserForbidden{}
+}
+
+// UserServiceUpdateUserForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type UserServiceUpdateUserForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user forbidden response has a 2xx status code
+func (o *UserServiceUpdateUserForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user forbidden response has a 3xx status code
+func (o *UserServiceUpdateUserForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user forbidden response has a 4xx status code
+func (o *UserServiceUpdateUserForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user forbidden response has a 5xx status code
+func (o *UserServiceUpdateUserForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user forbidden response a status code equal to that given
+func (o *UserServiceUpdateUserForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the user service update user forbidden response
+func (o *UserServiceUpdateUserForbidden) Code() int {
+	return 403
+}
+
+func (o *UserServiceUpdateUserForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceUpdateUserForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserForbidden %s", 403, payload)
+}
+
+func (o *UserServiceUpdateUserForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserNotFound creates a UserServiceUpdateUserNotFound with default headers values
+func NewUserServiceUpdateUserNotFound() *UserServiceUpdateUserNotFound {
+	return &UserServiceUpdateUserNotFound{}
+}
+
+// UserServiceUpdateUserNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type UserServiceUpdateUserNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user not found response has a 2xx status code
+func (o *UserServiceUpdateUserNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user not found response has a 3xx status code
+func (o *UserServiceUpdateUserNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user not found response has a 4xx status code
+func (o *UserServiceUpdateUserNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user not found response has a 5xx status code
+func (o *UserServiceUpdateUserNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user not found response a status code equal to that given
+func (o *UserServiceUpdateUserNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the user service update user not found response
+func (o *UserServiceUpdateUserNotFound) Code() int {
+	return 404
+}
+
+func (o *UserServiceUpdateUserNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceUpdateUserNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserNotFound %s", 404, payload)
+}
+
+func (o *UserServiceUpdateUserNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserConflict creates a UserServiceUpdateUserConflict with default headers values
+func NewUserServiceUpdateUserConflict() *UserServiceUpdateUserConflict {
+	return &UserServiceUpdateUserConflict{}
+}
+
+// UserServiceUpdateUserConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type UserServiceUpdateUserConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user conflict response has a 2xx status code
+func (o *UserServiceUpdateUserConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user conflict response has a 3xx status code
+func (o *UserServiceUpdateUserConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user conflict response has a 4xx status code
+func (o *UserServiceUpdateUserConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user conflict response has a 5xx status code
+func (o *UserServiceUpdateUserConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user conflict response a status code equal to that given
+func (o *UserServiceUpdateUserConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the user service update user conflict response
+func (o *UserServiceUpdateUserConflict) Code() int {
+	return 409
+}
+
+func (o *UserServiceUpdateUserConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceUpdateUserConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserConflict %s", 409, payload)
+}
+
+func (o *UserServiceUpdateUserConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewUserServiceUpdateUserTooManyRequests creates a UserServiceUpdateUserTooManyRequests with default headers values
+func NewUserServiceUpdateUserTooManyRequests() *UserServiceUpdateUserTooManyRequests {
+	return &UserServiceUpdateUserTooManyRequests{}
+}
+
+// UserServiceUpdateUserTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type UserServiceUpdateUserTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this user service update user too many requests response has a 2xx status code
+func (o *UserServiceUpdateUserTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this user service update user too many requests response has a 3xx status code
+func (o *UserServiceUpdateUserTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this user service update user too many requests response has a 4xx status code
+func (o *UserServiceUpdateUserTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this user service update user too many requests response has a 5xx status code
+func (o *UserServiceUpdateUserTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this user service update user too many requests response a status code equal to that given
+func (o *UserServiceUpdateUserTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the user service update user too many requests response
+func (o *UserServiceUpdateUserTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *UserServiceUpdateUserTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceUpdateUserTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] userServiceUpdateUserTooManyRequests %s", 429, payload)
+}
+
+func (o *UserServiceUpdateUserTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *UserServiceUpdateUserTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -227,12 +977,12 @@ func (o *UserServiceUpdateUserDefault) Code() int {
 
 func (o *UserServiceUpdateUserDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/users/{user.id}][%d] UserService_UpdateUser default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] UserService_UpdateUser default %s", o._statusCode, payload)
 }
 
 func (o *UserServiceUpdateUserDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/users/{user.id}][%d] UserService_UpdateUser default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/users/{id}][%d] UserService_UpdateUser default %s", o._statusCode, payload)
 }
 
 func (o *UserServiceUpdateUserDefault) GetPayload() *models.ErrorResponse {

@@ -501,7 +501,7 @@ func (a *Client) WebhookServiceUpdateWebhookSubscriptionContext(ctx context.Cont
 	op := &runtime.ClientOperation{
 		ID:                 "WebhookService_UpdateWebhookSubscription",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/webhook-subscriptions/{webhookSubscription.id}",
+		PathPattern:        "/api/v1/webhook-subscriptions/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

@@ -27,6 +27,36 @@ func (o *WebhookServiceCreateWebhookSubscriptionReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceCreateWebhookSubscriptionBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceCreateWebhookSubscriptionUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceCreateWebhookSubscriptionForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWebhookServiceCreateWebhookSubscriptionConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceCreateWebhookSubscriptionTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceCreateWebhookSubscriptionDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *WebhookServiceCreateWebhookSubscriptionOK) readResponse(response runtim
 	}
 
 	o.Payload = new(models.V1CreateWebhookSubscriptionResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceCreateWebhookSubscriptionBadRequest creates a WebhookServiceCreateWebhookSubscriptionBadRequest with default headers values
+func NewWebhookServiceCreateWebhookSubscriptionBadRequest() *WebhookServiceCreateWebhookSubscriptionBadRequest {
+	return &WebhookServiceCreateWebhookSubscriptionBadRequest{}
+}
+
+// WebhookServiceCreateWebhookSubscriptionBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceCreateWebhookSubscriptionBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service create webhook subscription bad request response has a 2xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service create webhook subscription bad request response has a 3xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service create webhook subscription bad request response has a 4xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service create webhook subscription bad request response has a 5xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service create webhook subscription bad request response a status code equal to that given
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service create webhook subscription bad request response
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceCreateWebhookSubscriptionUnauthorized creates a WebhookServiceCreateWebhookSubscriptionUnauthorized with default headers values
+func NewWebhookServiceCreateWebhookSubscriptionUnauthorized() *WebhookServiceCreateWebhookSubscriptionUnauthorized {
+	return &WebhookServiceCreateWebhookSubscriptionUnauthorized{}
+}
+
+// WebhookServiceCreateWebhookSubscriptionUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceCreateWebhookSubscriptionUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service create webhook subscription unauthorized response has a 2xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service create webhook subscription unauthorized response has a 3xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service create webhook subscription unauthorized response has a 4xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service create webhook subscription unauthorized response has a 5xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service create webhook subscription unauthorized response a status code equal to that given
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service create webhook subscription unauthorized response
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceCreateWebhookSubscriptionForbidden creates a WebhookServiceCreateWebhookSubscriptionForbidden with default headers values
+func NewWebhookServiceCreateWebhookSubscriptionForbidden() *WebhookServiceCreateWebhookSubscriptionForbidden {
+	return &WebhookServiceCreateWebhookSubscriptionForbidden{}
+}
+
+// WebhookServiceCreateWebhookSubscriptionForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceCreateWebhookSubscriptionForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service create webhook subscription forbidden response has a 2xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service create webhook subscription forbidden response has a 3xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service create webhook subscription forbidden response has a 4xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service create webhook subscription forbidden response has a 5xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service create webhook subscription forbidden response a status code equal to that given
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service create webhook subscription forbidden response
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceCreateWebhookSubscriptionConflict creates a WebhookServiceCreateWebhookSubscriptionConflict with default headers values
+func NewWebhookServiceCreateWebhookSubscriptionConflict() *WebhookServiceCreateWebhookSubscriptionConflict {
+	return &WebhookServiceCreateWebhookSubscriptionConflict{}
+}
+
+// WebhookServiceCreateWebhookSubscriptionConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WebhookServiceCreateWebhookSubscriptionConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service create webhook subscription conflict response has a 2xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service create webhook subscription conflict response has a 3xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service create webhook subscription conflict response has a 4xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service create webhook subscription conflict response has a 5xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service create webhook subscription conflict response a status code equal to that given
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the webhook service create webhook subscription conflict response
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) Code() int {
+	return 409
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceCreateWebhookSubscriptionTooManyRequests creates a WebhookServiceCreateWebhookSubscriptionTooManyRequests with default headers values
+func NewWebhookServiceCreateWebhookSubscriptionTooManyRequests() *WebhookServiceCreateWebhookSubscriptionTooManyRequests {
+	return &WebhookServiceCreateWebhookSubscriptionTooManyRequests{}
+}
+
+// WebhookServiceCreateWebhookSubscriptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceCreateWebhookSubscriptionTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service create webhook subscription too many requests response has a 2xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service create webhook subscription too many requests response has a 3xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service create webhook subscription too many requests response has a 4xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service create webhook subscription too many requests response has a 5xx status code
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service create webhook subscription too many requests response a status code equal to that given
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service create webhook subscription too many requests response
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions][%d] webhookServiceCreateWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceCreateWebhookSubscriptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

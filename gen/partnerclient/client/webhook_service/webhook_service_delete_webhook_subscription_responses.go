@@ -27,6 +27,42 @@ func (o *WebhookServiceDeleteWebhookSubscriptionReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceDeleteWebhookSubscriptionBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceDeleteWebhookSubscriptionUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceDeleteWebhookSubscriptionForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWebhookServiceDeleteWebhookSubscriptionNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWebhookServiceDeleteWebhookSubscriptionConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceDeleteWebhookSubscriptionTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceDeleteWebhookSubscriptionDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -150,6 +186,720 @@ func (o *WebhookServiceDeleteWebhookSubscriptionOK) readResponse(response runtim
 
 	// response payload
 	if err := consumer.Consume(response.Body(), &o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionBadRequest creates a WebhookServiceDeleteWebhookSubscriptionBadRequest with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionBadRequest() *WebhookServiceDeleteWebhookSubscriptionBadRequest {
+	return &WebhookServiceDeleteWebhookSubscriptionBadRequest{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceDeleteWebhookSubscriptionBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription bad request response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription bad request response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription bad request response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription bad request response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription bad request response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service delete webhook subscription bad request response
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionUnauthorized creates a WebhookServiceDeleteWebhookSubscriptionUnauthorized with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionUnauthorized() *WebhookServiceDeleteWebhookSubscriptionUnauthorized {
+	return &WebhookServiceDeleteWebhookSubscriptionUnauthorized{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceDeleteWebhookSubscriptionUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription unauthorized response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription unauthorized response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription unauthorized response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription unauthorized response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription unauthorized response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service delete webhook subscription unauthorized response
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionForbidden creates a WebhookServiceDeleteWebhookSubscriptionForbidden with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionForbidden() *WebhookServiceDeleteWebhookSubscriptionForbidden {
+	return &WebhookServiceDeleteWebhookSubscriptionForbidden{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceDeleteWebhookSubscriptionForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription forbidden response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription forbidden response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription forbidden response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription forbidden response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription forbidden response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service delete webhook subscription forbidden response
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionNotFound creates a WebhookServiceDeleteWebhookSubscriptionNotFound with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionNotFound() *WebhookServiceDeleteWebhookSubscriptionNotFound {
+	return &WebhookServiceDeleteWebhookSubscriptionNotFound{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WebhookServiceDeleteWebhookSubscriptionNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription not found response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription not found response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription not found response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription not found response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription not found response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the webhook service delete webhook subscription not found response
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) Code() int {
+	return 404
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionConflict creates a WebhookServiceDeleteWebhookSubscriptionConflict with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionConflict() *WebhookServiceDeleteWebhookSubscriptionConflict {
+	return &WebhookServiceDeleteWebhookSubscriptionConflict{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WebhookServiceDeleteWebhookSubscriptionConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription conflict response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription conflict response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription conflict response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription conflict response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription conflict response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the webhook service delete webhook subscription conflict response
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) Code() int {
+	return 409
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceDeleteWebhookSubscriptionTooManyRequests creates a WebhookServiceDeleteWebhookSubscriptionTooManyRequests with default headers values
+func NewWebhookServiceDeleteWebhookSubscriptionTooManyRequests() *WebhookServiceDeleteWebhookSubscriptionTooManyRequests {
+	return &WebhookServiceDeleteWebhookSubscriptionTooManyRequests{}
+}
+
+// WebhookServiceDeleteWebhookSubscriptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceDeleteWebhookSubscriptionTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service delete webhook subscription too many requests response has a 2xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service delete webhook subscription too many requests response has a 3xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service delete webhook subscription too many requests response has a 4xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service delete webhook subscription too many requests response has a 5xx status code
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service delete webhook subscription too many requests response a status code equal to that given
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service delete webhook subscription too many requests response
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[DELETE /api/v1/webhook-subscriptions/{id}][%d] webhookServiceDeleteWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceDeleteWebhookSubscriptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
 		return err
 	}
 

@@ -27,6 +27,42 @@ func (o *WebhookServiceEnableWebhookSubscriptionReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceEnableWebhookSubscriptionBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceEnableWebhookSubscriptionUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceEnableWebhookSubscriptionForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWebhookServiceEnableWebhookSubscriptionNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWebhookServiceEnableWebhookSubscriptionConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceEnableWebhookSubscriptionTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceEnableWebhookSubscriptionDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *WebhookServiceEnableWebhookSubscriptionOK) readResponse(response runtim
 	}
 
 	o.Payload = new(models.V1WebhookSubscription)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionBadRequest creates a WebhookServiceEnableWebhookSubscriptionBadRequest with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionBadRequest() *WebhookServiceEnableWebhookSubscriptionBadRequest {
+	return &WebhookServiceEnableWebhookSubscriptionBadRequest{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceEnableWebhookSubscriptionBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription bad request response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription bad request response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription bad request response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription bad request response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription bad request response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service enable webhook subscription bad request response
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionUnauthorized creates a WebhookServiceEnableWebhookSubscriptionUnauthorized with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionUnauthorized() *WebhookServiceEnableWebhookSubscriptionUnauthorized {
+	return &WebhookServiceEnableWebhookSubscriptionUnauthorized{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceEnableWebhookSubscriptionUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription unauthorized response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription unauthorized response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription unauthorized response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription unauthorized response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription unauthorized response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service enable webhook subscription unauthorized response
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionForbidden creates a WebhookServiceEnableWebhookSubscriptionForbidden with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionForbidden() *WebhookServiceEnableWebhookSubscriptionForbidden {
+	return &WebhookServiceEnableWebhookSubscriptionForbidden{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceEnableWebhookSubscriptionForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription forbidden response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription forbidden response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription forbidden response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription forbidden response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription forbidden response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service enable webhook subscription forbidden response
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionNotFound creates a WebhookServiceEnableWebhookSubscriptionNotFound with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionNotFound() *WebhookServiceEnableWebhookSubscriptionNotFound {
+	return &WebhookServiceEnableWebhookSubscriptionNotFound{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WebhookServiceEnableWebhookSubscriptionNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription not found response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription not found response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription not found response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription not found response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription not found response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the webhook service enable webhook subscription not found response
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) Code() int {
+	return 404
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionConflict creates a WebhookServiceEnableWebhookSubscriptionConflict with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionConflict() *WebhookServiceEnableWebhookSubscriptionConflict {
+	return &WebhookServiceEnableWebhookSubscriptionConflict{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WebhookServiceEnableWebhookSubscriptionConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription conflict response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription conflict response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription conflict response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription conflict response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription conflict response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the webhook service enable webhook subscription conflict response
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) Code() int {
+	return 409
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceEnableWebhookSubscriptionTooManyRequests creates a WebhookServiceEnableWebhookSubscriptionTooManyRequests with default headers values
+func NewWebhookServiceEnableWebhookSubscriptionTooManyRequests() *WebhookServiceEnableWebhookSubscriptionTooManyRequests {
+	return &WebhookServiceEnableWebhookSubscriptionTooManyRequests{}
+}
+
+// WebhookServiceEnableWebhookSubscriptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceEnableWebhookSubscriptionTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service enable webhook subscription too many requests response has a 2xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service enable webhook subscription too many requests response has a 3xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service enable webhook subscription too many requests response has a 4xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service enable webhook subscription too many requests response has a 5xx status code
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service enable webhook subscription too many requests response a status code equal to that given
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service enable webhook subscription too many requests response
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/webhook-subscriptions/{id}:enable][%d] webhookServiceEnableWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceEnableWebhookSubscriptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *WebhookServiceGetWebhookSubscriptionReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceGetWebhookSubscriptionBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceGetWebhookSubscriptionUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceGetWebhookSubscriptionForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWebhookServiceGetWebhookSubscriptionNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceGetWebhookSubscriptionTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceGetWebhookSubscriptionDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *WebhookServiceGetWebhookSubscriptionOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1WebhookSubscription)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceGetWebhookSubscriptionBadRequest creates a WebhookServiceGetWebhookSubscriptionBadRequest with default headers values
+func NewWebhookServiceGetWebhookSubscriptionBadRequest() *WebhookServiceGetWebhookSubscriptionBadRequest {
+	return &WebhookServiceGetWebhookSubscriptionBadRequest{}
+}
+
+// WebhookServiceGetWebhookSubscriptionBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceGetWebhookSubscriptionBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service get webhook subscription bad request response has a 2xx status code
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service get webhook subscription bad request response has a 3xx status code
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service get webhook subscription bad request response has a 4xx status code
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service get webhook subscription bad request response has a 5xx status code
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service get webhook subscription bad request response a status code equal to that given
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service get webhook subscription bad request response
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceGetWebhookSubscriptionUnauthorized creates a WebhookServiceGetWebhookSubscriptionUnauthorized with default headers values
+func NewWebhookServiceGetWebhookSubscriptionUnauthorized() *WebhookServiceGetWebhookSubscriptionUnauthorized {
+	return &WebhookServiceGetWebhookSubscriptionUnauthorized{}
+}
+
+// WebhookServiceGetWebhookSubscriptionUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceGetWebhookSubscriptionUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service get webhook subscription unauthorized response has a 2xx status code
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service get webhook subscription unauthorized response has a 3xx status code
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service get webhook subscription unauthorized response has a 4xx status code
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service get webhook subscription unauthorized response has a 5xx status code
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service get webhook subscription unauthorized response a status code equal to that given
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service get webhook subscription unauthorized response
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceGetWebhookSubscriptionForbidden creates a WebhookServiceGetWebhookSubscriptionForbidden with default headers values
+func NewWebhookServiceGetWebhookSubscriptionForbidden() *WebhookServiceGetWebhookSubscriptionForbidden {
+	return &WebhookServiceGetWebhookSubscriptionForbidden{}
+}
+
+// WebhookServiceGetWebhookSubscriptionForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceGetWebhookSubscriptionForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service get webhook subscription forbidden response has a 2xx status code
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service get webhook subscription forbidden response has a 3xx status code
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service get webhook subscription forbidden response has a 4xx status code
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service get webhook subscription forbidden response has a 5xx status code
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service get webhook subscription forbidden response a status code equal to that given
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service get webhook subscription forbidden response
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceGetWebhookSubscriptionNotFound creates a WebhookServiceGetWebhookSubscriptionNotFound with default headers values
+func NewWebhookServiceGetWebhookSubscriptionNotFound() *WebhookServiceGetWebhookSubscriptionNotFound {
+	return &WebhookServiceGetWebhookSubscriptionNotFound{}
+}
+
+// WebhookServiceGetWebhookSubscriptionNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WebhookServiceGetWebhookSubscriptionNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service get webhook subscription not found response has a 2xx status code
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service get webhook subscription not found response has a 3xx status code
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service get webhook subscription not found response has a 4xx status code
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service get webhook subscription not found response has a 5xx status code
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service get webhook subscription not found response a status code equal to that given
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the webhook service get webhook subscription not found response
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) Code() int {
+	return 404
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceGetWebhookSubscriptionTooManyRequests creates a WebhookServiceGetWebhookSubscriptionTooManyRequests with default headers values
+func NewWebhookServiceGetWebhookSubscriptionTooManyRequests() *WebhookServiceGetWebhookSubscriptionTooManyRequests {
+	return &WebhookServiceGetWebhookSubscriptionTooManyRequests{}
+}
+
+// WebhookServiceGetWebhookSubscriptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceGetWebhookSubscriptionTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service get webhook subscription too many requests response has a 2xx status code
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service get webhook subscription too many requests response has a 3xx status code
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service get webhook subscription too many requests response has a 4xx status code
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service get webhook subscription too many requests response has a 5xx status code
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service get webhook subscription too many requests response a status code equal to that given
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service get webhook subscription too many requests response
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{id}][%d] webhookServiceGetWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceGetWebhookSubscriptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,36 @@ func (o *WebhookServiceListWebhookDeliveriesReader) ReadResponse(response runtim
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceListWebhookDeliveriesBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceListWebhookDeliveriesUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceListWebhookDeliveriesForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWebhookServiceListWebhookDeliveriesNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceListWebhookDeliveriesTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceListWebhookDeliveriesDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *WebhookServiceListWebhookDeliveriesOK) readResponse(response runtime.Cl
 	}
 
 	o.Payload = new(models.V1ListWebhookDeliveriesResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookDeliveriesBadRequest creates a WebhookServiceListWebhookDeliveriesBadRequest with default headers values
+func NewWebhookServiceListWebhookDeliveriesBadRequest() *WebhookServiceListWebhookDeliveriesBadRequest {
+	return &WebhookServiceListWebhookDeliveriesBadRequest{}
+}
+
+// WebhookServiceListWebhookDeliveriesBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceListWebhookDeliveriesBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook deliveries bad request response has a 2xx status code
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook deliveries bad request response has a 3xx status code
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook deliveries bad request response has a 4xx status code
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook deliveries bad request response has a 5xx status code
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook deliveries bad request response a status code equal to that given
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service list webhook deliveries bad request response
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookDeliveriesBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookDeliveriesUnauthorized creates a WebhookServiceListWebhookDeliveriesUnauthorized with default headers values
+func NewWebhookServiceListWebhookDeliveriesUnauthorized() *WebhookServiceListWebhookDeliveriesUnauthorized {
+	return &WebhookServiceListWebhookDeliveriesUnauthorized{}
+}
+
+// WebhookServiceListWebhookDeliveriesUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceListWebhookDeliveriesUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook deliveries unauthorized response has a 2xx status code
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook deliveries unauthorized response has a 3xx status code
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook deliveries unauthorized response has a 4xx status code
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook deliveries unauthorized response has a 5xx status code
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook deliveries unauthorized response a status code equal to that given
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service list webhook deliveries unauthorized response
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookDeliveriesUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookDeliveriesForbidden creates a WebhookServiceListWebhookDeliveriesForbidden with default headers values
+func NewWebhookServiceListWebhookDeliveriesForbidden() *WebhookServiceListWebhookDeliveriesForbidden {
+	return &WebhookServiceListWebhookDeliveriesForbidden{}
+}
+
+// WebhookServiceListWebhookDeliveriesForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceListWebhookDeliveriesForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook deliveries forbidden response has a 2xx status code
+func (o *WebhookServiceListWebhookDeliveriesForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook deliveries forbidden response has a 3xx status code
+func (o *WebhookServiceListWebhookDeliveriesForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook deliveries forbidden response has a 4xx status code
+func (o *WebhookServiceListWebhookDeliveriesForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook deliveries forbidden response has a 5xx status code
+func (o *WebhookServiceListWebhookDeliveriesForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook deliveries forbidden response a status code equal to that given
+func (o *WebhookServiceListWebhookDeliveriesForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service list webhook deliveries forbidden response
+func (o *WebhookServiceListWebhookDeliveriesForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceListWebhookDeliveriesForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookDeliveriesForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookDeliveriesNotFound creates a WebhookServiceListWebhookDeliveriesNotFound with default headers values
+func NewWebhookServiceListWebhookDeliveriesNotFound() *WebhookServiceListWebhookDeliveriesNotFound {
+	return &WebhookServiceListWebhookDeliveriesNotFound{}
+}
+
+// WebhookServiceListWebhookDeliveriesNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WebhookServiceListWebhookDeliveriesNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook deliveries not found response has a 2xx status code
+func (o *WebhookServiceListWebhookDeliveriesNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook deliveries not found response has a 3xx status code
+func (o *WebhookServiceListWebhookDeliveriesNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook deliveries not found response has a 4xx status code
+func (o *WebhookServiceListWebhookDeliveriesNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook deliveries not found response has a 5xx status code
+func (o *WebhookServiceListWebhookDeliveriesNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook deliveries not found response a status code equal to that given
+func (o *WebhookServiceListWebhookDeliveriesNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the webhook service list webhook deliveries not found response
+func (o *WebhookServiceListWebhookDeliveriesNotFound) Code() int {
+	return 404
+}
+
+func (o *WebhookServiceListWebhookDeliveriesNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookDeliveriesNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookDeliveriesTooManyRequests creates a WebhookServiceListWebhookDeliveriesTooManyRequests with default headers values
+func NewWebhookServiceListWebhookDeliveriesTooManyRequests() *WebhookServiceListWebhookDeliveriesTooManyRequests {
+	return &WebhookServiceListWebhookDeliveriesTooManyRequests{}
+}
+
+// WebhookServiceListWebhookDeliveriesTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceListWebhookDeliveriesTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook deliveries too many requests response has a 2xx status code
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook deliveries too many requests response has a 3xx status code
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook deliveries too many requests response has a 4xx status code
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook deliveries too many requests response has a 5xx status code
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook deliveries too many requests response a status code equal to that given
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service list webhook deliveries too many requests response
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions/{subscriptionId}/deliveries][%d] webhookServiceListWebhookDeliveriesTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookDeliveriesTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,30 @@ func (o *WebhookServiceListWebhookSubscriptionsReader) ReadResponse(response run
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceListWebhookSubscriptionsBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceListWebhookSubscriptionsUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceListWebhookSubscriptionsForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceListWebhookSubscriptionsTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceListWebhookSubscriptionsDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *WebhookServiceListWebhookSubscriptionsOK) readResponse(response runtime
 	}
 
 	o.Payload = new(models.V1ListWebhookSubscriptionsResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookSubscriptionsBadRequest creates a WebhookServiceListWebhookSubscriptionsBadRequest with default headers values
+func NewWebhookServiceListWebhookSubscriptionsBadRequest() *WebhookServiceListWebhookSubscriptionsBadRequest {
+	return &WebhookServiceListWebhookSubscriptionsBadRequest{}
+}
+
+// WebhookServiceListWebhookSubscriptionsBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceListWebhookSubscriptionsBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook subscriptions bad request response has a 2xx status code
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook subscriptions bad request response has a 3xx status code
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook subscriptions bad request response has a 4xx status code
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook subscriptions bad request response has a 5xx status code
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook subscriptions bad request response a status code equal to that given
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service list webhook subscriptions bad request response
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookSubscriptionsUnauthorized creates a WebhookServiceListWebhookSubscriptionsUnauthorized with default headers values
+func NewWebhookServiceListWebhookSubscriptionsUnauthorized() *WebhookServiceListWebhookSubscriptionsUnauthorized {
+	return &WebhookServiceListWebhookSubscriptionsUnauthorized{}
+}
+
+// WebhookServiceListWebhookSubscriptionsUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceListWebhookSubscriptionsUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook subscriptions unauthorized response has a 2xx status code
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook subscriptions unauthorized response has a 3xx status code
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook subscriptions unauthorized response has a 4xx status code
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook subscriptions unauthorized response has a 5xx status code
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook subscriptions unauthorized response a status code equal to that given
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service list webhook subscriptions unauthorized response
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookSubscriptionsForbidden creates a WebhookServiceListWebhookSubscriptionsForbidden with default headers values
+func NewWebhookServiceListWebhookSubscriptionsForbidden() *WebhookServiceListWebhookSubscriptionsForbidden {
+	return &WebhookServiceListWebhookSubscriptionsForbidden{}
+}
+
+// WebhookServiceListWebhookSubscriptionsForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceListWebhookSubscriptionsForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook subscriptions forbidden response has a 2xx status code
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook subscriptions forbidden response has a 3xx status code
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook subscriptions forbidden response has a 4xx status code
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook subscriptions forbidden response has a 5xx status code
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook subscriptions forbidden response a status code equal to that given
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service list webhook subscriptions forbidden response
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceListWebhookSubscriptionsTooManyRequests creates a WebhookServiceListWebhookSubscriptionsTooManyRequests with default headers values
+func NewWebhookServiceListWebhookSubscriptionsTooManyRequests() *WebhookServiceListWebhookSubscriptionsTooManyRequests {
+	return &WebhookServiceListWebhookSubscriptionsTooManyRequests{}
+}
+
+// WebhookServiceListWebhookSubscriptionsTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceListWebhookSubscriptionsTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service list webhook subscriptions too many requests response has a 2xx status code
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service list webhook subscriptions too many requests response has a 3xx status code
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service list webhook subscriptions too many requests response has a 4xx status code
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service list webhook subscriptions too many requests response has a 5xx status code
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service list webhook subscriptions too many requests response a status code equal to that given
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service list webhook subscriptions too many requests response
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/webhook-subscriptions][%d] webhookServiceListWebhookSubscriptionsTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceListWebhookSubscriptionsTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -62,15 +62,15 @@ WebhookServiceUpdateWebhookSubscriptionParams contains all the parameters to sen
 */
 type WebhookServiceUpdateWebhookSubscriptionParams struct {
 
+	// ID.
+	//
+	// Server-assigned id.
+	ID string
+
 	// WebhookSubscription.
 	//
 	// The subscription with its id and the new values.
 	WebhookSubscription WebhookServiceUpdateWebhookSubscriptionBody
-
-	// WebhookSubscriptionID.
-	//
-	// Server-assigned id.
-	WebhookSubscriptionID string
 
 	HTTPClient *http.Client
 
@@ -129,6 +129,17 @@ func (o *WebhookServiceUpdateWebhookSubscriptionParams) SetHTTPClient(client *ht
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the webhook service update webhook subscription params.
+func (o *WebhookServiceUpdateWebhookSubscriptionParams) WithID(id string) *WebhookServiceUpdateWebhookSubscriptionParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the webhook service update webhook subscription params.
+func (o *WebhookServiceUpdateWebhookSubscriptionParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithWebhookSubscription adds the webhookSubscription to the webhook service update webhook subscription params.
 func (o *WebhookServiceUpdateWebhookSubscriptionParams) WithWebhookSubscription(webhookSubscription WebhookServiceUpdateWebhookSubscriptionBody) *WebhookServiceUpdateWebhookSubscriptionParams {
 	o.SetWebhookSubscription(webhookSubscription)
@@ -140,29 +151,18 @@ func (o *WebhookServiceUpdateWebhookSubscriptionParams) SetWebhookSubscription(w
 	o.WebhookSubscription = webhookSubscription
 }
 
-// WithWebhookSubscriptionID adds the webhookSubscriptionID to the webhook service update webhook subscription params.
-func (o *WebhookServiceUpdateWebhookSubscriptionParams) WithWebhookSubscriptionID(webhookSubscriptionID string) *WebhookServiceUpdateWebhookSubscriptionParams {
-	o.SetWebhookSubscriptionID(webhookSubscriptionID)
-	return o
-}
-
-// SetWebhookSubscriptionID adds the webhookSubscriptionId to the webhook service update webhook subscription params.
-func (o *WebhookServiceUpdateWebhookSubscriptionParams) SetWebhookSubscriptionID(webhookSubscriptionID string) {
-	o.WebhookSubscriptionID = webhookSubscriptionID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *WebhookServiceUpdateWebhookSubscriptionParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.WebhookSubscription); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param webhookSubscription.id
-	if err := r.SetPathParam("webhookSubscription.id", o.WebhookSubscriptionID); err != nil {
+	if err := r.SetBodyParam(o.WebhookSubscription); err != nil {
 		return err
 	}
 

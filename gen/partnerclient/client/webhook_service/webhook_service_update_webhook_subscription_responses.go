@@ -32,6 +32,42 @@ func (o *WebhookServiceUpdateWebhookSubscriptionReader) ReadResponse(response ru
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWebhookServiceUpdateWebhookSubscriptionBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWebhookServiceUpdateWebhookSubscriptionUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWebhookServiceUpdateWebhookSubscriptionForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWebhookServiceUpdateWebhookSubscriptionNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWebhookServiceUpdateWebhookSubscriptionConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWebhookServiceUpdateWebhookSubscriptionTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWebhookServiceUpdateWebhookSubscriptionDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -104,12 +140,12 @@ func (o *WebhookServiceUpdateWebhookSubscriptionOK) Code() int {
 
 func (o *WebhookServiceUpdateWebhookSubscriptionOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{webhookSubscription.id}][%d] webhookServiceUpdateWebhookSubscriptionOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionOK %s", 200, payload)
 }
 
 func (o *WebhookServiceUpdateWebhookSubscriptionOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{webhookSubscription.id}][%d] webhookServiceUpdateWebhookSubscriptionOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionOK %s", 200, payload)
 }
 
 func (o *WebhookServiceUpdateWebhookSubscriptionOK) GetPayload() *models.V1WebhookSubscription {
@@ -154,6 +190,720 @@ func (o *WebhookServiceUpdateWebhookSubscriptionOK) readResponse(response runtim
 	}
 
 	o.Payload = new(models.V1WebhookSubscription)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionBadRequest creates a WebhookServiceUpdateWebhookSubscriptionBadRequest with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionBadRequest() *WebhookServiceUpdateWebhookSubscriptionBadRequest {
+	return &WebhookServiceUpdateWebhookSubscriptionBadRequest{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WebhookServiceUpdateWebhookSubscriptionBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription bad request response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription bad request response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription bad request response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription bad request response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription bad request response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the webhook service update webhook subscription bad request response
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) Code() int {
+	return 400
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionBadRequest %s", 400, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionUnauthorized creates a WebhookServiceUpdateWebhookSubscriptionUnauthorized with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionUnauthorized() *WebhookServiceUpdateWebhookSubscriptionUnauthorized {
+	return &WebhookServiceUpdateWebhookSubscriptionUnauthorized{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WebhookServiceUpdateWebhookSubscriptionUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription unauthorized response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription unauthorized response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription unauthorized response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription unauthorized response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription unauthorized response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the webhook service update webhook subscription unauthorized response
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionUnauthorized %s", 401, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionForbidden creates a WebhookServiceUpdateWebhookSubscriptionForbidden with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionForbidden() *WebhookServiceUpdateWebhookSubscriptionForbidden {
+	return &WebhookServiceUpdateWebhookSubscriptionForbidden{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WebhookServiceUpdateWebhookSubscriptionForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription forbidden response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription forbidden response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription forbidden response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription forbidden response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription forbidden response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the webhook service update webhook subscription forbidden response
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) Code() int {
+	return 403
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionForbidden %s", 403, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionNotFound creates a WebhookServiceUpdateWebhookSubscriptionNotFound with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionNotFound() *WebhookServiceUpdateWebhookSubscriptionNotFound {
+	return &WebhookServiceUpdateWebhookSubscriptionNotFound{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WebhookServiceUpdateWebhookSubscriptionNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription not found response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription not found response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription not found response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription not found response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription not found response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the webhook service update webhook subscription not found response
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) Code() int {
+	return 404
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionNotFound %s", 404, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionConflict creates a WebhookServiceUpdateWebhookSubscriptionConflict with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionConflict() *WebhookServiceUpdateWebhookSubscriptionConflict {
+	return &WebhookServiceUpdateWebhookSubscriptionConflict{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WebhookServiceUpdateWebhookSubscriptionConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription conflict response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription conflict response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription conflict response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription conflict response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription conflict response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the webhook service update webhook subscription conflict response
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) Code() int {
+	return 409
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionConflict %s", 409, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWebhookServiceUpdateWebhookSubscriptionTooManyRequests creates a WebhookServiceUpdateWebhookSubscriptionTooManyRequests with default headers values
+func NewWebhookServiceUpdateWebhookSubscriptionTooManyRequests() *WebhookServiceUpdateWebhookSubscriptionTooManyRequests {
+	return &WebhookServiceUpdateWebhookSubscriptionTooManyRequests{}
+}
+
+// WebhookServiceUpdateWebhookSubscriptionTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WebhookServiceUpdateWebhookSubscriptionTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this webhook service update webhook subscription too many requests response has a 2xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this webhook service update webhook subscription too many requests response has a 3xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this webhook service update webhook subscription too many requests response has a 4xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this webhook service update webhook subscription too many requests response has a 5xx status code
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this webhook service update webhook subscription too many requests response a status code equal to that given
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the webhook service update webhook subscription too many requests response
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] webhookServiceUpdateWebhookSubscriptionTooManyRequests %s", 429, payload)
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WebhookServiceUpdateWebhookSubscriptionTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -226,12 +976,12 @@ func (o *WebhookServiceUpdateWebhookSubscriptionDefault) Code() int {
 
 func (o *WebhookServiceUpdateWebhookSubscriptionDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{webhookSubscription.id}][%d] WebhookService_UpdateWebhookSubscription default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] WebhookService_UpdateWebhookSubscription default %s", o._statusCode, payload)
 }
 
 func (o *WebhookServiceUpdateWebhookSubscriptionDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{webhookSubscription.id}][%d] WebhookService_UpdateWebhookSubscription default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/webhook-subscriptions/{id}][%d] WebhookService_UpdateWebhookSubscription default %s", o._statusCode, payload)
 }
 
 func (o *WebhookServiceUpdateWebhookSubscriptionDefault) GetPayload() *models.ErrorResponse {

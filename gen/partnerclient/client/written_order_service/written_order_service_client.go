@@ -433,7 +433,7 @@ func (a *Client) WrittenOrderServiceUpdateWrittenOrderContext(ctx context.Contex
 	op := &runtime.ClientOperation{
 		ID:                 "WrittenOrderService_UpdateWrittenOrder",
 		Method:             "PATCH",
-		PathPattern:        "/api/v1/written-orders/{writtenOrder.id}",
+		PathPattern:        "/api/v1/written-orders/{id}",
 		ProducesMediaTypes: []string{"application/json"},
 		ConsumesMediaTypes: []string{"application/json"},
 		Schemes:            []string{"http"},

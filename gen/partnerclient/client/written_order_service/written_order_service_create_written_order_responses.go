@@ -27,6 +27,36 @@ func (o *WrittenOrderServiceCreateWrittenOrderReader) ReadResponse(response runt
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceCreateWrittenOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceCreateWrittenOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceCreateWrittenOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWrittenOrderServiceCreateWrittenOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceCreateWrittenOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceCreateWrittenOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *WrittenOrderServiceCreateWrittenOrderOK) readResponse(response runtime.
 	}
 
 	o.Payload = new(models.V1WrittenOrder)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceCreateWrittenOrderBadRequest creates a WrittenOrderServiceCreateWrittenOrderBadRequest with default headers values
+func NewWrittenOrderServiceCreateWrittenOrderBadRequest() *WrittenOrderServiceCreateWrittenOrderBadRequest {
+	return &WrittenOrderServiceCreateWrittenOrderBadRequest{}
+}
+
+// WrittenOrderServiceCreateWrittenOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceCreateWrittenOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service create written order bad request response has a 2xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service create written order bad request response has a 3xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service create written order bad request response has a 4xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service create written order bad request response has a 5xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service create written order bad request response a status code equal to that given
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service create written order bad request response
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceCreateWrittenOrderUnauthorized creates a WrittenOrderServiceCreateWrittenOrderUnauthorized with default headers values
+func NewWrittenOrderServiceCreateWrittenOrderUnauthorized() *WrittenOrderServiceCreateWrittenOrderUnauthorized {
+	return &WrittenOrderServiceCreateWrittenOrderUnauthorized{}
+}
+
+// WrittenOrderServiceCreateWrittenOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceCreateWrittenOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service create written order unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service create written order unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service create written order unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service create written order unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service create written order unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service create written order unauthorized response
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceCreateWrittenOrderForbidden creates a WrittenOrderServiceCreateWrittenOrderForbidden with default headers values
+func NewWrittenOrderServiceCreateWrittenOrderForbidden() *WrittenOrderServiceCreateWrittenOrderForbidden {
+	return &WrittenOrderServiceCreateWrittenOrderForbidden{}
+}
+
+// WrittenOrderServiceCreateWrittenOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceCreateWrittenOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service create written order forbidden response has a 2xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service create written order forbidden response has a 3xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service create written order forbidden response has a 4xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service create written order forbidden response has a 5xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service create written order forbidden response a status code equal to that given
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service create written order forbidden response
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceCreateWrittenOrderConflict creates a WrittenOrderServiceCreateWrittenOrderConflict with default headers values
+func NewWrittenOrderServiceCreateWrittenOrderConflict() *WrittenOrderServiceCreateWrittenOrderConflict {
+	return &WrittenOrderServiceCreateWrittenOrderConflict{}
+}
+
+// WrittenOrderServiceCreateWrittenOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WrittenOrderServiceCreateWrittenOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service create written order conflict response has a 2xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service create written order conflict response has a 3xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service create written order conflict response has a 4xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service create written order conflict response has a 5xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service create written order conflict response a status code equal to that given
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the written order service create written order conflict response
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) Code() int {
+	return 409
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceCreateWrittenOrderTooManyRequests creates a WrittenOrderServiceCreateWrittenOrderTooManyRequests with default headers values
+func NewWrittenOrderServiceCreateWrittenOrderTooManyRequests() *WrittenOrderServiceCreateWrittenOrderTooManyRequests {
+	return &WrittenOrderServiceCreateWrittenOrderTooManyRequests{}
+}
+
+// WrittenOrderServiceCreateWrittenOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceCreateWrittenOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service create written order too many requests response has a 2xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service create written order too many requests response has a 3xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service create written order too many requests response has a 4xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service create written order too many requests response has a 5xx status code
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service create written order too many requests response a status code equal to that given
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service create written order too many requests response
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders][%d] writtenOrderServiceCreateWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceCreateWrittenOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

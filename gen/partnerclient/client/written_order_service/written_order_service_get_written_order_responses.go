@@ -27,6 +27,36 @@ func (o *WrittenOrderServiceGetWrittenOrderReader) ReadResponse(response runtime
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceGetWrittenOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceGetWrittenOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceGetWrittenOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWrittenOrderServiceGetWrittenOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceGetWrittenOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceGetWrittenOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +179,601 @@ func (o *WrittenOrderServiceGetWrittenOrderOK) readResponse(response runtime.Cli
 	}
 
 	o.Payload = new(models.V1WrittenOrder)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceGetWrittenOrderBadRequest creates a WrittenOrderServiceGetWrittenOrderBadRequest with default headers values
+func NewWrittenOrderServiceGetWrittenOrderBadRequest() *WrittenOrderServiceGetWrittenOrderBadRequest {
+	return &WrittenOrderServiceGetWrittenOrderBadRequest{}
+}
+
+// WrittenOrderServiceGetWrittenOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceGetWrittenOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service get written order bad request response has a 2xx status code
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service get written order bad request response has a 3xx status code
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service get written order bad request response has a 4xx status code
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service get written order bad request response has a 5xx status code
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service get written order bad request response a status code equal to that given
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service get written order bad request response
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceGetWrittenOrderUnauthorized creates a WrittenOrderServiceGetWrittenOrderUnauthorized with default headers values
+func NewWrittenOrderServiceGetWrittenOrderUnauthorized() *WrittenOrderServiceGetWrittenOrderUnauthorized {
+	return &WrittenOrderServiceGetWrittenOrderUnauthorized{}
+}
+
+// WrittenOrderServiceGetWrittenOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceGetWrittenOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service get written order unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service get written order unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service get written order unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service get written order unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service get written order unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service get written order unauthorized response
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceGetWrittenOrderForbidden creates a WrittenOrderServiceGetWrittenOrderForbidden with default headers values
+func NewWrittenOrderServiceGetWrittenOrderForbidden() *WrittenOrderServiceGetWrittenOrderForbidden {
+	return &WrittenOrderServiceGetWrittenOrderForbidden{}
+}
+
+// WrittenOrderServiceGetWrittenOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceGetWrittenOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service get written order forbidden response has a 2xx status code
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service get written order forbidden response has a 3xx status code
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service get written order forbidden response has a 4xx status code
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service get written order forbidden response has a 5xx status code
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service get written order forbidden response a status code equal to that given
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service get written order forbidden response
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceGetWrittenOrderNotFound creates a WrittenOrderServiceGetWrittenOrderNotFound with default headers values
+func NewWrittenOrderServiceGetWrittenOrderNotFound() *WrittenOrderServiceGetWrittenOrderNotFound {
+	return &WrittenOrderServiceGetWrittenOrderNotFound{}
+}
+
+// WrittenOrderServiceGetWrittenOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WrittenOrderServiceGetWrittenOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service get written order not found response has a 2xx status code
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service get written order not found response has a 3xx status code
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service get written order not found response has a 4xx status code
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service get written order not found response has a 5xx status code
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service get written order not found response a status code equal to that given
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the written order service get written order not found response
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceGetWrittenOrderTooManyRequests creates a WrittenOrderServiceGetWrittenOrderTooManyRequests with default headers values
+func NewWrittenOrderServiceGetWrittenOrderTooManyRequests() *WrittenOrderServiceGetWrittenOrderTooManyRequests {
+	return &WrittenOrderServiceGetWrittenOrderTooManyRequests{}
+}
+
+// WrittenOrderServiceGetWrittenOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceGetWrittenOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service get written order too many requests response has a 2xx status code
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service get written order too many requests response has a 3xx status code
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service get written order too many requests response has a 4xx status code
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service get written order too many requests response has a 5xx status code
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service get written order too many requests response a status code equal to that given
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service get written order too many requests response
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders/{id}][%d] writtenOrderServiceGetWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceGetWrittenOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

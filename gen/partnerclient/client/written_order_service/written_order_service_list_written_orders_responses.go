@@ -27,6 +27,30 @@ func (o *WrittenOrderServiceListWrittenOrdersReader) ReadResponse(response runti
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceListWrittenOrdersBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceListWrittenOrdersUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceListWrittenOrdersForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceListWrittenOrdersTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceListWrittenOrdersDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +173,482 @@ func (o *WrittenOrderServiceListWrittenOrdersOK) readResponse(response runtime.C
 	}
 
 	o.Payload = new(models.V1ListWrittenOrdersResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceListWrittenOrdersBadRequest creates a WrittenOrderServiceListWrittenOrdersBadRequest with default headers values
+func NewWrittenOrderServiceListWrittenOrdersBadRequest() *WrittenOrderServiceListWrittenOrdersBadRequest {
+	return &WrittenOrderServiceListWrittenOrdersBadRequest{}
+}
+
+// WrittenOrderServiceListWrittenOrdersBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceListWrittenOrdersBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service list written orders bad request response has a 2xx status code
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service list written orders bad request response has a 3xx status code
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service list written orders bad request response has a 4xx status code
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service list written orders bad request response has a 5xx status code
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service list written orders bad request response a status code equal to that given
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service list written orders bad request response
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceListWrittenOrdersUnauthorized creates a WrittenOrderServiceListWrittenOrdersUnauthorized with default headers values
+func NewWrittenOrderServiceListWrittenOrdersUnauthorized() *WrittenOrderServiceListWrittenOrdersUnauthorized {
+	return &WrittenOrderServiceListWrittenOrdersUnauthorized{}
+}
+
+// WrittenOrderServiceListWrittenOrdersUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceListWrittenOrdersUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service list written orders unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service list written orders unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service list written orders unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service list written orders unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service list written orders unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service list written orders unauthorized response
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceListWrittenOrdersForbidden creates a WrittenOrderServiceListWrittenOrdersForbidden with default headers values
+func NewWrittenOrderServiceListWrittenOrdersForbidden() *WrittenOrderServiceListWrittenOrdersForbidden {
+	return &WrittenOrderServiceListWrittenOrdersForbidden{}
+}
+
+// WrittenOrderServiceListWrittenOrdersForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceListWrittenOrdersForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service list written orders forbidden response has a 2xx status code
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service list written orders forbidden response has a 3xx status code
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service list written orders forbidden response has a 4xx status code
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service list written orders forbidden response has a 5xx status code
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service list written orders forbidden response a status code equal to that given
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service list written orders forbidden response
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceListWrittenOrdersTooManyRequests creates a WrittenOrderServiceListWrittenOrdersTooManyRequests with default headers values
+func NewWrittenOrderServiceListWrittenOrdersTooManyRequests() *WrittenOrderServiceListWrittenOrdersTooManyRequests {
+	return &WrittenOrderServiceListWrittenOrdersTooManyRequests{}
+}
+
+// WrittenOrderServiceListWrittenOrdersTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceListWrittenOrdersTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service list written orders too many requests response has a 2xx status code
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service list written orders too many requests response has a 3xx status code
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service list written orders too many requests response has a 4xx status code
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service list written orders too many requests response has a 5xx status code
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service list written orders too many requests response a status code equal to that given
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service list written orders too many requests response
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[GET /api/v1/written-orders][%d] writtenOrderServiceListWrittenOrdersTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceListWrittenOrdersTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *WrittenOrderServiceRevokeWrittenOrderReader) ReadResponse(response runt
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceRevokeWrittenOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceRevokeWrittenOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceRevokeWrittenOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWrittenOrderServiceRevokeWrittenOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWrittenOrderServiceRevokeWrittenOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceRevokeWrittenOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceRevokeWrittenOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *WrittenOrderServiceRevokeWrittenOrderOK) readResponse(response runtime.
 	}
 
 	o.Payload = new(models.V1WrittenOrder)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderBadRequest creates a WrittenOrderServiceRevokeWrittenOrderBadRequest with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderBadRequest() *WrittenOrderServiceRevokeWrittenOrderBadRequest {
+	return &WrittenOrderServiceRevokeWrittenOrderBadRequest{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceRevokeWrittenOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order bad request response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order bad request response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order bad request response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order bad request response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order bad request response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service revoke written order bad request response
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderUnauthorized creates a WrittenOrderServiceRevokeWrittenOrderUnauthorized with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderUnauthorized() *WrittenOrderServiceRevokeWrittenOrderUnauthorized {
+	return &WrittenOrderServiceRevokeWrittenOrderUnauthorized{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceRevokeWrittenOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service revoke written order unauthorized response
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderForbidden creates a WrittenOrderServiceRevokeWrittenOrderForbidden with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderForbidden() *WrittenOrderServiceRevokeWrittenOrderForbidden {
+	return &WrittenOrderServiceRevokeWrittenOrderForbidden{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceRevokeWrittenOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order forbidden response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order forbidden response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order forbidden response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order forbidden response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order forbidden response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service revoke written order forbidden response
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderNotFound creates a WrittenOrderServiceRevokeWrittenOrderNotFound with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderNotFound() *WrittenOrderServiceRevokeWrittenOrderNotFound {
+	return &WrittenOrderServiceRevokeWrittenOrderNotFound{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WrittenOrderServiceRevokeWrittenOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order not found response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order not found response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order not found response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order not found response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order not found response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the written order service revoke written order not found response
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderConflict creates a WrittenOrderServiceRevokeWrittenOrderConflict with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderConflict() *WrittenOrderServiceRevokeWrittenOrderConflict {
+	return &WrittenOrderServiceRevokeWrittenOrderConflict{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WrittenOrderServiceRevokeWrittenOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order conflict response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order conflict response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order conflict response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order conflict response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order conflict response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the written order service revoke written order conflict response
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) Code() int {
+	return 409
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceRevokeWrittenOrderTooManyRequests creates a WrittenOrderServiceRevokeWrittenOrderTooManyRequests with default headers values
+func NewWrittenOrderServiceRevokeWrittenOrderTooManyRequests() *WrittenOrderServiceRevokeWrittenOrderTooManyRequests {
+	return &WrittenOrderServiceRevokeWrittenOrderTooManyRequests{}
+}
+
+// WrittenOrderServiceRevokeWrittenOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceRevokeWrittenOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service revoke written order too many requests response has a 2xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service revoke written order too many requests response has a 3xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service revoke written order too many requests response has a 4xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service revoke written order too many requests response has a 5xx status code
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service revoke written order too many requests response a status code equal to that given
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service revoke written order too many requests response
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:revoke][%d] writtenOrderServiceRevokeWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceRevokeWrittenOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

@@ -27,6 +27,42 @@ func (o *WrittenOrderServiceSignWrittenOrderReader) ReadResponse(response runtim
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceSignWrittenOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceSignWrittenOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceSignWrittenOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWrittenOrderServiceSignWrittenOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWrittenOrderServiceSignWrittenOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceSignWrittenOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceSignWrittenOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -149,6 +185,720 @@ func (o *WrittenOrderServiceSignWrittenOrderOK) readResponse(response runtime.Cl
 	}
 
 	o.Payload = new(models.V1WrittenOrder)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderBadRequest creates a WrittenOrderServiceSignWrittenOrderBadRequest with default headers values
+func NewWrittenOrderServiceSignWrittenOrderBadRequest() *WrittenOrderServiceSignWrittenOrderBadRequest {
+	return &WrittenOrderServiceSignWrittenOrderBadRequest{}
+}
+
+// WrittenOrderServiceSignWrittenOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceSignWrittenOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order bad request response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order bad request response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order bad request response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order bad request response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order bad request response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service sign written order bad request response
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderUnauthorized creates a WrittenOrderServiceSignWrittenOrderUnauthorized with default headers values
+func NewWrittenOrderServiceSignWrittenOrderUnauthorized() *WrittenOrderServiceSignWrittenOrderUnauthorized {
+	return &WrittenOrderServiceSignWrittenOrderUnauthorized{}
+}
+
+// WrittenOrderServiceSignWrittenOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceSignWrittenOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service sign written order unauthorized response
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderForbidden creates a WrittenOrderServiceSignWrittenOrderForbidden with default headers values
+func NewWrittenOrderServiceSignWrittenOrderForbidden() *WrittenOrderServiceSignWrittenOrderForbidden {
+	return &WrittenOrderServiceSignWrittenOrderForbidden{}
+}
+
+// WrittenOrderServiceSignWrittenOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceSignWrittenOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order forbidden response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order forbidden response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order forbidden response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order forbidden response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order forbidden response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service sign written order forbidden response
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderNotFound creates a WrittenOrderServiceSignWrittenOrderNotFound with default headers values
+func NewWrittenOrderServiceSignWrittenOrderNotFound() *WrittenOrderServiceSignWrittenOrderNotFound {
+	return &WrittenOrderServiceSignWrittenOrderNotFound{}
+}
+
+// WrittenOrderServiceSignWrittenOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WrittenOrderServiceSignWrittenOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order not found response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order not found response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order not found response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order not found response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order not found response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the written order service sign written order not found response
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderConflict creates a WrittenOrderServiceSignWrittenOrderConflict with default headers values
+func NewWrittenOrderServiceSignWrittenOrderConflict() *WrittenOrderServiceSignWrittenOrderConflict {
+	return &WrittenOrderServiceSignWrittenOrderConflict{}
+}
+
+// WrittenOrderServiceSignWrittenOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WrittenOrderServiceSignWrittenOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order conflict response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order conflict response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order conflict response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order conflict response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order conflict response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the written order service sign written order conflict response
+func (o *WrittenOrderServiceSignWrittenOrderConflict) Code() int {
+	return 409
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceSignWrittenOrderTooManyRequests creates a WrittenOrderServiceSignWrittenOrderTooManyRequests with default headers values
+func NewWrittenOrderServiceSignWrittenOrderTooManyRequests() *WrittenOrderServiceSignWrittenOrderTooManyRequests {
+	return &WrittenOrderServiceSignWrittenOrderTooManyRequests{}
+}
+
+// WrittenOrderServiceSignWrittenOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceSignWrittenOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service sign written order too many requests response has a 2xx status code
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service sign written order too many requests response has a 3xx status code
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service sign written order too many requests response has a 4xx status code
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service sign written order too many requests response has a 5xx status code
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service sign written order too many requests response a status code equal to that given
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service sign written order too many requests response
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[POST /api/v1/written-orders/{id}:sign][%d] writtenOrderServiceSignWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceSignWrittenOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {

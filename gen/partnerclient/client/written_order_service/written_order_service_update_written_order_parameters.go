@@ -62,16 +62,16 @@ WrittenOrderServiceUpdateWrittenOrderParams contains all the parameters to send 
 */
 type WrittenOrderServiceUpdateWrittenOrderParams struct {
 
+	// ID.
+	//
+	// Server-assigned UUIDv7.
+	ID string
+
 	// WrittenOrder.
 	//
 	// The new values; written_order.id names the order and only fields named
 	// in update_mask are read. Send the etag from the last read.
 	WrittenOrder WrittenOrderServiceUpdateWrittenOrderBody
-
-	// WrittenOrderID.
-	//
-	// Server-assigned UUIDv7.
-	WrittenOrderID string
 
 	HTTPClient *http.Client
 
@@ -130,6 +130,17 @@ func (o *WrittenOrderServiceUpdateWrittenOrderParams) SetHTTPClient(client *http
 	o.HTTPClient = client
 }
 
+// WithID adds the id to the written order service update written order params.
+func (o *WrittenOrderServiceUpdateWrittenOrderParams) WithID(id string) *WrittenOrderServiceUpdateWrittenOrderParams {
+	o.SetID(id)
+	return o
+}
+
+// SetID adds the id to the written order service update written order params.
+func (o *WrittenOrderServiceUpdateWrittenOrderParams) SetID(id string) {
+	o.ID = id
+}
+
 // WithWrittenOrder adds the writtenOrder to the written order service update written order params.
 func (o *WrittenOrderServiceUpdateWrittenOrderParams) WithWrittenOrder(writtenOrder WrittenOrderServiceUpdateWrittenOrderBody) *WrittenOrderServiceUpdateWrittenOrderParams {
 	o.SetWrittenOrder(writtenOrder)
@@ -141,29 +152,18 @@ func (o *WrittenOrderServiceUpdateWrittenOrderParams) SetWrittenOrder(writtenOrd
 	o.WrittenOrder = writtenOrder
 }
 
-// WithWrittenOrderID adds the writtenOrderID to the written order service update written order params.
-func (o *WrittenOrderServiceUpdateWrittenOrderParams) WithWrittenOrderID(writtenOrderID string) *WrittenOrderServiceUpdateWrittenOrderParams {
-	o.SetWrittenOrderID(writtenOrderID)
-	return o
-}
-
-// SetWrittenOrderID adds the writtenOrderId to the written order service update written order params.
-func (o *WrittenOrderServiceUpdateWrittenOrderParams) SetWrittenOrderID(writtenOrderID string) {
-	o.WrittenOrderID = writtenOrderID
-}
-
 // WriteToRequest writes these params to a [runtime.ClientRequest].
 func (o *WrittenOrderServiceUpdateWrittenOrderParams) WriteToRequest(r runtime.ClientRequest, reg strfmt.Registry) error {
 	if err := r.SetTimeout(o.inner.timeout); err != nil {
 		return err
 	}
 	var res []error
-	if err := r.SetBodyParam(o.WrittenOrder); err != nil {
+
+	// path param id
+	if err := r.SetPathParam("id", o.ID); err != nil {
 		return err
 	}
-
-	// path param writtenOrder.id
-	if err := r.SetPathParam("writtenOrder.id", o.WrittenOrderID); err != nil {
+	if err := r.SetBodyParam(o.WrittenOrder); err != nil {
 		return err
 	}
 

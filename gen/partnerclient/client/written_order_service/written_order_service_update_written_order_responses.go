@@ -33,6 +33,42 @@ func (o *WrittenOrderServiceUpdateWrittenOrderReader) ReadResponse(response runt
 			return nil, err
 		}
 		return result, nil
+	case 400:
+		result := NewWrittenOrderServiceUpdateWrittenOrderBadRequest()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 401:
+		result := NewWrittenOrderServiceUpdateWrittenOrderUnauthorized()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 403:
+		result := NewWrittenOrderServiceUpdateWrittenOrderForbidden()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 404:
+		result := NewWrittenOrderServiceUpdateWrittenOrderNotFound()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 409:
+		result := NewWrittenOrderServiceUpdateWrittenOrderConflict()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
+	case 429:
+		result := NewWrittenOrderServiceUpdateWrittenOrderTooManyRequests()
+		if err := result.readResponse(response, consumer, o.formats); err != nil {
+			return nil, err
+		}
+		return nil, result
 	default:
 		result := NewWrittenOrderServiceUpdateWrittenOrderDefault(response.Code())
 		if err := result.readResponse(response, consumer, o.formats); err != nil {
@@ -105,12 +141,12 @@ func (o *WrittenOrderServiceUpdateWrittenOrderOK) Code() int {
 
 func (o *WrittenOrderServiceUpdateWrittenOrderOK) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/written-orders/{writtenOrder.id}][%d] writtenOrderServiceUpdateWrittenOrderOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderOK %s", 200, payload)
 }
 
 func (o *WrittenOrderServiceUpdateWrittenOrderOK) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/written-orders/{writtenOrder.id}][%d] writtenOrderServiceUpdateWrittenOrderOK %s", 200, payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderOK %s", 200, payload)
 }
 
 func (o *WrittenOrderServiceUpdateWrittenOrderOK) GetPayload() *models.V1WrittenOrder {
@@ -155,6 +191,720 @@ func (o *WrittenOrderServiceUpdateWrittenOrderOK) readResponse(response runtime.
 	}
 
 	o.Payload = new(models.V1WrittenOrder)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderBadRequest creates a WrittenOrderServiceUpdateWrittenOrderBadRequest with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderBadRequest() *WrittenOrderServiceUpdateWrittenOrderBadRequest {
+	return &WrittenOrderServiceUpdateWrittenOrderBadRequest{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderBadRequest describes a response with status code 400, with default header values.
+//
+// The request is invalid: errors lists each invalid field, preconditions each unmet precondition.
+type WrittenOrderServiceUpdateWrittenOrderBadRequest struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order bad request response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order bad request response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order bad request response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order bad request response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order bad request response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) IsCode(code int) bool {
+	return code == 400
+}
+
+// Code gets the status code for the written order service update written order bad request response
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) Code() int {
+	return 400
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderBadRequest %s", 400, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderBadRequest) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderUnauthorized creates a WrittenOrderServiceUpdateWrittenOrderUnauthorized with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderUnauthorized() *WrittenOrderServiceUpdateWrittenOrderUnauthorized {
+	return &WrittenOrderServiceUpdateWrittenOrderUnauthorized{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderUnauthorized describes a response with status code 401, with default header values.
+//
+// No credentials, or they are invalid or expired.
+type WrittenOrderServiceUpdateWrittenOrderUnauthorized struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order unauthorized response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order unauthorized response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order unauthorized response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order unauthorized response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order unauthorized response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) IsCode(code int) bool {
+	return code == 401
+}
+
+// Code gets the status code for the written order service update written order unauthorized response
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) Code() int {
+	return 401
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderUnauthorized %s", 401, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderUnauthorized) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderForbidden creates a WrittenOrderServiceUpdateWrittenOrderForbidden with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderForbidden() *WrittenOrderServiceUpdateWrittenOrderForbidden {
+	return &WrittenOrderServiceUpdateWrittenOrderForbidden{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderForbidden describes a response with status code 403, with default header values.
+//
+// The credentials do not allow this call.
+type WrittenOrderServiceUpdateWrittenOrderForbidden struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order forbidden response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order forbidden response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order forbidden response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order forbidden response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order forbidden response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) IsCode(code int) bool {
+	return code == 403
+}
+
+// Code gets the status code for the written order service update written order forbidden response
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) Code() int {
+	return 403
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderForbidden %s", 403, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderForbidden) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderNotFound creates a WrittenOrderServiceUpdateWrittenOrderNotFound with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderNotFound() *WrittenOrderServiceUpdateWrittenOrderNotFound {
+	return &WrittenOrderServiceUpdateWrittenOrderNotFound{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderNotFound describes a response with status code 404, with default header values.
+//
+// The resource named in the path does not exist in the caller's company.
+type WrittenOrderServiceUpdateWrittenOrderNotFound struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order not found response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order not found response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order not found response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order not found response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order not found response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) IsCode(code int) bool {
+	return code == 404
+}
+
+// Code gets the status code for the written order service update written order not found response
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) Code() int {
+	return 404
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderNotFound %s", 404, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderNotFound) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderConflict creates a WrittenOrderServiceUpdateWrittenOrderConflict with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderConflict() *WrittenOrderServiceUpdateWrittenOrderConflict {
+	return &WrittenOrderServiceUpdateWrittenOrderConflict{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderConflict describes a response with status code 409, with default header values.
+//
+// A conflict: a stale etag (reason ETAG_MISMATCH), a resource that already exists, or a request id reused with a different request (reason REQUEST_ID_REUSED).
+type WrittenOrderServiceUpdateWrittenOrderConflict struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order conflict response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order conflict response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order conflict response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order conflict response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order conflict response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) IsCode(code int) bool {
+	return code == 409
+}
+
+// Code gets the status code for the written order service update written order conflict response
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) Code() int {
+	return 409
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderConflict %s", 409, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderConflict) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
+
+	// response payload
+	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
+		return err
+	}
+
+	return nil
+}
+
+// NewWrittenOrderServiceUpdateWrittenOrderTooManyRequests creates a WrittenOrderServiceUpdateWrittenOrderTooManyRequests with default headers values
+func NewWrittenOrderServiceUpdateWrittenOrderTooManyRequests() *WrittenOrderServiceUpdateWrittenOrderTooManyRequests {
+	return &WrittenOrderServiceUpdateWrittenOrderTooManyRequests{}
+}
+
+// WrittenOrderServiceUpdateWrittenOrderTooManyRequests describes a response with status code 429, with default header values.
+//
+// Too many requests for this caller; Retry-After says when to try again.
+type WrittenOrderServiceUpdateWrittenOrderTooManyRequests struct {
+
+	// On 429 and 503: seconds to wait before retrying.
+	RetryAfter string
+
+	// Requests allowed in a burst.
+	XRateLimitLimit string
+
+	// Requests left in the current burst.
+	XRateLimitRemaining string
+
+	// Seconds until the burst allowance is full again.
+	XRateLimitReset string
+
+	// Id of this request; quote it to support.
+	XRequestID string
+
+	Payload *models.ErrorResponse
+}
+
+// IsSuccess returns true when this written order service update written order too many requests response has a 2xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) IsSuccess() bool {
+	return false
+}
+
+// IsRedirect returns true when this written order service update written order too many requests response has a 3xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) IsRedirect() bool {
+	return false
+}
+
+// IsClientError returns true when this written order service update written order too many requests response has a 4xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) IsClientError() bool {
+	return true
+}
+
+// IsServerError returns true when this written order service update written order too many requests response has a 5xx status code
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) IsServerError() bool {
+	return false
+}
+
+// IsCode returns true when this written order service update written order too many requests response a status code equal to that given
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) IsCode(code int) bool {
+	return code == 429
+}
+
+// Code gets the status code for the written order service update written order too many requests response
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) Code() int {
+	return 429
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) Error() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) String() string {
+	payload, _ := json.Marshal(o.Payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] writtenOrderServiceUpdateWrittenOrderTooManyRequests %s", 429, payload)
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) GetPayload() *models.ErrorResponse {
+	return o.Payload
+}
+
+func (o *WrittenOrderServiceUpdateWrittenOrderTooManyRequests) readResponse(response runtime.ClientResponse, consumer runtime.Consumer, formats strfmt.Registry) error {
+
+	// hydrates response header Retry-After
+	hdrRetryAfter := response.GetHeader("Retry-After")
+
+	if hdrRetryAfter != "" {
+		o.RetryAfter = hdrRetryAfter
+	}
+
+	// hydrates response header X-RateLimit-Limit
+	hdrXRateLimitLimit := response.GetHeader("X-RateLimit-Limit")
+
+	if hdrXRateLimitLimit != "" {
+		o.XRateLimitLimit = hdrXRateLimitLimit
+	}
+
+	// hydrates response header X-RateLimit-Remaining
+	hdrXRateLimitRemaining := response.GetHeader("X-RateLimit-Remaining")
+
+	if hdrXRateLimitRemaining != "" {
+		o.XRateLimitRemaining = hdrXRateLimitRemaining
+	}
+
+	// hydrates response header X-RateLimit-Reset
+	hdrXRateLimitReset := response.GetHeader("X-RateLimit-Reset")
+
+	if hdrXRateLimitReset != "" {
+		o.XRateLimitReset = hdrXRateLimitReset
+	}
+
+	// hydrates response header X-Request-Id
+	hdrXRequestID := response.GetHeader("X-Request-Id")
+
+	if hdrXRequestID != "" {
+		o.XRequestID = hdrXRequestID
+	}
+
+	o.Payload = new(models.ErrorResponse)
 
 	// response payload
 	if err := consumer.Consume(response.Body(), o.Payload); err != nil && !stderrors.Is(err, io.EOF) {
@@ -227,12 +977,12 @@ func (o *WrittenOrderServiceUpdateWrittenOrderDefault) Code() int {
 
 func (o *WrittenOrderServiceUpdateWrittenOrderDefault) Error() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/written-orders/{writtenOrder.id}][%d] WrittenOrderService_UpdateWrittenOrder default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] WrittenOrderService_UpdateWrittenOrder default %s", o._statusCode, payload)
 }
 
 func (o *WrittenOrderServiceUpdateWrittenOrderDefault) String() string {
 	payload, _ := json.Marshal(o.Payload)
-	return fmt.Sprintf("[PATCH /api/v1/written-orders/{writtenOrder.id}][%d] WrittenOrderService_UpdateWrittenOrder default %s", o._statusCode, payload)
+	return fmt.Sprintf("[PATCH /api/v1/written-orders/{id}][%d] WrittenOrderService_UpdateWrittenOrder default %s", o._statusCode, payload)
 }
 
 func (o *WrittenOrderServiceUpdateWrittenOrderDefault) GetPayload() *models.ErrorResponse {

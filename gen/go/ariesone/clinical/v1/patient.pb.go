@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -865,9 +866,9 @@ var File_ariesone_clinical_v1_patient_proto protoreflect.FileDescriptor
 
 const file_ariesone_clinical_v1_patient_proto_rawDesc = "" +
 	"\n" +
-	"\"ariesone/clinical/v1/patient.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\x88\x12\n" +
-	"\aPatient\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12*\n" +
+	"\"ariesone/clinical/v1/patient.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\x93\x12\n" +
+	"\aPatient\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12*\n" +
 	"\x0eaccount_number\x18\x02 \x01(\tB\x03\xe0A\x03R\raccountNumber\x12.\n" +
 	"\n" +
 	"first_name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x182R\tfirstName\x12(\n" +

@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -936,9 +937,9 @@ var File_ariesone_clinical_v1_payer_proto protoreflect.FileDescriptor
 
 const file_ariesone_clinical_v1_payer_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/clinical/v1/payer.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xea\x03\n" +
-	"\x05Payer\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12#\n" +
+	" ariesone/clinical/v1/payer.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xf5\x03\n" +
+	"\x05Payer\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12#\n" +
 	"\x04name\x18\x02 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\x04name\x12<\n" +
 	"\n" +
 	"payer_code\x18\x03 \x01(\tB\x1d\xe0A\x02\xbaH\x17\xd8\x01\x01r\x122\x10^[A-Z0-9]{1,20}$R\tpayerCode\x12E\n" +
@@ -952,10 +953,11 @@ const file_ariesone_clinical_v1_payer_proto_rawDesc = "" +
 	"\vupdate_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime\x12\x12\n" +
 	"\x04etag\x18\n" +
-	" \x01(\tR\x04etag\"\xb6\x02\n" +
-	"\x04Plan\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12\x1e\n" +
-	"\bpayer_id\x18\x02 \x01(\tB\x03\xe0A\x03R\apayerId\x12#\n" +
+	" \x01(\tR\x04etag\"\xd1\x02\n" +
+	"\x04Plan\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12.\n" +
+	"\bpayer_id\x18\x02 \x01(\tB\x13\x92A\r\xca>\n" +
+	"\xfa\x02\apayerId\xe0A\x03R\apayerId\x12#\n" +
 	"\x04name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\x04name\x12$\n" +
 	"\tplan_code\x18\x04 \x01(\tB\a\xbaH\x04r\x02\x18\x1eR\bplanCode\x12\x16\n" +
 	"\x06active\x18\x05 \x01(\bR\x06active\x12@\n" +

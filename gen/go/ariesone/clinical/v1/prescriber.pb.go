@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -497,10 +498,10 @@ var File_ariesone_clinical_v1_prescriber_proto protoreflect.FileDescriptor
 
 const file_ariesone_clinical_v1_prescriber_proto_rawDesc = "" +
 	"\n" +
-	"%ariesone/clinical/v1/prescriber.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xd7\x04\n" +
+	"%ariesone/clinical/v1/prescriber.proto\x12\x14ariesone.clinical.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xe2\x04\n" +
 	"\n" +
-	"Prescriber\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12-\n" +
+	"Prescriber\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12-\n" +
 	"\x03npi\x18\x02 \x01(\tB\x1b\xe0A\x02\xbaH\x15\xd8\x01\x01r\x102\x0e^[12][0-9]{9}$R\x03npi\x12.\n" +
 	"\n" +
 	"first_name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x182R\tfirstName\x12,\n" +

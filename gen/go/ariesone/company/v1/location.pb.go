@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -632,9 +633,9 @@ var File_ariesone_company_v1_location_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_location_proto_rawDesc = "" +
 	"\n" +
-	"\"ariesone/company/v1/location.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf6\x04\n" +
-	"\bLocation\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12:\n" +
+	"\"ariesone/company/v1/location.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/phone.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\x81\x05\n" +
+	"\bLocation\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12:\n" +
 	"\x04code\x18\x02 \x01(\tB&\xe0A\x02\xbaH \xd8\x01\x01r\x1b2\x19^[A-Z0-9][A-Z0-9-]{1,19}$R\x04code\x12#\n" +
 	"\x04name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\x04name\x12G\n" +
 	"\x04type\x18\x04 \x01(\x0e2!.ariesone.company.v1.LocationTypeB\x10\xe0A\x02\xbaH\n" +

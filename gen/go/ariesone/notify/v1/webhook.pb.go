@@ -9,6 +9,7 @@ package notifyv1
 import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -1070,9 +1071,9 @@ var File_ariesone_notify_v1_webhook_proto protoreflect.FileDescriptor
 
 const file_ariesone_notify_v1_webhook_proto_rawDesc = "" +
 	"\n" +
-	" ariesone/notify/v1/webhook.proto\x12\x12ariesone.notify.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xdc\x04\n" +
-	"\x13WebhookSubscription\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12#\n" +
+	" ariesone/notify/v1/webhook.proto\x12\x12ariesone.notify.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1egoogle/protobuf/duration.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xe7\x04\n" +
+	"\x13WebhookSubscription\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12#\n" +
 	"\x03url\x18\x02 \x01(\tB\x11\xe0A\x02\xbaH\v\xd8\x01\x01r\x06\x18\x80\x10\x88\x01\x01R\x03url\x12^\n" +
 	"\vevent_types\x18\x03 \x03(\tB=\xe0A\x02\xbaH7\x92\x014\x102\x18\x01\".r,\x18\xc8\x012'^[a-z][a-z0-9_]*(\\.[a-z0-9_]+)*(\\.\\*)?$R\n" +
 	"eventTypes\x12G\n" +

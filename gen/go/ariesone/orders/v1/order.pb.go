@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	date "google.golang.org/genproto/googleapis/type/date"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
@@ -1813,9 +1814,9 @@ var File_ariesone_orders_v1_order_proto protoreflect.FileDescriptor
 
 const file_ariesone_orders_v1_order_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/orders/v1/order.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\"\xe5\b\n" +
-	"\x05Order\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x120\n" +
+	"\x1eariesone/orders/v1/order.proto\x12\x12ariesone.orders.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a ariesone/common/v1/address.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xf0\b\n" +
+	"\x05Order\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x120\n" +
 	"\n" +
 	"patient_id\x18\x02 \x01(\tB\x11\xe0A\x02\xe0A\x05\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tpatientId\x12+\n" +
 	"\tbranch_id\x18\x03 \x01(\tB\x0e\xe0A\x02\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\bbranchId\x12;\n" +

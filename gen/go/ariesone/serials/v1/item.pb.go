@@ -10,6 +10,7 @@ import (
 	_ "buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	_ "github.com/ariesone/ariesone/gen/go/ariesone/auth/v1"
 	v1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+	_ "github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2/options"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
@@ -960,9 +961,9 @@ var File_ariesone_serials_v1_item_proto protoreflect.FileDescriptor
 
 const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/serials/v1/item.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xad\x05\n" +
-	"\x04Item\x12\x13\n" +
-	"\x02id\x18\x01 \x01(\tB\x03\xe0A\x03R\x02id\x12<\n" +
+	"\x1eariesone/serials/v1/item.proto\x12\x13ariesone.serials.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/common/v1/money.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xb8\x05\n" +
+	"\x04Item\x12\x1e\n" +
+	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12<\n" +
 	"\x04code\x18\x02 \x01(\tB(\xe0A\x02\xbaH\"\xd8\x01\x01r\x1d2\x1b^[A-Z0-9][A-Z0-9._-]{0,29}$R\x04code\x12#\n" +
 	"\x04name\x18\x03 \x01(\tB\x0f\xe0A\x02\xbaH\t\xd8\x01\x01r\x04\x10\x01\x18dR\x04name\x122\n" +
 	"\x05hcpcs\x18\x04 \x01(\tB\x1c\xbaH\x19\xd8\x01\x01r\x142\x12^[A-Va-v][0-9]{4}$R\x05hcpcs\x12+\n" +
@@ -1008,15 +1009,15 @@ const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\x11UpdateItemRequest\x125\n" +
 	"\x04item\x18\x01 \x01(\v2\x19.ariesone.serials.v1.ItemB\x06\xbaH\x03\xc8\x01\x01R\x04item\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
-	"updateMask\"\xda\x01\n" +
-	"\x16ManufacturerSerialRule\x12-\n" +
-	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12;\n" +
+	"updateMask\"\xef\x01\n" +
+	"\x16ManufacturerSerialRule\x12B\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\x1e\x92A\x12\xca>\x0f\xfa\x02\fmanufacturer\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12;\n" +
 	"\x04rule\x18\x02 \x01(\v2\x1f.ariesone.serials.v1.SerialRuleB\x06\xbaH\x03\xc8\x01\x01R\x04rule\x12@\n" +
 	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampB\x03\xe0A\x03R\n" +
 	"updateTime\x12\x12\n" +
-	"\x04etag\x18\x04 \x01(\tR\x04etag\"Q\n" +
-	" GetManufacturerSerialRuleRequest\x12-\n" +
-	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\"v\n" +
+	"\x04etag\x18\x04 \x01(\tR\x04etag\"f\n" +
+	" GetManufacturerSerialRuleRequest\x12B\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\x1e\x92A\x12\xca>\x0f\xfa\x02\fmanufacturer\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\"v\n" +
 	"\"ListManufacturerSerialRulesRequest\x12'\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\n" +
 	"\xbaH\a\x1a\x05\x18\xe8\a(\x00R\bpageSize\x12'\n" +
@@ -1026,9 +1027,9 @@ const file_ariesone_serials_v1_item_proto_rawDesc = "" +
 	"\x05rules\x18\x01 \x03(\v2+.ariesone.serials.v1.ManufacturerSerialRuleR\x05rules\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"k\n" +
 	" SetManufacturerSerialRuleRequest\x12G\n" +
-	"\x04rule\x18\x01 \x01(\v2+.ariesone.serials.v1.ManufacturerSerialRuleB\x06\xbaH\x03\xc8\x01\x01R\x04rule\"q\n" +
-	"#DeleteManufacturerSerialRuleRequest\x12-\n" +
-	"\fmanufacturer\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12\x1b\n" +
+	"\x04rule\x18\x01 \x01(\v2+.ariesone.serials.v1.ManufacturerSerialRuleB\x06\xbaH\x03\xc8\x01\x01R\x04rule\"\x86\x01\n" +
+	"#DeleteManufacturerSerialRuleRequest\x12B\n" +
+	"\fmanufacturer\x18\x01 \x01(\tB\x1e\x92A\x12\xca>\x0f\xfa\x02\fmanufacturer\xbaH\x06r\x04\x10\x01\x18dR\fmanufacturer\x12\x1b\n" +
 	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag*|\n" +
 	"\x10CheckDigitScheme\x12\"\n" +
 	"\x1eCHECK_DIGIT_SCHEME_UNSPECIFIED\x10\x00\x12\x1b\n" +
