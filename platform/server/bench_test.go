@@ -32,7 +32,7 @@ func BenchmarkUnaryCall(b *testing.B) {
 
 	b.Run("bare", func(b *testing.B) {
 		client := bareServer(b)
-		ctx := as(token)
+		ctx := authtest.Bearer(token)
 		callLoop(b, func() error { _, err := client.GetWidget(ctx, req); return err })
 	})
 
@@ -52,7 +52,7 @@ func BenchmarkUnaryCallParallel(b *testing.B) {
 
 	b.Run("bare", func(b *testing.B) {
 		client := bareServer(b)
-		parallelLoop(b, func() error { _, err := client.GetWidget(as(token), req); return err })
+		parallelLoop(b, func() error { _, err := client.GetWidget(authtest.Bearer(token), req); return err })
 	})
 	b.Run("full_chain", func(b *testing.B) {
 		client, ctx := fullChain(b)
@@ -69,7 +69,7 @@ func fullChain(b *testing.B) (testingv1.ProbeServiceClient, context.Context) {
 		b.Fatal(err)
 	}
 	h := newHarness(b, harnessOptions{limiter: limiter, sink: discardSink{}})
-	return h.client, as(h.token(companyA, "owner"))
+	return h.client, authtest.Bearer(h.token(companyA, "owner"))
 }
 
 // bareServer serves the probe with no interceptors at all.

@@ -117,7 +117,7 @@ func TestAuthenticationRejectsBadTokens(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ctx := context.Background()
 			if tok := tc.token(); tok != "" {
-				ctx = as(tok)
+				ctx = authtest.Bearer(tok)
 			}
 			_, err := h.client.GetWidget(ctx, &testingv1.GetWidgetRequest{Id: uuid.NewString()})
 			if got := status.Code(err); got != codes.Unauthenticated {
@@ -127,7 +127,7 @@ func TestAuthenticationRejectsBadTokens(t *testing.T) {
 	}
 
 	// The same server still accepts a good token.
-	if _, err := h.client.GetWidget(as(h.keys.Mint(valid())), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
+	if _, err := h.client.GetWidget(authtest.Bearer(h.keys.Mint(valid())), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
 		t.Fatalf("valid token refused: %v", err)
 	}
 }
@@ -135,7 +135,7 @@ func TestAuthenticationRejectsBadTokens(t *testing.T) {
 func TestRotatedKeyIsAcceptedWithoutRestart(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
 	old := h.keys.Current()
-	ctx := as(h.token(companyA, "owner"))
+	ctx := authtest.Bearer(h.token(companyA, "owner"))
 	if _, err := h.client.GetWidget(ctx, &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
 		t.Fatalf("first key: %v", err)
 	}
@@ -145,11 +145,11 @@ func TestRotatedKeyIsAcceptedWithoutRestart(t *testing.T) {
 		t.Fatalf("rotation kept kid %q", old.KeyID)
 	}
 	newToken := authtest.Sign(t, rotated, authtest.Claims(uuid.NewString(), companyA, "owner"))
-	if _, err := h.client.GetWidget(as(newToken), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
+	if _, err := h.client.GetWidget(authtest.Bearer(newToken), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
 		t.Fatalf("token signed with rotated key %s: %v", rotated.KeyID, err)
 	}
 	oldToken := authtest.Sign(t, old, authtest.Claims(uuid.NewString(), companyA, "owner"))
-	if _, err := h.client.GetWidget(as(oldToken), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
+	if _, err := h.client.GetWidget(authtest.Bearer(oldToken), &testingv1.GetWidgetRequest{Id: uuid.NewString()}); err != nil {
 		t.Fatalf("token signed with still-published key %s: %v", old.KeyID, err)
 	}
 }
@@ -194,7 +194,7 @@ func TestAuthorization(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(as(h.token(companyA, tc.roles...)))
+			err := tc.call(authtest.Bearer(h.token(companyA, tc.roles...)))
 			if got := status.Code(err); got != tc.want {
 				t.Fatalf("code = %v, want %v (err %v)", got, tc.want, err)
 			}
@@ -224,7 +224,7 @@ func TestEveryProbeMethodExceptTheDeliberateOneHasARule(t *testing.T) {
 
 func TestValidationReportsEveryFieldInOneBadRequest(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	_, err := h.client.CreateWidget(as(h.token(companyA, "owner")), &testingv1.CreateWidgetRequest{
+	_, err := h.client.CreateWidget(authtest.Bearer(h.token(companyA, "owner")), &testingv1.CreateWidgetRequest{
 		Widget:    &testingv1.Widget{DisplayName: "", Email: "not-an-email", Quantity: 0},
 		RequestId: "not-a-uuid",
 	})
@@ -253,7 +253,7 @@ func TestValidationReportsEveryFieldInOneBadRequest(t *testing.T) {
 		t.Fatalf("violated fields (-want +got):\n%s", diff)
 	}
 
-	_, err = h.client.CreateWidget(as(h.token(companyA, "owner")), &testingv1.CreateWidgetRequest{})
+	_, err = h.client.CreateWidget(authtest.Bearer(h.token(companyA, "owner")), &testingv1.CreateWidgetRequest{})
 	if got := status.Code(err); got != codes.InvalidArgument {
 		t.Fatalf("missing required widget: code = %v, want InvalidArgument", got)
 	}
@@ -268,8 +268,8 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, harnessOptions{limiter: limiter})
-	alice := as(h.token(companyA, "owner"))
-	bob := as(h.token(companyA, "owner"))
+	alice := authtest.Bearer(h.token(companyA, "owner"))
+	bob := authtest.Bearer(h.token(companyA, "owner"))
 	get := func(ctx context.Context) error {
 		_, err := h.client.GetWidget(ctx, &testingv1.GetWidgetRequest{Id: uuid.NewString()})
 		return err
@@ -304,7 +304,7 @@ func TestRateLimitPerPrincipal(t *testing.T) {
 
 func TestPanicIsMaskedAndServerKeepsServing(t *testing.T) {
 	h := newHarness(t, harnessOptions{})
-	_, err := h.client.Explode(as(h.token(companyA, "owner")), &testingv1.ExplodeRequest{})
+	_, err := h.client.Explode(authtest.Bearer(h.token(companyA, "owner")), &testingv1.ExplodeRequest{})
 	st := status.Convert(err)
 	if st.Code() != codes.Internal {
 		t.Fatalf("code = %v, want Internal", st.Code())
@@ -358,7 +358,7 @@ func TestOneAuditRecordPerCallIncludingDenied(t *testing.T) {
 		code string
 	}{
 		{func() error {
-			_, err := h.client.GetWidget(as(owner), &testingv1.GetWidgetRequest{Id: widgetID})
+			_, err := h.client.GetWidget(authtest.Bearer(owner), &testingv1.GetWidgetRequest{Id: widgetID})
 			return err
 		}, "OK"},
 		{func() error {
@@ -366,15 +366,21 @@ func TestOneAuditRecordPerCallIncludingDenied(t *testing.T) {
 			return err
 		}, "UNAUTHENTICATED"},
 		{func() error {
-			_, err := h.client.DeleteWidget(as(owner), &testingv1.DeleteWidgetRequest{Id: widgetID})
+			_, err := h.client.DeleteWidget(authtest.Bearer(owner), &testingv1.DeleteWidgetRequest{Id: widgetID})
 			return err
 		}, "PERMISSION_DENIED"},
-		{func() error { _, err := h.client.CreateWidget(as(owner), &testingv1.CreateWidgetRequest{}); return err }, "INVALID_ARGUMENT"},
 		{func() error {
-			_, err := h.client.GetWidget(as(owner), &testingv1.GetWidgetRequest{Id: missingWidget})
+			_, err := h.client.CreateWidget(authtest.Bearer(owner), &testingv1.CreateWidgetRequest{})
+			return err
+		}, "INVALID_ARGUMENT"},
+		{func() error {
+			_, err := h.client.GetWidget(authtest.Bearer(owner), &testingv1.GetWidgetRequest{Id: missingWidget})
 			return err
 		}, "NOT_FOUND"},
-		{func() error { _, err := h.client.Explode(as(owner), &testingv1.ExplodeRequest{}); return err }, "INTERNAL"},
+		{func() error {
+			_, err := h.client.Explode(authtest.Bearer(owner), &testingv1.ExplodeRequest{})
+			return err
+		}, "INTERNAL"},
 		{func() error { _, err := h.client.Ping(context.Background(), &testingv1.PingRequest{}); return err }, "OK"},
 	}
 	for _, c := range calls {

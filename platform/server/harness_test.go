@@ -137,11 +137,6 @@ func newHarness(t testing.TB, opts harnessOptions) *harness {
 	return &harness{keys: keys, audit: sink, client: testingv1.NewProbeServiceClient(conn), events: notifyv1.NewEventServiceClient(conn), conn: conn, srv: srv}
 }
 
-// as returns a context that sends token as a bearer credential.
-func as(token string) context.Context {
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
-}
-
 // token mints a valid token for a user of company with roles.
 func (h *harness) token(company string, roles ...string) string {
 	return h.keys.Mint(authtest.Claims(uuid.NewString(), company, roles...))

@@ -12,6 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/ratelimit"
 )
 
@@ -28,7 +29,7 @@ func TestRefusedStreamEndsWithoutHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	h := newHarness(t, harnessOptions{limiter: limiter})
-	limited := as(h.token(companyA, "partner"))
+	limited := authtest.Bearer(h.token(companyA, "partner"))
 
 	type outcome struct {
 		Code    codes.Code
@@ -95,13 +96,13 @@ func TestRefusedStreamEndsWithoutHeaders(t *testing.T) {
 		},
 		{
 			name: "role without the permission",
-			ctx:  as(h.token(companyA, "technician")),
+			ctx:  authtest.Bearer(h.token(companyA, "technician")),
 			req:  &notifyv1.WatchEventsRequest{},
 			want: outcome{Code: codes.PermissionDenied, Keys: []string{"x-request-id"}},
 		},
 		{
 			name: "invalid filter",
-			ctx:  as(h.token(companyA, "owner")),
+			ctx:  authtest.Bearer(h.token(companyA, "owner")),
 			req:  &notifyv1.WatchEventsRequest{Types: []string{"Not A Type"}},
 			want: outcome{Code: codes.InvalidArgument, Keys: []string{"x-request-id", ratelimit.HeaderLimit}},
 		},

@@ -5,6 +5,7 @@
 package authtest
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/uuid"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/ariesone/ariesone/platform/auth"
 )
@@ -144,4 +146,16 @@ func Sign(t testing.TB, key auth.SigningKey, claims *auth.Claims) string {
 		t.Fatalf("signing token: %v", err)
 	}
 	return tok
+}
+
+// Bearer returns a context whose outgoing gRPC calls send token as their
+// bearer credential, as a client of the mesh does.
+func Bearer(token string) context.Context {
+	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+}
+
+// As returns a context calling as user subject of company with roles, with a
+// token from ks.
+func (ks *KeySet) As(company, subject string, roles ...string) context.Context {
+	return Bearer(ks.Mint(Claims(subject, company, roles...)))
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/grpc/metadata"
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/auth"
@@ -93,8 +92,7 @@ func New(t testing.TB) *Env {
 
 // As returns a context calling as user subject of company with roles.
 func (e *Env) As(company, subject string, roles ...string) context.Context {
-	token := e.Keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return e.Keys.As(company, subject, roles...)
 }
 
 // Tenant is a company and callers of it in the roles clinical tests need.

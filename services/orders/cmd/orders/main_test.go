@@ -1,43 +1,20 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
-	"github.com/ariesone/ariesone/platform/outbox"
-	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
-	"github.com/ariesone/ariesone/platform/service"
-	"github.com/ariesone/ariesone/services/orders/migrations"
+	"github.com/ariesone/ariesone/platform/service/servicetest"
 )
 
 // TestEveryMethodHasAnAccessRule builds the server as the service runner
 // does (Configure and Register of the real spec) and walks every
 // registered method: one without a rule would be denied to everyone.
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
-	db := pgtest.NewServiceSchema(t, "orders", migrations.FS)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	sp := spec(&wiring{})
-	e := config.FromMap(map[string]string{"ENCRYPTION_KEY": newKey(t)})
-	sp.Configure(e)
-	if err := e.Err(); err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	d := &service.Deps{DB: db.App, Logger: logger, Registry: prometheus.NewRegistry(), Events: outbox.NewRecorder("orders", nil)}
-	d.Server = servertest.New(t, "orders", authtest.NewKeySet(t))
-	if err := sp.Register(ctx, d); err != nil {
-		t.Fatalf("register: %v", err)
-	}
+	d := servicetest.Register(t, spec(&wiring{}), map[string]string{"ENCRYPTION_KEY": newKey(t)})
 	methods := servertest.RequireRules(t, d.Server)
 	if methods < 17 {
 		t.Errorf("only %d methods registered; the orders services are missing", methods)

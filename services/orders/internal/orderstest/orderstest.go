@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/grpc/metadata"
 
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	"github.com/ariesone/ariesone/platform/auth"
@@ -112,8 +111,7 @@ func (e *Env) NewReplica(t testing.TB) *app.Application {
 
 // As returns a context calling as user subject of company with roles.
 func (e *Env) As(company, subject string, roles ...string) context.Context {
-	token := e.Keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return e.Keys.As(company, subject, roles...)
 }
 
 // Caller is a context of the app layer calling as user subject of company
