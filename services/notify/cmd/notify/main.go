@@ -33,8 +33,10 @@ type wiring struct {
 	// pages seals page tokens, with a key derived from keyring.
 	pages    *page.Sealer
 	webhooks webhook.Settings
-	hooks    *app.Webhooks
-	live     *app.LiveEvents
+	// app is the API's use cases; its WebhookDeliveries schedule the
+	// deliveries of the events the workers consume.
+	app  *app.Application
+	live *app.LiveEvents
 }
 
 // spec describes the notify service to the platform's runner.
@@ -59,15 +61,17 @@ func spec() service.Spec {
 func (w *wiring) register(_ context.Context, d *service.Deps) error {
 	s := store.New(d.DB)
 	w.live = app.NewLiveEvents(app.DefaultWatcherBuffer)
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: w.live, Revocations: d.Revocations, Pages: w.pages, Keyring: w.keyring})
-	grpcapi.Register(d.Server.GRPC(), a, d.Config.Features.RealTimeUpdates)
-	w.hooks = app.NewWebhooks(app.WebhookDeps{
-		Repo:                 store.NewWebhookStore(d.DB),
+	w.app = app.NewApplication(app.Deps{
+		Store:                s,
+		Webhooks:             store.NewWebhookStore(d.DB),
 		Keyring:              w.keyring,
 		Pages:                w.pages,
+		Live:                 w.live,
+		Revocations:          d.Revocations,
 		AllowInsecureTargets: w.webhooks.AllowInsecureTargets,
 	})
-	grpcapi.RegisterWebhooks(d.Server.GRPC(), w.hooks)
+	grpcapi.Register(d.Server.GRPC(), w.app, d.Config.Features.RealTimeUpdates)
+	grpcapi.RegisterWebhooks(d.Server.GRPC(), w.app)
 	return nil
 }
 
@@ -81,7 +85,7 @@ func (w *wiring) workers(ctx context.Context, d *service.Deps) ([]service.Worker
 	}
 	consumer := app.NewEventConsumer(app.ConsumerDeps{
 		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s,
-		Webhooks: w.hooks.Enqueuer, Ingest: trail,
+		Webhooks: w.app.WebhookDeliveries, Ingest: trail,
 	})
 	handler := inbox.Handler(d.DB, app.EventsConsumer, consumer.Consume)
 	dispatcher, err := webhook.NewDispatcher(webhook.DispatcherConfig{

@@ -1,6 +1,8 @@
 package app
 
 import (
+	"crypto/rand"
+	"io"
 	"time"
 
 	"github.com/google/uuid"
@@ -9,47 +11,67 @@ import (
 	"github.com/ariesone/ariesone/platform/usecase"
 )
 
-// Application is the notify API's whole use-case surface: every command
-// and query its RPCs run.
+// Application is the notify API's whole use-case surface, one group of
+// commands and queries per resource: every RPC of AuditService,
+// EventService, NotificationService and WebhookService runs one of them.
+// WebhookDeliveries also schedules the deliveries of events for the event
+// consumer (it implements WebhookEnqueuer).
 type Application struct {
-	Commands Commands
-	Queries  Queries
+	AuditRecords         AuditRecords
+	Events               Events
+	Notifications        Notifications
+	NotificationRules    NotificationRules
+	WebhookSubscriptions WebhookSubscriptions
+	WebhookDeliveries    WebhookDeliveries
 }
 
-// Commands change state, each in one unit of work.
-type Commands struct {
-	MarkNotificationRead   MarkNotificationReadHandler
-	CreateNotificationRule CreateNotificationRuleHandler
-	DeleteNotificationRule DeleteNotificationRuleHandler
+// Repository is everything the audit, event and notification use cases
+// store and read; the service's store.Store implements all of it.
+type Repository interface {
+	AuditRepository
+	EventRepository
+	NotificationRepository
+	NotificationRuleRepository
 }
 
-// Queries read state and change nothing.
-type Queries struct {
-	ListAuditRecords      ListAuditRecordsHandler
-	VerifyAuditChain      VerifyAuditChainHandler
-	ListEvents            ListEventsHandler
-	WatchEvents           WatchEventsHandler
-	ListNotifications     ListNotificationsHandler
-	GetNotificationRule   GetNotificationRuleHandler
-	ListNotificationRules ListNotificationRulesHandler
+// WebhookRepository is everything the webhook use cases store and read:
+// subscriptions, deliveries and attempts. The service's store.WebhookStore
+// implements it, the store the webhook dispatcher shares.
+type WebhookRepository interface {
+	WebhookSubscriptionRepository
+	WebhookDeliveryRepository
 }
 
-// Deps are what the API's use cases are built from. The store implements
-// every repository.
+// Keyring seals webhook signing secrets at rest, bound to their row, and
+// keys the fingerprints of idempotent creates (usecase.Fingerprint); the
+// service's AES-GCM key ring (platform/keyring) implements it.
+type Keyring interface {
+	EncryptString(plaintext string, associatedData ...string) ([]byte, error)
+	DecryptString(ciphertext []byte, associatedData ...string) (string, error)
+	BlindIndex(purpose, normalized string) []byte
+}
+
+// Deps are what the API's use cases are built from.
 type Deps struct {
-	Audit         AuditTrail
-	Events        EventLog
-	Rules         NotificationRules
-	Notifications Notifications
+	// Store holds the audit trail, the event log, the rules and the users'
+	// inboxes.
+	Store Repository
+	// Webhooks holds the webhook subscriptions and their deliveries.
+	Webhooks WebhookRepository
+	Keyring  Keyring
+	// Pages seals the page tokens of every listing.
+	Pages *page.Sealer
 	// Live fans events out to WatchEvents callers.
 	Live *LiveEvents
 	// Revocations end a WatchEvents stream within seconds of its token's
 	// revocation; nil checks none (tests).
 	Revocations RevocationChecker
-	// Pages seals the page tokens of every listing.
-	Pages *page.Sealer
-	// Keyring keys the fingerprints of create requests (usecase.Fingerprint).
-	Keyring usecase.BlindIndexer
+	// AllowInsecureTargets accepts plain http webhook URLs (development
+	// receivers; WEBHOOK_ALLOW_INSECURE_TARGETS, refused in production).
+	AllowInsecureTargets bool
+	// Random is the source of webhook signing secrets; nil means
+	// crypto/rand.
+	Random io.Reader
 	// Now is the clock; nil means the system clock.
 	Now usecase.Clock
 }
@@ -59,27 +81,22 @@ func NewApplication(d Deps) *Application {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	s := &service{Deps: d}
+	if d.Random == nil {
+		d.Random = rand.Reader
+	}
+	n := &notifier{Deps: d}
 	return &Application{
-		Commands: Commands{
-			MarkNotificationRead:   MarkNotificationReadHandler{s},
-			CreateNotificationRule: CreateNotificationRuleHandler{s},
-			DeleteNotificationRule: DeleteNotificationRuleHandler{s},
-		},
-		Queries: Queries{
-			ListAuditRecords:      ListAuditRecordsHandler{s},
-			VerifyAuditChain:      VerifyAuditChainHandler{s},
-			ListEvents:            ListEventsHandler{s},
-			WatchEvents:           WatchEventsHandler{s},
-			ListNotifications:     ListNotificationsHandler{s},
-			GetNotificationRule:   GetNotificationRuleHandler{s},
-			ListNotificationRules: ListNotificationRulesHandler{s},
-		},
+		AuditRecords:         AuditRecords{n},
+		Events:               Events{n},
+		Notifications:        Notifications{n},
+		NotificationRules:    NotificationRules{n},
+		WebhookSubscriptions: WebhookSubscriptions{n},
+		WebhookDeliveries:    WebhookDeliveries{n},
 	}
 }
 
-// service is what every API handler shares.
-type service struct {
+// notifier is what every notify use case shares.
+type notifier struct {
 	Deps
 }
 

@@ -22,6 +22,17 @@ var (
 	auditRecordedName = string(proto.MessageName(&auditv1.AuditRecorded{}))
 )
 
+// AuditTrail appends to the hash-chained audit records (the API reads them:
+// AuditRepository).
+type AuditTrail interface {
+	// AppendAuditRecords appends to the chain of companyID, the unit of
+	// work's tenant, the entries not yet in the trail (by id), linked by
+	// link from the locked head: a redelivered batch appends nothing, a
+	// partly new one only its new records.
+	AppendAuditRecords(ctx context.Context, companyID string, entries []domain.AuditEntry,
+		link func(domain.ChainHead, []domain.AuditEntry) ([]*domain.AuditRecord, domain.ChainHead)) (appended int, err error)
+}
+
 // chainBatch is the records of one batch bound for one tenant's chain.
 type chainBatch struct {
 	chain   string

@@ -11,6 +11,17 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
+// AuditRepository reads the hash-chained audit trail (the event consumer
+// appends to it: AuditTrail).
+type AuditRepository interface {
+	ListAuditRecords(ctx context.Context, q domain.AuditQuery, after *domain.AuditPosition, limit int) ([]*domain.AuditRecord, error)
+	AuditChainRecords(ctx context.Context, afterSequence int64, limit int) ([]*domain.AuditRecord, error)
+	AuditChainHead(ctx context.Context, companyID string) (domain.ChainHead, error)
+}
+
+// AuditRecords are the audit trail's queries.
+type AuditRecords struct{ n *notifier }
+
 // ListAuditRecords pages through the caller's trail, newest first.
 type ListAuditRecords struct {
 	PageSize  int32
@@ -24,12 +35,9 @@ type AuditRecordPage struct {
 	NextPageToken string
 }
 
-// ListAuditRecordsHandler runs ListAuditRecords.
-type ListAuditRecordsHandler struct{ s *service }
-
-// Handle returns one page. The page token is bound to the caller's tenant
+// List returns one page. The page token is bound to the caller's tenant
 // and the filters: reusing it with other filters is an invalid pageToken.
-func (h ListAuditRecordsHandler) Handle(ctx context.Context, q ListAuditRecords) (AuditRecordPage, error) {
+func (h AuditRecords) List(ctx context.Context, q ListAuditRecords) (AuditRecordPage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return AuditRecordPage{}, err
@@ -39,13 +47,13 @@ func (h ListAuditRecordsHandler) Handle(ctx context.Context, q ListAuditRecords)
 		return AuditRecordPage{}, errs.Invalid(errs.FieldViolation{Field: "endTime", Description: "must be after startTime"})
 	}
 	scope := []string{"ListAuditRecords", p.CompanyID, f.ActorID, f.ResourceID, f.Method, scopeTime(f.Start), scopeTime(f.End)}
-	records, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2, nil,
+	records, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, nil,
 		func(after []string, limit int) ([]*domain.AuditRecord, error) {
 			pos, err := auditPosition(after)
 			if err != nil {
 				return nil, err
 			}
-			return h.s.Audit.ListAuditRecords(ctx, f, pos, limit)
+			return h.n.Store.ListAuditRecords(ctx, f, pos, limit)
 		},
 		func(r *domain.AuditRecord) []string {
 			return []string{r.CallTime.UTC().Format(time.RFC3339Nano), strconv.FormatInt(r.Sequence, 10)}
@@ -78,16 +86,13 @@ func auditPosition(after []string) (*domain.AuditPosition, error) {
 // chain is streamed, never held in memory whole.
 const verifyPageSize = 500
 
-// VerifyAuditChainHandler recomputes the caller's hash chain.
-type VerifyAuditChainHandler struct{ s *service }
-
-// Handle walks the caller's chain from the first record in sequence order,
+// VerifyChain recomputes the caller's hash chain: it walks the caller's chain from the first record in sequence order,
 // a page at a time, and reports the first link that does not hold. The
 // head is read after the records, and records appended meanwhile are
 // walked too: a record and its head commit together, so every record up to
 // the head just read is visible to the next read, and what is still
 // missing then is missing for good.
-func (h VerifyAuditChainHandler) Handle(ctx context.Context) (domain.ChainVerdict, error) {
+func (h AuditRecords) VerifyChain(ctx context.Context) (domain.ChainVerdict, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return domain.ChainVerdict{}, err
@@ -95,7 +100,7 @@ func (h VerifyAuditChainHandler) Handle(ctx context.Context) (domain.ChainVerdic
 	v := domain.NewChainVerifier()
 	var headRead *domain.ChainHead
 	for {
-		records, err := h.s.Audit.AuditChainRecords(ctx, v.LastSequence(), verifyPageSize)
+		records, err := h.n.Store.AuditChainRecords(ctx, v.LastSequence(), verifyPageSize)
 		if err != nil {
 			return domain.ChainVerdict{}, err
 		}
@@ -111,7 +116,7 @@ func (h VerifyAuditChainHandler) Handle(ctx context.Context) (domain.ChainVerdic
 		case len(records) == 0 && headRead != nil:
 			return v.Finish(*headRead), nil
 		}
-		head, err := h.s.Audit.AuditChainHead(ctx, p.CompanyID)
+		head, err := h.n.Store.AuditChainHead(ctx, p.CompanyID)
 		if err != nil {
 			return domain.ChainVerdict{}, err
 		}

@@ -32,7 +32,7 @@ func TestListAuditRecords(t *testing.T) {
 		t.Helper()
 		var out []time.Time
 		for pages := 0; ; pages++ {
-			p, err := w.app.Queries.ListAuditRecords.Handle(auditor, q)
+			p, err := w.app.AuditRecords.List(auditor, q)
 			if err != nil {
 				t.Fatalf("ListAuditRecords(%+v): %v", q, err)
 			}
@@ -72,25 +72,25 @@ func TestListAuditRecords(t *testing.T) {
 	}
 
 	// A token belongs to its filter and tenant.
-	p, err := w.app.Queries.ListAuditRecords.Handle(auditor, app.ListAuditRecords{PageSize: 1, Filter: domain.AuditQuery{ActorID: "alice"}})
+	p, err := w.app.AuditRecords.List(auditor, app.ListAuditRecords{PageSize: 1, Filter: domain.AuditQuery{ActorID: "alice"}})
 	if err != nil || p.NextPageToken == "" {
 		t.Fatalf("first page: %v, %v", p, err)
 	}
-	_, err = w.app.Queries.ListAuditRecords.Handle(auditor, app.ListAuditRecords{PageSize: 1, PageToken: p.NextPageToken, Filter: domain.AuditQuery{ActorID: "bob"}})
+	_, err = w.app.AuditRecords.List(auditor, app.ListAuditRecords{PageSize: 1, PageToken: p.NextPageToken, Filter: domain.AuditQuery{ActorID: "bob"}})
 	if diff := cmp.Diff([]string{"pageToken"}, violations(t, err)); diff != "" {
 		t.Errorf("token reused with another filter (-want +got):\n%s", diff)
 	}
-	_, err = w.app.Queries.ListAuditRecords.Handle(as(b, "auditor-2", "auditor"), app.ListAuditRecords{PageSize: 1, PageToken: p.NextPageToken, Filter: domain.AuditQuery{ActorID: "alice"}})
+	_, err = w.app.AuditRecords.List(as(b, "auditor-2", "auditor"), app.ListAuditRecords{PageSize: 1, PageToken: p.NextPageToken, Filter: domain.AuditQuery{ActorID: "alice"}})
 	if diff := cmp.Diff([]string{"pageToken"}, violations(t, err)); diff != "" {
 		t.Errorf("token reused by another tenant (-want +got):\n%s", diff)
 	}
-	_, err = w.app.Queries.ListAuditRecords.Handle(auditor, app.ListAuditRecords{Filter: domain.AuditQuery{Start: at(4), End: at(4)}})
+	_, err = w.app.AuditRecords.List(auditor, app.ListAuditRecords{Filter: domain.AuditQuery{Start: at(4), End: at(4)}})
 	if diff := cmp.Diff([]string{"endTime"}, violations(t, err)); diff != "" {
 		t.Errorf("empty time range (-want +got):\n%s", diff)
 	}
 
 	// Tenant b sees only its own record.
-	pb, err := w.app.Queries.ListAuditRecords.Handle(as(b, "auditor-2", "auditor"), app.ListAuditRecords{Filter: domain.AuditQuery{ResourceID: "loc-1"}})
+	pb, err := w.app.AuditRecords.List(as(b, "auditor-2", "auditor"), app.ListAuditRecords{Filter: domain.AuditQuery{ResourceID: "loc-1"}})
 	if err != nil || len(pb.Records) != 1 || pb.Records[0].ActorID != "carol" {
 		t.Errorf("tenant b's records: %+v, %v", pb.Records, err)
 	}

@@ -31,7 +31,7 @@ func appendCalls(t *testing.T, w *world, company string, n int) []bus.Delivery {
 
 func (w *world) verify(t *testing.T, company string) domain.ChainVerdict {
 	t.Helper()
-	v, err := w.app.Queries.VerifyAuditChain.Handle(as(company, "auditor-1", "auditor"))
+	v, err := w.app.AuditRecords.VerifyChain(as(company, "auditor-1", "auditor"))
 	if err != nil {
 		t.Fatalf("VerifyAuditChain: %v", err)
 	}
@@ -77,7 +77,7 @@ func TestAuditChainsPerTenant(t *testing.T) {
 		}
 	}
 	// The stored hashes are the domain's: recompute one by hand.
-	page, err := w.app.Queries.ListAuditRecords.Handle(as(a, "auditor-1", "auditor"), app.ListAuditRecords{PageSize: 1})
+	page, err := w.app.AuditRecords.List(as(a, "auditor-1", "auditor"), app.ListAuditRecords{PageSize: 1})
 	if err != nil || len(page.Records) != 1 {
 		t.Fatalf("ListAuditRecords = %v, %v", page, err)
 	}

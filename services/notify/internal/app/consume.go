@@ -24,13 +24,20 @@ type ConsumerDeps struct {
 	Audit         AuditTrail
 	Events        EventLog
 	Recipients    Recipients
-	Rules         NotificationRules
-	Notifications Notifications
+	Rules         TenantRules
+	Notifications Inboxes
 	Webhooks      WebhookEnqueuer
 	// Ingest, when set, learns of every batch of audit records appended.
 	Ingest AuditIngest
 	// Now is the clock; nil means the system clock.
 	Now usecase.Clock
+}
+
+// TenantScope switches the tenant of a unit of work for a part of it.
+type TenantScope interface {
+	// InTenant runs fn in the unit of work ctx carries (or a new one) with
+	// the transaction's tenant set to companyID, then sets it back.
+	InTenant(ctx context.Context, companyID string, fn func(ctx context.Context) error) error
 }
 
 // AuditIngest observes the trail's ingest: n records appended at now, the

@@ -9,6 +9,41 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
+// EventLog logs the tenants' domain events (the API reads them:
+// EventRepository).
+type EventLog interface {
+	InsertEvent(ctx context.Context, e domain.Event) (inserted bool, err error)
+}
+
+// Recipients is the users read model.
+type Recipients interface {
+	UpdateRecipient(ctx context.Context, companyID, userID string, fn func(*domain.Recipient) bool) error
+	ActiveRecipients(ctx context.Context) ([]*domain.Recipient, error)
+}
+
+// TenantRules are the notification rules of the unit of work's tenant
+// (the API manages them: NotificationRuleRepository).
+type TenantRules interface {
+	// ListNotificationRules lists after afterID; a limit of 0 lists all.
+	ListNotificationRules(ctx context.Context, afterID string, limit int) ([]*domain.NotificationRule, error)
+}
+
+// Inboxes receive the notifications events make (the API reads them:
+// NotificationRepository).
+type Inboxes interface {
+	InsertNotifications(ctx context.Context, ns []*domain.Notification) error
+}
+
+// WebhookEnqueuer schedules the deliveries of an event to the tenant's
+// webhook subscriptions, and suspends the subscriptions whose creator's
+// authority an event ended; Application.WebhookDeliveries implements it. It
+// runs in the consumer's unit of work (ctx carries it), so deliveries are
+// scheduled exactly when the event is logged.
+type WebhookEnqueuer interface {
+	EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error
+	SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error
+}
+
 // ingestEvent applies one event of a tenant, in the unit of work ctx
 // carries: log it, update the users read model, notify the recipients of
 // matching rules, suspend the webhook subscriptions whose creator's

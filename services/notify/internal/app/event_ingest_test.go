@@ -63,7 +63,7 @@ func (s *seededTenant) userCtx(name string) context.Context {
 
 func (w *world) createRule(t *testing.T, ctx context.Context, v domain.NotificationRuleValues) *domain.NotificationRule {
 	t.Helper()
-	r, err := w.app.Commands.CreateNotificationRule.Handle(ctx, app.CreateNotificationRule{Values: v})
+	r, err := w.app.NotificationRules.Create(ctx, app.CreateNotificationRule{Values: v})
 	if err != nil {
 		t.Fatalf("CreateNotificationRule(%+v): %v", v, err)
 	}
@@ -73,7 +73,7 @@ func (w *world) createRule(t *testing.T, ctx context.Context, v domain.Notificat
 // inbox lists every notification of the user of ctx: (title, resource) pairs.
 func (w *world) inbox(t *testing.T, ctx context.Context) ([]string, int64) {
 	t.Helper()
-	p, err := w.app.Queries.ListNotifications.Handle(ctx, app.ListNotifications{})
+	p, err := w.app.Notifications.List(ctx, app.ListNotifications{})
 	if err != nil {
 		t.Fatalf("ListNotifications: %v", err)
 	}
@@ -167,7 +167,7 @@ func TestEventsBecomeNotifications(t *testing.T) {
 	// Logged once each, payload kept as received; webhooks scheduled once.
 	// A payload type this build does not know has no visibility rule: it is
 	// kept in the log, but listed to no one, owners included.
-	page, err := w.app.Queries.ListEvents.Handle(s.adminCtx, app.ListEvents{Types: []string{"serials.*", "company.location.created.v1"}})
+	page, err := w.app.Events.List(s.adminCtx, app.ListEvents{Types: []string{"serials.*", "company.location.created.v1"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,20 +240,20 @@ func TestNotificationsReadAndMarked(t *testing.T) {
 		w.mustApply(t, eventOf(t, "company.location.updated.v1", s.id, &companyv1.LocationUpdated{CompanyId: s.id, LocationId: s.atl}, t0.Add(time.Duration(i)*time.Hour)))
 	}
 	me := s.userCtx("wh-atl")
-	p, err := w.app.Queries.ListNotifications.Handle(me, app.ListNotifications{PageSize: 2})
+	p, err := w.app.Notifications.List(me, app.ListNotifications{PageSize: 2})
 	if err != nil || len(p.Notifications) != 2 || p.NextPageToken == "" || p.UnreadCount != 3 {
 		t.Fatalf("first page = %+v, %v", p, err)
 	}
 	first := p.Notifications[0]
-	read, err := w.app.Commands.MarkNotificationRead.Handle(me, first.ID)
+	read, err := w.app.Notifications.MarkRead(me, first.ID)
 	if err != nil || read.ReadTime == nil || read.ID != first.ID {
 		t.Fatalf("MarkNotificationRead = %+v, %v", read, err)
 	}
-	again, err := w.app.Commands.MarkNotificationRead.Handle(me, first.ID)
+	again, err := w.app.Notifications.MarkRead(me, first.ID)
 	if err != nil || !again.ReadTime.Equal(*read.ReadTime) {
 		t.Errorf("marking again = %+v, %v; want the first read time %v", again, err, read.ReadTime)
 	}
-	unread, err := w.app.Queries.ListNotifications.Handle(me, app.ListNotifications{UnreadOnly: true})
+	unread, err := w.app.Notifications.List(me, app.ListNotifications{UnreadOnly: true})
 	if err != nil || len(unread.Notifications) != 2 || unread.UnreadCount != 2 {
 		t.Errorf("unread = %+v, %v", unread, err)
 	}
@@ -268,17 +268,17 @@ func TestNotificationsReadAndMarked(t *testing.T) {
 		"another tenant": as(newUUID(t), s.users["wh-atl"], "warehouse"),
 		"an API key":     as(s.id, "partner-system", "partner"),
 	} {
-		_, err := w.app.Commands.MarkNotificationRead.Handle(ctx, first.ID)
+		_, err := w.app.Notifications.MarkRead(ctx, first.ID)
 		if errs.KindOf(err) != errs.KindNotFound {
 			t.Errorf("%s: %v, want not found", name, err)
 		}
 	}
-	_, err = w.app.Commands.MarkNotificationRead.Handle(me, "nope")
+	_, err = w.app.Notifications.MarkRead(me, "nope")
 	if diff := cmp.Diff([]string{"id"}, violations(t, err)); diff != "" {
 		t.Errorf("bad id (-want +got):\n%s", diff)
 	}
 	// A token is bound to the filter.
-	_, err = w.app.Queries.ListNotifications.Handle(me, app.ListNotifications{PageToken: p.NextPageToken, UnreadOnly: true})
+	_, err = w.app.Notifications.List(me, app.ListNotifications{PageToken: p.NextPageToken, UnreadOnly: true})
 	if diff := cmp.Diff([]string{"pageToken"}, violations(t, err)); diff != "" {
 		t.Errorf("token with another filter (-want +got):\n%s", diff)
 	}

@@ -12,6 +12,18 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
+// EventRepository reads the tenants' event log (the event consumer writes
+// it: EventLog): a page of it for List, and where a WatchEvents stream
+// resumes and what it replays.
+type EventRepository interface {
+	ListEvents(ctx context.Context, payloadTypes, patterns []string, after *domain.EventPosition, limit int) ([]*domain.Event, error)
+	EventPosition(ctx context.Context, id string) (domain.EventPosition, error)
+	ListEventsAfter(ctx context.Context, payloadTypes, patterns []string, after domain.EventPosition, limit int) ([]*domain.Event, error)
+}
+
+// Events are the event log's query and the live stream.
+type Events struct{ n *notifier }
+
 // ListEvents pages through the caller's event log, newest first: the
 // events the caller's roles may see, each as they may see it.
 type ListEvents struct {
@@ -27,12 +39,9 @@ type EventPage struct {
 	NextPageToken string
 }
 
-// ListEventsHandler runs ListEvents.
-type ListEventsHandler struct{ s *service }
-
-// Handle returns one page. The page token is bound to the caller's tenant
+// List returns one page. The page token is bound to the caller's tenant
 // and the type filter.
-func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage, error) {
+func (h Events) List(ctx context.Context, q ListEvents) (EventPage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return EventPage{}, err
@@ -41,13 +50,13 @@ func (h ListEventsHandler) Handle(ctx context.Context, q ListEvents) (EventPage,
 		return EventPage{}, err
 	}
 	scope := []string{"ListEvents", p.CompanyID, strings.Join(q.Types, ",")}
-	events, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 2, nil,
+	events, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, nil,
 		func(after []string, limit int) ([]*domain.Event, error) {
 			pos, err := eventPosition(after)
 			if err != nil {
 				return nil, err
 			}
-			return h.s.Events.ListEvents(ctx, eventPolicy().VisibleTypes(p.Roles), q.Types, pos, limit)
+			return h.n.Store.ListEvents(ctx, eventPolicy().VisibleTypes(p.Roles), q.Types, pos, limit)
 		},
 		func(e *domain.Event) []string { return []string{e.OccurTime.UTC().Format(time.RFC3339Nano), e.ID} })
 	if err != nil {

@@ -31,7 +31,7 @@ func TestListEvents(t *testing.T) {
 		var out []string
 		token := ""
 		for pages := 0; pages < 10; pages++ {
-			p, err := w.app.Queries.ListEvents.Handle(as(a, newUUID(t), "admin"), app.ListEvents{PageSize: 2, PageToken: token, Types: types})
+			p, err := w.app.Events.List(as(a, newUUID(t), "admin"), app.ListEvents{PageSize: 2, PageToken: token, Types: types})
 			if err != nil {
 				t.Fatalf("ListEvents(%q): %v", types, err)
 			}
@@ -56,7 +56,7 @@ func TestListEvents(t *testing.T) {
 	if got := list("comp.*", "company.location"); len(got) != 0 {
 		t.Errorf("prefixes not at a dot boundary matched %v", got)
 	}
-	_, err := w.app.Queries.ListEvents.Handle(as(a, "x", "admin"), app.ListEvents{Types: []string{"ok.*", "Bad Type"}})
+	_, err := w.app.Events.List(as(a, "x", "admin"), app.ListEvents{Types: []string{"ok.*", "Bad Type"}})
 	if diff := cmp.Diff([]string{"types[1]"}, violations(t, err)); diff != "" {
 		t.Errorf("bad pattern (-want +got):\n%s", diff)
 	}

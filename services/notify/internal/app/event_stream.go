@@ -31,13 +31,16 @@ const revocationCheckInterval = time.Second
 // replayPage is how many logged events a resuming stream reads at a time.
 const replayPage = 500
 
-// WatchEventsHandler subscribes the caller to the live stream of its
-// tenant's events.
-type WatchEventsHandler struct{ s *service }
+// RevocationChecker refuses a principal whose token was revoked since it
+// was issued; platform/revocation's Set implements it.
+type RevocationChecker interface {
+	Check(p identity.Principal) error
+}
 
-// Handle registers the caller's watcher and, when resuming, finds where
+// Watch subscribes the caller to the live stream of its tenant's events:
+// it registers the caller's watcher and, when resuming, finds where
 // to resume from. The caller must Close the stream.
-func (h WatchEventsHandler) Handle(ctx context.Context, q WatchEvents) (*EventStream, error) {
+func (h Events) Watch(ctx context.Context, q WatchEvents) (*EventStream, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -45,15 +48,15 @@ func (h WatchEventsHandler) Handle(ctx context.Context, q WatchEvents) (*EventSt
 	if err := checkPatterns("types", q.Types); err != nil {
 		return nil, err
 	}
-	if h.s.Live == nil {
+	if h.n.Live == nil {
 		return nil, errs.Unavailable("the live event stream is not running", nil)
 	}
-	st := &EventStream{s: h.s, principal: p, types: q.Types, visible: eventPolicy().VisibleTypes(p.Roles), seen: map[string]bool{}}
+	st := &EventStream{n: h.n, principal: p, types: q.Types, visible: eventPolicy().VisibleTypes(p.Roles), seen: map[string]bool{}}
 	if q.ResumeAfter != "" {
 		if err := usecase.CheckID("resumeAfter", q.ResumeAfter); err != nil {
 			return nil, err
 		}
-		pos, err := h.s.Events.EventPosition(ctx, q.ResumeAfter)
+		pos, err := h.n.Store.EventPosition(ctx, q.ResumeAfter)
 		if errs.Is(err, errs.KindNotFound) {
 			return nil, errs.Invalid(errs.FieldViolation{Field: "resumeAfter", Description: "is not an event of this company"})
 		}
@@ -64,7 +67,7 @@ func (h WatchEventsHandler) Handle(ctx context.Context, q WatchEvents) (*EventSt
 	}
 	// Registered before the replay is read: an event that arrives while it
 	// is read waits in the watcher, and is skipped there if replayed.
-	st.watcher = h.s.Live.Watch(p.CompanyID, p.Roles, q.Types)
+	st.watcher = h.n.Live.Watch(p.CompanyID, p.Roles, q.Types)
 	st.tick = time.NewTicker(revocationCheckInterval)
 	return st, nil
 }
@@ -73,7 +76,7 @@ func (h WatchEventsHandler) Handle(ctx context.Context, q WatchEvents) (*EventSt
 // then live events, each once, for as long as the caller's authority
 // stands. It is used by one goroutine.
 type EventStream struct {
-	s         *service
+	n         *notifier
 	principal identity.Principal
 	types     []string
 	visible   []string
@@ -129,8 +132,8 @@ func (st *EventStream) authority() error {
 	if !st.principal.ExpireTime.IsZero() && !time.Now().Before(st.principal.ExpireTime) {
 		return errTokenExpired
 	}
-	if st.s.Revocations != nil {
-		return st.s.Revocations.Check(st.principal)
+	if st.n.Revocations != nil {
+		return st.n.Revocations.Check(st.principal)
 	}
 	return nil
 }
@@ -144,7 +147,7 @@ func (st *EventStream) nextReplayed(ctx context.Context) (domain.Event, bool, er
 			if !st.replaying {
 				return domain.Event{}, false, nil
 			}
-			page, err := st.s.Events.ListEventsAfter(ctx, st.visible, st.types, st.replayFrom, replayPage)
+			page, err := st.n.Store.ListEventsAfter(ctx, st.visible, st.types, st.replayFrom, replayPage)
 			if err != nil {
 				return domain.Event{}, false, err
 			}

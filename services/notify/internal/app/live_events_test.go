@@ -191,19 +191,19 @@ func TestLiveEventsShowEachWatcherWhatItsRolesMaySee(t *testing.T) {
 func TestWatchEventsChecksPatterns(t *testing.T) {
 	t.Parallel()
 	a := app.NewApplication(app.Deps{Live: app.NewLiveEvents(1)})
-	_, err := a.Queries.WatchEvents.Handle(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{Types: []string{"company.*", "company.*.v1"}})
+	_, err := a.Events.Watch(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{Types: []string{"company.*", "company.*.v1"}})
 	if diff := cmp.Diff([]string{"types[1]"}, violations(t, err)); diff != "" {
 		t.Errorf("bad pattern (-want +got):\n%s", diff)
 	}
-	_, err = a.Queries.WatchEvents.Handle(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{ResumeAfter: "not-an-id"})
+	_, err = a.Events.Watch(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{ResumeAfter: "not-an-id"})
 	if diff := cmp.Diff([]string{"resumeAfter"}, violations(t, err)); diff != "" {
 		t.Errorf("bad resume point (-want +got):\n%s", diff)
 	}
-	w, err := a.Queries.WatchEvents.Handle(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{})
+	w, err := a.Events.Watch(as("0195f3a2-7c1e-7b3a-9d1f-1a2b3c4d5e6f", "u", "admin"), app.WatchEvents{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Close()
-	_, err = a.Queries.WatchEvents.Handle(context.Background(), app.WatchEvents{})
+	_, err = a.Events.Watch(context.Background(), app.WatchEvents{})
 	wantKind(t, err, errs.KindUnauthenticated)
 }

@@ -3,12 +3,24 @@ package app
 import (
 	"context"
 	"strconv"
+	"time"
 
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
+
+// NotificationRepository reads and marks the users' inboxes (the event
+// consumer fills them: Inboxes).
+type NotificationRepository interface {
+	ListNotifications(ctx context.Context, userID string, unreadOnly bool, afterID string, limit int) ([]*domain.Notification, error)
+	CountUnreadNotifications(ctx context.Context, userID string) (int64, error)
+	MarkNotificationRead(ctx context.Context, userID, id string, now time.Time) (*domain.Notification, error)
+}
+
+// Notifications are the commands and queries of the caller's own inbox.
+type Notifications struct{ n *notifier }
 
 // ListNotifications pages through the caller's own inbox, newest first.
 type ListNotifications struct {
@@ -25,25 +37,22 @@ type NotificationPage struct {
 	UnreadCount int64
 }
 
-// ListNotificationsHandler runs ListNotifications.
-type ListNotificationsHandler struct{ s *service }
-
-// Handle returns one page of the caller's notifications. A principal that
+// List returns one page of the caller's notifications. A principal that
 // is not a user (an API key, a service) has an empty inbox.
-func (h ListNotificationsHandler) Handle(ctx context.Context, q ListNotifications) (NotificationPage, error) {
+func (h Notifications) List(ctx context.Context, q ListNotifications) (NotificationPage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return NotificationPage{}, err
 	}
 	scope := []string{"ListNotifications", p.CompanyID, p.Subject, strconv.FormatBool(q.UnreadOnly)}
 	inbox := isUUID(p.Subject)
-	ns, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, scope, 1, nil,
+	ns, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 1, nil,
 		func(after []string, limit int) ([]*domain.Notification, error) {
 			afterID, err := idKey(after)
 			if err != nil || !inbox {
 				return nil, err
 			}
-			return h.s.Notifications.ListNotifications(ctx, p.Subject, q.UnreadOnly, afterID, limit)
+			return h.n.Store.ListNotifications(ctx, p.Subject, q.UnreadOnly, afterID, limit)
 		},
 		func(n *domain.Notification) []string { return []string{n.ID} })
 	if err != nil {
@@ -51,7 +60,7 @@ func (h ListNotificationsHandler) Handle(ctx context.Context, q ListNotification
 	}
 	out := NotificationPage{Notifications: ns, NextPageToken: next}
 	if inbox {
-		if out.UnreadCount, err = h.s.Notifications.CountUnreadNotifications(ctx, p.Subject); err != nil {
+		if out.UnreadCount, err = h.n.Store.CountUnreadNotifications(ctx, p.Subject); err != nil {
 			return NotificationPage{}, err
 		}
 	}
@@ -72,13 +81,10 @@ func idKey(after []string) (string, error) {
 	return after[0], nil
 }
 
-// MarkNotificationReadHandler marks one of the caller's notifications read.
-type MarkNotificationReadHandler struct{ s *service }
-
-// Handle marks notification id read and returns it; marking it again
+// MarkRead marks notification id, one of the caller's, read and returns it; marking it again
 // changes nothing (the first read time stays). Another user's notification
 // is NOT_FOUND, exactly like a missing one.
-func (h MarkNotificationReadHandler) Handle(ctx context.Context, id string) (*domain.Notification, error) {
+func (h Notifications) MarkRead(ctx context.Context, id string) (*domain.Notification, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -89,5 +95,5 @@ func (h MarkNotificationReadHandler) Handle(ctx context.Context, id string) (*do
 	if !isUUID(p.Subject) {
 		return nil, notFoundNotification(id)
 	}
-	return h.s.Notifications.MarkNotificationRead(ctx, p.Subject, id, h.s.Now.Stamp())
+	return h.n.Store.MarkNotificationRead(ctx, p.Subject, id, h.n.Now.Stamp())
 }

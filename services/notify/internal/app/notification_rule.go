@@ -9,6 +9,19 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
 
+// NotificationRuleRepository stores the tenants' rules (the event consumer
+// reads them: TenantRules).
+type NotificationRuleRepository interface {
+	CreateNotificationRule(ctx context.Context, r *domain.NotificationRule, requestID string, requestHash []byte) (out *domain.NotificationRule, replayed bool, err error)
+	GetNotificationRule(ctx context.Context, id string) (*domain.NotificationRule, error)
+	// ListNotificationRules lists after afterID; a limit of 0 lists all.
+	ListNotificationRules(ctx context.Context, afterID string, limit int) ([]*domain.NotificationRule, error)
+	DeleteNotificationRule(ctx context.Context, id string) error
+}
+
+// NotificationRules are the commands and queries of the tenant's rules.
+type NotificationRules struct{ n *notifier }
+
 // CreateNotificationRule adds a rule. Violations name fields of the request
 // ("notificationRule.recipientRole", "requestId").
 type CreateNotificationRule struct {
@@ -17,12 +30,9 @@ type CreateNotificationRule struct {
 	RequestID string
 }
 
-// CreateNotificationRuleHandler runs CreateNotificationRule.
-type CreateNotificationRuleHandler struct{ s *service }
-
-// Handle creates the rule. A repeated request (same request id, same
+// Create creates the rule. A repeated request (same request id, same
 // values) returns the rule created the first time.
-func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNotificationRule) (*domain.NotificationRule, error) {
+func (h NotificationRules) Create(ctx context.Context, cmd CreateNotificationRule) (*domain.NotificationRule, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -31,15 +41,15 @@ func (h CreateNotificationRuleHandler) Handle(ctx context.Context, cmd CreateNot
 	if err != nil {
 		return nil, err
 	}
-	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.s.Now.Stamp())
+	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.n.Now.Stamp())
 	if err != nil {
 		return nil, underField("notificationRule", err)
 	}
-	hash, err := usecase.Fingerprint(h.s.Keyring, "notify", "CreateNotificationRule", cmd.Values)
+	hash, err := usecase.Fingerprint(h.n.Keyring, "notify", "CreateNotificationRule", cmd.Values)
 	if err != nil {
 		return nil, err
 	}
-	r, _, err = h.s.Rules.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
+	r, _, err = h.n.Store.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
 	return r, err
 }
 
@@ -55,18 +65,15 @@ func underField(prefix string, err error) error {
 	return v.Err()
 }
 
-// GetNotificationRuleHandler returns one rule of the caller's tenant.
-type GetNotificationRuleHandler struct{ s *service }
-
-// Handle returns rule id; another tenant's rule is NOT_FOUND.
-func (h GetNotificationRuleHandler) Handle(ctx context.Context, id string) (*domain.NotificationRule, error) {
+// Get returns rule id of the caller's tenant; another tenant's rule is NOT_FOUND.
+func (h NotificationRules) Get(ctx context.Context, id string) (*domain.NotificationRule, error) {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return h.s.Rules.GetNotificationRule(ctx, id)
+	return h.n.Store.GetNotificationRule(ctx, id)
 }
 
 // ListNotificationRules pages through the caller's rules, oldest first.
@@ -81,38 +88,32 @@ type NotificationRulePage struct {
 	NextPageToken string
 }
 
-// ListNotificationRulesHandler runs ListNotificationRules.
-type ListNotificationRulesHandler struct{ s *service }
-
-// Handle returns one page.
-func (h ListNotificationRulesHandler) Handle(ctx context.Context, q ListNotificationRules) (NotificationRulePage, error) {
+// List returns one page.
+func (h NotificationRules) List(ctx context.Context, q ListNotificationRules) (NotificationRulePage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return NotificationRulePage{}, err
 	}
-	rules, next, err := usecase.CompositeKeysetPage(h.s.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, 1, nil,
+	rules, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, 1, nil,
 		func(after []string, limit int) ([]*domain.NotificationRule, error) {
 			afterID, err := idKey(after)
 			if err != nil {
 				return nil, err
 			}
-			return h.s.Rules.ListNotificationRules(ctx, afterID, limit)
+			return h.n.Store.ListNotificationRules(ctx, afterID, limit)
 		},
 		func(r *domain.NotificationRule) []string { return []string{r.ID} })
 	return NotificationRulePage{Rules: rules, NextPageToken: next}, err
 }
 
-// DeleteNotificationRuleHandler removes a rule.
-type DeleteNotificationRuleHandler struct{ s *service }
-
-// Handle deletes rule id; the notifications it made stay. A missing rule,
+// Delete deletes rule id; the notifications it made stay. A missing rule,
 // or another tenant's, is NOT_FOUND.
-func (h DeleteNotificationRuleHandler) Handle(ctx context.Context, id string) error {
+func (h NotificationRules) Delete(ctx context.Context, id string) error {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return err
 	}
 	if err := usecase.CheckID("id", id); err != nil {
 		return err
 	}
-	return h.s.Rules.DeleteNotificationRule(ctx, id)
+	return h.n.Store.DeleteNotificationRule(ctx, id)
 }

@@ -144,7 +144,7 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 
 	listed := func(roles ...string) []string {
 		t.Helper()
-		p, err := w.app.Queries.ListEvents.Handle(as(company, "u", roles...), app.ListEvents{PageSize: 100, Types: []string{"orders.*"}})
+		p, err := w.app.Events.List(as(company, "u", roles...), app.ListEvents{PageSize: 100, Types: []string{"orders.*"}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -181,7 +181,7 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 		}
 	}
 
-	trail, err := w.app.Queries.ListAuditRecords.Handle(as(company, "auditor-1", "auditor"), app.ListAuditRecords{})
+	trail, err := w.app.AuditRecords.List(as(company, "auditor-1", "auditor"), app.ListAuditRecords{})
 	if err != nil {
 		t.Fatal(err)
 	}

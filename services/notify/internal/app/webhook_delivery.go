@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"google.golang.org/protobuf/reflect/protoregistry"
 
@@ -14,6 +15,20 @@ import (
 
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
+
+// WebhookDeliveryRepository stores the deliveries of events to webhook
+// subscriptions and their attempts.
+type WebhookDeliveryRepository interface {
+	ListWebhookDeliveries(ctx context.Context, subscriptionID string, beforeTime time.Time, beforeID string, limit int) ([]*domain.WebhookDelivery, error)
+	EnqueueWebhookDeliveries(ctx context.Context, companyID string, plan func([]*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error)) (int, error)
+	SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string, now time.Time) (int, error)
+}
+
+// WebhookDeliveries are the delivery log's query, and the scheduling of
+// deliveries for the event consumer: they implement WebhookEnqueuer, which
+// also suspends the subscriptions whose creator's authority an event ended
+// (so that they deliver no more).
+type WebhookDeliveries struct{ n *notifier }
 
 // ListWebhookDeliveries pages through a subscription's deliveries, newest
 // first, each with its attempts.
@@ -29,12 +44,9 @@ type WebhookDeliveryPage struct {
 	NextPageToken string
 }
 
-// ListWebhookDeliveriesHandler runs ListWebhookDeliveries.
-type ListWebhookDeliveriesHandler struct{ w *webhooks }
-
-// Handle returns one page; another tenant's subscription is NOT_FOUND, and
+// List returns one page; another tenant's subscription is NOT_FOUND, and
 // the token is bound to the tenant and the subscription.
-func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookDeliveries) (WebhookDeliveryPage, error) {
+func (h WebhookDeliveries) List(ctx context.Context, q ListWebhookDeliveries) (WebhookDeliveryPage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return WebhookDeliveryPage{}, err
@@ -42,21 +54,17 @@ func (h ListWebhookDeliveriesHandler) Handle(ctx context.Context, q ListWebhookD
 	if err := usecase.CheckID("subscriptionId", q.SubscriptionID); err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	deliveries, next, err := usecase.CompositeKeysetPage(h.w.Pages, q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID}, 2, nil,
+	deliveries, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID}, 2, nil,
 		func(after []string, limit int) ([]*domain.WebhookDelivery, error) {
 			pos, err := parseWebhookPosition(after)
 			if err != nil {
 				return nil, err
 			}
-			return h.w.Repo.ListWebhookDeliveries(ctx, q.SubscriptionID, pos.Time, pos.ID, limit)
+			return h.n.Webhooks.ListWebhookDeliveries(ctx, q.SubscriptionID, pos.Time, pos.ID, limit)
 		},
 		func(d *domain.WebhookDelivery) []string { return webhookPositionKeys(d.CreateTime, d.ID) })
 	return WebhookDeliveryPage{Deliveries: deliveries, NextPageToken: next}, err
 }
-
-// EnqueueWebhookDeliveriesHandler schedules the deliveries of an event; it
-// implements WebhookEnqueuer for the event consumer.
-type EnqueueWebhookDeliveriesHandler struct{ w *webhooks }
 
 // EnqueueWebhookDeliveries makes one pending delivery of e for every active
 // subscription of e's tenant whose event types match e.Type and whose
@@ -66,12 +74,12 @@ type EnqueueWebhookDeliveriesHandler struct{ w *webhooks }
 // runs in the unit of work ctx carries (the consumer's), so deliveries exist
 // exactly when the event is logged; a redelivered event schedules nothing
 // twice. An event without a tenant has no subscriptions.
-func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error {
+func (h WebhookDeliveries) EnqueueWebhookDeliveries(ctx context.Context, e domain.Event) error {
 	if e.CompanyID == "" {
 		return nil
 	}
-	now := h.w.Now.Stamp()
-	_, err := h.w.Repo.EnqueueWebhookDeliveries(ctx, e.CompanyID, func(subs []*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error) {
+	now := h.n.Now.Stamp()
+	_, err := h.n.Webhooks.EnqueueWebhookDeliveries(ctx, e.CompanyID, func(subs []*domain.WebhookSubscription) ([]*domain.WebhookDelivery, error) {
 		var shown *shownEvent
 		bodies := map[string][]byte{} // by the view's payload
 		var out []*domain.WebhookDelivery
@@ -109,7 +117,7 @@ func (h EnqueueWebhookDeliveriesHandler) EnqueueWebhookDeliveries(ctx context.Co
 // SuspendWebhookSubscriptionsOf suspends, for reason, the subscriptions of
 // the event's tenant that deliver with creatorID's authority, which has
 // ended. It runs in the consumer's unit of work.
-func (h EnqueueWebhookDeliveriesHandler) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error {
-	_, err := h.w.Repo.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason, h.w.Now.Stamp())
+func (h WebhookDeliveries) SuspendWebhookSubscriptionsOf(ctx context.Context, creatorID, reason string) error {
+	_, err := h.n.Webhooks.SuspendWebhookSubscriptionsOf(ctx, creatorID, reason, h.n.Now.Stamp())
 	return err
 }

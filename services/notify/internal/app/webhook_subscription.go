@@ -3,12 +3,32 @@ package app
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/ariesone/ariesone/platform/etag"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
+
+// WebhookSubscriptionRepository stores the tenants' webhook subscriptions,
+// each with its sealed signing secret.
+type WebhookSubscriptionRepository interface {
+	CreateWebhookSubscription(ctx context.Context, s *domain.WebhookSubscription, sealedSecret []byte, requestID string, requestHash []byte) (out *domain.WebhookSubscription, sealed []byte, replayed bool, err error)
+	GetWebhookSubscription(ctx context.Context, id string) (*domain.WebhookSubscription, error)
+	ListWebhookSubscriptions(ctx context.Context, afterTime time.Time, afterID string, limit int) ([]*domain.WebhookSubscription, error)
+	UpdateWebhookSubscription(ctx context.Context, id string, fn func(*domain.WebhookSubscription) error) (*domain.WebhookSubscription, error)
+	DeleteWebhookSubscription(ctx context.Context, id string, check func(*domain.WebhookSubscription) error) error
+}
+
+// WebhookSecretColumn is the associated data that binds a sealed secret to
+// its column, next to the subscription id: a ciphertext copied to another
+// row or column no longer opens.
+const WebhookSecretColumn = "secret"
+
+// WebhookSubscriptions are the commands and queries of partners'
+// subscriptions to the tenant's events.
+type WebhookSubscriptions struct{ n *notifier }
 
 // webhookSubscriptionField is the request field that carries a
 // subscription in Create and Update; domain violations are rooted under it.
@@ -28,16 +48,13 @@ type CreatedWebhookSubscription struct {
 	Secret       string
 }
 
-// CreateWebhookSubscriptionHandler runs CreateWebhookSubscription.
-type CreateWebhookSubscriptionHandler struct{ w *webhooks }
-
-// Handle creates an active subscription with a fresh secret, sealed at
+// Create creates an active subscription with a fresh secret, sealed at
 // rest under the key ring. A repeated request (same request id, same
 // values) returns the subscription created the first time, as it is now,
 // and its secret, opened from the sealed copy: a client whose first
 // response was lost still learns the secret, and the secret is stored in
 // clear nowhere, the idempotency record included.
-func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd CreateWebhookSubscription) (CreatedWebhookSubscription, error) {
+func (h WebhookSubscriptions) Create(ctx context.Context, cmd CreateWebhookSubscription) (CreatedWebhookSubscription, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
@@ -46,28 +63,28 @@ func (h CreateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Create
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.w.AllowInsecureTargets, h.w.Now.Stamp())
+	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.n.AllowInsecureTargets, h.n.Now.Stamp())
 	if err != nil {
 		return CreatedWebhookSubscription{}, underField(webhookSubscriptionField, err)
 	}
-	secret, err := domain.NewWebhookSecret(h.w.Random)
+	secret, err := domain.NewWebhookSecret(h.n.Random)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	sealed, err := h.w.Keyring.EncryptString(secret, s.ID, WebhookSecretColumn)
+	sealed, err := h.n.Keyring.EncryptString(secret, s.ID, WebhookSecretColumn)
 	if err != nil {
 		return CreatedWebhookSubscription{}, fmt.Errorf("sealing webhook secret: %w", err)
 	}
-	hash, err := usecase.Fingerprint(h.w.Keyring, "notify", "CreateWebhookSubscription", cmd.Values)
+	hash, err := usecase.Fingerprint(h.n.Keyring, "notify", "CreateWebhookSubscription", cmd.Values)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
-	out, storedSealed, replayed, err := h.w.Repo.CreateWebhookSubscription(ctx, s, sealed, cmd.RequestID, hash)
+	out, storedSealed, replayed, err := h.n.Webhooks.CreateWebhookSubscription(ctx, s, sealed, cmd.RequestID, hash)
 	if err != nil {
 		return CreatedWebhookSubscription{}, err
 	}
 	if replayed {
-		if secret, err = h.w.openSecret(out.ID, storedSealed); err != nil {
+		if secret, err = h.n.openSecret(out.ID, storedSealed); err != nil {
 			return CreatedWebhookSubscription{}, err
 		}
 	}
@@ -82,8 +99,8 @@ func creatorOf(p identity.Principal) domain.WebhookCreator {
 
 // openSecret opens the sealed secret of subscription id and checks its
 // shape, so a ciphertext that opens to something else is never used.
-func (w *webhooks) openSecret(id string, sealed []byte) (string, error) {
-	secret, err := w.Keyring.DecryptString(sealed, id, WebhookSecretColumn)
+func (n *notifier) openSecret(id string, sealed []byte) (string, error) {
+	secret, err := n.Keyring.DecryptString(sealed, id, WebhookSecretColumn)
 	if err != nil {
 		return "", fmt.Errorf("opening the secret of webhook subscription %s: %w", id, err)
 	}
@@ -93,19 +110,15 @@ func (w *webhooks) openSecret(id string, sealed []byte) (string, error) {
 	return secret, nil
 }
 
-// GetWebhookSubscriptionHandler returns one subscription of the caller's
-// tenant, without its secret.
-type GetWebhookSubscriptionHandler struct{ w *webhooks }
-
-// Handle returns subscription id; another tenant's is NOT_FOUND.
-func (h GetWebhookSubscriptionHandler) Handle(ctx context.Context, id string) (*domain.WebhookSubscription, error) {
+// Get returns subscription id of the caller's tenant, without its secret; another tenant's is NOT_FOUND.
+func (h WebhookSubscriptions) Get(ctx context.Context, id string) (*domain.WebhookSubscription, error) {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return h.w.Repo.GetWebhookSubscription(ctx, id)
+	return h.n.Webhooks.GetWebhookSubscription(ctx, id)
 }
 
 // ListWebhookSubscriptions pages through the caller's subscriptions,
@@ -121,22 +134,19 @@ type WebhookSubscriptionPage struct {
 	NextPageToken string
 }
 
-// ListWebhookSubscriptionsHandler runs ListWebhookSubscriptions.
-type ListWebhookSubscriptionsHandler struct{ w *webhooks }
-
-// Handle returns one page; the token is bound to the caller's tenant.
-func (h ListWebhookSubscriptionsHandler) Handle(ctx context.Context, q ListWebhookSubscriptions) (WebhookSubscriptionPage, error) {
+// List returns one page; the token is bound to the caller's tenant.
+func (h WebhookSubscriptions) List(ctx context.Context, q ListWebhookSubscriptions) (WebhookSubscriptionPage, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return WebhookSubscriptionPage{}, err
 	}
-	subs, next, err := usecase.CompositeKeysetPage(h.w.Pages, q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID}, 2, nil,
+	subs, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID}, 2, nil,
 		func(after []string, limit int) ([]*domain.WebhookSubscription, error) {
 			pos, err := parseWebhookPosition(after)
 			if err != nil {
 				return nil, err
 			}
-			return h.w.Repo.ListWebhookSubscriptions(ctx, pos.Time, pos.ID, limit)
+			return h.n.Webhooks.ListWebhookSubscriptions(ctx, pos.Time, pos.ID, limit)
 		},
 		func(s *domain.WebhookSubscription) []string { return webhookPositionKeys(s.CreateTime, s.ID) })
 	return WebhookSubscriptionPage{Subscriptions: subs, NextPageToken: next}, err
@@ -152,23 +162,20 @@ type UpdateWebhookSubscription struct {
 	Values domain.WebhookSubscriptionValues
 }
 
-// UpdateWebhookSubscriptionHandler runs UpdateWebhookSubscription.
-type UpdateWebhookSubscriptionHandler struct{ w *webhooks }
-
-// Handle applies cmd after checking the etag (a stale one is ABORTED).
-func (h UpdateWebhookSubscriptionHandler) Handle(ctx context.Context, cmd UpdateWebhookSubscription) (*domain.WebhookSubscription, error) {
+// Update applies cmd after checking the etag (a stale one is ABORTED).
+func (h WebhookSubscriptions) Update(ctx context.Context, cmd UpdateWebhookSubscription) (*domain.WebhookSubscription, error) {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID(webhookSubscriptionField+".id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.w.Now.Stamp()
-	return h.w.Repo.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
+	now := h.n.Now.Stamp()
+	return h.n.Webhooks.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
 			return underField(webhookSubscriptionField, err)
 		}
-		return underField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.w.AllowInsecureTargets, now))
+		return underField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.n.AllowInsecureTargets, now))
 	})
 }
 
@@ -178,19 +185,16 @@ type DeleteWebhookSubscription struct {
 	Etag string
 }
 
-// DeleteWebhookSubscriptionHandler runs DeleteWebhookSubscription.
-type DeleteWebhookSubscriptionHandler struct{ w *webhooks }
-
-// Handle deletes the subscription after checking the etag. Deliveries in
+// Delete deletes the subscription after checking the etag. Deliveries in
 // flight finish, and their outcome is dropped.
-func (h DeleteWebhookSubscriptionHandler) Handle(ctx context.Context, cmd DeleteWebhookSubscription) error {
+func (h WebhookSubscriptions) Delete(ctx context.Context, cmd DeleteWebhookSubscription) error {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return err
 	}
 	if err := usecase.CheckID("id", cmd.ID); err != nil {
 		return err
 	}
-	return h.w.Repo.DeleteWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
+	return h.n.Webhooks.DeleteWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		return etag.Check(cmd.Etag, s.Version)
 	})
 }
@@ -201,15 +205,12 @@ type EnableWebhookSubscription struct {
 	Etag string
 }
 
-// EnableWebhookSubscriptionHandler runs EnableWebhookSubscription.
-type EnableWebhookSubscriptionHandler struct{ w *webhooks }
-
-// Handle enables the subscription after checking the etag; enabling one
+// Enable enables the subscription after checking the etag; enabling one
 // that is neither disabled nor suspended is FAILED_PRECONDITION. A
 // suspended subscription delivers with the caller's authority from now on.
 // Deliveries resume with the next event: those failed while it was off stay
 // failed.
-func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd EnableWebhookSubscription) (*domain.WebhookSubscription, error) {
+func (h WebhookSubscriptions) Enable(ctx context.Context, cmd EnableWebhookSubscription) (*domain.WebhookSubscription, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {
 		return nil, err
@@ -217,8 +218,8 @@ func (h EnableWebhookSubscriptionHandler) Handle(ctx context.Context, cmd Enable
 	if err := usecase.CheckID("id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.w.Now.Stamp()
-	return h.w.Repo.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
+	now := h.n.Now.Stamp()
+	return h.n.Webhooks.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
 			return err
 		}

@@ -40,7 +40,7 @@ func newWorld(t *testing.T) *world {
 	w.consumer = app.NewEventConsumer(app.ConsumerDeps{
 		Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: w.webhooks,
 	})
-	w.app = app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: app.NewLiveEvents(8),
+	w.app = app.NewApplication(app.Deps{Store: s, Live: app.NewLiveEvents(8),
 		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t)})
 	return w
 }

@@ -27,7 +27,7 @@ func (s *AuditServer) ListAuditRecords(ctx context.Context, req *notifyv1.ListAu
 	if req.GetEndTime() != nil {
 		filter.End = req.GetEndTime().AsTime()
 	}
-	p, err := s.app.Queries.ListAuditRecords.Handle(ctx, app.ListAuditRecords{
+	p, err := s.app.AuditRecords.List(ctx, app.ListAuditRecords{
 		PageSize:  req.GetPageSize(),
 		PageToken: req.GetPageToken(),
 		Filter:    filter,
@@ -45,7 +45,7 @@ func (s *AuditServer) ListAuditRecords(ctx context.Context, req *notifyv1.ListAu
 // VerifyAuditChain recomputes the caller's chain and reports the first
 // broken link.
 func (s *AuditServer) VerifyAuditChain(ctx context.Context, _ *notifyv1.VerifyAuditChainRequest) (*notifyv1.VerifyAuditChainResponse, error) {
-	v, err := s.app.Queries.VerifyAuditChain.Handle(ctx)
+	v, err := s.app.AuditRecords.VerifyChain(ctx)
 	if err != nil {
 		return nil, err
 	}

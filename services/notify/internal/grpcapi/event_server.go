@@ -31,7 +31,7 @@ func NewEventServer(a *app.Application, realTimeUpdates bool) *EventServer {
 
 // ListEvents returns one page of the tenant's events, newest first.
 func (s *EventServer) ListEvents(ctx context.Context, req *notifyv1.ListEventsRequest) (*notifyv1.ListEventsResponse, error) {
-	p, err := s.app.Queries.ListEvents.Handle(ctx, app.ListEvents{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(), Types: req.GetTypes()})
+	p, err := s.app.Events.List(ctx, app.ListEvents{PageSize: req.GetPageSize(), PageToken: req.GetPageToken(), Types: req.GetTypes()})
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func (s *EventServer) WatchEvents(req *notifyv1.WatchEventsRequest, stream grpc.
 		return errs.FailedPrecondition(ReasonFeatureDisabled, "live events are turned off; the operator enables them with FEATURE_REAL_TIME_UPDATES")
 	}
 	ctx := stream.Context()
-	events, err := s.app.Queries.WatchEvents.Handle(ctx, app.WatchEvents{Types: req.GetTypes(), ResumeAfter: req.GetResumeAfter()})
+	events, err := s.app.Events.Watch(ctx, app.WatchEvents{Types: req.GetTypes(), ResumeAfter: req.GetResumeAfter()})
 	if err != nil {
 		return err
 	}

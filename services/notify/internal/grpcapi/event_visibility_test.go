@@ -37,7 +37,7 @@ import (
 // hub, and the three channels served over loopback gRPC.
 type visibilityHarness struct {
 	rpc      *rpcHarness
-	webhooks *app.Webhooks
+	webhooks *app.Application
 	client   notifyv1.WebhookServiceClient
 }
 
@@ -46,16 +46,15 @@ func newVisibilityHarness(t *testing.T) *visibilityHarness {
 	db := storetest.New(t)
 	s := store.New(db.App)
 	ring := keyringtest.New(t)
-	hooks := app.NewWebhooks(app.WebhookDeps{Repo: store.NewWebhookStore(db.App), Keyring: ring, Pages: pagetest.Sealer(t, ring)})
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
-	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: hooks.Enqueuer})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Pages: pagetest.Sealer(t, ring), Keyring: ring})
+	a := app.NewApplication(app.Deps{Store: s, Webhooks: store.NewWebhookStore(db.App), Live: h.live, Pages: pagetest.Sealer(t, ring), Keyring: ring})
+	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s, Webhooks: a.WebhookDeliveries})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)
-	grpcapi.RegisterWebhooks(srv.GRPC(), hooks)
+	grpcapi.RegisterWebhooks(srv.GRPC(), a)
 	conn := servertest.Start(t, srv)
 	h.events = notifyv1.NewEventServiceClient(conn)
-	return &visibilityHarness{rpc: h, webhooks: hooks, client: notifyv1.NewWebhookServiceClient(conn)}
+	return &visibilityHarness{rpc: h, webhooks: a, client: notifyv1.NewWebhookServiceClient(conn)}
 }
 
 // roleView is what one channel showed a role: the event types, and the
@@ -160,7 +159,7 @@ func subscribe(t *testing.T, v *visibilityHarness, tenant, role string) string {
 	ctx := identity.NewContext(context.Background(), identity.Principal{
 		Subject: rpcID(t), CompanyID: tenant, Roles: []string{role}, Kind: identity.KindAPIKey,
 	})
-	created, err := v.webhooks.Commands.CreateWebhookSubscription.Handle(ctx, app.CreateWebhookSubscription{
+	created, err := v.webhooks.WebhookSubscriptions.Create(ctx, app.CreateWebhookSubscription{
 		Values: domain.WebhookSubscriptionValues{URL: "https://hooks.partner.example/in", EventTypes: []string{"company.*", "clinical.*", "serials.*"}},
 	})
 	if err != nil {
@@ -362,7 +361,7 @@ func newStreamHarness(t *testing.T) (*rpcHarness, *revocation.Set) {
 	revoked := revocation.Trusted(revocation.Config{})
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(64), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live, Revocations: revoked,
+	a := app.NewApplication(app.Deps{Store: s, Live: h.live, Revocations: revoked,
 		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t)})
 	srv := servertest.New(t, "notify", h.keys)
 	grpcapi.Register(srv.GRPC(), a, true)

@@ -21,7 +21,7 @@ func NewNotificationServer(a *app.Application) *NotificationServer {
 
 // ListNotifications returns one page of the caller's own notifications.
 func (s *NotificationServer) ListNotifications(ctx context.Context, req *notifyv1.ListNotificationsRequest) (*notifyv1.ListNotificationsResponse, error) {
-	p, err := s.app.Queries.ListNotifications.Handle(ctx, app.ListNotifications{
+	p, err := s.app.Notifications.List(ctx, app.ListNotifications{
 		PageSize:   req.GetPageSize(),
 		PageToken:  req.GetPageToken(),
 		UnreadOnly: req.GetUnreadOnly(),
@@ -42,7 +42,7 @@ func (s *NotificationServer) ListNotifications(ctx context.Context, req *notifyv
 
 // MarkNotificationRead marks one of the caller's notifications read.
 func (s *NotificationServer) MarkNotificationRead(ctx context.Context, req *notifyv1.MarkNotificationReadRequest) (*notifyv1.Notification, error) {
-	n, err := s.app.Commands.MarkNotificationRead.Handle(ctx, req.GetId())
+	n, err := s.app.Notifications.MarkRead(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -52,7 +52,7 @@ func (s *NotificationServer) MarkNotificationRead(ctx context.Context, req *noti
 // CreateNotificationRule adds a rule; id and create_time in the request
 // are ignored.
 func (s *NotificationServer) CreateNotificationRule(ctx context.Context, req *notifyv1.CreateNotificationRuleRequest) (*notifyv1.NotificationRule, error) {
-	r, err := s.app.Commands.CreateNotificationRule.Handle(ctx, app.CreateNotificationRule{
+	r, err := s.app.NotificationRules.Create(ctx, app.CreateNotificationRule{
 		Values:    notificationRuleValues(req.GetNotificationRule()),
 		RequestID: req.GetRequestId(),
 	})
@@ -64,7 +64,7 @@ func (s *NotificationServer) CreateNotificationRule(ctx context.Context, req *no
 
 // GetNotificationRule returns one rule.
 func (s *NotificationServer) GetNotificationRule(ctx context.Context, req *notifyv1.GetNotificationRuleRequest) (*notifyv1.NotificationRule, error) {
-	r, err := s.app.Queries.GetNotificationRule.Handle(ctx, req.GetId())
+	r, err := s.app.NotificationRules.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (s *NotificationServer) GetNotificationRule(ctx context.Context, req *notif
 // ListNotificationRules returns one page of the tenant's rules, oldest
 // first.
 func (s *NotificationServer) ListNotificationRules(ctx context.Context, req *notifyv1.ListNotificationRulesRequest) (*notifyv1.ListNotificationRulesResponse, error) {
-	p, err := s.app.Queries.ListNotificationRules.Handle(ctx, app.ListNotificationRules{PageSize: req.GetPageSize(), PageToken: req.GetPageToken()})
+	p, err := s.app.NotificationRules.List(ctx, app.ListNotificationRules{PageSize: req.GetPageSize(), PageToken: req.GetPageToken()})
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *NotificationServer) ListNotificationRules(ctx context.Context, req *not
 
 // DeleteNotificationRule removes a rule.
 func (s *NotificationServer) DeleteNotificationRule(ctx context.Context, req *notifyv1.DeleteNotificationRuleRequest) (*notifyv1.DeleteNotificationRuleResponse, error) {
-	if err := s.app.Commands.DeleteNotificationRule.Handle(ctx, req.GetId()); err != nil {
+	if err := s.app.NotificationRules.Delete(ctx, req.GetId()); err != nil {
 		return nil, err
 	}
 	return &notifyv1.DeleteNotificationRuleResponse{}, nil

@@ -75,7 +75,7 @@ func TestWebhookPageTokensAreOpaque(t *testing.T) {
 			ID: uuid.NewString(), Type: "company.location.created.v1", PayloadType: "ariesone.company.v1.LocationCreated",
 			CompanyID: webhookCompanyA, Source: "company", OccurTime: time.Now().UTC().Add(time.Duration(i) * time.Second),
 		}
-		if err := h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
+		if err := h.App.WebhookDeliveries.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
 	}

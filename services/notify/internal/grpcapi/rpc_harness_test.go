@@ -47,7 +47,7 @@ func newRPCHarness(t *testing.T, realTimeUpdates bool) *rpcHarness {
 	s := store.New(db.App)
 	h := &rpcHarness{db: db, live: app.NewLiveEvents(16), keys: authtest.NewKeySet(t)}
 	h.consumer = app.NewEventConsumer(app.ConsumerDeps{Tenants: s, Audit: s, Events: s, Recipients: s, Rules: s, Notifications: s})
-	a := app.NewApplication(app.Deps{Audit: s, Events: s, Rules: s, Notifications: s, Live: h.live,
+	a := app.NewApplication(app.Deps{Store: s, Live: h.live,
 		Pages: pagetest.Sealer(t, keyringtest.New(t)), Keyring: keyringtest.New(t)})
 
 	srv := servertest.New(t, "notify", h.keys)

@@ -9,25 +9,26 @@ import (
 	"github.com/ariesone/ariesone/services/notify/internal/app"
 )
 
-// RegisterWebhooks registers WebhookService on s, backed by w. Handlers
+// RegisterWebhooks registers WebhookService on s, backed by a's
+// WebhookSubscriptions and WebhookDeliveries. Handlers
 // return the application's errors unchanged; the server's interceptor chain
 // maps them to status codes (platform/grpcerr).
-func RegisterWebhooks(s grpc.ServiceRegistrar, w *app.Webhooks) {
-	notifyv1.RegisterWebhookServiceServer(s, &WebhookServer{webhooks: w})
+func RegisterWebhooks(s grpc.ServiceRegistrar, a *app.Application) {
+	notifyv1.RegisterWebhookServiceServer(s, &WebhookServer{app: a})
 }
 
 // WebhookServer implements WebhookService: partners' subscriptions to the
 // tenant's events and the log of their deliveries.
 type WebhookServer struct {
 	notifyv1.UnimplementedWebhookServiceServer
-	webhooks *app.Webhooks
+	app *app.Application
 }
 
 // CreateWebhookSubscription registers a URL and returns the signing secret,
 // this once (and again to a retry with the same request_id). Output-only
 // fields in the request are ignored.
 func (s *WebhookServer) CreateWebhookSubscription(ctx context.Context, req *notifyv1.CreateWebhookSubscriptionRequest) (*notifyv1.CreateWebhookSubscriptionResponse, error) {
-	created, err := s.webhooks.Commands.CreateWebhookSubscription.Handle(ctx, app.CreateWebhookSubscription{
+	created, err := s.app.WebhookSubscriptions.Create(ctx, app.CreateWebhookSubscription{
 		Values:    webhookValues(req.GetWebhookSubscription()),
 		RequestID: req.GetRequestId(),
 	})
@@ -42,7 +43,7 @@ func (s *WebhookServer) CreateWebhookSubscription(ctx context.Context, req *noti
 
 // GetWebhookSubscription returns one subscription, without its secret.
 func (s *WebhookServer) GetWebhookSubscription(ctx context.Context, req *notifyv1.GetWebhookSubscriptionRequest) (*notifyv1.WebhookSubscription, error) {
-	sub, err := s.webhooks.Queries.GetWebhookSubscription.Handle(ctx, req.GetId())
+	sub, err := s.app.WebhookSubscriptions.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +52,7 @@ func (s *WebhookServer) GetWebhookSubscription(ctx context.Context, req *notifyv
 
 // ListWebhookSubscriptions returns a page of subscriptions, oldest first.
 func (s *WebhookServer) ListWebhookSubscriptions(ctx context.Context, req *notifyv1.ListWebhookSubscriptionsRequest) (*notifyv1.ListWebhookSubscriptionsResponse, error) {
-	p, err := s.webhooks.Queries.ListWebhookSubscriptions.Handle(ctx, app.ListWebhookSubscriptions{
+	p, err := s.app.WebhookSubscriptions.List(ctx, app.ListWebhookSubscriptions{
 		PageSize:  req.GetPageSize(),
 		PageToken: req.GetPageToken(),
 	})
@@ -75,7 +76,7 @@ func (s *WebhookServer) UpdateWebhookSubscription(ctx context.Context, req *noti
 	if err != nil {
 		return nil, err
 	}
-	sub, err := s.webhooks.Commands.UpdateWebhookSubscription.Handle(ctx, app.UpdateWebhookSubscription{
+	sub, err := s.app.WebhookSubscriptions.Update(ctx, app.UpdateWebhookSubscription{
 		ID:     req.GetWebhookSubscription().GetId(),
 		Etag:   req.GetWebhookSubscription().GetEtag(),
 		Fields: fields,
@@ -89,7 +90,7 @@ func (s *WebhookServer) UpdateWebhookSubscription(ctx context.Context, req *noti
 
 // DeleteWebhookSubscription removes a subscription and its delivery log.
 func (s *WebhookServer) DeleteWebhookSubscription(ctx context.Context, req *notifyv1.DeleteWebhookSubscriptionRequest) (*notifyv1.DeleteWebhookSubscriptionResponse, error) {
-	err := s.webhooks.Commands.DeleteWebhookSubscription.Handle(ctx, app.DeleteWebhookSubscription{ID: req.GetId(), Etag: req.GetEtag()})
+	err := s.app.WebhookSubscriptions.Delete(ctx, app.DeleteWebhookSubscription{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}
@@ -98,7 +99,7 @@ func (s *WebhookServer) DeleteWebhookSubscription(ctx context.Context, req *noti
 
 // EnableWebhookSubscription re-enables a disabled subscription.
 func (s *WebhookServer) EnableWebhookSubscription(ctx context.Context, req *notifyv1.EnableWebhookSubscriptionRequest) (*notifyv1.WebhookSubscription, error) {
-	sub, err := s.webhooks.Commands.EnableWebhookSubscription.Handle(ctx, app.EnableWebhookSubscription{ID: req.GetId(), Etag: req.GetEtag()})
+	sub, err := s.app.WebhookSubscriptions.Enable(ctx, app.EnableWebhookSubscription{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}
@@ -108,7 +109,7 @@ func (s *WebhookServer) EnableWebhookSubscription(ctx context.Context, req *noti
 // ListWebhookDeliveries returns a page of a subscription's deliveries,
 // newest first, each with its attempts.
 func (s *WebhookServer) ListWebhookDeliveries(ctx context.Context, req *notifyv1.ListWebhookDeliveriesRequest) (*notifyv1.ListWebhookDeliveriesResponse, error) {
-	p, err := s.webhooks.Queries.ListWebhookDeliveries.Handle(ctx, app.ListWebhookDeliveries{
+	p, err := s.app.WebhookDeliveries.List(ctx, app.ListWebhookDeliveries{
 		SubscriptionID: req.GetSubscriptionId(),
 		PageSize:       req.GetPageSize(),
 		PageToken:      req.GetPageToken(),

@@ -432,11 +432,11 @@ func TestListWebhookDeliveriesNewestFirstAndPaginated(t *testing.T) {
 		} else {
 			events = append([]string{e.ID}, events...)
 		}
-		if err := h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
+		if err := h.App.WebhookDeliveries.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
 		// A redelivered event schedules nothing twice.
-		if err := h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
+		if err := h.App.WebhookDeliveries.EnqueueWebhookDeliveries(context.Background(), e); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -481,7 +481,7 @@ func TestEnqueueWebhookDeliveriesJoinsTheCallersTransaction(t *testing.T) {
 	// The consumer's unit of work rolls back: so do the deliveries.
 	errRollback := fmt.Errorf("consumer failed later")
 	err := h.DB.App.InTx(webhooktest.Principal(webhookCompanyA, "consumer"), func(ctx context.Context) error {
-		if err := h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(ctx, e); err != nil {
+		if err := h.App.WebhookDeliveries.EnqueueWebhookDeliveries(ctx, e); err != nil {
 			return err
 		}
 		return errRollback
@@ -494,13 +494,13 @@ func TestEnqueueWebhookDeliveriesJoinsTheCallersTransaction(t *testing.T) {
 		t.Fatalf("after rollback: %v, %v; want no delivery", resp, err)
 	}
 	// An event of another tenant finds none of A's subscriptions.
-	if err := h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(context.Background(), domain.Event{
+	if err := h.App.WebhookDeliveries.EnqueueWebhookDeliveries(context.Background(), domain.Event{
 		ID: e.ID, Type: e.Type, CompanyID: webhookCompanyB, OccurTime: e.OccurTime}); err != nil {
 		t.Fatal(err)
 	}
 	// Committed: one delivery with the rendered body.
 	err = h.DB.App.InTx(webhooktest.Principal(webhookCompanyA, "consumer"), func(ctx context.Context) error {
-		return h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(ctx, e)
+		return h.App.WebhookDeliveries.EnqueueWebhookDeliveries(ctx, e)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -130,7 +130,7 @@ func publish(t *testing.T, h *webhooktest.Harness, eventType string, payload pro
 		Payload:     b,
 	}
 	err = h.DB.App.InTx(webhooktest.Principal(companyA, "consumer"), func(ctx context.Context) error {
-		return h.Webhooks.Enqueuer.EnqueueWebhookDeliveries(ctx, e)
+		return h.App.WebhookDeliveries.EnqueueWebhookDeliveries(ctx, e)
 	})
 	if err != nil {
 		t.Fatalf("enqueue %s: %v", eventType, err)

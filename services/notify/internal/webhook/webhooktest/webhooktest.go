@@ -32,10 +32,12 @@ type Options struct {
 
 // Harness is one test's webhook service.
 type Harness struct {
-	DB       *storetest.DB
-	Ring     *keyring.Keyring
-	Store    *store.WebhookStore
-	Webhooks *app.Webhooks
+	DB    *storetest.DB
+	Ring  *keyring.Keyring
+	Store *store.WebhookStore
+	// App is the application WebhookService runs, built with the
+	// webhook dependencies only.
+	App *app.Application
 	// Client calls WebhookService over loopback gRPC.
 	Client notifyv1.WebhookServiceClient
 	keys   *authtest.KeySet
@@ -46,10 +48,10 @@ func New(t testing.TB, opts Options) *Harness {
 	t.Helper()
 	h := &Harness{DB: storetest.New(t), Ring: keyringtest.New(t), keys: authtest.NewKeySet(t)}
 	h.Store = store.NewWebhookStore(h.DB.App)
-	h.Webhooks = app.NewWebhooks(app.WebhookDeps{Repo: h.Store, Keyring: h.Ring, Pages: pagetest.Sealer(t, h.Ring), AllowInsecureTargets: opts.AllowInsecureTargets})
+	h.App = app.NewApplication(app.Deps{Webhooks: h.Store, Keyring: h.Ring, Pages: pagetest.Sealer(t, h.Ring), AllowInsecureTargets: opts.AllowInsecureTargets})
 
 	srv := servertest.New(t, "notify", h.keys)
-	grpcapi.RegisterWebhooks(srv.GRPC(), h.Webhooks)
+	grpcapi.RegisterWebhooks(srv.GRPC(), h.App)
 	h.Client = notifyv1.NewWebhookServiceClient(servertest.Start(t, srv))
 	return h
 }
