@@ -48,6 +48,13 @@ var OrdersSubscription = bus.Subscription{
 // events, in the log and in its events.
 const fulfillmentActor = "serials"
 
+// FulfillmentRepository moves units as orders' events tell: it releases
+// an order line's reservation and applies the line's transaction.
+type FulfillmentRepository interface {
+	ReleaseReservation(ctx context.Context, orderLineID string, t domain.UnitTransaction, actorID string) (Transition, error)
+	ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error)
+}
+
 // Fulfillment moves units as orders' events tell.
 type Fulfillment struct{ s *serials }
 

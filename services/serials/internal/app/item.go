@@ -19,6 +19,14 @@ const (
 	EventItemUpdated = "serials.item.updated.v1"
 )
 
+// ItemRepository stores the item master.
+type ItemRepository interface {
+	GetItem(ctx context.Context, id string) (*domain.Item, error)
+	ListItems(ctx context.Context, q ItemQuery) ([]*domain.Item, error)
+	CreateItem(ctx context.Context, it *domain.Item, requestID string, requestHash []byte) (*domain.Item, bool, error)
+	UpdateItem(ctx context.Context, id string, fn func(*domain.Item) error) (*domain.Item, error)
+}
+
 // Items are the item master's commands and queries.
 type Items struct{ s *serials }
 

@@ -19,6 +19,16 @@ const (
 	EventMaintenanceDue      = "serials.maintenance.due.v1"
 )
 
+// MaintenanceRepository stores maintenance records and finds, and claims
+// for the due sweep, the units due.
+type MaintenanceRepository interface {
+	CreateMaintenance(ctx context.Context, r *domain.MaintenanceRecord, release bool, requestID string, requestHash []byte) (Maintained, bool, error)
+	ListMaintenance(ctx context.Context, unitID string, after []string, limit int) ([]*domain.MaintenanceRecord, error)
+	ListDue(ctx context.Context, warehouseID string, through civil.Date, after []string, limit int) ([]DueUnit, error)
+	DueTenants(ctx context.Context, today civil.Date) ([]string, error)
+	ClaimDue(ctx context.Context, today civil.Date, limit int) ([]DueUnit, error)
+}
+
 // Maintenance are the maintenance commands and queries.
 type Maintenance struct{ s *serials }
 

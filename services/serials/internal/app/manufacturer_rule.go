@@ -18,6 +18,15 @@ const (
 	EventManufacturerRuleDeleted = "serials.manufacturer_rule.deleted.v1"
 )
 
+// ManufacturerRuleRepository stores the manufacturers' serial rules, which
+// items without a rule of their own follow.
+type ManufacturerRuleRepository interface {
+	GetManufacturerRule(ctx context.Context, manufacturer string) (*domain.ManufacturerRule, error)
+	ListManufacturerRules(ctx context.Context, after string, limit int) ([]*domain.ManufacturerRule, error)
+	SetManufacturerRule(ctx context.Context, r *domain.ManufacturerRule, check func(current *domain.ManufacturerRule) error) (*domain.ManufacturerRule, error)
+	DeleteManufacturerRule(ctx context.Context, manufacturer string, check func(current *domain.ManufacturerRule) error) (*domain.ManufacturerRule, error)
+}
+
 // checkManufacturer refuses a blank manufacturer name.
 func checkManufacturer(field, manufacturer string) error {
 	if domain.ManufacturerKey(manufacturer) == "" {

@@ -10,6 +10,12 @@ import (
 	"github.com/ariesone/ariesone/platform/usecase"
 )
 
+// RecallRepository finds the units a recall names and flags them.
+type RecallRepository interface {
+	RecallHolders(ctx context.Context, q RecallQuery, after []string, limit int) ([]RecallHolder, error)
+	SetRecalled(ctx context.Context, q RecallQuery, recalled bool) (int64, error)
+}
+
 // Recalls answer a manufacturer's recall.
 type Recalls struct{ s *serials }
 

@@ -8,6 +8,14 @@ import (
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
+// ReservationRepository holds units for order lines and releases them;
+// reserving reads the item first.
+type ReservationRepository interface {
+	GetItem(ctx context.Context, id string) (*domain.Item, error)
+	ReserveUnit(ctx context.Context, r Reservation, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (tr Transition, held bool, err error)
+	ReleaseReservation(ctx context.Context, orderLineID string, t domain.UnitTransaction, actorID string) (Transition, error)
+}
+
 // ReserveUnit asks for a unit for an order line; SerialNumber may be
 // empty (any free unit).
 type ReserveUnit struct {

@@ -8,6 +8,12 @@ import (
 	"github.com/ariesone/ariesone/services/serials/internal/domain"
 )
 
+// StockRepository reads stock levels and counts units.
+type StockRepository interface {
+	ListStock(ctx context.Context, q StockQuery) ([]*StockLevel, error)
+	CountUnits(ctx context.Context, warehouseID string) ([]UnitCount, error)
+}
+
 // Stock are the stock queries.
 type Stock struct{ s *serials }
 

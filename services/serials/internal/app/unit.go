@@ -25,6 +25,35 @@ const (
 	EventStockLow           = "serials.stock.low.v1"
 )
 
+// UnitRepository stores units and their transaction log, and finds them
+// by serial number (ValidateSerial). Receiving reads the unit's item and
+// its manufacturer's rule to check the serial number against.
+type UnitRepository interface {
+	GetUnit(ctx context.Context, id string) (*domain.Unit, error)
+	ListUnits(ctx context.Context, q UnitQuery) ([]*domain.Unit, error)
+	ReceiveUnit(ctx context.Context, u *domain.Unit, actorID, requestID string, requestHash []byte) (*domain.Unit, bool, error)
+	BatchReceive(ctx context.Context, units []*domain.Unit, actorID, requestID string, requestHash []byte) ([]string, bool, error)
+	ApplyTransaction(ctx context.Context, id string, t domain.UnitTransaction, actorID string, check func(*domain.Unit) error) (Transition, error)
+	ListTransactions(ctx context.Context, unitID string, after []string, limit int) ([]*TransactionRecord, error)
+	FindSerial(ctx context.Context, serial string) ([]SerialMatch, error)
+	GetItem(ctx context.Context, id string) (*domain.Item, error)
+	GetManufacturerRule(ctx context.Context, manufacturer string) (*domain.ManufacturerRule, error)
+}
+
+// Warehouses answers whether a location is one of the caller's
+// warehouses; company owns locations, so the service asks it. A location
+// that is not (missing, another company's, a branch, inactive) is an
+// errs.Invalid violation of field; an unreachable company is Unavailable.
+type Warehouses interface {
+	CheckWarehouse(ctx context.Context, field, id string) error
+}
+
+// Patients answers whether a patient is one of the caller's; clinical owns
+// patients. A patient that is not is an errs.Invalid violation of field.
+type Patients interface {
+	CheckPatient(ctx context.Context, field, id string) error
+}
+
 // Units are the unit commands and queries.
 type Units struct{ s *serials }
 

@@ -15,6 +15,14 @@ import (
 // EventUsageRecorded is the usage event type.
 const EventUsageRecorded = "serials.usage.recorded.v1"
 
+// UsageRepository stores units' nightly usage readings and reads them
+// back, with the unit, for compliance.
+type UsageRepository interface {
+	GetUnit(ctx context.Context, id string) (*domain.Unit, error)
+	RecordUsage(ctx context.Context, id string, readings []domain.NightUsage) (*domain.Unit, error)
+	Usage(ctx context.Context, unitID, patientID string, start, end civil.Date) ([]domain.NightUsage, error)
+}
+
 // Usage are the device usage commands and queries.
 type Usage struct{ s *serials }
 
