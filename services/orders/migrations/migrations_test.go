@@ -1,7 +1,6 @@
 package migrations_test
 
 import (
-	"context"
 	"slices"
 	"testing"
 
@@ -17,43 +16,25 @@ import (
 // events may be deleted.
 func TestEveryTenantTableIsScopedAndEvidenceIsAppendOnly(t *testing.T) {
 	s := pgtest.NewServiceSchema(t, "orders", migrations.FS)
-	rows, err := s.Super.Query(context.Background(), `
-		select c.relname, c.relrowsecurity and c.relforcerowsecurity,
-		       has_table_privilege('orders_app', c.oid, 'DELETE'),
-		       has_table_privilege('orders_app', c.oid, 'UPDATE')
-		from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where n.nspname = 'orders' and c.relkind = 'r'
-		order by c.relname`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	platform := []string{"goose_db_version", "platform_db_version", "encryption_key_check", "inbox"}
 	deletable := []string{"order_lines", "outbox"}
 	appendOnly := []string{"deliveries", "pickups", "price_lists", "resupply_confirmations", "resupply_shipments"}
 	var tables []string
-	for rows.Next() {
-		var name string
-		var forced, canDelete, canUpdate bool
-		if err := rows.Scan(&name, &forced, &canDelete, &canUpdate); err != nil {
-			t.Fatal(err)
-		}
+	for _, tb := range s.Tables(t) {
+		name := tb.Name
 		if slices.Contains(platform, name) {
 			continue
 		}
 		tables = append(tables, name)
-		if !forced {
+		if !tb.RowSecurity {
 			t.Errorf("table %s: row-level security not enabled and forced", name)
 		}
-		if canDelete != slices.Contains(deletable, name) {
-			t.Errorf("table %s: the runtime role may delete: %v", name, canDelete)
+		if tb.Delete != slices.Contains(deletable, name) {
+			t.Errorf("table %s: the runtime role may delete: %v", name, tb.Delete)
 		}
-		if canUpdate && slices.Contains(appendOnly, name) {
+		if tb.Update && slices.Contains(appendOnly, name) {
 			t.Errorf("table %s: the runtime role may update an append-only record", name)
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	want := []string{"claim_lines", "deliveries", "idempotency_keys", "order_lines", "orders", "outbox", "pickups", "price_lists", "prices", "rentals",
 		"resupply_confirmations", "resupply_schedules", "resupply_shipments", "resupply_windows"}
