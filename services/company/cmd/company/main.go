@@ -106,11 +106,8 @@ func spec() service.Spec {
 
 // newApplication builds the use cases on the service's database.
 func newApplication(d *service.Deps, s *settings) *app.Application {
-	directory := store.New(d.DB)
 	return app.NewApplication(app.Deps{
-		Companies:  directory,
-		Locations:  directory,
-		Users:      directory,
+		Store:      store.New(d.DB),
 		Keyring:    s.keyring,
 		Pages:      s.pages,
 		UnitOfWork: d.DB,
@@ -180,17 +177,14 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 		return err
 	}
 	defer closeDB()
-	directory := store.New(db)
 	// Bootstrap seals nothing, lists nothing and takes no idempotency keys,
 	// so it needs no key ring.
 	a := app.NewApplication(app.Deps{
-		Companies:  directory,
-		Locations:  directory,
-		Users:      directory,
+		Store:      store.New(db),
 		UnitOfWork: db,
 		Events:     service.CommandEvents("company"),
 	})
-	res, err := a.Commands.BootstrapCompany.Handle(ctx, app.BootstrapCompany{
+	res, err := a.Companies.Bootstrap(ctx, app.BootstrapCompany{
 		Code:            *code,
 		LegalName:       *legalName,
 		OwnerEmail:      *email,

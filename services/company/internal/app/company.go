@@ -10,16 +10,26 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
-// GetCompanyHandler returns the caller's own company.
-type GetCompanyHandler struct{ d *directory }
+// CompanyRepository stores companies.
+type CompanyRepository interface {
+	GetCompany(ctx context.Context, id string) (*domain.Company, error)
+	UpdateCompany(ctx context.Context, id string, fn func(*domain.Company) error) (*domain.Company, error)
+	CompanyIDForCode(ctx context.Context, code string) (id string, found bool, err error)
+	CreateCompanyWithOwner(ctx context.Context, c *domain.Company, owner *domain.User, passwordHash string) error
+	FindUserByEmail(ctx context.Context, companyID, email string) (u *domain.User, found bool, err error)
+}
 
-// Handle returns the company of the caller's token.
-func (h GetCompanyHandler) Handle(ctx context.Context) (*domain.Company, error) {
+// Companies are the company commands and queries: the caller's own
+// company, and the operator's bootstrap of a new one.
+type Companies struct{ r *registry }
+
+// Get returns the company of the caller's token.
+func (h Companies) Get(ctx context.Context) (*domain.Company, error) {
 	_, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return h.d.Companies.GetCompany(ctx, tenant)
+	return h.r.Store.GetCompany(ctx, tenant)
 }
 
 // UpdateCompany changes the caller's company. Violations name fields of
@@ -39,11 +49,8 @@ type UpdateCompany struct {
 	Values domain.CompanyValues
 }
 
-// UpdateCompanyHandler runs UpdateCompany.
-type UpdateCompanyHandler struct{ d *directory }
-
-// Handle applies cmd and records CompanyUpdated.
-func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*domain.Company, error) {
+// Update applies cmd and records CompanyUpdated.
+func (h Companies) Update(ctx context.Context, cmd UpdateCompany) (*domain.Company, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -51,13 +58,13 @@ func (h UpdateCompanyHandler) Handle(ctx context.Context, cmd UpdateCompany) (*d
 	if cmd.ID != "" && cmd.ID != tenant {
 		return nil, errs.Invalid(errs.FieldViolation{Field: "company.id", Description: "must be empty or the id of the caller's own company"})
 	}
-	now := h.d.Now.Stamp()
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
-		c, err := h.d.Companies.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
+	now := h.r.Now.Stamp()
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Company, []Event, error) {
+		c, err := h.r.Store.UpdateCompany(ctx, tenant, func(c *domain.Company) error {
 			if err := etag.Check(cmd.Etag, c.Version); err != nil {
 				return usecase.UnderField("company", err)
 			}
-			if err := c.Update(cmd.Fields, cmd.Values, h.d.Keyring); err != nil {
+			if err := c.Update(cmd.Fields, cmd.Values, h.r.Keyring); err != nil {
 				return usecase.UnderField("company", err)
 			}
 			c.UpdateTime = now

@@ -36,17 +36,15 @@ type BootstrapResult struct {
 // owners do not include the given email.
 const ReasonCompanyExists = "COMPANY_EXISTS"
 
-// BootstrapCompanyHandler runs BootstrapCompany. It acts for no caller: the
-// operator is trusted by holding the database credentials.
-type BootstrapCompanyHandler struct{ d *directory }
-
-// Handle creates the company and owner, or reports them as they exist. A
+// Bootstrap creates the company and owner, or reports them as they exist. It
+// acts for no caller: the operator is trusted by holding the database
+// credentials. A
 // company with the code whose users include the email as an owner is
 // success with Created false (the password is neither checked nor
 // changed); any other company with the code is FAILED_PRECONDITION with
 // reason ReasonCompanyExists. Violations name "code", "legalName",
 // "owner.email", "owner.givenName", "owner.familyName" and "ownerPassword".
-func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompany) (BootstrapResult, error) {
+func (h Companies) Bootstrap(ctx context.Context, cmd BootstrapCompany) (BootstrapResult, error) {
 	companyID, err := usecase.NewID()
 	if err != nil {
 		return BootstrapResult{}, err
@@ -55,7 +53,7 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	now := h.d.Now.Stamp()
+	now := h.r.Now.Stamp()
 	company, companyErr := domain.NewCompany(companyID, cmd.Code, cmd.LegalName, now)
 	owner, ownerErr := domain.NewUser(ownerID, companyID, domain.UserProfile{
 		Email:      cmd.OwnerEmail,
@@ -79,11 +77,11 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 	if err != nil {
 		return BootstrapResult{}, err
 	}
-	err = h.d.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
-		if err := h.d.Companies.CreateCompanyWithOwner(ctx, company, owner, hash); err != nil {
+	err = h.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
+		if err := h.r.Store.CreateCompanyWithOwner(ctx, company, owner, hash); err != nil {
 			return err
 		}
-		return usecase.RecordAll(ctx, h.d.Events, Event{
+		return usecase.RecordAll(ctx, h.r.Events, Event{
 			Type:       EventCompanyCreated,
 			CompanyID:  company.ID,
 			ResourceID: company.ID,
@@ -123,12 +121,12 @@ func (h BootstrapCompanyHandler) Handle(ctx context.Context, cmd BootstrapCompan
 
 // existing looks for a company with code. found is true when there is one;
 // the error is then nil only when email belongs to one of its owners.
-func (h BootstrapCompanyHandler) existing(ctx context.Context, code, email string) (BootstrapResult, bool, error) {
-	companyID, found, err := h.d.Companies.CompanyIDForCode(ctx, code)
+func (h Companies) existing(ctx context.Context, code, email string) (BootstrapResult, bool, error) {
+	companyID, found, err := h.r.Store.CompanyIDForCode(ctx, code)
 	if err != nil || !found {
 		return BootstrapResult{}, false, err
 	}
-	u, found, err := h.d.Companies.FindUserByEmail(ctx, companyID, email)
+	u, found, err := h.r.Store.FindUserByEmail(ctx, companyID, email)
 	if err != nil {
 		return BootstrapResult{}, true, err
 	}

@@ -65,7 +65,7 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	e := authntest.New(t, authntest.Options{})
 	ctx := context.Background()
 	directory := app.NewApplication(app.Deps{
-		Companies: e.Directory, Locations: e.Directory, Users: e.Directory, Keyring: e.Keyring,
+		Store: e.Directory, Keyring: e.Keyring,
 		Pages: e.Pages, UnitOfWork: e.DB, Events: e.Events,
 	})
 	cmd := app.BootstrapCompany{
@@ -74,7 +74,7 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	}
 
 	e.Events.FailWith(errEvents)
-	if _, err := directory.Commands.BootstrapCompany.Handle(ctx, cmd); !errors.Is(err, errEvents) {
+	if _, err := directory.Companies.Bootstrap(ctx, cmd); !errors.Is(err, errEvents) {
 		t.Fatalf("bootstrap with events failing: %v, want %v", err, errEvents)
 	}
 	if _, found, err := e.Directory.CompanyIDForCode(ctx, cmd.Code); found || err != nil {
@@ -82,7 +82,7 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	}
 
 	e.Events.FailWith(nil)
-	res, err := directory.Commands.BootstrapCompany.Handle(ctx, cmd)
+	res, err := directory.Companies.Bootstrap(ctx, cmd)
 	if err != nil || !res.Created {
 		t.Fatalf("bootstrap = %+v, %v; want created", res, err)
 	}
@@ -95,7 +95,7 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 		e.Events.Types()); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	if _, err := directory.Commands.BootstrapCompany.Handle(ctx, cmd); err != nil {
+	if _, err := directory.Companies.Bootstrap(ctx, cmd); err != nil {
 		t.Errorf("bootstrap again: %v", err)
 	}
 	if got := e.Events.Types(); len(got) != 4 {

@@ -11,19 +11,28 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
-// GetLocationHandler returns one location of the caller's company.
-type GetLocationHandler struct{ d *directory }
+// LocationRepository stores locations.
+type LocationRepository interface {
+	GetLocation(ctx context.Context, id string) (*domain.Location, error)
+	ListLocations(ctx context.Context, typ domain.LocationType, showDeleted bool, afterCode string, limit int) ([]*domain.Location, error)
+	CreateLocation(ctx context.Context, l *domain.Location, requestID string, requestHash []byte) (out *domain.Location, replayed bool, err error)
+	UpdateLocation(ctx context.Context, id string, fn func(*domain.Location) error) (*domain.Location, error)
+}
 
-// Handle returns location id, deleted or not; another company's location
-// is NOT_FOUND.
-func (h GetLocationHandler) Handle(ctx context.Context, id string) (*domain.Location, error) {
+// Locations are the location commands and queries: the caller's company's
+// branches and warehouses.
+type Locations struct{ r *registry }
+
+// Get returns location id of the caller's company, deleted or not; another
+// company's location is NOT_FOUND.
+func (h Locations) Get(ctx context.Context, id string) (*domain.Location, error) {
 	if _, _, err := caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return h.d.Locations.GetLocation(ctx, id)
+	return h.r.Store.GetLocation(ctx, id)
 }
 
 // ListLocations pages through the caller's locations, ordered by code.
@@ -42,20 +51,17 @@ type LocationPage struct {
 	NextPageToken string
 }
 
-// ListLocationsHandler runs ListLocations.
-type ListLocationsHandler struct{ d *directory }
-
-// Handle returns one page. The page token is bound to the caller's company
+// List returns one page. The page token is bound to the caller's company
 // and the filter: reusing it with another filter is an invalid pageToken.
-func (h ListLocationsHandler) Handle(ctx context.Context, q ListLocations) (LocationPage, error) {
+func (h Locations) List(ctx context.Context, q ListLocations) (LocationPage, error) {
 	_, tenant, err := caller(ctx)
 	if err != nil {
 		return LocationPage{}, err
 	}
 	scope := []string{"ListLocations", tenant, string(q.Type), strconv.FormatBool(q.ShowDeleted)}
-	locs, next, err := usecase.KeysetPage(h.d.Pages, q.PageSize, q.PageToken, scope, nil,
+	locs, next, err := usecase.KeysetPage(h.r.Pages, q.PageSize, q.PageToken, scope, nil,
 		func(after string, limit int) ([]*domain.Location, error) {
-			return h.d.Locations.ListLocations(ctx, q.Type, q.ShowDeleted, after, limit)
+			return h.r.Store.ListLocations(ctx, q.Type, q.ShowDeleted, after, limit)
 		},
 		func(l *domain.Location) string { return l.Code })
 	return LocationPage{Locations: locs, NextPageToken: next}, err
@@ -69,13 +75,10 @@ type CreateLocation struct {
 	RequestID string
 }
 
-// CreateLocationHandler runs CreateLocation.
-type CreateLocationHandler struct{ d *directory }
-
-// Handle creates the location and records LocationCreated. A repeated
+// Create creates the location and records LocationCreated. A repeated
 // request (same request id, same values) returns the location created the
 // first time, as it is now, and records nothing.
-func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (*domain.Location, error) {
+func (h Locations) Create(ctx context.Context, cmd CreateLocation) (*domain.Location, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -84,16 +87,16 @@ func (h CreateLocationHandler) Handle(ctx context.Context, cmd CreateLocation) (
 	if err != nil {
 		return nil, err
 	}
-	l, err := domain.NewLocation(id, tenant, cmd.Values, h.d.Now.Stamp())
+	l, err := domain.NewLocation(id, tenant, cmd.Values, h.r.Now.Stamp())
 	if err != nil {
 		return nil, usecase.UnderField("location", err)
 	}
-	hash, err := usecase.Fingerprint(h.d.Keyring, "company", "CreateLocation", cmd.Values)
+	hash, err := usecase.Fingerprint(h.r.Keyring, "company", "CreateLocation", cmd.Values)
 	if err != nil {
 		return nil, err
 	}
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		created, replayed, err := h.d.Locations.CreateLocation(ctx, l, cmd.RequestID, hash)
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		created, replayed, err := h.r.Store.CreateLocation(ctx, l, cmd.RequestID, hash)
 		if err != nil || replayed {
 			return created, nil, err
 		}
@@ -126,11 +129,8 @@ type UpdateLocation struct {
 	Values domain.LocationValues
 }
 
-// UpdateLocationHandler runs UpdateLocation.
-type UpdateLocationHandler struct{ d *directory }
-
-// Handle applies cmd and records LocationUpdated.
-func (h UpdateLocationHandler) Handle(ctx context.Context, cmd UpdateLocation) (*domain.Location, error) {
+// Update applies cmd and records LocationUpdated.
+func (h Locations) Update(ctx context.Context, cmd UpdateLocation) (*domain.Location, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -138,9 +138,9 @@ func (h UpdateLocationHandler) Handle(ctx context.Context, cmd UpdateLocation) (
 	if err := usecase.CheckID("location.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.d.Now.Stamp()
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		l, err := h.d.Locations.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
+	now := h.r.Now.Stamp()
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		l, err := h.r.Store.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
 			if err := etag.Check(cmd.Etag, l.Version); err != nil {
 				return usecase.UnderField("location", err)
 			}
@@ -182,13 +182,10 @@ type UndeleteLocation struct {
 	Etag string
 }
 
-// DeleteLocationHandler runs DeleteLocation.
-type DeleteLocationHandler struct{ d *directory }
-
-// Handle soft-deletes the location and records LocationDeleted. Deleting a
+// Delete soft-deletes the location and records LocationDeleted. Deleting a
 // deleted location is FAILED_PRECONDITION.
-func (h DeleteLocationHandler) Handle(ctx context.Context, cmd DeleteLocation) (*domain.Location, error) {
-	return h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete, func(l *domain.Location, actor domain.Actor) Event {
+func (h Locations) Delete(ctx context.Context, cmd DeleteLocation) (*domain.Location, error) {
+	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete, func(l *domain.Location, actor domain.Actor) Event {
 		return Event{
 			Type:       EventLocationDeleted,
 			CompanyID:  l.CompanyID,
@@ -204,13 +201,10 @@ func (h DeleteLocationHandler) Handle(ctx context.Context, cmd DeleteLocation) (
 	})
 }
 
-// UndeleteLocationHandler runs UndeleteLocation.
-type UndeleteLocationHandler struct{ d *directory }
-
-// Handle restores the location and records LocationUndeleted. Restoring a
+// Undelete restores the location and records LocationUndeleted. Restoring a
 // location that is not deleted is ALREADY_EXISTS (AIP-164).
-func (h UndeleteLocationHandler) Handle(ctx context.Context, cmd UndeleteLocation) (*domain.Location, error) {
-	return h.d.changeLocation(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete, func(l *domain.Location, actor domain.Actor) Event {
+func (h Locations) Undelete(ctx context.Context, cmd UndeleteLocation) (*domain.Location, error) {
+	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete, func(l *domain.Location, actor domain.Actor) Event {
 		return Event{
 			Type:       EventLocationUndeleted,
 			CompanyID:  l.CompanyID,
@@ -226,10 +220,10 @@ func (h UndeleteLocationHandler) Handle(ctx context.Context, cmd UndeleteLocatio
 	})
 }
 
-// changeLocation runs a lifecycle move of location id after checking the
+// change runs a lifecycle move of location id after checking the
 // etag, and records the event that describes the moved location, in one
 // unit of work.
-func (d *directory) changeLocation(ctx context.Context, id, tag string, move func(*domain.Location, time.Time) error,
+func (h Locations) change(ctx context.Context, id, tag string, move func(*domain.Location, time.Time) error,
 	event func(*domain.Location, domain.Actor) Event) (*domain.Location, error) {
 	actor, _, err := caller(ctx)
 	if err != nil {
@@ -238,9 +232,9 @@ func (d *directory) changeLocation(ctx context.Context, id, tag string, move fun
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	now := d.Now.Stamp()
-	return usecase.Change(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		l, err := d.Locations.UpdateLocation(ctx, id, func(l *domain.Location) error {
+	now := h.r.Now.Stamp()
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
+		l, err := h.r.Store.UpdateLocation(ctx, id, func(l *domain.Location) error {
 			if err := etag.Check(tag, l.Version); err != nil {
 				return err
 			}

@@ -14,18 +14,28 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
-// GetUserHandler returns one user of the caller's company.
-type GetUserHandler struct{ d *directory }
+// UserRepository stores users.
+type UserRepository interface {
+	GetUser(ctx context.Context, id string) (*domain.User, error)
+	ListUsers(ctx context.Context, role domain.Role, showDeactivated bool, afterID string, limit int) ([]*domain.User, error)
+	CreateUser(ctx context.Context, u *domain.User, passwordHash, requestID string, requestHash []byte, check func(domain.Roster) error) (out *domain.User, replayed bool, err error)
+	UpdateUser(ctx context.Context, id string, fn func(domain.Roster, *domain.User) error) (u *domain.User, revokedSessions []string, err error)
+}
 
-// Handle returns user id; another company's user is NOT_FOUND.
-func (h GetUserHandler) Handle(ctx context.Context, id string) (*domain.User, error) {
+// Users are the user commands and queries: the caller's company's users,
+// their roles and whether they may sign in.
+type Users struct{ r *registry }
+
+// Get returns user id of the caller's company; another company's user is
+// NOT_FOUND.
+func (h Users) Get(ctx context.Context, id string) (*domain.User, error) {
 	if _, _, err := caller(ctx); err != nil {
 		return nil, err
 	}
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return h.d.Users.GetUser(ctx, id)
+	return h.r.Store.GetUser(ctx, id)
 }
 
 // ListUsers pages through the caller's users, ordered by email.
@@ -44,21 +54,18 @@ type UserPage struct {
 	NextPageToken string
 }
 
-// ListUsersHandler runs ListUsers.
-type ListUsersHandler struct{ d *directory }
-
-// Handle returns one page. The token is bound to the caller's company and
+// List returns one page. The token is bound to the caller's company and
 // the filter, and seals the last user's id, never an email.
-func (h ListUsersHandler) Handle(ctx context.Context, q ListUsers) (UserPage, error) {
+func (h Users) List(ctx context.Context, q ListUsers) (UserPage, error) {
 	_, tenant, err := caller(ctx)
 	if err != nil {
 		return UserPage{}, err
 	}
 	scope := []string{"ListUsers", tenant, string(q.Role), strconv.FormatBool(q.ShowDeactivated)}
 	isID := func(key string) bool { _, err := uuid.Parse(key); return err == nil }
-	users, next, err := usecase.KeysetPage(h.d.Pages, q.PageSize, q.PageToken, scope, isID,
+	users, next, err := usecase.KeysetPage(h.r.Pages, q.PageSize, q.PageToken, scope, isID,
 		func(after string, limit int) ([]*domain.User, error) {
-			return h.d.Users.ListUsers(ctx, q.Role, q.ShowDeactivated, after, limit)
+			return h.r.Store.ListUsers(ctx, q.Role, q.ShowDeactivated, after, limit)
 		},
 		func(u *domain.User) string { return u.ID })
 	return UserPage{Users: users, NextPageToken: next}, err
@@ -74,14 +81,11 @@ type CreateUser struct {
 	RequestID string
 }
 
-// CreateUserHandler runs CreateUser.
-type CreateUserHandler struct{ d *directory }
-
-// Handle creates the user and records UserCreated. Only an owner may
+// Create creates the user and records UserCreated. Only an owner may
 // create an owner (PERMISSION_DENIED otherwise); allowed locations must be
 // locations of the company in use. A repeated request (same request id,
 // same body, password included) returns the user created the first time.
-func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.User, error) {
+func (h Users) Create(ctx context.Context, cmd CreateUser) (*domain.User, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -91,7 +95,7 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 		return nil, err
 	}
 	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
-	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.d.Now.Stamp())
+	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.r.Now.Stamp())
 	if err := usecase.InvalidFields(
 		usecase.FieldCheck{Field: "user", Err: userErr},
 		usecase.FieldCheck{Field: "roles", Err: rolesErr},
@@ -102,7 +106,7 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	if err := domain.CheckGrant(actor, roles); err != nil {
 		return nil, err
 	}
-	hash, err := usecase.Fingerprint(h.d.Keyring, "company", "CreateUser", struct {
+	hash, err := usecase.Fingerprint(h.r.Keyring, "company", "CreateUser", struct {
 		Profile  domain.UserProfile
 		Roles    []domain.Role
 		Password string
@@ -116,8 +120,8 @@ func (h CreateUserHandler) Handle(ctx context.Context, cmd CreateUser) (*domain.
 	}
 	// The password was hashed above, before the unit of work: argon2id takes
 	// tens of milliseconds of CPU that should not hold a connection.
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
-		created, replayed, err := h.d.Users.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		created, replayed, err := h.r.Store.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
 			return usecase.UnderField("user", u.CheckLocations(ctx, r))
 		})
 		if err != nil || replayed {
@@ -151,12 +155,9 @@ type UpdateUser struct {
 	Profile domain.UserProfile
 }
 
-// UpdateUserHandler runs UpdateUser.
-type UpdateUserHandler struct{ d *directory }
-
-// Handle applies cmd and records UserUpdated. Only an owner may change an
+// Update applies cmd and records UserUpdated. Only an owner may change an
 // owner.
-func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.User, error) {
+func (h Users) Update(ctx context.Context, cmd UpdateUser) (*domain.User, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -164,9 +165,9 @@ func (h UpdateUserHandler) Handle(ctx context.Context, cmd UpdateUser) (*domain.
 	if err := usecase.CheckID("user.id", cmd.ID); err != nil {
 		return nil, err
 	}
-	now := h.d.Now.Stamp()
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
-		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+	now := h.r.Now.Stamp()
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+		u, _, err := h.r.Store.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(cmd.Etag, u.Version); err != nil {
 				return usecase.UnderField("user", err)
 			}
@@ -206,14 +207,11 @@ type SetUserRoles struct {
 	Etag  string
 }
 
-// SetUserRolesHandler runs SetUserRoles.
-type SetUserRolesHandler struct{ d *directory }
-
-// Handle replaces the roles and records UserRolesChanged when they changed.
+// SetRoles replaces the roles and records UserRolesChanged when they changed.
 // Granting or removing owner, or changing an owner's roles, needs an owner
 // (PERMISSION_DENIED); removing owner from the last active owner is
 // FAILED_PRECONDITION.
-func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*domain.User, error) {
+func (h Users) SetRoles(ctx context.Context, cmd SetUserRoles) (*domain.User, error) {
 	actor, tenant, err := caller(ctx)
 	if err != nil {
 		return nil, err
@@ -222,9 +220,9 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 	if err := usecase.InvalidFields(usecase.FieldCheck{Field: "id", Err: usecase.CheckID("", cmd.ID)}, usecase.FieldCheck{Field: "roles", Err: rolesErr}); err != nil {
 		return nil, err
 	}
-	return usecase.Change(ctx, h.d.UnitOfWork, h.d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		var previous []domain.Role
-		u, _, err := h.d.Users.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
+		u, _, err := h.r.Store.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(cmd.Etag, u.Version); err != nil {
 				return err
 			}
@@ -233,7 +231,7 @@ func (h SetUserRolesHandler) Handle(ctx context.Context, cmd SetUserRoles) (*dom
 				return err
 			}
 			previous = slices.Clone(u.Roles)
-			return u.SetRoles(actor, roles, owners, h.d.Now.Stamp())
+			return u.SetRoles(actor, roles, owners, h.r.Now.Stamp())
 		})
 		if err != nil || slices.Equal(previous, u.Roles) {
 			return u, nil, err
@@ -276,14 +274,11 @@ type ReactivateUser struct {
 	Etag string
 }
 
-// DeactivateUserHandler runs DeactivateUser.
-type DeactivateUserHandler struct{ d *directory }
-
-// Handle deactivates the user, which revokes their sessions in the same
+// Deactivate deactivates the user, which revokes their sessions in the same
 // transaction, and records UserDeactivated and one SessionRevoked per
 // session. Users cannot deactivate themselves; the last active owner
 // cannot be deactivated (both FAILED_PRECONDITION).
-func (h DeactivateUserHandler) Handle(ctx context.Context, cmd DeactivateUser) (*domain.User, error) {
+func (h Users) Deactivate(ctx context.Context, cmd DeactivateUser) (*domain.User, error) {
 	move := func(ctx context.Context, r domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		owners, err := activeOwners(ctx, r, u)
 		if err != nil {
@@ -291,7 +286,7 @@ func (h DeactivateUserHandler) Handle(ctx context.Context, cmd DeactivateUser) (
 		}
 		return u.Deactivate(actor, owners, now)
 	}
-	return h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
+	return h.changeStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
 		u := c.user
 		events := []Event{{
 			Type:       EventUserDeactivated,
@@ -324,16 +319,13 @@ func (h DeactivateUserHandler) Handle(ctx context.Context, cmd DeactivateUser) (
 	})
 }
 
-// ReactivateUserHandler runs ReactivateUser.
-type ReactivateUserHandler struct{ d *directory }
-
-// Handle reactivates the user (clearing a lockout) and records
+// Reactivate reactivates the user (clearing a lockout) and records
 // UserReactivated. Reactivating an active user is FAILED_PRECONDITION.
-func (h ReactivateUserHandler) Handle(ctx context.Context, cmd ReactivateUser) (*domain.User, error) {
+func (h Users) Reactivate(ctx context.Context, cmd ReactivateUser) (*domain.User, error) {
 	move := func(_ context.Context, _ domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		return u.Reactivate(actor, now)
 	}
-	return h.d.changeUserStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
+	return h.changeStatus(ctx, cmd.ID, cmd.Etag, move, func(c statusChange) []Event {
 		return []Event{{
 			Type:       EventUserReactivated,
 			CompanyID:  c.tenant,
@@ -359,11 +351,11 @@ type statusChange struct {
 	revoked []string
 }
 
-// changeUserStatus checks the etag of user id, runs move on it in the
+// changeStatus checks the etag of user id, runs move on it in the
 // transaction that saves it, and records the events that describe the
 // change in the same unit of work. move gets the unit's context, for the
 // roster's queries.
-func (d *directory) changeUserStatus(ctx context.Context, id, tag string,
+func (h Users) changeStatus(ctx context.Context, id, tag string,
 	move func(context.Context, domain.Roster, domain.Actor, *domain.User, time.Time) error,
 	events func(statusChange) []Event) (*domain.User, error) {
 	actor, tenant, err := caller(ctx)
@@ -373,15 +365,15 @@ func (d *directory) changeUserStatus(ctx context.Context, id, tag string,
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	return usecase.Change(ctx, d.UnitOfWork, d.Events, func(ctx context.Context) (*domain.User, []Event, error) {
+	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
 		c := statusChange{actor: actor, tenant: tenant}
 		var err error
-		c.user, c.revoked, err = d.Users.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
+		c.user, c.revoked, err = h.r.Store.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
 			if err := etag.Check(tag, u.Version); err != nil {
 				return err
 			}
 			c.previous = u.Status
-			return move(ctx, r, actor, u, d.Now.Stamp())
+			return move(ctx, r, actor, u, h.r.Now.Stamp())
 		})
 		if err != nil {
 			return nil, nil, err

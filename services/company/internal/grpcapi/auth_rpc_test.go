@@ -95,9 +95,7 @@ func newAuthHarness(t *testing.T) *authHarness {
 	}
 	grpcapi.RegisterAuth(h.srv.GRPC(), h.env.Auth, h.env.KeySet)
 	grpcapi.RegisterDirectory(h.srv.GRPC(), app.NewApplication(app.Deps{
-		Companies:  h.env.Directory,
-		Locations:  h.env.Directory,
-		Users:      h.env.Directory,
+		Store:      h.env.Directory,
 		Keyring:    h.env.Keyring,
 		Pages:      h.env.Pages,
 		UnitOfWork: h.env.DB,

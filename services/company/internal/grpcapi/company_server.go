@@ -34,7 +34,7 @@ var companyMask = protoconv.UpdateMask{
 
 // GetCompany returns the caller's company.
 func (s *CompanyServer) GetCompany(ctx context.Context, _ *companyv1.GetCompanyRequest) (*companyv1.Company, error) {
-	c, err := s.app.Queries.GetCompany.Handle(ctx)
+	c, err := s.app.Companies.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *CompanyServer) UpdateCompany(ctx context.Context, req *companyv1.Update
 	if implied && req.GetCompany().GetTaxId() == "" {
 		paths = slices.DeleteFunc(paths, func(p string) bool { return p == string(domain.CompanyTaxID) })
 	}
-	c, err := s.app.Commands.UpdateCompany.Handle(ctx, app.UpdateCompany{
+	c, err := s.app.Companies.Update(ctx, app.UpdateCompany{
 		ID:     req.GetCompany().GetId(),
 		Etag:   req.GetCompany().GetEtag(),
 		Fields: protoconv.AsFields[domain.CompanyField](paths),

@@ -49,9 +49,8 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	directory := store.New(h.db.App)
 	h.app = app.NewApplication(app.Deps{
-		Companies: directory, Locations: directory, Users: directory, Keyring: h.ring, Pages: pages,
+		Store: store.New(h.db.App), Keyring: h.ring, Pages: pages,
 		UnitOfWork: h.db.App, Events: h.events,
 	})
 
@@ -74,7 +73,7 @@ type tenant struct {
 
 func (h *harness) bootstrap(t *testing.T, code string) tenant {
 	t.Helper()
-	res, err := h.app.Commands.BootstrapCompany.Handle(context.Background(), app.BootstrapCompany{
+	res, err := h.app.Companies.Bootstrap(context.Background(), app.BootstrapCompany{
 		Code:            code,
 		LegalName:       code + " Medical Supply, LLC",
 		OwnerEmail:      "owner@" + code + ".example",

@@ -25,7 +25,7 @@ var locationMask = protoconv.UpdateMask{
 // GetLocation returns one location, also when it is soft-deleted (with
 // delete_time set).
 func (s *LocationServer) GetLocation(ctx context.Context, req *companyv1.GetLocationRequest) (*companyv1.Location, error) {
-	l, err := s.app.Queries.GetLocation.Handle(ctx, req.GetId())
+	l, err := s.app.Locations.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -38,7 +38,7 @@ func (s *LocationServer) ListLocations(ctx context.Context, req *companyv1.ListL
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.app.Queries.ListLocations.Handle(ctx, app.ListLocations{
+	p, err := s.app.Locations.List(ctx, app.ListLocations{
 		PageSize:    req.GetPageSize(),
 		PageToken:   req.GetPageToken(),
 		Type:        typ,
@@ -57,7 +57,7 @@ func (s *LocationServer) ListLocations(ctx context.Context, req *companyv1.ListL
 // CreateLocation adds a location; id, timestamps and etag in the request
 // are ignored.
 func (s *LocationServer) CreateLocation(ctx context.Context, req *companyv1.CreateLocationRequest) (*companyv1.Location, error) {
-	l, err := s.app.Commands.CreateLocation.Handle(ctx, app.CreateLocation{
+	l, err := s.app.Locations.Create(ctx, app.CreateLocation{
 		Values:    locationValues(req.GetLocation()),
 		RequestID: req.GetRequestId(),
 	})
@@ -73,7 +73,7 @@ func (s *LocationServer) UpdateLocation(ctx context.Context, req *companyv1.Upda
 	if err != nil {
 		return nil, err
 	}
-	l, err := s.app.Commands.UpdateLocation.Handle(ctx, app.UpdateLocation{
+	l, err := s.app.Locations.Update(ctx, app.UpdateLocation{
 		ID:     req.GetLocation().GetId(),
 		Etag:   req.GetLocation().GetEtag(),
 		Fields: protoconv.AsFields[domain.LocationField](paths),
@@ -87,7 +87,7 @@ func (s *LocationServer) UpdateLocation(ctx context.Context, req *companyv1.Upda
 
 // DeleteLocation soft-deletes a location and returns it.
 func (s *LocationServer) DeleteLocation(ctx context.Context, req *companyv1.DeleteLocationRequest) (*companyv1.Location, error) {
-	l, err := s.app.Commands.DeleteLocation.Handle(ctx, app.DeleteLocation{ID: req.GetId(), Etag: req.GetEtag()})
+	l, err := s.app.Locations.Delete(ctx, app.DeleteLocation{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *LocationServer) DeleteLocation(ctx context.Context, req *companyv1.Dele
 
 // UndeleteLocation restores a soft-deleted location.
 func (s *LocationServer) UndeleteLocation(ctx context.Context, req *companyv1.UndeleteLocationRequest) (*companyv1.Location, error) {
-	l, err := s.app.Commands.UndeleteLocation.Handle(ctx, app.UndeleteLocation{ID: req.GetId(), Etag: req.GetEtag()})
+	l, err := s.app.Locations.Undelete(ctx, app.UndeleteLocation{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}

@@ -27,7 +27,7 @@ var userMask = protoconv.UpdateMask{
 
 // GetUser returns one user.
 func (s *UserServer) GetUser(ctx context.Context, req *companyv1.GetUserRequest) (*companyv1.User, error) {
-	u, err := s.app.Queries.GetUser.Handle(ctx, req.GetId())
+	u, err := s.app.Users.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +40,7 @@ func (s *UserServer) ListUsers(ctx context.Context, req *companyv1.ListUsersRequ
 	if err != nil {
 		return nil, err
 	}
-	p, err := s.app.Queries.ListUsers.Handle(ctx, app.ListUsers{
+	p, err := s.app.Users.List(ctx, app.ListUsers{
 		PageSize:        req.GetPageSize(),
 		PageToken:       req.GetPageToken(),
 		Role:            role,
@@ -60,7 +60,7 @@ func (s *UserServer) ListUsers(ctx context.Context, req *companyv1.ListUsersRequ
 // user.status in the request are ignored (roles come from the request's
 // own roles field).
 func (s *UserServer) CreateUser(ctx context.Context, req *companyv1.CreateUserRequest) (*companyv1.User, error) {
-	u, err := s.app.Commands.CreateUser.Handle(ctx, app.CreateUser{
+	u, err := s.app.Users.Create(ctx, app.CreateUser{
 		Profile:   userProfile(req.GetUser()),
 		Roles:     rolesToDomain(req.GetRoles()),
 		Password:  req.GetPassword(),
@@ -78,7 +78,7 @@ func (s *UserServer) UpdateUser(ctx context.Context, req *companyv1.UpdateUserRe
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.app.Commands.UpdateUser.Handle(ctx, app.UpdateUser{
+	u, err := s.app.Users.Update(ctx, app.UpdateUser{
 		ID:      req.GetUser().GetId(),
 		Etag:    req.GetUser().GetEtag(),
 		Fields:  protoconv.AsFields[domain.UserField](paths),
@@ -92,7 +92,7 @@ func (s *UserServer) UpdateUser(ctx context.Context, req *companyv1.UpdateUserRe
 
 // SetUserRoles replaces a user's roles.
 func (s *UserServer) SetUserRoles(ctx context.Context, req *companyv1.SetUserRolesRequest) (*companyv1.User, error) {
-	u, err := s.app.Commands.SetUserRoles.Handle(ctx, app.SetUserRoles{
+	u, err := s.app.Users.SetRoles(ctx, app.SetUserRoles{
 		ID:    req.GetId(),
 		Roles: rolesToDomain(req.GetRoles()),
 		Etag:  req.GetEtag(),
@@ -105,7 +105,7 @@ func (s *UserServer) SetUserRoles(ctx context.Context, req *companyv1.SetUserRol
 
 // DeactivateUser stops a user from signing in and revokes their sessions.
 func (s *UserServer) DeactivateUser(ctx context.Context, req *companyv1.DeactivateUserRequest) (*companyv1.User, error) {
-	u, err := s.app.Commands.DeactivateUser.Handle(ctx, app.DeactivateUser{ID: req.GetId(), Etag: req.GetEtag()})
+	u, err := s.app.Users.Deactivate(ctx, app.DeactivateUser{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +114,7 @@ func (s *UserServer) DeactivateUser(ctx context.Context, req *companyv1.Deactiva
 
 // ReactivateUser lets a deactivated or locked user sign in again.
 func (s *UserServer) ReactivateUser(ctx context.Context, req *companyv1.ReactivateUserRequest) (*companyv1.User, error) {
-	u, err := s.app.Commands.ReactivateUser.Handle(ctx, app.ReactivateUser{ID: req.GetId(), Etag: req.GetEtag()})
+	u, err := s.app.Users.Reactivate(ctx, app.ReactivateUser{ID: req.GetId(), Etag: req.GetEtag()})
 	if err != nil {
 		return nil, err
 	}
