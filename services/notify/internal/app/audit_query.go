@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -30,10 +29,7 @@ type ListAuditRecords struct {
 }
 
 // AuditRecordPage is one page of the trail.
-type AuditRecordPage struct {
-	Records       []*domain.AuditRecord
-	NextPageToken string
-}
+type AuditRecordPage = usecase.Page[*domain.AuditRecord]
 
 // List returns one page. The page token is bound to the caller's tenant
 // and the filters: reusing it with other filters is an invalid pageToken.
@@ -47,18 +43,20 @@ func (h AuditRecords) List(ctx context.Context, q ListAuditRecords) (AuditRecord
 		return AuditRecordPage{}, errs.Invalid(errs.FieldViolation{Field: "endTime", Description: "must be after startTime"})
 	}
 	scope := []string{"ListAuditRecords", p.CompanyID, f.ActorID, f.ResourceID, f.Method, scopeTime(f.Start), scopeTime(f.End)}
-	records, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, nil,
+	records, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, validAuditKey,
 		func(after []string, limit int) ([]*domain.AuditRecord, error) {
-			pos, err := auditPosition(after)
-			if err != nil {
-				return nil, err
+			var pos *domain.AuditPosition
+			if after != nil {
+				t, _ := time.Parse(time.RFC3339Nano, after[0])
+				seq, _ := strconv.ParseInt(after[1], 10, 64)
+				pos = &domain.AuditPosition{CallTime: t, Sequence: seq}
 			}
 			return h.n.Store.ListAuditRecords(ctx, f, pos, limit)
 		},
 		func(r *domain.AuditRecord) []string {
 			return []string{r.CallTime.UTC().Format(time.RFC3339Nano), strconv.FormatInt(r.Sequence, 10)}
 		})
-	return AuditRecordPage{Records: records, NextPageToken: next}, err
+	return AuditRecordPage{Items: records, NextPageToken: next}, err
 }
 
 // scopeTime spells a filter bound for a page token's scope.
@@ -69,17 +67,15 @@ func scopeTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// auditPosition parses the keys of a ListAuditRecords token.
-func auditPosition(after []string) (*domain.AuditPosition, error) {
-	if after == nil {
-		return nil, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, after[0])
-	seq, serr := strconv.ParseInt(after[1], 10, 64)
-	if err != nil || serr != nil || seq < 1 {
-		return nil, page.InvalidToken("is not a page token returned by this API")
-	}
-	return &domain.AuditPosition{CallTime: t, Sequence: seq}, nil
+// validAuditKey accepts a ListAuditRecords cursor: the call time and the
+// chain sequence (from 1) of the previous page's last record. The listing
+// is newest first by call time across the tenant's chain, so it is a
+// keyset page like any other; only VerifyChain walks by sequence alone,
+// and it is a walk, not a page with a token.
+func validAuditKey(keys []string) bool {
+	_, err := time.Parse(time.RFC3339Nano, keys[0])
+	seq, serr := strconv.ParseInt(keys[1], 10, 64)
+	return err == nil && serr == nil && seq >= 1
 }
 
 // verifyPageSize is how many records VerifyAuditChain reads at a time: the

@@ -36,7 +36,7 @@ func TestListAuditRecords(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListAuditRecords(%+v): %v", q, err)
 			}
-			for _, r := range p.Records {
+			for _, r := range p.Items {
 				if r.CompanyID != a {
 					t.Errorf("record of tenant %s listed for %s", r.CompanyID, a)
 				}
@@ -91,7 +91,7 @@ func TestListAuditRecords(t *testing.T) {
 
 	// Tenant b sees only its own record.
 	pb, err := w.app.AuditRecords.List(as(b, "auditor-2", "auditor"), app.ListAuditRecords{Filter: domain.AuditQuery{ResourceID: "loc-1"}})
-	if err != nil || len(pb.Records) != 1 || pb.Records[0].ActorID != "carol" {
-		t.Errorf("tenant b's records: %+v, %v", pb.Records, err)
+	if err != nil || len(pb.Items) != 1 || pb.Items[0].ActorID != "carol" {
+		t.Errorf("tenant b's records: %+v, %v", pb.Items, err)
 	}
 }

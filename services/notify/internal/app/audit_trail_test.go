@@ -78,10 +78,10 @@ func TestAuditChainsPerTenant(t *testing.T) {
 	}
 	// The stored hashes are the domain's: recompute one by hand.
 	page, err := w.app.AuditRecords.List(as(a, "auditor-1", "auditor"), app.ListAuditRecords{PageSize: 1})
-	if err != nil || len(page.Records) != 1 {
+	if err != nil || len(page.Items) != 1 {
 		t.Fatalf("ListAuditRecords = %v, %v", page, err)
 	}
-	r := page.Records[0]
+	r := page.Items[0]
 	if r.Sequence != 8 || len(r.Hash) != 32 || string(r.Hash) != string(r.ComputeHash()) || r.Duration != 1234*time.Microsecond {
 		t.Errorf("newest record of a = %+v", r)
 	}

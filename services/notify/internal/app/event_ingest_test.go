@@ -78,7 +78,7 @@ func (w *world) inbox(t *testing.T, ctx context.Context) ([]string, int64) {
 		t.Fatalf("ListNotifications: %v", err)
 	}
 	var out []string
-	for _, n := range p.Notifications {
+	for _, n := range p.Items {
 		out = append(out, n.Title+" "+n.ResourceID)
 	}
 	return out, p.UnreadCount
@@ -172,7 +172,7 @@ func TestEventsBecomeNotifications(t *testing.T) {
 		t.Fatal(err)
 	}
 	var ids []string
-	for _, e := range page.Events {
+	for _, e := range page.Items {
 		ids = append(ids, e.ID)
 	}
 	if diff := cmp.Diff([]string{created.ID}, ids); diff != "" {
@@ -241,10 +241,10 @@ func TestNotificationsReadAndMarked(t *testing.T) {
 	}
 	me := s.userCtx("wh-atl")
 	p, err := w.app.Notifications.List(me, app.ListNotifications{PageSize: 2})
-	if err != nil || len(p.Notifications) != 2 || p.NextPageToken == "" || p.UnreadCount != 3 {
+	if err != nil || len(p.Items) != 2 || p.NextPageToken == "" || p.UnreadCount != 3 {
 		t.Fatalf("first page = %+v, %v", p, err)
 	}
-	first := p.Notifications[0]
+	first := p.Items[0]
 	read, err := w.app.Notifications.MarkRead(me, first.ID)
 	if err != nil || read.ReadTime == nil || read.ID != first.ID {
 		t.Fatalf("MarkNotificationRead = %+v, %v", read, err)
@@ -254,10 +254,10 @@ func TestNotificationsReadAndMarked(t *testing.T) {
 		t.Errorf("marking again = %+v, %v; want the first read time %v", again, err, read.ReadTime)
 	}
 	unread, err := w.app.Notifications.List(me, app.ListNotifications{UnreadOnly: true})
-	if err != nil || len(unread.Notifications) != 2 || unread.UnreadCount != 2 {
+	if err != nil || len(unread.Items) != 2 || unread.UnreadCount != 2 {
 		t.Errorf("unread = %+v, %v", unread, err)
 	}
-	for _, n := range unread.Notifications {
+	for _, n := range unread.Items {
 		if n.ID == first.ID {
 			t.Error("a read notification is listed as unread")
 		}

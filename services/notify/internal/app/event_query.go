@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -34,10 +33,7 @@ type ListEvents struct {
 }
 
 // EventPage is one page of the event log.
-type EventPage struct {
-	Events        []*domain.Event
-	NextPageToken string
-}
+type EventPage = usecase.Page[*domain.Event]
 
 // List returns one page. The page token is bound to the caller's tenant
 // and the type filter.
@@ -50,11 +46,12 @@ func (h Events) List(ctx context.Context, q ListEvents) (EventPage, error) {
 		return EventPage{}, err
 	}
 	scope := []string{"ListEvents", p.CompanyID, strings.Join(q.Types, ",")}
-	events, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, nil,
+	events, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 2, validEventKey,
 		func(after []string, limit int) ([]*domain.Event, error) {
-			pos, err := eventPosition(after)
-			if err != nil {
-				return nil, err
+			var pos *domain.EventPosition
+			if after != nil {
+				t, _ := time.Parse(time.RFC3339Nano, after[0])
+				pos = &domain.EventPosition{OccurTime: t, ID: after[1]}
 			}
 			return h.n.Store.ListEvents(ctx, eventPolicy().VisibleTypes(p.Roles), q.Types, pos, limit)
 		},
@@ -70,19 +67,14 @@ func (h Events) List(ctx context.Context, q ListEvents) (EventPage, error) {
 			shown = append(shown, &v)
 		}
 	}
-	return EventPage{Events: shown, NextPageToken: next}, nil
+	return EventPage{Items: shown, NextPageToken: next}, nil
 }
 
-// eventPosition parses the keys of a ListEvents token.
-func eventPosition(after []string) (*domain.EventPosition, error) {
-	if after == nil {
-		return nil, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, after[0])
-	if err != nil || !isUUID(after[1]) {
-		return nil, page.InvalidToken("is not a page token returned by this API")
-	}
-	return &domain.EventPosition{OccurTime: t, ID: after[1]}, nil
+// validEventKey accepts a ListEvents cursor: the occur time and the id of
+// the previous page's last event.
+func validEventKey(keys []string) bool {
+	_, err := time.Parse(time.RFC3339Nano, keys[0])
+	return err == nil && isUUID(keys[1])
 }
 
 // checkPatterns refuses malformed event type patterns, each by index under

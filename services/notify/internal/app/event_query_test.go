@@ -35,7 +35,7 @@ func TestListEvents(t *testing.T) {
 			if err != nil {
 				t.Fatalf("ListEvents(%q): %v", types, err)
 			}
-			for _, e := range p.Events {
+			for _, e := range p.Items {
 				out = append(out, e.ID)
 			}
 			if token = p.NextPageToken; token == "" {

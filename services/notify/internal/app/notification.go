@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -31,8 +30,7 @@ type ListNotifications struct {
 
 // NotificationPage is one page of an inbox.
 type NotificationPage struct {
-	Notifications []*domain.Notification
-	NextPageToken string
+	usecase.Page[*domain.Notification]
 	// UnreadCount counts all the caller's unread notifications.
 	UnreadCount int64
 }
@@ -46,19 +44,18 @@ func (h Notifications) List(ctx context.Context, q ListNotifications) (Notificat
 	}
 	scope := []string{"ListNotifications", p.CompanyID, p.Subject, strconv.FormatBool(q.UnreadOnly)}
 	inbox := isUUID(p.Subject)
-	ns, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, 1, nil,
-		func(after []string, limit int) ([]*domain.Notification, error) {
-			afterID, err := idKey(after)
-			if err != nil || !inbox {
-				return nil, err
+	ns, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, isUUID,
+		func(afterID string, limit int) ([]*domain.Notification, error) {
+			if !inbox {
+				return nil, nil
 			}
 			return h.n.Store.ListNotifications(ctx, p.Subject, q.UnreadOnly, afterID, limit)
 		},
-		func(n *domain.Notification) []string { return []string{n.ID} })
+		func(n *domain.Notification) string { return n.ID })
 	if err != nil {
 		return NotificationPage{}, err
 	}
-	out := NotificationPage{Notifications: ns, NextPageToken: next}
+	out := NotificationPage{Page: usecase.Page[*domain.Notification]{Items: ns, NextPageToken: next}}
 	if inbox {
 		if out.UnreadCount, err = h.n.Store.CountUnreadNotifications(ctx, p.Subject); err != nil {
 			return NotificationPage{}, err
@@ -69,17 +66,6 @@ func (h Notifications) List(ctx context.Context, q ListNotifications) (Notificat
 
 // notFoundNotification reports a notification the caller does not have.
 func notFoundNotification(id string) error { return errs.NotFound("notification", id) }
-
-// idKey parses the key of a token ordered by a UUID id.
-func idKey(after []string) (string, error) {
-	if after == nil {
-		return "", nil
-	}
-	if !isUUID(after[0]) {
-		return "", page.InvalidToken("is not a page token returned by this API")
-	}
-	return after[0], nil
-}
 
 // MarkRead marks notification id, one of the caller's, read and returns it; marking it again
 // changes nothing (the first read time stays). Another user's notification

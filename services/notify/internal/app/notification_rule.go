@@ -83,10 +83,7 @@ type ListNotificationRules struct {
 }
 
 // NotificationRulePage is one page of rules.
-type NotificationRulePage struct {
-	Rules         []*domain.NotificationRule
-	NextPageToken string
-}
+type NotificationRulePage = usecase.Page[*domain.NotificationRule]
 
 // List returns one page.
 func (h NotificationRules) List(ctx context.Context, q ListNotificationRules) (NotificationRulePage, error) {
@@ -94,16 +91,12 @@ func (h NotificationRules) List(ctx context.Context, q ListNotificationRules) (N
 	if err != nil {
 		return NotificationRulePage{}, err
 	}
-	rules, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, 1, nil,
-		func(after []string, limit int) ([]*domain.NotificationRule, error) {
-			afterID, err := idKey(after)
-			if err != nil {
-				return nil, err
-			}
+	rules, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, isUUID,
+		func(afterID string, limit int) ([]*domain.NotificationRule, error) {
 			return h.n.Store.ListNotificationRules(ctx, afterID, limit)
 		},
-		func(r *domain.NotificationRule) []string { return []string{r.ID} })
-	return NotificationRulePage{Rules: rules, NextPageToken: next}, err
+		func(r *domain.NotificationRule) string { return r.ID })
+	return NotificationRulePage{Items: rules, NextPageToken: next}, err
 }
 
 // Delete deletes rule id; the notifications it made stay. A missing rule,

@@ -62,7 +62,7 @@ func TestNotificationRuleLifecycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, r := range p.Rules {
+		for _, r := range p.Items {
 			listed = append(listed, r.ID)
 		}
 		if token = p.NextPageToken; token == "" {
@@ -72,8 +72,8 @@ func TestNotificationRuleLifecycle(t *testing.T) {
 	if diff := cmp.Diff(ids, listed); diff != "" {
 		t.Errorf("listed rules (-want +got):\n%s", diff)
 	}
-	if p, err := w.app.NotificationRules.List(b, app.ListNotificationRules{}); err != nil || len(p.Rules) != 0 {
-		t.Errorf("tenant b lists %v, %v", p.Rules, err)
+	if p, err := w.app.NotificationRules.List(b, app.ListNotificationRules{}); err != nil || len(p.Items) != 0 {
+		t.Errorf("tenant b lists %v, %v", p.Items, err)
 	}
 
 	if err := w.app.NotificationRules.Delete(a, first.ID); err != nil {

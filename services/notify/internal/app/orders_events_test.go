@@ -149,7 +149,7 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 		var types []string
-		for _, e := range p.Events {
+		for _, e := range p.Items {
 			types = append(types, e.Type)
 		}
 		slices.Sort(types)
@@ -185,8 +185,8 @@ func TestOrdersEventsAreLoggedAndAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(trail.Records) != 1 || trail.Records[0].Method != "/ariesone.orders.v1.OrderService/ApproveOrder" || trail.Records[0].Service != "orders" {
-		t.Fatalf("audit trail = %+v", trail.Records)
+	if len(trail.Items) != 1 || trail.Items[0].Method != "/ariesone.orders.v1.OrderService/ApproveOrder" || trail.Items[0].Service != "orders" {
+		t.Fatalf("audit trail = %+v", trail.Items)
 	}
 	if v := w.verify(t, company); !v.Valid || v.Checked != 1 {
 		t.Errorf("chain = %+v", v)

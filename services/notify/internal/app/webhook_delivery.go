@@ -39,10 +39,7 @@ type ListWebhookDeliveries struct {
 }
 
 // WebhookDeliveryPage is one page of deliveries.
-type WebhookDeliveryPage struct {
-	Deliveries    []*domain.WebhookDelivery
-	NextPageToken string
-}
+type WebhookDeliveryPage = usecase.Page[*domain.WebhookDelivery]
 
 // List returns one page; another tenant's subscription is NOT_FOUND, and
 // the token is bound to the tenant and the subscription.
@@ -54,16 +51,13 @@ func (h WebhookDeliveries) List(ctx context.Context, q ListWebhookDeliveries) (W
 	if err := usecase.CheckID("subscriptionId", q.SubscriptionID); err != nil {
 		return WebhookDeliveryPage{}, err
 	}
-	deliveries, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID}, 2, nil,
+	deliveries, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookDeliveries", p.CompanyID, q.SubscriptionID}, 2, validWebhookKey,
 		func(after []string, limit int) ([]*domain.WebhookDelivery, error) {
-			pos, err := parseWebhookPosition(after)
-			if err != nil {
-				return nil, err
-			}
-			return h.n.Webhooks.ListWebhookDeliveries(ctx, q.SubscriptionID, pos.Time, pos.ID, limit)
+			beforeTime, beforeID := webhookAfter(after)
+			return h.n.Webhooks.ListWebhookDeliveries(ctx, q.SubscriptionID, beforeTime, beforeID, limit)
 		},
-		func(d *domain.WebhookDelivery) []string { return webhookPositionKeys(d.CreateTime, d.ID) })
-	return WebhookDeliveryPage{Deliveries: deliveries, NextPageToken: next}, err
+		func(d *domain.WebhookDelivery) []string { return webhookKeys(d.CreateTime, d.ID) })
+	return WebhookDeliveryPage{Items: deliveries, NextPageToken: next}, err
 }
 
 // EnqueueWebhookDeliveries makes one pending delivery of e for every active

@@ -129,10 +129,7 @@ type ListWebhookSubscriptions struct {
 }
 
 // WebhookSubscriptionPage is one page of subscriptions.
-type WebhookSubscriptionPage struct {
-	Subscriptions []*domain.WebhookSubscription
-	NextPageToken string
-}
+type WebhookSubscriptionPage = usecase.Page[*domain.WebhookSubscription]
 
 // List returns one page; the token is bound to the caller's tenant.
 func (h WebhookSubscriptions) List(ctx context.Context, q ListWebhookSubscriptions) (WebhookSubscriptionPage, error) {
@@ -140,16 +137,39 @@ func (h WebhookSubscriptions) List(ctx context.Context, q ListWebhookSubscriptio
 	if err != nil {
 		return WebhookSubscriptionPage{}, err
 	}
-	subs, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID}, 2, nil,
+	subs, next, err := usecase.CompositeKeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListWebhookSubscriptions", p.CompanyID}, 2, validWebhookKey,
 		func(after []string, limit int) ([]*domain.WebhookSubscription, error) {
-			pos, err := parseWebhookPosition(after)
-			if err != nil {
-				return nil, err
-			}
-			return h.n.Webhooks.ListWebhookSubscriptions(ctx, pos.Time, pos.ID, limit)
+			afterTime, afterID := webhookAfter(after)
+			return h.n.Webhooks.ListWebhookSubscriptions(ctx, afterTime, afterID, limit)
 		},
-		func(s *domain.WebhookSubscription) []string { return webhookPositionKeys(s.CreateTime, s.ID) })
-	return WebhookSubscriptionPage{Subscriptions: subs, NextPageToken: next}, err
+		func(s *domain.WebhookSubscription) []string { return webhookKeys(s.CreateTime, s.ID) })
+	return WebhookSubscriptionPage{Items: subs, NextPageToken: next}, err
+}
+
+// The webhook listings (subscriptions oldest first, deliveries newest
+// first) are keyset pages by creation time and id.
+
+// webhookKeys are the page token keys of a webhook listing's item.
+func webhookKeys(createTime time.Time, id string) []string {
+	return []string{createTime.UTC().Format(time.RFC3339Nano), id}
+}
+
+// validWebhookKey accepts the keys webhookKeys makes: a time (never the
+// zero one) and a UUID.
+func validWebhookKey(keys []string) bool {
+	t, err := time.Parse(time.RFC3339Nano, keys[0])
+	return err == nil && !t.IsZero() && isUUID(keys[1])
+}
+
+// webhookAfter is where a webhook listing resumes: the creation time and id
+// of the previous page's last item, or the zero time and "" (the first
+// page) for nil keys.
+func webhookAfter(after []string) (time.Time, string) {
+	if after == nil {
+		return time.Time{}, ""
+	}
+	t, _ := time.Parse(time.RFC3339Nano, after[0])
+	return t, after[1]
 }
 
 // UpdateWebhookSubscription changes a subscription's URL or event types.

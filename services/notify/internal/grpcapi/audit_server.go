@@ -35,8 +35,8 @@ func (s *AuditServer) ListAuditRecords(ctx context.Context, req *notifyv1.ListAu
 	if err != nil {
 		return nil, err
 	}
-	resp := &notifyv1.ListAuditRecordsResponse{NextPageToken: p.NextPageToken, AuditRecords: make([]*notifyv1.AuditRecord, len(p.Records))}
-	for i, r := range p.Records {
+	resp := &notifyv1.ListAuditRecordsResponse{NextPageToken: p.NextPageToken, AuditRecords: make([]*notifyv1.AuditRecord, len(p.Items))}
+	for i, r := range p.Items {
 		resp.AuditRecords[i] = auditRecordToProto(r)
 	}
 	return resp, nil

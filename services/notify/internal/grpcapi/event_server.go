@@ -35,8 +35,8 @@ func (s *EventServer) ListEvents(ctx context.Context, req *notifyv1.ListEventsRe
 	if err != nil {
 		return nil, err
 	}
-	resp := &notifyv1.ListEventsResponse{NextPageToken: p.NextPageToken, Events: make([]*notifyv1.Event, len(p.Events))}
-	for i, e := range p.Events {
+	resp := &notifyv1.ListEventsResponse{NextPageToken: p.NextPageToken, Events: make([]*notifyv1.Event, len(p.Items))}
+	for i, e := range p.Items {
 		resp.Events[i] = eventToProto(*e)
 	}
 	return resp, nil

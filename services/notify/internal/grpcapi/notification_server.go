@@ -32,9 +32,9 @@ func (s *NotificationServer) ListNotifications(ctx context.Context, req *notifyv
 	resp := &notifyv1.ListNotificationsResponse{
 		NextPageToken: p.NextPageToken,
 		UnreadCount:   p.UnreadCount,
-		Notifications: make([]*notifyv1.Notification, len(p.Notifications)),
+		Notifications: make([]*notifyv1.Notification, len(p.Items)),
 	}
-	for i, n := range p.Notifications {
+	for i, n := range p.Items {
 		resp.Notifications[i] = notificationToProto(n)
 	}
 	return resp, nil
@@ -78,8 +78,8 @@ func (s *NotificationServer) ListNotificationRules(ctx context.Context, req *not
 	if err != nil {
 		return nil, err
 	}
-	resp := &notifyv1.ListNotificationRulesResponse{NextPageToken: p.NextPageToken, NotificationRules: make([]*notifyv1.NotificationRule, len(p.Rules))}
-	for i, r := range p.Rules {
+	resp := &notifyv1.ListNotificationRulesResponse{NextPageToken: p.NextPageToken, NotificationRules: make([]*notifyv1.NotificationRule, len(p.Items))}
+	for i, r := range p.Items {
 		resp.NotificationRules[i] = notificationRuleToProto(r)
 	}
 	return resp, nil

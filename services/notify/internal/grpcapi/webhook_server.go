@@ -60,10 +60,10 @@ func (s *WebhookServer) ListWebhookSubscriptions(ctx context.Context, req *notif
 		return nil, err
 	}
 	resp := &notifyv1.ListWebhookSubscriptionsResponse{
-		WebhookSubscriptions: make([]*notifyv1.WebhookSubscription, len(p.Subscriptions)),
+		WebhookSubscriptions: make([]*notifyv1.WebhookSubscription, len(p.Items)),
 		NextPageToken:        p.NextPageToken,
 	}
-	for i, sub := range p.Subscriptions {
+	for i, sub := range p.Items {
 		resp.WebhookSubscriptions[i] = webhookSubscriptionToProto(sub)
 	}
 	return resp, nil
@@ -118,10 +118,10 @@ func (s *WebhookServer) ListWebhookDeliveries(ctx context.Context, req *notifyv1
 		return nil, err
 	}
 	resp := &notifyv1.ListWebhookDeliveriesResponse{
-		WebhookDeliveries: make([]*notifyv1.WebhookDelivery, len(p.Deliveries)),
+		WebhookDeliveries: make([]*notifyv1.WebhookDelivery, len(p.Items)),
 		NextPageToken:     p.NextPageToken,
 	}
-	for i, d := range p.Deliveries {
+	for i, d := range p.Items {
 		resp.WebhookDeliveries[i] = webhookDeliveryToProto(d)
 	}
 	return resp, nil
