@@ -78,16 +78,17 @@ func validAuditKey(keys []string) bool {
 	return err == nil && serr == nil && seq >= 1
 }
 
-// verifyPageSize is how many records VerifyAuditChain reads at a time: the
+// verifyPageSize is how many records VerifyChain reads at a time: the
 // chain is streamed, never held in memory whole.
 const verifyPageSize = 500
 
-// VerifyChain recomputes the caller's hash chain: it walks the caller's chain from the first record in sequence order,
-// a page at a time, and reports the first link that does not hold. The
-// head is read after the records, and records appended meanwhile are
-// walked too: a record and its head commit together, so every record up to
-// the head just read is visible to the next read, and what is still
-// missing then is missing for good.
+// VerifyChain recomputes the caller's hash chain: it walks the chain from
+// the first record in sequence order, a page at a time (an internal walk,
+// not a keyset page with a token), and reports the first link that does
+// not hold. The head is read after the records, and records appended
+// meanwhile are walked too: a record and its head commit together, so
+// every record up to the head just read is visible to the next read, and
+// what is still missing then is missing for good.
 func (h AuditRecords) VerifyChain(ctx context.Context) (domain.ChainVerdict, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {

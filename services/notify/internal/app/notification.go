@@ -67,9 +67,9 @@ func (h Notifications) List(ctx context.Context, q ListNotifications) (Notificat
 // notFoundNotification reports a notification the caller does not have.
 func notFoundNotification(id string) error { return errs.NotFound("notification", id) }
 
-// MarkRead marks notification id, one of the caller's, read and returns it; marking it again
-// changes nothing (the first read time stays). Another user's notification
-// is NOT_FOUND, exactly like a missing one.
+// MarkRead marks notification id, one of the caller's, read and returns
+// it; marking it again changes nothing (the first read time stays).
+// Another user's notification is NOT_FOUND, exactly like a missing one.
 func (h Notifications) MarkRead(ctx context.Context, id string) (*domain.Notification, error) {
 	p, err := usecase.Caller(ctx)
 	if err != nil {

@@ -65,7 +65,8 @@ func underField(prefix string, err error) error {
 	return v.Err()
 }
 
-// Get returns rule id of the caller's tenant; another tenant's rule is NOT_FOUND.
+// Get returns rule id of the caller's tenant; another tenant's rule is
+// NOT_FOUND.
 func (h NotificationRules) Get(ctx context.Context, id string) (*domain.NotificationRule, error) {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err

@@ -110,7 +110,8 @@ func (n *notifier) openSecret(id string, sealed []byte) (string, error) {
 	return secret, nil
 }
 
-// Get returns subscription id of the caller's tenant, without its secret; another tenant's is NOT_FOUND.
+// Get returns subscription id of the caller's tenant, without its secret;
+// another tenant's is NOT_FOUND.
 func (h WebhookSubscriptions) Get(ctx context.Context, id string) (*domain.WebhookSubscription, error) {
 	if _, err := usecase.Caller(ctx); err != nil {
 		return nil, err
