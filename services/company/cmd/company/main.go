@@ -94,30 +94,35 @@ func spec() service.Spec {
 			return a.verifier(ctx, d, s)
 		},
 		Register: func(ctx context.Context, d *service.Deps) error {
-			if err := register(ctx, d, newApplication(d, s)); err != nil {
-				return err
-			}
-			a.register(d)
-			return nil
+			return register(ctx, d, a.app, a.keys)
 		},
 		HTTP: a.http,
 	}
 }
 
-// newApplication builds the use cases on the service's database.
-func newApplication(d *service.Deps, s *settings) *app.Application {
+// newApplication builds the use cases on the service's database, with the
+// authentication settings a. tokens signs the access tokens of sign-in and
+// API-key exchange; keys is the key set whose cache lifetime the
+// signing-key policy allows for.
+func newApplication(d *service.Deps, s *settings, a authn.Settings, keys *authn.KeySet, tokens app.AccessTokenIssuer) *app.Application {
 	return app.NewApplication(app.Deps{
-		Store:      store.New(d.DB),
-		Keyring:    s.keyring,
-		Pages:      s.pages,
-		UnitOfWork: d.DB,
-		Events:     service.UseCaseEvents(d.Events),
+		Store:            store.NewRepository(d.DB),
+		Keyring:          s.keyring,
+		Pages:            s.pages,
+		Tokens:           tokens,
+		AuthPolicy:       a.AuthPolicy(),
+		KeyGenerator:     authn.KeyGenerator{Bits: a.SigningKeyBits, Cipher: s.keyring},
+		SigningKeyPolicy: a.SigningKeyPolicy(keys.CacheTTL()),
+		UnitOfWork:       d.DB,
+		Events:           service.UseCaseEvents(d.Events),
 	})
 }
 
-// register adds every gRPC service of company to the server.
-func register(_ context.Context, d *service.Deps, a *app.Application) error {
+// register adds every gRPC service of company to the server: the
+// directory's, and AuthService and ApiKeyService.
+func register(_ context.Context, d *service.Deps, a *app.Application, keys grpcapi.JWKSSource) error {
 	grpcapi.RegisterDirectory(d.Server.GRPC(), a)
+	grpcapi.RegisterAuth(d.Server.GRPC(), a, keys)
 	return nil
 }
 
@@ -180,7 +185,7 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 	// Bootstrap seals nothing, lists nothing and takes no idempotency keys,
 	// so it needs no key ring.
 	a := app.NewApplication(app.Deps{
-		Store:      store.New(db),
+		Store:      store.NewRepository(db),
 		UnitOfWork: db,
 		Events:     service.CommandEvents("company"),
 	})
@@ -205,30 +210,30 @@ func bootstrap(ctx context.Context, args []string, env service.Env, stdout, stde
 
 // Authentication wiring: sign-in, sessions, API keys, signing keys and the
 // JWKS. Spec.Verifier runs before Register and HTTP, so it builds what the
-// other two use.
+// other two use: the key set, and the Application (sign-in needs the key
+// set to sign with, and start needs a signing key before serving).
 
 // authWiring is the authentication half of the service.
 type authWiring struct {
 	settings authn.Settings
 	keys     *authn.KeySet
-	auth     *app.Auth
+	// app is the service's use cases, the directory's included.
+	app *app.Application
 }
 
 // configure reads the authentication settings (token lifetimes, session
 // limits, lockout, signing keys).
 func (w *authWiring) configure(e *config.Env) { w.settings = authn.LoadSettings(e) }
 
-// verifier makes sure a signing key exists and is young enough (replicas
-// starting together take turns; one makes the key), builds the use cases,
+// verifier builds the use cases, makes sure a signing key exists and is
+// young enough (replicas starting together take turns; one makes the key),
 // and returns the verifier company's own RPCs authenticate with: the
 // platform verifier over company's own keys, no HTTP round trip.
 func (w *authWiring) verifier(ctx context.Context, d *service.Deps, s *settings) (auth.TokenVerifier, error) {
-	events := service.UseCaseEvents(d.Events)
-	signingKeys := store.NewSigningKeys(d.DB)
-	w.keys = authn.NewKeySet(signingKeys, s.keyring)
-	rotation := app.NewSigningKeys(signingKeys, authn.KeyGenerator{Bits: w.settings.SigningKeyBits, Cipher: s.keyring},
-		d.DB, events, w.settings.SigningKeyPolicy(w.keys.CacheTTL()))
-	made, err := rotation.EnsureSigningKey(ctx)
+	w.keys = authn.NewKeySet(store.NewSigningKeys(d.DB), s.keyring)
+	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
+	w.app = newApplication(d, s, w.settings, w.keys, issuer)
+	made, err := w.app.SigningKeys.Ensure(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
@@ -236,8 +241,6 @@ func (w *authWiring) verifier(ctx context.Context, d *service.Deps, s *settings)
 		d.Logger.Info("made a new signing key", "kid", made.KeyID, "bits", w.settings.SigningKeyBits)
 	}
 	d.Registry.MustRegister(signingKeyAge(w.keys, d.Logger))
-	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
-	w.auth = app.NewAuth(store.New(d.DB), store.NewAuth(d.DB), issuer, s.pages, d.DB, events, w.settings.AuthPolicy())
 	return authn.NewVerifier(ctx, w.keys, authn.VerifierConfig{Issuer: d.Config.JWTIssuer, Audience: d.Config.JWTAudience})
 }
 
@@ -258,11 +261,6 @@ func signingKeyAge(keys *authn.KeySet, logger *slog.Logger) prometheus.Collector
 		}
 		return age.Seconds()
 	})
-}
-
-// register adds AuthService and ApiKeyService.
-func (w *authWiring) register(d *service.Deps) {
-	grpcapi.RegisterAuth(d.Server.GRPC(), w.auth, w.keys)
 }
 
 // http publishes the key set for the other services' verifiers on the
@@ -292,9 +290,14 @@ func rotateSigningKey(ctx context.Context, args []string, env service.Env, stdou
 		return err
 	}
 	defer closeDB()
-	rotation := app.NewSigningKeys(store.NewSigningKeys(db), authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring},
-		db, service.CommandEvents("company"), settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL))
-	key, err := rotation.RotateSigningKey(ctx, "company rotate-signing-key")
+	a := app.NewApplication(app.Deps{
+		Store:            store.NewRepository(db),
+		KeyGenerator:     authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring},
+		SigningKeyPolicy: settings.SigningKeyPolicy(authn.DefaultKeyCacheTTL),
+		UnitOfWork:       db,
+		Events:           service.CommandEvents("company"),
+	})
+	key, err := a.SigningKeys.Rotate(ctx, app.RotateSigningKey{ActorID: "company rotate-signing-key"})
 	if err != nil {
 		return fmt.Errorf("rotate-signing-key: %w", err)
 	}

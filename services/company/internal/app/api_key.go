@@ -18,21 +18,37 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
+// APIKeyRepository stores partners' API keys. Each method is one
+// transaction, or joins the unit of work its context carries; the use and
+// build functions decide inside it.
+type APIKeyRepository interface {
+	APIKeyCompany(ctx context.Context, id string) (string, error)
+	UseAPIKey(ctx context.Context, companyID, id string, use func(*domain.APIKeyUse) error) error
+	CreateAPIKey(ctx context.Context, requestID string, requestHash []byte, build func() (domain.APIKey, error)) (domain.APIKey, bool, error)
+	GetAPIKey(ctx context.Context, id string) (domain.APIKey, error)
+	ListAPIKeys(ctx context.Context, afterID string, limit int, showRevoked bool) ([]domain.APIKey, error)
+	UpdateAPIKey(ctx context.Context, id string, update func(*domain.APIKey) error) (domain.APIKey, error)
+}
+
+// APIKeys are the API key use cases: a partner's exchange of its key for an
+// access token, and the company's management of its keys.
+type APIKeys struct{ r *registry }
+
 // apiKeyNotAccepted is the answer to every failed exchange: a malformed
 // key, an unknown id, a wrong secret, a revoked or expired key and a
 // company that is not active look the same.
 func apiKeyNotAccepted() error { return errs.Unauthenticated("API key not accepted") }
 
-// ExchangeAPIKey trades a partner's API key for a short-lived access token
+// Exchange trades a partner's API key for a short-lived access token
 // carrying the key's roles, with the key id as subject and no session or
 // refresh token. The secret is compared with the stored hash in constant
 // time. A use is recorded on the key at most once a minute.
-func (a *Auth) ExchangeAPIKey(ctx context.Context, key string) (TokenPair, error) {
+func (a APIKeys) Exchange(ctx context.Context, key string) (TokenPair, error) {
 	id, secretHash, err := domain.ParseAPIKey(key)
 	if err != nil {
 		return TokenPair{}, apiKeyNotAccepted()
 	}
-	companyID, err := a.store.APIKeyCompany(ctx, id)
+	companyID, err := a.r.Store.APIKeyCompany(ctx, id)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -41,21 +57,21 @@ func (a *Auth) ExchangeAPIKey(ctx context.Context, key string) (TokenPair, error
 	}
 	var pair TokenPair
 	var accepted bool
-	err = a.store.UseAPIKey(ctx, companyID, id, func(u *domain.APIKeyUse) error {
-		now := a.clock()
+	err = a.r.Store.UseAPIKey(ctx, companyID, id, func(u *domain.APIKeyUse) error {
+		now := a.r.Now.Stamp()
 		if u.Key.Authenticate(secretHash, now) != nil || !u.CompanyActive {
 			return nil
 		}
 		if u.Key.ShouldRecordUse(now) {
 			u.RecordUseAt = now
 		}
-		access, err := a.tokens.IssueAccessToken(ctx, domain.AccessGrant{
+		access, err := a.r.Tokens.IssueAccessToken(ctx, domain.AccessGrant{
 			Subject:   u.Key.ID,
 			CompanyID: u.Key.CompanyID,
 			Roles:     u.Key.Roles,
 			Kind:      domain.AccessKindAPIKey,
 			IssueTime: now,
-			TTL:       a.policy.APIKeyTokenTTL,
+			TTL:       a.r.AuthPolicy.APIKeyTokenTTL,
 		})
 		if err != nil {
 			return err
@@ -75,8 +91,8 @@ func (a *Auth) ExchangeAPIKey(ctx context.Context, key string) (TokenPair, error
 	return pair, nil
 }
 
-// CreateAPIKeyCommand issues a partner key.
-type CreateAPIKeyCommand struct {
+// CreateAPIKey issues a partner key.
+type CreateAPIKey struct {
 	ClientName string
 	// Roles the exchanged token carries: known, none twice, never owner.
 	Roles []domain.Role
@@ -86,7 +102,7 @@ type CreateAPIKeyCommand struct {
 	RequestID string
 }
 
-// CreateAPIKey issues a key for the caller's company and returns it with
+// Create issues a key for the caller's company and returns it with
 // its secret, the only time the secret is available. A retry with the same
 // request id returns the key created the first time without the secret
 // (secret is empty): the secret is not stored and cannot be shown again.
@@ -94,11 +110,11 @@ type CreateAPIKeyCommand struct {
 // Only users create keys: a key minting keys would let a leaked key outlive
 // its own revocation. The roles must be ones the creator holds (an owner
 // holds all), never owner itself.
-func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd CreateAPIKeyCommand) (key domain.APIKey, secret string, err error) {
+func (a APIKeys) Create(ctx context.Context, caller identity.Principal, cmd CreateAPIKey) (key domain.APIKey, secret string, err error) {
 	if caller.Kind != identity.KindUser {
 		return domain.APIKey{}, "", errs.PermissionDenied("only users can create API keys")
 	}
-	now := a.clock()
+	now := a.r.Now.Stamp()
 	cmd.ClientName = strings.TrimSpace(cmd.ClientName)
 	cmd.ExpireTime = cmd.ExpireTime.UTC()
 	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
@@ -139,8 +155,8 @@ func (a *Auth) CreateAPIKey(ctx context.Context, caller identity.Principal, cmd 
 			ExpireTime:    cmd.ExpireTime,
 		}, nil
 	}
-	key, err = usecase.Change(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
-		k, replayed, err := a.store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), build)
+	key, err = usecase.Change(ctx, a.r.UnitOfWork, a.r.Events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+		k, replayed, err := a.r.Store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), build)
 		if err != nil || replayed {
 			return k, nil, err
 		}
@@ -173,7 +189,7 @@ func apiKeyCreated(key domain.APIKey, actorID string) Event {
 
 // createAPIKeyHash fingerprints a create request for its idempotency key:
 // the same request id with a different request is refused.
-func createAPIKeyHash(cmd CreateAPIKeyCommand) []byte {
+func createAPIKeyHash(cmd CreateAPIKey) []byte {
 	h := sha256.New()
 	write := func(s string) {
 		var n [8]byte
@@ -189,31 +205,31 @@ func createAPIKeyHash(cmd CreateAPIKeyCommand) []byte {
 	return h.Sum(nil)
 }
 
-// GetAPIKey returns one key of the caller's company; another company's key
+// Get returns one key of the caller's company; another company's key
 // is not found.
-func (a *Auth) GetAPIKey(ctx context.Context, id string) (domain.APIKey, error) {
+func (a APIKeys) Get(ctx context.Context, id string) (domain.APIKey, error) {
 	if err := usecase.CheckID("id", id); err != nil {
 		return domain.APIKey{}, err
 	}
-	return a.store.GetAPIKey(ctx, id)
+	return a.r.Store.GetAPIKey(ctx, id)
 }
 
-// ListAPIKeysQuery pages through the caller's keys.
-type ListAPIKeysQuery struct {
+// ListAPIKeys pages through the caller's keys.
+type ListAPIKeys struct {
 	PageSize    int32
 	PageToken   string
 	ShowRevoked bool
 }
 
-// ListAPIKeys returns one page of the caller's keys, newest first, and the
+// List returns one page of the caller's keys, newest first, and the
 // token of the next page ("" on the last). The token is bound to the
 // caller's company and the filter, and seals the last key's id.
-func (a *Auth) ListAPIKeys(ctx context.Context, caller identity.Principal, q ListAPIKeysQuery) ([]domain.APIKey, string, error) {
+func (a APIKeys) List(ctx context.Context, caller identity.Principal, q ListAPIKeys) ([]domain.APIKey, string, error) {
 	scope := []string{"ListApiKeys", caller.CompanyID, strconv.FormatBool(q.ShowRevoked)}
-	keys, next, err := usecase.KeysetPage(a.pages, q.PageSize, q.PageToken, scope,
+	keys, next, err := usecase.KeysetPage(a.r.Pages, q.PageSize, q.PageToken, scope,
 		func(key string) bool { return uuid.Validate(key) == nil },
 		func(afterID string, limit int) ([]domain.APIKey, error) {
-			return a.store.ListAPIKeys(ctx, afterID, limit, q.ShowRevoked)
+			return a.r.Store.ListAPIKeys(ctx, afterID, limit, q.ShowRevoked)
 		},
 		func(k domain.APIKey) string { return k.ID })
 	if err != nil {
@@ -222,18 +238,18 @@ func (a *Auth) ListAPIKeys(ctx context.Context, caller identity.Principal, q Lis
 	return keys, next, nil
 }
 
-// RevokeAPIKey stops a key of the caller's company from being exchanged.
+// Revoke stops a key of the caller's company from being exchanged.
 // Revoking a revoked key returns it unchanged (and records no event).
 // Tokens already exchanged for it keep working until they expire, at most
 // the API-key token lifetime.
-func (a *Auth) RevokeAPIKey(ctx context.Context, caller identity.Principal, id string) (domain.APIKey, error) {
+func (a APIKeys) Revoke(ctx context.Context, caller identity.Principal, id string) (domain.APIKey, error) {
 	if err := usecase.CheckID("id", id); err != nil {
 		return domain.APIKey{}, err
 	}
-	return usecase.Change(ctx, a.uow, a.events, func(ctx context.Context) (domain.APIKey, []Event, error) {
+	return usecase.Change(ctx, a.r.UnitOfWork, a.r.Events, func(ctx context.Context) (domain.APIKey, []Event, error) {
 		var changed bool
-		key, err := a.store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
-			changed = k.Revoke(a.clock())
+		key, err := a.r.Store.UpdateAPIKey(ctx, id, func(k *domain.APIKey) error {
+			changed = k.Revoke(a.r.Now.Stamp())
 			return nil
 		})
 		if err != nil || !changed {

@@ -22,10 +22,10 @@ func (w authWorld) owner() identity.Principal {
 	return identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Roles: []string{"owner"}, Kind: identity.KindUser, SessionID: uuid.NewString()}
 }
 
-func (w authWorld) createKey(t *testing.T, cmd app.CreateAPIKeyCommand) (domain.APIKey, string) {
+func (w authWorld) createKey(t *testing.T, cmd app.CreateAPIKey) (domain.APIKey, string) {
 	t.Helper()
 	owner := w.owner()
-	key, secret, err := w.Auth.CreateAPIKey(asCaller(owner), owner, cmd)
+	key, secret, err := w.App.APIKeys.Create(asCaller(owner), owner, cmd)
 	if err != nil {
 		t.Fatalf("CreateAPIKey: %v", err)
 	}
@@ -46,7 +46,7 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
 	ctx := context.Background()
-	key, secret := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "  Acme Billing ", Roles: []domain.Role{domain.RoleBilling, domain.RolePartner}})
+	key, secret := w.createKey(t, app.CreateAPIKey{ClientName: "  Acme Billing ", Roles: []domain.Role{domain.RoleBilling, domain.RolePartner}})
 
 	want := domain.APIKey{
 		ID: key.ID, CompanyID: w.companyID, ClientName: "Acme Billing", Prefix: secret[:len(domain.APIKeyPrefix)+32],
@@ -60,7 +60,7 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 		t.Fatalf("secret %q names key %q (%v), want %q", secret, gotID, err, key.ID)
 	}
 
-	pair, err := w.Auth.ExchangeAPIKey(ctx, secret)
+	pair, err := w.App.APIKeys.Exchange(ctx, secret)
 	if err != nil {
 		t.Fatalf("ExchangeAPIKey: %v", err)
 	}
@@ -76,7 +76,7 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 	if diff := cmp.Diff(wantP, p); diff != "" {
 		t.Errorf("principal (-want +got):\n%s", diff)
 	}
-	if err := w.Auth.CheckCaller(asCaller(p), p); err != nil {
+	if err := w.App.Auth.CheckCaller(asCaller(p), p); err != nil {
 		t.Errorf("CheckCaller of a live key: %v", err)
 	}
 
@@ -86,14 +86,14 @@ func TestAPIKeyCreateExchangeAndUse(t *testing.T) {
 		t.Fatal("last use not recorded")
 	}
 	w.Clock.Advance(30 * time.Second)
-	if _, err := w.Auth.ExchangeAPIKey(ctx, secret); err != nil {
+	if _, err := w.App.APIKeys.Exchange(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
 	if again := w.lastUsed(t, key.ID); !again.Equal(*first) {
 		t.Errorf("last use rewritten after 30s: %v then %v", first, again)
 	}
 	w.Clock.Advance(31 * time.Second)
-	if _, err := w.Auth.ExchangeAPIKey(ctx, secret); err != nil {
+	if _, err := w.App.APIKeys.Exchange(ctx, secret); err != nil {
 		t.Fatal(err)
 	}
 	if later := w.lastUsed(t, key.ID); !later.After(*first) {
@@ -105,13 +105,13 @@ func TestAPIKeyExchangeRefusals(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
 	ctx := context.Background()
-	_, live := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "live", Roles: []domain.Role{domain.RolePartner}})
-	revokedKey, revoked := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "revoked", Roles: []domain.Role{domain.RolePartner}})
+	_, live := w.createKey(t, app.CreateAPIKey{ClientName: "live", Roles: []domain.Role{domain.RolePartner}})
+	revokedKey, revoked := w.createKey(t, app.CreateAPIKey{ClientName: "revoked", Roles: []domain.Role{domain.RolePartner}})
 	owner := w.owner()
-	if _, err := w.Auth.RevokeAPIKey(asCaller(owner), owner, revokedKey.ID); err != nil {
+	if _, err := w.App.APIKeys.Revoke(asCaller(owner), owner, revokedKey.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, expiring := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "expiring", Roles: []domain.Role{domain.RolePartner}, ExpireTime: w.Clock.Now().Add(time.Hour)})
+	_, expiring := w.createKey(t, app.CreateAPIKey{ClientName: "expiring", Roles: []domain.Role{domain.RolePartner}, ExpireTime: w.Clock.Now().Add(time.Hour)})
 	// A wrong secret for a real key id.
 	wrongSecret := live[:41] + "A" + live[42:]
 	if wrongSecret == live {
@@ -127,20 +127,20 @@ func TestAPIKeyExchangeRefusals(t *testing.T) {
 		{"revoked", revoked},
 	}
 	for _, tc := range tests {
-		_, err := w.Auth.ExchangeAPIKey(ctx, tc.key)
+		_, err := w.App.APIKeys.Exchange(ctx, tc.key)
 		wantKind(t, tc.name, err, errs.KindUnauthenticated)
 	}
-	if _, err := w.Auth.ExchangeAPIKey(ctx, expiring); err != nil {
+	if _, err := w.App.APIKeys.Exchange(ctx, expiring); err != nil {
 		t.Fatalf("exchange before expiry: %v", err)
 	}
 	w.Clock.Advance(time.Hour)
-	_, err := w.Auth.ExchangeAPIKey(ctx, expiring)
+	_, err := w.App.APIKeys.Exchange(ctx, expiring)
 	wantKind(t, "expired", err, errs.KindUnauthenticated)
 
 	if _, err := w.Super.Exec(ctx, `update companies set status = 'suspended' where id = $1`, w.companyID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = w.Auth.ExchangeAPIKey(ctx, live)
+	_, err = w.App.APIKeys.Exchange(ctx, live)
 	wantKind(t, "company suspended", err, errs.KindUnauthenticated)
 }
 
@@ -152,20 +152,20 @@ func TestCreateAPIKeyRules(t *testing.T) {
 	tests := []struct {
 		name   string
 		caller identity.Principal
-		cmd    app.CreateAPIKeyCommand
+		cmd    app.CreateAPIKey
 		want   errs.Kind
 	}{
-		{"owner role", w.owner(), app.CreateAPIKeyCommand{ClientName: "x", Roles: []domain.Role{domain.RoleOwner}}, errs.KindInvalid},
-		{"role the creator lacks", admin, app.CreateAPIKeyCommand{ClientName: "x", Roles: []domain.Role{domain.RoleBilling}}, errs.KindPermissionDenied},
-		{"blank client name", w.owner(), app.CreateAPIKeyCommand{ClientName: "  ", Roles: []domain.Role{domain.RolePartner}}, errs.KindInvalid},
-		{"expiry in the past", w.owner(), app.CreateAPIKeyCommand{ClientName: "x", Roles: []domain.Role{domain.RolePartner}, ExpireTime: time.Now().Add(-time.Minute)}, errs.KindInvalid},
-		{"created by an API key", keyCaller, app.CreateAPIKeyCommand{ClientName: "x", Roles: []domain.Role{domain.RolePartner}}, errs.KindPermissionDenied},
+		{"owner role", w.owner(), app.CreateAPIKey{ClientName: "x", Roles: []domain.Role{domain.RoleOwner}}, errs.KindInvalid},
+		{"role the creator lacks", admin, app.CreateAPIKey{ClientName: "x", Roles: []domain.Role{domain.RoleBilling}}, errs.KindPermissionDenied},
+		{"blank client name", w.owner(), app.CreateAPIKey{ClientName: "  ", Roles: []domain.Role{domain.RolePartner}}, errs.KindInvalid},
+		{"expiry in the past", w.owner(), app.CreateAPIKey{ClientName: "x", Roles: []domain.Role{domain.RolePartner}, ExpireTime: time.Now().Add(-time.Minute)}, errs.KindInvalid},
+		{"created by an API key", keyCaller, app.CreateAPIKey{ClientName: "x", Roles: []domain.Role{domain.RolePartner}}, errs.KindPermissionDenied},
 	}
 	for _, tc := range tests {
-		_, _, err := w.Auth.CreateAPIKey(asCaller(tc.caller), tc.caller, tc.cmd)
+		_, _, err := w.App.APIKeys.Create(asCaller(tc.caller), tc.caller, tc.cmd)
 		wantKind(t, tc.name, err, tc.want)
 	}
-	if _, _, err := w.Auth.CreateAPIKey(asCaller(admin), admin, app.CreateAPIKeyCommand{ClientName: "ok", Roles: []domain.Role{domain.RoleAdmin}}); err != nil {
+	if _, _, err := w.App.APIKeys.Create(asCaller(admin), admin, app.CreateAPIKey{ClientName: "ok", Roles: []domain.Role{domain.RoleAdmin}}); err != nil {
 		t.Errorf("admin granting admin: %v", err)
 	}
 }
@@ -174,7 +174,7 @@ func TestCreateAPIKeyIsIdempotentAndShowsTheSecretOnce(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
 	requestID := uuid.NewString()
-	cmd := app.CreateAPIKeyCommand{ClientName: "Acme Billing", Roles: []domain.Role{domain.RolePartner}, RequestID: requestID}
+	cmd := app.CreateAPIKey{ClientName: "Acme Billing", Roles: []domain.Role{domain.RolePartner}, RequestID: requestID}
 	first, secret := w.createKey(t, cmd)
 	if secret == "" {
 		t.Fatal("first create returned no secret")
@@ -198,7 +198,7 @@ func TestCreateAPIKeyIsIdempotentAndShowsTheSecretOnce(t *testing.T) {
 
 	owner := w.owner()
 	cmd.ClientName = "Another client"
-	_, _, err := w.Auth.CreateAPIKey(asCaller(owner), owner, cmd)
+	_, _, err := w.App.APIKeys.Create(asCaller(owner), owner, cmd)
 	wantKind(t, "same request id, different request", err, errs.KindInvalid)
 	var e *errs.Error
 	if !errors.As(err, &e) || e.Reason != postgres.ReasonRequestIDReused {
@@ -209,17 +209,17 @@ func TestCreateAPIKeyIsIdempotentAndShowsTheSecretOnce(t *testing.T) {
 func TestRevokeAPIKeyIsIdempotent(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
-	key, secret := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "x", Roles: []domain.Role{domain.RolePartner}})
-	pair, err := w.Auth.ExchangeAPIKey(context.Background(), secret)
+	key, secret := w.createKey(t, app.CreateAPIKey{ClientName: "x", Roles: []domain.Role{domain.RolePartner}})
+	pair, err := w.App.APIKeys.Exchange(context.Background(), secret)
 	if err != nil {
 		t.Fatal(err)
 	}
 	owner := w.owner()
-	first, err := w.Auth.RevokeAPIKey(asCaller(owner), owner, key.ID)
+	first, err := w.App.APIKeys.Revoke(asCaller(owner), owner, key.ID)
 	if err != nil || first.RevokeTime.IsZero() {
 		t.Fatalf("RevokeAPIKey = %+v, %v; want revoked", first, err)
 	}
-	second, err := w.Auth.RevokeAPIKey(asCaller(owner), owner, key.ID)
+	second, err := w.App.APIKeys.Revoke(asCaller(owner), owner, key.ID)
 	if err != nil {
 		t.Fatalf("second RevokeAPIKey: %v", err)
 	}
@@ -235,28 +235,28 @@ func TestRevokeAPIKeyIsIdempotent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Verify: %v", err)
 	}
-	wantKind(t, "CheckCaller of a revoked key", w.Auth.CheckCaller(asCaller(p), p), errs.KindUnauthenticated)
+	wantKind(t, "CheckCaller of a revoked key", w.App.Auth.CheckCaller(asCaller(p), p), errs.KindUnauthenticated)
 }
 
 func TestAPIKeysAreIsolatedByCompany(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
-	keyA, _ := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "A's partner", Roles: []domain.Role{domain.RolePartner}})
+	keyA, _ := w.createKey(t, app.CreateAPIKey{ClientName: "A's partner", Roles: []domain.Role{domain.RolePartner}})
 
 	companyB := w.SeedCompany(t, "bravo-dme", "active")
 	ownerB := identity.Principal{Subject: w.SeedUser(t, companyB, "owner@bravo.test", ownerPassword, "owner"), CompanyID: companyB, Roles: []string{"owner"}, Kind: identity.KindUser}
 	ctxB := asCaller(ownerB)
-	keyB, _, err := w.Auth.CreateAPIKey(ctxB, ownerB, app.CreateAPIKeyCommand{ClientName: "B's partner", Roles: []domain.Role{domain.RolePartner}})
+	keyB, _, err := w.App.APIKeys.Create(ctxB, ownerB, app.CreateAPIKey{ClientName: "B's partner", Roles: []domain.Role{domain.RolePartner}})
 	if err != nil {
 		t.Fatal(err)
 	}
 
-	_, err = w.Auth.GetAPIKey(ctxB, keyA.ID)
+	_, err = w.App.APIKeys.Get(ctxB, keyA.ID)
 	wantKind(t, "B gets A's key", err, errs.KindNotFound)
-	_, err = w.Auth.RevokeAPIKey(ctxB, ownerB, keyA.ID)
+	_, err = w.App.APIKeys.Revoke(ctxB, ownerB, keyA.ID)
 	wantKind(t, "B revokes A's key", err, errs.KindNotFound)
 	for _, showRevoked := range []bool{false, true} {
-		keys, _, err := w.Auth.ListAPIKeys(ctxB, ownerB, app.ListAPIKeysQuery{ShowRevoked: showRevoked})
+		keys, _, err := w.App.APIKeys.List(ctxB, ownerB, app.ListAPIKeys{ShowRevoked: showRevoked})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -268,7 +268,7 @@ func TestAPIKeysAreIsolatedByCompany(t *testing.T) {
 			t.Errorf("B's list (show revoked %v) (-want +got):\n%s", showRevoked, diff)
 		}
 	}
-	stillA, err := w.Auth.GetAPIKey(asCaller(w.owner()), keyA.ID)
+	stillA, err := w.App.APIKeys.Get(asCaller(w.owner()), keyA.ID)
 	if err != nil || !stillA.RevokeTime.IsZero() {
 		t.Errorf("A's key after B's attempts = %+v, %v; want unrevoked", stillA, err)
 	}
@@ -281,17 +281,17 @@ func TestListAPIKeysPagesNewestFirst(t *testing.T) {
 	ctx := asCaller(owner)
 	var created []string
 	for i := range 5 {
-		k, _ := w.createKey(t, app.CreateAPIKeyCommand{ClientName: "client " + string(rune('a'+i)), Roles: []domain.Role{domain.RolePartner}})
+		k, _ := w.createKey(t, app.CreateAPIKey{ClientName: "client " + string(rune('a'+i)), Roles: []domain.Role{domain.RolePartner}})
 		created = append(created, k.ID)
 	}
-	if _, err := w.Auth.RevokeAPIKey(ctx, owner, created[2]); err != nil {
+	if _, err := w.App.APIKeys.Revoke(ctx, owner, created[2]); err != nil {
 		t.Fatal(err)
 	}
 	list := func(showRevoked bool) []string {
 		var ids []string
 		token := ""
 		for {
-			keys, next, err := w.Auth.ListAPIKeys(ctx, owner, app.ListAPIKeysQuery{PageSize: 2, PageToken: token, ShowRevoked: showRevoked})
+			keys, next, err := w.App.APIKeys.List(ctx, owner, app.ListAPIKeys{PageSize: 2, PageToken: token, ShowRevoked: showRevoked})
 			if err != nil {
 				t.Fatalf("ListAPIKeys: %v", err)
 			}
@@ -313,7 +313,7 @@ func TestListAPIKeysPagesNewestFirst(t *testing.T) {
 	if diff := cmp.Diff(live, list(false)); diff != "" {
 		t.Errorf("live keys (-want +got):\n%s", diff)
 	}
-	_, next, _ := w.Auth.ListAPIKeys(ctx, owner, app.ListAPIKeysQuery{PageSize: 1})
-	_, _, err := w.Auth.ListAPIKeys(ctx, owner, app.ListAPIKeysQuery{PageSize: 1, PageToken: next, ShowRevoked: true})
+	_, next, _ := w.App.APIKeys.List(ctx, owner, app.ListAPIKeys{PageSize: 1})
+	_, _, err := w.App.APIKeys.List(ctx, owner, app.ListAPIKeys{PageSize: 1, PageToken: next, ShowRevoked: true})
 	wantKind(t, "token reused with another filter", err, errs.KindInvalid)
 }

@@ -13,9 +13,12 @@ import (
 // of commands and queries per resource: every one the API (and the
 // operator commands) can run.
 type Application struct {
-	Companies Companies
-	Locations Locations
-	Users     Users
+	Companies   Companies
+	Locations   Locations
+	Users       Users
+	Auth        Auth
+	APIKeys     APIKeys
+	SigningKeys SigningKeys
 }
 
 // Repository is everything the use cases store and read; the service's
@@ -24,6 +27,9 @@ type Repository interface {
 	CompanyRepository
 	LocationRepository
 	UserRepository
+	AuthRepository
+	APIKeyRepository
+	SigningKeyRepository
 }
 
 // Keyring seals secrets at rest and computes keyed digests; the service's
@@ -37,13 +43,27 @@ type Keyring interface {
 type Deps struct {
 	Store   Repository
 	Keyring Keyring
-	// Pages seals the page tokens of ListLocations and ListUsers.
+	// Pages seals the page tokens of ListLocations, ListUsers and
+	// ListApiKeys.
 	Pages *page.Sealer
+	// Tokens signs the access tokens sign-in, refresh and API-key exchange
+	// return.
+	Tokens AccessTokenIssuer
+	// AuthPolicy is the lifetimes and limits of sign-in, sessions and
+	// tokens.
+	AuthPolicy AuthPolicy
+	// KeyGenerator makes the key pairs signing-key rotation adds.
+	KeyGenerator SigningKeyGenerator
+	// SigningKeyPolicy says when a signing key is due for rotation and how
+	// long a retired one stays published.
+	SigningKeyPolicy domain.SigningKeyPolicy
 	// UnitOfWork makes each command's store calls and its events one
 	// transaction.
 	UnitOfWork UnitOfWork
 	Events     EventRecorder
-	// Now is the clock; nil means the system clock.
+	// Now is the clock; nil means the system clock. The use cases read it
+	// through Stamp, at the precision Postgres stores, so a time written and
+	// read back compares equal to the one the code decided with.
 	Now usecase.Clock
 }
 
@@ -54,9 +74,12 @@ func NewApplication(d Deps) *Application {
 	}
 	r := &registry{Deps: d}
 	return &Application{
-		Companies: Companies{r},
-		Locations: Locations{r},
-		Users:     Users{r},
+		Companies:   Companies{r},
+		Locations:   Locations{r},
+		Users:       Users{r},
+		Auth:        Auth{r},
+		APIKeys:     APIKeys{r},
+		SigningKeys: SigningKeys{r},
 	}
 }
 

@@ -10,36 +10,27 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
-	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
-// CompanyResolver finds a company by its sign-in code before the caller has
-// a tenant.
-type CompanyResolver interface {
+// AuthRepository is the persistence sign-in, refresh, logout and the
+// caller check need. Each method is one transaction, or joins the unit of
+// work its context carries; the attempt functions decide inside it.
+type AuthRepository interface {
+	// CompanyIDForCode finds a company by its sign-in code before the
+	// caller has a tenant.
 	CompanyIDForCode(ctx context.Context, code string) (id string, found bool, err error)
-}
-
-// AuthStore is the persistence sign-in, refresh, logout and API keys need.
-// Each method is one transaction, or joins the unit of work its context
-// carries; the attempt functions decide inside it.
-type AuthStore interface {
 	SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error
 	RefreshTokenCompany(ctx context.Context, hash []byte) (string, error)
 	UseRefreshToken(ctx context.Context, companyID string, hash []byte, use func(*domain.RefreshAttempt) error) error
 	UpdateSession(ctx context.Context, id string, update func(*domain.Session) error) (domain.Session, error)
 	GetSession(ctx context.Context, id string) (domain.Session, error)
-
-	APIKeyCompany(ctx context.Context, id string) (string, error)
-	UseAPIKey(ctx context.Context, companyID, id string, use func(*domain.APIKeyUse) error) error
-	CreateAPIKey(ctx context.Context, requestID string, requestHash []byte, build func() (domain.APIKey, error)) (domain.APIKey, bool, error)
 	GetAPIKey(ctx context.Context, id string) (domain.APIKey, error)
-	ListAPIKeys(ctx context.Context, afterID string, limit int, showRevoked bool) ([]domain.APIKey, error)
-	UpdateAPIKey(ctx context.Context, id string, update func(*domain.APIKey) error) (domain.APIKey, error)
 }
 
-// AccessTokenIssuer signs access tokens.
+// AccessTokenIssuer signs access tokens: sign-in's, refresh's and API-key
+// exchange's.
 type AccessTokenIssuer interface {
 	IssueAccessToken(ctx context.Context, g domain.AccessGrant) (domain.AccessToken, error)
 }
@@ -54,39 +45,9 @@ type AuthPolicy struct {
 	Lockout        domain.LockoutPolicy
 }
 
-// Auth is the authentication use cases: sign-in, refresh, logout, API-key
-// exchange, the caller's own identity, and API key management.
-type Auth struct {
-	companies CompanyResolver
-	store     AuthStore
-	tokens    AccessTokenIssuer
-	pages     *page.Sealer
-	uow       UnitOfWork
-	events    EventRecorder
-	policy    AuthPolicy
-	now       func() time.Time
-}
-
-// AuthOption adjusts Auth.
-type AuthOption func(*Auth)
-
-// WithAuthClock replaces time.Now (tests of lockout and expiry).
-func WithAuthClock(now func() time.Time) AuthOption { return func(a *Auth) { a.now = now } }
-
-// NewAuth returns the authentication use cases. pages seals the page
-// tokens of ListApiKeys; uow makes each change and its events one
-// transaction.
-func NewAuth(companies CompanyResolver, store AuthStore, tokens AccessTokenIssuer, pages *page.Sealer, uow UnitOfWork, events EventRecorder, policy AuthPolicy, opts ...AuthOption) *Auth {
-	a := &Auth{companies: companies, store: store, tokens: tokens, pages: pages, uow: uow, events: events, policy: policy, now: time.Now}
-	for _, o := range opts {
-		o(a)
-	}
-	return a
-}
-
-// clock reads the time at the precision Postgres stores, so a time written
-// and read back compares equal to the one the code decided with.
-func (a *Auth) clock() time.Time { return a.now().UTC().Truncate(time.Microsecond) }
+// Auth are the authentication use cases: sign-in, refresh, logout and the
+// check that the credential behind the caller's token still stands.
+type Auth struct{ r *registry }
 
 // TokenPair is what a sign-in, refresh or API-key exchange returns.
 type TokenPair struct {
@@ -105,8 +66,8 @@ type TokenPair struct {
 // accounts exist or what state they are in.
 func invalidCredentials() error { return errs.Unauthenticated("invalid credentials") }
 
-// LoginCommand is a sign-in by password.
-type LoginCommand struct {
+// Login is a sign-in by password.
+type Login struct {
 	CompanyCode string
 	Email       string
 	Password    string
@@ -124,8 +85,8 @@ type LoginCommand struct {
 // resets the count, records the sign-in, upgrades a hash made with weaker
 // parameters, and starts a session whose first refresh token is returned
 // with an access token.
-func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
-	companyID, found, err := a.companies.CompanyIDForCode(ctx, cmd.CompanyCode)
+func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
+	companyID, found, err := a.r.Store.CompanyIDForCode(ctx, cmd.CompanyCode)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -140,7 +101,7 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 	// password is verified (and on occasion rehashed) there, not before the
 	// unit of work.
 	attempt := func(at *domain.SignInAttempt) error {
-		now := a.clock()
+		now := a.r.Now.Stamp()
 		at.Time = now
 		acct := at.Account
 		if acct == nil {
@@ -152,7 +113,7 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 		// answer must not differ from any other failure.
 		ok, rehash, verr := domain.VerifyPassword(acct.PasswordHash, cmd.Password)
 		ok = ok && verr == nil
-		allowed := a.policy.Lockout.Attempt(acct, ok, now)
+		allowed := a.r.AuthPolicy.Lockout.Attempt(acct, ok, now)
 		if !ok || !allowed || !acct.CanSignIn() || !at.CompanyActive {
 			return nil
 		}
@@ -168,7 +129,7 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 		if err != nil {
 			return err
 		}
-		s := domain.NewSession(id, companyID, acct.UserID, now, a.policy.Session).WithOrigin(cmd.ClientIP, cmd.UserAgent)
+		s := domain.NewSession(id, companyID, acct.UserID, now, a.r.AuthPolicy.Session).WithOrigin(cmd.ClientIP, cmd.UserAgent)
 		p, rt, err := a.issueForSession(ctx, s, acct.Roles, now)
 		if err != nil {
 			return err
@@ -180,15 +141,15 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 	// A failed attempt still commits (its failure count, a lockout): the
 	// unit of work succeeds with no session and no event, and the refusal
 	// is returned after it.
-	err = a.uow.InTx(ctx, func(ctx context.Context) error {
-		if err := a.store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil {
+	err = a.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
+		if err := a.r.Store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil {
 			return err
 		}
 		if started == nil {
 			audit.NoteOutcome(ctx, invalidCredentials())
 			return nil
 		}
-		return a.events.Record(ctx, Event{
+		return a.r.Events.Record(ctx, Event{
 			Type:       EventSessionStarted,
 			CompanyID:  started.CompanyID,
 			ResourceID: started.ID,
@@ -214,20 +175,20 @@ func (a *Auth) Login(ctx context.Context, cmd LoginCommand) (TokenPair, error) {
 
 // issueForSession draws a refresh token for s and signs an access token for
 // its user, returning the pair for the client and the token row to store.
-func (a *Auth) issueForSession(ctx context.Context, s domain.Session, roles []domain.Role, now time.Time) (TokenPair, domain.RefreshToken, error) {
+func (a Auth) issueForSession(ctx context.Context, s domain.Session, roles []domain.Role, now time.Time) (TokenPair, domain.RefreshToken, error) {
 	plain, hash, err := domain.NewRefreshTokenSecret()
 	if err != nil {
 		return TokenPair{}, domain.RefreshToken{}, fmt.Errorf("refresh token: %w", err)
 	}
-	rt := domain.NewRefreshToken(hash, s, now, a.policy.Session)
-	access, err := a.tokens.IssueAccessToken(ctx, domain.AccessGrant{
+	rt := domain.NewRefreshToken(hash, s, now, a.r.AuthPolicy.Session)
+	access, err := a.r.Tokens.IssueAccessToken(ctx, domain.AccessGrant{
 		Subject:   s.UserID,
 		CompanyID: s.CompanyID,
 		Roles:     roles,
 		Kind:      domain.AccessKindUser,
 		SessionID: s.ID,
 		IssueTime: now,
-		TTL:       a.policy.AccessTokenTTL,
+		TTL:       a.r.AuthPolicy.AccessTokenTTL,
 	})
 	if err != nil {
 		return TokenPair{}, domain.RefreshToken{}, err
@@ -251,12 +212,12 @@ func refreshNotAccepted() error { return errs.Unauthenticated("refresh token not
 // expired or revoked token, an idle or expired session, a user no longer
 // active or a company no longer active are refused without side effects.
 // The new access token carries the user's roles as they are now.
-func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
+func (a Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	hash, err := domain.ParseRefreshToken(token)
 	if err != nil {
 		return TokenPair{}, refreshNotAccepted()
 	}
-	companyID, err := a.store.RefreshTokenCompany(ctx, hash)
+	companyID, err := a.r.Store.RefreshTokenCompany(ctx, hash)
 	if err != nil {
 		return TokenPair{}, err
 	}
@@ -267,7 +228,7 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	var rotated bool
 	var revoked *domain.Session
 	use := func(at *domain.RefreshAttempt) error {
-		now := a.clock()
+		now := a.r.Now.Stamp()
 		switch domain.JudgeRefresh(at.Token, at.Session, now) {
 		case domain.RefreshReuse:
 			if at.Session.Revoke(now, domain.RevokeReasonRefreshTokenReuse) {
@@ -294,8 +255,8 @@ func (a *Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	// A reused token's revocation must commit although the refresh is
 	// refused: the unit of work succeeds with the session revoked and its
 	// SessionRevoked event, and the refusal is returned after it.
-	err = a.uow.InTx(ctx, func(ctx context.Context) error {
-		if err := a.store.UseRefreshToken(ctx, companyID, hash, use); err != nil {
+	err = a.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
+		if err := a.r.Store.UseRefreshToken(ctx, companyID, hash, use); err != nil {
 			return err
 		}
 		if !rotated {
@@ -328,17 +289,17 @@ const ReasonNoSession = "NO_SESSION"
 // most the access token lifetime): services verify them offline, without
 // asking company. Logging out of a session already ended succeeds. A
 // caller without a session (an API key's token) gets FailedPrecondition.
-func (a *Auth) Logout(ctx context.Context, caller identity.Principal) error {
+func (a Auth) Logout(ctx context.Context, caller identity.Principal) error {
 	if caller.Kind != identity.KindUser || caller.SessionID == "" {
 		return errs.FailedPrecondition(ReasonNoSession, "the caller's token belongs to no session; API-key tokens simply expire")
 	}
-	return a.uow.InTx(ctx, func(ctx context.Context) error {
+	return a.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
 		var changed bool
-		s, err := a.store.UpdateSession(ctx, caller.SessionID, func(s *domain.Session) error {
+		s, err := a.r.Store.UpdateSession(ctx, caller.SessionID, func(s *domain.Session) error {
 			if s.UserID != caller.Subject {
 				return errs.NotFound("session", caller.SessionID)
 			}
-			changed = s.Revoke(a.clock(), domain.RevokeReasonLogout)
+			changed = s.Revoke(a.r.Now.Stamp(), domain.RevokeReasonLogout)
 			return nil
 		})
 		if err != nil || !changed {
@@ -350,8 +311,8 @@ func (a *Auth) Logout(ctx context.Context, caller identity.Principal) error {
 
 // recordSessionRevoked records that s was revoked, by actorID ("" when the
 // service revoked it on its own).
-func (a *Auth) recordSessionRevoked(ctx context.Context, s domain.Session, actorID string) error {
-	return a.events.Record(ctx, Event{
+func (a Auth) recordSessionRevoked(ctx context.Context, s domain.Session, actorID string) error {
+	return a.r.Events.Record(ctx, Event{
 		Type:       EventSessionRevoked,
 		CompanyID:  s.CompanyID,
 		ResourceID: s.ID,
@@ -378,20 +339,20 @@ var sessionRevokeReasons = map[string]companyv1.SessionRevokeReason{
 // API key has not been revoked or expired. Token verification alone cannot
 // know (tokens outlive revocation by up to their lifetime); WhoAmI pays one
 // primary-key read for an honest answer. Other principals (services) pass.
-func (a *Auth) CheckCaller(ctx context.Context, caller identity.Principal) error {
-	now := a.clock()
+func (a Auth) CheckCaller(ctx context.Context, caller identity.Principal) error {
+	now := a.r.Now.Stamp()
 	switch caller.Kind {
 	case identity.KindUser:
 		if caller.SessionID == "" {
 			return errs.Unauthenticated("token has no session")
 		}
-		s, err := a.store.GetSession(ctx, caller.SessionID)
+		s, err := a.r.Store.GetSession(ctx, caller.SessionID)
 		if errs.Is(err, errs.KindNotFound) || (err == nil && (s.UserID != caller.Subject || s.Usable(now) != nil)) {
 			return errs.Unauthenticated("session ended")
 		}
 		return err
 	case identity.KindAPIKey:
-		k, err := a.store.GetAPIKey(ctx, caller.Subject)
+		k, err := a.r.Store.GetAPIKey(ctx, caller.Subject)
 		if errs.Is(err, errs.KindNotFound) {
 			return errs.Unauthenticated("API key revoked")
 		}

@@ -45,7 +45,7 @@ func newAuthWorld(t *testing.T, opts authntest.Options) authWorld {
 
 func (w authWorld) login(t *testing.T) app.TokenPair {
 	t.Helper()
-	pair, err := w.Auth.Login(context.Background(), app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
+	pair, err := w.App.Auth.Login(context.Background(), app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
 	if err != nil {
 		t.Fatalf("Login: %v", err)
 	}
@@ -133,7 +133,7 @@ func wantKind(t *testing.T, what string, err error, kind errs.Kind) {
 func TestLoginIssuesVerifiableTokensAndStartsASession(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
-	pair, err := w.Auth.Login(context.Background(), app.LoginCommand{
+	pair, err := w.App.Auth.Login(context.Background(), app.Login{
 		CompanyCode: acmeCode, Email: "OWNER@acme.test", Password: ownerPassword,
 		ClientIP: "203.0.113.7", UserAgent: "test-agent/1.0",
 	})
@@ -204,20 +204,20 @@ func TestLoginFailuresAllLookTheSame(t *testing.T) {
 
 	tests := []struct {
 		name string
-		cmd  app.LoginCommand
+		cmd  app.Login
 	}{
-		{"unknown company", app.LoginCommand{CompanyCode: "no-such-dme", Email: ownerEmail, Password: ownerPassword}},
-		{"unknown email", app.LoginCommand{CompanyCode: acmeCode, Email: "nobody@acme.test", Password: ownerPassword}},
-		{"wrong password", app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password entirely"}},
-		{"deactivated user", app.LoginCommand{CompanyCode: acmeCode, Email: "gone@acme.test", Password: ownerPassword}},
-		{"locked user, right password", app.LoginCommand{CompanyCode: acmeCode, Email: "locked@acme.test", Password: ownerPassword}},
-		{"suspended company", app.LoginCommand{CompanyCode: "suspended-dme", Email: "owner@suspended.test", Password: ownerPassword}},
-		{"user of another company", app.LoginCommand{CompanyCode: acmeCode, Email: "owner@suspended.test", Password: ownerPassword}},
+		{"unknown company", app.Login{CompanyCode: "no-such-dme", Email: ownerEmail, Password: ownerPassword}},
+		{"unknown email", app.Login{CompanyCode: acmeCode, Email: "nobody@acme.test", Password: ownerPassword}},
+		{"wrong password", app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password entirely"}},
+		{"deactivated user", app.Login{CompanyCode: acmeCode, Email: "gone@acme.test", Password: ownerPassword}},
+		{"locked user, right password", app.Login{CompanyCode: acmeCode, Email: "locked@acme.test", Password: ownerPassword}},
+		{"suspended company", app.Login{CompanyCode: "suspended-dme", Email: "owner@suspended.test", Password: ownerPassword}},
+		{"user of another company", app.Login{CompanyCode: acmeCode, Email: "owner@suspended.test", Password: ownerPassword}},
 	}
 	want := errs.Unauthenticated("invalid credentials")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := w.Auth.Login(context.Background(), tc.cmd)
+			_, err := w.App.Auth.Login(context.Background(), tc.cmd)
 			var got *errs.Error
 			if !errors.As(err, &got) {
 				t.Fatalf("Login error = %v, want %v", err, want)
@@ -236,18 +236,18 @@ func TestLoginFailuresAllLookTheSame(t *testing.T) {
 func TestLoginLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
-	wrong := app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: "not the password at all"}
-	right := app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword}
+	wrong := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "not the password at all"}
+	right := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword}
 	ctx := context.Background()
 
 	for i := 1; i < 5; i++ {
-		_, err := w.Auth.Login(ctx, wrong)
+		_, err := w.App.Auth.Login(ctx, wrong)
 		wantKind(t, fmt.Sprintf("failure %d", i), err, errs.KindUnauthenticated)
 	}
 	if diff := cmp.Diff(userRow{Status: "active", Failed: 4, HashPrefix: domain.PasswordHashPrefix()}, w.user(t, w.ownerID)); diff != "" {
 		t.Errorf("after 4 failures (-want +got):\n%s", diff)
 	}
-	_, err := w.Auth.Login(ctx, wrong)
+	_, err := w.App.Auth.Login(ctx, wrong)
 	wantKind(t, "failure 5", err, errs.KindUnauthenticated)
 	locked := userRow{Status: "locked", Failed: 5, Locked: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 1}
 	if diff := cmp.Diff(locked, w.user(t, w.ownerID)); diff != "" {
@@ -255,14 +255,14 @@ func TestLoginLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
 	}
 
 	w.Clock.Advance(14 * time.Minute)
-	_, err = w.Auth.Login(ctx, right)
+	_, err = w.App.Auth.Login(ctx, right)
 	wantKind(t, "right password during the lock", err, errs.KindUnauthenticated)
 	if diff := cmp.Diff(locked, w.user(t, w.ownerID)); diff != "" {
 		t.Errorf("the lock moved during the lock (-want +got):\n%s", diff)
 	}
 
 	w.Clock.Advance(time.Minute)
-	if _, err := w.Auth.Login(ctx, right); err != nil {
+	if _, err := w.App.Auth.Login(ctx, right); err != nil {
 		t.Fatalf("right password after the lock: %v", err)
 	}
 	unlocked := userRow{Status: "active", LoggedIn: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 2}
@@ -280,7 +280,7 @@ func TestLoginCountsConcurrentFailuresExactly(t *testing.T) {
 	var wg sync.WaitGroup
 	for range attempts {
 		wg.Go(func() {
-			_, err := w.Auth.Login(context.Background(), app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password, racing"})
+			_, err := w.App.Auth.Login(context.Background(), app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password, racing"})
 			if errs.KindOf(err) != errs.KindUnauthenticated {
 				t.Errorf("Login: %v, want unauthenticated", err)
 			}
@@ -314,7 +314,7 @@ func TestRefreshRotatesTheToken(t *testing.T) {
 	w := newAuthWorld(t, authntest.Options{})
 	first := w.login(t)
 	w.Clock.Advance(10 * time.Minute)
-	second, err := w.Auth.Refresh(context.Background(), first.RefreshToken)
+	second, err := w.App.Auth.Refresh(context.Background(), first.RefreshToken)
 	if err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
@@ -329,7 +329,7 @@ func TestRefreshRotatesTheToken(t *testing.T) {
 		t.Errorf("refresh deadline moved by %v, want about 10m", got)
 	}
 	// The new pair keeps working.
-	if _, err := w.Auth.Refresh(context.Background(), second.RefreshToken); err != nil {
+	if _, err := w.App.Auth.Refresh(context.Background(), second.RefreshToken); err != nil {
 		t.Fatalf("Refresh with the new token: %v", err)
 	}
 }
@@ -339,17 +339,17 @@ func TestRefreshTokenReuseRevokesTheWholeSession(t *testing.T) {
 	w := newAuthWorld(t, authntest.Options{})
 	ctx := context.Background()
 	first := w.login(t)
-	second, err := w.Auth.Refresh(ctx, first.RefreshToken)
+	second, err := w.App.Auth.Refresh(ctx, first.RefreshToken)
 	if err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
 
-	_, err = w.Auth.Refresh(ctx, first.RefreshToken)
+	_, err = w.App.Auth.Refresh(ctx, first.RefreshToken)
 	wantKind(t, "replayed refresh token", err, errs.KindUnauthenticated)
 	if diff := cmp.Diff(sessionRow{UserID: w.ownerID, RevokeReason: "refresh_token_reuse", Revoked: true, UsedTokens: 1}, w.session(t, first.SessionID)); diff != "" {
 		t.Errorf("session after reuse (-want +got):\n%s", diff)
 	}
-	_, err = w.Auth.Refresh(ctx, second.RefreshToken)
+	_, err = w.App.Auth.Refresh(ctx, second.RefreshToken)
 	wantKind(t, "newest token of the revoked family", err, errs.KindUnauthenticated)
 
 	events := w.Events.Events()
@@ -357,7 +357,7 @@ func TestRefreshTokenReuseRevokesTheWholeSession(t *testing.T) {
 	if last.Type != app.EventSessionRevoked || last.ResourceID != first.SessionID || last.CompanyID != w.companyID {
 		t.Errorf("last event %+v, want SessionRevoked of the session", last)
 	}
-	if err := w.Auth.CheckCaller(asCaller(identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Kind: identity.KindUser, SessionID: first.SessionID}),
+	if err := w.App.Auth.CheckCaller(asCaller(identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Kind: identity.KindUser, SessionID: first.SessionID}),
 		identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Kind: identity.KindUser, SessionID: first.SessionID}); errs.KindOf(err) != errs.KindUnauthenticated {
 		t.Errorf("CheckCaller of a revoked session = %v, want unauthenticated", err)
 	}
@@ -374,7 +374,7 @@ func TestRacingRefreshesWithOneTokenHaveOneWinner(t *testing.T) {
 	for i := range racers {
 		wg.Go(func() {
 			<-start
-			_, results[i] = w.Auth.Refresh(context.Background(), first.RefreshToken)
+			_, results[i] = w.App.Auth.Refresh(context.Background(), first.RefreshToken)
 		})
 	}
 	close(start)
@@ -407,7 +407,7 @@ func TestRefreshEnforcesTimeoutsAndAccountState(t *testing.T) {
 	t.Run("idle", func(t *testing.T) {
 		pair := w.login(t)
 		w.Clock.Advance(30 * time.Minute)
-		_, err := w.Auth.Refresh(ctx, pair.RefreshToken)
+		_, err := w.App.Auth.Refresh(ctx, pair.RefreshToken)
 		wantKind(t, "refresh after 30m idle", err, errs.KindUnauthenticated)
 		if got := w.session(t, pair.SessionID); got.Revoked || got.LiveTokens != 1 {
 			t.Errorf("an idle session's refusal changed it: %+v", got)
@@ -418,12 +418,12 @@ func TestRefreshEnforcesTimeoutsAndAccountState(t *testing.T) {
 		for i := range 2 {
 			w.Clock.Advance(25 * time.Minute)
 			var err error
-			if pair, err = w.Auth.Refresh(ctx, pair.RefreshToken); err != nil {
+			if pair, err = w.App.Auth.Refresh(ctx, pair.RefreshToken); err != nil {
 				t.Fatalf("refresh %d: %v", i+1, err)
 			}
 		}
 		w.Clock.Advance(10 * time.Minute)
-		_, err := w.Auth.Refresh(ctx, pair.RefreshToken)
+		_, err := w.App.Auth.Refresh(ctx, pair.RefreshToken)
 		wantKind(t, "refresh after the maximum age", err, errs.KindUnauthenticated)
 	})
 	t.Run("user deactivated", func(t *testing.T) {
@@ -432,12 +432,12 @@ func TestRefreshEnforcesTimeoutsAndAccountState(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { w.Super.Exec(ctx, `update users set status = 'active' where id = $1`, w.ownerID) })
-		_, err := w.Auth.Refresh(ctx, pair.RefreshToken)
+		_, err := w.App.Auth.Refresh(ctx, pair.RefreshToken)
 		wantKind(t, "refresh of a deactivated user", err, errs.KindUnauthenticated)
 	})
 	t.Run("malformed and unknown tokens", func(t *testing.T) {
 		for _, token := range []string{"", "rt_short", "rt_" + base64.RawURLEncoding.EncodeToString(make([]byte, 32))} {
-			_, err := w.Auth.Refresh(ctx, token)
+			_, err := w.App.Auth.Refresh(ctx, token)
 			wantKind(t, fmt.Sprintf("Refresh(%q)", token), err, errs.KindUnauthenticated)
 		}
 	})
@@ -450,21 +450,21 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	pair := w.login(t)
 	caller := identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Roles: []string{"owner"}, Kind: identity.KindUser, SessionID: pair.SessionID}
 
-	if err := w.Auth.CheckCaller(asCaller(caller), caller); err != nil {
+	if err := w.App.Auth.CheckCaller(asCaller(caller), caller); err != nil {
 		t.Fatalf("CheckCaller before logout: %v", err)
 	}
-	if err := w.Auth.Logout(asCaller(caller), caller); err != nil {
+	if err := w.App.Auth.Logout(asCaller(caller), caller); err != nil {
 		t.Fatalf("Logout: %v", err)
 	}
 	if diff := cmp.Diff(sessionRow{UserID: w.ownerID, RevokeReason: "logout", Revoked: true}, w.session(t, pair.SessionID)); diff != "" {
 		t.Errorf("session after logout (-want +got):\n%s", diff)
 	}
-	_, err := w.Auth.Refresh(ctx, pair.RefreshToken)
+	_, err := w.App.Auth.Refresh(ctx, pair.RefreshToken)
 	wantKind(t, "refresh after logout", err, errs.KindUnauthenticated)
-	err = w.Auth.CheckCaller(asCaller(caller), caller)
+	err = w.App.Auth.CheckCaller(asCaller(caller), caller)
 	wantKind(t, "CheckCaller after logout", err, errs.KindUnauthenticated)
 
-	if err := w.Auth.Logout(asCaller(caller), caller); err != nil {
+	if err := w.App.Auth.Logout(asCaller(caller), caller); err != nil {
 		t.Errorf("second Logout: %v, want success", err)
 	}
 	revocations := 0
@@ -478,14 +478,14 @@ func TestLogoutEndsTheSession(t *testing.T) {
 	}
 
 	apiKeyCaller := identity.Principal{Subject: "0195f3a2-0000-7000-8000-000000000001", CompanyID: w.companyID, Roles: []string{"partner"}, Kind: identity.KindAPIKey}
-	err = w.Auth.Logout(asCaller(apiKeyCaller), apiKeyCaller)
+	err = w.App.Auth.Logout(asCaller(apiKeyCaller), apiKeyCaller)
 	wantKind(t, "Logout of an API key", err, errs.KindFailedPrecondition)
 
 	// Another user's session id is not the caller's to end.
 	other := w.SeedUser(t, w.companyID, "intake@acme.test", ownerPassword, "intake")
 	pair2 := w.login(t)
 	intruder := identity.Principal{Subject: other, CompanyID: w.companyID, Roles: []string{"intake"}, Kind: identity.KindUser, SessionID: pair2.SessionID}
-	err = w.Auth.Logout(asCaller(intruder), intruder)
+	err = w.App.Auth.Logout(asCaller(intruder), intruder)
 	wantKind(t, "Logout of another user's session", err, errs.KindNotFound)
 }
 
@@ -497,7 +497,7 @@ func TestRefreshCarriesTheUsersCurrentRoles(t *testing.T) {
 	if _, err := w.Super.Exec(ctx, `update users set roles = '{owner,auditor}' where id = $1`, w.ownerID); err != nil {
 		t.Fatal(err)
 	}
-	next, err := w.Auth.Refresh(ctx, pair.RefreshToken)
+	next, err := w.App.Auth.Refresh(ctx, pair.RefreshToken)
 	if err != nil {
 		t.Fatalf("Refresh: %v", err)
 	}
@@ -521,8 +521,8 @@ func TestRefreshRacingLogoutNeitherDeadlocksNorFails(t *testing.T) {
 		caller := identity.Principal{Subject: w.ownerID, CompanyID: w.companyID, Roles: []string{"owner"}, Kind: identity.KindUser, SessionID: pair.SessionID}
 		var refreshErr, logoutErr error
 		var wg sync.WaitGroup
-		wg.Go(func() { _, refreshErr = w.Auth.Refresh(context.Background(), pair.RefreshToken) })
-		wg.Go(func() { logoutErr = w.Auth.Logout(asCaller(caller), caller) })
+		wg.Go(func() { _, refreshErr = w.App.Auth.Refresh(context.Background(), pair.RefreshToken) })
+		wg.Go(func() { logoutErr = w.App.Auth.Logout(asCaller(caller), caller) })
 		wg.Wait()
 		if logoutErr != nil {
 			t.Errorf("Logout: %v", logoutErr)

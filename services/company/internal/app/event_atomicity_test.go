@@ -26,7 +26,7 @@ func TestSigningKeyRotationDoesNotOutliveItsEvent(t *testing.T) {
 	before := signingKeyRows(t, e)
 
 	e.Events.FailWith(errEvents)
-	if _, err := e.Rotation.RotateSigningKey(ctx, "operator"); !errors.Is(err, errEvents) {
+	if _, err := e.App.SigningKeys.Rotate(ctx, app.RotateSigningKey{ActorID: "operator"}); !errors.Is(err, errEvents) {
 		t.Fatalf("RotateSigningKey with events failing: %v, want %v", err, errEvents)
 	}
 	if diff := cmp.Diff(before, signingKeyRows(t, e)); diff != "" {
@@ -34,7 +34,7 @@ func TestSigningKeyRotationDoesNotOutliveItsEvent(t *testing.T) {
 	}
 
 	e.Events.FailWith(nil)
-	made, err := e.Rotation.RotateSigningKey(ctx, "operator")
+	made, err := e.App.SigningKeys.Rotate(ctx, app.RotateSigningKey{ActorID: "operator"})
 	if err != nil {
 		t.Fatalf("RotateSigningKey: %v", err)
 	}
@@ -64,17 +64,13 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	t.Parallel()
 	e := authntest.New(t, authntest.Options{})
 	ctx := context.Background()
-	directory := app.NewApplication(app.Deps{
-		Store: e.Directory, Keyring: e.Keyring,
-		Pages: e.Pages, UnitOfWork: e.DB, Events: e.Events,
-	})
 	cmd := app.BootstrapCompany{
 		Code: "acme-medical", LegalName: "Acme Medical Supply, LLC",
 		OwnerEmail: "owner@acme.test", OwnerPassword: ownerPassword, OwnerGivenName: "Olive", OwnerFamilyName: "Owner",
 	}
 
 	e.Events.FailWith(errEvents)
-	if _, err := directory.Companies.Bootstrap(ctx, cmd); !errors.Is(err, errEvents) {
+	if _, err := e.App.Companies.Bootstrap(ctx, cmd); !errors.Is(err, errEvents) {
 		t.Fatalf("bootstrap with events failing: %v, want %v", err, errEvents)
 	}
 	if _, found, err := e.Directory.CompanyIDForCode(ctx, cmd.Code); found || err != nil {
@@ -82,20 +78,20 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 	}
 
 	e.Events.FailWith(nil)
-	res, err := directory.Companies.Bootstrap(ctx, cmd)
+	res, err := e.App.Companies.Bootstrap(ctx, cmd)
 	if err != nil || !res.Created {
 		t.Fatalf("bootstrap = %+v, %v; want created", res, err)
 	}
 	// The events were recorded in a transaction of the new company (the
 	// recorder checks), and the owner can sign in.
-	if _, err := e.Auth.Login(ctx, app.LoginCommand{CompanyCode: cmd.Code, Email: cmd.OwnerEmail, Password: ownerPassword}); err != nil {
+	if _, err := e.App.Auth.Login(ctx, app.Login{CompanyCode: cmd.Code, Email: cmd.OwnerEmail, Password: ownerPassword}); err != nil {
 		t.Errorf("Login as the bootstrapped owner: %v", err)
 	}
 	if diff := cmp.Diff([]string{app.EventSigningKeyRotated, app.EventCompanyCreated, app.EventUserCreated, app.EventSessionStarted},
 		e.Events.Types()); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
-	if _, err := directory.Companies.Bootstrap(ctx, cmd); err != nil {
+	if _, err := e.App.Companies.Bootstrap(ctx, cmd); err != nil {
 		t.Errorf("bootstrap again: %v", err)
 	}
 	if got := e.Events.Types(); len(got) != 4 {

@@ -9,9 +9,9 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
 
-// SigningKeyStore keeps the signing keys; UpdateSigningKeys runs update
-// while no other replica can.
-type SigningKeyStore interface {
+// SigningKeyRepository keeps the signing keys; UpdateSigningKeys runs
+// update while no other replica can.
+type SigningKeyRepository interface {
 	UpdateSigningKeys(ctx context.Context, now time.Time, update func([]domain.SigningKey) ([]domain.SigningKey, error)) error
 }
 
@@ -20,37 +20,29 @@ type SigningKeyGenerator interface {
 	GenerateSigningKey(now time.Time) (domain.SigningKey, error)
 }
 
-// SigningKeys is the signing-key use cases: making sure a key signs, and
-// rotating keys.
-type SigningKeys struct {
-	store     SigningKeyStore
-	generator SigningKeyGenerator
-	uow       UnitOfWork
-	events    EventRecorder
-	policy    domain.SigningKeyPolicy
-	now       func() time.Time
-}
+// SigningKeys are the signing-key use cases: making sure a key signs (at
+// start), and rotating keys (the operator's command).
+type SigningKeys struct{ r *registry }
 
-// NewSigningKeys returns the signing-key use cases. uow makes a rotation
-// and its event one transaction.
-func NewSigningKeys(store SigningKeyStore, generator SigningKeyGenerator, uow UnitOfWork, events EventRecorder, policy domain.SigningKeyPolicy) *SigningKeys {
-	return &SigningKeys{store: store, generator: generator, uow: uow, events: events, policy: policy, now: time.Now}
-}
-
-// EnsureSigningKey runs at start: when no key signs, or the current one is
+// Ensure runs at start: when no key signs, or the current one is
 // older than the policy's MaxAge, it makes a new one. Replicas starting
 // together take turns (the store's lock), so only the first makes a key and
 // the others find it. It reports the key made, if any.
-func (s *SigningKeys) EnsureSigningKey(ctx context.Context) (made *domain.SigningKey, err error) {
+func (s SigningKeys) Ensure(ctx context.Context) (made *domain.SigningKey, err error) {
 	return s.rotate(ctx, false, "")
 }
 
 // RotateSigningKey makes a new key sign from now on, whatever the age of
-// the current one (the operator's "company rotate-signing-key"). The keys it
-// replaces stay published until every token they signed has expired.
-// actorID names the operator for the event; empty for none.
-func (s *SigningKeys) RotateSigningKey(ctx context.Context, actorID string) (domain.SigningKey, error) {
-	made, err := s.rotate(ctx, true, actorID)
+// the current one (the operator's "company rotate-signing-key").
+type RotateSigningKey struct {
+	// ActorID names the operator for the event; empty for none.
+	ActorID string
+}
+
+// Rotate makes a new key sign from now on. The keys it replaces stay
+// published until every token they signed has expired.
+func (s SigningKeys) Rotate(ctx context.Context, cmd RotateSigningKey) (domain.SigningKey, error) {
+	made, err := s.rotate(ctx, true, cmd.ActorID)
 	if err != nil {
 		return domain.SigningKey{}, err
 	}
@@ -61,25 +53,25 @@ func (s *SigningKeys) RotateSigningKey(ctx context.Context, actorID string) (dom
 // records SigningKeyRotated in the same unit of work. The key pair is
 // generated inside it, under the store's lock, so that replicas starting
 // together make one key between them.
-func (s *SigningKeys) rotate(ctx context.Context, force bool, actorID string) (*domain.SigningKey, error) {
-	return usecase.Change(ctx, s.uow, s.events, func(ctx context.Context) (*domain.SigningKey, []Event, error) {
+func (s SigningKeys) rotate(ctx context.Context, force bool, actorID string) (*domain.SigningKey, error) {
+	return usecase.Change(ctx, s.r.UnitOfWork, s.r.Events, func(ctx context.Context) (*domain.SigningKey, []Event, error) {
 		var made, previous *domain.SigningKey
-		err := s.store.UpdateSigningKeys(ctx, s.now().UTC().Truncate(time.Microsecond), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
+		err := s.r.Store.UpdateSigningKeys(ctx, s.r.Now.Stamp(), func(keys []domain.SigningKey) ([]domain.SigningKey, error) {
 			// The clock is read after the lock: a replica that waited for
 			// another's rotation judges the key it finds at the time it finds it.
-			now := s.now().UTC().Truncate(time.Microsecond)
-			if !force && !s.policy.NeedsRotation(keys, now) {
+			now := s.r.Now.Stamp()
+			if !force && !s.r.SigningKeyPolicy.NeedsRotation(keys, now) {
 				return keys, nil
 			}
 			if cur, ok := domain.CurrentSigningKey(keys, now); ok {
 				previous = &cur
 			}
-			k, err := s.generator.GenerateSigningKey(now)
+			k, err := s.r.KeyGenerator.GenerateSigningKey(now)
 			if err != nil {
 				return nil, err
 			}
 			for i := range keys {
-				s.policy.Retire(&keys[i], now)
+				s.r.SigningKeyPolicy.Retire(&keys[i], now)
 				if previous != nil && keys[i].KeyID == previous.KeyID {
 					*previous = keys[i]
 				}

@@ -13,6 +13,7 @@ import (
 	"github.com/ariesone/ariesone/services/company/internal/authn"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
+	"github.com/ariesone/ariesone/services/company/internal/store"
 )
 
 // publishedKIDs returns the kids of a KeySet's JWKS, in order.
@@ -51,9 +52,12 @@ func TestSigningKeyIsMadeOnceWhenReplicasStartTogether(t *testing.T) {
 	for i := range replicas {
 		wg.Go(func() {
 			// Each replica has its own use case over the shared table.
-			rotation := app.NewSigningKeys(e.SigningKeys, e.Generator, e.DB, e.Events, e.Settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
+			rotation := app.NewApplication(app.Deps{
+				Store: store.NewRepository(e.DB), KeyGenerator: e.Generator, UnitOfWork: e.DB, Events: e.Events,
+				SigningKeyPolicy: e.Settings.SigningKeyPolicy(e.KeySet.CacheTTL()),
+			}).SigningKeys
 			var err error
-			if made[i], err = rotation.EnsureSigningKey(context.Background()); err != nil {
+			if made[i], err = rotation.Ensure(context.Background()); err != nil {
 				t.Errorf("replica %d: %v", i, err)
 			}
 		})
@@ -73,7 +77,7 @@ func TestSigningKeyIsMadeOnceWhenReplicasStartTogether(t *testing.T) {
 		t.Errorf("%d replicas made a key, %d keys stored; want 1 and 1", makers, rows)
 	}
 	// A later start finds the key young enough.
-	if m, err := e.Rotation.EnsureSigningKey(context.Background()); err != nil || m != nil {
+	if m, err := e.App.SigningKeys.Ensure(context.Background()); err != nil || m != nil {
 		t.Errorf("EnsureSigningKey on a fresh key = %v, %v; want nothing made", m, err)
 	}
 }
@@ -86,14 +90,17 @@ func TestSigningKeyRotationKeepsOldTokensVerifiable(t *testing.T) {
 	before := w.login(t)
 	k1 := before.Access.KeyID
 
-	k2, err := w.Rotation.RotateSigningKey(ctx, "operator")
+	k2, err := w.App.SigningKeys.Rotate(ctx, app.RotateSigningKey{ActorID: "operator"})
 	if err != nil {
 		t.Fatalf("RotateSigningKey: %v", err)
 	}
 	// Another replica, with a fresh copy of the keys, signs with the new key.
 	replica := authn.NewKeySet(w.SigningKeys, w.Keyring)
-	otherAuth := app.NewAuth(w.Directory, w.Store, authn.NewIssuer(replica, authntest.Issuer, authntest.Audience), w.Pages, w.DB, w.Events, w.Settings.AuthPolicy())
-	after, err := otherAuth.Login(ctx, app.LoginCommand{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
+	otherAuth := app.NewApplication(app.Deps{
+		Store: store.NewRepository(w.DB), Tokens: authn.NewIssuer(replica, authntest.Issuer, authntest.Audience),
+		Pages: w.Pages, UnitOfWork: w.DB, Events: w.Events, AuthPolicy: w.Settings.AuthPolicy(),
+	}).Auth
+	after, err := otherAuth.Login(ctx, app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword})
 	if err != nil {
 		t.Fatalf("Login on the other replica: %v", err)
 	}
@@ -138,7 +145,7 @@ func TestSigningKeyIsReplacedWhenTooOld(t *testing.T) {
 		(e.Settings.SigningKeyMaxAge + time.Hour).String()); err != nil {
 		t.Fatal(err)
 	}
-	made, err := e.Rotation.EnsureSigningKey(context.Background())
+	made, err := e.App.SigningKeys.Ensure(context.Background())
 	if err != nil || made == nil {
 		t.Fatalf("EnsureSigningKey on an old key = %v, %v; want a new key", made, err)
 	}
@@ -155,7 +162,7 @@ func TestSigningKeyRowMustMatchItsPrivateKey(t *testing.T) {
 	t.Parallel()
 	e := authntest.New(t, authntest.Options{NoSigningKey: true})
 	ctx := context.Background()
-	if _, err := e.Rotation.EnsureSigningKey(ctx); err != nil {
+	if _, err := e.App.SigningKeys.Ensure(ctx); err != nil {
 		t.Fatal(err)
 	}
 	other, err := e.Generator.GenerateSigningKey(time.Now())

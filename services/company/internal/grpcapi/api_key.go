@@ -13,11 +13,11 @@ import (
 // APIKeyServer implements ApiKeyService.
 type APIKeyServer struct {
 	companyv1.UnimplementedApiKeyServiceServer
-	auth *app.Auth
+	app *app.Application
 }
 
 // NewAPIKeyServer returns the ApiKeyService handlers.
-func NewAPIKeyServer(a *app.Auth) *APIKeyServer { return &APIKeyServer{auth: a} }
+func NewAPIKeyServer(a *app.Application) *APIKeyServer { return &APIKeyServer{app: a} }
 
 func apiKeyToProto(k domain.APIKey) *companyv1.ApiKey {
 	return &companyv1.ApiKey{
@@ -46,7 +46,7 @@ func (s *APIKeyServer) CreateApiKey(ctx context.Context, req *companyv1.CreateAp
 	if in.GetExpireTime() != nil {
 		expire = in.GetExpireTime().AsTime()
 	}
-	key, secret, err := s.auth.CreateAPIKey(ctx, caller, app.CreateAPIKeyCommand{
+	key, secret, err := s.app.APIKeys.Create(ctx, caller, app.CreateAPIKey{
 		ClientName: in.GetClientName(),
 		Roles:      rolesToDomain(in.GetRoles()),
 		ExpireTime: expire,
@@ -60,7 +60,7 @@ func (s *APIKeyServer) CreateApiKey(ctx context.Context, req *companyv1.CreateAp
 
 // GetApiKey implements ApiKeyService.GetApiKey.
 func (s *APIKeyServer) GetApiKey(ctx context.Context, req *companyv1.GetApiKeyRequest) (*companyv1.ApiKey, error) {
-	key, err := s.auth.GetAPIKey(ctx, req.GetId())
+	key, err := s.app.APIKeys.Get(ctx, req.GetId())
 	if err != nil {
 		return nil, err
 	}
@@ -73,7 +73,7 @@ func (s *APIKeyServer) ListApiKeys(ctx context.Context, req *companyv1.ListApiKe
 	if err != nil {
 		return nil, err
 	}
-	keys, next, err := s.auth.ListAPIKeys(ctx, caller, app.ListAPIKeysQuery{
+	keys, next, err := s.app.APIKeys.List(ctx, caller, app.ListAPIKeys{
 		PageSize:    req.GetPageSize(),
 		PageToken:   req.GetPageToken(),
 		ShowRevoked: req.GetShowRevoked(),
@@ -94,7 +94,7 @@ func (s *APIKeyServer) RevokeApiKey(ctx context.Context, req *companyv1.RevokeAp
 	if err != nil {
 		return nil, err
 	}
-	key, err := s.auth.RevokeAPIKey(ctx, caller, req.GetId())
+	key, err := s.app.APIKeys.Revoke(ctx, caller, req.GetId())
 	if err != nil {
 		return nil, err
 	}

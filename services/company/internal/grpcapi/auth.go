@@ -27,8 +27,8 @@ type JWKSSource interface {
 	JWKS(ctx context.Context, maxAge time.Duration) ([]byte, error)
 }
 
-// RegisterAuth adds AuthService and ApiKeyService to s.
-func RegisterAuth(s grpc.ServiceRegistrar, a *app.Auth, keys JWKSSource) {
+// RegisterAuth adds AuthService and ApiKeyService to s, backed by a.
+func RegisterAuth(s grpc.ServiceRegistrar, a *app.Application, keys JWKSSource) {
 	companyv1.RegisterAuthServiceServer(s, NewAuthServer(a, keys))
 	companyv1.RegisterApiKeyServiceServer(s, NewAPIKeyServer(a))
 }
@@ -36,13 +36,13 @@ func RegisterAuth(s grpc.ServiceRegistrar, a *app.Auth, keys JWKSSource) {
 // AuthServer implements AuthService.
 type AuthServer struct {
 	companyv1.UnimplementedAuthServiceServer
-	auth *app.Auth
+	app  *app.Application
 	keys JWKSSource
 }
 
 // NewAuthServer returns the AuthService handlers.
-func NewAuthServer(a *app.Auth, keys JWKSSource) *AuthServer {
-	return &AuthServer{auth: a, keys: keys}
+func NewAuthServer(a *app.Application, keys JWKSSource) *AuthServer {
+	return &AuthServer{app: a, keys: keys}
 }
 
 // tokenType is the OAuth 2.0 token type of every access token.
@@ -67,7 +67,7 @@ func seconds(d time.Duration) int32 { return int32(max(d, 0) / time.Second) }
 // Login implements AuthService.Login.
 func (s *AuthServer) Login(ctx context.Context, req *companyv1.LoginRequest) (*companyv1.TokenPair, error) {
 	ip, ua := clientOrigin(ctx)
-	pair, err := s.auth.Login(ctx, app.LoginCommand{
+	pair, err := s.app.Auth.Login(ctx, app.Login{
 		CompanyCode: req.GetCompanyCode(),
 		Email:       req.GetEmail(),
 		Password:    req.GetPassword(),
@@ -82,7 +82,7 @@ func (s *AuthServer) Login(ctx context.Context, req *companyv1.LoginRequest) (*c
 
 // Refresh implements AuthService.Refresh.
 func (s *AuthServer) Refresh(ctx context.Context, req *companyv1.RefreshRequest) (*companyv1.TokenPair, error) {
-	pair, err := s.auth.Refresh(ctx, req.GetRefreshToken())
+	pair, err := s.app.Auth.Refresh(ctx, req.GetRefreshToken())
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func (s *AuthServer) Logout(ctx context.Context, _ *companyv1.LogoutRequest) (*c
 	if err != nil {
 		return nil, err
 	}
-	if err := s.auth.Logout(ctx, caller); err != nil {
+	if err := s.app.Auth.Logout(ctx, caller); err != nil {
 		return nil, err
 	}
 	return &companyv1.LogoutResponse{}, nil
@@ -104,7 +104,7 @@ func (s *AuthServer) Logout(ctx context.Context, _ *companyv1.LogoutRequest) (*c
 
 // ExchangeApiKey implements AuthService.ExchangeApiKey.
 func (s *AuthServer) ExchangeApiKey(ctx context.Context, req *companyv1.ExchangeApiKeyRequest) (*companyv1.TokenPair, error) {
-	pair, err := s.auth.ExchangeAPIKey(ctx, req.GetApiKey())
+	pair, err := s.app.APIKeys.Exchange(ctx, req.GetApiKey())
 	if err != nil {
 		return nil, err
 	}
@@ -119,7 +119,7 @@ func (s *AuthServer) WhoAmI(ctx context.Context, _ *companyv1.WhoAmIRequest) (*c
 	if err != nil {
 		return nil, err
 	}
-	if err := s.auth.CheckCaller(ctx, caller); err != nil {
+	if err := s.app.Auth.CheckCaller(ctx, caller); err != nil {
 		return nil, err
 	}
 	out := &companyv1.WhoAmIResponse{

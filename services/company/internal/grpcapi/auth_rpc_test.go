@@ -22,7 +22,6 @@ import (
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
-	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 	"github.com/ariesone/ariesone/services/company/internal/grpcapi"
@@ -93,14 +92,8 @@ func newAuthHarness(t *testing.T) *authHarness {
 	if err != nil {
 		t.Fatalf("server: %v", err)
 	}
-	grpcapi.RegisterAuth(h.srv.GRPC(), h.env.Auth, h.env.KeySet)
-	grpcapi.RegisterDirectory(h.srv.GRPC(), app.NewApplication(app.Deps{
-		Store:      h.env.Directory,
-		Keyring:    h.env.Keyring,
-		Pages:      h.env.Pages,
-		UnitOfWork: h.env.DB,
-		Events:     h.env.Events,
-	}))
+	grpcapi.RegisterAuth(h.srv.GRPC(), h.env.App, h.env.KeySet)
+	grpcapi.RegisterDirectory(h.srv.GRPC(), h.env.App)
 	t.Cleanup(cancel)
 	conn := servertest.Start(t, h.srv)
 	h.auth = companyv1.NewAuthServiceClient(conn)

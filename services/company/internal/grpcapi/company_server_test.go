@@ -50,7 +50,7 @@ func newHarness(t *testing.T) *harness {
 		t.Fatal(err)
 	}
 	h.app = app.NewApplication(app.Deps{
-		Store: store.New(h.db.App), Keyring: h.ring, Pages: pages,
+		Store: store.NewRepository(h.db.App), Keyring: h.ring, Pages: pages,
 		UnitOfWork: h.db.App, Events: h.events,
 	})
 

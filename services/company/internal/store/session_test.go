@@ -16,9 +16,11 @@ import (
 )
 
 var (
-	_ app.AuthStore       = (*store.Auth)(nil)
-	_ app.CompanyResolver = (*store.Store)(nil)
-	_ app.SigningKeyStore = (*store.SigningKeys)(nil)
+	_ app.AuthRepository       = store.Repository{}
+	_ app.APIKeyRepository     = (*store.Auth)(nil)
+	_ app.CompanyRepository    = (*store.Store)(nil)
+	_ app.SigningKeyRepository = (*store.SigningKeys)(nil)
+	_ app.Repository           = store.Repository{}
 )
 
 // TestAuthTablesAreTenantScoped seeds sessions, refresh tokens and API keys
@@ -37,13 +39,13 @@ func TestAuthTablesAreTenantScoped(t *testing.T) {
 		c := &companies[i]
 		c.id = e.SeedCompany(t, code, "active")
 		owner := e.SeedUser(t, c.id, "owner@"+code+".test", "correct horse battery staple", "owner")
-		pair, err := e.Auth.Login(ctx, app.LoginCommand{CompanyCode: code, Email: "owner@" + code + ".test", Password: "correct horse battery staple"})
+		pair, err := e.App.Auth.Login(ctx, app.Login{CompanyCode: code, Email: "owner@" + code + ".test", Password: "correct horse battery staple"})
 		if err != nil {
 			t.Fatal(err)
 		}
 		c.session, c.refresh = pair.SessionID, pair.RefreshToken
 		p := identity.Principal{Subject: owner, CompanyID: c.id, Roles: []string{"owner"}, Kind: identity.KindUser}
-		key, _, err := e.Auth.CreateAPIKey(identity.NewContext(ctx, p), p, app.CreateAPIKeyCommand{ClientName: code, Roles: []domain.Role{domain.RolePartner}})
+		key, _, err := e.App.APIKeys.Create(identity.NewContext(ctx, p), p, app.CreateAPIKey{ClientName: code, Roles: []domain.Role{domain.RolePartner}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,20 @@ type Store struct {
 // runtime role (see platform/postgres) and use the company schema.
 func New(db *postgres.DB) *Store { return &Store{db: db} }
 
+// Repository is all of the service's persistence on one pool: the
+// directory (Store), authentication (Auth) and signing keys (SigningKeys)
+// together, which is what the use cases take (app.Repository).
+type Repository struct {
+	*Store
+	*Auth
+	*SigningKeys
+}
+
+// NewRepository returns the three stores on db as one.
+func NewRepository(db *postgres.DB) Repository {
+	return Repository{Store: New(db), Auth: NewAuth(db), SigningKeys: NewSigningKeys(db)}
+}
+
 // Idempotency method keys: the names under which creates claim their
 // request_id (platform/postgres.Idempotent).
 const (

@@ -75,8 +75,8 @@ type Env struct {
 	Clock    *Clock
 	Settings authn.Settings
 
-	Auth     *app.Auth
-	Rotation *app.SigningKeys
+	// App is the use cases on the stores above, with the test's clock.
+	App *app.Application
 }
 
 // Options adjust New.
@@ -133,10 +133,20 @@ func New(t testing.TB, opts Options) *Env {
 	e.KeySet = authn.NewKeySet(e.SigningKeys, ring, authn.WithClock(e.Clock.Now))
 	e.Issuer = authn.NewIssuer(e.KeySet, Issuer, Audience)
 	e.Generator = authn.KeyGenerator{Bits: settings.SigningKeyBits, Cipher: ring}
-	e.Auth = app.NewAuth(e.Directory, e.Store, e.Issuer, e.Pages, e.DB, e.Events, settings.AuthPolicy(), app.WithAuthClock(e.Clock.Now))
-	e.Rotation = app.NewSigningKeys(e.SigningKeys, e.Generator, e.DB, e.Events, settings.SigningKeyPolicy(e.KeySet.CacheTTL()))
+	e.App = app.NewApplication(app.Deps{
+		Store:            store.Repository{Store: e.Directory, Auth: e.Store, SigningKeys: e.SigningKeys},
+		Keyring:          ring,
+		Pages:            e.Pages,
+		Tokens:           e.Issuer,
+		AuthPolicy:       settings.AuthPolicy(),
+		KeyGenerator:     e.Generator,
+		SigningKeyPolicy: settings.SigningKeyPolicy(e.KeySet.CacheTTL()),
+		UnitOfWork:       e.DB,
+		Events:           e.Events,
+		Now:              e.Clock.Now,
+	})
 	if !opts.NoSigningKey {
-		if _, err := e.Rotation.EnsureSigningKey(ctx); err != nil {
+		if _, err := e.App.SigningKeys.Ensure(ctx); err != nil {
 			t.Fatalf("authntest: first signing key: %v", err)
 		}
 	}
