@@ -24,43 +24,26 @@ const (
 // deletes from none, and that the transaction log is append-only for it.
 func TestEveryTenantTableIsScoped(t *testing.T) {
 	s := pgtest.NewServiceSchema(t, "serials", migrations.FS)
-	rows, err := s.Super.Query(context.Background(), `
-		select c.relname, c.relrowsecurity and c.relforcerowsecurity,
-		       has_table_privilege('serials_app', c.oid, 'DELETE'), has_table_privilege('serials_app', c.oid, 'UPDATE')
-		from pg_class c join pg_namespace n on n.oid = c.relnamespace
-		where n.nspname = 'serials' and c.relkind = 'r'
-		order by c.relname`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	platform := []string{"goose_db_version", "platform_db_version", "encryption_key_check", "inbox", "outbox", "idempotency_keys"}
 	var tables []string
-	for rows.Next() {
-		var name string
-		var forced, canDelete, canUpdate bool
-		if err := rows.Scan(&name, &forced, &canDelete, &canUpdate); err != nil {
-			t.Fatal(err)
-		}
+	for _, tb := range s.Tables(t) {
+		name := tb.Name
 		if slices.Contains(platform, name) {
 			continue
 		}
 		tables = append(tables, name)
-		if !forced {
+		if !tb.RowSecurity {
 			t.Errorf("table %s: row-level security not enabled and forced", name)
 		}
 		// Business records are never deleted; a manufacturer's serial rule
 		// is configuration, removed by DeleteManufacturerSerialRule (and
 		// audited like every call).
-		if canDelete && name != "manufacturer_serial_rules" {
+		if tb.Delete && name != "manufacturer_serial_rules" {
 			t.Errorf("table %s: the runtime role may DELETE", name)
 		}
-		if name == "unit_transactions" && canUpdate {
+		if name == "unit_transactions" && tb.Update {
 			t.Error("the runtime role may UPDATE the transaction log")
 		}
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if want := []string{"items", "maintenance_records", "manufacturer_serial_rules", "stock", "unit_transactions", "units", "usage_readings"}; !slices.Equal(tables, want) {
 		t.Errorf("tables = %v, want %v", tables, want)

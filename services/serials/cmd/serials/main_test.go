@@ -1,24 +1,15 @@
 package main
 
 import (
-	"context"
-	"io"
-	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/keyring"
-	"github.com/ariesone/ariesone/platform/outbox"
-	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server/servertest"
-	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/platform/service/servicetest"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
-	"github.com/ariesone/ariesone/services/serials/migrations"
 )
 
 // TestEveryMethodHasAnAccessRule builds the server as the service runner
@@ -26,21 +17,9 @@ import (
 // registered method: one without a rule would be denied to everyone. The
 // workers it then builds include the orders consumer.
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
-	db := pgtest.NewServiceSchema(t, "serials", migrations.FS)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
+	ctx := t.Context()
 	sp := spec(&wiring{})
-	e := config.FromMap(map[string]string{"COMPANY_ADDR": "company:8081", "CLINICAL_ADDR": "clinical:8082", "ENCRYPTION_KEY": newKey(t)})
-	sp.Configure(e)
-	if err := e.Err(); err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	d := &service.Deps{DB: db.App, Logger: logger, Registry: prometheus.NewRegistry(), Events: outbox.NewRecorder("serials", nil)}
-	d.Server = servertest.New(t, "serials", authtest.NewKeySet(t))
-	if err := sp.Register(ctx, d); err != nil {
-		t.Fatalf("register: %v", err)
-	}
+	d := servicetest.Register(t, sp, map[string]string{"ENCRYPTION_KEY": newKey(t)})
 	methods := servertest.RequireRules(t, d.Server)
 	if methods < 20 {
 		t.Errorf("only %d methods registered; the serials services are missing", methods)

@@ -14,7 +14,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"google.golang.org/grpc/metadata"
 
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/auth"
@@ -95,8 +94,7 @@ func New(t testing.TB, opts Options) *Env {
 
 // As returns a context calling as user subject of company with roles.
 func (e *Env) As(company, subject string, roles ...string) context.Context {
-	token := e.Keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return e.Keys.As(company, subject, roles...)
 }
 
 // Tenant is a company, callers of it, and its warehouses and patients.
