@@ -36,10 +36,17 @@ func NewID() (string, error) {
 	return id.String(), nil
 }
 
+// IsID reports whether s is a UUID in canonical form (36 characters), the
+// only form of a resource id; a page cursor's id key is checked with it.
+func IsID(s string) bool {
+	_, err := uuid.Parse(s)
+	return err == nil && len(s) == 36
+}
+
 // CheckID refuses an id that is not a UUID in canonical form, as a
 // violation of field; a malformed id names no resource.
 func CheckID(field, id string) error {
-	if _, err := uuid.Parse(id); err != nil || len(id) != 36 {
+	if !IsID(id) {
 		return errs.Invalid(errs.FieldViolation{Field: field, Description: "must be a UUID"})
 	}
 	return nil

@@ -5,8 +5,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 )
@@ -98,10 +96,4 @@ func NewApplication(d Deps) *Application {
 // notifier is what every notify use case shares.
 type notifier struct {
 	Deps
-}
-
-// isUUID reports whether s is a UUID in canonical form.
-func isUUID(s string) bool {
-	_, err := uuid.Parse(s)
-	return err == nil && len(s) == 36
 }

@@ -59,7 +59,7 @@ func (c *EventConsumer) ingestEvent(ctx context.Context, e domain.Event) error {
 		return err
 	}
 	if userID, change, ok := userChange(e.Type, msg, e.OccurTime); ok {
-		if !isUUID(userID) {
+		if !usecase.IsID(userID) {
 			return fmt.Errorf("event %s: user id %q is not a UUID", e.ID, userID)
 		}
 		err := c.Recipients.UpdateRecipient(ctx, e.CompanyID, userID, func(r *domain.Recipient) bool { return r.Apply(change) })

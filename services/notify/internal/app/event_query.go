@@ -74,7 +74,7 @@ func (h Events) List(ctx context.Context, q ListEvents) (EventPage, error) {
 // the previous page's last event.
 func validEventKey(keys []string) bool {
 	_, err := time.Parse(time.RFC3339Nano, keys[0])
-	return err == nil && isUUID(keys[1])
+	return err == nil && usecase.IsID(keys[1])
 }
 
 // checkPatterns refuses malformed event type patterns, each by index under

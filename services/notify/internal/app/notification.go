@@ -43,8 +43,8 @@ func (h Notifications) List(ctx context.Context, q ListNotifications) (Notificat
 		return NotificationPage{}, err
 	}
 	scope := []string{"ListNotifications", p.CompanyID, p.Subject, strconv.FormatBool(q.UnreadOnly)}
-	inbox := isUUID(p.Subject)
-	ns, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, isUUID,
+	inbox := usecase.IsID(p.Subject)
+	ns, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, scope, usecase.IsID,
 		func(afterID string, limit int) ([]*domain.Notification, error) {
 			if !inbox {
 				return nil, nil
@@ -78,7 +78,7 @@ func (h Notifications) MarkRead(ctx context.Context, id string) (*domain.Notific
 	if err := usecase.CheckID("id", id); err != nil {
 		return nil, err
 	}
-	if !isUUID(p.Subject) {
+	if !usecase.IsID(p.Subject) {
 		return nil, notFoundNotification(id)
 	}
 	return h.n.Store.MarkNotificationRead(ctx, p.Subject, id, h.n.Now.Stamp())

@@ -2,9 +2,7 @@ package app
 
 import (
 	"context"
-	"errors"
 
-	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/notify/internal/domain"
 )
@@ -43,7 +41,7 @@ func (h NotificationRules) Create(ctx context.Context, cmd CreateNotificationRul
 	}
 	r, err := domain.NewNotificationRule(id, p.CompanyID, cmd.Values, h.n.Now.Stamp())
 	if err != nil {
-		return nil, underField("notificationRule", err)
+		return nil, usecase.UnderField("notificationRule", err)
 	}
 	hash, err := usecase.Fingerprint(h.n.Keyring, "notify", "CreateNotificationRule", cmd.Values)
 	if err != nil {
@@ -51,18 +49,6 @@ func (h NotificationRules) Create(ctx context.Context, cmd CreateNotificationRul
 	}
 	r, _, err = h.n.Store.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
 	return r, err
-}
-
-// underField re-roots the field violations of an invalid-argument error
-// under prefix, the request field that carried the checked value.
-func underField(prefix string, err error) error {
-	var e *errs.Error
-	if !errors.As(err, &e) || e.Kind != errs.KindInvalid {
-		return err
-	}
-	var v errs.Violations
-	v.Merge(prefix, e)
-	return v.Err()
 }
 
 // Get returns rule id of the caller's tenant; another tenant's rule is
@@ -92,7 +78,7 @@ func (h NotificationRules) List(ctx context.Context, q ListNotificationRules) (N
 	if err != nil {
 		return NotificationRulePage{}, err
 	}
-	rules, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, isUUID,
+	rules, next, err := usecase.KeysetPage(h.n.Pages, q.PageSize, q.PageToken, []string{"ListNotificationRules", p.CompanyID}, usecase.IsID,
 		func(afterID string, limit int) ([]*domain.NotificationRule, error) {
 			return h.n.Store.ListNotificationRules(ctx, afterID, limit)
 		},

@@ -65,7 +65,7 @@ func (h WebhookSubscriptions) Create(ctx context.Context, cmd CreateWebhookSubsc
 	}
 	s, err := domain.NewWebhookSubscription(id, p.CompanyID, creatorOf(p), cmd.Values, h.n.AllowInsecureTargets, h.n.Now.Stamp())
 	if err != nil {
-		return CreatedWebhookSubscription{}, underField(webhookSubscriptionField, err)
+		return CreatedWebhookSubscription{}, usecase.UnderField(webhookSubscriptionField, err)
 	}
 	secret, err := domain.NewWebhookSecret(h.n.Random)
 	if err != nil {
@@ -159,7 +159,7 @@ func webhookKeys(createTime time.Time, id string) []string {
 // zero one) and a UUID.
 func validWebhookKey(keys []string) bool {
 	t, err := time.Parse(time.RFC3339Nano, keys[0])
-	return err == nil && !t.IsZero() && isUUID(keys[1])
+	return err == nil && !t.IsZero() && usecase.IsID(keys[1])
 }
 
 // webhookAfter is where a webhook listing resumes: the creation time and id
@@ -194,9 +194,9 @@ func (h WebhookSubscriptions) Update(ctx context.Context, cmd UpdateWebhookSubsc
 	now := h.n.Now.Stamp()
 	return h.n.Webhooks.UpdateWebhookSubscription(ctx, cmd.ID, func(s *domain.WebhookSubscription) error {
 		if err := etag.Check(cmd.Etag, s.Version); err != nil {
-			return underField(webhookSubscriptionField, err)
+			return usecase.UnderField(webhookSubscriptionField, err)
 		}
-		return underField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.n.AllowInsecureTargets, now))
+		return usecase.UnderField(webhookSubscriptionField, s.Update(cmd.Fields, cmd.Values, h.n.AllowInsecureTargets, now))
 	})
 }
 
