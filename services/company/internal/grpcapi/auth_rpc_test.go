@@ -12,7 +12,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -20,6 +19,7 @@ import (
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
@@ -103,11 +103,6 @@ func newAuthHarness(t *testing.T) *authHarness {
 	return h
 }
 
-// bearer is a context that sends token as the call's credential.
-func bearer(token string) context.Context {
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
-}
-
 func (h *authHarness) login(t *testing.T) *companyv1.TokenPair {
 	t.Helper()
 	pair, err := h.auth.Login(context.Background(), &companyv1.LoginRequest{CompanyCode: rpcCompanyCode, Email: rpcOwnerEmail, Password: rpcPassword})
@@ -146,7 +141,7 @@ func TestAuthRPCLoginWhoAmILogout(t *testing.T) {
 		t.Errorf("refresh_expires_in = %d, want the 30-minute idle timeout", got)
 	}
 
-	me, err := h.auth.WhoAmI(bearer(pair.GetAccessToken()), &companyv1.WhoAmIRequest{})
+	me, err := h.auth.WhoAmI(authtest.Bearer(pair.GetAccessToken()), &companyv1.WhoAmIRequest{})
 	if err != nil {
 		t.Fatalf("WhoAmI: %v", err)
 	}
@@ -166,13 +161,13 @@ func TestAuthRPCLoginWhoAmILogout(t *testing.T) {
 
 	_, err = h.auth.WhoAmI(context.Background(), &companyv1.WhoAmIRequest{})
 	wantAuthCode(t, "WhoAmI without a token", err, codes.Unauthenticated)
-	_, err = h.auth.WhoAmI(bearer(pair.GetAccessToken()+"x"), &companyv1.WhoAmIRequest{})
+	_, err = h.auth.WhoAmI(authtest.Bearer(pair.GetAccessToken()+"x"), &companyv1.WhoAmIRequest{})
 	wantAuthCode(t, "WhoAmI with a tampered token", err, codes.Unauthenticated)
 
-	if _, err := h.auth.Logout(bearer(pair.GetAccessToken()), &companyv1.LogoutRequest{}); err != nil {
+	if _, err := h.auth.Logout(authtest.Bearer(pair.GetAccessToken()), &companyv1.LogoutRequest{}); err != nil {
 		t.Fatalf("Logout: %v", err)
 	}
-	_, err = h.auth.WhoAmI(bearer(pair.GetAccessToken()), &companyv1.WhoAmIRequest{})
+	_, err = h.auth.WhoAmI(authtest.Bearer(pair.GetAccessToken()), &companyv1.WhoAmIRequest{})
 	wantAuthCode(t, "WhoAmI after logout", err, codes.Unauthenticated)
 	_, err = h.auth.Refresh(context.Background(), &companyv1.RefreshRequest{RefreshToken: pair.GetRefreshToken()})
 	wantAuthCode(t, "Refresh after logout", err, codes.Unauthenticated)
@@ -208,7 +203,7 @@ func TestAuthRPCRefreshAndReplay(t *testing.T) {
 	if second.GetSessionId() != first.GetSessionId() || second.GetRefreshToken() == first.GetRefreshToken() {
 		t.Errorf("refresh returned %v after %v: want a new refresh token in the same session", second, first)
 	}
-	if _, err := h.auth.WhoAmI(bearer(second.GetAccessToken()), &companyv1.WhoAmIRequest{}); err != nil {
+	if _, err := h.auth.WhoAmI(authtest.Bearer(second.GetAccessToken()), &companyv1.WhoAmIRequest{}); err != nil {
 		t.Fatalf("WhoAmI with the refreshed token: %v", err)
 	}
 
@@ -216,14 +211,14 @@ func TestAuthRPCRefreshAndReplay(t *testing.T) {
 	wantAuthCode(t, "replayed refresh token", err, codes.Unauthenticated)
 	_, err = h.auth.Refresh(context.Background(), &companyv1.RefreshRequest{RefreshToken: second.GetRefreshToken()})
 	wantAuthCode(t, "newest refresh token after the replay", err, codes.Unauthenticated)
-	_, err = h.auth.WhoAmI(bearer(second.GetAccessToken()), &companyv1.WhoAmIRequest{})
+	_, err = h.auth.WhoAmI(authtest.Bearer(second.GetAccessToken()), &companyv1.WhoAmIRequest{})
 	wantAuthCode(t, "WhoAmI in the revoked session", err, codes.Unauthenticated)
 }
 
 func TestAuthRPCAPIKeyExchangeAndUse(t *testing.T) {
 	t.Parallel()
 	h := newAuthHarness(t)
-	owner := bearer(h.login(t).GetAccessToken())
+	owner := authtest.Bearer(h.login(t).GetAccessToken())
 
 	created, err := h.keys.CreateApiKey(owner, &companyv1.CreateApiKeyRequest{
 		ApiKey:    &companyv1.ApiKey{ClientName: "Acme Billing", Roles: []companyv1.Role{companyv1.Role_ROLE_PARTNER}},
@@ -265,7 +260,7 @@ func TestAuthRPCAPIKeyExchangeAndUse(t *testing.T) {
 	if pair.GetRefreshToken() != "" || pair.GetSessionId() != "" || pair.GetRefreshExpiresIn() != 0 || pair.GetExpiresIn() != 900 {
 		t.Errorf("exchange pair %v: want a 900s access token only", pair)
 	}
-	partner := bearer(pair.GetAccessToken())
+	partner := authtest.Bearer(pair.GetAccessToken())
 	me, err := h.auth.WhoAmI(partner, &companyv1.WhoAmIRequest{})
 	if err != nil {
 		t.Fatalf("WhoAmI as the key: %v", err)
@@ -329,7 +324,7 @@ func TestAuthRPCLogsNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = h.auth.Refresh(context.Background(), &companyv1.RefreshRequest{RefreshToken: pair.GetRefreshToken()}) // replay
-	owner := bearer(h.login(t).GetAccessToken())
+	owner := authtest.Bearer(h.login(t).GetAccessToken())
 	created, err := h.keys.CreateApiKey(owner, &companyv1.CreateApiKeyRequest{
 		ApiKey: &companyv1.ApiKey{ClientName: "Partner", Roles: []companyv1.Role{companyv1.Role_ROLE_PARTNER}, ExpireTime: timestamppb.New(time.Now().Add(time.Hour))},
 	})
@@ -341,7 +336,7 @@ func TestAuthRPCLogsNoSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, _ = h.auth.ExchangeApiKey(context.Background(), &companyv1.ExchangeApiKeyRequest{ApiKey: created.GetSecret()[:60] + "wrongwrongwrongwrongwrongx"})
-	if _, err := h.auth.WhoAmI(bearer(exchanged.GetAccessToken()), &companyv1.WhoAmIRequest{}); err != nil {
+	if _, err := h.auth.WhoAmI(authtest.Bearer(exchanged.GetAccessToken()), &companyv1.WhoAmIRequest{}); err != nil {
 		t.Fatal(err)
 	}
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
@@ -89,8 +88,7 @@ func (h *harness) bootstrap(t *testing.T, code string) tenant {
 
 // as returns a context calling as user subject of company with roles.
 func (h *harness) as(company, subject string, roles ...string) context.Context {
-	token := h.keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return h.keys.As(company, subject, roles...)
 }
 
 func mask(paths ...string) *fieldmaskpb.FieldMask { return &fieldmaskpb.FieldMask{Paths: paths} }

@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/store/storetest"
 )
@@ -34,7 +35,7 @@ func TestChangeDoesNotOutliveItsEvent(t *testing.T) {
 		{
 			name: "CreateLocation",
 			prepare: func(t *testing.T, h *authHarness) func() error {
-				owner := bearer(h.login(t).GetAccessToken())
+				owner := authtest.Bearer(h.login(t).GetAccessToken())
 				return func() error {
 					_, err := h.locations.CreateLocation(owner, &companyv1.CreateLocationRequest{Location: branch("ATL-01")})
 					return err
@@ -45,7 +46,7 @@ func TestChangeDoesNotOutliveItsEvent(t *testing.T) {
 		{
 			name: "UpdateUser",
 			prepare: func(t *testing.T, h *authHarness) func() error {
-				owner := bearer(h.login(t).GetAccessToken())
+				owner := authtest.Bearer(h.login(t).GetAccessToken())
 				return func() error {
 					_, err := h.users.UpdateUser(owner, &companyv1.UpdateUserRequest{
 						User:       &companyv1.User{Id: h.ownerID, GivenName: "Renamed"},
@@ -59,7 +60,7 @@ func TestChangeDoesNotOutliveItsEvent(t *testing.T) {
 		{
 			name: "DeactivateUser revoking a session",
 			prepare: func(t *testing.T, h *authHarness) func() error {
-				owner := bearer(h.login(t).GetAccessToken())
+				owner := authtest.Bearer(h.login(t).GetAccessToken())
 				techID := h.env.SeedUser(t, h.companyID, "tech@acme.test", rpcPassword, "technician")
 				if _, err := h.auth.Login(context.Background(), &companyv1.LoginRequest{
 					CompanyCode: rpcCompanyCode, Email: "tech@acme.test", Password: rpcPassword,
@@ -76,7 +77,7 @@ func TestChangeDoesNotOutliveItsEvent(t *testing.T) {
 		{
 			name: "CreateApiKey",
 			prepare: func(t *testing.T, h *authHarness) func() error {
-				owner := bearer(h.login(t).GetAccessToken())
+				owner := authtest.Bearer(h.login(t).GetAccessToken())
 				return func() error {
 					_, err := h.keys.CreateApiKey(owner, &companyv1.CreateApiKeyRequest{
 						ApiKey:    &companyv1.ApiKey{ClientName: "Acme Billing", Roles: []companyv1.Role{companyv1.Role_ROLE_PARTNER}},
@@ -102,7 +103,7 @@ func TestChangeDoesNotOutliveItsEvent(t *testing.T) {
 		{
 			name: "Logout",
 			prepare: func(t *testing.T, h *authHarness) func() error {
-				owner := bearer(h.login(t).GetAccessToken())
+				owner := authtest.Bearer(h.login(t).GetAccessToken())
 				return func() error {
 					_, err := h.auth.Logout(owner, &companyv1.LogoutRequest{})
 					return err

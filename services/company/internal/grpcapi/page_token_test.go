@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/page/pagetest"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestPageTokensAreOpaque(t *testing.T) {
 	t.Parallel()
 	h := newAuthHarness(t)
-	owner := bearer(h.login(t).GetAccessToken())
+	owner := authtest.Bearer(h.login(t).GetAccessToken())
 	for i := range 3 {
 		if _, err := h.locations.CreateLocation(owner, &companyv1.CreateLocationRequest{Location: branch(fmt.Sprintf("ATLANTA-%02d", i))}); err != nil {
 			t.Fatalf("CreateLocation: %v", err)

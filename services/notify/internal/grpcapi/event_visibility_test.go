@@ -349,7 +349,7 @@ func TestWebhookFollowsItsCreatorsAuthority(t *testing.T) {
 func (h *rpcHarness) asKind(company, subject string, kind identity.Kind, roles ...string) context.Context {
 	claims := authtest.Claims(subject, company, roles...)
 	claims.Kind = string(kind)
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+h.keys.Mint(claims))
+	return authtest.Bearer(h.keys.Mint(claims))
 }
 
 // streamHarness serves WatchEvents with revocations checked, fed by the

@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
@@ -61,8 +60,7 @@ func newRPCHarness(t *testing.T, realTimeUpdates bool) *rpcHarness {
 
 // as returns a context calling as subject of company with roles.
 func (h *rpcHarness) as(company, subject string, roles ...string) context.Context {
-	token := h.keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return h.keys.As(company, subject, roles...)
 }
 
 // apply feeds events to the consumer as production does, through the

@@ -9,8 +9,6 @@ import (
 	"context"
 	"testing"
 
-	"google.golang.org/grpc/metadata"
-
 	notifyv1 "github.com/ariesone/ariesone/gen/go/ariesone/notify/v1"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/identity"
@@ -59,8 +57,7 @@ func New(t testing.TB, opts Options) *Harness {
 // As returns an outgoing context calling as user subject of company with
 // roles, carrying a token signed by the test issuer.
 func (h *Harness) As(company, subject string, roles ...string) context.Context {
-	token := h.keys.Mint(authtest.Claims(subject, company, roles...))
-	return metadata.AppendToOutgoingContext(context.Background(), "authorization", "Bearer "+token)
+	return h.keys.As(company, subject, roles...)
 }
 
 // Principal returns an in-process context of user subject of company, for
