@@ -4,21 +4,15 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
-	"github.com/prometheus/client_golang/prometheus"
-
-	"github.com/ariesone/ariesone/platform/audit"
-	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/keyring"
-	"github.com/ariesone/ariesone/platform/outbox"
-	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/service"
+	"github.com/ariesone/ariesone/platform/service/servicetest"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 	"github.com/ariesone/ariesone/services/company/internal/store/storetest"
 )
@@ -28,38 +22,11 @@ import (
 // every registered method: one without a rule would be denied to everyone
 // at run time, so it fails the build instead.
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
-	db := storetest.New(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	raw, err := keyring.Generate()
 	if err != nil {
 		t.Fatal(err)
 	}
-	sp := spec()
-	e := config.FromMap(map[string]string{"ENCRYPTION_KEY": raw, "SIGNING_KEY_BITS": "2048"})
-	sp.Configure(e)
-	if err := e.Err(); err != nil {
-		t.Fatalf("configure: %v", err)
-	}
-	logger := slog.New(slog.NewJSONHandler(io.Discard, nil))
-	d := &service.Deps{
-		Config:   config.Common{JWTIssuer: authtest.Issuer, JWTAudience: authtest.Audience},
-		DB:       db.App,
-		Logger:   logger,
-		Registry: prometheus.NewRegistry(),
-		Events:   outbox.NewRecorder("company", nil),
-	}
-	verifier, err := sp.Verifier(ctx, d)
-	if err != nil {
-		t.Fatalf("verifier: %v", err)
-	}
-	d.Server, err = server.New(server.Config{Name: "company", Logger: logger, Registry: d.Registry, Verifier: verifier, Audit: &audit.MemorySink{}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sp.Register(ctx, d); err != nil {
-		t.Fatalf("register: %v", err)
-	}
+	d := servicetest.Register(t, spec(), map[string]string{"ENCRYPTION_KEY": raw, "SIGNING_KEY_BITS": "2048"})
 
 	methods := servertest.RequireRules(t, d.Server)
 	for _, svc := range []string{"ariesone.company.v1.CompanyService", "ariesone.company.v1.LocationService", "ariesone.company.v1.UserService"} {
