@@ -6,7 +6,7 @@ import (
 	"time"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -79,42 +79,32 @@ type CreateLocation struct {
 // request (same request id, same values) returns the location created the
 // first time, as it is now, and records nothing.
 func (h Locations) Create(ctx context.Context, cmd CreateLocation) (*domain.Location, error) {
-	actor, tenant, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return nil, err
-	}
-	l, err := domain.NewLocation(id, tenant, cmd.Values, h.r.Now.Stamp())
-	if err != nil {
-		return nil, usecase.UnderField("location", err)
-	}
-	hash, err := usecase.Fingerprint(h.r.Keyring, "company", "CreateLocation", cmd.Values)
-	if err != nil {
-		return nil, err
-	}
-	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		created, replayed, err := h.r.Store.CreateLocation(ctx, l, cmd.RequestID, hash)
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []Event{{
-			Type:       EventLocationCreated,
-			CompanyID:  tenant,
-			ResourceID: created.ID,
-			Payload: &companyv1.LocationCreated{
-				CompanyId:  tenant,
-				LocationId: created.ID,
-				ActorId:    actor.ID,
-				OccurTime:  timestamp(created.CreateTime),
-				Code:       created.Code,
-				Name:       created.Name,
-				Type:       protoLocationType(created.Type),
-				TimeZone:   created.TimeZone,
-			},
-		}}, nil
+	return usecase.Create(ctx, h.r.UnitOfWork, h.r.Events, usecase.Creation[*domain.Location]{
+		Field: "location", RequestID: cmd.RequestID,
+		Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.r.Keyring, "company", "CreateLocation", cmd.Values)
+		},
+		Build: func(caller identity.Principal, id string) (*domain.Location, error) {
+			return domain.NewLocation(id, caller.CompanyID, cmd.Values, h.r.Now.Stamp())
+		},
+		Store: h.r.Store.CreateLocation,
+		Events: func(caller identity.Principal, created *domain.Location) []Event {
+			return []Event{{
+				Type:       EventLocationCreated,
+				CompanyID:  caller.CompanyID,
+				ResourceID: created.ID,
+				Payload: &companyv1.LocationCreated{
+					CompanyId:  caller.CompanyID,
+					LocationId: created.ID,
+					ActorId:    caller.Subject,
+					OccurTime:  timestamp(created.CreateTime),
+					Code:       created.Code,
+					Name:       created.Name,
+					Type:       protoLocationType(created.Type),
+					TimeZone:   created.TimeZone,
+				},
+			}}
+		},
 	})
 }
 
@@ -131,41 +121,31 @@ type UpdateLocation struct {
 
 // Update applies cmd and records LocationUpdated.
 func (h Locations) Update(ctx context.Context, cmd UpdateLocation) (*domain.Location, error) {
-	actor, tenant, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := usecase.CheckID("location.id", cmd.ID); err != nil {
-		return nil, err
-	}
 	now := h.r.Now.Stamp()
-	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		l, err := h.r.Store.UpdateLocation(ctx, cmd.ID, func(l *domain.Location) error {
-			if err := etag.Check(cmd.Etag, l.Version); err != nil {
-				return usecase.UnderField("location", err)
-			}
-			return usecase.UnderField("location", l.Update(cmd.Fields, cmd.Values, now))
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return l, []Event{{
-			Type:       EventLocationUpdated,
-			CompanyID:  tenant,
-			ResourceID: l.ID,
-			Payload: &companyv1.LocationUpdated{
-				CompanyId:     tenant,
-				LocationId:    l.ID,
-				ActorId:       actor.ID,
-				OccurTime:     timestamp(l.UpdateTime),
-				ChangedFields: fieldNames(cmd.Fields),
-				Code:          l.Code,
-				Name:          l.Name,
-				Type:          protoLocationType(l.Type),
-				TimeZone:      l.TimeZone,
-				Version:       l.Version,
-			},
-		}}, nil
+	return usecase.Apply(ctx, h.r.UnitOfWork, h.r.Events, usecase.Update[*domain.Location]{
+		Field: "location", IDField: "location.id", ID: cmd.ID, Etag: cmd.Etag,
+		Version: func(l *domain.Location) int64 { return l.Version },
+		Store:   h.r.Store.UpdateLocation,
+		Apply:   func(l *domain.Location) error { return l.Update(cmd.Fields, cmd.Values, now) },
+		Events: func(caller identity.Principal, l *domain.Location) []Event {
+			return []Event{{
+				Type:       EventLocationUpdated,
+				CompanyID:  caller.CompanyID,
+				ResourceID: l.ID,
+				Payload: &companyv1.LocationUpdated{
+					CompanyId:     caller.CompanyID,
+					LocationId:    l.ID,
+					ActorId:       caller.Subject,
+					OccurTime:     timestamp(l.UpdateTime),
+					ChangedFields: fieldNames(cmd.Fields),
+					Code:          l.Code,
+					Name:          l.Name,
+					Type:          protoLocationType(l.Type),
+					TimeZone:      l.TimeZone,
+					Version:       l.Version,
+				},
+			}}
+		},
 	})
 }
 
@@ -185,7 +165,7 @@ type UndeleteLocation struct {
 // Delete soft-deletes the location and records LocationDeleted. Deleting a
 // deleted location is FAILED_PRECONDITION.
 func (h Locations) Delete(ctx context.Context, cmd DeleteLocation) (*domain.Location, error) {
-	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete, func(l *domain.Location, actor domain.Actor) Event {
+	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Delete, func(l *domain.Location, caller identity.Principal) Event {
 		return Event{
 			Type:       EventLocationDeleted,
 			CompanyID:  l.CompanyID,
@@ -193,7 +173,7 @@ func (h Locations) Delete(ctx context.Context, cmd DeleteLocation) (*domain.Loca
 			Payload: &companyv1.LocationDeleted{
 				CompanyId:  l.CompanyID,
 				LocationId: l.ID,
-				ActorId:    actor.ID,
+				ActorId:    caller.Subject,
 				OccurTime:  timestamp(l.UpdateTime),
 				Code:       l.Code,
 			},
@@ -204,7 +184,7 @@ func (h Locations) Delete(ctx context.Context, cmd DeleteLocation) (*domain.Loca
 // Undelete restores the location and records LocationUndeleted. Restoring a
 // location that is not deleted is ALREADY_EXISTS (AIP-164).
 func (h Locations) Undelete(ctx context.Context, cmd UndeleteLocation) (*domain.Location, error) {
-	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete, func(l *domain.Location, actor domain.Actor) Event {
+	return h.change(ctx, cmd.ID, cmd.Etag, (*domain.Location).Undelete, func(l *domain.Location, caller identity.Principal) Event {
 		return Event{
 			Type:       EventLocationUndeleted,
 			CompanyID:  l.CompanyID,
@@ -212,7 +192,7 @@ func (h Locations) Undelete(ctx context.Context, cmd UndeleteLocation) (*domain.
 			Payload: &companyv1.LocationUndeleted{
 				CompanyId:  l.CompanyID,
 				LocationId: l.ID,
-				ActorId:    actor.ID,
+				ActorId:    caller.Subject,
 				OccurTime:  timestamp(l.UpdateTime),
 				Code:       l.Code,
 			},
@@ -220,29 +200,20 @@ func (h Locations) Undelete(ctx context.Context, cmd UndeleteLocation) (*domain.
 	})
 }
 
-// change runs a lifecycle move of location id after checking the
-// etag, and records the event that describes the moved location, in one
-// unit of work.
+// change runs a lifecycle move of location id after checking the etag,
+// and records the event that describes the moved location, in one unit of
+// work. An action's request has no location field: its violations name
+// "id" and "etag" as they are.
 func (h Locations) change(ctx context.Context, id, tag string, move func(*domain.Location, time.Time) error,
-	event func(*domain.Location, domain.Actor) Event) (*domain.Location, error) {
-	actor, _, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := usecase.CheckID("id", id); err != nil {
-		return nil, err
-	}
+	event func(*domain.Location, identity.Principal) Event) (*domain.Location, error) {
 	now := h.r.Now.Stamp()
-	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.Location, []Event, error) {
-		l, err := h.r.Store.UpdateLocation(ctx, id, func(l *domain.Location) error {
-			if err := etag.Check(tag, l.Version); err != nil {
-				return err
-			}
-			return move(l, now)
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return l, []Event{event(l, actor)}, nil
+	return usecase.Apply(ctx, h.r.UnitOfWork, h.r.Events, usecase.Update[*domain.Location]{
+		IDField: "id", ID: id, Etag: tag,
+		Version: func(l *domain.Location) int64 { return l.Version },
+		Store:   h.r.Store.UpdateLocation,
+		Apply:   func(l *domain.Location) error { return move(l, now) },
+		Events: func(caller identity.Principal, l *domain.Location) []Event {
+			return []Event{event(l, caller)}
+		},
 	})
 }
