@@ -130,7 +130,7 @@ func (a APIKeys) Create(ctx context.Context, caller identity.Principal, cmd Crea
 		return domain.APIKey{}, "", err
 	}
 	cmd.Roles = roles
-	if err := domain.CheckAPIKeyGrant(domain.Actor{ID: caller.Subject, Roles: caller.Roles}, cmd.Roles); err != nil {
+	if err := domain.CheckAPIKeyGrant(actorOf(caller), cmd.Roles); err != nil {
 		return domain.APIKey{}, "", err
 	}
 	build := func() (domain.APIKey, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
@@ -96,5 +97,11 @@ func caller(ctx context.Context) (domain.Actor, string, error) {
 	if err != nil {
 		return domain.Actor{}, "", err
 	}
-	return domain.Actor{ID: p.Subject, Roles: p.Roles}, p.CompanyID, nil
+	return actorOf(p), p.CompanyID, nil
+}
+
+// actorOf is the actor a principal acts as in the domain's permission
+// checks.
+func actorOf(p identity.Principal) domain.Actor {
+	return domain.Actor{ID: p.Subject, Roles: p.Roles}
 }

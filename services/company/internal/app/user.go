@@ -10,6 +10,7 @@ import (
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -86,61 +87,59 @@ type CreateUser struct {
 // locations of the company in use. A repeated request (same request id,
 // same body, password included) returns the user created the first time.
 func (h Users) Create(ctx context.Context, cmd CreateUser) (*domain.User, error) {
-	actor, tenant, err := caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return nil, err
-	}
-	roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
-	u, userErr := domain.NewUser(id, tenant, cmd.Profile, roles, h.r.Now.Stamp())
-	if err := usecase.InvalidFields(
-		usecase.FieldCheck{Field: "user", Err: userErr},
-		usecase.FieldCheck{Field: "roles", Err: rolesErr},
-		usecase.FieldCheck{Field: "password", Err: domain.CheckPasswordPolicy("", cmd.Password)},
-	); err != nil {
-		return nil, err
-	}
-	if err := domain.CheckGrant(actor, roles); err != nil {
-		return nil, err
-	}
-	hash, err := usecase.Fingerprint(h.r.Keyring, "company", "CreateUser", struct {
-		Profile  domain.UserProfile
-		Roles    []domain.Role
-		Password string
-	}{cmd.Profile, cmd.Roles, cmd.Password})
-	if err != nil {
-		return nil, err
-	}
-	passwordHash, err := domain.HashPassword(cmd.Password)
-	if err != nil {
-		return nil, err
-	}
-	// The password was hashed above, before the unit of work: argon2id takes
-	// tens of milliseconds of CPU that should not hold a connection.
-	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
-		created, replayed, err := h.r.Store.CreateUser(ctx, u, passwordHash, cmd.RequestID, hash, func(r domain.Roster) error {
-			return usecase.UnderField("user", u.CheckLocations(ctx, r))
-		})
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []Event{{
-			Type:       EventUserCreated,
-			CompanyID:  tenant,
-			ResourceID: created.ID,
-			Payload: &companyv1.UserCreated{
-				CompanyId:          tenant,
-				UserId:             created.ID,
-				ActorId:            actor.ID,
-				OccurTime:          timestamp(created.CreateTime),
-				Email:              created.Email,
-				Roles:              protoRoles(created.Roles),
-				AllowedLocationIds: created.AllowedLocationIDs,
-			},
-		}}, nil
+	var passwordHash string
+	return usecase.Create(ctx, h.r.UnitOfWork, h.r.Events, usecase.Creation[*domain.User]{
+		// No Field: the user, its roles and its password are checked
+		// together, each under its own request field.
+		RequestID: cmd.RequestID,
+		Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.r.Keyring, "company", "CreateUser", struct {
+				Profile  domain.UserProfile
+				Roles    []domain.Role
+				Password string
+			}{cmd.Profile, cmd.Roles, cmd.Password})
+		},
+		Build: func(caller identity.Principal, id string) (*domain.User, error) {
+			roles, rolesErr := domain.ParseRoles(domain.RoleNames(cmd.Roles))
+			u, userErr := domain.NewUser(id, caller.CompanyID, cmd.Profile, roles, h.r.Now.Stamp())
+			if err := usecase.InvalidFields(
+				usecase.FieldCheck{Field: "user", Err: userErr},
+				usecase.FieldCheck{Field: "roles", Err: rolesErr},
+				usecase.FieldCheck{Field: "password", Err: domain.CheckPasswordPolicy("", cmd.Password)},
+			); err != nil {
+				return nil, err
+			}
+			if err := domain.CheckGrant(actorOf(caller), roles); err != nil {
+				return nil, err
+			}
+			// The password is hashed here, before the unit of work: argon2id
+			// takes tens of milliseconds of CPU that should not hold a
+			// connection.
+			var err error
+			passwordHash, err = domain.HashPassword(cmd.Password)
+			return u, err
+		},
+		Store: func(ctx context.Context, u *domain.User, requestID string, fingerprint []byte) (*domain.User, bool, error) {
+			return h.r.Store.CreateUser(ctx, u, passwordHash, requestID, fingerprint, func(r domain.Roster) error {
+				return usecase.UnderField("user", u.CheckLocations(ctx, r))
+			})
+		},
+		Events: func(caller identity.Principal, created *domain.User) []Event {
+			return []Event{{
+				Type:       EventUserCreated,
+				CompanyID:  caller.CompanyID,
+				ResourceID: created.ID,
+				Payload: &companyv1.UserCreated{
+					CompanyId:          caller.CompanyID,
+					UserId:             created.ID,
+					ActorId:            caller.Subject,
+					OccurTime:          timestamp(created.CreateTime),
+					Email:              created.Email,
+					Roles:              protoRoles(created.Roles),
+					AllowedLocationIds: created.AllowedLocationIDs,
+				},
+			}}
+		},
 	})
 }
 
@@ -158,44 +157,47 @@ type UpdateUser struct {
 // Update applies cmd and records UserUpdated. Only an owner may change an
 // owner.
 func (h Users) Update(ctx context.Context, cmd UpdateUser) (*domain.User, error) {
-	actor, tenant, err := caller(ctx)
+	// The change needs the actor (only an owner may change an owner), which
+	// usecase.Apply hands only to the events.
+	actor, _, err := caller(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if err := usecase.CheckID("user.id", cmd.ID); err != nil {
-		return nil, err
-	}
 	now := h.r.Now.Stamp()
-	return usecase.Change(ctx, h.r.UnitOfWork, h.r.Events, func(ctx context.Context) (*domain.User, []Event, error) {
-		u, _, err := h.r.Store.UpdateUser(ctx, cmd.ID, func(r domain.Roster, u *domain.User) error {
-			if err := etag.Check(cmd.Etag, u.Version); err != nil {
-				return usecase.UnderField("user", err)
-			}
-			if err := u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now); err != nil {
-				return usecase.UnderField("user", err)
-			}
-			if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
-				return nil
-			}
-			return usecase.UnderField("user", u.CheckLocations(ctx, r))
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return u, []Event{{
-			Type:       EventUserUpdated,
-			CompanyID:  tenant,
-			ResourceID: u.ID,
-			Payload: &companyv1.UserUpdated{
-				CompanyId:          tenant,
-				UserId:             u.ID,
-				ActorId:            actor.ID,
-				OccurTime:          timestamp(u.UpdateTime),
-				ChangedFields:      fieldNames(cmd.Fields),
-				AllowedLocationIds: u.AllowedLocationIDs,
-				Version:            u.Version,
-			},
-		}}, nil
+	return usecase.Apply(ctx, h.r.UnitOfWork, h.r.Events, usecase.Update[*domain.User]{
+		Field: "user", IDField: "user.id", ID: cmd.ID, Etag: cmd.Etag,
+		Version: func(u *domain.User) int64 { return u.Version },
+		// Changed allowed locations are checked against the roster, under
+		// the same lock, once the profile change is made.
+		Store: func(ctx context.Context, id string, fn func(*domain.User) error) (*domain.User, error) {
+			u, _, err := h.r.Store.UpdateUser(ctx, id, func(r domain.Roster, u *domain.User) error {
+				if err := fn(u); err != nil {
+					return err
+				}
+				if !slices.Contains(cmd.Fields, domain.UserAllowedLocationIDs) {
+					return nil
+				}
+				return usecase.UnderField("user", u.CheckLocations(ctx, r))
+			})
+			return u, err
+		},
+		Apply: func(u *domain.User) error { return u.UpdateProfile(actor, cmd.Fields, cmd.Profile, now) },
+		Events: func(caller identity.Principal, u *domain.User) []Event {
+			return []Event{{
+				Type:       EventUserUpdated,
+				CompanyID:  caller.CompanyID,
+				ResourceID: u.ID,
+				Payload: &companyv1.UserUpdated{
+					CompanyId:          caller.CompanyID,
+					UserId:             u.ID,
+					ActorId:            caller.Subject,
+					OccurTime:          timestamp(u.UpdateTime),
+					ChangedFields:      fieldNames(cmd.Fields),
+					AllowedLocationIds: u.AllowedLocationIDs,
+					Version:            u.Version,
+				},
+			}}
+		},
 	})
 }
 
