@@ -24,11 +24,12 @@ const DefaultKeyPrefix = "ariesone:ratelimit:"
 // bucket of the same Rate and Burst. Keys expire once their bucket is full
 // again, so idle principals cost nothing.
 //
-// Redis failures fail OPEN: Allow returns Allowed true together with the
-// error. Rate limiting protects capacity; turning a Redis outage into an
-// outage of every API (patients, orders, deliveries) would cost more than
-// briefly serving unlimited traffic. The error lets the caller log and count
-// the failure so an outage does not go unnoticed.
+// Redis failures fail OPEN here: Allow returns Allowed true together with
+// the error. Rate limiting protects capacity; turning a Redis outage into an
+// outage of every API (patients, orders, deliveries) would cost more than the
+// limit. Open puts a Failover in front, which replaces such a decision with
+// one from local buckets; the error lets the caller log and count the
+// failure so an outage does not go unnoticed.
 type Redis struct {
 	limiter *redis_rate.Limiter
 	classes Classes

@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"context"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -24,7 +25,9 @@ type Backend struct {
 // Open builds the limiter for b: in memory by default, Redis-backed when an
 // address is set so every replica draws from the same buckets, with local
 // allowances (Leased) so a busy principal far from its limit is not a Redis
-// round trip per call. The returned close releases the Redis client.
+// round trip per call, and local buckets while Redis is down (Failover, whose
+// Ping the service's health report uses). The returned close releases the
+// Redis client.
 func Open(classes Classes, b Backend) (Limiter, func(), error) {
 	maxKeys := b.MaxKeys
 	if maxKeys <= 0 {
@@ -34,8 +37,9 @@ func Open(classes Classes, b Backend) (Limiter, func(), error) {
 		l, err := NewMemory(classes, maxKeys)
 		return l, func() {}, err
 	}
-	// Short timeouts: the limiter fails open while Redis is down, and a call
-	// should not first wait out the client's multi-second defaults.
+	// Short timeouts: the limiter turns to local buckets while Redis is
+	// down, and a call should not first wait out the client's multi-second
+	// defaults.
 	client := redis.NewClient(&redis.Options{
 		Addr:         b.RedisAddr,
 		Password:     b.RedisPassword,
@@ -52,10 +56,16 @@ func Open(classes Classes, b Backend) (Limiter, func(), error) {
 		client.Close()
 		return nil, nil, err
 	}
-	l, err := NewLeased(shared, DefaultLeaseShare, DefaultLeaseMaxAge, maxKeys)
+	leased, err := NewLeased(shared, DefaultLeaseShare, DefaultLeaseMaxAge, maxKeys)
 	if err != nil {
 		client.Close()
 		return nil, nil, err
 	}
-	return l, func() { client.Close() }, nil
+	local, err := NewMemory(classes, maxKeys)
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	ping := func(ctx context.Context) error { return client.Ping(ctx).Err() }
+	return NewFailover(leased, local, ping), func() { client.Close() }, nil
 }

@@ -23,8 +23,8 @@ func TestOpenPicksTheBackend(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeShared()
-	if _, ok := shared.(*ratelimit.Leased); !ok {
-		t.Fatalf("Redis address: got %T, want *ratelimit.Leased", shared)
+	if _, ok := shared.(*ratelimit.Failover); !ok {
+		t.Fatalf("Redis address: got %T, want *ratelimit.Failover (Redis, with local buckets while it is down)", shared)
 	}
 	first, err := shared.Allow(context.Background(), "k", ratelimit.DefaultClass)
 	if err != nil || !first.Allowed {

@@ -255,7 +255,11 @@ func Run(ctx context.Context, spec Spec, env Env, logOut io.Writer, lis Listener
 		if keyErr != nil {
 			deps["the encryption key"] = failing{keyErr}
 		}
-		watchDependencies(gctx, deps, srv, logger)
+		var degradable map[string]pinger
+		if f, ok := limiter.(*ratelimit.Failover); ok {
+			degradable = map[string]pinger{DependencyRedis: f}
+		}
+		watchDependencies(gctx, dependencySet{required: deps, degradable: degradable}, srv, newDependencyGauge(registry), logger)
 		return nil
 	})
 	err = g.Wait()
@@ -447,11 +451,53 @@ func serveOps(ctx context.Context, lis net.Listener, spec Spec, d *Deps) error {
 	return nil
 }
 
+// DependencyRedis names Redis among a service's dependencies: in the
+// dependency metric, and as the grpc.health.v1 service whose status says
+// whether it answers.
+const DependencyRedis = "redis"
+
+// dependencySet is what a service depends on. Without a required one it
+// cannot do its work (Postgres, the broker, the revocation stream, its key);
+// without a degradable one it works worse (Redis: rate limits per replica
+// instead of shared, the shared cache bypassed).
+type dependencySet struct {
+	required, degradable map[string]pinger
+}
+
+// newDependencyGauge registers ariesone_dependency_up.
+func newDependencyGauge(reg prometheus.Registerer) *prometheus.GaugeVec {
+	g := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: "ariesone", Name: "dependency_up",
+		Help: "Whether a dependency answered its last health check (1) or not (0).",
+	}, []string{"dependency"})
+	reg.MustRegister(g)
+	return g
+}
+
 // watchDependencies keeps grpc.health.v1 honest: the service reports
-// NOT_SERVING while Postgres or the broker does not answer, so Kubernetes
-// stops routing to it.
-func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.Server, logger *slog.Logger) {
+// NOT_SERVING while a required dependency does not answer, so Kubernetes
+// stops routing to it. A degradable one that does not answer is reported
+// under its own health service name (NOT_SERVING for "redis") and in the
+// log and the dependency metric, while the service as a whole stays
+// SERVING.
+func watchDependencies(ctx context.Context, deps dependencySet, srv *server.Server, up *prometheus.GaugeVec, logger *slog.Logger) {
 	down := map[string]bool{}
+	look := func(name string, dep pinger, lost, back string) {
+		pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		err := dep.Ping(pingCtx)
+		cancel()
+		if ctx.Err() != nil {
+			return
+		}
+		switch {
+		case err != nil && !down[name]:
+			logger.Error(name+" unreachable; "+lost, "error", err)
+		case err == nil && down[name]:
+			logger.Info(name + " reachable again" + back)
+		}
+		down[name] = err != nil
+		up.WithLabelValues(name).Set(map[bool]float64{true: 0, false: 1}[err != nil])
+	}
 	// The first look is at once: a dependency down at start (a wrong key,
 	// revocations not caught up yet) must not be reported SERVING first.
 	// While one is down it is looked at often, so recovery shows quickly.
@@ -462,36 +508,35 @@ func watchDependencies(ctx context.Context, deps map[string]pinger, srv *server.
 			return
 		case <-time.After(wait):
 		}
-		for name, dep := range deps {
-			pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			err := dep.Ping(pingCtx)
-			cancel()
-			if ctx.Err() != nil {
-				return
-			}
-			switch {
-			case err != nil && !down[name]:
-				logger.Error(name+" unreachable; reporting NOT_SERVING", "error", err)
-			case err == nil && down[name]:
-				logger.Info(name + " reachable again")
-			}
-			down[name] = err != nil
+		for name, dep := range deps.required {
+			look(name, dep, "reporting NOT_SERVING", "")
+		}
+		for name, dep := range deps.degradable {
+			look(name, dep, "degraded: rate limits are this replica's own and the shared cache is bypassed", "; degradation over")
+		}
+		if ctx.Err() != nil {
+			return
 		}
 		status := healthpb.HealthCheckResponse_SERVING
-		for _, d := range down {
-			if d {
+		for name := range deps.required {
+			if down[name] {
 				status = healthpb.HealthCheckResponse_NOT_SERVING
 			}
 		}
 		// Set every time, not only on a change: the server marks itself
 		// SERVING when it starts listening, which may come after the first
 		// look here.
-		if ctx.Err() != nil {
-			return
-		}
 		srv.Health().SetServingStatus("", status)
+		anyDown := status != healthpb.HealthCheckResponse_SERVING
+		for name := range deps.degradable {
+			s := healthpb.HealthCheckResponse_SERVING
+			if down[name] {
+				s, anyDown = healthpb.HealthCheckResponse_NOT_SERVING, true
+			}
+			srv.Health().SetServingStatus(name, s)
+		}
 		wait = 5 * time.Second
-		if status != healthpb.HealthCheckResponse_SERVING {
+		if anyDown {
 			wait = 500 * time.Millisecond
 		}
 	}

@@ -162,7 +162,11 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	routes.Handle(DocsPath+"/", docsPage)
 	routes.Handle(jwks.Path, observe.Named("jwks", jwks.Handler(auth, d.Logger)))
 	routes.Handle(HealthzPath, observe.Named("healthz", http.HandlerFunc(probes.Healthz)))
-	routes.Handle(ReadyzPath, observe.Named("readyz", probes.Readyz(targets, probes.DefaultTimeout)))
+	var degradable []probes.Degradable
+	if f, ok := d.Limiter.(*ratelimit.Failover); ok {
+		degradable = append(degradable, probes.Degradable{Name: "redis", Ping: f.Ping})
+	}
+	routes.Handle(ReadyzPath, observe.Named("readyz", probes.Readyz(targets, degradable, probes.DefaultTimeout)))
 	routes.Handle("/", http.HandlerFunc(notFound))
 
 	return edge.Chain(routes,

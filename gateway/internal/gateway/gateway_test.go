@@ -2,6 +2,7 @@ package gateway_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -724,6 +725,45 @@ func TestAPIPrefix(t *testing.T) {
 			t.Errorf("document path %s is not under API_PREFIX", p)
 		}
 	}
+}
+
+// A gateway whose Redis is gone is degraded, not unready: /readyz stays 200
+// and names Redis under "degraded"; with Redis answering nothing is named.
+func TestReadyzReportsRedisDegraded(t *testing.T) {
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := lis.Addr().String()
+	lis.Close()
+	for _, tt := range []struct {
+		redis string
+		want  map[string]any
+	}{
+		{redisAddr(), nil},
+		{gone, map[string]any{"redis": "unreachable"}},
+	} {
+		h := newHarness(t, harnessOptions{edgeRedis: tt.redis})
+		ready := h.do(request{method: "GET", path: "/readyz"})
+		body := ready.json(t)
+		if ready.status != http.StatusOK || body["status"] != "ready" {
+			t.Errorf("Redis at %s: /readyz %d %v, want 200 ready", tt.redis, ready.status, body)
+		}
+		got, _ := body["degraded"].(map[string]any)
+		if diff := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("Redis at %s: degraded (-want +got):\n%s", tt.redis, diff)
+		}
+		if resp := h.do(request{method: "GET", path: "/api/v1/locations/" + locationID, token: h.token(auth.RoleOwner)}); resp.status != http.StatusOK {
+			t.Errorf("Redis at %s: a call through the edge limiter got %d", tt.redis, resp.status)
+		}
+	}
+}
+
+func redisAddr() string {
+	if a := os.Getenv("REDIS_ADDR"); a != "" {
+		return a
+	}
+	return "127.0.0.1:6379"
 }
 
 func TestReadyzReflectsServices(t *testing.T) {

@@ -202,6 +202,9 @@ type harnessOptions struct {
 	// orders also serves a fake orders OrderService and PriceListService
 	// from the same process and points ORDERS_ADDR at it.
 	orders *fakeOrders
+	// edgeRedis, when set, keeps the edge buckets in the Redis at this
+	// address (ratelimit.Open), as REDIS_HOST does.
+	edgeRedis string
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -284,7 +287,16 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	if err != nil {
 		t.Fatalf("dial: %v", err)
 	}
-	edgeLimiter, err := ratelimit.NewMemory(ratelimit.Classes{edgelimit.Class: s.RateLimitEdge}, 1000)
+	var edgeLimiter ratelimit.Limiter
+	if opts.edgeRedis == "" {
+		edgeLimiter, err = ratelimit.NewMemory(ratelimit.Classes{edgelimit.Class: s.RateLimitEdge}, 1000)
+	} else {
+		var closeLimiter func()
+		edgeLimiter, closeLimiter, err = ratelimit.Open(ratelimit.Classes{edgelimit.Class: s.RateLimitEdge}, ratelimit.Backend{RedisAddr: opts.edgeRedis})
+		if err == nil {
+			t.Cleanup(closeLimiter)
+		}
+	}
 	if err != nil {
 		t.Fatalf("edge limiter: %v", err)
 	}

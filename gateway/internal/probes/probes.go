@@ -23,6 +23,14 @@ type Target struct {
 	Health healthpb.HealthClient
 }
 
+// Degradable is a dependency whose loss degrades the gateway without making
+// it unready (Redis: rate limits become each replica's own). Readyz reports
+// it under "degraded" while it does not answer.
+type Degradable struct {
+	Name string
+	Ping func(context.Context) error
+}
+
 // DefaultTimeout bounds one readiness check of one service.
 const DefaultTimeout = 2 * time.Second
 
@@ -32,11 +40,12 @@ func Healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 // Readyz returns the readiness handler for targets, each checked in
-// parallel within timeout. All SERVING: 200 with each service's status.
+// parallel within timeout. All SERVING: 200 with each service's status, and
+// "degraded" naming each degradable dependency that does not answer.
 // Otherwise 503 in the REST error body, one entry in "errors" per service
 // that is not serving (field: the service's name, message: its status or
 // "unreachable").
-func Readyz(targets []Target, timeout time.Duration) http.HandlerFunc {
+func Readyz(targets []Target, degradable []Degradable, timeout time.Duration) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), timeout)
 		defer cancel()
@@ -44,6 +53,10 @@ func Readyz(targets []Target, timeout time.Duration) http.HandlerFunc {
 		var wg sync.WaitGroup
 		for i, t := range targets {
 			wg.Go(func() { results[i] = check(ctx, t.Health) })
+		}
+		lost := make([]error, len(degradable))
+		for i, d := range degradable {
+			wg.Go(func() { lost[i] = d.Ping(ctx) })
 		}
 		wg.Wait()
 		statuses := make(map[string]string, len(targets))
@@ -58,7 +71,17 @@ func Readyz(targets []Target, timeout time.Duration) http.HandlerFunc {
 			httperr.Write(w, r, httperr.New(http.StatusServiceUnavailable, "Not ready: some services are not serving", failing...))
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"status": "ready", "services": statuses})
+		body := map[string]any{"status": "ready", "services": statuses}
+		degraded := map[string]string{}
+		for i, d := range degradable {
+			if lost[i] != nil {
+				degraded[d.Name] = "unreachable"
+			}
+		}
+		if len(degraded) > 0 {
+			body["degraded"] = degraded
+		}
+		writeJSON(w, http.StatusOK, body)
 	}
 }
 
