@@ -8,7 +8,7 @@ import (
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/civil"
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/platform/usformat"
 	"github.com/ariesone/ariesone/services/clinical/internal/domain"
@@ -182,37 +182,25 @@ type CreatePatient struct {
 // duplicate is FAILED_PRECONDITION naming the matches by id. A repeated
 // request returns the patient created the first time and records nothing.
 func (h Patients) Create(ctx context.Context, cmd CreatePatient) (*domain.Patient, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return nil, err
-	}
-	p, err := domain.NewPatient(id, caller.CompanyID, cmd.Values, h.c.today(), h.c.Now.Stamp())
-	if err != nil {
-		return nil, usecase.UnderField("patient", err)
-	}
-	hash, err := usecase.Fingerprint(h.c.Keyring, "clinical", "CreatePatient", struct {
-		Values           domain.PatientValues
-		ConfirmDuplicate bool
-	}{cmd.Values, cmd.ConfirmDuplicate})
-	if err != nil {
-		return nil, err
-	}
-	return usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.Patient, []usecase.Event, error) {
-		created, replayed, err := h.c.Store.CreatePatient(ctx, p, cmd.ConfirmDuplicate, cmd.RequestID, hash)
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []usecase.Event{{
-			Type: EventPatientCreated, CompanyID: created.CompanyID, ResourceID: created.ID,
-			Payload: &clinicalv1.PatientCreated{
-				CompanyId: created.CompanyID, PatientId: created.ID, ActorId: caller.Subject,
-				OccurTime: timestamp(created.CreateTime), BranchId: created.BranchID, DuplicateConfirmed: cmd.ConfirmDuplicate,
-			},
-		}}, nil
+	return create(ctx, h.c, creation[*domain.Patient]{
+		method: "CreatePatient", field: "patient", requestID: cmd.RequestID,
+		fingerprint: struct {
+			Values           domain.PatientValues
+			ConfirmDuplicate bool
+		}{cmd.Values, cmd.ConfirmDuplicate},
+		build: func(caller identity.Principal, id string) (*domain.Patient, error) {
+			return domain.NewPatient(id, caller.CompanyID, cmd.Values, h.c.today(), h.c.Now.Stamp())
+		},
+		// The store also takes the confirmation, which lets it skip its
+		// duplicate check.
+		store: func(ctx context.Context, p *domain.Patient, requestID string, hash []byte) (*domain.Patient, bool, error) {
+			return h.c.Store.CreatePatient(ctx, p, cmd.ConfirmDuplicate, requestID, hash)
+		},
+		event: func(caller identity.Principal, p *domain.Patient) usecase.Event {
+			return usecase.Event{Type: EventPatientCreated, CompanyID: p.CompanyID, ResourceID: p.ID,
+				Payload: &clinicalv1.PatientCreated{CompanyId: p.CompanyID, PatientId: p.ID, ActorId: caller.Subject,
+					OccurTime: timestamp(p.CreateTime), BranchId: p.BranchID, DuplicateConfirmed: cmd.ConfirmDuplicate}}
+		},
 	})
 }
 
@@ -227,30 +215,17 @@ type UpdatePatient struct {
 // Update applies cmd and records PatientUpdated, which names the changed
 // fields and never their values.
 func (h Patients) Update(ctx context.Context, cmd UpdatePatient) (*domain.Patient, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := usecase.CheckID("patient.id", cmd.ID); err != nil {
-		return nil, err
-	}
 	today, now := h.c.today(), h.c.Now.Stamp()
-	return usecase.Change(ctx, h.c.UnitOfWork, h.c.Events, func(ctx context.Context) (*domain.Patient, []usecase.Event, error) {
-		p, err := h.c.Store.UpdatePatient(ctx, cmd.ID, func(p *domain.Patient) error {
-			if err := etag.Check(cmd.Etag, p.Version); err != nil {
-				return usecase.UnderField("patient", err)
-			}
-			return usecase.UnderField("patient", p.Update(cmd.Fields, cmd.Values, today, now))
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		return p, []usecase.Event{{
-			Type: EventPatientUpdated, CompanyID: p.CompanyID, ResourceID: p.ID,
-			Payload: &clinicalv1.PatientUpdated{
-				CompanyId: p.CompanyID, PatientId: p.ID, ActorId: caller.Subject, OccurTime: timestamp(p.UpdateTime),
-				ChangedFields: fieldNames(cmd.Fields), BranchId: p.BranchID, Version: p.Version,
-			},
-		}}, nil
+	return update(ctx, h.c, change[*domain.Patient]{
+		field: "patient", idField: "patient.id", id: cmd.ID, etag: cmd.Etag,
+		version: func(p *domain.Patient) int64 { return p.Version },
+		store:   h.c.Store.UpdatePatient,
+		apply:   func(p *domain.Patient) error { return p.Update(cmd.Fields, cmd.Values, today, now) },
+		event: func(caller identity.Principal, p *domain.Patient) usecase.Event {
+			return usecase.Event{Type: EventPatientUpdated, CompanyID: p.CompanyID, ResourceID: p.ID,
+				Payload: &clinicalv1.PatientUpdated{CompanyId: p.CompanyID, PatientId: p.ID, ActorId: caller.Subject,
+					OccurTime: timestamp(p.UpdateTime), ChangedFields: fieldNames(cmd.Fields), BranchId: p.BranchID,
+					Version: p.Version}}
+		},
 	})
 }
