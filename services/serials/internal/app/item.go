@@ -6,7 +6,7 @@ import (
 
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 	"github.com/ariesone/ariesone/platform/errs"
-	"github.com/ariesone/ariesone/platform/etag"
+	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/protoconv"
 	"github.com/ariesone/ariesone/platform/usecase"
 	"github.com/ariesone/ariesone/platform/usformat"
@@ -81,30 +81,18 @@ type CreateItem struct {
 // Create adds the item, active, and records ItemCreated. A repeated
 // request returns the item created the first time and records nothing.
 func (h Items) Create(ctx context.Context, cmd CreateItem) (*domain.Item, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	id, err := usecase.NewID()
-	if err != nil {
-		return nil, err
-	}
-	it, err := domain.NewItem(id, caller.CompanyID, cmd.Values, h.s.Now.Stamp())
-	if err != nil {
-		return nil, usecase.UnderField("item", err)
-	}
-	hash, err := usecase.Fingerprint(h.s.Keyring, "serials", "CreateItem", cmd.Values)
-	if err != nil {
-		return nil, err
-	}
-	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Item, []usecase.Event, error) {
-		created, replayed, err := h.s.Store.CreateItem(ctx, it, cmd.RequestID, hash)
-		if err != nil || replayed {
-			return created, nil, err
-		}
-		return created, []usecase.Event{{Type: EventItemCreated, CompanyID: it.CompanyID, ResourceID: it.ID,
-			Payload: &serialsv1.ItemCreated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
-				OccurTime: protoconv.Time(it.CreateTime), Code: it.Code, Hcpcs: it.HCPCS}}}, nil
+	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.Item]{
+		Field: "item", RequestID: cmd.RequestID,
+		Fingerprint: func() ([]byte, error) { return usecase.Fingerprint(h.s.Keyring, "serials", "CreateItem", cmd.Values) },
+		Build: func(caller identity.Principal, id string) (*domain.Item, error) {
+			return domain.NewItem(id, caller.CompanyID, cmd.Values, h.s.Now.Stamp())
+		},
+		Store: h.s.Store.CreateItem,
+		Events: func(caller identity.Principal, it *domain.Item) []usecase.Event {
+			return []usecase.Event{{Type: EventItemCreated, CompanyID: it.CompanyID, ResourceID: it.ID,
+				Payload: &serialsv1.ItemCreated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
+					OccurTime: protoconv.Time(it.CreateTime), Code: it.Code, Hcpcs: it.HCPCS}}}
+		},
 	})
 }
 
@@ -120,34 +108,25 @@ type UpdateItem struct {
 // Update applies cmd and records ItemUpdated. ValidateSerial's cache of
 // the company is dropped: an item's HCPCS code answers lookups by HCPCS.
 func (h Items) Update(ctx context.Context, cmd UpdateItem) (*domain.Item, error) {
-	caller, err := usecase.Caller(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if err := usecase.CheckID("item.id", cmd.ID); err != nil {
-		return nil, err
-	}
 	now := h.s.Now.Stamp()
-	it, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Item, []usecase.Event, error) {
-		it, err := h.s.Store.UpdateItem(ctx, cmd.ID, func(it *domain.Item) error {
-			if err := etag.Check(cmd.Etag, it.Version); err != nil {
-				return usecase.UnderField("item", err)
+	it, err := usecase.Apply(ctx, h.s.UnitOfWork, h.s.Events, usecase.Update[*domain.Item]{
+		Field: "item", IDField: "item.id", ID: cmd.ID, Etag: cmd.Etag,
+		Version: func(it *domain.Item) int64 { return it.Version },
+		Store:   h.s.Store.UpdateItem,
+		Apply:   func(it *domain.Item) error { return it.Update(cmd.Fields, cmd.Values, now) },
+		Events: func(caller identity.Principal, it *domain.Item) []usecase.Event {
+			changed := make([]string, len(cmd.Fields))
+			for i, f := range cmd.Fields {
+				changed[i] = string(f)
 			}
-			return usecase.UnderField("item", it.Update(cmd.Fields, cmd.Values, now))
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		changed := make([]string, len(cmd.Fields))
-		for i, f := range cmd.Fields {
-			changed[i] = string(f)
-		}
-		return it, []usecase.Event{{Type: EventItemUpdated, CompanyID: it.CompanyID, ResourceID: it.ID,
-			Payload: &serialsv1.ItemUpdated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
-				OccurTime: protoconv.Time(it.UpdateTime), ChangedFields: changed, Version: it.Version}}}, nil
+			return []usecase.Event{{Type: EventItemUpdated, CompanyID: it.CompanyID, ResourceID: it.ID,
+				Payload: &serialsv1.ItemUpdated{CompanyId: it.CompanyID, ItemId: it.ID, ActorId: caller.Subject,
+					OccurTime: protoconv.Time(it.UpdateTime), ChangedFields: changed, Version: it.Version}}}
+		},
 	})
 	if err == nil {
-		h.s.forgetCompany(ctx, caller.CompanyID)
+		// The item was read under the caller's company, so it names it.
+		h.s.forgetCompany(ctx, it.CompanyID)
 	}
 	return it, err
 }
