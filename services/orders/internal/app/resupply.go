@@ -225,18 +225,23 @@ func (h Resupplies) RecordConfirmation(ctx context.Context, cmd RecordConfirmati
 	if err != nil {
 		return nil, err
 	}
-	c, err := domain.CheckConfirmation(s, cmd.Confirmation, h.s.today())
-	if err != nil {
-		return nil, usecase.UnderField("confirmation", err)
-	}
-	return usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.ResupplyConfirmation, []usecase.Event, error) {
-		caller, id, fingerprint, err := h.s.newRecord(ctx, "RecordResupplyConfirmation", cmd)
-		if err != nil {
-			return nil, nil, err
-		}
-		c.ID, c.CompanyID, c.ScheduleID, c.ActorID, c.CreateTime = id, caller.CompanyID, s.ID, caller.Subject, h.s.Now.Stamp()
-		out, _, err := h.s.Store.CreateResupplyConfirmation(ctx, &c, cmd.RequestID, fingerprint)
-		return out, nil, err
+	return usecase.Create(ctx, h.s.UnitOfWork, h.s.Events, usecase.Creation[*domain.ResupplyConfirmation]{
+		Field: "confirmation", RequestID: cmd.RequestID, Fingerprint: func() ([]byte, error) {
+			return usecase.Fingerprint(h.s.Keyring, "orders", "RecordResupplyConfirmation", cmd)
+		},
+		Build: func(caller identity.Principal, id string) (*domain.ResupplyConfirmation, error) {
+			c, err := domain.CheckConfirmation(s, cmd.Confirmation, h.s.today())
+			if err != nil {
+				return nil, err
+			}
+			c.ID, c.CompanyID, c.ScheduleID, c.ActorID, c.CreateTime = id, caller.CompanyID, s.ID, caller.Subject, h.s.Now.Stamp()
+			return &c, nil
+		},
+		Store: h.s.Store.CreateResupplyConfirmation,
+		// A confirmation is what the patient said, not a change of their
+		// equipment: it has no event, and the call's audit record is its
+		// trail.
+		Events: func(identity.Principal, *domain.ResupplyConfirmation) []usecase.Event { return nil },
 	})
 }
 
