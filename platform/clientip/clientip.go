@@ -218,3 +218,34 @@ func (r *Resolver) StreamServerInterceptor() grpc.StreamServerInterceptor {
 		return handler(srv, w)
 	}
 }
+
+// IPv6NetworkBits is the prefix length under which IPv6 clients share a
+// rate-limit bucket: a /64 is what one subscriber is usually given, so
+// limiting single IPv6 addresses would let one attacker rotate through 2^64
+// of them.
+const IPv6NetworkBits = 64
+
+// RateKey is the rate-limit bucket of a client address: an IPv4 address is
+// its own bucket, an IPv6 address shares its /64's ("2001:db8:1:2::/64"),
+// and an IPv4-mapped IPv6 address counts as the IPv4 one. A string that is
+// not an address is returned as it is.
+func RateKey(addr string) string {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return addr
+	}
+	return RateKeyOf(a)
+}
+
+// RateKeyOf is RateKey of a parsed address.
+func RateKeyOf(a netip.Addr) string {
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, err := a.WithZone("").Prefix(IPv6NetworkBits)
+	if err != nil {
+		return a.String()
+	}
+	return p.String()
+}

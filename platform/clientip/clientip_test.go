@@ -240,3 +240,22 @@ func FuzzResolveForwarded(f *testing.F) {
 		}
 	})
 }
+
+func TestRateKey(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"::1", "::/64"},
+		{"not an address", "not an address"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := RateKey(tt.in); got != tt.want {
+			t.Errorf("RateKey(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -262,8 +262,9 @@ func (s *Server) defaultDeadline(ctx context.Context, req any, _ *grpc.UnaryServ
 }
 
 // rateKey buckets authenticated callers by principal and anonymous callers
-// (public methods) by client IP, the real client's when the call came
-// through a trusted proxy.
+// (public methods) by client address, the real client's when the call came
+// through a trusted proxy: an IPv4 address, or an IPv6 address's /64
+// (clientip.RateKey).
 func (s *Server) rateKey(ctx context.Context, fullMethod string) (key, class string) {
 	rule, ok := s.guard.Rule(fullMethod)
 	if !ok || isSystemMethod(fullMethod) {
@@ -273,7 +274,7 @@ func (s *Server) rateKey(ctx context.Context, fullMethod string) (key, class str
 		return string(p.Kind) + ":" + p.CompanyID + ":" + p.Subject, rule.RateClass
 	}
 	if ip := clientip.FromContext(ctx); ip != "" {
-		return "ip:" + ip, rule.RateClass
+		return "ip:" + clientip.RateKey(ip), rule.RateClass
 	}
 	return "anonymous", rule.RateClass
 }

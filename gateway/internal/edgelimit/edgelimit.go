@@ -15,6 +15,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/gateway/internal/restmux"
+	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/ratelimit"
 	"github.com/ariesone/ariesone/platform/requestid"
 )
@@ -26,7 +27,9 @@ const Class = ratelimit.DefaultClass
 // ReasonRateLimited is the "reason" of a 429 body, as the services send it.
 const ReasonRateLimited = ratelimit.ReasonRateLimited
 
-// Middleware limits each client address (edge.ClientFrom) with l. exempt,
+// Middleware limits each client address (edge.ClientFrom) with l, an IPv6
+// client by its /64 (clientip.RateKeyOf): one subscriber's network, not one
+// of its 2^64 addresses. exempt,
 // when not nil, names requests that are never limited (health probes).
 //
 // Every limited response carries X-RateLimit-Limit, -Remaining and -Reset
@@ -42,7 +45,7 @@ func Middleware(l ratelimit.Limiter, logger *slog.Logger, exempt func(*http.Requ
 				return
 			}
 			ip := edge.ClientFrom(r.Context()).IP
-			key := "ip:" + ip.String()
+			key := "ip:" + clientip.RateKeyOf(ip)
 			if !ip.IsValid() {
 				key = "ip:unknown"
 			}
