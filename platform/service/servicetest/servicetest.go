@@ -9,6 +9,7 @@ package servicetest
 import (
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,6 +17,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/outbox"
 	"github.com/ariesone/ariesone/platform/postgres/pgtest"
 	"github.com/ariesone/ariesone/platform/server"
@@ -58,4 +60,31 @@ func Register(t testing.TB, spec service.Spec, env map[string]string) *service.D
 		t.Fatalf("register: %v", err)
 	}
 	return d
+}
+
+// NewKey returns a fresh ENCRYPTION_KEY value.
+func NewKey(t testing.TB) string {
+	t.Helper()
+	raw, err := keyring.Generate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+// RequireConfigError configures spec from env and fails t unless that is
+// refused with an error naming the variable name, and without repeating the
+// ENCRYPTION_KEY it was given: a service must stop at start, saying which
+// setting is wrong, and never log a secret while doing so.
+func RequireConfigError(t testing.TB, spec service.Spec, env map[string]string, name string) {
+	t.Helper()
+	e := config.FromMap(env)
+	spec.Configure(e)
+	err := e.Err()
+	if err == nil || !strings.Contains(err.Error(), name) {
+		t.Errorf("%v: error %v does not name %s", env, err, name)
+	}
+	if v := env["ENCRYPTION_KEY"]; err != nil && v != "" && strings.Contains(err.Error(), v) {
+		t.Errorf("error %q repeats the key ring", err)
+	}
 }

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"strings"
 	"testing"
 
-	"github.com/ariesone/ariesone/platform/config"
-	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/service/servicetest"
 )
@@ -14,7 +11,7 @@ import (
 // does (Configure and Register of the real spec) and walks every
 // registered method: one without a rule would be denied to everyone.
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
-	d := servicetest.Register(t, spec(&wiring{}), map[string]string{"ENCRYPTION_KEY": newKey(t)})
+	d := servicetest.Register(t, spec(&wiring{}), map[string]string{"ENCRYPTION_KEY": servicetest.NewKey(t)})
 	methods := servertest.RequireRules(t, d.Server)
 	if methods < 17 {
 		t.Errorf("only %d methods registered; the orders services are missing", methods)
@@ -24,7 +21,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 // TestBadConfigurationIsNamed: a malformed peer address, or a missing or
 // malformed key ring, stops the service with the variable's name.
 func TestBadConfigurationIsNamed(t *testing.T) {
-	key := newKey(t)
+	key := servicetest.NewKey(t)
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -36,24 +33,6 @@ func TestBadConfigurationIsNamed(t *testing.T) {
 		{"ENCRYPTION_KEY", map[string]string{"ENCRYPTION_KEY": "1:c2VjcmV0LXNlY3JldA=="}},
 	}
 	for _, tt := range tests {
-		e := config.FromMap(tt.env)
-		spec(&wiring{}).Configure(e)
-		err := e.Err()
-		if err == nil || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("%v: error %v does not name %s", tt.env, err, tt.name)
-		}
-		if v := tt.env["ENCRYPTION_KEY"]; err != nil && v != "" && strings.Contains(err.Error(), v) {
-			t.Errorf("error %q repeats the key ring", err)
-		}
+		servicetest.RequireConfigError(t, spec(&wiring{}), tt.env, tt.name)
 	}
-}
-
-// newKey returns a fresh ENCRYPTION_KEY value.
-func newKey(t *testing.T) string {
-	t.Helper()
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }

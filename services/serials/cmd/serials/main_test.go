@@ -2,11 +2,9 @@ package main
 
 import (
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/ariesone/ariesone/platform/config"
-	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/platform/service/servicetest"
 	"github.com/ariesone/ariesone/services/serials/internal/app"
@@ -19,7 +17,7 @@ import (
 func TestEveryMethodHasAnAccessRule(t *testing.T) {
 	ctx := t.Context()
 	sp := spec(&wiring{})
-	d := servicetest.Register(t, sp, map[string]string{"ENCRYPTION_KEY": newKey(t)})
+	d := servicetest.Register(t, sp, map[string]string{"ENCRYPTION_KEY": servicetest.NewKey(t)})
 	methods := servertest.RequireRules(t, d.Server)
 	if methods < 20 {
 		t.Errorf("only %d methods registered; the serials services are missing", methods)
@@ -41,7 +39,7 @@ func TestEveryMethodHasAnAccessRule(t *testing.T) {
 // or a missing or malformed key ring, stops the service with the
 // variable's name.
 func TestBadConfigurationIsNamed(t *testing.T) {
-	key := newKey(t)
+	key := servicetest.NewKey(t)
 	tests := []struct {
 		name string
 		env  map[string]string
@@ -53,15 +51,7 @@ func TestBadConfigurationIsNamed(t *testing.T) {
 		{"ENCRYPTION_KEY", map[string]string{"ENCRYPTION_KEY": "1:c2VjcmV0LXNlY3JldA=="}},
 	}
 	for _, tt := range tests {
-		e := config.FromMap(tt.env)
-		spec(&wiring{}).Configure(e)
-		err := e.Err()
-		if err == nil || !strings.Contains(err.Error(), tt.name) {
-			t.Errorf("%v: error %v does not name %s", tt.env, err, tt.name)
-		}
-		if v := tt.env["ENCRYPTION_KEY"]; err != nil && v != "" && strings.Contains(err.Error(), v) {
-			t.Errorf("error %q repeats the key ring", err)
-		}
+		servicetest.RequireConfigError(t, spec(&wiring{}), tt.env, tt.name)
 	}
 	e := config.FromMap(map[string]string{"ENCRYPTION_KEY": key})
 	w := &wiring{}
@@ -69,14 +59,4 @@ func TestBadConfigurationIsNamed(t *testing.T) {
 	if err := e.Err(); err != nil || w.pages == nil {
 		t.Errorf("a valid key ring: error %v, sealer %v; want a sealer", err, w.pages)
 	}
-}
-
-// newKey returns a fresh ENCRYPTION_KEY value.
-func newKey(t *testing.T) string {
-	t.Helper()
-	raw, err := keyring.Generate()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return raw
 }
