@@ -94,11 +94,19 @@ func (g *Guard) Authorize(ctx context.Context, fullMethod string) error {
 	if !ok {
 		return errs.Unauthenticated("missing credentials")
 	}
+	if r.PeopleOnly && p.Kind != identity.KindUser {
+		e := errs.PermissionDenied("only a person's own session may call this; API keys and services may not")
+		e.Reason = ReasonPeopleOnly
+		return e
+	}
 	if !Permits(p.Roles, r.Permission) {
 		return errs.PermissionDenied("role does not grant "+r.Permission).With("permission", r.Permission)
 	}
 	return nil
 }
+
+// ReasonPeopleOnly is the reason of a refusal by a people-only rule.
+const ReasonPeopleOnly = "PEOPLE_ONLY"
 
 func bearerToken(ctx context.Context) (string, error) {
 	// One key, read without copying the whole incoming metadata.

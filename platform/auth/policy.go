@@ -22,6 +22,9 @@ type Rule struct {
 	// DisclosesPHI marks a method whose answer's audit record must be
 	// durable before the answer leaves.
 	DisclosesPHI bool
+	// PeopleOnly refuses the method to API keys and services, whatever
+	// their roles.
+	PeopleOnly bool
 }
 
 // systemRules are the rules of services AriesOne registers but does not
@@ -93,7 +96,8 @@ func ruleOf(m protoreflect.MethodDescriptor) (Rule, bool) {
 	if r == nil || (!r.GetPublic() && r.GetPermission() == "") {
 		return Rule{}, false
 	}
-	return Rule{Permission: r.GetPermission(), Public: r.GetPublic(), RateClass: r.GetRateClass(), DisclosesPHI: r.GetDisclosesPhi()}, true
+	return Rule{Permission: r.GetPermission(), Public: r.GetPublic(), RateClass: r.GetRateClass(),
+		DisclosesPHI: r.GetDisclosesPhi(), PeopleOnly: r.GetPeopleOnly()}, true
 }
 
 func fullMethod(service string, m protoreflect.MethodDescriptor) string {

@@ -108,8 +108,10 @@ type CreateAPIKey struct {
 // (secret is empty): the secret is not stored and cannot be shown again.
 //
 // Only users create keys: a key minting keys would let a leaked key outlive
-// its own revocation. The roles must be ones the creator holds (an owner
-// holds all), never owner itself.
+// its own revocation. CreateApiKey's method rule (people_only) refuses
+// every other caller before it gets here; the check below holds for a
+// caller that does not come through the interceptors. The roles must be
+// ones the creator holds (an owner holds all), never owner itself.
 func (a APIKeys) Create(ctx context.Context, caller identity.Principal, cmd CreateAPIKey) (key domain.APIKey, secret string, err error) {
 	if caller.Kind != identity.KindUser {
 		return domain.APIKey{}, "", errs.PermissionDenied("only users can create API keys")

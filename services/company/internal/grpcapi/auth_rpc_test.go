@@ -20,6 +20,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
+	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
 	"github.com/ariesone/ariesone/services/company/internal/authn"
@@ -361,5 +362,45 @@ func TestAuthRPCLogsNoSecrets(t *testing.T) {
 		if strings.Contains(logs, secret) {
 			t.Errorf("the log contains the %s", name)
 		}
+	}
+}
+
+// An API key, even an admin's, cannot mint an identity: creating a user,
+// setting roles and creating a key are people-only in their method rules,
+// so a leaked or revoked key cannot leave behind a user or key of its own.
+func TestAuthRPCKeysCannotMintIdentities(t *testing.T) {
+	t.Parallel()
+	h := newAuthHarness(t)
+	owner := authtest.Bearer(h.login(t).GetAccessToken())
+	created, err := h.keys.CreateApiKey(owner, &companyv1.CreateApiKeyRequest{
+		ApiKey: &companyv1.ApiKey{ClientName: "Acme Admin Robot", Roles: []companyv1.Role{companyv1.Role_ROLE_ADMIN}},
+	})
+	if err != nil {
+		t.Fatalf("CreateApiKey: %v", err)
+	}
+	pair, err := h.auth.ExchangeApiKey(context.Background(), &companyv1.ExchangeApiKeyRequest{ApiKey: created.GetSecret()})
+	if err != nil {
+		t.Fatalf("ExchangeApiKey: %v", err)
+	}
+	admin := authtest.Bearer(pair.GetAccessToken())
+
+	_, err = h.users.CreateUser(admin, &companyv1.CreateUserRequest{User: &companyv1.User{
+		Email: "mallory@acme.example", GivenName: "Mal", FamilyName: "Lory", Roles: []companyv1.Role{companyv1.Role_ROLE_ADMIN},
+	}, Password: "a password the key chose"})
+	grpcerrtest.WantReason(t, err, codes.PermissionDenied, auth.ReasonPeopleOnly)
+	_, err = h.users.SetUserRoles(admin, &companyv1.SetUserRolesRequest{Id: h.ownerID, Roles: []companyv1.Role{companyv1.Role_ROLE_ADMIN}})
+	grpcerrtest.WantReason(t, err, codes.PermissionDenied, auth.ReasonPeopleOnly)
+	_, err = h.keys.CreateApiKey(admin, &companyv1.CreateApiKeyRequest{
+		ApiKey: &companyv1.ApiKey{ClientName: "Child", Roles: []companyv1.Role{companyv1.Role_ROLE_PARTNER}},
+	})
+	grpcerrtest.WantReason(t, err, codes.PermissionDenied, auth.ReasonPeopleOnly)
+
+	// What the admin key's roles allow otherwise still works.
+	if _, err := h.users.ListUsers(admin, &companyv1.ListUsersRequest{}); err != nil {
+		t.Errorf("ListUsers as the admin key: %v", err)
+	}
+	// The owner, a person, may do all three.
+	if _, err := h.users.SetUserRoles(owner, &companyv1.SetUserRolesRequest{Id: h.ownerID, Roles: []companyv1.Role{companyv1.Role_ROLE_OWNER}}); err != nil {
+		t.Errorf("SetUserRoles as the owner: %v", err)
 	}
 }

@@ -45,7 +45,12 @@ type Rule struct {
 	// outbox before the answer leaves (callers waiting at once share one
 	// commit), so a crash can lose an answer but never the record of one.
 	// The records of other methods are flushed in batches shortly after.
-	DisclosesPhi  bool `protobuf:"varint,4,opt,name=discloses_phi,json=disclosesPhi,proto3" json:"discloses_phi,omitempty"`
+	DisclosesPhi bool `protobuf:"varint,4,opt,name=discloses_phi,json=disclosesPhi,proto3" json:"discloses_phi,omitempty"`
+	// People_only refuses the method to every principal but a person's own
+	// session, whatever its roles: an API key (or a service) may not create
+	// users, set roles, reset passwords or create keys, so a leaked or revoked
+	// key cannot mint an identity that outlives it.
+	PeopleOnly    bool `protobuf:"varint,5,opt,name=people_only,json=peopleOnly,proto3" json:"people_only,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -104,6 +109,13 @@ func (x *Rule) GetRateClass() string {
 func (x *Rule) GetDisclosesPhi() bool {
 	if x != nil {
 		return x.DisclosesPhi
+	}
+	return false
+}
+
+func (x *Rule) GetPeopleOnly() bool {
+	if x != nil {
+		return x.PeopleOnly
 	}
 	return false
 }
@@ -287,7 +299,7 @@ var File_ariesone_auth_v1_annotations_proto protoreflect.FileDescriptor
 
 const file_ariesone_auth_v1_annotations_proto_rawDesc = "" +
 	"\n" +
-	"\"ariesone/auth/v1/annotations.proto\x12\x10ariesone.auth.v1\x1a google/protobuf/descriptor.proto\"\x82\x01\n" +
+	"\"ariesone/auth/v1/annotations.proto\x12\x10ariesone.auth.v1\x1a google/protobuf/descriptor.proto\"\xa3\x01\n" +
 	"\x04Rule\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x01 \x01(\tR\n" +
@@ -295,7 +307,9 @@ const file_ariesone_auth_v1_annotations_proto_rawDesc = "" +
 	"\x06public\x18\x02 \x01(\bR\x06public\x12\x1d\n" +
 	"\n" +
 	"rate_class\x18\x03 \x01(\tR\trateClass\x12#\n" +
-	"\rdiscloses_phi\x18\x04 \x01(\bR\fdisclosesPhi\"+\n" +
+	"\rdiscloses_phi\x18\x04 \x01(\bR\fdisclosesPhi\x12\x1f\n" +
+	"\vpeople_only\x18\x05 \x01(\bR\n" +
+	"peopleOnly\"+\n" +
 	"\tEventRule\x12\x1e\n" +
 	"\n" +
 	"permission\x18\x01 \x01(\tR\n" +

@@ -508,10 +508,10 @@ const file_ariesone_company_v1_api_key_proto_rawDesc = "" +
 	"\bapi_keys\x18\x01 \x03(\v2\x1b.ariesone.company.v1.ApiKeyR\aapiKeys\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"/\n" +
 	"\x13RevokeApiKeyRequest\x12\x18\n" +
-	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id2\xcb\x04\n" +
-	"\rApiKeyService\x12\x93\x01\n" +
-	"\fCreateApiKey\x12(.ariesone.company.v1.CreateApiKeyRequest\x1a).ariesone.company.v1.CreateApiKeyResponse\".\xc2\xf3\x18\x0f\n" +
-	"\rapikeys.write\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/v1/api-keys\x12\x80\x01\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id2\xcd\x04\n" +
+	"\rApiKeyService\x12\x95\x01\n" +
+	"\fCreateApiKey\x12(.ariesone.company.v1.CreateApiKeyRequest\x1a).ariesone.company.v1.CreateApiKeyResponse\"0\xc2\xf3\x18\x11\n" +
+	"\rapikeys.write(\x01\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/v1/api-keys\x12\x80\x01\n" +
 	"\tGetApiKey\x12%.ariesone.company.v1.GetApiKeyRequest\x1a\x1b.ariesone.company.v1.ApiKey\"/\xc2\xf3\x18\x0e\n" +
 	"\fapikeys.read\x82\xd3\xe4\x93\x02\x17\x12\x15/api/v1/api-keys/{id}\x12\x8c\x01\n" +
 	"\vListApiKeys\x12'.ariesone.company.v1.ListApiKeysRequest\x1a(.ariesone.company.v1.ListApiKeysResponse\"*\xc2\xf3\x18\x0e\n" +

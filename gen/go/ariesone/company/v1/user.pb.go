@@ -760,22 +760,22 @@ const file_ariesone_company_v1_user_proto_rawDesc = "" +
 	"\x17USER_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12USER_STATUS_ACTIVE\x10\x01\x12\x1b\n" +
 	"\x17USER_STATUS_DEACTIVATED\x10\x02\x12\x16\n" +
-	"\x12USER_STATUS_LOCKED\x10\x032\xc7\a\n" +
+	"\x12USER_STATUS_LOCKED\x10\x032\xcb\a\n" +
 	"\vUserService\x12u\n" +
 	"\aGetUser\x12#.ariesone.company.v1.GetUserRequest\x1a\x19.ariesone.company.v1.User\"*\xc2\xf3\x18\f\n" +
 	"\n" +
 	"users.read\x82\xd3\xe4\x93\x02\x14\x12\x12/api/v1/users/{id}\x12\x81\x01\n" +
 	"\tListUsers\x12%.ariesone.company.v1.ListUsersRequest\x1a&.ariesone.company.v1.ListUsersResponse\"%\xc2\xf3\x18\f\n" +
 	"\n" +
-	"users.read\x82\xd3\xe4\x93\x02\x0f\x12\r/api/v1/users\x12z\n" +
+	"users.read\x82\xd3\xe4\x93\x02\x0f\x12\r/api/v1/users\x12|\n" +
 	"\n" +
-	"CreateUser\x12&.ariesone.company.v1.CreateUserRequest\x1a\x19.ariesone.company.v1.User\")\xc2\xf3\x18\r\n" +
-	"\vusers.write\x82\xd3\xe4\x93\x02\x12:\x01*\"\r/api/v1/users\x12\x87\x01\n" +
+	"CreateUser\x12&.ariesone.company.v1.CreateUserRequest\x1a\x19.ariesone.company.v1.User\"+\xc2\xf3\x18\x0f\n" +
+	"\vusers.write(\x01\x82\xd3\xe4\x93\x02\x12:\x01*\"\r/api/v1/users\x12\x87\x01\n" +
 	"\n" +
 	"UpdateUser\x12&.ariesone.company.v1.UpdateUserRequest\x1a\x19.ariesone.company.v1.User\"6\xc2\xf3\x18\r\n" +
-	"\vusers.write\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/api/v1/users/{user.id}\x12\x8c\x01\n" +
-	"\fSetUserRoles\x12(.ariesone.company.v1.SetUserRolesRequest\x1a\x19.ariesone.company.v1.User\"7\xc2\xf3\x18\r\n" +
-	"\vusers.write\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/v1/users/{id}:setRoles\x12\x92\x01\n" +
+	"\vusers.write\x82\xd3\xe4\x93\x02\x1f:\x04user2\x17/api/v1/users/{user.id}\x12\x8e\x01\n" +
+	"\fSetUserRoles\x12(.ariesone.company.v1.SetUserRolesRequest\x1a\x19.ariesone.company.v1.User\"9\xc2\xf3\x18\x0f\n" +
+	"\vusers.write(\x01\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/v1/users/{id}:setRoles\x12\x92\x01\n" +
 	"\x0eDeactivateUser\x12*.ariesone.company.v1.DeactivateUserRequest\x1a\x19.ariesone.company.v1.User\"9\xc2\xf3\x18\r\n" +
 	"\vusers.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/users/{id}:deactivate\x12\x92\x01\n" +
 	"\x0eReactivateUser\x12*.ariesone.company.v1.ReactivateUserRequest\x1a\x19.ariesone.company.v1.User\"9\xc2\xf3\x18\r\n" +
