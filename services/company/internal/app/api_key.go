@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -48,6 +49,9 @@ func (a APIKeys) Exchange(ctx context.Context, key string) (TokenPair, error) {
 	if err != nil {
 		return TokenPair{}, apiKeyNotAccepted()
 	}
+	// The call's audit record names the key it presented, accepted or not:
+	// refusals of one key are how its theft shows.
+	audit.NoteResource(ctx, AuditAPIKeyID, id)
 	companyID, err := a.r.Store.APIKeyCompany(ctx, id)
 	if err != nil {
 		return TokenPair{}, err
@@ -60,6 +64,9 @@ func (a APIKeys) Exchange(ctx context.Context, key string) (TokenPair, error) {
 	err = a.r.Store.UseAPIKey(ctx, companyID, id, func(u *domain.APIKeyUse) error {
 		now := a.r.Now.Stamp()
 		if u.Key.Authenticate(secretHash, now) != nil || !u.CompanyActive {
+			// The use's transaction commits (nothing changes), so the
+			// record written at its commit must say what the caller gets.
+			audit.NoteOutcome(ctx, apiKeyNotAccepted())
 			return nil
 		}
 		if u.Key.ShouldRecordUse(now) {

@@ -108,6 +108,8 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 			domain.BurnPasswordCheck(cmd.Password)
 			return nil
 		}
+		// The record names the account tried, signed in or refused.
+		audit.NoteResource(ctx, AuditUserID, acct.UserID)
 		// A hash this code cannot read fails like a wrong password: the
 		// account cannot sign in until its password is reset, and the
 		// answer must not differ from any other failure.
@@ -229,6 +231,8 @@ func (a Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	var revoked *domain.Session
 	use := func(at *domain.RefreshAttempt) error {
 		now := a.r.Now.Stamp()
+		audit.NoteResource(ctx, AuditSessionID, at.Session.ID)
+		audit.NoteResource(ctx, AuditUserID, at.Session.UserID)
 		switch domain.JudgeRefresh(at.Token, at.Session, now) {
 		case domain.RefreshReuse:
 			if at.Session.Revoke(now, domain.RevokeReasonRefreshTokenReuse) {
@@ -279,6 +283,14 @@ func (a Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 	}
 	return pair, nil
 }
+
+// Names of the ids a sign-in, refresh or key exchange adds to its audit
+// record, refused or not: who or what was tried.
+const (
+	AuditUserID    = "user_id"
+	AuditSessionID = "session_id"
+	AuditAPIKeyID  = "api_key_id"
+)
 
 // ReasonNoSession is the FailedPrecondition reason of Logout for a caller
 // whose token belongs to no session (an API key's).

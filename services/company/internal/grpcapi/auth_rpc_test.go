@@ -71,6 +71,13 @@ type authHarness struct {
 
 func newAuthHarness(t *testing.T) *authHarness {
 	t.Helper()
+	return newAuditedAuthHarness(t, nil)
+}
+
+// newAuditedAuthHarness is newAuthHarness with the server's audit records
+// going to sink (nil: the log).
+func newAuditedAuthHarness(t *testing.T, sink func(*authntest.Env) audit.Sink) *authHarness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &authHarness{env: authntest.New(t, authntest.Options{}), logs: &syncBuffer{}}
 	h.companyID = h.env.SeedCompany(t, rpcCompanyCode, "active")
@@ -83,12 +90,16 @@ func newAuthHarness(t *testing.T) *authHarness {
 	if err != nil {
 		t.Fatalf("verifier: %v", err)
 	}
+	var auditSink audit.Sink = audit.LogSink{Logger: logger}
+	if sink != nil {
+		auditSink = sink(h.env)
+	}
 	h.srv, err = server.New(server.Config{
 		Name:     "company",
 		Logger:   logger,
 		Registry: prometheus.NewRegistry(),
 		Verifier: verifier,
-		Audit:    audit.LogSink{Logger: logger},
+		Audit:    auditSink,
 	})
 	if err != nil {
 		t.Fatalf("server: %v", err)
