@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Kind classifies an error the way a client must react to it.
@@ -96,6 +97,9 @@ type Error struct {
 	Preconditions []PreconditionViolation
 	// Metadata adds context for ErrorInfo (resource type, id, states).
 	Metadata map[string]string
+	// RetryAfter, when positive, is how long the client should wait before
+	// trying again (google.rpc.RetryInfo; Retry-After over REST).
+	RetryAfter time.Duration
 	// Cause is the underlying error, for logs and errors.Is/As.
 	Cause error
 }
@@ -176,6 +180,12 @@ func Unmet(reason, message string, preconditions ...PreconditionViolation) *Erro
 // Aborted reports a concurrency conflict that a re-read and retry may fix.
 func Aborted(reason, message string) *Error {
 	return &Error{Kind: KindAborted, Reason: reason, Message: message}
+}
+
+// Exhausted reports that a limited resource is busy or spent, and when to
+// try again.
+func Exhausted(reason, message string, retryAfter time.Duration) *Error {
+	return &Error{Kind: KindResourceExhausted, Reason: reason, Message: message, RetryAfter: retryAfter}
 }
 
 // PermissionDenied reports that the caller may not perform the action.

@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/protoadapt"
+	"google.golang.org/protobuf/types/known/durationpb"
 
 	"github.com/ariesone/ariesone/platform/errs"
 )
@@ -100,6 +101,9 @@ func fromDomain(e *errs.Error) *status.Status {
 	}
 	if len(e.Preconditions) > 0 {
 		details = append(details, PreconditionFailure(e.Preconditions))
+	}
+	if e.RetryAfter > 0 {
+		details = append(details, &errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)})
 	}
 	if len(details) == 0 {
 		return st

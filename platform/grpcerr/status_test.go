@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -289,5 +290,23 @@ func TestIsMasked(t *testing.T) {
 		if got := grpcerr.IsMasked(c); got != want {
 			t.Errorf("IsMasked(%v) = %v, want %v", c, got, want)
 		}
+	}
+}
+
+// A domain error that says when to retry carries RetryInfo, which the
+// gateway turns into Retry-After.
+func TestRetryAfterBecomesRetryInfo(t *testing.T) {
+	st := grpcerr.ToStatus(errs.Exhausted("BUSY", "too many at once", 1500*time.Millisecond))
+	if st.Code() != codes.ResourceExhausted {
+		t.Fatalf("code %v, want ResourceExhausted", st.Code())
+	}
+	var delay time.Duration
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if delay != 1500*time.Millisecond {
+		t.Errorf("RetryInfo delay %v, want 1.5s", delay)
 	}
 }

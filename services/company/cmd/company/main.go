@@ -104,7 +104,11 @@ func spec() service.Spec {
 // authentication settings a. tokens signs the access tokens of sign-in and
 // API-key exchange; keys is the key set whose cache lifetime the
 // signing-key policy allows for.
-func newApplication(d *service.Deps, s *settings, a authn.Settings, keys *authn.KeySet, tokens app.AccessTokenIssuer) *app.Application {
+func newApplication(d *service.Deps, s *settings, a authn.Settings, keys *authn.KeySet, tokens app.AccessTokenIssuer) (*app.Application, error) {
+	passwords, err := a.PasswordGate()
+	if err != nil {
+		return nil, err
+	}
 	return app.NewApplication(app.Deps{
 		Store:            store.NewRepository(d.DB),
 		Keyring:          s.keyring,
@@ -113,9 +117,10 @@ func newApplication(d *service.Deps, s *settings, a authn.Settings, keys *authn.
 		AuthPolicy:       a.AuthPolicy(),
 		KeyGenerator:     authn.KeyGenerator{Bits: a.SigningKeyBits, Cipher: s.keyring},
 		SigningKeyPolicy: a.SigningKeyPolicy(keys.CacheTTL()),
+		PasswordGate:     passwords,
 		UnitOfWork:       d.DB,
 		Events:           service.UseCaseEvents(d.Events),
-	})
+	}), nil
 }
 
 // register adds every gRPC service of company to the server: the
@@ -232,7 +237,10 @@ func (w *authWiring) configure(e *config.Env) { w.settings = authn.LoadSettings(
 func (w *authWiring) verifier(ctx context.Context, d *service.Deps, s *settings) (auth.TokenVerifier, error) {
 	w.keys = authn.NewKeySet(store.NewSigningKeys(d.DB), s.keyring)
 	issuer := authn.NewIssuer(w.keys, d.Config.JWTIssuer, d.Config.JWTAudience)
-	w.app = newApplication(d, s, w.settings, w.keys, issuer)
+	var err error
+	if w.app, err = newApplication(d, s, w.settings, w.keys, issuer); err != nil {
+		return nil, err
+	}
 	made, err := w.app.SigningKeys.Ensure(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ariesone/ariesone/platform/gate"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/page"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -58,6 +59,9 @@ type Deps struct {
 	// SigningKeyPolicy says when a signing key is due for rotation and how
 	// long a retired one stays published.
 	SigningKeyPolicy domain.SigningKeyPolicy
+	// PasswordGate bounds how many password hashes (sign-in, a new user's
+	// password) run at once; nil means no bound.
+	PasswordGate *gate.Gate
 	// UnitOfWork makes each command's store calls and its events one
 	// transaction.
 	UnitOfWork UnitOfWork

@@ -86,6 +86,14 @@ type Login struct {
 // parameters, and starts a session whose first refresh token is returned
 // with an access token.
 func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
+	// Every path below hashes the password once (64 MiB while it runs):
+	// beyond the gate's bound a sign-in waits its turn or is refused, so a
+	// flood costs refusals, not the process.
+	leave, err := a.r.PasswordGate.Enter(ctx)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	defer leave()
 	companyID, found, err := a.r.Store.CompanyIDForCode(ctx, cmd.CompanyCode)
 	if err != nil {
 		return TokenPair{}, err

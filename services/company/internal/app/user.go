@@ -114,8 +114,12 @@ func (h Users) Create(ctx context.Context, cmd CreateUser) (*domain.User, error)
 			}
 			// The password is hashed here, before the unit of work: argon2id
 			// takes tens of milliseconds of CPU that should not hold a
-			// connection.
-			var err error
+			// connection, and 64 MiB that the password gate bounds.
+			leave, err := h.r.PasswordGate.Enter(ctx)
+			if err != nil {
+				return nil, err
+			}
+			defer leave()
 			passwordHash, err = domain.HashPassword(cmd.Password)
 			return u, err
 		},

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/ariesone/ariesone/platform/config"
+	"github.com/ariesone/ariesone/platform/gate"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/domain"
 )
@@ -38,6 +39,13 @@ type Settings struct {
 	SigningKeyMaxAge time.Duration
 	// SigningKeyBits is SIGNING_KEY_BITS: RSA modulus size of new keys.
 	SigningKeyBits int
+	// PasswordChecks is PASSWORD_CHECKS: how many password hashes (argon2id,
+	// 64 MiB each while it runs) this process computes at once. Sign-ins
+	// beyond it wait PASSWORD_CHECK_WAIT (PasswordCheckWait) for a turn,
+	// then are refused with 429 and Retry-After: memory stays bounded
+	// under a flood.
+	PasswordChecks    int
+	PasswordCheckWait time.Duration
 }
 
 // Defaults of the settings.
@@ -51,6 +59,8 @@ const (
 	DefaultLoginLockout       = 15 * time.Minute
 	DefaultSigningKeyMaxAge   = 30 * 24 * time.Hour
 	DefaultSigningKeyBits     = 4096
+	DefaultPasswordChecks     = 4
+	DefaultPasswordCheckWait  = 2 * time.Second
 )
 
 // maxAccessTokenTTL bounds both access token lifetimes: a token cannot be
@@ -70,6 +80,8 @@ func LoadSettings(e *config.Env) Settings {
 		LoginLockout:       e.Duration("LOGIN_LOCKOUT", DefaultLoginLockout),
 		SigningKeyMaxAge:   e.Duration("SIGNING_KEY_MAX_AGE", DefaultSigningKeyMaxAge),
 		SigningKeyBits:     e.Int("SIGNING_KEY_BITS", DefaultSigningKeyBits, SigningKeyBits[0], SigningKeyBits[len(SigningKeyBits)-1]),
+		PasswordChecks:     e.Int("PASSWORD_CHECKS", DefaultPasswordChecks, 1, 256),
+		PasswordCheckWait:  e.Duration("PASSWORD_CHECK_WAIT", DefaultPasswordCheckWait),
 	}
 	if !slices.Contains(SigningKeyBits, s.SigningKeyBits) {
 		e.Invalid("SIGNING_KEY_BITS", strconv.Itoa(s.SigningKeyBits), "must be 2048, 3072 or 4096")
@@ -92,6 +104,12 @@ func LoadSettings(e *config.Env) Settings {
 			"must not exceed SESSION_MAX_AGE ("+s.SessionMaxAge.String()+")")
 	}
 	return s
+}
+
+// PasswordGate is the bound on concurrent password hashing the settings
+// describe.
+func (s Settings) PasswordGate() (*gate.Gate, error) {
+	return gate.New("sign-ins", s.PasswordChecks, s.PasswordCheckWait, time.Second)
 }
 
 // MaxTokenTTL is the longest lifetime of any access token company issues.

@@ -26,6 +26,8 @@ func TestLoadSettingsDefaults(t *testing.T) {
 		LoginLockout:       15 * time.Minute,
 		SigningKeyMaxAge:   30 * 24 * time.Hour,
 		SigningKeyBits:     4096,
+		PasswordChecks:     4,
+		PasswordCheckWait:  2 * time.Second,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
@@ -46,6 +48,9 @@ func TestLoadSettingsNamesEveryBadVariable(t *testing.T) {
 		{"key size", map[string]string{"SIGNING_KEY_BITS": "2500"}, []string{"SIGNING_KEY_BITS"}},
 		{"key size not a number", map[string]string{"SIGNING_KEY_BITS": "big"}, []string{"SIGNING_KEY_BITS"}},
 		{"failures zero", map[string]string{"LOGIN_MAX_FAILURES": "0"}, []string{"LOGIN_MAX_FAILURES"}},
+		{"no password checks", map[string]string{"PASSWORD_CHECKS": "0"}, []string{"PASSWORD_CHECKS"}},
+		{"password checks not a number", map[string]string{"PASSWORD_CHECKS": "many"}, []string{"PASSWORD_CHECKS"}},
+		{"password check wait without unit", map[string]string{"PASSWORD_CHECK_WAIT": "2"}, []string{"PASSWORD_CHECK_WAIT"}},
 		{"access token too long", map[string]string{"ACCESS_TOKEN_TTL": "2h", "SESSION_IDLE_TIMEOUT": "3h"}, []string{"ACCESS_TOKEN_TTL"}},
 		{"api key token too long", map[string]string{"API_KEY_TOKEN_TTL": "90m"}, []string{"API_KEY_TOKEN_TTL"}},
 		{"access token outlives idle timeout", map[string]string{"ACCESS_TOKEN_TTL": "30m"}, []string{"ACCESS_TOKEN_TTL"}},

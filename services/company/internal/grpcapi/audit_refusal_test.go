@@ -37,14 +37,14 @@ type auditedRecord struct {
 func TestRefusalsAreAuditedAsRefused(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := newAuditedAuthHarness(t, func(env *authntest.Env) audit.Sink {
+	h := newAuthHarnessWith(t, authHarnessConfig{sink: func(env *authntest.Env) audit.Sink {
 		sink, err := auditsink.New(auditsink.Config{DB: env.DB, Service: "company", FlushInterval: 10 * time.Millisecond})
 		if err != nil {
 			t.Fatal(err)
 		}
 		go func() { _ = sink.Run(ctx) }()
 		return sink
-	})
+	}})
 	owner := authtest.Bearer(h.login(t).GetAccessToken())
 	newKey := func(name string, expire *timestamppb.Timestamp) (id, secret string) {
 		t.Helper()

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/testing/protocmp"
@@ -20,6 +21,7 @@ import (
 	"github.com/ariesone/ariesone/platform/audit"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
+	"github.com/ariesone/ariesone/platform/gate"
 	"github.com/ariesone/ariesone/platform/grpcerr/grpcerrtest"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
@@ -71,15 +73,22 @@ type authHarness struct {
 
 func newAuthHarness(t *testing.T) *authHarness {
 	t.Helper()
-	return newAuditedAuthHarness(t, nil)
+	return newAuthHarnessWith(t, authHarnessConfig{})
 }
 
-// newAuditedAuthHarness is newAuthHarness with the server's audit records
-// going to sink (nil: the log).
-func newAuditedAuthHarness(t *testing.T, sink func(*authntest.Env) audit.Sink) *authHarness {
+// authHarnessConfig varies the harness.
+type authHarnessConfig struct {
+	// sink receives the server's audit records; nil means the log.
+	sink func(*authntest.Env) audit.Sink
+	// env configures the stack.
+	env authntest.Options
+}
+
+func newAuthHarnessWith(t *testing.T, cfg authHarnessConfig) *authHarness {
 	t.Helper()
+	sink := cfg.sink
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &authHarness{env: authntest.New(t, authntest.Options{}), logs: &syncBuffer{}}
+	h := &authHarness{env: authntest.New(t, cfg.env), logs: &syncBuffer{}}
 	h.companyID = h.env.SeedCompany(t, rpcCompanyCode, "active")
 	h.ownerID = h.env.SeedUser(t, h.companyID, rpcOwnerEmail, rpcPassword, "owner")
 
@@ -413,5 +422,37 @@ func TestAuthRPCKeysCannotMintIdentities(t *testing.T) {
 	// The owner, a person, may do all three.
 	if _, err := h.users.SetUserRoles(owner, &companyv1.SetUserRolesRequest{Id: h.ownerID, Roles: []companyv1.Role{companyv1.Role_ROLE_OWNER}}); err != nil {
 		t.Errorf("SetUserRoles as the owner: %v", err)
+	}
+}
+
+// Sign-ins beyond the password gate's bound wait for a turn and are then
+// refused with RESOURCE_EXHAUSTED and a retry delay (429 and Retry-After over
+// REST), not queued without end; a turn given back admits the next one.
+func TestAuthRPCSignInsBeyondThePasswordGateAreRefused(t *testing.T) {
+	t.Parallel()
+	g, err := gate.New("sign-ins", 1, 20*time.Millisecond, time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newAuthHarnessWith(t, authHarnessConfig{env: authntest.Options{PasswordGate: g}})
+	held, err := g.Enter(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = h.auth.Login(context.Background(), &companyv1.LoginRequest{CompanyCode: rpcCompanyCode, Email: rpcOwnerEmail, Password: rpcPassword})
+	grpcerrtest.WantReason(t, err, codes.ResourceExhausted, gate.ReasonBusy)
+	var delay time.Duration
+	for _, d := range status.Convert(err).Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			delay = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if delay != time.Second {
+		t.Errorf("retry delay %v, want 1s", delay)
+	}
+	held()
+	h.login(t)
+	if g.InUse() != 0 {
+		t.Errorf("%d turns still taken after the sign-in", g.InUse())
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/ariesone/ariesone/platform/gate"
 	"github.com/ariesone/ariesone/platform/keyring"
 	"github.com/ariesone/ariesone/platform/keyring/keyringtest"
 	"github.com/ariesone/ariesone/platform/page"
@@ -85,6 +86,8 @@ type Options struct {
 	Settings *authn.Settings
 	// NoSigningKey skips making the first signing key.
 	NoSigningKey bool
+	// PasswordGate bounds concurrent password hashing; nil means none.
+	PasswordGate *gate.Gate
 }
 
 // DefaultSettings are the defaults with RSA-2048 keys, which generate in
@@ -141,6 +144,7 @@ func New(t testing.TB, opts Options) *Env {
 		AuthPolicy:       settings.AuthPolicy(),
 		KeyGenerator:     e.Generator,
 		SigningKeyPolicy: settings.SigningKeyPolicy(e.KeySet.CacheTTL()),
+		PasswordGate:     opts.PasswordGate,
 		UnitOfWork:       e.DB,
 		Events:           e.Events,
 		Now:              e.Clock.Now,
