@@ -149,10 +149,12 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (identity.Principal, 
 	return p, nil
 }
 
-// withOwnRoles copies p with a roles slice of its own, so that no request can
-// change the cached principal that later requests with the same token get.
+// withOwnRoles copies p with roles and locations slices of its own, so that
+// no request can change the cached principal that later requests with the
+// same token get.
 func withOwnRoles(p identity.Principal) identity.Principal {
 	p.Roles = slices.Clone(p.Roles)
+	p.Locations = slices.Clone(p.Locations)
 	return p
 }
 
@@ -178,6 +180,11 @@ func (v *Verifier) verifySignature(ctx context.Context, raw string) (identity.Pr
 	if claims.Subject == "" || claims.CompanyID == "" {
 		return identity.Principal{}, time.Time{}, errs.Unauthenticated("token lacks subject or tenant")
 	}
+	locations, err := claims.CheckLocations()
+	if err != nil {
+		return identity.Principal{}, time.Time{}, errs.Unauthenticated(err.Error())
+	}
+	claims.Locations = locations
 	return claims.Principal(), claims.ExpiresAt.Time, nil
 }
 

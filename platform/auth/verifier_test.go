@@ -7,11 +7,13 @@ import (
 	"crypto/rand"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/uuid"
 
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
@@ -260,5 +262,51 @@ func TestVerifyDoesNotServeExpiredTokenFromCache(t *testing.T) {
 	_, err := v.Verify(t.Context(), raw)
 	if got := errs.KindOf(err); err == nil || got != errs.KindUnauthenticated {
 		t.Errorf("Verify after expiry: kind %v (err %v), want %v", got, err, errs.KindUnauthenticated)
+	}
+}
+
+// TestVerifyLocationClaim: a branch-scoped user's "loc" claim reaches the
+// principal in canonical form, and a claim the stores could not compare
+// with (too many ids, one that is not a UUID) refuses the token instead of
+// being read as unrestricted.
+func TestVerifyLocationClaim(t *testing.T) {
+	ks := authtest.NewKeySet(t)
+	v := newVerifier(t, ks.URL(), 0)
+	const branch = "0195F3A2-0000-7000-8000-0000000000B1"
+	tooMany := make([]string, auth.MaxLocations+1)
+	for i := range tooMany {
+		tooMany[i] = uuid.NewString()
+	}
+	tests := []struct {
+		name      string
+		locations []string
+		want      []string
+		wantErr   bool
+	}{
+		{name: "absent is unrestricted"},
+		{name: "canonical ids", locations: []string{branch}, want: []string{strings.ToLower(branch)}},
+		{name: "the bound", locations: tooMany[:auth.MaxLocations], want: tooMany[:auth.MaxLocations]},
+		{name: "over the bound", locations: tooMany, wantErr: true},
+		{name: "not a UUID", locations: []string{branch, "branch-1"}, wantErr: true},
+		{name: "a UUID in another spelling", locations: []string{"{" + branch + "}"}, wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := authtest.Claims("u-1", "c-1", auth.RoleIntake)
+			c.Locations = tt.locations
+			got, err := v.Verify(t.Context(), ks.Mint(c))
+			if tt.wantErr {
+				if !errs.Is(err, errs.KindUnauthenticated) {
+					t.Fatalf("Verify = %v, %v; want UNAUTHENTICATED", got, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tt.want, got.Locations); diff != "" {
+				t.Errorf("locations (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

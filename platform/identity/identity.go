@@ -37,6 +37,12 @@ type Principal struct {
 	TokenID string
 	// SessionID ties a user's tokens to one login session, when present.
 	SessionID string
+	// Locations are the company locations (branches, warehouses) the
+	// principal is limited to (JWT "loc"), canonical UUIDs; empty means
+	// every location of the company. The stores hand them to row-level
+	// security, so a branch-scoped user's queries see only those
+	// locations' patients, units and orders.
+	Locations []string
 	// IssueTime and ExpireTime bound the token's authority (JWT "iat" and
 	// "exp"): a revocation refuses tokens issued before it, and a stream
 	// ends when its token expires.

@@ -22,6 +22,26 @@ const TenantSetting = "ariesone.company_id"
 // rows.
 const TenantPolicyExpression = "company_id = nullif(current_setting('" + TenantSetting + "', true), '')::uuid"
 
+// LocationsSetting is the transaction-local setting that carries the
+// locations the principal is limited to (identity.Principal.Locations), as
+// canonical UUIDs joined by commas, to the branch-scope policies. Empty (or
+// unset) means every location: system work without a principal (event
+// consumers, the outbox relay, billing and maintenance sweeps) and
+// unrestricted users, API keys and services leave it so.
+const LocationsSetting = "ariesone.location_ids"
+
+// LocationScopeExpression is the USING and WITH CHECK expression of the
+// restrictive branch-scope policy of a table whose column names the
+// location a row belongs to (patients.branch_id, units.warehouse_id). Both
+// reads of the setting are uncorrelated subqueries, so Postgres evaluates
+// them once per statement (InitPlans), not once per row, and an index on
+// the column can serve the comparison; when the setting is empty the first
+// is true and the comparison is never made.
+func LocationScopeExpression(column string) string {
+	return "(select coalesce(current_setting('" + LocationsSetting + "', true), '') = '') or " +
+		column + " = any (array(select unnest(string_to_array(current_setting('" + LocationsSetting + "', true), ','))::uuid))"
+}
+
 // DB runs a service's units of work on its runtime pool, each in a
 // transaction scoped to one tenant.
 type DB struct {
@@ -47,13 +67,13 @@ func (db *DB) Pool() *pgxpool.Pool { return db.pool }
 // The isolation level is READ COMMITTED whatever the server's default,
 // because [Idempotent] relies on it.
 func (db *DB) WithTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, principalTenant(ctx), fn)
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, principalScope(ctx), fn)
 }
 
 // WithReadOnlyTx is WithTx for queries: Postgres rejects any write, and a
 // read-only transaction can run on a hot standby.
 func (db *DB) WithReadOnlyTx(ctx context.Context, fn func(pgx.Tx) error) error {
-	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}, principalTenant(ctx), fn)
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOnly}, principalScope(ctx), fn)
 }
 
 // WithTenantTx runs fn in a read-write transaction scoped to companyID,
@@ -66,6 +86,9 @@ func (db *DB) WithReadOnlyTx(ctx context.Context, fn func(pgx.Tx) error) error {
 // (the events of a sign-in, say) belongs to the same company. Repositories
 // that name their tenant (sign-in, an event consumer) thus compose with the
 // rest of a use case.
+//
+// A principal of companyID in ctx keeps its location scope; system work
+// (no principal) is never scoped to locations.
 func (db *DB) WithTenantTx(ctx context.Context, companyID string, fn func(pgx.Tx) error) error {
 	if companyID == "" {
 		return fmt.Errorf("postgres: WithTenantTx needs a company id")
@@ -76,38 +99,74 @@ func (db *DB) WithTenantTx(ctx context.Context, companyID string, fn func(pgx.Tx
 		}
 		return fn(tx)
 	}
-	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, companyID, fn)
+	scope := scope{companyID: companyID}
+	if p, ok := identity.FromContext(ctx); ok && p.CompanyID == companyID {
+		scope.locations = p.Locations
+	}
+	return db.run(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, scope, fn)
 }
 
-// principalTenant returns the company of the caller, or "" when there is
-// none.
-func principalTenant(ctx context.Context) string {
+// scope is what a transaction is limited to: a tenant, and within it,
+// when locations is not empty, those locations.
+type scope struct {
+	companyID string
+	locations []string
+}
+
+// principalScope returns the company and locations of the caller, or an
+// empty scope when there is none.
+func principalScope(ctx context.Context) scope {
 	p, ok := identity.FromContext(ctx)
 	if !ok {
-		return ""
+		return scope{}
 	}
-	return p.CompanyID
+	return scope{companyID: p.CompanyID, locations: p.Locations}
 }
 
-// run is the one place where transactions begin, end and get their tenant.
-func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn func(pgx.Tx) error) (err error) {
+// setSQL renders the statement that sets s for the transaction, "" when
+// there is nothing to set. The policies cast both settings to uuid; a
+// malformed value would make every query fail with a cast error, so every
+// id is parsed up front, and the text set is the canonical form of parsed
+// UUIDs (hex digits and dashes only), which cannot break out of a literal.
+func (s scope) setSQL() (string, error) {
+	if s.companyID == "" {
+		return "", nil
+	}
+	id, err := uuid.Parse(s.companyID)
+	if err != nil {
+		return "", fmt.Errorf("postgres: tenant %q is not a UUID", s.companyID)
+	}
+	q := "select set_config('" + TenantSetting + "', '" + id.String() + "', true)"
+	if len(s.locations) == 0 {
+		return q, nil
+	}
+	ids := make([]string, len(s.locations))
+	for i, l := range s.locations {
+		lid, err := uuid.Parse(l)
+		if err != nil {
+			return "", fmt.Errorf("postgres: location %q is not a UUID", l)
+		}
+		ids[i] = lid.String()
+	}
+	return q + ", set_config('" + LocationsSetting + "', '" + strings.Join(ids, ",") + "', true)", nil
+}
+
+// run is the one place where transactions begin, end and get their tenant
+// and location scope.
+func (db *DB) run(ctx context.Context, opts pgx.TxOptions, s scope, fn func(pgx.Tx) error) (err error) {
 	if tx, ok := db.joined(ctx); ok {
 		// Inside a unit of work (InTx): its transaction, tenant and commit
 		// belong to the outermost caller.
 		return fn(tx)
 	}
-	if companyID != "" {
-		// The policies cast the setting to uuid; a malformed value would
-		// make every query fail with a cast error, so reject it up front.
-		id, perr := uuid.Parse(companyID)
-		if perr != nil {
-			return fmt.Errorf("postgres: tenant %q is not a UUID", companyID)
-		}
-		// Set the tenant in the same round trip as BEGIN: one simple-protocol
-		// message carrying both statements. The value is the canonical text
-		// of a parsed UUID (hex digits and dashes only), so it cannot break
-		// out of the literal.
-		opts.BeginQuery = beginSQL(opts) + "; select set_config('" + TenantSetting + "', '" + id.String() + "', true)"
+	set, err := s.setSQL()
+	if err != nil {
+		return err
+	}
+	if set != "" {
+		// Set the scope in the same round trip as BEGIN: one simple-protocol
+		// message carrying both statements.
+		opts.BeginQuery = beginSQL(opts) + "; " + set
 	}
 	tx, err := db.pool.BeginTx(ctx, opts)
 	if err != nil {
@@ -128,6 +187,9 @@ func (db *DB) run(ctx context.Context, opts pgx.TxOptions, companyID string, fn 
 	}()
 
 	if err := fn(tx); err != nil {
+		if len(s.locations) > 0 && outsideScope(err) {
+			return errOutsideScope(err)
+		}
 		return err
 	}
 	var hooks []CommitHook

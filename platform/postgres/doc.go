@@ -33,4 +33,29 @@
 // fails closed. FORCE makes the policy bind the owner too; a superuser or a
 // BYPASSRLS role skips it, which is why Migrate refuses such a runtime role.
 // [CheckRowLevelSecurity] finds tables that miss any of the three statements.
+//
+// # Branch scope
+//
+// A user may be limited to some of the company's locations (their
+// allowed_location_ids, carried in the token's "loc" claim as
+// identity.Principal.Locations). The same transactions that set the tenant
+// set those locations too ([LocationsSetting], a comma list of UUIDs; empty
+// or unset means every location), and a table whose rows belong to a
+// location adds a restrictive policy on that column, which Postgres ANDs
+// with the tenant policy (see [LocationScopeExpression]):
+//
+//	create policy branch_scope on patients as restrictive
+//	    using ((select coalesce(current_setting('ariesone.location_ids', true), '') = '')
+//	           or branch_id = any (array(select unnest(string_to_array(current_setting('ariesone.location_ids', true), ','))::uuid)))
+//	    with check (...the same...);
+//
+// A row of another location then looks exactly like a row that does not
+// exist (NOT_FOUND, absent from lists), and a write into another location
+// fails its WITH CHECK, which the transaction reports as NOT_FOUND too.
+// Rows that hang off a scoped row (a patient's coverages, an order's
+// lines) use "exists (select 1 from patients p where p.id = patient_id)"
+// in place of the comparison: the subquery is itself scoped. Unlike the
+// tenant, an empty scope is permissive on purpose: system work without a
+// principal (consumers, relays, sweeps) must see every location, and the
+// tenant policy still fails closed.
 package postgres

@@ -3,6 +3,7 @@ package postgres
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 
@@ -11,6 +12,32 @@ import (
 
 // codeUniqueViolation is the SQLSTATE of a unique constraint violation.
 const codeUniqueViolation = "23505"
+
+// codeInsufficientPrivilege is the SQLSTATE of, among others, a row that a
+// policy's WITH CHECK refuses.
+const codeInsufficientPrivilege = "42501"
+
+// outsideScope reports whether err is a write refused by a row-level
+// security policy's WITH CHECK.
+func outsideScope(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr) && pgErr.Code == codeInsufficientPrivilege &&
+		strings.Contains(pgErr.Message, "row-level security")
+}
+
+// errOutsideScope is what a location-scoped caller gets for writing a row
+// into a location that is not theirs (a patient into another branch):
+// NOT_FOUND, as reading that location's rows would be, never
+// PERMISSION_DENIED, which would confirm that the location exists.
+func errOutsideScope(cause error) error {
+	return &errs.Error{
+		Kind:     errs.KindNotFound,
+		Reason:   "NOT_FOUND",
+		Message:  "location not found among the caller's locations",
+		Metadata: map[string]string{"resource": "location"},
+		Cause:    cause,
+	}
+}
 
 // UniqueViolation returns the constraint a unique violation hit, or false
 // when err is not one. Stores map constraint names to the resource they

@@ -49,7 +49,7 @@ func (db *DB) InSnapshot(ctx context.Context, fn func(ctx context.Context) error
 		return fn(ctx)
 	}
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	return db.run(ctx, opts, principalTenant(ctx), func(tx pgx.Tx) error {
+	return db.run(ctx, opts, principalScope(ctx), func(tx pgx.Tx) error {
 		return fn(context.WithValue(ctx, txKey{}, &txState{tx: tx, db: db}))
 	})
 }
@@ -78,7 +78,8 @@ func (db *DB) joined(ctx context.Context) (pgx.Tx, bool) {
 // until the next SetTenant). A consumer applying a batch of events of
 // several tenants in one transaction calls it before each event; an empty
 // companyID leaves the transaction with no tenant, which sees and writes no
-// tenant rows.
+// tenant rows. The location scope is left as it is: consumers have none,
+// and a scoped caller's transaction only ever narrows.
 func SetTenant(ctx context.Context, tx pgx.Tx, companyID string) error {
 	value := ""
 	if companyID != "" {

@@ -159,3 +159,11 @@ func Bearer(token string) context.Context {
 func (ks *KeySet) As(company, subject string, roles ...string) context.Context {
 	return Bearer(ks.Mint(Claims(subject, company, roles...)))
 }
+
+// AsScoped is As for a user limited to locations (the "loc" claim company
+// puts in the tokens of a branch-scoped user).
+func (ks *KeySet) AsScoped(company, subject string, locations []string, roles ...string) context.Context {
+	c := Claims(subject, company, roles...)
+	c.Locations = locations
+	return Bearer(ks.Mint(c))
+}

@@ -54,3 +54,15 @@ func As(company, subject string, roles ...string) context.Context {
 		Kind:      identity.KindUser,
 	})
 }
+
+// AsScoped is As for a user limited to locations (a branch-scoped user's
+// principal), whose transactions see only those locations' rows.
+func AsScoped(company, subject string, locations []string, roles ...string) context.Context {
+	return identity.NewContext(context.Background(), identity.Principal{
+		Subject:   subject,
+		CompanyID: company,
+		Roles:     roles,
+		Kind:      identity.KindUser,
+		Locations: locations,
+	})
+}
