@@ -140,7 +140,7 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 			return err
 		}
 		s := domain.NewSession(id, companyID, acct.UserID, now, a.r.AuthPolicy.Session).WithOrigin(cmd.ClientIP, cmd.UserAgent)
-		p, rt, err := a.issueForSession(ctx, s, acct.Roles, now)
+		p, rt, err := a.issueForSession(ctx, s, *acct, now)
 		if err != nil {
 			return err
 		}
@@ -184,8 +184,9 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 }
 
 // issueForSession draws a refresh token for s and signs an access token for
-// its user, returning the pair for the client and the token row to store.
-func (a Auth) issueForSession(ctx context.Context, s domain.Session, roles []domain.Role, now time.Time) (TokenPair, domain.RefreshToken, error) {
+// its user with the account's roles and allowed locations as loaded now,
+// returning the pair for the client and the token row to store.
+func (a Auth) issueForSession(ctx context.Context, s domain.Session, acct domain.LoginAccount, now time.Time) (TokenPair, domain.RefreshToken, error) {
 	plain, hash, err := domain.NewRefreshTokenSecret()
 	if err != nil {
 		return TokenPair{}, domain.RefreshToken{}, fmt.Errorf("refresh token: %w", err)
@@ -194,9 +195,10 @@ func (a Auth) issueForSession(ctx context.Context, s domain.Session, roles []dom
 	access, err := a.r.Tokens.IssueAccessToken(ctx, domain.AccessGrant{
 		Subject:   s.UserID,
 		CompanyID: s.CompanyID,
-		Roles:     roles,
+		Roles:     acct.Roles,
 		Kind:      domain.AccessKindUser,
 		SessionID: s.ID,
+		Locations: acct.AllowedLocationIDs,
 		IssueTime: now,
 		TTL:       a.r.AuthPolicy.AccessTokenTTL,
 	})
@@ -256,7 +258,7 @@ func (a Auth) Refresh(ctx context.Context, token string) (TokenPair, error) {
 		}
 		at.Token.UsedTime = now
 		at.Session.LastSeenTime = now
-		p, rt, err := a.issueForSession(ctx, at.Session, at.Account.Roles, now)
+		p, rt, err := a.issueForSession(ctx, at.Session, at.Account, now)
 		if err != nil {
 			return err
 		}

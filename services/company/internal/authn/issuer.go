@@ -41,6 +41,7 @@ func AccessClaims(g domain.AccessGrant, issuer, audience, jti string) *auth.Clai
 		Roles:     domain.RoleNames(g.Roles),
 		Kind:      g.Kind,
 		SessionID: g.SessionID,
+		Locations: g.Locations,
 	}
 }
 

@@ -8,6 +8,9 @@ type LoginAccount struct {
 	UserID    string
 	CompanyID string
 	Roles     []Role
+	// AllowedLocationIDs are the locations the user's tokens are limited
+	// to; empty means every location.
+	AllowedLocationIDs []string
 	// Status is the user's status; locked is the lockout's doing.
 	Status       UserStatus
 	PasswordHash string

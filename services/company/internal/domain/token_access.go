@@ -19,6 +19,10 @@ type AccessGrant struct {
 	Kind string
 	// SessionID is the user's session; empty for API keys.
 	SessionID string
+	// Locations limit a user to these locations (the user's allowed
+	// locations when the token is issued); empty means every location, and
+	// is what API keys get.
+	Locations []string
 	// IssueTime starts the token's validity (iat and nbf).
 	IssueTime time.Time
 	// TTL is the token's lifetime from IssueTime.

@@ -75,7 +75,7 @@ func companyActive(ctx context.Context, tx pgx.Tx, companyID string) (bool, erro
 }
 
 const loginAccountColumns = `
-	id::text, company_id::text, roles, status, password_hash,
+	id::text, company_id::text, roles, allowed_location_ids::text[], status, password_hash,
 	failed_login_count, locked_until, last_login_time`
 
 func scanLoginAccount(row pgx.Row) (*domain.LoginAccount, error) {
@@ -83,7 +83,7 @@ func scanLoginAccount(row pgx.Row) (*domain.LoginAccount, error) {
 	var roles []string
 	var status string
 	var lockedUntil, lastLogin *time.Time
-	err := row.Scan(&a.UserID, &a.CompanyID, &roles, &status, &a.PasswordHash,
+	err := row.Scan(&a.UserID, &a.CompanyID, &roles, &a.AllowedLocationIDs, &status, &a.PasswordHash,
 		&a.Counter.FailedCount, &lockedUntil, &lastLogin)
 	if err != nil {
 		return nil, err
