@@ -92,10 +92,20 @@ func (h Units) Validate(ctx context.Context, q ValidateSerial) (Validation, erro
 	if err := v.Err(); err != nil {
 		return Validation{}, err
 	}
-	matches, err := h.s.Serials.Get(ctx, serialKey(caller.CompanyID, serial), func(ctx context.Context) ([]SerialMatch, bool, error) {
+	load := func(ctx context.Context) ([]SerialMatch, bool, error) {
 		m, err := h.s.Store.FindSerial(ctx, serial)
 		return m, len(m) > 0, err
-	})
+	}
+	var matches []SerialMatch
+	if len(caller.Locations) > 0 {
+		// The cache is the company's, filled by unrestricted lookups: a
+		// caller limited to some warehouses reads through row-level
+		// security instead, so it neither sees another warehouse's unit
+		// from the cache nor leaves its narrower answer there for others.
+		matches, _, err = load(ctx)
+	} else {
+		matches, err = h.s.Serials.Get(ctx, serialKey(caller.CompanyID, serial), load)
+	}
 	if err != nil {
 		return Validation{}, err
 	}
