@@ -382,8 +382,25 @@ func (m *mesh) waitCall(method, path, token string) response {
 	}
 }
 
-// bootstrap creates a company and its owner with the operator command.
+// bootstrapPassword is the password an operator hands the owner a bootstrap
+// creates; the owner must replace it at the first sign-in.
+const bootstrapPassword = "the operator's one-time passphrase"
+
+// bootstrap creates a company and its owner with the operator command, then
+// does what the owner must do first, over REST: the bootstrap password's
+// sign-in answers PASSWORD_CHANGE_REQUIRED with a token, which sets the
+// owner's own password.
 func (m *mesh) bootstrap(code, ownerEmail, password string) {
+	m.t.Helper()
+	m.bootstrapOnly(code, ownerEmail, bootstrapPassword)
+	token := m.passwordChangeToken(code, ownerEmail, bootstrapPassword)
+	m.call(http.MethodPost, "/api/v1/auth/password:reset", "", map[string]string{
+		"companyCode": code, "token": token, "newPassword": password,
+	}).expect(m.t, http.StatusOK, "owner chooses a password")
+}
+
+// bootstrapOnly creates a company and its owner with the operator command.
+func (m *mesh) bootstrapOnly(code, ownerEmail, password string) {
 	m.t.Helper()
 	cmd := exec.Command(filepath.Join(m.bin, "company"), "bootstrap")
 	cmd.Env = append(append(os.Environ(), m.baseEnv...),
@@ -395,6 +412,24 @@ func (m *mesh) bootstrap(code, ownerEmail, password string) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		m.t.Fatalf("bootstrap %s: %v\n%s", code, err, out)
 	}
+}
+
+// passwordChangeToken signs in as an account that must change its
+// password and returns the token the refusal carries.
+func (m *mesh) passwordChangeToken(code, email, password string) string {
+	m.t.Helper()
+	r := m.call(http.MethodPost, "/api/v1/auth/login", "", map[string]string{
+		"companyCode": code, "email": email, "password": password,
+	}).expect(m.t, http.StatusBadRequest, "sign-in that must change its password")
+	if reason := r.str("reason"); reason != "PASSWORD_CHANGE_REQUIRED" {
+		m.t.Fatalf("sign-in that must change its password: reason %q, want PASSWORD_CHANGE_REQUIRED; %s", reason, r.raw)
+	}
+	meta, _ := r.body["metadata"].(map[string]any)
+	token, _ := meta["password_change_token"].(string)
+	if token == "" {
+		m.t.Fatalf("PASSWORD_CHANGE_REQUIRED without a token: %s", r.raw)
+	}
+	return token
 }
 
 func (m *mesh) waitHTTP(url string) {

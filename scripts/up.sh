@@ -206,12 +206,28 @@ mapfile -t cred <"$run/credentials"
 say "seeding the demo company"
 env "${common_env[@]}" DATABASE_URL="$(svc_url company)" DB_MIGRATE_URL="$mesh_admin_url" \
   BOOTSTRAP_COMPANY_CODE="${cred[0]}" BOOTSTRAP_LEGAL_NAME="Demo Home Medical LLC" \
-  BOOTSTRAP_OWNER_EMAIL="${cred[1]}" BOOTSTRAP_OWNER_PASSWORD="${cred[2]}" \
+  BOOTSTRAP_OWNER_EMAIL="${cred[1]}" BOOTSTRAP_OWNER_PASSWORD="bootstrap-${cred[2]}" \
   "$root/bin/company" bootstrap >>"$run/logs/bootstrap.log" 2>&1 || { tail -n 20 "$run/logs/bootstrap.log" >&2; exit 1; }
 
+sign_in() { # password
+  curl -s -w '\n%{http_code}' http://127.0.0.1:8080/api/v1/auth/login -H 'content-type: application/json' \
+    -d "{\"companyCode\":\"${cred[0]}\",\"email\":\"${cred[1]}\",\"password\":\"$1\"}" || true
+}
+# A bootstrapped owner must choose their own password before anything else:
+# the first run signs in with the bootstrap password, gets the one-time
+# token that answer carries, and sets the demo password with it.
+login=$(sign_in "${cred[2]}")
+if [[ ${login##*$'\n'} != 200 ]]; then
+  first=$(sign_in "bootstrap-${cred[2]}")
+  token=$(grep -o '"password_change_token":"[^"]*"' <<<"$first" | cut -d'"' -f4 || true)
+  if [[ -n $token ]]; then
+    curl -s -o /dev/null http://127.0.0.1:8080/api/v1/auth/password:reset -H 'content-type: application/json' \
+      -d "{\"companyCode\":\"${cred[0]}\",\"token\":\"$token\",\"newPassword\":\"${cred[2]}\"}" || true
+  fi
+  login=$(sign_in "${cred[2]}")
+fi
+
 # Credentials are printed only once they have just worked.
-login=$(curl -s -w '\n%{http_code}' http://127.0.0.1:8080/api/v1/auth/login -H 'content-type: application/json' \
-  -d "{\"companyCode\":\"${cred[0]}\",\"email\":\"${cred[1]}\",\"password\":\"${cred[2]}\"}" || true)
 if [[ ${login##*$'\n'} != 200 ]]; then
   cat >&2 <<MSG
 The demo owner cannot sign in with the credentials in .run/credentials: ${login%$'\n'*}

@@ -55,6 +55,18 @@ type ClientOption func(*runtime.ClientOperation)
 // ClientService is the interface for Client methods.
 type ClientService interface {
 
+	// AuthServiceChangePassword change password replaces the caller s password the current one is required every other session of the user ends at once the caller s own goes on so a password changed because it leaked locks out whoever used it.
+	AuthServiceChangePassword(params *AuthServiceChangePasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceChangePasswordOK, error)
+
+	// AuthServiceChangePasswordContext change password replaces the caller s password the current one is required every other session of the user ends at once the caller s own goes on so a password changed because it leaked locks out whoever used it.
+	AuthServiceChangePasswordContext(ctx context.Context, params *AuthServiceChangePasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceChangePasswordOK, error)
+
+	// AuthServiceCompletePasswordReset complete password reset sets a new password with a one time token the one an administrator s reset user password issued or the one login answers with f a i l e d p r e c o n d i t i o n p a s s w o r d c h a n g e r e q UI r e d metadata password change token for an account that must choose its own password before anything else the owner a bootstrap created the token works once until it expires every session of the user ends sign in afterwards with the new password.
+	AuthServiceCompletePasswordReset(params *AuthServiceCompletePasswordResetParams, opts ...ClientOption) (*AuthServiceCompletePasswordResetOK, error)
+
+	// AuthServiceCompletePasswordResetContext complete password reset sets a new password with a one time token the one an administrator s reset user password issued or the one login answers with f a i l e d p r e c o n d i t i o n p a s s w o r d c h a n g e r e q UI r e d metadata password change token for an account that must choose its own password before anything else the owner a bootstrap created the token works once until it expires every session of the user ends sign in afterwards with the new password.
+	AuthServiceCompletePasswordResetContext(ctx context.Context, params *AuthServiceCompletePasswordResetParams, opts ...ClientOption) (*AuthServiceCompletePasswordResetOK, error)
+
 	// AuthServiceExchangeAPIKey exchange Api key trades a partner s API key for a short lived access token carrying the key s roles there is no refresh token exchange again when it expires.
 	AuthServiceExchangeAPIKey(params *AuthServiceExchangeAPIKeyParams, opts ...ClientOption) (*AuthServiceExchangeAPIKeyOK, error)
 
@@ -92,6 +104,129 @@ type ClientService interface {
 	AuthServiceWhoAmIContext(ctx context.Context, params *AuthServiceWhoAmIParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceWhoAmIOK, error)
 
 	SetTransport(transport runtime.ContextualTransport)
+}
+
+// AuthServiceChangePassword changes password replaces the caller s password the current one is required every other session of the user ends at once the caller s own goes on so a password changed because it leaked locks out whoever used it.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.AuthServiceChangePasswordContext] instead.
+func (a *Client) AuthServiceChangePassword(params *AuthServiceChangePasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceChangePasswordOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.AuthServiceChangePasswordContext(ctx, params, authInfo, opts...)
+}
+
+// AuthServiceChangePasswordContext changes password replaces the caller s password the current one is required every other session of the user ends at once the caller s own goes on so a password changed because it leaked locks out whoever used it.
+//
+// Do not use the deprecated [AuthServiceChangePasswordParams.Context] with this method: it would be ignored.
+func (a *Client) AuthServiceChangePasswordContext(ctx context.Context, params *AuthServiceChangePasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*AuthServiceChangePasswordOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewAuthServiceChangePasswordParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "AuthService_ChangePassword",
+		Method:             "POST",
+		PathPattern:        "/api/v1/auth/password:change",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &AuthServiceChangePasswordReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*AuthServiceChangePasswordOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*AuthServiceChangePasswordDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// AuthServiceCompletePasswordReset completes password reset sets a new password with a one time token the one an administrator s reset user password issued or the one login answers with f a i l e d p r e c o n d i t i o n p a s s w o r d c h a n g e r e q UI r e d metadata password change token for an account that must choose its own password before anything else the owner a bootstrap created the token works once until it expires every session of the user ends sign in afterwards with the new password.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.AuthServiceCompletePasswordResetContext] instead.
+func (a *Client) AuthServiceCompletePasswordReset(params *AuthServiceCompletePasswordResetParams, opts ...ClientOption) (*AuthServiceCompletePasswordResetOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.AuthServiceCompletePasswordResetContext(ctx, params, opts...)
+}
+
+// AuthServiceCompletePasswordResetContext completes password reset sets a new password with a one time token the one an administrator s reset user password issued or the one login answers with f a i l e d p r e c o n d i t i o n p a s s w o r d c h a n g e r e q UI r e d metadata password change token for an account that must choose its own password before anything else the owner a bootstrap created the token works once until it expires every session of the user ends sign in afterwards with the new password.
+//
+// Do not use the deprecated [AuthServiceCompletePasswordResetParams.Context] with this method: it would be ignored.
+func (a *Client) AuthServiceCompletePasswordResetContext(ctx context.Context, params *AuthServiceCompletePasswordResetParams, opts ...ClientOption) (*AuthServiceCompletePasswordResetOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewAuthServiceCompletePasswordResetParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "AuthService_CompletePasswordReset",
+		Method:             "POST",
+		PathPattern:        "/api/v1/auth/password:reset",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &AuthServiceCompletePasswordResetReader{formats: a.formats},
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*AuthServiceCompletePasswordResetOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*AuthServiceCompletePasswordResetDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }
 
 // AuthServiceExchangeAPIKey exchanges Api key trades a partner s API key for a short lived access token carrying the key s roles there is no refresh token exchange again when it expires.

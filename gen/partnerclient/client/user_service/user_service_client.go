@@ -85,6 +85,12 @@ type ClientService interface {
 	// UserServiceReactivateUserContext reactivate user lets a deactivated user sign in again.
 	UserServiceReactivateUserContext(ctx context.Context, params *UserServiceReactivateUserParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceReactivateUserOK, error)
 
+	// UserServiceResetUserPassword reset user password is an administrator s answer to a forgotten or leaked password the user s password stops working every session of theirs ends and a one time token stored only hashed valid for p a s s w o r d r e s e t TTL comes back to hand to the user for complete password reset a new reset replaces an unused token resetting an owner s password needs an owner.
+	UserServiceResetUserPassword(params *UserServiceResetUserPasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceResetUserPasswordOK, error)
+
+	// UserServiceResetUserPasswordContext reset user password is an administrator s answer to a forgotten or leaked password the user s password stops working every session of theirs ends and a one time token stored only hashed valid for p a s s w o r d r e s e t TTL comes back to hand to the user for complete password reset a new reset replaces an unused token resetting an owner s password needs an owner.
+	UserServiceResetUserPasswordContext(ctx context.Context, params *UserServiceResetUserPasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceResetUserPasswordOK, error)
+
 	// UserServiceSetUserRoles set user roles replaces a user s roles granting or removing owner needs an owner a company always keeps at least one active owner.
 	UserServiceSetUserRoles(params *UserServiceSetUserRolesParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceSetUserRolesOK, error)
 
@@ -406,6 +412,68 @@ func (a *Client) UserServiceReactivateUserContext(ctx context.Context, params *U
 	//
 	// a default response is provided: fill this and return an error
 	unexpectedSuccess := result.(*UserServiceReactivateUserDefault)
+
+	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
+}
+
+// UserServiceResetUserPassword resets user password is an administrator s answer to a forgotten or leaked password the user s password stops working every session of theirs ends and a one time token stored only hashed valid for p a s s w o r d r e s e t TTL comes back to hand to the user for complete password reset a new reset replaces an unused token resetting an owner s password needs an owner.
+//
+// This method does not support injected context.
+// However, timeout and opentracing contexts are honored whenever enabled.
+//
+// If you need to pass a specific context, use [Client.UserServiceResetUserPasswordContext] instead.
+func (a *Client) UserServiceResetUserPassword(params *UserServiceResetUserPasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceResetUserPasswordOK, error) {
+	var ctx context.Context
+	if params != nil && params.inner.ctx != nil {
+		ctx = params.inner.ctx
+	} else {
+		ctx = context.Background()
+	}
+
+	return a.UserServiceResetUserPasswordContext(ctx, params, authInfo, opts...)
+}
+
+// UserServiceResetUserPasswordContext resets user password is an administrator s answer to a forgotten or leaked password the user s password stops working every session of theirs ends and a one time token stored only hashed valid for p a s s w o r d r e s e t TTL comes back to hand to the user for complete password reset a new reset replaces an unused token resetting an owner s password needs an owner.
+//
+// Do not use the deprecated [UserServiceResetUserPasswordParams.Context] with this method: it would be ignored.
+func (a *Client) UserServiceResetUserPasswordContext(ctx context.Context, params *UserServiceResetUserPasswordParams, authInfo runtime.ClientAuthInfoWriter, opts ...ClientOption) (*UserServiceResetUserPasswordOK, error) {
+	// NOTE: parameters are not validated before sending
+	if params == nil {
+		params = NewUserServiceResetUserPasswordParams()
+	}
+
+	op := &runtime.ClientOperation{
+		ID:                 "UserService_ResetUserPassword",
+		Method:             "POST",
+		PathPattern:        "/api/v1/users/{id}:resetPassword",
+		ProducesMediaTypes: []string{"application/json"},
+		ConsumesMediaTypes: []string{"application/json"},
+		Schemes:            []string{"http"},
+		Params:             params,
+		Reader:             &UserServiceResetUserPasswordReader{formats: a.formats},
+		AuthInfo:           authInfo,
+		Client:             params.HTTPClient,
+	}
+
+	for _, opt := range opts {
+		opt(op)
+	}
+
+	result, err := a.transport.SubmitContext(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+
+	// only one success response has to be checked
+	success, ok := result.(*UserServiceResetUserPasswordOK)
+	if ok {
+		return success, nil
+	}
+
+	// unexpected success response.
+	//
+	// a default response is provided: fill this and return an error
+	unexpectedSuccess := result.(*UserServiceResetUserPasswordDefault)
 
 	return nil, runtime.NewAPIError("unexpected success response: content available as default response in error", unexpectedSuccess, unexpectedSuccess.Code())
 }

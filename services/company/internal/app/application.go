@@ -21,6 +21,7 @@ type Application struct {
 	Auth        Auth
 	APIKeys     APIKeys
 	SigningKeys SigningKeys
+	Passwords   Passwords
 }
 
 // Repository is everything the use cases store and read; the service's
@@ -32,6 +33,7 @@ type Repository interface {
 	AuthRepository
 	APIKeyRepository
 	SigningKeyRepository
+	PasswordRepository
 }
 
 // Keyring seals secrets at rest and computes keyed digests; the service's
@@ -85,6 +87,7 @@ func NewApplication(d Deps) *Application {
 		Auth:        Auth{r},
 		APIKeys:     APIKeys{r},
 		SigningKeys: SigningKeys{r},
+		Passwords:   Passwords{r},
 	}
 }
 

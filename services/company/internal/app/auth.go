@@ -43,6 +43,9 @@ type AuthPolicy struct {
 	APIKeyTokenTTL time.Duration
 	Session        domain.SessionPolicy
 	Lockout        domain.LockoutPolicy
+	// PasswordResetTTL is how long an administrator's reset token works;
+	// zero means DefaultPasswordResetTTL.
+	PasswordResetTTL time.Duration
 }
 
 // Auth are the authentication use cases: sign-in, refresh, logout and the
@@ -104,6 +107,7 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	}
 	var pair TokenPair
 	var started *domain.Session
+	var changeToken string
 	// attempt decides inside SignIn's transaction, under the account's row
 	// lock, so concurrent guesses are counted one after the other: the
 	// password is verified (and on occasion rehashed) there, not before the
@@ -121,8 +125,15 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 		// A hash this code cannot read fails like a wrong password: the
 		// account cannot sign in until its password is reset, and the
 		// answer must not differ from any other failure.
-		ok, rehash, verr := domain.VerifyPassword(acct.PasswordHash, cmd.Password)
-		ok = ok && verr == nil
+		var ok, rehash bool
+		if acct.PasswordHash == domain.PasswordDisabled {
+			// Reset by an administrator: only the token sets a password.
+			domain.BurnPasswordCheck(cmd.Password)
+		} else {
+			var verr error
+			ok, rehash, verr = domain.VerifyPassword(acct.PasswordHash, cmd.Password)
+			ok = ok && verr == nil
+		}
 		allowed := a.r.AuthPolicy.Lockout.Attempt(acct, ok, now)
 		if !ok || !allowed || !acct.CanSignIn() || !at.CompanyActive {
 			return nil
@@ -134,6 +145,16 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 				return err
 			}
 			at.NewPasswordHash = h
+		}
+		if acct.MustChangePassword {
+			// The right password of an account that must choose its own
+			// earns a token for that, not a session.
+			token, t, err := domain.NewPasswordToken(companyID, acct.UserID, domain.PasswordTokenChange, now, domain.ChangeTokenTTL)
+			if err != nil {
+				return err
+			}
+			at.PasswordToken, changeToken = &t, token
+			return nil
 		}
 		id, err := usecase.NewID()
 		if err != nil {
@@ -154,6 +175,10 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	err = a.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
 		if err := a.r.Store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil {
 			return err
+		}
+		if changeToken != "" {
+			audit.NoteOutcome(ctx, passwordChangeRequired(""))
+			return nil
 		}
 		if started == nil {
 			audit.NoteOutcome(ctx, invalidCredentials())
@@ -176,6 +201,9 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	})
 	if err != nil {
 		return TokenPair{}, err
+	}
+	if changeToken != "" {
+		return TokenPair{}, passwordChangeRequired(changeToken)
 	}
 	if started == nil {
 		return TokenPair{}, invalidCredentials()
@@ -354,6 +382,8 @@ var sessionRevokeReasons = map[string]companyv1.SessionRevokeReason{
 	domain.RevokeReasonLogout:            companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_LOGOUT,
 	domain.RevokeReasonRefreshTokenReuse: companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_REFRESH_TOKEN_REUSE,
 	domain.RevokeReasonUserDeactivated:   companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_USER_DEACTIVATED,
+	domain.RevokeReasonPasswordChanged:   companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_PASSWORD_CHANGED,
+	domain.RevokeReasonPasswordReset:     companyv1.SessionRevokeReason_SESSION_REVOKE_REASON_PASSWORD_RESET,
 }
 
 // CheckCaller confirms that the credential behind the caller's verified

@@ -63,7 +63,7 @@ func (h Companies) Bootstrap(ctx context.Context, cmd BootstrapCompany) (Bootstr
 	if err := usecase.InvalidFields(
 		usecase.FieldCheck{Field: "", Err: companyErr},
 		usecase.FieldCheck{Field: "owner", Err: ownerErr},
-		usecase.FieldCheck{Field: "ownerPassword", Err: domain.CheckPasswordPolicy("", cmd.OwnerPassword)},
+		usecase.FieldCheck{Field: "ownerPassword", Err: domain.CheckNewPassword("", cmd.OwnerPassword, cmd.OwnerEmail)},
 	); err != nil {
 		return BootstrapResult{}, err
 	}

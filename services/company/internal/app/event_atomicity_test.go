@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/services/company/internal/app"
 	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 )
@@ -83,18 +84,30 @@ func TestBootstrapDoesNotOutliveItsEvents(t *testing.T) {
 		t.Fatalf("bootstrap = %+v, %v; want created", res, err)
 	}
 	// The events were recorded in a transaction of the new company (the
-	// recorder checks), and the owner can sign in.
-	if _, err := e.App.Auth.Login(ctx, app.Login{CompanyCode: cmd.Code, Email: cmd.OwnerEmail, Password: ownerPassword}); err != nil {
+	// recorder checks), and the owner can sign in once they have chosen
+	// their own password (the bootstrap password went through an operator).
+	_, err = e.App.Auth.Login(ctx, app.Login{CompanyCode: cmd.Code, Email: cmd.OwnerEmail, Password: ownerPassword})
+	var must *errs.Error
+	if !errors.As(err, &must) || must.Reason != app.ReasonPasswordChangeRequired {
+		t.Fatalf("Login as the bootstrapped owner: %v, want %s", err, app.ReasonPasswordChangeRequired)
+	}
+	const chosen = "the owner's own passphrase"
+	if err := e.App.Passwords.CompleteReset(ctx, app.CompletePasswordReset{
+		CompanyCode: cmd.Code, Token: must.Metadata[app.MetadataPasswordChangeToken], New: chosen,
+	}); err != nil {
+		t.Fatalf("CompletePasswordReset: %v", err)
+	}
+	if _, err := e.App.Auth.Login(ctx, app.Login{CompanyCode: cmd.Code, Email: cmd.OwnerEmail, Password: chosen}); err != nil {
 		t.Errorf("Login as the bootstrapped owner: %v", err)
 	}
-	if diff := cmp.Diff([]string{app.EventSigningKeyRotated, app.EventCompanyCreated, app.EventUserCreated, app.EventSessionStarted},
-		e.Events.Types()); diff != "" {
+	if diff := cmp.Diff([]string{app.EventSigningKeyRotated, app.EventCompanyCreated, app.EventUserCreated,
+		app.EventPasswordChanged, app.EventSessionStarted}, e.Events.Types()); diff != "" {
 		t.Errorf("events (-want +got):\n%s", diff)
 	}
 	if _, err := e.App.Companies.Bootstrap(ctx, cmd); err != nil {
 		t.Errorf("bootstrap again: %v", err)
 	}
-	if got := e.Events.Types(); len(got) != 4 {
+	if got := e.Events.Types(); len(got) != 5 {
 		t.Errorf("a repeated bootstrap recorded events: %v", got)
 	}
 }

@@ -36,6 +36,9 @@ const (
 	EventUserDeactivated  = "company.user.deactivated.v1"
 	EventUserReactivated  = "company.user.reactivated.v1"
 
+	EventPasswordChanged = "company.password.changed.v1"
+	EventPasswordReset   = "company.password.reset.v1"
+
 	EventSessionStarted    = "company.session.started.v1"
 	EventSessionRevoked    = "company.session.revoked.v1"
 	EventAPIKeyCreated     = "company.api_key.created.v1"

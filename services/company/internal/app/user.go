@@ -105,7 +105,7 @@ func (h Users) Create(ctx context.Context, cmd CreateUser) (*domain.User, error)
 			if err := usecase.InvalidFields(
 				usecase.FieldCheck{Field: "user", Err: userErr},
 				usecase.FieldCheck{Field: "roles", Err: rolesErr},
-				usecase.FieldCheck{Field: "password", Err: domain.CheckPasswordPolicy("", cmd.Password)},
+				usecase.FieldCheck{Field: "password", Err: domain.CheckNewPassword("", cmd.Password, cmd.Profile.Email)},
 			); err != nil {
 				return nil, err
 			}

@@ -46,6 +46,9 @@ type Settings struct {
 	// under a flood.
 	PasswordChecks    int
 	PasswordCheckWait time.Duration
+	// PasswordResetTTL is PASSWORD_RESET_TTL: how long the token of an
+	// administrator's password reset works.
+	PasswordResetTTL time.Duration
 }
 
 // Defaults of the settings.
@@ -61,6 +64,7 @@ const (
 	DefaultSigningKeyBits     = 4096
 	DefaultPasswordChecks     = 4
 	DefaultPasswordCheckWait  = 2 * time.Second
+	DefaultPasswordResetTTL   = 24 * time.Hour
 )
 
 // maxAccessTokenTTL bounds both access token lifetimes: a token cannot be
@@ -82,6 +86,7 @@ func LoadSettings(e *config.Env) Settings {
 		SigningKeyBits:     e.Int("SIGNING_KEY_BITS", DefaultSigningKeyBits, SigningKeyBits[0], SigningKeyBits[len(SigningKeyBits)-1]),
 		PasswordChecks:     e.Int("PASSWORD_CHECKS", DefaultPasswordChecks, 1, 256),
 		PasswordCheckWait:  e.Duration("PASSWORD_CHECK_WAIT", DefaultPasswordCheckWait),
+		PasswordResetTTL:   e.Duration("PASSWORD_RESET_TTL", DefaultPasswordResetTTL),
 	}
 	if !slices.Contains(SigningKeyBits, s.SigningKeyBits) {
 		e.Invalid("SIGNING_KEY_BITS", strconv.Itoa(s.SigningKeyBits), "must be 2048, 3072 or 4096")
@@ -122,8 +127,9 @@ const publishLeeway = time.Minute
 // AuthPolicy is the sign-in, session and token policy of the settings.
 func (s Settings) AuthPolicy() app.AuthPolicy {
 	return app.AuthPolicy{
-		AccessTokenTTL: s.AccessTokenTTL,
-		APIKeyTokenTTL: s.APIKeyTokenTTL,
+		AccessTokenTTL:   s.AccessTokenTTL,
+		APIKeyTokenTTL:   s.APIKeyTokenTTL,
+		PasswordResetTTL: s.PasswordResetTTL,
 		Session: domain.SessionPolicy{
 			IdleTimeout:     s.SessionIdleTimeout,
 			MaxAge:          s.SessionMaxAge,

@@ -28,6 +28,7 @@ func TestLoadSettingsDefaults(t *testing.T) {
 		SigningKeyBits:     4096,
 		PasswordChecks:     4,
 		PasswordCheckWait:  2 * time.Second,
+		PasswordResetTTL:   24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)

@@ -17,6 +17,10 @@ type LoginAccount struct {
 	// Counter is the lockout counter; its Locked mirrors Status.
 	Counter       LoginCounter
 	LastLoginTime time.Time
+	// MustChangePassword is set for an account that must choose its own
+	// password before it may do anything else (the owner a bootstrap
+	// created): its correct password earns a password token, not a session.
+	MustChangePassword bool
 }
 
 // CanSignIn reports whether the account's status lets it sign in.
@@ -39,6 +43,9 @@ type SignInAttempt struct {
 	// Session and RefreshToken are set on success.
 	Session      *Session
 	RefreshToken *RefreshToken
+	// PasswordToken is set instead of a session when the account must
+	// change its password: the store keeps it, replacing older unused ones.
+	PasswordToken *PasswordToken
 }
 
 // RefreshAttempt is one refresh as a single unit of work: the presented

@@ -107,6 +107,15 @@ func requireOwnerFor(actor Actor, target *User) error {
 	return nil
 }
 
+// CheckOwnerReset refuses a non-owner resetting an owner's password: taking
+// over an owner's account would be a way round requireOwnerFor.
+func CheckOwnerReset(actor Actor, targetRoles []Role) error {
+	if slices.Contains(targetRoles, RoleOwner) && !actor.IsOwner() {
+		return ownerRequired("only an owner may reset the password of an owner")
+	}
+	return nil
+}
+
 // CheckGrant refuses roles an actor may not grant to a new user: only an
 // owner may create another owner.
 func CheckGrant(actor Actor, roles []Role) error {

@@ -18,6 +18,11 @@ const (
 	RevokeReasonRefreshTokenReuse = "refresh_token_reuse"
 	// RevokeReasonUserDeactivated: the user was deactivated.
 	RevokeReasonUserDeactivated = "user_deactivated"
+	// RevokeReasonPasswordChanged: the user changed their password (every
+	// other session ends) or set one with a token (every session ends).
+	RevokeReasonPasswordChanged = "password_changed"
+	// RevokeReasonPasswordReset: an administrator reset the password.
+	RevokeReasonPasswordReset = "password_reset"
 )
 
 // SessionPolicy bounds how long a sign-in lasts.

@@ -220,3 +220,23 @@ func clientOrigin(ctx context.Context) (ip, userAgent string) {
 	}
 	return ip, userAgent
 }
+
+// ChangePassword implements AuthService.ChangePassword.
+func (s *AuthServer) ChangePassword(ctx context.Context, req *companyv1.ChangePasswordRequest) (*companyv1.ChangePasswordResponse, error) {
+	revoked, err := s.app.Passwords.Change(ctx, app.ChangePassword{Current: req.GetCurrentPassword(), New: req.GetNewPassword()})
+	if err != nil {
+		return nil, err
+	}
+	return &companyv1.ChangePasswordResponse{RevokedSessions: int32(revoked)}, nil
+}
+
+// CompletePasswordReset implements AuthService.CompletePasswordReset.
+func (s *AuthServer) CompletePasswordReset(ctx context.Context, req *companyv1.CompletePasswordResetRequest) (*companyv1.CompletePasswordResetResponse, error) {
+	err := s.app.Passwords.CompleteReset(ctx, app.CompletePasswordReset{
+		CompanyCode: req.GetCompanyCode(), Token: req.GetToken(), New: req.GetNewPassword(),
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &companyv1.CompletePasswordResetResponse{}, nil
+}

@@ -120,3 +120,16 @@ func (s *UserServer) ReactivateUser(ctx context.Context, req *companyv1.Reactiva
 	}
 	return userToProto(u), nil
 }
+
+// ResetUserPassword implements UserService.ResetUserPassword.
+func (s *UserServer) ResetUserPassword(ctx context.Context, req *companyv1.ResetUserPasswordRequest) (*companyv1.ResetUserPasswordResponse, error) {
+	issued, err := s.app.Passwords.Reset(ctx, app.ResetUserPassword{ID: req.GetId()})
+	if err != nil {
+		return nil, err
+	}
+	return &companyv1.ResetUserPasswordResponse{
+		ResetToken:      issued.Token,
+		ExpireTime:      protoconv.Time(issued.ExpireTime),
+		RevokedSessions: int32(issued.Revoked),
+	}, nil
+}

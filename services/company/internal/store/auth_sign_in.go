@@ -50,6 +50,9 @@ func (s *Auth) SignIn(ctx context.Context, companyID, email string, attempt func
 		if err := saveLoginAccount(ctx, tx, *a.Account, a.NewPasswordHash, a.Time); err != nil {
 			return err
 		}
+		if a.PasswordToken != nil {
+			return insertPasswordToken(ctx, tx, *a.PasswordToken)
+		}
 		if a.Session == nil {
 			return nil
 		}
@@ -76,15 +79,17 @@ func companyActive(ctx context.Context, tx pgx.Tx, companyID string) (bool, erro
 
 const loginAccountColumns = `
 	id::text, company_id::text, roles, allowed_location_ids::text[], status, password_hash,
-	failed_login_count, locked_until, last_login_time`
+	failed_login_count, locked_until, last_login_time, must_change_password`
 
-func scanLoginAccount(row pgx.Row) (*domain.LoginAccount, error) {
+// scanLoginAccount reads loginAccountColumns, then into extra whatever
+// columns the query selects after them.
+func scanLoginAccount(row pgx.Row, extra ...any) (*domain.LoginAccount, error) {
 	var a domain.LoginAccount
 	var roles []string
 	var status string
 	var lockedUntil, lastLogin *time.Time
-	err := row.Scan(&a.UserID, &a.CompanyID, &roles, &a.AllowedLocationIDs, &status, &a.PasswordHash,
-		&a.Counter.FailedCount, &lockedUntil, &lastLogin)
+	err := row.Scan(append([]any{&a.UserID, &a.CompanyID, &roles, &a.AllowedLocationIDs, &status, &a.PasswordHash,
+		&a.Counter.FailedCount, &lockedUntil, &lastLogin, &a.MustChangePassword}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -116,7 +116,13 @@ func (s *Store) CreateCompanyWithOwner(ctx context.Context, c *domain.Company, o
 		if err != nil {
 			return classify(err, c.Code)
 		}
-		return insertUser(ctx, tx, owner, passwordHash)
+		if err := insertUser(ctx, tx, owner, passwordHash); err != nil {
+			return err
+		}
+		// The bootstrap password went through an operator's hands: the
+		// owner chooses their own at the first sign-in.
+		_, err = tx.Exec(ctx, `update users set must_change_password = true where id = $1`, owner.ID)
+		return err
 	})
 	return postgres.Wrap("create company", err)
 }

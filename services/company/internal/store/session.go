@@ -178,10 +178,16 @@ func (s *Auth) GetSession(ctx context.Context, id string) (domain.Session, error
 // it revoked, for the SessionRevoked events the caller records. Access
 // tokens already issued stay valid until they expire.
 func RevokeUserSessions(ctx context.Context, tx pgx.Tx, userID string, now time.Time, reason string) ([]string, error) {
+	return revokeUserSessionsExcept(ctx, tx, userID, "", now, reason)
+}
+
+// revokeUserSessionsExcept is RevokeUserSessions sparing the session keep
+// (a password change ends every session but the one it came from).
+func revokeUserSessionsExcept(ctx context.Context, tx pgx.Tx, userID, keep string, now time.Time, reason string) ([]string, error) {
 	rows, err := tx.Query(ctx, `
 		update sessions set revoke_time = $2, revoke_reason = $3
-		where user_id = $1 and revoke_time is null
-		returning id::text`, userID, now, reason)
+		where user_id = $1 and revoke_time is null and id::text <> $4
+		returning id::text`, userID, now, reason, keep)
 	if err != nil {
 		return nil, fmt.Errorf("revoke sessions of user %s: %w", userID, err)
 	}

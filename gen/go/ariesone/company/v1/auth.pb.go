@@ -180,6 +180,211 @@ func (x *TokenPair) GetSessionId() string {
 	return ""
 }
 
+// ChangePasswordRequest carries the caller's current and new passwords.
+type ChangePasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The password the caller signs in with now.
+	CurrentPassword string `protobuf:"bytes,1,opt,name=current_password,json=currentPassword,proto3" json:"current_password,omitempty"`
+	// The new password: 12 to 128 characters, not the account's email, not
+	// one of the 10,000 most common passwords, not the current one.
+	NewPassword   string `protobuf:"bytes,2,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ChangePasswordRequest) Reset() {
+	*x = ChangePasswordRequest{}
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordRequest) ProtoMessage() {}
+
+func (x *ChangePasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordRequest.ProtoReflect.Descriptor instead.
+func (*ChangePasswordRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *ChangePasswordRequest) GetCurrentPassword() string {
+	if x != nil {
+		return x.CurrentPassword
+	}
+	return ""
+}
+
+func (x *ChangePasswordRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+// ChangePasswordResponse says how many other sessions ended.
+type ChangePasswordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Sessions of the user other than the caller's that were revoked.
+	RevokedSessions int32 `protobuf:"varint,1,opt,name=revoked_sessions,json=revokedSessions,proto3" json:"revoked_sessions,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ChangePasswordResponse) Reset() {
+	*x = ChangePasswordResponse{}
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ChangePasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ChangePasswordResponse) ProtoMessage() {}
+
+func (x *ChangePasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ChangePasswordResponse.ProtoReflect.Descriptor instead.
+func (*ChangePasswordResponse) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *ChangePasswordResponse) GetRevokedSessions() int32 {
+	if x != nil {
+		return x.RevokedSessions
+	}
+	return 0
+}
+
+// CompletePasswordResetRequest carries a one-time password token and the new
+// password.
+type CompletePasswordResetRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company's sign-in code.
+	CompanyCode string `protobuf:"bytes,1,opt,name=company_code,json=companyCode,proto3" json:"company_code,omitempty"`
+	// The token from ResetUserPassword or from Login's
+	// PASSWORD_CHANGE_REQUIRED answer.
+	Token string `protobuf:"bytes,2,opt,name=token,proto3" json:"token,omitempty"`
+	// The new password, under the same rules as ChangePassword's.
+	NewPassword   string `protobuf:"bytes,3,opt,name=new_password,json=newPassword,proto3" json:"new_password,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompletePasswordResetRequest) Reset() {
+	*x = CompletePasswordResetRequest{}
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompletePasswordResetRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompletePasswordResetRequest) ProtoMessage() {}
+
+func (x *CompletePasswordResetRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompletePasswordResetRequest.ProtoReflect.Descriptor instead.
+func (*CompletePasswordResetRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *CompletePasswordResetRequest) GetCompanyCode() string {
+	if x != nil {
+		return x.CompanyCode
+	}
+	return ""
+}
+
+func (x *CompletePasswordResetRequest) GetToken() string {
+	if x != nil {
+		return x.Token
+	}
+	return ""
+}
+
+func (x *CompletePasswordResetRequest) GetNewPassword() string {
+	if x != nil {
+		return x.NewPassword
+	}
+	return ""
+}
+
+// CompletePasswordResetResponse is empty: sign in with the new password.
+type CompletePasswordResetResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CompletePasswordResetResponse) Reset() {
+	*x = CompletePasswordResetResponse{}
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CompletePasswordResetResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CompletePasswordResetResponse) ProtoMessage() {}
+
+func (x *CompletePasswordResetResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CompletePasswordResetResponse.ProtoReflect.Descriptor instead.
+func (*CompletePasswordResetResponse) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{5}
+}
+
 // RefreshRequest carries a refresh token.
 type RefreshRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -191,7 +396,7 @@ type RefreshRequest struct {
 
 func (x *RefreshRequest) Reset() {
 	*x = RefreshRequest{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[2]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -203,7 +408,7 @@ func (x *RefreshRequest) String() string {
 func (*RefreshRequest) ProtoMessage() {}
 
 func (x *RefreshRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[2]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -216,7 +421,7 @@ func (x *RefreshRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RefreshRequest.ProtoReflect.Descriptor instead.
 func (*RefreshRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{2}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *RefreshRequest) GetRefreshToken() string {
@@ -235,7 +440,7 @@ type LogoutRequest struct {
 
 func (x *LogoutRequest) Reset() {
 	*x = LogoutRequest{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[3]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -247,7 +452,7 @@ func (x *LogoutRequest) String() string {
 func (*LogoutRequest) ProtoMessage() {}
 
 func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[3]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -260,7 +465,7 @@ func (x *LogoutRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutRequest.ProtoReflect.Descriptor instead.
 func (*LogoutRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{3}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{7}
 }
 
 // LogoutResponse is empty.
@@ -272,7 +477,7 @@ type LogoutResponse struct {
 
 func (x *LogoutResponse) Reset() {
 	*x = LogoutResponse{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[4]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -284,7 +489,7 @@ func (x *LogoutResponse) String() string {
 func (*LogoutResponse) ProtoMessage() {}
 
 func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[4]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -297,7 +502,7 @@ func (x *LogoutResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LogoutResponse.ProtoReflect.Descriptor instead.
 func (*LogoutResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{4}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{8}
 }
 
 // ExchangeApiKeyRequest carries a partner's key.
@@ -311,7 +516,7 @@ type ExchangeApiKeyRequest struct {
 
 func (x *ExchangeApiKeyRequest) Reset() {
 	*x = ExchangeApiKeyRequest{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[5]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -323,7 +528,7 @@ func (x *ExchangeApiKeyRequest) String() string {
 func (*ExchangeApiKeyRequest) ProtoMessage() {}
 
 func (x *ExchangeApiKeyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[5]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -336,7 +541,7 @@ func (x *ExchangeApiKeyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ExchangeApiKeyRequest.ProtoReflect.Descriptor instead.
 func (*ExchangeApiKeyRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{5}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ExchangeApiKeyRequest) GetApiKey() string {
@@ -355,7 +560,7 @@ type WhoAmIRequest struct {
 
 func (x *WhoAmIRequest) Reset() {
 	*x = WhoAmIRequest{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[6]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -367,7 +572,7 @@ func (x *WhoAmIRequest) String() string {
 func (*WhoAmIRequest) ProtoMessage() {}
 
 func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[6]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -380,7 +585,7 @@ func (x *WhoAmIRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIRequest.ProtoReflect.Descriptor instead.
 func (*WhoAmIRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{6}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{10}
 }
 
 // WhoAmIResponse describes the authenticated caller.
@@ -404,7 +609,7 @@ type WhoAmIResponse struct {
 
 func (x *WhoAmIResponse) Reset() {
 	*x = WhoAmIResponse{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[7]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -416,7 +621,7 @@ func (x *WhoAmIResponse) String() string {
 func (*WhoAmIResponse) ProtoMessage() {}
 
 func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[7]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -429,7 +634,7 @@ func (x *WhoAmIResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WhoAmIResponse.ProtoReflect.Descriptor instead.
 func (*WhoAmIResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{7}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *WhoAmIResponse) GetSubject() string {
@@ -483,7 +688,7 @@ type GetJwksRequest struct {
 
 func (x *GetJwksRequest) Reset() {
 	*x = GetJwksRequest{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[8]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -495,7 +700,7 @@ func (x *GetJwksRequest) String() string {
 func (*GetJwksRequest) ProtoMessage() {}
 
 func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[8]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -508,7 +713,7 @@ func (x *GetJwksRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetJwksRequest.ProtoReflect.Descriptor instead.
 func (*GetJwksRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{8}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{12}
 }
 
 // Jwks is a JSON Web Key Set (RFC 7517) of public signing keys.
@@ -522,7 +727,7 @@ type Jwks struct {
 
 func (x *Jwks) Reset() {
 	*x = Jwks{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[9]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -534,7 +739,7 @@ func (x *Jwks) String() string {
 func (*Jwks) ProtoMessage() {}
 
 func (x *Jwks) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[9]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -547,7 +752,7 @@ func (x *Jwks) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Jwks.ProtoReflect.Descriptor instead.
 func (*Jwks) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{9}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Jwks) GetKeys() []*Jwk {
@@ -583,7 +788,7 @@ type Jwk struct {
 
 func (x *Jwk) Reset() {
 	*x = Jwk{}
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[10]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -595,7 +800,7 @@ func (x *Jwk) String() string {
 func (*Jwk) ProtoMessage() {}
 
 func (x *Jwk) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_auth_proto_msgTypes[10]
+	mi := &file_ariesone_company_v1_auth_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -608,7 +813,7 @@ func (x *Jwk) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Jwk.ProtoReflect.Descriptor instead.
 func (*Jwk) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{10}
+	return file_ariesone_company_v1_auth_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Jwk) GetKty() string {
@@ -686,7 +891,17 @@ const file_ariesone_company_v1_auth_proto_rawDesc = "" +
 	"\rrefresh_token\x18\x04 \x01(\tR\frefreshToken\x12,\n" +
 	"\x12refresh_expires_in\x18\x05 \x01(\x05R\x10refreshExpiresIn\x12\x1d\n" +
 	"\n" +
-	"session_id\x18\x06 \x01(\tR\tsessionId\"D\n" +
+	"session_id\x18\x06 \x01(\tR\tsessionId\"\x83\x01\n" +
+	"\x15ChangePasswordRequest\x128\n" +
+	"\x10current_password\x18\x01 \x01(\tB\r\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x01R\x0fcurrentPassword\x120\n" +
+	"\fnew_password\x18\x02 \x01(\tB\r\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x01R\vnewPassword\"C\n" +
+	"\x16ChangePasswordResponse\x12)\n" +
+	"\x10revoked_sessions\x18\x01 \x01(\x05R\x0frevokedSessions\"\xba\x01\n" +
+	"\x1cCompletePasswordResetRequest\x12C\n" +
+	"\fcompany_code\x18\x01 \x01(\tB \xbaH\x1dr\x1b2\x19^[a-z0-9][a-z0-9-]{1,39}$R\vcompanyCode\x12#\n" +
+	"\x05token\x18\x02 \x01(\tB\r\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x01R\x05token\x120\n" +
+	"\fnew_password\x18\x03 \x01(\tB\r\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x01R\vnewPassword\"\x1f\n" +
+	"\x1dCompletePasswordResetResponse\"D\n" +
 	"\x0eRefreshRequest\x122\n" +
 	"\rrefresh_token\x18\x01 \x01(\tB\r\xe0A\x04\xbaH\ar\x05\x10\x01\x18\x80\x04R\frefreshToken\"\x0f\n" +
 	"\rLogoutRequest\"\x10\n" +
@@ -715,7 +930,7 @@ const file_ariesone_company_v1_auth_proto_rawDesc = "" +
 	"\x01n\x18\x05 \x01(\tR\x01n\x12\f\n" +
 	"\x01e\x18\x06 \x01(\tR\x01e\x12\x10\n" +
 	"\x03crv\x18\a \x01(\tR\x03crv\x12\f\n" +
-	"\x01x\x18\b \x01(\tR\x01x2\xfc\x05\n" +
+	"\x01x\x18\b \x01(\tR\x01x2\xe0\b\n" +
 	"\vAuthService\x12v\n" +
 	"\x05Login\x12!.ariesone.company.v1.LoginRequest\x1a\x1e.ariesone.company.v1.TokenPair\"*\xc2\xf3\x18\t\x10\x01\x1a\x05login\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/api/v1/auth/login\x12|\n" +
 	"\aRefresh\x12#.ariesone.company.v1.RefreshRequest\x1a\x1e.ariesone.company.v1.TokenPair\",\xc2\xf3\x18\t\x10\x01\x1a\x05login\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/api/v1/auth/refresh\x12\x80\x01\n" +
@@ -723,7 +938,11 @@ const file_ariesone_company_v1_auth_proto_rawDesc = "" +
 	"\tself.read\x82\xd3\xe4\x93\x02\x18:\x01*\"\x13/api/v1/auth/logout\x12\x88\x01\n" +
 	"\x0eExchangeApiKey\x12*.ariesone.company.v1.ExchangeApiKeyRequest\x1a\x1e.ariesone.company.v1.TokenPair\"*\xc2\xf3\x18\t\x10\x01\x1a\x05login\x82\xd3\xe4\x93\x02\x17:\x01*\"\x12/api/v1/auth/token\x12}\n" +
 	"\x06WhoAmI\x12\".ariesone.company.v1.WhoAmIRequest\x1a#.ariesone.company.v1.WhoAmIResponse\"*\xc2\xf3\x18\v\n" +
-	"\tself.read\x82\xd3\xe4\x93\x02\x15\x12\x13/api/v1/auth/whoami\x12j\n" +
+	"\tself.read\x82\xd3\xe4\x93\x02\x15\x12\x13/api/v1/auth/whoami\x12\xab\x01\n" +
+	"\x0eChangePassword\x12*.ariesone.company.v1.ChangePasswordRequest\x1a+.ariesone.company.v1.ChangePasswordResponse\"@\xc2\xf3\x18\x15\n" +
+	"\n" +
+	"self.write\x1a\x05login(\x01\x82\xd3\xe4\x93\x02!:\x01*\"\x1c/api/v1/auth/password:change\x12\xb3\x01\n" +
+	"\x15CompletePasswordReset\x121.ariesone.company.v1.CompletePasswordResetRequest\x1a2.ariesone.company.v1.CompletePasswordResetResponse\"3\xc2\xf3\x18\t\x10\x01\x1a\x05login\x82\xd3\xe4\x93\x02 :\x01*\"\x1b/api/v1/auth/password:reset\x12j\n" +
 	"\aGetJwks\x12#.ariesone.company.v1.GetJwksRequest\x1a\x19.ariesone.company.v1.Jwks\"\x1f\xc2\xf3\x18\x02\x10\x01\x82\xd3\xe4\x93\x02\x13\x12\x11/api/v1/auth/jwksBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/company/v1;companyv1b\x06proto3"
 
 var (
@@ -738,40 +957,48 @@ func file_ariesone_company_v1_auth_proto_rawDescGZIP() []byte {
 	return file_ariesone_company_v1_auth_proto_rawDescData
 }
 
-var file_ariesone_company_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_ariesone_company_v1_auth_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_ariesone_company_v1_auth_proto_goTypes = []any{
-	(*LoginRequest)(nil),          // 0: ariesone.company.v1.LoginRequest
-	(*TokenPair)(nil),             // 1: ariesone.company.v1.TokenPair
-	(*RefreshRequest)(nil),        // 2: ariesone.company.v1.RefreshRequest
-	(*LogoutRequest)(nil),         // 3: ariesone.company.v1.LogoutRequest
-	(*LogoutResponse)(nil),        // 4: ariesone.company.v1.LogoutResponse
-	(*ExchangeApiKeyRequest)(nil), // 5: ariesone.company.v1.ExchangeApiKeyRequest
-	(*WhoAmIRequest)(nil),         // 6: ariesone.company.v1.WhoAmIRequest
-	(*WhoAmIResponse)(nil),        // 7: ariesone.company.v1.WhoAmIResponse
-	(*GetJwksRequest)(nil),        // 8: ariesone.company.v1.GetJwksRequest
-	(*Jwks)(nil),                  // 9: ariesone.company.v1.Jwks
-	(*Jwk)(nil),                   // 10: ariesone.company.v1.Jwk
-	(Role)(0),                     // 11: ariesone.company.v1.Role
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*LoginRequest)(nil),                  // 0: ariesone.company.v1.LoginRequest
+	(*TokenPair)(nil),                     // 1: ariesone.company.v1.TokenPair
+	(*ChangePasswordRequest)(nil),         // 2: ariesone.company.v1.ChangePasswordRequest
+	(*ChangePasswordResponse)(nil),        // 3: ariesone.company.v1.ChangePasswordResponse
+	(*CompletePasswordResetRequest)(nil),  // 4: ariesone.company.v1.CompletePasswordResetRequest
+	(*CompletePasswordResetResponse)(nil), // 5: ariesone.company.v1.CompletePasswordResetResponse
+	(*RefreshRequest)(nil),                // 6: ariesone.company.v1.RefreshRequest
+	(*LogoutRequest)(nil),                 // 7: ariesone.company.v1.LogoutRequest
+	(*LogoutResponse)(nil),                // 8: ariesone.company.v1.LogoutResponse
+	(*ExchangeApiKeyRequest)(nil),         // 9: ariesone.company.v1.ExchangeApiKeyRequest
+	(*WhoAmIRequest)(nil),                 // 10: ariesone.company.v1.WhoAmIRequest
+	(*WhoAmIResponse)(nil),                // 11: ariesone.company.v1.WhoAmIResponse
+	(*GetJwksRequest)(nil),                // 12: ariesone.company.v1.GetJwksRequest
+	(*Jwks)(nil),                          // 13: ariesone.company.v1.Jwks
+	(*Jwk)(nil),                           // 14: ariesone.company.v1.Jwk
+	(Role)(0),                             // 15: ariesone.company.v1.Role
+	(*timestamppb.Timestamp)(nil),         // 16: google.protobuf.Timestamp
 }
 var file_ariesone_company_v1_auth_proto_depIdxs = []int32{
-	11, // 0: ariesone.company.v1.WhoAmIResponse.roles:type_name -> ariesone.company.v1.Role
-	12, // 1: ariesone.company.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
-	10, // 2: ariesone.company.v1.Jwks.keys:type_name -> ariesone.company.v1.Jwk
+	15, // 0: ariesone.company.v1.WhoAmIResponse.roles:type_name -> ariesone.company.v1.Role
+	16, // 1: ariesone.company.v1.WhoAmIResponse.expire_time:type_name -> google.protobuf.Timestamp
+	14, // 2: ariesone.company.v1.Jwks.keys:type_name -> ariesone.company.v1.Jwk
 	0,  // 3: ariesone.company.v1.AuthService.Login:input_type -> ariesone.company.v1.LoginRequest
-	2,  // 4: ariesone.company.v1.AuthService.Refresh:input_type -> ariesone.company.v1.RefreshRequest
-	3,  // 5: ariesone.company.v1.AuthService.Logout:input_type -> ariesone.company.v1.LogoutRequest
-	5,  // 6: ariesone.company.v1.AuthService.ExchangeApiKey:input_type -> ariesone.company.v1.ExchangeApiKeyRequest
-	6,  // 7: ariesone.company.v1.AuthService.WhoAmI:input_type -> ariesone.company.v1.WhoAmIRequest
-	8,  // 8: ariesone.company.v1.AuthService.GetJwks:input_type -> ariesone.company.v1.GetJwksRequest
-	1,  // 9: ariesone.company.v1.AuthService.Login:output_type -> ariesone.company.v1.TokenPair
-	1,  // 10: ariesone.company.v1.AuthService.Refresh:output_type -> ariesone.company.v1.TokenPair
-	4,  // 11: ariesone.company.v1.AuthService.Logout:output_type -> ariesone.company.v1.LogoutResponse
-	1,  // 12: ariesone.company.v1.AuthService.ExchangeApiKey:output_type -> ariesone.company.v1.TokenPair
-	7,  // 13: ariesone.company.v1.AuthService.WhoAmI:output_type -> ariesone.company.v1.WhoAmIResponse
-	9,  // 14: ariesone.company.v1.AuthService.GetJwks:output_type -> ariesone.company.v1.Jwks
-	9,  // [9:15] is the sub-list for method output_type
-	3,  // [3:9] is the sub-list for method input_type
+	6,  // 4: ariesone.company.v1.AuthService.Refresh:input_type -> ariesone.company.v1.RefreshRequest
+	7,  // 5: ariesone.company.v1.AuthService.Logout:input_type -> ariesone.company.v1.LogoutRequest
+	9,  // 6: ariesone.company.v1.AuthService.ExchangeApiKey:input_type -> ariesone.company.v1.ExchangeApiKeyRequest
+	10, // 7: ariesone.company.v1.AuthService.WhoAmI:input_type -> ariesone.company.v1.WhoAmIRequest
+	2,  // 8: ariesone.company.v1.AuthService.ChangePassword:input_type -> ariesone.company.v1.ChangePasswordRequest
+	4,  // 9: ariesone.company.v1.AuthService.CompletePasswordReset:input_type -> ariesone.company.v1.CompletePasswordResetRequest
+	12, // 10: ariesone.company.v1.AuthService.GetJwks:input_type -> ariesone.company.v1.GetJwksRequest
+	1,  // 11: ariesone.company.v1.AuthService.Login:output_type -> ariesone.company.v1.TokenPair
+	1,  // 12: ariesone.company.v1.AuthService.Refresh:output_type -> ariesone.company.v1.TokenPair
+	8,  // 13: ariesone.company.v1.AuthService.Logout:output_type -> ariesone.company.v1.LogoutResponse
+	1,  // 14: ariesone.company.v1.AuthService.ExchangeApiKey:output_type -> ariesone.company.v1.TokenPair
+	11, // 15: ariesone.company.v1.AuthService.WhoAmI:output_type -> ariesone.company.v1.WhoAmIResponse
+	3,  // 16: ariesone.company.v1.AuthService.ChangePassword:output_type -> ariesone.company.v1.ChangePasswordResponse
+	5,  // 17: ariesone.company.v1.AuthService.CompletePasswordReset:output_type -> ariesone.company.v1.CompletePasswordResetResponse
+	13, // 18: ariesone.company.v1.AuthService.GetJwks:output_type -> ariesone.company.v1.Jwks
+	11, // [11:19] is the sub-list for method output_type
+	3,  // [3:11] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name
@@ -789,7 +1016,7 @@ func file_ariesone_company_v1_auth_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_company_v1_auth_proto_rawDesc), len(file_ariesone_company_v1_auth_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   11,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,12 +19,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AuthService_Login_FullMethodName          = "/ariesone.company.v1.AuthService/Login"
-	AuthService_Refresh_FullMethodName        = "/ariesone.company.v1.AuthService/Refresh"
-	AuthService_Logout_FullMethodName         = "/ariesone.company.v1.AuthService/Logout"
-	AuthService_ExchangeApiKey_FullMethodName = "/ariesone.company.v1.AuthService/ExchangeApiKey"
-	AuthService_WhoAmI_FullMethodName         = "/ariesone.company.v1.AuthService/WhoAmI"
-	AuthService_GetJwks_FullMethodName        = "/ariesone.company.v1.AuthService/GetJwks"
+	AuthService_Login_FullMethodName                 = "/ariesone.company.v1.AuthService/Login"
+	AuthService_Refresh_FullMethodName               = "/ariesone.company.v1.AuthService/Refresh"
+	AuthService_Logout_FullMethodName                = "/ariesone.company.v1.AuthService/Logout"
+	AuthService_ExchangeApiKey_FullMethodName        = "/ariesone.company.v1.AuthService/ExchangeApiKey"
+	AuthService_WhoAmI_FullMethodName                = "/ariesone.company.v1.AuthService/WhoAmI"
+	AuthService_ChangePassword_FullMethodName        = "/ariesone.company.v1.AuthService/ChangePassword"
+	AuthService_CompletePasswordReset_FullMethodName = "/ariesone.company.v1.AuthService/CompletePasswordReset"
+	AuthService_GetJwks_FullMethodName               = "/ariesone.company.v1.AuthService/GetJwks"
 )
 
 // AuthServiceClient is the client API for AuthService service.
@@ -56,6 +58,19 @@ type AuthServiceClient interface {
 	// WhoAmI describes the caller as the services see it; UNAUTHENTICATED once
 	// the caller's session or API key is revoked.
 	WhoAmI(ctx context.Context, in *WhoAmIRequest, opts ...grpc.CallOption) (*WhoAmIResponse, error)
+	// ChangePassword replaces the caller's password; the current one is
+	// required. Every other session of the user ends at once (the caller's
+	// own goes on), so a password changed because it leaked locks out whoever
+	// used it.
+	ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error)
+	// CompletePasswordReset sets a new password with a one-time token: the
+	// one an administrator's ResetUserPassword issued, or the one Login
+	// answers with FAILED_PRECONDITION PASSWORD_CHANGE_REQUIRED (metadata
+	// "passwordChangeToken") for an account that must choose its own password
+	// before anything else (the owner a bootstrap created). The token works
+	// once, until it expires; every session of the user ends. Sign in
+	// afterwards with the new password.
+	CompletePasswordReset(ctx context.Context, in *CompletePasswordResetRequest, opts ...grpc.CallOption) (*CompletePasswordResetResponse, error)
 	// GetJwks publishes the public keys that verify access tokens (RFC 7517).
 	// Keys that signed tokens still unexpired stay published after rotation.
 	GetJwks(ctx context.Context, in *GetJwksRequest, opts ...grpc.CallOption) (*Jwks, error)
@@ -119,6 +134,26 @@ func (c *authServiceClient) WhoAmI(ctx context.Context, in *WhoAmIRequest, opts 
 	return out, nil
 }
 
+func (c *authServiceClient) ChangePassword(ctx context.Context, in *ChangePasswordRequest, opts ...grpc.CallOption) (*ChangePasswordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ChangePasswordResponse)
+	err := c.cc.Invoke(ctx, AuthService_ChangePassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *authServiceClient) CompletePasswordReset(ctx context.Context, in *CompletePasswordResetRequest, opts ...grpc.CallOption) (*CompletePasswordResetResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(CompletePasswordResetResponse)
+	err := c.cc.Invoke(ctx, AuthService_CompletePasswordReset_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *authServiceClient) GetJwks(ctx context.Context, in *GetJwksRequest, opts ...grpc.CallOption) (*Jwks, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(Jwks)
@@ -158,6 +193,19 @@ type AuthServiceServer interface {
 	// WhoAmI describes the caller as the services see it; UNAUTHENTICATED once
 	// the caller's session or API key is revoked.
 	WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error)
+	// ChangePassword replaces the caller's password; the current one is
+	// required. Every other session of the user ends at once (the caller's
+	// own goes on), so a password changed because it leaked locks out whoever
+	// used it.
+	ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error)
+	// CompletePasswordReset sets a new password with a one-time token: the
+	// one an administrator's ResetUserPassword issued, or the one Login
+	// answers with FAILED_PRECONDITION PASSWORD_CHANGE_REQUIRED (metadata
+	// "passwordChangeToken") for an account that must choose its own password
+	// before anything else (the owner a bootstrap created). The token works
+	// once, until it expires; every session of the user ends. Sign in
+	// afterwards with the new password.
+	CompletePasswordReset(context.Context, *CompletePasswordResetRequest) (*CompletePasswordResetResponse, error)
 	// GetJwks publishes the public keys that verify access tokens (RFC 7517).
 	// Keys that signed tokens still unexpired stay published after rotation.
 	GetJwks(context.Context, *GetJwksRequest) (*Jwks, error)
@@ -185,6 +233,12 @@ func (UnimplementedAuthServiceServer) ExchangeApiKey(context.Context, *ExchangeA
 }
 func (UnimplementedAuthServiceServer) WhoAmI(context.Context, *WhoAmIRequest) (*WhoAmIResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method WhoAmI not implemented")
+}
+func (UnimplementedAuthServiceServer) ChangePassword(context.Context, *ChangePasswordRequest) (*ChangePasswordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ChangePassword not implemented")
+}
+func (UnimplementedAuthServiceServer) CompletePasswordReset(context.Context, *CompletePasswordResetRequest) (*CompletePasswordResetResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method CompletePasswordReset not implemented")
 }
 func (UnimplementedAuthServiceServer) GetJwks(context.Context, *GetJwksRequest) (*Jwks, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetJwks not implemented")
@@ -300,6 +354,42 @@ func _AuthService_WhoAmI_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AuthService_ChangePassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ChangePasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).ChangePassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_ChangePassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).ChangePassword(ctx, req.(*ChangePasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AuthService_CompletePasswordReset_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(CompletePasswordResetRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AuthServiceServer).CompletePasswordReset(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AuthService_CompletePasswordReset_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AuthServiceServer).CompletePasswordReset(ctx, req.(*CompletePasswordResetRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _AuthService_GetJwks_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(GetJwksRequest)
 	if err := dec(in); err != nil {
@@ -344,6 +434,14 @@ var AuthService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WhoAmI",
 			Handler:    _AuthService_WhoAmI_Handler,
+		},
+		{
+			MethodName: "ChangePassword",
+			Handler:    _AuthService_ChangePassword_Handler,
+		},
+		{
+			MethodName: "CompletePasswordReset",
+			Handler:    _AuthService_CompletePasswordReset_Handler,
 		},
 		{
 			MethodName: "GetJwks",

@@ -40,6 +40,8 @@ const (
 	SessionRevokeReason_SESSION_REVOKE_REASON_ADMINISTRATOR SessionRevokeReason = 4
 	// The user's password changed.
 	SessionRevokeReason_SESSION_REVOKE_REASON_PASSWORD_CHANGED SessionRevokeReason = 5
+	// An administrator reset the user's password.
+	SessionRevokeReason_SESSION_REVOKE_REASON_PASSWORD_RESET SessionRevokeReason = 6
 )
 
 // Enum value maps for SessionRevokeReason.
@@ -51,6 +53,7 @@ var (
 		3: "SESSION_REVOKE_REASON_USER_DEACTIVATED",
 		4: "SESSION_REVOKE_REASON_ADMINISTRATOR",
 		5: "SESSION_REVOKE_REASON_PASSWORD_CHANGED",
+		6: "SESSION_REVOKE_REASON_PASSWORD_RESET",
 	}
 	SessionRevokeReason_value = map[string]int32{
 		"SESSION_REVOKE_REASON_UNSPECIFIED":         0,
@@ -59,6 +62,7 @@ var (
 		"SESSION_REVOKE_REASON_USER_DEACTIVATED":    3,
 		"SESSION_REVOKE_REASON_ADMINISTRATOR":       4,
 		"SESSION_REVOKE_REASON_PASSWORD_CHANGED":    5,
+		"SESSION_REVOKE_REASON_PASSWORD_RESET":      6,
 	}
 )
 
@@ -1328,6 +1332,173 @@ func (x *SessionRevoked) GetReason() SessionRevokeReason {
 	return SessionRevokeReason_SESSION_REVOKE_REASON_UNSPECIFIED
 }
 
+// PasswordChanged: a user's password was replaced, by themselves
+// (ChangePassword) or with a one-time token (CompletePasswordReset).
+type PasswordChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant) of the user.
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The user whose password changed.
+	UserId string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Who changed it: the user themselves.
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When the change was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// Whether a one-time token was used (a reset, or the first password of
+	// an account that had to choose one).
+	WithToken     bool `protobuf:"varint,5,opt,name=with_token,json=withToken,proto3" json:"with_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PasswordChanged) Reset() {
+	*x = PasswordChanged{}
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PasswordChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PasswordChanged) ProtoMessage() {}
+
+func (x *PasswordChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PasswordChanged.ProtoReflect.Descriptor instead.
+func (*PasswordChanged) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *PasswordChanged) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *PasswordChanged) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *PasswordChanged) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *PasswordChanged) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *PasswordChanged) GetWithToken() bool {
+	if x != nil {
+		return x.WithToken
+	}
+	return false
+}
+
+// PasswordReset: an administrator reset a user's password; the old one no
+// longer works and a one-time token was issued.
+type PasswordReset struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant) of the user.
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The user whose password was reset.
+	UserId string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// The administrator who reset it.
+	ActorId string `protobuf:"bytes,3,opt,name=actor_id,json=actorId,proto3" json:"actor_id,omitempty"`
+	// When the reset was committed.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// When the token stops working.
+	TokenExpireTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=token_expire_time,json=tokenExpireTime,proto3" json:"token_expire_time,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *PasswordReset) Reset() {
+	*x = PasswordReset{}
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PasswordReset) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PasswordReset) ProtoMessage() {}
+
+func (x *PasswordReset) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PasswordReset.ProtoReflect.Descriptor instead.
+func (*PasswordReset) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PasswordReset) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *PasswordReset) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *PasswordReset) GetActorId() string {
+	if x != nil {
+		return x.ActorId
+	}
+	return ""
+}
+
+func (x *PasswordReset) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *PasswordReset) GetTokenExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.TokenExpireTime
+	}
+	return nil
+}
+
 // ApiKeyCreated: a partner API key was issued.
 type ApiKeyCreated struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1353,7 +1524,7 @@ type ApiKeyCreated struct {
 
 func (x *ApiKeyCreated) Reset() {
 	*x = ApiKeyCreated{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[13]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1365,7 +1536,7 @@ func (x *ApiKeyCreated) String() string {
 func (*ApiKeyCreated) ProtoMessage() {}
 
 func (x *ApiKeyCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[13]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1378,7 +1549,7 @@ func (x *ApiKeyCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKeyCreated.ProtoReflect.Descriptor instead.
 func (*ApiKeyCreated) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{13}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *ApiKeyCreated) GetCompanyId() string {
@@ -1456,7 +1627,7 @@ type ApiKeyRevoked struct {
 
 func (x *ApiKeyRevoked) Reset() {
 	*x = ApiKeyRevoked{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[14]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1468,7 +1639,7 @@ func (x *ApiKeyRevoked) String() string {
 func (*ApiKeyRevoked) ProtoMessage() {}
 
 func (x *ApiKeyRevoked) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[14]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1481,7 +1652,7 @@ func (x *ApiKeyRevoked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKeyRevoked.ProtoReflect.Descriptor instead.
 func (*ApiKeyRevoked) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{14}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ApiKeyRevoked) GetCompanyId() string {
@@ -1544,7 +1715,7 @@ type SigningKeyRotated struct {
 
 func (x *SigningKeyRotated) Reset() {
 	*x = SigningKeyRotated{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1556,7 +1727,7 @@ func (x *SigningKeyRotated) String() string {
 func (*SigningKeyRotated) ProtoMessage() {}
 
 func (x *SigningKeyRotated) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1569,7 +1740,7 @@ func (x *SigningKeyRotated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SigningKeyRotated.ProtoReflect.Descriptor instead.
 func (*SigningKeyRotated) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{15}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *SigningKeyRotated) GetCompanyId() string {
@@ -1778,6 +1949,27 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\auser_id\x18\x05 \x01(\tR\x06userId\x12@\n" +
 	"\x06reason\x18\x06 \x01(\x0e2(.ariesone.company.v1.SessionRevokeReasonR\x06reason:\x10\xc2\xf3\x18\f\n" +
 	"\n" +
+	"users.read\"\xd0\x01\n" +
+	"\x0fPasswordChanged\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12\x1d\n" +
+	"\n" +
+	"with_token\x18\x05 \x01(\bR\twithToken:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
+	"users.read\"\xf7\x01\n" +
+	"\rPasswordReset\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x19\n" +
+	"\bactor_id\x18\x03 \x01(\tR\aactorId\x129\n" +
+	"\n" +
+	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12F\n" +
+	"\x11token_expire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftokenExpireTime:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
 	"users.read\"\xdd\x02\n" +
 	"\rApiKeyCreated\x12\x1d\n" +
 	"\n" +
@@ -1814,14 +2006,15 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"\talgorithm\x18\x05 \x01(\tR\talgorithm\x12&\n" +
 	"\x0fprevious_key_id\x18\x06 \x01(\tR\rpreviousKeyId\x12S\n" +
 	"\x18previous_key_retire_time\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\x15previousKeyRetireTime:\x12\xc2\xf3\x18\x0e\n" +
-	"\fcompany.read*\x8e\x02\n" +
+	"\fcompany.read*\xb8\x02\n" +
 	"\x13SessionRevokeReason\x12%\n" +
 	"!SESSION_REVOKE_REASON_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cSESSION_REVOKE_REASON_LOGOUT\x10\x01\x12-\n" +
 	")SESSION_REVOKE_REASON_REFRESH_TOKEN_REUSE\x10\x02\x12*\n" +
 	"&SESSION_REVOKE_REASON_USER_DEACTIVATED\x10\x03\x12'\n" +
 	"#SESSION_REVOKE_REASON_ADMINISTRATOR\x10\x04\x12*\n" +
-	"&SESSION_REVOKE_REASON_PASSWORD_CHANGED\x10\x05BCZAgithub.com/ariesone/ariesone/gen/go/ariesone/company/v1;companyv1b\x06proto3"
+	"&SESSION_REVOKE_REASON_PASSWORD_CHANGED\x10\x05\x12(\n" +
+	"$SESSION_REVOKE_REASON_PASSWORD_RESET\x10\x06BCZAgithub.com/ariesone/ariesone/gen/go/ariesone/company/v1;companyv1b\x06proto3"
 
 var (
 	file_ariesone_company_v1_events_proto_rawDescOnce sync.Once
@@ -1836,7 +2029,7 @@ func file_ariesone_company_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_company_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ariesone_company_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_ariesone_company_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_ariesone_company_v1_events_proto_goTypes = []any{
 	(SessionRevokeReason)(0),      // 0: ariesone.company.v1.SessionRevokeReason
 	(*CompanyCreated)(nil),        // 1: ariesone.company.v1.CompanyCreated
@@ -1852,48 +2045,53 @@ var file_ariesone_company_v1_events_proto_goTypes = []any{
 	(*UserReactivated)(nil),       // 11: ariesone.company.v1.UserReactivated
 	(*SessionStarted)(nil),        // 12: ariesone.company.v1.SessionStarted
 	(*SessionRevoked)(nil),        // 13: ariesone.company.v1.SessionRevoked
-	(*ApiKeyCreated)(nil),         // 14: ariesone.company.v1.ApiKeyCreated
-	(*ApiKeyRevoked)(nil),         // 15: ariesone.company.v1.ApiKeyRevoked
-	(*SigningKeyRotated)(nil),     // 16: ariesone.company.v1.SigningKeyRotated
-	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
-	(LocationType)(0),             // 18: ariesone.company.v1.LocationType
-	(Role)(0),                     // 19: ariesone.company.v1.Role
-	(UserStatus)(0),               // 20: ariesone.company.v1.UserStatus
+	(*PasswordChanged)(nil),       // 14: ariesone.company.v1.PasswordChanged
+	(*PasswordReset)(nil),         // 15: ariesone.company.v1.PasswordReset
+	(*ApiKeyCreated)(nil),         // 16: ariesone.company.v1.ApiKeyCreated
+	(*ApiKeyRevoked)(nil),         // 17: ariesone.company.v1.ApiKeyRevoked
+	(*SigningKeyRotated)(nil),     // 18: ariesone.company.v1.SigningKeyRotated
+	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
+	(LocationType)(0),             // 20: ariesone.company.v1.LocationType
+	(Role)(0),                     // 21: ariesone.company.v1.Role
+	(UserStatus)(0),               // 22: ariesone.company.v1.UserStatus
 }
 var file_ariesone_company_v1_events_proto_depIdxs = []int32{
-	17, // 0: ariesone.company.v1.CompanyCreated.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 1: ariesone.company.v1.CompanyUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 2: ariesone.company.v1.LocationCreated.occur_time:type_name -> google.protobuf.Timestamp
-	18, // 3: ariesone.company.v1.LocationCreated.type:type_name -> ariesone.company.v1.LocationType
-	17, // 4: ariesone.company.v1.LocationUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	18, // 5: ariesone.company.v1.LocationUpdated.type:type_name -> ariesone.company.v1.LocationType
-	17, // 6: ariesone.company.v1.LocationDeleted.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 7: ariesone.company.v1.LocationUndeleted.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 8: ariesone.company.v1.UserCreated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 9: ariesone.company.v1.UserCreated.roles:type_name -> ariesone.company.v1.Role
-	17, // 10: ariesone.company.v1.UserUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 11: ariesone.company.v1.UserRolesChanged.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 12: ariesone.company.v1.UserRolesChanged.previous_roles:type_name -> ariesone.company.v1.Role
-	19, // 13: ariesone.company.v1.UserRolesChanged.roles:type_name -> ariesone.company.v1.Role
-	17, // 14: ariesone.company.v1.UserDeactivated.occur_time:type_name -> google.protobuf.Timestamp
-	20, // 15: ariesone.company.v1.UserDeactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
-	17, // 16: ariesone.company.v1.UserReactivated.occur_time:type_name -> google.protobuf.Timestamp
-	20, // 17: ariesone.company.v1.UserReactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
-	17, // 18: ariesone.company.v1.SessionStarted.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 19: ariesone.company.v1.SessionStarted.expire_time:type_name -> google.protobuf.Timestamp
-	17, // 20: ariesone.company.v1.SessionRevoked.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 0: ariesone.company.v1.CompanyCreated.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 1: ariesone.company.v1.CompanyUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 2: ariesone.company.v1.LocationCreated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 3: ariesone.company.v1.LocationCreated.type:type_name -> ariesone.company.v1.LocationType
+	19, // 4: ariesone.company.v1.LocationUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 5: ariesone.company.v1.LocationUpdated.type:type_name -> ariesone.company.v1.LocationType
+	19, // 6: ariesone.company.v1.LocationDeleted.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 7: ariesone.company.v1.LocationUndeleted.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 8: ariesone.company.v1.UserCreated.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 9: ariesone.company.v1.UserCreated.roles:type_name -> ariesone.company.v1.Role
+	19, // 10: ariesone.company.v1.UserUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 11: ariesone.company.v1.UserRolesChanged.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 12: ariesone.company.v1.UserRolesChanged.previous_roles:type_name -> ariesone.company.v1.Role
+	21, // 13: ariesone.company.v1.UserRolesChanged.roles:type_name -> ariesone.company.v1.Role
+	19, // 14: ariesone.company.v1.UserDeactivated.occur_time:type_name -> google.protobuf.Timestamp
+	22, // 15: ariesone.company.v1.UserDeactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
+	19, // 16: ariesone.company.v1.UserReactivated.occur_time:type_name -> google.protobuf.Timestamp
+	22, // 17: ariesone.company.v1.UserReactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
+	19, // 18: ariesone.company.v1.SessionStarted.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 19: ariesone.company.v1.SessionStarted.expire_time:type_name -> google.protobuf.Timestamp
+	19, // 20: ariesone.company.v1.SessionRevoked.occur_time:type_name -> google.protobuf.Timestamp
 	0,  // 21: ariesone.company.v1.SessionRevoked.reason:type_name -> ariesone.company.v1.SessionRevokeReason
-	17, // 22: ariesone.company.v1.ApiKeyCreated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 23: ariesone.company.v1.ApiKeyCreated.roles:type_name -> ariesone.company.v1.Role
-	17, // 24: ariesone.company.v1.ApiKeyCreated.expire_time:type_name -> google.protobuf.Timestamp
-	17, // 25: ariesone.company.v1.ApiKeyRevoked.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 26: ariesone.company.v1.SigningKeyRotated.occur_time:type_name -> google.protobuf.Timestamp
-	17, // 27: ariesone.company.v1.SigningKeyRotated.previous_key_retire_time:type_name -> google.protobuf.Timestamp
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	19, // 22: ariesone.company.v1.PasswordChanged.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 23: ariesone.company.v1.PasswordReset.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 24: ariesone.company.v1.PasswordReset.token_expire_time:type_name -> google.protobuf.Timestamp
+	19, // 25: ariesone.company.v1.ApiKeyCreated.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 26: ariesone.company.v1.ApiKeyCreated.roles:type_name -> ariesone.company.v1.Role
+	19, // 27: ariesone.company.v1.ApiKeyCreated.expire_time:type_name -> google.protobuf.Timestamp
+	19, // 28: ariesone.company.v1.ApiKeyRevoked.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 29: ariesone.company.v1.SigningKeyRotated.occur_time:type_name -> google.protobuf.Timestamp
+	19, // 30: ariesone.company.v1.SigningKeyRotated.previous_key_retire_time:type_name -> google.protobuf.Timestamp
+	31, // [31:31] is the sub-list for method output_type
+	31, // [31:31] is the sub-list for method input_type
+	31, // [31:31] is the sub-list for extension type_name
+	31, // [31:31] is the sub-list for extension extendee
+	0,  // [0:31] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_company_v1_events_proto_init() }
@@ -1910,7 +2108,7 @@ func file_ariesone_company_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_company_v1_events_proto_rawDesc), len(file_ariesone_company_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   16,
+			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

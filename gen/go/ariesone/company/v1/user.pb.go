@@ -84,6 +84,117 @@ func (UserStatus) EnumDescriptor() ([]byte, []int) {
 	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{0}
 }
 
+// ResetUserPasswordRequest names the user whose password to reset.
+type ResetUserPasswordRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The user's id.
+	Id            string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetUserPasswordRequest) Reset() {
+	*x = ResetUserPasswordRequest{}
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserPasswordRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserPasswordRequest) ProtoMessage() {}
+
+func (x *ResetUserPasswordRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserPasswordRequest.ProtoReflect.Descriptor instead.
+func (*ResetUserPasswordRequest) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *ResetUserPasswordRequest) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// ResetUserPasswordResponse carries the one-time token, the only time it is
+// shown.
+type ResetUserPasswordResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Give this to the user; it works once, for CompletePasswordReset.
+	ResetToken string `protobuf:"bytes,1,opt,name=reset_token,json=resetToken,proto3" json:"reset_token,omitempty"`
+	// When the token stops working.
+	ExpireTime *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=expire_time,json=expireTime,proto3" json:"expire_time,omitempty"`
+	// Sessions of the user that were revoked.
+	RevokedSessions int32 `protobuf:"varint,3,opt,name=revoked_sessions,json=revokedSessions,proto3" json:"revoked_sessions,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *ResetUserPasswordResponse) Reset() {
+	*x = ResetUserPasswordResponse{}
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetUserPasswordResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetUserPasswordResponse) ProtoMessage() {}
+
+func (x *ResetUserPasswordResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetUserPasswordResponse.ProtoReflect.Descriptor instead.
+func (*ResetUserPasswordResponse) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *ResetUserPasswordResponse) GetResetToken() string {
+	if x != nil {
+		return x.ResetToken
+	}
+	return ""
+}
+
+func (x *ResetUserPasswordResponse) GetExpireTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpireTime
+	}
+	return nil
+}
+
+func (x *ResetUserPasswordResponse) GetRevokedSessions() int32 {
+	if x != nil {
+		return x.RevokedSessions
+	}
+	return 0
+}
+
 // User is a person who signs in to one company.
 type User struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -117,7 +228,7 @@ type User struct {
 
 func (x *User) Reset() {
 	*x = User{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[0]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -129,7 +240,7 @@ func (x *User) String() string {
 func (*User) ProtoMessage() {}
 
 func (x *User) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[0]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -142,7 +253,7 @@ func (x *User) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use User.ProtoReflect.Descriptor instead.
 func (*User) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{0}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *User) GetId() string {
@@ -233,7 +344,7 @@ type GetUserRequest struct {
 
 func (x *GetUserRequest) Reset() {
 	*x = GetUserRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[1]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -245,7 +356,7 @@ func (x *GetUserRequest) String() string {
 func (*GetUserRequest) ProtoMessage() {}
 
 func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[1]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -258,7 +369,7 @@ func (x *GetUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetUserRequest.ProtoReflect.Descriptor instead.
 func (*GetUserRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{1}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *GetUserRequest) GetId() string {
@@ -285,7 +396,7 @@ type ListUsersRequest struct {
 
 func (x *ListUsersRequest) Reset() {
 	*x = ListUsersRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[2]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -297,7 +408,7 @@ func (x *ListUsersRequest) String() string {
 func (*ListUsersRequest) ProtoMessage() {}
 
 func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[2]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -310,7 +421,7 @@ func (x *ListUsersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersRequest.ProtoReflect.Descriptor instead.
 func (*ListUsersRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{2}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListUsersRequest) GetPageSize() int32 {
@@ -354,7 +465,7 @@ type ListUsersResponse struct {
 
 func (x *ListUsersResponse) Reset() {
 	*x = ListUsersResponse{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[3]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -366,7 +477,7 @@ func (x *ListUsersResponse) String() string {
 func (*ListUsersResponse) ProtoMessage() {}
 
 func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[3]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -379,7 +490,7 @@ func (x *ListUsersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListUsersResponse.ProtoReflect.Descriptor instead.
 func (*ListUsersResponse) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{3}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ListUsersResponse) GetUsers() []*User {
@@ -413,7 +524,7 @@ type CreateUserRequest struct {
 
 func (x *CreateUserRequest) Reset() {
 	*x = CreateUserRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[4]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -425,7 +536,7 @@ func (x *CreateUserRequest) String() string {
 func (*CreateUserRequest) ProtoMessage() {}
 
 func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[4]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -438,7 +549,7 @@ func (x *CreateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateUserRequest.ProtoReflect.Descriptor instead.
 func (*CreateUserRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{4}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CreateUserRequest) GetUser() *User {
@@ -484,7 +595,7 @@ type UpdateUserRequest struct {
 
 func (x *UpdateUserRequest) Reset() {
 	*x = UpdateUserRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[5]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -496,7 +607,7 @@ func (x *UpdateUserRequest) String() string {
 func (*UpdateUserRequest) ProtoMessage() {}
 
 func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[5]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -509,7 +620,7 @@ func (x *UpdateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateUserRequest.ProtoReflect.Descriptor instead.
 func (*UpdateUserRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{5}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *UpdateUserRequest) GetUser() *User {
@@ -541,7 +652,7 @@ type SetUserRolesRequest struct {
 
 func (x *SetUserRolesRequest) Reset() {
 	*x = SetUserRolesRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[6]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -553,7 +664,7 @@ func (x *SetUserRolesRequest) String() string {
 func (*SetUserRolesRequest) ProtoMessage() {}
 
 func (x *SetUserRolesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[6]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -566,7 +677,7 @@ func (x *SetUserRolesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SetUserRolesRequest.ProtoReflect.Descriptor instead.
 func (*SetUserRolesRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{6}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *SetUserRolesRequest) GetId() string {
@@ -603,7 +714,7 @@ type DeactivateUserRequest struct {
 
 func (x *DeactivateUserRequest) Reset() {
 	*x = DeactivateUserRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[7]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -615,7 +726,7 @@ func (x *DeactivateUserRequest) String() string {
 func (*DeactivateUserRequest) ProtoMessage() {}
 
 func (x *DeactivateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[7]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -628,7 +739,7 @@ func (x *DeactivateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeactivateUserRequest.ProtoReflect.Descriptor instead.
 func (*DeactivateUserRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{7}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *DeactivateUserRequest) GetId() string {
@@ -658,7 +769,7 @@ type ReactivateUserRequest struct {
 
 func (x *ReactivateUserRequest) Reset() {
 	*x = ReactivateUserRequest{}
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[8]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -670,7 +781,7 @@ func (x *ReactivateUserRequest) String() string {
 func (*ReactivateUserRequest) ProtoMessage() {}
 
 func (x *ReactivateUserRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_user_proto_msgTypes[8]
+	mi := &file_ariesone_company_v1_user_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -683,7 +794,7 @@ func (x *ReactivateUserRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReactivateUserRequest.ProtoReflect.Descriptor instead.
 func (*ReactivateUserRequest) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{8}
+	return file_ariesone_company_v1_user_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *ReactivateUserRequest) GetId() string {
@@ -704,7 +815,15 @@ var File_ariesone_company_v1_user_proto protoreflect.FileDescriptor
 
 const file_ariesone_company_v1_user_proto_rawDesc = "" +
 	"\n" +
-	"\x1eariesone/company/v1/user.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"\xc4\x04\n" +
+	"\x1eariesone/company/v1/user.proto\x12\x13ariesone.company.v1\x1a\"ariesone/auth/v1/annotations.proto\x1a\x1eariesone/company/v1/role.proto\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/api/field_behavior.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a.protoc-gen-openapiv2/options/annotations.proto\"4\n" +
+	"\x18ResetUserPasswordRequest\x12\x18\n" +
+	"\x02id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x02id\"\xa4\x01\n" +
+	"\x19ResetUserPasswordResponse\x12\x1f\n" +
+	"\vreset_token\x18\x01 \x01(\tR\n" +
+	"resetToken\x12;\n" +
+	"\vexpire_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"expireTime\x12)\n" +
+	"\x10revoked_sessions\x18\x03 \x01(\x05R\x0frevokedSessions\"\xc4\x04\n" +
 	"\x04User\x12\x1e\n" +
 	"\x02id\x18\x01 \x01(\tB\x0e\x92A\b\xca>\x05\xfa\x02\x02id\xe0A\x03R\x02id\x12&\n" +
 	"\x05email\x18\x02 \x01(\tB\x10\xe0A\x05\xbaH\n" +
@@ -760,7 +879,7 @@ const file_ariesone_company_v1_user_proto_rawDesc = "" +
 	"\x17USER_STATUS_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12USER_STATUS_ACTIVE\x10\x01\x12\x1b\n" +
 	"\x17USER_STATUS_DEACTIVATED\x10\x02\x12\x16\n" +
-	"\x12USER_STATUS_LOCKED\x10\x032\xcb\a\n" +
+	"\x12USER_STATUS_LOCKED\x10\x032\x80\t\n" +
 	"\vUserService\x12u\n" +
 	"\aGetUser\x12#.ariesone.company.v1.GetUserRequest\x1a\x19.ariesone.company.v1.User\"*\xc2\xf3\x18\f\n" +
 	"\n" +
@@ -779,7 +898,9 @@ const file_ariesone_company_v1_user_proto_rawDesc = "" +
 	"\x0eDeactivateUser\x12*.ariesone.company.v1.DeactivateUserRequest\x1a\x19.ariesone.company.v1.User\"9\xc2\xf3\x18\r\n" +
 	"\vusers.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/users/{id}:deactivate\x12\x92\x01\n" +
 	"\x0eReactivateUser\x12*.ariesone.company.v1.ReactivateUserRequest\x1a\x19.ariesone.company.v1.User\"9\xc2\xf3\x18\r\n" +
-	"\vusers.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/users/{id}:reactivateBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/company/v1;companyv1b\x06proto3"
+	"\vusers.write\x82\xd3\xe4\x93\x02\":\x01*\"\x1d/api/v1/users/{id}:reactivate\x12\xb2\x01\n" +
+	"\x11ResetUserPassword\x12-.ariesone.company.v1.ResetUserPasswordRequest\x1a..ariesone.company.v1.ResetUserPasswordResponse\">\xc2\xf3\x18\x0f\n" +
+	"\vusers.write(\x01\x82\xd3\xe4\x93\x02%:\x01*\" /api/v1/users/{id}:resetPasswordBCZAgithub.com/ariesone/ariesone/gen/go/ariesone/company/v1;companyv1b\x06proto3"
 
 var (
 	file_ariesone_company_v1_user_proto_rawDescOnce sync.Once
@@ -794,54 +915,59 @@ func file_ariesone_company_v1_user_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_company_v1_user_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ariesone_company_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_ariesone_company_v1_user_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_ariesone_company_v1_user_proto_goTypes = []any{
-	(UserStatus)(0),               // 0: ariesone.company.v1.UserStatus
-	(*User)(nil),                  // 1: ariesone.company.v1.User
-	(*GetUserRequest)(nil),        // 2: ariesone.company.v1.GetUserRequest
-	(*ListUsersRequest)(nil),      // 3: ariesone.company.v1.ListUsersRequest
-	(*ListUsersResponse)(nil),     // 4: ariesone.company.v1.ListUsersResponse
-	(*CreateUserRequest)(nil),     // 5: ariesone.company.v1.CreateUserRequest
-	(*UpdateUserRequest)(nil),     // 6: ariesone.company.v1.UpdateUserRequest
-	(*SetUserRolesRequest)(nil),   // 7: ariesone.company.v1.SetUserRolesRequest
-	(*DeactivateUserRequest)(nil), // 8: ariesone.company.v1.DeactivateUserRequest
-	(*ReactivateUserRequest)(nil), // 9: ariesone.company.v1.ReactivateUserRequest
-	(Role)(0),                     // 10: ariesone.company.v1.Role
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
-	(*fieldmaskpb.FieldMask)(nil), // 12: google.protobuf.FieldMask
+	(UserStatus)(0),                   // 0: ariesone.company.v1.UserStatus
+	(*ResetUserPasswordRequest)(nil),  // 1: ariesone.company.v1.ResetUserPasswordRequest
+	(*ResetUserPasswordResponse)(nil), // 2: ariesone.company.v1.ResetUserPasswordResponse
+	(*User)(nil),                      // 3: ariesone.company.v1.User
+	(*GetUserRequest)(nil),            // 4: ariesone.company.v1.GetUserRequest
+	(*ListUsersRequest)(nil),          // 5: ariesone.company.v1.ListUsersRequest
+	(*ListUsersResponse)(nil),         // 6: ariesone.company.v1.ListUsersResponse
+	(*CreateUserRequest)(nil),         // 7: ariesone.company.v1.CreateUserRequest
+	(*UpdateUserRequest)(nil),         // 8: ariesone.company.v1.UpdateUserRequest
+	(*SetUserRolesRequest)(nil),       // 9: ariesone.company.v1.SetUserRolesRequest
+	(*DeactivateUserRequest)(nil),     // 10: ariesone.company.v1.DeactivateUserRequest
+	(*ReactivateUserRequest)(nil),     // 11: ariesone.company.v1.ReactivateUserRequest
+	(*timestamppb.Timestamp)(nil),     // 12: google.protobuf.Timestamp
+	(Role)(0),                         // 13: ariesone.company.v1.Role
+	(*fieldmaskpb.FieldMask)(nil),     // 14: google.protobuf.FieldMask
 }
 var file_ariesone_company_v1_user_proto_depIdxs = []int32{
-	10, // 0: ariesone.company.v1.User.roles:type_name -> ariesone.company.v1.Role
-	0,  // 1: ariesone.company.v1.User.status:type_name -> ariesone.company.v1.UserStatus
-	11, // 2: ariesone.company.v1.User.last_login_time:type_name -> google.protobuf.Timestamp
-	11, // 3: ariesone.company.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	11, // 4: ariesone.company.v1.User.update_time:type_name -> google.protobuf.Timestamp
-	10, // 5: ariesone.company.v1.ListUsersRequest.role:type_name -> ariesone.company.v1.Role
-	1,  // 6: ariesone.company.v1.ListUsersResponse.users:type_name -> ariesone.company.v1.User
-	1,  // 7: ariesone.company.v1.CreateUserRequest.user:type_name -> ariesone.company.v1.User
-	10, // 8: ariesone.company.v1.CreateUserRequest.roles:type_name -> ariesone.company.v1.Role
-	1,  // 9: ariesone.company.v1.UpdateUserRequest.user:type_name -> ariesone.company.v1.User
-	12, // 10: ariesone.company.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
-	10, // 11: ariesone.company.v1.SetUserRolesRequest.roles:type_name -> ariesone.company.v1.Role
-	2,  // 12: ariesone.company.v1.UserService.GetUser:input_type -> ariesone.company.v1.GetUserRequest
-	3,  // 13: ariesone.company.v1.UserService.ListUsers:input_type -> ariesone.company.v1.ListUsersRequest
-	5,  // 14: ariesone.company.v1.UserService.CreateUser:input_type -> ariesone.company.v1.CreateUserRequest
-	6,  // 15: ariesone.company.v1.UserService.UpdateUser:input_type -> ariesone.company.v1.UpdateUserRequest
-	7,  // 16: ariesone.company.v1.UserService.SetUserRoles:input_type -> ariesone.company.v1.SetUserRolesRequest
-	8,  // 17: ariesone.company.v1.UserService.DeactivateUser:input_type -> ariesone.company.v1.DeactivateUserRequest
-	9,  // 18: ariesone.company.v1.UserService.ReactivateUser:input_type -> ariesone.company.v1.ReactivateUserRequest
-	1,  // 19: ariesone.company.v1.UserService.GetUser:output_type -> ariesone.company.v1.User
-	4,  // 20: ariesone.company.v1.UserService.ListUsers:output_type -> ariesone.company.v1.ListUsersResponse
-	1,  // 21: ariesone.company.v1.UserService.CreateUser:output_type -> ariesone.company.v1.User
-	1,  // 22: ariesone.company.v1.UserService.UpdateUser:output_type -> ariesone.company.v1.User
-	1,  // 23: ariesone.company.v1.UserService.SetUserRoles:output_type -> ariesone.company.v1.User
-	1,  // 24: ariesone.company.v1.UserService.DeactivateUser:output_type -> ariesone.company.v1.User
-	1,  // 25: ariesone.company.v1.UserService.ReactivateUser:output_type -> ariesone.company.v1.User
-	19, // [19:26] is the sub-list for method output_type
-	12, // [12:19] is the sub-list for method input_type
-	12, // [12:12] is the sub-list for extension type_name
-	12, // [12:12] is the sub-list for extension extendee
-	0,  // [0:12] is the sub-list for field type_name
+	12, // 0: ariesone.company.v1.ResetUserPasswordResponse.expire_time:type_name -> google.protobuf.Timestamp
+	13, // 1: ariesone.company.v1.User.roles:type_name -> ariesone.company.v1.Role
+	0,  // 2: ariesone.company.v1.User.status:type_name -> ariesone.company.v1.UserStatus
+	12, // 3: ariesone.company.v1.User.last_login_time:type_name -> google.protobuf.Timestamp
+	12, // 4: ariesone.company.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	12, // 5: ariesone.company.v1.User.update_time:type_name -> google.protobuf.Timestamp
+	13, // 6: ariesone.company.v1.ListUsersRequest.role:type_name -> ariesone.company.v1.Role
+	3,  // 7: ariesone.company.v1.ListUsersResponse.users:type_name -> ariesone.company.v1.User
+	3,  // 8: ariesone.company.v1.CreateUserRequest.user:type_name -> ariesone.company.v1.User
+	13, // 9: ariesone.company.v1.CreateUserRequest.roles:type_name -> ariesone.company.v1.Role
+	3,  // 10: ariesone.company.v1.UpdateUserRequest.user:type_name -> ariesone.company.v1.User
+	14, // 11: ariesone.company.v1.UpdateUserRequest.update_mask:type_name -> google.protobuf.FieldMask
+	13, // 12: ariesone.company.v1.SetUserRolesRequest.roles:type_name -> ariesone.company.v1.Role
+	4,  // 13: ariesone.company.v1.UserService.GetUser:input_type -> ariesone.company.v1.GetUserRequest
+	5,  // 14: ariesone.company.v1.UserService.ListUsers:input_type -> ariesone.company.v1.ListUsersRequest
+	7,  // 15: ariesone.company.v1.UserService.CreateUser:input_type -> ariesone.company.v1.CreateUserRequest
+	8,  // 16: ariesone.company.v1.UserService.UpdateUser:input_type -> ariesone.company.v1.UpdateUserRequest
+	9,  // 17: ariesone.company.v1.UserService.SetUserRoles:input_type -> ariesone.company.v1.SetUserRolesRequest
+	10, // 18: ariesone.company.v1.UserService.DeactivateUser:input_type -> ariesone.company.v1.DeactivateUserRequest
+	11, // 19: ariesone.company.v1.UserService.ReactivateUser:input_type -> ariesone.company.v1.ReactivateUserRequest
+	1,  // 20: ariesone.company.v1.UserService.ResetUserPassword:input_type -> ariesone.company.v1.ResetUserPasswordRequest
+	3,  // 21: ariesone.company.v1.UserService.GetUser:output_type -> ariesone.company.v1.User
+	6,  // 22: ariesone.company.v1.UserService.ListUsers:output_type -> ariesone.company.v1.ListUsersResponse
+	3,  // 23: ariesone.company.v1.UserService.CreateUser:output_type -> ariesone.company.v1.User
+	3,  // 24: ariesone.company.v1.UserService.UpdateUser:output_type -> ariesone.company.v1.User
+	3,  // 25: ariesone.company.v1.UserService.SetUserRoles:output_type -> ariesone.company.v1.User
+	3,  // 26: ariesone.company.v1.UserService.DeactivateUser:output_type -> ariesone.company.v1.User
+	3,  // 27: ariesone.company.v1.UserService.ReactivateUser:output_type -> ariesone.company.v1.User
+	2,  // 28: ariesone.company.v1.UserService.ResetUserPassword:output_type -> ariesone.company.v1.ResetUserPasswordResponse
+	21, // [21:29] is the sub-list for method output_type
+	13, // [13:21] is the sub-list for method input_type
+	13, // [13:13] is the sub-list for extension type_name
+	13, // [13:13] is the sub-list for extension extendee
+	0,  // [0:13] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_company_v1_user_proto_init() }
@@ -856,7 +982,7 @@ func file_ariesone_company_v1_user_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_company_v1_user_proto_rawDesc), len(file_ariesone_company_v1_user_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   9,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

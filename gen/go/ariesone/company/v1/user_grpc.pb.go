@@ -19,13 +19,14 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	UserService_GetUser_FullMethodName        = "/ariesone.company.v1.UserService/GetUser"
-	UserService_ListUsers_FullMethodName      = "/ariesone.company.v1.UserService/ListUsers"
-	UserService_CreateUser_FullMethodName     = "/ariesone.company.v1.UserService/CreateUser"
-	UserService_UpdateUser_FullMethodName     = "/ariesone.company.v1.UserService/UpdateUser"
-	UserService_SetUserRoles_FullMethodName   = "/ariesone.company.v1.UserService/SetUserRoles"
-	UserService_DeactivateUser_FullMethodName = "/ariesone.company.v1.UserService/DeactivateUser"
-	UserService_ReactivateUser_FullMethodName = "/ariesone.company.v1.UserService/ReactivateUser"
+	UserService_GetUser_FullMethodName           = "/ariesone.company.v1.UserService/GetUser"
+	UserService_ListUsers_FullMethodName         = "/ariesone.company.v1.UserService/ListUsers"
+	UserService_CreateUser_FullMethodName        = "/ariesone.company.v1.UserService/CreateUser"
+	UserService_UpdateUser_FullMethodName        = "/ariesone.company.v1.UserService/UpdateUser"
+	UserService_SetUserRoles_FullMethodName      = "/ariesone.company.v1.UserService/SetUserRoles"
+	UserService_DeactivateUser_FullMethodName    = "/ariesone.company.v1.UserService/DeactivateUser"
+	UserService_ReactivateUser_FullMethodName    = "/ariesone.company.v1.UserService/ReactivateUser"
+	UserService_ResetUserPassword_FullMethodName = "/ariesone.company.v1.UserService/ResetUserPassword"
 )
 
 // UserServiceClient is the client API for UserService service.
@@ -53,6 +54,13 @@ type UserServiceClient interface {
 	DeactivateUser(ctx context.Context, in *DeactivateUserRequest, opts ...grpc.CallOption) (*User, error)
 	// ReactivateUser lets a deactivated user sign in again.
 	ReactivateUser(ctx context.Context, in *ReactivateUserRequest, opts ...grpc.CallOption) (*User, error)
+	// ResetUserPassword is an administrator's answer to a forgotten or leaked
+	// password: the user's password stops working, every session of theirs
+	// ends, and a one-time token (stored only hashed, valid for
+	// PASSWORD_RESET_TTL) comes back, to hand to the user for
+	// CompletePasswordReset. A new reset replaces an unused token. Resetting
+	// an owner's password needs an owner.
+	ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*ResetUserPasswordResponse, error)
 }
 
 type userServiceClient struct {
@@ -133,6 +141,16 @@ func (c *userServiceClient) ReactivateUser(ctx context.Context, in *ReactivateUs
 	return out, nil
 }
 
+func (c *userServiceClient) ResetUserPassword(ctx context.Context, in *ResetUserPasswordRequest, opts ...grpc.CallOption) (*ResetUserPasswordResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResetUserPasswordResponse)
+	err := c.cc.Invoke(ctx, UserService_ResetUserPassword_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // UserServiceServer is the server API for UserService service.
 // All implementations must embed UnimplementedUserServiceServer
 // for forward compatibility.
@@ -158,6 +176,13 @@ type UserServiceServer interface {
 	DeactivateUser(context.Context, *DeactivateUserRequest) (*User, error)
 	// ReactivateUser lets a deactivated user sign in again.
 	ReactivateUser(context.Context, *ReactivateUserRequest) (*User, error)
+	// ResetUserPassword is an administrator's answer to a forgotten or leaked
+	// password: the user's password stops working, every session of theirs
+	// ends, and a one-time token (stored only hashed, valid for
+	// PASSWORD_RESET_TTL) comes back, to hand to the user for
+	// CompletePasswordReset. A new reset replaces an unused token. Resetting
+	// an owner's password needs an owner.
+	ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*ResetUserPasswordResponse, error)
 	mustEmbedUnimplementedUserServiceServer()
 }
 
@@ -188,6 +213,9 @@ func (UnimplementedUserServiceServer) DeactivateUser(context.Context, *Deactivat
 }
 func (UnimplementedUserServiceServer) ReactivateUser(context.Context, *ReactivateUserRequest) (*User, error) {
 	return nil, status.Error(codes.Unimplemented, "method ReactivateUser not implemented")
+}
+func (UnimplementedUserServiceServer) ResetUserPassword(context.Context, *ResetUserPasswordRequest) (*ResetUserPasswordResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetUserPassword not implemented")
 }
 func (UnimplementedUserServiceServer) mustEmbedUnimplementedUserServiceServer() {}
 func (UnimplementedUserServiceServer) testEmbeddedByValue()                     {}
@@ -336,6 +364,24 @@ func _UserService_ReactivateUser_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _UserService_ResetUserPassword_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetUserPasswordRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(UserServiceServer).ResetUserPassword(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: UserService_ResetUserPassword_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(UserServiceServer).ResetUserPassword(ctx, req.(*ResetUserPasswordRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // UserService_ServiceDesc is the grpc.ServiceDesc for UserService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -370,6 +416,10 @@ var UserService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ReactivateUser",
 			Handler:    _UserService_ReactivateUser_Handler,
+		},
+		{
+			MethodName: "ResetUserPassword",
+			Handler:    _UserService_ResetUserPassword_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
