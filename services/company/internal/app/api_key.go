@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,10 +64,18 @@ func (a APIKeys) Exchange(ctx context.Context, key string) (TokenPair, error) {
 	var accepted bool
 	err = a.r.Store.UseAPIKey(ctx, companyID, id, func(u *domain.APIKeyUse) error {
 		now := a.r.Now.Stamp()
-		if u.Key.Authenticate(secretHash, now) != nil || !u.CompanyActive {
+		refused := u.Key.Authenticate(secretHash, now)
+		if refused != nil || !u.CompanyActive {
 			// The use's transaction commits (nothing changes), so the
 			// record written at its commit must say what the caller gets.
 			audit.NoteOutcome(ctx, apiKeyNotAccepted())
+			if errors.Is(refused, domain.ErrAPIKeyDisabled) {
+				// The record names the creator whose deactivation
+				// disabled the key: a partner still calling with it is
+				// explained by that user's record, not a mystery. The
+				// caller still learns nothing beyond "not accepted".
+				audit.NoteResource(ctx, AuditUserID, u.Key.CreatorUserID)
+			}
 			return nil
 		}
 		if u.Key.ShouldRecordUse(now) {
@@ -248,7 +257,9 @@ func (a APIKeys) List(ctx context.Context, caller identity.Principal, q ListAPIK
 }
 
 // Revoke stops a key of the caller's company from being exchanged.
-// Revoking a revoked key returns it unchanged (and records no event).
+// Revoking a revoked key returns it unchanged (and records no event). A key
+// disabled with its creator can still be revoked, which retires it in the
+// record whatever becomes of the creator.
 // Tokens already exchanged for it keep working until they expire, at most
 // the API-key token lifetime.
 func (a APIKeys) Revoke(ctx context.Context, caller identity.Principal, id string) (domain.APIKey, error) {

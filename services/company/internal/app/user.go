@@ -21,6 +21,9 @@ type UserRepository interface {
 	ListUsers(ctx context.Context, role domain.Role, showDeactivated bool, afterID string, limit int) ([]*domain.User, error)
 	CreateUser(ctx context.Context, u *domain.User, passwordHash, requestID string, requestHash []byte, check func(domain.Roster) error) (out *domain.User, replayed bool, err error)
 	UpdateUser(ctx context.Context, id string, fn func(domain.Roster, *domain.User) error) (u *domain.User, revokedSessions []string, err error)
+	// DisableCreatorAPIKeys disables the usable keys creator created and
+	// returns them; it joins the unit of work of ctx.
+	DisableCreatorAPIKeys(ctx context.Context, creatorID string, now time.Time, reason domain.APIKeyDisableReason) ([]domain.APIKey, error)
 }
 
 // Users are the user commands and queries: the caller's company's users,
@@ -280,10 +283,19 @@ type ReactivateUser struct {
 	Etag string
 }
 
-// Deactivate deactivates the user, which revokes their sessions in the same
-// transaction, and records UserDeactivated and one SessionRevoked per
-// session. Users cannot deactivate themselves; the last active owner
-// cannot be deactivated (both FAILED_PRECONDITION).
+// Deactivate deactivates the user, which revokes their sessions and
+// disables the API keys they created in the same transaction, and records
+// UserDeactivated, one SessionRevoked per session and one ApiKeyRevoked per
+// key. Users cannot deactivate themselves; the last active owner cannot be
+// deactivated (both FAILED_PRECONDITION).
+//
+// A key carries roles its creator chose from their own, so it must not
+// outlive their authority: a departed administrator's key would otherwise
+// keep their access for as long as nobody remembered it. ApiKeyRevoked is
+// what the platform's revocation stream reads (with the key id as the
+// subject), so every service refuses the tokens already exchanged for the
+// key as soon as the event arrives, not only when they expire; it has no
+// reason field, and the key's disable_reason says why.
 func (h Users) Deactivate(ctx context.Context, cmd DeactivateUser) (*domain.User, error) {
 	move := func(ctx context.Context, r domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		owners, err := activeOwners(ctx, r, u)
@@ -306,6 +318,20 @@ func (h Users) Deactivate(ctx context.Context, cmd DeactivateUser) (*domain.User
 				PreviousStatus: protoUserStatus(c.previous),
 			},
 		}}
+		for _, key := range c.disabled {
+			events = append(events, Event{
+				Type:       EventAPIKeyRevoked,
+				CompanyID:  c.tenant,
+				ResourceID: key.ID,
+				Payload: &companyv1.ApiKeyRevoked{
+					CompanyId: c.tenant,
+					ApiKeyId:  key.ID,
+					ActorId:   c.actor.ID,
+					OccurTime: timestamp(key.DisableTime),
+					Prefix:    key.Prefix,
+				},
+			})
+		}
 		for _, session := range c.revoked {
 			events = append(events, Event{
 				Type:       EventSessionRevoked,
@@ -327,6 +353,9 @@ func (h Users) Deactivate(ctx context.Context, cmd DeactivateUser) (*domain.User
 
 // Reactivate reactivates the user (clearing a lockout) and records
 // UserReactivated. Reactivating an active user is FAILED_PRECONDITION.
+// The API keys their deactivation disabled stay disabled: whoever
+// reactivates a user has not thereby vouched for every partner system the
+// user once gave a key, so an administrator issues new keys deliberately.
 func (h Users) Reactivate(ctx context.Context, cmd ReactivateUser) (*domain.User, error) {
 	move := func(_ context.Context, _ domain.Roster, actor domain.Actor, u *domain.User, now time.Time) error {
 		return u.Reactivate(actor, now)
@@ -355,12 +384,15 @@ type statusChange struct {
 	previous domain.UserStatus
 	// revoked lists the sessions the change revoked.
 	revoked []string
+	// disabled lists the API keys the change disabled.
+	disabled []domain.APIKey
 }
 
 // changeStatus checks the etag of user id, runs move on it in the
 // transaction that saves it, and records the events that describe the
 // change in the same unit of work. move gets the unit's context, for the
-// roster's queries.
+// roster's queries. A change that deactivates the user disables the keys
+// they created in the same unit of work.
 func (h Users) changeStatus(ctx context.Context, id, tag string,
 	move func(context.Context, domain.Roster, domain.Actor, *domain.User, time.Time) error,
 	events func(statusChange) []Event) (*domain.User, error) {
@@ -383,6 +415,12 @@ func (h Users) changeStatus(ctx context.Context, id, tag string,
 		})
 		if err != nil {
 			return nil, nil, err
+		}
+		if c.user.Status == domain.UserDeactivated && c.previous != domain.UserDeactivated {
+			c.disabled, err = h.r.Store.DisableCreatorAPIKeys(ctx, c.user.ID, c.user.UpdateTime, domain.APIKeyCreatorDeactivated)
+			if err != nil {
+				return nil, nil, err
+			}
 		}
 		return c.user, events(c), nil
 	})

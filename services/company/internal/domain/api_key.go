@@ -40,7 +40,10 @@ const (
 // issued.
 var ErrMalformedAPIKey = errors.New("malformed API key")
 
-// APIKey is a partner system's credential.
+// APIKey is a partner system's credential. It acts with the authority of
+// the user who created it: deactivating that user disables the key, and
+// nothing enables it again (reactivating the user does not); the answer to
+// a disabled key is a new one, created by an administrator.
 type APIKey struct {
 	ID        string
 	CompanyID string
@@ -61,6 +64,15 @@ type APIKey struct {
 	LastUsedTime time.Time
 	// RevokeTime is when the key was revoked; zero while usable.
 	RevokeTime time.Time
+	// DisableTime is when the key stopped working because its creator was
+	// deactivated, and DisableReason why; zero and "" otherwise. A key acts
+	// with its creator's authority, so it must not outlive it. Disabled is
+	// not revoked: the key list can tell "someone revoked it" from "its
+	// creator left". Nothing re-enables a key (reactivating the creator
+	// does not): an administrator creates a new one, or revokes the
+	// disabled one to retire it for good.
+	DisableTime   time.Time
+	DisableReason APIKeyDisableReason
 	// ExpireTime is when the key stops working; zero for never.
 	ExpireTime time.Time
 }
@@ -101,9 +113,16 @@ func ParseAPIKey(key string) (id string, secretHash []byte, err error) {
 	return raw.String(), sum[:], nil
 }
 
+// APIKeyDisableReason says why a key was disabled.
+type APIKeyDisableReason string
+
+// APIKeyCreatorDeactivated disables the keys of a user who is deactivated.
+const APIKeyCreatorDeactivated APIKeyDisableReason = "creator_deactivated"
+
 // Why an API key cannot be exchanged.
 var (
 	ErrAPIKeyRevoked     = errors.New("API key revoked")
+	ErrAPIKeyDisabled    = errors.New("API key disabled")
 	ErrAPIKeyExpired     = errors.New("API key expired")
 	ErrAPIKeyWrongSecret = errors.New("API key secret does not match")
 )
@@ -117,6 +136,8 @@ func (k APIKey) Authenticate(secretHash []byte, now time.Time) error {
 	switch {
 	case !k.RevokeTime.IsZero():
 		return ErrAPIKeyRevoked
+	case !k.DisableTime.IsZero():
+		return ErrAPIKeyDisabled
 	case !k.ExpireTime.IsZero() && !now.Before(k.ExpireTime):
 		return ErrAPIKeyExpired
 	}
@@ -130,8 +151,24 @@ func (k APIKey) ShouldRecordUse(now time.Time) bool {
 	return k.LastUsedTime.IsZero() || !now.Before(k.LastUsedTime.Add(apiKeyUseGranularity))
 }
 
+// EndTime is when the key stopped being exchangeable by revocation or by
+// being disabled, whichever came first; zero while neither happened. The
+// API shows it as the key's revoke_time, which is the field its clients
+// already read as "no longer usable".
+func (k APIKey) EndTime() time.Time {
+	switch {
+	case k.RevokeTime.IsZero():
+		return k.DisableTime
+	case k.DisableTime.IsZero() || k.RevokeTime.Before(k.DisableTime):
+		return k.RevokeTime
+	default:
+		return k.DisableTime
+	}
+}
+
 // Revoke stops the key at now; it reports false, changing nothing, when the
-// key was already revoked.
+// key was already revoked. A disabled key can be revoked: that retires it
+// for good in the record, whatever its creator's state.
 func (k *APIKey) Revoke(now time.Time) bool {
 	if !k.RevokeTime.IsZero() {
 		return false

@@ -95,6 +95,7 @@ func TestAPIKeyAuthenticate(t *testing.T) {
 	revoked := APIKey{SecretHash: hash, RevokeTime: now.Add(-time.Second)}
 	expired := APIKey{SecretHash: hash, ExpireTime: now}
 	future := APIKey{SecretHash: hash, ExpireTime: now.Add(time.Second)}
+	disabled := APIKey{SecretHash: hash, DisableTime: now.Add(-time.Second), DisableReason: APIKeyCreatorDeactivated}
 	tests := []struct {
 		name string
 		key  APIKey
@@ -108,10 +109,35 @@ func TestAPIKeyAuthenticate(t *testing.T) {
 		{"wrong secret of a revoked key", revoked, other, ErrAPIKeyWrongSecret},
 		{"expires now", expired, hash, ErrAPIKeyExpired},
 		{"expires later", future, hash, nil},
+		{"disabled with its creator", disabled, hash, ErrAPIKeyDisabled},
+		{"wrong secret of a disabled key", disabled, other, ErrAPIKeyWrongSecret},
 	}
 	for _, tc := range tests {
 		if got := tc.key.Authenticate(tc.hash, now); got != tc.want {
 			t.Errorf("%s: Authenticate = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// A disabled key shows as ended when it was disabled, unless it was revoked
+// before; revoking it later does not move the end.
+func TestAPIKeyEndTime(t *testing.T) {
+	t0 := time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
+	t1 := t0.Add(time.Hour)
+	tests := []struct {
+		name string
+		key  APIKey
+		want time.Time
+	}{
+		{"usable", APIKey{}, time.Time{}},
+		{"revoked", APIKey{RevokeTime: t0}, t0},
+		{"disabled", APIKey{DisableTime: t0}, t0},
+		{"disabled, then revoked", APIKey{DisableTime: t0, RevokeTime: t1}, t0},
+		{"revoked, then disabled", APIKey{RevokeTime: t0, DisableTime: t1}, t0},
+	}
+	for _, tc := range tests {
+		if got := tc.key.EndTime(); !got.Equal(tc.want) {
+			t.Errorf("%s: EndTime = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

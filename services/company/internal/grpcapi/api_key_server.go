@@ -19,6 +19,12 @@ type APIKeyServer struct {
 // NewAPIKeyServer returns the ApiKeyService handlers.
 func NewAPIKeyServer(a *app.Application) *APIKeyServer { return &APIKeyServer{app: a} }
 
+// apiKeyToProto shows a key. The proto has no disabled state, so a key
+// disabled with its creator shows its disable time as revoke_time: clients
+// read that field as "can no longer be exchanged", which is true, and
+// ListApiKeys leaves it out unless show_revoked, like a revoked key. Why
+// it ended (disable_reason) is kept in the key's row and shown by its
+// events and audit records, not here.
 func apiKeyToProto(k domain.APIKey) *companyv1.ApiKey {
 	return &companyv1.ApiKey{
 		Id:            k.ID,
@@ -27,7 +33,7 @@ func apiKeyToProto(k domain.APIKey) *companyv1.ApiKey {
 		Prefix:        k.Prefix,
 		CreateTime:    protoconv.Time(k.CreateTime),
 		LastUsedTime:  protoconv.Time(k.LastUsedTime),
-		RevokeTime:    protoconv.Time(k.RevokeTime),
+		RevokeTime:    protoconv.Time(k.EndTime()),
 		ExpireTime:    protoconv.Time(k.ExpireTime),
 		CreatorUserId: k.CreatorUserID,
 	}
