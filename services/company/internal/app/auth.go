@@ -8,6 +8,7 @@ import (
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	"github.com/ariesone/ariesone/platform/audit"
+	"github.com/ariesone/ariesone/platform/clientip"
 	"github.com/ariesone/ariesone/platform/errs"
 	"github.com/ariesone/ariesone/platform/identity"
 	"github.com/ariesone/ariesone/platform/usecase"
@@ -21,7 +22,7 @@ type AuthRepository interface {
 	// CompanyIDForCode finds a company by its sign-in code before the
 	// caller has a tenant.
 	CompanyIDForCode(ctx context.Context, code string) (id string, found bool, err error)
-	SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error
+	SignIn(ctx context.Context, companyID, email, source string, attempt func(*domain.SignInAttempt) error) error
 	RefreshTokenCompany(ctx context.Context, hash []byte) (string, error)
 	UseRefreshToken(ctx context.Context, companyID string, hash []byte, use func(*domain.RefreshAttempt) error) error
 	UpdateSession(ctx context.Context, id string, update func(*domain.Session) error) (domain.Session, error)
@@ -83,11 +84,15 @@ type Login struct {
 // password, locked or deactivated user, company not active — is the same
 // Unauthenticated "invalid credentials" after the same work: one argon2id
 // verification, against the user's hash or a dummy. Consecutive failures
-// lock the account (LockoutPolicy); the counting happens under the user's
-// row lock, so concurrent guesses cannot slip past the limit. A success
-// resets the count, records the sign-in, upgrades a hash made with weaker
-// parameters, and starts a session whose first refresh token is returned
-// with an access token.
+// from one source (an IPv4 address or an IPv6 /64) block that source from
+// the account, and a source failing across many accounts from all of them
+// (LockoutPolicy): a guesser locks out only itself, never the account's
+// owner signing in from elsewhere, and never a session already open. The
+// counting happens under row locks, so concurrent guesses cannot slip past
+// the limit; the block that a failure starts is told to the user
+// (SignInBlocked). A success resets its source's count, records the
+// sign-in, upgrades a hash made with weaker parameters, and starts a
+// session whose first refresh token is returned with an access token.
 func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	// Every path below hashes the password once (64 MiB while it runs):
 	// beyond the gate's bound a sign-in waits its turn or is refused, so a
@@ -108,6 +113,13 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	var pair TokenPair
 	var started *domain.Session
 	var changeToken string
+	// blockedNow is set when this attempt's failure blocked its source
+	// from the account: the user is told (SignInBlocked).
+	var blockedNow *domain.SignInAttempt
+	source := clientip.RateKey(cmd.ClientIP)
+	if source == "" {
+		source = "unknown"
+	}
 	// attempt decides inside SignIn's transaction, under the account's row
 	// lock, so concurrent guesses are counted one after the other: the
 	// password is verified (and on occasion rehashed) there, not before the
@@ -118,6 +130,7 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 		acct := at.Account
 		if acct == nil {
 			domain.BurnPasswordCheck(cmd.Password)
+			a.r.AuthPolicy.Lockout.Unknown(&at.NetCounter, now)
 			return nil
 		}
 		// The record names the account tried, signed in or refused.
@@ -134,7 +147,10 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 			ok, rehash, verr = domain.VerifyPassword(acct.PasswordHash, cmd.Password)
 			ok = ok && verr == nil
 		}
-		allowed := a.r.AuthPolicy.Lockout.Attempt(acct, ok, now)
+		allowed, blocked := a.r.AuthPolicy.Lockout.SignIn(&at.SourceCounter, &at.NetCounter, ok, now)
+		if blocked {
+			blockedNow = &domain.SignInAttempt{Time: now, Account: acct, SourceCounter: at.SourceCounter}
+		}
 		if !ok || !allowed || !acct.CanSignIn() || !at.CompanyActive {
 			return nil
 		}
@@ -173,8 +189,18 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 	// unit of work succeeds with no session and no event, and the refusal
 	// is returned after it.
 	err = a.r.UnitOfWork.InTx(ctx, func(ctx context.Context) error {
-		if err := a.r.Store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), attempt); err != nil {
+		if err := a.r.Store.SignIn(ctx, companyID, strings.TrimSpace(cmd.Email), source, attempt); err != nil {
 			return err
+		}
+		if blockedNow != nil {
+			b := blockedNow
+			if err := a.r.Events.Record(ctx, Event{
+				Type: EventSignInBlocked, CompanyID: companyID, ResourceID: b.Account.UserID,
+				Payload: &companyv1.SignInBlocked{CompanyId: companyID, UserId: b.Account.UserID, OccurTime: timestamp(b.Time),
+					FailedCount: int32(b.SourceCounter.FailedCount), BlockedUntil: timestamp(b.SourceCounter.LockedUntil)},
+			}); err != nil {
+				return err
+			}
 		}
 		if changeToken != "" {
 			audit.NoteOutcome(ctx, passwordChangeRequired(""))

@@ -233,41 +233,62 @@ func TestLoginFailuresAllLookTheSame(t *testing.T) {
 	}
 }
 
-func TestLoginLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
+// failures reads source's counter against userID ("" for the company).
+func (w *authWorld) failures(t *testing.T, userID, source string) (failed, lockouts int, blocked bool) {
+	t.Helper()
+	err := w.Super.QueryRow(context.Background(), `
+		select failed_count, lockouts, locked_until is not null from sign_in_failures
+		where source = $2 and coalesce(user_id::text, '') = $1`, userID, source).Scan(&failed, &lockouts, &blocked)
+	if err != nil {
+		t.Fatalf("sign-in failures of %s against %q: %v", source, userID, err)
+	}
+	return failed, lockouts, blocked
+}
+
+// Failures block only the source they come from: the owner signs in from
+// elsewhere meanwhile, the account is never locked, the user is told once,
+// and the source gets back in after the window.
+func TestLoginBlocksOnlyTheFailingSourceAndLetsItBackAfterTheWindow(t *testing.T) {
 	t.Parallel()
 	w := newAuthWorld(t, authntest.Options{})
-	wrong := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "not the password at all"}
-	right := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword}
+	const attacker, owner = "198.51.100.7", "203.0.113.9"
+	wrong := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "not the password at all", ClientIP: attacker}
+	right := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword, ClientIP: attacker}
+	fromOwner := app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: ownerPassword, ClientIP: owner}
 	ctx := context.Background()
 
-	for i := 1; i < 5; i++ {
+	for i := 1; i <= 5; i++ {
 		_, err := w.App.Auth.Login(ctx, wrong)
 		wantKind(t, fmt.Sprintf("failure %d", i), err, errs.KindUnauthenticated)
 	}
-	if diff := cmp.Diff(userRow{Status: "active", Failed: 4, HashPrefix: domain.PasswordHashPrefix()}, w.user(t, w.ownerID)); diff != "" {
-		t.Errorf("after 4 failures (-want +got):\n%s", diff)
+	if failed, lockouts, blocked := w.failures(t, w.ownerID, attacker); failed != 5 || lockouts != 1 || !blocked {
+		t.Errorf("after 5 failures: failed %d, lockouts %d, blocked %v; want 5, 1, true", failed, lockouts, blocked)
 	}
-	_, err := w.App.Auth.Login(ctx, wrong)
-	wantKind(t, "failure 5", err, errs.KindUnauthenticated)
-	locked := userRow{Status: "locked", Failed: 5, Locked: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 1}
-	if diff := cmp.Diff(locked, w.user(t, w.ownerID)); diff != "" {
-		t.Errorf("after 5 failures (-want +got):\n%s", diff)
+	if row := w.user(t, w.ownerID); row.Status != "active" || row.Locked {
+		t.Errorf("the account after 5 failures: %+v; want active, never locked", row)
 	}
-
 	w.Clock.Advance(14 * time.Minute)
-	_, err = w.App.Auth.Login(ctx, right)
-	wantKind(t, "right password during the lock", err, errs.KindUnauthenticated)
-	if diff := cmp.Diff(locked, w.user(t, w.ownerID)); diff != "" {
-		t.Errorf("the lock moved during the lock (-want +got):\n%s", diff)
+	_, err := w.App.Auth.Login(ctx, right)
+	wantKind(t, "right password from the blocked source", err, errs.KindUnauthenticated)
+	if _, err := w.App.Auth.Login(ctx, fromOwner); err != nil {
+		t.Fatalf("the owner from another address during the block: %v", err)
+	}
+	blockedEvents := 0
+	for _, typ := range w.Events.Types() {
+		if typ == app.EventSignInBlocked {
+			blockedEvents++
+		}
+	}
+	if blockedEvents != 1 {
+		t.Errorf("%d SignInBlocked events, want 1", blockedEvents)
 	}
 
 	w.Clock.Advance(time.Minute)
 	if _, err := w.App.Auth.Login(ctx, right); err != nil {
-		t.Fatalf("right password after the lock: %v", err)
+		t.Fatalf("right password from the source after the block: %v", err)
 	}
-	unlocked := userRow{Status: "active", LoggedIn: true, HashPrefix: domain.PasswordHashPrefix(), VersionBump: 2}
-	if diff := cmp.Diff(unlocked, w.user(t, w.ownerID)); diff != "" {
-		t.Errorf("after the lock (-want +got):\n%s", diff)
+	if failed, _, blocked := w.failures(t, w.ownerID, attacker); failed != 0 || blocked {
+		t.Errorf("after a success the pair has failed %d, blocked %v; want cleared", failed, blocked)
 	}
 }
 
@@ -276,19 +297,22 @@ func TestLoginCountsConcurrentFailuresExactly(t *testing.T) {
 	settings := authntest.DefaultSettings()
 	settings.LoginMaxFailures = 100
 	w := newAuthWorld(t, authntest.Options{Settings: &settings})
-	const attempts = 8
+	const attempts, source = 8, "198.51.100.8"
 	var wg sync.WaitGroup
 	for range attempts {
 		wg.Go(func() {
-			_, err := w.App.Auth.Login(context.Background(), app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password, racing"})
+			_, err := w.App.Auth.Login(context.Background(), app.Login{CompanyCode: acmeCode, Email: ownerEmail, Password: "wrong password, racing", ClientIP: source})
 			if errs.KindOf(err) != errs.KindUnauthenticated {
 				t.Errorf("Login: %v, want unauthenticated", err)
 			}
 		})
 	}
 	wg.Wait()
-	if got := w.user(t, w.ownerID).Failed; got != attempts {
-		t.Errorf("failed_login_count = %d after %d concurrent failures", got, attempts)
+	if got, _, _ := w.failures(t, w.ownerID, source); got != attempts {
+		t.Errorf("the source's failures against the account = %d after %d concurrent failures", got, attempts)
+	}
+	if got, _, _ := w.failures(t, "", source); got != attempts {
+		t.Errorf("the source's failures against the company = %d after %d concurrent failures", got, attempts)
 	}
 }
 

@@ -36,6 +36,7 @@ const (
 	EventUserDeactivated  = "company.user.deactivated.v1"
 	EventUserReactivated  = "company.user.reactivated.v1"
 
+	EventSignInBlocked   = "company.user.sign_in_blocked.v1"
 	EventPasswordChanged = "company.password.changed.v1"
 	EventPasswordReset   = "company.password.reset.v1"
 

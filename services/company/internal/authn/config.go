@@ -29,6 +29,12 @@ type Settings struct {
 	// SessionMaxAge is SESSION_MAX_AGE: every session ends this long after
 	// sign-in.
 	SessionMaxAge time.Duration
+	// LoginSourceMaxFailures is LOGIN_SOURCE_MAX_FAILURES: failed sign-ins
+	// from one source across the company's accounts that block it from all
+	// of them; LoginLockoutMax is LOGIN_LOCKOUT_MAX, the longest a block
+	// grows to.
+	LoginSourceMaxFailures int
+	LoginLockoutMax        time.Duration
 	// LoginMaxFailures is LOGIN_MAX_FAILURES: consecutive failed sign-ins
 	// that lock an account.
 	LoginMaxFailures int
@@ -49,6 +55,12 @@ type Settings struct {
 	// PasswordResetTTL is PASSWORD_RESET_TTL: how long the token of an
 	// administrator's password reset works.
 	PasswordResetTTL time.Duration
+	// AuthRetention is AUTH_RETENTION: how long used, revoked and expired
+	// refresh tokens, ended sessions and spent password tokens are kept
+	// before the pruning worker deletes them. Long enough to investigate a
+	// sign-in after the fact; not forever, since each is a row per sign-in
+	// or refresh and names where the user signed in from.
+	AuthRetention time.Duration
 }
 
 // Defaults of the settings.
@@ -59,12 +71,15 @@ const (
 	DefaultSessionIdleTimeout = 30 * time.Minute
 	DefaultSessionMaxAge      = 12 * time.Hour
 	DefaultLoginMaxFailures   = 5
+	DefaultLoginSourceMax     = 50
+	DefaultLoginLockoutMax    = 24 * time.Hour
 	DefaultLoginLockout       = 15 * time.Minute
 	DefaultSigningKeyMaxAge   = 30 * 24 * time.Hour
 	DefaultSigningKeyBits     = 4096
 	DefaultPasswordChecks     = 4
 	DefaultPasswordCheckWait  = 2 * time.Second
 	DefaultPasswordResetTTL   = 24 * time.Hour
+	DefaultAuthRetention      = 90 * 24 * time.Hour
 )
 
 // maxAccessTokenTTL bounds both access token lifetimes: a token cannot be
@@ -75,18 +90,21 @@ const maxAccessTokenTTL = time.Hour
 // by variable name.
 func LoadSettings(e *config.Env) Settings {
 	s := Settings{
-		AccessTokenTTL:     e.Duration("ACCESS_TOKEN_TTL", DefaultAccessTokenTTL),
-		APIKeyTokenTTL:     e.Duration("API_KEY_TOKEN_TTL", DefaultAPIKeyTokenTTL),
-		RefreshTokenTTL:    e.Duration("REFRESH_TOKEN_TTL", DefaultRefreshTokenTTL),
-		SessionIdleTimeout: e.Duration("SESSION_IDLE_TIMEOUT", DefaultSessionIdleTimeout),
-		SessionMaxAge:      e.Duration("SESSION_MAX_AGE", DefaultSessionMaxAge),
-		LoginMaxFailures:   e.Int("LOGIN_MAX_FAILURES", DefaultLoginMaxFailures, 1, 100),
-		LoginLockout:       e.Duration("LOGIN_LOCKOUT", DefaultLoginLockout),
-		SigningKeyMaxAge:   e.Duration("SIGNING_KEY_MAX_AGE", DefaultSigningKeyMaxAge),
-		SigningKeyBits:     e.Int("SIGNING_KEY_BITS", DefaultSigningKeyBits, SigningKeyBits[0], SigningKeyBits[len(SigningKeyBits)-1]),
-		PasswordChecks:     e.Int("PASSWORD_CHECKS", DefaultPasswordChecks, 1, 256),
-		PasswordCheckWait:  e.Duration("PASSWORD_CHECK_WAIT", DefaultPasswordCheckWait),
-		PasswordResetTTL:   e.Duration("PASSWORD_RESET_TTL", DefaultPasswordResetTTL),
+		AccessTokenTTL:         e.Duration("ACCESS_TOKEN_TTL", DefaultAccessTokenTTL),
+		APIKeyTokenTTL:         e.Duration("API_KEY_TOKEN_TTL", DefaultAPIKeyTokenTTL),
+		RefreshTokenTTL:        e.Duration("REFRESH_TOKEN_TTL", DefaultRefreshTokenTTL),
+		SessionIdleTimeout:     e.Duration("SESSION_IDLE_TIMEOUT", DefaultSessionIdleTimeout),
+		SessionMaxAge:          e.Duration("SESSION_MAX_AGE", DefaultSessionMaxAge),
+		LoginMaxFailures:       e.Int("LOGIN_MAX_FAILURES", DefaultLoginMaxFailures, 1, 100),
+		LoginSourceMaxFailures: e.Int("LOGIN_SOURCE_MAX_FAILURES", DefaultLoginSourceMax, 1, 100000),
+		LoginLockoutMax:        e.Duration("LOGIN_LOCKOUT_MAX", DefaultLoginLockoutMax),
+		LoginLockout:           e.Duration("LOGIN_LOCKOUT", DefaultLoginLockout),
+		SigningKeyMaxAge:       e.Duration("SIGNING_KEY_MAX_AGE", DefaultSigningKeyMaxAge),
+		SigningKeyBits:         e.Int("SIGNING_KEY_BITS", DefaultSigningKeyBits, SigningKeyBits[0], SigningKeyBits[len(SigningKeyBits)-1]),
+		PasswordChecks:         e.Int("PASSWORD_CHECKS", DefaultPasswordChecks, 1, 256),
+		PasswordCheckWait:      e.Duration("PASSWORD_CHECK_WAIT", DefaultPasswordCheckWait),
+		PasswordResetTTL:       e.Duration("PASSWORD_RESET_TTL", DefaultPasswordResetTTL),
+		AuthRetention:          e.Duration("AUTH_RETENTION", DefaultAuthRetention),
 	}
 	if !slices.Contains(SigningKeyBits, s.SigningKeyBits) {
 		e.Invalid("SIGNING_KEY_BITS", strconv.Itoa(s.SigningKeyBits), "must be 2048, 3072 or 4096")
@@ -107,6 +125,13 @@ func LoadSettings(e *config.Env) Settings {
 	if s.SessionIdleTimeout > s.SessionMaxAge {
 		e.Invalid("SESSION_IDLE_TIMEOUT", s.SessionIdleTimeout.String(),
 			"must not exceed SESSION_MAX_AGE ("+s.SessionMaxAge.String()+")")
+	}
+	// A session's used refresh tokens must outlive it: presenting one again
+	// is how a stolen token is noticed (the session is revoked), and a
+	// pruned one would only be "not accepted".
+	if s.AuthRetention < domain.MinAuthRetention || s.AuthRetention < s.SessionMaxAge {
+		e.Invalid("AUTH_RETENTION", s.AuthRetention.String(),
+			"must be at least 24h and at least SESSION_MAX_AGE ("+s.SessionMaxAge.String()+"), so history is never pruned while its session can still be refreshed")
 	}
 	return s
 }
@@ -135,7 +160,8 @@ func (s Settings) AuthPolicy() app.AuthPolicy {
 			MaxAge:          s.SessionMaxAge,
 			RefreshTokenTTL: s.RefreshTokenTTL,
 		},
-		Lockout: domain.LockoutPolicy{MaxFailures: s.LoginMaxFailures, Duration: s.LoginLockout},
+		Lockout: domain.LockoutPolicy{MaxFailures: s.LoginMaxFailures, Duration: s.LoginLockout,
+			MaxDuration: max(s.LoginLockoutMax, s.LoginLockout), SourceMaxFailures: s.LoginSourceMaxFailures},
 	}
 }
 

@@ -17,24 +17,40 @@ func TestLoadSettingsDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := Settings{
-		AccessTokenTTL:     15 * time.Minute,
-		APIKeyTokenTTL:     15 * time.Minute,
-		RefreshTokenTTL:    7 * 24 * time.Hour,
-		SessionIdleTimeout: 30 * time.Minute,
-		SessionMaxAge:      12 * time.Hour,
-		LoginMaxFailures:   5,
-		LoginLockout:       15 * time.Minute,
-		SigningKeyMaxAge:   30 * 24 * time.Hour,
-		SigningKeyBits:     4096,
-		PasswordChecks:     4,
-		PasswordCheckWait:  2 * time.Second,
-		PasswordResetTTL:   24 * time.Hour,
+		AccessTokenTTL:         15 * time.Minute,
+		APIKeyTokenTTL:         15 * time.Minute,
+		RefreshTokenTTL:        7 * 24 * time.Hour,
+		SessionIdleTimeout:     30 * time.Minute,
+		SessionMaxAge:          12 * time.Hour,
+		LoginMaxFailures:       5,
+		LoginSourceMaxFailures: 50,
+		LoginLockoutMax:        24 * time.Hour,
+		LoginLockout:           15 * time.Minute,
+		SigningKeyMaxAge:       30 * 24 * time.Hour,
+		SigningKeyBits:         4096,
+		PasswordChecks:         4,
+		PasswordCheckWait:      2 * time.Second,
+		PasswordResetTTL:       24 * time.Hour,
+		AuthRetention:          90 * 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
 	}
 	if got := got.SigningKeyPolicy(DefaultKeyCacheTTL).PublishAfterRetire; got != 15*time.Minute+30*time.Second+time.Minute {
 		t.Errorf("retired keys published for %v, want token lifetime + key cache + leeway", got)
+	}
+}
+
+// AUTH_RETENTION takes a duration of at least a day and at least a
+// session's lifetime.
+func TestLoadSettingsAuthRetention(t *testing.T) {
+	e := config.FromMap(map[string]string{"AUTH_RETENTION": "720h", "SESSION_MAX_AGE": "24h"})
+	got := LoadSettings(e)
+	if err := e.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if got.AuthRetention != 30*24*time.Hour {
+		t.Errorf("AuthRetention = %v, want 720h", got.AuthRetention)
 	}
 }
 
@@ -56,6 +72,9 @@ func TestLoadSettingsNamesEveryBadVariable(t *testing.T) {
 		{"api key token too long", map[string]string{"API_KEY_TOKEN_TTL": "90m"}, []string{"API_KEY_TOKEN_TTL"}},
 		{"access token outlives idle timeout", map[string]string{"ACCESS_TOKEN_TTL": "30m"}, []string{"ACCESS_TOKEN_TTL"}},
 		{"idle longer than max age", map[string]string{"SESSION_IDLE_TIMEOUT": "2h", "SESSION_MAX_AGE": "1h"}, []string{"SESSION_IDLE_TIMEOUT"}},
+		{"retention without unit", map[string]string{"AUTH_RETENTION": "90"}, []string{"AUTH_RETENTION"}},
+		{"retention under a day", map[string]string{"AUTH_RETENTION": "12h"}, []string{"AUTH_RETENTION"}},
+		{"retention shorter than a session", map[string]string{"AUTH_RETENTION": "48h", "SESSION_MAX_AGE": "72h"}, []string{"AUTH_RETENTION"}},
 		{"several at once", map[string]string{"REFRESH_TOKEN_TTL": "soon", "SIGNING_KEY_MAX_AGE": "0s", "SIGNING_KEY_BITS": "1024"},
 			[]string{"REFRESH_TOKEN_TTL", "SIGNING_KEY_MAX_AGE", "SIGNING_KEY_BITS"}},
 	}

@@ -46,6 +46,13 @@ type SignInAttempt struct {
 	// PasswordToken is set instead of a session when the account must
 	// change its password: the store keeps it, replacing older unused ones.
 	PasswordToken *PasswordToken
+	// Source is where the attempt came from (clientip.RateKey: an IPv4
+	// address, or an IPv6 /64). SourceCounter is its failures against the
+	// account and NetCounter its failures against the whole company, both
+	// row locked and updated in place by the attempt (LockoutPolicy).
+	Source        string
+	SourceCounter LoginCounter
+	NetCounter    LoginCounter
 }
 
 // RefreshAttempt is one refresh as a single unit of work: the presented

@@ -2,28 +2,42 @@ package domain
 
 import "time"
 
-// LockoutPolicy slows password guessing: after MaxFailures consecutive failed
-// sign-ins an account refuses every sign-in, right password included, until
-// Duration has passed. A success resets the count.
+// LockoutPolicy slows password guessing without letting a guesser lock
+// anyone out: failures are counted per source (an IPv4 address or an IPv6
+// /64) and account, and after MaxFailures consecutive ones that source is
+// refused by that account, right password included, for Duration; each
+// further block of the same pair lasts twice the one before, up to
+// MaxDuration. Every other source signs in as usual, and sessions already
+// open are never touched. A source that fails SourceMaxFailures times across
+// the company's accounts (spraying one password over many) is refused by
+// all of them the same way. A success resets its pair, not its source.
 type LockoutPolicy struct {
-	// MaxFailures is the number of consecutive failures that locks the
-	// account (LOGIN_MAX_FAILURES).
+	// MaxFailures is the number of consecutive failures from one source
+	// that blocks it from the account (LOGIN_MAX_FAILURES).
 	MaxFailures int
-	// Duration is how long a lock lasts (LOGIN_LOCKOUT).
+	// Duration is how long a first block lasts (LOGIN_LOCKOUT).
 	Duration time.Duration
+	// MaxDuration caps the doubling (LOGIN_LOCKOUT_MAX).
+	MaxDuration time.Duration
+	// SourceMaxFailures is the number of failures from one source, over
+	// all of the company's accounts, that blocks it from every account
+	// (LOGIN_SOURCE_MAX_FAILURES).
+	SourceMaxFailures int
 }
 
-// LoginCounter is the part of a user that the lockout policy reads and
-// writes: users.failed_login_count, users.locked_until, and whether the
-// status is locked.
+// LoginCounter is one source's failures: against one account, or against
+// every account of the company.
 type LoginCounter struct {
 	// FailedCount is the number of consecutive failed sign-ins.
 	FailedCount int
-	// Locked is true while the user's status is locked.
+	// Locked is true while the source is blocked.
 	Locked bool
-	// LockedUntil is when the latest lock ends; zero when the account has
-	// not been locked since its last successful sign-in.
+	// LockedUntil is when the latest block ends; zero when the source has
+	// not been blocked since its last success.
 	LockedUntil time.Time
+	// Lockouts is how many blocks there were since the last success: the
+	// next one lasts Duration × 2^Lockouts.
+	Lockouts int
 }
 
 // LockoutState is where a LoginCounter stands at a given time.
@@ -101,7 +115,7 @@ func (p LockoutPolicy) Apply(c LoginCounter, passwordOK bool, now time.Time) (ne
 	case resetCounter:
 		c = LoginCounter{}
 	case restartCount:
-		c = p.fail(LoginCounter{}, now)
+		c = p.fail(LoginCounter{Lockouts: c.Lockouts}, now)
 	case countFailure:
 		c = p.fail(c, now)
 	}
@@ -109,29 +123,66 @@ func (p LockoutPolicy) Apply(c LoginCounter, passwordOK bool, now time.Time) (ne
 }
 
 func (p LockoutPolicy) fail(c LoginCounter, now time.Time) LoginCounter {
+	return p.failAt(c, p.MaxFailures, now)
+}
+
+// failAt counts one failure against limit, blocking on reaching it for the
+// doubled duration.
+func (p LockoutPolicy) failAt(c LoginCounter, limit int, now time.Time) LoginCounter {
 	c.FailedCount++
-	if c.FailedCount >= p.MaxFailures {
+	if c.FailedCount >= limit {
+		d := p.Duration
+		for range c.Lockouts {
+			if d >= p.MaxDuration/2 {
+				d = p.MaxDuration
+				break
+			}
+			d *= 2
+		}
+		if p.MaxDuration > 0 {
+			d = min(d, p.MaxDuration)
+		}
 		c.Locked = true
-		c.LockedUntil = now.Add(p.Duration)
+		c.LockedUntil = now.Add(d)
+		c.Lockouts++
 	}
 	return c
 }
 
-// Attempt runs one sign-in attempt on a: a deactivated user is refused and
-// left untouched (failures against a closed account lock nothing); any
-// other goes through Apply, and its status follows the lock (locked while
-// locked, active otherwise). It reports whether the lockout lets a sign in.
-func (p LockoutPolicy) Attempt(a *LoginAccount, passwordOK bool, now time.Time) bool {
-	if a.Status != UserActive && a.Status != UserLocked {
-		return false
+// SignIn runs one sign-in attempt through the policy: source is the
+// source's counter against the account, net its counter against the whole
+// company; both are updated in place. It reports whether the policy lets
+// the attempt sign in (the password, status and company must still be
+// good) and whether this attempt blocked the source from the account.
+func (p LockoutPolicy) SignIn(source, net *LoginCounter, passwordOK bool, now time.Time) (allowed, blocked bool) {
+	if p.State(*net, now) == LockoutLocked {
+		return false, false
 	}
-	c := a.Counter
-	c.Locked = a.Status == UserLocked
-	next, allowed := p.Apply(c, passwordOK, now)
-	a.Counter = next
-	a.Status = UserActive
-	if next.Locked {
-		a.Status = UserLocked
+	was := p.State(*source, now)
+	next, allowed := p.Apply(*source, passwordOK, now)
+	*source = next
+	if !passwordOK && was != LockoutLocked {
+		*net = p.countNet(*net, now)
 	}
-	return allowed
+	return allowed, was != LockoutLocked && p.State(next, now) == LockoutLocked
+}
+
+// countNet counts a failure against the company: like a pair's, against
+// SourceMaxFailures, with an ended block's failures forgotten.
+func (p LockoutPolicy) countNet(c LoginCounter, now time.Time) LoginCounter {
+	if p.State(c, now) == LockoutExpired {
+		c = LoginCounter{Lockouts: c.Lockouts}
+	}
+	return p.failAt(c, p.SourceMaxFailures, now)
+}
+
+// Unknown runs a sign-in naming no account through the policy: it counts
+// against the source's company-wide counter only, and reports whether the
+// source is blocked (the answer is the same either way).
+func (p LockoutPolicy) Unknown(net *LoginCounter, now time.Time) (blocked bool) {
+	if p.State(*net, now) == LockoutLocked {
+		return true
+	}
+	*net = p.countNet(*net, now)
+	return false
 }

@@ -9,7 +9,7 @@ import (
 
 var (
 	lockoutT0     = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
-	lockoutPolicy = LockoutPolicy{MaxFailures: 3, Duration: 15 * time.Minute}
+	lockoutPolicy = LockoutPolicy{MaxFailures: 3, Duration: 15 * time.Minute, MaxDuration: time.Hour, SourceMaxFailures: 5}
 )
 
 func TestLockoutState(t *testing.T) {
@@ -70,55 +70,102 @@ func TestLockoutApplyFollowsTheTable(t *testing.T) {
 	}
 }
 
-func TestLockoutLocksAfterMaxFailuresAndUnlocksAfterTheWindow(t *testing.T) {
-	acct := &LoginAccount{Status: UserActive}
+func TestLockoutBlocksTheSourceAfterMaxFailuresAndLetsItBackAfterTheWindow(t *testing.T) {
+	var pair, net LoginCounter
 	now := lockoutT0
 	for i := 1; i <= lockoutPolicy.MaxFailures; i++ {
-		if lockoutPolicy.Attempt(acct, false, now) {
-			t.Fatalf("failure %d allowed", i)
+		allowed, blocked := lockoutPolicy.SignIn(&pair, &net, false, now)
+		if allowed || blocked != (i == lockoutPolicy.MaxFailures) {
+			t.Fatalf("failure %d: allowed %v, blocked %v", i, allowed, blocked)
 		}
 	}
-	wantLocked := LoginCounter{FailedCount: 3, Locked: true, LockedUntil: now.Add(15 * time.Minute)}
-	if diff := cmp.Diff(wantLocked, acct.Counter); diff != "" || acct.Status != UserLocked {
-		t.Fatalf("after %d failures: status %s, counter (-want +got):\n%s", lockoutPolicy.MaxFailures, acct.Status, diff)
+	wantBlocked := LoginCounter{FailedCount: 3, Locked: true, LockedUntil: now.Add(15 * time.Minute), Lockouts: 1}
+	if diff := cmp.Diff(wantBlocked, pair); diff != "" {
+		t.Fatalf("after %d failures (-want +got):\n%s", lockoutPolicy.MaxFailures, diff)
 	}
 
-	// The right password does not open a locked account, nor move the lock.
-	if lockoutPolicy.Attempt(acct, true, now.Add(14*time.Minute)) {
-		t.Fatal("right password allowed during the lock")
+	// The right password from the blocked source does not get in, nor
+	// move the block; another source (a fresh pair) does.
+	if allowed, _ := lockoutPolicy.SignIn(&pair, &net, true, now.Add(14*time.Minute)); allowed {
+		t.Fatal("right password allowed from the blocked source")
 	}
-	if diff := cmp.Diff(wantLocked, acct.Counter); diff != "" {
-		t.Fatalf("counter changed during the lock (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantBlocked, pair); diff != "" {
+		t.Fatalf("counter changed during the block (-want +got):\n%s", diff)
+	}
+	var elsewhere, elsewhereNet LoginCounter
+	if allowed, _ := lockoutPolicy.SignIn(&elsewhere, &elsewhereNet, true, now.Add(time.Minute)); !allowed {
+		t.Fatal("the right password from another source was refused")
 	}
 
-	// After the window the right password signs in and clears everything.
-	if !lockoutPolicy.Attempt(acct, true, now.Add(15*time.Minute)) {
-		t.Fatal("right password refused after the lock ended")
+	// After the window the right password signs in and clears the pair.
+	if allowed, _ := lockoutPolicy.SignIn(&pair, &net, true, now.Add(15*time.Minute)); !allowed {
+		t.Fatal("right password refused after the block ended")
 	}
-	if diff := cmp.Diff(LoginCounter{}, acct.Counter); diff != "" || acct.Status != UserActive {
-		t.Fatalf("after the lock: status %s, counter (-want +got):\n%s", acct.Status, diff)
+	if diff := cmp.Diff(LoginCounter{}, pair); diff != "" {
+		t.Fatalf("after the block (-want +got):\n%s", diff)
+	}
+}
+
+// Each new block of the same pair lasts twice the last, up to the cap.
+func TestLockoutBlocksGrow(t *testing.T) {
+	var pair LoginCounter
+	now := lockoutT0
+	var got []time.Duration
+	for range 4 {
+		for {
+			net := LoginCounter{}
+			_, blocked := lockoutPolicy.SignIn(&pair, &net, false, now)
+			if blocked {
+				break
+			}
+		}
+		got = append(got, pair.LockedUntil.Sub(now))
+		now = pair.LockedUntil
+	}
+	want := []time.Duration{15 * time.Minute, 30 * time.Minute, time.Hour, time.Hour}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("block lengths (-want +got):\n%s", diff)
 	}
 }
 
 func TestLockoutAfterExpiryCountsFromOne(t *testing.T) {
-	acct := &LoginAccount{Status: UserLocked, Counter: LoginCounter{FailedCount: 3, Locked: true, LockedUntil: lockoutT0}}
-	if lockoutPolicy.Attempt(acct, false, lockoutT0.Add(time.Second)) {
+	pair := LoginCounter{FailedCount: 3, Locked: true, LockedUntil: lockoutT0, Lockouts: 1}
+	var net LoginCounter
+	if allowed, _ := lockoutPolicy.SignIn(&pair, &net, false, lockoutT0.Add(time.Second)); allowed {
 		t.Fatal("wrong password allowed")
 	}
-	want := LoginCounter{FailedCount: 1}
-	if diff := cmp.Diff(want, acct.Counter); diff != "" || acct.Status != UserActive {
-		t.Errorf("status %s, counter (-want +got):\n%s", acct.Status, diff)
+	want := LoginCounter{FailedCount: 1, Lockouts: 1}
+	if diff := cmp.Diff(want, pair); diff != "" {
+		t.Errorf("counter (-want +got):\n%s", diff)
 	}
 }
 
-func TestLockoutLeavesDeactivatedUsersAlone(t *testing.T) {
-	acct := &LoginAccount{Status: UserDeactivated, Counter: LoginCounter{FailedCount: 1}}
-	for _, right := range []bool{true, false} {
-		if lockoutPolicy.Attempt(acct, right, lockoutT0) {
-			t.Errorf("deactivated user allowed (password right=%v)", right)
+// A source spraying many accounts is blocked from all of them once its
+// company-wide failures reach the limit, right passwords included; unknown
+// accounts count too.
+func TestLockoutBlocksASprayingSource(t *testing.T) {
+	var net LoginCounter
+	now := lockoutT0
+	for i := range lockoutPolicy.SourceMaxFailures - 1 {
+		pair := LoginCounter{}
+		if allowed, _ := lockoutPolicy.SignIn(&pair, &net, false, now); allowed {
+			t.Fatalf("failure %d allowed", i)
 		}
 	}
-	if diff := cmp.Diff(LoginCounter{FailedCount: 1}, acct.Counter); diff != "" || acct.Status != UserDeactivated {
-		t.Errorf("status %s, counter (-want +got):\n%s", acct.Status, diff)
+	if lockoutPolicy.Unknown(&net, now) {
+		t.Fatal("blocked before the limit")
+	}
+	if !net.Locked {
+		t.Fatalf("source not blocked after %d failures: %+v", lockoutPolicy.SourceMaxFailures, net)
+	}
+	if !lockoutPolicy.Unknown(&net, now.Add(time.Minute)) {
+		t.Error("a blocked source's unknown-account attempt not reported blocked")
+	}
+	fresh := LoginCounter{}
+	if allowed, _ := lockoutPolicy.SignIn(&fresh, &net, true, now.Add(time.Minute)); allowed {
+		t.Error("a blocked source signed in to another account with its right password")
+	}
+	if allowed, _ := lockoutPolicy.SignIn(&fresh, &net, true, now.Add(16*time.Minute)); !allowed {
+		t.Error("the source is still refused after its block ended")
 	}
 }

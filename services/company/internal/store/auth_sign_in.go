@@ -24,14 +24,15 @@ type Auth struct {
 // NewAuth returns the authentication store over the runtime pool.
 func NewAuth(db *postgres.DB) *Auth { return &Auth{db: db} }
 
-// SignIn runs one sign-in attempt for email in companyID as one
-// transaction: it loads the company's state and the user's login account
-// with its row locked (so concurrent attempts on one account count their
-// failures one after the other), lets attempt decide, and saves what it
-// decided: the lockout counter always, and on success the last sign-in
-// time, a rehashed password and the new session with its first refresh
-// token. An error from attempt rolls everything back.
-func (s *Auth) SignIn(ctx context.Context, companyID, email string, attempt func(*domain.SignInAttempt) error) error {
+// SignIn runs one sign-in attempt for email in companyID from source as one
+// transaction: it loads the company's state, the user's login account and
+// the source's failure counters (against the account and against the
+// company), all row locked (so concurrent attempts count their failures one
+// after the other), lets attempt decide, and saves what it decided: the
+// counters always, and on success the last sign-in time, a rehashed
+// password and the new session with its first refresh token. An error from
+// attempt rolls everything back.
+func (s *Auth) SignIn(ctx context.Context, companyID, email, source string, attempt func(*domain.SignInAttempt) error) error {
 	return s.db.WithTenantTx(ctx, companyID, func(tx pgx.Tx) error {
 		a := domain.SignInAttempt{}
 		var err error
@@ -41,11 +42,26 @@ func (s *Auth) SignIn(ctx context.Context, companyID, email string, attempt func
 		if a.Account, err = lockLoginAccountByEmail(ctx, tx, companyID, email); err != nil {
 			return err
 		}
+		a.Source = source
+		if a.NetCounter, err = lockSignInFailures(ctx, tx, companyID, "", source); err != nil {
+			return err
+		}
+		if a.Account != nil {
+			if a.SourceCounter, err = lockSignInFailures(ctx, tx, companyID, a.Account.UserID, source); err != nil {
+				return err
+			}
+		}
 		if err := attempt(&a); err != nil {
+			return err
+		}
+		if err := saveSignInFailures(ctx, tx, companyID, "", source, a.NetCounter, a.Time); err != nil {
 			return err
 		}
 		if a.Account == nil {
 			return nil
+		}
+		if err := saveSignInFailures(ctx, tx, companyID, a.Account.UserID, source, a.SourceCounter, a.Time); err != nil {
+			return err
 		}
 		if err := saveLoginAccount(ctx, tx, *a.Account, a.NewPasswordHash, a.Time); err != nil {
 			return err
@@ -146,6 +162,48 @@ func saveLoginAccount(ctx context.Context, tx pgx.Tx, a domain.LoginAccount, new
 		string(a.Status), now)
 	if err != nil {
 		return fmt.Errorf("save login account: %w", err)
+	}
+	return nil
+}
+
+// lockSignInFailures loads, row locked, source's failure counter against
+// userID ("" for the whole company), creating it when absent.
+func lockSignInFailures(ctx context.Context, tx pgx.Tx, companyID, userID, source string) (domain.LoginCounter, error) {
+	if _, err := tx.Exec(ctx, `
+		insert into sign_in_failures (company_id, user_id, source, update_time)
+		values ($1, nullif($2, '')::uuid, $3, now())
+		on conflict (company_id, source, coalesce(user_id, '00000000-0000-0000-0000-000000000000'::uuid)) do nothing`,
+		companyID, userID, source); err != nil {
+		return domain.LoginCounter{}, fmt.Errorf("sign-in failures of %s: %w", source, err)
+	}
+	var c domain.LoginCounter
+	var until *time.Time
+	err := tx.QueryRow(ctx, `
+		select failed_count, lockouts, locked_until from sign_in_failures
+		where company_id = $1 and source = $3
+		  and coalesce(user_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(nullif($2, '')::uuid, '00000000-0000-0000-0000-000000000000'::uuid)
+		for update`, companyID, userID, source).Scan(&c.FailedCount, &c.Lockouts, &until)
+	if err != nil {
+		return domain.LoginCounter{}, fmt.Errorf("sign-in failures of %s: %w", source, err)
+	}
+	c.LockedUntil = timeOrZero(until)
+	c.Locked = until != nil
+	return c, nil
+}
+
+// saveSignInFailures writes a counter lockSignInFailures loaded.
+func saveSignInFailures(ctx context.Context, tx pgx.Tx, companyID, userID, source string, c domain.LoginCounter, now time.Time) error {
+	var until *time.Time
+	if c.Locked {
+		until = &c.LockedUntil
+	}
+	_, err := tx.Exec(ctx, `
+		update sign_in_failures set failed_count = $4, lockouts = $5, locked_until = $6, update_time = $7
+		where company_id = $1 and source = $3
+		  and coalesce(user_id, '00000000-0000-0000-0000-000000000000'::uuid) = coalesce(nullif($2, '')::uuid, '00000000-0000-0000-0000-000000000000'::uuid)`,
+		companyID, userID, source, c.FailedCount, c.Lockouts, until, now)
+	if err != nil {
+		return fmt.Errorf("save sign-in failures of %s: %w", source, err)
 	}
 	return nil
 }

@@ -20,7 +20,8 @@ func TestBuiltInRulesAreValidRules(t *testing.T) {
 			t.Errorf("rule %q: id is not a distinct UUID (%v)", r.EventType, err)
 		}
 		seen[r.ID] = true
-		values := domain.NotificationRuleValues{EventType: r.EventType, Title: r.Title, RecipientRole: r.RecipientRole, AtEventLocation: r.AtEventLocation}
+		values := domain.NotificationRuleValues{EventType: r.EventType, Title: r.Title, RecipientRole: r.RecipientRole,
+			AtEventLocation: r.AtEventLocation, ToSubject: r.ToSubject}
 		valid, err := domain.NewNotificationRule(r.ID, "", values, auditCallTime)
 		if err != nil {
 			t.Errorf("rule %q: %v", r.EventType, err)

@@ -40,7 +40,7 @@ func Notify(e Event, facts EventFacts, rules []*NotificationRule, users []*Recip
 			continue
 		}
 		for _, u := range users {
-			if !rule.Addresses(u, facts.LocationIDs) {
+			if !rule.Addresses(u, facts) {
 				continue
 			}
 			id, err := newID()

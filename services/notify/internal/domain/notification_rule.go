@@ -28,7 +28,10 @@ type NotificationRule struct {
 	Title           string
 	RecipientRole   string
 	AtEventLocation bool
-	CreateTime      time.Time
+	// ToSubject addresses only the user the event is about (its resource,
+	// a user id), whatever their role: built-in rules only.
+	ToSubject  bool
+	CreateTime time.Time
 }
 
 // NotificationRuleValues are the fields a client sets.
@@ -37,6 +40,8 @@ type NotificationRuleValues struct {
 	Title           string
 	RecipientRole   string
 	AtEventLocation bool
+	// ToSubject: the API does not offer it; built-in rules use it.
+	ToSubject bool
 }
 
 // NewNotificationRule checks v and returns the rule. Violations name the
@@ -57,7 +62,7 @@ func NewNotificationRule(id, companyID string, v NotificationRuleValues, now tim
 	switch {
 	case v.RecipientRole != "" && !slices.Contains(RecipientRoles, v.RecipientRole):
 		bad.Addf("recipientRole", "must be one of %s", strings.Join(RecipientRoles, ", "))
-	case v.RecipientRole == "" && !v.AtEventLocation:
+	case v.RecipientRole == "" && !v.AtEventLocation && !v.ToSubject:
 		bad.Add("recipientRole", "is required unless atEventLocation is set: a rule must say who receives its notifications")
 	}
 	if err := bad.Err(); err != nil {
@@ -70,6 +75,7 @@ func NewNotificationRule(id, companyID string, v NotificationRuleValues, now tim
 		Title:           title,
 		RecipientRole:   v.RecipientRole,
 		AtEventLocation: v.AtEventLocation,
+		ToSubject:       v.ToSubject,
 		CreateTime:      now,
 	}, nil
 }
@@ -80,13 +86,17 @@ func (r *NotificationRule) Matches(eventType string) bool {
 }
 
 // Addresses reports whether u receives the rule's notifications for an
-// event naming locationIDs: u must be active, hold the rule's role when it
-// names one, and work at one of the event's locations when the rule asks
-// for that.
-func (r *NotificationRule) Addresses(u *Recipient, locationIDs []string) bool {
+// event with facts: u must be active, be the event's subject when the rule
+// is for the subject, hold the rule's role when it names one, and work at
+// one of the event's locations when the rule asks for that.
+func (r *NotificationRule) Addresses(u *Recipient, facts EventFacts) bool {
 	if !u.Active {
 		return false
 	}
+	if r.ToSubject && u.UserID != facts.ResourceID {
+		return false
+	}
+	locationIDs := facts.LocationIDs
 	if r.RecipientRole != "" && !slices.Contains(u.Roles, r.RecipientRole) {
 		return false
 	}

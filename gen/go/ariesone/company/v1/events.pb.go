@@ -1499,6 +1499,92 @@ func (x *PasswordReset) GetTokenExpireTime() *timestamppb.Timestamp {
 	return nil
 }
 
+// SignInBlocked: failed sign-ins to a user's account from one source (an
+// IPv4 address or an IPv6 /64) reached the limit, and that source is kept
+// out of the account for a while; sign-ins from elsewhere and existing
+// sessions go on. notify tells the user. Where the attempts came from is in
+// the audit trail only.
+type SignInBlocked struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The company (tenant) of the user.
+	CompanyId string `protobuf:"bytes,1,opt,name=company_id,json=companyId,proto3" json:"company_id,omitempty"`
+	// The user whose account was tried.
+	UserId string `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// When the block began.
+	OccurTime *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=occur_time,json=occurTime,proto3" json:"occur_time,omitempty"`
+	// Failed sign-ins from the source since its last success.
+	FailedCount int32 `protobuf:"varint,4,opt,name=failed_count,json=failedCount,proto3" json:"failed_count,omitempty"`
+	// When the source may try again; each new block lasts twice the last.
+	BlockedUntil  *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=blocked_until,json=blockedUntil,proto3" json:"blocked_until,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SignInBlocked) Reset() {
+	*x = SignInBlocked{}
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SignInBlocked) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SignInBlocked) ProtoMessage() {}
+
+func (x *SignInBlocked) ProtoReflect() protoreflect.Message {
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SignInBlocked.ProtoReflect.Descriptor instead.
+func (*SignInBlocked) Descriptor() ([]byte, []int) {
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *SignInBlocked) GetCompanyId() string {
+	if x != nil {
+		return x.CompanyId
+	}
+	return ""
+}
+
+func (x *SignInBlocked) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *SignInBlocked) GetOccurTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.OccurTime
+	}
+	return nil
+}
+
+func (x *SignInBlocked) GetFailedCount() int32 {
+	if x != nil {
+		return x.FailedCount
+	}
+	return 0
+}
+
+func (x *SignInBlocked) GetBlockedUntil() *timestamppb.Timestamp {
+	if x != nil {
+		return x.BlockedUntil
+	}
+	return nil
+}
+
 // ApiKeyCreated: a partner API key was issued.
 type ApiKeyCreated struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1524,7 +1610,7 @@ type ApiKeyCreated struct {
 
 func (x *ApiKeyCreated) Reset() {
 	*x = ApiKeyCreated{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1536,7 +1622,7 @@ func (x *ApiKeyCreated) String() string {
 func (*ApiKeyCreated) ProtoMessage() {}
 
 func (x *ApiKeyCreated) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[15]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1549,7 +1635,7 @@ func (x *ApiKeyCreated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKeyCreated.ProtoReflect.Descriptor instead.
 func (*ApiKeyCreated) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{15}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ApiKeyCreated) GetCompanyId() string {
@@ -1627,7 +1713,7 @@ type ApiKeyRevoked struct {
 
 func (x *ApiKeyRevoked) Reset() {
 	*x = ApiKeyRevoked{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1639,7 +1725,7 @@ func (x *ApiKeyRevoked) String() string {
 func (*ApiKeyRevoked) ProtoMessage() {}
 
 func (x *ApiKeyRevoked) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[16]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1652,7 +1738,7 @@ func (x *ApiKeyRevoked) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApiKeyRevoked.ProtoReflect.Descriptor instead.
 func (*ApiKeyRevoked) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{16}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ApiKeyRevoked) GetCompanyId() string {
@@ -1715,7 +1801,7 @@ type SigningKeyRotated struct {
 
 func (x *SigningKeyRotated) Reset() {
 	*x = SigningKeyRotated{}
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1727,7 +1813,7 @@ func (x *SigningKeyRotated) String() string {
 func (*SigningKeyRotated) ProtoMessage() {}
 
 func (x *SigningKeyRotated) ProtoReflect() protoreflect.Message {
-	mi := &file_ariesone_company_v1_events_proto_msgTypes[17]
+	mi := &file_ariesone_company_v1_events_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1740,7 +1826,7 @@ func (x *SigningKeyRotated) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SigningKeyRotated.ProtoReflect.Descriptor instead.
 func (*SigningKeyRotated) Descriptor() ([]byte, []int) {
-	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{17}
+	return file_ariesone_company_v1_events_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *SigningKeyRotated) GetCompanyId() string {
@@ -1970,6 +2056,16 @@ const file_ariesone_company_v1_events_proto_rawDesc = "" +
 	"occur_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12F\n" +
 	"\x11token_expire_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x0ftokenExpireTime:\x10\xc2\xf3\x18\f\n" +
 	"\n" +
+	"users.read\"\xf8\x01\n" +
+	"\rSignInBlocked\x12\x1d\n" +
+	"\n" +
+	"company_id\x18\x01 \x01(\tR\tcompanyId\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x129\n" +
+	"\n" +
+	"occur_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\toccurTime\x12!\n" +
+	"\ffailed_count\x18\x04 \x01(\x05R\vfailedCount\x12?\n" +
+	"\rblocked_until\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\fblockedUntil:\x10\xc2\xf3\x18\f\n" +
+	"\n" +
 	"users.read\"\xdd\x02\n" +
 	"\rApiKeyCreated\x12\x1d\n" +
 	"\n" +
@@ -2029,7 +2125,7 @@ func file_ariesone_company_v1_events_proto_rawDescGZIP() []byte {
 }
 
 var file_ariesone_company_v1_events_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_ariesone_company_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_ariesone_company_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_ariesone_company_v1_events_proto_goTypes = []any{
 	(SessionRevokeReason)(0),      // 0: ariesone.company.v1.SessionRevokeReason
 	(*CompanyCreated)(nil),        // 1: ariesone.company.v1.CompanyCreated
@@ -2047,51 +2143,54 @@ var file_ariesone_company_v1_events_proto_goTypes = []any{
 	(*SessionRevoked)(nil),        // 13: ariesone.company.v1.SessionRevoked
 	(*PasswordChanged)(nil),       // 14: ariesone.company.v1.PasswordChanged
 	(*PasswordReset)(nil),         // 15: ariesone.company.v1.PasswordReset
-	(*ApiKeyCreated)(nil),         // 16: ariesone.company.v1.ApiKeyCreated
-	(*ApiKeyRevoked)(nil),         // 17: ariesone.company.v1.ApiKeyRevoked
-	(*SigningKeyRotated)(nil),     // 18: ariesone.company.v1.SigningKeyRotated
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(LocationType)(0),             // 20: ariesone.company.v1.LocationType
-	(Role)(0),                     // 21: ariesone.company.v1.Role
-	(UserStatus)(0),               // 22: ariesone.company.v1.UserStatus
+	(*SignInBlocked)(nil),         // 16: ariesone.company.v1.SignInBlocked
+	(*ApiKeyCreated)(nil),         // 17: ariesone.company.v1.ApiKeyCreated
+	(*ApiKeyRevoked)(nil),         // 18: ariesone.company.v1.ApiKeyRevoked
+	(*SigningKeyRotated)(nil),     // 19: ariesone.company.v1.SigningKeyRotated
+	(*timestamppb.Timestamp)(nil), // 20: google.protobuf.Timestamp
+	(LocationType)(0),             // 21: ariesone.company.v1.LocationType
+	(Role)(0),                     // 22: ariesone.company.v1.Role
+	(UserStatus)(0),               // 23: ariesone.company.v1.UserStatus
 }
 var file_ariesone_company_v1_events_proto_depIdxs = []int32{
-	19, // 0: ariesone.company.v1.CompanyCreated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 1: ariesone.company.v1.CompanyUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 2: ariesone.company.v1.LocationCreated.occur_time:type_name -> google.protobuf.Timestamp
-	20, // 3: ariesone.company.v1.LocationCreated.type:type_name -> ariesone.company.v1.LocationType
-	19, // 4: ariesone.company.v1.LocationUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	20, // 5: ariesone.company.v1.LocationUpdated.type:type_name -> ariesone.company.v1.LocationType
-	19, // 6: ariesone.company.v1.LocationDeleted.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 7: ariesone.company.v1.LocationUndeleted.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 8: ariesone.company.v1.UserCreated.occur_time:type_name -> google.protobuf.Timestamp
-	21, // 9: ariesone.company.v1.UserCreated.roles:type_name -> ariesone.company.v1.Role
-	19, // 10: ariesone.company.v1.UserUpdated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 11: ariesone.company.v1.UserRolesChanged.occur_time:type_name -> google.protobuf.Timestamp
-	21, // 12: ariesone.company.v1.UserRolesChanged.previous_roles:type_name -> ariesone.company.v1.Role
-	21, // 13: ariesone.company.v1.UserRolesChanged.roles:type_name -> ariesone.company.v1.Role
-	19, // 14: ariesone.company.v1.UserDeactivated.occur_time:type_name -> google.protobuf.Timestamp
-	22, // 15: ariesone.company.v1.UserDeactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
-	19, // 16: ariesone.company.v1.UserReactivated.occur_time:type_name -> google.protobuf.Timestamp
-	22, // 17: ariesone.company.v1.UserReactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
-	19, // 18: ariesone.company.v1.SessionStarted.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 19: ariesone.company.v1.SessionStarted.expire_time:type_name -> google.protobuf.Timestamp
-	19, // 20: ariesone.company.v1.SessionRevoked.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 0: ariesone.company.v1.CompanyCreated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 1: ariesone.company.v1.CompanyUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 2: ariesone.company.v1.LocationCreated.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 3: ariesone.company.v1.LocationCreated.type:type_name -> ariesone.company.v1.LocationType
+	20, // 4: ariesone.company.v1.LocationUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 5: ariesone.company.v1.LocationUpdated.type:type_name -> ariesone.company.v1.LocationType
+	20, // 6: ariesone.company.v1.LocationDeleted.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 7: ariesone.company.v1.LocationUndeleted.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 8: ariesone.company.v1.UserCreated.occur_time:type_name -> google.protobuf.Timestamp
+	22, // 9: ariesone.company.v1.UserCreated.roles:type_name -> ariesone.company.v1.Role
+	20, // 10: ariesone.company.v1.UserUpdated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 11: ariesone.company.v1.UserRolesChanged.occur_time:type_name -> google.protobuf.Timestamp
+	22, // 12: ariesone.company.v1.UserRolesChanged.previous_roles:type_name -> ariesone.company.v1.Role
+	22, // 13: ariesone.company.v1.UserRolesChanged.roles:type_name -> ariesone.company.v1.Role
+	20, // 14: ariesone.company.v1.UserDeactivated.occur_time:type_name -> google.protobuf.Timestamp
+	23, // 15: ariesone.company.v1.UserDeactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
+	20, // 16: ariesone.company.v1.UserReactivated.occur_time:type_name -> google.protobuf.Timestamp
+	23, // 17: ariesone.company.v1.UserReactivated.previous_status:type_name -> ariesone.company.v1.UserStatus
+	20, // 18: ariesone.company.v1.SessionStarted.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 19: ariesone.company.v1.SessionStarted.expire_time:type_name -> google.protobuf.Timestamp
+	20, // 20: ariesone.company.v1.SessionRevoked.occur_time:type_name -> google.protobuf.Timestamp
 	0,  // 21: ariesone.company.v1.SessionRevoked.reason:type_name -> ariesone.company.v1.SessionRevokeReason
-	19, // 22: ariesone.company.v1.PasswordChanged.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 23: ariesone.company.v1.PasswordReset.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 24: ariesone.company.v1.PasswordReset.token_expire_time:type_name -> google.protobuf.Timestamp
-	19, // 25: ariesone.company.v1.ApiKeyCreated.occur_time:type_name -> google.protobuf.Timestamp
-	21, // 26: ariesone.company.v1.ApiKeyCreated.roles:type_name -> ariesone.company.v1.Role
-	19, // 27: ariesone.company.v1.ApiKeyCreated.expire_time:type_name -> google.protobuf.Timestamp
-	19, // 28: ariesone.company.v1.ApiKeyRevoked.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 29: ariesone.company.v1.SigningKeyRotated.occur_time:type_name -> google.protobuf.Timestamp
-	19, // 30: ariesone.company.v1.SigningKeyRotated.previous_key_retire_time:type_name -> google.protobuf.Timestamp
-	31, // [31:31] is the sub-list for method output_type
-	31, // [31:31] is the sub-list for method input_type
-	31, // [31:31] is the sub-list for extension type_name
-	31, // [31:31] is the sub-list for extension extendee
-	0,  // [0:31] is the sub-list for field type_name
+	20, // 22: ariesone.company.v1.PasswordChanged.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 23: ariesone.company.v1.PasswordReset.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 24: ariesone.company.v1.PasswordReset.token_expire_time:type_name -> google.protobuf.Timestamp
+	20, // 25: ariesone.company.v1.SignInBlocked.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 26: ariesone.company.v1.SignInBlocked.blocked_until:type_name -> google.protobuf.Timestamp
+	20, // 27: ariesone.company.v1.ApiKeyCreated.occur_time:type_name -> google.protobuf.Timestamp
+	22, // 28: ariesone.company.v1.ApiKeyCreated.roles:type_name -> ariesone.company.v1.Role
+	20, // 29: ariesone.company.v1.ApiKeyCreated.expire_time:type_name -> google.protobuf.Timestamp
+	20, // 30: ariesone.company.v1.ApiKeyRevoked.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 31: ariesone.company.v1.SigningKeyRotated.occur_time:type_name -> google.protobuf.Timestamp
+	20, // 32: ariesone.company.v1.SigningKeyRotated.previous_key_retire_time:type_name -> google.protobuf.Timestamp
+	33, // [33:33] is the sub-list for method output_type
+	33, // [33:33] is the sub-list for method input_type
+	33, // [33:33] is the sub-list for extension type_name
+	33, // [33:33] is the sub-list for extension extendee
+	0,  // [0:33] is the sub-list for field type_name
 }
 
 func init() { file_ariesone_company_v1_events_proto_init() }
@@ -2108,7 +2207,7 @@ func file_ariesone_company_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_ariesone_company_v1_events_proto_rawDesc), len(file_ariesone_company_v1_events_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   18,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

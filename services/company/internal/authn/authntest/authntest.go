@@ -94,15 +94,17 @@ type Options struct {
 // milliseconds rather than seconds; the code path is the same.
 func DefaultSettings() authn.Settings {
 	return authn.Settings{
-		AccessTokenTTL:     authn.DefaultAccessTokenTTL,
-		APIKeyTokenTTL:     authn.DefaultAPIKeyTokenTTL,
-		RefreshTokenTTL:    authn.DefaultRefreshTokenTTL,
-		SessionIdleTimeout: authn.DefaultSessionIdleTimeout,
-		SessionMaxAge:      authn.DefaultSessionMaxAge,
-		LoginMaxFailures:   authn.DefaultLoginMaxFailures,
-		LoginLockout:       authn.DefaultLoginLockout,
-		SigningKeyMaxAge:   authn.DefaultSigningKeyMaxAge,
-		SigningKeyBits:     2048,
+		AccessTokenTTL:         authn.DefaultAccessTokenTTL,
+		APIKeyTokenTTL:         authn.DefaultAPIKeyTokenTTL,
+		RefreshTokenTTL:        authn.DefaultRefreshTokenTTL,
+		SessionIdleTimeout:     authn.DefaultSessionIdleTimeout,
+		SessionMaxAge:          authn.DefaultSessionMaxAge,
+		LoginMaxFailures:       authn.DefaultLoginMaxFailures,
+		LoginLockout:           authn.DefaultLoginLockout,
+		LoginSourceMaxFailures: authn.DefaultLoginSourceMax,
+		LoginLockoutMax:        authn.DefaultLoginLockoutMax,
+		SigningKeyMaxAge:       authn.DefaultSigningKeyMaxAge,
+		SigningKeyBits:         2048,
 	}
 }
 
