@@ -96,7 +96,8 @@ func spec() service.Spec {
 		Register: func(ctx context.Context, d *service.Deps) error {
 			return register(ctx, d, a.app, a.keys)
 		},
-		HTTP: a.http,
+		HTTP:    a.http,
+		Workers: a.workers,
 	}
 }
 
@@ -269,6 +270,24 @@ func signingKeyAge(keys *authn.KeySet, logger *slog.Logger) prometheus.Collector
 		}
 		return age.Seconds()
 	})
+}
+
+// authPruneEvery is how often each replica prunes sign-in history. Hourly
+// keeps each round short; the retention is in days, so the exact moment a
+// row goes does not matter.
+const authPruneEvery = time.Hour
+
+// workers prune sign-in history past AUTH_RETENTION, in every replica: the
+// pruning takes its rows FOR UPDATE SKIP LOCKED, so replicas share the work
+// instead of contending for it.
+func (w *authWiring) workers(_ context.Context, d *service.Deps) ([]service.Worker, error) {
+	retention, err := app.NewAuthRetention(store.NewAuth(d.DB), w.settings.AuthRetention, d.Registry)
+	if err != nil {
+		return nil, err
+	}
+	return []service.Worker{
+		service.Periodic("auth history pruning", "rows", authPruneEvery, d.Logger, retention.Prune),
+	}, nil
 }
 
 // http publishes the key set for the other services' verifiers on the
