@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 )
@@ -14,9 +16,11 @@ const passwordResetTTL = 3 * time.Second
 // through, over REST as a partner's front end would: the bootstrapped
 // owner must choose a password before anything else works; a user changes
 // their password (their other sessions end); an administrator resets a
-// forgotten password with a one-time token (reuse and expiry refused).
+// forgotten password with a one-time token (reuse and expiry refused); and
+// someone guessing a password blocks only themselves.
 func TestAccountsOverREST(t *testing.T) {
 	m := startMesh(t, "PASSWORD_RESET_TTL="+passwordResetTTL.String())
+	t.Run("guessing blocks only the guesser", func(t *testing.T) { guessingBlocksOnlyTheGuesser(t, m) })
 
 	// The owner's bootstrap password gets no session, only a token that
 	// sets a new password; the bootstrap password then stops working.
@@ -86,6 +90,51 @@ func TestAccountsOverREST(t *testing.T) {
 		expect(t, http.StatusOK, "reset again")
 	time.Sleep(passwordResetTTL + 500*time.Millisecond)
 	complete(late.str("resetToken"), "ivy's fifth passphrase", http.StatusUnauthorized, "an expired reset token")
+}
+
+// guessingBlocksOnlyTheGuesser: 50 wrong passwords from one address do not
+// keep the owner out from another, nor end the owner's session; the owner
+// is told. It runs on TestAccountsOverREST's mesh, in a company of its own.
+func guessingBlocksOnlyTheGuesser(t *testing.T, m *mesh) {
+	m.bootstrap("globex", "owner@globex.test", ownerPassword)
+	from := func(addr string) func(*http.Request) {
+		return func(r *http.Request) { r.Header.Set("X-Forwarded-For", addr) }
+	}
+	signIn := func(addr, password string) response {
+		return m.callWith(http.MethodPost, "/api/v1/auth/login", map[string]string{
+			"companyCode": "globex", "email": "owner@globex.test", "password": password,
+		}, from(addr))
+	}
+	session := signIn("198.51.100.10", ownerPassword).expect(t, http.StatusOK, "the owner's session")
+
+	const guesser = "203.0.113.66"
+	refused := map[int]int{}
+	for i := range 50 {
+		r := signIn(guesser, fmt.Sprintf("guess number %d of many", i))
+		if r.status != http.StatusUnauthorized && r.status != http.StatusTooManyRequests {
+			t.Fatalf("guess %d: status %d, want 401 or 429; %s", i, r.status, r.raw)
+		}
+		refused[r.status]++
+	}
+	t.Logf("50 guesses from %s: %d refused as invalid, %d rate limited", guesser, refused[http.StatusUnauthorized], refused[http.StatusTooManyRequests])
+	signIn(guesser, ownerPassword).expect(t, http.StatusUnauthorized, "the right password from the guesser's address")
+
+	owner := signIn("198.51.100.20", ownerPassword).expect(t, http.StatusOK, "the owner from another address")
+	m.call(http.MethodPost, "/api/v1/auth/refresh", "", map[string]string{"refreshToken": session.str("refreshToken")}).
+		expect(t, http.StatusOK, "the owner's existing session refreshes")
+
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		n := m.call(http.MethodGet, "/api/v1/notifications?pageSize=100", owner.str("accessToken"), nil).
+			expect(t, http.StatusOK, "the owner's notifications")
+		if strings.Contains(string(n.raw), "company.user.sign_in_blocked.v1") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no notification of the blocked guesser after 20s: %s", n.raw)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 }
 
 func refuseLogin(t testing.TB, m *mesh, code, email, password string) {

@@ -135,6 +135,11 @@ func (a Auth) Login(ctx context.Context, cmd Login) (TokenPair, error) {
 		}
 		// The record names the account tried, signed in or refused.
 		audit.NoteResource(ctx, AuditUserID, acct.UserID)
+		if a.r.AuthPolicy.Lockout.Blocked(at.SourceCounter, at.NetCounter, now) {
+			// Refused whatever the password: a blocked source's guesses
+			// cost no hash, and change no counter.
+			return nil
+		}
 		// A hash this code cannot read fails like a wrong password: the
 		// account cannot sign in until its password is reset, and the
 		// answer must not differ from any other failure.

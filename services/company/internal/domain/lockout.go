@@ -186,3 +186,10 @@ func (p LockoutPolicy) Unknown(net *LoginCounter, now time.Time) (blocked bool) 
 	*net = p.countNet(*net, now)
 	return false
 }
+
+// Blocked reports whether a source with these counters is refused at now
+// whatever the password: the attempt need not check it (a blocked guesser
+// then costs no password hash).
+func (p LockoutPolicy) Blocked(source, net LoginCounter, now time.Time) bool {
+	return p.State(source, now) == LockoutLocked || p.State(net, now) == LockoutLocked
+}
