@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -121,6 +122,20 @@ func TestReplicasShareCallsAndReadsRetryOnAnother(t *testing.T) {
 	t.Cleanup(func() { conn.Close() })
 	client := companyv1.NewLocationServiceClient(conn)
 	ctx := context.Background()
+	// Round robin spreads calls over the replicas that are connected; the
+	// second connection may come up a little after the first, so the
+	// spread is measured once both have answered.
+	deadline := time.Now().Add(10 * time.Second)
+	for seen := map[string]bool{}; len(seen) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %v answered within 10s", seen)
+		}
+		loc, err := client.GetLocation(ctx, &companyv1.GetLocationRequest{Id: "x"})
+		if err != nil {
+			t.Fatalf("GetLocation: %v", err)
+		}
+		seen[loc.GetName()] = true
+	}
 	served := map[string]int{}
 	for range 20 {
 		loc, err := client.GetLocation(ctx, &companyv1.GetLocationRequest{Id: "x"})
