@@ -8,11 +8,8 @@ import (
 	"google.golang.org/grpc/codes"
 
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-	"github.com/ariesone/ariesone/platform/audit"
-	"github.com/ariesone/ariesone/platform/auditsink"
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/services/company/internal/app"
-	"github.com/ariesone/ariesone/services/company/internal/authn/authntest"
 )
 
 // An administrator's key stops working when the owner deactivates the
@@ -22,16 +19,7 @@ import (
 // ListApiKeys with show_revoked, and is left out of the default list.
 // Reactivating the administrator leaves the key refused.
 func TestAuthRPCKeyStopsWithItsCreator(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	h := newAuthHarnessWith(t, authHarnessConfig{sink: func(env *authntest.Env) audit.Sink {
-		sink, err := auditsink.New(auditsink.Config{DB: env.DB, Service: "company", FlushInterval: 10 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = sink.Run(ctx) }()
-		return sink
-	}})
+	h := newSinkAuditedAuthHarness(t)
 	owner := authtest.Bearer(h.login(t).GetAccessToken())
 
 	const adminEmail, adminPassword = "ada@acme.example", "a long admin passphrase 7"

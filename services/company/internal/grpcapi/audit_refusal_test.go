@@ -35,16 +35,7 @@ type auditedRecord struct {
 // transaction commits (a failure count, a replay's revocation, a key's use
 // check) used to be recorded as OK.
 func TestRefusalsAreAuditedAsRefused(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	h := newAuthHarnessWith(t, authHarnessConfig{sink: func(env *authntest.Env) audit.Sink {
-		sink, err := auditsink.New(auditsink.Config{DB: env.DB, Service: "company", FlushInterval: 10 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = sink.Run(ctx) }()
-		return sink
-	}})
+	h := newSinkAuditedAuthHarness(t)
 	owner := authtest.Bearer(h.login(t).GetAccessToken())
 	newKey := func(name string, expire *timestamppb.Timestamp) (id, secret string) {
 		t.Helper()
@@ -107,6 +98,23 @@ func TestRefusalsAreAuditedAsRefused(t *testing.T) {
 	if diff := cmp.Diff(want, got, byCall); diff != "" {
 		t.Errorf("audit records of the refusals (-want +got):\n%s", diff)
 	}
+}
+
+// newSinkAuditedAuthHarness is the harness with the service's real audit
+// sink: records committed to company's outbox, those of calls that commit
+// a change in the call's own transaction.
+func newSinkAuditedAuthHarness(t *testing.T) *authHarness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	return newAuthHarnessWith(t, authHarnessConfig{sink: func(env *authntest.Env) audit.Sink {
+		sink, err := auditsink.New(auditsink.Config{DB: env.DB, Service: "company", FlushInterval: 10 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() { _ = sink.Run(ctx) }()
+		return sink
+	}})
 }
 
 // refusals returns the committed audit records of sign-in, refresh and key
