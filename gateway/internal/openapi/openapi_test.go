@@ -77,6 +77,8 @@ func TestBuild(t *testing.T) {
 		"post /partner/v1/auth/refresh": true,
 		"post /partner/v1/auth/token":   true,
 		"get /partner/v1/auth/jwks":     true,
+		// A one-time token is the credential of a password reset.
+		"post /partner/v1/auth/password:reset": true,
 	}
 	if diff := cmp.Diff(want, public); diff != "" {
 		t.Errorf("operations open without credentials (-want +got):\n%s", diff)
