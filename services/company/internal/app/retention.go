@@ -73,6 +73,7 @@ func (r *AuthRetention) Prune(ctx context.Context) (int, error) {
 		r.pruned.WithLabelValues("refresh_tokens").Add(float64(n.RefreshTokens))
 		r.pruned.WithLabelValues("sessions").Add(float64(n.Sessions))
 		r.pruned.WithLabelValues("password_tokens").Add(float64(n.PasswordTokens))
+		r.pruned.WithLabelValues("sign_in_failures").Add(float64(n.SignInFailures))
 		total += n.Total()
 		if !n.Full(r.batch) {
 			break

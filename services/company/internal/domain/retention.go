@@ -14,12 +14,15 @@ type PrunedAuthHistory struct {
 	RefreshTokens  int
 	Sessions       int
 	PasswordTokens int
+	SignInFailures int
 }
 
 // Total is the rows deleted from every table.
-func (p PrunedAuthHistory) Total() int { return p.RefreshTokens + p.Sessions + p.PasswordTokens }
+func (p PrunedAuthHistory) Total() int {
+	return p.RefreshTokens + p.Sessions + p.PasswordTokens + p.SignInFailures
+}
 
 // Full reports whether any table's batch was full, so more may be left.
 func (p PrunedAuthHistory) Full(batch int) bool {
-	return p.RefreshTokens >= batch || p.Sessions >= batch || p.PasswordTokens >= batch
+	return p.RefreshTokens >= batch || p.Sessions >= batch || p.PasswordTokens >= batch || p.SignInFailures >= batch
 }

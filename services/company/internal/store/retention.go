@@ -38,6 +38,8 @@ func (s *Auth) PruneAuthHistory(ctx context.Context, retention time.Duration, ba
 			out.Sessions = c.Deleted
 		case "password_tokens":
 			out.PasswordTokens = c.Deleted
+		case "sign_in_failures":
+			out.SignInFailures = c.Deleted
 		}
 	}
 	return out, nil

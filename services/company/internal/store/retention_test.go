@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/ariesone/ariesone/services/company/internal/app"
@@ -295,4 +296,51 @@ func prunedCounter(reg *prometheus.Registry, table string) (float64, error) {
 		}
 	}
 	return 0, fmt.Errorf("no counter for %s", table)
+}
+
+// Pruning also forgets per-source sign-in failure counters older than the
+// retention, unless a block of theirs is still running.
+func TestPruningForgetsOldSignInFailures(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	s := store.New(db.App)
+	acme := seed(t, s, "acme")
+	h := history{t: t, db: db, ctx: context.Background()}
+	counter := func(source string, updated float64, lockedUntil string) {
+		t.Helper()
+		_, err := db.Super.Exec(h.ctx, `
+			insert into sign_in_failures (company_id, user_id, source, failed_count, lockouts, locked_until, update_time)
+			values ($1, $2, $3, 5, 1, `+lockedUntil+`, `+ago(updated)+`)`, acme.company.ID, acme.owner.ID, source)
+		if err != nil {
+			t.Fatalf("seed sign-in failures: %v", err)
+		}
+	}
+	counter("198.51.100.1", 100, "null")                      // old: forgotten
+	counter("198.51.100.2", 100, ago(95))                     // old block long over: forgotten
+	counter("198.51.100.3", 100, "now() + interval '1 hour'") // still blocked: kept
+	counter("198.51.100.4", 1, "null")                        // recent: kept
+
+	reg := prometheus.NewRegistry()
+	pruner, err := app.NewAuthRetention(store.NewAuth(db.App), retention, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := pruner.Prune(h.ctx); err != nil || n != 2 {
+		t.Fatalf("Prune = %d, %v; want 2 counters forgotten", n, err)
+	}
+	var left []string
+	rows, err := db.Super.Query(h.ctx, `select source from sign_in_failures order by source`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	left, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"198.51.100.3", "198.51.100.4"}, left); diff != "" {
+		t.Errorf("counters left (-want +got):\n%s", diff)
+	}
+	if c, err := prunedCounter(reg, "sign_in_failures"); err != nil || c != 2 {
+		t.Errorf("pruned sign_in_failures counted %v (%v), want 2", c, err)
+	}
 }
