@@ -52,6 +52,7 @@ UNIT_PACKAGES := $(filter-out $(E2E),$(PACKAGES))
 # four run at once on two cores.
 test: ## every test of every module, race detector on, against real Postgres/RabbitMQ/Redis
 	go test -race -count=1 -p 4 -timeout $(TEST_TIMEOUT) $(UNIT_PACKAGES)
+	cd tools/fhir-validate && GOWORK=off go test -count=1 ./...
 	go test -race -count=1 -timeout $(TEST_TIMEOUT) $(E2E)
 
 bench: ## benchmarks with ratios against baselines measured in the same run
