@@ -14,6 +14,9 @@
 //	  API_PREFIX/...   prefix rewrite → deadline → API-key exchange
 //	                   → conditional GET (304) → grpc-gateway mux
 //	                   (→ route label → request check → generated handler)
+//	  /fhir/r4/...     FHIR outcomes → deadline → API-key exchange
+//	                   → conditional GET (304) → FHIR facade (gRPC calls
+//	                   with the same metadata as the mux's)
 //	  API_PREFIX/openapi.json and openapi.yaml, /docs, /.well-known/jwks.json,
 //	  /healthz, /readyz (exempt from the edge rate limit)
 //	  anything else   404 in the REST error body
@@ -39,6 +42,7 @@ import (
 	"github.com/ariesone/ariesone/gateway/internal/docs"
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 	"github.com/ariesone/ariesone/gateway/internal/edgelimit"
+	"github.com/ariesone/ariesone/gateway/internal/fhir"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/gateway/internal/jwks"
 	"github.com/ariesone/ariesone/gateway/internal/observe"
@@ -155,6 +159,16 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 		exchanger.Middleware,
 		edge.ConditionalGET,
 	))
+	facade, err := newFHIR(d, company)
+	if err != nil {
+		return nil, err
+	}
+	routes.Handle(fhir.Path+"/", edge.Chain(facade,
+		fhir.Outcomes,
+		edge.Deadline(s.RequestTimeout),
+		exchanger.Middleware,
+		edge.ConditionalGET,
+	))
 	docsPage := observe.Named("docs", docs.New(s.DocsDir, DocsPath,
 		docs.Spec{Name: "OpenAPI 3.0", URL: s.APIPrefix + OpenAPI3Name},
 		docs.Spec{Name: "Swagger 2.0", URL: s.APIPrefix + OpenAPIName}))
@@ -195,6 +209,20 @@ func newAPI(ctx context.Context, d Deps) (http.Handler, error) {
 		return nil, err
 	}
 	return mux, nil
+}
+
+// newFHIR returns the FHIR R4 facade over the dialled services' gRPC
+// connections (the same ones the mux uses).
+func newFHIR(d Deps, company backends.Backend) (http.Handler, error) {
+	conns := fhir.Conns{Company: company.Conn}
+	if clinical, ok := d.Backends.Get(backends.Clinical.Name); ok {
+		conns.Clinical = clinical.Conn
+	}
+	return fhir.New(fhir.Options{
+		Resources: fhir.Resources(conns),
+		PublicURL: d.Settings.PublicURL,
+		Logger:    d.Logger,
+	})
 }
 
 // labelRoute names the matched route template for metrics and the access

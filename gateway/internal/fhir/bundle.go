@@ -1,0 +1,159 @@
+package fhir
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+)
+
+// Bundle is a searchset: one page of matches and the links to this page and
+// the next. No total is given: the services page by keyset and do not count.
+type Bundle struct {
+	ResourceType string        `json:"resourceType"`
+	Type         string        `json:"type"`
+	Link         []BundleLink  `json:"link,omitempty"`
+	Entry        []BundleEntry `json:"entry,omitempty"`
+}
+
+// BundleLink is a related page ("self", "next").
+type BundleLink struct {
+	Relation string `json:"relation"`
+	URL      string `json:"url"`
+}
+
+// BundleEntry is one match.
+type BundleEntry struct {
+	FullURL  string       `json:"fullUrl,omitempty"`
+	Resource Object       `json:"resource"`
+	Search   *EntrySearch `json:"search,omitempty"`
+}
+
+// EntrySearch says why an entry is in a searchset.
+type EntrySearch struct {
+	Mode string `json:"mode"`
+}
+
+// bundle builds the searchset of page. The self link is the search as it
+// was performed (parameters in a stable order, _count as applied); next
+// repeats it with the service's next page token.
+func (h *Handler) bundle(r *http.Request, typ string, q Query, page Page) Bundle {
+	base := h.baseURL(r)
+	b := Bundle{ResourceType: "Bundle", Type: "searchset"}
+	b.Link = append(b.Link, BundleLink{Relation: "self", URL: searchURL(base, typ, q, q.PageToken)})
+	if page.NextPageToken != "" {
+		b.Link = append(b.Link, BundleLink{Relation: "next", URL: searchURL(base, typ, q, page.NextPageToken)})
+	}
+	for _, o := range page.Resources {
+		e := BundleEntry{Resource: o, Search: &EntrySearch{Mode: "match"}}
+		if id := o.base().ID; id != "" {
+			e.FullURL = base + "/" + o.base().ResourceType + "/" + id
+		}
+		b.Entry = append(b.Entry, e)
+	}
+	return b
+}
+
+// searchURL is the URL of the search q at page token.
+func searchURL(base, typ string, q Query, token string) string {
+	names := make([]string, 0, len(q.Params))
+	for name := range q.Params {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	var v url.Values = map[string][]string{}
+	for _, name := range names {
+		v.Set(name, q.Params[name])
+	}
+	v.Set(CountParam, strconv.Itoa(q.Count))
+	if token != "" {
+		v.Set(PageTokenParam, token)
+	}
+	return base + "/" + typ + "?" + v.Encode()
+}
+
+// CapabilityStatement describes the server: what NewCapabilityStatement
+// derives from the registration table.
+type CapabilityStatement struct {
+	ResourceType   string           `json:"resourceType"`
+	Status         string           `json:"status"`
+	Date           string           `json:"date"`
+	Publisher      string           `json:"publisher,omitempty"`
+	Kind           string           `json:"kind"`
+	Software       *Software        `json:"software,omitempty"`
+	Implementation *Implementation  `json:"implementation,omitempty"`
+	FHIRVersion    string           `json:"fhirVersion"`
+	Format         []string         `json:"format"`
+	Rest           []CapabilityRest `json:"rest"`
+}
+
+// Software names the server.
+type Software struct {
+	Name string `json:"name"`
+}
+
+// Implementation is the deployment the statement describes; FHIR requires
+// it of a statement of kind "instance".
+type Implementation struct {
+	Description string `json:"description"`
+}
+
+// CapabilityRest is the server's RESTful capabilities.
+type CapabilityRest struct {
+	Mode     string               `json:"mode"`
+	Resource []CapabilityResource `json:"resource"`
+}
+
+// CapabilityResource is what is served of one resource type.
+type CapabilityResource struct {
+	Type        string                `json:"type"`
+	Interaction []CapabilityCode      `json:"interaction"`
+	SearchParam []CapabilitySearchArg `json:"searchParam,omitempty"`
+}
+
+// CapabilityCode is one interaction.
+type CapabilityCode struct {
+	Code string `json:"code"`
+}
+
+// CapabilitySearchArg is one search parameter.
+type CapabilitySearchArg struct {
+	Name          string `json:"name"`
+	Type          string `json:"type"`
+	Documentation string `json:"documentation,omitempty"`
+}
+
+// NewCapabilityStatement describes exactly resources: the router serves
+// read for each, search-type where Search is set, with its parameters plus
+// the paging ones every search accepts.
+func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityStatement {
+	rest := CapabilityRest{Mode: "server", Resource: []CapabilityResource{}}
+	for _, r := range resources {
+		cr := CapabilityResource{Type: r.Type, Interaction: []CapabilityCode{{Code: "read"}}}
+		if r.Search != nil {
+			cr.Interaction = append(cr.Interaction, CapabilityCode{Code: "search-type"})
+			for _, p := range r.Search.Params {
+				cr.SearchParam = append(cr.SearchParam, CapabilitySearchArg{Name: p.Name, Type: p.Type, Documentation: p.Documentation})
+			}
+			cr.SearchParam = append(cr.SearchParam,
+				CapabilitySearchArg{Name: CountParam, Type: "number",
+					Documentation: "Page size: default " + strconv.Itoa(DefaultCount) + ", at most " + strconv.Itoa(MaxCount) + " (larger values are lowered)."},
+				CapabilitySearchArg{Name: PageTokenParam, Type: "string",
+					Documentation: "Opaque token of the next page; taken from the Bundle's next link, never built by clients."})
+		}
+		rest.Resource = append(rest.Resource, cr)
+	}
+	return CapabilityStatement{
+		ResourceType:   "CapabilityStatement",
+		Status:         "active",
+		Date:           now.UTC().Format(time.RFC3339),
+		Publisher:      "AriesOne",
+		Kind:           "instance",
+		Software:       &Software{Name: "AriesOne gateway FHIR facade"},
+		Implementation: &Implementation{Description: "AriesOne FHIR R4 facade (read-only) over the AriesOne services"},
+		FHIRVersion:    Version,
+		Format:         []string{"json", MediaType},
+		Rest:           []CapabilityRest{rest},
+	}
+}

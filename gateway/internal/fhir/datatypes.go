@@ -1,0 +1,253 @@
+package fhir
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	commonv1 "github.com/ariesone/ariesone/gen/go/ariesone/common/v1"
+)
+
+// The FHIR R4 data types the facade emits, as plain structs whose JSON names
+// are FHIR's own. Every field is omitempty: FHIR forbids empty strings,
+// arrays and objects in a resource, so an absent value must leave no key.
+
+// Base is what every resource starts with. Embedded in each resource struct,
+// its fields are marshalled first, so a reader sees resourceType at the top.
+type Base struct {
+	ResourceType string `json:"resourceType"`
+	ID           string `json:"id,omitempty"`
+	Meta         *Meta  `json:"meta,omitempty"`
+}
+
+func (b *Base) base() *Base { return b }
+
+// Object is any resource the facade returns; the router reads its Base for
+// the ETag and the Bundle entry's fullUrl.
+type Object interface {
+	base() *Base
+}
+
+// Meta carries the version and last change of a resource.
+type Meta struct {
+	VersionID   string `json:"versionId,omitempty"`
+	LastUpdated string `json:"lastUpdated,omitempty"`
+}
+
+// Identifier is a business identifier in a naming system.
+type Identifier struct {
+	Use    string           `json:"use,omitempty"`
+	Type   *CodeableConcept `json:"type,omitempty"`
+	System string           `json:"system,omitempty"`
+	Value  string           `json:"value,omitempty"`
+}
+
+// CodeableConcept is a concept as codes and text.
+type CodeableConcept struct {
+	Coding []Coding `json:"coding,omitempty"`
+	Text   string   `json:"text,omitempty"`
+}
+
+// Coding is one code in a code system.
+type Coding struct {
+	System  string `json:"system,omitempty"`
+	Code    string `json:"code,omitempty"`
+	Display string `json:"display,omitempty"`
+}
+
+// HumanName is a person's name.
+type HumanName struct {
+	Use    string   `json:"use,omitempty"`
+	Family string   `json:"family,omitempty"`
+	Given  []string `json:"given,omitempty"`
+	Suffix []string `json:"suffix,omitempty"`
+}
+
+// Address is a postal or physical address.
+type Address struct {
+	Use        string   `json:"use,omitempty"`
+	Type       string   `json:"type,omitempty"`
+	Line       []string `json:"line,omitempty"`
+	City       string   `json:"city,omitempty"`
+	State      string   `json:"state,omitempty"`
+	PostalCode string   `json:"postalCode,omitempty"`
+}
+
+// ContactPoint is a phone number, fax or email address.
+type ContactPoint struct {
+	System string `json:"system,omitempty"`
+	Value  string `json:"value,omitempty"`
+	Use    string `json:"use,omitempty"`
+}
+
+// Reference points at another resource by relative URL ("Organization/id").
+type Reference struct {
+	Reference string `json:"reference,omitempty"`
+	Display   string `json:"display,omitempty"`
+}
+
+// Extension is a value FHIR's core elements have no place for.
+type Extension struct {
+	URL       string `json:"url"`
+	ValueCode string `json:"valueCode,omitempty"`
+}
+
+// Naming systems. The FHIR-defined ones are fixed URIs; AriesOne's own live
+// under SystemBase so a deployment can move them all with one constant.
+const (
+	SystemBase          = "https://ariesone.example/fhir"
+	SystemAccountNumber = SystemBase + "/sid/account-number"
+	SystemLocationCode  = SystemBase + "/sid/location-code"
+	SystemLocationType  = SystemBase + "/CodeSystem/location-type"
+
+	SystemNPI = "http://hl7.org/fhir/sid/us-npi"
+	SystemMBI = "http://hl7.org/fhir/sid/us-mbi"
+	SystemSSN = "http://hl7.org/fhir/sid/us-ssn"
+
+	// systemIdentifierType is HL7 v2 table 0203, the usual vocabulary of
+	// Identifier.type.
+	systemIdentifierType = "http://terminology.hl7.org/CodeSystem/v2-0203"
+)
+
+// identifierType is an Identifier.type coded in v2 table 0203.
+func identifierType(code, display string) *CodeableConcept {
+	return &CodeableConcept{Coding: []Coding{{System: systemIdentifierType, Code: code, Display: display}}}
+}
+
+// meta builds Meta from a service etag ("42" or W/"42") and the resource's
+// update time (create time when never updated).
+func meta(etag string, updated, created *timestamppb.Timestamp) *Meta {
+	m := &Meta{VersionID: versionID(etag)}
+	if t := updated; t != nil {
+		m.LastUpdated = instant(t)
+	} else if created != nil {
+		m.LastUpdated = instant(created)
+	}
+	if *m == (Meta{}) {
+		return nil
+	}
+	return m
+}
+
+// versionID is the opaque version inside a service etag: FHIR's versionId
+// and ETag W/"versionId" are the same value.
+func versionID(etag string) string {
+	return strings.Trim(strings.TrimPrefix(etag, "W/"), `"`)
+}
+
+// instant renders a timestamp as a FHIR instant (RFC 3339 in UTC).
+func instant(t *timestamppb.Timestamp) string {
+	return t.AsTime().UTC().Format(time.RFC3339Nano)
+}
+
+// fhirDate renders a google.type.Date as a FHIR date: YYYY, YYYY-MM or
+// YYYY-MM-DD as far as it is known; "" for none.
+func fhirDate(d *date.Date) string {
+	if d == nil || d.GetYear() == 0 {
+		return ""
+	}
+	s := pad(int(d.GetYear()), 4)
+	if d.GetMonth() == 0 {
+		return s
+	}
+	s += "-" + pad(int(d.GetMonth()), 2)
+	if d.GetDay() == 0 {
+		return s
+	}
+	return s + "-" + pad(int(d.GetDay()), 2)
+}
+
+func pad(n, width int) string {
+	s := strconv.Itoa(n)
+	for len(s) < width {
+		s = "0" + s
+	}
+	return s
+}
+
+// address converts a postal address; nil for none. use and typ are FHIR's
+// Address.use and Address.type codes ("" to leave them out).
+func address(a *commonv1.PostalAddress, use, typ string) *Address {
+	if a == nil {
+		return nil
+	}
+	out := &Address{Use: use, Type: typ, City: a.GetCity(), State: a.GetState(), PostalCode: a.GetPostalCode()}
+	for _, l := range []string{a.GetLine1(), a.GetLine2()} {
+		if l != "" {
+			out.Line = append(out.Line, l)
+		}
+	}
+	if out.Line == nil && out.City == "" && out.State == "" && out.PostalCode == "" {
+		return nil
+	}
+	return out
+}
+
+// addresses collects the non-nil addresses.
+func addresses(as ...*Address) []Address {
+	var out []Address
+	for _, a := range as {
+		if a != nil {
+			out = append(out, *a)
+		}
+	}
+	return out
+}
+
+// phone converts a phone number to a ContactPoint; nil for none. The kind
+// decides system and use (FAX is a fax system, the others phone uses). An
+// extension has no FHIR element of its own, so it follows the number as
+// " ext. 12", the way it would be dialled by a person.
+func phone(p *commonv1.PhoneNumber) *ContactPoint {
+	if p == nil || p.GetNumber() == "" {
+		return nil
+	}
+	c := &ContactPoint{System: "phone", Value: p.GetNumber()}
+	if ext := p.GetExtension(); ext != "" {
+		c.Value += " ext. " + ext
+	}
+	switch p.GetKind() {
+	case commonv1.PhoneKind_PHONE_KIND_HOME:
+		c.Use = "home"
+	case commonv1.PhoneKind_PHONE_KIND_MOBILE:
+		c.Use = "mobile"
+	case commonv1.PhoneKind_PHONE_KIND_WORK:
+		c.Use = "work"
+	case commonv1.PhoneKind_PHONE_KIND_FAX:
+		c.System = "fax"
+	}
+	return c
+}
+
+// contactPoints collects the non-nil contact points.
+func contactPoints(cs ...*ContactPoint) []ContactPoint {
+	var out []ContactPoint
+	for _, c := range cs {
+		if c != nil {
+			out = append(out, *c)
+		}
+	}
+	return out
+}
+
+// reference returns a relative reference to typ/id; nil without an id.
+func reference(typ, id string) *Reference {
+	if id == "" {
+		return nil
+	}
+	return &Reference{Reference: typ + "/" + id}
+}
+
+// nonEmpty returns the non-empty strings of ss, nil when there are none.
+func nonEmpty(ss ...string) []string {
+	var out []string
+	for _, s := range ss {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
