@@ -3,7 +3,6 @@ package fhir
 import (
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"time"
 )
@@ -37,13 +36,20 @@ type EntrySearch struct {
 
 // bundle builds the searchset of page. The self link is the search as it
 // was performed (parameters in a stable order, _count as applied); next
-// repeats it with the service's next page token.
-func (h *Handler) bundle(r *http.Request, typ string, q Query, page Page) Bundle {
+// repeats it with the service's next page token. The links of a BodyOnly
+// search with criteria carry none: they point at POST [base]/Type/_search
+// with _count and the token, and the client posts its criteria to them
+// again. Without criteria it is a listing, and its links are plain GETs.
+func (h *Handler) bundle(r *http.Request, res Resource, q Query, page Page) Bundle {
 	base := h.baseURL(r)
 	b := Bundle{ResourceType: "Bundle", Type: "searchset"}
-	b.Link = append(b.Link, BundleLink{Relation: "self", URL: searchURL(base, typ, q, q.PageToken)})
+	target, criteria := base+"/"+res.Type, q.Params
+	if res.Search.BodyOnly && len(criteria) > 0 {
+		target, criteria = target+"/"+SearchPath, nil
+	}
+	b.Link = append(b.Link, BundleLink{Relation: "self", URL: searchURL(target, criteria, q.Count, q.PageToken)})
 	if page.NextPageToken != "" {
-		b.Link = append(b.Link, BundleLink{Relation: "next", URL: searchURL(base, typ, q, page.NextPageToken)})
+		b.Link = append(b.Link, BundleLink{Relation: "next", URL: searchURL(target, criteria, q.Count, page.NextPageToken)})
 	}
 	for _, o := range page.Resources {
 		e := BundleEntry{Resource: o, Search: &EntrySearch{Mode: "match"}}
@@ -55,22 +61,18 @@ func (h *Handler) bundle(r *http.Request, typ string, q Query, page Page) Bundle
 	return b
 }
 
-// searchURL is the URL of the search q at page token.
-func searchURL(base, typ string, q Query, token string) string {
-	names := make([]string, 0, len(q.Params))
-	for name := range q.Params {
-		names = append(names, name)
+// searchURL is the URL of a search with criteria at page token.
+// url.Values.Encode sorts by name, so one search has one spelling.
+func searchURL(target string, criteria map[string]string, count int, token string) string {
+	v := url.Values{}
+	for name, value := range criteria {
+		v.Set(name, value)
 	}
-	sort.Strings(names)
-	var v url.Values = map[string][]string{}
-	for _, name := range names {
-		v.Set(name, q.Params[name])
-	}
-	v.Set(CountParam, strconv.Itoa(q.Count))
+	v.Set(CountParam, strconv.Itoa(count))
 	if token != "" {
 		v.Set(PageTokenParam, token)
 	}
-	return base + "/" + typ + "?" + v.Encode()
+	return target + "?" + v.Encode()
 }
 
 // CapabilityStatement describes the server: what NewCapabilityStatement
@@ -107,9 +109,10 @@ type CapabilityRest struct {
 
 // CapabilityResource is what is served of one resource type.
 type CapabilityResource struct {
-	Type        string                `json:"type"`
-	Interaction []CapabilityCode      `json:"interaction"`
-	SearchParam []CapabilitySearchArg `json:"searchParam,omitempty"`
+	Type          string                `json:"type"`
+	Documentation string                `json:"documentation,omitempty"`
+	Interaction   []CapabilityCode      `json:"interaction"`
+	SearchParam   []CapabilitySearchArg `json:"searchParam,omitempty"`
 }
 
 // CapabilityCode is one interaction.
@@ -133,6 +136,10 @@ func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityState
 		cr := CapabilityResource{Type: r.Type, Interaction: []CapabilityCode{{Code: "read"}}}
 		if r.Search != nil {
 			cr.Interaction = append(cr.Interaction, CapabilityCode{Code: "search-type"})
+			if r.Search.BodyOnly {
+				cr.Documentation = "Search criteria identify patients and are accepted only in the form body of POST " +
+					Path + "/" + r.Type + "/" + SearchPath + "; paging links carry no criteria, post them again to the next link."
+			}
 			for _, p := range r.Search.Params {
 				cr.SearchParam = append(cr.SearchParam, CapabilitySearchArg{Name: p.Name, Type: p.Type, Documentation: p.Documentation})
 			}

@@ -33,7 +33,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -60,6 +62,9 @@ const (
 	ContentType = MediaType + "; charset=utf-8"
 )
 
+// formMediaType is the body of POST [base]/Type/_search.
+const formMediaType = "application/x-www-form-urlencoded"
+
 // Search paging.
 const (
 	// CountParam is FHIR's page size parameter.
@@ -68,6 +73,8 @@ const (
 	// FHIR leaves the paging parameter to the server; this one says what
 	// it holds.
 	PageTokenParam = "_page_token"
+	// SearchPath is the last segment of POST [base]/Type/_search.
+	SearchPath = "_search"
 	// FormatParam is FHIR's override of the Accept header.
 	FormatParam = "_format"
 	// DefaultCount is the page size when _count is absent.
@@ -92,6 +99,11 @@ type Search struct {
 	// Params are the search parameters accepted besides _count and
 	// PageTokenParam; any other is refused.
 	Params []SearchParam
+	// BodyOnly accepts the criteria only in the form body of
+	// POST [base]/Type/_search, never in a URL: set where they identify
+	// people (a patient's MBI, name, birth date), since URLs end up in
+	// proxies' and browsers' logs. The REST API keeps the same rule.
+	BodyOnly bool
 	// Run performs a search whose parameters the router checked.
 	Run func(ctx context.Context, q Query) (Page, error)
 }
@@ -199,7 +211,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+	if len(segments) == 2 && segments[1] == SearchPath {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+				Diagnostics: "Search with POST [base]/Type/" + SearchPath + " and a form body, or GET [base]/Type"})
+			return
+		}
+	} else if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
 			Diagnostics: "Method " + r.Method + " is not supported; this server is read-only (read, search-type)"})
@@ -219,11 +238,14 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, notFound("No such FHIR resource type or interaction: "+r.URL.Path))
 		return
 	}
-	switch len(segments) {
-	case 1:
+	switch {
+	case len(segments) == 1:
 		observe.SetRoute(r.Context(), Path+"/"+res.Type)
-		h.search(w, r, res)
-	case 2:
+		h.search(w, r, res, false)
+	case segments[1] == SearchPath:
+		observe.SetRoute(r.Context(), Path+"/"+res.Type+"/"+SearchPath)
+		h.search(w, r, res, true)
+	default:
 		observe.SetRoute(r.Context(), Path+"/"+res.Type+"/{id}")
 		h.read(w, r, res, segments[1])
 	}
@@ -255,13 +277,21 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, res Resource, id 
 	writeJSON(w, http.StatusOK, obj)
 }
 
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource) {
+// search answers GET [base]/Type?params and, posted is true,
+// POST [base]/Type/_search with the parameters in a form body (FHIR's way
+// of keeping them out of URLs, which proxies and logs record).
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource, posted bool) {
 	if res.Search == nil {
 		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
 			Diagnostics: "Search is not supported on " + res.Type})
 		return
 	}
-	q, err := parseQuery(r.URL.Query(), res.Search.Params)
+	values, err := searchValues(r, res.Search, posted)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	q, err := parseQuery(values, res.Search.Params)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
@@ -277,7 +307,46 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource) {
 		return
 	}
 	c.setOutgoing(w)
-	writeJSON(w, http.StatusOK, h.bundle(r, res.Type, q, page))
+	writeJSON(w, http.StatusOK, h.bundle(r, res, q, page))
+}
+
+// searchValues collects a search's parameters: the URL's, and a posted
+// form's. A parameter may not be in both (strict handling refuses repeats),
+// and the criteria of a BodyOnly search may not be in the URL at all.
+func searchValues(r *http.Request, s *Search, posted bool) (url.Values, error) {
+	values := r.URL.Query()
+	if s.BodyOnly {
+		for name := range values {
+			if name != CountParam && name != PageTokenParam && name != FormatParam {
+				return nil, invalid("Search parameter " + name + " identifies patients and is not accepted in the URL; " +
+					"send the criteria as a form body to POST " + Path + "/<Type>/" + SearchPath)
+			}
+		}
+	}
+	if !posted {
+		return values, nil
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != formMediaType {
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Code: IssueNotSupported,
+			Diagnostics: "POST " + SearchPath + " takes a " + formMediaType + " body"}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: IssueTooLong, Diagnostics: "Request body too large"}
+		}
+		return nil, invalid("Unreadable request body")
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, invalid("Malformed form body: " + err.Error())
+	}
+	for name, vs := range form {
+		values[name] = append(values[name], vs...)
+	}
+	return values, nil
 }
 
 // baseURL is the absolute URL of Path for links: PUBLIC_URL's scheme and

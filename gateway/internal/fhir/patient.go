@@ -124,7 +124,8 @@ func patientResource(c clinicalv1.PatientServiceClient) Resource {
 			return PatientFromProto(p, CompanyID(ctx)), nil
 		},
 		Search: &Search{
-			Params: patientParams,
+			Params:   patientParams,
+			BodyOnly: true,
 			Run: func(ctx context.Context, q Query) (Page, error) {
 				req, err := patientSearch(q)
 				if err != nil {

@@ -27,6 +27,7 @@ type fakeClinical struct {
 
 	mu     sync.Mutex
 	search *clinicalv1.SearchPatientsRequest
+	list   *clinicalv1.ListPatientsRequest // see fhir_test.go
 }
 
 func (f *fakeClinical) GetPatient(_ context.Context, req *clinicalv1.GetPatientRequest) (*clinicalv1.Patient, error) {

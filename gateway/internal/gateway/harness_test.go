@@ -196,6 +196,8 @@ type harnessOptions struct {
 	// clinical also serves a fake clinical PatientService from the same
 	// process and points CLINICAL_ADDR at it.
 	clinical *fakeClinical
+	// prescribers, with clinical, also serves a fake PrescriberService.
+	prescribers clinicalv1.PrescriberServiceServer
 	// events also serves a fake notify EventService from the same process
 	// and points NOTIFY_ADDR at it.
 	events *fakeEvents
@@ -245,6 +247,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	companyv1.RegisterUserServiceServer(srv.GRPC(), company)
 	if opts.clinical != nil {
 		clinicalv1.RegisterPatientServiceServer(srv.GRPC(), opts.clinical)
+	}
+	if opts.prescribers != nil {
+		clinicalv1.RegisterPrescriberServiceServer(srv.GRPC(), opts.prescribers)
 	}
 	if opts.events != nil {
 		notifyv1.RegisterEventServiceServer(srv.GRPC(), opts.events)
