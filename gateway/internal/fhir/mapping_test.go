@@ -27,6 +27,8 @@ func assertJSON(t *testing.T, got any, want string) {
 	if err != nil {
 		t.Fatalf("marshal: %v", err)
 	}
+	// Checked against the R4 definitions after the tests (TestMain).
+	recorded.addResource(t.Name(), gotBuf)
 	var g, w any
 	if err := json.Unmarshal(gotBuf, &g); err != nil {
 		t.Fatalf("unmarshal got: %v", err)

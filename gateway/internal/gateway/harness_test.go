@@ -391,6 +391,9 @@ func (h *harness) do(req request) response {
 	if err != nil {
 		h.t.Fatalf("reading body: %v", err)
 	}
+	// Every FHIR answer is checked against the R4 definitions after the
+	// tests (TestMain).
+	recorded.addResponse(h.t.Name(), resp.Header, data)
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
 }
 
