@@ -83,16 +83,31 @@ type ContactPoint struct {
 	Use    string `json:"use,omitempty"`
 }
 
-// Reference points at another resource by relative URL ("Organization/id").
+// Reference points at another resource by relative URL ("Organization/id"),
+// or, as a logical reference, by its type and business identifier where the
+// facade does not serve the target.
 type Reference struct {
-	Reference string `json:"reference,omitempty"`
-	Display   string `json:"display,omitempty"`
+	Reference  string      `json:"reference,omitempty"`
+	Type       string      `json:"type,omitempty"`
+	Identifier *Identifier `json:"identifier,omitempty"`
+	Display    string      `json:"display,omitempty"`
 }
 
 // Extension is a value FHIR's core elements have no place for.
 type Extension struct {
 	URL       string `json:"url"`
 	ValueCode string `json:"valueCode,omitempty"`
+}
+
+// Period is a time range; an absent end is ongoing.
+type Period struct {
+	Start string `json:"start,omitempty"`
+	End   string `json:"end,omitempty"`
+}
+
+// Quantity is a measured amount; a count has no unit.
+type Quantity struct {
+	Value int64 `json:"value"`
 }
 
 // Naming systems. The FHIR-defined ones are fixed URIs; AriesOne's own live
@@ -102,6 +117,19 @@ const (
 	SystemAccountNumber = SystemBase + "/sid/account-number"
 	SystemLocationCode  = SystemBase + "/sid/location-code"
 	SystemLocationType  = SystemBase + "/CodeSystem/location-type"
+	SystemPayerID       = SystemBase + "/sid/payer-id"
+	SystemOrderID       = SystemBase + "/sid/order-id"
+	SystemOrderLineID   = SystemBase + "/sid/order-line-id"
+	SystemDeliveryID    = SystemBase + "/sid/delivery-id"
+	SystemUnitStatus    = SystemBase + "/CodeSystem/unit-status"
+	SystemDeviceProp    = SystemBase + "/CodeSystem/device-property"
+	SystemRequestParam  = SystemBase + "/CodeSystem/device-request-parameter"
+
+	// SystemHCPCS is CMS's HCPCS Level II code system as Blue Button and
+	// CARIN name it; modifiers are codes of the same set.
+	SystemHCPCS = "https://bluebutton.cms.gov/resources/codesystem/hcpcs"
+	// SystemICD10CM is ICD-10-CM, the diagnoses of orders.
+	SystemICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 
 	SystemNPI = "http://hl7.org/fhir/sid/us-npi"
 	SystemMBI = "http://hl7.org/fhir/sid/us-mbi"

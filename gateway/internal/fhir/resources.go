@@ -5,6 +5,8 @@ import (
 
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
+	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 )
 
 // Conns are the gateway's connections to the services the facade reads;
@@ -12,6 +14,8 @@ import (
 type Conns struct {
 	Company  grpc.ClientConnInterface
 	Clinical grpc.ClientConnInterface
+	Serials  grpc.ClientConnInterface
+	Orders   grpc.ClientConnInterface
 }
 
 // Resources is the registration table for conns: each resource type is
@@ -29,6 +33,20 @@ func Resources(conns Conns) []Resource {
 		out = append(out,
 			patientResource(clinicalv1.NewPatientServiceClient(conns.Clinical)),
 			practitionerResource(clinicalv1.NewPrescriberServiceClient(conns.Clinical)),
+			coverageResource(clinicalv1.NewCoverageServiceClient(conns.Clinical)),
+		)
+	}
+	if conns.Serials != nil {
+		out = append(out, deviceResource(
+			serialsv1.NewUnitServiceClient(conns.Serials),
+			serialsv1.NewItemServiceClient(conns.Serials),
+		))
+	}
+	if conns.Orders != nil {
+		orders := ordersv1.NewOrderServiceClient(conns.Orders)
+		out = append(out,
+			deviceRequestResource(orders),
+			supplyDeliveryResource(orders),
 		)
 	}
 	return out

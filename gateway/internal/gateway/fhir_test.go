@@ -393,7 +393,7 @@ func TestFHIR(t *testing.T) {
 				t.Errorf("%s listed but not routed", res.Type)
 			}
 		}
-		if got := strings.Join(types, ","); got != "Organization,Location,Patient,Practitioner" {
+		if got := strings.Join(types, ","); got != "Organization,Location,Patient,Practitioner,Coverage" {
 			t.Errorf("resources = %s", got)
 		}
 	})

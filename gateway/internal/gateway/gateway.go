@@ -218,6 +218,12 @@ func newFHIR(d Deps, company backends.Backend) (http.Handler, error) {
 	if clinical, ok := d.Backends.Get(backends.Clinical.Name); ok {
 		conns.Clinical = clinical.Conn
 	}
+	if serials, ok := d.Backends.Get(backends.Serials.Name); ok {
+		conns.Serials = serials.Conn
+	}
+	if orders, ok := d.Backends.Get(backends.Orders.Name); ok {
+		conns.Orders = orders.Conn
+	}
 	return fhir.New(fhir.Options{
 		Resources: fhir.Resources(conns),
 		PublicURL: d.Settings.PublicURL,

@@ -1,0 +1,268 @@
+package fhir
+
+import (
+	"context"
+	"strings"
+
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
+)
+
+// DeviceRequest is FHIR R4 DeviceRequest: one line of an order.
+type DeviceRequest struct {
+	Base
+	Identifier          []Identifier             `json:"identifier,omitempty"`
+	GroupIdentifier     *Identifier              `json:"groupIdentifier,omitempty"`
+	Status              string                   `json:"status,omitempty"`
+	Intent              string                   `json:"intent"`
+	CodeCodeableConcept *CodeableConcept         `json:"codeCodeableConcept,omitempty"`
+	Parameter           []DeviceRequestParameter `json:"parameter,omitempty"`
+	Subject             *Reference               `json:"subject,omitempty"`
+	AuthoredOn          string                   `json:"authoredOn,omitempty"`
+	Requester           *Reference               `json:"requester,omitempty"`
+	ReasonCode          []CodeableConcept        `json:"reasonCode,omitempty"`
+	Insurance           []Reference              `json:"insurance,omitempty"`
+}
+
+// DeviceRequestParameter is a detail of the device asked for.
+type DeviceRequestParameter struct {
+	Code                 *CodeableConcept `json:"code,omitempty"`
+	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept,omitempty"`
+	ValueQuantity        *Quantity        `json:"valueQuantity,omitempty"`
+}
+
+// DeviceRequestID is the FHIR id of an order line: lines are addressed only
+// within their order (GetOrder), so the id carries both (see compositeID).
+// A line's SupplyDelivery has the same id.
+func DeviceRequestID(orderID, lineID string) string {
+	return compositeID(orderID, lineID)
+}
+
+// requestStatus is FHIR's request status of an order line, from its
+// order's status:
+//
+//	DRAFT                     → draft
+//	SUBMITTED, APPROVED       → active
+//	DELIVERED, a sale line    → completed
+//	DELIVERED, a rental line  → active until picked up (billing end date
+//	                            set), then completed: the rental is still
+//	                            being fulfilled
+//	CLOSED                    → completed
+//	CANCELLED                 → revoked
+//	anything else             → unknown
+func requestStatus(s ordersv1.OrderStatus, l *ordersv1.OrderLine) string {
+	switch s {
+	case ordersv1.OrderStatus_ORDER_STATUS_DRAFT:
+		return "draft"
+	case ordersv1.OrderStatus_ORDER_STATUS_SUBMITTED, ordersv1.OrderStatus_ORDER_STATUS_APPROVED:
+		return "active"
+	case ordersv1.OrderStatus_ORDER_STATUS_DELIVERED:
+		if rental(l.GetType()) && l.GetBillingEndDate() == nil {
+			return "active"
+		}
+		return "completed"
+	case ordersv1.OrderStatus_ORDER_STATUS_CLOSED:
+		return "completed"
+	case ordersv1.OrderStatus_ORDER_STATUS_CANCELLED:
+		return "revoked"
+	}
+	return "unknown"
+}
+
+func rental(t ordersv1.LineType) bool {
+	switch t {
+	case ordersv1.LineType_LINE_TYPE_MONTHLY_RENTAL, ordersv1.LineType_LINE_TYPE_CAPPED_RENTAL,
+		ordersv1.LineType_LINE_TYPE_RENT_TO_PURCHASE, ordersv1.LineType_LINE_TYPE_OXYGEN_RENTAL:
+		return true
+	}
+	return false
+}
+
+// Parameter codes of DeviceRequest, in SystemRequestParam.
+const (
+	paramModifier = "hcpcs-modifier"
+	paramQuantity = "quantity"
+)
+
+// DeviceRequestFromProto maps line l of order o.
+//
+//   - code is the line's HCPCS code. Its modifiers (RR, NU, KX...) are
+//     parameters (code hcpcs-modifier, value the modifier in SystemHCPCS),
+//     one each in the line's order: R4 has no element for them, a
+//     modifierExtension would make every reader that does not know it
+//     reject the resource, and an extension inside the Coding is invisible
+//     to most clients; parameter is R4's element for details of the device
+//     asked for, and readers may skip it.
+//   - quantity is a parameter too (code quantity): R4 DeviceRequest has no
+//     quantity element (R5 adds one).
+//   - identifier is the line id, groupIdentifier the order id (FHIR's
+//     element for the requests made together).
+//   - requester is the written order's prescriber (Practitioner/<id>);
+//     insurance the coverages the order copied, by rank
+//     (Coverage/<composite id>); reasonCode the ICD-10-CM diagnoses the
+//     line points at, with FHIR's dot after the third character.
+//
+// Not mapped: line type, prices, serial number and unit (the Device), the
+// written order (not served), readiness override and cancel reasons.
+func DeviceRequestFromProto(o *ordersv1.Order, l *ordersv1.OrderLine) *DeviceRequest {
+	out := &DeviceRequest{
+		Base:       Base{ResourceType: "DeviceRequest", ID: DeviceRequestID(o.GetId(), l.GetId()), Meta: meta(o.GetEtag(), o.GetUpdateTime(), o.GetCreateTime())},
+		Status:     requestStatus(o.GetStatus(), l),
+		Intent:     "order",
+		Subject:    reference("Patient", o.GetPatientId()),
+		AuthoredOn: fhirDate(o.GetOrderDate()),
+		Requester:  reference("Practitioner", o.GetPrescriberId()),
+	}
+	if v := l.GetId(); v != "" {
+		out.Identifier = []Identifier{{System: SystemOrderLineID, Value: v}}
+	}
+	if v := o.GetId(); v != "" {
+		out.GroupIdentifier = &Identifier{System: SystemOrderID, Value: v}
+	}
+	if h := l.GetHcpcs(); h != "" {
+		out.CodeCodeableConcept = &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: strings.ToUpper(h)}}}
+	}
+	for _, m := range l.GetModifiers() {
+		if m == "" {
+			continue
+		}
+		out.Parameter = append(out.Parameter, DeviceRequestParameter{
+			Code:                 &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramModifier, Display: "HCPCS modifier"}}},
+			ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: strings.ToUpper(m)}}},
+		})
+	}
+	if n := l.GetQuantity(); n > 0 {
+		out.Parameter = append(out.Parameter, DeviceRequestParameter{
+			Code:          &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramQuantity, Display: "Quantity"}}},
+			ValueQuantity: &Quantity{Value: int64(n)},
+		})
+	}
+	diagnoses := o.GetDiagnoses()
+	for _, p := range l.GetDiagnosisPointers() {
+		if p >= 1 && int(p) <= len(diagnoses) {
+			out.ReasonCode = append(out.ReasonCode, CodeableConcept{Coding: []Coding{{System: SystemICD10CM, Code: icd10(diagnoses[p-1])}}})
+		}
+	}
+	for _, c := range o.GetCoverages() {
+		if id := CoverageID(o.GetPatientId(), c.GetCoverageId()); id != "" {
+			out.Insurance = append(out.Insurance, Reference{Reference: "Coverage/" + id})
+		}
+	}
+	return out
+}
+
+// icd10 writes an ICD-10-CM code as the code system does, with a dot after
+// the category (the first three characters); orders returns it without.
+func icd10(code string) string {
+	code = strings.ToUpper(strings.ReplaceAll(code, ".", ""))
+	if len(code) <= 3 {
+		return code
+	}
+	return code[:3] + "." + code[3:]
+}
+
+// Request statuses a DeviceRequest search takes (FHIR's request-status).
+const systemRequestStatus = "http://hl7.org/fhir/request-status"
+
+var requestStatuses = map[string]bool{
+	"draft": true, "active": true, "on-hold": true, "revoked": true,
+	"completed": true, "entered-in-error": true, "unknown": true,
+}
+
+var deviceRequestParams = []SearchParam{
+	{Name: "patient", Type: "reference", Documentation: "The order's patient (id or Patient/id)."},
+	{Name: "status", Type: "token", Documentation: "One request status (system " + systemRequestStatus + ", or none), mapped from the order's status as DeviceRequest.status documents; draft and revoked filter the orders in the service, the others the lines here."},
+}
+
+// orderStatusOf is the one order status a request status selects, when
+// there is one; active and completed span several and are filtered per
+// line.
+func orderStatusOf(status string) ordersv1.OrderStatus {
+	switch status {
+	case "draft":
+		return ordersv1.OrderStatus_ORDER_STATUS_DRAFT
+	case "revoked":
+		return ordersv1.OrderStatus_ORDER_STATUS_CANCELLED
+	}
+	return ordersv1.OrderStatus_ORDER_STATUS_UNSPECIFIED
+}
+
+// findLine returns the line of o with id lineID, or nil.
+func findLine(o *ordersv1.Order, lineID string) *ordersv1.OrderLine {
+	for _, l := range o.GetLines() {
+		if l.GetId() == lineID {
+			return l
+		}
+	}
+	return nil
+}
+
+// listOrders is the parent listing of the order-line resources.
+func listOrders(c ordersv1.OrderServiceClient, req *ordersv1.ListOrdersRequest) listParents[*ordersv1.Order] {
+	return func(ctx context.Context, size int, token string) ([]*ordersv1.Order, string, error) {
+		r := &ordersv1.ListOrdersRequest{PageSize: int32(size), PageToken: token,
+			PatientId: req.GetPatientId(), Status: req.GetStatus()}
+		resp, err := c.ListOrders(ctx, r, header(ctx))
+		if err != nil {
+			return nil, "", err
+		}
+		return resp.GetOrders(), resp.GetNextPageToken(), nil
+	}
+}
+
+// deviceRequestResource serves DeviceRequest from orders' OrderService: one
+// per order line. _count counts lines; a page may end inside an order.
+func deviceRequestResource(c ordersv1.OrderServiceClient) Resource {
+	return Resource{
+		Type: "DeviceRequest",
+		Read: func(ctx context.Context, id string) (Object, error) {
+			orderID, lineID, ok := splitID(id)
+			if !ok {
+				return nil, notFound("DeviceRequest/" + id + " not found")
+			}
+			o, err := c.GetOrder(ctx, &ordersv1.GetOrderRequest{Id: orderID}, header(ctx))
+			if err != nil {
+				return nil, err
+			}
+			l := findLine(o, lineID)
+			if l == nil {
+				return nil, notFound("DeviceRequest/" + id + " not found")
+			}
+			return DeviceRequestFromProto(o, l), nil
+		},
+		Search: &Search{
+			Params: deviceRequestParams,
+			Run: func(ctx context.Context, q Query) (Page, error) {
+				req := &ordersv1.ListOrdersRequest{}
+				if v, ok := q.Get("patient"); ok {
+					id, err := patientParam("patient", v)
+					if err != nil {
+						return Page{}, err
+					}
+					req.PatientId = id
+				}
+				status, hasStatus := q.Get("status")
+				if hasStatus {
+					system, code := splitToken(status)
+					if system != "" && system != systemRequestStatus {
+						return Page{}, invalid("status system " + system + " is not searchable; use " + systemRequestStatus)
+					}
+					if !requestStatuses[code] {
+						return Page{}, invalid("status must be a request status: draft, active, on-hold, revoked, completed, entered-in-error or unknown")
+					}
+					status = code
+					req.Status = orderStatusOf(code)
+				}
+				return childPage(ctx, q, listOrders(c, req), func(_ context.Context, o *ordersv1.Order) ([]Object, error) {
+					var out []Object
+					for _, l := range o.GetLines() {
+						dr := DeviceRequestFromProto(o, l)
+						if !hasStatus || dr.Status == status {
+							out = append(out, dr)
+						}
+					}
+					return out, nil
+				})
+			},
+		},
+	}
+}
