@@ -1,6 +1,7 @@
 package fhir_test
 
 import (
+	"encoding/json"
 	"testing"
 
 	"google.golang.org/genproto/googleapis/type/date"
@@ -234,9 +235,16 @@ func TestDeviceRequestFromProto(t *testing.T) {
 		if s.pickedUp {
 			l.BillingEndDate = &date.Date{Year: 2026, Month: 3, Day: 1}
 		}
-		if got := fhir.DeviceRequestFromProto(o, l).Status; got != s.wantStatus {
-			t.Errorf("%v line %d picked up %v: status %q, want %q", s.order, s.line, s.pickedUp, got, s.wantStatus)
+		dr := fhir.DeviceRequestFromProto(o, l)
+		if dr.Status != s.wantStatus {
+			t.Errorf("%v line %d picked up %v: status %q, want %q", s.order, s.line, s.pickedUp, dr.Status, s.wantStatus)
 		}
+		// Every produced resource goes to the R4 validation too.
+		b, err := json.Marshal(dr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		recorded.addResource(t.Name(), b)
 	}
 }
 
