@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +24,7 @@ import (
 	"github.com/ariesone/ariesone/platform/auth/authtest"
 	"github.com/ariesone/ariesone/platform/grpcerr"
 	"github.com/ariesone/ariesone/platform/ratelimit"
+	"github.com/ariesone/ariesone/platform/server"
 )
 
 const companyA = "0190a000-0000-7000-8000-00000000000a"
@@ -416,5 +418,30 @@ func TestOneAuditRecordPerCallIncludingDenied(t *testing.T) {
 	}
 	if anon := records[1]; anon.Actor != "" {
 		t.Errorf("unauthenticated call has an actor: %+v", anon)
+	}
+}
+
+// A create that answered with a replay says so in its response header, and
+// a creation does not: clients tell a retry's answer from a new record.
+func TestReplayedCreateIsMarked(t *testing.T) {
+	h := newHarness(t, harnessOptions{})
+	ctx := authtest.Bearer(h.token(companyA, "owner"))
+	for _, tc := range []struct {
+		name string
+		want []string
+	}{
+		{"new widget", nil},
+		{replayedWidget, []string{"true"}},
+	} {
+		var header metadata.MD
+		_, err := h.client.CreateWidget(ctx, &testingv1.CreateWidgetRequest{
+			Widget: &testingv1.Widget{DisplayName: tc.name, Email: "a@example.com", Quantity: 1},
+		}, grpc.Header(&header))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := header.Get(server.HeaderReplayed); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %s = %q, want %q", tc.name, server.HeaderReplayed, got, tc.want)
+		}
 	}
 }

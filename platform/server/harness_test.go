@@ -23,6 +23,7 @@ import (
 	"github.com/ariesone/ariesone/platform/requestid"
 	"github.com/ariesone/ariesone/platform/server"
 	"github.com/ariesone/ariesone/platform/server/servertest"
+	"github.com/ariesone/ariesone/platform/usecase"
 )
 
 // probe implements the test-only ProbeService.
@@ -45,6 +46,9 @@ func (probe) GetWidget(ctx context.Context, req *testingv1.GetWidgetRequest) (*t
 func (probe) CreateWidget(ctx context.Context, req *testingv1.CreateWidgetRequest) (*testingv1.Widget, error) {
 	p, _ := identity.FromContext(ctx)
 	w := req.GetWidget()
+	if w.GetDisplayName() == replayedWidget {
+		usecase.NoteReplay(ctx) // as a create answering a repeated key does
+	}
 	return &testingv1.Widget{Id: uuid.NewString(), DisplayName: w.GetDisplayName(), Email: w.GetEmail(), Quantity: w.GetQuantity(), CompanyId: p.CompanyID}, nil
 }
 
@@ -57,6 +61,9 @@ func (probe) Explode(context.Context, *testingv1.ExplodeRequest) (*testingv1.Exp
 }
 
 const missingWidget = "00000000-0000-7000-8000-000000000404"
+
+// replayedWidget is the name of a widget whose create answers as a replay.
+const replayedWidget = "replayed"
 
 // watcher implements EventService's server stream the way notify does:
 // headers once the stream is accepted, then the events.

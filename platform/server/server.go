@@ -158,7 +158,7 @@ func New(cfg Config) (*Server, error) {
 		unary = append(unary, ratelimit.UnaryServerInterceptor(cfg.Limiter, s.rateKey, onErr))
 		stream = append(stream, ratelimit.StreamServerInterceptor(cfg.Limiter, s.rateKey, onErr))
 	}
-	unary = append(unary, validate.UnaryServerInterceptor(v), grpcerr.UnaryServerInterceptor(s.Logger))
+	unary = append(unary, validate.UnaryServerInterceptor(v), grpcerr.UnaryServerInterceptor(s.Logger), replayHeader)
 	stream = append(stream, validate.StreamServerInterceptor(v), grpcerr.StreamServerInterceptor(s.Logger))
 
 	opts := []grpc.ServerOption{

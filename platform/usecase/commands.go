@@ -55,8 +55,12 @@ func Create[T any](ctx context.Context, uow UnitOfWork, recorder EventRecorder, 
 	}
 	return Change(ctx, uow, recorder, func(ctx context.Context) (T, []Event, error) {
 		created, replayed, err := cr.Store(ctx, r, cr.RequestID, fingerprint)
-		if err != nil || replayed {
+		if err != nil {
 			return created, nil, err
+		}
+		if replayed {
+			NoteReplay(ctx)
+			return created, nil, nil
 		}
 		return created, cr.Events(caller, created), nil
 	})

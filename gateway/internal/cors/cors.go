@@ -22,7 +22,7 @@ import (
 var (
 	allowedMethods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 	allowedHeaders = []string{"Authorization", "Content-Type", "X-API-Key", "X-Request-Id", "If-None-Match", "If-Match"}
-	exposedHeaders = []string{"X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "ETag"}
+	exposedHeaders = []string{"X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After", "ETag", "Idempotent-Replayed"}
 )
 
 // preflightMaxAge is how long a browser may reuse a preflight answer.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/ariesone/ariesone/platform/ratelimit"
 	"github.com/ariesone/ariesone/platform/requestid"
+	"github.com/ariesone/ariesone/platform/server"
 )
 
 // HTTP names of the response headers the services set as metadata.
@@ -14,6 +15,9 @@ const (
 	HeaderRateLimitRemaining = "X-RateLimit-Remaining"
 	HeaderRateLimitReset     = "X-RateLimit-Reset"
 	HeaderRetryAfter         = "Retry-After"
+	// HeaderReplayed says a create answered a repeated requestId with what
+	// the first request created ("true"); absent on a creation.
+	HeaderReplayed = "Idempotent-Replayed"
 )
 
 // UserAgentMetadata carries the client's User-Agent to the services (for
@@ -41,9 +45,9 @@ func IncomingHeader(key string) (string, bool) {
 }
 
 // OutgoingHeader picks the response metadata of a service that becomes HTTP
-// response headers: the rate-limit quota and Retry-After, under their plain
-// HTTP names. Everything else is dropped, so no Grpc-Metadata-* header
-// leaks internal detail to partners.
+// response headers: the rate-limit quota, Retry-After and the replay mark of
+// an idempotent create, under their plain HTTP names. Everything else is
+// dropped, so no Grpc-Metadata-* header leaks internal detail to partners.
 //
 // x-request-id is dropped too: the edge sets X-Request-Id on every response,
 // including those that never reach a service, and the services echo the id
@@ -58,6 +62,8 @@ func OutgoingHeader(key string) (string, bool) {
 		return HeaderRateLimitReset, true
 	case ratelimit.HeaderRetryAfter:
 		return HeaderRetryAfter, true
+	case server.HeaderReplayed:
+		return HeaderReplayed, true
 	}
 	return "", false
 }

@@ -175,8 +175,12 @@ func (a APIKeys) Create(ctx context.Context, caller identity.Principal, cmd Crea
 	}
 	key, err = usecase.Change(ctx, a.r.UnitOfWork, a.r.Events, func(ctx context.Context) (domain.APIKey, []Event, error) {
 		k, replayed, err := a.r.Store.CreateAPIKey(ctx, cmd.RequestID, createAPIKeyHash(cmd), build)
-		if err != nil || replayed {
+		if err != nil {
 			return k, nil, err
+		}
+		if replayed {
+			usecase.NoteReplay(ctx)
+			return k, nil, nil
 		}
 		return k, []Event{apiKeyCreated(k, caller.Subject)}, nil
 	})

@@ -84,6 +84,7 @@ func (h WebhookSubscriptions) Create(ctx context.Context, cmd CreateWebhookSubsc
 		return CreatedWebhookSubscription{}, err
 	}
 	if replayed {
+		usecase.NoteReplay(ctx)
 		if secret, err = h.n.openSecret(out.ID, storedSealed); err != nil {
 			return CreatedWebhookSubscription{}, err
 		}

@@ -127,6 +127,9 @@ func (h Orders) RecordDelivery(ctx context.Context, cmd RecordDelivery) (*domain
 		}
 		d, replayed, err := h.s.Store.CreateDelivery(ctx, &domain.Delivery{ID: id, CompanyID: caller.CompanyID, OrderID: current.ID,
 			ProofOfDelivery: proof, ActorID: caller.Subject, CreateTime: now}, cmd.RequestID, fingerprint)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return d, nil, err
 		}
@@ -297,6 +300,9 @@ func (h Orders) RecordPickup(ctx context.Context, cmd RecordPickup) (*domain.Pic
 		}
 		r, replayed, err := h.s.Store.CreatePickup(ctx, &domain.PickupRecord{ID: id, CompanyID: caller.CompanyID, OrderID: current.ID,
 			Pickup: p, ActorID: caller.Subject, CreateTime: now}, cmd.RequestID, fingerprint)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return r, nil, err
 		}

@@ -299,6 +299,9 @@ func (h Resupplies) RecordShipment(ctx context.Context, cmd RecordShipment) (*do
 			return nil, nil, err
 		}
 		out, replayed, err := h.s.Store.CreateResupplyShipment(ctx, &p, cmd.RequestID, fingerprint)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return out, nil, err
 		}

@@ -66,6 +66,9 @@ func (h Maintenance) Create(ctx context.Context, cmd CreateMaintenance) (*domain
 	}
 	m, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (Maintained, []usecase.Event, error) {
 		m, replayed, err := h.s.Store.CreateMaintenance(ctx, r, cmd.Release, cmd.RequestID, hash)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return m, nil, err
 		}

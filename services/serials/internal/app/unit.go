@@ -129,6 +129,9 @@ func (h Units) Receive(ctx context.Context, cmd ReceiveUnit) (*domain.Unit, erro
 	}
 	out, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) (*domain.Unit, []usecase.Event, error) {
 		got, replayed, err := h.s.Store.ReceiveUnit(ctx, u, caller.Subject, cmd.RequestID, hash)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return got, nil, err
 		}
@@ -246,6 +249,9 @@ func (h Units) BatchCreate(ctx context.Context, cmd BatchCreateUnits) ([]string,
 	}
 	ids, err := usecase.Change(ctx, h.s.UnitOfWork, h.s.Events, func(ctx context.Context) ([]string, []usecase.Event, error) {
 		ids, replayed, err := h.s.Store.BatchReceive(ctx, units, caller.Subject, cmd.RequestID, hash)
+		if replayed {
+			usecase.NoteReplay(ctx)
+		}
 		if err != nil || replayed {
 			return ids, nil, err
 		}
