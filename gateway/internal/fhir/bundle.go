@@ -103,16 +103,19 @@ type Implementation struct {
 
 // CapabilityRest is the server's RESTful capabilities.
 type CapabilityRest struct {
-	Mode     string               `json:"mode"`
-	Resource []CapabilityResource `json:"resource"`
+	Mode        string               `json:"mode"`
+	Resource    []CapabilityResource `json:"resource"`
+	Interaction []CapabilityCode     `json:"interaction,omitempty"`
 }
 
 // CapabilityResource is what is served of one resource type.
 type CapabilityResource struct {
-	Type          string                `json:"type"`
-	Documentation string                `json:"documentation,omitempty"`
-	Interaction   []CapabilityCode      `json:"interaction"`
-	SearchParam   []CapabilitySearchArg `json:"searchParam,omitempty"`
+	Type          string           `json:"type"`
+	Documentation string           `json:"documentation,omitempty"`
+	Interaction   []CapabilityCode `json:"interaction"`
+	// ConditionalCreate says a create honours If-None-Exist.
+	ConditionalCreate bool                  `json:"conditionalCreate,omitempty"`
+	SearchParam       []CapabilitySearchArg `json:"searchParam,omitempty"`
 }
 
 // CapabilityCode is one interaction.
@@ -134,6 +137,15 @@ func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityState
 	rest := CapabilityRest{Mode: "server", Resource: []CapabilityResource{}}
 	for _, r := range resources {
 		cr := CapabilityResource{Type: r.Type, Interaction: []CapabilityCode{{Code: "read"}}}
+		if r.Create != nil {
+			cr.Interaction = append(cr.Interaction, CapabilityCode{Code: "create"})
+			cr.ConditionalCreate = true
+			cr.Documentation = "Create drafts an order (order intake): matched by the requester's identifier, so a retry " +
+				"(plain, or conditional with If-None-Exist: identifier=<system>|<value>) drafts nothing new and answers 200."
+			if len(rest.Interaction) == 0 {
+				rest.Interaction = []CapabilityCode{{Code: "transaction"}}
+			}
+		}
 		if r.Search != nil {
 			cr.Interaction = append(cr.Interaction, CapabilityCode{Code: "search-type"})
 			if r.Search.BodyOnly {
@@ -158,7 +170,7 @@ func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityState
 		Publisher:      "AriesOne",
 		Kind:           "instance",
 		Software:       &Software{Name: "AriesOne gateway FHIR facade"},
-		Implementation: &Implementation{Description: "AriesOne FHIR R4 facade (read-only) over the AriesOne services"},
+		Implementation: &Implementation{Description: "AriesOne FHIR R4 facade over the AriesOne services: records read and searched, DME orders taken in as DeviceRequests"},
 		FHIRVersion:    Version,
 		Format:         []string{"json", MediaType},
 		Rest:           []CapabilityRest{rest},

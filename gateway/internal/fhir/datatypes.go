@@ -95,8 +95,9 @@ type Reference struct {
 
 // Extension is a value FHIR's core elements have no place for.
 type Extension struct {
-	URL       string `json:"url"`
-	ValueCode string `json:"valueCode,omitempty"`
+	URL            string     `json:"url"`
+	ValueCode      string     `json:"valueCode,omitempty"`
+	ValueReference *Reference `json:"valueReference,omitempty"`
 }
 
 // Period is a time range; an absent end is ongoing.

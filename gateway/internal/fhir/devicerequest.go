@@ -10,6 +10,7 @@ import (
 // DeviceRequest is FHIR R4 DeviceRequest: one line of an order.
 type DeviceRequest struct {
 	Base
+	Extension           []Extension              `json:"extension,omitempty"`
 	Identifier          []Identifier             `json:"identifier,omitempty"`
 	GroupIdentifier     *Identifier              `json:"groupIdentifier,omitempty"`
 	Status              string                   `json:"status,omitempty"`
@@ -93,7 +94,10 @@ const (
 //     to most clients; parameter is R4's element for details of the device
 //     asked for, and readers may skip it.
 //   - quantity is a parameter too (code quantity): R4 DeviceRequest has no
-//     quantity element (R5 adds one).
+//     quantity element (R5 adds one); so is how the line is billed (code
+//     line-type, a code of SystemLineType), which the intake reads back.
+//   - the order's warehouse is the extension SystemWarehouseExtension
+//     (valueReference Location/<id>), as the intake takes it.
 //   - identifier is the line id, groupIdentifier the order id (FHIR's
 //     element for the requests made together).
 //   - requester is the written order's prescriber (Practitioner/<id>);
@@ -101,7 +105,7 @@ const (
 //     (Coverage/<composite id>); reasonCode the ICD-10-CM diagnoses the
 //     line points at, with FHIR's dot after the third character.
 //
-// Not mapped: line type, prices, serial number and unit (the Device), the
+// Not mapped: prices, serial number and unit (the Device), the
 // written order (not served), readiness override and cancel reasons.
 func DeviceRequestFromProto(o *ordersv1.Order, l *ordersv1.OrderLine) *DeviceRequest {
 	out := &DeviceRequest{
@@ -129,6 +133,15 @@ func DeviceRequestFromProto(o *ordersv1.Order, l *ordersv1.OrderLine) *DeviceReq
 			Code:                 &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramModifier, Display: "HCPCS modifier"}}},
 			ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: strings.ToUpper(m)}}},
 		})
+	}
+	if code := lineTypeCode(l.GetType()); code != "" {
+		out.Parameter = append(out.Parameter, DeviceRequestParameter{
+			Code:                 &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramLineType, Display: "Line type"}}},
+			ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemLineType, Code: code}}},
+		})
+	}
+	if id := o.GetWarehouseId(); id != "" {
+		out.Extension = []Extension{{URL: SystemWarehouseExtension, ValueReference: &Reference{Reference: "Location/" + id}}}
 	}
 	if n := l.GetQuantity(); n > 0 {
 		out.Parameter = append(out.Parameter, DeviceRequestParameter{

@@ -15,8 +15,11 @@
 //   - JSON only. Responses are application/fhir+json; a request may accept
 //     application/fhir+json, application/json or a wildcard (Accept, or the
 //     _format parameter), anything else is 406.
-//   - Interactions are read (GET [base]/Type/id) and search-type
-//     (GET [base]/Type?params). Other methods are 405, other paths 404.
+//   - Interactions are read (GET [base]/Type/id), search-type
+//     (GET [base]/Type?params), create (POST [base]/Type, where Create is
+//     set: order intake, intake.go) and transaction (POST [base], a Bundle
+//     around one create, transaction.go). Other methods are 405, other
+//     paths 404.
 //   - Search is strict (as if "Prefer: handling=strict"): a parameter the
 //     type does not declare, a modifier, or a repeated parameter is 400,
 //     never silently ignored, because an ignored filter returns a larger set
@@ -92,6 +95,13 @@ type Resource struct {
 	Read func(ctx context.Context, id string) (Object, error)
 	// Search, when set, answers GET [base]/Type?params.
 	Search *Search
+	// Create, when set, answers POST [base]/Type, and the create entry of a
+	// transaction (POST [base]).
+	Create func(ctx context.Context, s Submission) (Created, error)
+	// Match, when set, lets a transaction carry the type: its entry is
+	// matched to an existing record (the one a reference to it then
+	// names), never written. Errors name the element under path.
+	Match func(ctx context.Context, raw json.RawMessage, path string, entries map[string]*matched) (*matched, error)
 }
 
 // Search is the search-type interaction of a resource type.
@@ -202,13 +212,23 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 // ServeHTTP routes a request under Path.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, Path+"/")
-	if !ok {
+	if !ok && r.URL.Path != Path {
 		h.fail(w, r, nil, notFound("No such FHIR route"))
 		return
 	}
 	segments := strings.Split(rest, "/")
 	if err := negotiate(r); err != nil {
 		h.fail(w, r, nil, err)
+		return
+	}
+	if rest == "" {
+		observe.SetRoute(r.Context(), Path)
+		h.transaction(w, r)
+		return
+	}
+	if res, ok := h.types[segments[0]]; ok && len(segments) == 1 && r.Method == http.MethodPost {
+		observe.SetRoute(r.Context(), Path+"/"+res.Type)
+		h.create(w, r, res)
 		return
 	}
 	if len(segments) == 2 && segments[1] == SearchPath {
@@ -221,7 +241,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	} else if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
 		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
-			Diagnostics: "Method " + r.Method + " is not supported; this server is read-only (read, search-type)"})
+			Diagnostics: "Method " + r.Method + " is not supported here: resources are read and searched, and DeviceRequests created (POST [base]/DeviceRequest or a transaction)"})
 		return
 	}
 	if len(segments) == 1 && segments[0] == "metadata" {
@@ -275,6 +295,93 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, res Resource, id 
 		w.Header().Set("ETag", `W/"`+m.VersionID+`"`)
 	}
 	writeJSON(w, http.StatusOK, obj)
+}
+
+// create answers POST [base]/Type: 201 with the created resource and its
+// Location, or 200 when a conditional create (If-None-Exist) matched what
+// the same identifier created before.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, res Resource) {
+	if res.Create == nil {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+			Diagnostics: res.Type + " is read-only here; only DeviceRequest is created (order intake)"})
+		return
+	}
+	body, err := h.resourceBody(r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	created, err := res.Create(ctx, Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
+	if err != nil {
+		h.fail(w, r, c, err)
+		return
+	}
+	c.setOutgoing(w)
+	reply := createdEntry(h.baseURL(r), created)
+	w.Header().Set("Location", reply.FullURL)
+	if reply.Response.Etag != "" {
+		w.Header().Set("ETag", reply.Response.Etag)
+	}
+	status := http.StatusCreated
+	if created.Replayed {
+		status = http.StatusOK
+	}
+	writeJSON(w, status, created.Resource)
+}
+
+// transaction answers POST [base] with a transaction Bundle.
+func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+			Diagnostics: "POST a transaction Bundle to the base; read and search under [base]/Type"})
+		return
+	}
+	body, err := h.resourceBody(r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	if err != nil {
+		h.fail(w, r, nil, err)
+		return
+	}
+	resp, err := h.transact(ctx, h.baseURL(r), body)
+	if err != nil {
+		h.fail(w, r, c, err)
+		return
+	}
+	c.setOutgoing(w)
+	writeJSON(w, http.StatusOK, resp)
+}
+
+// resourceBody reads a posted resource: JSON only, no parameters but
+// _format.
+func (h *Handler) resourceBody(r *http.Request) ([]byte, error) {
+	if err := onlyFormat(r.URL.Query()); err != nil {
+		return nil, err
+	}
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != MediaType && mt != "application/json" {
+		return nil, &Error{Status: http.StatusUnsupportedMediaType, Code: IssueNotSupported,
+			Diagnostics: "Resources are posted as " + MediaType + " (or application/json)"}
+	}
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: IssueTooLong, Diagnostics: "Request body too large"}
+		}
+		return nil, invalid("Unreadable request body")
+	}
+	return body, nil
 }
 
 // search answers GET [base]/Type?params and, posted is true,

@@ -14,13 +14,14 @@ import (
 )
 
 const (
-	patient  = "0190a6a2-0000-7000-8000-0000000000c1"
-	coverage = "0190a6a2-0000-7000-8000-0000000000e1"
-	payer    = "0190a6a2-0000-7000-8000-0000000000e2"
-	order    = "0190a6a2-0000-7000-8000-0000000000d1"
-	line1    = "0190a6a2-0000-7000-8000-0000000000f1"
-	line2    = "0190a6a2-0000-7000-8000-0000000000f2"
-	unit     = "0190a6a2-0000-7000-8000-0000000000a9"
+	patient   = "0190a6a2-0000-7000-8000-0000000000c1"
+	coverage  = "0190a6a2-0000-7000-8000-0000000000e1"
+	payer     = "0190a6a2-0000-7000-8000-0000000000e2"
+	order     = "0190a6a2-0000-7000-8000-0000000000d1"
+	line1     = "0190a6a2-0000-7000-8000-0000000000f1"
+	line2     = "0190a6a2-0000-7000-8000-0000000000f2"
+	unit      = "0190a6a2-0000-7000-8000-0000000000a9"
+	warehouse = "0190a6a2-0000-7000-8000-0000000000b7"
 	// line1ID is a composite id: both UUIDs, 32 hex digits each.
 	line1ID = "0190a6a20000700080000000000000d1" + "0190a6a20000700080000000000000f1"
 )
@@ -174,7 +175,7 @@ func TestDeviceFromProto(t *testing.T) {
 
 func testOrder(status ordersv1.OrderStatus) *ordersv1.Order {
 	return &ordersv1.Order{
-		Id: order, PatientId: patient, PrescriberId: "pr1", Status: status,
+		Id: order, PatientId: patient, PrescriberId: "pr1", Status: status, WarehouseId: warehouse,
 		OrderDate: &date.Date{Year: 2026, Month: 2, Day: 10},
 		Diagnoses: []string{"G4733", "J449"},
 		Coverages: []*ordersv1.OrderCoverage{{Rank: 1, CoverageId: coverage, PayerId: payer}},
@@ -193,6 +194,7 @@ func TestDeviceRequestFromProto(t *testing.T) {
 	assertJSON(t, fhir.DeviceRequestFromProto(o, o.GetLines()[0]), `{
 		"resourceType": "DeviceRequest", "id": "`+line1ID+`",
 		"meta": {"versionId": "7", "lastUpdated": "2026-03-02T10:04:05Z"},
+		"extension": [{"url": "https://ariesone.example/fhir/StructureDefinition/warehouse", "valueReference": {"reference": "Location/`+warehouse+`"}}],
 		"identifier": [{"system": "https://ariesone.example/fhir/sid/order-line-id", "value": "`+line1+`"}],
 		"groupIdentifier": {"system": "https://ariesone.example/fhir/sid/order-id", "value": "`+order+`"},
 		"status": "active",
@@ -203,6 +205,8 @@ func TestDeviceRequestFromProto(t *testing.T) {
 			 "valueCodeableConcept": {"coding": [{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "RR"}]}},
 			{"code": {"coding": [{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "hcpcs-modifier", "display": "HCPCS modifier"}]},
 			 "valueCodeableConcept": {"coding": [{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "KX"}]}},
+			{"code": {"coding": [{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "line-type", "display": "Line type"}]},
+			 "valueCodeableConcept": {"coding": [{"system": "https://ariesone.example/fhir/CodeSystem/line-type", "code": "capped-rental"}]}},
 			{"code": {"coding": [{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "quantity", "display": "Quantity"}]},
 			 "valueQuantity": {"value": 1}}
 		],

@@ -27,6 +27,8 @@ type Issue struct {
 	Code        string           `json:"code"`
 	Details     *CodeableConcept `json:"details,omitempty"`
 	Diagnostics string           `json:"diagnostics,omitempty"`
+	// Expression is the FHIRPath of the element the issue is about.
+	Expression []string `json:"expression,omitempty"`
 }
 
 // FHIR issue-type codes the facade reports.
@@ -44,6 +46,8 @@ const (
 	IssueTimeout      = "timeout"
 	IssueException    = "exception"
 	IssueTooLong      = "too-long"
+	IssueStructure    = "structure"
+	IssueProcessing   = "processing"
 )
 
 // SystemErrorReason is the code system of the services' error reasons
@@ -86,6 +90,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *call, err erro
 	var fe *Error
 	if errors.As(err, &fe) {
 		writeOutcome(w, fe.Status, outcome(fe.Code, fe.Diagnostics))
+		return
+	}
+	var p *problems
+	if errors.As(err, &p) {
+		writeOutcome(w, p.status, OperationOutcome{ResourceType: "OperationOutcome", Issue: p.issues})
 		return
 	}
 	c.setOutgoing(w)

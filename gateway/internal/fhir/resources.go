@@ -49,5 +49,40 @@ func Resources(conns Conns) []Resource {
 			supplyDeliveryResource(orders),
 		)
 	}
+	if conns.Company != nil && conns.Clinical != nil && conns.Serials != nil && conns.Orders != nil {
+		withIntake(out, newIntake(conns))
+	}
 	return out
+}
+
+// newIntake is the order intake over conns, which dials every service.
+func newIntake(conns Conns) *intake {
+	return &intake{
+		patients:    clinicalv1.NewPatientServiceClient(conns.Clinical),
+		prescribers: clinicalv1.NewPrescriberServiceClient(conns.Clinical),
+		coverages:   clinicalv1.NewCoverageServiceClient(conns.Clinical),
+		written:     clinicalv1.NewWrittenOrderServiceClient(conns.Clinical),
+		items:       serialsv1.NewItemServiceClient(conns.Serials),
+		locations:   companyv1.NewLocationServiceClient(conns.Company),
+		orders:      ordersv1.NewOrderServiceClient(conns.Orders),
+	}
+}
+
+// withIntake lets resources take orders in: DeviceRequest is created, and
+// the Patient, Practitioner and Coverage a transaction carries with it are
+// matched. The intake drafts orders and written orders through the
+// services, so it is served only when all four are dialled.
+func withIntake(resources []Resource, in *intake) {
+	for i := range resources {
+		switch resources[i].Type {
+		case "DeviceRequest":
+			resources[i].Create = in.create
+		case "Patient":
+			resources[i].Match = in.matchPatientEntry
+		case "Practitioner":
+			resources[i].Match = in.matchPractitionerEntry
+		case "Coverage":
+			resources[i].Match = in.matchCoverageEntry
+		}
+	}
 }
