@@ -212,7 +212,10 @@ var idPattern = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 // ServeHTTP routes a request under Path.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, Path+"/")
-	if !ok && r.URL.Path != Path {
+	switch {
+	case r.URL.Path == Path:
+		rest = ""
+	case !ok:
 		h.fail(w, r, nil, notFound("No such FHIR route"))
 		return
 	}

@@ -225,6 +225,36 @@ func TestFHIR(t *testing.T) {
 		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID + "?_elements=id", token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
 	})
 
+	t.Run("writes: only DeviceRequest is created, transactions at the base", func(t *testing.T) {
+		post := func(path, body string) response {
+			return h.do(request{method: "POST", path: fhir.Path + path, token: intake, body: body,
+				headers: map[string]string{"Content-Type": fhir.MediaType}})
+		}
+		resp := post("/Patient", `{"resourceType":"Patient"}`)
+		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		if resp.header.Get("Allow") != "GET, HEAD" {
+			t.Errorf("Allow = %q", resp.header.Get("Allow"))
+		}
+		// The base without its slash is served, not redirected: a
+		// redirected POST would lose its body.
+		post("", `{"resourceType":"Bundle","type":"batch","entry":[]}`).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		post("", `{"resourceType":"Patient"}`).outcome(t, http.StatusBadRequest, fhir.IssueStructure)
+		post("", `not json`).outcome(t, http.StatusBadRequest, fhir.IssueStructure)
+		// This gateway dials no orders service: nothing takes a DeviceRequest.
+		diag := post("", `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"DeviceRequest"},"request":{"method":"POST","url":"DeviceRequest"}}]}`).
+			outcome(t, http.StatusUnprocessableEntity, fhir.IssueProcessing)
+		if !strings.Contains(diag, "not processed here") {
+			t.Errorf("diagnostics = %q", diag)
+		}
+		resp = h.do(request{method: "POST", path: fhir.Path, token: intake, body: "{}", headers: map[string]string{"Content-Type": "text/plain"}})
+		resp.outcome(t, http.StatusUnsupportedMediaType, fhir.IssueNotSupported)
+		resp = h.do(request{method: "GET", path: fhir.Path, token: intake})
+		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		if resp.header.Get("Allow") != "POST" {
+			t.Errorf("Allow = %q", resp.header.Get("Allow"))
+		}
+	})
+
 	t.Run("strict search parameters", func(t *testing.T) {
 		for _, query := range []string{"name=Atl", "type:text=branch", "_sort=name"} {
 			diag := h.do(request{method: "GET", path: fhir.Path + "/Location?" + query, token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)

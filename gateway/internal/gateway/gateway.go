@@ -163,12 +163,16 @@ func New(ctx context.Context, d Deps) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	routes.Handle(fhir.Path+"/", edge.Chain(facade,
+	fhirRoutes := edge.Chain(facade,
 		fhir.Outcomes,
 		edge.Deadline(s.RequestTimeout),
 		exchanger.Middleware,
 		edge.ConditionalGET,
-	))
+	)
+	// The base itself takes transactions (POST /fhir/r4): served, not
+	// redirected to the subtree, since a redirected POST loses its body.
+	routes.Handle(fhir.Path, fhirRoutes)
+	routes.Handle(fhir.Path+"/", fhirRoutes)
 	docsPage := observe.Named("docs", docs.New(s.DocsDir, DocsPath,
 		docs.Spec{Name: "OpenAPI 3.0", URL: s.APIPrefix + OpenAPI3Name},
 		docs.Spec{Name: "Swagger 2.0", URL: s.APIPrefix + OpenAPIName}))
