@@ -61,6 +61,11 @@ go test -run '^$' -bench BenchmarkMeshLoad -benchtime 1x -timeout 10m github.com
   grep -v '^\s*{"time"'
 
 echo
+echo "== FHIR Patient read against REST GetPatient: the same patient, token and gateway, 16 in flight each, FHIR/REST throughput (e2e)"
+go test -run '^$' -bench BenchmarkFHIRPatientRead -benchtime 1x -timeout 10m github.com/ariesone/ariesone/e2e 2>&1 |
+  grep -v '^\s*{"time"'
+
+echo
 echo "== sustained mesh: GetPatient + ValidateSerial warm + GetLocation at 16 in flight each for ${BENCH_SUSTAINED_SECONDS:-60}s, the audit trail's ingest and lag, against pgbench -S (e2e)"
 echo "   (BENCH_PROFILE_DIR=dir also saves and prints a CPU profile of each loaded service, taken in the middle of the load)"
 BENCH_LOAD_SECONDS=${BENCH_SUSTAINED_SECONDS:-60} go test -run '^$' -bench BenchmarkMeshSustained -benchtime 1x -timeout 20m \
