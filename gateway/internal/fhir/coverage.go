@@ -3,6 +3,9 @@ package fhir
 import (
 	"context"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 )
 
@@ -158,6 +161,14 @@ func coverageResource(c clinicalv1.CoverageServiceClient) Resource {
 				resp, err := c.ListCoverages(ctx, &clinicalv1.ListCoveragesRequest{
 					PatientId: patientID, PageSize: int32(q.Count), PageToken: q.PageToken, ShowDeleted: true,
 				}, header(ctx))
+				if status.Code(err) == codes.NotFound {
+					// clinical lists coverages only under a patient the
+					// caller can see; a search naming any other (another
+					// tenant's, another branch's, none) matches nothing,
+					// which FHIR answers as an empty searchset, as the
+					// other searches by patient do.
+					return Page{}, nil
+				}
 				if err != nil {
 					return Page{}, err
 				}

@@ -85,6 +85,9 @@ func (f *fakeRecords) ListCoverages(ctx context.Context, req *clinicalv1.ListCov
 	f.mu.Lock()
 	f.coverages = proto.CloneOf(req)
 	f.mu.Unlock()
+	if req.GetPatientId() != patientID {
+		return nil, errs.NotFound("patient", req.GetPatientId()) // as clinical answers
+	}
 	return &clinicalv1.ListCoveragesResponse{Coverages: []*clinicalv1.Coverage{f.coverage(ctx)}}, nil
 }
 
@@ -300,6 +303,13 @@ func TestFHIRRecords(t *testing.T) {
 		diag := get(intake, "/Coverage?subscriber="+patientID).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
 		if !strings.Contains(diag, "supported: _count, _page_token, patient, beneficiary") {
 			t.Errorf("diagnostics %q", diag)
+		}
+	})
+
+	t.Run("Coverage search naming a patient the caller cannot see is empty", func(t *testing.T) {
+		body := ok(t, get(intake, "/Coverage?patient="+missingID))
+		if body["type"] != "searchset" || body["entry"] != nil {
+			t.Errorf("body = %v", body)
 		}
 	})
 
