@@ -178,3 +178,51 @@ func TestRequestIDs(t *testing.T) {
 		t.Fatalf("request ids %s %s", a, b)
 	}
 }
+
+// Whatever a referral source posts, reading it never panics, a refusal is
+// an OperationOutcome's worth of issues, and what is accepted keeps the
+// order's rules.
+func FuzzReadOrderRequest(f *testing.F) {
+	f.Add([]byte(intakeRequest), "")
+	f.Add([]byte(intakeRequest), "identifier=urn:oid:2.16.840.1.113883.3.72.5.9|ORD-778")
+	f.Add([]byte(`{"resourceType":"DeviceRequest","identifier":[{"system":"s","value":"v"}],"intent":"order","parameter":[{"valueQuantity":{"value":1e99}}]}`), "")
+	f.Add([]byte(`{"resourceType":"DeviceRequest","authoredOn":"2026-13-45T99:00:00Z"}`), "identifier=")
+	f.Add([]byte(`[]`), "")
+	f.Fuzz(func(t *testing.T, raw []byte, ifNoneExist string) {
+		r, err := readOrderRequest(Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: ifNoneExist})
+		if err != nil {
+			var p *problems
+			var e *Error
+			if !errors.As(err, &p) && !errors.As(err, &e) {
+				t.Fatalf("refusal %T %v is not an OperationOutcome", err, err)
+			}
+			if p != nil && (len(p.issues) == 0 || p.status < 400) {
+				t.Fatalf("refusal without issues or status: %+v", p)
+			}
+			return
+		}
+		l := r.line
+		if r.key == "" || !hcpcsPattern.MatchString(l.GetHcpcs()) || l.GetQuantity() < 1 || l.GetQuantity() > 9999 ||
+			l.GetType() == ordersv1.LineType_LINE_TYPE_UNSPECIFIED || len(l.GetModifiers()) > 4 ||
+			len(r.diagnoses) == 0 || len(r.diagnoses) > 12 || r.orderDate == nil {
+			t.Fatalf("accepted %s as %+v", raw, r)
+		}
+	})
+}
+
+// A transaction never panics on what it is sent, and with nothing that
+// takes a DeviceRequest it writes nothing: every answer is a refusal.
+func FuzzTransaction(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":` + intakeRequest + `,"request":{"method":"POST","url":"DeviceRequest"}}]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"},"request":{"method":"PUT"}},{"fullUrl":"a","resource":{},"request":null}]}`))
+	f.Add([]byte(`{"resourceType":"Bundle","type":"batch"}`))
+	h, err := New(Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		if _, err := h.transact(t.Context(), "http://fhir.test/fhir/r4", raw); err == nil {
+			t.Fatalf("accepted %s with no intake", raw)
+		}
+	})
+}
