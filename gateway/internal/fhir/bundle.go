@@ -5,6 +5,9 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 )
 
 // Bundle is a searchset: one page of matches and the links to this page and
@@ -25,7 +28,7 @@ type BundleLink struct {
 // BundleEntry is one match.
 type BundleEntry struct {
 	FullURL  string       `json:"fullUrl,omitempty"`
-	Resource Object       `json:"resource"`
+	Resource r4.Object    `json:"resource"`
 	Search   *EntrySearch `json:"search,omitempty"`
 }
 
@@ -40,12 +43,12 @@ type EntrySearch struct {
 // search with criteria carry none: they point at POST [base]/Type/_search
 // with _count and the token, and the client posts its criteria to them
 // again. Without criteria it is a listing, and its links are plain GETs.
-func (h *Handler) bundle(r *http.Request, res Resource, q Query, page Page) Bundle {
+func (h *Handler) bundle(r *http.Request, res restful.Resource, q restful.Query, page restful.Page) Bundle {
 	base := h.baseURL(r)
 	b := Bundle{ResourceType: "Bundle", Type: "searchset"}
 	target, criteria := base+"/"+res.Type, q.Params
 	if res.Search.BodyOnly && len(criteria) > 0 {
-		target, criteria = target+"/"+SearchPath, nil
+		target, criteria = target+"/"+restful.SearchPath, nil
 	}
 	b.Link = append(b.Link, BundleLink{Relation: "self", URL: searchURL(target, criteria, q.Count, q.PageToken)})
 	if page.NextPageToken != "" {
@@ -53,8 +56,8 @@ func (h *Handler) bundle(r *http.Request, res Resource, q Query, page Page) Bund
 	}
 	for _, o := range page.Resources {
 		e := BundleEntry{Resource: o, Search: &EntrySearch{Mode: "match"}}
-		if id := o.base().ID; id != "" {
-			e.FullURL = base + "/" + o.base().ResourceType + "/" + id
+		if id := o.Common().ID; id != "" {
+			e.FullURL = base + "/" + o.Common().ResourceType + "/" + id
 		}
 		b.Entry = append(b.Entry, e)
 	}
@@ -68,9 +71,9 @@ func searchURL(target string, criteria map[string]string, count int, token strin
 	for name, value := range criteria {
 		v.Set(name, value)
 	}
-	v.Set(CountParam, strconv.Itoa(count))
+	v.Set(restful.CountParam, strconv.Itoa(count))
 	if token != "" {
-		v.Set(PageTokenParam, token)
+		v.Set(restful.PageTokenParam, token)
 	}
 	return target + "?" + v.Encode()
 }
@@ -133,7 +136,7 @@ type CapabilitySearchArg struct {
 // NewCapabilityStatement describes exactly resources: the router serves
 // read for each, search-type where Search is set, with its parameters plus
 // the paging ones every search accepts.
-func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityStatement {
+func NewCapabilityStatement(resources []restful.Resource, now time.Time) CapabilityStatement {
 	rest := CapabilityRest{Mode: "server", Resource: []CapabilityResource{}}
 	for _, r := range resources {
 		cr := CapabilityResource{Type: r.Type, Interaction: []CapabilityCode{{Code: "read"}}}
@@ -150,15 +153,15 @@ func NewCapabilityStatement(resources []Resource, now time.Time) CapabilityState
 			cr.Interaction = append(cr.Interaction, CapabilityCode{Code: "search-type"})
 			if r.Search.BodyOnly {
 				cr.Documentation = "Search criteria identify patients and are accepted only in the form body of POST " +
-					Path + "/" + r.Type + "/" + SearchPath + "; paging links carry no criteria, post them again to the next link."
+					Path + "/" + r.Type + "/" + restful.SearchPath + "; paging links carry no criteria, post them again to the next link."
 			}
 			for _, p := range r.Search.Params {
 				cr.SearchParam = append(cr.SearchParam, CapabilitySearchArg{Name: p.Name, Type: p.Type, Documentation: p.Documentation})
 			}
 			cr.SearchParam = append(cr.SearchParam,
-				CapabilitySearchArg{Name: CountParam, Type: "number",
-					Documentation: "Page size: default " + strconv.Itoa(DefaultCount) + ", at most " + strconv.Itoa(MaxCount) + " (larger values are lowered)."},
-				CapabilitySearchArg{Name: PageTokenParam, Type: "string",
+				CapabilitySearchArg{Name: restful.CountParam, Type: "number",
+					Documentation: "Page size: default " + strconv.Itoa(restful.DefaultCount) + ", at most " + strconv.Itoa(restful.MaxCount) + " (larger values are lowered)."},
+				CapabilitySearchArg{Name: restful.PageTokenParam, Type: "string",
 					Documentation: "Opaque token of the next page; taken from the Bundle's next link, never built by clients."})
 		}
 		rest.Resource = append(rest.Resource, cr)

@@ -7,8 +7,8 @@
 // What is served is one registration table, []Resource: the router routes
 // by it and the CapabilityStatement at /fhir/r4/metadata is generated from
 // it, so the statement cannot claim more or less than the router does. A
-// resource type is added by writing its mapping file (patient.go is the
-// model) and listing it in Resources.
+// resource type is added by writing its package (patient is the model)
+// and listing it in Resources.
 //
 // Conventions of the facade:
 //
@@ -17,7 +17,7 @@
 //     _format parameter), anything else is 406.
 //   - Interactions are read (GET [base]/Type/id), search-type
 //     (GET [base]/Type?params), create (POST [base]/Type, where Create is
-//     set: order intake, intake.go) and transaction (POST [base], a Bundle
+//     set: order intake, package intake) and transaction (POST [base], a Bundle
 //     around one create, transaction.go). Other methods are 405, other
 //     paths 404.
 //   - Search is strict (as if "Prefer: handling=strict"): a parameter the
@@ -33,7 +33,6 @@
 package fhir
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -50,6 +49,7 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 
 	"github.com/ariesone/ariesone/gateway/internal/edge"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	"github.com/ariesone/ariesone/gateway/internal/observe"
 )
 
@@ -68,94 +68,10 @@ const (
 // formMediaType is the body of POST [base]/Type/_search.
 const formMediaType = "application/x-www-form-urlencoded"
 
-// Search paging.
-const (
-	// CountParam is FHIR's page size parameter.
-	CountParam = "_count"
-	// PageTokenParam carries a service page token in a Bundle's next link.
-	// FHIR leaves the paging parameter to the server; this one says what
-	// it holds.
-	PageTokenParam = "_page_token"
-	// SearchPath is the last segment of POST [base]/Type/_search.
-	SearchPath = "_search"
-	// FormatParam is FHIR's override of the Accept header.
-	FormatParam = "_format"
-	// DefaultCount is the page size when _count is absent.
-	DefaultCount = 50
-	// MaxCount is the largest page the services serve.
-	MaxCount = 1000
-)
-
-// Resource is one resource type the facade serves.
-type Resource struct {
-	// Type is the FHIR resource type ("Patient").
-	Type string
-	// Read answers GET [base]/Type/id. Errors are gRPC statuses (from the
-	// service) or *Error.
-	Read func(ctx context.Context, id string) (Object, error)
-	// Search, when set, answers GET [base]/Type?params.
-	Search *Search
-	// Create, when set, answers POST [base]/Type, and the create entry of a
-	// transaction (POST [base]).
-	Create func(ctx context.Context, s Submission) (Created, error)
-	// Match, when set, lets a transaction carry the type: its entry is
-	// matched to an existing record (the one a reference to it then
-	// names), never written. Errors name the element under path.
-	Match func(ctx context.Context, raw json.RawMessage, path string, entries map[string]*matched) (*matched, error)
-}
-
-// Search is the search-type interaction of a resource type.
-type Search struct {
-	// Params are the search parameters accepted besides _count and
-	// PageTokenParam; any other is refused.
-	Params []SearchParam
-	// BodyOnly accepts the criteria only in the form body of
-	// POST [base]/Type/_search, never in a URL: set where they identify
-	// people (a patient's MBI, name, birth date), since URLs end up in
-	// proxies' and browsers' logs. The REST API keeps the same rule.
-	BodyOnly bool
-	// Run performs a search whose parameters the router checked.
-	Run func(ctx context.Context, q Query) (Page, error)
-}
-
-// SearchParam is one search parameter, as the CapabilityStatement lists it.
-type SearchParam struct {
-	// Name is the parameter ("identifier").
-	Name string
-	// Type is its FHIR search type: token, string, date, reference.
-	Type string
-	// Documentation says how it maps onto the service, in particular what
-	// subset of FHIR's semantics it implements.
-	Documentation string
-}
-
-// Query is a checked search: each declared parameter at most once, no
-// modifiers, _count within bounds.
-type Query struct {
-	// Params holds the declared parameters present, by name.
-	Params map[string]string
-	// Count is the page size.
-	Count int
-	// PageToken is the service's token of the page asked for.
-	PageToken string
-}
-
-// Get returns the value of parameter name, if given.
-func (q Query) Get(name string) (string, bool) {
-	v, ok := q.Params[name]
-	return v, ok
-}
-
-// Page is one page of search results.
-type Page struct {
-	Resources     []Object
-	NextPageToken string
-}
-
 // Options configure New.
 type Options struct {
 	// Resources are the types served, in CapabilityStatement order.
-	Resources []Resource
+	Resources []restful.Resource
 	// PublicURL, when set, is the scheme and host of links (fullUrl,
 	// Bundle links); otherwise the request's own are used.
 	PublicURL *url.URL
@@ -167,7 +83,7 @@ type Options struct {
 
 // Handler serves the facade; mount it at Path+"/".
 type Handler struct {
-	types      map[string]Resource
+	types      map[string]restful.Resource
 	capability []byte
 	publicURL  *url.URL
 	logger     *slog.Logger
@@ -183,10 +99,10 @@ func New(opts Options) (*Handler, error) {
 		opts.Now = time.Now
 	}
 	h := &Handler{
-		types:     map[string]Resource{},
+		types:     map[string]restful.Resource{},
 		publicURL: opts.PublicURL,
 		logger:    opts.Logger,
-		annotator: newAnnotator(),
+		annotator: restful.NewAnnotator(),
 	}
 	for _, r := range opts.Resources {
 		if r.Type == "" || r.Read == nil {
@@ -216,7 +132,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == Path:
 		rest = ""
 	case !ok:
-		h.fail(w, r, nil, notFound("No such FHIR route"))
+		h.fail(w, r, nil, restful.NotFound("No such FHIR route"))
 		return
 	}
 	segments := strings.Split(rest, "/")
@@ -234,16 +150,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.create(w, r, res)
 		return
 	}
-	if len(segments) == 2 && segments[1] == SearchPath {
+	if len(segments) == 2 && segments[1] == restful.SearchPath {
 		if r.Method != http.MethodPost {
 			w.Header().Set("Allow", http.MethodPost)
-			h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
-				Diagnostics: "Search with POST [base]/Type/" + SearchPath + " and a form body, or GET [base]/Type"})
+			h.fail(w, r, nil, &restful.Error{Status: http.StatusMethodNotAllowed, Code: restful.IssueNotSupported,
+				Diagnostics: "Search with POST [base]/Type/" + restful.SearchPath + " and a form body, or GET [base]/Type"})
 			return
 		}
 	} else if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		w.Header().Set("Allow", "GET, HEAD")
-		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+		h.fail(w, r, nil, &restful.Error{Status: http.StatusMethodNotAllowed, Code: restful.IssueNotSupported,
 			Diagnostics: "Method " + r.Method + " is not supported here: resources are read and searched, and DeviceRequests created (POST [base]/DeviceRequest or a transaction)"})
 		return
 	}
@@ -258,15 +174,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, ok := h.types[segments[0]]
 	if !ok || len(segments) > 2 || segments[0] == "" {
-		h.fail(w, r, nil, notFound("No such FHIR resource type or interaction: "+r.URL.Path))
+		h.fail(w, r, nil, restful.NotFound("No such FHIR resource type or interaction: "+r.URL.Path))
 		return
 	}
 	switch {
 	case len(segments) == 1:
 		observe.SetRoute(r.Context(), Path+"/"+res.Type)
 		h.search(w, r, res, false)
-	case segments[1] == SearchPath:
-		observe.SetRoute(r.Context(), Path+"/"+res.Type+"/"+SearchPath)
+	case segments[1] == restful.SearchPath:
+		observe.SetRoute(r.Context(), Path+"/"+res.Type+"/"+restful.SearchPath)
 		h.search(w, r, res, true)
 	default:
 		observe.SetRoute(r.Context(), Path+"/"+res.Type+"/{id}")
@@ -274,16 +190,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (h *Handler) read(w http.ResponseWriter, r *http.Request, res Resource, id string) {
+func (h *Handler) read(w http.ResponseWriter, r *http.Request, res restful.Resource, id string) {
 	if err := onlyFormat(r.URL.Query()); err != nil {
 		h.fail(w, r, nil, err)
 		return
 	}
 	if !idPattern.MatchString(id) {
-		h.fail(w, r, nil, notFound(res.Type+"/"+id+" is not a valid resource id"))
+		h.fail(w, r, nil, restful.NotFound(res.Type+"/"+id+" is not a valid resource id"))
 		return
 	}
-	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	ctx, c, err := restful.Annotate(r.Context(), h.annotator, r)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
@@ -293,8 +209,8 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, res Resource, id 
 		h.fail(w, r, c, err)
 		return
 	}
-	c.setOutgoing(w)
-	if m := obj.base().Meta; m != nil && m.VersionID != "" && !strings.ContainsAny(m.VersionID, "\"\r\n") {
+	c.SetOutgoing(w)
+	if m := obj.Common().Meta; m != nil && m.VersionID != "" && !strings.ContainsAny(m.VersionID, "\"\r\n") {
 		w.Header().Set("ETag", `W/"`+m.VersionID+`"`)
 	}
 	writeJSON(w, http.StatusOK, obj)
@@ -303,10 +219,10 @@ func (h *Handler) read(w http.ResponseWriter, r *http.Request, res Resource, id 
 // create answers POST [base]/Type: 201 with the created resource and its
 // Location, or 200 when a conditional create (If-None-Exist) matched what
 // the same identifier created before.
-func (h *Handler) create(w http.ResponseWriter, r *http.Request, res Resource) {
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, res restful.Resource) {
 	if res.Create == nil {
 		w.Header().Set("Allow", "GET, HEAD")
-		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+		h.fail(w, r, nil, &restful.Error{Status: http.StatusMethodNotAllowed, Code: restful.IssueNotSupported,
 			Diagnostics: res.Type + " is read-only here; only DeviceRequest is created (order intake)"})
 		return
 	}
@@ -315,17 +231,17 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, res Resource) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	ctx, c, err := restful.Annotate(r.Context(), h.annotator, r)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
 	}
-	created, err := res.Create(ctx, Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
+	created, err := res.Create(ctx, restful.Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
 	if err != nil {
 		h.fail(w, r, c, err)
 		return
 	}
-	c.setOutgoing(w)
+	c.SetOutgoing(w)
 	reply := createdEntry(h.baseURL(r), created)
 	w.Header().Set("Location", reply.FullURL)
 	if reply.Response.Etag != "" {
@@ -342,7 +258,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, res Resource) {
 func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
-		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+		h.fail(w, r, nil, &restful.Error{Status: http.StatusMethodNotAllowed, Code: restful.IssueNotSupported,
 			Diagnostics: "POST a transaction Bundle to the base; read and search under [base]/Type"})
 		return
 	}
@@ -351,7 +267,7 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	ctx, c, err := restful.Annotate(r.Context(), h.annotator, r)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
@@ -361,7 +277,7 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, c, err)
 		return
 	}
-	c.setOutgoing(w)
+	c.SetOutgoing(w)
 	writeJSON(w, http.StatusOK, resp)
 }
 
@@ -373,16 +289,16 @@ func (h *Handler) resourceBody(r *http.Request) ([]byte, error) {
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != MediaType && mt != "application/json" {
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Code: IssueNotSupported,
+		return nil, &restful.Error{Status: http.StatusUnsupportedMediaType, Code: restful.IssueNotSupported,
 			Diagnostics: "Resources are posted as " + MediaType + " (or application/json)"}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: IssueTooLong, Diagnostics: "Request body too large"}
+			return nil, &restful.Error{Status: http.StatusRequestEntityTooLarge, Code: restful.IssueTooLong, Diagnostics: "Request body too large"}
 		}
-		return nil, invalid("Unreadable request body")
+		return nil, restful.Invalid("Unreadable request body")
 	}
 	return body, nil
 }
@@ -390,9 +306,9 @@ func (h *Handler) resourceBody(r *http.Request) ([]byte, error) {
 // search answers GET [base]/Type?params and, posted is true,
 // POST [base]/Type/_search with the parameters in a form body (FHIR's way
 // of keeping them out of URLs, which proxies and logs record).
-func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource, posted bool) {
+func (h *Handler) search(w http.ResponseWriter, r *http.Request, res restful.Resource, posted bool) {
 	if res.Search == nil {
-		h.fail(w, r, nil, &Error{Status: http.StatusMethodNotAllowed, Code: IssueNotSupported,
+		h.fail(w, r, nil, &restful.Error{Status: http.StatusMethodNotAllowed, Code: restful.IssueNotSupported,
 			Diagnostics: "Search is not supported on " + res.Type})
 		return
 	}
@@ -406,7 +322,7 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource, p
 		h.fail(w, r, nil, err)
 		return
 	}
-	ctx, c, err := annotate(r.Context(), h.annotator, r)
+	ctx, c, err := restful.Annotate(r.Context(), h.annotator, r)
 	if err != nil {
 		h.fail(w, r, nil, err)
 		return
@@ -416,20 +332,20 @@ func (h *Handler) search(w http.ResponseWriter, r *http.Request, res Resource, p
 		h.fail(w, r, c, err)
 		return
 	}
-	c.setOutgoing(w)
+	c.SetOutgoing(w)
 	writeJSON(w, http.StatusOK, h.bundle(r, res, q, page))
 }
 
 // searchValues collects a search's parameters: the URL's, and a posted
 // form's. A parameter may not be in both (strict handling refuses repeats),
 // and the criteria of a BodyOnly search may not be in the URL at all.
-func searchValues(r *http.Request, s *Search, posted bool) (url.Values, error) {
+func searchValues(r *http.Request, s *restful.Search, posted bool) (url.Values, error) {
 	values := r.URL.Query()
 	if s.BodyOnly {
 		for name := range values {
-			if name != CountParam && name != PageTokenParam && name != FormatParam {
-				return nil, invalid("Search parameter " + name + " identifies patients and is not accepted in the URL; " +
-					"send the criteria as a form body to POST " + Path + "/<Type>/" + SearchPath)
+			if name != restful.CountParam && name != restful.PageTokenParam && name != restful.FormatParam {
+				return nil, restful.Invalid("Search parameter " + name + " identifies patients and is not accepted in the URL; " +
+					"send the criteria as a form body to POST " + Path + "/<Type>/" + restful.SearchPath)
 			}
 		}
 	}
@@ -438,20 +354,20 @@ func searchValues(r *http.Request, s *Search, posted bool) (url.Values, error) {
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != formMediaType {
-		return nil, &Error{Status: http.StatusUnsupportedMediaType, Code: IssueNotSupported,
-			Diagnostics: "POST " + SearchPath + " takes a " + formMediaType + " body"}
+		return nil, &restful.Error{Status: http.StatusUnsupportedMediaType, Code: restful.IssueNotSupported,
+			Diagnostics: "POST " + restful.SearchPath + " takes a " + formMediaType + " body"}
 	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return nil, &Error{Status: http.StatusRequestEntityTooLarge, Code: IssueTooLong, Diagnostics: "Request body too large"}
+			return nil, &restful.Error{Status: http.StatusRequestEntityTooLarge, Code: restful.IssueTooLong, Diagnostics: "Request body too large"}
 		}
-		return nil, invalid("Unreadable request body")
+		return nil, restful.Invalid("Unreadable request body")
 	}
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, invalid("Malformed form body: " + err.Error())
+		return nil, restful.Invalid("Malformed form body: " + err.Error())
 	}
 	for name, vs := range form {
 		values[name] = append(values[name], vs...)
@@ -474,8 +390,8 @@ func (h *Handler) baseURL(r *http.Request) string {
 }
 
 // parseQuery checks a search's parameters against the declared ones.
-func parseQuery(values url.Values, declared []SearchParam) (Query, error) {
-	q := Query{Params: map[string]string{}, Count: DefaultCount}
+func parseQuery(values url.Values, declared []restful.SearchParam) (restful.Query, error) {
+	q := restful.Query{Params: map[string]string{}, Count: restful.DefaultCount}
 	known := map[string]bool{}
 	for _, p := range declared {
 		known[p.Name] = true
@@ -488,23 +404,23 @@ func parseQuery(values url.Values, declared []SearchParam) (Query, error) {
 	for _, name := range names {
 		vs := values[name]
 		if len(vs) != 1 {
-			return Query{}, invalid("Search parameter " + name + " is repeated; give it once")
+			return restful.Query{}, restful.Invalid("Search parameter " + name + " is repeated; give it once")
 		}
 		v := vs[0]
 		switch {
-		case name == FormatParam:
+		case name == restful.FormatParam:
 			// Checked by negotiate.
-		case name == CountParam:
+		case name == restful.CountParam:
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return Query{}, invalid("_count must be a whole number from 1 to " + strconv.Itoa(MaxCount))
+				return restful.Query{}, restful.Invalid("_count must be a whole number from 1 to " + strconv.Itoa(restful.MaxCount))
 			}
-			q.Count = min(n, MaxCount)
-		case name == PageTokenParam:
+			q.Count = min(n, restful.MaxCount)
+		case name == restful.PageTokenParam:
 			q.PageToken = v
 		case known[name]:
 			if v == "" {
-				return Query{}, invalid("Search parameter " + name + " has no value")
+				return restful.Query{}, restful.Invalid("Search parameter " + name + " has no value")
 			}
 			q.Params[name] = v
 		default:
@@ -513,7 +429,7 @@ func parseQuery(values url.Values, declared []SearchParam) (Query, error) {
 				diag = "Search modifiers are not supported: " + name
 			}
 			diag += "; supported: " + strings.Join(paramNames(declared), ", ")
-			return Query{}, &Error{Status: http.StatusBadRequest, Code: IssueNotSupported, Diagnostics: diag}
+			return restful.Query{}, &restful.Error{Status: http.StatusBadRequest, Code: restful.IssueNotSupported, Diagnostics: diag}
 		}
 	}
 	return q, nil
@@ -523,16 +439,16 @@ func parseQuery(values url.Values, declared []SearchParam) (Query, error) {
 // take none (read, capabilities).
 func onlyFormat(values url.Values) error {
 	for name := range values {
-		if name != FormatParam {
-			return &Error{Status: http.StatusBadRequest, Code: IssueNotSupported,
+		if name != restful.FormatParam {
+			return &restful.Error{Status: http.StatusBadRequest, Code: restful.IssueNotSupported,
 				Diagnostics: "Parameter " + name + " is not supported on this interaction"}
 		}
 	}
 	return nil
 }
 
-func paramNames(declared []SearchParam) []string {
-	out := []string{CountParam, PageTokenParam}
+func paramNames(declared []restful.SearchParam) []string {
+	out := []string{restful.CountParam, restful.PageTokenParam}
 	for _, p := range declared {
 		out = append(out, p.Name)
 	}
@@ -542,13 +458,13 @@ func paramNames(declared []SearchParam) []string {
 // negotiate refuses a request that accepts no JSON: FHIR's XML and RDF
 // formats are not served.
 func negotiate(r *http.Request) error {
-	if f := r.URL.Query().Get(FormatParam); f != "" {
+	if f := r.URL.Query().Get(restful.FormatParam); f != "" {
 		switch strings.ToLower(f) {
 		// A "+" in a query string decodes to a space.
 		case "json", "application/json", MediaType, "application/fhir json":
 			return nil
 		}
-		return notAcceptable("_format " + f + " is not served; use json")
+		return restful.NotAcceptable("_format " + f + " is not served; use json")
 	}
 	accept := r.Header.Values("Accept")
 	if len(accept) == 0 {
@@ -566,7 +482,7 @@ func negotiate(r *http.Request) error {
 			}
 		}
 	}
-	return notAcceptable("Only " + MediaType + " (or application/json) is served")
+	return restful.NotAcceptable("Only " + MediaType + " (or application/json) is served")
 }
 
 // refused reports whether the parameters of an Accept entry hold q=0, which
@@ -587,7 +503,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err != nil {
 		// The resource structs hold only strings, bools and slices of them.
 		status = http.StatusInternalServerError
-		buf, _ = json.Marshal(outcome(IssueException, "Internal server error"))
+		buf, _ = json.Marshal(restful.Outcome(restful.IssueException, "Internal server error"))
 	}
 	writeBody(w, status, buf)
 }

@@ -11,93 +11,28 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/platform/requestid"
 )
-
-// OperationOutcome is FHIR's error body.
-type OperationOutcome struct {
-	ResourceType string  `json:"resourceType"`
-	Issue        []Issue `json:"issue"`
-}
-
-// Issue is one problem an OperationOutcome reports.
-type Issue struct {
-	Severity    string           `json:"severity"`
-	Code        string           `json:"code"`
-	Details     *CodeableConcept `json:"details,omitempty"`
-	Diagnostics string           `json:"diagnostics,omitempty"`
-	// Expression is the FHIRPath of the element the issue is about.
-	Expression []string `json:"expression,omitempty"`
-}
-
-// FHIR issue-type codes the facade reports.
-const (
-	IssueInvalid      = "invalid"
-	IssueNotSupported = "not-supported"
-	IssueNotFound     = "not-found"
-	IssueSecurity     = "security"
-	IssueLogin        = "login"
-	IssueForbidden    = "forbidden"
-	IssueConflict     = "conflict"
-	IssueThrottled    = "throttled"
-	IssueBusinessRule = "business-rule"
-	IssueTransient    = "transient"
-	IssueTimeout      = "timeout"
-	IssueException    = "exception"
-	IssueTooLong      = "too-long"
-	IssueStructure    = "structure"
-	IssueProcessing   = "processing"
-)
-
-// SystemErrorReason is the code system of the services' error reasons
-// (google.rpc.ErrorInfo, "PASSWORD_CHANGE_REQUIRED"), carried in
-// issue.details so a client can branch on them as REST clients do on
-// "reason".
-const SystemErrorReason = SystemBase + "/CodeSystem/error-reason"
-
-// Error is a failure the facade decides itself (a bad parameter, an unknown
-// type), with its HTTP status and issue code.
-type Error struct {
-	Status      int
-	Code        string
-	Diagnostics string
-}
-
-func (e *Error) Error() string { return e.Diagnostics }
-
-func invalid(diag string) error {
-	return &Error{Status: http.StatusBadRequest, Code: IssueInvalid, Diagnostics: diag}
-}
-
-func notFound(diag string) error {
-	return &Error{Status: http.StatusNotFound, Code: IssueNotFound, Diagnostics: diag}
-}
-
-func notAcceptable(diag string) error {
-	return &Error{Status: http.StatusNotAcceptable, Code: IssueNotSupported, Diagnostics: diag}
-}
-
-func outcome(code, diag string) OperationOutcome {
-	return OperationOutcome{ResourceType: "OperationOutcome", Issue: []Issue{{Severity: "error", Code: code, Diagnostics: diag}}}
-}
 
 // fail writes err as an OperationOutcome. A gRPC status gets the REST API's
 // HTTP status and message (masked for internal failures, which are logged
 // with the request id instead), its field violations as further issues, its
 // reason as the first issue's details, and the service's quota headers.
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *call, err error) {
-	var fe *Error
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *restful.Call, err error) {
+	var fe *restful.Error
 	if errors.As(err, &fe) {
-		writeOutcome(w, fe.Status, outcome(fe.Code, fe.Diagnostics))
+		writeOutcome(w, fe.Status, restful.Outcome(fe.Code, fe.Diagnostics))
 		return
 	}
-	var p *problems
+	var p *restful.Problems
 	if errors.As(err, &p) {
-		writeOutcome(w, p.status, OperationOutcome{ResourceType: "OperationOutcome", Issue: p.issues})
+		writeOutcome(w, p.Status, restful.OperationOutcome{ResourceType: "OperationOutcome", Issue: p.Issues})
 		return
 	}
-	c.setOutgoing(w)
+	c.SetOutgoing(w)
 	st := status.Convert(err)
 	if httperr.Hidden(st.Code()) && !(st.Code() == codes.Canceled && r.Context().Err() != nil) {
 		h.logger.LogAttrs(r.Context(), slog.LevelError, "FHIR request failed",
@@ -117,17 +52,17 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, c *call, err erro
 
 // fromBody turns the REST error body into an OperationOutcome, so FHIR and
 // REST clients are told the same thing.
-func fromBody(b httperr.Body, code string) OperationOutcome {
-	first := Issue{Severity: "error", Code: code, Diagnostics: b.Message}
+func fromBody(b httperr.Body, code string) restful.OperationOutcome {
+	first := restful.Issue{Severity: "error", Code: code, Diagnostics: b.Message}
 	if b.Reason != "" {
-		first.Details = &CodeableConcept{Coding: []Coding{{System: SystemErrorReason, Code: b.Reason}}}
+		first.Details = &r4.CodeableConcept{Coding: []r4.Coding{{System: restful.SystemErrorReason, Code: b.Reason}}}
 	}
-	o := OperationOutcome{ResourceType: "OperationOutcome", Issue: []Issue{first}}
+	o := restful.OperationOutcome{ResourceType: "OperationOutcome", Issue: []restful.Issue{first}}
 	for _, v := range b.Errors {
-		o.Issue = append(o.Issue, Issue{Severity: "error", Code: IssueInvalid, Diagnostics: v.Field + ": " + v.Message})
+		o.Issue = append(o.Issue, restful.Issue{Severity: "error", Code: restful.IssueInvalid, Diagnostics: v.Field + ": " + v.Message})
 	}
 	for _, p := range b.Preconditions {
-		o.Issue = append(o.Issue, Issue{Severity: "error", Code: IssueBusinessRule, Diagnostics: p.Subject + ": " + p.Description})
+		o.Issue = append(o.Issue, restful.Issue{Severity: "error", Code: restful.IssueBusinessRule, Diagnostics: p.Subject + ": " + p.Description})
 	}
 	return o
 }
@@ -136,27 +71,27 @@ func fromBody(b httperr.Body, code string) OperationOutcome {
 func issueCode(c codes.Code) string {
 	switch c {
 	case codes.InvalidArgument, codes.OutOfRange:
-		return IssueInvalid
+		return restful.IssueInvalid
 	case codes.FailedPrecondition:
-		return IssueBusinessRule
+		return restful.IssueBusinessRule
 	case codes.Unauthenticated:
-		return IssueLogin
+		return restful.IssueLogin
 	case codes.PermissionDenied:
-		return IssueForbidden
+		return restful.IssueForbidden
 	case codes.NotFound:
-		return IssueNotFound
+		return restful.IssueNotFound
 	case codes.AlreadyExists, codes.Aborted:
-		return IssueConflict
+		return restful.IssueConflict
 	case codes.ResourceExhausted:
-		return IssueThrottled
+		return restful.IssueThrottled
 	case codes.Unimplemented:
-		return IssueNotSupported
+		return restful.IssueNotSupported
 	case codes.Unavailable:
-		return IssueTransient
+		return restful.IssueTransient
 	case codes.DeadlineExceeded:
-		return IssueTimeout
+		return restful.IssueTimeout
 	}
-	return IssueException
+	return restful.IssueException
 }
 
 // issueCodeOfStatus is the FHIR issue type of an HTTP error status the edge
@@ -164,30 +99,30 @@ func issueCode(c codes.Code) string {
 func issueCodeOfStatus(s int) string {
 	switch s {
 	case http.StatusBadRequest:
-		return IssueInvalid
+		return restful.IssueInvalid
 	case http.StatusUnauthorized:
-		return IssueLogin
+		return restful.IssueLogin
 	case http.StatusForbidden:
-		return IssueForbidden
+		return restful.IssueForbidden
 	case http.StatusNotFound:
-		return IssueNotFound
+		return restful.IssueNotFound
 	case http.StatusMethodNotAllowed, http.StatusNotAcceptable, http.StatusNotImplemented:
-		return IssueNotSupported
+		return restful.IssueNotSupported
 	case http.StatusConflict:
-		return IssueConflict
+		return restful.IssueConflict
 	case http.StatusRequestEntityTooLarge:
-		return IssueTooLong
+		return restful.IssueTooLong
 	case http.StatusTooManyRequests:
-		return IssueThrottled
+		return restful.IssueThrottled
 	case http.StatusServiceUnavailable:
-		return IssueTransient
+		return restful.IssueTransient
 	case http.StatusGatewayTimeout:
-		return IssueTimeout
+		return restful.IssueTimeout
 	}
-	return IssueException
+	return restful.IssueException
 }
 
-func writeOutcome(w http.ResponseWriter, status int, o OperationOutcome) {
+func writeOutcome(w http.ResponseWriter, status int, o restful.OperationOutcome) {
 	h := w.Header()
 	h.Del("ETag")
 	if status == http.StatusUnauthorized && h.Get("WWW-Authenticate") == "" {

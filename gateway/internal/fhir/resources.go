@@ -3,6 +3,16 @@ package fhir
 import (
 	"google.golang.org/grpc"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/coverage"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/device"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/intake"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/location"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/organization"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/patient"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/practitioner"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/supplydelivery"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
@@ -21,23 +31,24 @@ type Conns struct {
 // Resources is the registration table for conns: each resource type is
 // served when the service owning it is dialled, and is otherwise absent from
 // the router and the CapabilityStatement alike (404, as its REST routes).
-func Resources(conns Conns) []Resource {
-	var out []Resource
+// Each type's mapping and service calls live in its own package.
+func Resources(conns Conns) []restful.Resource {
+	var out []restful.Resource
 	if conns.Company != nil {
 		out = append(out,
-			organizationResource(companyv1.NewCompanyServiceClient(conns.Company)),
-			locationResource(companyv1.NewLocationServiceClient(conns.Company)),
+			organization.Resource(companyv1.NewCompanyServiceClient(conns.Company)),
+			location.Resource(companyv1.NewLocationServiceClient(conns.Company)),
 		)
 	}
 	if conns.Clinical != nil {
 		out = append(out,
-			patientResource(clinicalv1.NewPatientServiceClient(conns.Clinical)),
-			practitionerResource(clinicalv1.NewPrescriberServiceClient(conns.Clinical)),
-			coverageResource(clinicalv1.NewCoverageServiceClient(conns.Clinical)),
+			patient.Resource(clinicalv1.NewPatientServiceClient(conns.Clinical)),
+			practitioner.Resource(clinicalv1.NewPrescriberServiceClient(conns.Clinical)),
+			coverage.Resource(clinicalv1.NewCoverageServiceClient(conns.Clinical)),
 		)
 	}
 	if conns.Serials != nil {
-		out = append(out, deviceResource(
+		out = append(out, device.Resource(
 			serialsv1.NewUnitServiceClient(conns.Serials),
 			serialsv1.NewItemServiceClient(conns.Serials),
 		))
@@ -45,44 +56,39 @@ func Resources(conns Conns) []Resource {
 	if conns.Orders != nil {
 		orders := ordersv1.NewOrderServiceClient(conns.Orders)
 		out = append(out,
-			deviceRequestResource(orders),
-			supplyDeliveryResource(orders),
+			devicerequest.Resource(orders),
+			supplydelivery.Resource(orders),
 		)
 	}
 	if conns.Company != nil && conns.Clinical != nil && conns.Serials != nil && conns.Orders != nil {
-		withIntake(out, newIntake(conns))
+		withIntake(out, intake.New(intake.Clients{
+			Patients:    clinicalv1.NewPatientServiceClient(conns.Clinical),
+			Prescribers: clinicalv1.NewPrescriberServiceClient(conns.Clinical),
+			Coverages:   clinicalv1.NewCoverageServiceClient(conns.Clinical),
+			Written:     clinicalv1.NewWrittenOrderServiceClient(conns.Clinical),
+			Items:       serialsv1.NewItemServiceClient(conns.Serials),
+			Locations:   companyv1.NewLocationServiceClient(conns.Company),
+			Orders:      ordersv1.NewOrderServiceClient(conns.Orders),
+		}))
 	}
 	return out
-}
-
-// newIntake is the order intake over conns, which dials every service.
-func newIntake(conns Conns) *intake {
-	return &intake{
-		patients:    clinicalv1.NewPatientServiceClient(conns.Clinical),
-		prescribers: clinicalv1.NewPrescriberServiceClient(conns.Clinical),
-		coverages:   clinicalv1.NewCoverageServiceClient(conns.Clinical),
-		written:     clinicalv1.NewWrittenOrderServiceClient(conns.Clinical),
-		items:       serialsv1.NewItemServiceClient(conns.Serials),
-		locations:   companyv1.NewLocationServiceClient(conns.Company),
-		orders:      ordersv1.NewOrderServiceClient(conns.Orders),
-	}
 }
 
 // withIntake lets resources take orders in: DeviceRequest is created, and
 // the Patient, Practitioner and Coverage a transaction carries with it are
 // matched. The intake drafts orders and written orders through the
 // services, so it is served only when all four are dialled.
-func withIntake(resources []Resource, in *intake) {
+func withIntake(resources []restful.Resource, in *intake.Intake) {
 	for i := range resources {
 		switch resources[i].Type {
 		case "DeviceRequest":
-			resources[i].Create = in.create
+			resources[i].Create = in.Create
 		case "Patient":
-			resources[i].Match = in.matchPatientEntry
+			resources[i].Match = in.MatchPatient
 		case "Practitioner":
-			resources[i].Match = in.matchPractitionerEntry
+			resources[i].Match = in.MatchPractitioner
 		case "Coverage":
-			resources[i].Match = in.matchCoverageEntry
+			resources[i].Match = in.MatchCoverage
 		}
 	}
 }

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 )
 
 // Transactions: POST [base] with a Bundle of type transaction. An intake
@@ -46,7 +49,7 @@ type TransactionResponse struct {
 // TransactionEntryReply is the outcome of one entry.
 type TransactionEntryReply struct {
 	FullURL  string        `json:"fullUrl,omitempty"`
-	Resource Object        `json:"resource,omitempty"`
+	Resource r4.Object     `json:"resource,omitempty"`
 	Response EntryResponse `json:"response"`
 }
 
@@ -60,18 +63,18 @@ type EntryResponse struct {
 // transact runs a transaction Bundle.
 func (h *Handler) transact(ctx context.Context, base string, body []byte) (TransactionResponse, error) {
 	var b transactionBundle
-	if err := decodeResource(body, "Bundle", "Bundle", &b); err != nil {
+	if err := restful.DecodeResource(body, "Bundle", "Bundle", &b); err != nil {
 		return TransactionResponse{}, err
 	}
 	if b.Type != "transaction" {
-		return TransactionResponse{}, &Error{Status: http.StatusBadRequest, Code: IssueNotSupported,
+		return TransactionResponse{}, &restful.Error{Status: http.StatusBadRequest, Code: restful.IssueNotSupported,
 			Diagnostics: "Bundle.type must be transaction: batches and other Bundles are not processed"}
 	}
 	if len(b.Entry) == 0 || len(b.Entry) > maxEntries {
-		return TransactionResponse{}, invalid(fmt.Sprintf("a transaction holds 1 to %d entries", maxEntries))
+		return TransactionResponse{}, restful.Invalid(fmt.Sprintf("a transaction holds 1 to %d entries", maxEntries))
 	}
-	var p problems
-	entries, seen := map[string]*matched{}, map[string]bool{}
+	var p restful.Problems
+	entries, seen := map[string]*restful.Matched{}, map[string]bool{}
 	creates, matches := -1, []int{}
 	types := make([]string, len(b.Entry))
 	for i, e := range b.Entry {
@@ -80,17 +83,17 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 			ResourceType string `json:"resourceType"`
 		}
 		if len(e.Resource) == 0 || json.Unmarshal(e.Resource, &head) != nil || head.ResourceType == "" {
-			p.addStatus(http.StatusBadRequest, IssueStructure, path+".resource", "each entry needs a resource")
+			p.AddStatus(http.StatusBadRequest, restful.IssueStructure, path+".resource", "each entry needs a resource")
 			continue
 		}
 		types[i] = head.ResourceType
 		if e.Request == nil || e.Request.Method == "" {
-			p.addStatus(http.StatusBadRequest, IssueStructure, path+".request", "each entry of a transaction needs a request")
+			p.AddStatus(http.StatusBadRequest, restful.IssueStructure, path+".request", "each entry of a transaction needs a request")
 			continue
 		}
 		if e.FullURL != "" {
 			if seen[e.FullURL] {
-				p.addStatus(http.StatusBadRequest, IssueStructure, path+".fullUrl", "two entries have the fullUrl "+e.FullURL)
+				p.AddStatus(http.StatusBadRequest, restful.IssueStructure, path+".fullUrl", "two entries have the fullUrl "+e.FullURL)
 				continue
 			}
 			seen[e.FullURL] = true
@@ -99,30 +102,30 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 		switch {
 		case ok && res.Create != nil && e.Request.Method == http.MethodPost:
 			if creates >= 0 {
-				p.add(path, "one DeviceRequest per transaction: each becomes its own order")
+				p.Add(path, "one DeviceRequest per transaction: each becomes its own order")
 				continue
 			}
 			if url := strings.TrimPrefix(e.Request.URL, "/"); url != res.Type {
-				p.add(path+".request.url", "a create is POST "+res.Type)
+				p.Add(path+".request.url", "a create is POST "+res.Type)
 				continue
 			}
 			creates = i
 		case ok && res.Match != nil && (e.Request.Method == http.MethodPost || e.Request.Method == http.MethodPut):
 			matches = append(matches, i)
 		default:
-			p.add(path, head.ResourceType+" "+e.Request.Method+" is not processed here: a transaction creates one DeviceRequest "+
+			p.Add(path, head.ResourceType+" "+e.Request.Method+" is not processed here: a transaction creates one DeviceRequest "+
 				"and matches the Patient, Practitioner and Coverage it references to existing records")
 		}
 	}
-	if creates < 0 && p.err() == nil {
-		p.add("Bundle.entry", "the transaction has no DeviceRequest to create")
+	if creates < 0 && p.Err() == nil {
+		p.Add("Bundle.entry", "the transaction has no DeviceRequest to create")
 	}
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return TransactionResponse{}, err
 	}
 	// Patients first, then practitioners, then coverages: a coverage names
 	// its patient.
-	matchedAt := make([]*matched, len(b.Entry))
+	matchedAt := make([]*restful.Matched, len(b.Entry))
 	for _, typ := range matchOrder {
 		for _, i := range matches {
 			if types[i] != typ {
@@ -133,7 +136,7 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 			if err != nil {
 				return TransactionResponse{}, err
 			}
-			m.typ, m.path = typ, path
+			m.Type, m.Path = typ, path
 			if url := b.Entry[i].FullURL; url != "" {
 				entries[url] = m
 			}
@@ -141,7 +144,7 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 		}
 	}
 	e := b.Entry[creates]
-	created, err := h.types[types[creates]].Create(ctx, Submission{
+	created, err := h.types[types[creates]].Create(ctx, restful.Submission{
 		Resource: e.Resource, Path: fmt.Sprintf("Bundle.entry[%d].resource", creates),
 		IfNoneExist: e.Request.IfNoneExist, Entries: entries,
 	})
@@ -154,7 +157,7 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 			out.Entry = append(out.Entry, createdEntry(base, created))
 			continue
 		}
-		out.Entry = append(out.Entry, TransactionEntryReply{Response: EntryResponse{Status: "200 OK", Location: m.typ + "/" + m.id}})
+		out.Entry = append(out.Entry, TransactionEntryReply{Response: EntryResponse{Status: "200 OK", Location: m.Type + "/" + m.ID}})
 	}
 	return out, nil
 }
@@ -165,8 +168,8 @@ var matchOrder = []string{"Patient", "Practitioner", "Coverage"}
 
 // createdEntry is the reply entry of a create: 201, or 200 when the
 // identifier had created it before (FHIR's conditional create match).
-func createdEntry(base string, c Created) TransactionEntryReply {
-	b := c.Resource.base()
+func createdEntry(base string, c restful.Created) TransactionEntryReply {
+	b := c.Resource.Common()
 	r := TransactionEntryReply{
 		FullURL:  base + "/" + b.ResourceType + "/" + b.ID,
 		Resource: c.Resource,

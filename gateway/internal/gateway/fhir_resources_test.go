@@ -17,6 +17,10 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ariesone/ariesone/gateway/internal/fhir"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/coverage"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
@@ -258,8 +262,8 @@ func TestFHIRRecords(t *testing.T) {
 		}
 		return out
 	}
-	covID := fhir.CoverageID(patientID, coverageID)
-	lineOne, lineTwo := fhir.DeviceRequestID(orderID, lineOneID), fhir.DeviceRequestID(orderID, lineTwoID)
+	covID := coverage.ID(patientID, coverageID)
+	lineOne, lineTwo := devicerequest.ID(orderID, lineOneID), devicerequest.ID(orderID, lineTwoID)
 
 	t.Run("metadata lists the new types", func(t *testing.T) {
 		resp := h.do(request{method: "GET", path: fhir.Path + "/metadata"})
@@ -282,9 +286,9 @@ func TestFHIRRecords(t *testing.T) {
 		if b := body["beneficiary"].(map[string]any); b["reference"] != "Patient/"+patientID {
 			t.Errorf("beneficiary = %v", b)
 		}
-		get(intake, "/Coverage/"+coverageID).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(intake, "/Coverage/"+fhir.CoverageID(patientID, missingID)).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(token(auth.RolePartner), "/Coverage/"+covID).outcome(t, http.StatusForbidden, fhir.IssueForbidden)
+		get(intake, "/Coverage/"+coverageID).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(intake, "/Coverage/"+coverage.ID(patientID, missingID)).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(token(auth.RolePartner), "/Coverage/"+covID).outcome(t, http.StatusForbidden, restful.IssueForbidden)
 	})
 
 	t.Run("Coverage search by patient or beneficiary", func(t *testing.T) {
@@ -293,14 +297,14 @@ func TestFHIRRecords(t *testing.T) {
 			if es := entries(t, body); len(es) != 1 || es[0]["id"] != covID {
 				t.Errorf("%s: entries = %v", q, es)
 			}
-			if got := records.lastCoverages(); got.GetPatientId() != patientID || !got.GetShowDeleted() || got.GetPageSize() != fhir.DefaultCount {
+			if got := records.lastCoverages(); got.GetPatientId() != patientID || !got.GetShowDeleted() || got.GetPageSize() != restful.DefaultCount {
 				t.Errorf("%s: ListCoverages got %v", q, got)
 			}
 		}
 		for _, q := range []string{"", "?patient=" + patientID + "&beneficiary=" + patientID, "?patient=Group/1", "?patient=" + patientID + "&patient=" + patientID} {
-			get(intake, "/Coverage"+q).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			get(intake, "/Coverage"+q).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 		}
-		diag := get(intake, "/Coverage?subscriber="+patientID).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		diag := get(intake, "/Coverage?subscriber="+patientID).outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 		if !strings.Contains(diag, "supported: _count, _page_token, patient, beneficiary") {
 			t.Errorf("diagnostics %q", diag)
 		}
@@ -316,14 +320,14 @@ func TestFHIRRecords(t *testing.T) {
 	t.Run("Device read and search by patient", func(t *testing.T) {
 		body := ok(t, get(admin, "/Device/"+unitID))
 		typ := body["type"].(map[string]any)["coding"].([]any)[0].(map[string]any)
-		if typ["code"] != "E0601" || typ["system"] != fhir.SystemHCPCS || body["serialNumber"] != "23161234567" {
+		if typ["code"] != "E0601" || typ["system"] != r4.SystemHCPCS || body["serialNumber"] != "23161234567" {
 			t.Errorf("body = %v", body)
 		}
 		if p := body["patient"].(map[string]any); p["reference"] != "Patient/"+patientID {
 			t.Errorf("patient = %v", p)
 		}
-		get(admin, "/Device/"+missingID).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(intake, "/Device/"+unitID).outcome(t, http.StatusForbidden, fhir.IssueForbidden)
+		get(admin, "/Device/"+missingID).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(intake, "/Device/"+unitID).outcome(t, http.StatusForbidden, restful.IssueForbidden)
 
 		body = ok(t, get(admin, "/Device?patient=Patient/"+patientID+"&_count=2"))
 		if es := entries(t, body); len(es) != 2 {
@@ -332,7 +336,7 @@ func TestFHIRRecords(t *testing.T) {
 		if got := records.lastUnits(); got.GetPatientId() != patientID || got.GetPageSize() != 2 {
 			t.Errorf("ListUnits got %v", got)
 		}
-		get(admin, "/Device?status=active").outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		get(admin, "/Device?status=active").outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 	})
 
 	t.Run("DeviceRequest read", func(t *testing.T) {
@@ -349,9 +353,9 @@ func TestFHIRRecords(t *testing.T) {
 		if body := ok(t, get(intake, "/DeviceRequest/"+lineTwo)); body["status"] != "completed" {
 			t.Errorf("a delivered sale line is %v", body["status"])
 		}
-		get(intake, "/DeviceRequest/"+fhir.DeviceRequestID(orderID, missingID)).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(intake, "/DeviceRequest/"+fhir.DeviceRequestID(missingID, lineOneID)).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(intake, "/DeviceRequest/"+orderID).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		get(intake, "/DeviceRequest/"+devicerequest.ID(orderID, missingID)).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(intake, "/DeviceRequest/"+devicerequest.ID(missingID, lineOneID)).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(intake, "/DeviceRequest/"+orderID).outcome(t, http.StatusNotFound, restful.IssueNotFound)
 	})
 
 	t.Run("DeviceRequest search by patient and status", func(t *testing.T) {
@@ -374,9 +378,9 @@ func TestFHIRRecords(t *testing.T) {
 			t.Errorf("ListOrders got %v", got)
 		}
 		for _, q := range []string{"status=open", "status=http://other|active", "patient=Practitioner/1"} {
-			get(intake, "/DeviceRequest?"+q).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			get(intake, "/DeviceRequest?"+q).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 		}
-		get(intake, "/DeviceRequest?status:not=draft").outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		get(intake, "/DeviceRequest?status:not=draft").outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 	})
 
 	t.Run("DeviceRequest pages count lines, ending inside an order", func(t *testing.T) {
@@ -396,11 +400,11 @@ func TestFHIRRecords(t *testing.T) {
 			}
 			path = pathOf(t, next)
 		}
-		want := []string{lineOne, lineTwo, fhir.DeviceRequestID(draftOrderID, draftLineID)}
+		want := []string{lineOne, lineTwo, devicerequest.ID(draftOrderID, draftLineID)}
 		if strings.Join(ids, ",") != strings.Join(want, ",") {
 			t.Errorf("paged ids = %v, want %v", ids, want)
 		}
-		get(intake, "/DeviceRequest?_page_token=garbage").outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+		get(intake, "/DeviceRequest?_page_token=garbage").outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 	})
 
 	t.Run("SupplyDelivery read and search by patient", func(t *testing.T) {
@@ -412,15 +416,15 @@ func TestFHIRRecords(t *testing.T) {
 		if item["reference"] != "Device/"+unitID {
 			t.Errorf("suppliedItem = %v", item)
 		}
-		get(intake, "/SupplyDelivery/"+fhir.DeviceRequestID(draftOrderID, draftLineID)).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		get(intake, "/SupplyDelivery/"+fhir.DeviceRequestID(missingID, lineOneID)).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		get(intake, "/SupplyDelivery/"+devicerequest.ID(draftOrderID, draftLineID)).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		get(intake, "/SupplyDelivery/"+devicerequest.ID(missingID, lineOneID)).outcome(t, http.StatusNotFound, restful.IssueNotFound)
 
 		body = ok(t, get(intake, "/SupplyDelivery?patient=Patient/"+patientID))
 		es := entries(t, body)
 		if len(es) != 2 || es[0]["id"] != lineOne || es[1]["id"] != lineTwo {
 			t.Errorf("entries = %v", es)
 		}
-		get(intake, "/SupplyDelivery").outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
-		get(intake, "/SupplyDelivery?status=completed").outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		get(intake, "/SupplyDelivery").outcome(t, http.StatusBadRequest, restful.IssueInvalid)
+		get(intake, "/SupplyDelivery?status=completed").outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 	})
 }

@@ -12,6 +12,8 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/ariesone/ariesone/gateway/internal/fhir"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 	"github.com/ariesone/ariesone/platform/auth"
 	"github.com/ariesone/ariesone/platform/errs"
@@ -87,7 +89,7 @@ func (r response) outcome(t *testing.T, status int, code string) string {
 	if r.status != status {
 		t.Fatalf("status = %d, want %d\n%s", r.status, status, r.body)
 	}
-	var o fhir.OperationOutcome
+	var o restful.OperationOutcome
 	dec := json.NewDecoder(strings.NewReader(string(r.body)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&o); err != nil {
@@ -168,19 +170,19 @@ func TestFHIR(t *testing.T) {
 
 	t.Run("errors are OperationOutcomes with the REST status", func(t *testing.T) {
 		resp := h.do(request{method: "GET", path: fhir.Path + "/Patient/" + missingID, token: intake})
-		resp.outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		resp.outcome(t, http.StatusNotFound, restful.IssueNotFound)
 
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID, token: h.token(auth.RoleWarehouse)})
-		resp.outcome(t, http.StatusForbidden, fhir.IssueForbidden)
+		resp.outcome(t, http.StatusForbidden, restful.IssueForbidden)
 
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID})
-		resp.outcome(t, http.StatusUnauthorized, fhir.IssueLogin)
+		resp.outcome(t, http.StatusUnauthorized, restful.IssueLogin)
 		if resp.header.Get("WWW-Authenticate") == "" {
 			t.Error("401 without a WWW-Authenticate challenge")
 		}
 
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Location/" + explodingID, token: intake})
-		if diag := resp.outcome(t, http.StatusInternalServerError, fhir.IssueException); strings.Contains(diag, "10.1.2.3") || strings.Contains(string(resp.body), "10.1.2.3") {
+		if diag := resp.outcome(t, http.StatusInternalServerError, restful.IssueException); strings.Contains(diag, "10.1.2.3") || strings.Contains(string(resp.body), "10.1.2.3") {
 			t.Errorf("internal detail leaked: %s", resp.body)
 		}
 	})
@@ -191,7 +193,7 @@ func TestFHIR(t *testing.T) {
 			t.Fatalf("status = %d\n%s", resp.status, resp.body)
 		}
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Location/" + locationID, headers: map[string]string{"X-API-Key": "ak_test_wrong"}})
-		resp.outcome(t, http.StatusUnauthorized, fhir.IssueLogin)
+		resp.outcome(t, http.StatusUnauthorized, restful.IssueLogin)
 	})
 
 	t.Run("content negotiation", func(t *testing.T) {
@@ -203,26 +205,26 @@ func TestFHIR(t *testing.T) {
 			resp.fhirBody(t)
 		}
 		resp := h.do(request{method: "GET", path: fhir.Path + "/Location/" + locationID, token: intake, headers: map[string]string{"Accept": "application/fhir+xml"}})
-		resp.outcome(t, http.StatusNotAcceptable, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusNotAcceptable, restful.IssueNotSupported)
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Location/" + locationID + "?_format=xml", token: intake})
-		resp.outcome(t, http.StatusNotAcceptable, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusNotAcceptable, restful.IssueNotSupported)
 	})
 
 	t.Run("routes: unknown types, interactions and methods", func(t *testing.T) {
-		h.do(request{method: "GET", path: fhir.Path + "/Observation/1", token: intake}).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		h.do(request{method: "GET", path: fhir.Path + "/Observation", token: intake}).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
-		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID + "/_history", token: intake}).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		h.do(request{method: "GET", path: fhir.Path + "/Observation/1", token: intake}).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		h.do(request{method: "GET", path: fhir.Path + "/Observation", token: intake}).outcome(t, http.StatusNotFound, restful.IssueNotFound)
+		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID + "/_history", token: intake}).outcome(t, http.StatusNotFound, restful.IssueNotFound)
 		resp := h.do(request{method: "DELETE", path: fhir.Path + "/Patient/" + patientID, token: intake})
-		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusMethodNotAllowed, restful.IssueNotSupported)
 		if resp.header.Get("Allow") != "GET, HEAD" {
 			t.Errorf("Allow = %q", resp.header.Get("Allow"))
 		}
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Patient/_search", token: intake})
-		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusMethodNotAllowed, restful.IssueNotSupported)
 		if resp.header.Get("Allow") != "POST" {
 			t.Errorf("Allow = %q", resp.header.Get("Allow"))
 		}
-		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID + "?_elements=id", token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID + "?_elements=id", token: intake}).outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 	})
 
 	t.Run("writes: only DeviceRequest is created, transactions at the base", func(t *testing.T) {
@@ -231,25 +233,25 @@ func TestFHIR(t *testing.T) {
 				headers: map[string]string{"Content-Type": fhir.MediaType}})
 		}
 		resp := post("/Patient", `{"resourceType":"Patient"}`)
-		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusMethodNotAllowed, restful.IssueNotSupported)
 		if resp.header.Get("Allow") != "GET, HEAD" {
 			t.Errorf("Allow = %q", resp.header.Get("Allow"))
 		}
 		// The base without its slash is served, not redirected: a
 		// redirected POST would lose its body.
-		post("", `{"resourceType":"Bundle","type":"batch","entry":[]}`).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
-		post("", `{"resourceType":"Patient"}`).outcome(t, http.StatusBadRequest, fhir.IssueStructure)
-		post("", `not json`).outcome(t, http.StatusBadRequest, fhir.IssueStructure)
+		post("", `{"resourceType":"Bundle","type":"batch","entry":[]}`).outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
+		post("", `{"resourceType":"Patient"}`).outcome(t, http.StatusBadRequest, restful.IssueStructure)
+		post("", `not json`).outcome(t, http.StatusBadRequest, restful.IssueStructure)
 		// This gateway dials no orders service: nothing takes a DeviceRequest.
 		diag := post("", `{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"DeviceRequest"},"request":{"method":"POST","url":"DeviceRequest"}}]}`).
-			outcome(t, http.StatusUnprocessableEntity, fhir.IssueProcessing)
+			outcome(t, http.StatusUnprocessableEntity, restful.IssueProcessing)
 		if !strings.Contains(diag, "not processed here") {
 			t.Errorf("diagnostics = %q", diag)
 		}
 		resp = h.do(request{method: "POST", path: fhir.Path, token: intake, body: "{}", headers: map[string]string{"Content-Type": "text/plain"}})
-		resp.outcome(t, http.StatusUnsupportedMediaType, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusUnsupportedMediaType, restful.IssueNotSupported)
 		resp = h.do(request{method: "GET", path: fhir.Path, token: intake})
-		resp.outcome(t, http.StatusMethodNotAllowed, fhir.IssueNotSupported)
+		resp.outcome(t, http.StatusMethodNotAllowed, restful.IssueNotSupported)
 		if resp.header.Get("Allow") != "POST" {
 			t.Errorf("Allow = %q", resp.header.Get("Allow"))
 		}
@@ -257,23 +259,23 @@ func TestFHIR(t *testing.T) {
 
 	t.Run("strict search parameters", func(t *testing.T) {
 		for _, query := range []string{"name=Atl", "type:text=branch", "_sort=name"} {
-			diag := h.do(request{method: "GET", path: fhir.Path + "/Location?" + query, token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueNotSupported)
+			diag := h.do(request{method: "GET", path: fhir.Path + "/Location?" + query, token: intake}).outcome(t, http.StatusBadRequest, restful.IssueNotSupported)
 			if !strings.Contains(diag, "supported: _count, _page_token, type") {
 				t.Errorf("%s: diagnostics %q do not list the supported parameters", query, diag)
 			}
 		}
 		for _, query := range []string{"type=branch&type=warehouse", "_count=0", "_count=x", "type=clinic", "type=http://other|branch"} {
-			h.do(request{method: "GET", path: fhir.Path + "/Location?" + query, token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			h.do(request{method: "GET", path: fhir.Path + "/Location?" + query, token: intake}).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 		}
 	})
 
 	t.Run("Patient criteria never in the URL", func(t *testing.T) {
 		before := clinical.lastSearch()
 		for _, query := range []string{"identifier=PT0000042", "family=Lee", "birthdate=1950-03-04"} {
-			h.do(request{method: "GET", path: fhir.Path + "/Patient?" + query, token: intake}).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			h.do(request{method: "GET", path: fhir.Path + "/Patient?" + query, token: intake}).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 			req := form(intake, url.Values{"given": {"A"}})
 			req.path += "?" + query
-			h.do(req).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			h.do(req).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 		}
 		if clinical.lastSearch() != before {
 			t.Error("a search reached the service")
@@ -285,9 +287,9 @@ func TestFHIR(t *testing.T) {
 			form  url.Values
 			check func(*clinicalv1.SearchPatientsRequest) bool
 		}{
-			{url.Values{"identifier": {fhir.SystemMBI + "|1EG4TE5MK73"}}, func(r *clinicalv1.SearchPatientsRequest) bool { return r.GetMbi() == "1EG4TE5MK73" }},
+			{url.Values{"identifier": {r4.SystemMBI + "|1EG4TE5MK73"}}, func(r *clinicalv1.SearchPatientsRequest) bool { return r.GetMbi() == "1EG4TE5MK73" }},
 			{url.Values{"identifier": {"PT0000042"}}, func(r *clinicalv1.SearchPatientsRequest) bool { return r.GetAccountNumber() == "PT0000042" }},
-			{url.Values{"identifier": {fhir.SystemAccountNumber + "|PT0000042"}}, func(r *clinicalv1.SearchPatientsRequest) bool { return r.GetAccountNumber() == "PT0000042" }},
+			{url.Values{"identifier": {r4.SystemAccountNumber + "|PT0000042"}}, func(r *clinicalv1.SearchPatientsRequest) bool { return r.GetAccountNumber() == "PT0000042" }},
 			{url.Values{"family": {"le"}, "given": {"an"}, "birthdate": {"1950-03-04"}}, func(r *clinicalv1.SearchPatientsRequest) bool {
 				return r.GetLastNamePrefix() == "le" && r.GetFirstNamePrefix() == "an" && r.GetBirthDate().GetDay() == 4 && r.GetShowInactive()
 			}},
@@ -312,15 +314,15 @@ func TestFHIR(t *testing.T) {
 			}
 		}
 		for _, bad := range []url.Values{
-			{"identifier": {fhir.SystemNPI + "|1234567893"}},
+			{"identifier": {r4.SystemNPI + "|1234567893"}},
 			{"birthdate": {"ge1950-01-01"}},
 			{"name": {"a"}, "family": {"b"}},
 		} {
-			h.do(form(intake, bad)).outcome(t, http.StatusBadRequest, fhir.IssueInvalid)
+			h.do(form(intake, bad)).outcome(t, http.StatusBadRequest, restful.IssueInvalid)
 		}
 		req := form(intake, url.Values{"family": {"le"}})
 		req.headers["Content-Type"] = "application/json"
-		h.do(req).outcome(t, http.StatusUnsupportedMediaType, fhir.IssueNotSupported)
+		h.do(req).outcome(t, http.StatusUnsupportedMediaType, restful.IssueNotSupported)
 	})
 
 	t.Run("paging links", func(t *testing.T) {
@@ -356,12 +358,12 @@ func TestFHIR(t *testing.T) {
 		}
 
 		h.do(request{method: "GET", path: fhir.Path + "/Patient?_count=5000", token: intake})
-		if got := clinical.lastList().GetPageSize(); got != fhir.MaxCount {
-			t.Errorf("_count=5000 asked for %d, want %d", got, fhir.MaxCount)
+		if got := clinical.lastList().GetPageSize(); got != restful.MaxCount {
+			t.Errorf("_count=5000 asked for %d, want %d", got, restful.MaxCount)
 		}
 		h.do(request{method: "GET", path: fhir.Path + "/Patient", token: intake})
-		if got := clinical.lastList().GetPageSize(); got != fhir.DefaultCount {
-			t.Errorf("no _count asked for %d, want %d", got, fhir.DefaultCount)
+		if got := clinical.lastList().GetPageSize(); got != restful.DefaultCount {
+			t.Errorf("no _count asked for %d, want %d", got, restful.DefaultCount)
 		}
 	})
 
@@ -370,7 +372,7 @@ func TestFHIR(t *testing.T) {
 		if resp.status != http.StatusOK || resp.fhirBody(t)["resourceType"] != "Practitioner" {
 			t.Fatalf("status = %d\n%s", resp.status, resp.body)
 		}
-		resp = h.do(request{method: "GET", path: fhir.Path + "/Practitioner?identifier=" + url.QueryEscape(fhir.SystemNPI+"|1234567893") + "&name=Hop", token: intake})
+		resp = h.do(request{method: "GET", path: fhir.Path + "/Practitioner?identifier=" + url.QueryEscape(r4.SystemNPI+"|1234567893") + "&name=Hop", token: intake})
 		if resp.status != http.StatusOK {
 			t.Fatalf("status = %d\n%s", resp.status, resp.body)
 		}
@@ -384,7 +386,7 @@ func TestFHIR(t *testing.T) {
 		if resp.status != http.StatusOK || resp.fhirBody(t)["name"] != "Acme Medical Supply" {
 			t.Fatalf("status = %d\n%s", resp.status, resp.body)
 		}
-		h.do(request{method: "GET", path: fhir.Path + "/Organization/" + missingID, token: intake}).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		h.do(request{method: "GET", path: fhir.Path + "/Organization/" + missingID, token: intake}).outcome(t, http.StatusNotFound, restful.IssueNotFound)
 		resp = h.do(request{method: "GET", path: fhir.Path + "/Organization", token: intake})
 		if entries, _ := resp.fhirBody(t)["entry"].([]any); len(entries) != 1 {
 			t.Errorf("search = %s", resp.body)
@@ -438,6 +440,6 @@ func TestFHIR(t *testing.T) {
 		if n := len(cs.Rest[0].Resource); n != 2 {
 			t.Errorf("%d resources listed, want Organization and Location", n)
 		}
-		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID, token: h.token(auth.RoleOwner)}).outcome(t, http.StatusNotFound, fhir.IssueNotFound)
+		h.do(request{method: "GET", path: fhir.Path + "/Patient/" + patientID, token: h.token(auth.RoleOwner)}).outcome(t, http.StatusNotFound, restful.IssueNotFound)
 	})
 }

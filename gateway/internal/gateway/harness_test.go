@@ -22,6 +22,7 @@ import (
 
 	"github.com/ariesone/ariesone/gateway/internal/backends"
 	"github.com/ariesone/ariesone/gateway/internal/edgelimit"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/fhirtest"
 	"github.com/ariesone/ariesone/gateway/internal/gateway"
 	"github.com/ariesone/ariesone/gateway/internal/httperr"
 	"github.com/ariesone/ariesone/gateway/internal/openapi"
@@ -393,7 +394,7 @@ func (h *harness) do(req request) response {
 	}
 	// Every FHIR answer is checked against the R4 definitions after the
 	// tests (TestMain).
-	recorded.addResponse(h.t.Name(), resp.Header, data)
+	fhirtest.RecordResponse(h.t.Name(), resp.Header, data)
 	return response{status: resp.StatusCode, header: resp.Header, body: data}
 }
 

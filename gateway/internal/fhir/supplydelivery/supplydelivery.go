@@ -1,31 +1,38 @@
-package fhir
+// Package supplydelivery maps a delivered order line and its latest proof
+// of delivery to FHIR SupplyDelivery and serves read and search by patient
+// over OrderService.
+package supplydelivery
 
 import (
 	"context"
 	"strings"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/location"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
 // SupplyDelivery is FHIR R4 SupplyDelivery: what one order line handed
 // over, by its proof of delivery.
 type SupplyDelivery struct {
-	Base
-	Contained          []Object         `json:"contained,omitempty"`
-	Identifier         []Identifier     `json:"identifier,omitempty"`
-	Status             string           `json:"status"`
-	Patient            *Reference       `json:"patient,omitempty"`
-	Type               *CodeableConcept `json:"type,omitempty"`
-	SuppliedItem       *SuppliedItem    `json:"suppliedItem,omitempty"`
-	OccurrenceDateTime string           `json:"occurrenceDateTime,omitempty"`
-	Destination        *Reference       `json:"destination,omitempty"`
+	r4.Base
+	Contained          []r4.Object         `json:"contained,omitempty"`
+	Identifier         []r4.Identifier     `json:"identifier,omitempty"`
+	Status             string              `json:"status"`
+	Patient            *r4.Reference       `json:"patient,omitempty"`
+	Type               *r4.CodeableConcept `json:"type,omitempty"`
+	SuppliedItem       *SuppliedItem       `json:"suppliedItem,omitempty"`
+	OccurrenceDateTime string              `json:"occurrenceDateTime,omitempty"`
+	Destination        *r4.Reference       `json:"destination,omitempty"`
 }
 
 // SuppliedItem is what was supplied and how much.
 type SuppliedItem struct {
-	Quantity            *Quantity        `json:"quantity,omitempty"`
-	ItemCodeableConcept *CodeableConcept `json:"itemCodeableConcept,omitempty"`
-	ItemReference       *Reference       `json:"itemReference,omitempty"`
+	Quantity            *r4.Quantity        `json:"quantity,omitempty"`
+	ItemCodeableConcept *r4.CodeableConcept `json:"itemCodeableConcept,omitempty"`
+	ItemReference       *r4.Reference       `json:"itemReference,omitempty"`
 }
 
 // systemSupplyItemType is FHIR's supply item type; DME is a device.
@@ -35,7 +42,7 @@ const systemSupplyItemType = "http://terminology.hl7.org/CodeSystem/supply-item-
 // delivery address.
 const destinationID = "destination"
 
-// SupplyDeliveryFromProto maps what line l of order o handed over, by
+// FromProto maps what line l of order o handed over, by
 // proof d and its delivered line dl.
 //
 //   - The id is the line's DeviceRequest id (order and line, see
@@ -57,18 +64,18 @@ const destinationID = "destination"
 // Not mapped: the receiver's name and relationship (receiver admits only
 // a Practitioner or PractitionerRole, and whoever signs is the patient or a
 // caregiver), who recorded it.
-func SupplyDeliveryFromProto(o *ordersv1.Order, l *ordersv1.OrderLine, d *ordersv1.Delivery, dl *ordersv1.DeliveredLine) *SupplyDelivery {
+func FromProto(o *ordersv1.Order, l *ordersv1.OrderLine, d *ordersv1.Delivery, dl *ordersv1.DeliveredLine) *SupplyDelivery {
 	out := &SupplyDelivery{
-		Base:               Base{ResourceType: "SupplyDelivery", ID: DeviceRequestID(o.GetId(), l.GetId()), Meta: meta("", nil, d.GetCreateTime())},
+		Base:               r4.Base{ResourceType: "SupplyDelivery", ID: devicerequest.ID(o.GetId(), l.GetId()), Meta: r4.NewMeta("", nil, d.GetCreateTime())},
 		Status:             "completed",
-		Patient:            reference("Patient", o.GetPatientId()),
-		Type:               &CodeableConcept{Coding: []Coding{{System: systemSupplyItemType, Code: "device", Display: "Device"}}},
-		OccurrenceDateTime: fhirDate(d.GetSignatureDate()),
+		Patient:            r4.Ref("Patient", o.GetPatientId()),
+		Type:               &r4.CodeableConcept{Coding: []r4.Coding{{System: systemSupplyItemType, Code: "device", Display: "Device"}}},
+		OccurrenceDateTime: r4.Date(d.GetSignatureDate()),
 	}
-	for _, id := range []Identifier{
-		{System: SystemOrderID, Value: o.GetId()},
-		{System: SystemOrderLineID, Value: l.GetId()},
-		{System: SystemDeliveryID, Value: d.GetId()},
+	for _, id := range []r4.Identifier{
+		{System: r4.SystemOrderID, Value: o.GetId()},
+		{System: r4.SystemOrderLineID, Value: l.GetId()},
+		{System: r4.SystemDeliveryID, Value: d.GetId()},
 	} {
 		if id.Value != "" {
 			out.Identifier = append(out.Identifier, id)
@@ -76,20 +83,20 @@ func SupplyDeliveryFromProto(o *ordersv1.Order, l *ordersv1.OrderLine, d *orders
 	}
 	item := &SuppliedItem{}
 	if n := dl.GetQuantity(); n > 0 {
-		item.Quantity = &Quantity{Value: int64(n)}
+		item.Quantity = &r4.Quantity{Value: int64(n)}
 	}
 	hcpcs := strings.ToUpper(l.GetHcpcs())
 	if unit := l.GetUnitId(); unit != "" && l.GetSerialized() {
-		item.ItemReference = &Reference{Reference: "Device/" + unit, Display: joinNonEmpty(hcpcs, serialDisplay(dl.GetSerialNumber()))}
+		item.ItemReference = &r4.Reference{Reference: "Device/" + unit, Display: r4.JoinNonEmpty(hcpcs, serialDisplay(dl.GetSerialNumber()))}
 	} else if hcpcs != "" {
-		item.ItemCodeableConcept = &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: hcpcs}}}
+		item.ItemCodeableConcept = &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemHCPCS, Code: hcpcs}}}
 	}
 	if *item != (SuppliedItem{}) {
 		out.SuppliedItem = item
 	}
-	if a := address(d.GetAddress(), "", "physical"); a != nil {
-		out.Contained = []Object{&Location{Base: Base{ResourceType: "Location", ID: destinationID}, Address: a}}
-		out.Destination = &Reference{Reference: "#" + destinationID}
+	if a := r4.NewAddress(d.GetAddress(), "", "physical"); a != nil {
+		out.Contained = []r4.Object{&location.Location{Base: r4.Base{ResourceType: "Location", ID: destinationID}, Address: a}}
+		out.Destination = &r4.Reference{Reference: "#" + destinationID}
 	}
 	return out
 }
@@ -103,7 +110,7 @@ func serialDisplay(serial string) string {
 
 // deliveredLines returns, for each line of o a proof names, the latest
 // proof naming it with what it handed over; lines in the order's order.
-func deliveredLines(o *ordersv1.Order, deliveries []*ordersv1.Delivery) []Object {
+func deliveredLines(o *ordersv1.Order, deliveries []*ordersv1.Delivery) []r4.Object {
 	type latest struct {
 		d  *ordersv1.Delivery
 		dl *ordersv1.DeliveredLine
@@ -114,10 +121,10 @@ func deliveredLines(o *ordersv1.Order, deliveries []*ordersv1.Delivery) []Object
 			byLine[dl.GetLineId()] = latest{d, dl}
 		}
 	}
-	var out []Object
+	var out []r4.Object
 	for _, l := range o.GetLines() {
 		if x, ok := byLine[l.GetId()]; ok && l.GetId() != "" {
-			out = append(out, SupplyDeliveryFromProto(o, l, x.d, x.dl))
+			out = append(out, FromProto(o, l, x.d, x.dl))
 		}
 	}
 	return out
@@ -128,56 +135,56 @@ func delivered(s ordersv1.OrderStatus) bool {
 	return s == ordersv1.OrderStatus_ORDER_STATUS_DELIVERED || s == ordersv1.OrderStatus_ORDER_STATUS_CLOSED
 }
 
-var supplyDeliveryParams = []SearchParam{
+var supplyDeliveryParams = []restful.SearchParam{
 	{Name: "patient", Type: "reference", Documentation: "The order's patient (id or Patient/id); required, since deliveries are listed per order and orders per patient."},
 }
 
-// supplyDeliveryResource serves SupplyDelivery from orders' OrderService:
+// Resource serves SupplyDelivery from orders' OrderService:
 // GetOrder and ListDeliveries for a read; for a search, the patient's
 // orders, and the proofs of those delivered or closed. _count counts
 // delivered lines.
-func supplyDeliveryResource(c ordersv1.OrderServiceClient) Resource {
-	list := func(ctx context.Context, o *ordersv1.Order) ([]Object, error) {
-		resp, err := c.ListDeliveries(ctx, &ordersv1.ListDeliveriesRequest{OrderId: o.GetId()}, header(ctx))
+func Resource(c ordersv1.OrderServiceClient) restful.Resource {
+	list := func(ctx context.Context, o *ordersv1.Order) ([]r4.Object, error) {
+		resp, err := c.ListDeliveries(ctx, &ordersv1.ListDeliveriesRequest{OrderId: o.GetId()}, restful.Header(ctx))
 		if err != nil {
 			return nil, err
 		}
 		return deliveredLines(o, resp.GetDeliveries()), nil
 	}
-	return Resource{
+	return restful.Resource{
 		Type: "SupplyDelivery",
-		Read: func(ctx context.Context, id string) (Object, error) {
-			orderID, lineID, ok := splitID(id)
+		Read: func(ctx context.Context, id string) (r4.Object, error) {
+			orderID, lineID, ok := r4.SplitID(id)
 			if !ok {
-				return nil, notFound("SupplyDelivery/" + id + " not found")
+				return nil, restful.NotFound("SupplyDelivery/" + id + " not found")
 			}
-			o, err := c.GetOrder(ctx, &ordersv1.GetOrderRequest{Id: orderID}, header(ctx))
+			o, err := c.GetOrder(ctx, &ordersv1.GetOrderRequest{Id: orderID}, restful.Header(ctx))
 			if err != nil {
 				return nil, err
 			}
-			if findLine(o, lineID) == nil {
-				return nil, notFound("SupplyDelivery/" + id + " not found")
+			if devicerequest.FindLine(o, lineID) == nil {
+				return nil, restful.NotFound("SupplyDelivery/" + id + " not found")
 			}
 			all, err := list(ctx, o)
 			if err != nil {
 				return nil, err
 			}
 			for _, sd := range all {
-				if sd.base().ID == id {
+				if sd.Common().ID == id {
 					return sd, nil
 				}
 			}
-			return nil, notFound("SupplyDelivery/" + id + " not found: the line has no proof of delivery")
+			return nil, restful.NotFound("SupplyDelivery/" + id + " not found: the line has no proof of delivery")
 		},
-		Search: &Search{
+		Search: &restful.Search{
 			Params: supplyDeliveryParams,
-			Run: func(ctx context.Context, q Query) (Page, error) {
-				patientID, err := requirePatient(q, "")
+			Run: func(ctx context.Context, q restful.Query) (restful.Page, error) {
+				patientID, err := restful.RequirePatient(q, "")
 				if err != nil {
-					return Page{}, err
+					return restful.Page{}, err
 				}
-				return childPage(ctx, q, listOrders(c, &ordersv1.ListOrdersRequest{PatientId: patientID}),
-					func(ctx context.Context, o *ordersv1.Order) ([]Object, error) {
+				return restful.ChildPage(ctx, q, devicerequest.ListOrders(c, &ordersv1.ListOrdersRequest{PatientId: patientID}),
+					func(ctx context.Context, o *ordersv1.Order) ([]r4.Object, error) {
 						if !delivered(o.GetStatus()) {
 							return nil, nil
 						}

@@ -1,4 +1,4 @@
-package fhir
+package restful
 
 import (
 	"context"
@@ -23,8 +23,8 @@ import (
 // way, and their interceptors (authentication, authorization, PHI masking,
 // audit, rate limits) decide as they do for REST.
 
-// call is what one FHIR request keeps about its gRPC calls.
-type call struct {
+// Call is what one FHIR request keeps about its gRPC calls.
+type Call struct {
 	authorization string
 
 	mu      sync.Mutex
@@ -33,29 +33,29 @@ type call struct {
 
 type callKey struct{}
 
-// annotate returns ctx carrying r's credentials and request metadata as
+// Annotate returns ctx carrying r's credentials and request metadata as
 // outgoing gRPC metadata, and the call record the resource functions'
 // calls report their response headers to.
-func annotate(ctx context.Context, mux *runtime.ServeMux, r *http.Request) (context.Context, *call, error) {
+func Annotate(ctx context.Context, mux *runtime.ServeMux, r *http.Request) (context.Context, *Call, error) {
 	ctx, err := runtime.AnnotateContext(ctx, mux, r, "")
 	if err != nil {
 		return nil, nil, err
 	}
-	c := &call{authorization: r.Header.Get("Authorization")}
+	c := &Call{authorization: r.Header.Get("Authorization")}
 	return context.WithValue(ctx, callKey{}, c), c, nil
 }
 
-// newAnnotator returns the mux whose header rules AnnotateContext applies;
+// NewAnnotator returns the mux whose header rules AnnotateContext applies;
 // it never routes anything.
-func newAnnotator() *runtime.ServeMux {
+func NewAnnotator() *runtime.ServeMux {
 	return runtime.NewServeMux(runtime.WithIncomingHeaderMatcher(restmux.IncomingHeader))
 }
 
-// header is the call option every resource function passes to its gRPC
+// Header is the call option every resource function passes to its gRPC
 // calls: it keeps the response headers, so the service's rate-limit quota
 // reaches the FHIR client as it reaches a REST client.
-func header(ctx context.Context) grpc.CallOption {
-	c, ok := ctx.Value(callKey{}).(*call)
+func Header(ctx context.Context) grpc.CallOption {
+	c, ok := ctx.Value(callKey{}).(*Call)
 	if !ok {
 		return grpc.EmptyCallOption{}
 	}
@@ -66,9 +66,9 @@ func header(ctx context.Context) grpc.CallOption {
 	return grpc.Header(md)
 }
 
-// setOutgoing copies the response headers restmux.OutgoingHeader picks
+// SetOutgoing copies the response headers restmux.OutgoingHeader picks
 // from the calls' metadata onto w; the last call's quota wins.
-func (c *call) setOutgoing(w http.ResponseWriter) {
+func (c *Call) SetOutgoing(w http.ResponseWriter) {
 	if c == nil {
 		return
 	}
@@ -89,7 +89,7 @@ func (c *call) setOutgoing(w http.ResponseWriter) {
 // token for the call being answered, and it only names the caller's own
 // company, which the caller may read anyway. "" when there is none.
 func CompanyID(ctx context.Context) string {
-	c, ok := ctx.Value(callKey{}).(*call)
+	c, ok := ctx.Value(callKey{}).(*Call)
 	if !ok {
 		return ""
 	}

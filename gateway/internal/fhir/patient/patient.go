@@ -1,4 +1,6 @@
-package fhir
+// Package patient maps clinical's patients to FHIR Patient and serves
+// read and search over PatientService.
+package patient
 
 import (
 	"context"
@@ -9,24 +11,26 @@ import (
 
 	"google.golang.org/genproto/googleapis/type/date"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 )
 
 // Patient is FHIR R4 Patient, as far as clinical's Patient fills it.
 type Patient struct {
-	Base
-	Identifier           []Identifier   `json:"identifier,omitempty"`
-	Active               *bool          `json:"active,omitempty"`
-	Name                 []HumanName    `json:"name,omitempty"`
-	Telecom              []ContactPoint `json:"telecom,omitempty"`
-	Gender               string         `json:"gender,omitempty"`
-	BirthDate            string         `json:"birthDate,omitempty"`
-	DeceasedDateTime     string         `json:"deceasedDateTime,omitempty"`
-	Address              []Address      `json:"address,omitempty"`
-	ManagingOrganization *Reference     `json:"managingOrganization,omitempty"`
+	r4.Base
+	Identifier           []r4.Identifier   `json:"identifier,omitempty"`
+	Active               *bool             `json:"active,omitempty"`
+	Name                 []r4.HumanName    `json:"name,omitempty"`
+	Telecom              []r4.ContactPoint `json:"telecom,omitempty"`
+	Gender               string            `json:"gender,omitempty"`
+	BirthDate            string            `json:"birthDate,omitempty"`
+	DeceasedDateTime     string            `json:"deceasedDateTime,omitempty"`
+	Address              []r4.Address      `json:"address,omitempty"`
+	ManagingOrganization *r4.Reference     `json:"managingOrganization,omitempty"`
 }
 
-// PatientFromProto maps a clinical Patient. Identifiers are shown as the
+// FromProto maps a clinical Patient. Identifiers are shown as the
 // service answered them: MBI, Medicaid id and SSN arrive masked
 // ("****TE5MK73") for callers without the PHI permission, and stay so.
 // companyID, the supplier caring for the patient, becomes
@@ -35,53 +39,53 @@ type Patient struct {
 // Not mapped, having no place in FHIR Patient: branch, diagnoses (Condition),
 // signature on file (Consent), create time. clinical's Patient names no
 // prescriber, so generalPractitioner is never set.
-func PatientFromProto(p *clinicalv1.Patient, companyID string) *Patient {
+func FromProto(p *clinicalv1.Patient, companyID string) *Patient {
 	out := &Patient{
-		Base:                 Base{ResourceType: "Patient", ID: p.GetId(), Meta: meta(p.GetEtag(), p.GetUpdateTime(), p.GetCreateTime())},
+		Base:                 r4.Base{ResourceType: "Patient", ID: p.GetId(), Meta: r4.NewMeta(p.GetEtag(), p.GetUpdateTime(), p.GetCreateTime())},
 		Gender:               gender(p.GetSex()),
-		BirthDate:            fhirDate(p.GetBirthDate()),
-		DeceasedDateTime:     fhirDate(p.GetDeceasedDate()),
-		ManagingOrganization: reference("Organization", companyID),
+		BirthDate:            r4.Date(p.GetBirthDate()),
+		DeceasedDateTime:     r4.Date(p.GetDeceasedDate()),
+		ManagingOrganization: r4.Ref("Organization", companyID),
 	}
 	if v := p.GetAccountNumber(); v != "" {
-		out.Identifier = append(out.Identifier, Identifier{Use: "usual", Type: identifierType("MR", "Medical record number"), System: SystemAccountNumber, Value: v})
+		out.Identifier = append(out.Identifier, r4.Identifier{Use: "usual", Type: r4.IdentifierType("MR", "Medical record number"), System: r4.SystemAccountNumber, Value: v})
 	}
 	if v := p.GetMbi(); v != "" {
-		out.Identifier = append(out.Identifier, Identifier{Type: identifierType("MC", "Patient's Medicare number"), System: SystemMBI, Value: v})
+		out.Identifier = append(out.Identifier, r4.Identifier{Type: r4.IdentifierType("MC", "Patient's Medicare number"), System: r4.SystemMBI, Value: v})
 	}
 	if v := p.GetMedicaidId(); v != "" {
 		// Medicaid ids are issued per state and the state is not recorded,
 		// so there is no system to name.
-		out.Identifier = append(out.Identifier, Identifier{Type: identifierType("MA", "Patient Medicaid number"), Value: v})
+		out.Identifier = append(out.Identifier, r4.Identifier{Type: r4.IdentifierType("MA", "Patient Medicaid number"), Value: v})
 	}
 	if v := p.GetSsn(); v != "" {
-		out.Identifier = append(out.Identifier, Identifier{Type: identifierType("SS", "Social Security number"), System: SystemSSN, Value: v})
+		out.Identifier = append(out.Identifier, r4.Identifier{Type: r4.IdentifierType("SS", "Social Security number"), System: r4.SystemSSN, Value: v})
 	}
 	// A patient is active until an inactive date is recorded.
 	active := p.GetInactiveDate() == nil
 	out.Active = &active
 	if p.GetFirstName() != "" || p.GetLastName() != "" {
-		out.Name = []HumanName{{
+		out.Name = []r4.HumanName{{
 			Use:    "official",
 			Family: p.GetLastName(),
-			Given:  nonEmpty(p.GetFirstName(), p.GetMiddleName()),
-			Suffix: nonEmpty(p.GetSuffix()),
+			Given:  r4.NonEmpty(p.GetFirstName(), p.GetMiddleName()),
+			Suffix: r4.NonEmpty(p.GetSuffix()),
 		}}
 	}
-	var phones []*ContactPoint
+	var phones []*r4.ContactPoint
 	for _, ph := range p.GetPhones() {
-		phones = append(phones, phone(ph))
+		phones = append(phones, r4.Phone(ph))
 	}
 	if e := p.GetEmail(); e != "" {
-		phones = append(phones, &ContactPoint{System: "email", Value: e})
+		phones = append(phones, &r4.ContactPoint{System: "email", Value: e})
 	}
-	out.Telecom = contactPoints(phones...)
+	out.Telecom = r4.ContactPoints(phones...)
 	// The shipping address is where equipment is delivered: a physical
 	// address with no FHIR use of its own.
-	out.Address = addresses(
-		address(p.GetHomeAddress(), "home", ""),
-		address(p.GetBillingAddress(), "billing", "postal"),
-		address(p.GetShippingAddress(), "", "physical"),
+	out.Address = r4.Addresses(
+		r4.NewAddress(p.GetHomeAddress(), "home", ""),
+		r4.NewAddress(p.GetBillingAddress(), "billing", "postal"),
+		r4.NewAddress(p.GetShippingAddress(), "", "physical"),
 	)
 	return out
 }
@@ -99,8 +103,8 @@ func gender(s clinicalv1.Sex) string {
 }
 
 // patientParams are Patient's search parameters.
-var patientParams = []SearchParam{
-	{Name: "identifier", Type: "token", Documentation: "Account number (system " + SystemAccountNumber + ") or MBI (system " + SystemMBI + "), exact. Without a system, a value shaped like an account number (PT and 7 digits) is one, anything else an MBI."},
+var patientParams = []restful.SearchParam{
+	{Name: "identifier", Type: "token", Documentation: "Account number (system " + r4.SystemAccountNumber + ") or MBI (system " + r4.SystemMBI + "), exact. Without a system, a value shaped like an account number (PT and 7 digits) is one, anything else an MBI."},
 	{Name: "name", Type: "string", Documentation: "Start of the family name (other name parts are not searched)."},
 	{Name: "family", Type: "string", Documentation: "Start of the family name."},
 	{Name: "given", Type: "string", Documentation: "Start of the first given name."},
@@ -110,26 +114,26 @@ var patientParams = []SearchParam{
 // accountNumber is the shape of clinical's account numbers.
 var accountNumber = regexp.MustCompile(`^PT[0-9]{7}$`)
 
-// patientResource serves Patient from clinical's PatientService. Searches
+// Resource serves Patient from clinical's PatientService. Searches
 // include inactive patients, as FHIR searches do unless asked otherwise
 // (Patient.active tells them apart).
-func patientResource(c clinicalv1.PatientServiceClient) Resource {
-	return Resource{
+func Resource(c clinicalv1.PatientServiceClient) restful.Resource {
+	return restful.Resource{
 		Type: "Patient",
-		Read: func(ctx context.Context, id string) (Object, error) {
-			p, err := c.GetPatient(ctx, &clinicalv1.GetPatientRequest{Id: id}, header(ctx))
+		Read: func(ctx context.Context, id string) (r4.Object, error) {
+			p, err := c.GetPatient(ctx, &clinicalv1.GetPatientRequest{Id: id}, restful.Header(ctx))
 			if err != nil {
 				return nil, err
 			}
-			return PatientFromProto(p, CompanyID(ctx)), nil
+			return FromProto(p, restful.CompanyID(ctx)), nil
 		},
-		Search: &Search{
+		Search: &restful.Search{
 			Params:   patientParams,
 			BodyOnly: true,
-			Run: func(ctx context.Context, q Query) (Page, error) {
+			Run: func(ctx context.Context, q restful.Query) (restful.Page, error) {
 				req, err := patientSearch(q)
 				if err != nil {
-					return Page{}, err
+					return restful.Page{}, err
 				}
 				var (
 					patients []*clinicalv1.Patient
@@ -138,22 +142,22 @@ func patientResource(c clinicalv1.PatientServiceClient) Resource {
 				if req == nil {
 					resp, err := c.ListPatients(ctx, &clinicalv1.ListPatientsRequest{
 						PageSize: int32(q.Count), PageToken: q.PageToken, ShowInactive: true,
-					}, header(ctx))
+					}, restful.Header(ctx))
 					if err != nil {
-						return Page{}, err
+						return restful.Page{}, err
 					}
 					patients, next = resp.GetPatients(), resp.GetNextPageToken()
 				} else {
-					resp, err := c.SearchPatients(ctx, req, header(ctx))
+					resp, err := c.SearchPatients(ctx, req, restful.Header(ctx))
 					if err != nil {
-						return Page{}, err
+						return restful.Page{}, err
 					}
 					patients, next = resp.GetPatients(), resp.GetNextPageToken()
 				}
-				company := CompanyID(ctx)
-				page := Page{NextPageToken: next}
+				company := restful.CompanyID(ctx)
+				page := restful.Page{NextPageToken: next}
 				for _, p := range patients {
-					page.Resources = append(page.Resources, PatientFromProto(p, company))
+					page.Resources = append(page.Resources, FromProto(p, company))
 				}
 				return page, nil
 			},
@@ -163,26 +167,26 @@ func patientResource(c clinicalv1.PatientServiceClient) Resource {
 
 // patientSearch maps a Patient search onto SearchPatients; nil when it has
 // no criteria, which is a listing.
-func patientSearch(q Query) (*clinicalv1.SearchPatientsRequest, error) {
+func patientSearch(q restful.Query) (*clinicalv1.SearchPatientsRequest, error) {
 	if len(q.Params) == 0 {
 		return nil, nil
 	}
 	req := &clinicalv1.SearchPatientsRequest{PageSize: int32(q.Count), PageToken: q.PageToken, ShowInactive: true}
 	if v, ok := q.Get("identifier"); ok {
-		system, value := splitToken(v)
+		system, value := restful.SplitToken(v)
 		switch {
-		case system == SystemAccountNumber, system == "" && accountNumber.MatchString(value):
+		case system == r4.SystemAccountNumber, system == "" && accountNumber.MatchString(value):
 			req.AccountNumber = value
-		case system == SystemMBI, system == "":
+		case system == r4.SystemMBI, system == "":
 			req.Mbi = value
 		default:
-			return nil, invalid("identifier system " + system + " is not searchable; use " + SystemAccountNumber + " or " + SystemMBI)
+			return nil, restful.Invalid("identifier system " + system + " is not searchable; use " + r4.SystemAccountNumber + " or " + r4.SystemMBI)
 		}
 	}
 	name, hasName := q.Get("name")
 	family, hasFamily := q.Get("family")
 	if hasName && hasFamily {
-		return nil, invalid("give name or family, not both: both search the family name")
+		return nil, restful.Invalid("give name or family, not both: both search the family name")
 	}
 	if hasName {
 		family = name
@@ -199,15 +203,6 @@ func patientSearch(q Query) (*clinicalv1.SearchPatientsRequest, error) {
 	return req, nil
 }
 
-// splitToken splits a token search value "system|value"; a value with no
-// bar, or with nothing before it, has no system.
-func splitToken(v string) (system, value string) {
-	if s, val, ok := strings.Cut(v, "|"); ok {
-		return s, val
-	}
-	return "", v
-}
-
 // day parses a date search value naming one day: YYYY-MM-DD, optionally
 // with the eq prefix. Ranges and partial dates are refused, since the
 // services match birth dates exactly.
@@ -215,7 +210,7 @@ func day(v string) (*date.Date, error) {
 	v = strings.TrimPrefix(v, "eq")
 	t, err := time.Parse(time.DateOnly, v)
 	if err != nil {
-		return nil, invalid("birthdate must be one day, YYYY-MM-DD (prefix eq only): " + strconv.Quote(v))
+		return nil, restful.Invalid("birthdate must be one day, YYYY-MM-DD (prefix eq only): " + strconv.Quote(v))
 	}
 	return &date.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}, nil
 }

@@ -1,4 +1,4 @@
-package fhir
+package intake
 
 import (
 	"encoding/json"
@@ -11,6 +11,9 @@ import (
 	"google.golang.org/genproto/googleapis/type/date"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
@@ -33,11 +36,11 @@ func TestDeviceRequestRoundTrip(t *testing.T) {
 				OrderDate: &date.Date{Year: 2026, Month: 2, Day: 10}, Diagnoses: []string{"G4733", "J449"},
 				Lines: []*ordersv1.OrderLine{l},
 			}
-			raw, err := json.Marshal(DeviceRequestFromProto(o, l))
+			raw, err := json.Marshal(devicerequest.FromProto(o, l))
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := readOrderRequest(Submission{Resource: raw, Path: "DeviceRequest"})
+			r, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest"})
 			if err != nil {
 				t.Fatalf("read back: %v\n%s", err, raw)
 			}
@@ -52,7 +55,7 @@ func TestDeviceRequestRoundTrip(t *testing.T) {
 			if got := strings.ReplaceAll(strings.Join(r.diagnoses, ","), ".", ""); got != "G4733,J449" {
 				t.Errorf("diagnoses = %v", r.diagnoses)
 			}
-			if r.key != SystemOrderLineID+"|"+l.GetId() {
+			if r.key != r4.SystemOrderLineID+"|"+l.GetId() {
 				t.Errorf("key = %q", r.key)
 			}
 		})
@@ -93,7 +96,7 @@ func edit(t *testing.T, fn func(m map[string]any)) []byte {
 }
 
 func TestReadOrderRequest(t *testing.T) {
-	r, err := readOrderRequest(Submission{Resource: []byte(intakeRequest), Path: "DeviceRequest"})
+	r, err := readOrderRequest(restful.Submission{Resource: []byte(intakeRequest), Path: "DeviceRequest"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,28 +124,28 @@ func TestReadOrderRequest(t *testing.T) {
 		{"completed", func(m map[string]any) { m["status"] = "completed" }, "", 422, "DeviceRequest.status"},
 		{"no code", func(m map[string]any) { delete(m, "codeCodeableConcept") }, "", 422, "DeviceRequest.codeCodeableConcept"},
 		{"bad HCPCS", func(m map[string]any) {
-			m["codeCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": SystemHCPCS, "code": "E601"}}}
+			m["codeCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": r4.SystemHCPCS, "code": "E601"}}}
 		}, "", 422, "DeviceRequest.codeCodeableConcept.coding[0].code"},
 		{"SNOMED only", func(m map[string]any) {
 			m["codeCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": "http://snomed.info/sct", "code": "702172008"}}}
 		}, "", 422, "DeviceRequest.codeCodeableConcept.coding"},
 		{"rental without line type", func(m map[string]any) { m["parameter"] = m["parameter"].([]any)[:1] }, "", 422, "DeviceRequest.parameter"},
 		{"unknown line type", func(m map[string]any) {
-			m["parameter"].([]any)[1].(map[string]any)["valueCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": SystemLineType, "code": "lease"}}}
+			m["parameter"].([]any)[1].(map[string]any)["valueCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": r4.SystemLineType, "code": "lease"}}}
 		}, "", 422, "DeviceRequest.parameter[1].valueCodeableConcept"},
 		{"zero quantity", func(m map[string]any) {
 			m["parameter"] = append(m["parameter"].([]any), map[string]any{
-				"code":          map[string]any{"coding": []any{map[string]any{"system": SystemRequestParam, "code": "quantity"}}},
+				"code":          map[string]any{"coding": []any{map[string]any{"system": r4.SystemRequestParam, "code": "quantity"}}},
 				"valueQuantity": map[string]any{"value": 0}})
 		}, "", 422, "DeviceRequest.parameter[2].valueQuantity"},
 		{"no date", func(m map[string]any) { delete(m, "authoredOn") }, "", 422, "DeviceRequest.authoredOn"},
 		{"dateTime without zone", func(m map[string]any) { m["authoredOn"] = "2026-12-01T09:30:00" }, "", 422, "DeviceRequest.authoredOn"},
 		{"no diagnosis", func(m map[string]any) { delete(m, "reasonCode") }, "", 422, "DeviceRequest.reasonCode"},
 		{"bad ICD-10", func(m map[string]any) {
-			m["reasonCode"] = []any{map[string]any{"coding": []any{map[string]any{"system": SystemICD10CM, "code": "4733"}}}}
+			m["reasonCode"] = []any{map[string]any{"coding": []any{map[string]any{"system": r4.SystemICD10CM, "code": "4733"}}}}
 		}, "", 422, "DeviceRequest.reasonCode[0].coding[0].code"},
 		{"warehouse not a Location", func(m map[string]any) {
-			m["extension"] = []any{map[string]any{"url": SystemWarehouseExtension, "valueReference": map[string]any{"reference": "Organization/1"}}}
+			m["extension"] = []any{map[string]any{"url": r4.SystemWarehouseExtension, "valueReference": map[string]any{"reference": "Organization/1"}}}
 		}, "", 422, "DeviceRequest.extension[0].valueReference"},
 	}
 	for _, tt := range tests {
@@ -151,16 +154,16 @@ func TestReadOrderRequest(t *testing.T) {
 			if tt.edit != nil {
 				raw = edit(t, tt.edit)
 			}
-			_, err := readOrderRequest(Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: tt.ifNoneExist})
-			var p *problems
+			_, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: tt.ifNoneExist})
+			var p *restful.Problems
 			if !errors.As(err, &p) {
 				t.Fatalf("err = %v, want issues naming %s", err, tt.expression)
 			}
-			if p.status != tt.status {
-				t.Errorf("status = %d, want %d", p.status, tt.status)
+			if p.Status != tt.status {
+				t.Errorf("status = %d, want %d", p.Status, tt.status)
 			}
 			var named []string
-			for _, is := range p.issues {
+			for _, is := range p.Issues {
 				named = append(named, is.Expression...)
 			}
 			if !slices.Contains(named, tt.expression) {
@@ -189,14 +192,14 @@ func FuzzReadOrderRequest(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"DeviceRequest","authoredOn":"2026-13-45T99:00:00Z"}`), "identifier=")
 	f.Add([]byte(`[]`), "")
 	f.Fuzz(func(t *testing.T, raw []byte, ifNoneExist string) {
-		r, err := readOrderRequest(Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: ifNoneExist})
+		r, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: ifNoneExist})
 		if err != nil {
-			var p *problems
-			var e *Error
+			var p *restful.Problems
+			var e *restful.Error
 			if !errors.As(err, &p) && !errors.As(err, &e) {
 				t.Fatalf("refusal %T %v is not an OperationOutcome", err, err)
 			}
-			if p != nil && (len(p.issues) == 0 || p.status < 400) {
+			if p != nil && (len(p.Issues) == 0 || p.Status < 400) {
 				t.Fatalf("refusal without issues or status: %+v", p)
 			}
 			return
@@ -206,23 +209,6 @@ func FuzzReadOrderRequest(f *testing.F) {
 			l.GetType() == ordersv1.LineType_LINE_TYPE_UNSPECIFIED || len(l.GetModifiers()) > 4 ||
 			len(r.diagnoses) == 0 || len(r.diagnoses) > 12 || r.orderDate == nil {
 			t.Fatalf("accepted %s as %+v", raw, r)
-		}
-	})
-}
-
-// A transaction never panics on what it is sent, and with nothing that
-// takes a DeviceRequest it writes nothing: every answer is a refusal.
-func FuzzTransaction(f *testing.F) {
-	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:1","resource":` + intakeRequest + `,"request":{"method":"POST","url":"DeviceRequest"}}]}`))
-	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"},"request":{"method":"PUT"}},{"fullUrl":"a","resource":{},"request":null}]}`))
-	f.Add([]byte(`{"resourceType":"Bundle","type":"batch"}`))
-	h, err := New(Options{})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, raw []byte) {
-		if _, err := h.transact(t.Context(), "http://fhir.test/fhir/r4", raw); err == nil {
-			t.Fatalf("accepted %s with no intake", raw)
 		}
 	})
 }

@@ -1,4 +1,6 @@
-package fhir
+// Package coverage maps a patient's coverages to FHIR Coverage and serves
+// read and search by patient over CoverageService.
+package coverage
 
 import (
 	"context"
@@ -6,28 +8,30 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
 )
 
 // Coverage is FHIR R4 Coverage, as far as clinical's Coverage fills it.
 type Coverage struct {
-	Base
-	Identifier   []Identifier     `json:"identifier,omitempty"`
-	Status       string           `json:"status"`
-	Subscriber   *Reference       `json:"subscriber,omitempty"`
-	SubscriberID string           `json:"subscriberId,omitempty"`
-	Beneficiary  *Reference       `json:"beneficiary,omitempty"`
-	Relationship *CodeableConcept `json:"relationship,omitempty"`
-	Period       *Period          `json:"period,omitempty"`
-	Payor        []Reference      `json:"payor"`
-	Class        []CoverageClass  `json:"class,omitempty"`
-	Order        int32            `json:"order,omitempty"`
+	r4.Base
+	Identifier   []r4.Identifier     `json:"identifier,omitempty"`
+	Status       string              `json:"status"`
+	Subscriber   *r4.Reference       `json:"subscriber,omitempty"`
+	SubscriberID string              `json:"subscriberId,omitempty"`
+	Beneficiary  *r4.Reference       `json:"beneficiary,omitempty"`
+	Relationship *r4.CodeableConcept `json:"relationship,omitempty"`
+	Period       *r4.Period          `json:"period,omitempty"`
+	Payor        []r4.Reference      `json:"payor"`
+	Class        []CoverageClass     `json:"class,omitempty"`
+	Order        int32               `json:"order,omitempty"`
 }
 
 // CoverageClass is a plan level of a Coverage: here, the group.
 type CoverageClass struct {
-	Type  CodeableConcept `json:"type"`
-	Value string          `json:"value"`
+	Type  r4.CodeableConcept `json:"type"`
+	Value string             `json:"value"`
 }
 
 // FHIR code systems of Coverage.
@@ -36,14 +40,14 @@ const (
 	systemCoverageClass          = "http://terminology.hl7.org/CodeSystem/coverage-class"
 )
 
-// CoverageID is the FHIR id of a patient's coverage: GetCoverage needs the
+// ID is the FHIR id of a patient's coverage: GetCoverage needs the
 // patient as well as the coverage, and there is no lookup by coverage id
 // alone, so the id carries both (see compositeID).
-func CoverageID(patientID, coverageID string) string {
-	return compositeID(patientID, coverageID)
+func ID(patientID, coverageID string) string {
+	return r4.CompositeID(patientID, coverageID)
 }
 
-// CoverageFromProto maps a clinical Coverage.
+// FromProto maps a clinical Coverage.
 //
 //   - status: the record's status, not whether the plan pays today (period
 //     says that): active while current, cancelled once soft-deleted.
@@ -60,10 +64,10 @@ func CoverageID(patientID, coverageID string) string {
 // Not mapped: plan id (an internal id, not the plan number on the card),
 // eligibility status and time (CoverageEligibilityResponse, not Coverage),
 // the subscriber's birth date.
-func CoverageFromProto(c *clinicalv1.Coverage) *Coverage {
-	patient := reference("Patient", c.GetPatientId())
+func FromProto(c *clinicalv1.Coverage) *Coverage {
+	patient := r4.Ref("Patient", c.GetPatientId())
 	out := &Coverage{
-		Base:         Base{ResourceType: "Coverage", ID: CoverageID(c.GetPatientId(), c.GetId()), Meta: meta(c.GetEtag(), c.GetUpdateTime(), c.GetCreateTime())},
+		Base:         r4.Base{ResourceType: "Coverage", ID: ID(c.GetPatientId(), c.GetId()), Meta: r4.NewMeta(c.GetEtag(), c.GetUpdateTime(), c.GetCreateTime())},
 		Status:       "active",
 		SubscriberID: c.GetMemberId(),
 		Beneficiary:  patient,
@@ -73,32 +77,32 @@ func CoverageFromProto(c *clinicalv1.Coverage) *Coverage {
 		out.Status, out.Order = "cancelled", 0
 	}
 	if v := c.GetMemberId(); v != "" {
-		out.Identifier = []Identifier{{Type: identifierType("MB", "Member Number"), Value: v}}
+		out.Identifier = []r4.Identifier{{Type: r4.IdentifierType("MB", "Member Number"), Value: v}}
 	}
 	if code, display := relationship(c.GetRelationship()); code != "" {
-		out.Relationship = &CodeableConcept{Coding: []Coding{{System: systemSubscriberRelationship, Code: code, Display: display}}}
+		out.Relationship = &r4.CodeableConcept{Coding: []r4.Coding{{System: systemSubscriberRelationship, Code: code, Display: display}}}
 		if code == "self" {
 			out.Subscriber = patient
 		}
 	}
 	if out.Subscriber == nil {
-		if name := joinNonEmpty(c.GetSubscriberFirstName(), c.GetSubscriberLastName()); name != "" {
-			out.Subscriber = &Reference{Display: name}
+		if name := r4.JoinNonEmpty(c.GetSubscriberFirstName(), c.GetSubscriberLastName()); name != "" {
+			out.Subscriber = &r4.Reference{Display: name}
 		}
 	}
-	if start, end := fhirDate(c.GetEffectiveDate()), fhirDate(c.GetEndDate()); start != "" || end != "" {
-		out.Period = &Period{Start: start, End: end}
+	if start, end := r4.Date(c.GetEffectiveDate()), r4.Date(c.GetEndDate()); start != "" || end != "" {
+		out.Period = &r4.Period{Start: start, End: end}
 	}
 	if id := c.GetPayerId(); id != "" {
-		out.Payor = []Reference{{Type: "Organization", Identifier: &Identifier{System: SystemPayerID, Value: id}}}
+		out.Payor = []r4.Reference{{Type: "Organization", Identifier: &r4.Identifier{System: r4.SystemPayerID, Value: id}}}
 	} else {
 		// Payor is required (1..*); the service always names the payer,
 		// so this only keeps a malformed record well-formed.
-		out.Payor = []Reference{{Display: "Payer not recorded"}}
+		out.Payor = []r4.Reference{{Display: "Payer not recorded"}}
 	}
 	if g := c.GetGroupNumber(); g != "" {
 		out.Class = []CoverageClass{{
-			Type:  CodeableConcept{Coding: []Coding{{System: systemCoverageClass, Code: "group", Display: "Group"}}},
+			Type:  r4.CodeableConcept{Coding: []r4.Coding{{System: systemCoverageClass, Code: "group", Display: "Group"}}},
 			Value: g,
 		}}
 	}
@@ -119,62 +123,51 @@ func relationship(r clinicalv1.Relationship) (code, display string) {
 	return "", ""
 }
 
-func joinNonEmpty(ss ...string) string {
-	out := ""
-	for _, s := range nonEmpty(ss...) {
-		if out != "" {
-			out += " "
-		}
-		out += s
-	}
-	return out
-}
-
-var coverageParams = []SearchParam{
+var coverageParams = []restful.SearchParam{
 	{Name: "patient", Type: "reference", Documentation: "The covered patient (id or Patient/id); this or beneficiary is required, since coverages are listed per patient."},
 	{Name: "beneficiary", Type: "reference", Documentation: "Same as patient."},
 }
 
-// coverageResource serves Coverage from clinical's CoverageService.
+// Resource serves Coverage from clinical's CoverageService.
 // Searches include deleted coverages (status cancelled), as reads do.
-func coverageResource(c clinicalv1.CoverageServiceClient) Resource {
-	return Resource{
+func Resource(c clinicalv1.CoverageServiceClient) restful.Resource {
+	return restful.Resource{
 		Type: "Coverage",
-		Read: func(ctx context.Context, id string) (Object, error) {
-			patientID, coverageID, ok := splitID(id)
+		Read: func(ctx context.Context, id string) (r4.Object, error) {
+			patientID, coverageID, ok := r4.SplitID(id)
 			if !ok {
-				return nil, notFound("Coverage/" + id + " not found")
+				return nil, restful.NotFound("Coverage/" + id + " not found")
 			}
-			cov, err := c.GetCoverage(ctx, &clinicalv1.GetCoverageRequest{PatientId: patientID, Id: coverageID}, header(ctx))
+			cov, err := c.GetCoverage(ctx, &clinicalv1.GetCoverageRequest{PatientId: patientID, Id: coverageID}, restful.Header(ctx))
 			if err != nil {
 				return nil, err
 			}
-			return CoverageFromProto(cov), nil
+			return FromProto(cov), nil
 		},
-		Search: &Search{
+		Search: &restful.Search{
 			Params: coverageParams,
-			Run: func(ctx context.Context, q Query) (Page, error) {
-				patientID, err := requirePatient(q, "beneficiary")
+			Run: func(ctx context.Context, q restful.Query) (restful.Page, error) {
+				patientID, err := restful.RequirePatient(q, "beneficiary")
 				if err != nil {
-					return Page{}, err
+					return restful.Page{}, err
 				}
 				resp, err := c.ListCoverages(ctx, &clinicalv1.ListCoveragesRequest{
 					PatientId: patientID, PageSize: int32(q.Count), PageToken: q.PageToken, ShowDeleted: true,
-				}, header(ctx))
+				}, restful.Header(ctx))
 				if status.Code(err) == codes.NotFound {
 					// clinical lists coverages only under a patient the
 					// caller can see; a search naming any other (another
 					// tenant's, another branch's, none) matches nothing,
 					// which FHIR answers as an empty searchset, as the
 					// other searches by patient do.
-					return Page{}, nil
+					return restful.Page{}, nil
 				}
 				if err != nil {
-					return Page{}, err
+					return restful.Page{}, err
 				}
-				page := Page{NextPageToken: resp.GetNextPageToken()}
+				page := restful.Page{NextPageToken: resp.GetNextPageToken()}
 				for _, cov := range resp.GetCoverages() {
-					page.Resources = append(page.Resources, CoverageFromProto(cov))
+					page.Resources = append(page.Resources, FromProto(cov))
 				}
 				return page, nil
 			},

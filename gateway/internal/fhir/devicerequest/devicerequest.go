@@ -1,41 +1,48 @@
-package fhir
+// Package devicerequest maps order lines to FHIR DeviceRequest, one per
+// line, and serves read and search by patient and status over
+// OrderService. The order intake (package intake) reads DeviceRequests
+// back in the same shape.
+package devicerequest
 
 import (
 	"context"
 	"strings"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/coverage"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
 // DeviceRequest is FHIR R4 DeviceRequest: one line of an order.
 type DeviceRequest struct {
-	Base
-	Extension           []Extension              `json:"extension,omitempty"`
-	Identifier          []Identifier             `json:"identifier,omitempty"`
-	GroupIdentifier     *Identifier              `json:"groupIdentifier,omitempty"`
-	Status              string                   `json:"status,omitempty"`
-	Intent              string                   `json:"intent"`
-	CodeCodeableConcept *CodeableConcept         `json:"codeCodeableConcept,omitempty"`
-	Parameter           []DeviceRequestParameter `json:"parameter,omitempty"`
-	Subject             *Reference               `json:"subject,omitempty"`
-	AuthoredOn          string                   `json:"authoredOn,omitempty"`
-	Requester           *Reference               `json:"requester,omitempty"`
-	ReasonCode          []CodeableConcept        `json:"reasonCode,omitempty"`
-	Insurance           []Reference              `json:"insurance,omitempty"`
+	r4.Base
+	Extension           []r4.Extension       `json:"extension,omitempty"`
+	Identifier          []r4.Identifier      `json:"identifier,omitempty"`
+	GroupIdentifier     *r4.Identifier       `json:"groupIdentifier,omitempty"`
+	Status              string               `json:"status,omitempty"`
+	Intent              string               `json:"intent"`
+	CodeCodeableConcept *r4.CodeableConcept  `json:"codeCodeableConcept,omitempty"`
+	Parameter           []Parameter          `json:"parameter,omitempty"`
+	Subject             *r4.Reference        `json:"subject,omitempty"`
+	AuthoredOn          string               `json:"authoredOn,omitempty"`
+	Requester           *r4.Reference        `json:"requester,omitempty"`
+	ReasonCode          []r4.CodeableConcept `json:"reasonCode,omitempty"`
+	Insurance           []r4.Reference       `json:"insurance,omitempty"`
 }
 
-// DeviceRequestParameter is a detail of the device asked for.
-type DeviceRequestParameter struct {
-	Code                 *CodeableConcept `json:"code,omitempty"`
-	ValueCodeableConcept *CodeableConcept `json:"valueCodeableConcept,omitempty"`
-	ValueQuantity        *Quantity        `json:"valueQuantity,omitempty"`
+// Parameter is a detail of the device asked for.
+type Parameter struct {
+	Code                 *r4.CodeableConcept `json:"code,omitempty"`
+	ValueCodeableConcept *r4.CodeableConcept `json:"valueCodeableConcept,omitempty"`
+	ValueQuantity        *r4.Quantity        `json:"valueQuantity,omitempty"`
 }
 
-// DeviceRequestID is the FHIR id of an order line: lines are addressed only
+// ID is the FHIR id of an order line: lines are addressed only
 // within their order (GetOrder), so the id carries both (see compositeID).
 // A line's SupplyDelivery has the same id.
-func DeviceRequestID(orderID, lineID string) string {
-	return compositeID(orderID, lineID)
+func ID(orderID, lineID string) string {
+	return r4.CompositeID(orderID, lineID)
 }
 
 // requestStatus is FHIR's request status of an order line, from its
@@ -80,11 +87,11 @@ func rental(t ordersv1.LineType) bool {
 
 // Parameter codes of DeviceRequest, in SystemRequestParam.
 const (
-	paramModifier = "hcpcs-modifier"
-	paramQuantity = "quantity"
+	ParamModifier = "hcpcs-modifier"
+	ParamQuantity = "quantity"
 )
 
-// DeviceRequestFromProto maps line l of order o.
+// FromProto maps line l of order o.
 //
 //   - code is the line's HCPCS code. Its modifiers (RR, NU, KX...) are
 //     parameters (code hcpcs-modifier, value the modifier in SystemHCPCS),
@@ -107,57 +114,57 @@ const (
 //
 // Not mapped: prices, serial number and unit (the Device), the
 // written order (not served), readiness override and cancel reasons.
-func DeviceRequestFromProto(o *ordersv1.Order, l *ordersv1.OrderLine) *DeviceRequest {
+func FromProto(o *ordersv1.Order, l *ordersv1.OrderLine) *DeviceRequest {
 	out := &DeviceRequest{
-		Base:       Base{ResourceType: "DeviceRequest", ID: DeviceRequestID(o.GetId(), l.GetId()), Meta: meta(o.GetEtag(), o.GetUpdateTime(), o.GetCreateTime())},
+		Base:       r4.Base{ResourceType: "DeviceRequest", ID: ID(o.GetId(), l.GetId()), Meta: r4.NewMeta(o.GetEtag(), o.GetUpdateTime(), o.GetCreateTime())},
 		Status:     requestStatus(o.GetStatus(), l),
 		Intent:     "order",
-		Subject:    reference("Patient", o.GetPatientId()),
-		AuthoredOn: fhirDate(o.GetOrderDate()),
-		Requester:  reference("Practitioner", o.GetPrescriberId()),
+		Subject:    r4.Ref("Patient", o.GetPatientId()),
+		AuthoredOn: r4.Date(o.GetOrderDate()),
+		Requester:  r4.Ref("Practitioner", o.GetPrescriberId()),
 	}
 	if v := l.GetId(); v != "" {
-		out.Identifier = []Identifier{{System: SystemOrderLineID, Value: v}}
+		out.Identifier = []r4.Identifier{{System: r4.SystemOrderLineID, Value: v}}
 	}
 	if v := o.GetId(); v != "" {
-		out.GroupIdentifier = &Identifier{System: SystemOrderID, Value: v}
+		out.GroupIdentifier = &r4.Identifier{System: r4.SystemOrderID, Value: v}
 	}
 	if h := l.GetHcpcs(); h != "" {
-		out.CodeCodeableConcept = &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: strings.ToUpper(h)}}}
+		out.CodeCodeableConcept = &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemHCPCS, Code: strings.ToUpper(h)}}}
 	}
 	for _, m := range l.GetModifiers() {
 		if m == "" {
 			continue
 		}
-		out.Parameter = append(out.Parameter, DeviceRequestParameter{
-			Code:                 &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramModifier, Display: "HCPCS modifier"}}},
-			ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemHCPCS, Code: strings.ToUpper(m)}}},
+		out.Parameter = append(out.Parameter, Parameter{
+			Code:                 &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemRequestParam, Code: ParamModifier, Display: "HCPCS modifier"}}},
+			ValueCodeableConcept: &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemHCPCS, Code: strings.ToUpper(m)}}},
 		})
 	}
-	if code := lineTypeCode(l.GetType()); code != "" {
-		out.Parameter = append(out.Parameter, DeviceRequestParameter{
-			Code:                 &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramLineType, Display: "Line type"}}},
-			ValueCodeableConcept: &CodeableConcept{Coding: []Coding{{System: SystemLineType, Code: code}}},
+	if code := LineTypeCode(l.GetType()); code != "" {
+		out.Parameter = append(out.Parameter, Parameter{
+			Code:                 &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemRequestParam, Code: ParamLineType, Display: "Line type"}}},
+			ValueCodeableConcept: &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemLineType, Code: code}}},
 		})
 	}
 	if id := o.GetWarehouseId(); id != "" {
-		out.Extension = []Extension{{URL: SystemWarehouseExtension, ValueReference: &Reference{Reference: "Location/" + id}}}
+		out.Extension = []r4.Extension{{URL: r4.SystemWarehouseExtension, ValueReference: &r4.Reference{Reference: "Location/" + id}}}
 	}
 	if n := l.GetQuantity(); n > 0 {
-		out.Parameter = append(out.Parameter, DeviceRequestParameter{
-			Code:          &CodeableConcept{Coding: []Coding{{System: SystemRequestParam, Code: paramQuantity, Display: "Quantity"}}},
-			ValueQuantity: &Quantity{Value: int64(n)},
+		out.Parameter = append(out.Parameter, Parameter{
+			Code:          &r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemRequestParam, Code: ParamQuantity, Display: "Quantity"}}},
+			ValueQuantity: &r4.Quantity{Value: int64(n)},
 		})
 	}
 	diagnoses := o.GetDiagnoses()
 	for _, p := range l.GetDiagnosisPointers() {
 		if p >= 1 && int(p) <= len(diagnoses) {
-			out.ReasonCode = append(out.ReasonCode, CodeableConcept{Coding: []Coding{{System: SystemICD10CM, Code: icd10(diagnoses[p-1])}}})
+			out.ReasonCode = append(out.ReasonCode, r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemICD10CM, Code: icd10(diagnoses[p-1])}}})
 		}
 	}
 	for _, c := range o.GetCoverages() {
-		if id := CoverageID(o.GetPatientId(), c.GetCoverageId()); id != "" {
-			out.Insurance = append(out.Insurance, Reference{Reference: "Coverage/" + id})
+		if id := coverage.ID(o.GetPatientId(), c.GetCoverageId()); id != "" {
+			out.Insurance = append(out.Insurance, r4.Reference{Reference: "Coverage/" + id})
 		}
 	}
 	return out
@@ -181,7 +188,7 @@ var requestStatuses = map[string]bool{
 	"completed": true, "entered-in-error": true, "unknown": true,
 }
 
-var deviceRequestParams = []SearchParam{
+var deviceRequestParams = []restful.SearchParam{
 	{Name: "patient", Type: "reference", Documentation: "The order's patient (id or Patient/id)."},
 	{Name: "status", Type: "token", Documentation: "One request status (system " + systemRequestStatus + ", or none), mapped from the order's status as DeviceRequest.status documents; draft and revoked filter the orders in the service, the others the lines here."},
 }
@@ -199,8 +206,8 @@ func orderStatusOf(status string) ordersv1.OrderStatus {
 	return ordersv1.OrderStatus_ORDER_STATUS_UNSPECIFIED
 }
 
-// findLine returns the line of o with id lineID, or nil.
-func findLine(o *ordersv1.Order, lineID string) *ordersv1.OrderLine {
+// FindLine returns the line of o with id lineID, or nil.
+func FindLine(o *ordersv1.Order, lineID string) *ordersv1.OrderLine {
 	for _, l := range o.GetLines() {
 		if l.GetId() == lineID {
 			return l
@@ -209,12 +216,12 @@ func findLine(o *ordersv1.Order, lineID string) *ordersv1.OrderLine {
 	return nil
 }
 
-// listOrders is the parent listing of the order-line resources.
-func listOrders(c ordersv1.OrderServiceClient, req *ordersv1.ListOrdersRequest) listParents[*ordersv1.Order] {
+// ListOrders is the parent listing of the order-line resources.
+func ListOrders(c ordersv1.OrderServiceClient, req *ordersv1.ListOrdersRequest) restful.ListParents[*ordersv1.Order] {
 	return func(ctx context.Context, size int, token string) ([]*ordersv1.Order, string, error) {
 		r := &ordersv1.ListOrdersRequest{PageSize: int32(size), PageToken: token,
 			PatientId: req.GetPatientId(), Status: req.GetStatus()}
-		resp, err := c.ListOrders(ctx, r, header(ctx))
+		resp, err := c.ListOrders(ctx, r, restful.Header(ctx))
 		if err != nil {
 			return nil, "", err
 		}
@@ -222,53 +229,53 @@ func listOrders(c ordersv1.OrderServiceClient, req *ordersv1.ListOrdersRequest) 
 	}
 }
 
-// deviceRequestResource serves DeviceRequest from orders' OrderService: one
+// Resource serves DeviceRequest from orders' OrderService: one
 // per order line. _count counts lines; a page may end inside an order.
-func deviceRequestResource(c ordersv1.OrderServiceClient) Resource {
-	return Resource{
+func Resource(c ordersv1.OrderServiceClient) restful.Resource {
+	return restful.Resource{
 		Type: "DeviceRequest",
-		Read: func(ctx context.Context, id string) (Object, error) {
-			orderID, lineID, ok := splitID(id)
+		Read: func(ctx context.Context, id string) (r4.Object, error) {
+			orderID, lineID, ok := r4.SplitID(id)
 			if !ok {
-				return nil, notFound("DeviceRequest/" + id + " not found")
+				return nil, restful.NotFound("DeviceRequest/" + id + " not found")
 			}
-			o, err := c.GetOrder(ctx, &ordersv1.GetOrderRequest{Id: orderID}, header(ctx))
+			o, err := c.GetOrder(ctx, &ordersv1.GetOrderRequest{Id: orderID}, restful.Header(ctx))
 			if err != nil {
 				return nil, err
 			}
-			l := findLine(o, lineID)
+			l := FindLine(o, lineID)
 			if l == nil {
-				return nil, notFound("DeviceRequest/" + id + " not found")
+				return nil, restful.NotFound("DeviceRequest/" + id + " not found")
 			}
-			return DeviceRequestFromProto(o, l), nil
+			return FromProto(o, l), nil
 		},
-		Search: &Search{
+		Search: &restful.Search{
 			Params: deviceRequestParams,
-			Run: func(ctx context.Context, q Query) (Page, error) {
+			Run: func(ctx context.Context, q restful.Query) (restful.Page, error) {
 				req := &ordersv1.ListOrdersRequest{}
 				if v, ok := q.Get("patient"); ok {
-					id, err := patientParam("patient", v)
+					id, err := restful.PatientParam("patient", v)
 					if err != nil {
-						return Page{}, err
+						return restful.Page{}, err
 					}
 					req.PatientId = id
 				}
 				status, hasStatus := q.Get("status")
 				if hasStatus {
-					system, code := splitToken(status)
+					system, code := restful.SplitToken(status)
 					if system != "" && system != systemRequestStatus {
-						return Page{}, invalid("status system " + system + " is not searchable; use " + systemRequestStatus)
+						return restful.Page{}, restful.Invalid("status system " + system + " is not searchable; use " + systemRequestStatus)
 					}
 					if !requestStatuses[code] {
-						return Page{}, invalid("status must be a request status: draft, active, on-hold, revoked, completed, entered-in-error or unknown")
+						return restful.Page{}, restful.Invalid("status must be a request status: draft, active, on-hold, revoked, completed, entered-in-error or unknown")
 					}
 					status = code
 					req.Status = orderStatusOf(code)
 				}
-				return childPage(ctx, q, listOrders(c, req), func(_ context.Context, o *ordersv1.Order) ([]Object, error) {
-					var out []Object
+				return restful.ChildPage(ctx, q, ListOrders(c, req), func(_ context.Context, o *ordersv1.Order) ([]r4.Object, error) {
+					var out []r4.Object
 					for _, l := range o.GetLines() {
-						dr := DeviceRequestFromProto(o, l)
+						dr := FromProto(o, l)
 						if !hasStatus || dr.Status == status {
 							out = append(out, dr)
 						}
@@ -279,3 +286,26 @@ func deviceRequestResource(c ordersv1.OrderServiceClient) Resource {
 		},
 	}
 }
+
+// LineTypes maps SystemLineType codes onto orders' line types.
+var LineTypes = map[string]ordersv1.LineType{
+	"one-time-sale":    ordersv1.LineType_LINE_TYPE_ONE_TIME_SALE,
+	"recurring-sale":   ordersv1.LineType_LINE_TYPE_RECURRING_SALE,
+	"monthly-rental":   ordersv1.LineType_LINE_TYPE_MONTHLY_RENTAL,
+	"capped-rental":    ordersv1.LineType_LINE_TYPE_CAPPED_RENTAL,
+	"rent-to-purchase": ordersv1.LineType_LINE_TYPE_RENT_TO_PURCHASE,
+	"oxygen-rental":    ordersv1.LineType_LINE_TYPE_OXYGEN_RENTAL,
+}
+
+// LineTypeCode is the SystemLineType code of t; "" for none.
+func LineTypeCode(t ordersv1.LineType) string {
+	for code, lt := range LineTypes {
+		if lt == t {
+			return code
+		}
+	}
+	return ""
+}
+
+// ParamLineType is the DeviceRequest parameter code of the line type.
+const ParamLineType = "line-type"

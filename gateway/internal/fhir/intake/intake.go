@@ -1,33 +1,7 @@
-package fhir
-
-import (
-	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
-	"github.com/google/uuid"
-	"google.golang.org/genproto/googleapis/type/date"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
-	"google.golang.org/grpc/status"
-
-	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
-	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
-	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
-	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
-	"github.com/ariesone/ariesone/platform/server"
-)
-
-// Order intake. A referral source posts a DeviceRequest (alone, or in a
-// transaction Bundle with the Patient, Practitioner and Coverage it
-// references) and AriesOne drafts an order from it. Nothing but the order
+// Package intake takes DME orders in as FHIR. A referral source posts a
+// DeviceRequest (alone, or in a transaction Bundle with the Patient,
+// Practitioner and Coverage it references) and AriesOne drafts an order
+// from it. Nothing but the order
 // (and, when the patient has no signed written order for the item from that
 // prescriber, a draft written order) is ever written: patients, prescribers
 // and coverages are matched to the supplier's records by identifier, and
@@ -66,79 +40,53 @@ import (
 //     warehouse, and with several it is required.
 //   - modifierExtension and implicitRules are refused: the intake cannot
 //     know what they change.
+package intake
 
-// Code systems and extensions of the intake.
-const (
-	// SystemLineType codes how an order line is sold and billed.
-	SystemLineType = SystemBase + "/CodeSystem/line-type"
-	// SystemItemCode names a supplier's item by its code ("AS11").
-	SystemItemCode = SystemBase + "/sid/item-code"
-	// SystemWarehouseExtension is the extension naming an order's
-	// warehouse (valueReference Location/<id>).
-	SystemWarehouseExtension = SystemBase + "/StructureDefinition/warehouse"
-	// paramLineType is the DeviceRequest parameter code of the line type.
-	paramLineType = "line-type"
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/genproto/googleapis/type/date"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
+	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
+	companyv1 "github.com/ariesone/ariesone/gen/go/ariesone/company/v1"
+	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
+	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
+	"github.com/ariesone/ariesone/platform/server"
 )
 
-// lineTypes maps SystemLineType codes onto orders' line types.
-var lineTypes = map[string]ordersv1.LineType{
-	"one-time-sale":    ordersv1.LineType_LINE_TYPE_ONE_TIME_SALE,
-	"recurring-sale":   ordersv1.LineType_LINE_TYPE_RECURRING_SALE,
-	"monthly-rental":   ordersv1.LineType_LINE_TYPE_MONTHLY_RENTAL,
-	"capped-rental":    ordersv1.LineType_LINE_TYPE_CAPPED_RENTAL,
-	"rent-to-purchase": ordersv1.LineType_LINE_TYPE_RENT_TO_PURCHASE,
-	"oxygen-rental":    ordersv1.LineType_LINE_TYPE_OXYGEN_RENTAL,
+// Clients are the services' APIs the intake reads and writes through.
+type Clients struct {
+	Patients    clinicalv1.PatientServiceClient
+	Prescribers clinicalv1.PrescriberServiceClient
+	Coverages   clinicalv1.CoverageServiceClient
+	Written     clinicalv1.WrittenOrderServiceClient
+	Items       serialsv1.ItemServiceClient
+	Locations   companyv1.LocationServiceClient
+	Orders      ordersv1.OrderServiceClient
 }
 
-// lineTypeCode is the SystemLineType code of t; "" for none.
-func lineTypeCode(t ordersv1.LineType) string {
-	for code, lt := range lineTypes {
-		if lt == t {
-			return code
-		}
-	}
-	return ""
+// Intake drafts orders from DeviceRequests through the services' APIs.
+type Intake struct {
+	c Clients
 }
 
-// intake drafts orders from DeviceRequests through the services' APIs.
-type intake struct {
-	patients    clinicalv1.PatientServiceClient
-	prescribers clinicalv1.PrescriberServiceClient
-	coverages   clinicalv1.CoverageServiceClient
-	written     clinicalv1.WrittenOrderServiceClient
-	items       serialsv1.ItemServiceClient
-	locations   companyv1.LocationServiceClient
-	orders      ordersv1.OrderServiceClient
-}
-
-// Submission is a DeviceRequest to draft an order from.
-type Submission struct {
-	// Resource is the DeviceRequest as sent.
-	Resource json.RawMessage
-	// Path is its FHIRPath in the request ("DeviceRequest", or
-	// "Bundle.entry[3].resource"), the root of every issue's expression.
-	Path string
-	// IfNoneExist is the conditional create's search ("identifier=s|v").
-	IfNoneExist string
-	// Entries are the transaction's other resources, matched, by fullUrl.
-	Entries map[string]*matched
-}
-
-// Created is the answer to a Submission.
-type Created struct {
-	Resource Object
-	// Replayed is true when the identifier had drafted the order before.
-	Replayed bool
-}
-
-// matched is a resource of a transaction matched to a record.
-type matched struct {
-	typ  string
-	path string
-	id   string
-	// patient is the matched Patient's record.
-	patient *clinicalv1.Patient
-}
+// New returns the intake over c.
+func New(c Clients) *Intake { return &Intake{c: c} }
 
 var (
 	hcpcsPattern = regexp.MustCompile(`^[A-V][0-9]{4}$`)
@@ -149,7 +97,7 @@ var (
 // orderRequest is what a DeviceRequest asks for, read without asking the
 // services: the references are resolved afterwards.
 type orderRequest struct {
-	dr        DeviceRequest
+	dr        devicerequest.DeviceRequest
 	key       string
 	line      *ordersv1.OrderLine
 	itemCode  string
@@ -160,20 +108,20 @@ type orderRequest struct {
 
 // readOrderRequest reads s's DeviceRequest, reporting every broken rule
 // at once.
-func readOrderRequest(s Submission) (orderRequest, error) {
+func readOrderRequest(s restful.Submission) (orderRequest, error) {
 	var r orderRequest
-	if err := decodeResource(s.Resource, "DeviceRequest", s.Path, &r.dr); err != nil {
+	if err := restful.DecodeResource(s.Resource, "DeviceRequest", s.Path, &r.dr); err != nil {
 		return r, err
 	}
-	var p problems
-	if r.key = intakeKey(&p, s.Path, r.dr.Identifier, s.IfNoneExist); p.err() != nil {
-		return r, p.err()
+	var p restful.Problems
+	if r.key = intakeKey(&p, s.Path, r.dr.Identifier, s.IfNoneExist); p.Err() != nil {
+		return r, p.Err()
 	}
 	if r.dr.Intent != "order" && r.dr.Intent != "original-order" {
-		p.add(s.Path+".intent", "intent must be order or original-order: the intake drafts orders")
+		p.Add(s.Path+".intent", "intent must be order or original-order: the intake drafts orders")
 	}
 	if st := r.dr.Status; st != "" && st != "draft" && st != "active" {
-		p.add(s.Path+".status", "status must be draft or active (or absent) for a new order, not "+strconv.Quote(st))
+		p.Add(s.Path+".status", "status must be draft or active (or absent) for a new order, not "+strconv.Quote(st))
 	}
 	r.line = &ordersv1.OrderLine{Quantity: 1}
 	r.itemCode = readCode(&p, s.Path, r.dr.CodeCodeableConcept, r.line)
@@ -184,68 +132,68 @@ func readOrderRequest(s Submission) (orderRequest, error) {
 		r.line.DiagnosisPointers = append(r.line.DiagnosisPointers, int32(i+1))
 	}
 	r.warehouse = warehouseExtension(&p, s.Path, r.dr.Extension)
-	return r, p.err()
+	return r, p.Err()
 }
 
-// create drafts the order s asks for.
-func (in *intake) create(ctx context.Context, s Submission) (Created, error) {
+// Create drafts the order s asks for.
+func (in *Intake) Create(ctx context.Context, s restful.Submission) (restful.Created, error) {
 	r, err := readOrderRequest(s)
 	if err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	patient, err := in.patient(ctx, s.Path+".subject", r.dr.Subject, s.Entries)
 	if err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	prescriberID, err := in.prescriber(ctx, s.Path+".requester", r.dr.Requester, s.Entries)
 	if err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	for i, ref := range r.dr.Insurance {
 		if err := in.insurance(ctx, fmt.Sprintf("%s.insurance[%d]", s.Path, i), &ref, patient.GetId(), s.Entries); err != nil {
-			return Created{}, err
+			return restful.Created{}, err
 		}
 	}
 	if err := in.item(ctx, s.Path+".codeCodeableConcept", r.line, r.itemCode); err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	if r.warehouse == "" {
 		if r.warehouse, err = in.onlyWarehouse(ctx, s.Path); err != nil {
-			return Created{}, err
+			return restful.Created{}, err
 		}
 	}
 	writtenOrderID, err := in.writtenOrder(ctx, r.key, patient.GetId(), prescriberID, r.line.GetHcpcs(),
 		description(r.dr.CodeCodeableConcept), r.orderDate, r.diagnoses)
 	if err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	var md metadata.MD
-	o, err := in.orders.CreateOrder(ctx, &ordersv1.CreateOrderRequest{
+	o, err := in.c.Orders.CreateOrder(ctx, &ordersv1.CreateOrderRequest{
 		RequestId: requestID("order", r.key),
 		Order: &ordersv1.Order{
 			PatientId: patient.GetId(), BranchId: patient.GetBranchId(), WarehouseId: r.warehouse,
 			WrittenOrderId: writtenOrderID, OrderDate: r.orderDate, Diagnoses: r.diagnoses,
 			Lines: []*ordersv1.OrderLine{r.line},
 		},
-	}, header(ctx), grpc.Header(&md))
+	}, restful.Header(ctx), grpc.Header(&md))
 	if err != nil {
-		return Created{}, err
+		return restful.Created{}, err
 	}
 	if len(o.GetLines()) != 1 {
-		return Created{}, status.Errorf(codes.Internal, "order %s was drafted with %d lines, want 1", o.GetId(), len(o.GetLines()))
+		return restful.Created{}, status.Errorf(codes.Internal, "order %s was drafted with %d lines, want 1", o.GetId(), len(o.GetLines()))
 	}
 	replayed := slices.Contains(md.Get(server.HeaderReplayed), "true")
-	return Created{Resource: DeviceRequestFromProto(o, o.GetLines()[0]), Replayed: replayed}, nil
+	return restful.Created{Resource: devicerequest.FromProto(o, o.GetLines()[0]), Replayed: replayed}, nil
 }
 
 // intakeKey is the identifier that keys the submission's writes, as
 // "system|value": the one If-None-Exist names, which must be one of the
 // resource's, or else its first.
-func intakeKey(p *problems, path string, ids []Identifier, ifNoneExist string) string {
+func intakeKey(p *restful.Problems, path string, ids []r4.Identifier, ifNoneExist string) string {
 	var first string
 	for i, id := range ids {
 		if id.System == "" || id.Value == "" {
-			p.add(fmt.Sprintf("%s.identifier[%d]", path, i), "an identifier needs a system and a value: the requester's number for the order")
+			p.Add(fmt.Sprintf("%s.identifier[%d]", path, i), "an identifier needs a system and a value: the requester's number for the order")
 			return ""
 		}
 		if first == "" {
@@ -253,7 +201,7 @@ func intakeKey(p *problems, path string, ids []Identifier, ifNoneExist string) s
 		}
 	}
 	if first == "" {
-		p.add(path+".identifier", "the requester's identifier of the order (system and value) is required: it makes a retry safe")
+		p.Add(path+".identifier", "the requester's identifier of the order (system and value) is required: it makes a retry safe")
 		return ""
 	}
 	if ifNoneExist == "" {
@@ -261,7 +209,7 @@ func intakeKey(p *problems, path string, ids []Identifier, ifNoneExist string) s
 	}
 	name, value, _ := strings.Cut(ifNoneExist, "=")
 	if name != "identifier" || strings.Contains(value, "&") {
-		p.addStatus(http.StatusBadRequest, IssueNotSupported, path, "conditional create matches on one identifier only: identifier=<system>|<value>")
+		p.AddStatus(http.StatusBadRequest, restful.IssueNotSupported, path, "conditional create matches on one identifier only: identifier=<system>|<value>")
 		return ""
 	}
 	for _, id := range ids {
@@ -269,7 +217,7 @@ func intakeKey(p *problems, path string, ids []Identifier, ifNoneExist string) s
 			return value
 		}
 	}
-	p.add(path+".identifier", "If-None-Exist names "+value+", which is not an identifier of the DeviceRequest")
+	p.Add(path+".identifier", "If-None-Exist names "+value+", which is not an identifier of the DeviceRequest")
 	return ""
 }
 
@@ -282,44 +230,44 @@ func requestID(kind, key string) string {
 
 // readCode reads the line's HCPCS code and, optionally, the item code choosing
 // among several items billed under it.
-func readCode(p *problems, path string, cc *CodeableConcept, line *ordersv1.OrderLine) string {
+func readCode(p *restful.Problems, path string, cc *r4.CodeableConcept, line *ordersv1.OrderLine) string {
 	path += ".codeCodeableConcept"
 	if cc == nil {
-		p.add(path, "the device asked for is required, as an HCPCS code ("+SystemHCPCS+")")
+		p.Add(path, "the device asked for is required, as an HCPCS code ("+r4.SystemHCPCS+")")
 		return ""
 	}
 	var item string
 	for i, c := range cc.Coding {
 		switch c.System {
-		case SystemHCPCS:
+		case r4.SystemHCPCS:
 			code := strings.ToUpper(c.Code)
 			if !hcpcsPattern.MatchString(code) {
-				p.add(fmt.Sprintf("%s.coding[%d].code", path, i), "an HCPCS Level II code is a letter A-V and four digits, such as E0601")
+				p.Add(fmt.Sprintf("%s.coding[%d].code", path, i), "an HCPCS Level II code is a letter A-V and four digits, such as E0601")
 				continue
 			}
 			if line.Hcpcs != "" {
-				p.add(fmt.Sprintf("%s.coding[%d]", path, i), "one HCPCS code per DeviceRequest: each is an order line")
+				p.Add(fmt.Sprintf("%s.coding[%d]", path, i), "one HCPCS code per DeviceRequest: each is an order line")
 				continue
 			}
 			line.Hcpcs = code
-		case SystemItemCode:
+		case r4.SystemItemCode:
 			item = c.Code
 		}
 	}
-	if line.Hcpcs == "" && p.err() == nil {
-		p.add(path+".coding", "no HCPCS coding ("+SystemHCPCS+") says what device is asked for")
+	if line.Hcpcs == "" && p.Err() == nil {
+		p.Add(path+".coding", "no HCPCS coding ("+r4.SystemHCPCS+") says what device is asked for")
 	}
 	return item
 }
 
 // readParameters reads quantity, modifiers and line type.
-func readParameters(p *problems, path string, params []DeviceRequestParameter, line *ordersv1.OrderLine) {
+func readParameters(p *restful.Problems, path string, params []devicerequest.Parameter, line *ordersv1.OrderLine) {
 	for i, prm := range params {
 		at := fmt.Sprintf("%s.parameter[%d]", path, i)
 		code := ""
 		if prm.Code != nil {
 			for _, c := range prm.Code.Coding {
-				if c.System == SystemRequestParam {
+				if c.System == r4.SystemRequestParam {
 					code = c.Code
 				}
 			}
@@ -329,22 +277,22 @@ func readParameters(p *problems, path string, params []DeviceRequestParameter, l
 			value = strings.ToUpper(v.Coding[0].Code)
 		}
 		switch code {
-		case paramQuantity:
+		case devicerequest.ParamQuantity:
 			if prm.ValueQuantity == nil || prm.ValueQuantity.Value < 1 || prm.ValueQuantity.Value > 9999 {
-				p.add(at+".valueQuantity", "quantity must be a whole number from 1 to 9999")
+				p.Add(at+".valueQuantity", "quantity must be a whole number from 1 to 9999")
 				continue
 			}
 			line.Quantity = int32(prm.ValueQuantity.Value)
-		case paramModifier:
+		case devicerequest.ParamModifier:
 			if !modPattern.MatchString(value) {
-				p.add(at+".valueCodeableConcept", "an HCPCS modifier is two letters or digits, such as RR")
+				p.Add(at+".valueCodeableConcept", "an HCPCS modifier is two letters or digits, such as RR")
 				continue
 			}
 			line.Modifiers = append(line.Modifiers, value)
-		case paramLineType:
-			t, ok := lineTypes[strings.ToLower(value)]
+		case devicerequest.ParamLineType:
+			t, ok := devicerequest.LineTypes[strings.ToLower(value)]
 			if !ok {
-				p.add(at+".valueCodeableConcept", "line-type must be one of "+strings.Join(sortedKeys(lineTypes), ", ")+" ("+SystemLineType+")")
+				p.Add(at+".valueCodeableConcept", "line-type must be one of "+strings.Join(sortedKeys(devicerequest.LineTypes), ", ")+" ("+r4.SystemLineType+")")
 				continue
 			}
 			line.Type = t
@@ -354,13 +302,13 @@ func readParameters(p *problems, path string, params []DeviceRequestParameter, l
 		}
 	}
 	if len(line.Modifiers) > 4 {
-		p.add(path+".parameter", "at most 4 HCPCS modifiers")
+		p.Add(path+".parameter", "at most 4 HCPCS modifiers")
 	}
 	if line.Type == ordersv1.LineType_LINE_TYPE_UNSPECIFIED {
 		if slices.Contains(line.Modifiers, "NU") || slices.Contains(line.Modifiers, "UE") {
 			line.Type = ordersv1.LineType_LINE_TYPE_ONE_TIME_SALE
 		} else {
-			p.add(path+".parameter", "say how the line is billed: a "+paramLineType+" parameter ("+SystemLineType+
+			p.Add(path+".parameter", "say how the line is billed: a "+devicerequest.ParamLineType+" parameter ("+r4.SystemLineType+
 				"), or an NU or UE modifier for a purchase; a rental's payment category decides its claims, so it is never guessed")
 		}
 	}
@@ -376,38 +324,38 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 // authoredOn reads the order date: a date, or the date part of a dateTime.
-func authoredOn(p *problems, path, v string) *date.Date {
+func authoredOn(p *restful.Problems, path, v string) *date.Date {
 	if v == "" {
-		p.add(path+".authoredOn", "authoredOn, the date of the order, is required")
+		p.Add(path+".authoredOn", "authoredOn, the date of the order, is required")
 		return nil
 	}
 	day := v
 	if len(day) > 10 {
 		if _, err := time.Parse(time.RFC3339, v); err != nil {
-			p.add(path+".authoredOn", "authoredOn must be a date (YYYY-MM-DD) or a dateTime with a time zone")
+			p.Add(path+".authoredOn", "authoredOn must be a date (YYYY-MM-DD) or a dateTime with a time zone")
 			return nil
 		}
 		day = v[:10]
 	}
 	t, err := time.Parse(time.DateOnly, day)
 	if err != nil {
-		p.add(path+".authoredOn", "authoredOn must be a date (YYYY-MM-DD) or a dateTime with a time zone")
+		p.Add(path+".authoredOn", "authoredOn must be a date (YYYY-MM-DD) or a dateTime with a time zone")
 		return nil
 	}
 	return &date.Date{Year: int32(t.Year()), Month: int32(t.Month()), Day: int32(t.Day())}
 }
 
 // reasonCodes reads the ICD-10-CM diagnoses.
-func reasonCodes(p *problems, path string, reasons []CodeableConcept) []string {
+func reasonCodes(p *restful.Problems, path string, reasons []r4.CodeableConcept) []string {
 	var out []string
 	for i, r := range reasons {
 		for j, c := range r.Coding {
-			if c.System != SystemICD10CM {
+			if c.System != r4.SystemICD10CM {
 				continue
 			}
 			code := strings.ToUpper(c.Code)
 			if !icd10Pattern.MatchString(code) {
-				p.add(fmt.Sprintf("%s.reasonCode[%d].coding[%d].code", path, i, j), "not an ICD-10-CM code: a letter, a digit, a letter or digit, then up to four more after an optional dot")
+				p.Add(fmt.Sprintf("%s.reasonCode[%d].coding[%d].code", path, i, j), "not an ICD-10-CM code: a letter, a digit, a letter or digit, then up to four more after an optional dot")
 				continue
 			}
 			if !slices.Contains(out, code) {
@@ -416,23 +364,23 @@ func reasonCodes(p *problems, path string, reasons []CodeableConcept) []string {
 		}
 	}
 	switch {
-	case len(out) == 0 && p.err() == nil:
-		p.add(path+".reasonCode", "at least one ICD-10-CM diagnosis ("+SystemICD10CM+") is required")
+	case len(out) == 0 && p.Err() == nil:
+		p.Add(path+".reasonCode", "at least one ICD-10-CM diagnosis ("+r4.SystemICD10CM+") is required")
 	case len(out) > 12:
-		p.add(path+".reasonCode", "at most 12 diagnoses")
+		p.Add(path+".reasonCode", "at most 12 diagnoses")
 	}
 	return out
 }
 
 // warehouseExtension reads the warehouse extension; "" when absent.
-func warehouseExtension(p *problems, path string, exts []Extension) string {
+func warehouseExtension(p *restful.Problems, path string, exts []r4.Extension) string {
 	for i, e := range exts {
-		if e.URL != SystemWarehouseExtension {
+		if e.URL != r4.SystemWarehouseExtension {
 			continue
 		}
 		id, ok := localID(e.ValueReference, "Location")
 		if !ok {
-			p.add(fmt.Sprintf("%s.extension[%d].valueReference", path, i), "the warehouse must be Location/<id>")
+			p.Add(fmt.Sprintf("%s.extension[%d].valueReference", path, i), "the warehouse must be Location/<id>")
 			return ""
 		}
 		return id
@@ -441,7 +389,7 @@ func warehouseExtension(p *problems, path string, exts []Extension) string {
 }
 
 // localID reads a reference "Type/<uuid>".
-func localID(r *Reference, typ string) (string, bool) {
+func localID(r *r4.Reference, typ string) (string, bool) {
 	if r == nil {
 		return "", false
 	}
@@ -454,12 +402,12 @@ func localID(r *Reference, typ string) (string, bool) {
 
 // description is what a drafted written order says of the item: the
 // code's display or text, else the code itself.
-func description(cc *CodeableConcept) string {
+func description(cc *r4.CodeableConcept) string {
 	if cc == nil {
 		return ""
 	}
 	for _, c := range cc.Coding {
-		if c.System == SystemHCPCS && c.Display != "" {
+		if c.System == r4.SystemHCPCS && c.Display != "" {
 			return truncate(c.Display, 200)
 		}
 	}
@@ -467,7 +415,7 @@ func description(cc *CodeableConcept) string {
 		return truncate(cc.Text, 200)
 	}
 	for _, c := range cc.Coding {
-		if c.System == SystemHCPCS {
+		if c.System == r4.SystemHCPCS {
 			return "HCPCS " + strings.ToUpper(c.Code)
 		}
 	}

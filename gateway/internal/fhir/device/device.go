@@ -1,27 +1,31 @@
-package fhir
+// Package device maps serials' units to FHIR Device and serves read and
+// search by patient over UnitService and ItemService.
+package device
 
 import (
 	"context"
 	"strings"
 
+	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
+	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
 	serialsv1 "github.com/ariesone/ariesone/gen/go/ariesone/serials/v1"
 )
 
 // Device is FHIR R4 Device: one serial-numbered unit of the supplier's.
 type Device struct {
-	Base
-	Status         string           `json:"status,omitempty"`
-	Manufacturer   string           `json:"manufacturer,omitempty"`
-	ExpirationDate string           `json:"expirationDate,omitempty"`
-	LotNumber      string           `json:"lotNumber,omitempty"`
-	SerialNumber   string           `json:"serialNumber,omitempty"`
-	DeviceName     []DeviceName     `json:"deviceName,omitempty"`
-	ModelNumber    string           `json:"modelNumber,omitempty"`
-	Type           *CodeableConcept `json:"type,omitempty"`
-	Property       []DeviceProperty `json:"property,omitempty"`
-	Patient        *Reference       `json:"patient,omitempty"`
-	Owner          *Reference       `json:"owner,omitempty"`
-	Location       *Reference       `json:"location,omitempty"`
+	r4.Base
+	Status         string              `json:"status,omitempty"`
+	Manufacturer   string              `json:"manufacturer,omitempty"`
+	ExpirationDate string              `json:"expirationDate,omitempty"`
+	LotNumber      string              `json:"lotNumber,omitempty"`
+	SerialNumber   string              `json:"serialNumber,omitempty"`
+	DeviceName     []DeviceName        `json:"deviceName,omitempty"`
+	ModelNumber    string              `json:"modelNumber,omitempty"`
+	Type           *r4.CodeableConcept `json:"type,omitempty"`
+	Property       []DeviceProperty    `json:"property,omitempty"`
+	Patient        *r4.Reference       `json:"patient,omitempty"`
+	Owner          *r4.Reference       `json:"owner,omitempty"`
+	Location       *r4.Reference       `json:"location,omitempty"`
 }
 
 // DeviceName is a name of a device.
@@ -32,8 +36,8 @@ type DeviceName struct {
 
 // DeviceProperty is a configured or inherent property of a device.
 type DeviceProperty struct {
-	Type      CodeableConcept   `json:"type"`
-	ValueCode []CodeableConcept `json:"valueCode,omitempty"`
+	Type      r4.CodeableConcept   `json:"type"`
+	ValueCode []r4.CodeableConcept `json:"valueCode,omitempty"`
 }
 
 // Unit statuses in SystemUnitStatus, the service's names lower-cased.
@@ -68,7 +72,7 @@ func deviceStatus(s serialsv1.UnitStatus) string {
 	return "active"
 }
 
-// DeviceFromProto maps a serials Unit and its Item (nil when unknown).
+// FromProto maps a serials Unit and its Item (nil when unknown).
 //
 //   - type is the item's HCPCS code (system SystemHCPCS) with the item's
 //     name as text: the unit carries only the item id, so the resource
@@ -84,30 +88,30 @@ func deviceStatus(s serialsv1.UnitStatus) string {
 //
 // Not mapped: the manufacturer's own serial, recall flag, maintenance due
 // date, purchase and warranty data, the order line it serves.
-func DeviceFromProto(u *serialsv1.Unit, item *serialsv1.Item, companyID string) *Device {
+func FromProto(u *serialsv1.Unit, item *serialsv1.Item, companyID string) *Device {
 	out := &Device{
-		Base:           Base{ResourceType: "Device", ID: u.GetId(), Meta: meta(u.GetEtag(), u.GetUpdateTime(), u.GetCreateTime())},
+		Base:           r4.Base{ResourceType: "Device", ID: u.GetId(), Meta: r4.NewMeta(u.GetEtag(), u.GetUpdateTime(), u.GetCreateTime())},
 		Status:         deviceStatus(u.GetStatus()),
-		ExpirationDate: fhirDate(u.GetLotExpiry()),
+		ExpirationDate: r4.Date(u.GetLotExpiry()),
 		LotNumber:      u.GetLot(),
 		SerialNumber:   u.GetSerialNumber(),
-		Owner:          reference("Organization", companyID),
+		Owner:          r4.Ref("Organization", companyID),
 	}
 	if code, ok := unitStatusCodes[u.GetStatus()]; ok {
 		out.Property = []DeviceProperty{{
-			Type:      CodeableConcept{Coding: []Coding{{System: SystemDeviceProp, Code: "unit-status", Display: "Unit status"}}},
-			ValueCode: []CodeableConcept{{Coding: []Coding{{System: SystemUnitStatus, Code: code}}}},
+			Type:      r4.CodeableConcept{Coding: []r4.Coding{{System: r4.SystemDeviceProp, Code: "unit-status", Display: "Unit status"}}},
+			ValueCode: []r4.CodeableConcept{{Coding: []r4.Coding{{System: r4.SystemUnitStatus, Code: code}}}},
 		}}
 	}
 	switch u.GetStatus() {
 	case serialsv1.UnitStatus_UNIT_STATUS_RENTED:
-		out.Patient = reference("Patient", u.GetCurrentPatientId())
+		out.Patient = r4.Ref("Patient", u.GetCurrentPatientId())
 	case serialsv1.UnitStatus_UNIT_STATUS_SOLD:
-		out.Patient = reference("Patient", u.GetCurrentPatientId())
+		out.Patient = r4.Ref("Patient", u.GetCurrentPatientId())
 		out.Owner = nil
 	case serialsv1.UnitStatus_UNIT_STATUS_ON_HAND, serialsv1.UnitStatus_UNIT_STATUS_RESERVED,
 		serialsv1.UnitStatus_UNIT_STATUS_MAINTENANCE, serialsv1.UnitStatus_UNIT_STATUS_EMPTY:
-		out.Location = reference("Location", u.GetWarehouseId())
+		out.Location = r4.Ref("Location", u.GetWarehouseId())
 	}
 	if item != nil {
 		out.Manufacturer = item.GetManufacturer()
@@ -116,23 +120,23 @@ func DeviceFromProto(u *serialsv1.Unit, item *serialsv1.Item, companyID string) 
 			out.DeviceName = []DeviceName{{Name: n, Type: "user-friendly-name"}}
 		}
 		if h := item.GetHcpcs(); h != "" || item.GetName() != "" {
-			out.Type = &CodeableConcept{Text: item.GetName()}
+			out.Type = &r4.CodeableConcept{Text: item.GetName()}
 			if h != "" {
-				out.Type.Coding = []Coding{{System: SystemHCPCS, Code: strings.ToUpper(h)}}
+				out.Type.Coding = []r4.Coding{{System: r4.SystemHCPCS, Code: strings.ToUpper(h)}}
 			}
 		}
 	}
 	return out
 }
 
-var deviceParams = []SearchParam{
+var deviceParams = []restful.SearchParam{
 	{Name: "patient", Type: "reference", Documentation: "The patient now renting or owning the unit (id or Patient/id), as serials' ListUnits patient filter: units already returned are not found."},
 }
 
-// deviceResource serves Device from serials' UnitService, with the units'
+// Resource serves Device from serials' UnitService, with the units'
 // items from ItemService for their HCPCS codes (every role that reads
 // units reads items). A search reads each distinct item of a page once.
-func deviceResource(units serialsv1.UnitServiceClient, items serialsv1.ItemServiceClient) Resource {
+func Resource(units serialsv1.UnitServiceClient, items serialsv1.ItemServiceClient) restful.Resource {
 	getItem := func(ctx context.Context, cache map[string]*serialsv1.Item, id string) (*serialsv1.Item, error) {
 		if id == "" {
 			return nil, nil
@@ -140,17 +144,17 @@ func deviceResource(units serialsv1.UnitServiceClient, items serialsv1.ItemServi
 		if it, ok := cache[id]; ok {
 			return it, nil
 		}
-		it, err := items.GetItem(ctx, &serialsv1.GetItemRequest{Id: id}, header(ctx))
+		it, err := items.GetItem(ctx, &serialsv1.GetItemRequest{Id: id}, restful.Header(ctx))
 		if err != nil {
 			return nil, err
 		}
 		cache[id] = it
 		return it, nil
 	}
-	return Resource{
+	return restful.Resource{
 		Type: "Device",
-		Read: func(ctx context.Context, id string) (Object, error) {
-			u, err := units.GetUnit(ctx, &serialsv1.GetUnitRequest{Id: id}, header(ctx))
+		Read: func(ctx context.Context, id string) (r4.Object, error) {
+			u, err := units.GetUnit(ctx, &serialsv1.GetUnitRequest{Id: id}, restful.Header(ctx))
 			if err != nil {
 				return nil, err
 			}
@@ -158,31 +162,31 @@ func deviceResource(units serialsv1.UnitServiceClient, items serialsv1.ItemServi
 			if err != nil {
 				return nil, err
 			}
-			return DeviceFromProto(u, it, CompanyID(ctx)), nil
+			return FromProto(u, it, restful.CompanyID(ctx)), nil
 		},
-		Search: &Search{
+		Search: &restful.Search{
 			Params: deviceParams,
-			Run: func(ctx context.Context, q Query) (Page, error) {
+			Run: func(ctx context.Context, q restful.Query) (restful.Page, error) {
 				req := &serialsv1.ListUnitsRequest{PageSize: int32(q.Count), PageToken: q.PageToken}
 				if v, ok := q.Get("patient"); ok {
-					id, err := patientParam("patient", v)
+					id, err := restful.PatientParam("patient", v)
 					if err != nil {
-						return Page{}, err
+						return restful.Page{}, err
 					}
 					req.PatientId = id
 				}
-				resp, err := units.ListUnits(ctx, req, header(ctx))
+				resp, err := units.ListUnits(ctx, req, restful.Header(ctx))
 				if err != nil {
-					return Page{}, err
+					return restful.Page{}, err
 				}
-				company, cache := CompanyID(ctx), map[string]*serialsv1.Item{}
-				page := Page{NextPageToken: resp.GetNextPageToken()}
+				company, cache := restful.CompanyID(ctx), map[string]*serialsv1.Item{}
+				page := restful.Page{NextPageToken: resp.GetNextPageToken()}
 				for _, u := range resp.GetUnits() {
 					it, err := getItem(ctx, cache, u.GetItemId())
 					if err != nil {
-						return Page{}, err
+						return restful.Page{}, err
 					}
-					page.Resources = append(page.Resources, DeviceFromProto(u, it, company))
+					page.Resources = append(page.Resources, FromProto(u, it, company))
 				}
 				return page, nil
 			},

@@ -1,6 +1,12 @@
-package fhir
+// Package r4 is the FHIR R4 model the facade speaks: the data types as
+// plain structs whose JSON names are FHIR's own, the naming systems, the
+// conversions from the services' values (dates, addresses, phones, etags),
+// and the composite ids of records a service addresses under a parent.
+// It knows nothing of the services' APIs or of HTTP.
+package r4
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -23,12 +29,12 @@ type Base struct {
 	Meta         *Meta  `json:"meta,omitempty"`
 }
 
-func (b *Base) base() *Base { return b }
+func (b *Base) Common() *Base { return b }
 
 // Object is any resource the facade returns; the router reads its Base for
 // the ETag and the Bundle entry's fullUrl.
 type Object interface {
-	base() *Base
+	Common() *Base
 }
 
 // Meta carries the version and last change of a resource.
@@ -141,19 +147,19 @@ const (
 	systemIdentifierType = "http://terminology.hl7.org/CodeSystem/v2-0203"
 )
 
-// identifierType is an Identifier.type coded in v2 table 0203.
-func identifierType(code, display string) *CodeableConcept {
+// IdentifierType is an Identifier.type coded in v2 table 0203.
+func IdentifierType(code, display string) *CodeableConcept {
 	return &CodeableConcept{Coding: []Coding{{System: systemIdentifierType, Code: code, Display: display}}}
 }
 
-// meta builds Meta from a service etag ("42" or W/"42") and the resource's
+// NewMeta builds Meta from a service etag ("42" or W/"42") and the resource's
 // update time (create time when never updated).
-func meta(etag string, updated, created *timestamppb.Timestamp) *Meta {
+func NewMeta(etag string, updated, created *timestamppb.Timestamp) *Meta {
 	m := &Meta{VersionID: versionID(etag)}
 	if t := updated; t != nil {
-		m.LastUpdated = instant(t)
+		m.LastUpdated = Instant(t)
 	} else if created != nil {
-		m.LastUpdated = instant(created)
+		m.LastUpdated = Instant(created)
 	}
 	if *m == (Meta{}) {
 		return nil
@@ -167,14 +173,14 @@ func versionID(etag string) string {
 	return strings.Trim(strings.TrimPrefix(etag, "W/"), `"`)
 }
 
-// instant renders a timestamp as a FHIR instant (RFC 3339 in UTC).
-func instant(t *timestamppb.Timestamp) string {
+// Instant renders a timestamp as a FHIR instant (RFC 3339 in UTC).
+func Instant(t *timestamppb.Timestamp) string {
 	return t.AsTime().UTC().Format(time.RFC3339Nano)
 }
 
-// fhirDate renders a google.type.Date as a FHIR date: YYYY, YYYY-MM or
+// Date renders a google.type.Date as a FHIR date: YYYY, YYYY-MM or
 // YYYY-MM-DD as far as it is known; "" for none.
-func fhirDate(d *date.Date) string {
+func Date(d *date.Date) string {
 	if d == nil || d.GetYear() == 0 {
 		return ""
 	}
@@ -197,9 +203,9 @@ func pad(n, width int) string {
 	return s
 }
 
-// address converts a postal address; nil for none. use and typ are FHIR's
+// NewAddress converts a postal address; nil for none. use and typ are FHIR's
 // Address.use and Address.type codes ("" to leave them out).
-func address(a *commonv1.PostalAddress, use, typ string) *Address {
+func NewAddress(a *commonv1.PostalAddress, use, typ string) *Address {
 	if a == nil {
 		return nil
 	}
@@ -215,8 +221,8 @@ func address(a *commonv1.PostalAddress, use, typ string) *Address {
 	return out
 }
 
-// addresses collects the non-nil addresses.
-func addresses(as ...*Address) []Address {
+// Addresses collects the non-nil addresses.
+func Addresses(as ...*Address) []Address {
 	var out []Address
 	for _, a := range as {
 		if a != nil {
@@ -226,11 +232,11 @@ func addresses(as ...*Address) []Address {
 	return out
 }
 
-// phone converts a phone number to a ContactPoint; nil for none. The kind
+// Phone converts a phone number to a ContactPoint; nil for none. The kind
 // decides system and use (FAX is a fax system, the others phone uses). An
 // extension has no FHIR element of its own, so it follows the number as
 // " ext. 12", the way it would be dialled by a person.
-func phone(p *commonv1.PhoneNumber) *ContactPoint {
+func Phone(p *commonv1.PhoneNumber) *ContactPoint {
 	if p == nil || p.GetNumber() == "" {
 		return nil
 	}
@@ -251,8 +257,8 @@ func phone(p *commonv1.PhoneNumber) *ContactPoint {
 	return c
 }
 
-// contactPoints collects the non-nil contact points.
-func contactPoints(cs ...*ContactPoint) []ContactPoint {
+// ContactPoints collects the non-nil contact points.
+func ContactPoints(cs ...*ContactPoint) []ContactPoint {
 	var out []ContactPoint
 	for _, c := range cs {
 		if c != nil {
@@ -262,21 +268,88 @@ func contactPoints(cs ...*ContactPoint) []ContactPoint {
 	return out
 }
 
-// reference returns a relative reference to typ/id; nil without an id.
-func reference(typ, id string) *Reference {
+// Ref returns a relative reference to typ/id; nil without an id.
+func Ref(typ, id string) *Reference {
 	if id == "" {
 		return nil
 	}
 	return &Reference{Reference: typ + "/" + id}
 }
 
-// nonEmpty returns the non-empty strings of ss, nil when there are none.
-func nonEmpty(ss ...string) []string {
+// NonEmpty returns the non-empty strings of ss, nil when there are none.
+func NonEmpty(ss ...string) []string {
 	var out []string
 	for _, s := range ss {
 		if s != "" {
 			out = append(out, s)
 		}
+	}
+	return out
+}
+
+// Composite ids. Some services address a record only under its parent
+// (a coverage under its patient, an order line under its order), and the
+// facade reads nothing but their gRPC APIs, so a FHIR id must carry both
+// UUIDs. Two UUIDs with their dashes and a separator are 73 characters,
+// more than FHIR's 64, so a composite id is both UUIDs as 32 lower-case hex
+// digits each, parent first, concatenated: exactly 64 characters, split by
+// position. Clients treat ids as opaque, as FHIR requires; the shape is
+// documented so support staff can read one.
+
+// compositePattern is the shape of a composite id.
+var compositePattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+// CompositeID joins a parent's and a child's UUID; "" when either is
+// missing, so the resource goes without an id rather than with a wrong one.
+func CompositeID(parent, child string) string {
+	p, c := CompactUUID(parent), CompactUUID(child)
+	if p == "" || c == "" {
+		return ""
+	}
+	return p + c
+}
+
+// SplitID splits a composite id into its parent's and child's canonical
+// UUIDs; ok is false for anything compositeID cannot have produced.
+func SplitID(id string) (parent, child string, ok bool) {
+	if !compositePattern.MatchString(id) {
+		return "", "", false
+	}
+	return dashed(id[:32]), dashed(id[32:]), true
+}
+
+// CompactUUID is a UUID as 32 lower-case hex digits; "" when u is not one.
+func CompactUUID(u string) string {
+	c := strings.ToLower(strings.ReplaceAll(u, "-", ""))
+	if len(c) != 32 || strings.Trim(c, "0123456789abcdef") != "" {
+		return ""
+	}
+	return c
+}
+
+func dashed(h string) string {
+	return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+}
+
+// Code systems and extensions of the intake.
+const (
+	// SystemLineType codes how an order line is sold and billed.
+	SystemLineType = SystemBase + "/CodeSystem/line-type"
+	// SystemItemCode names a supplier's item by its code ("AS11").
+	SystemItemCode = SystemBase + "/sid/item-code"
+	// SystemWarehouseExtension is the extension naming an order's
+	// warehouse (valueReference Location/<id>).
+	SystemWarehouseExtension = SystemBase + "/StructureDefinition/warehouse"
+)
+
+// JoinNonEmpty joins the non-empty strings of ss with spaces.
+func JoinNonEmpty(ss ...string) string {
+	out := ""
+	for _, s := range NonEmpty(ss...) {
+		if out != "" {
+			out += " "
+		}
+		out += s
 	}
 	return out
 }

@@ -1,14 +1,11 @@
-package fhir_test
-
-// Every resource the mapping tests produce is recorded (assertJSON) and, once
-// every test has passed, validated against the official R4 definitions by
-// tools/fhir-validate. The validator is run as a command, not imported: it is
-// its own module (google/fhir/go pins old protobuf versions), and the gateway
-// module must not depend on it.
-//
-// The same helper lives in gateway/internal/gateway's tests: a _test file
-// cannot be shared between packages, and a shared package would be test
-// machinery in the gateway's production tree.
+// Package fhirtest checks the FHIR a package's tests produce against the
+// official R4 definitions: each test records what it produced (AssertJSON,
+// RecordResponse), and Main, the package's TestMain, runs the validator of
+// tools/fhir-validate over all of it once every test has passed. The
+// validator runs as a command, not imported: it is its own module
+// (google/fhir/go pins old protobuf versions), which the gateway module must
+// not depend on.
+package fhirtest
 
 import (
 	"bytes"
@@ -16,35 +13,71 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"mime"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/ariesone/ariesone/gateway/internal/fhir"
-	clinicalv1 "github.com/ariesone/ariesone/gen/go/ariesone/clinical/v1"
+	"github.com/google/go-cmp/cmp"
 )
 
-func TestMain(m *testing.M) {
+// mediaType is FHIR JSON's media type; only such answers are recorded.
+const mediaType = "application/fhir+json"
+
+// recorded holds what this test binary's tests produced.
+var recorded = &Recorder{}
+
+// Main runs the package's tests and then, when they passed, validates what
+// they recorded; pkg names the package in the report. Call it from
+// TestMain.
+func Main(m *testing.M, pkg string) {
 	code := m.Run()
 	// A failing run has said what failed; validating its partial output
 	// would only add noise.
 	if code == 0 {
-		code = recorded.validate("gateway/internal/fhir")
+		code = recorded.Validate(pkg)
 	}
 	os.Exit(code)
 }
 
-// recorded holds every resource produced by this package's tests.
-var recorded = &fhirRecorder{}
+// Record keeps body for validation when it is a resource.
+func Record(test string, body []byte) { recorded.AddResource(test, body) }
 
-// fhirRecorder keeps FHIR resources, each under the name of the test that
+// RecordResponse keeps an HTTP answer's body for validation when its
+// Content-Type says it is FHIR JSON.
+func RecordResponse(test string, header map[string][]string, body []byte) {
+	recorded.AddResponse(test, header, body)
+}
+
+// AssertJSON compares what got marshals to with want, as JSON values, so
+// key order and spacing do not matter but every key and value does, and
+// records got for validation.
+func AssertJSON(t *testing.T, got any, want string) {
+	t.Helper()
+	gotBuf, err := json.Marshal(got)
+	if err != nil {
+		t.Fatalf("marshal: %v", err)
+	}
+	Record(t.Name(), gotBuf)
+	var g, w any
+	if err := json.Unmarshal(gotBuf, &g); err != nil {
+		t.Fatalf("unmarshal got: %v", err)
+	}
+	if err := json.Unmarshal([]byte(want), &w); err != nil {
+		t.Fatalf("want is not JSON: %v\n%s", err, want)
+	}
+	if diff := cmp.Diff(w, g); diff != "" {
+		t.Errorf("JSON mismatch (-want +got):\n%s\ngot: %s", diff, gotBuf)
+	}
+}
+
+// Recorder keeps FHIR resources, each under the name of the test that
 // produced it; tests may run in parallel.
-type fhirRecorder struct {
+type Recorder struct {
 	mu    sync.Mutex
 	items []recordedResource
 }
@@ -54,10 +87,10 @@ type recordedResource struct {
 	body []byte
 }
 
-// addResource records body when it is a resource (a JSON object with a
+// AddResource records body when it is a resource (a JSON object with a
 // resourceType), so that assertJSON may also compare data types without
 // sending them to a resource validator.
-func (r *fhirRecorder) addResource(test string, body []byte) {
+func (r *Recorder) AddResource(test string, body []byte) {
 	var v struct {
 		ResourceType string `json:"resourceType"`
 	}
@@ -67,7 +100,7 @@ func (r *fhirRecorder) addResource(test string, body []byte) {
 	r.add(test, body)
 }
 
-func (r *fhirRecorder) add(test string, body []byte) {
+func (r *Recorder) add(test string, body []byte) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.items = append(r.items, recordedResource{test: test, body: bytes.Clone(body)})
@@ -75,10 +108,10 @@ func (r *fhirRecorder) add(test string, body []byte) {
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9_.-]+`)
 
-// write puts each resource in a file of dir named by its test and its
+// Write puts each resource in a file of dir named by its test and its
 // sequence number, which the validator's messages then name. It returns how
 // many resources the files hold, counting each Bundle's entries as well.
-func (r *fhirRecorder) write(dir string) (files, resources int, err error) {
+func (r *Recorder) Write(dir string) (files, resources int, err error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	for i, it := range r.items {
@@ -111,16 +144,16 @@ func bundleEntries(body []byte) int {
 	return n
 }
 
-// validate writes the recorded resources to a temporary directory and runs
+// Validate writes the recorded resources to a temporary directory and runs
 // the validator on it, returning the test binary's exit code. On failure the
 // directory is kept, for the files the validator names.
-func (r *fhirRecorder) validate(pkg string) int {
+func (r *Recorder) Validate(pkg string) int {
 	dir, err := os.MkdirTemp("", "fhir-recorded-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fhir-validate:", err)
 		return 1
 	}
-	files, resources, err := r.write(dir)
+	files, resources, err := r.Write(dir)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "fhir-validate:", err)
 		return 1
@@ -131,7 +164,7 @@ func (r *fhirRecorder) validate(pkg string) int {
 		return 0
 	}
 	start := time.Now()
-	if err := validateDir(dir); err != nil {
+	if err := ValidateDir(dir); err != nil {
 		fmt.Fprintf(os.Stderr, "fhir-validate: %s produced FHIR the R4 definitions refuse (files kept in %s):\n%v\n", pkg, dir, err)
 		return 1
 	}
@@ -141,10 +174,10 @@ func (r *fhirRecorder) validate(pkg string) int {
 	return 0
 }
 
-// validateDir runs tools/fhir-validate's CLI on every *.json file in dir. It
+// ValidateDir runs tools/fhir-validate's CLI on every *.json file in dir. It
 // runs with GOWORK=off because that module is outside go.work (the way make
 // test runs it); the build cache keeps runs after the first one quick.
-func validateDir(dir string) error {
+func ValidateDir(dir string) error {
 	tool, err := validatorDir()
 	if err != nil {
 		return err
@@ -180,28 +213,18 @@ func validatorDir() (string, error) {
 	}
 }
 
-// TestValidatorRefusesBrokenResource shows the check can fail: a Patient of
-// the facade's own shape with a gender outside the required binding goes the
-// same way as the recorded resources and must be refused, naming the element.
-func TestValidatorRefusesBrokenResource(t *testing.T) {
-	p := fhir.PatientFromProto(&clinicalv1.Patient{Id: "p1", FirstName: "Ann", LastName: "Lee", Sex: clinicalv1.Sex_SEX_MALE}, companyID)
-	p.Gender = "m"
-	body, err := json.Marshal(p)
-	if err != nil {
-		t.Fatal(err)
+// AddResponse records body when header says it is FHIR JSON, so that every
+// answer the facade gives, errors (OperationOutcome) and Bundles (with their
+// entries inside) included, gets validated. Empty bodies (HEAD, 304) carry no
+// resource.
+func (r *Recorder) AddResponse(test string, header map[string][]string, body []byte) {
+	ct := ""
+	if v := header["Content-Type"]; len(v) > 0 {
+		ct = v[0]
 	}
-	rec := &fhirRecorder{}
-	rec.addResource(t.Name(), body)
-	dir := t.TempDir()
-	if files, _, err := rec.write(dir); err != nil || files != 1 {
-		t.Fatalf("write: %d files, %v", files, err)
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || mt != mediaType || len(bytes.TrimSpace(body)) == 0 {
+		return
 	}
-	err = validateDir(dir)
-	if err == nil {
-		t.Fatalf("validator accepted %s", body)
-	}
-	if !strings.Contains(err.Error(), "Patient.gender") {
-		t.Errorf("error does not name Patient.gender:\n%v", err)
-	}
-	t.Logf("refused as it should be: %v", err)
+	r.add(test, body)
 }
