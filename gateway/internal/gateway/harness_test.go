@@ -17,6 +17,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -208,6 +209,11 @@ type harnessOptions struct {
 	// edgeRedis, when set, keeps the edge buckets in the Redis at this
 	// address (ratelimit.Open), as REDIS_HOST does.
 	edgeRedis string
+	// services registers further fake services on the same server (so
+	// they accept the same tokens), and serviceAddrs are the environment
+	// variables pointed at it ("ORDERS_ADDR").
+	services     func(s *grpc.Server)
+	serviceAddrs []string
 }
 
 func newHarness(t *testing.T, opts harnessOptions) *harness {
@@ -259,6 +265,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 		ordersv1.RegisterOrderServiceServer(srv.GRPC(), opts.orders)
 		ordersv1.RegisterPriceListServiceServer(srv.GRPC(), opts.orders)
 	}
+	if opts.services != nil {
+		opts.services(srv.GRPC())
+	}
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatalf("listen: %v", err)
@@ -280,6 +289,9 @@ func newHarness(t *testing.T, opts harnessOptions) *harness {
 	}
 	if opts.orders != nil {
 		env["ORDERS_ADDR"] = lis.Addr().String()
+	}
+	for _, k := range opts.serviceAddrs {
+		env[k] = lis.Addr().String()
 	}
 	for k, v := range opts.env {
 		env[k] = v
