@@ -33,6 +33,7 @@
 package fhir
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -226,32 +227,21 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, res restful.Res
 			Diagnostics: res.Type + " is read-only here; only DeviceRequest is created (order intake)"})
 		return
 	}
-	body, err := h.resourceBody(r)
-	if err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	ctx, c, err := restful.Annotate(r.Context(), h.annotator, r)
-	if err != nil {
-		h.fail(w, r, nil, err)
-		return
-	}
-	created, err := res.Create(ctx, restful.Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
-	if err != nil {
-		h.fail(w, r, c, err)
-		return
-	}
-	c.SetOutgoing(w)
-	reply := createdEntry(h.baseURL(r), created)
-	w.Header().Set("Location", reply.FullURL)
-	if reply.Response.Etag != "" {
-		w.Header().Set("ETag", reply.Response.Etag)
-	}
-	status := http.StatusCreated
-	if created.Replayed {
-		status = http.StatusOK
-	}
-	writeJSON(w, status, created.Resource)
+	h.post(w, r, func(ctx context.Context, body []byte) (int, any, error) {
+		created, err := res.Create(ctx, restful.Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
+		if err != nil {
+			return 0, nil, err
+		}
+		reply := createdEntry(h.baseURL(r), created)
+		w.Header().Set("Location", reply.FullURL)
+		if reply.Response.Etag != "" {
+			w.Header().Set("ETag", reply.Response.Etag)
+		}
+		if created.Replayed {
+			return http.StatusOK, created.Resource, nil
+		}
+		return http.StatusCreated, created.Resource, nil
+	})
 }
 
 // transaction answers POST [base] with a transaction Bundle.
@@ -262,6 +252,15 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 			Diagnostics: "POST a transaction Bundle to the base; read and search under [base]/Type"})
 		return
 	}
+	h.post(w, r, func(ctx context.Context, body []byte) (int, any, error) {
+		resp, err := h.transact(ctx, h.baseURL(r), body)
+		return http.StatusOK, resp, err
+	})
+}
+
+// post reads a posted resource and answers what run makes of it, calling
+// the services with the request's credentials; headers run sets stay.
+func (h *Handler) post(w http.ResponseWriter, r *http.Request, run func(ctx context.Context, body []byte) (int, any, error)) {
 	body, err := h.resourceBody(r)
 	if err != nil {
 		h.fail(w, r, nil, err)
@@ -272,13 +271,13 @@ func (h *Handler) transaction(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, nil, err)
 		return
 	}
-	resp, err := h.transact(ctx, h.baseURL(r), body)
+	status, v, err := run(ctx, body)
 	if err != nil {
 		h.fail(w, r, c, err)
 		return
 	}
 	c.SetOutgoing(w)
-	writeJSON(w, http.StatusOK, resp)
+	writeJSON(w, status, v)
 }
 
 // resourceBody reads a posted resource: JSON only, no parameters but

@@ -13,8 +13,6 @@ import (
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
-const companyID = "0190a6a2-0000-7000-8000-000000000001"
-
 var updated = timestamppb.New(time.Date(2026, 3, 2, 10, 4, 5, 0, time.UTC))
 
 const (

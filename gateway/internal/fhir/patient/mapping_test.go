@@ -17,19 +17,6 @@ const companyID = "0190a6a2-0000-7000-8000-000000000001"
 
 var updated = timestamppb.New(time.Date(2026, 3, 2, 10, 4, 5, 0, time.UTC))
 
-const (
-	patientID   = "0190a6a2-0000-7000-8000-0000000000c1"
-	coverageID  = "0190a6a2-0000-7000-8000-0000000000e1"
-	payerID     = "0190a6a2-0000-7000-8000-0000000000e2"
-	orderID     = "0190a6a2-0000-7000-8000-0000000000d1"
-	line1ID     = "0190a6a2-0000-7000-8000-0000000000f1"
-	line2ID     = "0190a6a2-0000-7000-8000-0000000000f2"
-	unitID      = "0190a6a2-0000-7000-8000-0000000000a9"
-	warehouseID = "0190a6a2-0000-7000-8000-0000000000b7"
-	// line1ID is a composite id: both UUIDs, 32 hex digits each.
-	line1Composite = "0190a6a20000700080000000000000d1" + "0190a6a20000700080000000000000f1"
-)
-
 func TestMain(m *testing.M) { fhirtest.Main(m, "gateway/internal/fhir/patient") }
 
 func TestPatientFromProto(t *testing.T) {

@@ -14,43 +14,34 @@ import (
 	ordersv1 "github.com/ariesone/ariesone/gen/go/ariesone/orders/v1"
 )
 
-const companyID = "0190a6a2-0000-7000-8000-000000000001"
-
 var updated = timestamppb.New(time.Date(2026, 3, 2, 10, 4, 5, 0, time.UTC))
 
 const (
-	patientID   = "0190a6a2-0000-7000-8000-0000000000c1"
-	coverageID  = "0190a6a2-0000-7000-8000-0000000000e1"
-	payerID     = "0190a6a2-0000-7000-8000-0000000000e2"
-	orderID     = "0190a6a2-0000-7000-8000-0000000000d1"
-	line1ID     = "0190a6a2-0000-7000-8000-0000000000f1"
-	line2ID     = "0190a6a2-0000-7000-8000-0000000000f2"
-	unitID      = "0190a6a2-0000-7000-8000-0000000000a9"
-	warehouseID = "0190a6a2-0000-7000-8000-0000000000b7"
+	patientID = "0190a6a2-0000-7000-8000-0000000000c1"
+	orderID   = "0190a6a2-0000-7000-8000-0000000000d1"
+	line1ID   = "0190a6a2-0000-7000-8000-0000000000f1"
+	line2ID   = "0190a6a2-0000-7000-8000-0000000000f2"
+	unitID    = "0190a6a2-0000-7000-8000-0000000000a9"
 	// line1ID is a composite id: both UUIDs, 32 hex digits each.
 	line1Composite = "0190a6a20000700080000000000000d1" + "0190a6a20000700080000000000000f1"
 )
 
 func TestMain(m *testing.M) { fhirtest.Main(m, "gateway/internal/fhir/supplydelivery") }
 
-func testOrder(status ordersv1.OrderStatus) *ordersv1.Order {
+// deliveredOrder is what SupplyDelivery reads of an order: its id,
+// patient, and the lines with their codes, quantities and unit.
+func deliveredOrder() *ordersv1.Order {
 	return &ordersv1.Order{
-		Id: orderID, PatientId: patientID, PrescriberId: "pr1", Status: status, WarehouseId: warehouseID,
-		OrderDate: &date.Date{Year: 2026, Month: 2, Day: 10},
-		Diagnoses: []string{"G4733", "J449"},
-		Coverages: []*ordersv1.OrderCoverage{{Rank: 1, CoverageId: coverageID, PayerId: payerID}},
+		Id: orderID, PatientId: patientID, Status: ordersv1.OrderStatus_ORDER_STATUS_DELIVERED,
 		Lines: []*ordersv1.OrderLine{
-			{Id: line1ID, Hcpcs: "E0601", Modifiers: []string{"RR", "KX"}, Quantity: 1, Type: ordersv1.LineType_LINE_TYPE_CAPPED_RENTAL,
-				DiagnosisPointers: []int32{1}, Serialized: true, UnitId: unitID, SerialNumber: "23161234567"},
-			{Id: line2ID, Hcpcs: "A7030", Modifiers: []string{"NU"}, Quantity: 2, Type: ordersv1.LineType_LINE_TYPE_RECURRING_SALE,
-				DiagnosisPointers: []int32{1, 2}},
+			{Id: line1ID, Hcpcs: "E0601", Quantity: 1, Serialized: true, UnitId: unitID, SerialNumber: "23161234567"},
+			{Id: line2ID, Hcpcs: "A7030", Quantity: 2},
 		},
-		Etag: `"7"`, UpdateTime: updated,
 	}
 }
 
 func TestSupplyDeliveryFromProto(t *testing.T) {
-	o := testOrder(ordersv1.OrderStatus_ORDER_STATUS_DELIVERED)
+	o := deliveredOrder()
 	d := &ordersv1.Delivery{
 		Id: "0190a6a2-0000-7000-8000-0000000000b9", OrderId: orderID, ReceiverName: "Ann Lee", Relationship: "self",
 		SignatureDate: &date.Date{Year: 2026, Month: 2, Day: 12},
