@@ -231,4 +231,14 @@ func TestFHIROrderIntake(t *testing.T) {
 			t.Errorf("%d orders, want 2", n)
 		}
 	})
+
+	t.Run("REST marks a retried create too", func(t *testing.T) {
+		path := "/api/v1/locations?requestId=" + uuid.NewString()
+		first := m.call(http.MethodPost, path, owner, newLocation("FI-BR2")).expect(t, http.StatusOK, "create a branch")
+		again := m.call(http.MethodPost, path, owner, newLocation("FI-BR2")).expect(t, http.StatusOK, "the same create again")
+		if first.header.Get("Idempotent-Replayed") != "" || again.header.Get("Idempotent-Replayed") != "true" || again.str("id") != first.str("id") {
+			t.Errorf("Idempotent-Replayed: first %q, again %q; ids %s %s", first.header.Get("Idempotent-Replayed"),
+				again.header.Get("Idempotent-Replayed"), first.str("id"), again.str("id"))
+		}
+	})
 }
