@@ -47,7 +47,10 @@ func (h NotificationRules) Create(ctx context.Context, cmd CreateNotificationRul
 	if err != nil {
 		return nil, err
 	}
-	r, _, err = h.n.Store.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
+	r, replayed, err := h.n.Store.CreateNotificationRule(ctx, r, cmd.RequestID, hash)
+	if replayed {
+		usecase.NoteReplay(ctx)
+	}
 	return r, err
 }
 
