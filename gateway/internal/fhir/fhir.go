@@ -48,6 +48,8 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/ariesone/ariesone/gateway/internal/edge"
 	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
@@ -228,19 +230,24 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, res restful.Res
 		return
 	}
 	h.post(w, r, func(ctx context.Context, body []byte) (int, any, error) {
-		created, err := res.Create(ctx, restful.Submission{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")})
+		created, err := res.Create(ctx, restful.Submission{Requests: []restful.Request{
+			{Resource: body, Path: res.Type, IfNoneExist: r.Header.Get("If-None-Exist")},
+		}})
 		if err != nil {
 			return 0, nil, err
 		}
-		reply := createdEntry(h.baseURL(r), created)
+		if len(created.Resources) != 1 {
+			return 0, nil, status.Errorf(codes.Internal, "one %s posted, %d created", res.Type, len(created.Resources))
+		}
+		reply := createdEntry(h.baseURL(r), created.Resources[0], created.Replayed)
 		w.Header().Set("Location", reply.FullURL)
 		if reply.Response.Etag != "" {
 			w.Header().Set("ETag", reply.Response.Etag)
 		}
 		if created.Replayed {
-			return http.StatusOK, created.Resource, nil
+			return http.StatusOK, reply.Resource, nil
 		}
-		return http.StatusCreated, created.Resource, nil
+		return http.StatusCreated, reply.Resource, nil
 	})
 }
 

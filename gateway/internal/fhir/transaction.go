@@ -5,16 +5,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
 	"github.com/ariesone/ariesone/gateway/internal/fhir/restful"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 )
 
 // Transactions: POST [base] with a Bundle of type transaction. An intake
-// transaction carries one DeviceRequest to create and the resources it
-// references, which are matched to existing records (Resource.Match), never
-// written. Everything is matched before the one create runs, so a refused
+// transaction carries the DeviceRequests to create, which together make one
+// record (the lines of one order), and the resources they reference, which
+// are matched to existing records (Resource.Match), never written. Everything is matched before the one create runs, so a refused
 // transaction has written nothing; its OperationOutcome names the entry's
 // element (Bundle.entry[i].resource...).
 
@@ -75,7 +78,7 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 	}
 	var p restful.Problems
 	entries, seen := map[string]*restful.Matched{}, map[string]bool{}
-	creates, matches := -1, []int{}
+	var creates, matches []int
 	types := make([]string, len(b.Entry))
 	for i, e := range b.Entry {
 		path := fmt.Sprintf("Bundle.entry[%d]", i)
@@ -101,23 +104,19 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 		res, ok := h.types[head.ResourceType]
 		switch {
 		case ok && res.Create != nil && e.Request.Method == http.MethodPost:
-			if creates >= 0 {
-				p.Add(path, "one DeviceRequest per transaction: each becomes its own order")
-				continue
-			}
 			if url := strings.TrimPrefix(e.Request.URL, "/"); url != res.Type {
 				p.Add(path+".request.url", "a create is POST "+res.Type)
 				continue
 			}
-			creates = i
+			creates = append(creates, i)
 		case ok && res.Match != nil && (e.Request.Method == http.MethodPost || e.Request.Method == http.MethodPut):
 			matches = append(matches, i)
 		default:
-			p.Add(path, head.ResourceType+" "+e.Request.Method+" is not processed here: a transaction creates one DeviceRequest "+
-				"and matches the Patient, Practitioner and Coverage it references to existing records")
+			p.Add(path, head.ResourceType+" "+e.Request.Method+" is not processed here: a transaction creates DeviceRequests "+
+				"and matches the Patient, Practitioner and Coverage they reference to existing records")
 		}
 	}
-	if creates < 0 && p.Err() == nil {
+	if len(creates) == 0 && p.Err() == nil {
 		p.Add("Bundle.entry", "the transaction has no DeviceRequest to create")
 	}
 	if err := p.Err(); err != nil {
@@ -143,18 +142,24 @@ func (h *Handler) transact(ctx context.Context, base string, body []byte) (Trans
 			matchedAt[i] = m
 		}
 	}
-	e := b.Entry[creates]
-	created, err := h.types[types[creates]].Create(ctx, restful.Submission{
-		Resource: e.Resource, Path: fmt.Sprintf("Bundle.entry[%d].resource", creates),
-		IfNoneExist: e.Request.IfNoneExist, Entries: entries,
-	})
+	sub := restful.Submission{Entries: entries}
+	for _, i := range creates {
+		e := b.Entry[i]
+		sub.Requests = append(sub.Requests, restful.Request{
+			Resource: e.Resource, Path: fmt.Sprintf("Bundle.entry[%d].resource", i), IfNoneExist: e.Request.IfNoneExist,
+		})
+	}
+	created, err := h.types[types[creates[0]]].Create(ctx, sub)
 	if err != nil {
 		return TransactionResponse{}, err
 	}
+	if len(created.Resources) != len(creates) {
+		return TransactionResponse{}, status.Errorf(codes.Internal, "%d creates, %d created", len(creates), len(created.Resources))
+	}
 	out := TransactionResponse{ResourceType: "Bundle", Type: "transaction-response"}
 	for i, m := range matchedAt {
-		if i == creates {
-			out.Entry = append(out.Entry, createdEntry(base, created))
+		if k := slices.Index(creates, i); k >= 0 {
+			out.Entry = append(out.Entry, createdEntry(base, created.Resources[k], created.Replayed))
 			continue
 		}
 		out.Entry = append(out.Entry, TransactionEntryReply{Response: EntryResponse{Status: "200 OK", Location: m.Type + "/" + m.ID}})
@@ -168,14 +173,14 @@ var matchOrder = []string{"Patient", "Practitioner", "Coverage"}
 
 // createdEntry is the reply entry of a create: 201, or 200 when the
 // identifier had created it before (FHIR's conditional create match).
-func createdEntry(base string, c restful.Created) TransactionEntryReply {
-	b := c.Resource.Common()
+func createdEntry(base string, o r4.Object, replayed bool) TransactionEntryReply {
+	b := o.Common()
 	r := TransactionEntryReply{
 		FullURL:  base + "/" + b.ResourceType + "/" + b.ID,
-		Resource: c.Resource,
+		Resource: o,
 		Response: EntryResponse{Status: "201 Created", Location: b.ResourceType + "/" + b.ID},
 	}
-	if c.Replayed {
+	if replayed {
 		r.Response.Status = "200 OK"
 	}
 	if b.Meta != nil && b.Meta.VersionID != "" {

@@ -33,6 +33,7 @@ const (
 	intakePrescriber = "0190a6a2-0000-7000-8000-0000000000c3"
 	intakeCoverage   = "0190a6a2-0000-7000-8000-0000000000e5"
 	cpapItemID       = "0190a6a2-0000-7000-8000-0000000000a5"
+	maskItemID       = "0190a6a2-0000-7000-8000-0000000000a6"
 	// E0470 (a bilevel device) is billed under two items of the catalogue.
 	bilevelA, bilevelB = "0190a6a2-0000-7000-8000-0000000000a3", "0190a6a2-0000-7000-8000-0000000000a4"
 )
@@ -133,6 +134,8 @@ func (f *fakeIntake) ListItems(_ context.Context, req *serialsv1.ListItemsReques
 	switch req.GetHcpcs() {
 	case "E0601":
 		return &serialsv1.ListItemsResponse{Items: []*serialsv1.Item{{Id: cpapItemID, Code: "AS11", Hcpcs: "E0601", Active: true}}}, nil
+	case "A7030":
+		return &serialsv1.ListItemsResponse{Items: []*serialsv1.Item{{Id: maskItemID, Code: "F20", Hcpcs: "A7030", Active: true}}}, nil
 	case "E0470":
 		return &serialsv1.ListItemsResponse{Items: []*serialsv1.Item{
 			{Id: bilevelA, Code: "AC10", Hcpcs: "E0470", Active: true}, {Id: bilevelB, Code: "DS2", Hcpcs: "E0470", Active: true},
@@ -166,7 +169,7 @@ func (f *fakeIntake) lastCreate() *ordersv1.CreateOrderRequest {
 
 // referral is a transaction Bundle as a hospital's EHR sends it, edited by
 // fn (entries: Patient, Practitioner, Coverage, DeviceRequest).
-func referral(t *testing.T, fn func(entries []map[string]any)) string {
+func referral(t *testing.T, fn func(entries []map[string]any) []map[string]any) string {
 	t.Helper()
 	entry := func(url string, res map[string]any) map[string]any {
 		return map[string]any{"fullUrl": url, "resource": res, "request": map[string]any{"method": "POST", "url": res["resourceType"]}}
@@ -190,13 +193,40 @@ func referral(t *testing.T, fn func(entries []map[string]any)) string {
 			"reasonCode": []any{map[string]any{"coding": []any{map[string]any{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G47.33"}}}}}),
 	}
 	if fn != nil {
-		fn(entries)
+		entries = fn(entries)
 	}
 	buf, err := json.Marshal(map[string]any{"resourceType": "Bundle", "type": "transaction", "entry": entries})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return string(buf)
+}
+
+// withMask adds to a referral a second DeviceRequest, two full face masks
+// sold, for another diagnosis too.
+func withMask(entries []map[string]any) []map[string]any {
+	mask := map[string]any{}
+	for k, v := range entries[3]["resource"].(map[string]any) {
+		mask[k] = v
+	}
+	mask["identifier"] = []any{map[string]any{"system": "urn:oid:1.2.3", "value": "ORD-1-MASK"}}
+	mask["codeCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "A7030"}}}
+	mask["parameter"] = []any{
+		map[string]any{
+			"code":                 map[string]any{"coding": []any{map[string]any{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "hcpcs-modifier"}}},
+			"valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "NU"}}},
+		},
+		map[string]any{
+			"code":          map[string]any{"coding": []any{map[string]any{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "quantity"}}},
+			"valueQuantity": map[string]any{"value": 2},
+		},
+	}
+	mask["reasonCode"] = []any{
+		map[string]any{"coding": []any{map[string]any{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "J44.9"}}},
+		map[string]any{"coding": []any{map[string]any{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "G47.33"}}},
+	}
+	return append(entries, map[string]any{"fullUrl": "urn:uuid:dr2", "resource": mask,
+		"request": map[string]any{"method": "POST", "url": "DeviceRequest"}})
 }
 
 // TestFHIRIntake drives order intake through the whole gateway against
@@ -305,6 +335,48 @@ func TestFHIRIntake(t *testing.T) {
 		}
 	})
 
+	t.Run("a referral for a CPAP and its masks is one order of two lines", func(t *testing.T) {
+		writtenBefore := len(f.written)
+		r := post("", referral(t, func(e []map[string]any) []map[string]any {
+			e[3]["resource"].(map[string]any)["identifier"] = []any{map[string]any{"system": "urn:oid:1.2.3", "value": "ORD-3"}}
+			return withMask(e)
+		}), nil)
+		cpap, mask := reply(t, r, 3), reply(t, r, 4)
+		cl, _ := cpap["location"].(string)
+		ml, _ := mask["location"].(string)
+		if cpap["status"] != "201 Created" || mask["status"] != "201 Created" || len(cl) != len("DeviceRequest/")+64 || len(ml) != len(cl) ||
+			cl == ml || cl[:len("DeviceRequest/")+32] != ml[:len("DeviceRequest/")+32] {
+			t.Fatalf("replies %v and %v: want two lines of one order", cpap, mask)
+		}
+		o := f.lastCreate().GetOrder()
+		if len(o.GetLines()) != 2 || o.GetLines()[1].GetItemId() != maskItemID || o.GetLines()[1].GetQuantity() != 2 ||
+			o.GetLines()[1].GetType() != ordersv1.LineType_LINE_TYPE_ONE_TIME_SALE || strings.Join(o.GetDiagnoses(), ",") != "G47.33,J44.9" ||
+			len(o.GetLines()[1].GetDiagnosisPointers()) != 2 || o.GetLines()[1].GetDiagnosisPointers()[0] != 2 || o.GetLines()[1].GetDiagnosisPointers()[1] != 1 {
+			t.Errorf("CreateOrder got %v", o)
+		}
+		if len(f.written) != writtenBefore+1 {
+			t.Fatalf("%d written orders drafted, want one more", len(f.written)-writtenBefore)
+		}
+		for _, wo := range f.written {
+			if wo.GetId() == o.GetWrittenOrderId() && len(wo.GetItems()) != 2 {
+				t.Errorf("written order %v, want both codes", wo)
+			}
+		}
+	})
+
+	t.Run("refused: lines of one referral for two patients", func(t *testing.T) {
+		r := post("", referral(t, func(e []map[string]any) []map[string]any {
+			e = withMask(e)
+			e[4]["resource"].(map[string]any)["subject"] = map[string]any{"reference": "Patient/" + missingID}
+			return e
+		}), nil)
+		r.outcome(t, http.StatusUnprocessableEntity, restful.IssueProcessing)
+		issue := r.fhirBody(t)["issue"].([]any)[0].(map[string]any)
+		if expr, _ := issue["expression"].([]any); len(expr) != 1 || expr[0] != "Bundle.entry[4].resource.subject" {
+			t.Errorf("issue %v", issue)
+		}
+	})
+
 	refusals := []struct {
 		name       string
 		edit       func(entries []map[string]any)
@@ -335,7 +407,7 @@ func TestFHIRIntake(t *testing.T) {
 	for _, tt := range refusals {
 		t.Run("refused: "+tt.name, func(t *testing.T) {
 			before := len(f.creates)
-			r := post("", referral(t, tt.edit), nil)
+			r := post("", referral(t, func(e []map[string]any) []map[string]any { tt.edit(e); return e }), nil)
 			r.outcome(t, http.StatusUnprocessableEntity, restful.IssueProcessing)
 			issue := r.fhirBody(t)["issue"].([]any)[0].(map[string]any)
 			if expr, _ := issue["expression"].([]any); len(expr) != 1 || expr[0] != tt.expression {

@@ -44,6 +44,7 @@ package intake
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -58,6 +59,7 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/ariesone/ariesone/gateway/internal/fhir/devicerequest"
 	"github.com/ariesone/ariesone/gateway/internal/fhir/r4"
@@ -106,9 +108,9 @@ type orderRequest struct {
 	warehouse string
 }
 
-// readOrderRequest reads s's DeviceRequest, reporting every broken rule
-// at once.
-func readOrderRequest(s restful.Submission) (orderRequest, error) {
+// readOrderRequest reads a posted DeviceRequest, reporting every broken
+// rule at once.
+func readOrderRequest(s restful.Request) (orderRequest, error) {
 	var r orderRequest
 	if err := restful.DecodeResource(s.Resource, "DeviceRequest", s.Path, &r.dr); err != nil {
 		return r, err
@@ -135,55 +137,139 @@ func readOrderRequest(s restful.Submission) (orderRequest, error) {
 	return r, p.Err()
 }
 
-// Create drafts the order s asks for.
+// Create drafts the order s asks for: one line per DeviceRequest, in their
+// order. The DeviceRequests of one submission must name the same patient,
+// prescriber and date, since they become one order.
 func (in *Intake) Create(ctx context.Context, s restful.Submission) (restful.Created, error) {
-	r, err := readOrderRequest(s)
+	reqs, err := readOrderRequests(s.Requests)
 	if err != nil {
 		return restful.Created{}, err
 	}
-	patient, err := in.patient(ctx, s.Path+".subject", r.dr.Subject, s.Entries)
+	first, path := reqs[0], s.Requests[0].Path
+	patient, err := in.patient(ctx, path+".subject", first.dr.Subject, s.Entries)
 	if err != nil {
 		return restful.Created{}, err
 	}
-	prescriberID, err := in.prescriber(ctx, s.Path+".requester", r.dr.Requester, s.Entries)
+	prescriberID, err := in.prescriber(ctx, path+".requester", first.dr.Requester, s.Entries)
 	if err != nil {
 		return restful.Created{}, err
 	}
-	for i, ref := range r.dr.Insurance {
-		if err := in.insurance(ctx, fmt.Sprintf("%s.insurance[%d]", s.Path, i), &ref, patient.GetId(), s.Entries); err != nil {
+	order := &ordersv1.Order{PatientId: patient.GetId(), BranchId: patient.GetBranchId(), OrderDate: first.orderDate}
+	var items []*clinicalv1.WrittenOrderItem
+	keys := make([]string, len(reqs))
+	for k, r := range reqs {
+		at := s.Requests[k].Path
+		for i, ref := range r.dr.Insurance {
+			if err := in.insurance(ctx, fmt.Sprintf("%s.insurance[%d]", at, i), &ref, patient.GetId(), s.Entries); err != nil {
+				return restful.Created{}, err
+			}
+		}
+		if err := in.item(ctx, at+".codeCodeableConcept", r.line, r.itemCode); err != nil {
+			return restful.Created{}, err
+		}
+		r.line.DiagnosisPointers = nil
+		for _, d := range r.diagnoses {
+			pos := slices.Index(order.Diagnoses, d)
+			if pos < 0 {
+				order.Diagnoses, pos = append(order.Diagnoses, d), len(order.Diagnoses)
+			}
+			if len(r.line.DiagnosisPointers) < 4 {
+				r.line.DiagnosisPointers = append(r.line.DiagnosisPointers, int32(pos+1))
+			}
+		}
+		order.Lines = append(order.Lines, r.line)
+		items = append(items, &clinicalv1.WrittenOrderItem{Hcpcs: r.line.GetHcpcs(), Description: description(r.dr.CodeCodeableConcept), Quantity: r.line.GetQuantity()})
+		keys[k] = r.key
+		if order.WarehouseId == "" {
+			order.WarehouseId = r.warehouse
+		}
+	}
+	if len(order.Diagnoses) > 12 {
+		return restful.Created{}, restful.Unmatched(path+".reasonCode", "the DeviceRequests name more than 12 diagnoses in all; an order holds at most 12")
+	}
+	if order.WarehouseId == "" {
+		if order.WarehouseId, err = in.onlyWarehouse(ctx, path); err != nil {
 			return restful.Created{}, err
 		}
 	}
-	if err := in.item(ctx, s.Path+".codeCodeableConcept", r.line, r.itemCode); err != nil {
-		return restful.Created{}, err
-	}
-	if r.warehouse == "" {
-		if r.warehouse, err = in.onlyWarehouse(ctx, s.Path); err != nil {
-			return restful.Created{}, err
-		}
-	}
-	writtenOrderID, err := in.writtenOrder(ctx, r.key, patient.GetId(), prescriberID, r.line.GetHcpcs(),
-		description(r.dr.CodeCodeableConcept), r.orderDate, r.diagnoses)
-	if err != nil {
+	slices.Sort(keys)
+	key := strings.Join(keys, "\n")
+	if order.WrittenOrderId, err = in.writtenOrder(ctx, key, patient.GetId(), prescriberID, items, order.GetOrderDate(), order.GetDiagnoses()); err != nil {
 		return restful.Created{}, err
 	}
 	var md metadata.MD
-	o, err := in.c.Orders.CreateOrder(ctx, &ordersv1.CreateOrderRequest{
-		RequestId: requestID("order", r.key),
-		Order: &ordersv1.Order{
-			PatientId: patient.GetId(), BranchId: patient.GetBranchId(), WarehouseId: r.warehouse,
-			WrittenOrderId: writtenOrderID, OrderDate: r.orderDate, Diagnoses: r.diagnoses,
-			Lines: []*ordersv1.OrderLine{r.line},
-		},
-	}, restful.Header(ctx), grpc.Header(&md))
+	o, err := in.c.Orders.CreateOrder(ctx, &ordersv1.CreateOrderRequest{RequestId: requestID("order", key), Order: order},
+		restful.Header(ctx), grpc.Header(&md))
 	if err != nil {
 		return restful.Created{}, err
 	}
-	if len(o.GetLines()) != 1 {
-		return restful.Created{}, status.Errorf(codes.Internal, "order %s was drafted with %d lines, want 1", o.GetId(), len(o.GetLines()))
+	if len(o.GetLines()) != len(reqs) {
+		return restful.Created{}, status.Errorf(codes.Internal, "order %s was drafted with %d lines, want %d", o.GetId(), len(o.GetLines()), len(reqs))
 	}
-	replayed := slices.Contains(md.Get(server.HeaderReplayed), "true")
-	return restful.Created{Resource: devicerequest.FromProto(o, o.GetLines()[0]), Replayed: replayed}, nil
+	out := restful.Created{Replayed: slices.Contains(md.Get(server.HeaderReplayed), "true")}
+	for _, l := range o.GetLines() {
+		out.Resources = append(out.Resources, devicerequest.FromProto(o, l))
+	}
+	return out, nil
+}
+
+// readOrderRequests reads every DeviceRequest of a submission and checks
+// they can be one order: the same subject, requester, date and warehouse.
+func readOrderRequests(rs []restful.Request) ([]orderRequest, error) {
+	if len(rs) == 0 || len(rs) > maxLines {
+		return nil, restful.Invalid(fmt.Sprintf("an order takes 1 to %d DeviceRequests", maxLines))
+	}
+	var p restful.Problems
+	out := make([]orderRequest, len(rs))
+	for i, rq := range rs {
+		r, err := readOrderRequest(rq)
+		var more *restful.Problems
+		switch {
+		case errors.As(err, &more):
+			for _, is := range more.Issues {
+				p.AddStatus(more.Status, is.Code, is.Expression[0], is.Diagnostics)
+			}
+			continue
+		case err != nil:
+			return nil, err
+		}
+		out[i] = r
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	first := out[0]
+	for i, r := range out[1:] {
+		at, as := rs[i+1].Path, " as "+rs[0].Path+": the DeviceRequests of a transaction are the lines of one order"
+		if !sameReference(r.dr.Subject, first.dr.Subject) {
+			p.Add(at+".subject", "must name the same patient"+as)
+		}
+		if !sameReference(r.dr.Requester, first.dr.Requester) {
+			p.Add(at+".requester", "must name the same prescriber"+as)
+		}
+		if !proto.Equal(r.orderDate, first.orderDate) {
+			p.Add(at+".authoredOn", "must be the same day"+as)
+		}
+		if r.warehouse != "" && first.warehouse != "" && r.warehouse != first.warehouse {
+			p.Add(at+".extension", "must name the same warehouse"+as)
+		}
+	}
+	return out, p.Err()
+}
+
+// maxLines is the most lines orders takes on one order.
+const maxLines = 20
+
+// sameReference reports whether two references name the same thing the
+// same way.
+func sameReference(a, b *r4.Reference) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if a.Reference != "" || b.Reference != "" {
+		return a.Reference == b.Reference
+	}
+	return a.Identifier != nil && b.Identifier != nil && *a.Identifier == *b.Identifier
 }
 
 // intakeKey is the identifier that keys the submission's writes, as

@@ -40,7 +40,7 @@ func TestDeviceRequestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			r, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest"})
+			r, err := readOrderRequest(restful.Request{Resource: raw, Path: "DeviceRequest"})
 			if err != nil {
 				t.Fatalf("read back: %v\n%s", err, raw)
 			}
@@ -96,7 +96,7 @@ func edit(t *testing.T, fn func(m map[string]any)) []byte {
 }
 
 func TestReadOrderRequest(t *testing.T) {
-	r, err := readOrderRequest(restful.Submission{Resource: []byte(intakeRequest), Path: "DeviceRequest"})
+	r, err := readOrderRequest(restful.Request{Resource: []byte(intakeRequest), Path: "DeviceRequest"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestReadOrderRequest(t *testing.T) {
 			if tt.edit != nil {
 				raw = edit(t, tt.edit)
 			}
-			_, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: tt.ifNoneExist})
+			_, err := readOrderRequest(restful.Request{Resource: raw, Path: "DeviceRequest", IfNoneExist: tt.ifNoneExist})
 			var p *restful.Problems
 			if !errors.As(err, &p) {
 				t.Fatalf("err = %v, want issues naming %s", err, tt.expression)
@@ -192,7 +192,7 @@ func FuzzReadOrderRequest(f *testing.F) {
 	f.Add([]byte(`{"resourceType":"DeviceRequest","authoredOn":"2026-13-45T99:00:00Z"}`), "identifier=")
 	f.Add([]byte(`[]`), "")
 	f.Fuzz(func(t *testing.T, raw []byte, ifNoneExist string) {
-		r, err := readOrderRequest(restful.Submission{Resource: raw, Path: "DeviceRequest", IfNoneExist: ifNoneExist})
+		r, err := readOrderRequest(restful.Request{Resource: raw, Path: "DeviceRequest", IfNoneExist: ifNoneExist})
 		if err != nil {
 			var p *restful.Problems
 			var e *restful.Error

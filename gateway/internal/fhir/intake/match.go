@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"google.golang.org/genproto/googleapis/type/date"
@@ -263,11 +264,11 @@ func (in *Intake) onlyWarehouse(ctx context.Context, path string) (string, error
 	return "", restful.Unmatched(path+".extension", "the supplier has several warehouses: name one with the extension "+r4.SystemWarehouseExtension+" (valueReference Location/<id>)")
 }
 
-// writtenOrder is the written order the order fulfils: the patient's signed
-// order from the prescriber that lists the code, or else a draft written
-// from the DeviceRequest (keyed like the order, so a retry reuses it), which
-// the supplier has signed before the order can go ahead.
-func (in *Intake) writtenOrder(ctx context.Context, key, patientID, prescriberID, hcpcs, desc string, orderDate *date.Date, diagnoses []string) (string, error) {
+// writtenOrder is the written order the order fulfils: the patient's
+// signed order from the prescriber that lists every code, or else a draft
+// written from the DeviceRequests (keyed like the order, so a retry reuses
+// it), which the supplier has signed before the order can go ahead.
+func (in *Intake) writtenOrder(ctx context.Context, key, patientID, prescriberID string, items []*clinicalv1.WrittenOrderItem, orderDate *date.Date, diagnoses []string) (string, error) {
 	token := ""
 	for range restful.MaxParentPages {
 		resp, err := in.c.Written.ListWrittenOrders(ctx, &clinicalv1.ListWrittenOrdersRequest{
@@ -277,13 +278,8 @@ func (in *Intake) writtenOrder(ctx context.Context, key, patientID, prescriberID
 			return "", err
 		}
 		for _, wo := range resp.GetWrittenOrders() {
-			if wo.GetPrescriberId() != prescriberID {
-				continue
-			}
-			for _, it := range wo.GetItems() {
-				if strings.EqualFold(it.GetHcpcs(), hcpcs) {
-					return wo.GetId(), nil
-				}
+			if wo.GetPrescriberId() == prescriberID && listsEvery(wo, items) {
+				return wo.GetId(), nil
 			}
 		}
 		if token = resp.GetNextPageToken(); token == "" {
@@ -293,14 +289,25 @@ func (in *Intake) writtenOrder(ctx context.Context, key, patientID, prescriberID
 	wo, err := in.c.Written.CreateWrittenOrder(ctx, &clinicalv1.CreateWrittenOrderRequest{
 		RequestId: requestID("written-order", key),
 		WrittenOrder: &clinicalv1.WrittenOrder{
-			PatientId: patientID, PrescriberId: prescriberID, OrderDate: orderDate, Diagnoses: diagnoses,
-			Items: []*clinicalv1.WrittenOrderItem{{Hcpcs: hcpcs, Description: desc, Quantity: 1}},
+			PatientId: patientID, PrescriberId: prescriberID, OrderDate: orderDate, Diagnoses: diagnoses, Items: items,
 		},
 	}, restful.Header(ctx))
 	if err != nil {
 		return "", err
 	}
 	return wo.GetId(), nil
+}
+
+// listsEvery reports whether wo lists every item's code.
+func listsEvery(wo *clinicalv1.WrittenOrder, items []*clinicalv1.WrittenOrderItem) bool {
+	for _, want := range items {
+		if !slices.ContainsFunc(wo.GetItems(), func(it *clinicalv1.WrittenOrderItem) bool {
+			return strings.EqualFold(it.GetHcpcs(), want.GetHcpcs())
+		}) {
+			return false
+		}
+	}
+	return true
 }
 
 // MatchPatient matches a transaction's Patient by identifier.

@@ -99,23 +99,32 @@ type Page struct {
 	NextPageToken string
 }
 
-// Submission is a DeviceRequest to draft an order from.
+// Submission is what a create is asked: one resource posted alone, or
+// every create entry of a transaction, which make one record together (the
+// DeviceRequests of a referral are the lines of one order).
 type Submission struct {
-	// Resource is the DeviceRequest as sent.
+	// Requests are the resources, in the order they were sent.
+	Requests []Request
+	// Entries are the transaction's other resources, matched, by fullUrl.
+	Entries map[string]*Matched
+}
+
+// Request is one posted resource of a Submission.
+type Request struct {
+	// Resource is the resource as sent.
 	Resource json.RawMessage
 	// Path is its FHIRPath in the request ("DeviceRequest", or
 	// "Bundle.entry[3].resource"), the root of every issue's expression.
 	Path string
 	// IfNoneExist is the conditional create's search ("identifier=s|v").
 	IfNoneExist string
-	// Entries are the transaction's other resources, matched, by fullUrl.
-	Entries map[string]*Matched
 }
 
 // Created is the answer to a Submission.
 type Created struct {
-	Resource r4.Object
-	// Replayed is true when the identifier had drafted the order before.
+	// Resources are what was created, one per request, in their order.
+	Resources []r4.Object
+	// Replayed is true when the same submission had created them before.
 	Replayed bool
 }
 
