@@ -232,6 +232,53 @@ func TestFHIROrderIntake(t *testing.T) {
 		}
 	})
 
+	t.Run("a referral for the CPAP and its masks is one order of two lines", func(t *testing.T) {
+		two := intakeBundle("ORD-"+uuid.NewString()[:8], "1234567893", now)
+		entries := two["entry"].([]any)
+		cpap := entries[3].(map[string]any)
+		mask := map[string]any{}
+		for k, v := range cpap["resource"].(map[string]any) {
+			mask[k] = v
+		}
+		mask["identifier"] = []any{map[string]any{"system": "urn:oid:2.16.840.1.113883.3.72.5.9", "value": "ORD-" + uuid.NewString()[:8]}}
+		mask["codeCodeableConcept"] = map[string]any{"coding": []any{map[string]any{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "A7030"}}}
+		mask["parameter"] = []any{
+			map[string]any{
+				"code":                 map[string]any{"coding": []any{map[string]any{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "hcpcs-modifier"}}},
+				"valueCodeableConcept": map[string]any{"coding": []any{map[string]any{"system": "https://bluebutton.cms.gov/resources/codesystem/hcpcs", "code": "NU"}}},
+			},
+			map[string]any{
+				"code":          map[string]any{"coding": []any{map[string]any{"system": "https://ariesone.example/fhir/CodeSystem/device-request-parameter", "code": "quantity"}}},
+				"valueQuantity": map[string]any{"value": 2},
+			},
+		}
+		two["entry"] = append(entries, map[string]any{"fullUrl": "urn:uuid:6f1c3c9e-0d5e-4d44-9a57-1f3f5e1a0005", "resource": mask,
+			"request": map[string]any{"method": "POST", "url": "DeviceRequest"}})
+		resp, out := postFHIR(t, m, "", ehr, two, nil)
+		if resp.status != http.StatusOK {
+			t.Fatalf("transaction: %d %s", resp.status, resp.raw)
+		}
+		replies := out["entry"].([]any)
+		loc := func(i int) string {
+			r := replies[i].(map[string]any)["response"].(map[string]any)
+			if r["status"] != "201 Created" {
+				t.Errorf("entry %d: %v", i, r)
+			}
+			l, _ := r["location"].(string)
+			return strings.TrimPrefix(l, "DeviceRequest/")
+		}
+		orderID := orderOfDeviceRequest(t, loc(3))
+		if orderOfDeviceRequest(t, loc(4)) != orderID {
+			t.Errorf("the two DeviceRequests drafted two orders")
+		}
+		order := m.call(http.MethodGet, "/api/v1/orders/"+orderID, owner, nil).expect(t, http.StatusOK, "the REST API shows the order")
+		ls := lines(order)
+		if len(ls) != 2 || ls[0]["hcpcs"] != "E0601" || ls[1]["hcpcs"] != "A7030" || ls[1]["itemId"] != w.mask ||
+			ls[1]["type"] != "LINE_TYPE_ONE_TIME_SALE" || order.str("writtenOrderId") != w.writtenOrder {
+			t.Errorf("order %s", order.raw)
+		}
+	})
+
 	t.Run("REST marks a retried create too", func(t *testing.T) {
 		path := "/api/v1/locations?requestId=" + uuid.NewString()
 		first := m.call(http.MethodPost, path, owner, newLocation("FI-BR2")).expect(t, http.StatusOK, "create a branch")
