@@ -91,6 +91,8 @@ func (p *Problems) Add(expression, diag string) {
 	p.AddStatus(http.StatusUnprocessableEntity, IssueProcessing, expression, diag)
 }
 
+// AddStatus records an issue with its own status and code; a 400 (the
+// request itself is malformed) outranks a 422.
 func (p *Problems) AddStatus(status int, code, expression, diag string) {
 	if p.Status == 0 || status == http.StatusBadRequest {
 		p.Status = status
@@ -98,6 +100,7 @@ func (p *Problems) AddStatus(status int, code, expression, diag string) {
 	p.Issues = append(p.Issues, Issue{Severity: "error", Code: code, Diagnostics: diag, Expression: []string{expression}})
 }
 
+// Err is p as an error, or nil when it holds no issue.
 func (p *Problems) Err() error {
 	if p == nil || len(p.Issues) == 0 {
 		return nil
