@@ -91,8 +91,8 @@ func (h history) passwordToken(tn tenant, created, expires float64, used *float6
 	return id
 }
 
-// left returns the ids of the rows still in table, by the id the seed
-// returned (token hashes are sha256 of it).
+// left returns the ids of the rows still in table, by the id the test's
+// setup returned (token hashes are sha256 of it).
 func (h history) left(table string, ids map[string]string) []string {
 	h.t.Helper()
 	var out []string
